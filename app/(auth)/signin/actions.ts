@@ -1,0 +1,40 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { signIn, signOut } from "@/lib/auth";
+import { safeCallbackPath } from "@/lib/auth/links";
+import { type ActionResult, fieldErrorsOf } from "@/lib/actions/action-result";
+import { signInSchema } from "./schema";
+
+export async function requestSignInLink(_prev: ActionResult | null, formData: FormData): Promise<ActionResult> {
+  const parsed = signInSchema.safeParse({
+    email: formData.get("email"),
+    callbackUrl: formData.get("callbackUrl") ?? undefined,
+  });
+  const email = typeof formData.get("email") === "string" ? String(formData.get("email")).slice(0, 300) : "";
+  if (!parsed.success) {
+    return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), values: { email } };
+  }
+  try {
+    await signIn("email", {
+      email: parsed.data.email.toLowerCase(),
+      redirectTo: safeCallbackPath(parsed.data.callbackUrl),
+      redirect: false,
+    });
+  } catch (error) {
+    if (error instanceof AuthError) {
+      return { ok: false, message: "We could not send a sign-in link just now. Try again in a minute.", values: { email } };
+    }
+    throw error;
+  }
+  redirect(`/signin/check-email?email=${encodeURIComponent(parsed.data.email.toLowerCase())}`);
+}
+
+export async function signInWithGitHub(formData: FormData) {
+  await signIn("github", { redirectTo: safeCallbackPath(String(formData.get("callbackUrl") ?? "/")) });
+}
+
+export async function signOutAction() {
+  await signOut({ redirectTo: "/" });
+}

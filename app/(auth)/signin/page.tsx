@@ -1,0 +1,47 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { Button } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { githubEnabled } from "@/lib/auth";
+import { currentUser } from "@/lib/auth/guards";
+import { safeCallbackPath } from "@/lib/auth/links";
+import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
+import { signInWithGitHub } from "./actions";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function SignInPage({ searchParams }: PageProps<"/signin">) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackPath(typeof params.callbackUrl === "string" ? params.callbackUrl : "/");
+  if (await currentUser()) redirect(callbackUrl);
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="mb-2 text-2xl font-semibold">Sign in to Portico</h1>
+      <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">
+        We will email you a link that signs you in. It works once, for 10 minutes.
+      </p>
+      <Card className="space-y-6">
+        <SignInForm callbackUrl={callbackUrl} />
+        {githubEnabled() ? (
+          <form action={signInWithGitHub}>
+            <input type="hidden" name="callbackUrl" value={callbackUrl} />
+            <Button type="submit" variant="secondary" className="w-full">
+              Continue with GitHub
+            </Button>
+          </form>
+        ) : null}
+      </Card>
+      {devMailboxEnabled() ? (
+        <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">
+          Running locally? Links land in the{" "}
+          <Link href="/dev/mailbox" className="text-indigo-600 underline">
+            dev mailbox
+          </Link>
+          . Demo accounts: consumer@portico.dev, owner@portico.dev, admin@portico.dev.
+        </p>
+      ) : null}
+    </div>
+  );
+}

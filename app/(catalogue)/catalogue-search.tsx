@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Input } from "@/components/ui/input";
+
+/** Plain GET form: search works without JavaScript and every view has a shareable URL. */
+export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | undefined; tags: string[] }) {
+  const tagHref = (t: string | undefined) => {
+    const params = new URLSearchParams();
+    if (q) params.set("q", q);
+    if (t) params.set("tag", t);
+    const s = params.toString();
+    return s ? `/apis?${s}` : "/apis";
+  };
+  return (
+    <div className="mb-8 space-y-4">
+      <form action="/apis" role="search" className="flex gap-2">
+        <label htmlFor="catalogue-q" className="sr-only">
+          Search APIs
+        </label>
+        <Input id="catalogue-q" name="q" type="search" defaultValue={q} placeholder="Search by name, summary or tag" maxLength={200} />
+        {tag ? <input type="hidden" name="tag" value={tag} /> : null}
+        <Button type="submit">Search</Button>
+      </form>
+      <nav aria-label="Filter by tag" className="flex flex-wrap gap-2">
+        {[undefined, ...tags].map((t) => {
+          const active = t === tag;
+          return (
+            <Link
+              key={t ?? "all"}
+              href={tagHref(t)}
+              aria-current={active ? "page" : undefined}
+              className={cn(
+                "rounded-full border px-3 py-1 text-sm",
+                active
+                  ? "border-indigo-600 bg-indigo-600 text-white"
+                  : "border-zinc-300 text-zinc-700 hover:border-indigo-400 dark:border-zinc-700 dark:text-zinc-300",
+              )}
+            >
+              {t ?? "All"}
+            </Link>
+          );
+        })}
+      </nav>
+    </div>
+  );
+}

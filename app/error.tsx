@@ -1,0 +1,17 @@
+"use client";
+
+import { Button } from "@/components/ui/button";
+
+export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return (
+    <div className="mx-auto max-w-md py-16 text-center">
+      <h1 className="text-2xl font-semibold">Something went wrong</h1>
+      <p className="mt-3 text-zinc-600 dark:text-zinc-400">
+        The page could not be loaded. Try again; if it keeps happening, contact the portal&apos;s admins.
+      </p>
+      <Button className="mt-6" onClick={reset}>
+        Try again
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { createDb } from "./connect";
+
+// One pool per server process, kept across dev hot reloads (create-t3-app's globalForDb pattern).
+const globalForDb = globalThis as unknown as { portico?: ReturnType<typeof createDb> };
+
+const conn = globalForDb.portico ?? createDb(env.DATABASE_URL);
+if (process.env.NODE_ENV !== "production") globalForDb.portico = conn;
+
+export const db = conn.db;
+export const sql = conn.sql;

@@ -1,0 +1,20 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+export type Database = ReturnType<typeof createDb>["db"];
+/** A transaction handle; domain functions in lib/ take this so callers choose the transaction. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Anything queries can run on: the pool or a transaction. */
+export type Queryable = Database | Tx;
+
+export function createDb(url: string, options: { max?: number } = {}) {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Keep connections short-lived enough that a restarted database is picked up again.
+    idle_timeout: 30,
+  });
+  const db = drizzle(sql, { schema, casing: "snake_case" });
+  return { db, sql };
+}

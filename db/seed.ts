@@ -1,0 +1,133 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "./connect";
+import { plans, productPlans, products, users } from "./schema";
+
+export const DEMO_USERS = {
+  admin: { email: "admin@portico.dev", name: "Ada Admin", role: "admin" },
+  owner: { email: "owner@portico.dev", name: "Omar Owner", role: "owner" },
+  consumer: { email: "consumer@portico.dev", name: "Cleo Consumer", role: "consumer" },
+} as const;
+
+const PLANS = [
+  {
+    name: "Free",
+    description: "Try the API. Approved automatically.",
+    autoApprove: true,
+    approvalsRequired: 1,
+    keyLifetimeDays: 30,
+    rateLimitPerMinute: 60,
+    quotaPerMonth: 10_000,
+  },
+  {
+    name: "Standard",
+    description: "Production traffic for most apps. An owner reviews each request.",
+    autoApprove: false,
+    approvalsRequired: 1,
+    keyLifetimeDays: 180,
+    rateLimitPerMinute: 600,
+    quotaPerMonth: 1_000_000,
+  },
+  {
+    name: "Enterprise",
+    description: "High limits and sensitive data. Two approvers must agree.",
+    autoApprove: false,
+    approvalsRequired: 2,
+    keyLifetimeDays: 365,
+    rateLimitPerMinute: 6000,
+    quotaPerMonth: null,
+    reviewRequired: true,
+  },
+] as const;
+
+type DemoProduct = {
+  slug: string;
+  name: string;
+  summary: string;
+  tags: string[];
+  authMethod: "api_key" | "oauth2";
+  plans: (typeof PLANS)[number]["name"][];
+  status?: "draft" | "published";
+};
+
+const PRODUCTS: DemoProduct[] = [
+  { slug: "payments", name: "Payments API", summary: "Charge cards, issue refunds and reconcile payouts.", tags: ["payments", "finance"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"] },
+  { slug: "invoices", name: "Invoices API", summary: "Create, send and track invoices in 30 currencies.", tags: ["finance"], authMethod: "api_key", plans: ["Free", "Standard"] },
+  { slug: "fx-rates", name: "FX Rates API", summary: "Live and historical foreign-exchange rates.", tags: ["finance", "data"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"] },
+  { slug: "geocoding", name: "Geocoding API", summary: "Turn addresses into coordinates and back.", tags: ["maps", "data"], authMethod: "api_key", plans: ["Free", "Standard"] },
+  { slug: "routing", name: "Routing API", summary: "Fastest routes for cars, bikes and trucks.", tags: ["maps"], authMethod: "api_key", plans: ["Standard", "Enterprise"] },
+  { slug: "weather", name: "Weather API", summary: "Forecasts and observations for any point on Earth.", tags: ["data"], authMethod: "api_key", plans: ["Free", "Standard"] },
+  { slug: "identity", name: "Identity API", summary: "Verify users' identity documents with OAuth 2.0 scopes.", tags: ["identity", "security"], authMethod: "oauth2", plans: ["Standard", "Enterprise"] },
+  { slug: "accounts", name: "Accounts API", summary: "Read account balances and transactions with the holder's consent.", tags: ["finance", "identity"], authMethod: "oauth2", plans: ["Standard", "Enterprise"] },
+  { slug: "notifications", name: "Notifications API", summary: "Send SMS, push and email from one endpoint.", tags: ["messaging"], authMethod: "api_key", plans: ["Free", "Standard"] },
+  { slug: "ledger-beta", name: "Ledger API (beta)", summary: "Double-entry ledger as a service. Not yet public.", tags: ["finance"], authMethod: "api_key", plans: ["Standard"], status: "draft" },
+];
+
+function description(p: DemoProduct) {
+  return `## Overview
+
+${p.summary}
+
+## Getting started
+
+1. Put **${p.name}** in your cart with a plan and submit an access request for one of your apps.
+2. Once approved, open the one-time link from your email to see your key.
+3. Send it with every call:
+
+\`\`\`http
+GET /v1/${p.slug} HTTP/1.1
+Host: api.example.com
+${p.authMethod === "api_key" ? "X-API-Key: ptk_…" : "Authorization: Bearer <access token>"}
+\`\`\`
+
+## Limits
+
+Rate limits and quotas depend on the plan; see the plans below.
+`;
+}
+
+/** Demo data for the embedded default. Idempotent: does nothing once any product exists. */
+export async function seedDemo(db: Database): Promise<{ seeded: boolean }> {
+  return db.transaction(async (tx) => {
+    // Two starts racing on a fresh database must not both seed.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('portico-seed'))`);
+    const existing = await tx.execute(sql`select 1 from products limit 1`);
+    if (existing.length > 0) return { seeded: false };
+
+    const userRows = await tx
+      .insert(users)
+      .values(Object.values(DEMO_USERS).map((u) => ({ ...u, emailVerified: new Date() })))
+      .onConflictDoUpdate({ target: users.email, set: { role: sql`excluded.role` } })
+      .returning();
+    const owner = userRows.find((u) => u.email === DEMO_USERS.owner.email);
+    if (!owner) throw new Error("seed: owner missing");
+
+    const planRows = await tx.insert(plans).values(PLANS.map((p) => ({ ...p }))).returning();
+    const planId = new Map(planRows.map((p) => [p.name, p.id]));
+
+    const productRows = await tx
+      .insert(products)
+      .values(
+        PRODUCTS.map((p) => ({
+          slug: p.slug,
+          name: p.name,
+          summary: p.summary,
+          description: description(p),
+          tags: p.tags,
+          authMethod: p.authMethod,
+          ownerId: owner.id,
+          status: p.status ?? ("published" as const),
+        })),
+      )
+      .returning();
+    const links = productRows.flatMap((row) => {
+      const spec = PRODUCTS.find((p) => p.slug === row.slug);
+      return (spec?.plans ?? []).map((name) => {
+        const id = planId.get(name);
+        if (!id) throw new Error(`seed: plan ${name} missing`);
+        return { productId: row.id, planId: id };
+      });
+    });
+    await tx.insert(productPlans).values(links);
+    return { seeded: true };
+  });
+}

@@ -1,0 +1,20 @@
+import { Body, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
+import type { ReactNode } from "react";
+
+export function EmailLayout({ preview, children }: { preview: string; children: ReactNode }) {
+  return (
+    <Html lang="en">
+      <Head />
+      <Preview>{preview}</Preview>
+      <Body style={{ backgroundColor: "#f4f4f5", fontFamily: "system-ui, sans-serif", margin: 0 }}>
+        <Container style={{ maxWidth: 520, margin: "32px auto", backgroundColor: "#ffffff", borderRadius: 8, padding: 32 }}>
+          <Text style={{ fontSize: 18, fontWeight: 700, margin: "0 0 16px" }}>Portico</Text>
+          <Section>{children}</Section>
+          <Text style={{ color: "#71717a", fontSize: 12, marginTop: 32 }}>
+            You received this email because of activity on your Portico account.
+          </Text>
+        </Container>
+      </Body>
+    </Html>
+  );
+}

@@ -1,0 +1,27 @@
+import type { z } from "zod";
+
+/** What every server action returns: never a raw error. */
+export type ActionResult = {
+  ok: boolean;
+  message?: string;
+  fieldErrors?: Record<string, string>;
+  /** Echo of the submitted values so a form can keep them after an error. */
+  values?: Record<string, string>;
+};
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join(".") || "_form";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+export function formValues(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of formData.entries()) {
+    if (typeof v === "string" && !k.startsWith("$")) out[k] = v.slice(0, 1000);
+  }
+  return out;
+}

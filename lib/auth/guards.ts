@@ -1,0 +1,50 @@
+import "server-only";
+import { forbidden, redirect } from "next/navigation";
+import { NextResponse } from "next/server";
+import type { UserRole } from "@/db/schema";
+import { auth } from "./index";
+
+export type SessionUser = { id: string; role: UserRole; email: string; name: string | null };
+
+export async function currentUser(): Promise<SessionUser | null> {
+  const session = await auth();
+  const u = session?.user;
+  if (!u?.id || !u.email) return null;
+  return { id: u.id, role: u.role, email: u.email, name: u.name ?? null };
+}
+
+/** Pages and actions: signed-in user or a redirect to sign-in that comes back to `returnTo`. */
+export async function requireUser(returnTo = "/"): Promise<SessionUser> {
+  const user = await currentUser();
+  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  return user;
+}
+
+/** Pages and actions: the user must hold one of `roles`, else the 403 page. */
+export async function requireRole(roles: readonly UserRole[], returnTo = "/"): Promise<SessionUser> {
+  const user = await requireUser(returnTo);
+  if (!roles.includes(user.role)) forbidden();
+  return user;
+}
+
+export const APPROVER_ROLES = ["owner", "admin"] as const satisfies readonly UserRole[];
+
+/** Route handlers under /api: JSON 401/403 instead of redirects. */
+export async function apiUser(
+  roles?: readonly UserRole[],
+): Promise<{ user: SessionUser; error: null } | { user: null; error: NextResponse }> {
+  const user = await currentUser();
+  if (!user) {
+    return { user: null, error: NextResponse.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 }) };
+  }
+  if (roles && !roles.includes(user.role)) {
+    return {
+      user: null,
+      error: NextResponse.json(
+        { error: { code: "forbidden", message: "Your role does not allow this." } },
+        { status: 403 },
+      ),
+    };
+  }
+  return { user, error: null };
+}

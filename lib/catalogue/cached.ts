@@ -1,0 +1,23 @@
+import "server-only";
+import { unstable_cache } from "next/cache";
+import { db } from "@/db/client";
+import { getPublishedProduct, listCatalogueTags, listPublishedProducts, type CatalogueFilter } from "./queries";
+
+/** Every catalogue read is cached under this tag; anything that changes a product calls revalidateTag. */
+export const CATALOGUE_TAG = "catalogue";
+
+export const cachedProducts = unstable_cache(
+  (filter: CatalogueFilter) => listPublishedProducts(db, filter),
+  ["catalogue-products"],
+  { tags: [CATALOGUE_TAG], revalidate: 300 },
+);
+
+export const cachedTags = unstable_cache(() => listCatalogueTags(db), ["catalogue-tags"], {
+  tags: [CATALOGUE_TAG],
+  revalidate: 300,
+});
+
+export const cachedProduct = unstable_cache((slug: string) => getPublishedProduct(db, slug), ["catalogue-product"], {
+  tags: [CATALOGUE_TAG],
+  revalidate: 300,
+});

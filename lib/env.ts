@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string({ error: "is not set. Start Portico with `npm run dev` / `npm start` (embedded Postgres) or set it to a postgres:// URL." })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  AUTH_SECRET: z
+    .string({ error: "is not set. Generate one with `openssl rand -base64 33`." })
+    .min(16, "must be at least 16 characters"),
+  AUTH_URL: z.url("must be an absolute URL such as https://portal.example.com").optional(),
+  AUTH_GITHUB_ID: optional,
+  AUTH_GITHUB_SECRET: optional,
+  RESEND_API_KEY: optional,
+  EMAIL_FROM: z.string().default("Portico <portico@localhost>"),
+  PORTICO_WORKER: z.enum(["inline", "off"]).default("inline"),
+  PORTICO_DEV_MAILBOX: z.enum(["on", "off"]).optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+export type Env = {
+  DATABASE_URL: string;
+  AUTH_SECRET: string;
+  /** Origin used for every link Portico builds (never the request's Host header). */
+  baseUrl: string;
+  github: { clientId: string; clientSecret: string } | null;
+  resend: { apiKey: string } | null;
+  emailFrom: string;
+  worker: "inline" | "off";
+  /** The dev mailbox shows every local message, sign-in links included: never with a real provider. */
+  devMailbox: boolean;
+};
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".")} ${i.message}`);
+    throw new Error(`Portico cannot start: invalid environment.\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  // Optional groups switch off cleanly; half a group is a mistake worth naming.
+  if (Boolean(e.AUTH_GITHUB_ID) !== Boolean(e.AUTH_GITHUB_SECRET)) {
+    throw new Error(
+      "Portico cannot start: invalid environment.\n  - AUTH_GITHUB_ID and AUTH_GITHUB_SECRET must be set together (or neither).",
+    );
+  }
+  return {
+    DATABASE_URL: e.DATABASE_URL,
+    AUTH_SECRET: e.AUTH_SECRET,
+    baseUrl: (e.AUTH_URL ?? "http://localhost:3000").replace(/\/api\/auth\/?$/, "").replace(/\/$/, ""),
+    github:
+      e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET
+        ? { clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET }
+        : null,
+    resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY } : null,
+    emailFrom: e.EMAIL_FROM,
+    worker: e.PORTICO_WORKER,
+    devMailbox:
+      !e.RESEND_API_KEY &&
+      (e.PORTICO_DEV_MAILBOX === "on" || (e.PORTICO_DEV_MAILBOX !== "off" && e.NODE_ENV !== "production")),
+  };
+}
+
+// Parsed once per process. Lazy so `next build` can import modules without a database configured.
+let cached: Env | undefined;
+export const env: Env = new Proxy({} as Env, {
+  get(_t, key: keyof Env) {
+    cached ??= parseEnv(process.env);
+    return cached[key];
+  },
+});

@@ -1,0 +1,43 @@
+import { run, type Runner, type Task } from "graphile-worker";
+import { createDb } from "@/db/connect";
+import { quietLogger } from "@/db/migrate";
+import { deliverEmail } from "@/lib/mail/deliver-email";
+import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
+import type { Transport } from "@/lib/mail/transport";
+
+type WorkerOptions = {
+  connectionString: string;
+  transport: Transport;
+  from: string;
+  concurrency?: number;
+  pollInterval?: number;
+};
+
+/** Runs the Postgres job queue. Safe with any number of instances: graphile-worker locks each job. */
+export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; stop: () => Promise<void> }> {
+  const { db, sql } = createDb(opts.connectionString, { max: 2 });
+
+  const sendEmail: Task = async (payload, helpers) => {
+    const { messageId } = payload as { messageId: string };
+    await deliverEmail(db, messageId, opts.transport, {
+      from: opts.from,
+      finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+    });
+  };
+
+  const runner = await run({
+    connectionString: opts.connectionString,
+    concurrency: opts.concurrency ?? 4,
+    pollInterval: opts.pollInterval ?? 1000,
+    noHandleSignals: true,
+    logger: quietLogger(),
+    taskList: { [SEND_EMAIL_TASK]: sendEmail },
+  });
+  return {
+    runner,
+    stop: async () => {
+      await runner.stop();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { render } from "@react-email/render";
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { emailMessages } from "@/db/schema";
+import { templates, type TemplateName } from "@/emails";
+import type { Transport } from "./transport";
+
+export type DeliveryResult = "sent" | "already-sent";
+
+/**
+ * Sends one recorded message. Called by the job queue, which retries with backoff when this throws.
+ * At-least-once: a worker killed after the provider accepted but before we recorded it sends again
+ * with the same idempotency key (the message id), which the provider deduplicates.
+ */
+export async function deliverEmail(
+  db: Queryable,
+  messageId: string,
+  transport: Transport,
+  opts: { from: string; finalAttempt?: boolean },
+): Promise<DeliveryResult> {
+  const [message] = await db
+    .update(emailMessages)
+    .set({ status: "sending", attempts: sql`${emailMessages.attempts} + 1` })
+    .where(and(eq(emailMessages.id, messageId), ne(emailMessages.status, "sent")))
+    .returning();
+  if (!message) return "already-sent";
+
+  const template = templates[message.template as TemplateName];
+  if (!template) throw new Error(`Unknown email template "${message.template}"`);
+  const element = (template.render as (p: unknown) => React.ReactElement)(message.props);
+  const html = await render(element);
+  const text = await render(element, { plainText: true });
+
+  try {
+    const { providerId } = await transport.send({
+      from: opts.from,
+      to: message.to,
+      subject: message.subject,
+      html,
+      text,
+      idempotencyKey: message.id,
+    });
+    await db
+      .update(emailMessages)
+      .set({
+        status: "sent",
+        transport: transport.name,
+        providerId,
+        lastError: null,
+        sentAt: new Date(),
+        html: transport.keepsBody ? html : null,
+        text: transport.keepsBody ? text : null,
+        // Links in the body (sign-in, claim) must not outlive delivery to a real provider.
+        props: transport.keepsBody ? message.props : {},
+      })
+      .where(eq(emailMessages.id, message.id));
+    return "sent";
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    await db
+      .update(emailMessages)
+      .set({ status: opts.finalAttempt ? "failed" : "queued", transport: transport.name, lastError: reason.slice(0, 2000) })
+      .where(eq(emailMessages.id, message.id));
+    throw error;
+  }
+}

@@ -1,0 +1,15 @@
+// Standalone job worker (`npm run worker`), for deployments that run PORTICO_WORKER=off on web nodes.
+import { startWorker } from "../lib/jobs/start-worker";
+import { parseEnv } from "../lib/env";
+import { outboxTransport, resendTransport } from "../lib/mail/transport";
+
+const env = parseEnv(process.env);
+const worker = await startWorker({
+  connectionString: env.DATABASE_URL,
+  transport: env.resend ? resendTransport(env.resend.apiKey) : outboxTransport,
+  from: env.emailFrom,
+});
+console.log("Portico worker running. Ctrl-C to stop.");
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void worker.stop().then(() => process.exit(0)));
+}
