@@ -1,0 +1,92 @@
+/**
+ * npm run bench — measures Portico's pages beside the raw limit on this machine, in one run:
+ * a plain node:http server answering with the very same bytes. Prints req/s, p99 and the ratio.
+ *
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50).
+ */
+import { spawn, execSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import autocannon from "autocannon";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const port = 3200;
+const base = `http://127.0.0.1:${port}`;
+
+type Result = { name: string; rps: number; p99: number; errors: number; non2xx: number };
+
+async function measure(name: string, url: string): Promise<Result> {
+  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  return { name, rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+async function rawServer(body: Buffer, contentType: string) {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": contentType, "content-length": body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
+}
+
+async function waitFor(url: string, ms: number) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function main() {
+  if (!fs.existsSync(".next/BUILD_ID")) {
+    console.log("▸ No production build found; running next build …");
+    execSync("npx next build", { stdio: "inherit" });
+  }
+  const app = spawn(
+    "npx",
+    ["tsx", "scripts/with-db.ts", "--data", ".data/bench-pg", "--", "npx", "next", "start", "-p", String(port)],
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AUTH_URL: base }, detached: true },
+  );
+  try {
+    await waitFor(`${base}/apis`, 120_000);
+    const pages = ["/apis", "/apis/payments"];
+    const rows: { page: string; portico: Result; raw: Result }[] = [];
+    for (const page of pages) {
+      const res = await fetch(`${base}${page}`);
+      const body = Buffer.from(await res.arrayBuffer());
+      // warm caches and JIT
+      await autocannon({ url: `${base}${page}`, connections: 10, duration: 2 });
+      const portico = await measure(`portico ${page}`, `${base}${page}`);
+      const raw = await rawServer(body, res.headers.get("content-type") ?? "text/html");
+      const rawResult = await measure(`node:http ${page}`, raw.url);
+      raw.close();
+      rows.push({ page, portico, raw: rawResult });
+    }
+    console.log(`\nCatalogue pages — ${connections} connections, ${seconds}s each, same bytes from a plain node:http server\n`);
+    console.log("page              portico req/s  p99 ms   node:http req/s  p99 ms   ratio");
+    for (const { page, portico, raw } of rows) {
+      console.log(
+        `${page.padEnd(18)}${portico.rps.toFixed(0).padStart(13)}${String(portico.p99).padStart(8)}${raw.rps.toFixed(0).padStart(18)}${String(raw.p99).padStart(8)}   1/${(raw.rps / portico.rps).toFixed(1)}` +
+          (portico.errors || portico.non2xx ? `  (errors ${portico.errors}, non-2xx ${portico.non2xx})` : ""),
+      );
+    }
+  } finally {
+    if (app.pid) process.kill(-app.pid, "SIGTERM");
+  }
+}
+
+main().then(
+  () => setTimeout(() => process.exit(0), 3000),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+import { expect, test } from "@playwright/test";
+
+test("a visitor browses, searches, filters and opens a product", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Build on our APIs" })).toBeVisible();
+  await page.getByRole("link", { name: "Browse all APIs" }).click();
+
+  await expect(page.getByRole("heading", { name: "API catalogue" })).toBeVisible();
+  const products = page.getByRole("list", { name: "API products" }).getByRole("listitem");
+  await expect(products).toHaveCount(9);
+  // Drafts stay out of the catalogue.
+  await expect(page.getByText("Ledger API (beta)")).toHaveCount(0);
+
+  await page.getByRole("searchbox", { name: "Search APIs" }).fill("route");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=route/);
+  await expect(products).toHaveCount(1);
+  await expect(products.first()).toContainText("Routing API");
+
+  await page.goto("/apis");
+  await page.getByRole("navigation", { name: "Filter by tag" }).getByRole("link", { name: "identity" }).click();
+  await expect(page).toHaveURL(/tag=identity/);
+  await expect(products).toHaveCount(2);
+
+  await page.getByRole("link", { name: "Identity API" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Identity API" })).toBeVisible();
+  await expect(page.getByText("OAuth 2.0").first()).toBeVisible();
+  const plans = page.getByTestId("plan");
+  await expect(plans).toHaveCount(2);
+  await expect(plans.filter({ hasText: "Enterprise" })).toContainText("Needs 2 approvals");
+  await expect(page.getByRole("heading", { name: "Getting started" })).toBeVisible();
+});
+
+test("a search with no match says so and offers a way back", async ({ page }) => {
+  await page.goto("/apis?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+  await expect(page.getByText("No APIs match your search")).toBeVisible();
+  await page.getByRole("link", { name: "clear the filters" }).click();
+  await expect(page.getByRole("list", { name: "API products" }).getByRole("listitem")).toHaveCount(9);
+});
+
+test("an unknown product slug gets the 404 page", async ({ page }) => {
+  for (const slug of ["no-such-api", "ledger-beta", "..%2F..%2Fetc", "A".repeat(300)]) {
+    const response = await page.goto(`/apis/${slug}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  }
+});

@@ -1,0 +1,25 @@
+import { expect, type Page } from "@playwright/test";
+
+/** Signs in through the real magic-link flow, reading the link from the dev mailbox. */
+export async function signInAs(page: Page, email: string) {
+  await page.goto("/signin");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+  const link = await latestLinkFor(page, email);
+  await page.goto(link);
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
+export async function latestLinkFor(page: Page, email: string) {
+  await page.goto("/dev/mailbox");
+  const row = page.getByRole("listitem").filter({ hasText: email }).first();
+  await expect(row.getByText("sent")).toBeVisible({ timeout: 15_000 });
+  await row.getByRole("link").click();
+  const link = page.getByTestId("mail-link").first();
+  await expect(link).toBeVisible();
+  const href = await link.getAttribute("href");
+  if (!href) throw new Error("no link in the message");
+  return href;
+}

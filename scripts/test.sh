@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Everything CI runs: lint, types, unit + integration tests on a real Postgres, a production build,
+# and the browser tests against it. Uses the embedded Postgres unless DATABASE_URL is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "Chromium not found at ${CHROMIUM_PATH:-/usr/bin/chromium}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH." >&2
+  exit 1
+fi
+
+stage() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
+start=$(date +%s)
+
+stage "lint"
+npx eslint .
+stage "typecheck"
+npm run -s typecheck
+stage "unit + integration tests (Vitest, real PostgreSQL)"
+npx vitest run
+stage "production build"
+npx next build
+stage "browser tests (Playwright, Chromium, next start)"
+npx playwright test
+
+echo
+echo "All stages passed in $(( $(date +%s) - start ))s."
