@@ -48,7 +48,7 @@ async function waitFor(url: string, ms: number) {
 async function main() {
   if (!fs.existsSync(".next/BUILD_ID")) {
     console.log("▸ No production build found; running next build …");
-    execSync("npx next build", { stdio: "inherit" });
+    execSync("npx tsx scripts/with-db.ts --data .data/bench-pg -- npx next build", { stdio: "inherit" });
   }
   const app = spawn(
     "npx",

@@ -2,15 +2,11 @@ import "server-only";
 import { env } from "@/lib/env";
 import { createDb } from "./connect";
 
-// `next build` imports route modules to collect their config but never queries; postgres.js only
-// connects on the first query, so a placeholder URL keeps the build free of any database.
-const url =
-  process.env.NEXT_PHASE === "phase-production-build" ? "postgres://build@127.0.0.1:1/unused" : env.DATABASE_URL;
-
 // One pool per server process, kept across dev hot reloads (create-t3-app's globalForDb pattern).
+// `npm run build` runs through scripts/with-db.ts, so prerendered catalogue pages read a real database.
 const globalForDb = globalThis as unknown as { portico?: ReturnType<typeof createDb> };
 
-const conn = globalForDb.portico ?? createDb(url);
+const conn = globalForDb.portico ?? createDb(env.DATABASE_URL);
 if (process.env.NODE_ENV !== "production") globalForDb.portico = conn;
 
 export const db = conn.db;

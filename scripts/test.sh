@@ -19,7 +19,8 @@ npm run -s typecheck
 stage "unit + integration tests (Vitest, real PostgreSQL)"
 npx vitest run
 stage "production build"
-npx next build
+# Catalogue pages are prerendered, so the build reads the (fresh, seeded) e2e database.
+npx tsx scripts/with-db.ts --data .data/e2e-pg --fresh -- npx next build
 stage "browser tests (Playwright, Chromium, next start)"
 npx playwright test
 

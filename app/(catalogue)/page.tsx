@@ -3,6 +3,8 @@ import { Button } from "@/components/ui/button";
 import { cachedProducts } from "@/lib/catalogue/cached";
 import { ProductGrid } from "./product-grid";
 
+export const revalidate = 300;
+
 export default async function HomePage() {
   const products = await cachedProducts({});
   return (

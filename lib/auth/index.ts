@@ -57,6 +57,13 @@ const nextAuth = NextAuth(() => ({
   trustHost: true,
   providers: providers(),
   pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin/error" },
+  logger: {
+    // A used or expired sign-in link is a normal event with its own page, not a server error.
+    error(error) {
+      if ((error as { type?: string }).type === "Verification") return;
+      console.error(error);
+    },
+  },
   callbacks: {
     session({ session, user }) {
       session.user.id = user.id;

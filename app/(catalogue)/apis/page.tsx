@@ -1,25 +1,11 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/ui/page-header";
-import { cachedProducts, cachedTags } from "@/lib/catalogue/cached";
-import { CatalogueSearch } from "../catalogue-search";
-import { parseCatalogueParams } from "../catalogue-params";
-import { ProductGrid } from "../product-grid";
+import { CatalogueView } from "../catalogue-view";
 
 export const metadata: Metadata = { title: "APIs" };
+// Served from the static cache; revalidated by tag when a product changes, and every 5 minutes.
+export const revalidate = 300;
 
-export default async function CataloguePage({ searchParams }: PageProps<"/apis">) {
-  const { q, tag } = parseCatalogueParams(await searchParams);
-  const [products, tags] = await Promise.all([cachedProducts({ q, tag }), cachedTags()]);
-  return (
-    <>
-      <PageHeader title="API catalogue" description="Every published API, with its plans and how to get access." />
-      <CatalogueSearch q={q} tag={tag} tags={tags} />
-      <p className="mb-4 text-sm text-zinc-500" aria-live="polite">
-        {products.length} {products.length === 1 ? "API" : "APIs"}
-        {q ? ` matching “${q}”` : ""}
-        {tag ? ` tagged ${tag}` : ""}
-      </p>
-      <ProductGrid products={products} filtered={Boolean(q || tag)} />
-    </>
-  );
+/** The unfiltered catalogue. Searches and tag filters are rewritten by proxy.ts to /catalogue-search. */
+export default function CataloguePage() {
+  return <CatalogueView q="" tag={undefined} />;
 }

@@ -10,6 +10,8 @@ import { emailMessages } from "@/db/schema";
 import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
 import { AutoRefresh } from "./auto-refresh";
 
+// Lists live data and depends on run-time env: never prerendered.
+export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dev mailbox" };
 
 const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });

@@ -8,6 +8,13 @@ import { Card } from "@/components/ui/card";
 import { cachedProduct } from "@/lib/catalogue/cached";
 import type { CataloguePlan } from "@/lib/catalogue/queries";
 
+// Each product page is rendered on its first visit, then served from the static cache until a
+// product changes (revalidateTag) or 5 minutes pass.
+export const revalidate = 300;
+export function generateStaticParams(): { slug: string }[] {
+  return [];
+}
+
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 async function load(slug: string) {

@@ -10,6 +10,8 @@ import { emailMessages } from "@/db/schema";
 import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
 import { statusTone } from "../page";
 
+// Lists live data and depends on run-time env: never prerendered.
+export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Message" };
 
 function linksIn(html: string | null) {
