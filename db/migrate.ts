@@ -18,6 +18,8 @@ export async function migrateDatabase(url: string) {
 /** graphile-worker logs every step at info; start-up and tests only need warnings and errors. */
 export function quietLogger() {
   return new Logger(() => (level: string, message: string) => {
+    // Postgres stopping alongside the app (Ctrl-C reaches both) is a normal shutdown, not an error.
+    if (/administrator command|Connection terminated|ECONNREFUSED/.test(message)) return;
     if (level === "error" || level === "warning") console.error(`[worker] ${message}`);
   });
 }

@@ -1,0 +1,54 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import type { UserRole } from "@/db/schema";
+import { currentUser, type SessionUser } from "@/lib/auth/guards";
+import { DomainError } from "@/lib/errors";
+import { type ActionResult, fieldErrorsOf, formValues } from "./action-result";
+
+type Handler<S extends z.ZodType> = (data: z.output<S>, user: SessionUser) => Promise<ActionResult>;
+
+/**
+ * The one wrapper every server action goes through: session → role → zod → handler, returning
+ * `{ ok, message, fieldErrors }`. Expected refusals (DomainError) become messages; anything else is
+ * logged and answered with a generic message, never a stack trace.
+ */
+export function validatedActionWithUser<S extends z.ZodType>(
+  schema: S,
+  handler: Handler<S>,
+  options: { roles?: readonly UserRole[] } = {},
+) {
+  return async (_prev: ActionResult | null, formData: FormData): Promise<ActionResult> => {
+    const values = formValues(formData);
+    const user = await currentUser();
+    if (!user) return { ok: false, message: "Your session has ended. Sign in again and retry.", values };
+    if (options.roles && !options.roles.includes(user.role)) {
+      return { ok: false, message: "Your role does not allow this action.", values };
+    }
+    const parsed = schema.safeParse(formInput(formData));
+    if (!parsed.success) {
+      return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
+    }
+    try {
+      return await handler(parsed.data, user);
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof DomainError) {
+        return { ok: false, message: error.message, fieldErrors: error.fieldErrors, values };
+      }
+      console.error("server action failed", error instanceof Error ? error.message : error);
+      return { ok: false, message: "Something went wrong on our side. Try again in a minute.", values };
+    }
+  };
+}
+
+/** FormData → plain object; repeated keys become arrays, files are dropped. */
+export function formInput(formData: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of new Set(formData.keys())) {
+    if (key.startsWith("$ACTION")) continue;
+    const all = formData.getAll(key).filter((v): v is string => typeof v === "string");
+    out[key] = all.length > 1 ? all : all[0];
+  }
+  return out;
+}
