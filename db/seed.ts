@@ -2,13 +2,15 @@ import { sql } from "drizzle-orm";
 import type { Database } from "./connect";
 import { plans, productPlans, products, users } from "./schema";
 
+type PlanName = "Free" | "Standard" | "Enterprise";
+
 export const DEMO_USERS = {
   admin: { email: "admin@portico.dev", name: "Ada Admin", role: "admin" },
   owner: { email: "owner@portico.dev", name: "Omar Owner", role: "owner" },
   consumer: { email: "consumer@portico.dev", name: "Cleo Consumer", role: "consumer" },
 } as const;
 
-const PLANS = [
+const PLANS: (typeof plans.$inferInsert & { name: PlanName })[] = [
   {
     name: "Free",
     description: "Try the API. Approved automatically.",
@@ -26,6 +28,7 @@ const PLANS = [
     keyLifetimeDays: 180,
     rateLimitPerMinute: 600,
     quotaPerMonth: 1_000_000,
+    requestFields: [{ key: "useCase", label: "Describe your use case", type: "textarea", required: false }],
   },
   {
     name: "Enterprise",
@@ -36,8 +39,12 @@ const PLANS = [
     rateLimitPerMinute: 6000,
     quotaPerMonth: null,
     reviewRequired: true,
+    requestFields: [
+      { key: "company", label: "Company", type: "text", required: true },
+      { key: "environment", label: "Environment", type: "select", required: true, options: ["Sandbox", "Production"] },
+    ],
   },
-] as const;
+];
 
 type DemoProduct = {
   slug: string;
@@ -45,7 +52,7 @@ type DemoProduct = {
   summary: string;
   tags: string[];
   authMethod: "api_key" | "oauth2";
-  plans: (typeof PLANS)[number]["name"][];
+  plans: PlanName[];
   status?: "draft" | "published";
 };
 
@@ -101,7 +108,10 @@ export async function seedDemo(db: Database): Promise<{ seeded: boolean }> {
     const owner = userRows.find((u) => u.email === DEMO_USERS.owner.email);
     if (!owner) throw new Error("seed: owner missing");
 
-    const planRows = await tx.insert(plans).values(PLANS.map((p) => ({ ...p }))).returning();
+    const planRows = await tx
+      .insert(plans)
+      .values(PLANS)
+      .returning();
     const planId = new Map(planRows.map((p) => [p.name, p.id]));
 
     const productRows = await tx

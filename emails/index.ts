@@ -1,4 +1,5 @@
 import type { ReactElement } from "react";
+import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 
 type Template<P> = {
@@ -17,6 +18,11 @@ export const templates = {
     render: (p) => SignInEmail(p),
     defaultSubject: (p) => `Sign in to ${p.host}`,
     previewProps: SignInEmail.PreviewProps,
+  }),
+  "new-request": template<NewRequestEmailProps>({
+    render: (p) => NewRequestEmail(p),
+    defaultSubject: (p) => `New access request: ${p.productNames.join(", ")} (${p.planName})`,
+    previewProps: NewRequestEmail.PreviewProps,
   }),
 };
 

@@ -4,7 +4,11 @@ import { templateNames, templates } from "./index";
 
 describe("email templates", () => {
   it.each(templateNames)("%s renders from its PreviewProps", async (name) => {
-    const t = templates[name];
+    const t = templates[name] as unknown as {
+      render: (p: unknown) => React.ReactElement;
+      defaultSubject: (p: unknown) => string;
+      previewProps: unknown;
+    };
     const element = t.render(t.previewProps);
     const html = await render(element);
     const text = await render(element, { plainText: true });

@@ -4,6 +4,8 @@ export class DomainError extends Error {
     readonly code: "not_found" | "conflict" | "invalid" | "forbidden",
     message: string,
     readonly fieldErrors?: Record<string, string>,
+    /** Somewhere that helps, e.g. the existing request a duplicate refers to. */
+    readonly link?: { href: string; label: string },
   ) {
     super(message);
     this.name = "DomainError";

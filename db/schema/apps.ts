@@ -15,6 +15,8 @@ export const apps = pgTable(
     description: text().notNull().default(""),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    // Deleting an app keeps the row (its requests and audit trail refer to it) but hides it everywhere.
+    deletedAt: timestamp({ withTimezone: true }),
   },
   (t) => [index("apps_owner_idx").on(t.ownerId)],
 );

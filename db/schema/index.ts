@@ -9,3 +9,5 @@ export * from "./apps";
 export * from "./audit-events";
 export * from "./email-messages";
 export * from "./relations";
+export * from "./cart-items";
+export * from "./access-requests";

@@ -1,4 +1,13 @@
-import { boolean, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/** A question the requester answers when asking for access under a plan (a reason is always asked). */
+export type RequestField = {
+  key: string;
+  label: string;
+  type: "text" | "textarea" | "select";
+  required: boolean;
+  options?: string[];
+};
 
 export const plans = pgTable(
   "plans",
@@ -18,6 +27,7 @@ export const plans = pgTable(
     // requests per month; null = unlimited
     quotaPerMonth: integer(),
     reviewRequired: boolean().notNull().default(false),
+    requestFields: jsonb().$type<RequestField[]>().notNull().default([]),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -7,6 +7,9 @@ export type ActionResult = {
   fieldErrors?: Record<string, string>;
   /** Echo of the submitted values so a form can keep them after an error. */
   values?: Record<string, string>;
+  link?: { href: string; label: string };
+  /** Id of what the action created, for redirects and tests. */
+  id?: string;
 };
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {

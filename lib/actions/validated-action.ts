@@ -34,7 +34,7 @@ export function validatedActionWithUser<S extends z.ZodType>(
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) {
-        return { ok: false, message: error.message, fieldErrors: error.fieldErrors, values };
+        return { ok: false, message: error.message, fieldErrors: error.fieldErrors, link: error.link, values };
       }
       console.error("server action failed", error instanceof Error ? error.message : error);
       return { ok: false, message: "Something went wrong on our side. Try again in a minute.", values };

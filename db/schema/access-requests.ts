@@ -1,0 +1,103 @@
+import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { apps } from "./apps";
+import { type RequestField, plans } from "./plans";
+import { products } from "./products";
+import { users } from "./users";
+
+export const requestStatus = pgEnum("request_status", [
+  "pending",
+  "approved",
+  "available",
+  "denied",
+  "cancelled",
+  "revoked",
+  "expired",
+  "completed",
+]);
+export type RequestStatus = (typeof requestStatus.enumValues)[number];
+
+/** The plan as it was when the request was submitted: later plan edits never change a request. */
+export type PlanSnapshot = {
+  name: string;
+  autoApprove: boolean;
+  approvalsRequired: number;
+  keyLifetimeDays: number | null;
+  claimLinkLifetimeHours: number;
+  rateLimitPerMinute: number | null;
+  quotaPerMonth: number | null;
+  reviewRequired: boolean;
+  requestFields: RequestField[];
+};
+
+export const accessRequests = pgTable(
+  "access_requests",
+  {
+    id: text()
+      .primaryKey()
+      .$defaultFn(() => crypto.randomUUID()),
+    requesterId: text()
+      .notNull()
+      .references(() => users.id),
+    appId: text()
+      .notNull()
+      .references(() => apps.id),
+    planId: text()
+      .notNull()
+      .references(() => plans.id),
+    status: requestStatus().notNull().default("pending"),
+    reason: text().notNull(),
+    // Answers to the plan's request fields, by field key.
+    fields: jsonb().$type<Record<string, string>>().notNull().default({}),
+    plan: jsonb().$type<PlanSnapshot>().notNull(),
+    startsAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    // null = the key never expires
+    durationDays: integer(),
+    resubmittedFromId: text(),
+    decidedAt: timestamp({ withTimezone: true }),
+    // "Remove": hidden from the requester's list; the record and its audit trail stay.
+    hiddenAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // My requests: a requester's list, newest first.
+    index("access_requests_requester_idx").on(t.requesterId, t.createdAt),
+    // The approval queue: by status, oldest first.
+    index("access_requests_status_idx").on(t.status, t.createdAt),
+    // Duplicate check at submit: an app's live requests.
+    index("access_requests_app_status_idx").on(t.appId, t.status),
+    index("access_requests_plan_idx").on(t.planId),
+  ],
+);
+
+export const accessRequestProducts = pgTable(
+  "access_request_products",
+  {
+    requestId: text()
+      .notNull()
+      .references(() => accessRequests.id, { onDelete: "cascade" }),
+    productId: text()
+      .notNull()
+      .references(() => products.id),
+  },
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.productId] }),
+    index("access_request_products_product_idx").on(t.productId, t.requestId),
+  ],
+);
+
+// One row per distinct approver: a plan needing two approvals needs two rows.
+export const requestApprovals = pgTable(
+  "request_approvals",
+  {
+    requestId: text()
+      .notNull()
+      .references(() => accessRequests.id, { onDelete: "cascade" }),
+    approverId: text()
+      .notNull()
+      .references(() => users.id),
+    comment: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
+);

@@ -1,0 +1,41 @@
+import { Button, Text } from "@react-email/components";
+import { EmailLayout } from "./layout";
+
+export type NewRequestEmailProps = {
+  requesterName: string;
+  appName: string;
+  planName: string;
+  productNames: string[];
+  reason: string;
+  approvalsRequired: number;
+  url: string;
+};
+
+export function NewRequestEmail(p: NewRequestEmailProps) {
+  return (
+    <EmailLayout preview={`${p.requesterName} requests ${p.planName} access`}>
+      <Text>
+        {p.requesterName} asks for {p.planName} access to {p.productNames.join(", ")} for the app “{p.appName}”.
+      </Text>
+      <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text>
+      {p.approvalsRequired > 1 ? (
+        <Text>{`This plan needs ${p.approvalsRequired} approvals from different approvers.`}</Text>
+      ) : null}
+      <Button href={p.url} style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}>
+        Review the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+NewRequestEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Standard",
+  productNames: ["Payments API", "Invoices API"],
+  reason: "We are moving our checkout to your payments platform.",
+  approvalsRequired: 1,
+  url: "http://localhost:3000/admin/requests/00000000-0000-4000-8000-000000000000",
+} satisfies NewRequestEmailProps;
+
+export default NewRequestEmail;

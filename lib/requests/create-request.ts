@@ -1,0 +1,132 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Tx } from "@/db/connect";
+import { accessRequestProducts, accessRequests, apps, type PlanSnapshot, plans, products, users } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
+import { DomainError } from "@/lib/errors";
+import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { approversFor } from "./approvers";
+import { applyTransition } from "./state-machine";
+
+export const LIVE_STATUSES = ["pending", "approved", "available"] as const;
+
+type NewRequest = {
+  requesterId: string;
+  appId: string;
+  planId: string;
+  productIds: string[];
+  reason: string;
+  fields: Record<string, string>;
+  startsAt: Date;
+  durationDays: number | null;
+  resubmittedFromId?: string;
+  baseUrl: string;
+};
+
+export async function planSnapshot(tx: Tx, planId: string): Promise<PlanSnapshot> {
+  const [plan] = await tx.select().from(plans).where(eq(plans.id, planId));
+  if (!plan) throw new DomainError("not_found", "That plan no longer exists.");
+  return {
+    name: plan.name,
+    autoApprove: plan.autoApprove,
+    approvalsRequired: plan.approvalsRequired,
+    keyLifetimeDays: plan.keyLifetimeDays,
+    claimLinkLifetimeHours: plan.claimLinkLifetimeHours,
+    rateLimitPerMinute: plan.rateLimitPerMinute,
+    quotaPerMonth: plan.quotaPerMonth,
+    reviewRequired: plan.reviewRequired,
+    requestFields: plan.requestFields,
+  };
+}
+
+/**
+ * Refuses a request when the app already has live (pending, approved or available) access to one
+ * of the products. Takes a per-app lock first so two concurrent submits cannot both pass.
+ */
+export async function assertNoLiveAccess(tx: Tx, appId: string, productIds: readonly string[]) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`app:${appId}`}))`);
+  const [existing] = await tx
+    .select({ id: accessRequests.id, status: accessRequests.status, product: products.name })
+    .from(accessRequests)
+    .innerJoin(accessRequestProducts, eq(accessRequestProducts.requestId, accessRequests.id))
+    .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+    .where(
+      and(
+        eq(accessRequests.appId, appId),
+        inArray(accessRequests.status, [...LIVE_STATUSES]),
+        inArray(accessRequestProducts.productId, [...productIds]),
+      ),
+    )
+    .limit(1);
+  if (existing) {
+    throw new DomainError(
+      "conflict",
+      `This app already has ${existing.status === "pending" ? "a pending request" : "access"} for ${existing.product}. Use that request, or cancel it first.`,
+      undefined,
+      { href: `/requests/${existing.id}`, label: "Open the existing request" },
+    );
+  }
+}
+
+/**
+ * Writes a request, its products, its audit event, and its jobs in `tx`. An auto-approve plan's
+ * request is approved in the same transaction; otherwise the approvers are emailed.
+ */
+export async function createRequest(tx: Tx, input: NewRequest) {
+  const plan = await planSnapshot(tx, input.planId);
+  const [request] = await tx
+    .insert(accessRequests)
+    .values({
+      requesterId: input.requesterId,
+      appId: input.appId,
+      planId: input.planId,
+      reason: input.reason,
+      fields: input.fields,
+      plan,
+      startsAt: input.startsAt,
+      durationDays: input.durationDays,
+      resubmittedFromId: input.resubmittedFromId ?? null,
+    })
+    .returning();
+  if (!request) throw new Error("access_requests insert returned no row");
+  await tx.insert(accessRequestProducts).values(input.productIds.map((productId) => ({ requestId: request.id, productId })));
+  await recordEvent(tx, {
+    actorId: input.requesterId,
+    action: "request.submitted",
+    subjectType: "request",
+    subjectId: request.id,
+    data: { planId: input.planId, productIds: input.productIds, appId: input.appId, resubmittedFromId: input.resubmittedFromId ?? null },
+  });
+
+  if (plan.autoApprove) {
+    const approved = await applyTransition(tx, {
+      requestId: request.id,
+      transition: "approve",
+      actorId: null,
+      actorType: "auto-approve",
+      comment: "Approved automatically by the plan.",
+    });
+    return approved;
+  }
+
+  const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, input.requesterId));
+  const [app] = await tx.select({ name: apps.name }).from(apps).where(eq(apps.id, input.appId));
+  const productNames = (
+    await tx.select({ name: products.name }).from(products).where(inArray(products.id, input.productIds))
+  ).map((p) => p.name);
+  for (const approver of await approversFor(tx, input.productIds)) {
+    await enqueueEmail(tx, {
+      to: approver.email,
+      template: "new-request",
+      props: {
+        requesterName: requester?.name ?? requester?.email ?? "A consumer",
+        appName: app?.name ?? "an app",
+        planName: plan.name,
+        productNames,
+        reason: input.reason,
+        approvalsRequired: plan.approvalsRequired,
+        url: `${input.baseUrl}/admin/requests/${request.id}`,
+      },
+    });
+  }
+  return request;
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/** The cart's submit form, shared by the form and the server action. Plan fields arrive as `field.<key>`. */
+export const submitRequestSchema = z
+  .object({
+    appId: z.union([z.literal(""), z.uuid("Choose one of your apps.")]).optional(),
+    newAppName: z.string().trim().max(80, "Keep the app name under 80 characters.").optional(),
+    reason: z
+      .string({ error: "Tell the API owners why you need access." })
+      .trim()
+      .min(1, "Tell the API owners why you need access.")
+      .max(2000, "Keep the reason under 2,000 characters."),
+    startsAt: z
+      .union([z.literal(""), z.iso.datetime({ local: true, error: "Enter a date and time, or leave it empty for now." })])
+      .optional(),
+    durationDays: z
+      .union([
+        z.literal(""),
+        z.coerce
+          .number({ error: "Enter a number of days." })
+          .int("Enter a whole number of days.")
+          .min(1, "Ask for at least 1 day.")
+          .max(3650, "Ask for at most 3,650 days."),
+      ])
+      .optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.appId && !v.newAppName) {
+      ctx.addIssue({ code: "custom", path: ["appId"], message: "Choose one of your apps, or name a new one." });
+    }
+  });
+
+export type SubmitRequestInput = z.output<typeof submitRequestSchema>;
+
+/** `field.<key>` entries of the submitted form. */
+export function fieldAnswersFrom(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (k.startsWith("field.")) out[k.slice(6)] = v;
+  return out;
+}

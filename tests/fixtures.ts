@@ -1,0 +1,42 @@
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Database } from "@/db/connect";
+import { apps, plans, products, users } from "@/db/schema";
+import { seedDemo } from "@/db/seed";
+
+/** Demo catalogue plus helpers to look things up and make users and apps for a test. */
+export async function catalogueFixture(db: Database) {
+  await seedDemo(db);
+  const productRows = await db.select().from(products);
+  const planRows = await db.select().from(plans);
+  const product = (slug: string) => {
+    const p = productRows.find((r) => r.slug === slug);
+    if (!p) throw new Error(`no product ${slug}`);
+    return p;
+  };
+  const plan = (name: string) => {
+    const p = planRows.find((r) => r.name === name);
+    if (!p) throw new Error(`no plan ${name}`);
+    return p;
+  };
+  const user = async (role: "consumer" | "owner" | "admin" = "consumer") => {
+    const tag = randomBytes(4).toString("hex");
+    const [row] = await db
+      .insert(users)
+      .values({ email: `${role}-${tag}@example.com`, name: `${role} ${tag}`, role })
+      .returning();
+    if (!row) throw new Error("user insert");
+    return row;
+  };
+  const app = async (ownerId: string, name = "Test app") => {
+    const [row] = await db.insert(apps).values({ ownerId, name }).returning();
+    if (!row) throw new Error("app insert");
+    return row;
+  };
+  const owner = async () => {
+    const [row] = await db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+    if (!row) throw new Error("no owner");
+    return row;
+  };
+  return { product, plan, user, app, owner };
+}
