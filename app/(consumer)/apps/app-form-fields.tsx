@@ -1,0 +1,59 @@
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { fieldErrorsOf } from "@/lib/actions/action-result";
+import { appSchema } from "@/lib/apps/app-schema";
+
+type Errors = Record<string, string> | undefined;
+
+/**
+ * Checks the form with the same schema the server uses, so most mistakes are shown without a round
+ * trip. Returns the errors, or null when the form may be submitted.
+ */
+export function checkAppForm(form: HTMLFormElement): Record<string, string> | null {
+  const data = new FormData(form);
+  const parsed = appSchema.safeParse({ name: data.get("name"), description: data.get("description") ?? undefined });
+  return parsed.success ? null : fieldErrorsOf(parsed.error);
+}
+
+/** Name and description inputs, with each error beside its field. `prefix` keeps ids unique per page. */
+export function AppFormFields({
+  prefix,
+  errors,
+  values,
+}: {
+  prefix: string;
+  errors: Errors;
+  values: { name?: string; description?: string };
+}) {
+  const nameId = `${prefix}-name`;
+  const descriptionId = `${prefix}-description`;
+  const nameError = errors?.name;
+  const descriptionError = errors?.description;
+  return (
+    <>
+      <Field id={nameId} label="Name" error={nameError} hint="Up to 80 characters. Approvers see it with your requests.">
+        <Input
+          id={nameId}
+          name="name"
+          required
+          autoComplete="off"
+          defaultValue={values.name ?? ""}
+          aria-invalid={nameError ? true : undefined}
+          aria-describedby={nameError ? `${nameId}-error` : undefined}
+          placeholder="Billing sync"
+        />
+      </Field>
+      <Field id={descriptionId} label="Description (optional)" error={descriptionError} hint="What the app does, up to 1000 characters.">
+        <textarea
+          id={descriptionId}
+          name="description"
+          rows={3}
+          defaultValue={values.description ?? ""}
+          aria-invalid={descriptionError ? true : undefined}
+          aria-describedby={descriptionError ? `${descriptionId}-error` : undefined}
+          className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 placeholder:text-zinc-400 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        />
+      </Field>
+    </>
+  );
+}
