@@ -32,7 +32,8 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     // A production build against its own fresh embedded database (see scripts/with-db.ts).
-    command: `npx tsx scripts/with-db.ts --data .data/e2e-pg --fresh -- npx next start -p ${port}`,
+    // The same database the build step (scripts/test.sh) made fresh: cached pages and data agree.
+    command: `npx tsx scripts/with-db.ts --data .data/e2e-pg -- npx next start -p ${port}`,
     url: `${baseURL}/apis`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -15,12 +15,16 @@ export function AccountNav() {
   const pathname = usePathname();
   useEffect(() => {
     let live = true;
-    fetch("/api/session", { cache: "no-store" })
-      .then((r) => r.json() as Promise<SessionState>)
-      .then((s) => live && setState(s))
-      .catch(() => live && setState({ user: null, devMailbox: false }));
+    const load = () =>
+      fetch("/api/session", { cache: "no-store" })
+        .then((r) => r.json() as Promise<SessionState>)
+        .then((s) => live && setState(s))
+        .catch(() => live && setState({ user: null, cartCount: 0, devMailbox: false }));
+    void load();
+    window.addEventListener("portico:cart-changed", load);
     return () => {
       live = false;
+      window.removeEventListener("portico:cart-changed", load);
     };
   }, [pathname]);
 
@@ -32,6 +36,16 @@ export function AccountNav() {
         <Link href="/apis" className={linkClass}>
           APIs
         </Link>
+        {user ? (
+          <>
+            <Link href="/apps" className={linkClass}>
+              Apps
+            </Link>
+            <Link href="/requests" className={linkClass}>
+              My requests
+            </Link>
+          </>
+        ) : null}
         {isApprover ? (
           <Link href="/admin" className={linkClass}>
             Admin
@@ -43,7 +57,19 @@ export function AccountNav() {
           </Link>
         ) : null}
       </nav>
-      <div className="flex min-h-8 items-center gap-3 text-sm" aria-live="polite">
+      <div className="flex min-h-8 items-center gap-3 text-sm">
+        <Link href="/cart" className={`${linkClass} inline-flex items-center gap-1`} data-testid="cart-link">
+          Cart
+          {state && state.cartCount > 0 ? (
+            <span
+              className="rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
+              aria-label={`${state.cartCount} ${state.cartCount === 1 ? "item" : "items"}`}
+              data-testid="cart-count"
+            >
+              {state.cartCount}
+            </span>
+          ) : null}
+        </Link>
         {state === null ? (
           <span className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800" aria-label="Loading account" />
         ) : user ? (

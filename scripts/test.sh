@@ -19,7 +19,9 @@ npm run -s typecheck
 stage "unit + integration tests (Vitest, real PostgreSQL)"
 npx vitest run
 stage "production build"
-# Catalogue pages are prerendered, so the build reads the (fresh, seeded) e2e database.
+# Catalogue pages are prerendered, so the build reads the (fresh, seeded) e2e database. Next keeps
+# its data cache in .next/cache across builds; start clean so no page carries an old database's ids.
+rm -rf .next
 npx tsx scripts/with-db.ts --data .data/e2e-pg --fresh -- npx next build
 stage "browser tests (Playwright, Chromium, next start)"
 npx playwright test

@@ -64,6 +64,8 @@ async function main() {
     await sql.end();
     console.log(`▸ PostgreSQL ready in ${Date.now() - started} ms${seeded ? " (demo data seeded)" : ""}`);
     childEnv.DATABASE_URL = url;
+    // Browser tests set up state through lib/ against the same database.
+    fs.writeFileSync(path.join(args.dataDir, "database-url"), url, { mode: 0o600 });
     childEnv.AUTH_SECRET ??= authSecret(path.dirname(path.resolve(args.dataDir)));
   }
 

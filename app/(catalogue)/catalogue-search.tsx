@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
@@ -26,7 +25,8 @@ export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | und
         {[undefined, ...tags].map((t) => {
           const active = t === tag;
           return (
-            <Link
+            // A plain link: a tag changes the query string, which must reach the server (see proxy.ts).
+            <a
               key={t ?? "all"}
               href={tagHref(t)}
               aria-current={active ? "page" : undefined}
@@ -38,7 +38,7 @@ export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | und
               )}
             >
               {t ?? "All"}
-            </Link>
+            </a>
           );
         })}
       </nav>

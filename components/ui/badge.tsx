@@ -9,9 +9,14 @@ const tones = {
   red: "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300",
 } as const;
 
-export function Badge({ tone = "neutral", children, className }: { tone?: keyof typeof tones; children: ReactNode; className?: string }) {
+export function Badge({
+  tone = "neutral",
+  children,
+  className,
+  ...rest
+}: { tone?: keyof typeof tones; children: ReactNode; className?: string } & Record<`data-${string}`, string>) {
   return (
-    <span className={cn("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", tones[tone], className)}>
+    <span className={cn("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium", tones[tone], className)} {...rest}>
       {children}
     </span>
   );

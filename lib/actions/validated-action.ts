@@ -6,7 +6,12 @@ import { currentUser, type SessionUser } from "@/lib/auth/guards";
 import { DomainError } from "@/lib/errors";
 import { type ActionResult, fieldErrorsOf, formValues } from "./action-result";
 
-type Handler<S extends z.ZodType> = (data: z.output<S>, user: SessionUser) => Promise<ActionResult>;
+type Handler<S extends z.ZodType, U> = (
+  data: z.output<S>,
+  user: U,
+  /** Every submitted field, for forms with dynamic keys (a plan's request fields). */
+  raw: Record<string, unknown>,
+) => Promise<ActionResult>;
 
 /**
  * The one wrapper every server action goes through: session → role → zod → handler, returning
@@ -15,22 +20,38 @@ type Handler<S extends z.ZodType> = (data: z.output<S>, user: SessionUser) => Pr
  */
 export function validatedActionWithUser<S extends z.ZodType>(
   schema: S,
-  handler: Handler<S>,
+  handler: Handler<S, SessionUser>,
   options: { roles?: readonly UserRole[] } = {},
+) {
+  return run(schema, handler as Handler<S, SessionUser | null>, { ...options, anonymous: false });
+}
+
+/** The same wrapper for the few actions a signed-out visitor may use (adding to the cart). */
+export function validatedAction<S extends z.ZodType>(schema: S, handler: Handler<S, SessionUser | null>) {
+  return run(schema, handler, { anonymous: true });
+}
+
+function run<S extends z.ZodType>(
+  schema: S,
+  handler: Handler<S, SessionUser | null>,
+  options: { roles?: readonly UserRole[]; anonymous: boolean },
 ) {
   return async (_prev: ActionResult | null, formData: FormData): Promise<ActionResult> => {
     const values = formValues(formData);
     const user = await currentUser();
-    if (!user) return { ok: false, message: "Your session has ended. Sign in again and retry.", values };
-    if (options.roles && !options.roles.includes(user.role)) {
+    if (!user && !options.anonymous) {
+      return { ok: false, message: "Your session has ended. Sign in again and retry.", values };
+    }
+    if (user && options.roles && !options.roles.includes(user.role)) {
       return { ok: false, message: "Your role does not allow this action.", values };
     }
-    const parsed = schema.safeParse(formInput(formData));
+    const raw = formInput(formData);
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
     }
     try {
-      return await handler(parsed.data, user);
+      return await handler(parsed.data, user, raw);
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) {

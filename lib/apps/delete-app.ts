@@ -1,6 +1,7 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { apps } from "@/db/schema";
+import { accessRequests, apps } from "@/db/schema";
+import { applyTransition } from "@/lib/requests/state-machine";
 import { recordEvent } from "@/lib/audit/record-event";
 import { notFound } from "@/lib/errors";
 
@@ -24,5 +25,19 @@ export async function deleteApp(tx: Queryable, ownerId: string, id: string): Pro
       subjectId: app.id,
       data: { name: app.name },
     });
+    // Requests still waiting for the deleted app are cancelled with it (live keys: see the keys module).
+    const open = await trx
+      .select({ id: accessRequests.id })
+      .from(accessRequests)
+      .where(and(eq(accessRequests.appId, app.id), inArray(accessRequests.status, ["pending", "approved"])));
+    for (const r of open) {
+      await applyTransition(trx, {
+        requestId: r.id,
+        transition: "cancel",
+        actorId: ownerId,
+        requesterId: ownerId,
+        comment: "The app was deleted.",
+      });
+    }
   });
 }

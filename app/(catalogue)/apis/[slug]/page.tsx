@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { cachedProduct } from "@/lib/catalogue/cached";
 import type { CataloguePlan } from "@/lib/catalogue/queries";
+import { AddToCart } from "./add-to-cart";
 
 // Each product page is rendered on its first visit, then served from the static cache until a
 // product changes (revalidateTag) or 5 minutes pass.
@@ -30,7 +31,7 @@ export async function generateMetadata({ params }: PageProps<"/apis/[slug]">): P
 
 const number = new Intl.NumberFormat("en");
 
-function PlanCard({ plan }: { plan: CataloguePlan }) {
+function PlanCard({ plan, productId }: { plan: CataloguePlan; productId: string }) {
   return (
     <Card className="flex flex-col" data-testid="plan">
       <div className="flex items-start justify-between gap-2">
@@ -52,6 +53,7 @@ function PlanCard({ plan }: { plan: CataloguePlan }) {
         <dt className="text-zinc-500">Key lifetime</dt>
         <dd>{plan.keyLifetimeDays ? `${plan.keyLifetimeDays} days` : "No expiry"}</dd>
       </dl>
+      <AddToCart productId={productId} planId={plan.id} planName={plan.name} />
     </Card>
   );
 }
@@ -73,9 +75,9 @@ export default async function ProductPage({ params }: PageProps<"/apis/[slug]">)
         <div className="mt-4 flex flex-wrap gap-1.5">
           <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
           {product.tags.map((t) => (
-            <Link key={t} href={`/apis?tag=${encodeURIComponent(t)}`}>
+            <a key={t} href={`/apis?tag=${encodeURIComponent(t)}`}>
               <Badge>{t}</Badge>
-            </Link>
+            </a>
           ))}
         </div>
       </header>
@@ -95,7 +97,7 @@ export default async function ProductPage({ params }: PageProps<"/apis/[slug]">)
           ) : (
             <div className="space-y-3">
               {product.plans.map((plan) => (
-                <PlanCard key={plan.id} plan={plan} />
+                <PlanCard key={plan.id} plan={plan} productId={product.id} />
               ))}
             </div>
           )}

@@ -1,0 +1,38 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useEffect } from "react";
+import { addToCartAction } from "@/app/(consumer)/cart/actions";
+import { Button } from "@/components/ui/button";
+
+export function AddToCart({ productId, planId, planName }: { productId: string; planId: string; planName: string }) {
+  const [state, action, pending] = useActionState(addToCartAction, null);
+  useEffect(() => {
+    if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
+  }, [state]);
+  return (
+    <form action={action} className="mt-4 space-y-2">
+      <input type="hidden" name="productId" value={productId} />
+      <input type="hidden" name="planId" value={planId} />
+      <Button type="submit" size="sm" className="w-full" disabled={pending} aria-label={`Access with the ${planName} plan`}>
+        {pending ? "Adding…" : "Access with this plan"}
+      </Button>
+      <div aria-live="polite">
+        {state ? (
+          state.ok ? (
+            <p className="text-sm text-emerald-700 dark:text-emerald-400">
+              {state.message}{" "}
+              <Link href="/cart" className="font-medium underline">
+                View cart
+              </Link>
+            </p>
+          ) : (
+            <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+              {state.message}
+            </p>
+          )
+        ) : null}
+      </div>
+    </form>
+  );
+}

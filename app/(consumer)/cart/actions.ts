@@ -1,0 +1,51 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { validatedAction, validatedActionWithUser } from "@/lib/actions/validated-action";
+import { addToAnonymousCart, addToCart, removeFromCart } from "@/lib/cart/cart-store";
+import { anonymousPairs, mergeAnonymousCart, saveAnonymousPairs } from "@/lib/cart/session-cart";
+import { env } from "@/lib/env";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { fieldAnswersFrom, submitRequestSchema } from "@/lib/requests/submit-schema";
+
+const pairSchema = z.object({
+  productId: z.uuid("That product does not exist."),
+  planId: z.uuid("That plan does not exist."),
+});
+
+export const addToCartAction = validatedAction(pairSchema, async (pair, user) => {
+  if (user) {
+    const line = await addToCart(db, user.id, pair);
+    revalidatePath("/cart");
+    return { ok: true, message: `${line.productName} (${line.planName}) is in your cart.` };
+  }
+  const { line, pairs } = await addToAnonymousCart(db, await anonymousPairs(), pair);
+  await saveAnonymousPairs(pairs);
+  return { ok: true, message: `${line.productName} (${line.planName}) is in your cart. Sign in to submit it.` };
+});
+
+export const removeFromCartAction = validatedAction(pairSchema, async (pair, user) => {
+  if (user) await removeFromCart(db, user.id, pair);
+  else {
+    const pairs = await anonymousPairs();
+    await saveAnonymousPairs(pairs.filter((p) => !(p.productId === pair.productId && p.planId === pair.planId)));
+  }
+  revalidatePath("/cart");
+  return { ok: true, message: "Removed from your cart." };
+});
+
+export const mergeCartAction = validatedActionWithUser(z.object({}), async (_data, user) => {
+  const { skipped } = await mergeAnonymousCart(user);
+  revalidatePath("/cart");
+  return skipped.length ? { ok: true, message: `Some items were not added: ${skipped.join(" ")}` } : { ok: true };
+});
+
+export const submitRequestAction = validatedActionWithUser(submitRequestSchema, async (input, user, raw) => {
+  const request = await submitRequest(db, { userId: user.id, baseUrl: env.baseUrl }, input, fieldAnswersFrom(raw));
+  revalidatePath("/requests");
+  revalidatePath("/cart");
+  redirect(`/requests/${request.id}?submitted=1`);
+});

@@ -1,0 +1,32 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect, useRef, startTransition } from "react";
+import { mergeCartAction } from "./actions";
+
+/** Pairs added before signing in live in a cookie; fold them into the account's cart once. */
+export function MergeCart() {
+  const [state, action] = useActionState(mergeCartAction, null);
+  const router = useRouter();
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    startTransition(() => action(new FormData()));
+  }, [action]);
+  useEffect(() => {
+    if (state?.ok) {
+      window.dispatchEvent(new Event("portico:cart-changed"));
+      router.refresh();
+    }
+  }, [state, router]);
+  return state?.message ? (
+    <p role="status" className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+      {state.message}
+    </p>
+  ) : (
+    <p role="status" className="mb-4 text-sm text-zinc-500">
+      Adding the items you chose before signing in…
+    </p>
+  );
+}

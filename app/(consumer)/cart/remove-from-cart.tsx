@@ -1,0 +1,26 @@
+"use client";
+
+import { useActionState, useEffect } from "react";
+import { Button } from "@/components/ui/button";
+import { removeFromCartAction } from "./actions";
+
+export function RemoveFromCart({ productId, planId, productName }: { productId: string; planId: string; productName: string }) {
+  const [state, action, pending] = useActionState(removeFromCartAction, null);
+  useEffect(() => {
+    if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
+  }, [state]);
+  return (
+    <form action={action}>
+      <input type="hidden" name="productId" value={productId} />
+      <input type="hidden" name="planId" value={planId} />
+      <Button type="submit" variant="ghost" size="sm" disabled={pending} aria-label={`Remove ${productName} from the cart`}>
+        {pending ? "Removing…" : "Remove"}
+      </Button>
+      {state && !state.ok ? (
+        <p role="alert" className="text-xs text-red-600">
+          {state.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}

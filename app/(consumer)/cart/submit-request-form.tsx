@@ -1,0 +1,130 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import type { RequestField } from "@/db/schema";
+import { submitRequestAction } from "./actions";
+
+const controlClass =
+  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
+
+type Props = {
+  apps: { id: string; name: string }[];
+  plan: {
+    name: string;
+    keyLifetimeDays: number | null;
+    requestFields: RequestField[];
+    autoApprove: boolean;
+    approvalsRequired: number;
+  };
+  disabled: boolean;
+};
+
+export function SubmitRequestForm({ apps, plan, disabled }: Props) {
+  const [state, action, pending] = useActionState(submitRequestAction, null);
+  const [appChoice, setAppChoice] = useState<string>(state?.values?.appId ?? apps[0]?.id ?? "");
+  const errors = state?.fieldErrors ?? {};
+  const v = state?.values ?? {};
+  const invalid = (key: string) => (errors[key] ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
+  const creatingApp = appChoice === "";
+
+  return (
+    <form action={action} noValidate className="space-y-5">
+      <h2 className="text-lg font-semibold">Request access</h2>
+      <p className="text-sm text-zinc-600 dark:text-zinc-400">
+        {plan.autoApprove
+          ? `The ${plan.name} plan is approved automatically.`
+          : plan.approvalsRequired > 1
+            ? `The ${plan.name} plan needs ${plan.approvalsRequired} approvals.`
+            : `An API owner reviews ${plan.name} requests.`}
+      </p>
+
+      <Field id="appId" label="App" error={errors.appId}>
+        <select
+          id="appId"
+          name="appId"
+          className={controlClass}
+          value={appChoice}
+          onChange={(e) => setAppChoice(e.target.value)}
+          {...invalid("appId")}
+        >
+          {apps.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name}
+            </option>
+          ))}
+          <option value="">+ Create a new app</option>
+        </select>
+      </Field>
+      {creatingApp ? (
+        <Field id="newAppName" label="New app name" error={errors.newAppName}>
+          <Input id="newAppName" name="newAppName" maxLength={200} defaultValue={v.newAppName ?? ""} {...invalid("newAppName")} />
+        </Field>
+      ) : null}
+
+      <Field id="reason" label="Why do you need access?" error={errors.reason}>
+        <textarea id="reason" name="reason" rows={3} className={controlClass} defaultValue={v.reason ?? ""} {...invalid("reason")} />
+      </Field>
+
+      {plan.requestFields.map((f) => {
+        const key = `field.${f.key}`;
+        const label = f.required ? f.label : `${f.label} (optional)`;
+        return (
+          <Field key={key} id={key} label={label} error={errors[key]}>
+            {f.type === "select" ? (
+              <select id={key} name={key} className={controlClass} defaultValue={v[key] ?? ""} {...invalid(key)}>
+                <option value="">Choose…</option>
+                {(f.options ?? []).map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : f.type === "textarea" ? (
+              <textarea id={key} name={key} rows={3} className={controlClass} defaultValue={v[key] ?? ""} {...invalid(key)} />
+            ) : (
+              <Input id={key} name={key} defaultValue={v[key] ?? ""} {...invalid(key)} />
+            )}
+          </Field>
+        );
+      })}
+
+      <details className="text-sm">
+        <summary className="cursor-pointer text-zinc-700 dark:text-zinc-300">Start time and duration</summary>
+        <div className="mt-3 space-y-4">
+          <Field id="startsAt" label="Start (UTC)" hint="Leave empty to start as soon as it is approved." error={errors.startsAt}>
+            <Input id="startsAt" name="startsAt" type="datetime-local" defaultValue={v.startsAt ?? ""} {...invalid("startsAt")} />
+          </Field>
+          <Field
+            id="durationDays"
+            label="Duration in days"
+            hint={plan.keyLifetimeDays ? `Up to ${plan.keyLifetimeDays} days (the default).` : "Leave empty for no expiry."}
+            error={errors.durationDays}
+          >
+            <Input id="durationDays" name="durationDays" inputMode="numeric" defaultValue={v.durationDays ?? ""} {...invalid("durationDays")} />
+          </Field>
+        </div>
+      </details>
+
+      {state && !state.ok && state.message ? (
+        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+          {state.message}
+          {state.link ? (
+            <>
+              {" "}
+              <Link href={state.link.href} className="font-medium underline">
+                {state.link.label}
+              </Link>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <Button type="submit" className="w-full" disabled={pending || disabled}>
+        {pending ? "Submitting…" : "Submit request"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { StatusBadge } from "@/components/status-badge";
+import { Card } from "@/components/ui/card";
+import { db } from "@/db/client";
+import { requireUser } from "@/lib/auth/guards";
+import { getMyRequest } from "@/lib/requests/queries";
+import { requesterActions } from "@/lib/requests/state-machine";
+import { formatDateTime, formatDuration } from "../format";
+import { RequestAction } from "../request-actions";
+
+export const metadata: Metadata = { title: "Request" };
+
+const eventWords: Record<string, string> = {
+  "request.submitted": "Submitted",
+  "request.approved": "Approved",
+  "request.denied": "Denied",
+  "request.cancelled": "Cancelled",
+  "request.available": "Key claimed",
+  "request.revoked": "Revoked",
+  "request.expired": "Expired",
+  "request.completed": "Checked in",
+  "request.resubmitted": "Resubmitted as a new request",
+  "request.removed": "Removed from the list",
+};
+
+export default async function RequestPage({ params, searchParams }: PageProps<"/requests/[id]">) {
+  const { id } = await params;
+  const user = await requireUser(`/requests/${id}`);
+  const parsed = z.uuid().safeParse(id);
+  if (!parsed.success) notFound();
+  const request = await getMyRequest(db, user.id, parsed.data);
+  if (!request) notFound();
+  const flags = await searchParams;
+  const actions = requesterActions(request.status).filter((a) => a === "cancel" || a === "resubmit" || a === "remove");
+  const fieldLabels = new Map(request.plan.requestFields.map((f) => [f.key, f.label]));
+
+  return (
+    <div className="space-y-8">
+      <Link href="/requests" className="text-sm text-indigo-600 underline">
+        ← My requests
+      </Link>
+      {flags.submitted === "1" || flags.resubmitted === "1" ? (
+        <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+          {request.status === "approved"
+            ? "Your request was approved automatically. A link to claim your key is on its way by email."
+            : "Request submitted. The API owners have been notified; you will get an email when they decide."}
+        </p>
+      ) : null}
+      <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold">{request.products.map((p) => p.name).join(", ")}</h1>
+          <p className="mt-1 text-zinc-600 dark:text-zinc-400">
+            {request.plan.name} plan for {request.appName}
+          </p>
+        </div>
+        <div data-testid="request-status">
+          <StatusBadge
+            status={request.status}
+            approvals={request.approvals}
+            approvalsRequired={request.plan.approvalsRequired}
+            startsAt={request.startsAt}
+          />
+        </div>
+      </header>
+
+      {actions.length > 0 ? (
+        <div className="flex flex-wrap gap-3">
+          {actions.map((a) => (
+            <RequestAction key={a} kind={a} requestId={request.id} />
+          ))}
+        </div>
+      ) : null}
+      {request.resubmittedAsId ? (
+        <p className="text-sm">
+          Resubmitted as{" "}
+          <Link href={`/requests/${request.resubmittedAsId}`} className="text-indigo-600 underline">
+            a new request
+          </Link>
+          .
+        </p>
+      ) : null}
+      {request.resubmittedFromId ? (
+        <p className="text-sm">
+          Resubmission of{" "}
+          <Link href={`/requests/${request.resubmittedFromId}`} className="text-indigo-600 underline">
+            an earlier request
+          </Link>
+          .
+        </p>
+      ) : null}
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <h2 className="mb-3 font-semibold">Details</h2>
+          <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
+            <dt className="text-zinc-500">Reason</dt>
+            <dd className="whitespace-pre-wrap break-words">{request.reason}</dd>
+            {Object.entries(request.fields).map(([k, value]) => (
+              <div key={k} className="contents">
+                <dt className="text-zinc-500">{fieldLabels.get(k) ?? k}</dt>
+                <dd className="whitespace-pre-wrap break-words">{value}</dd>
+              </div>
+            ))}
+            <dt className="text-zinc-500">Starts</dt>
+            <dd>{formatDateTime(request.startsAt)}</dd>
+            <dt className="text-zinc-500">Duration</dt>
+            <dd>{formatDuration(request.durationDays)}</dd>
+            <dt className="text-zinc-500">Approvals</dt>
+            <dd>
+              {request.plan.autoApprove ? "Automatic" : `${request.approvals} of ${request.plan.approvalsRequired}`}
+            </dd>
+          </dl>
+        </Card>
+        <Card>
+          <h2 className="mb-3 font-semibold">Timeline</h2>
+          <ol className="space-y-3 text-sm" aria-label="Timeline">
+            {request.timeline.map((e) => (
+              <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700" data-testid="timeline-event">
+                <p className="font-medium">{eventWords[e.action] ?? e.action}</p>
+                <p className="text-zinc-500">
+                  {formatDateTime(e.createdAt)} ·{" "}
+                  {e.actorType === "auto-approve" ? "auto-approve" : e.actorType === "system" ? "Portico" : (e.actorName ?? "someone")}
+                </p>
+                {e.comment ? <p className="mt-1 whitespace-pre-wrap break-words italic">“{e.comment}”</p> : null}
+              </li>
+            ))}
+          </ol>
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { StatusBadge } from "@/components/status-badge";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { db } from "@/db/client";
+import { requireUser } from "@/lib/auth/guards";
+import { listMyRequests } from "@/lib/requests/queries";
+import { formatDate, formatDuration } from "./format";
+
+export const metadata: Metadata = { title: "My requests" };
+
+export default async function MyRequestsPage({ searchParams }: PageProps<"/requests">) {
+  const user = await requireUser("/requests");
+  const [requests, params] = await Promise.all([listMyRequests(db, user.id), searchParams]);
+  return (
+    <>
+      <PageHeader title="My requests" description="Every access request you have made, and where it stands." />
+      {params.removed === "1" ? (
+        <p role="status" className="mb-4 rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+          Request removed from your list.
+        </p>
+      ) : null}
+      {requests.length === 0 ? (
+        <EmptyState title="No requests yet">
+          Find an API in the{" "}
+          <Link href="/apis" className="text-indigo-600 underline">
+            catalogue
+          </Link>
+          , add it to your cart with a plan, and submit it for one of your apps.
+        </EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full min-w-[40rem] text-left text-sm">
+            <caption className="sr-only">Your access requests</caption>
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+              <tr>
+                <th scope="col" className="px-4 py-3">Status</th>
+                <th scope="col" className="px-4 py-3">Products</th>
+                <th scope="col" className="px-4 py-3">App</th>
+                <th scope="col" className="px-4 py-3">Plan</th>
+                <th scope="col" className="px-4 py-3">Requested</th>
+                <th scope="col" className="px-4 py-3">Duration</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {requests.map((r) => (
+                <tr key={r.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50" data-testid="request-row">
+                  <td className="px-4 py-3">
+                    <StatusBadge status={r.status} approvals={r.approvals} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
+                  </td>
+                  <td className="px-4 py-3">
+                    <Link href={`/requests/${r.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+                      {r.products.map((p) => p.name).join(", ")}
+                    </Link>
+                  </td>
+                  <td className="px-4 py-3">{r.appName}</td>
+                  <td className="px-4 py-3">{r.plan.name}</td>
+                  <td className="px-4 py-3 whitespace-nowrap">{formatDate(r.createdAt)}</td>
+                  <td className="px-4 py-3 whitespace-nowrap">{formatDuration(r.durationDays)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,39 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import type { ActionResult } from "@/lib/actions/action-result";
+import { cancelRequestAction, removeRequestAction, resubmitRequestAction } from "./actions";
+
+type Kind = "cancel" | "resubmit" | "remove";
+const config: Record<Kind, { label: string; pending: string; variant: "secondary" | "danger" | "primary"; action: (p: ActionResult | null, f: FormData) => Promise<ActionResult> }> = {
+  cancel: { label: "Cancel request", pending: "Cancelling…", variant: "danger", action: cancelRequestAction },
+  resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: resubmitRequestAction },
+  remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: removeRequestAction },
+};
+
+export function RequestAction({ kind, requestId }: { kind: Kind; requestId: string }) {
+  const c = config[kind];
+  const [state, action, pending] = useActionState(c.action, null);
+  return (
+    <form action={action} className="space-y-1">
+      <input type="hidden" name="requestId" value={requestId} />
+      <Button type="submit" variant={c.variant} size="sm" disabled={pending}>
+        {pending ? c.pending : c.label}
+      </Button>
+      <div aria-live="polite">
+        {state?.message ? (
+          <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+            {state.message}{" "}
+            {state.link ? (
+              <Link href={state.link.href} className="underline">
+                {state.link.label}
+              </Link>
+            ) : null}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}
