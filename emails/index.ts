@@ -1,10 +1,18 @@
 import type { ReactElement } from "react";
+import {
+  RequestApprovedEmail,
+  type RequestApprovedEmailProps,
+  RequestDeniedEmail,
+  type RequestDeniedEmailProps,
+} from "./request-decided";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 
 type Template<P> = {
   render: (props: P) => ReactElement;
-  defaultSubject: (props: P) => string;
+  /** Subject pattern; `{name}` placeholders come from `subjectVars`. Admins may override it. */
+  defaultSubject: string;
+  subjectVars: (props: P) => Record<string, string>;
   previewProps: P;
 };
 
@@ -16,16 +24,42 @@ function template<P>(t: Template<P>) {
 export const templates = {
   "sign-in": template<SignInEmailProps>({
     render: (p) => SignInEmail(p),
-    defaultSubject: (p) => `Sign in to ${p.host}`,
+    defaultSubject: "Sign in to {host}",
+    subjectVars: (p) => ({ host: p.host }),
     previewProps: SignInEmail.PreviewProps,
   }),
   "new-request": template<NewRequestEmailProps>({
     render: (p) => NewRequestEmail(p),
-    defaultSubject: (p) => `New access request: ${p.productNames.join(", ")} (${p.planName})`,
+    defaultSubject: "New access request: {products} ({plan})",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, requester: p.requesterName }),
     previewProps: NewRequestEmail.PreviewProps,
+  }),
+  approved: template<RequestApprovedEmailProps>({
+    render: (p) => RequestApprovedEmail(p),
+    defaultSubject: "Approved: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: RequestApprovedEmail.PreviewProps,
+  }),
+  reject: template<RequestDeniedEmailProps>({
+    render: (p) => RequestDeniedEmail(p),
+    defaultSubject: "Not approved: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: RequestDeniedEmail.PreviewProps,
   }),
 };
 
 export type TemplateName = keyof typeof templates;
 export type TemplateProps<N extends TemplateName> = Parameters<(typeof templates)[N]["render"]>[0];
 export const templateNames = Object.keys(templates) as TemplateName[];
+
+/** Fills `{name}` placeholders; unknown names stay as written so a typo is visible in the preview. */
+export function renderSubject(pattern: string, vars: Record<string, string>) {
+  return pattern.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole).slice(0, 300);
+}
+
+export const templateLabels: Record<TemplateName, string> = {
+  "sign-in": "Sign-in link",
+  "new-request": "New request (to approvers)",
+  approved: "Request approved",
+  reject: "Request denied",
+};

@@ -1,12 +1,13 @@
 import { render } from "@react-email/render";
 import { describe, expect, it } from "vitest";
-import { templateNames, templates } from "./index";
+import { renderSubject, templateNames, templates } from "./index";
 
 describe("email templates", () => {
   it.each(templateNames)("%s renders from its PreviewProps", async (name) => {
     const t = templates[name] as unknown as {
       render: (p: unknown) => React.ReactElement;
-      defaultSubject: (p: unknown) => string;
+      defaultSubject: string;
+      subjectVars: (p: unknown) => Record<string, string>;
       previewProps: unknown;
     };
     const element = t.render(t.previewProps);
@@ -14,7 +15,9 @@ describe("email templates", () => {
     const text = await render(element, { plainText: true });
     expect(html).toContain("<html");
     expect(text.length).toBeGreaterThan(20);
-    expect(t.defaultSubject(t.previewProps).length).toBeGreaterThan(3);
+    const subject = renderSubject(t.defaultSubject, t.subjectVars(t.previewProps));
+    expect(subject.length).toBeGreaterThan(3);
+    expect(subject).not.toMatch(/\{\w+\}/);
   });
 
   it("sign-in carries its link and lifetime", async () => {

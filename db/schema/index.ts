@@ -11,3 +11,5 @@ export * from "./email-messages";
 export * from "./relations";
 export * from "./cart-items";
 export * from "./access-requests";
+export * from "./email-subjects";
+export * from "./user-preferences";

@@ -1,34 +1,54 @@
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { emailMessages } from "@/db/schema";
-import { templates, type TemplateName, type TemplateProps } from "@/emails";
+import { emailMessages, emailSubjects } from "@/db/schema";
+import { renderSubject, templates, type TemplateName, type TemplateProps } from "@/emails";
 
 export const SEND_EMAIL_TASK = "send-email";
 
+export type NewEmail<N extends TemplateName = TemplateName> = { to: string; template: N; props: TemplateProps<N> };
+
 /**
- * Records a message and enqueues its delivery job on the caller's transaction, so the message
- * exists exactly when the state change that caused it commits.
+ * Records messages and enqueues their delivery jobs on the caller's transaction, so they exist
+ * exactly when the state change that caused them commits. One statement each, however many.
  */
-export async function enqueueEmail<N extends TemplateName>(
-  tx: Queryable,
-  message: { to: string; template: N; props: TemplateProps<N> },
-) {
-  const t = templates[message.template] as { defaultSubject: (p: TemplateProps<N>) => string };
-  const [row] = await tx
+export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const names = [...new Set(messages.map((m) => m.template))];
+  const overrides = new Map(
+    (await tx.select().from(emailSubjects).where(inArray(emailSubjects.template, names))).map((r) => [r.template, r.subject]),
+  );
+  const rows = await tx
     .insert(emailMessages)
-    .values({
-      to: message.to,
-      template: message.template,
-      props: message.props as Record<string, unknown>,
-      subject: t.defaultSubject(message.props),
-    })
+    .values(
+      messages.map((m) => {
+        const t = templates[m.template] as unknown as {
+          defaultSubject: string;
+          subjectVars: (p: unknown) => Record<string, string>;
+        };
+        return {
+          to: m.to,
+          template: m.template,
+          props: m.props as Record<string, unknown>,
+          subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars(m.props)),
+        };
+      }),
+    )
     .returning({ id: emailMessages.id });
-  if (!row) throw new Error("email_messages insert returned no row");
+  const ids = rows.map((r) => r.id);
   await tx.execute(sql`select graphile_worker.add_job(
-    ${SEND_EMAIL_TASK},
-    json_build_object('messageId', ${row.id}::text),
-    job_key := ${`email:${row.id}`}::text,
-    max_attempts := 12
-  )`);
-  return row.id;
+      ${SEND_EMAIL_TASK},
+      json_build_object('messageId', id),
+      job_key := 'email:' || id,
+      max_attempts := 12
+    ) from unnest(array[${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::text[]) as id`);
+  return ids;
+}
+
+export async function enqueueEmail<N extends TemplateName>(tx: Queryable, message: NewEmail<N>) {
+  const [id] = await enqueueEmails(tx, [message as NewEmail]);
+  if (!id) throw new Error("email_messages insert returned no row");
+  return id;
 }
