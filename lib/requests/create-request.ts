@@ -5,6 +5,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError } from "@/lib/errors";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { approversFor } from "./approvers";
+import { enqueueApprovedEmails } from "./decision-emails";
 import { applyTransition } from "./state-machine";
 
 export const LIVE_STATUSES = ["pending", "approved", "available"] as const;
@@ -105,6 +106,7 @@ export async function createRequest(tx: Tx, input: NewRequest) {
       actorType: "auto-approve",
       comment: "Approved automatically by the plan.",
     });
+    await enqueueApprovedEmails(tx, [approved.id], input.baseUrl);
     return approved;
   }
 
