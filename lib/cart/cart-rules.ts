@@ -9,6 +9,8 @@ export type CartLine = {
   authMethod: AuthMethod;
   /** The product offers this plan and is published. */
   available: boolean;
+  /** The product is published (a draft's name is not revealed). */
+  published?: boolean;
 };
 
 export const MAX_CART_ITEMS = 20;
@@ -20,6 +22,7 @@ const authLabel: Record<AuthMethod, string> = { api_key: "API keys", oauth2: "OA
  * adding and again at submit (DESIGN.md §3).
  */
 export function whyNotAddable(lines: readonly CartLine[], candidate: CartLine): string | null {
+  if (candidate.published === false) return "This product is not available.";
   if (!candidate.available) {
     return `${candidate.productName} does not offer the ${candidate.planName} plan. Pick one of the plans listed on its page.`;
   }

@@ -30,6 +30,7 @@ export async function resolveLines(db: Queryable, pairs: readonly CartPair[]): P
       planName: plan.name,
       authMethod: product.authMethod,
       available: offered && product.status === "published",
+      published: product.status === "published",
     });
   }
   return lines;

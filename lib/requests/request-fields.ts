@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noNul } from "@/lib/validation";
 import type { RequestField } from "@/db/schema";
 
 export const MAX_FIELD_LENGTH = 2000;
@@ -19,7 +20,8 @@ export function requestFieldsSchema(fields: readonly RequestField[]) {
       const base = z
         .string({ error: `“${field.label}” must be text.` })
         .trim()
-        .max(MAX_FIELD_LENGTH, `Keep “${field.label}” under ${MAX_FIELD_LENGTH} characters.`);
+        .max(MAX_FIELD_LENGTH, `Keep “${field.label}” under ${MAX_FIELD_LENGTH} characters.`)
+        .refine(noNul, `Remove the invisible control characters from “${field.label}”.`);
       s = field.required
         ? base.min(1, `Fill in “${field.label}”.`)
         : base.optional().transform((v) => (v ? v : undefined));

@@ -17,7 +17,9 @@ export function scheduleFor(
   plan: { name: string; keyLifetimeDays: number | null },
   now: Date,
 ) {
-  const startsAt = input.startsAt ? new Date(`${input.startsAt}Z`) : now;
+  // datetime-local values carry no zone and are read as UTC; one that already says Z is kept as is.
+  const raw = input.startsAt;
+  const startsAt = raw ? new Date(/z$/i.test(raw) ? raw : `${raw}Z`) : now;
   if (Number.isNaN(startsAt.getTime())) {
     throw new DomainError("invalid", "Check the start time.", { startsAt: "Enter a valid date and time." });
   }

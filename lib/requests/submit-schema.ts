@@ -1,15 +1,17 @@
 import { z } from "zod";
+import { NUL_MESSAGE, noNul } from "@/lib/validation";
 
 /** The cart's submit form, shared by the form and the server action. Plan fields arrive as `field.<key>`. */
 export const submitRequestSchema = z
   .object({
     appId: z.union([z.literal(""), z.uuid("Choose one of your apps.")]).optional(),
-    newAppName: z.string().trim().max(80, "Keep the app name under 80 characters.").optional(),
+    newAppName: z.string().trim().max(80, "Keep the app name under 80 characters.").refine(noNul, NUL_MESSAGE).optional(),
     reason: z
       .string({ error: "Tell the API owners why you need access." })
       .trim()
       .min(1, "Tell the API owners why you need access.")
-      .max(2000, "Keep the reason under 2,000 characters."),
+      .max(2000, "Keep the reason under 2,000 characters.")
+      .refine(noNul, NUL_MESSAGE),
     startsAt: z
       .union([z.literal(""), z.iso.datetime({ local: true, error: "Enter a date and time, or leave it empty for now." })])
       .optional(),
@@ -34,7 +36,8 @@ export type SubmitRequestInput = z.output<typeof submitRequestSchema>;
 
 /** `field.<key>` entries of the submitted form. */
 export function fieldAnswersFrom(input: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a key named "field.__proto__" must stay an ordinary (unknown) key.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(input)) if (k.startsWith("field.")) out[k.slice(6)] = v;
   return out;
 }

@@ -95,7 +95,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
       <details className="text-sm">
         <summary className="cursor-pointer text-zinc-700 dark:text-zinc-300">Start time and duration</summary>
         <div className="mt-3 space-y-4">
-          <Field id="startsAt" label="Start (UTC)" hint="Leave empty to start as soon as it is approved." error={errors.startsAt}>
+          <Field id="startsAt" label="Start (UTC)" hint="Leave empty to start now. The key works from this time once approved." error={errors.startsAt}>
             <Input id="startsAt" name="startsAt" type="datetime-local" defaultValue={v.startsAt ?? ""} {...invalid("startsAt")} />
           </Field>
           <Field

@@ -1,0 +1,59 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { userPreferences } from "@/db/schema";
+import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import { QUEUE_COLUMNS } from "@/lib/admin/queue-params";
+import { APPROVER_ROLES } from "@/lib/auth/guards";
+import { env } from "@/lib/env";
+import { NUL_MESSAGE, noNul } from "@/lib/validation";
+import { decideRequests, MAX_BULK, summarizeOutcomes } from "@/lib/requests/decide-requests";
+
+const decisionSchema = z.object({
+  decision: z.enum(["approve", "deny"], { error: "Choose approve or deny." }),
+  requestIds: z
+    .string()
+    .max(MAX_BULK * 37)
+    .transform((s) => s.split(",").filter(Boolean))
+    .pipe(
+      z
+        .array(z.uuid("One of the selected requests does not exist."))
+        .min(1, "Select at least one request.")
+        .max(MAX_BULK, `Decide at most ${MAX_BULK} requests at once.`),
+    ),
+  comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").refine(noNul, NUL_MESSAGE).optional(),
+});
+
+export const decideAction = validatedActionWithUser(
+  decisionSchema,
+  async ({ decision, requestIds, comment }, user) => {
+    const outcomes = await decideRequests(db, { approver: user, baseUrl: env.baseUrl }, { requestIds, decision, comment });
+    revalidatePath("/admin/requests");
+    revalidatePath("/admin");
+    const done = outcomes.filter((o) => ["approved", "denied", "approval-recorded"].includes(o.result)).length;
+    return { ok: done > 0, message: `${summarizeOutcomes(outcomes)}.` };
+  },
+  { roles: APPROVER_ROLES },
+);
+
+const columnsSchema = z.object({
+  hidden: z
+    .string()
+    .max(500)
+    .transform((s) => s.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(QUEUE_COLUMNS)).max(QUEUE_COLUMNS.length)),
+});
+
+export const saveQueueColumnsAction = validatedActionWithUser(
+  columnsSchema,
+  async ({ hidden }, user) => {
+    await db
+      .insert(userPreferences)
+      .values({ userId: user.id, preferences: { queueHiddenColumns: hidden } })
+      .onConflictDoUpdate({ target: userPreferences.userId, set: { preferences: { queueHiddenColumns: hidden }, updatedAt: new Date() } });
+    return { ok: true };
+  },
+  { roles: APPROVER_ROLES },
+);

@@ -1,0 +1,42 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { decideAction } from "./actions";
+
+/** Approve or deny one or many requests, with an optional comment (a deny comment reaches the requester). */
+export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (message: string) => void }) {
+  const [state, action, pending] = useActionState(async (prev: Awaited<ReturnType<typeof decideAction>> | null, fd: FormData) => {
+    const result = await decideAction(prev, fd);
+    onDone?.(result.message ?? "");
+    return result;
+  }, null);
+  const n = requestIds.length;
+  const id = `comment-${requestIds[0] ?? "none"}-${n}`;
+  return (
+    <form action={action} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
+      <input type="hidden" name="requestIds" value={requestIds.join(",")} />
+      <label htmlFor={id} className="block text-sm font-medium">
+        Comment (optional; shown to the requester when denied)
+      </label>
+      <textarea
+        id={id}
+        name="comment"
+        rows={2}
+        maxLength={2000}
+        className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+      />
+      <div className="flex gap-2">
+        <Button type="submit" name="decision" value="approve" disabled={pending || n === 0}>
+          {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
+        </Button>
+        <Button type="submit" name="decision" value="deny" variant="danger" disabled={pending || n === 0}>
+          {n === 1 ? "Deny" : `Deny ${n}`}
+        </Button>
+      </div>
+      <p aria-live="polite" className="text-sm" data-testid="decision-result">
+        {pending ? `Deciding ${n} ${n === 1 ? "request" : "requests"}…` : (state?.message ?? "")}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+import Link from "next/link";
+import { StatusBadge } from "@/components/status-badge";
+import { Card } from "@/components/ui/card";
+import type { queueDetail } from "@/lib/admin/queue-query";
+import { formatDateTime, formatDuration } from "@/app/(consumer)/requests/format";
+import { DecisionForm } from "./decision-form";
+
+type Detail = Awaited<ReturnType<typeof queueDetail>>;
+
+export function DetailPanel({ detail, closeHref, approverId }: { detail: Detail; closeHref: string; approverId: string }) {
+  if (!detail) {
+    return (
+      <Card role="region" aria-label="Request details">
+        <p className="text-sm">This request does not exist or is not for your products.</p>
+        <Link href={closeHref} className="text-sm text-indigo-600 underline">
+          Close
+        </Link>
+      </Card>
+    );
+  }
+  const r = detail.request;
+  const labels = new Map(r.plan.requestFields.map((f) => [f.key, f.label]));
+  const mine = detail.approvals.some((a) => a.approverId === approverId);
+  return (
+    <Card role="region" aria-label="Request details" className="space-y-5 self-start">
+      <div className="flex items-start justify-between gap-2">
+        <div>
+          <h2 className="font-semibold">{detail.products.map((p) => p.name).join(", ")}</h2>
+          <p className="text-sm text-zinc-500">
+            {r.plan.name} · {detail.appName}
+          </p>
+        </div>
+        <Link href={closeHref} className="text-sm text-indigo-600 underline" aria-label="Close details">
+          Close
+        </Link>
+      </div>
+      <StatusBadge status={r.status} approvals={detail.approvals.length} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
+      <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
+        <dt className="text-zinc-500">Requester</dt>
+        <dd className="break-words">
+          {detail.requesterName ?? ""} &lt;{detail.requesterEmail}&gt;
+        </dd>
+        <dt className="text-zinc-500">Reason</dt>
+        <dd className="whitespace-pre-wrap break-words">{r.reason}</dd>
+        {Object.entries(r.fields).map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="text-zinc-500">{labels.get(k) ?? k}</dt>
+            <dd className="whitespace-pre-wrap break-words">{v}</dd>
+          </div>
+        ))}
+        <dt className="text-zinc-500">Starts</dt>
+        <dd>{formatDateTime(r.startsAt)}</dd>
+        <dt className="text-zinc-500">Duration</dt>
+        <dd>{formatDuration(r.durationDays)}</dd>
+        <dt className="text-zinc-500">Approvals</dt>
+        <dd>
+          {detail.approvals.length} of {r.plan.approvalsRequired}
+          {detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}
+        </dd>
+      </dl>
+      {r.status === "pending" ? (
+        mine ? (
+          <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300" data-testid="already-approved">
+            You approved this request. It needs {r.plan.approvalsRequired - detail.approvals.length} more{" "}
+            {r.plan.approvalsRequired - detail.approvals.length === 1 ? "approval" : "approvals"} from other approvers.
+          </p>
+        ) : (
+          <DecisionForm requestIds={[r.id]} />
+        )
+      ) : null}
+      <section>
+        <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
+        <ol className="space-y-2 text-sm">
+          {detail.timeline.map((e) => (
+            <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">
+              <span className="font-medium">{e.action.replace("request.", "")}</span> ·{" "}
+              {e.actorType === "auto-approve" ? "auto-approve" : (e.actorName ?? "system")} · {formatDateTime(e.createdAt)}
+              {e.comment ? <p className="italic">“{e.comment}”</p> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section>
+        <h3 className="mb-2 text-sm font-semibold">Requester’s other requests</h3>
+        {detail.others.length === 0 ? (
+          <p className="text-sm text-zinc-500">None.</p>
+        ) : (
+          <ul className="space-y-1 text-sm">
+            {detail.others.map((o) => (
+              <li key={o.id}>
+                <Link href={`/admin/requests?status=all&open=${o.id}`} className="text-indigo-600 underline">
+                  {o.planName} · {o.status} · {formatDateTime(o.createdAt)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Card>
+  );
+}

@@ -1,0 +1,114 @@
+import { asc, eq } from "drizzle-orm";
+import type { Metadata } from "next";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { PageHeader } from "@/components/ui/page-header";
+import { db } from "@/db/client";
+import { plans, products, requestStatus, userPreferences } from "@/db/schema";
+import { parseQueueParams, queueHref } from "@/lib/admin/queue-params";
+import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
+import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { DetailPanel } from "./detail-panel";
+import { QueueTable } from "./queue-table";
+
+export const metadata: Metadata = { title: "Approval queue" };
+
+const selectClass =
+  "h-10 w-full rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+
+export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
+  const user = await requireRole(APPROVER_ROLES, "/admin/requests");
+  const params = parseQueueParams(await searchParams);
+  const [{ rows, total, capped }, planRows, productRows, [prefs], detail] = await Promise.all([
+    queryQueue(db, user, params),
+    db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
+    db
+      .select({ id: products.id, name: products.name })
+      .from(products)
+      .where(user.role === "admin" ? undefined : eq(products.ownerId, user.id))
+      .orderBy(asc(products.name)),
+    db.select().from(userPreferences).where(eq(userPreferences.userId, user.id)),
+    params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
+  ]);
+
+  return (
+    <>
+      <PageHeader
+        title="Approval queue"
+        description={user.role === "admin" ? "Every access request." : "Access requests for your products."}
+      />
+      <form action="/admin/requests" className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter requests">
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Search</span>
+          <Input name="q" type="search" defaultValue={params.q ?? ""} placeholder="Requester, app, product, reason" />
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Status</span>
+          <select name="status" defaultValue={params.status} className={selectClass}>
+            <option value="all">All</option>
+            {requestStatus.enumValues.map((s) => (
+              <option key={s} value={s}>
+                {s[0]?.toUpperCase()}
+                {s.slice(1)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Plan</span>
+          <select name="plan" defaultValue={params.plan ?? ""} className={selectClass}>
+            <option value="">Any plan</option>
+            {planRows.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Product</span>
+          <select name="product" defaultValue={params.product ?? ""} className={selectClass}>
+            <option value="">Any product</option>
+            {productRows.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requester</span>
+          <Input name="requester" defaultValue={params.requester ?? ""} placeholder="Name or email" />
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested from</span>
+          <Input name="from" type="date" defaultValue={params.from ?? ""} />
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested until</span>
+          <Input name="to" type="date" defaultValue={params.to ?? ""} />
+        </label>
+        <div className="flex items-end gap-2">
+          <input type="hidden" name="size" value={params.size} />
+          <Button type="submit">Apply filters</Button>
+          <a href="/admin/requests" className="text-sm text-indigo-600 underline">
+            Reset
+          </a>
+        </div>
+      </form>
+
+      <div className={detail ? "grid gap-6 xl:grid-cols-[1fr_24rem]" : ""}>
+        <QueueTable
+          rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
+          total={total}
+          capped={capped}
+          params={params}
+          hiddenColumns={prefs?.preferences.queueHiddenColumns ?? []}
+        />
+        {params.open ? (
+          <DetailPanel detail={detail} closeHref={queueHref(params, { open: undefined })} approverId={user.id} />
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+import { render } from "@react-email/render";
+import type { Metadata } from "next";
+import { Card } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { db } from "@/db/client";
+import { renderSubject, templateLabels, templateNames, templates } from "@/emails";
+import { requireRole } from "@/lib/auth/guards";
+import { subjectOverrides } from "@/lib/mail/email-admin";
+import { SubjectForm } from "./subject-form";
+
+export const metadata: Metadata = { title: "Email subjects" };
+
+export default async function EmailSubjectsPage() {
+  await requireRole(["admin"], "/admin/settings/emails");
+  const overrides = await subjectOverrides(db);
+  const previews = await Promise.all(
+    templateNames.map(async (name) => {
+      const t = templates[name] as unknown as {
+        render: (p: unknown) => React.ReactElement;
+        defaultSubject: string;
+        subjectVars: (p: unknown) => Record<string, string>;
+        previewProps: unknown;
+      };
+      const vars = t.subjectVars(t.previewProps);
+      return {
+        name,
+        label: templateLabels[name],
+        defaultSubject: t.defaultSubject,
+        current: overrides.get(name) ?? "",
+        vars: Object.keys(vars),
+        previewSubject: renderSubject(overrides.get(name) ?? t.defaultSubject, vars),
+        html: await render(t.render(t.previewProps)),
+      };
+    }),
+  );
+  return (
+    <>
+      <PageHeader
+        title="Email subjects"
+        description="Change the subject line of each email Portico sends. Bodies are part of the code. Leave a subject empty to use the default."
+      />
+      <div className="space-y-8">
+        {previews.map((p) => (
+          <Card key={p.name} className="space-y-4">
+            <SubjectForm template={p.name} label={p.label} current={p.current} placeholder={p.defaultSubject} />
+            <p className="text-xs text-zinc-500">
+              Placeholders: {p.vars.map((v) => `{${v}}`).join(", ")}. Default: “{p.defaultSubject}”.
+            </p>
+            <div>
+              <p className="text-sm">
+                Preview subject: <strong data-testid={`preview-subject-${p.name}`}>{p.previewSubject}</strong>
+              </p>
+              <iframe title={`${p.label} preview`} sandbox="" srcDoc={p.html} className="mt-2 h-72 w-full rounded border border-zinc-200 bg-white" />
+            </div>
+          </Card>
+        ))}
+      </div>
+    </>
+  );
+}

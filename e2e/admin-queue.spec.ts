@@ -1,0 +1,137 @@
+import { randomBytes } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { submitRequest } from "../lib/requests/submit-request";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+async function consumerWithRequests(specs: { slug: string; plan: string; answers?: Record<string, string> }[]) {
+  const tag = randomBytes(4).toString("hex");
+  const email = `queue-${tag}@example.com`;
+  const [user] = await conn.db.insert(users).values({ email, name: `Quinn ${tag}` }).returning();
+  if (!user) throw new Error("user");
+  const ids: string[] = [];
+  for (const [i, s] of specs.entries()) {
+    const [p] = await conn.db.select().from(products).where(eq(products.slug, s.slug));
+    const [plan] = await conn.db.select().from(plans).where(eq(plans.name, s.plan));
+    if (!p || !plan) throw new Error("seed");
+    await addToCart(conn.db, user.id, { productId: p.id, planId: plan.id });
+    const r = await submitRequest(conn.db, { userId: user.id, baseUrl: "http://localhost:3100" }, { newAppName: `App ${i}`, reason: `Reason ${i} ${tag}` }, s.answers ?? {});
+    ids.push(r.id);
+  }
+  return { email, ids, tag };
+}
+
+async function signOutAll(page: Page) {
+  await page.context().clearCookies();
+}
+
+test("an owner filters the queue, keeps a column choice, bulk-approves 3 and denies 1; the consumer sees it all", async ({ page }) => {
+  const { email, tag } = await consumerWithRequests([
+    { slug: "payments", plan: "Standard" },
+    { slug: "invoices", plan: "Standard" },
+    { slug: "geocoding", plan: "Standard" },
+    { slug: "weather", plan: "Standard" },
+  ]);
+
+  // An admin sets the decision subjects.
+  await signInAs(page, "admin@portico.dev");
+  await page.goto("/admin/settings/emails");
+  await page.getByLabel("Request approved subject").fill(`Good news ${tag}: {products}`);
+  await page.locator("form").filter({ has: page.getByLabel("Request approved subject") }).getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Subject saved.").first()).toBeVisible();
+  await page.getByLabel("Request denied subject").fill(`Sorry ${tag}: {products}`);
+  await page.locator("form").filter({ has: page.getByLabel("Request denied subject") }).getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("preview-subject-reject")).toHaveText(`Sorry ${tag}: Payments API`, { timeout: 10_000 });
+  await signOutAll(page);
+
+  await signInAs(page, "owner@portico.dev");
+  await page.goto("/admin/requests");
+  await page.getByRole("textbox", { name: "Requester" }).fill(email);
+  await page.getByRole("combobox", { name: "Plan" }).selectOption({ label: "Standard" });
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/requester=queue-/);
+  const rows = page.getByTestId("queue-row");
+  await expect(rows).toHaveCount(4);
+
+  // Hide the Reason column; the choice survives a reload; then show it again.
+  const reasonHeader = page.getByRole("columnheader", { name: "Reason" });
+  await expect(reasonHeader).toBeVisible();
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Reason" }).uncheck();
+  await expect(reasonHeader).toHaveCount(0);
+  await page.waitForTimeout(500);
+  await page.reload();
+  await expect(page.getByTestId("queue-row")).toHaveCount(4);
+  await expect(page.getByRole("columnheader", { name: "Reason" })).toHaveCount(0);
+  await page.getByText("Columns", { exact: true }).click();
+  await page.getByRole("checkbox", { name: "Reason" }).check();
+  await expect(page.getByRole("columnheader", { name: "Reason" })).toBeVisible();
+
+  // Detail panel.
+  await rows.first().getByRole("link").first().click();
+  const panel = page.getByRole("region", { name: "Request details" });
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText(`Reason 0 ${tag}`);
+  await expect(panel).toContainText("Timeline");
+
+  // Bulk: approve three, deny one with a comment.
+  for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();
+  const bulk = page.getByRole("region", { name: "Bulk decision" });
+  await expect(bulk).toContainText("3 selected");
+  await bulk.getByRole("button", { name: "Approve 3" }).click();
+  await expect(page.getByTestId("bulk-result")).toHaveText("3 approved.");
+
+  await page.goto(`/admin/requests?requester=${encodeURIComponent(email)}`);
+  await expect(page.getByTestId("queue-row")).toHaveCount(1);
+  await page.getByTestId("queue-row").first().getByRole("checkbox").check();
+  await page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/).fill("Tell us your expected volume.");
+  await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
+  await expect(page.getByTestId("bulk-result")).toHaveText("1 denied.");
+
+  // The consumer sees the decisions and the comment.
+  await signOutAll(page);
+  await signInAs(page, email);
+  await page.goto("/requests");
+  await expect(page.getByTestId("request-row").filter({ hasText: "Approved" })).toHaveCount(3);
+  const denied = page.getByTestId("request-row").filter({ hasText: "Denied" });
+  await expect(denied).toHaveCount(1);
+  await denied.getByRole("link").click();
+  await expect(page.getByText("“Tell us your expected volume.”")).toBeVisible();
+
+  // The dev mailbox holds the approve and reject emails with the configured subjects.
+  await page.goto("/dev/mailbox");
+  const mine = page.getByRole("listitem").filter({ hasText: email });
+  await expect(mine.filter({ hasText: `Good news ${tag}:` })).toHaveCount(3);
+  await expect(mine.filter({ hasText: `Sorry ${tag}:` })).toHaveCount(1);
+});
+
+test("a two-approver plan needs two different approvers", async ({ page }) => {
+  const { ids } = await consumerWithRequests([{ slug: "fx-rates", plan: "Enterprise", answers: { company: "Acme", environment: "Production" } }]);
+  const id = ids[0];
+  await signInAs(page, "owner@portico.dev");
+  await page.goto(`/admin/requests?status=all&open=${id}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  await panel.getByRole("button", { name: "Approve" }).click();
+  await expect(panel.getByTestId("already-approved")).toBeVisible();
+  await expect(panel).toContainText("Pending 1 of 2 approvals");
+
+  await signOutAll(page);
+  await signInAs(page, "admin@portico.dev");
+  await page.goto(`/admin/requests?status=all&open=${id}`);
+  const adminPanel = page.getByRole("region", { name: "Request details" });
+  await adminPanel.getByRole("button", { name: "Approve" }).click();
+  await expect(adminPanel).toContainText("Approved", { timeout: 10_000 });
+});
+
+test("consumers cannot reach the queue or its actions", async ({ page }) => {
+  await signInAs(page, `nosy-${randomBytes(3).toString("hex")}@example.com`);
+  expect((await page.goto("/admin/requests"))?.status()).toBe(403);
+  expect((await page.goto("/admin/settings/emails"))?.status()).toBe(403);
+  expect((await page.goto("/admin/emails"))?.status()).toBe(403);
+});

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { requestStatus } from "@/db/schema";
+
+export const QUEUE_COLUMNS = ["requester", "status", "app", "products", "plan", "requestedFor", "reason", "createdAt"] as const;
+export type QueueColumn = (typeof QUEUE_COLUMNS)[number];
+export const SORTABLE = ["createdAt", "requester", "status", "plan", "app", "requestedFor"] as const;
+export type QueueSort = (typeof SORTABLE)[number];
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .max(200)
+  .optional()
+  .catch(undefined)
+  .transform((v) => v || undefined);
+
+// The whole view lives in the URL so it can be shared and survives reload. Bad values fall back to
+// defaults instead of failing: a URL is user input.
+export const queueParamsSchema = z.object({
+  status: z.enum([...requestStatus.enumValues, "all"]).catch("pending").default("pending"),
+  plan: z.uuid().optional().catch(undefined),
+  product: z.uuid().optional().catch(undefined),
+  requester: optionalText,
+  q: optionalText,
+  from: z.iso.date().optional().catch(undefined),
+  to: z.iso.date().optional().catch(undefined),
+  sort: z.enum(SORTABLE).catch("createdAt").default("createdAt"),
+  dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  size: z.coerce
+    .number()
+    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(25)
+    .default(25),
+  open: z.uuid().optional().catch(undefined),
+});
+
+export type QueueParams = z.output<typeof queueParamsSchema>;
+
+export function parseQueueParams(raw: Record<string, string | string[] | undefined>): QueueParams {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined && value !== "") flat[k] = value;
+  }
+  return queueParamsSchema.parse(flat);
+}
+
+/** The URL for a view, omitting defaults so links stay short. */
+export function queueHref(params: QueueParams, change: Partial<QueueParams> = {}) {
+  const next = { ...params, ...change };
+  const defaults = queueParamsSchema.parse({});
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(next)) {
+    if (v === undefined || v === null || v === "") continue;
+    if (defaults[k as keyof QueueParams] === v) continue;
+    search.set(k, String(v));
+  }
+  const s = search.toString();
+  return s ? `/admin/requests?${s}` : "/admin/requests";
+}

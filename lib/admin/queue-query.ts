@@ -1,0 +1,124 @@
+import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { accessRequestProducts, accessRequests, apps, products, requestApprovals, users } from "@/db/schema";
+import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import type { QueueParams } from "./queue-params";
+
+export const COUNT_CAP = 10_000;
+
+function escapeLike(value: string) {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function queueConditions(approver: Approver, p: QueueParams): SQL[] {
+  const where: SQL[] = [approverScope(approver)];
+  if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
+  if (p.plan) where.push(eq(accessRequests.planId, p.plan));
+  if (p.product) {
+    where.push(
+      sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${accessRequestProducts.productId} = ${p.product})`,
+    );
+  }
+  if (p.requester) {
+    const pattern = `%${escapeLike(p.requester)}%`;
+    const match = or(ilike(users.email, pattern), ilike(users.name, pattern));
+    if (match) where.push(match);
+  }
+  if (p.from) where.push(gte(accessRequests.createdAt, new Date(`${p.from}T00:00:00Z`)));
+  if (p.to) where.push(lt(accessRequests.createdAt, new Date(new Date(`${p.to}T00:00:00Z`).getTime() + 86_400_000)));
+  if (p.q) {
+    const pattern = `%${escapeLike(p.q)}%`;
+    const match = or(
+      ilike(users.email, pattern),
+      ilike(users.name, pattern),
+      ilike(apps.name, pattern),
+      ilike(accessRequests.reason, pattern),
+      sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
+        where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.name} ilike ${pattern})`,
+    );
+    if (match) where.push(match);
+  }
+  return where;
+}
+
+const sortColumn = {
+  createdAt: accessRequests.createdAt,
+  requester: users.email,
+  status: accessRequests.status,
+  plan: sql`${accessRequests.plan}->>'name'`,
+  app: apps.name,
+  requestedFor: accessRequests.startsAt,
+} as const;
+
+export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
+
+/** One page of the approval queue, and the total (counted up to COUNT_CAP, then "10,000+"). */
+export async function queryQueue(db: Queryable, approver: Approver, p: QueueParams) {
+  const where = and(...queueConditions(approver, p));
+  const order = p.dir === "desc" ? desc : asc;
+  const rowsQuery = db
+    .select({
+      id: accessRequests.id,
+      status: accessRequests.status,
+      createdAt: accessRequests.createdAt,
+      startsAt: accessRequests.startsAt,
+      durationDays: accessRequests.durationDays,
+      reason: accessRequests.reason,
+      planName: sql<string>`${accessRequests.plan}->>'name'`,
+      approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
+      approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
+      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${approver.id})`,
+      requesterName: users.name,
+      requesterEmail: users.email,
+      appName: apps.name,
+      productNames: sql<string[]>`array(select ${products.name} from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId} where ${accessRequestProducts.requestId} = ${accessRequests.id} order by ${products.name})`,
+    })
+    .from(accessRequests)
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .where(where)
+    .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
+    .limit(p.size)
+    .offset((p.page - 1) * p.size);
+  // Counting a million rows for a page number is waste: stop at the cap and say "10,000+".
+  const countQuery = db.execute<{ n: number }>(sql`select count(*)::int as n from (
+      select 1 from ${accessRequests}
+      join ${users} on ${users.id} = ${accessRequests.requesterId}
+      join ${apps} on ${apps.id} = ${accessRequests.appId}
+      where ${where} limit ${COUNT_CAP + 1}) capped`);
+  const [rows, counted] = await Promise.all([rowsQuery, countQuery]);
+  const total = counted[0]?.n ?? 0;
+  return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/** Detail panel: the request, its fields, the requester's other requests, and the timeline. */
+export async function queueDetail(db: Queryable, approver: Approver, requestId: string) {
+  const [row] = await db
+    .select({ request: accessRequests, requesterName: users.name, requesterEmail: users.email, appName: apps.name })
+    .from(accessRequests)
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .where(and(eq(accessRequests.id, requestId), approverScope(approver)));
+  if (!row) return null;
+  const { requestTimeline } = await import("@/lib/requests/queries");
+  const [timeline, others, productRows, approvals] = await Promise.all([
+    requestTimeline(db, requestId),
+    db
+      .select({ id: accessRequests.id, status: accessRequests.status, createdAt: accessRequests.createdAt, planName: sql<string>`${accessRequests.plan}->>'name'` })
+      .from(accessRequests)
+      .where(and(eq(accessRequests.requesterId, row.request.requesterId), sql`${accessRequests.id} <> ${requestId}`, approverScope(approver)))
+      .orderBy(desc(accessRequests.createdAt))
+      .limit(10),
+    db
+      .select({ name: products.name, slug: products.slug })
+      .from(accessRequestProducts)
+      .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+      .where(eq(accessRequestProducts.requestId, requestId)),
+    db
+      .select({ approverId: requestApprovals.approverId, name: users.name, email: users.email, createdAt: requestApprovals.createdAt })
+      .from(requestApprovals)
+      .innerJoin(users, eq(users.id, requestApprovals.approverId))
+      .where(eq(requestApprovals.requestId, requestId)),
+  ]);
+  return { ...row, timeline, others, products: productRows, approvals };
+}

@@ -1,0 +1,73 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "@/db/connect";
+import { emailMessages, emailSubjects } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
+import { DomainError, notFound } from "@/lib/errors";
+import { SEND_EMAIL_TASK } from "./enqueue-email";
+import type { TemplateName } from "@/emails";
+
+export async function subjectOverrides(db: Database) {
+  return new Map((await db.select().from(emailSubjects)).map((r) => [r.template as TemplateName, r.subject]));
+}
+
+/** Saves (or, when blank, clears) an admin's subject for a template. */
+export async function setSubject(db: Database, adminId: string, template: TemplateName, subject: string) {
+  await db.transaction(async (tx) => {
+    if (subject === "") {
+      await tx.delete(emailSubjects).where(eq(emailSubjects.template, template));
+    } else {
+      await tx
+        .insert(emailSubjects)
+        .values({ template, subject, updatedBy: adminId })
+        .onConflictDoUpdate({ target: emailSubjects.template, set: { subject, updatedBy: adminId, updatedAt: new Date() } });
+    }
+    await recordEvent(tx, {
+      actorId: adminId,
+      action: "email_subject.updated",
+      subjectType: "user",
+      subjectId: adminId,
+      data: { template, subject },
+    });
+  });
+}
+
+/** Messages not (yet) delivered: queued, sending or failed, newest first. */
+export function undeliveredMessages(db: Database) {
+  return db
+    .select({
+      id: emailMessages.id,
+      to: emailMessages.to,
+      subject: emailMessages.subject,
+      template: emailMessages.template,
+      status: emailMessages.status,
+      attempts: emailMessages.attempts,
+      lastError: emailMessages.lastError,
+      createdAt: emailMessages.createdAt,
+    })
+    .from(emailMessages)
+    .where(inArray(emailMessages.status, ["queued", "sending", "failed"]))
+    .orderBy(desc(emailMessages.createdAt))
+    .limit(200);
+}
+
+/**
+ * Puts a failed message back on the queue: its job (same job key, so never two) runs again now.
+ */
+export async function retryMessage(db: Database, adminId: string, messageId: string) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(emailMessages)
+      .set({ status: "queued", lastError: null })
+      .where(and(eq(emailMessages.id, messageId), inArray(emailMessages.status, ["failed", "queued"])))
+      .returning({ id: emailMessages.id });
+    if (!row) {
+      const [exists] = await tx.select({ status: emailMessages.status }).from(emailMessages).where(eq(emailMessages.id, messageId));
+      if (!exists) throw notFound("This message");
+      throw new DomainError("conflict", `This message is ${exists.status}; there is nothing to retry.`);
+    }
+    await tx.execute(sql`select graphile_worker.add_job(${SEND_EMAIL_TASK}, json_build_object('messageId', ${row.id}::text),
+      job_key := ${`email:${row.id}`}::text, max_attempts := 12, run_at := now())`);
+    await recordEvent(tx, { actorId: adminId, action: "email.retried", subjectType: "user", subjectId: adminId, data: { messageId } });
+    return row;
+  });
+}
