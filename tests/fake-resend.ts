@@ -6,6 +6,9 @@ export type FakeResend = {
   /** Accepted sends, by idempotency key. */
   accepted: Map<string, { to: string; subject: string; html: string }>;
   requests: number;
+  /** Requests that arrived (counted before any delay), and sends per idempotency key. */
+  received: number;
+  sendsByKey: Map<string, number>;
   /** Fail the next n sends with HTTP 500. */
   failNext(n: number): void;
   /** Delay every answer by ms (timeouts). */
@@ -18,11 +21,21 @@ export async function startFakeResend(): Promise<FakeResend> {
   let failures = 0;
   let delayMs = 0;
   let counter = 0;
-  const state = { accepted: new Map<string, { to: string; subject: string; html: string }>(), requests: 0 };
+  const state = {
+    accepted: new Map<string, { to: string; subject: string; html: string }>(),
+    requests: 0,
+    received: 0,
+    sendsByKey: new Map<string, number>(),
+  };
   const server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
+      state.received++;
+      if (req.method === "POST" && failures === 0) {
+        const k = String(req.headers["idempotency-key"] ?? "none");
+        state.sendsByKey.set(k, (state.sendsByKey.get(k) ?? 0) + 1);
+      }
       setTimeout(() => {
         state.requests++;
         if (req.method !== "POST" || req.url !== "/emails") {
@@ -55,6 +68,12 @@ export async function startFakeResend(): Promise<FakeResend> {
     },
     get requests() {
       return state.requests;
+    },
+    get received() {
+      return state.received;
+    },
+    get sendsByKey() {
+      return state.sendsByKey;
     },
     failNext: (n) => {
       failures = n;
