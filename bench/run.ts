@@ -9,6 +9,7 @@ import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
+import { benchQueue } from "./queue";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -77,6 +78,21 @@ async function main() {
         `${page.padEnd(18)}${portico.rps.toFixed(0).padStart(13)}${String(portico.p99).padStart(8)}${raw.rps.toFixed(0).padStart(18)}${String(raw.p99).padStart(8)}   1/${(raw.rps / portico.rps).toFixed(1)}` +
           (portico.errors || portico.non2xx ? `  (errors ${portico.errors}, non-2xx ${portico.non2xx})` : ""),
       );
+    }
+    if (process.env.BENCH_SKIP_QUEUE !== "1") {
+      const url = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
+      const [{ n } = { n: 0 }] = await (async () => {
+        const { default: postgres } = await import("postgres");
+        const q = postgres(url, { max: 1 });
+        const r = await q<{ n: number }[]>`select count(*)::int as n from access_requests`;
+        await q.end();
+        return r;
+      })();
+      if (n < 1_000_000) {
+        console.log("\n▸ Seeding 1,000,000 requests for the queue benchmark (npm run db:seed:scale) …");
+        execSync("npx tsx scripts/seed-scale.ts", { stdio: "inherit", env: { ...process.env, DATABASE_URL: url } });
+      }
+      await benchQueue(url, base);
     }
   } finally {
     if (app.pid) process.kill(-app.pid, "SIGTERM");

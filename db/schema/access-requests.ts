@@ -64,6 +64,8 @@ export const accessRequests = pgTable(
     index("access_requests_requester_idx").on(t.requesterId, t.createdAt),
     // The approval queue: by status, oldest first.
     index("access_requests_status_idx").on(t.status, t.createdAt),
+    // The queue across all statuses, newest or oldest first.
+    index("access_requests_created_idx").on(t.createdAt, t.id),
     // Duplicate check at submit: an app's live requests.
     index("access_requests_app_status_idx").on(t.appId, t.status),
     index("access_requests_plan_idx").on(t.planId),

@@ -1,0 +1,1 @@
+CREATE INDEX "access_requests_created_idx" ON "access_requests" USING btree ("created_at","id");
