@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { products } from "@/db/schema";
+import { addToCart } from "@/lib/cart/cart-store";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { parseQueueParams, queueHref } from "./queue-params";
+import { queryQueue, queueDetail } from "./queue-query";
+
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const owner = await f.owner();
+const otherOwner = await f.user("owner");
+const [otherProduct] = await t.db
+  .insert(products)
+  .values({ slug: "other-api", name: "Other API", ownerId: otherOwner.id, status: "published" })
+  .returning();
+const alice = await f.user();
+const bob = await f.user();
+
+async function submit(userId: string, slug: string, reason: string) {
+  await addToCart(t.db, userId, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  return submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `${slug} app`, reason }, {});
+}
+const a1 = await submit(alice.id, "payments", "Checkout rewrite");
+const a2 = await submit(alice.id, "geocoding", "Store finder");
+const b1 = await submit(bob.id, "weather", "Forecast widget");
+await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl: "http://x" }, { requestIds: [a2.id], decision: "deny" });
+
+const asOwner = { id: owner.id, role: "owner" as const };
+const ids = (r: { rows: { id: string }[] }) => r.rows.map((x) => x.id);
+
+describe("approval queue query", () => {
+  it("shows pending requests for the owner's products, oldest first, by default", async () => {
+    const page = await queryQueue(t.db, asOwner, parseQueueParams({}));
+    expect(ids(page)).toEqual([a1.id, b1.id]);
+    expect(page).toMatchObject({ total: 2, capped: false });
+  });
+
+  it("shows an owner of other products nothing, and an admin everything", async () => {
+    expect(ids(await queryQueue(t.db, { id: otherOwner.id, role: "owner" }, parseQueueParams({ status: "all" })))).toEqual([]);
+    expect(await queueDetail(t.db, { id: otherOwner.id, role: "owner" }, a1.id)).toBeNull();
+    expect((await queryQueue(t.db, { id: otherOwner.id, role: "admin" }, parseQueueParams({ status: "all" }))).total).toBe(3);
+    expect(otherProduct?.slug).toBe("other-api");
+  });
+
+  it("filters by status, product, requester and search, and sorts both ways", async () => {
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "denied" })))).toEqual([a2.id]);
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", product: f.product("weather").id })))).toEqual([b1.id]);
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", requester: alice.email })))).toEqual([a1.id, a2.id]);
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "forecast" })))).toEqual([b1.id]);
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "Geocoding" })))).toEqual([a2.id]);
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", dir: "desc" })))).toEqual([b1.id, a2.id, a1.id]);
+    expect(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "%" }))).toMatchObject({ total: 0 });
+  });
+
+  it("pages, and treats bad URL values as defaults", async () => {
+    const p = parseQueueParams({ status: "all", size: "10", page: "2" });
+    expect(ids(await queryQueue(t.db, asOwner, p))).toEqual([]);
+    expect(parseQueueParams({ status: "bogus", size: "7", page: "-3", sort: "password", plan: "x", from: "yesterday" })).toMatchObject({
+      status: "pending",
+      size: 25,
+      page: 1,
+      sort: "createdAt",
+      plan: undefined,
+      from: undefined,
+    });
+    expect(queueHref(parseQueueParams({ status: "all", page: "3" }))).toBe("/admin/requests?status=all&page=3");
+  });
+
+  it("gives the detail panel the fields, other requests and timeline", async () => {
+    const d = await queueDetail(t.db, asOwner, a1.id);
+    expect(d?.request.reason).toBe("Checkout rewrite");
+    expect(d?.others.map((o) => o.id)).toEqual([a2.id]);
+    expect(d?.timeline.map((e) => e.action)).toEqual(["request.submitted"]);
+  });
+});
