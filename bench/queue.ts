@@ -61,9 +61,13 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const where = sql`r.status = 'pending' and exists (select 1 from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = r.id and p.owner_id = ${owner.id})`;
     for (const [label, q] of [
       ["rows", sql`explain (analyze, buffers, costs off) select r.id from access_requests r join users u on u.id = r.requester_id join apps a on a.id = r.app_id where ${where} order by r.created_at, r.id limit 25`],
-      ["count (capped)", sql`explain (analyze, costs off) select count(*) from (select 1 from access_requests r join users u on u.id = r.requester_id join apps a on a.id = r.app_id where ${where} limit 1001) c`],
+      ["count (capped)", sql`explain (analyze, costs off) select count(*) from (select 1 from access_requests r where ${where} order by r.created_at limit 1001) c`],
     ] as const) {
-      const plan = (await db.execute<{ "QUERY PLAN": string }>(q)).map((r) => r["QUERY PLAN"]);
+      // As lib/admin/queue-query.ts runs them: without parallel workers.
+      const plan = await db.transaction(async (tx) => {
+        await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+        return (await tx.execute<{ "QUERY PLAN": string }>(q)).map((r) => r["QUERY PLAN"]);
+      });
       const seq = plan.filter((l) => /Seq Scan on access_requests\b/.test(l));
       console.log(`\nEXPLAIN ${label}${seq.length ? "  ⚠ sequential scan on access_requests" : "  (no sequential scan on access_requests)"}`);
       console.log(plan.map((l) => `  ${l}`).join("\n"));
