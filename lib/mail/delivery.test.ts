@@ -75,7 +75,8 @@ describe("the job worker", () => {
       let row: typeof emailMessages.$inferSelect | undefined;
       for (let i = 0; i < 100; i++) {
         [row] = await t.db.select().from(emailMessages).where(eq(emailMessages.id, id));
-        if (row?.status === "sent") break;
+        // graphile-worker deletes the job just after the task returns: wait for both.
+        if (row?.status === "sent" && (await jobsFor(id))[0]?.n === 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(row).toMatchObject({ status: "sent", transport: "outbox", attempts: 1 });
