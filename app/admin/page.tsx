@@ -7,7 +7,7 @@ import { db } from "@/db/client";
 import { accessRequests, auditEvents, users } from "@/db/schema";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { approverScope } from "@/lib/requests/decide-requests";
-import { formatDateTime } from "@/app/(consumer)/requests/format";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
 

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
+import { escapeLike } from "@/lib/sql/escape-like";
 import {
   accessRequestProducts,
   accessRequests,
@@ -14,10 +15,6 @@ import type { QueueParams } from "./queue-params";
 // Past this the queue says "1,000+" and pages on with Next: an exact count of a million rows costs
 // more than the page itself.
 export const COUNT_CAP = 1_000;
-
-function escapeLike(value: string) {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export function queueConditions(approver: Approver, p: QueueParams): SQL[] {
   const where: SQL[] = [approverScope(approver)];

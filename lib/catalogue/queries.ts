@@ -1,5 +1,6 @@
 import { and, arrayContains, asc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
+import { escapeLike } from "@/lib/sql/escape-like";
 import { plans, productPlans, products } from "@/db/schema";
 
 export type CatalogueFilter = { q?: string; tag?: string };
@@ -12,10 +13,6 @@ export type CatalogueProduct = {
   authMethod: "api_key" | "oauth2";
   planCount: number;
 };
-
-function escapeLike(value: string) {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 /** Published products matching a search over name, summary and tags, optionally one tag. */
 export async function listPublishedProducts(db: Queryable, filter: CatalogueFilter = {}): Promise<CatalogueProduct[]> {

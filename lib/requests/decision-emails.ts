@@ -1,9 +1,9 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
+import { formatDateTime } from "@/lib/format";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 /** What decision emails need about each request, in one query however many requests. */
 async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
@@ -38,7 +38,7 @@ export async function enqueueApprovedEmails(tx: Queryable, requestIds: readonly 
       requestUrl: `${baseUrl}/requests/${f.id}`,
       // The one-time claim link joins here with the keys module.
       claimUrl: null,
-      availableFrom: f.startsAt > now ? `${dateFormat.format(f.startsAt)} UTC` : null,
+      availableFrom: f.startsAt > now ? formatDateTime(f.startsAt) : null,
     },
   }));
   await enqueueEmails(tx, messages);

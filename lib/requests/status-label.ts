@@ -1,6 +1,5 @@
 import type { RequestStatus } from "@/db/schema";
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+import { formatDateTime } from "@/lib/format";
 
 export type StatusTone = "amber" | "green" | "red" | "neutral" | "indigo";
 
@@ -16,7 +15,7 @@ export function statusLabel(
         : { label: "Pending", tone: "amber" };
     case "approved":
       return r.startsAt > now
-        ? { label: `Approved — available from ${dateFormat.format(r.startsAt)} UTC`, tone: "indigo" }
+        ? { label: `Approved — available from ${formatDateTime(r.startsAt)}`, tone: "indigo" }
         : { label: "Approved", tone: "indigo" };
     case "available":
       return { label: "Available", tone: "green" };

@@ -6,7 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
 import { listMyRequests } from "@/lib/requests/queries";
-import { formatDate, formatDuration } from "./format";
+import { formatDate, formatDuration } from "@/lib/format";
 
 export const metadata: Metadata = { title: "My requests" };
 

@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { undeliveredMessages } from "@/lib/mail/email-admin";
-import { formatDateTime } from "@/app/(consumer)/requests/format";
+import { formatDateTime } from "@/lib/format";
 import { RetryButton } from "./retry-button";
 
 export const metadata: Metadata = { title: "Email delivery" };

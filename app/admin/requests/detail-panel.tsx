@@ -2,7 +2,7 @@ import Link from "next/link";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import type { queueDetail } from "@/lib/admin/queue-query";
-import { formatDateTime, formatDuration } from "@/app/(consumer)/requests/format";
+import { formatDateTime, formatDuration } from "@/lib/format";
 import { DecisionForm } from "./decision-form";
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;

@@ -8,7 +8,7 @@ import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
 import { getMyRequest } from "@/lib/requests/queries";
 import { requesterActions } from "@/lib/requests/state-machine";
-import { formatDateTime, formatDuration } from "../format";
+import { formatDateTime, formatDuration } from "@/lib/format";
 import { RequestAction } from "../request-actions";
 
 export const metadata: Metadata = { title: "Request" };
