@@ -21,7 +21,7 @@ export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
-    const server = await startEmbeddedPostgres({ dir: ".data/test-pg" });
+    const server = await startEmbeddedPostgres({ dir: process.env.PORTICO_TEST_PG_DIR ?? ".data/test-pg" });
     stop = server.stop;
     adminUrl = server.url("postgres");
   }

@@ -9,8 +9,14 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
   const links = [
     { href: "/admin", label: "Overview" },
     { href: "/admin/requests", label: "Approval queue" },
+    { href: "/admin/reviews", label: "Reviews" },
+    { href: "/admin/keys", label: "Keys" },
+    { href: "/admin/products", label: "Products" },
+    { href: "/admin/plans", label: "Plans" },
     ...(isAdmin
       ? [
+          { href: "/admin/audit", label: "Audit log" },
+          { href: "/admin/users", label: "Users" },
           { href: "/admin/emails", label: "Email delivery" },
           { href: "/admin/settings/emails", label: "Email subjects" },
         ]

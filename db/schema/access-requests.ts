@@ -26,6 +26,7 @@ export type PlanSnapshot = {
   rateLimitPerMinute: number | null;
   quotaPerMonth: number | null;
   reviewRequired: boolean;
+  reviewCommentRequired?: boolean;
   requestFields: RequestField[];
 };
 

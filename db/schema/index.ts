@@ -13,3 +13,6 @@ export * from "./cart-items";
 export * from "./access-requests";
 export * from "./email-subjects";
 export * from "./user-preferences";
+export * from "./claim-links";
+export * from "./api-keys";
+export * from "./reviews";

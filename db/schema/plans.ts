@@ -1,4 +1,5 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { users } from "./users";
 
 /** A question the requester answers when asking for access under a plan (a reason is always asked). */
 export type RequestField = {
@@ -27,6 +28,9 @@ export const plans = pgTable(
     // requests per month; null = unlimited
     quotaPerMonth: integer(),
     reviewRequired: boolean().notNull().default(false),
+    reviewCommentRequired: boolean().notNull().default(false),
+    // Who created the plan: owners edit their own plans, admins all; null = seeded/admin-managed.
+    ownerId: text().references(() => users.id),
     requestFields: jsonb().$type<RequestField[]>().notNull().default([]),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

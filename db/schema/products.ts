@@ -22,6 +22,8 @@ export const products = pgTable(
     ownerId: text()
       .notNull()
       .references(() => users.id),
+    // OpenAPI document as uploaded (JSON or YAML), validated on save; null = none.
+    openapi: text(),
     status: productStatus().notNull().default("draft"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

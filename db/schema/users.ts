@@ -15,6 +15,8 @@ export const users = pgTable(
     emailVerified: timestamp({ mode: "date", withTimezone: true }),
     image: text(),
     role: userRole().notNull().default("consumer"),
+    // A disabled user cannot sign in; their sessions are deleted when they are disabled.
+    disabledAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex("users_email_key").on(t.email)],
