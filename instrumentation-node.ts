@@ -8,6 +8,7 @@ if (env.worker === "inline") {
     connectionString: env.DATABASE_URL,
     transport: transportFromEnv(),
     from: env.emailFrom,
+    baseUrl: env.baseUrl,
   });
   const stop = () => void worker.stop();
   process.once("SIGTERM", stop);

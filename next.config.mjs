@@ -6,6 +6,17 @@ const nextConfig = {
   poweredByHeader: false,
   // The browser never needs to know which file served a page.
   productionBrowserSourceMaps: false,
+  async headers() {
+    // Claim pages reveal keys: never cached anywhere, and the token never leaves in a Referer.
+    const secretPage = [
+      { key: "Cache-Control", value: "no-store, max-age=0" },
+      { key: "Referrer-Policy", value: "no-referrer" },
+    ];
+    return [
+      { source: "/claim/:path*", headers: secretPage },
+      { source: "/requests/:path*", headers: secretPage },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -5,6 +5,7 @@ const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: "./e2e",
+  globalSetup: "./e2e/global-setup.ts",
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -33,7 +34,8 @@ export default defineConfig({
   webServer: {
     // A production build against its own fresh embedded database (see scripts/with-db.ts).
     // The same database the build step (scripts/test.sh) made fresh: cached pages and data agree.
-    command: `npx tsx scripts/with-db.ts --data .data/e2e-pg -- npx next start -p ${port}`,
+    // The log is kept: e2e/zz-secrets.spec.ts checks it holds no key or claim token.
+    command: `bash -c "set -o pipefail; npx tsx scripts/with-db.ts --data .data/e2e-pg -- npx next start -p ${port} 2>&1 | tee .data/e2e-server.log"`,
     url: `${baseURL}/apis`,
     timeout: 120_000,
     reuseExistingServer: false,

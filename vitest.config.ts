@@ -14,6 +14,8 @@ export default defineConfig({
     exclude: ["node_modules/**", ".next/**", ".data/**", "e2e/**"],
     globalSetup: ["tests/global-setup.ts"],
     pool: "forks",
+    // Sealed email content (lib/mail/sealed.ts) is keyed from AUTH_SECRET.
+    env: { AUTH_SECRET: process.env.AUTH_SECRET ?? "portico-test-secret-portico-test-secret" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -5,6 +5,8 @@ import { users } from "../db/schema";
 
 /** The e2e server's database (written by scripts/with-db.ts), for setting up and asserting state. */
 export function e2eDb() {
+  // Emails enqueued from tests seal their links with the server's secret (lib/mail/sealed.ts).
+  process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
   const url = process.env.DATABASE_URL ?? fs.readFileSync(".data/e2e-pg/database-url", "utf8").trim();
   return createDb(url, { max: 5 });
 }

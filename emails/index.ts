@@ -5,6 +5,14 @@ import {
   RequestDeniedEmail,
   type RequestDeniedEmailProps,
 } from "./request-decided";
+import {
+  KeyExpiredEmail,
+  type KeyExpiredEmailProps,
+  KeyRevokedEmail,
+  type KeyRevokedEmailProps,
+  KeyRolledEmail,
+  type KeyRolledEmailProps,
+} from "./key-events";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 
@@ -14,6 +22,8 @@ type Template<P> = {
   defaultSubject: string;
   subjectVars: (props: P) => Record<string, string>;
   previewProps: P;
+  /** Props that grant access (links with tokens): stored sealed, opened only to render. */
+  secretProps?: readonly (keyof P & string)[];
 };
 
 function template<P>(t: Template<P>) {
@@ -27,6 +37,7 @@ export const templates = {
     defaultSubject: "Sign in to {host}",
     subjectVars: (p) => ({ host: p.host }),
     previewProps: SignInEmail.PreviewProps,
+    secretProps: ["url"],
   }),
   "new-request": template<NewRequestEmailProps>({
     render: (p) => NewRequestEmail(p),
@@ -39,12 +50,31 @@ export const templates = {
     defaultSubject: "Approved: {products}",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: RequestApprovedEmail.PreviewProps,
+    secretProps: ["claimUrl"],
   }),
   reject: template<RequestDeniedEmailProps>({
     render: (p) => RequestDeniedEmail(p),
     defaultSubject: "Not approved: {products}",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: RequestDeniedEmail.PreviewProps,
+  }),
+  revoked: template<KeyRevokedEmailProps>({
+    render: (p) => KeyRevokedEmail(p),
+    defaultSubject: "Access revoked: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: KeyRevokedEmail.PreviewProps,
+  }),
+  expired: template<KeyExpiredEmailProps>({
+    render: (p) => KeyExpiredEmail(p),
+    defaultSubject: "Your key for {products} expired",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: KeyExpiredEmail.PreviewProps,
+  }),
+  "key-rolled": template<KeyRolledEmailProps>({
+    render: (p) => KeyRolledEmail(p),
+    defaultSubject: "New API key for {app}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: KeyRolledEmail.PreviewProps,
   }),
 };
 
@@ -62,4 +92,7 @@ export const templateLabels: Record<TemplateName, string> = {
   "new-request": "New request (to approvers)",
   approved: "Request approved",
   reject: "Request denied",
+  revoked: "Access revoked",
+  expired: "Key expired",
+  "key-rolled": "Key rolled",
 };

@@ -1,4 +1,4 @@
-import { Button, Text } from "@react-email/components";
+import { Button, Link, Text } from "@react-email/components";
 import { EmailLayout } from "./layout";
 
 export type RequestApprovedEmailProps = {
@@ -7,8 +7,8 @@ export type RequestApprovedEmailProps = {
   planName: string;
   productNames: string[];
   requestUrl: string;
-  /** One-time link to claim the key; arrives with the keys module. Until then the email points to the request. */
-  claimUrl: string | null;
+  /** One-time link to reveal the key (never the key itself). */
+  claimUrl: string;
   availableFrom: string | null;
 };
 
@@ -19,13 +19,20 @@ export function RequestApprovedEmail(p: RequestApprovedEmailProps) {
       <Text>
         {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was approved.`}
       </Text>
-      {p.availableFrom ? <Text>{`Your access starts on ${p.availableFrom}.`}</Text> : null}
+      {p.availableFrom ? (
+        <Text>{`Your access starts on ${p.availableFrom}; the link below works from then.`}</Text>
+      ) : null}
+      <Text>Open the link below, sign in as yourself, and confirm to see your API key. The key is shown once.</Text>
       <Button
-        href={p.claimUrl ?? p.requestUrl}
+        href={p.claimUrl}
         style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
       >
-        {p.claimUrl ? "Claim your key" : "Open the request"}
+        Claim your key
       </Button>
+      <Text style={{ fontSize: 13, color: "#52525b" }}>
+        The link works once. If it has expired, send yourself a new one from the request page:{" "}
+        <Link href={p.requestUrl}>{p.requestUrl}</Link>
+      </Text>
     </EmailLayout>
   );
 }
@@ -36,7 +43,7 @@ RequestApprovedEmail.PreviewProps = {
   planName: "Standard",
   productNames: ["Payments API"],
   requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
-  claimUrl: null,
+  claimUrl: "http://localhost:3000/claim/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
   availableFrom: null,
 } satisfies RequestApprovedEmailProps;
 

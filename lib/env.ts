@@ -20,6 +20,11 @@ const schema = z.object({
   EMAIL_FROM: z.string().default("Portico <portico@localhost>"),
   PORTICO_WORKER: z.enum(["inline", "off"]).default("inline"),
   PORTICO_DEV_MAILBOX: z.enum(["on", "off"]).optional(),
+  PORTICO_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,9}$/, "must be 2–10 lowercase letters or digits, starting with a letter")
+    .default("ptk"),
+  PORTICO_KEY_ROLL_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   NODE_ENV: z.string().optional(),
 });
 
@@ -34,6 +39,10 @@ export type Env = {
   worker: "inline" | "off";
   /** The dev mailbox shows every local message, sign-in links included: never with a real provider. */
   devMailbox: boolean;
+  /** Keys look like `<keyPrefix>_…`. */
+  keyPrefix: string;
+  /** How long a rolled key keeps working. */
+  rollGraceHours: number;
 };
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -60,6 +69,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY } : null,
     emailFrom: e.EMAIL_FROM,
     worker: e.PORTICO_WORKER,
+    keyPrefix: e.PORTICO_KEY_PREFIX,
+    rollGraceHours: e.PORTICO_KEY_ROLL_GRACE_HOURS,
     devMailbox:
       !e.RESEND_API_KEY &&
       (e.PORTICO_DEV_MAILBOX === "on" || (e.PORTICO_DEV_MAILBOX !== "off" && e.NODE_ENV !== "production")),

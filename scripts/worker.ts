@@ -8,6 +8,7 @@ const worker = await startWorker({
   connectionString: env.DATABASE_URL,
   transport: env.resend ? resendTransport(env.resend.apiKey) : outboxTransport,
   from: env.emailFrom,
+  baseUrl: env.baseUrl,
 });
 console.log("Portico worker running. Ctrl-C to stop.");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

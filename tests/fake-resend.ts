@@ -32,7 +32,10 @@ export async function startFakeResend(): Promise<FakeResend> {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       state.received++;
-      if (req.method === "POST" && failures === 0) {
+      // Decided on arrival, so concurrent sends cannot all see the same remaining failure count.
+      const fail = req.method === "POST" && req.url === "/emails" && failures > 0;
+      if (fail) failures--;
+      if (req.method === "POST" && !fail) {
         const k = String(req.headers["idempotency-key"] ?? "none");
         state.sendsByKey.set(k, (state.sendsByKey.get(k) ?? 0) + 1);
       }
@@ -42,8 +45,7 @@ export async function startFakeResend(): Promise<FakeResend> {
           res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ name: "not_found", message: "no", statusCode: 404 }));
           return;
         }
-        if (failures > 0) {
-          failures--;
+        if (fail) {
           res.writeHead(500, { "content-type": "application/json" }).end(
             JSON.stringify({ name: "internal_server_error", message: "provider down", statusCode: 500 }),
           );

@@ -10,6 +10,8 @@ export type ActionResult = {
   link?: { href: string; label: string };
   /** Id of what the action created, for redirects and tests. */
   id?: string;
+  /** A new API key, shown once by the form that asked for it; never stored or logged. */
+  revealedKey?: { plaintext: string; start: string; expiresAt: string | null; requestId: string; note?: string };
 };
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {

@@ -1,14 +1,19 @@
 import { run, type Runner, type Task } from "graphile-worker";
 import { createDb } from "@/db/connect";
 import { quietLogger } from "@/db/migrate";
+import { expireDueKeys } from "@/lib/keys/key-lifecycle";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
+
+export const EXPIRE_KEYS_TASK = "expire-keys";
 
 type WorkerOptions = {
   connectionString: string;
   transport: Transport;
   from: string;
+  /** Origin for links in emails the scheduled jobs send. */
+  baseUrl: string;
   concurrency?: number;
   pollInterval?: number;
 };
@@ -25,13 +30,19 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     });
   };
 
+  // Every minute: keys past their expiry end, their requests expire, requesters are emailed.
+  const expireKeys: Task = async () => {
+    await expireDueKeys(db, opts.baseUrl);
+  };
+
   const runner = await run({
     connectionString: opts.connectionString,
     concurrency: opts.concurrency ?? 4,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
     logger: quietLogger(),
-    taskList: { [SEND_EMAIL_TASK]: sendEmail },
+    taskList: { [SEND_EMAIL_TASK]: sendEmail, [EXPIRE_KEYS_TASK]: expireKeys },
+    crontab: `* * * * * ${EXPIRE_KEYS_TASK}`,
   });
   return {
     runner,

@@ -3,6 +3,7 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { emailMessages } from "@/db/schema";
 import { templates, type TemplateName } from "@/emails";
+import { isSealed, seal, unseal } from "./sealed";
 import type { Transport } from "./transport";
 
 export type DeliveryResult = "sent" | "already-sent";
@@ -27,7 +28,10 @@ export async function deliverEmail(
 
   const template = templates[message.template as TemplateName];
   if (!template) throw new Error(`Unknown email template "${message.template}"`);
-  const element = (template.render as (p: unknown) => React.ReactElement)(message.props);
+  const props: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(message.props)) props[name] = await unseal(value);
+  const hasSecrets = Object.values(message.props).some(isSealed);
+  const element = (template.render as (p: unknown) => React.ReactElement)(props);
   const html = await render(element);
   const text = await render(element, { plainText: true });
 
@@ -48,8 +52,9 @@ export async function deliverEmail(
         providerId,
         lastError: null,
         sentAt: new Date(),
-        html: transport.keepsBody ? html : null,
-        text: transport.keepsBody ? text : null,
+        // The outbox keeps bodies for the dev mailbox, sealed when they carry a link token.
+        html: transport.keepsBody ? (hasSecrets ? await seal(html) : html) : null,
+        text: transport.keepsBody ? (hasSecrets ? await seal(text) : text) : null,
         // Links in the body (sign-in, claim) must not outlive delivery to a real provider.
         props: transport.keepsBody ? message.props : {},
       })

@@ -2,6 +2,7 @@ import { inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { renderSubject, templates, type TemplateName, type TemplateProps } from "@/emails";
+import { seal } from "./sealed";
 
 export const SEND_EMAIL_TASK = "send-email";
 
@@ -17,22 +18,28 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
   const overrides = new Map(
     (await tx.select().from(emailSubjects).where(inArray(emailSubjects.template, names))).map((r) => [r.template, r.subject]),
   );
+  const values = await Promise.all(
+    messages.map(async (m) => {
+      const t = templates[m.template] as unknown as {
+        defaultSubject: string;
+        subjectVars: (p: unknown) => Record<string, string>;
+        secretProps?: readonly string[];
+      };
+      const props = { ...(m.props as Record<string, unknown>) };
+      for (const name of t.secretProps ?? []) {
+        if (typeof props[name] === "string") props[name] = await seal(props[name]);
+      }
+      return {
+        to: m.to,
+        template: m.template,
+        props,
+        subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars(m.props)),
+      };
+    }),
+  );
   const rows = await tx
     .insert(emailMessages)
-    .values(
-      messages.map((m) => {
-        const t = templates[m.template] as unknown as {
-          defaultSubject: string;
-          subjectVars: (p: unknown) => Record<string, string>;
-        };
-        return {
-          to: m.to,
-          template: m.template,
-          props: m.props as Record<string, unknown>,
-          subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars(m.props)),
-        };
-      }),
-    )
+    .values(values)
     .returning({ id: emailMessages.id });
   const ids = rows.map((r) => r.id);
   await tx.execute(sql`select graphile_worker.add_job(

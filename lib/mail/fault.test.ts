@@ -28,7 +28,7 @@ describe("delivery when the provider fails", () => {
   it("retries with backoff until every message is sent, once per job key", async () => {
     const ids = await Promise.all([1, 2, 3, 4, 5].map((i) => enqueueEmail(t.db, { to: `r${i}@example.com`, template: "sign-in", props })));
     fake.failNext(2);
-    const worker = await startWorker({ connectionString: t.url, transport: resendTransport("re_test"), from: "p@example.com", pollInterval: 200 });
+    const worker = await startWorker({ connectionString: t.url, transport: resendTransport("re_test"), from: "p@example.com", baseUrl: "http://portal.test", pollInterval: 200 });
     try {
       const allSent = await waitUntil(async () => {
         const rows = await t.db.select({ status: emailMessages.status }).from(emailMessages).where(inArray(emailMessages.id, ids));
@@ -50,7 +50,7 @@ describe("delivery when the provider fails", () => {
     fake.delay(3000);
     const before = fake.received;
     const child = spawn("npx", ["tsx", "scripts/worker.ts"], {
-      env: { ...process.env, DATABASE_URL: t.url, AUTH_SECRET: "x".repeat(32), RESEND_API_KEY: "re_test", RESEND_BASE_URL: fake.url },
+      env: { ...process.env, DATABASE_URL: t.url, RESEND_API_KEY: "re_test", RESEND_BASE_URL: fake.url },
       stdio: "ignore",
       detached: true,
     });
@@ -66,7 +66,7 @@ describe("delivery when the provider fails", () => {
     // instead of waiting.
     await t.db.execute(sql`update graphile_worker._private_jobs set locked_at = null, locked_by = null where key = ${`email:${id}`}`);
     fake.delay(0);
-    const worker = await startWorker({ connectionString: t.url, transport: resendTransport("re_test"), from: "p@example.com", pollInterval: 200 });
+    const worker = await startWorker({ connectionString: t.url, transport: resendTransport("re_test"), from: "p@example.com", baseUrl: "http://portal.test", pollInterval: 200 });
     try {
       const sent = await waitUntil(async () => {
         const [row] = await t.db.select().from(emailMessages).where(eq(emailMessages.id, id));

@@ -4,6 +4,7 @@ import { accessRequestProducts, accessRequests, apps, type PlanSnapshot, plans, 
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError } from "@/lib/errors";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { openReviews } from "@/lib/reviews/open-reviews";
 import { approversFor } from "./approvers";
 import { enqueueApprovedEmails } from "./decision-emails";
 import { applyTransition } from "./state-machine";
@@ -107,6 +108,7 @@ export async function createRequest(tx: Tx, input: NewRequest) {
       comment: "Approved automatically by the plan.",
     });
     await enqueueApprovedEmails(tx, [approved.id], input.baseUrl);
+    await openReviews(tx, [approved.id], "auto_approved");
     return approved;
   }
 

@@ -2,17 +2,19 @@ import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
+import { claimUrl, issueClaimLinks } from "@/lib/keys/claim-links";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
 
 
 /** What decision emails need about each request, in one query however many requests. */
-async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
+export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
   if (requestIds.length === 0) return [];
   return tx
     .select({
       id: accessRequests.id,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       startsAt: accessRequests.startsAt,
+      claimLinkLifetimeHours: sql<number>`coalesce((${accessRequests.plan}->>'claimLinkLifetimeHours')::int, 72)`,
       email: users.email,
       name: sql<string>`coalesce(${users.name}, ${users.email})`,
       appName: apps.name,
@@ -24,23 +26,36 @@ async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
     .where(inArray(accessRequests.id, [...requestIds]));
 }
 
-/** "approved" emails for requests that just became approved (manual or automatic). */
+/**
+ * "approved" emails for requests that just became approved (manual or automatic), each carrying a
+ * new one-time claim link. Also used to re-send the link: the earlier one stops working.
+ */
 export async function enqueueApprovedEmails(tx: Queryable, requestIds: readonly string[], baseUrl: string, now = new Date()) {
   const facts = await emailFacts(tx, requestIds);
-  const messages: NewEmail[] = facts.map((f) => ({
-    to: f.email,
-    template: "approved",
-    props: {
-      requesterName: f.name,
-      appName: f.appName,
-      planName: f.planName,
-      productNames: f.productNames,
-      requestUrl: `${baseUrl}/requests/${f.id}`,
-      // The one-time claim link joins here with the keys module.
-      claimUrl: null,
-      availableFrom: f.startsAt > now ? formatDateTime(f.startsAt) : null,
-    },
-  }));
+  const tokens = await issueClaimLinks(
+    tx,
+    facts.map((f) => ({ id: f.id, startsAt: f.startsAt, lifetimeHours: f.claimLinkLifetimeHours })),
+    now,
+  );
+  const messages: NewEmail[] = facts.flatMap((f) => {
+    const token = tokens.get(f.id);
+    if (!token) return [];
+    return [
+      {
+        to: f.email,
+        template: "approved" as const,
+        props: {
+          requesterName: f.name,
+          appName: f.appName,
+          planName: f.planName,
+          productNames: f.productNames,
+          requestUrl: `${baseUrl}/requests/${f.id}`,
+          claimUrl: claimUrl(baseUrl, token),
+          availableFrom: f.startsAt > now ? formatDateTime(f.startsAt) : null,
+        },
+      },
+    ];
+  });
   await enqueueEmails(tx, messages);
 }
 

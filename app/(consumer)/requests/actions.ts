@@ -6,6 +6,8 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/format";
+import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { cancelRequest, removeRequest, resubmitRequest } from "@/lib/requests/requester-actions";
 
 const requestIdSchema = z.object({ requestId: z.uuid("That request does not exist.") });
@@ -27,4 +29,39 @@ export const removeRequestAction = validatedActionWithUser(requestIdSchema, asyn
   await removeRequest(db, user.id, requestId);
   revalidatePath("/requests");
   redirect("/requests?removed=1");
+});
+
+const rollSchema = requestIdSchema.extend({ keyId: z.uuid("That key does not exist.") });
+
+export const rollKeyAction = validatedActionWithUser(rollSchema, async ({ requestId, keyId }, user) => {
+  const { plaintext, key, oldKeyEndsAt } = await rollKey(db, user.id, { requestId, keyId }, {
+    prefix: env.keyPrefix,
+    graceHours: env.rollGraceHours,
+    baseUrl: env.baseUrl,
+  });
+  revalidatePath(`/requests/${requestId}`);
+  return {
+    ok: true,
+    message: "New key created.",
+    revealedKey: {
+      plaintext,
+      start: key.start,
+      expiresAt: key.expiresAt?.toISOString() ?? null,
+      requestId,
+      note: `the previous key keeps working until ${formatDateTime(oldKeyEndsAt)}`,
+    },
+  };
+});
+
+export const checkInAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {
+  await checkInRequest(db, user.id, requestId);
+  revalidatePath("/requests");
+  revalidatePath(`/requests/${requestId}`);
+  return { ok: true, message: "Checked in. The key no longer works." };
+});
+
+export const resendClaimLinkAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {
+  await resendClaimLink(db, user.id, requestId, env.baseUrl);
+  revalidatePath(`/requests/${requestId}`);
+  return { ok: true, message: `A new claim link is on its way to ${user.email}. Earlier links no longer work.` };
 });

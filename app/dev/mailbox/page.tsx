@@ -23,6 +23,7 @@ export default async function MailboxPage() {
     .select({
       id: emailMessages.id,
       to: emailMessages.to,
+      template: emailMessages.template,
       subject: emailMessages.subject,
       status: emailMessages.status,
       createdAt: emailMessages.createdAt,
@@ -42,7 +43,7 @@ export default async function MailboxPage() {
       ) : (
         <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
           {messages.map((m) => (
-            <li key={m.id} className="relative flex flex-col gap-1 px-4 py-3 hover:bg-zinc-50 sm:flex-row sm:items-center sm:gap-4 dark:hover:bg-zinc-800">
+            <li key={m.id} data-template={m.template} className="relative flex flex-col gap-1 px-4 py-3 hover:bg-zinc-50 sm:flex-row sm:items-center sm:gap-4 dark:hover:bg-zinc-800">
               <span className="w-56 truncate text-sm text-zinc-600 dark:text-zinc-400">{m.to}</span>
               <Link href={`/dev/mailbox/${m.id}`} className="flex-1 font-medium after:absolute after:inset-0">
                 {m.subject}

@@ -8,6 +8,10 @@ import { db } from "@/db/client";
 import { appIdSchema } from "@/lib/apps/app-schema";
 import { getApp } from "@/lib/apps/get-app";
 import { currentUser, requireUser } from "@/lib/auth/guards";
+import { Badge } from "@/components/ui/badge";
+import { formatDateTime } from "@/lib/format";
+import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
+import { keysOfApp } from "@/lib/keys/queries";
 import { formatDate } from "../format-date";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
@@ -30,6 +34,8 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
   // Someone else's app and a missing one look the same.
   const app = await loadApp(user.id, id);
   if (!app) notFound();
+  const keys = await keysOfApp(db, user.id, app.id);
+  const now = new Date();
 
   return (
     <>
@@ -50,11 +56,48 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
       <div className="grid gap-10 lg:grid-cols-[1fr_22rem]">
         <section aria-labelledby="keys-title">
           <h2 id="keys-title" className="mb-3 text-lg font-semibold">
-            Keys
+            Key archive
           </h2>
-          <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-            No keys yet. Keys appear here once a request for this app is approved and claimed.
-          </p>
+          {keys.length === 0 ? (
+            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+              No keys yet. Keys appear here once a request for this app is approved and claimed.
+            </p>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Every key of this app, newest first</caption>
+                <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4 font-medium">Key</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
+                    <th scope="col" className="py-2 pr-4 font-medium">Valid</th>
+                    <th scope="col" className="py-2 font-medium">Status</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+                  {keys.map((k) => {
+                    const state = keyState(k, now);
+                    return (
+                      <tr key={k.id} data-testid="archive-key">
+                        <td className="py-2 pr-4 align-top">
+                          <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
+                            {k.start}…
+                          </Link>
+                          <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                        </td>
+                        <td className="py-2 pr-4 align-top">{k.planName}</td>
+                        <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
+                        <td className="py-2 align-top">
+                          <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
+                          {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
         </section>
         <div className="space-y-6 self-start">
           <Card>

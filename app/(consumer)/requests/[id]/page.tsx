@@ -9,6 +9,11 @@ import { requireUser } from "@/lib/auth/guards";
 import { getMyRequest } from "@/lib/requests/queries";
 import { requesterActions } from "@/lib/requests/state-machine";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { Badge } from "@/components/ui/badge";
+import { env } from "@/lib/env";
+import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } from "@/lib/keys/key-state";
+import { keysOfRequest } from "@/lib/keys/queries";
+import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
 export const metadata: Metadata = { title: "Request" };
@@ -24,6 +29,7 @@ const eventWords: Record<string, string> = {
   "request.completed": "Checked in",
   "request.resubmitted": "Resubmitted as a new request",
   "request.removed": "Removed from the list",
+  "request.claim_link_sent": "New claim link sent",
 };
 
 export default async function RequestPage({ params, searchParams }: PageProps<"/requests/[id]">) {
@@ -36,6 +42,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   const flags = await searchParams;
   const actions = requesterActions(request.status).filter((a) => a === "cancel" || a === "resubmit" || a === "remove");
   const fieldLabels = new Map(request.plan.requestFields.map((f) => [f.key, f.label]));
+  const keys = await keysOfRequest(db, user.id, request.id);
+  const now = new Date();
+  const currentKey = keys.find((k) => k.endReason === null);
 
   return (
     <div className="space-y-8">
@@ -73,6 +82,46 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           ))}
         </div>
       ) : null}
+      {request.status === "approved" ? (
+        <Card className="space-y-3">
+          <h2 className="font-semibold">Claim your key</h2>
+          <p className="text-sm">
+            {request.startsAt > now
+              ? `Approved, available from ${formatDateTime(request.startsAt)}. The claim link in your email works from then.`
+              : "Approved. Open the claim link we emailed you to see your key (once). Lost the email, or the link expired?"}
+          </p>
+          <ResendClaimLink requestId={request.id} />
+        </Card>
+      ) : null}
+
+      {keys.length > 0 ? (
+        <Card className="space-y-4">
+          <h2 className="font-semibold">API keys</h2>
+          {request.status === "available" ? (
+            <div className="flex flex-wrap items-start gap-3">
+              {currentKey ? <RollKey requestId={request.id} keyId={currentKey.id} graceHours={env.rollGraceHours} /> : null}
+              <CheckIn requestId={request.id} />
+            </div>
+          ) : null}
+          <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="Keys of this request">
+            {keys.map((k) => {
+              const state = keyState(k, now);
+              return (
+                <li key={k.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between" data-testid="request-key">
+                  <div>
+                    <span className="font-mono">{k.start}…</span>{" "}
+                    <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
+                    <p className="text-zinc-500">{validityWindow(k)}</p>
+                    {howItEnded(k, now) ? <p className="text-zinc-500">{howItEnded(k, now)}</p> : null}
+                  </div>
+                  <p className="text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Not used yet"}</p>
+                </li>
+              );
+            })}
+          </ul>
+        </Card>
+      ) : null}
+
       {request.resubmittedAsId ? (
         <p className="text-sm">
           Resubmitted as{" "}

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { db } from "@/db/client";
 import { emailMessages } from "@/db/schema";
+import { unseal } from "@/lib/mail/sealed";
 import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
 import { statusTone } from "../page";
 
@@ -29,7 +30,8 @@ export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[i
   if (!id.success) notFound();
   const [message] = await db.select().from(emailMessages).where(eq(emailMessages.id, id.data)).limit(1);
   if (!message) notFound();
-  const links = linksIn(message.html);
+  const html = await unseal(message.html);
+  const links = linksIn(html);
   return (
     <div className="space-y-6">
       <Link href="/dev/mailbox" className="text-sm text-indigo-600 underline">
@@ -60,11 +62,11 @@ export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[i
           </ul>
         </Card>
       ) : null}
-      {message.html ? (
+      {html ? (
         <iframe
           title="Message body"
           sandbox=""
-          srcDoc={message.html}
+          srcDoc={html}
           className="h-[32rem] w-full rounded-lg border border-zinc-200 bg-white dark:border-zinc-800"
         />
       ) : null}

@@ -1,0 +1,96 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { KeyReveal } from "@/components/key-reveal";
+import { Button } from "@/components/ui/button";
+import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
+
+function Message({ state }: { state: { ok: boolean; message?: string } | null }) {
+  return (
+    <div aria-live="polite">
+      {state?.message ? (
+        <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+          {state.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Roll: asks first, then shows the new key once. */
+export function RollKey({ requestId, keyId, graceHours }: { requestId: string; keyId: string; graceHours: number }) {
+  const [state, action, pending] = useActionState(rollKeyAction, null);
+  const [confirming, setConfirming] = useState(false);
+  if (state?.revealedKey) {
+    const k = state.revealedKey;
+    return <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />;
+  }
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      <input type="hidden" name="keyId" value={keyId} />
+      {confirming ? (
+        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700">
+          <p>
+            A new key is created and shown once. The current key keeps working for {graceHours} hours so you can switch
+            over, then stops.
+          </p>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" disabled={pending}>
+              {pending ? "Rolling…" : "Roll the key"}
+            </Button>
+            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+              Keep the current key
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button type="button" size="sm" onClick={() => setConfirming(true)}>
+          Roll key
+        </Button>
+      )}
+      <Message state={state} />
+    </form>
+  );
+}
+
+export function CheckIn({ requestId }: { requestId: string }) {
+  const [state, action, pending] = useActionState(checkInAction, null);
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      {confirming ? (
+        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700">
+          <p>Check in when you no longer need this access: every key of this request stops working at once.</p>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="danger" disabled={pending}>
+              {pending ? "Checking in…" : "Check in and stop the key"}
+            </Button>
+            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+              Keep access
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(true)}>
+          Check in
+        </Button>
+      )}
+      <Message state={state} />
+    </form>
+  );
+}
+
+export function ResendClaimLink({ requestId }: { requestId: string }) {
+  const [state, action, pending] = useActionState(resendClaimLinkAction, null);
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      <Button type="submit" size="sm" variant="secondary" disabled={pending}>
+        {pending ? "Sending…" : "Send me a new claim link"}
+      </Button>
+      <Message state={state} />
+    </form>
+  );
+}

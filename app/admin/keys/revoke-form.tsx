@@ -1,0 +1,57 @@
+"use client";
+
+import { useActionState, useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { revokeAction } from "./actions";
+
+/** Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing. */
+export function RevokeForm({ requestId, keyStart }: { requestId: string; keyStart: string }) {
+  const [state, action, pending] = useActionState(revokeAction, null);
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  if (state?.ok) {
+    return (
+      <p role="status" className="text-sm text-emerald-700">
+        {state.message}
+      </p>
+    );
+  }
+  if (!open) {
+    return (
+      <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={`Revoke ${keyStart}…`}>
+        Revoke
+      </Button>
+    );
+  }
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      <label htmlFor={id} className="block text-sm font-medium">
+        Why? The requester is emailed this.
+      </label>
+      <textarea
+        id={id}
+        name="reason"
+        required
+        rows={2}
+        defaultValue={state?.values?.reason}
+        aria-invalid={state?.fieldErrors?.reason ? true : undefined}
+        className="w-full min-w-56 rounded-md border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+      />
+      {state?.fieldErrors?.reason ? <p className="text-sm text-red-600">{state.fieldErrors.reason}</p> : null}
+      <div className="flex gap-2">
+        <Button type="submit" size="sm" variant="danger" disabled={pending}>
+          {pending ? "Revoking…" : "Revoke now"}
+        </Button>
+        <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </div>
+      {state && !state.ok && !state.fieldErrors ? (
+        <p role="alert" className="text-sm text-red-600">
+          {state.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,21 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import { env } from "@/lib/env";
+import { claimKey } from "@/lib/keys/claim-key";
+
+const claimSchema = z.object({ token: z.string().max(200) });
+
+/** POST of the confirmation page: uses the link, creates the key and returns it once. */
+export const claimKeyAction = validatedActionWithUser(claimSchema, async ({ token }, user) => {
+  const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix });
+  revalidatePath("/requests");
+  return {
+    ok: true,
+    message: "Key created.",
+    revealedKey: { plaintext, start: key.start, expiresAt: key.expiresAt?.toISOString() ?? null, requestId },
+  };
+});

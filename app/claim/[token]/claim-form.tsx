@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { KeyReveal } from "@/components/key-reveal";
+import { Button } from "@/components/ui/button";
+import { claimKeyAction } from "./actions";
+
+export function ClaimForm({ token }: { token: string }) {
+  const [state, action, pending] = useActionState(claimKeyAction, null);
+  if (state?.revealedKey) {
+    const k = state.revealedKey;
+    return (
+      <div className="space-y-4">
+        <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} />
+        <Link href={`/requests/${k.requestId}`} className="text-sm text-indigo-600 underline">
+          I have saved it: go to the request
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <form action={action} className="space-y-3">
+      <input type="hidden" name="token" value={token} />
+      <Button type="submit" disabled={pending}>
+        {pending ? "Creating your key…" : "Show my key"}
+      </Button>
+      <div aria-live="polite">
+        {state && !state.ok ? (
+          <p role="alert" className="text-sm text-red-600">
+            {state.message}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}

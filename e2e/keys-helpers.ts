@@ -1,0 +1,62 @@
+import fs from "node:fs";
+import { randomBytes } from "node:crypto";
+import { expect, type Page } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { decideRequests } from "../lib/requests/decide-requests";
+import { submitRequest } from "../lib/requests/submit-request";
+import type { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+
+/** Every key and claim token a test saw; e2e/zz-secrets.spec.ts checks none reached the database or the log. */
+export const SECRETS_FILE = ".data/e2e-secrets.txt";
+export function rememberSecret(secret: string) {
+  fs.appendFileSync(SECRETS_FILE, `${secret}\n`);
+}
+
+export const BASE_URL = `http://localhost:${process.env.E2E_PORT ?? 3100}`;
+
+/** A new consumer with an approved request (approved by the demo owner through the domain code). */
+export async function approvedRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {
+  const tag = randomBytes(4).toString("hex");
+  const email = `keys-${tag}@example.com`;
+  const [user] = await conn.db.insert(users).values({ email, name: `Kai ${tag}` }).returning();
+  const [p] = await conn.db.select().from(products).where(eq(products.slug, slug));
+  const [pl] = await conn.db.select().from(plans).where(eq(plans.name, plan));
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!user || !p || !pl || !owner) throw new Error("seed data missing");
+  await addToCart(conn.db, user.id, { productId: p.id, planId: pl.id });
+  const request = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `App ${tag}`, reason: "Gateway test" }, {});
+  await decideRequests(conn.db, { approver: { id: owner.id, role: "owner" }, baseUrl: BASE_URL }, { requestIds: [request.id], decision: "approve" });
+  return { email, requestId: request.id, appName: `App ${tag}`, ownerId: owner.id };
+}
+
+/** Signs in as the requester, opens the claim link from the dev mailbox, confirms, and returns the key. */
+export async function claimFromMailbox(page: Page, email: string) {
+  await signInAs(page, email);
+  const claimLink = await claimLinkFor(page, email);
+  expect(claimLink).toMatch(/\/claim\/[A-Za-z0-9_-]{43}$/);
+  rememberSecret(claimLink.slice(claimLink.lastIndexOf("/") + 1));
+  await page.goto(claimLink);
+  await page.getByRole("button", { name: "Show my key" }).click();
+  const field = page.getByTestId("revealed-key");
+  await expect(field).toBeVisible();
+  const key = await field.inputValue();
+  rememberSecret(key);
+  return { key, claimLink };
+}
+
+/** The claim link in the newest "Approved" email to this address, read from the dev mailbox. */
+export async function claimLinkFor(page: Page, email: string) {
+  await page.goto("/dev/mailbox");
+  // The subject may be overridden by an admin; the template is not.
+  const row = page.locator('li[data-template="approved"]').filter({ hasText: email }).first();
+  await expect(row.getByText("sent")).toBeVisible({ timeout: 15_000 });
+  await row.getByRole("link").click();
+  const link = page.getByTestId("mail-link").filter({ hasText: "/claim/" }).first();
+  await expect(link).toBeVisible();
+  const href = await link.getAttribute("href");
+  if (!href) throw new Error("no claim link in the message");
+  return href;
+}

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { apps, accessRequests } from "../db/schema";
+import { revokeRequests } from "../lib/keys/key-lifecycle";
+import { e2eDb } from "./db";
+import { BASE_URL, approvedRequest, claimFromMailbox } from "./keys-helpers";
+
+const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
+const conn = e2eDb();
+let nginx: ChildProcess | undefined;
+let upstream: http.Server | undefined;
+let dir: string | undefined;
+
+test.afterAll(async () => {
+  nginx?.kill("SIGTERM");
+  await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()));
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await conn.sql.end();
+});
+
+function freePort() {
+  return new Promise<number>((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitForPort(port: number) {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** Runs examples/nginx as shipped, with only its three addresses changed. */
+async function startNginx(binary: string, upstreamPort: number) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "portico-nginx-"));
+  dir = root;
+  const port = await freePort();
+  const portico = new URL(BASE_URL);
+  const gateway = fs
+    .readFileSync("examples/nginx/portico-gateway.conf", "utf8")
+    .replace("server 127.0.0.1:3000;", `server 127.0.0.1:${portico.port};`)
+    .replace("server 127.0.0.1:9000;", `server 127.0.0.1:${upstreamPort};`)
+    .replace("listen 8080;", `listen 127.0.0.1:${port};`);
+  fs.writeFileSync(path.join(root, "portico-gateway.conf"), gateway);
+  fs.copyFileSync("examples/nginx/portico-identity.conf", path.join(root, "portico-identity.conf"));
+  const temp = (name: string) => path.join(root, name);
+  fs.writeFileSync(
+    path.join(root, "nginx.conf"),
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
+daemon off;
+pid ${temp("nginx.pid")};
+error_log ${temp("error.log")} warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${temp("body")};
+  proxy_temp_path ${temp("proxy")};
+  fastcgi_temp_path ${temp("fastcgi")};
+  uwsgi_temp_path ${temp("uwsgi")};
+  scgi_temp_path ${temp("scgi")};
+  include portico-gateway.conf;
+}
+`,
+  );
+  nginx = spawn(binary, ["-p", root, "-c", path.join(root, "nginx.conf")], { stdio: ["ignore", "inherit", "inherit"] });
+  await waitForPort(port);
+  return `http://127.0.0.1:${port}`;
+}
+
+test("NGINX auth_request with Portico: 401 without a key, 200 upstream with the app, 403 for another product, 401 within 1 s of revoke", async ({
+  page,
+}) => {
+  if (!NGINX) {
+    console.log("SKIPPED nginx gateway test: no nginx binary (Debian: apt-get install nginx; .ci/run installs it).");
+    test.skip(true, "nginx is not installed");
+    return;
+  }
+  // The sample API: echoes what it was given, so the test sees the headers NGINX forwarded.
+  upstream = http.createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ path: req.url, headers: req.headers }));
+  });
+  await new Promise<void>((resolve) => upstream?.listen(0, "127.0.0.1", resolve));
+  const gateway = await startNginx(NGINX, (upstream.address() as net.AddressInfo).port);
+
+  const { email, requestId, ownerId } = await approvedRequest(conn, "payments");
+  const { key } = await claimFromMailbox(page, email);
+  const [request] = await conn.db.select({ appId: accessRequests.appId }).from(accessRequests).where(eq(accessRequests.id, requestId));
+  const [app] = await conn.db.select().from(apps).where(eq(apps.id, request?.appId ?? ""));
+
+  expect((await fetch(`${gateway}/payments/charges`)).status).toBe(401);
+  expect((await fetch(`${gateway}/payments/charges`, { headers: { Authorization: "Bearer ptk_nonsense" } })).status).toBe(401);
+
+  const ok = await fetch(`${gateway}/payments/charges?limit=1`, { headers: { Authorization: `Bearer ${key}` } });
+  expect(ok.status).toBe(200);
+  const seen = (await ok.json()) as { path: string; headers: Record<string, string> };
+  expect(seen.path).toBe("/payments/charges?limit=1");
+  expect(seen.headers["x-portico-app-id"]).toBe(app?.id);
+  expect(decodeURIComponent(seen.headers["x-portico-app-name"] ?? "")).toBe(app?.name);
+  expect(seen.headers["x-portico-plan"]).toBe("Standard");
+  expect(seen.headers.authorization).toBeUndefined();
+  expect((await fetch(`${gateway}/payments/x`, { headers: { "X-API-Key": key } })).status).toBe(200);
+
+  expect((await fetch(`${gateway}/weather/today`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(403);
+
+  await revokeRequests(conn.db, { approver: { id: ownerId, role: "owner" }, baseUrl: BASE_URL }, { requestIds: [requestId], reason: "Gateway test over." });
+  const revokedAt = Date.now();
+  let status = 0;
+  while (Date.now() - revokedAt < 1000) {
+    status = (await fetch(`${gateway}/payments/charges`, { headers: { Authorization: `Bearer ${key}` } })).status;
+    if (status === 401) break;
+  }
+  expect(status).toBe(401);
+  console.log(`nginx: revoked key refused ${Date.now() - revokedAt} ms after the revoke committed`);
+});

@@ -1,0 +1,87 @@
+import { Button, Text } from "@react-email/components";
+import { EmailLayout } from "./layout";
+
+const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 };
+
+type KeyEmailBase = { requesterName: string; appName: string; planName: string; productNames: string[]; requestUrl: string };
+
+export type KeyRevokedEmailProps = KeyEmailBase & { reason: string | null };
+
+export function KeyRevokedEmail(p: KeyRevokedEmailProps) {
+  return (
+    <EmailLayout preview={`Access revoked: ${p.productNames.join(", ")}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. Its API key no longer works.`}
+      </Text>
+      {p.reason ? <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text> : null}
+      <Text>You can resubmit the request from My requests once you have addressed the reason.</Text>
+      <Button href={p.requestUrl} style={buttonStyle}>
+        Open the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+KeyRevokedEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Standard",
+  productNames: ["Payments API"],
+  requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
+  reason: "The app sent card numbers in query strings.",
+} satisfies KeyRevokedEmailProps;
+
+export type KeyExpiredEmailProps = KeyEmailBase & { expiredAt: string };
+
+export function KeyExpiredEmail(p: KeyExpiredEmailProps) {
+  return (
+    <EmailLayout preview={`Key expired: ${p.productNames.join(", ")}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`The API key of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expired on ${p.expiredAt} and no longer works.`}
+      </Text>
+      <Text>To keep using the API, request access again from the catalogue.</Text>
+      <Button href={p.requestUrl} style={buttonStyle}>
+        Open the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+KeyExpiredEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Free",
+  productNames: ["Weather API"],
+  requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
+  expiredAt: "25 Nov 2026, 09:00 UTC",
+} satisfies KeyExpiredEmailProps;
+
+export type KeyRolledEmailProps = KeyEmailBase & { oldKeyStart: string; newKeyStart: string; oldKeyEndsAt: string };
+
+export function KeyRolledEmail(p: KeyRolledEmailProps) {
+  return (
+    <EmailLayout preview={`Key rolled for ${p.appName}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`A new API key (${p.newKeyStart}…) was created for app “${p.appName}” (${p.productNames.join(", ")}). The previous key (${p.oldKeyStart}…) keeps working until ${p.oldKeyEndsAt}.`}
+      </Text>
+      <Text>If you did not roll this key, revoke access from the request page and tell your API owner.</Text>
+      <Button href={p.requestUrl} style={buttonStyle}>
+        Open the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+KeyRolledEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Standard",
+  productNames: ["Payments API"],
+  requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
+  oldKeyStart: "ptk_AbCd",
+  newKeyStart: "ptk_WxYz",
+  oldKeyEndsAt: "26 Nov 2026, 09:00 UTC",
+} satisfies KeyRolledEmailProps;

@@ -1,0 +1,112 @@
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Database, Queryable } from "@/db/connect";
+import { accessRequests, apps, claimLinks } from "@/db/schema";
+import { DomainError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { applyTransition } from "@/lib/requests/state-machine";
+import { CLAIM_TOKEN_PATTERN } from "./claim-links";
+import { hashSecret } from "./key-format";
+import { issueKey } from "./issue-key";
+
+export type ClaimState =
+  | { state: "ready"; requestId: string; appName: string; planName: string; productNames: string[] }
+  | { state: "invalid" | "foreign" }
+  | { state: "used" | "superseded" | "closed"; requestId: string; status?: string }
+  | { state: "expired"; requestId: string; expiredAt: Date }
+  | { state: "not-yet"; requestId: string; availableFrom: Date };
+
+/**
+ * What a claim link would do for this user right now. Reads only: GET and HEAD (mail scanners open
+ * links) must never use a link up.
+ */
+export async function inspectClaimLink(db: Queryable, token: string, userId: string, now = new Date()): Promise<ClaimState> {
+  if (!CLAIM_TOKEN_PATTERN.test(token)) return { state: "invalid" };
+  const [link] = await db
+    .select({
+      requestId: claimLinks.requestId,
+      usedAt: claimLinks.usedAt,
+      supersededAt: claimLinks.supersededAt,
+      expiresAt: claimLinks.expiresAt,
+      requesterId: accessRequests.requesterId,
+      status: accessRequests.status,
+      startsAt: accessRequests.startsAt,
+      appName: apps.name,
+      planName: sql<string>`${accessRequests.plan}->>'name'`,
+      productNames: sql<string[]>`array(select p.name from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = ${accessRequests.id} order by p.name)`,
+    })
+    .from(claimLinks)
+    .innerJoin(accessRequests, eq(accessRequests.id, claimLinks.requestId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .where(eq(claimLinks.tokenHash, hashSecret(token)));
+  if (!link) return { state: "invalid" };
+  if (link.requesterId !== userId) return { state: "foreign" };
+  const requestId = link.requestId;
+  if (link.usedAt) return { state: "used", requestId };
+  if (link.status !== "approved") return { state: "closed", requestId, status: link.status };
+  if (link.supersededAt) return { state: "superseded", requestId };
+  if (link.expiresAt <= now) return { state: "expired", requestId, expiredAt: link.expiresAt };
+  if (link.startsAt > now) return { state: "not-yet", requestId, availableFrom: link.startsAt };
+  return { state: "ready", requestId, appName: link.appName, planName: link.planName, productNames: link.productNames };
+}
+
+/** The sentence a refused claim shows; each says what happened and what to do next. */
+export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string {
+  switch (s.state) {
+    case "invalid":
+      return "This claim link is not valid. Check that you opened the whole link from the email, or send yourself a new one from My requests.";
+    case "foreign":
+      return "This claim link was sent to another account. Sign out, then sign in with the email address the link was sent to.";
+    case "used":
+      return "This link has already been used: the key was shown then and cannot be shown again. If you did not keep it, roll the key from the request page to get a new one.";
+    case "superseded":
+      return "A newer claim link replaced this one. Use the most recent email, or send yourself a new link from the request page.";
+    case "closed":
+      return `This request is ${s.status}, so there is no key to claim. Open the request to see what happened.`;
+    case "expired":
+      return `This claim link expired on ${formatDateTime(s.expiredAt)}. Send yourself a new one from the request page.`;
+    case "not-yet":
+      return `This access starts on ${formatDateTime(s.availableFrom)}. Come back then: the link works from that time.`;
+  }
+}
+
+/**
+ * Uses a claim link: one guarded UPDATE marks it used, so of any number of concurrent claims
+ * exactly one creates a key. The request becomes available in the same transaction.
+ */
+export async function claimKey(db: Database, token: string, userId: string, opts: { prefix: string; now?: Date }) {
+  const now = opts.now ?? new Date();
+  if (!CLAIM_TOKEN_PATTERN.test(token)) throw new DomainError("not_found", claimRefusal({ state: "invalid" }));
+  const result = await db.transaction(async (tx) => {
+    const [used] = await tx
+      .update(claimLinks)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(claimLinks.tokenHash, hashSecret(token)),
+          isNull(claimLinks.usedAt),
+          isNull(claimLinks.supersededAt),
+          gt(claimLinks.expiresAt, now),
+          sql`exists (select 1 from ${accessRequests} where ${accessRequests.id} = ${claimLinks.requestId}
+            and ${accessRequests.requesterId} = ${userId} and ${accessRequests.status} = 'approved'
+            and ${accessRequests.startsAt} <= ${now.toISOString()})`,
+        ),
+      )
+      .returning({ requestId: claimLinks.requestId });
+    if (!used) return null;
+    const request = await applyTransition(tx, {
+      requestId: used.requestId,
+      transition: "claim",
+      actorId: userId,
+      requesterId: userId,
+    });
+    const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: userId, now });
+    return { plaintext, key, requestId: request.id };
+  });
+  if (result) return result;
+  const state = await inspectClaimLink(db, token, userId, now);
+  throw new DomainError(
+    state.state === "invalid" ? "not_found" : state.state === "foreign" ? "forbidden" : "conflict",
+    state.state === "ready" ? claimRefusal({ state: "used", requestId: state.requestId }) : claimRefusal(state),
+  );
+}
+

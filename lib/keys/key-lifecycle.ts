@@ -1,0 +1,263 @@
+import { addHours } from "date-fns";
+import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import type { Database, Tx } from "@/db/connect";
+import { accessRequests, apiKeys, claimLinks } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
+import { DomainError, notFound } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { enqueueEmails } from "@/lib/mail/enqueue-email";
+import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { emailFacts, enqueueApprovedEmails } from "@/lib/requests/decision-emails";
+import { applyTransition } from "@/lib/requests/state-machine";
+import { openReviews } from "@/lib/reviews/open-reviews";
+import { issueKey } from "./issue-key";
+
+/** Keys of a request that still work (or will, until their grace period ends). */
+const stillWorking = (now: Date) => or(isNull(apiKeys.endsAt), gt(apiKeys.endsAt, now));
+
+/**
+ * Roll: a new key, shown once; the current key keeps working for the grace period. Guarded: the
+ * key being rolled is retired with `where id = … and end_reason is null`, so of concurrent rolls of
+ * one key (a double click) exactly one makes a new key.
+ */
+export async function rollKey(
+  db: Database,
+  userId: string,
+  input: { requestId: string; keyId: string },
+  opts: { prefix: string; graceHours: number; baseUrl: string; now?: Date },
+) {
+  const now = opts.now ?? new Date();
+  const { requestId, keyId } = input;
+  return db.transaction(async (tx) => {
+    const [request] = await tx
+      .select()
+      .from(accessRequests)
+      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)));
+    if (!request) throw notFound("This request");
+    if (request.status !== "available") {
+      throw new DomainError("conflict", `Only a request with a working key can roll it; this one is ${request.status}.`);
+    }
+    const graceUntil = addHours(now, opts.graceHours);
+    const [old] = await tx
+      .update(apiKeys)
+      .set({ endsAt: graceUntil, endReason: "rolled" })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.requestId, requestId), isNull(apiKeys.endReason)))
+      .returning();
+    if (!old) throw new DomainError("conflict", "This key was already rolled. Reload the page to see the current key.");
+    const { plaintext, key } = await issueKey(tx, request, {
+      prefix: opts.prefix,
+      actorId: userId,
+      now,
+      validFrom: now,
+      expiresAt: old.expiresAt,
+    });
+    await tx.update(apiKeys).set({ replacedById: key.id }).where(eq(apiKeys.id, old.id));
+    await recordEvent(tx, {
+      actorId: userId,
+      action: "key.rolled",
+      subjectType: "key",
+      subjectId: old.id,
+      data: { requestId, start: old.start, replacedBy: key.id, newStart: key.start, graceUntil: graceUntil.toISOString() },
+    });
+    const [facts] = await emailFacts(tx, [requestId]);
+    if (facts) {
+      await enqueueEmails(tx, [
+        {
+          to: facts.email,
+          template: "key-rolled",
+          props: {
+            requesterName: facts.name,
+            appName: facts.appName,
+            planName: facts.planName,
+            productNames: facts.productNames,
+            requestUrl: `${opts.baseUrl}/requests/${requestId}`,
+            oldKeyStart: old.start,
+            newKeyStart: key.start,
+            oldKeyEndsAt: formatDateTime(graceUntil),
+          },
+        },
+      ]);
+    }
+    return { plaintext, key, oldKeyEndsAt: graceUntil };
+  });
+}
+
+/** Ends every key of the request that still works, now. */
+async function endKeys(
+  tx: Tx,
+  requestIds: readonly string[],
+  reason: "revoked" | "checked_in",
+  now: Date,
+  revocation?: { by: string; why: string | null },
+) {
+  return tx
+    .update(apiKeys)
+    .set({
+      endsAt: now,
+      // A revocation names every key it stopped, rolled ones in their grace period included.
+      endReason: reason === "revoked" ? "revoked" : sql`coalesce(${apiKeys.endReason}, ${reason}::key_end_reason)`,
+      ...(revocation ? { revokedAt: now, revokedById: revocation.by, revokedReason: revocation.why } : {}),
+    })
+    .where(and(inArray(apiKeys.requestId, [...requestIds]), stillWorking(now)))
+    .returning({ id: apiKeys.id, start: apiKeys.start, requestId: apiKeys.requestId });
+}
+
+/** Check in: the requester is done; the key stops now and the request is completed. */
+export async function checkInRequest(db: Database, userId: string, requestId: string, now = new Date()) {
+  return db.transaction(async (tx) => {
+    await applyTransition(tx, { requestId, transition: "checkIn", actorId: userId, requesterId: userId });
+    const ended = await endKeys(tx, [requestId], "checked_in", now);
+    for (const k of ended) {
+      await recordEvent(tx, { actorId: userId, action: "key.checked_in", subjectType: "key", subjectId: k.id, data: { requestId, start: k.start } });
+    }
+  });
+}
+
+/**
+ * Revoke ("deny after approval"): approved or available requests become revoked, their keys stop
+ * at once, unused claim links die, and each requester is emailed the reason.
+ */
+export async function revokeRequests(
+  db: Database,
+  ctx: { approver: Approver; baseUrl: string; now?: Date },
+  input: { requestIds: readonly string[]; reason: string },
+) {
+  const now = ctx.now ?? new Date();
+  const reason = input.reason.trim();
+  if (!reason) throw new DomainError("invalid", "Say why the access is revoked.", { reason: "Say why the access is revoked: the requester is told." });
+  return db.transaction(async (tx) => {
+    const visible = await tx
+      .select({ id: accessRequests.id })
+      .from(accessRequests)
+      .where(and(inArray(accessRequests.id, [...input.requestIds]), approverScope(ctx.approver)));
+    if (visible.length === 0) throw notFound("This request");
+    const revoked: string[] = [];
+    for (const { id } of visible) {
+      await applyTransition(tx, { requestId: id, transition: "revoke", actorId: ctx.approver.id, comment: reason });
+      revoked.push(id);
+    }
+    const ended = await endKeys(tx, revoked, "revoked", now, { by: ctx.approver.id, why: reason });
+    for (const k of ended) {
+      await recordEvent(tx, {
+        actorId: ctx.approver.id,
+        action: "key.revoked",
+        subjectType: "key",
+        subjectId: k.id,
+        comment: reason,
+        data: { requestId: k.requestId, start: k.start },
+      });
+    }
+    await tx
+      .update(claimLinks)
+      .set({ supersededAt: now })
+      .where(and(inArray(claimLinks.requestId, revoked), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
+    const facts = await emailFacts(tx, revoked);
+    await enqueueEmails(
+      tx,
+      facts.map((f) => ({
+        to: f.email,
+        template: "revoked" as const,
+        props: {
+          requesterName: f.name,
+          appName: f.appName,
+          planName: f.planName,
+          productNames: f.productNames,
+          requestUrl: `${ctx.baseUrl}/requests/${f.id}`,
+          reason,
+        },
+      })),
+    );
+    await openReviews(tx, revoked, "revoked");
+    return { revoked, keysEnded: ended.length };
+  });
+}
+
+/** Revokes every approved or available request of a user (used when an admin disables them). */
+export async function revokeKeysOfUser(tx: Tx, userId: string, actorId: string, reason: string, now = new Date()) {
+  const live = await tx
+    .select({ id: accessRequests.id })
+    .from(accessRequests)
+    .where(and(eq(accessRequests.requesterId, userId), inArray(accessRequests.status, ["approved", "available"])));
+  const ids = live.map((r) => r.id);
+  for (const id of ids) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
+  if (ids.length === 0) return 0;
+  const ended = await endKeys(tx, ids, "revoked", now, { by: actorId, why: reason });
+  for (const k of ended) {
+    await recordEvent(tx, { actorId, action: "key.revoked", subjectType: "key", subjectId: k.id, comment: reason, data: { requestId: k.requestId, start: k.start } });
+  }
+  await tx
+    .update(claimLinks)
+    .set({ supersededAt: now })
+    .where(and(inArray(claimLinks.requestId, ids), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
+  return ended.length;
+}
+
+/** Re-send: a new claim link for an approved, unclaimed request; the previous link stops working. */
+export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string) {
+  return db.transaction(async (tx) => {
+    const [request] = await tx
+      .select({ id: accessRequests.id, status: accessRequests.status })
+      .from(accessRequests)
+      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)))
+      .for("update");
+    if (!request) throw notFound("This request");
+    if (request.status !== "approved") {
+      throw new DomainError(
+        "conflict",
+        request.status === "available"
+          ? "The key was already claimed. If you lost it, roll the key to get a new one."
+          : `This request is ${request.status}; there is no key to claim.`,
+      );
+    }
+    await enqueueApprovedEmails(tx, [requestId], baseUrl);
+    await recordEvent(tx, { actorId: userId, action: "request.claim_link_sent", subjectType: "request", subjectId: requestId });
+  });
+}
+
+/**
+ * The scheduled expiry: available requests whose current key reached its expiry become expired
+ * and the requester is emailed. Each request in its own small transaction, guarded like any other.
+ */
+export async function expireDueKeys(db: Database, baseUrl: string, now = new Date()) {
+  const due = await db
+    .select({ keyId: apiKeys.id, requestId: apiKeys.requestId, expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
+    .where(and(isNull(apiKeys.endReason), lte(apiKeys.expiresAt, now), eq(accessRequests.status, "available")))
+    .limit(500);
+  let expired = 0;
+  for (const d of due) {
+    const done = await db.transaction(async (tx) => {
+      const [key] = await tx
+        .update(apiKeys)
+        .set({ endReason: "expired", endsAt: d.expiresAt })
+        .where(and(eq(apiKeys.id, d.keyId), isNull(apiKeys.endReason)))
+        .returning({ id: apiKeys.id });
+      if (!key) return false;
+      await applyTransition(tx, { requestId: d.requestId, transition: "expire", actorId: null, actorType: "system" });
+      // Rolled keys still in their grace period end with the request.
+      await endKeys(tx, [d.requestId], "checked_in", now);
+      await recordEvent(tx, { actorId: null, actorType: "system", action: "key.expired", subjectType: "key", subjectId: key.id, data: { requestId: d.requestId } });
+      const [f] = await emailFacts(tx, [d.requestId]);
+      if (f) {
+        await enqueueEmails(tx, [
+          {
+            to: f.email,
+            template: "expired",
+            props: {
+              requesterName: f.name,
+              appName: f.appName,
+              planName: f.planName,
+              productNames: f.productNames,
+              requestUrl: `${baseUrl}/requests/${f.id}`,
+              expiredAt: d.expiresAt ? formatDateTime(d.expiresAt) : "",
+            },
+          },
+        ]);
+      }
+      return true;
+    });
+    if (done) expired++;
+  }
+  return expired;
+}

@@ -1,0 +1,64 @@
+import type { KeyEndReason } from "@/db/schema";
+import { formatDateTime } from "@/lib/format";
+
+export type KeyFacts = {
+  validFrom: Date;
+  expiresAt: Date | null;
+  endsAt: Date | null;
+  endReason: KeyEndReason | null;
+  revokedReason?: string | null;
+};
+
+export type KeyState = "active" | "not-yet" | "grace" | "rolled" | "revoked" | "checked_in" | "expired";
+
+export function keyState(k: KeyFacts, now = new Date()): KeyState {
+  if (k.endReason === "rolled" && k.endsAt && k.endsAt > now) return "grace";
+  if (k.endReason) return k.endReason;
+  if (k.expiresAt && k.expiresAt <= now) return "expired";
+  if (k.validFrom > now) return "not-yet";
+  return "active";
+}
+
+export const keyStateLabel: Record<KeyState, string> = {
+  active: "Active",
+  "not-yet": "Not valid yet",
+  grace: "Rolled, still working",
+  rolled: "Rolled",
+  revoked: "Revoked",
+  checked_in: "Checked in",
+  expired: "Expired",
+};
+
+export const keyStateTone: Record<KeyState, "green" | "amber" | "neutral" | "red"> = {
+  active: "green",
+  "not-yet": "amber",
+  grace: "amber",
+  rolled: "neutral",
+  revoked: "red",
+  checked_in: "neutral",
+  expired: "neutral",
+};
+
+/** "25 Nov 2026, 09:00 UTC – 24 May 2027, 09:00 UTC" (the end is when it stopped or will stop). */
+export function validityWindow(k: KeyFacts) {
+  const end = [k.endsAt, k.expiresAt].filter((d): d is Date => d !== null).sort((a, b) => +a - +b)[0];
+  return `${formatDateTime(k.validFrom)} – ${end ? formatDateTime(end) : "no expiry"}`;
+}
+
+/** How the key ended, in a sentence, or null while it works. */
+export function howItEnded(k: KeyFacts & { replacedByStart?: string | null }, now = new Date()) {
+  switch (keyState(k, now)) {
+    case "grace":
+      return `Rolled; works until ${k.endsAt ? formatDateTime(k.endsAt) : "the grace period ends"}${k.replacedByStart ? `, replaced by ${k.replacedByStart}…` : ""}`;
+    case "rolled":
+      return `Rolled${k.replacedByStart ? `, replaced by ${k.replacedByStart}…` : ""}`;
+    case "revoked":
+      return `Revoked${k.revokedReason ? `: “${k.revokedReason}”` : ""}`;
+    case "checked_in":
+      return "Checked in by the requester";
+    case "expired":
+      return "Expired at the end of its lifetime";
+    default:
+      return null;
+  }
+}

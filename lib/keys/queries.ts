@@ -1,0 +1,80 @@
+import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Queryable } from "@/db/connect";
+import { accessRequests, apiKeys, apps, users } from "@/db/schema";
+import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { escapeLike } from "@/lib/sql/escape-like";
+
+const replacement = alias(apiKeys, "replacement");
+
+const keyColumns = {
+  id: apiKeys.id,
+  start: apiKeys.start,
+  requestId: apiKeys.requestId,
+  createdAt: apiKeys.createdAt,
+  validFrom: apiKeys.validFrom,
+  expiresAt: apiKeys.expiresAt,
+  endsAt: apiKeys.endsAt,
+  endReason: apiKeys.endReason,
+  revokedReason: apiKeys.revokedReason,
+  lastUsedAt: apiKeys.lastUsedAt,
+  replacedByStart: replacement.start,
+};
+
+/** A request's keys, newest first (the requester's view). */
+export function keysOfRequest(db: Queryable, requesterId: string, requestId: string) {
+  return db
+    .select(keyColumns)
+    .from(apiKeys)
+    .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
+    .leftJoin(replacement, eq(replacement.id, apiKeys.replacedById))
+    .where(and(eq(apiKeys.requestId, requestId), eq(accessRequests.requesterId, requesterId)))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+/** The key archive of one of the user's apps: every key, past and present. */
+export function keysOfApp(db: Queryable, ownerId: string, appId: string) {
+  return db
+    .select({ ...keyColumns, planName: sql<string>`${accessRequests.plan}->>'name'` })
+    .from(apiKeys)
+    .innerJoin(apps, eq(apps.id, apiKeys.appId))
+    .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
+    .leftJoin(replacement, eq(replacement.id, apiKeys.replacedById))
+    .where(and(eq(apiKeys.appId, appId), eq(apps.ownerId, ownerId)))
+    .orderBy(desc(apiKeys.createdAt));
+}
+
+export const ADMIN_KEYS_PAGE = 50;
+
+/** /admin/keys: keys on requests the approver may decide, searchable by key start, app or requester. */
+export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: string; live?: boolean; page?: number }) {
+  const page = Math.max(1, opts.page ?? 1);
+  const q = opts.q?.trim();
+  const pattern = q ? `%${escapeLike(q)}%` : null;
+  const where = and(
+    approverScope(approver),
+    pattern
+      ? or(ilike(apiKeys.start, pattern), ilike(apps.name, pattern), ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern))
+      : undefined,
+    opts.live ? and(or(isNull(apiKeys.endsAt), sql`${apiKeys.endsAt} > now()`), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > now()`)) : undefined,
+  );
+  const rows = await db
+    .select({
+      ...keyColumns,
+      appName: apps.name,
+      requester: users.email,
+      requestStatus: accessRequests.status,
+      planName: sql<string>`${accessRequests.plan}->>'name'`,
+      products: sql<string[]>`array(select p.name from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = ${accessRequests.id} order by p.name)`,
+    })
+    .from(apiKeys)
+    .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
+    .innerJoin(apps, eq(apps.id, apiKeys.appId))
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .leftJoin(replacement, eq(replacement.id, apiKeys.replacedById))
+    .where(where)
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(ADMIN_KEYS_PAGE + 1)
+    .offset((page - 1) * ADMIN_KEYS_PAGE);
+  return { rows: rows.slice(0, ADMIN_KEYS_PAGE), hasMore: rows.length > ADMIN_KEYS_PAGE, page };
+}

@@ -1,0 +1,111 @@
+import type { Sql } from "postgres";
+import { z } from "zod";
+import { MAX_KEY_LENGTH, hashSecret, isWellFormedKey } from "./key-format";
+
+/** One row per key: everything verify answers with, in one indexed lookup (api_keys_key_hash_key). */
+export type KeyRow = {
+  id: string;
+  app_id: string;
+  app_name: string;
+  app_deleted: boolean;
+  // Epoch milliseconds: drizzle's postgres.js client hands timestamps back as strings.
+  valid_from: number;
+  expires_at: number | null;
+  ends_at: number | null;
+  plan_name: string;
+  rate_limit: number | null;
+  quota: number | null;
+  products: string[];
+};
+
+/** The verify query. The bench's plain node:http server runs this same function. */
+export function lookupKey(sql: Sql, keyHash: string) {
+  return sql<KeyRow[]>`
+    select k.id, k.app_id, a.name as app_name, a.deleted_at is not null as app_deleted,
+      extract(epoch from k.valid_from)::float8 * 1000 as valid_from,
+      extract(epoch from k.expires_at)::float8 * 1000 as expires_at,
+      extract(epoch from k.ends_at)::float8 * 1000 as ends_at,
+      r.plan->>'name' as plan_name,
+      (r.plan->>'rateLimitPerMinute')::int as rate_limit,
+      (r.plan->>'quotaPerMonth')::int as quota,
+      array(select p.slug from access_request_products arp join products p on p.id = arp.product_id
+            where arp.request_id = r.id order by p.slug) as products
+    from api_keys k
+    join apps a on a.id = k.app_id
+    join access_requests r on r.id = k.request_id
+    where k.key_hash = ${keyHash}`;
+}
+
+export type VerifyInput = { key: unknown; product?: string | null };
+export type VerifyResult = { status: 200 | 400 | 401 | 403; body: Record<string, unknown>; headers: Record<string, string> };
+
+export const productSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "product must be a product slug such as payments-api");
+
+const refuse = (status: 400 | 401 | 403, error: string): VerifyResult => ({
+  status,
+  body: { valid: false, error },
+  headers: status === 401 ? { "WWW-Authenticate": 'Bearer realm="portico", error="invalid_token"' } : {},
+});
+
+/**
+ * The verify contract (DESIGN.md §5): 200 valid, 401 unknown/expired/revoked (or malformed: refused
+ * before any lookup), 403 valid but not for the named product. `lookup` is the only database access.
+ */
+export async function verifyKey(
+  input: VerifyInput,
+  lookup: (keyHash: string) => Promise<readonly KeyRow[]>,
+  opts: { prefix: string; now?: Date },
+): Promise<VerifyResult> {
+  if (input.key === undefined || input.key === null || input.key === "") {
+    return refuse(401, "No API key. Send it as `Authorization: Bearer <key>`, an `X-API-Key` header, or {\"key\": …} in a JSON body.");
+  }
+  if (!isWellFormedKey(input.key, opts.prefix)) return refuse(401, "This is not a valid API key.");
+  let product: string | null = null;
+  if (input.product !== undefined && input.product !== null && input.product !== "") {
+    const parsed = productSlug.safeParse(input.product);
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? "product must be a product slug");
+    product = parsed.data;
+  }
+  const [row] = await lookup(hashSecret(input.key));
+  const now = (opts.now ?? new Date()).getTime();
+  if (!row || row.app_deleted) return refuse(401, "Unknown API key.");
+  if (row.ends_at !== null && row.ends_at <= now) return refuse(401, "This API key was revoked or replaced and no longer works.");
+  if (row.expires_at !== null && row.expires_at <= now) return refuse(401, "This API key has expired.");
+  if (row.valid_from > now) return refuse(401, "This API key is not valid yet.");
+  if (product && !row.products.includes(product)) return refuse(403, `This API key does not grant access to "${product}".`);
+  const end = Math.min(row.expires_at ?? Infinity, row.ends_at ?? Infinity);
+  const expiresAt = Number.isFinite(end) ? new Date(end) : null;
+  return {
+    status: 200,
+    body: {
+      valid: true,
+      keyId: row.id,
+      app: { id: row.app_id, name: row.app_name },
+      plan: { name: row.plan_name, rateLimitPerMinute: row.rate_limit, quotaPerMonth: row.quota },
+      products: row.products,
+      expiresAt: expiresAt?.toISOString() ?? null,
+    },
+    headers: {
+      "X-Portico-Key-Id": row.id,
+      "X-Portico-App-Id": row.app_id,
+      "X-Portico-App-Name": encodeURIComponent(row.app_name),
+      "X-Portico-Plan": encodeURIComponent(row.plan_name),
+      "X-Portico-Rate-Limit": row.rate_limit === null ? "unlimited" : String(row.rate_limit),
+      "X-Portico-Quota": row.quota === null ? "unlimited" : String(row.quota),
+      "X-Portico-Products": row.products.join(","),
+      "X-Portico-Key-Expires": expiresAt?.toISOString() ?? "never",
+    },
+  };
+}
+
+/** Where a request may carry the key: Bearer, X-API-Key, or a JSON body. Headers win. */
+export function keyFromHeaders(headers: Headers): string | null {
+  const auth = headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m?.[1] ?? auth.slice(0, MAX_KEY_LENGTH + 1);
+  }
+  return headers.get("x-api-key");
+}
