@@ -98,7 +98,9 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   await row.getByRole("button", { name: /^Revoke/ }).click();
   await row.getByLabel("Why? The requester is emailed this.").fill("Rotating all golden keys.");
   await row.getByRole("button", { name: "Revoke now" }).click();
-  await expect(row.getByRole("status")).toContainText("Revoked.");
+  // The page refreshes: the key shows as revoked, with the reason and no Revoke button.
+  await expect(row).toContainText("Revoked: “Rotating all golden keys.”");
+  await expect(row.getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
   expect((await verify(key)).status()).toBe(401);
   expect((await verify(rolled)).status()).toBe(401);
 

@@ -39,7 +39,7 @@ export const rollKeyAction = validatedActionWithUser(rollSchema, async ({ reques
     graceHours: env.rollGraceHours,
     baseUrl: env.baseUrl,
   });
-  revalidatePath(`/requests/${requestId}`);
+  // No revalidatePath: re-rendering the page now would unmount the one view of the new key.
   return {
     ok: true,
     message: "New key created.",

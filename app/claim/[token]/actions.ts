@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
@@ -12,7 +11,7 @@ const claimSchema = z.object({ token: z.string().max(200) });
 /** POST of the confirmation page: uses the link, creates the key and returns it once. */
 export const claimKeyAction = validatedActionWithUser(claimSchema, async ({ token }, user) => {
   const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix });
-  revalidatePath("/requests");
+  // No revalidatePath: it would re-render this page (now "link used") and unmount the key.
   return {
     ok: true,
     message: "Key created.",
