@@ -36,6 +36,7 @@ export async function planSnapshot(tx: Tx, planId: string): Promise<PlanSnapshot
     rateLimitPerMinute: plan.rateLimitPerMinute,
     quotaPerMonth: plan.quotaPerMonth,
     reviewRequired: plan.reviewRequired,
+    reviewCommentRequired: plan.reviewCommentRequired,
     requestFields: plan.requestFields,
   };
 }
