@@ -1,6 +1,9 @@
-// Starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately.
+// Starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately,
+// and the dedicated verify listener for gateways when PORTICO_VERIFY_PORT is set.
+import { createDb } from "@/db/connect";
 import { env } from "@/lib/env";
 import { startWorker } from "@/lib/jobs/start-worker";
+import { startVerifyServer } from "@/lib/keys/verify-server";
 import { transportFromEnv } from "@/lib/mail/transport-from-env";
 
 if (env.worker === "inline") {
@@ -11,6 +14,15 @@ if (env.worker === "inline") {
     baseUrl: env.baseUrl,
   });
   const stop = () => void worker.stop();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+if (env.verifyListener) {
+  const { sql } = createDb(env.DATABASE_URL, { max: 10 });
+  const listener = await startVerifyServer({ sql, prefix: env.keyPrefix, ...env.verifyListener });
+  console.log(`Key verify listener on ${listener.url}/api/v1/keys/verify`);
+  const stop = () => void listener.close().then(() => sql.end({ timeout: 5 }));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

@@ -2,7 +2,10 @@
  * npm run bench — measures Portico's pages beside the raw limit on this machine, in one run:
  * a plain node:http server answering with the very same bytes. Prints req/s, p99 and the ratio.
  *
- * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50).
+ * Then the key verify endpoint beside node:http running the same lookup (bench/verify.ts), and the
+ * approval queue at 1,000,000 requests (bench/queue.ts).
+ *
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1.
  */
 import { spawn, execSync } from "node:child_process";
 import fs from "node:fs";
@@ -10,6 +13,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
 import { benchQueue } from "./queue";
+import { benchVerify } from "./verify";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -54,7 +58,7 @@ async function main() {
   const app = spawn(
     "npx",
     ["tsx", "scripts/with-db.ts", "--data", ".data/bench-pg", "--", "npx", "next", "start", "-p", String(port)],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AUTH_URL: base }, detached: true },
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AUTH_URL: base, PORTICO_VERIFY_PORT: String(port + 1) }, detached: true },
   );
   try {
     await waitFor(`${base}/apis`, 120_000);
@@ -79,8 +83,11 @@ async function main() {
           (portico.errors || portico.non2xx ? `  (errors ${portico.errors}, non-2xx ${portico.non2xx})` : ""),
       );
     }
+    process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
+    const databaseUrl = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
+    await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });
     if (process.env.BENCH_SKIP_QUEUE !== "1") {
-      const url = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
+      const url = databaseUrl;
       const [{ n } = { n: 0 }] = await (async () => {
         const { default: postgres } = await import("postgres");
         const q = postgres(url, { max: 1 });

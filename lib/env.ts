@@ -24,6 +24,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9]{1,9}$/, "must be 2–10 lowercase letters or digits, starting with a letter")
     .default("ptk"),
+  PORTICO_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PORTICO_VERIFY_HOST: z.string().default("127.0.0.1"),
   PORTICO_KEY_ROLL_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   NODE_ENV: z.string().optional(),
 });
@@ -43,6 +45,8 @@ export type Env = {
   keyPrefix: string;
   /** How long a rolled key keeps working. */
   rollGraceHours: number;
+  /** The dedicated verify listener for gateways (lib/keys/verify-server.ts); null = off. */
+  verifyListener: { port: number; host: string } | null;
 };
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -71,6 +75,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     worker: e.PORTICO_WORKER,
     keyPrefix: e.PORTICO_KEY_PREFIX,
     rollGraceHours: e.PORTICO_KEY_ROLL_GRACE_HOURS,
+    verifyListener: e.PORTICO_VERIFY_PORT ? { port: e.PORTICO_VERIFY_PORT, host: e.PORTICO_VERIFY_HOST } : null,
     devMailbox:
       !e.RESEND_API_KEY &&
       (e.PORTICO_DEV_MAILBOX === "on" || (e.PORTICO_DEV_MAILBOX !== "off" && e.NODE_ENV !== "production")),

@@ -1,0 +1,103 @@
+/**
+ * The verify endpoint beside the raw limit: a plain node:http server running the same lookup
+ * (lib/keys/verify-key.ts: same SQL, same checks, same pool size) on the same database. Also times
+ * how long after a revoke commits the endpoint starts answering 401.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import autocannon from "autocannon";
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/connect";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { claimKey } from "../lib/keys/claim-key";
+import { revokeRequests } from "../lib/keys/key-lifecycle";
+import { keyFromHeaders, lookupKey, verifyKey } from "../lib/keys/verify-key";
+import { unseal } from "../lib/mail/sealed";
+import { submitRequest } from "../lib/requests/submit-request";
+
+type Measured = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
+
+async function measure(url: string, key: string, seconds: number, connections: number): Promise<Measured> {
+  const r = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${key}` } });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+/** A consumer with a claimed key for the Free (auto-approve) plan on `slug`. */
+async function claimedKey(conn: ReturnType<typeof createDb>, slug: string, baseUrl: string) {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const [user] = await conn.db.insert(users).values({ email: `bench-${tag}@example.com`, name: `Bench ${tag}` }).returning();
+  const [product] = await conn.db.select().from(products).where(eq(products.slug, slug));
+  const [free] = await conn.db.select().from(plans).where(eq(plans.name, "Free"));
+  if (!user || !product || !free) throw new Error("bench: seed data missing (run npm run dev once, or with-db)");
+  await addToCart(conn.db, user.id, { productId: product.id, planId: free.id });
+  const request = await submitRequest(conn.db, { userId: user.id, baseUrl }, { newAppName: `Bench ${tag}`, reason: "bench" }, {});
+  const [message] = await conn.sql<{ props: { claimUrl: string } }[]>`
+    select props from email_messages where template = 'approved' and props->>'requestUrl' like ${`%${request.id}`}`;
+  const url = String(await unseal(message?.props.claimUrl));
+  const { plaintext } = await claimKey(conn.db, url.slice(url.lastIndexOf("/") + 1), user.id, { prefix: "ptk" });
+  return { key: plaintext, requestId: request.id };
+}
+
+export async function benchVerify(databaseUrl: string, base: string, listener: string, opts: { seconds: number; connections: number }) {
+  const conn = createDb(databaseUrl, { max: 10 });
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!owner) throw new Error("bench: no demo owner");
+  const { key } = await claimedKey(conn, "weather", base);
+
+  // The raw limit: node:http + the same lookup and checks, no framework.
+  const raw = http.createServer(async (req, res) => {
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const url = new URL(req.url ?? "/", "http://raw");
+    const result = await verifyKey({ key: keyFromHeaders(headers), product: url.searchParams.get("product") }, (h) => lookupKey(conn.sql, h), {
+      prefix: "ptk",
+    });
+    res.writeHead(result.status, { ...result.headers, "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(result.body));
+  });
+  await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+  const rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/?product=weather`;
+  const porticoUrl = `${base}/api/v1/keys/verify?product=weather`;
+  const listenerUrl = `${listener}/api/v1/keys/verify?product=weather`;
+  for (const url of [porticoUrl, listenerUrl, rawUrl]) {
+    const check = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    if (check.status !== 200) throw new Error(`bench: ${url} answered ${check.status}`);
+  }
+  await autocannon({ url: porticoUrl, connections: 10, duration: 2, headers: { authorization: `Bearer ${key}` } });
+  const portico = await measure(porticoUrl, key, opts.seconds, opts.connections);
+  await autocannon({ url: listenerUrl, connections: 10, duration: 2, headers: { authorization: `Bearer ${key}` } });
+  const dedicated = await measure(listenerUrl, key, opts.seconds, opts.connections);
+  const rawResult = await measure(rawUrl, key, opts.seconds, opts.connections);
+  raw.close();
+
+  // Revoke → first 401, measured from just before the revoke transaction starts.
+  const revokeTimes: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const target = await claimedKey(conn, "weather", base);
+    const started = performance.now();
+    await revokeRequests(conn.db, { approver: { id: owner.id, role: "owner" }, baseUrl: base }, { requestIds: [target.requestId], reason: "bench" });
+    let status = 200;
+    while (status !== 401 && performance.now() - started < 5000) {
+      status = (await fetch(listenerUrl, { headers: { authorization: `Bearer ${target.key}` } })).status;
+    }
+    revokeTimes.push(Math.round((performance.now() - started) * 10) / 10);
+    if (status !== 401) throw new Error("bench: revoked key still verified after 5 s");
+  }
+  await conn.sql.end();
+
+  console.log(`\nVerify endpoint — ${opts.connections} connections, ${opts.seconds}s each, valid key, product check`);
+  console.log("                      req/s   p50 ms   p99 ms");
+  const line = (name: string, r: Measured) =>
+    console.log(
+      `${name.padEnd(20)}${r.rps.toFixed(0).padStart(7)}${String(r.p50).padStart(9)}${String(r.p99).padStart(9)}` +
+        (r.errors || r.non2xx ? `  (errors ${r.errors}, non-2xx ${r.non2xx})` : ""),
+    );
+  line("Next route", portico);
+  line("verify listener", dedicated);
+  line("node:http same SQL", rawResult);
+  console.log(
+    `ratio to raw: Next route 1/${(rawResult.rps / portico.rps).toFixed(2)}, verify listener 1/${(rawResult.rps / dedicated.rps).toFixed(2)}   (goal ≥ 1/2, p99 < 5 ms)`,
+  );
+  console.log(`revoke → verify 401: ${revokeTimes.join(" ms, ")} ms (revoke transaction included)`);
+}
