@@ -26,6 +26,7 @@ export const revokeAction = validatedActionWithUser(
     const { keysEnded } = await revokeRequests(db, { approver: user, baseUrl: env.baseUrl }, { requestIds: [requestId], reason });
     revalidatePath("/admin/keys");
     revalidatePath("/admin/requests");
+    revalidatePath("/admin");
     return { ok: true, message: `Revoked. ${keysEnded === 1 ? "1 key stopped" : `${keysEnded} keys stopped`}; the requester has been emailed.` };
   },
   { roles: APPROVER_ROLES },

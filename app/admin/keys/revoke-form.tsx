@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { revokeAction } from "./actions";
 
 /** Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing. */
-export function RevokeForm({ requestId, keyStart }: { requestId: string; keyStart: string }) {
+export function RevokeForm({ requestId, keyStart, label }: { requestId: string; keyStart?: string; label?: string }) {
   const [state, action, pending] = useActionState(revokeAction, null);
   const [open, setOpen] = useState(false);
   const id = useId();
@@ -18,8 +18,8 @@ export function RevokeForm({ requestId, keyStart }: { requestId: string; keyStar
   }
   if (!open) {
     return (
-      <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={`Revoke ${keyStart}…`}>
-        Revoke
+      <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={keyStart ? `Revoke ${keyStart}…` : undefined}>
+        {label ?? "Revoke"}
       </Button>
     );
   }

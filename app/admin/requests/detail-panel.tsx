@@ -3,6 +3,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import type { queueDetail } from "@/lib/admin/queue-query";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
@@ -67,6 +68,14 @@ export function DetailPanel({ detail, closeHref, approverId }: { detail: Detail;
         ) : (
           <DecisionForm requestIds={[r.id]} />
         )
+      ) : null}
+      {r.status === "approved" || r.status === "available" ? (
+        <div className="space-y-1">
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Revoking denies the request after approval: its key stops at once and the requester is emailed your reason.
+          </p>
+          <RevokeForm requestId={r.id} label="Revoke access" />
+        </div>
       ) : null}
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
