@@ -7,7 +7,9 @@ import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { cachedProduct } from "@/lib/catalogue/cached";
 import type { CataloguePlan } from "@/lib/catalogue/queries";
+import { cachedOpenApi } from "@/lib/products/cached";
 import { AddToCart } from "./add-to-cart";
+import { ApiReference } from "./api-reference";
 
 // Each product page is rendered on its first visit, then served from the static cache until a
 // product changes (revalidateTag) or 5 minutes pass.
@@ -61,6 +63,7 @@ function PlanCard({ plan, productId }: { plan: CataloguePlan; productId: string 
 export default async function ProductPage({ params }: PageProps<"/apis/[slug]">) {
   const product = await load((await params).slug);
   if (!product) notFound();
+  const openapi = await cachedOpenApi(product.slug);
   return (
     <article>
       <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
@@ -103,6 +106,14 @@ export default async function ProductPage({ params }: PageProps<"/apis/[slug]">)
           )}
         </section>
       </div>
+      {openapi ? (
+        <section aria-labelledby="api-reference" className="mt-12 border-t border-zinc-200 pt-8 dark:border-zinc-800">
+          <h2 id="api-reference" className="mb-4 text-2xl font-semibold">
+            API reference
+          </h2>
+          <ApiReference document={openapi} />
+        </section>
+      ) : null}
     </article>
   );
 }

@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/ui/page-header";
+import { db } from "@/db/client";
+import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { getEditablePlan } from "@/lib/plans/get-plan";
+import { planFormValues, planIdSchema } from "@/lib/plans/plan-schema";
+import { PlanForm } from "../plan-form";
+
+export const metadata: Metadata = { title: "Edit plan" };
+
+export default async function EditPlanPage({ params, searchParams }: PageProps<"/admin/plans/[id]">) {
+  const { id } = await params;
+  const user = await requireRole(APPROVER_ROLES, `/admin/plans/${id}`);
+  const parsed = planIdSchema.safeParse(id);
+  const plan = parsed.success ? await getEditablePlan(db, user, parsed.data) : null;
+  if (!plan) notFound();
+  const created = (await searchParams).created === "1";
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
+        <Link href="/admin/plans" className="hover:underline">
+          Plans
+        </Link>{" "}
+        / <span aria-current="page">{plan.name}</span>
+      </nav>
+      <PageHeader title={plan.name} description="Changes apply to new requests. Requests already submitted keep the settings they were submitted under." />
+      {created ? (
+        <p role="status" className="mb-6 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+          Plan created. Offer it on a product from the product&apos;s page.
+        </p>
+      ) : null}
+      <PlanForm id={plan.id} defaults={planFormValues(plan)} />
+    </>
+  );
+}

@@ -1,0 +1,226 @@
+import { z } from "zod";
+import type { RequestField } from "@/db/schema";
+
+// One schema for the plan form (react-hook-form + zodResolver) and the server action. The form holds
+// what inputs hold (strings, booleans, the field list as an array); the action receives FormData, so
+// the field list arrives as JSON text and booleans as "true"/"false". Both read the same way here.
+
+export const KEY_LIFETIME_PRESETS = [30, 90, 180, 365] as const;
+export const DEFAULT_KEY_LIFETIME_DAYS = 180;
+export const DEFAULT_CLAIM_LINK_HOURS = 72;
+export const MAX_KEY_LIFETIME_DAYS = 3650;
+export const MAX_CLAIM_LINK_HOURS = 720;
+export const MAX_REQUEST_FIELDS = 20;
+export const MAX_OPTIONS = 50;
+
+const controlChars = /\p{Cc}/u;
+const controlCharsExceptLineBreaks = /[^\P{Cc}\n\r\t]/u;
+const wellFormed = (s: string) => s.isWellFormed?.() ?? true;
+
+const checkbox = z
+  .union([z.boolean(), z.literal("true"), z.literal("false"), z.literal("on")], { error: "Tick the box or leave it empty." })
+  .optional()
+  .transform((v) => v === true || v === "true" || v === "on");
+
+/** A whole number typed into a box: digits only (no "1e3", "0x10" or "1.5"), within bounds. */
+type Bounds = { what: string; min: number; max: number; range?: boolean };
+function wholeNumber(opts: Bounds) {
+  return numberInput({ ...opts, optional: false }).transform((n) => n ?? 0);
+}
+function optionalWholeNumber(opts: Bounds) {
+  return numberInput({ ...opts, optional: true });
+}
+function numberInput(opts: Bounds & { optional: boolean }) {
+  return z
+    .union([z.number(), z.string()], { error: `Enter ${opts.what} as a whole number.` })
+    .optional()
+    .transform((v, ctx): number | null => {
+      const s = typeof v === "number" ? String(v) : (v ?? "").trim();
+      if (s === "") {
+        if (opts.optional) return null;
+        ctx.addIssue({ code: "custom", message: `Enter ${opts.what}.` });
+        return z.NEVER;
+      }
+      if (!/^-?\d{1,12}$/.test(s)) {
+        ctx.addIssue({ code: "custom", message: `Enter ${opts.what} as a whole number.` });
+        return z.NEVER;
+      }
+      const n = Number(s);
+      if (opts.range && (n < opts.min || n > opts.max)) {
+        ctx.addIssue({ code: "custom", message: `${capitalise(opts.what)} must be from ${opts.min} to ${opts.max}.` });
+        return z.NEVER;
+      }
+      if (n < opts.min) {
+        ctx.addIssue({ code: "custom", message: opts.min === 1 ? `${capitalise(opts.what)} must be a positive number (at least 1).` : `${capitalise(opts.what)} must be at least ${opts.min}.` });
+        return z.NEVER;
+      }
+      if (n > opts.max) {
+        ctx.addIssue({ code: "custom", message: `${capitalise(opts.what)} can be at most ${opts.max.toLocaleString("en")}.` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A request field's key, made from its label: "Describe your use case" → "describeYourUseCase". */
+export function keyFromLabel(label: string): string {
+  const words = label
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join("");
+}
+
+const requestFieldSchema = z
+  .object({
+    label: z
+      .string({ error: "Give the field a label." })
+      .trim()
+      .min(1, "Give the field a label.")
+      .max(100, "Keep the label under 100 characters.")
+      .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+    type: z.enum(["text", "textarea", "select"], { error: "Choose text, long text or a list of options." }),
+    required: checkbox,
+    // One option per line in the form; an array from a stored plan reads the same.
+    options: z
+      .union([z.string(), z.array(z.string())], { error: "Write one option per line." })
+      .optional()
+      .transform((v) => [...new Set((Array.isArray(v) ? v : (v ?? "").split(/\r?\n/)).map((o) => o.trim()).filter(Boolean))]),
+  })
+  .superRefine((f, ctx) => {
+    if (f.type !== "select") return;
+    if (f.options.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["options"], message: "A list field needs at least one option: write one per line." });
+    } else if (f.options.length > MAX_OPTIONS) {
+      ctx.addIssue({ code: "custom", path: ["options"], message: `Offer at most ${MAX_OPTIONS} options.` });
+    } else if (f.options.some((o) => o.length > 100 || controlChars.test(o) || !wellFormed(o))) {
+      ctx.addIssue({ code: "custom", path: ["options"], message: "Keep each option to one line under 100 characters." });
+    }
+  });
+
+const requestFieldsSchema = z.preprocess(
+  (v) => {
+    if (typeof v !== "string") return v ?? [];
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v;
+    }
+  },
+  z
+    .array(requestFieldSchema, { error: "The request fields could not be read. Reload the page and try again." })
+    .max(MAX_REQUEST_FIELDS, `Ask at most ${MAX_REQUEST_FIELDS} questions.`)
+    .transform((fields, ctx): RequestField[] => {
+      const out = fields.map((f, i) => ({
+        key: keyFromLabel(f.label) || `field${i + 1}`,
+        label: f.label,
+        type: f.type,
+        required: f.required,
+        ...(f.type === "select" ? { options: f.options } : {}),
+      }));
+      const seen = new Map<string, number>();
+      out.forEach((f, i) => {
+        const first = seen.get(f.key);
+        if (first !== undefined) {
+          ctx.addIssue({ code: "custom", path: [i, "label"], message: `This label reads the same as field ${first + 1}'s; give each field its own label.` });
+        } else seen.set(f.key, i);
+      });
+      return out;
+    }),
+);
+
+export const planSchema = z
+  .object({
+    name: z
+      .string({ error: "Give the plan a name." })
+      .trim()
+      .min(1, "Give the plan a name.")
+      .max(80, "Keep the name under 80 characters.")
+      .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+    description: z
+      .string({ error: "Describe the plan in plain text." })
+      .trim()
+      .max(1000, "Keep the description under 1000 characters.")
+      .refine((s) => wellFormed(s) && !controlCharsExceptLineBreaks.test(s), "Use plain text only.")
+      .optional()
+      .transform((s) => s ?? ""),
+    autoApprove: checkbox,
+    approvalsRequired: wholeNumber({ what: "approvals required", min: 1, max: 5, range: true }),
+    keyLifetime: z.enum(["30", "90", "180", "365", "custom", "none"], { error: "Choose how long keys last." }),
+    customKeyLifetimeDays: z.union([z.string(), z.number()]).optional(),
+    claimLinkLifetimeHours: wholeNumber({ what: "the claim link lifetime in hours", min: 1, max: MAX_CLAIM_LINK_HOURS }),
+    rateLimitPerMinute: optionalWholeNumber({ what: "the rate limit per minute", min: 1, max: 2_000_000_000 }),
+    quotaPerMonth: optionalWholeNumber({ what: "the monthly quota", min: 1, max: 2_000_000_000 }),
+    reviewRequired: checkbox,
+    reviewCommentRequired: checkbox,
+    requestFields: requestFieldsSchema,
+  })
+  .transform(({ keyLifetime, customKeyLifetimeDays, ...plan }, ctx) => {
+    let keyLifetimeDays: number | null;
+    if (keyLifetime === "none") keyLifetimeDays = null;
+    else if (keyLifetime !== "custom") keyLifetimeDays = Number(keyLifetime);
+    else {
+      const custom = wholeNumber({ what: "the key lifetime in days", min: 1, max: MAX_KEY_LIFETIME_DAYS }).safeParse(customKeyLifetimeDays);
+      if (!custom.success) {
+        for (const issue of custom.error.issues) ctx.addIssue({ code: "custom", path: ["customKeyLifetimeDays"], message: issue.message });
+        return z.NEVER;
+      }
+      keyLifetimeDays = custom.data;
+    }
+    // A comment can only be required on a review that happens.
+    return { ...plan, keyLifetimeDays, reviewCommentRequired: plan.reviewRequired && plan.reviewCommentRequired };
+  });
+
+export type PlanFields = z.output<typeof planSchema>;
+
+/** What the form holds: one entry per input. */
+export type PlanFormValues = {
+  name: string;
+  description: string;
+  autoApprove: boolean;
+  approvalsRequired: string;
+  keyLifetime: "30" | "90" | "180" | "365" | "custom" | "none";
+  customKeyLifetimeDays: string;
+  claimLinkLifetimeHours: string;
+  rateLimitPerMinute: string;
+  quotaPerMonth: string;
+  reviewRequired: boolean;
+  reviewCommentRequired: boolean;
+  requestFields: { label: string; type: "text" | "textarea" | "select"; required: boolean; options: string }[];
+};
+
+export const planIdSchema = z.uuid({ error: "This plan was not found. It may have been deleted." });
+
+/** A stored plan (or the defaults for a new one) as form values. */
+export function planFormValues(plan?: {
+  name: string;
+  description: string;
+  autoApprove: boolean;
+  approvalsRequired: number;
+  keyLifetimeDays: number | null;
+  claimLinkLifetimeHours: number;
+  rateLimitPerMinute: number | null;
+  quotaPerMonth: number | null;
+  reviewRequired: boolean;
+  reviewCommentRequired: boolean;
+  requestFields: RequestField[];
+}): PlanFormValues {
+  const days = plan ? plan.keyLifetimeDays : DEFAULT_KEY_LIFETIME_DAYS;
+  const preset = days === null ? "none" : (KEY_LIFETIME_PRESETS as readonly number[]).includes(days) ? (String(days) as PlanFormValues["keyLifetime"]) : "custom";
+  return {
+    name: plan?.name ?? "",
+    description: plan?.description ?? "",
+    autoApprove: plan?.autoApprove ?? false,
+    approvalsRequired: String(plan?.approvalsRequired ?? 1),
+    keyLifetime: preset,
+    customKeyLifetimeDays: preset === "custom" && days !== null ? String(days) : "",
+    claimLinkLifetimeHours: String(plan?.claimLinkLifetimeHours ?? DEFAULT_CLAIM_LINK_HOURS),
+    rateLimitPerMinute: plan?.rateLimitPerMinute ? String(plan.rateLimitPerMinute) : "",
+    quotaPerMonth: plan?.quotaPerMonth ? String(plan.quotaPerMonth) : "",
+    reviewRequired: plan?.reviewRequired ?? false,
+    reviewCommentRequired: plan?.reviewCommentRequired ?? false,
+    requestFields: (plan?.requestFields ?? []).map((f) => ({ label: f.label, type: f.type, required: f.required, options: (f.options ?? []).join("\n") })),
+  };
+}

@@ -1,0 +1,57 @@
+import { and, count, eq, inArray } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { productPlans, products } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
+import { DomainError } from "@/lib/errors";
+import { type Actor, assertManager, manageableProduct, productNotFound } from "./product-access";
+import type { ProductStatusChange } from "./product-schema";
+
+type Status = (typeof products.$inferSelect)["status"];
+
+const TRANSITIONS: Record<ProductStatusChange, { from: Status[]; to: Status; verb: string; done: string }> = {
+  publish: { from: ["draft"], to: "published", verb: "published", done: "is in the catalogue" },
+  unpublish: { from: ["published"], to: "draft", verb: "unpublished", done: "is back to draft and out of the catalogue" },
+  archive: { from: ["draft", "published"], to: "archived", verb: "archived", done: "is archived and out of the catalogue" },
+  restore: { from: ["archived"], to: "draft", verb: "restored", done: "is back to draft" },
+};
+
+const statusWords: Record<Status, string> = { draft: "a draft", published: "published", archived: "archived" };
+
+/**
+ * Publishes, unpublishes, archives or restores a product with a guarded UPDATE (only from the states
+ * the change starts from), audited in the same transaction. Publishing needs at least one plan.
+ */
+export async function changeProductStatus(db: Queryable, actor: Actor, id: string, change: ProductStatusChange) {
+  assertManager(actor);
+  const t = TRANSITIONS[change];
+  return db.transaction(async (tx) => {
+    const scope = manageableProduct(actor, id);
+    const [current] = await tx.select({ status: products.status, name: products.name }).from(products).where(scope).for("update");
+    if (!current) throw productNotFound();
+    if (!t.from.includes(current.status)) {
+      throw new DomainError("conflict", `“${current.name}” is ${statusWords[current.status]}, so it cannot be ${t.verb}. Reload the page to see its state.`);
+    }
+    if (change === "publish") {
+      const [offered] = await tx.select({ n: count() }).from(productPlans).where(eq(productPlans.productId, id));
+      if (!offered?.n) {
+        throw new DomainError("invalid", "Offer at least one plan before publishing, so consumers can request access.", {
+          planIds: "Choose at least one plan, save, then publish.",
+        });
+      }
+    }
+    const [product] = await tx
+      .update(products)
+      .set({ status: t.to, updatedAt: new Date() })
+      .where(and(scope, inArray(products.status, t.from)))
+      .returning();
+    if (!product) throw productNotFound();
+    await recordEvent(tx, {
+      actorId: actor.id,
+      action: `product.${t.verb}`,
+      subjectType: "product",
+      subjectId: id,
+      data: { from: current.status, to: t.to },
+    });
+    return { product, message: `“${product.name}” ${t.done}.` };
+  });
+}
