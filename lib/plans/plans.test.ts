@@ -1,0 +1,320 @@
+import { randomUUID } from "node:crypto";
+import { asc, eq } from "drizzle-orm";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { accessRequests, auditEvents, plans, productPlans } from "@/db/schema";
+import { fieldErrorsOf } from "@/lib/actions/action-result";
+import { addToCart } from "@/lib/cart/cart-store";
+import { DomainError } from "@/lib/errors";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { createPlan } from "./create-plan";
+import { getEditablePlan } from "./get-plan";
+import { listPlansFor } from "./list-plans";
+import { keyFromLabel, planFormValues, planSchema } from "./plan-schema";
+import { updatePlan } from "./update-plan";
+
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+
+const counts = async () => {
+  const [row] = await t.sql`select
+    (select count(*)::int from plans) as plans,
+    (select count(*)::int from audit_events) as audit,
+    (select count(*)::int from access_requests) as requests`;
+  return row;
+};
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (e: unknown) => {
+      expect(e).toBeInstanceOf(DomainError);
+      return e as DomainError;
+    },
+  );
+const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ id: u.id, role: u.role });
+
+/** What the plan form posts: FormData strings, the field list as JSON. */
+const form = (overrides: Record<string, unknown> = {}) => ({
+  name: `Plan ${randomUUID().slice(0, 8)}`,
+  description: "",
+  autoApprove: "false",
+  approvalsRequired: "1",
+  keyLifetime: "180",
+  customKeyLifetimeDays: "",
+  claimLinkLifetimeHours: "72",
+  rateLimitPerMinute: "",
+  quotaPerMonth: "",
+  reviewRequired: "false",
+  reviewCommentRequired: "false",
+  requestFields: "[]",
+  ...overrides,
+});
+
+const TWO_FIELDS = JSON.stringify([
+  { label: "Company name", type: "text", required: true, options: "" },
+  { label: "Environment", type: "select", required: true, options: "Sandbox\nProduction\n\nSandbox" },
+]);
+
+describe("plans", () => {
+  it("an owner creates a plan they own, with request fields keyed from their labels, audited", async () => {
+    const owner = asActor(await f.user("owner"));
+    const plan = await createPlan(t.db, owner, form({ requestFields: TWO_FIELDS, rateLimitPerMinute: "120", keyLifetime: "custom", customKeyLifetimeDays: "45" }));
+    expect(plan).toMatchObject({
+      ownerId: owner.id,
+      autoApprove: false,
+      approvalsRequired: 1,
+      keyLifetimeDays: 45,
+      claimLinkLifetimeHours: 72,
+      rateLimitPerMinute: 120,
+      quotaPerMonth: null,
+      requestFields: [
+        { key: "companyName", label: "Company name", type: "text", required: true },
+        { key: "environment", label: "Environment", type: "select", required: true, options: ["Sandbox", "Production"] },
+      ],
+    });
+    const events = await t.db.select().from(auditEvents).where(eq(auditEvents.subjectId, plan.id));
+    expect(events.map((e) => [e.action, e.subjectType, e.actorId])).toEqual([["plan.created", "plan", owner.id]]);
+    // The form shows the stored plan as it was typed.
+    expect(planFormValues(plan)).toMatchObject({ keyLifetime: "custom", customKeyLifetimeDays: "45", requestFields: [{ options: "" }, { options: "Sandbox\nProduction" }] });
+  });
+
+  it("defaults: 180-day keys, 72-hour claim links, no expiry when asked", async () => {
+    const owner = asActor(await f.user("owner"));
+    expect(await createPlan(t.db, owner, form())).toMatchObject({ keyLifetimeDays: 180, claimLinkLifetimeHours: 72 });
+    expect(await createPlan(t.db, owner, form({ keyLifetime: "none" }))).toMatchObject({ keyLifetimeDays: null });
+    expect(planFormValues()).toMatchObject({ keyLifetime: "180", claimLinkLifetimeHours: "72", approvalsRequired: "1" });
+  });
+
+  it("owners edit their own plans; other owners and consumers cannot; shared plans are for admins", async () => {
+    const alice = asActor(await f.user("owner"));
+    const bob = asActor(await f.user("owner"));
+    const consumer = asActor(await f.user("consumer"));
+    const admin = asActor(await f.user("admin"));
+    const plan = await createPlan(t.db, alice, form());
+    const free = f.plan("Free");
+
+    const before = await counts();
+    const rows = await t.db.select().from(plans).orderBy(asc(plans.id));
+    expect((await failure(updatePlan(t.db, bob, plan.id, form({ name: "Taken over" })))).code).toBe("not_found");
+    expect((await failure(updatePlan(t.db, alice, free.id, form({ name: "Free", autoApprove: "false" })))).code).toBe("not_found");
+    expect((await failure(updatePlan(t.db, consumer, plan.id, form()))).code).toBe("forbidden");
+    expect((await failure(createPlan(t.db, consumer, form()))).code).toBe("forbidden");
+    expect(await getEditablePlan(t.db, bob, plan.id)).toBeNull();
+    expect(await getEditablePlan(t.db, alice, free.id)).toBeNull();
+    expect(await counts()).toEqual(before);
+    expect(await t.db.select().from(plans).orderBy(asc(plans.id))).toEqual(rows);
+
+    const renamed = await updatePlan(t.db, alice, plan.id, form({ name: `${plan.name} v2`, approvalsRequired: "3" }));
+    expect(renamed).toMatchObject({ name: `${plan.name} v2`, approvalsRequired: 3 });
+    const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.action, "plan.updated")).orderBy(asc(auditEvents.id));
+    expect(event).toMatchObject({ subjectType: "plan", subjectId: plan.id, actorId: alice.id, data: { changed: ["name", "approvalsRequired"], from: { approvalsRequired: 1 }, to: { approvalsRequired: 3 } } });
+
+    const adminEdit = planFormValues(free);
+    const edited = await updatePlan(t.db, admin, free.id, { ...adminEdit, description: "Edited by an admin." });
+    expect(edited.description).toBe("Edited by an admin.");
+
+    const listed = await listPlansFor(t.db, alice);
+    expect(listed.find((p) => p.id === plan.id)?.editable).toBe(true);
+    expect(listed.find((p) => p.id === free.id)?.editable).toBe(false);
+    expect((await listPlansFor(t.db, bob)).some((p) => p.id === plan.id)).toBe(false);
+  });
+
+  it("changing a plan never changes requests already submitted", async () => {
+    const owner = asActor(await f.owner());
+    const plan = await createPlan(t.db, owner, form({ requestFields: TWO_FIELDS, reviewRequired: "true", reviewCommentRequired: "true" }));
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const consumer = await f.user("consumer");
+    await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(
+      t.db,
+      { userId: consumer.id, baseUrl: "http://localhost" },
+      { newAppName: "Snapshot app", reason: "Testing" },
+      { companyName: "Acme", environment: "Sandbox" },
+    );
+    const [submitted] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(submitted?.plan).toMatchObject({ name: plan.name, approvalsRequired: 1, reviewRequired: true, reviewCommentRequired: true, keyLifetimeDays: 180 });
+
+    await updatePlan(
+      t.db,
+      owner,
+      plan.id,
+      form({
+        name: `${plan.name} (changed)`,
+        autoApprove: "true",
+        approvalsRequired: "5",
+        keyLifetime: "30",
+        claimLinkLifetimeHours: "1",
+        rateLimitPerMinute: "1",
+        quotaPerMonth: "1",
+        reviewRequired: "false",
+        requestFields: JSON.stringify([{ label: "Something else", type: "textarea", required: true }]),
+      }),
+    );
+    const [after] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(after?.plan).toEqual(submitted?.plan);
+    expect(after?.fields).toEqual({ companyName: "Acme", environment: "Sandbox" });
+    expect(after?.status).toBe("pending");
+  });
+});
+
+describe("bad input writes nothing", () => {
+  it("answers each mistake beside its field", async () => {
+    const owner = asActor(await f.user("owner"));
+    const existing = await createPlan(t.db, owner, form());
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [form({ approvalsRequired: "0" }), "approvalsRequired", /from 1 to 5/],
+      [form({ approvalsRequired: "99" }), "approvalsRequired", /from 1 to 5/],
+      [form({ approvalsRequired: "1.5" }), "approvalsRequired", /whole number/],
+      [form({ claimLinkLifetimeHours: "-1" }), "claimLinkLifetimeHours", /positive/],
+      [form({ claimLinkLifetimeHours: "" }), "claimLinkLifetimeHours", /Enter the claim link lifetime/],
+      [form({ keyLifetime: "custom", customKeyLifetimeDays: "-30" }), "customKeyLifetimeDays", /positive/],
+      [form({ keyLifetime: "custom", customKeyLifetimeDays: "" }), "customKeyLifetimeDays", /Enter the key lifetime/],
+      [form({ keyLifetime: "-180" }), "keyLifetime", /how long keys last/],
+      [form({ rateLimitPerMinute: "-5" }), "rateLimitPerMinute", /positive/],
+      [form({ quotaPerMonth: "0" }), "quotaPerMonth", /positive/],
+      [form({ quotaPerMonth: "9999999999" }), "quotaPerMonth", /at most/],
+      [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: "" }]) }), "requestFields.0.options", /at least one option/],
+      [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: " \n \n" }]) }), "requestFields.0.options", /at least one option/],
+      [form({ requestFields: JSON.stringify([{ label: "Use case", type: "text" }, { label: "use-case", type: "textarea" }]) }), "requestFields.1.label", /same as field 1/],
+      [form({ requestFields: JSON.stringify([{ label: "", type: "text" }]) }), "requestFields.0.label", /label/],
+      [form({ requestFields: "{not json" }), "requestFields", /could not be read/],
+      [form({ name: existing.name.toUpperCase() }), "name", /already exists/],
+      [form({ name: "Free" }), "name", /already exists/],
+      [form({ name: " " }), "name", /Give the plan a name/],
+    ];
+    const before = await counts();
+    for (const [input, field, message] of cases) {
+      const error = await failure(createPlan(t.db, owner, input));
+      expect(error.fieldErrors?.[field], `${field}: ${JSON.stringify(error.fieldErrors)}`).toMatch(message);
+    }
+    // The same on edit: the plan stays as it was.
+    const [row] = await t.db.select().from(plans).where(eq(plans.id, existing.id));
+    for (const [input, field, message] of cases.filter(([, field]) => field !== "name")) {
+      const error = await failure(updatePlan(t.db, owner, existing.id, input));
+      expect(error.fieldErrors?.[field], field).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
+    expect((await t.db.select().from(plans).where(eq(plans.id, existing.id)))[0]).toEqual(row);
+  });
+
+  it("keys come from labels", () => {
+    expect(keyFromLabel("Describe your use case")).toBe("describeYourUseCase");
+    expect(keyFromLabel("  Société — ID #2 ")).toBe("societeId2");
+    expect(keyFromLabel("东京")).toBe("");
+    expect(planSchema.parse(form({ requestFields: JSON.stringify([{ label: "东京", type: "text" }]) })).requestFields[0]?.key).toBe("field1");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fuzz
+// ---------------------------------------------------------------------------------------------
+
+const nasty: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom("", " ", "<b>x</b>", "'; drop table plans; --", "a\u0000b", "Free", "0", "-1", "1.5", "1e3", "0x10", "5", "99", "true", "on", "NaN", "Infinity", "[]", "[{}]"),
+  fc.string(),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+);
+const fieldLike = fc.record(
+  {
+    label: fc.oneof(nasty, fc.string({ minLength: 1, maxLength: 20 })),
+    type: fc.oneof(nasty, fc.constantFrom("text", "textarea", "select")),
+    required: fc.oneof(nasty, fc.boolean()),
+    options: fc.oneof(nasty, fc.constantFrom("A\nB", "", "x")),
+  },
+  { requiredKeys: [] },
+);
+const FIELDS = [
+  "name",
+  "description",
+  "autoApprove",
+  "approvalsRequired",
+  "keyLifetime",
+  "customKeyLifetimeDays",
+  "claimLinkLifetimeHours",
+  "rateLimitPerMinute",
+  "quotaPerMonth",
+  "reviewRequired",
+  "reviewCommentRequired",
+  "requestFields",
+] as const;
+const planLike = fc.record(
+  {
+    name: fc.oneof(nasty, fc.string({ minLength: 1, maxLength: 20 })),
+    description: nasty,
+    autoApprove: nasty,
+    approvalsRequired: fc.oneof(nasty, fc.integer({ min: -3, max: 8 }).map(String)),
+    keyLifetime: fc.oneof(nasty, fc.constantFrom("30", "90", "180", "365", "custom", "none")),
+    customKeyLifetimeDays: fc.oneof(nasty, fc.integer({ min: -10, max: 4000 }).map(String)),
+    claimLinkLifetimeHours: fc.oneof(nasty, fc.integer({ min: -10, max: 800 }).map(String)),
+    rateLimitPerMinute: nasty,
+    quotaPerMonth: nasty,
+    reviewRequired: nasty,
+    reviewCommentRequired: nasty,
+    requestFields: fc.oneof(nasty, fc.array(fieldLike, { maxLength: 4 }), fc.array(fieldLike, { maxLength: 4 }).map((a) => JSON.stringify(a))),
+  },
+  { requiredKeys: [] },
+);
+
+describe("planSchema (fuzz)", () => {
+  it("fails with messages on known fields only, or yields values the database accepts", () => {
+    fc.assert(
+      fc.property(planLike, (input) => {
+        const result = planSchema.safeParse(input);
+        if (!result.success) {
+          for (const key of Object.keys(fieldErrorsOf(result.error))) expect(FIELDS).toContain(key.split(".")[0]);
+          return;
+        }
+        const p = result.data;
+        expect(p.approvalsRequired).toBeGreaterThanOrEqual(1);
+        expect(p.approvalsRequired).toBeLessThanOrEqual(5);
+        expect(p.claimLinkLifetimeHours).toBeGreaterThanOrEqual(1);
+        if (p.keyLifetimeDays !== null) expect(p.keyLifetimeDays).toBeGreaterThanOrEqual(1);
+        for (const n of [p.rateLimitPerMinute, p.quotaPerMonth]) if (n !== null) expect(n).toBeLessThanOrEqual(2_147_483_647);
+        expect(new Set(p.requestFields.map((r) => r.key)).size).toBe(p.requestFields.length);
+        for (const r of p.requestFields) {
+          expect(r.key.length).toBeGreaterThan(0);
+          if (r.type === "select") expect(r.options?.length).toBeGreaterThan(0);
+        }
+        if (!p.reviewRequired) expect(p.reviewCommentRequired).toBe(false);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("createPlan (fuzz, real database)", () => {
+  it("either saves or refuses with a DomainError, and a refusal writes nothing", async () => {
+    const owner = asActor(await f.user("owner"));
+    // A valid form with one or two fields replaced by hostile values, so both outcomes happen.
+    const nearlyValid = fc
+      .tuple(planLike, fc.subarray([...FIELDS], { maxLength: 2 }))
+      .map(([fuzz, keys]) => ({ ...form(), ...Object.fromEntries(keys.filter((k) => k in fuzz).map((k) => [k, fuzz[k]])) }));
+    let saved = 0;
+    await fc.assert(
+      fc.asyncProperty(nearlyValid, async (input) => {
+        const before = await counts();
+        const error = await createPlan(t.db, owner, input).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        if (error === null) {
+          saved++;
+          return;
+        }
+        expect(error, String(error)).toBeInstanceOf(DomainError);
+        expect(await counts()).toEqual(before);
+      }),
+      { numRuns: 300 },
+    );
+    expect(saved).toBeGreaterThan(0);
+  });
+});
