@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { accessRequests, auditEvents, plans, products } from "../db/schema";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { createPlanInUi, createProductInUi, PARCELS_OPENAPI, publishProductInUi } from "./helpers-products";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+const counts = async () => {
+  const [row] = await conn.sql`select
+    (select count(*)::int from products) as products,
+    (select count(*)::int from plans) as plans,
+    (select count(*)::int from product_plans) as offers`;
+  return row;
+};
+
+test("an owner publishes a product with an API reference and a plan with questions; a consumer must answer them", async ({ page, browser }) => {
+  const tag = randomBytes(3).toString("hex");
+  const planName = `Partner ${tag}`;
+  const slug = `parcels-${tag}`;
+  await signInAs(page, "owner@portico.dev");
+
+  // Plan form: the shared schema refuses bad values beside their fields before anything is sent.
+  await page.goto("/admin/plans/new");
+  await page.getByLabel("Name", { exact: true }).fill(planName);
+  await page.getByLabel("Approvals required").fill("0");
+  await page.getByRole("button", { name: "Add a field" }).click();
+  await page.getByLabel("Field 1 label").fill("Environment");
+  await page.getByLabel("Field 1 type").selectOption({ label: "List of options" });
+  const before = await counts();
+  await page.getByRole("button", { name: "Create plan" }).click();
+  await expect(page.locator('[id="approvalsRequired-error"]')).toHaveText("Approvals required must be from 1 to 5.");
+  await expect(page.locator('[id="requestFields.0.options-error"]')).toContainText("needs at least one option");
+  expect(await counts()).toEqual(before);
+
+  const planId = await createPlanInUi(page, {
+    name: planName,
+    fields: [
+      { label: "Company name", type: "text" },
+      { label: "Environment", type: "select", options: ["Sandbox", "Production"] },
+    ],
+  });
+  const [plan] = await conn.db.select().from(plans).where(eq(plans.id, planId));
+  expect(plan).toMatchObject({
+    autoApprove: false,
+    keyLifetimeDays: 180,
+    claimLinkLifetimeHours: 72,
+    requestFields: [
+      { key: "companyName", label: "Company name", type: "text", required: true },
+      { key: "environment", label: "Environment", type: "select", required: true, options: ["Sandbox", "Production"] },
+    ],
+  });
+
+  // Product form: Markdown preview renders without raw HTML.
+  const beforeProduct = await counts();
+  await page.goto("/admin/products/new");
+  await page.getByLabel("Description (Markdown)").fill("## Track parcels\n\n<script>window.pwned = 1</script>Live positions.");
+  await page.getByRole("tab", { name: "Preview" }).click();
+  await expect(page.getByTestId("markdown-preview").getByRole("heading", { name: "Track parcels" })).toBeVisible();
+  await expect(page.getByTestId("markdown-preview").locator("script")).toHaveCount(0);
+  await page.getByRole("tab", { name: "Write" }).click();
+
+  // An invalid document and a taken slug are refused beside their fields; nothing is written.
+  await page.getByLabel("Name", { exact: true }).fill(`Parcels ${tag}`);
+  await page.getByLabel("Slug").fill("payments");
+  await page.getByLabel("OpenAPI document (JSON or YAML)").fill("openapi: 3.0.3\ninfo:\n  title: Missing version\npaths: {}\n");
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.locator("#openapi-error")).toContainText("not valid");
+  await expect(page.locator("#openapi-error")).toContainText("version");
+  await page.getByLabel("OpenAPI document (JSON or YAML)").fill(PARCELS_OPENAPI);
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.locator("#slug-error")).toContainText("That slug is taken");
+  // What was typed is still there after the refusal.
+  await expect(page.getByLabel("OpenAPI document (JSON or YAML)")).toHaveValue(PARCELS_OPENAPI);
+  expect(await counts()).toEqual(beforeProduct);
+
+  const productId = await createProductInUi(page, {
+    name: `Parcels ${tag}`,
+    slug,
+    summary: "Track parcels anywhere.",
+    description: "## Track parcels\n\nLive positions for every parcel.",
+    tags: "logistics, maps",
+    openapi: PARCELS_OPENAPI,
+    plans: [planName],
+  });
+  await expect(page.locator('[data-status="draft"]').first()).toBeVisible();
+  await page.goto("/admin/products");
+  await expect(page.getByTestId("product-row").filter({ hasText: `Parcels ${tag}` })).toContainText("Draft");
+
+  // Not in the catalogue until published; then at once.
+  expect((await page.goto(`/apis/${slug}`))?.status()).toBe(404);
+  await publishProductInUi(page, productId);
+  const events = await conn.db.select().from(auditEvents).where(eq(auditEvents.subjectId, productId));
+  expect(events.map((e) => e.action).sort()).toEqual(["product.created", "product.published"]);
+
+  // A consumer finds it, reads the API reference, and must answer the plan's questions.
+  const consumerContext = await browser.newContext();
+  const consumer = await consumerContext.newPage();
+  await signInAs(consumer, `parcels-${tag}@example.com`);
+  await consumer.goto("/apis");
+  await expect(consumer.getByRole("link", { name: `Parcels ${tag}` })).toBeVisible();
+  await consumer.getByRole("link", { name: `Parcels ${tag}` }).click();
+  await expect(consumer).toHaveURL(new RegExp(`/apis/${slug}$`));
+  await expect(consumer.getByRole("heading", { name: "API reference" })).toBeVisible();
+  await expect(consumer.getByTestId("api-reference").getByText("Track a parcel").first()).toBeVisible({ timeout: 20_000 });
+
+  await consumer.getByRole("button", { name: `Access with the ${planName} plan` }).click();
+  await expect(consumer.getByText("is in your cart")).toBeVisible();
+  await consumer.goto("/cart");
+  await consumer.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
+  await consumer.getByLabel("New app name").fill("Tracker");
+  await consumer.getByLabel("Why do you need access?").fill("Show parcel positions in our shop.");
+  await consumer.getByLabel("Environment").selectOption("Production");
+  await consumer.getByRole("button", { name: "Submit request" }).click();
+  await expect(consumer.locator('[id="field.companyName-error"]')).toHaveText("Fill in “Company name”.");
+  await consumer.getByLabel("Company name").fill("Acme Parcels");
+  await consumer.getByLabel("Environment").selectOption("Production");
+  await consumer.getByRole("button", { name: "Submit request" }).click();
+  await expect(consumer).toHaveURL(/\/requests\/[0-9a-f-]{36}\?submitted=1/);
+  await expect(consumer.getByTestId("request-status")).toHaveText("Pending");
+  const requestId = new URL(consumer.url()).pathname.split("/").at(-1) ?? "";
+  const [request] = await conn.db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
+  expect(request).toMatchObject({ planId, fields: { companyName: "Acme Parcels", environment: "Production" }, plan: { name: planName, autoApprove: false } });
+
+  // Unpublishing takes it out of the catalogue at once.
+  await page.goto(`/admin/products/${productId}`);
+  await page.getByRole("button", { name: "Unpublish (back to draft)" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "out of the catalogue" })).toBeVisible();
+  expect((await consumer.goto(`/apis/${slug}`))?.status()).toBe(404);
+  await consumer.goto("/apis");
+  await expect(consumer.getByRole("link", { name: `Parcels ${tag}` })).toHaveCount(0);
+  const [row] = await conn.db.select({ status: products.status }).from(products).where(eq(products.id, productId));
+  expect(row?.status).toBe("draft");
+  await consumerContext.close();
+});

@@ -1,0 +1,69 @@
+import { expect, type Page } from "@playwright/test";
+
+/** An OpenAPI 3 document as an owner would paste it (YAML). */
+export const PARCELS_OPENAPI = `openapi: 3.0.3
+info:
+  title: Parcels API
+  version: "1.0"
+paths:
+  /parcels/{id}:
+    get:
+      summary: Track a parcel
+      operationId: trackParcel
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema:
+            type: string
+      responses:
+        "200":
+          description: Where the parcel is now
+`;
+
+export type PlanField = { label: string; type: "text" | "textarea" | "select"; options?: string[]; required?: boolean };
+
+/** Creates a plan through /admin/plans/new; returns its id. Auto-approve stays off unless asked. */
+export async function createPlanInUi(page: Page, plan: { name: string; autoApprove?: boolean; fields: PlanField[] }) {
+  await page.goto("/admin/plans/new");
+  await page.getByLabel("Name", { exact: true }).fill(plan.name);
+  if (plan.autoApprove) await page.getByLabel("Approve automatically").check();
+  for (const [i, field] of plan.fields.entries()) {
+    await page.getByRole("button", { name: "Add a field" }).click();
+    const n = i + 1;
+    await page.getByLabel(`Field ${n} label`).fill(field.label);
+    const typeLabel = { text: "Short text", textarea: "Long text", select: "List of options" }[field.type];
+    await page.getByLabel(`Field ${n} type`).selectOption({ label: typeLabel });
+    if (field.options) await page.getByLabel(`Field ${n} options`).fill(field.options.join("\n"));
+    if (field.required === false) await page.getByLabel(`Field ${n} is required`).uncheck();
+  }
+  await page.getByRole("button", { name: "Create plan" }).click();
+  await expect(page).toHaveURL(/\/admin\/plans\/[0-9a-f-]{36}\?created=1/);
+  return new URL(page.url()).pathname.split("/").at(-1) ?? "";
+}
+
+/** Creates a draft product through /admin/products/new offering the named plans; returns its id. */
+export async function createProductInUi(
+  page: Page,
+  product: { name: string; slug: string; summary: string; description: string; tags: string; openapi?: string; plans: string[] },
+) {
+  await page.goto("/admin/products/new");
+  await page.getByLabel("Name", { exact: true }).fill(product.name);
+  await page.getByLabel("Slug").fill(product.slug);
+  await page.getByLabel("Summary").fill(product.summary);
+  await page.getByLabel("Description (Markdown)").fill(product.description);
+  await page.getByLabel("Tags").fill(product.tags);
+  for (const plan of product.plans) await page.getByRole("checkbox", { name: new RegExp(`^${plan}\\b`) }).check();
+  if (product.openapi) await page.getByLabel("OpenAPI document (JSON or YAML)").fill(product.openapi);
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page).toHaveURL(/\/admin\/products\/[0-9a-f-]{36}\?created=1/);
+  return new URL(page.url()).pathname.split("/").at(-1) ?? "";
+}
+
+/** On a product's admin page: publish it and wait until it says so. */
+export async function publishProductInUi(page: Page, productId: string) {
+  await page.goto(`/admin/products/${productId}`);
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "is in the catalogue" })).toBeVisible();
+  await expect(page.locator('[data-status="published"]').first()).toBeVisible();
+}
