@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { signInAs } from "./helpers";
+
+/** Serious or critical WCAG 2.x A/AA violations on the page as it is now. */
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+test("catalogue, product, cart and My requests have no serious or critical axe violations", async ({ page }) => {
+  await page.goto("/apis");
+  expect(await seriousViolations(page), "/apis").toEqual([]);
+  // Control: the check does see a real problem (an unlabelled button is a critical violation).
+  await page.evaluate(() => document.body.append(document.createElement("button")));
+  expect((await seriousViolations(page)).join()).toContain("button-name");
+  await page.goto("/apis/payments");
+  expect(await seriousViolations(page), "/apis/payments").toEqual([]);
+
+  await signInAs(page, `a11y-${randomBytes(4).toString("hex")}@example.com`);
+  await page.goto("/apis/payments");
+  await page.getByRole("button", { name: "Access with the Standard plan" }).click();
+  await expect(page.getByText("Payments API (Standard) is in your cart.")).toBeVisible();
+  await page.goto("/cart");
+  expect(await seriousViolations(page), "/cart").toEqual([]);
+  await page.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
+  await page.getByLabel("New app name").fill("A11y app");
+  await page.getByLabel("Why do you need access?").fill("Checking accessibility.");
+  await page.getByRole("button", { name: "Submit request" }).click();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}/);
+  expect(await seriousViolations(page), "request page").toEqual([]);
+  await page.goto("/requests");
+  expect(await seriousViolations(page), "/requests").toEqual([]);
+});
+
+test("the approval queue, its detail panel and the keys page have no serious or critical axe violations", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev");
+  await page.goto("/admin/requests");
+  expect(await seriousViolations(page), "/admin/requests").toEqual([]);
+  const first = page.getByTestId("queue-row").first();
+  if (await first.count()) {
+    await first.getByRole("link").first().click();
+    await expect(page.getByRole("region", { name: "Request details" })).toBeVisible();
+    expect(await seriousViolations(page), "queue detail panel").toEqual([]);
+  }
+  await page.goto("/admin/keys");
+  expect(await seriousViolations(page), "/admin/keys").toEqual([]);
+});
