@@ -21,6 +21,8 @@ function toFormData(values: PlanFormValues, id?: string) {
   const data = new FormData();
   if (id) data.set("id", id);
   for (const [k, v] of Object.entries(values)) {
+    // A disabled checkbox reads as undefined: leave it out, which the schema reads as unticked.
+    if (v === undefined) continue;
     data.set(k, k === "requestFields" ? JSON.stringify(v) : String(v));
   }
   return data;
