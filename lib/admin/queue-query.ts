@@ -11,6 +11,7 @@ import {
 } from "@/db/schema";
 import { type Approver, approverScope } from "@/lib/requests/decide-requests";
 import type { QueueParams } from "./queue-params";
+import { requestProductNames } from "@/lib/requests/product-names";
 
 // Past this the queue says "1,000+" and pages on with Next: an exact count of a million rows costs
 // more than the page itself.
@@ -92,9 +93,7 @@ export async function queryQueue(db: Queryable, approver: Approver, p: QueuePara
         requesterName: users.name,
         requesterEmail: users.email,
         appName: apps.name,
-        productNames: sql<
-          string[]
-        >`array(select ${products.name} from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId} where ${accessRequestProducts.requestId} = ${accessRequests.id} order by ${products.name})`,
+        productNames: requestProductNames(),
       })
       .from(accessRequests)
       .innerJoin(users, eq(users.id, accessRequests.requesterId))

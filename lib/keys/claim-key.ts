@@ -3,6 +3,7 @@ import type { Database, Queryable } from "@/db/connect";
 import { accessRequests, apps, claimLinks } from "@/db/schema";
 import { DomainError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
+import { requestProductNames } from "@/lib/requests/product-names";
 import { applyTransition } from "@/lib/requests/state-machine";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
@@ -32,7 +33,7 @@ export async function inspectClaimLink(db: Queryable, token: string, userId: str
       startsAt: accessRequests.startsAt,
       appName: apps.name,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
-      productNames: sql<string[]>`array(select p.name from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = ${accessRequests.id} order by p.name)`,
+      productNames: requestProductNames(),
     })
     .from(claimLinks)
     .innerJoin(accessRequests, eq(accessRequests.id, claimLinks.requestId))

@@ -66,11 +66,7 @@ export async function rollKey(
           to: facts.email,
           template: "key-rolled",
           props: {
-            requesterName: facts.name,
-            appName: facts.appName,
-            planName: facts.planName,
-            productNames: facts.productNames,
-            requestUrl: `${opts.baseUrl}/requests/${requestId}`,
+            ...requestEmailProps(facts, opts.baseUrl),
             oldKeyStart: old.start,
             newKeyStart: key.start,
             oldKeyEndsAt: formatDateTime(graceUntil),
@@ -113,9 +109,51 @@ export async function checkInRequest(db: Database, userId: string, requestId: st
   });
 }
 
+/** What every key email says about its request. */
+function requestEmailProps(f: Awaited<ReturnType<typeof emailFacts>>[number], baseUrl: string) {
+  return {
+    requesterName: f.name,
+    appName: f.appName,
+    planName: f.planName,
+    productNames: f.productNames,
+    requestUrl: `${baseUrl}/requests/${f.id}`,
+  };
+}
+
 /**
- * Revoke ("deny after approval"): approved or available requests become revoked, their keys stop
- * at once, unused claim links die, and each requester is emailed the reason.
+ * Revokes requests inside `tx`: each moves to revoked (guarded), every key that still works stops
+ * now, unused claim links die, each requester is emailed the reason, and reviews open.
+ */
+async function revokeInTx(tx: Tx, requestIds: readonly string[], actorId: string, reason: string, baseUrl: string, now: Date) {
+  for (const id of requestIds) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
+  if (requestIds.length === 0) return 0;
+  const ended = await endKeys(tx, requestIds, "revoked", now, { by: actorId, why: reason });
+  for (const k of ended) {
+    await recordEvent(tx, {
+      actorId,
+      action: "key.revoked",
+      subjectType: "key",
+      subjectId: k.id,
+      comment: reason,
+      data: { requestId: k.requestId, start: k.start },
+    });
+  }
+  await tx
+    .update(claimLinks)
+    .set({ supersededAt: now })
+    .where(and(inArray(claimLinks.requestId, [...requestIds]), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
+  const facts = await emailFacts(tx, requestIds);
+  await enqueueEmails(
+    tx,
+    facts.map((f) => ({ to: f.email, template: "revoked" as const, props: { ...requestEmailProps(f, baseUrl), reason } })),
+  );
+  await openReviews(tx, requestIds, "revoked");
+  return ended.length;
+}
+
+/**
+ * Revoke ("deny after approval"): approved or available requests become revoked and their keys
+ * stop at once. Owners may revoke requests for their products, admins any.
  */
 export async function revokeRequests(
   db: Database,
@@ -131,65 +169,19 @@ export async function revokeRequests(
       .from(accessRequests)
       .where(and(inArray(accessRequests.id, [...input.requestIds]), approverScope(ctx.approver)));
     if (visible.length === 0) throw notFound("This request");
-    const revoked: string[] = [];
-    for (const { id } of visible) {
-      await applyTransition(tx, { requestId: id, transition: "revoke", actorId: ctx.approver.id, comment: reason });
-      revoked.push(id);
-    }
-    const ended = await endKeys(tx, revoked, "revoked", now, { by: ctx.approver.id, why: reason });
-    for (const k of ended) {
-      await recordEvent(tx, {
-        actorId: ctx.approver.id,
-        action: "key.revoked",
-        subjectType: "key",
-        subjectId: k.id,
-        comment: reason,
-        data: { requestId: k.requestId, start: k.start },
-      });
-    }
-    await tx
-      .update(claimLinks)
-      .set({ supersededAt: now })
-      .where(and(inArray(claimLinks.requestId, revoked), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
-    const facts = await emailFacts(tx, revoked);
-    await enqueueEmails(
-      tx,
-      facts.map((f) => ({
-        to: f.email,
-        template: "revoked" as const,
-        props: {
-          requesterName: f.name,
-          appName: f.appName,
-          planName: f.planName,
-          productNames: f.productNames,
-          requestUrl: `${ctx.baseUrl}/requests/${f.id}`,
-          reason,
-        },
-      })),
-    );
-    await openReviews(tx, revoked, "revoked");
-    return { revoked, keysEnded: ended.length };
+    const revoked = visible.map((v) => v.id);
+    const keysEnded = await revokeInTx(tx, revoked, ctx.approver.id, reason, ctx.baseUrl, now);
+    return { revoked, keysEnded };
   });
 }
 
 /** Revokes every approved or available request of a user (used when an admin disables them). */
-export async function revokeKeysOfUser(tx: Tx, userId: string, actorId: string, reason: string, now = new Date()) {
+export async function revokeKeysOfUser(tx: Tx, userId: string, actorId: string, reason: string, baseUrl: string, now = new Date()) {
   const live = await tx
     .select({ id: accessRequests.id })
     .from(accessRequests)
     .where(and(eq(accessRequests.requesterId, userId), inArray(accessRequests.status, ["approved", "available"])));
-  const ids = live.map((r) => r.id);
-  for (const id of ids) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
-  if (ids.length === 0) return 0;
-  const ended = await endKeys(tx, ids, "revoked", now, { by: actorId, why: reason });
-  for (const k of ended) {
-    await recordEvent(tx, { actorId, action: "key.revoked", subjectType: "key", subjectId: k.id, comment: reason, data: { requestId: k.requestId, start: k.start } });
-  }
-  await tx
-    .update(claimLinks)
-    .set({ supersededAt: now })
-    .where(and(inArray(claimLinks.requestId, ids), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
-  return ended.length;
+  return revokeInTx(tx, live.map((r) => r.id), actorId, reason, baseUrl, now);
 }
 
 /** Re-send: a new claim link for an approved, unclaimed request; the previous link stops working. */
@@ -245,11 +237,7 @@ export async function expireDueKeys(db: Database, baseUrl: string, now = new Dat
             to: f.email,
             template: "expired",
             props: {
-              requesterName: f.name,
-              appName: f.appName,
-              planName: f.planName,
-              productNames: f.productNames,
-              requestUrl: `${baseUrl}/requests/${f.id}`,
+              ...requestEmailProps(f, baseUrl),
               expiredAt: d.expiresAt ? formatDateTime(d.expiresAt) : "",
             },
           },

@@ -3,6 +3,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apiKeys, apps, users } from "@/db/schema";
 import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { requestProductNames } from "@/lib/requests/product-names";
 import { escapeLike } from "@/lib/sql/escape-like";
 
 const replacement = alias(apiKeys, "replacement");
@@ -65,7 +66,7 @@ export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: s
       requester: users.email,
       requestStatus: accessRequests.status,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
-      products: sql<string[]>`array(select p.name from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = ${accessRequests.id} order by p.name)`,
+      products: requestProductNames(),
     })
     .from(apiKeys)
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))

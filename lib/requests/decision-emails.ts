@@ -1,9 +1,10 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
+import { accessRequests, apps, users } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { claimUrl, issueClaimLinks } from "@/lib/keys/claim-links";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
+import { requestProductNames } from "./product-names";
 
 
 /** What decision emails need about each request, in one query however many requests. */
@@ -18,7 +19,7 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
       email: users.email,
       name: sql<string>`coalesce(${users.name}, ${users.email})`,
       appName: apps.name,
-      productNames: sql<string[]>`array(select ${products.name} from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId} where ${accessRequestProducts.requestId} = ${accessRequests.id} order by ${products.name})`,
+      productNames: requestProductNames(),
     })
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
