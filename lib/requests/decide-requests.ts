@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, auditEvents, products, requestApprovals, type UserRole } from "@/db/schema";
+import { openReviews } from "@/lib/reviews/open-reviews";
 import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
 
@@ -69,6 +70,7 @@ export async function decideRequests(
       }
       await audit(tx, approved, ctx.approver.id, "request.approved", comment);
       await enqueueApprovedEmails(tx, approved, ctx.baseUrl);
+      await openReviews(tx, approved, "approved");
     }
     return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
   });

@@ -1,0 +1,84 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { z } from "zod";
+import { PageHeader } from "@/components/ui/page-header";
+import { cn } from "@/components/ui/cn";
+import { db } from "@/db/client";
+import { queueDetail } from "@/lib/admin/queue-query";
+import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { listReviews, REVIEW_VIEWS, type ReviewView } from "@/lib/reviews/queries";
+import { DetailPanel } from "../requests/detail-panel";
+import { ReviewTable } from "./review-table";
+
+export const metadata: Metadata = { title: "Reviews" };
+
+const paramsSchema = z.object({
+  view: z.enum(REVIEW_VIEWS).catch("open").default("open"),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  open: z.uuid().optional().catch(undefined),
+});
+
+const viewLabels: Record<ReviewView, string> = { open: "To review", reviewed: "Reviewed", all: "All" };
+
+export default async function ReviewsPage({ searchParams }: PageProps<"/admin/reviews">) {
+  const user = await requireRole(APPROVER_ROLES, "/admin/reviews");
+  const params = paramsSchema.parse(await searchParams);
+  const [{ rows, hasMore, openCount }, detail] = await Promise.all([
+    listReviews(db, user, params),
+    params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
+  ]);
+  const href = (p: Partial<typeof params>) => {
+    const next = { ...params, ...p };
+    const s = new URLSearchParams();
+    if (next.view !== "open") s.set("view", next.view);
+    if (next.page > 1) s.set("page", String(next.page));
+    if (next.open) s.set("open", next.open);
+    return `/admin/reviews${s.size ? `?${s}` : ""}`;
+  };
+  return (
+    <>
+      <PageHeader
+        title="Reviews"
+        description={`Completed decisions on plans that require review. ${openCount === 1 ? "1 waits" : `${openCount} wait`} for review.`}
+      />
+      <nav aria-label="Review views" className="mb-4 flex gap-2 text-sm">
+        {REVIEW_VIEWS.map((v) => (
+          <Link
+            key={v}
+            href={href({ view: v, page: 1, open: undefined })}
+            aria-current={params.view === v ? "page" : undefined}
+            className={cn(
+              "rounded-md px-3 py-1.5",
+              params.view === v ? "bg-indigo-600 text-white" : "border border-zinc-300 hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-800",
+            )}
+          >
+            {viewLabels[v]}
+          </Link>
+        ))}
+      </nav>
+      <div className={cn("grid gap-6", params.open ? "xl:grid-cols-[1fr_24rem]" : undefined)}>
+        <ReviewTable
+          rows={rows.map((r) => ({
+            ...r,
+            createdAt: r.createdAt.toISOString(),
+            reviewedAt: r.reviewedAt?.toISOString() ?? null,
+            openHref: href({ open: r.requestId }),
+          }))}
+        />
+        {params.open ? <DetailPanel detail={detail} closeHref={href({ open: undefined })} approverId={user.id} /> : null}
+      </div>
+      <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
+        {params.page > 1 ? (
+          <Link href={href({ page: params.page - 1 })} className="text-indigo-600 underline">
+            ← Previous
+          </Link>
+        ) : null}
+        {hasMore ? (
+          <Link href={href({ page: params.page + 1 })} className="text-indigo-600 underline">
+            Next →
+          </Link>
+        ) : null}
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+import { and, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Queryable } from "@/db/connect";
+import { accessRequests, apps, reviews, users } from "@/db/schema";
+import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { requestProductNames } from "@/lib/requests/product-names";
+
+export const REVIEW_VIEWS = ["open", "reviewed", "all"] as const;
+export type ReviewView = (typeof REVIEW_VIEWS)[number];
+export const REVIEWS_PAGE = 50;
+
+const reviewer = alias(users, "reviewer");
+
+/** /admin/reviews: decisions awaiting review (or done), for requests the approver may decide. */
+export async function listReviews(db: Queryable, approver: Approver, opts: { view: ReviewView; page: number }) {
+  const where = and(
+    approverScope(approver),
+    opts.view === "open" ? isNull(reviews.reviewedAt) : opts.view === "reviewed" ? isNotNull(reviews.reviewedAt) : undefined,
+  );
+  const rows = await db
+    .select({
+      id: reviews.id,
+      kind: reviews.kind,
+      commentRequired: reviews.commentRequired,
+      createdAt: reviews.createdAt,
+      reviewedAt: reviews.reviewedAt,
+      comment: reviews.comment,
+      reviewerEmail: reviewer.email,
+      requestId: accessRequests.id,
+      status: accessRequests.status,
+      planName: sql<string>`${accessRequests.plan}->>'name'`,
+      requesterEmail: users.email,
+      appName: apps.name,
+      productNames: requestProductNames(),
+      // Who made the decision under review: the latest matching audit event on the request.
+      decidedBy: sql<string | null>`(select coalesce(u.email, e.actor_type) from audit_events e left join users u on u.id = e.actor_id
+        where e.subject_type = 'request' and e.subject_id = ${accessRequests.id}
+          and e.action = case when ${reviews.kind} = 'revoked' then 'request.revoked' else 'request.approved' end
+        order by e.created_at desc limit 1)`,
+    })
+    .from(reviews)
+    .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .leftJoin(reviewer, eq(reviewer.id, reviews.reviewedById))
+    .where(where)
+    .orderBy(opts.view === "open" ? reviews.createdAt : desc(reviews.createdAt), reviews.id)
+    .limit(REVIEWS_PAGE + 1)
+    .offset((opts.page - 1) * REVIEWS_PAGE);
+  const [open] = await db
+    .select({ n: count() })
+    .from(reviews)
+    .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
+    .where(and(approverScope(approver), isNull(reviews.reviewedAt)));
+  return { rows: rows.slice(0, REVIEWS_PAGE), hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
+}
