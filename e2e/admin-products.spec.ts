@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { accessRequests, auditEvents, plans, products } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { createPlanInUi, createProductInUi, PARCELS_OPENAPI, publishProductInUi } from "./helpers-products";
+import { createPlanInUi, createProductInUi, PARCELS_OPENAPI, publishProductInUi, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -35,6 +35,10 @@ test("an owner publishes a product with an API reference and a plan with questio
   await expect(page.locator('[id="approvalsRequired-error"]')).toHaveText("Approvals required must be from 1 to 5.");
   await expect(page.locator('[id="requestFields.0.options-error"]')).toContainText("needs at least one option");
   expect(await counts()).toEqual(before);
+  expect(await seriousViolations(page), "plan form with errors").toEqual([]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "test-results/screens/plan-form-phone.png", fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   const planId = await createPlanInUi(page, {
     name: planName,
@@ -75,6 +79,8 @@ test("an owner publishes a product with an API reference and a plan with questio
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
   // What was typed is still there after the refusal.
   await expect(page.getByLabel("OpenAPI document (JSON or YAML)")).toHaveValue(PARCELS_OPENAPI);
+  expect(await seriousViolations(page), "product form with errors").toEqual([]);
+  await page.screenshot({ path: "test-results/screens/product-form.png", fullPage: true });
   expect(await counts()).toEqual(beforeProduct);
 
   const productId = await createProductInUi(page, {
@@ -106,6 +112,8 @@ test("an owner publishes a product with an API reference and a plan with questio
   await expect(consumer).toHaveURL(new RegExp(`/apis/${slug}$`));
   await expect(consumer.getByRole("heading", { name: "API reference" })).toBeVisible();
   await expect(consumer.getByTestId("api-reference").getByText("Track a parcel").first()).toBeVisible({ timeout: 20_000 });
+  await consumer.screenshot({ path: "test-results/screens/product-page.png", fullPage: true });
+  expect(await seriousViolations(consumer), "product page with its API reference").toEqual([]);
 
   await consumer.getByRole("button", { name: `Access with the ${planName} plan` }).click();
   await expect(consumer.getByText("is in your cart")).toBeVisible();

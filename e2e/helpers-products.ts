@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 
 /** An OpenAPI 3 document as an owner would paste it (YAML). */
@@ -66,4 +67,12 @@ export async function publishProductInUi(page: Page, productId: string) {
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.getByRole("status").filter({ hasText: "is in the catalogue" })).toBeVisible();
   await expect(page.locator('[data-status="published"]').first()).toBeVisible();
+}
+
+/** Serious or critical WCAG 2.x A/AA violations on the page as it is now (as e2e/a11y.spec.ts checks). */
+export async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
