@@ -36,7 +36,7 @@ test("catalogue, product, cart and My requests have no serious or critical axe v
   expect(await seriousViolations(page), "/requests").toEqual([]);
 });
 
-test("the approval queue, its detail panel and the keys page have no serious or critical axe violations", async ({ page }) => {
+test("the approval queue, its detail panel, keys, reviews and the plan and product forms have no serious or critical axe violations", async ({ page }) => {
   await signInAs(page, "owner@portico.dev");
   await page.goto("/admin/requests");
   expect(await seriousViolations(page), "/admin/requests").toEqual([]);
@@ -48,4 +48,11 @@ test("the approval queue, its detail panel and the keys page have no serious or 
   }
   await page.goto("/admin/keys");
   expect(await seriousViolations(page), "/admin/keys").toEqual([]);
+  await page.goto("/admin/reviews");
+  expect(await seriousViolations(page), "/admin/reviews").toEqual([]);
+  await page.goto("/admin/plans/new");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  expect(await seriousViolations(page), "/admin/plans/new").toEqual([]);
+  await page.goto("/admin/products/new");
+  expect(await seriousViolations(page), "/admin/products/new").toEqual([]);
 });
