@@ -195,3 +195,18 @@ describe("verify", () => {
     expect((await verify(other)).status).toBe(401);
   });
 });
+
+describe("last used", () => {
+  it("is stamped in one batched UPDATE, not per verify", async () => {
+    const { lastUsedRecorder } = await import("./last-used");
+    const { token, user } = await approvedRequest();
+    const { key } = await claimKey(t.db, token, user.id, { prefix });
+    const recorder = lastUsedRecorder(t.sql, 60_000);
+    for (let i = 0; i < 100; i++) recorder.mark(key.id);
+    const [before] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, key.id));
+    expect(before?.lastUsedAt).toBeNull();
+    await recorder.flush();
+    const [after] = await t.db.select().from(apiKeys).where(eq(apiKeys.id, key.id));
+    expect(after?.lastUsedAt).toBeInstanceOf(Date);
+  });
+});
