@@ -8,6 +8,8 @@ import {
 import {
   KeyExpiredEmail,
   type KeyExpiredEmailProps,
+  KeyExpiringEmail,
+  type KeyExpiringEmailProps,
   KeyRevokedEmail,
   type KeyRevokedEmailProps,
   KeyRolledEmail,
@@ -70,6 +72,12 @@ export const templates = {
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: KeyExpiredEmail.PreviewProps,
   }),
+  "key-expiring": template<KeyExpiringEmailProps>({
+    render: (p) => KeyExpiringEmail(p),
+    defaultSubject: "Your key for {products} expires {expires}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, expires: p.expiresAt }),
+    previewProps: KeyExpiringEmail.PreviewProps,
+  }),
   "key-rolled": template<KeyRolledEmailProps>({
     render: (p) => KeyRolledEmail(p),
     defaultSubject: "New API key for {app}",
@@ -94,5 +102,6 @@ export const templateLabels: Record<TemplateName, string> = {
   reject: "Request denied",
   revoked: "Access revoked",
   expired: "Key expired",
+  "key-expiring": "Key expiring soon",
   "key-rolled": "Key rolled",
 };

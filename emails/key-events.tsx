@@ -85,3 +85,30 @@ KeyRolledEmail.PreviewProps = {
   newKeyStart: "ptk_WxYz",
   oldKeyEndsAt: "26 Nov 2026, 09:00 UTC",
 } satisfies KeyRolledEmailProps;
+
+export type KeyExpiringEmailProps = KeyEmailBase & { keyStart: string; expiresAt: string };
+
+export function KeyExpiringEmail(p: KeyExpiringEmailProps) {
+  return (
+    <EmailLayout preview={`Key expires ${p.expiresAt}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`The API key ${p.keyStart}… of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expires on ${p.expiresAt}. After that, calls with it are refused.`}
+      </Text>
+      <Text>To keep access, request it again from the catalogue before then; the new request goes through approval.</Text>
+      <Button href={p.requestUrl} style={buttonStyle}>
+        Open the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+KeyExpiringEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Standard",
+  productNames: ["Payments API"],
+  requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
+  keyStart: "ptk_AbCd",
+  expiresAt: "2 Dec 2026, 09:00 UTC",
+} satisfies KeyExpiringEmailProps;

@@ -33,6 +33,8 @@ export const apiKeys = pgTable(
     revokedReason: text(),
     replacedById: text().references((): AnyPgColumn => apiKeys.id),
     lastUsedAt: timestamp({ withTimezone: true }),
+    // When the requester was told the key expires soon (once per key).
+    expiryWarnedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("api_keys_key_hash_key").on(t.keyHash),

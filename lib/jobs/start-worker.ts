@@ -1,7 +1,7 @@
 import { run, type Runner, type Task } from "graphile-worker";
 import { createDb } from "@/db/connect";
 import { quietLogger } from "@/db/migrate";
-import { expireDueKeys } from "@/lib/keys/key-lifecycle";
+import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
@@ -30,9 +30,11 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     });
   };
 
-  // Every minute: keys past their expiry end, their requests expire, requesters are emailed.
+  // Every minute: keys past their expiry end, their requests expire, requesters are emailed; keys
+  // expiring within a week get one warning email.
   const expireKeys: Task = async () => {
     await expireDueKeys(db, opts.baseUrl);
+    await warnExpiringKeys(db, opts.baseUrl);
   };
 
   const runner = await run({

@@ -1,0 +1,1 @@
+ALTER TABLE "api_keys" ADD COLUMN "expiry_warned_at" timestamp with time zone;
