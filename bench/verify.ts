@@ -69,6 +69,8 @@ export async function benchVerify(databaseUrl: string, base: string, listener: s
   await autocannon({ url: listenerUrl, connections: 10, duration: 2, headers: { authorization: `Bearer ${key}` } });
   const dedicated = await measure(listenerUrl, key, opts.seconds, opts.connections);
   const rawResult = await measure(rawUrl, key, opts.seconds, opts.connections);
+  // Latency without queueing: one connection at a time.
+  const single = { route: await measure(porticoUrl, key, 5, 1), listener: await measure(listenerUrl, key, 5, 1), raw: await measure(rawUrl, key, 5, 1) };
   raw.close();
 
   // Revoke → first 401, measured from just before the revoke transaction starts.
@@ -99,5 +101,9 @@ export async function benchVerify(databaseUrl: string, base: string, listener: s
   console.log(
     `ratio to raw: Next route 1/${(rawResult.rps / portico.rps).toFixed(2)}, verify listener 1/${(rawResult.rps / dedicated.rps).toFixed(2)}   (goal ≥ 1/2, p99 < 5 ms)`,
   );
+  console.log("one connection (latency without queueing):");
+  line("Next route", single.route);
+  line("verify listener", single.listener);
+  line("node:http same SQL", single.raw);
   console.log(`revoke → verify 401: ${revokeTimes.join(" ms, ")} ms (revoke transaction included)`);
 }
