@@ -111,6 +111,11 @@ test("product and plan actions refuse anonymous, consumers and owners of other p
   expect(after.product?.status).toBe("published");
   expect(after.plan?.name).toBe(`Matrix plan ${tag} v2`);
   expect(after.counts).toMatchObject({ products: before.counts?.products, plans: before.counts?.plans, audit: Number(before.counts?.audit) + 2 });
+
+  // Leave the catalogue as other specs expect it: the product out again, the cached page rebuilt.
+  const unpublish = await callAction(request, { ...productActions, name: "changeProductStatusAction", fields: { id: target.id, change: "unpublish" }, cookie: ownerCookie });
+  expect(unpublish.text).toContain('"ok":true');
+  expect((await request.get("/apis")).status()).toBe(200);
 });
 
 test("product and plan pages: anonymous goes to sign-in, consumers get 403, other owners see nothing of someone else's", async ({ page, context, baseURL }) => {
