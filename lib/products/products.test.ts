@@ -340,9 +340,14 @@ describe("createProduct and updateProduct (fuzz, real database)", () => {
   it("either save or refuse with a DomainError, and a refusal writes nothing", async () => {
     const owner = asActor(await f.owner());
     const target = await createProduct(t.db, owner, { name: "Fuzz target", slug: slug(), authMethod: "api_key" });
+    // A valid form with one or two fields replaced by hostile values, so both outcomes happen.
+    const valid = () => ({ name: "Fuzzed", slug: slug(), summary: "", description: "", tags: "", authMethod: "api_key", planIds: f.plan("Free").id, openapi: "" });
+    const nearlyValid = fc
+      .tuple(productLike, fc.subarray([...FIELDS], { maxLength: 2 }))
+      .map(([fuzz, keys]) => ({ ...valid(), ...Object.fromEntries(keys.filter((k) => k in fuzz).map((k) => [k, fuzz[k]])) }));
     let saved = 0;
     await fc.assert(
-      fc.asyncProperty(productLike, fc.boolean(), async (input, update) => {
+      fc.asyncProperty(nearlyValid, fc.boolean(), async (input, update) => {
         const before = await counts();
         const row = await t.db.select().from(products).where(eq(products.id, target.id));
         const run = update ? updateProduct(t.db, owner, target.id, input) : createProduct(t.db, owner, input);
