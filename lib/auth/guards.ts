@@ -9,7 +9,7 @@ export type SessionUser = { id: string; role: UserRole; email: string; name: str
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await auth();
   const u = session?.user;
-  if (!u?.id || !u.email) return null;
+  if (!u?.id || !u.email || u.disabled) return null;
   return { id: u.id, role: u.role, email: u.email, name: u.name ?? null };
 }
 

@@ -3,6 +3,7 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { type DefaultSession } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import GitHub from "next-auth/providers/github";
+import { eq } from "drizzle-orm";
 import { cache } from "react";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
@@ -12,10 +13,11 @@ import { SIGN_IN_LINK_MINUTES, rebaseLink } from "./links";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; role: UserRole } & DefaultSession["user"];
+    user: { id: string; role: UserRole; disabled: boolean } & DefaultSession["user"];
   }
   interface User {
     role?: UserRole;
+    disabledAt?: Date | null;
   }
 }
 
@@ -65,9 +67,16 @@ const nextAuth = NextAuth(() => ({
     },
   },
   callbacks: {
+    // A disabled user gets no sign-in link and no session (their sessions are deleted on disable).
+    async signIn({ user }) {
+      if (!user.email) return true;
+      const [row] = await db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.email, user.email.toLowerCase()));
+      return !row?.disabledAt;
+    },
     session({ session, user }) {
       session.user.id = user.id;
       session.user.role = (user as { role?: UserRole }).role ?? "consumer";
+      session.user.disabled = Boolean(user.disabledAt);
       return session;
     },
   },
