@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import type { queueDetail } from "@/lib/admin/queue-query";
@@ -79,6 +80,7 @@ export function DetailPanel({ detail, closeHref, approverId }: { detail: Detail;
       ) : null}
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
+        <AuditTimelineLink subjectType="request" subjectId={r.id} className="mb-2 block text-xs text-indigo-600 underline" />
         <ol className="space-y-2 text-sm">
           {detail.timeline.map((e) => (
             <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">

@@ -1,0 +1,50 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { db } from "@/db/client";
+import { userRole } from "@/db/schema";
+import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import { env } from "@/lib/env";
+import { changeRole, setDisabled } from "@/lib/users/user-admin";
+
+const ADMIN = { roles: ["admin"] as const };
+
+const roleSchema = z.object({
+  userId: z.uuid("That user does not exist."),
+  role: z.enum(userRole.enumValues, { error: "Choose consumer, owner or admin." }),
+});
+
+export const changeRoleAction = validatedActionWithUser(
+  roleSchema,
+  async ({ userId, role }, user) => {
+    await changeRole(db, user.id, { userId, role });
+    revalidatePath("/admin/users");
+    return { ok: true, message: `Role changed to ${role}.` };
+  },
+  ADMIN,
+);
+
+const disableSchema = z.object({
+  userId: z.uuid("That user does not exist."),
+  disabled: z.enum(["true", "false"], { error: "Choose disable or enable." }).transform((v) => v === "true"),
+  revokeKeys: z
+    .enum(["on"])
+    .optional()
+    .transform((v) => v === "on"),
+});
+
+export const setDisabledAction = validatedActionWithUser(
+  disableSchema,
+  async ({ userId, disabled, revokeKeys }, user) => {
+    const { revokedKeys } = await setDisabled(db, user.id, { userId, disabled, revokeKeys }, env.baseUrl);
+    revalidatePath("/admin/users");
+    return {
+      ok: true,
+      message: disabled
+        ? `Disabled; their sessions have ended.${revokeKeys ? ` ${revokedKeys} ${revokedKeys === 1 ? "key" : "keys"} revoked.` : " Their keys keep working."}`
+        : "Enabled: they can sign in again.",
+    };
+  },
+  ADMIN,
+);

@@ -1,0 +1,82 @@
+"use client";
+
+import { useActionState, useId, useState } from "react";
+import { Button } from "@/components/ui/button";
+import { changeRoleAction, setDisabledAction } from "./actions";
+
+function Result({ state }: { state: { ok: boolean; message?: string } | null }) {
+  return (
+    <p aria-live="polite" className={state?.ok ? "text-xs text-emerald-700" : "text-xs text-red-600"}>
+      {state?.message ?? ""}
+    </p>
+  );
+}
+
+export function RoleForm({ userId, role, email }: { userId: string; role: string; email: string }) {
+  const [state, action, pending] = useActionState(changeRoleAction, null);
+  const id = useId();
+  return (
+    <form action={action} className="space-y-1">
+      <input type="hidden" name="userId" value={userId} />
+      <div className="flex items-center gap-2">
+        <label htmlFor={id} className="sr-only">
+          Role of {email}
+        </label>
+        <select id={id} name="role" defaultValue={role} className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+          <option value="consumer">Consumer</option>
+          <option value="owner">Owner</option>
+          <option value="admin">Admin</option>
+        </select>
+        <Button type="submit" size="sm" variant="secondary" disabled={pending}>
+          {pending ? "Saving…" : "Save role"}
+        </Button>
+      </div>
+      <Result state={state} />
+    </form>
+  );
+}
+
+/** Disable asks first, and asks whether the user's keys should stop too (by default they keep working). */
+export function DisableForm({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
+  const [state, action, pending] = useActionState(setDisabledAction, null);
+  const [confirming, setConfirming] = useState(false);
+  if (disabled) {
+    return (
+      <form action={action} className="space-y-1">
+        <input type="hidden" name="userId" value={userId} />
+        <input type="hidden" name="disabled" value="false" />
+        <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Enable ${email}`}>
+          {pending ? "Enabling…" : "Enable"}
+        </Button>
+        <Result state={state} />
+      </form>
+    );
+  }
+  return (
+    <form action={action} className="space-y-2">
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="disabled" value="true" />
+      {confirming ? (
+        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" role="group" aria-label={`Disable ${email}`}>
+          <p>{email} will be signed out everywhere and cannot sign in. Their API keys keep working unless you revoke them.</p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their keys (they are emailed)
+          </label>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="danger" disabled={pending}>
+              {pending ? "Disabling…" : "Disable now"}
+            </Button>
+            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(true)} aria-label={`Disable ${email}`}>
+          Disable
+        </Button>
+      )}
+      <Result state={state} />
+    </form>
+  );
+}

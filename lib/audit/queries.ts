@@ -1,0 +1,78 @@
+import { and, desc, eq, gte, ilike, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/connect";
+import { auditEvents, users } from "@/db/schema";
+import { escapeLike } from "@/lib/sql/escape-like";
+
+export const AUDIT_PAGE = 50;
+export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user"] as const;
+
+const dateOnly = z.iso.date().optional().catch(undefined);
+
+/** The audit log's filters, from the URL (page and export alike). Anything unreadable is ignored. */
+export const auditFiltersSchema = z.object({
+  action: z.string().max(100).regex(/^[a-z_.]*$/).optional().catch(undefined),
+  subjectType: z.enum(SUBJECT_TYPES).optional().catch(undefined),
+  subjectId: z.string().max(100).optional().catch(undefined),
+  actor: z.string().max(200).optional().catch(undefined),
+  q: z.string().max(200).optional().catch(undefined),
+  from: dateOnly,
+  to: dateOnly,
+  before: z.coerce.number().int().positive().optional().catch(undefined),
+});
+export type AuditFilters = z.output<typeof auditFiltersSchema>;
+
+function where(f: AuditFilters) {
+  const like = (s: string) => `%${escapeLike(s.trim())}%`;
+  return and(
+    f.action ? eq(auditEvents.action, f.action) : undefined,
+    f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
+    f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
+    f.actor?.trim() ? ilike(users.email, like(f.actor)) : undefined,
+    f.q?.trim()
+      ? or(ilike(auditEvents.action, like(f.q)), ilike(auditEvents.subjectId, like(f.q)), ilike(sql`coalesce(${auditEvents.comment}, '')`, like(f.q)))
+      : undefined,
+    f.from ? gte(auditEvents.createdAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
+    f.to ? lt(auditEvents.createdAt, new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000)) : undefined,
+  );
+}
+
+const columns = {
+  id: auditEvents.id,
+  createdAt: auditEvents.createdAt,
+  actorType: auditEvents.actorType,
+  actorEmail: users.email,
+  action: auditEvents.action,
+  subjectType: auditEvents.subjectType,
+  subjectId: auditEvents.subjectId,
+  comment: auditEvents.comment,
+  ip: auditEvents.ip,
+  data: auditEvents.data,
+};
+
+/** Newest first, keyset-paged on the id, so page 1,000 costs what page 1 does. */
+export async function listAudit(db: Queryable, f: AuditFilters) {
+  const rows = await db
+    .select(columns)
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(and(where(f), f.before ? lt(auditEvents.id, f.before) : undefined))
+    .orderBy(desc(auditEvents.id))
+    .limit(AUDIT_PAGE + 1);
+  const page = rows.slice(0, AUDIT_PAGE);
+  return { rows: page, nextBefore: rows.length > AUDIT_PAGE ? page[page.length - 1]?.id : undefined };
+}
+
+/** The same filtered view, every row, for the CSV export (run through a cursor by the caller). */
+export function auditExportQuery(db: Queryable, f: AuditFilters) {
+  return db
+    .select(columns)
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(where({ ...f, before: undefined }))
+    .orderBy(desc(auditEvents.id))
+    .toSQL();
+}
+
+export const who = (r: { actorType: string; actorEmail: string | null }) =>
+  r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
