@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { users } from "../db/schema";
+import { callAction, sessionCookie } from "./actions";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+async function user(role: "consumer" | "owner" | "admin") {
+  const [u] = await conn.db
+    .insert(users)
+    .values({ email: `${role}-${randomBytes(4).toString("hex")}@example.com`, name: `Admin matrix ${role}`, role })
+    .returning();
+  if (!u) throw new Error("user");
+  return u;
+}
+
+const snapshot = async (id: string) =>
+  (await conn.sql`select (select count(*)::int from audit_events) as audit, role, disabled_at, (select count(*)::int from sessions where user_id = ${id}) as sessions from users where id = ${id}`)[0];
+
+test("user actions and the audit export refuse anonymous, consumers and owners, writing nothing", async ({ request }) => {
+  const target = await user("consumer");
+  await conn.sql`insert into sessions (session_token, user_id, expires) values (${`matrix-${target.id}`}, ${target.id}, now() + interval '1 day')`;
+  const identities = {
+    anonymous: undefined,
+    consumer: await sessionCookie(conn, (await user("consumer")).id),
+    owner: await sessionCookie(conn, (await user("owner")).id),
+  };
+  const page = { page: "/admin/users", file: "app/admin/users/actions.ts" };
+  const cases: { page: string; file: string; name: string; fields: Record<string, string> }[] = [
+    { ...page, name: "changeRoleAction", fields: { userId: target.id, role: "admin" } },
+    { ...page, name: "setDisabledAction", fields: { userId: target.id, disabled: "true", revokeKeys: "on" } },
+  ];
+  const before = await snapshot(target.id);
+  for (const [who, cookie] of Object.entries(identities)) {
+    for (const c of cases) {
+      const res = await callAction(request, { ...c, cookie });
+      expect(res.status, `${c.name} as ${who}`).toBeLessThan(500);
+      expect(res.text, `${c.name} as ${who}`).toMatch(/Your session has ended|Your role does not allow/);
+    }
+    const csv = await request.get("/api/admin/audit/export", { headers: cookie ? { Cookie: cookie } : {} });
+    expect(csv.status(), `export as ${who}`).toBe(cookie ? 403 : 401);
+  }
+  expect(await snapshot(target.id)).toEqual(before);
+
+  // Bad input from an admin: a clear message, nothing written.
+  const admin = await sessionCookie(conn, (await user("admin")).id);
+  const bad = await callAction(request, { ...page, name: "changeRoleAction", fields: { userId: target.id, role: "superuser" }, cookie: admin });
+  expect(bad.text).toContain("Choose consumer, owner or admin.");
+  expect(await snapshot(target.id)).toEqual(before);
+
+  // Control: an admin can, and the user's sessions end at once.
+  const ok = await callAction(request, { ...page, name: "setDisabledAction", fields: { userId: target.id, disabled: "true" }, cookie: admin });
+  expect(ok.text).toContain('"ok":true');
+  const after = await snapshot(target.id);
+  expect(after?.sessions).toBe(0);
+  expect(after?.disabled_at).not.toBeNull();
+  expect((await request.get("/api/admin/audit/export", { headers: { Cookie: admin } })).status()).toBe(200);
+});
+
+test("an admin disables a user (signed out at once, cannot sign in) and cannot demote the last admin", async ({ page, browser }) => {
+  const email = `disable-me-${randomBytes(3).toString("hex")}@example.com`;
+  const victimContext = await browser.newContext();
+  const victim = await victimContext.newPage();
+  await signInAs(victim, email);
+
+  await signInAs(page, "admin@portico.dev");
+  await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  const row = page.getByTestId("user-row").filter({ hasText: email });
+  await row.getByRole("button", { name: `Disable ${email}` }).click();
+  await row.getByRole("button", { name: "Disable now" }).click();
+  await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");
+
+  await victim.goto("/apps");
+  await expect(victim).toHaveURL(/\/signin/);
+  await victim.getByLabel("Email address").fill(email);
+  await victim.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(victim.getByRole("heading", { name: "Check your email" })).toHaveCount(0);
+  await victimContext.close();
+
+  // Make every other admin a non-admin in the database, then try to demote the last one in the UI.
+  const [me] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  const others = await conn.sql`update users set role = 'owner' where role = 'admin' and id <> ${me?.id ?? ""} returning id`;
+  try {
+    await page.goto(`/admin/users?q=admin%40portico.dev`);
+    const mine = page.getByTestId("user-row").filter({ hasText: "admin@portico.dev" });
+    await mine.getByLabel("Role of admin@portico.dev").selectOption("owner");
+    await mine.getByRole("button", { name: "Save role" }).click();
+    await expect(mine).toContainText("This is the last active admin. Make someone else an admin first.");
+  } finally {
+    for (const o of others) await conn.sql`update users set role = 'admin' where id = ${o.id as string}`;
+  }
+  const [still] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  expect(still?.role).toBe("admin");
+
+  expect((await page.goto("/admin/users"))?.status()).toBe(200);
+  await page.context().clearCookies();
+  await signInAs(page, "owner@portico.dev");
+  expect((await page.goto("/admin/users"))?.status()).toBe(403);
+  expect((await page.goto("/admin/audit"))?.status()).toBe(403);
+});
