@@ -78,6 +78,8 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: "request.submitted" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "request.approved" })).toContainText("owner@portico.dev");
+  // "From where": the approval came through a server action, which records the caller's address.
+  await expect(rows.filter({ hasText: "request.approved" }).locator("td").nth(4)).not.toHaveText("—");
   await expect(rows.filter({ hasText: "request.reviewed" })).toContainText("Story reviewed.");
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export this view as CSV" }).click();

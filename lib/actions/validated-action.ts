@@ -1,5 +1,7 @@
 import "server-only";
+import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
+import { clientIp, withAuditContext } from "@/lib/audit/context";
 import type { z } from "zod";
 import type { UserRole } from "@/db/schema";
 import { currentUser, type SessionUser } from "@/lib/auth/guards";
@@ -51,7 +53,8 @@ function run<S extends z.ZodType>(
       return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
     }
     try {
-      return await handler(parsed.data, user, raw);
+      const ip = clientIp(await headers());
+      return await withAuditContext({ ip }, () => handler(parsed.data, user, raw));
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) {

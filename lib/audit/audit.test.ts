@@ -3,6 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
+import { clientIp, withAuditContext } from "./context";
 import { auditExportQuery, listAudit, AUDIT_PAGE } from "./queries";
 import { recordEvent } from "./record-event";
 
@@ -53,5 +54,15 @@ describe("the audit log", () => {
     expect(exported).toBe(Math.ceil((AUDIT_PAGE + 5) / 2));
     const parsed = parse(csv) as string[][];
     expect(parsed.every((row) => row[1] === "key.created")).toBe(true);
+  });
+
+  it("records where an action came from", async () => {
+    expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }))).toBe("203.0.113.7");
+    expect(clientIp(new Headers({ "x-real-ip": "198.51.100.2" }))).toBe("198.51.100.2");
+    expect(clientIp(new Headers())).toBeNull();
+    await withAuditContext({ ip: "203.0.113.7" }, () =>
+      recordEvent(t.db, { actorId: null, action: "test.located", subjectType: "user", subjectId: "u1" }),
+    );
+    expect((await listAudit(t.db, { action: "test.located" })).rows[0]?.ip).toBe("203.0.113.7");
   });
 });

@@ -1,5 +1,6 @@
 import type { Queryable } from "@/db/connect";
 import { auditEvents } from "@/db/schema";
+import { auditIp } from "./context";
 
 export type AuditInput = {
   actorId: string | null;
@@ -21,7 +22,7 @@ export async function recordEvent(tx: Queryable, event: AuditInput) {
     subjectType: event.subjectType,
     subjectId: event.subjectId,
     comment: event.comment ?? null,
-    ip: event.ip ?? null,
+    ip: event.ip ?? auditIp(),
     data: event.data ?? {},
   });
 }

@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, auditEvents, products, requestApprovals, type UserRole } from "@/db/schema";
+import { auditIp } from "@/lib/audit/context";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
@@ -125,7 +126,7 @@ async function audit(
 ) {
   if (ids.length === 0) return;
   await tx.insert(auditEvents).values(
-    ids.map((subjectId) => ({ actorId, action, subjectType: "request", subjectId, comment, data })),
+    ids.map((subjectId) => ({ actorId, action, subjectType: "request", subjectId, comment, data, ip: auditIp() })),
   );
 }
 

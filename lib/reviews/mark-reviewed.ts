@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { accessRequests, auditEvents, reviews } from "@/db/schema";
+import { auditIp } from "@/lib/audit/context";
 import { DomainError } from "@/lib/errors";
 import { type Approver, approverScope } from "@/lib/requests/decide-requests";
 
@@ -45,6 +46,7 @@ export async function markReviewed(
           subjectType: "request",
           subjectId: m.requestId,
           comment,
+          ip: auditIp(),
           data: { reviewId: m.id, kind: m.kind },
         })),
       );
