@@ -5,13 +5,14 @@
  * Then the key verify endpoint beside node:http running the same lookup (bench/verify.ts), and the
  * approval queue at 1,000,000 requests (bench/queue.ts).
  *
- * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1.
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1, BENCH_SKIP_AUDIT=1.
  */
 import { spawn, execSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
+import { benchAudit } from "./audit";
 import { benchQueue } from "./queue";
 import { benchVerify } from "./verify";
 
@@ -86,6 +87,7 @@ async function main() {
     process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
     const databaseUrl = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
     await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });
+    if (process.env.BENCH_SKIP_AUDIT !== "1") await benchAudit(databaseUrl, base);
     if (process.env.BENCH_SKIP_QUEUE !== "1") {
       const url = databaseUrl;
       const [{ n } = { n: 0 }] = await (async () => {
