@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
 import { Badge } from "@/components/ui/badge";
+import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
@@ -84,6 +85,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                     <td className="py-2 pr-4 align-top">
                       <span className="font-mono">{k.start}…</span>
                       <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                      {user.role === "admin" ? <AuditTimelineLink subjectType="key" subjectId={k.id} className="text-xs text-indigo-600 underline" /> : null}
                     </td>
                     <td className="py-2 pr-4 align-top">
                       {k.appName}
