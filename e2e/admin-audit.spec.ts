@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import { parse } from "csv-parse/sync";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { users } from "../db/schema";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+// An admin changes a user's role and disables them, then finds both changes in the audit log:
+// by filter, by search, on the user's own timeline, and in the CSV export of that view.
+test("admin changes a role and disables a user, then reads and exports it from the audit log", async ({ page, browser }) => {
+  const email = `audited-${randomBytes(3).toString("hex")}@example.com`;
+  const theirContext = await browser.newContext();
+  const them = await theirContext.newPage();
+  await signInAs(them, email);
+  const [target] = await conn.db.select().from(users).where(eq(users.email, email));
+  if (!target) throw new Error("the signed-in user was not created");
+
+  await signInAs(page, "admin@portico.dev");
+  await page.goto("/admin/users");
+  await page.getByLabel("Search").fill(email);
+  await page.getByRole("button", { name: "Search" }).click();
+  const row = page.getByTestId("user-row").filter({ hasText: email });
+  await expect(row).toHaveCount(1);
+  await row.getByLabel(`Role of ${email}`).selectOption("owner");
+  await row.getByRole("button", { name: "Save role" }).click();
+  await expect(row).toContainText("Role changed to owner.");
+
+  await row.getByRole("button", { name: `Disable ${email}` }).click();
+  await expect(row.getByText("Their API keys keep working unless you revoke them.")).toBeVisible();
+  await expect(row.getByLabel("Also revoke their keys (they are emailed)")).not.toBeChecked();
+  await row.getByRole("button", { name: "Disable now" }).click();
+  await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");
+  await expect(row).toContainText("Disabled");
+
+  // Their session ended with the disable: the next page load is signed out.
+  await them.goto("/apps");
+  await expect(them).toHaveURL(/\/signin/);
+  await theirContext.close();
+
+  // Filters: subject type, action and a date range (today).
+  const today = new Date().toISOString().slice(0, 10);
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  await page.getByLabel("Subject type").selectOption("user");
+  await page.getByLabel("Action", { exact: true }).fill("user.role_changed");
+  await page.getByLabel("From", { exact: true }).fill(today);
+  await page.getByLabel("To", { exact: true }).fill(today);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/action=user.role_changed/);
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
+  await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
+  for (const action of await rows.locator("td:nth-child(3)").allTextContents()) expect(action).toBe("user.role_changed");
+
+  // A date range in the past: the empty state says what to do next.
+  await page.getByLabel("To", { exact: true }).fill("2000-01-01");
+  await page.getByLabel("From", { exact: true }).fill("2000-01-01");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No events match.")).toBeVisible();
+
+  // Free-text search over subject ids finds both changes.
+  await page.goto("/admin/audit");
+  await page.getByLabel("Search").fill(target.id);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(rows).toHaveCount(2);
+
+  // The user's own timeline, opened from the users page.
+  await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  await page.getByTestId("user-row").filter({ hasText: email }).getByRole("link", { name: "Audit timeline" }).click();
+  await expect(page.getByRole("heading", { name: `Audit timeline: user ${target.id}` })).toBeVisible();
+  await expect(rows.filter({ hasText: "user.disabled" })).toHaveCount(1);
+  await expect(rows.filter({ hasText: "user.role_changed" })).toHaveCount(1);
+
+  // The CSV export of that view, parsed with the library that wrote it.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export this view as CSV" }).click();
+  const file = await (await download).path();
+  const [header, ...records] = parse(fs.readFileSync(file, "utf8")) as string[][];
+  expect(header).toEqual(["id", "when", "who", "action", "subject_type", "subject_id", "comment", "from", "data"]);
+  expect(records.map((r) => r[3]).sort()).toEqual(["user.disabled", "user.role_changed"]);
+  for (const r of records) {
+    expect(r[2]).toBe("admin@portico.dev");
+    expect(r[4]).toBe("user");
+    expect(r[5]).toBe(target.id);
+  }
+  const roleChange = records.find((r) => r[3] === "user.role_changed");
+  expect(JSON.parse(roleChange?.[8] ?? "{}")).toEqual({ from: "consumer", to: "owner" });
+});
+
+test("the last admin cannot be disabled, and the page says why", async ({ page }) => {
+  const [me] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  const others = await conn.sql`update users set role = 'owner' where role = 'admin' and id <> ${me?.id ?? ""} returning id`;
+  try {
+    await signInAs(page, "admin@portico.dev");
+    await page.goto("/admin/users?q=admin%40portico.dev");
+    const mine = page.getByTestId("user-row").filter({ hasText: "admin@portico.dev" });
+    await mine.getByRole("button", { name: "Disable admin@portico.dev" }).click();
+    await mine.getByRole("button", { name: "Disable now" }).click();
+    await expect(mine).toContainText("This is the last active admin. Make someone else an admin first.");
+  } finally {
+    for (const o of others) await conn.sql`update users set role = 'admin' where id = ${o.id as string}`;
+  }
+  const [still] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  expect(still?.disabledAt).toBeNull();
+});
