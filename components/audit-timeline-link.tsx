@@ -1,7 +1,22 @@
 import Link from "next/link";
+import type { UserRole } from "@/db/schema";
 
-/** "Audit timeline": every audit event about one object (admins; /admin/audit refuses others). */
-export function AuditTimelineLink({ subjectType, subjectId, className }: { subjectType: string; subjectId: string; className?: string }) {
+/**
+ * "Audit timeline": every audit event about one object. The audit log is admin-only
+ * (/admin/audit refuses others), so the link renders for admins and nothing for anyone else.
+ */
+export function AuditTimelineLink({
+  subjectType,
+  subjectId,
+  viewerRole,
+  className,
+}: {
+  subjectType: string;
+  subjectId: string;
+  viewerRole: UserRole;
+  className?: string;
+}) {
+  if (viewerRole !== "admin") return null;
   return (
     <Link
       href={`/admin/audit?subjectType=${encodeURIComponent(subjectType)}&subjectId=${encodeURIComponent(subjectId)}`}

@@ -63,6 +63,8 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   const panel = page.getByRole("region", { name: "Request details" });
   await panel.getByRole("button", { name: "Approve" }).click();
   await expect(panel).toContainText("Approved", { timeout: 10_000 });
+  // The audit log is admin-only, so an owner is not offered a link into it.
+  await expect(panel.getByRole("link", { name: "Audit timeline" })).toHaveCount(0);
   await page.goto("/admin/reviews");
   const review = page.getByTestId("review-row").filter({ hasText: email });
   await expect(review.getByTestId("comment-required")).toBeVisible();
@@ -74,7 +76,9 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   // An admin reads the request's whole story in the audit log and exports it.
   await page.context().clearCookies();
   await signInAs(page, "admin@portico.dev");
-  await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  await page.goto(`/admin/requests?status=all&open=${requestId}`);
+  await page.getByRole("region", { name: "Request details" }).getByRole("link", { name: "Audit timeline" }).click();
+  await expect(page).toHaveURL(`/admin/audit?subjectType=request&subjectId=${requestId}`);
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: "request.submitted" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "request.approved" })).toContainText("owner@portico.dev");
@@ -89,10 +93,14 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   expect(csv.every((r) => r.subject_id === requestId)).toBe(true);
 
   // The product's and plan's timelines, and the free-text search.
-  await page.goto(`/admin/audit?subjectType=product&subjectId=${productId}`);
+  await page.goto(`/admin/products/${productId}`);
+  await page.getByRole("link", { name: "Audit timeline" }).click();
+  await expect(page).toHaveURL(`/admin/audit?subjectType=product&subjectId=${productId}`);
   await expect(page.getByTestId("audit-row").filter({ hasText: "product.published" })).toContainText("owner@portico.dev");
-  await page.goto(`/admin/audit?subjectType=plan&subjectId=${planId}`);
-  await expect(page.getByTestId("audit-row")).not.toHaveCount(0);
+  await page.goto(`/admin/plans/${planId}`);
+  await page.getByRole("link", { name: "Audit timeline" }).click();
+  await expect(page).toHaveURL(`/admin/audit?subjectType=plan&subjectId=${planId}`);
+  await expect(page.getByTestId("audit-row").filter({ hasText: "plan.created" })).toContainText("owner@portico.dev");
   await page.goto("/admin/audit");
   await page.getByLabel("Search").fill("Story reviewed.");
   await page.getByRole("button", { name: "Apply" }).click();

@@ -85,7 +85,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                     <td className="py-2 pr-4 align-top">
                       <span className="font-mono">{k.start}…</span>
                       <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
-                      {user.role === "admin" ? <AuditTimelineLink subjectType="key" subjectId={k.id} className="text-xs text-indigo-600 underline" /> : null}
+                      <AuditTimelineLink subjectType="key" subjectId={k.id} viewerRole={user.role} className="text-xs text-indigo-600 underline" />
                     </td>
                     <td className="py-2 pr-4 align-top">
                       {k.appName}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
+import type { SessionUser } from "@/lib/auth/guards";
 import type { queueDetail } from "@/lib/admin/queue-query";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { RevokeForm } from "../keys/revoke-form";
@@ -9,7 +10,8 @@ import { DecisionForm } from "./decision-form";
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
 
-export function DetailPanel({ detail, closeHref, approverId }: { detail: Detail; closeHref: string; approverId: string }) {
+export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; closeHref: string; viewer: SessionUser }) {
+  const approverId = viewer.id;
   if (!detail) {
     return (
       <Card role="region" aria-label="Request details">
@@ -80,7 +82,7 @@ export function DetailPanel({ detail, closeHref, approverId }: { detail: Detail;
       ) : null}
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
-        <AuditTimelineLink subjectType="request" subjectId={r.id} className="mb-2 block text-xs text-indigo-600 underline" />
+        <AuditTimelineLink subjectType="request" subjectId={r.id} viewerRole={viewer.role} className="mb-2 block text-xs text-indigo-600 underline" />
         <ol className="space-y-2 text-sm">
           {detail.timeline.map((e) => (
             <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">

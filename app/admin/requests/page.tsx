@@ -106,7 +106,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           hiddenColumns={prefs?.preferences.queueHiddenColumns ?? []}
         />
         {params.open ? (
-          <DetailPanel detail={detail} closeHref={queueHref(params, { open: undefined })} approverId={user.id} />
+          <DetailPanel detail={detail} closeHref={queueHref(params, { open: undefined })} viewer={user} />
         ) : null}
       </div>
     </>

@@ -65,7 +65,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
             openHref: href({ open: r.requestId }),
           }))}
         />
-        {params.open ? <DetailPanel detail={detail} closeHref={href({ open: undefined })} approverId={user.id} /> : null}
+        {params.open ? <DetailPanel detail={detail} closeHref={href({ open: undefined })} viewer={user} /> : null}
       </div>
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {params.page > 1 ? (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
@@ -25,7 +26,15 @@ export default async function EditPlanPage({ params, searchParams }: PageProps<"
         </Link>{" "}
         / <span aria-current="page">{plan.name}</span>
       </nav>
-      <PageHeader title={plan.name} description="Changes apply to new requests. Requests already submitted keep the settings they were submitted under." />
+      <PageHeader
+        title={plan.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <span>Changes apply to new requests. Requests already submitted keep the settings they were submitted under.</span>
+            <AuditTimelineLink subjectType="plan" subjectId={plan.id} viewerRole={user.role} />
+          </span>
+        }
+      />
       {created ? (
         <p role="status" className="mb-6 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
           Plan created. Offer it on a product from the product&apos;s page.

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
@@ -42,6 +43,7 @@ export default async function EditProductPage({ params, searchParams }: PageProp
             ) : (
               <span className="text-sm">Not in the catalogue.</span>
             )}
+            <AuditTimelineLink subjectType="product" subjectId={product.id} viewerRole={user.role} />
           </span>
         }
       />
