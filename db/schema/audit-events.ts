@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigserial, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
@@ -21,5 +22,8 @@ export const auditEvents = pgTable(
     // per-object timelines
     index("audit_events_subject_idx").on(t.subjectType, t.subjectId, t.createdAt),
     index("audit_events_created_idx").on(t.createdAt),
+    // free-text search (lib/audit/queries.ts): a trigram index over the same expression the query
+    // matches with ILIKE '%…%', so a search over a million events does not scan them all
+    index("audit_events_search_trgm_idx").using("gin", sql`(action || ' ' || subject_id || ' ' || coalesce(comment, '')) gin_trgm_ops`),
   ],
 );

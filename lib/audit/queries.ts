@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ilike, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/connect";
 import { auditEvents, users } from "@/db/schema";
@@ -29,8 +29,9 @@ function where(f: AuditFilters) {
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
     f.actor?.trim() ? ilike(users.email, like(f.actor)) : undefined,
+    // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
-      ? or(ilike(auditEvents.action, like(f.q)), ilike(auditEvents.subjectId, like(f.q)), ilike(sql`coalesce(${auditEvents.comment}, '')`, like(f.q)))
+      ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
       : undefined,
     f.from ? gte(auditEvents.createdAt, new Date(`${f.from}T00:00:00Z`)) : undefined,
     f.to ? lt(auditEvents.createdAt, new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000)) : undefined,
