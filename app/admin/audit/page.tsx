@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { auditFiltersSchema, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
@@ -96,51 +97,36 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           No events match. <Link href="/admin/audit" className="text-indigo-600 underline">Clear the filters</Link> to see everything.
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[48rem] text-left text-sm">
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">When</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Who</th>
-                <th scope="col" className="py-2 pr-4 font-medium">What</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Subject</th>
-                <th scope="col" className="py-2 pr-4 font-medium">From</th>
-                <th scope="col" className="py-2 font-medium">Comment</th>
+        <Table caption="Audit events, newest first" columns={[{ label: "When" }, { label: "Who" }, { label: "What" }, { label: "Subject" }, { label: "From" }, { label: "Comment" }]} className="min-w-[48rem]">
+          {rows.map((e) => {
+            const href = subjectHref(e.subjectType, e.subjectId);
+            return (
+              <tr key={e.id} data-testid="audit-row">
+                <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
+                <td className="py-2 pr-4 align-top">{who(e)}</td>
+                <td className="py-2 pr-4 align-top font-mono text-xs">{e.action}</td>
+                <td className="py-2 pr-4 align-top">
+                  <span className="text-zinc-500">{e.subjectType}</span>{" "}
+                  {href ? (
+                    <Link href={href} className="break-all font-mono text-xs text-indigo-600 hover:underline">
+                      {e.subjectId}
+                    </Link>
+                  ) : (
+                    <span className="break-all font-mono text-xs">{e.subjectId}</span>
+                  )}
+                  <Link
+                    href={`/admin/audit?${query({ subjectType: e.subjectType as AuditFilters["subjectType"], subjectId: e.subjectId })}`}
+                    className="block text-xs text-indigo-600 hover:underline"
+                  >
+                    Timeline
+                  </Link>
+                </td>
+                <td className="py-2 pr-4 align-top text-xs">{e.ip ?? "—"}</td>
+                <td className="max-w-xs whitespace-pre-wrap break-words py-2 align-top">{e.comment ?? ""}</td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((e) => {
-                const href = subjectHref(e.subjectType, e.subjectId);
-                return (
-                  <tr key={e.id} data-testid="audit-row">
-                    <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
-                    <td className="py-2 pr-4 align-top">{who(e)}</td>
-                    <td className="py-2 pr-4 align-top font-mono text-xs">{e.action}</td>
-                    <td className="py-2 pr-4 align-top">
-                      <span className="text-zinc-500">{e.subjectType}</span>{" "}
-                      {href ? (
-                        <Link href={href} className="break-all font-mono text-xs text-indigo-600 hover:underline">
-                          {e.subjectId}
-                        </Link>
-                      ) : (
-                        <span className="break-all font-mono text-xs">{e.subjectId}</span>
-                      )}
-                      <Link
-                        href={`/admin/audit?${query({ subjectType: e.subjectType as AuditFilters["subjectType"], subjectId: e.subjectId })}`}
-                        className="block text-xs text-indigo-600 hover:underline"
-                      >
-                        Timeline
-                      </Link>
-                    </td>
-                    <td className="py-2 pr-4 align-top text-xs">{e.ip ?? "—"}</td>
-                    <td className="max-w-xs whitespace-pre-wrap break-words py-2 align-top">{e.comment ?? ""}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       )}
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {filters.before ? (

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Badge } from "@/components/ui/badge";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatDateTime } from "@/lib/format";
@@ -63,52 +64,37 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
           {params.q || params.live ? "No keys match. Clear the search to see every key." : "No keys yet. Keys appear when consumers claim approved access."}
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Keys, newest first</caption>
-            <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">Key</th>
-                <th scope="col" className="py-2 pr-4 font-medium">App and requester</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Access</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Valid</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>
+        <Table caption="Keys, newest first" columns={[{ label: "Key" }, { label: "App and requester" }, { label: "Access" }, { label: "Valid" }, { label: "Status" }, { label: "Actions", srOnly: true }]}>
+          {rows.map((k) => {
+            const state = keyState(k, now);
+            const revocable = k.requestStatus === "available" && (state === "active" || state === "not-yet" || state === "grace");
+            return (
+              <tr key={k.id} data-testid="admin-key">
+                <td className="py-2 pr-4 align-top">
+                  <span className="font-mono">{k.start}…</span>
+                  <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                  <AuditTimelineLink subjectType="key" subjectId={k.id} viewerRole={user.role} className="text-xs text-indigo-600 underline" />
+                </td>
+                <td className="py-2 pr-4 align-top">
+                  {k.appName}
+                  <p className="text-xs text-zinc-500">{k.requester}</p>
+                </td>
+                <td className="py-2 pr-4 align-top">
+                  <Link href={`/admin/requests/${k.requestId}`} className="text-indigo-600 hover:underline">
+                    {k.products.join(", ")}
+                  </Link>
+                  <p className="text-xs text-zinc-500">{k.planName}</p>
+                </td>
+                <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
+                <td className="py-2 pr-4 align-top">
+                  <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
+                  {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
+                </td>
+                <td className="py-2 align-top">{revocable ? <RevokeForm requestId={k.requestId} keyStart={k.start} /> : null}</td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((k) => {
-                const state = keyState(k, now);
-                const revocable = k.requestStatus === "available" && (state === "active" || state === "not-yet" || state === "grace");
-                return (
-                  <tr key={k.id} data-testid="admin-key">
-                    <td className="py-2 pr-4 align-top">
-                      <span className="font-mono">{k.start}…</span>
-                      <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
-                      <AuditTimelineLink subjectType="key" subjectId={k.id} viewerRole={user.role} className="text-xs text-indigo-600 underline" />
-                    </td>
-                    <td className="py-2 pr-4 align-top">
-                      {k.appName}
-                      <p className="text-xs text-zinc-500">{k.requester}</p>
-                    </td>
-                    <td className="py-2 pr-4 align-top">
-                      <Link href={`/admin/requests/${k.requestId}`} className="text-indigo-600 hover:underline">
-                        {k.products.join(", ")}
-                      </Link>
-                      <p className="text-xs text-zinc-500">{k.planName}</p>
-                    </td>
-                    <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
-                    <td className="py-2 pr-4 align-top">
-                      <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                      {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
-                    </td>
-                    <td className="py-2 align-top">{revocable ? <RevokeForm requestId={k.requestId} keyStart={k.start} /> : null}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </Table>
       )}
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {page > 1 ? <Link href={pageHref(page - 1)} className="text-indigo-600 underline">← Newer</Link> : null}

@@ -4,6 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatDuration } from "@/lib/format";
@@ -37,47 +38,33 @@ export default async function PlansPage() {
           </Link>
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Plans, by name</caption>
-            <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Approval</th>
-                <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Key lifetime</th>
-                <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">Fields</th>
-                <th scope="col" className="hidden py-2 pr-4 font-medium md:table-cell">Products</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((p) => (
-                <tr key={p.id} data-testid="plan-row">
-                  <td className="py-3 pr-4">
-                    {p.editable ? (
-                      <Link href={`/admin/plans/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                        {p.name}
-                      </Link>
-                    ) : (
-                      <span className="font-medium">{p.name}</span>
-                    )}
-                    {p.ownerId === null ? (
-                      <div className="text-xs text-zinc-500">Shared{p.editable ? "" : " · managed by admins"}</div>
-                    ) : null}
-                  </td>
-                  <td className="py-3 pr-4">
-                    <span className="flex flex-wrap gap-1">
-                      {p.autoApprove ? <Badge tone="green">Auto-approve</Badge> : <Badge tone="amber">{p.approvalsRequired === 1 ? "1 approval" : `${p.approvalsRequired} approvals`}</Badge>}
-                      {p.reviewRequired ? <Badge tone="indigo">Review</Badge> : null}
-                    </span>
-                  </td>
-                  <td className="hidden py-3 pr-4 sm:table-cell">{formatDuration(p.keyLifetimeDays)}</td>
-                  <td className="hidden py-3 pr-4 sm:table-cell">{p.fieldCount}</td>
-                  <td className="hidden py-3 pr-4 md:table-cell">{p.productCount}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="Plans, by name" columns={[{ label: "Plan" }, { label: "Approval" }, { label: "Key lifetime", className: "hidden sm:table-cell" }, { label: "Fields", className: "hidden sm:table-cell" }, { label: "Products", className: "hidden md:table-cell" }]}>
+          {rows.map((p) => (
+            <tr key={p.id} data-testid="plan-row">
+              <td className="py-3 pr-4">
+                {p.editable ? (
+                  <Link href={`/admin/plans/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                    {p.name}
+                  </Link>
+                ) : (
+                  <span className="font-medium">{p.name}</span>
+                )}
+                {p.ownerId === null ? (
+                  <div className="text-xs text-zinc-500">Shared{p.editable ? "" : " · managed by admins"}</div>
+                ) : null}
+              </td>
+              <td className="py-3 pr-4">
+                <span className="flex flex-wrap gap-1">
+                  {p.autoApprove ? <Badge tone="green">Auto-approve</Badge> : <Badge tone="amber">{p.approvalsRequired === 1 ? "1 approval" : `${p.approvalsRequired} approvals`}</Badge>}
+                  {p.reviewRequired ? <Badge tone="indigo">Review</Badge> : null}
+                </span>
+              </td>
+              <td className="hidden py-3 pr-4 sm:table-cell">{formatDuration(p.keyLifetimeDays)}</td>
+              <td className="hidden py-3 pr-4 sm:table-cell">{p.fieldCount}</td>
+              <td className="hidden py-3 pr-4 md:table-cell">{p.productCount}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

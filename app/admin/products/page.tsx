@@ -4,6 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatDateTime } from "@/lib/format";
@@ -35,40 +36,25 @@ export default async function ProductsPage() {
           </Link>
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Products, by name</caption>
-            <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">Product</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Plans</th>
-                <th scope="col" className="hidden py-2 pr-4 font-medium sm:table-cell">API reference</th>
-                {isAdmin ? <th scope="col" className="hidden py-2 pr-4 font-medium md:table-cell">Owner</th> : null}
-                <th scope="col" className="hidden py-2 font-medium md:table-cell">Updated</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((p) => (
-                <tr key={p.id} data-testid="product-row">
-                  <td className="py-3 pr-4">
-                    <Link href={`/admin/products/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                      {p.name}
-                    </Link>
-                    <div className="text-xs text-zinc-500">/apis/{p.slug}</div>
-                  </td>
-                  <td className="py-3 pr-4">
-                    <ProductStatusBadge status={p.status} />
-                  </td>
-                  <td className="py-3 pr-4">{p.planCount === 0 ? <Badge tone="amber">None</Badge> : p.planCount}</td>
-                  <td className="hidden py-3 pr-4 sm:table-cell">{p.hasOpenApi ? "Yes" : <span className="text-zinc-500">None</span>}</td>
-                  {isAdmin ? <td className="hidden py-3 pr-4 md:table-cell">{p.ownerEmail}</td> : null}
-                  <td className="hidden py-3 text-zinc-500 md:table-cell">{formatDateTime(p.updatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="Products, by name" columns={[{ label: "Product" }, { label: "Status" }, { label: "Plans" }, { label: "API reference", className: "hidden sm:table-cell" }, ...(isAdmin ? [{ label: "Owner", className: "hidden md:table-cell" }] : []), { label: "Updated", className: "hidden md:table-cell" }]}>
+          {rows.map((p) => (
+            <tr key={p.id} data-testid="product-row">
+              <td className="py-3 pr-4">
+                <Link href={`/admin/products/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                  {p.name}
+                </Link>
+                <div className="text-xs text-zinc-500">/apis/{p.slug}</div>
+              </td>
+              <td className="py-3 pr-4">
+                <ProductStatusBadge status={p.status} />
+              </td>
+              <td className="py-3 pr-4">{p.planCount === 0 ? <Badge tone="amber">None</Badge> : p.planCount}</td>
+              <td className="hidden py-3 pr-4 sm:table-cell">{p.hasOpenApi ? "Yes" : <span className="text-zinc-500">None</span>}</td>
+              {isAdmin ? <td className="hidden py-3 pr-4 md:table-cell">{p.ownerEmail}</td> : null}
+              <td className="hidden py-3 text-zinc-500 md:table-cell">{formatDateTime(p.updatedAt)}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </>
   );

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { z } from "zod";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { formatDate } from "@/lib/format";
@@ -52,44 +53,31 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
           No users match “{params.q}”. <Link href="/admin/users" className="text-indigo-600 underline">Show everyone</Link>.
         </p>
       ) : (
-        <div className="overflow-x-auto">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Users, newest first</caption>
-            <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-              <tr>
-                <th scope="col" className="py-2 pr-4 font-medium">User</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Role</th>
-                <th scope="col" className="py-2 pr-4 font-medium">Status</th>
-                <th scope="col" className="py-2 font-medium"><span className="sr-only">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {rows.map((u) => (
-                <tr key={u.id} data-testid="user-row">
-                  <td className="py-2 pr-4 align-top">
-                    {u.name ?? u.email}
-                    {u.id === me.id ? <span className="ml-1 text-xs text-zinc-500">(you)</span> : null}
-                    <p className="text-xs text-zinc-500">
-                      {u.email} · joined {formatDate(u.createdAt)} ·{" "}
-                      <Link href={`/admin/audit?subjectType=user&subjectId=${u.id}`} className="text-indigo-600 hover:underline">
-                        Audit timeline
-                      </Link>
-                    </p>
-                  </td>
-                  <td className="py-2 pr-4 align-top">
-                    <RoleForm userId={u.id} role={u.role} email={u.email} />
-                  </td>
-                  <td className="py-2 pr-4 align-top">
-                    {u.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
-                  </td>
-                  <td className="py-2 align-top">
-                    <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table caption="Users, newest first" columns={[{ label: "User" }, { label: "Role" }, { label: "Status" }, { label: "Actions", srOnly: true }]}>
+          {rows.map((u) => (
+            <tr key={u.id} data-testid="user-row">
+              <td className="py-2 pr-4 align-top">
+                {u.name ?? u.email}
+                {u.id === me.id ? <span className="ml-1 text-xs text-zinc-500">(you)</span> : null}
+                <p className="text-xs text-zinc-500">
+                  {u.email} · joined {formatDate(u.createdAt)} ·{" "}
+                  <Link href={`/admin/audit?subjectType=user&subjectId=${u.id}`} className="text-indigo-600 hover:underline">
+                    Audit timeline
+                  </Link>
+                </p>
+              </td>
+              <td className="py-2 pr-4 align-top">
+                <RoleForm userId={u.id} role={u.role} email={u.email} />
+              </td>
+              <td className="py-2 pr-4 align-top">
+                {u.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
+              </td>
+              <td className="py-2 align-top">
+                <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} />
+              </td>
+            </tr>
+          ))}
+        </Table>
       )}
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {params.page > 1 ? <Link href={pageHref(params.page - 1)} className="text-indigo-600 underline">← Newer</Link> : null}

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Markdown } from "@/components/markdown";
 import { authMethodLabel } from "@/components/product-card";
 import { Badge } from "@/components/ui/badge";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { cachedProduct } from "@/lib/catalogue/cached";
 import type { CataloguePlan } from "@/lib/catalogue/queries";
@@ -66,12 +66,7 @@ export default async function ProductPage({ params }: PageProps<"/apis/[slug]">)
   const openapi = await cachedOpenApi(product.slug);
   return (
     <article>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/apis" className="hover:underline">
-          APIs
-        </Link>{" "}
-        / <span aria-current="page">{product.name}</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/apis", label: "APIs" }} current={product.name} />
       <header className="mb-8">
         <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
         <p className="mt-2 text-lg text-zinc-600 dark:text-zinc-400">{product.summary}</p>

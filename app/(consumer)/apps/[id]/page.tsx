@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
@@ -9,6 +10,7 @@ import { appIdSchema } from "@/lib/apps/app-schema";
 import { getApp } from "@/lib/apps/get-app";
 import { currentUser, requireUser } from "@/lib/auth/guards";
 import { Badge } from "@/components/ui/badge";
+import { Table } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { keysOfApp } from "@/lib/keys/queries";
@@ -39,12 +41,7 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/apps" className="hover:underline">
-          Your apps
-        </Link>{" "}
-        / <span aria-current="page">{app.name}</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/apps", label: "Your apps" }} current={app.name} />
       <PageHeader
         title={app.name}
         description={
@@ -63,40 +60,27 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
               No keys yet. Keys appear here once a request for this app is approved and claimed.
             </p>
           ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Every key of this app, newest first</caption>
-                <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4 font-medium">Key</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Plan</th>
-                    <th scope="col" className="py-2 pr-4 font-medium">Valid</th>
-                    <th scope="col" className="py-2 font-medium">Status</th>
+            <Table caption="Every key of this app, newest first" columns={[{ label: "Key" }, { label: "Plan" }, { label: "Valid" }, { label: "Status" }]}>
+              {keys.map((k) => {
+                const state = keyState(k, now);
+                return (
+                  <tr key={k.id} data-testid="archive-key">
+                    <td className="py-2 pr-4 align-top">
+                      <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
+                        {k.start}…
+                      </Link>
+                      <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                    </td>
+                    <td className="py-2 pr-4 align-top">{k.planName}</td>
+                    <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
+                    <td className="py-2 align-top">
+                      <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
+                      {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
+                    </td>
                   </tr>
-                </thead>
-                <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-                  {keys.map((k) => {
-                    const state = keyState(k, now);
-                    return (
-                      <tr key={k.id} data-testid="archive-key">
-                        <td className="py-2 pr-4 align-top">
-                          <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
-                            {k.start}…
-                          </Link>
-                          <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
-                        </td>
-                        <td className="py-2 pr-4 align-top">{k.planName}</td>
-                        <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
-                        <td className="py-2 align-top">
-                          <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                          {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </Table>
           )}
         </section>
         <div className="space-y-6 self-start">

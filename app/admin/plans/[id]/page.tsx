@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
@@ -20,12 +20,7 @@ export default async function EditPlanPage({ params, searchParams }: PageProps<"
   const created = (await searchParams).created === "1";
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/admin/plans" className="hover:underline">
-          Plans
-        </Link>{" "}
-        / <span aria-current="page">{plan.name}</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/admin/plans", label: "Plans" }} current={plan.name} />
       <PageHeader
         title={plan.name}
         description={

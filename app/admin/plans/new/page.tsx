@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { planFormValues } from "@/lib/plans/plan-schema";
@@ -11,12 +11,7 @@ export default async function NewPlanPage() {
   await requireRole(APPROVER_ROLES, "/admin/plans/new");
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/admin/plans" className="hover:underline">
-          Plans
-        </Link>{" "}
-        / <span aria-current="page">New</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/admin/plans", label: "Plans" }} current="New" />
       <PageHeader title="New plan" description="Offer it on your products from each product's page." />
       <PlanForm defaults={planFormValues()} />
     </>

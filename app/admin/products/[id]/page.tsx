@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
@@ -25,12 +26,7 @@ export default async function EditProductPage({ params, searchParams }: PageProp
   const created = (await searchParams).created === "1";
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/admin/products" className="hover:underline">
-          Products
-        </Link>{" "}
-        / <span aria-current="page">{product.name}</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/admin/products", label: "Products" }} current={product.name} />
       <PageHeader
         title={product.name}
         description={

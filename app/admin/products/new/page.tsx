@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
@@ -13,12 +13,7 @@ export default async function NewProductPage() {
   const plans = await offerablePlans(db, user, null);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-4 text-sm text-zinc-500">
-        <Link href="/admin/products" className="hover:underline">
-          Products
-        </Link>{" "}
-        / <span aria-current="page">New</span>
-      </nav>
+      <Breadcrumb parent={{ href: "/admin/products", label: "Products" }} current="New" />
       <PageHeader title="New product" description="Products start as drafts. Publish when the description, plans and API reference are ready." />
       <ProductForm
         product={{ name: "", slug: "", summary: "", description: "", tags: [], authMethod: "api_key", planIds: [], openapi: "" }}
