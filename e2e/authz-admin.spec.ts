@@ -78,6 +78,7 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
   await expect(victim).toHaveURL(/\/signin/);
   await victim.getByLabel("Email address").fill(email);
   await victim.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(victim.getByText("This account is disabled and may not sign in. Ask the portal's admins to enable it.")).toBeVisible();
   await expect(victim.getByRole("heading", { name: "Check your email" })).toHaveCount(0);
   await victimContext.close();
 

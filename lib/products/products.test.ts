@@ -147,6 +147,12 @@ describe("an owner's products", () => {
     await changeProductStatus(t.db, owner, created.id, "unpublish");
     expect(await getPublishedProduct(t.db, renamed)).toBeNull();
     await changeProductStatus(t.db, owner, created.id, "archive");
+    // An archived product is read-only until restored: the edit is refused and writes nothing.
+    const frozen = await failure(
+      updateProduct(t.db, owner, created.id, { name: "Renamed while archived", slug: renamed, summary: "Track parcels.", description: "## Hello", tags: "logistics", authMethod: "api_key", planIds: f.plan("Standard").id, openapi: JSON_DOC }),
+    );
+    expect(frozen).toMatchObject({ code: "conflict", message: expect.stringMatching(/archived.*Restore it first/) });
+    expect((await getManagedProduct(t.db, owner, created.id))?.name).toBe("Parcels API");
     await changeProductStatus(t.db, owner, created.id, "restore");
     expect((await getManagedProduct(t.db, owner, created.id))?.status).toBe("draft");
 

@@ -2,6 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { productPlans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { DomainError } from "@/lib/errors";
 import { assertOfferable } from "./offerable-plans";
 import { type Actor, assertManager, manageableProduct, productNotFound } from "./product-access";
 import { asSlugTaken, assertOpenApi, assertSlugFree } from "./product-checks";
@@ -26,6 +27,9 @@ export async function updateProduct(db: Queryable, actor: Actor, id: string, inp
       // Locked so the audit event's "from" values are the ones this update replaces.
       const [before] = await tx.select().from(products).where(scope).for("update");
       if (!before) throw productNotFound();
+      if (before.status === "archived") {
+        throw new DomainError("conflict", `“${before.name}” is archived, so it cannot be edited. Restore it first, then save your changes.`);
+      }
       await assertOfferable(tx, actor, id, planIds);
       if (fields.slug !== before.slug) await assertSlugFree(tx, fields.slug, id);
 

@@ -23,6 +23,10 @@ export async function requestSignInLink(_prev: ActionResult | null, formData: Fo
       redirect: false,
     });
   } catch (error) {
+    // The signIn callback refuses disabled accounts (lib/auth/index.ts): say so, and what to do.
+    if (error instanceof AuthError && error.type === "AccessDenied") {
+      return { ok: false, message: "This account is disabled and may not sign in. Ask the portal's admins to enable it.", values: { email } };
+    }
     if (error instanceof AuthError) {
       return { ok: false, message: "We could not send a sign-in link just now. Try again in a minute.", values: { email } };
     }

@@ -16,7 +16,10 @@ import { StatusActions } from "./status-actions";
 
 export const metadata: Metadata = { title: "Edit product" };
 
-export default async function EditProductPage({ params, searchParams }: PageProps<"/admin/products/[id]">) {
+export default async function EditProductPage({
+  params,
+  searchParams,
+}: PageProps<"/admin/products/[id]">) {
   const { id } = await params;
   const user = await requireRole(APPROVER_ROLES, `/admin/products/${id}`);
   const parsed = productIdSchema.safeParse(id);
@@ -39,12 +42,19 @@ export default async function EditProductPage({ params, searchParams }: PageProp
             ) : (
               <span className="text-sm">Not in the catalogue.</span>
             )}
-            <AuditTimelineLink subjectType="product" subjectId={product.id} viewerRole={user.role} />
+            <AuditTimelineLink
+              subjectType="product"
+              subjectId={product.id}
+              viewerRole={user.role}
+            />
           </span>
         }
       />
       {created ? (
-        <p role="status" className="mb-6 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+        <p
+          role="status"
+          className="mb-6 rounded-md bg-emerald-50 p-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+        >
           Product created as a draft. Publish it below when it is ready.
         </p>
       ) : null}
@@ -52,20 +62,29 @@ export default async function EditProductPage({ params, searchParams }: PageProp
         <h2 className="mb-3 font-semibold">Catalogue</h2>
         <StatusActions id={product.id} status={product.status} />
       </Card>
-      <ProductForm
-        product={{
-          id: product.id,
-          name: product.name,
-          slug: product.slug,
-          summary: product.summary,
-          description: product.description,
-          tags: product.tags,
-          authMethod: product.authMethod,
-          planIds: product.planIds,
-          openapi: product.openapi ?? "",
-        }}
-        plans={plans}
-      />
+      {product.status === "archived" ? (
+        <Card>
+          <h2 className="mb-2 font-semibold">Details</h2>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="archived-read-only">
+            Archived products cannot be edited. Restore it above, then edit and publish it again.
+          </p>
+        </Card>
+      ) : (
+        <ProductForm
+          product={{
+            id: product.id,
+            name: product.name,
+            slug: product.slug,
+            summary: product.summary,
+            description: product.description,
+            tags: product.tags,
+            authMethod: product.authMethod,
+            planIds: product.planIds,
+            openapi: product.openapi ?? "",
+          }}
+          plans={plans}
+        />
+      )}
     </>
   );
 }
