@@ -93,7 +93,12 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   // The owner revokes it: both keys stop at once.
   await context.clearCookies();
   await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/keys?q=${encodeURIComponent(rolled.slice(0, 8))}`);
+  // Search finds keys by product name, and a whole pasted key (say, a leaked one) by its hash.
+  await page.goto(`/admin/keys?q=${encodeURIComponent("Payments API")}`);
+  await expect(page.getByTestId("admin-key").filter({ hasText: email })).toHaveCount(2);
+  await page.getByRole("searchbox").fill(rolled);
+  await page.getByRole("searchbox").press("Enter");
+  await expect(page.getByTestId("admin-key")).toHaveCount(1);
   const row = page.getByTestId("admin-key").filter({ hasText: rolled.slice(0, 8) });
   await row.getByRole("button", { name: /^Revoke/ }).click();
   await row.getByLabel("Why? The requester is emailed this.").fill("Rotating all golden keys.");

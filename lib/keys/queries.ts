@@ -1,10 +1,11 @@
 import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
-import { accessRequests, apiKeys, apps, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiKeys, apps, products, users } from "@/db/schema";
 import { type Approver, approverScope } from "@/lib/requests/decide-requests";
 import { requestProductNames } from "@/lib/requests/product-names";
 import { escapeLike } from "@/lib/sql/escape-like";
+import { hashSecret } from "./key-format";
 
 const replacement = alias(apiKeys, "replacement");
 
@@ -47,7 +48,10 @@ export function keysOfApp(db: Queryable, ownerId: string, appId: string) {
 
 export const ADMIN_KEYS_PAGE = 50;
 
-/** /admin/keys: keys on requests the approver may decide, searchable by key start, app or requester. */
+/**
+ * /admin/keys: keys on requests the approver may decide, searchable by key start, a whole pasted key
+ * (matched by its hash, the only form stored), app, requester or product.
+ */
 export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: string; live?: boolean; page?: number }) {
   const page = Math.max(1, opts.page ?? 1);
   const q = opts.q?.trim();
@@ -55,7 +59,15 @@ export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: s
   const where = and(
     approverScope(approver),
     pattern
-      ? or(ilike(apiKeys.start, pattern), ilike(apps.name, pattern), ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern))
+      ? or(
+          eq(apiKeys.keyHash, hashSecret(q ?? "")),
+          ilike(apiKeys.start, pattern),
+          ilike(apps.name, pattern),
+          ilike(users.email, pattern),
+          ilike(sql`coalesce(${users.name}, '')`, pattern),
+          sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
+                where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.name} ilike ${pattern})`,
+        )
       : undefined,
     opts.live ? and(or(isNull(apiKeys.endsAt), sql`${apiKeys.endsAt} > now()`), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > now()`)) : undefined,
   );

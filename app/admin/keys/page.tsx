@@ -48,7 +48,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
             name="q"
             type="search"
             defaultValue={params.q}
-            placeholder="Key start, app or requester"
+            placeholder="Key, app, requester or product"
             className="h-10 w-72 max-w-full rounded-md border border-zinc-300 px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           />
         </div>
