@@ -79,6 +79,8 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(panel).toBeVisible();
   await expect(panel).toContainText(`Reason 0 ${tag}`);
   await expect(panel).toContainText("Timeline");
+  // Events read as words, as the requester sees them, not as internal codes.
+  await expect(panel.getByRole("listitem").filter({ hasText: "Submitted ·" })).toHaveCount(1);
 
   // Bulk: approve three, deny one with a comment.
   for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();

@@ -5,6 +5,7 @@ import { Card } from "@/components/ui/card";
 import type { SessionUser } from "@/lib/auth/guards";
 import type { queueDetail } from "@/lib/admin/queue-query";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { requestEventWords } from "@/lib/requests/event-words";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
 
@@ -86,7 +87,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
         <ol className="space-y-2 text-sm">
           {detail.timeline.map((e) => (
             <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">
-              <span className="font-medium">{e.action.replace("request.", "")}</span> ·{" "}
+              <span className="font-medium">{requestEventWords(e.action)}</span> ·{" "}
               {e.actorType === "auto-approve" ? "auto-approve" : (e.actorName ?? "system")} · {formatDateTime(e.createdAt)}
               {e.comment ? <p className="italic">“{e.comment}”</p> : null}
             </li>

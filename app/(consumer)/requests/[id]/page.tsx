@@ -13,24 +13,11 @@ import { Badge } from "@/components/ui/badge";
 import { env } from "@/lib/env";
 import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } from "@/lib/keys/key-state";
 import { keysOfRequest } from "@/lib/keys/queries";
+import { requestEventWords } from "@/lib/requests/event-words";
 import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
 export const metadata: Metadata = { title: "Request" };
-
-const eventWords: Record<string, string> = {
-  "request.submitted": "Submitted",
-  "request.approved": "Approved",
-  "request.denied": "Denied",
-  "request.cancelled": "Cancelled",
-  "request.available": "Key claimed",
-  "request.revoked": "Revoked",
-  "request.expired": "Expired",
-  "request.completed": "Checked in",
-  "request.resubmitted": "Resubmitted as a new request",
-  "request.removed": "Removed from the list",
-  "request.claim_link_sent": "New claim link sent",
-};
 
 export default async function RequestPage({ params, searchParams }: PageProps<"/requests/[id]">) {
   const { id } = await params;
@@ -168,7 +155,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <ol className="space-y-3 text-sm" aria-label="Timeline">
             {request.timeline.map((e) => (
               <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700" data-testid="timeline-event">
-                <p className="font-medium">{eventWords[e.action] ?? e.action}</p>
+                <p className="font-medium">{requestEventWords(e.action)}</p>
                 <p className="text-zinc-500">
                   {formatDateTime(e.createdAt)} ·{" "}
                   {e.actorType === "auto-approve" ? "auto-approve" : e.actorType === "system" ? "Portico" : (e.actorName ?? "someone")}

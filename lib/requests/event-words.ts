@@ -1,0 +1,21 @@
+/** How a request's timeline names its events, for requesters and approvers alike. */
+const words: Record<string, string> = {
+  "request.submitted": "Submitted",
+  "request.approval_recorded": "Approval recorded",
+  "request.approved": "Approved",
+  "request.denied": "Denied",
+  "request.cancelled": "Cancelled",
+  "request.available": "Key claimed",
+  "request.revoked": "Revoked",
+  "request.expired": "Expired",
+  "request.completed": "Checked in",
+  "request.resubmitted": "Resubmitted as a new request",
+  "request.removed": "Removed from the list",
+  "request.claim_link_sent": "New claim link sent",
+  "request.reviewed": "Reviewed",
+};
+
+/** "request.claim_link_sent" → "New claim link sent"; an action without words reads as itself, spaced. */
+export function requestEventWords(action: string) {
+  return words[action] ?? action.replace(/^request\./, "").replaceAll("_", " ");
+}
