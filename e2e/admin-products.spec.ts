@@ -61,9 +61,13 @@ test("an owner publishes a product with an API reference and a plan with questio
   // Product form: Markdown preview renders without raw HTML.
   const beforeProduct = await counts();
   await page.goto("/admin/products/new");
-  await page.getByLabel("Description (Markdown)").fill("## Track parcels\n\n<script>window.pwned = 1</script>Live positions.");
+  await page.getByLabel("Description (Markdown)").fill("# Parcels\n\n## Track parcels\n\n<script>window.pwned = 1</script>Live positions.");
   await page.getByRole("tab", { name: "Preview" }).click();
   await expect(page.getByTestId("markdown-preview").getByRole("heading", { name: "Track parcels" })).toBeVisible();
+  // "# Title" is a heading too, one level under the page's own <h1>, and styled larger than "##".
+  const title = page.getByTestId("markdown-preview").getByRole("heading", { name: "Parcels", exact: true, level: 2 });
+  await expect(title).toBeVisible();
+  expect(await title.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThan(20);
   await expect(page.getByTestId("markdown-preview").locator("script")).toHaveCount(0);
   await page.getByRole("tab", { name: "Write" }).click();
 
