@@ -62,6 +62,10 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.getByLabel("From", { exact: true }).fill("2000-01-01");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByText("No events match.")).toBeVisible();
+  // A range entered the wrong way round says so.
+  await page.getByLabel("From", { exact: true }).fill(today);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "is after “To”" })).toContainText("Swap the two dates.");
 
   // Free-text search over subject ids finds both changes.
   await page.goto("/admin/audit");
