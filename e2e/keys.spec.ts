@@ -49,6 +49,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   // Confirm: the key is shown once, with Copy, on a no-store, no-referrer response.
   await page.goto(claimLink);
   await expect(page.getByRole("heading", { name: "Claim your API key" })).toBeVisible();
+  await expect(page.getByText("shown once, on the next screen")).toBeVisible();
   const post = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/claim/"));
   await page.getByRole("button", { name: "Show my key" }).click();
   const response = await post;
@@ -56,6 +57,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   expect(response.headers()["referrer-policy"]).toBe("no-referrer");
   const key = await page.getByTestId("revealed-key").inputValue();
   rememberSecret(key);
+  await expect(page.getByText("shown once, on the next screen")).toHaveCount(0);
   expect(key).toMatch(/^ptk_[0-9A-Za-z]{49}$/);
   await page.getByRole("button", { name: "Copy" }).click();
   await expect(page.getByText("Copied to the clipboard.")).toBeVisible();

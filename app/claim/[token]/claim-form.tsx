@@ -1,12 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState } from "react";
+import { type ReactNode, useActionState } from "react";
 import { KeyReveal } from "@/components/key-reveal";
 import { Button } from "@/components/ui/button";
 import { claimKeyAction } from "./actions";
 
-export function ClaimForm({ token }: { token: string }) {
+/** `notice` (what happens next) shows until the key is revealed, and is gone with the form after. */
+export function ClaimForm({ token, notice }: { token: string; notice: ReactNode }) {
   const [state, action, pending] = useActionState(claimKeyAction, null);
   if (state?.revealedKey) {
     const k = state.revealedKey;
@@ -21,6 +22,7 @@ export function ClaimForm({ token }: { token: string }) {
   }
   return (
     <form action={action} className="space-y-3">
+      {notice}
       <input type="hidden" name="token" value={token} />
       <Button type="submit" disabled={pending}>
         {pending ? "Creating your key…" : "Show my key"}

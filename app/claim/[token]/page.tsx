@@ -51,11 +51,15 @@ export default async function ClaimPage({ params }: PageProps<"/claim/[token]">)
         Access to <strong>{state.productNames.join(", ")}</strong> ({state.planName} plan) for app <strong>{state.appName}</strong> was
         approved.
       </p>
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        The key is shown once, on the next screen. Have somewhere safe to keep it, such as your secret manager. This link then stops
-        working.
-      </p>
-      <ClaimForm token={token} />
+      <ClaimForm
+        token={token}
+        notice={
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            The key is shown once, on the next screen. Have somewhere safe to keep it, such as your secret manager. This link then
+            stops working.
+          </p>
+        }
+      />
     </Card>
   );
 }
