@@ -185,7 +185,10 @@ export async function revokeKeysOfUser(tx: Tx, userId: string, actorId: string, 
 }
 
 /** Re-send: a new claim link for an approved, unclaimed request; the previous link stops working. */
-export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string) {
+/** One claim link a minute per request: a second click does not flood the requester's inbox. */
+export const CLAIM_LINK_RESEND_SECONDS = 60;
+
+export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string, now = new Date()) {
   return db.transaction(async (tx) => {
     const [request] = await tx
       .select({ id: accessRequests.id, status: accessRequests.status })
@@ -201,7 +204,16 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
           : `This request is ${request.status}; there is no key to claim.`,
       );
     }
-    await enqueueApprovedEmails(tx, [requestId], baseUrl);
+    // The request row is locked above, so two clicks at once see each other's link here.
+    const [recent] = await tx
+      .select({ createdAt: claimLinks.createdAt })
+      .from(claimLinks)
+      .where(and(eq(claimLinks.requestId, requestId), gt(claimLinks.createdAt, new Date(now.getTime() - CLAIM_LINK_RESEND_SECONDS * 1000))))
+      .limit(1);
+    if (recent) {
+      throw new DomainError("conflict", "A claim link was emailed to you less than a minute ago. Check your inbox (and spam folder), or ask again in a minute.");
+    }
+    await enqueueApprovedEmails(tx, [requestId], baseUrl, now);
     await recordEvent(tx, { actorId: userId, action: "request.claim_link_sent", subjectType: "request", subjectId: requestId });
   });
 }

@@ -89,11 +89,29 @@ describe("claim links", () => {
     expect(audit).not.toContain(token);
   });
 
+  it("10 concurrent re-sends a minute after approval: one new link, one email, one event; the rest are told to wait", async () => {
+    const { request, user } = await approvedRequest();
+    const later = new Date(Date.now() + 61_000);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => resendClaimLink(t.db, user.id, request.id, baseUrl, later)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected")) expect(String((r as PromiseRejectedResult).reason)).toMatch(/less than a minute ago/);
+    const [links] = await t.db.select({ n: count() }).from(claimLinks).where(eq(claimLinks.requestId, request.id));
+    expect(links?.n).toBe(2);
+    const [sent] = await t.db
+      .select({ n: count() })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "request.claim_link_sent"), eq(auditEvents.subjectId, request.id)));
+    expect(sent?.n).toBe(1);
+  });
+
   it("refuses another user's link, a future start, and a superseded link, saying what to do", async () => {
     const { request, token, user } = await approvedRequest();
     const stranger = await f.user();
     expect(await refusal(claimKey(t.db, token, stranger.id, { prefix }))).toMatch(/^forbidden: This claim link was sent to another account/);
-    await resendClaimLink(t.db, user.id, request.id, baseUrl);
+    // Right after the approval's link, a re-send is refused (one a minute); a minute on, it goes.
+    expect(await refusal(resendClaimLink(t.db, user.id, request.id, baseUrl))).toMatch(/^conflict: A claim link was emailed to you less than a minute ago/);
+    expect(await latestToken(request.id)).toBe(token);
+    await resendClaimLink(t.db, user.id, request.id, baseUrl, new Date(Date.now() + 61_000));
     const fresh = await latestToken(request.id);
     expect(fresh).not.toBe(token);
     expect(await refusal(claimKey(t.db, token, user.id, { prefix }))).toMatch(/^conflict: A newer claim link replaced this one/);
