@@ -81,6 +81,13 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   // Roll: a new key, shown once; both work during the grace period.
   await page.goto(requestUrl);
   await expect(page.getByTestId("request-status")).toHaveText("Available");
+  // Keyboard: the confirmation takes focus on the safe choice; Escape closes it and returns focus.
+  await page.getByRole("button", { name: "Roll key" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("button", { name: "Keep the current key" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Roll the key" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Roll key" })).toBeFocused();
   await page.getByRole("button", { name: "Roll key" }).click();
   await page.getByRole("button", { name: "Roll the key" }).click();
   const rolled = await page.getByTestId("revealed-key").inputValue();
@@ -103,6 +110,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   await expect(page.getByTestId("admin-key")).toHaveCount(1);
   const row = page.getByTestId("admin-key").filter({ hasText: rolled.slice(0, 8) });
   await row.getByRole("button", { name: /^Revoke/ }).click();
+  await expect(row.getByLabel("Why? The requester is emailed this.")).toBeFocused();
   await row.getByLabel("Why? The requester is emailed this.").fill("Rotating all golden keys.");
   await row.getByRole("button", { name: "Revoke now" }).click();
   // The page refreshes: the key shows as revoked, with the reason and no Revoke button.

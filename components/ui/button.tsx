@@ -1,5 +1,5 @@
 import { Slot } from "@radix-ui/react-slot";
-import type { ButtonHTMLAttributes } from "react";
+import type { ButtonHTMLAttributes, Ref } from "react";
 import { cn } from "./cn";
 
 const variants = {
@@ -14,6 +14,7 @@ export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: keyof typeof variants;
   size?: "sm" | "md";
   asChild?: boolean;
+  ref?: Ref<HTMLButtonElement>;
 };
 
 export function Button({ variant = "primary", size = "md", asChild, className, ...props }: ButtonProps) {

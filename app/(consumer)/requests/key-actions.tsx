@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { KeyReveal } from "@/components/key-reveal";
 import { Button } from "@/components/ui/button";
 import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
@@ -20,7 +21,7 @@ function Message({ state }: { state: { ok: boolean; message?: string } | null })
 /** Roll: asks first, then shows the new key once. */
 export function RollKey({ requestId, keyId, graceHours }: { requestId: string; keyId: string; graceHours: number }) {
   const [state, action, pending] = useActionState(rollKeyAction, null);
-  const [confirming, setConfirming] = useState(false);
+  const step = useConfirmStep({ busy: pending });
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />;
@@ -29,8 +30,8 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <input type="hidden" name="keyId" value={keyId} />
-      {confirming ? (
-        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700">
+      {step.confirming ? (
+        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
           <p>
             A new key is created and shown once. The current key keeps working for {graceHours} hours so you can switch
             over, then stops.
@@ -39,13 +40,13 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
             <Button type="submit" size="sm" disabled={pending}>
               {pending ? "Rolling…" : "Roll the key"}
             </Button>
-            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
               Keep the current key
             </Button>
           </div>
         </div>
       ) : (
-        <Button type="button" size="sm" onClick={() => setConfirming(true)}>
+        <Button ref={step.triggerRef} type="button" size="sm" onClick={step.open}>
           Roll key
         </Button>
       )}
@@ -56,24 +57,24 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
 
 export function CheckIn({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(checkInAction, null);
-  const [confirming, setConfirming] = useState(false);
+  const step = useConfirmStep({ busy: pending });
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
-      {confirming ? (
-        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700">
+      {step.confirming ? (
+        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
           <p>Check in when you no longer need this access: every key of this request stops working at once.</p>
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="danger" disabled={pending}>
               {pending ? "Checking in…" : "Check in and stop the key"}
             </Button>
-            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
               Keep access
             </Button>
           </div>
         </div>
       ) : (
-        <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(true)}>
+        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open}>
           Check in
         </Button>
       )}

@@ -1,13 +1,14 @@
 "use client";
 
-import { useActionState, useId, useState } from "react";
+import { useActionState, useId } from "react";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import { revokeAction } from "./actions";
 
 /** Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing. */
 export function RevokeForm({ requestId, keyStart, label }: { requestId: string; keyStart?: string; label?: string }) {
   const [state, action, pending] = useActionState(revokeAction, null);
-  const [open, setOpen] = useState(false);
+  const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
   const id = useId();
   if (state?.ok) {
     return (
@@ -16,20 +17,21 @@ export function RevokeForm({ requestId, keyStart, label }: { requestId: string; 
       </p>
     );
   }
-  if (!open) {
+  if (!step.confirming) {
     return (
-      <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(true)} aria-label={keyStart ? `Revoke ${keyStart}…` : undefined}>
+      <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={keyStart ? `Revoke ${keyStart}…` : undefined}>
         {label ?? "Revoke"}
       </Button>
     );
   }
   return (
-    <form action={action} className="space-y-2">
+    <form action={action} className="space-y-2" onKeyDown={step.onKeyDown}>
       <input type="hidden" name="requestId" value={requestId} />
       <label htmlFor={id} className="block text-sm font-medium">
         Why? The requester is emailed this.
       </label>
       <textarea
+        ref={step.focusRef}
         id={id}
         name="reason"
         required
@@ -43,7 +45,7 @@ export function RevokeForm({ requestId, keyStart, label }: { requestId: string; 
         <Button type="submit" size="sm" variant="danger" disabled={pending}>
           {pending ? "Revoking…" : "Revoke now"}
         </Button>
-        <Button type="button" size="sm" variant="secondary" onClick={() => setOpen(false)}>
+        <Button type="button" size="sm" variant="secondary" onClick={step.close}>
           Cancel
         </Button>
       </div>

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useId, useState } from "react";
+import { useActionState, useId } from "react";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import { changeRoleAction, setDisabledAction } from "./actions";
 
@@ -39,7 +40,7 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
 /** Disable asks first, and asks whether the user's keys should stop too (by default they keep working). */
 export function DisableForm({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
   const [state, action, pending] = useActionState(setDisabledAction, null);
-  const [confirming, setConfirming] = useState(false);
+  const step = useConfirmStep({ busy: pending });
   if (disabled) {
     return (
       <form action={action} className="space-y-1">
@@ -56,8 +57,13 @@ export function DisableForm({ userId, email, disabled }: { userId: string; email
     <form action={action} className="space-y-2">
       <input type="hidden" name="userId" value={userId} />
       <input type="hidden" name="disabled" value="true" />
-      {confirming ? (
-        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" role="group" aria-label={`Disable ${email}`}>
+      {step.confirming ? (
+        <div
+          className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700"
+          role="group"
+          aria-label={`Disable ${email}`}
+          onKeyDown={step.onKeyDown}
+        >
           <p>{email} will be signed out everywhere and cannot sign in. Their API keys keep working unless you revoke them.</p>
           <label className="flex items-center gap-2">
             <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their keys (they are emailed)
@@ -66,13 +72,13 @@ export function DisableForm({ userId, email, disabled }: { userId: string; email
             <Button type="submit" size="sm" variant="danger" disabled={pending}>
               {pending ? "Disabling…" : "Disable now"}
             </Button>
-            <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(false)}>
+            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
               Cancel
             </Button>
           </div>
         </div>
       ) : (
-        <Button type="button" size="sm" variant="secondary" onClick={() => setConfirming(true)} aria-label={`Disable ${email}`}>
+        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={`Disable ${email}`}>
           Disable
         </Button>
       )}

@@ -1,7 +1,8 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { deleteAppAction } from "../actions";
 
 /**
@@ -10,16 +11,7 @@ import { deleteAppAction } from "../actions";
  */
 export function DeleteApp({ id, name }: { id: string; name: string }) {
   const [state, action, pending] = useActionState(deleteAppAction, null);
-  const [confirming, setConfirming] = useState(false);
-  const startRef = useRef<HTMLButtonElement>(null);
-  const keepRef = useRef<HTMLButtonElement>(null);
-  const opened = useRef(false);
-
-  useEffect(() => {
-    if (confirming) keepRef.current?.focus();
-    else if (opened.current) startRef.current?.focus();
-    opened.current = confirming;
-  }, [confirming]);
+  const step = useConfirmStep({ busy: pending });
 
   const error = state && !state.ok ? (state.fieldErrors?.id ?? state.message) : undefined;
   return (
@@ -27,16 +19,14 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
       <h2 id="delete-app-title" className="text-lg font-semibold">
         Delete app
       </h2>
-      {confirming ? (
+      {step.confirming ? (
         <form
           action={action}
           role="group"
           aria-labelledby="delete-app-question"
           aria-describedby="delete-app-consequence"
           className="space-y-3 rounded-md border border-red-300 bg-red-50 p-4 dark:border-red-900 dark:bg-red-950/40"
-          onKeyDown={(event) => {
-            if (event.key === "Escape" && !pending) setConfirming(false);
-          }}
+          onKeyDown={step.onKeyDown}
         >
           <input type="hidden" name="id" value={id} />
           <p id="delete-app-question" className="font-medium text-red-900 dark:text-red-200">
@@ -50,7 +40,7 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
               {pending ? "Deleting…" : "Delete app"}
             </Button>
             <Button asChild variant="secondary">
-              <button ref={keepRef} type="button" disabled={pending} onClick={() => setConfirming(false)}>
+              <button ref={step.focusRef} type="button" disabled={pending} onClick={step.close}>
                 Keep it
               </button>
             </Button>
@@ -60,7 +50,7 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
         <>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Removes the app from your list. You will be asked to confirm.</p>
           <Button asChild variant="secondary">
-            <button ref={startRef} type="button" onClick={() => setConfirming(true)}>
+            <button ref={step.triggerRef} type="button" onClick={step.open}>
               Delete app…
             </button>
           </Button>
