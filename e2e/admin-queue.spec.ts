@@ -92,6 +92,10 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await page.goto(`/admin/requests?requester=${encodeURIComponent(email)}`);
   await expect(page.getByTestId("queue-row")).toHaveCount(1);
   await page.getByTestId("queue-row").first().getByRole("checkbox").check();
+  // Denying needs a reason for the requester: without one, nothing is decided and the field says so.
+  await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
+  await expect(page.getByRole("region", { name: "Bulk decision" }).getByText("Say why you deny: the requester is emailed this comment.")).toBeVisible();
+  await expect(page.getByTestId("queue-row").first()).toContainText("Pending");
   await page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/).fill("Tell us your expected volume.");
   await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
   await expect(page.getByTestId("bulk-result")).toHaveText("1 denied.");

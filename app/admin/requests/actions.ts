@@ -24,6 +24,9 @@ const decisionSchema = z.object({
         .max(MAX_BULK, `Decide at most ${MAX_BULK} requests at once.`),
     ),
   comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").refine(noNul, NUL_MESSAGE).optional(),
+}).refine((d) => d.decision !== "deny" || Boolean(d.comment), {
+  path: ["comment"],
+  message: "Say why you deny: the requester is emailed this comment.",
 });
 
 export const decideAction = validatedActionWithUser(

@@ -4,28 +4,37 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { decideAction } from "./actions";
 
-/** Approve or deny one or many requests, with an optional comment (a deny comment reaches the requester). */
+/** Approve or deny one or many requests. A comment is optional to approve and required to deny (the requester reads it). */
 export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (message: string) => void }) {
   const [state, action, pending] = useActionState(async (prev: Awaited<ReturnType<typeof decideAction>> | null, fd: FormData) => {
     const result = await decideAction(prev, fd);
-    onDone?.(result.message ?? "");
+    // A field to fix keeps the form (and the selection) open; anything else is reported by the caller.
+    if (!result.fieldErrors) onDone?.(result.message ?? "");
     return result;
   }, null);
   const n = requestIds.length;
   const id = `comment-${requestIds[0] ?? "none"}-${n}`;
+  const commentError = state && !state.ok ? state.fieldErrors?.comment : undefined;
   return (
     <form action={action} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
       <label htmlFor={id} className="block text-sm font-medium">
-        Comment (optional; shown to the requester when denied)
+        Comment (required to deny; the requester reads it)
       </label>
       <textarea
         id={id}
         name="comment"
         rows={2}
         maxLength={2000}
+        aria-invalid={commentError ? true : undefined}
+        aria-describedby={commentError ? `${id}-error` : undefined}
         className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
+      {commentError ? (
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
+          {commentError}
+        </p>
+      ) : null}
       <div className="flex gap-2">
         <Button type="submit" name="decision" value="approve" disabled={pending || n === 0}>
           {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
@@ -35,7 +44,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         </Button>
       </div>
       <p aria-live="polite" className="text-sm" data-testid="decision-result">
-        {pending ? `Deciding ${n} ${n === 1 ? "request" : "requests"}…` : (state?.message ?? "")}
+        {pending ? `Deciding ${n} ${n === 1 ? "request" : "requests"}…` : commentError ? "" : (state?.message ?? "")}
       </p>
     </form>
   );
