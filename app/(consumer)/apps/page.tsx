@@ -7,7 +7,7 @@ import { db } from "@/db/client";
 import { listApps } from "@/lib/apps/list-apps";
 import { requireUser } from "@/lib/auth/guards";
 import { CreateAppForm } from "./create-app-form";
-import { formatDate } from "./format-date";
+import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Apps" };
 

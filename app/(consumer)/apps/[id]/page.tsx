@@ -11,10 +11,9 @@ import { getApp } from "@/lib/apps/get-app";
 import { currentUser, requireUser } from "@/lib/auth/guards";
 import { Badge } from "@/components/ui/badge";
 import { Table } from "@/components/ui/table";
-import { formatDateTime } from "@/lib/format";
+import { formatDate, formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { keysOfApp } from "@/lib/keys/queries";
-import { formatDate } from "../format-date";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
 
