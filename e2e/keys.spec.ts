@@ -95,7 +95,8 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   expect(rolled).not.toBe(key);
   expect((await verify(key)).status()).toBe(200);
   expect((await verify(rolled)).status()).toBe(200);
-  await page.reload();
+  await page.getByRole("link", { name: "I have saved it: show the updated keys" }).click();
+  await expect(page.getByTestId("revealed-key")).toHaveCount(0);
   await expect(page.getByTestId("request-key")).toHaveCount(2);
   await expect(page.getByTestId("request-key").filter({ hasText: "Rolled, still working" })).toHaveCount(1);
 

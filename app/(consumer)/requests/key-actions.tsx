@@ -24,7 +24,15 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
   const step = useConfirmStep({ busy: pending });
   if (state?.revealedKey) {
     const k = state.revealedKey;
-    return <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />;
+    return (
+      <div className="space-y-3">
+        <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />
+        {/* A full load: the key above is gone after it, by design, and the list shows both keys. */}
+        <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline">
+          I have saved it: show the updated keys
+        </a>
+      </div>
+    );
   }
   return (
     <form action={action} className="space-y-2">
