@@ -41,7 +41,8 @@ test("every admin and consumer action refuses anonymous, consumers and owners of
 
   const consumer = await user("consumer");
   const otherOwner = await user("owner");
-  await conn.db.insert(products).values({ slug: `matrix-${randomBytes(3).toString("hex")}`, name: "Matrix product", ownerId: otherOwner.id, status: "published" });
+  // A draft: written past the actions, so a published one would be missing from the cached catalogue.
+  await conn.db.insert(products).values({ slug: `matrix-${randomBytes(3).toString("hex")}`, name: "Matrix product", ownerId: otherOwner.id, status: "draft" });
   const identities = {
     anonymous: undefined,
     consumer: await sessionCookie(conn, consumer.id),
