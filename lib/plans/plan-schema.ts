@@ -131,6 +131,8 @@ const requestFieldsSchema = z.preprocess(
     }),
 );
 
+const customDays = wholeNumber({ what: "the key lifetime in days", min: 1, max: MAX_KEY_LIFETIME_DAYS });
+
 export const planSchema = z
   .object({
     name: z
@@ -157,12 +159,21 @@ export const planSchema = z
     reviewCommentRequired: checkbox,
     requestFields: requestFieldsSchema,
   })
+  // Checked even while other fields are wrong (`when`), so the form reports every mistake at once.
+  .refine((p) => p.keyLifetime !== "custom" || customDays.safeParse(p.customKeyLifetimeDays).success, {
+    path: ["customKeyLifetimeDays"],
+    error: (issue) => {
+      const custom = customDays.safeParse((issue.input as { customKeyLifetimeDays?: unknown } | undefined)?.customKeyLifetimeDays);
+      return custom.success ? undefined : custom.error.issues[0]?.message;
+    },
+    when: (payload) => (payload.value as { keyLifetime?: unknown } | null)?.keyLifetime === "custom",
+  })
   .transform(({ keyLifetime, customKeyLifetimeDays, ...plan }, ctx) => {
     let keyLifetimeDays: number | null;
     if (keyLifetime === "none") keyLifetimeDays = null;
     else if (keyLifetime !== "custom") keyLifetimeDays = Number(keyLifetime);
     else {
-      const custom = wholeNumber({ what: "the key lifetime in days", min: 1, max: MAX_KEY_LIFETIME_DAYS }).safeParse(customKeyLifetimeDays);
+      const custom = customDays.safeParse(customKeyLifetimeDays);
       if (!custom.success) {
         for (const issue of custom.error.issues) ctx.addIssue({ code: "custom", path: ["customKeyLifetimeDays"], message: issue.message });
         return z.NEVER;

@@ -199,6 +199,13 @@ describe("bad input writes nothing", () => {
     }
     expect(await counts()).toEqual(before);
     expect((await t.db.select().from(plans).where(eq(plans.id, existing.id)))[0]).toEqual(row);
+
+    // Every mistake at once, not the cross-field ones only after the rest are fixed.
+    const many = await failure(
+      createPlan(t.db, owner, form({ name: " ", approvalsRequired: "0", keyLifetime: "custom", customKeyLifetimeDays: "", requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: "" }]) })),
+    );
+    expect(Object.keys(many.fieldErrors ?? {}).sort()).toEqual(["approvalsRequired", "customKeyLifetimeDays", "name", "requestFields.0.options"]);
+    expect(many.fieldErrors?.customKeyLifetimeDays).toMatch(/Enter the key lifetime/);
   });
 
   it("keys come from labels", () => {
