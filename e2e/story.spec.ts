@@ -47,10 +47,13 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await expect(consumer.getByText("is in your cart")).toBeVisible();
   await consumer.goto("/cart");
   await consumer.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
-  await consumer.getByLabel("New app name").fill(`Story app ${tag}`);
   await consumer.getByLabel("Why do you need access?").fill("Parcel tracking for the story.");
   await consumer.getByRole("button", { name: "Submit request" }).click();
+  // Every mistake is named beside its field, and focus goes to the first one.
+  await expect(consumer.locator("#newAppName-error")).toHaveText("Give your new app a name.");
   await expect(consumer.locator('[id="field.companyName-error"]')).toHaveText("Fill in “Company name”.");
+  await expect(consumer.getByLabel("New app name")).toBeFocused();
+  await consumer.getByLabel("New app name").fill(`Story app ${tag}`);
   await consumer.getByLabel("Company name").fill("Story Ltd");
   await consumer.getByLabel("Environment").selectOption("Sandbox");
   await consumer.getByRole("button", { name: "Submit request" }).click();

@@ -28,7 +28,9 @@ export const submitRequestSchema = z
   })
   .superRefine((v, ctx) => {
     if (!v.appId && !v.newAppName) {
-      ctx.addIssue({ code: "custom", path: ["appId"], message: "Choose one of your apps, or name a new one." });
+      // "+ Create a new app" sends an empty appId: the missing piece is the new app's name.
+      if (v.appId === "") ctx.addIssue({ code: "custom", path: ["newAppName"], message: "Give your new app a name." });
+      else ctx.addIssue({ code: "custom", path: ["appId"], message: "Choose one of your apps, or name a new one." });
     }
   });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -30,9 +30,14 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
   const v = state?.values ?? {};
   const invalid = (key: string) => (errors[key] ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
   const creatingApp = appChoice === "";
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a refused submit, focus goes to the first field to fix (its message is read with it).
+  useEffect(() => {
+    if (state?.fieldErrors) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [state]);
 
   return (
-    <form action={action} noValidate className="space-y-5">
+    <form ref={formRef} action={action} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {plan.autoApprove
