@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
+import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { Badge } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table } from "@/components/ui/table";
@@ -61,9 +62,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
                 {u.id === me.id ? <span className="ml-1 text-xs text-zinc-500">(you)</span> : null}
                 <p className="text-xs text-zinc-500">
                   {u.email} · joined {formatDate(u.createdAt)} ·{" "}
-                  <Link href={`/admin/audit?subjectType=user&subjectId=${u.id}`} className="text-indigo-600 hover:underline">
-                    Audit timeline
-                  </Link>
+                  <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole={me.role} className="text-indigo-600 hover:underline" />
                 </p>
               </td>
               <td className="py-2 pr-4 align-top">
