@@ -68,6 +68,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
           {rows.map((k) => {
             const state = keyState(k, now);
             const revocable = k.requestStatus === "available" && (state === "active" || state === "not-yet" || state === "grace");
+            const ended = howItEnded(k, now);
             return (
               <tr key={k.id} data-testid="admin-key">
                 <td className="py-2 pr-4 align-top">
@@ -88,7 +89,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                 <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
                 <td className="py-2 pr-4 align-top">
                   <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                  {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
+                  {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
                 </td>
                 <td className="py-2 align-top">{revocable ? <RevokeForm requestId={k.requestId} keyStart={k.start} /> : null}</td>
               </tr>

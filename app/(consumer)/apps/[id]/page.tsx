@@ -62,6 +62,7 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
             <Table caption="Every key of this app, newest first" columns={[{ label: "Key" }, { label: "Plan" }, { label: "Valid" }, { label: "Status" }]}>
               {keys.map((k) => {
                 const state = keyState(k, now);
+                const ended = howItEnded(k, now);
                 return (
                   <tr key={k.id} data-testid="archive-key">
                     <td className="py-2 pr-4 align-top">
@@ -74,7 +75,7 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
                     <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
                     <td className="py-2 align-top">
                       <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                      {howItEnded(k, now) ? <p className="mt-1 text-xs text-zinc-500">{howItEnded(k, now)}</p> : null}
+                      {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
                     </td>
                   </tr>
                 );

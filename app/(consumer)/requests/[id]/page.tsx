@@ -93,13 +93,14 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="Keys of this request">
             {keys.map((k) => {
               const state = keyState(k, now);
+              const ended = howItEnded(k, now);
               return (
                 <li key={k.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between" data-testid="request-key">
                   <div>
                     <span className="font-mono">{k.start}…</span>{" "}
                     <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
                     <p className="text-zinc-500">{validityWindow(k)}</p>
-                    {howItEnded(k, now) ? <p className="text-zinc-500">{howItEnded(k, now)}</p> : null}
+                    {ended ? <p className="text-zinc-500">{ended}</p> : null}
                   </div>
                   <p className="text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Not used yet"}</p>
                 </li>
