@@ -19,7 +19,7 @@ export async function migrateDatabase(url: string) {
 export function quietLogger() {
   return new Logger(() => (level: string, message: string) => {
     // Postgres stopping alongside the app (Ctrl-C reaches both) is a normal shutdown, not an error.
-    if (/administrator command|Connection terminated|ECONNREFUSED/.test(message)) return;
+    if (/administrator command|Connection terminated|ECONNREFUSED|not queryable/.test(message)) return;
     if (level === "error" || level === "warning") console.error(`[worker] ${message}`);
   });
 }

@@ -1,4 +1,5 @@
 import { run, type Runner, type Task } from "graphile-worker";
+import { Pool } from "pg";
 import { createDb } from "@/db/connect";
 import { quietLogger } from "@/db/migrate";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
@@ -37,8 +38,18 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await warnExpiringKeys(db, opts.baseUrl);
   };
 
+  // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
+  // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
+  // This pool keeps its listeners for its whole life.
+  const pgPool = new Pool({ connectionString: opts.connectionString, max: (opts.concurrency ?? 4) + 2 });
+  const onPgError = (error: Error) => {
+    if (!isShutdownError(error)) console.error(`[worker] PostgreSQL connection error: ${error.message}`);
+  };
+  pgPool.on("error", onPgError);
+  pgPool.on("connect", (client) => client.on("error", onPgError));
+
   const runner = await run({
-    connectionString: opts.connectionString,
+    pgPool,
     concurrency: opts.concurrency ?? 4,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
@@ -50,7 +61,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     runner,
     stop: async () => {
       await runner.stop();
-      await sql.end({ timeout: 5 });
+      await Promise.all([pgPool.end(), sql.end({ timeout: 5 })]);
     },
   };
+}
+
+/** Postgres going away as the app stops (Ctrl-C reaches both) is a normal shutdown, not an error. */
+function isShutdownError(error: Error & { code?: string }) {
+  return error.code === "57P01" || /administrator command|Connection terminated|ECONNREFUSED/.test(error.message);
 }
