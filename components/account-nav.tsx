@@ -2,17 +2,28 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { signOutAction } from "@/app/(auth)/signin/actions";
 import type { SessionState } from "@/app/api/session/route";
 import { Button } from "./ui/button";
 
 const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white";
 
-/** Role-aware links and sign-in state. Showing a link is convenience; every page checks access itself. */
+/**
+ * Role-aware links and sign-in state. Showing a link is convenience; every page checks access itself.
+ * On a phone the links and account sit behind a Menu button (a disclosure); the cart stays in view.
+ */
 export function AccountNav() {
   const [state, setState] = useState<SessionState | null>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
   const pathname = usePathname();
+  // Following a link closes the menu.
+  const [menuPath, setMenuPath] = useState(pathname);
+  if (menuPath !== pathname) {
+    setMenuPath(pathname);
+    setMenuOpen(false);
+  }
   useEffect(() => {
     let live = true;
     const load = () =>
@@ -30,9 +41,33 @@ export function AccountNav() {
 
   const user = state?.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";
+  // Below the sm breakpoint the links (and a signed-in account) are hidden unless the menu is open,
+  // then stack under the bar. Sign in stays in the bar.
+  const collapsible = `${menuOpen ? "flex" : "hidden"} order-last w-full sm:order-none sm:flex sm:w-auto`;
+  const closeOnEscape = (event: React.KeyboardEvent) => {
+    if (event.key === "Escape" && menuOpen) {
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    }
+  };
   return (
     <>
-      <nav aria-label="Main" className="flex flex-1 flex-wrap items-center gap-4 text-sm">
+      <button
+        ref={menuButton}
+        type="button"
+        className="inline-flex h-8 items-center gap-1 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 order-2 sm:order-none sm:hidden dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900"
+        aria-expanded={menuOpen}
+        aria-controls="site-menu-links site-menu-account"
+        onClick={() => setMenuOpen((open) => !open)}
+      >
+        <span aria-hidden="true">{menuOpen ? "✕" : "☰"}</span> Menu
+      </button>
+      <nav
+        id="site-menu-links"
+        aria-label="Main"
+        onKeyDown={closeOnEscape}
+        className={`${collapsible} flex-col gap-1 text-sm [&>a]:py-1.5 sm:[&>a]:py-0 sm:flex-1 sm:flex-row sm:flex-wrap sm:items-center sm:gap-4`}
+      >
         <Link href="/apis" className={linkClass}>
           APIs
         </Link>
@@ -57,21 +92,32 @@ export function AccountNav() {
           </Link>
         ) : null}
       </nav>
-      <div className="flex min-h-8 items-center gap-3 text-sm">
-        <Link href="/cart" className={`${linkClass} inline-flex items-center gap-1`} data-testid="cart-link">
-          Cart
-          {state && state.cartCount > 0 ? (
-            <span
-              className="rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
-              aria-label={`${state.cartCount} ${state.cartCount === 1 ? "item" : "items"}`}
-              data-testid="cart-count"
-            >
-              {state.cartCount}
-            </span>
-          ) : null}
-        </Link>
+      <Link
+        href="/cart"
+        className={`${linkClass} order-1 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0`}
+        data-testid="cart-link"
+      >
+        Cart
+        {state && state.cartCount > 0 ? (
+          <span
+            className="rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
+            aria-label={`${state.cartCount} ${state.cartCount === 1 ? "item" : "items"}`}
+            data-testid="cart-count"
+          >
+            {state.cartCount}
+          </span>
+        ) : null}
+      </Link>
+      <div
+        id="site-menu-account"
+        onKeyDown={closeOnEscape}
+        className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "flex"} min-h-8 flex-wrap items-center gap-3 text-sm`}
+      >
         {state === null ? (
-          <span className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800" aria-label="Loading account" />
+          <span
+            className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800"
+            aria-label="Loading account"
+          />
         ) : user ? (
           <>
             <span data-testid="signed-in-as" className="text-zinc-700 dark:text-zinc-300">

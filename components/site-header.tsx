@@ -8,8 +8,11 @@ import { AccountNav } from "./account-nav";
 export function SiteHeader() {
   return (
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
-        <Link href="/" className="text-lg font-bold tracking-tight text-indigo-600 dark:text-indigo-400">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
+        <Link
+          href="/"
+          className="text-lg font-bold tracking-tight text-indigo-600 dark:text-indigo-400"
+        >
           Portico
         </Link>
         <AccountNav />

@@ -1,0 +1,61 @@
+import { expect, test } from "@playwright/test";
+import { signInAs } from "./helpers";
+
+const phone = { width: 375, height: 740 };
+
+test("on a phone the header is one row: links and account sit behind a Menu button that works by keyboard", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev");
+  await page.setViewportSize(phone);
+  await page.goto("/apis");
+
+  const menu = page.getByRole("button", { name: "Menu" });
+  const myRequests = page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "My requests" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(myRequests).toBeHidden();
+  await expect(page.getByTestId("signed-in-as")).toBeHidden();
+  await expect(page.getByTestId("cart-link")).toBeVisible();
+  // Closed, the header is a single row (Portico, Cart, Menu).
+  const closedHeight = (await page.locator("header").boundingBox())?.height ?? 0;
+  expect(closedHeight).toBeLessThan(70);
+
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(myRequests).toBeVisible();
+  await expect(page.getByTestId("signed-in-as")).toContainText("Omar Owner");
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  // Escape from inside the menu closes it and puts focus back on the button.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "APIs" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(menu).toBeFocused();
+
+  // Following a link closes the menu.
+  await menu.click();
+  await myRequests.click();
+  await expect(page).toHaveURL(/\/requests$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+
+  // No page the owner uses scrolls sideways as a whole (wide tables scroll inside their own box).
+  for (const path of ["/apis", "/apis/payments", "/cart", "/requests", "/apps", "/admin", "/admin/requests", "/admin/keys", "/admin/audit"]) {
+    await page.goto(path);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, path).toBeLessThanOrEqual(phone.width);
+  }
+});
+
+test("on a phone a signed-out visitor sees Sign in without opening the menu", async ({ page }) => {
+  await page.setViewportSize(phone);
+  await page.goto("/apis");
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Menu" })).toBeVisible();
+});
+
+test("on a desktop there is no Menu button: every link is in the bar", async ({ page }) => {
+  await page.goto("/apis");
+  await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "APIs" })).toBeVisible();
+});
