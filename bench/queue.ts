@@ -31,6 +31,10 @@ export async function benchQueue(databaseUrl: string, base: string) {
       ["page 200 of pending", { page: "200" }],
       ["filter by requester", { status: "all", requester: "scale-17@" }],
       ["sort by app", { status: "all", sort: "app" }],
+      ["sort by requester", { status: "all", sort: "requester" }],
+      ["sort by status, descending", { status: "all", sort: "status", dir: "desc" }],
+      ["sort by plan", { status: "all", sort: "plan" }],
+      ["sort by requested-for date", { status: "all", sort: "requestedFor" }],
     ];
     console.log("\nview (as owner)                      SQL p50 ms  SQL p95 ms");
     for (const [label, params] of views) {

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { apps } from "./apps";
 import { type RequestField, plans } from "./plans";
@@ -70,6 +71,11 @@ export const accessRequests = pgTable(
     // Duplicate check at submit: an app's live requests.
     index("access_requests_app_status_idx").on(t.appId, t.status),
     index("access_requests_plan_idx").on(t.planId),
+    // The queue's other sort orders (column, then id as lib/admin/queue-query.ts orders them), so a
+    // sorted page reads the index and stops instead of sorting every request (1M rows: ~2 s → ms).
+    index("access_requests_status_id_idx").on(t.status, t.id),
+    index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
+    index("access_requests_starts_idx").on(t.startsAt, t.id),
   ],
 );
 

@@ -18,5 +18,10 @@ export const apps = pgTable(
     // Deleting an app keeps the row (its requests and audit trail refer to it) but hides it everywhere.
     deletedAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("apps_owner_idx").on(t.ownerId)],
+  (t) => [
+    index("apps_owner_idx").on(t.ownerId),
+    // The approval queue sorted by app walks apps in name order and stops after a page
+    // (1M requests: 1.1 s → 24 ms for the first page).
+    index("apps_name_idx").on(t.name),
+  ],
 );

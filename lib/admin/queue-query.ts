@@ -73,35 +73,41 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>) {
   });
 }
 
+/**
+ * One page of the queue, ordered by the chosen column then id. Every order has an index
+ * (db/schema: access_requests_*_idx, apps_name_idx, users' email), so a page stops early.
+ */
+export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams) {
+  const order = p.dir === "desc" ? desc : asc;
+  return db
+    .select({
+      id: accessRequests.id,
+      status: accessRequests.status,
+      createdAt: accessRequests.createdAt,
+      startsAt: accessRequests.startsAt,
+      durationDays: accessRequests.durationDays,
+      reason: accessRequests.reason,
+      planName: sql<string>`${accessRequests.plan}->>'name'`,
+      approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
+      approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
+      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${approver.id})`,
+      requesterName: users.name,
+      requesterEmail: users.email,
+      appName: apps.name,
+      productNames: requestProductNames(),
+    })
+    .from(accessRequests)
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .where(and(...queueConditions(approver, p)))
+    .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
+    .limit(p.size)
+    .offset((p.page - 1) * p.size);
+}
+
 /** One page of the approval queue, and the total (counted up to COUNT_CAP, then "1,000+"). */
 export async function queryQueue(db: Queryable, approver: Approver, p: QueueParams) {
   const where = and(...queueConditions(approver, p));
-  const order = p.dir === "desc" ? desc : asc;
-  const rowsQuery = (db: Queryable) =>
-    db
-      .select({
-        id: accessRequests.id,
-        status: accessRequests.status,
-        createdAt: accessRequests.createdAt,
-        startsAt: accessRequests.startsAt,
-        durationDays: accessRequests.durationDays,
-        reason: accessRequests.reason,
-        planName: sql<string>`${accessRequests.plan}->>'name'`,
-        approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
-        approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
-        approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${approver.id})`,
-        requesterName: users.name,
-        requesterEmail: users.email,
-        appName: apps.name,
-        productNames: requestProductNames(),
-      })
-      .from(accessRequests)
-      .innerJoin(users, eq(users.id, accessRequests.requesterId))
-      .innerJoin(apps, eq(apps.id, accessRequests.appId))
-      .where(where)
-      .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
-      .limit(p.size)
-      .offset((p.page - 1) * p.size);
   // Counting a million rows for a page number is waste: stop at the cap. The joins are only needed
   // when a filter reads the requester or the app; ordering by the index lets Postgres stop early.
   const needsJoins = Boolean(p.requester || p.q);
@@ -110,7 +116,10 @@ export async function queryQueue(db: Queryable, approver: Approver, p: QueuePara
       select 1 from ${accessRequests}
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`);
-  const [rows, counted] = await Promise.all([serial(db, rowsQuery), serial(db, countQuery)]);
+  const [rows, counted] = await Promise.all([
+    serial(db, (q) => queueRowsQuery(q, approver, p)),
+    serial(db, countQuery),
+  ]);
   const total = counted[0]?.n ?? 0;
   return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
 }
