@@ -99,6 +99,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   await expect(page.getByTestId("revealed-key")).toHaveCount(0);
   await expect(page.getByTestId("request-key")).toHaveCount(2);
   await expect(page.getByTestId("request-key").filter({ hasText: "Rolled, still working" })).toHaveCount(1);
+  await expect(page.getByText("Key rolled (the old key works until its grace period ends)")).toBeVisible();
 
   // The owner revokes it: both keys stop at once.
   await context.clearCookies();

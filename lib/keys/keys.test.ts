@@ -6,6 +6,7 @@ import { DomainError } from "@/lib/errors";
 import { unseal } from "@/lib/mail/sealed";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
+import { requestTimeline } from "@/lib/requests/queries";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { claimKey, inspectClaimLink } from "./claim-key";
@@ -164,6 +165,9 @@ describe("key lifecycle", () => {
     expect((await verify(second.plaintext)).status).toBe(401);
     const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
     expect(row?.status).toBe("completed");
+    // The request's timeline tells the roll too (recorded on the key), in order, once.
+    const timeline = (await requestTimeline(t.db, request.id)).map((e) => e.action);
+    expect(timeline.slice(-3)).toEqual(["request.available", "key.rolled", "request.completed"]);
   });
 
   it("revoke stops the key at once, emails the reason, and is refused outside the approver's scope", async () => {

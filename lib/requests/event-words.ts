@@ -13,9 +13,10 @@ const words: Record<string, string> = {
   "request.removed": "Removed from the list",
   "request.claim_link_sent": "New claim link sent",
   "request.reviewed": "Reviewed",
+  "key.rolled": "Key rolled (the old key works until its grace period ends)",
 };
 
 /** "request.claim_link_sent" → "New claim link sent"; an action without words reads as itself, spaced. */
 export function requestEventWords(action: string) {
-  return words[action] ?? action.replace(/^request\./, "").replaceAll("_", " ");
+  return words[action] ?? action.replace(/^(request|key)\./, "").replaceAll("_", " ");
 }

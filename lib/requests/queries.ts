@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apps, auditEvents, products, requestApprovals, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiKeys, apps, auditEvents, products, requestApprovals, users } from "@/db/schema";
 
 const approvalsCount = sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`;
 
@@ -67,7 +67,10 @@ export async function getMyRequest(db: Queryable, userId: string, requestId: str
   };
 }
 
-/** Every audit event about a request, oldest first, with the actor's name. */
+/**
+ * Every audit event about a request, oldest first, with the actor's name — and each roll of its
+ * keys, which is recorded on the key (the request's status does not change when a key is rolled).
+ */
 export function requestTimeline(db: Queryable, requestId: string) {
   return db
     .select({
@@ -80,7 +83,16 @@ export function requestTimeline(db: Queryable, requestId: string) {
     })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(and(eq(auditEvents.subjectType, "request"), eq(auditEvents.subjectId, requestId)))
+    .where(
+      or(
+        and(eq(auditEvents.subjectType, "request"), eq(auditEvents.subjectId, requestId)),
+        and(
+          eq(auditEvents.subjectType, "key"),
+          eq(auditEvents.action, "key.rolled"),
+          inArray(auditEvents.subjectId, db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.requestId, requestId))),
+        ),
+      ),
+    )
     .orderBy(asc(auditEvents.createdAt), asc(auditEvents.id));
 }
 
