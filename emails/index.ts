@@ -1,5 +1,6 @@
 import type { ReactElement } from "react";
 import {
+  NewClaimLinkEmail,
   RequestApprovedEmail,
   type RequestApprovedEmailProps,
   RequestDeniedEmail,
@@ -54,6 +55,13 @@ export const templates = {
     previewProps: RequestApprovedEmail.PreviewProps,
     secretProps: ["claimUrl"],
   }),
+  "claim-link": template<RequestApprovedEmailProps>({
+    render: (p) => NewClaimLinkEmail(p),
+    defaultSubject: "Your new link to claim your key: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: RequestApprovedEmail.PreviewProps,
+    secretProps: ["claimUrl"],
+  }),
   reject: template<RequestDeniedEmailProps>({
     render: (p) => RequestDeniedEmail(p),
     defaultSubject: "Not approved: {products}",
@@ -99,6 +107,7 @@ export const templateLabels: Record<TemplateName, string> = {
   "sign-in": "Sign-in link",
   "new-request": "New request (to approvers)",
   approved: "Request approved",
+  "claim-link": "New claim link (asked for by the requester)",
   reject: "Request denied",
   revoked: "Access revoked",
   expired: "Key expired",

@@ -19,6 +19,27 @@ export function RequestApprovedEmail(p: RequestApprovedEmailProps) {
       <Text>
         {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was approved.`}
       </Text>
+      <ClaimSteps {...p} />
+    </EmailLayout>
+  );
+}
+
+/** A claim link the requester asked for again from the request page; the earlier link is dead. */
+export function NewClaimLinkEmail(p: RequestApprovedEmailProps) {
+  return (
+    <EmailLayout preview={`Your new link to claim your key for ${p.productNames.join(", ")}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`Here is the new link you asked for, to claim your key for ${p.productNames.join(", ")} (app “${p.appName}”). Any link sent before no longer works.`}
+      </Text>
+      <ClaimSteps {...p} />
+    </EmailLayout>
+  );
+}
+
+function ClaimSteps(p: RequestApprovedEmailProps) {
+  return (
+    <>
       {p.availableFrom ? (
         <Text>{`Your access starts on ${p.availableFrom}; the link below works from then.`}</Text>
       ) : null}
@@ -33,7 +54,7 @@ export function RequestApprovedEmail(p: RequestApprovedEmailProps) {
         The link works once. If it has expired, send yourself a new one from the request page:{" "}
         <Link href={p.requestUrl}>{p.requestUrl}</Link>
       </Text>
-    </EmailLayout>
+    </>
   );
 }
 

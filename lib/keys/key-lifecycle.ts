@@ -213,7 +213,7 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
     if (recent) {
       throw new DomainError("conflict", "A claim link was emailed to you less than a minute ago. Check your inbox (and spam folder), or ask again in a minute.");
     }
-    await enqueueApprovedEmails(tx, [requestId], baseUrl, now);
+    await enqueueApprovedEmails(tx, [requestId], baseUrl, now, "claim-link");
     await recordEvent(tx, { actorId: userId, action: "request.claim_link_sent", subjectType: "request", subjectId: requestId });
   });
 }

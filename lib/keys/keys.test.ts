@@ -1,4 +1,4 @@
-import { and, count, desc, eq, like, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, claimLinks, emailMessages } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
@@ -36,12 +36,12 @@ async function approvedRequest(opts: { startsAt?: Date; durationDays?: number } 
   return { user: u, request: req, token: await latestToken(req.id) };
 }
 
-/** The claim token as the requester receives it: from the approved email. */
+/** The claim token as the requester receives it: from the approved email, or a re-sent link's. */
 async function latestToken(requestId: string) {
   const [message] = await t.db
     .select()
     .from(emailMessages)
-    .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
+    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
     .orderBy(desc(emailMessages.createdAt))
     .limit(1);
   const url = String(await unseal(message?.props.claimUrl));
@@ -103,6 +103,14 @@ describe("claim links", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, "request.claim_link_sent"), eq(auditEvents.subjectId, request.id)));
     expect(sent?.n).toBe(1);
+    // The new link comes in its own email, not a second "Approved".
+    const mails = await t.db
+      .select({ template: emailMessages.template, subject: emailMessages.subject })
+      .from(emailMessages)
+      .where(and(eq(emailMessages.to, user.email), like(sql`${emailMessages.props}::text`, `%${request.id}%`)))
+      .orderBy(emailMessages.createdAt);
+    expect(mails.map((m) => m.template)).toEqual(["approved", "claim-link"]);
+    expect(mails[1]?.subject).toMatch(/^Your new link to claim your key: /);
   });
 
   it("refuses another user's link, a future start, and a superseded link, saying what to do", async () => {

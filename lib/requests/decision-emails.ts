@@ -31,7 +31,14 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
  * "approved" emails for requests that just became approved (manual or automatic), each carrying a
  * new one-time claim link. Also used to re-send the link: the earlier one stops working.
  */
-export async function enqueueApprovedEmails(tx: Queryable, requestIds: readonly string[], baseUrl: string, now = new Date()) {
+export async function enqueueApprovedEmails(
+  tx: Queryable,
+  requestIds: readonly string[],
+  baseUrl: string,
+  now = new Date(),
+  /** "claim-link": a new link the requester asked for, instead of the approval itself. */
+  template: "approved" | "claim-link" = "approved",
+) {
   const facts = await emailFacts(tx, requestIds);
   const tokens = await issueClaimLinks(
     tx,
@@ -44,7 +51,7 @@ export async function enqueueApprovedEmails(tx: Queryable, requestIds: readonly 
     return [
       {
         to: f.email,
-        template: "approved" as const,
+        template,
         props: {
           requesterName: f.name,
           appName: f.appName,
