@@ -33,6 +33,16 @@ function parseArgs(argv: string[]) {
   };
 }
 
+/** The port a `next dev` / `next start` command line asks for (-p 4000, --port=4000), if any. */
+function portOf(command: readonly string[]) {
+  for (const [i, arg] of command.entries()) {
+    if (arg === "-p" || arg === "--port") return command[i + 1];
+    const inline = /^(?:-p|--port)=(\d+)$/.exec(arg);
+    if (inline) return inline[1];
+  }
+  return undefined;
+}
+
 function authSecret(dataRoot: string) {
   const file = path.join(dataRoot, "auth-secret");
   if (!fs.existsSync(file)) {
@@ -68,6 +78,11 @@ async function main() {
     fs.writeFileSync(path.join(args.dataDir, "database-url"), url, { mode: 0o600 });
     childEnv.AUTH_SECRET ??= authSecret(path.dirname(path.resolve(args.dataDir)));
   }
+
+  // Emails (sign-in links, claim links) point at AUTH_URL, default http://localhost:3000. A server
+  // started on another port (`npm run dev -- -p 4000`, or PORT=4000) gets links to itself instead.
+  const port = portOf(args.command) ?? process.env.PORT;
+  if (!childEnv.AUTH_URL && port && port !== "3000") childEnv.AUTH_URL = `http://localhost:${port}`;
 
   const [cmd, ...rest] = args.command as [string, ...string[]];
   const child = spawn(cmd, rest, { stdio: "inherit", env: childEnv, shell: false });
