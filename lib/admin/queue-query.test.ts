@@ -26,7 +26,7 @@ async function submit(userId: string, slug: string, reason: string) {
 const a1 = await submit(alice.id, "payments", "Checkout rewrite");
 const a2 = await submit(alice.id, "geocoding", "Store finder");
 const b1 = await submit(bob.id, "weather", "Forecast widget");
-await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl: "http://x" }, { requestIds: [a2.id], decision: "deny" });
+await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl: "http://x" }, { requestIds: [a2.id], decision: "deny", comment: "Not for this use" });
 
 const asOwner = { id: owner.id, role: "owner" as const };
 const ids = (r: { rows: { id: string }[] }) => r.rows.map((x) => x.id);

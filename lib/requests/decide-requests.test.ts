@@ -76,6 +76,17 @@ describe("decideRequests", () => {
     expect(denied[0]?.result).toBe("denied");
   });
 
+  it("refuses a denial without a reason (the requester is emailed it) and writes nothing", async () => {
+    const req = await request();
+    for (const comment of [undefined, null, "", "   "]) {
+      await expect(
+        decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, { requestIds: [req.id], decision: "deny", comment }),
+      ).rejects.toThrow("Say why you deny");
+    }
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, req.id));
+    expect(row?.status).toBe("pending");
+  });
+
   it("an owner of other products, or a consumer, sees not-found and writes nothing", async () => {
     const req = await request();
     const otherOwner = await f.user("owner");

@@ -2,6 +2,7 @@ import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, auditEvents, products, requestApprovals, type UserRole } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
+import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
@@ -42,6 +43,11 @@ export async function decideRequests(
 ): Promise<DecisionOutcome[]> {
   const ids = [...new Set(input.requestIds)].slice(0, MAX_BULK);
   const comment = input.comment?.trim() || null;
+  // The requester is emailed why; a denial without a reason is refused here as well as in the form.
+  if (input.decision === "deny" && !comment) {
+    const message = "Say why you deny: the requester is emailed this comment.";
+    throw new DomainError("invalid", message, { comment: message });
+  }
   if (ids.length === 0) return [];
   return db.transaction(async (tx) => {
     const visible = await tx

@@ -48,7 +48,7 @@ describe("the review queue", () => {
     const enterprise = await request("Enterprise", "payments", { company: "Acme", environment: "Sandbox" });
     expect(await reviewsOf(enterprise.id)).toEqual([]);
     const denied = await request("Standard", "invoices");
-    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [denied.id], decision: "deny" });
+    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [denied.id], decision: "deny", comment: "Not for this use" });
     expect(await reviewsOf(denied.id)).toEqual([]);
   });
 
