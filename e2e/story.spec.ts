@@ -49,14 +49,12 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await consumer.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
   await consumer.getByLabel("Why do you need access?").fill("Parcel tracking for the story.");
   await consumer.getByRole("button", { name: "Submit request" }).click();
-  // The mistake is named beside its field, and focus goes to it.
+  // Every mistake is named beside its field in one answer — the form's own and the plan's
+  // questions (checked against the cart's plan) — and focus goes to the first.
   await expect(consumer.locator("#newAppName-error")).toHaveText("Give your new app a name.");
+  await expect(consumer.locator('[id="field.companyName-error"]')).toHaveText("Fill in “Company name”.");
   await expect(consumer.getByLabel("New app name")).toBeFocused();
   await consumer.getByLabel("New app name").fill(`Story app ${tag}`);
-  // The plan's own questions are checked once the form itself is complete (against the cart's plan).
-  await consumer.getByRole("button", { name: "Submit request" }).click();
-  await expect(consumer.locator('[id="field.companyName-error"]')).toHaveText("Fill in “Company name”.");
-  await expect(consumer.getByLabel("Company name")).toBeFocused();
   await consumer.getByLabel("Company name").fill("Story Ltd");
   await consumer.getByLabel("Environment").selectOption("Sandbox");
   await consumer.getByRole("button", { name: "Submit request" }).click();

@@ -20,11 +20,16 @@ type Handler<S extends z.ZodType, U> = (
  * `{ ok, message, fieldErrors }`. Expected refusals (DomainError) become messages; anything else is
  * logged and answered with a generic message, never a stack trace.
  */
-export function validatedActionWithUser<S extends z.ZodType>(
-  schema: S,
-  handler: Handler<S, SessionUser>,
-  options: { roles?: readonly UserRole[] } = {},
-) {
+type Options = {
+  roles?: readonly UserRole[];
+  /**
+   * Refusals the schema cannot know (a plan's own questions), added when the schema refuses too,
+   * so one answer names every field to fix. The handler still checks them itself.
+   */
+  moreFieldErrors?: (raw: Record<string, unknown>, user: SessionUser) => Promise<Record<string, string>>;
+};
+
+export function validatedActionWithUser<S extends z.ZodType>(schema: S, handler: Handler<S, SessionUser>, options: Options = {}) {
   return run(schema, handler as Handler<S, SessionUser | null>, { ...options, anonymous: false });
 }
 
@@ -36,7 +41,7 @@ export function validatedAction<S extends z.ZodType>(schema: S, handler: Handler
 function run<S extends z.ZodType>(
   schema: S,
   handler: Handler<S, SessionUser | null>,
-  options: { roles?: readonly UserRole[]; anonymous: boolean },
+  options: Options & { anonymous: boolean },
 ) {
   return async (_prev: ActionResult | null, formData: FormData): Promise<ActionResult> => {
     const values = formValues(formData);
@@ -50,7 +55,8 @@ function run<S extends z.ZodType>(
     const raw = formInput(formData);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, message: "Check the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error), values };
+      const more = user && options.moreFieldErrors ? await options.moreFieldErrors(raw, user) : {};
+      return { ok: false, message: "Check the highlighted fields.", fieldErrors: { ...fieldErrorsOf(parsed.error), ...more }, values };
     }
     try {
       const ip = clientIp(await headers());

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Tx } from "@/db/connect";
+import type { Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, type PlanSnapshot, plans, products, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError } from "@/lib/errors";
@@ -24,7 +24,7 @@ type NewRequest = {
   baseUrl: string;
 };
 
-export async function planSnapshot(tx: Tx, planId: string): Promise<PlanSnapshot> {
+export async function planSnapshot(tx: Queryable, planId: string): Promise<PlanSnapshot> {
   const [plan] = await tx.select().from(plans).where(eq(plans.id, planId));
   if (!plan) throw new DomainError("not_found", "That plan no longer exists.");
   return {

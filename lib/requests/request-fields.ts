@@ -32,6 +32,15 @@ export function requestFieldsSchema(fields: readonly RequestField[]) {
   return z.object(shape);
 }
 
+/** Checks answers against a plan's fields; refusals are keyed as the form names them (`field.<key>`). */
+export function parseRequestFields(fields: readonly RequestField[], answers: Record<string, unknown>) {
+  const parsed = requestFieldsSchema(fields).safeParse(answers);
+  if (parsed.success) return { ok: true as const, data: parsed.data };
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fieldErrors[`field.${issue.path.join(".")}`] ??= issue.message;
+  return { ok: false as const, fieldErrors };
+}
+
 /** Drops empty answers so the stored object holds only what was given. */
 export function cleanAnswers(answers: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(answers).filter((e): e is [string, string] => Boolean(e[1])));

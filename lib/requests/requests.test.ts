@@ -8,7 +8,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { getMyRequest, listMyRequests } from "./queries";
 import { cancelRequest, removeRequest, resubmitRequest } from "./requester-actions";
 import { applyTransition } from "./state-machine";
-import { submitRequest } from "./submit-request";
+import { cartFieldErrors, submitRequest } from "./submit-request";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -86,6 +86,13 @@ describe("submitRequest", () => {
       fieldErrors: { "field.environment": expect.stringContaining("Choose one of the listed values") },
     });
     expect(await tableCounts()).toEqual(before);
+    // The same refusals, for a form the schema refused for another field, against the cart as it is.
+    expect(await cartFieldErrors(t.db, u.id, {})).toEqual({
+      "field.company": "Fill in “Company”.",
+      "field.environment": "Choose a value for “Environment”.",
+    });
+    expect(await cartFieldErrors(t.db, u.id, { company: "Acme", environment: "Production" })).toEqual({});
+    expect(await cartFieldErrors(t.db, (await f.user()).id, {})).toEqual({});
     const ok = await attempt({ company: "Acme", environment: "Production" });
     expect(ok.fields).toEqual({ company: "Acme", environment: "Production" });
   });

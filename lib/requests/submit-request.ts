@@ -1,12 +1,12 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Database } from "@/db/connect";
+import type { Database, Queryable } from "@/db/connect";
 import { apps } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { cartProblems } from "@/lib/cart/cart-rules";
 import { clearCart, loadCart } from "@/lib/cart/cart-store";
 import { DomainError, notFound } from "@/lib/errors";
 import { assertNoLiveAccess, createRequest, planSnapshot } from "./create-request";
-import { cleanAnswers, requestFieldsSchema } from "./request-fields";
+import { cleanAnswers, parseRequestFields } from "./request-fields";
 import type { SubmitRequestInput } from "./submit-schema";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -59,12 +59,8 @@ export async function submitRequest(
     if (!first) throw new DomainError("invalid", "Your cart is empty.");
 
     const plan = await planSnapshot(tx, first.planId);
-    const answers = requestFieldsSchema(plan.requestFields).safeParse(fieldAnswers);
-    if (!answers.success) {
-      const fieldErrors: Record<string, string> = {};
-      for (const issue of answers.error.issues) fieldErrors[`field.${issue.path.join(".")}`] ??= issue.message;
-      throw new DomainError("invalid", "Check the highlighted fields.", fieldErrors);
-    }
+    const answers = parseRequestFields(plan.requestFields, fieldAnswers);
+    if (!answers.ok) throw new DomainError("invalid", "Check the highlighted fields.", answers.fieldErrors);
     const schedule = scheduleFor(input, plan, now);
 
     let appId: string;
@@ -103,4 +99,15 @@ export async function submitRequest(
     await clearCart(tx, ctx.userId);
     return request;
   });
+}
+
+/**
+ * The plan questions' refusals for the user's cart as it stands, so a form refused for another
+ * field names these too in the same answer (submitRequest checks them again, in its transaction).
+ */
+export async function cartFieldErrors(db: Queryable, userId: string, fieldAnswers: Record<string, unknown>) {
+  const [first] = await loadCart(db, userId);
+  if (!first) return {};
+  const answers = parseRequestFields((await planSnapshot(db, first.planId)).requestFields, fieldAnswers);
+  return answers.ok ? {} : answers.fieldErrors;
 }

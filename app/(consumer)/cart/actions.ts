@@ -8,7 +8,7 @@ import { validatedAction, validatedActionWithUser } from "@/lib/actions/validate
 import { addToAnonymousCart, addToCart, removeFromCart } from "@/lib/cart/cart-store";
 import { anonymousPairs, mergeAnonymousCart, saveAnonymousPairs } from "@/lib/cart/session-cart";
 import { env } from "@/lib/env";
-import { submitRequest } from "@/lib/requests/submit-request";
+import { cartFieldErrors, submitRequest } from "@/lib/requests/submit-request";
 import { fieldAnswersFrom, submitRequestSchema } from "@/lib/requests/submit-schema";
 
 const pairSchema = z.object({
@@ -43,9 +43,14 @@ export const mergeCartAction = validatedActionWithUser(z.object({}), async (_dat
   return skipped.length ? { ok: true, message: `Some items were not added: ${skipped.join(" ")}` } : { ok: true };
 });
 
-export const submitRequestAction = validatedActionWithUser(submitRequestSchema, async (input, user, raw) => {
-  const request = await submitRequest(db, { userId: user.id, baseUrl: env.baseUrl }, input, fieldAnswersFrom(raw));
-  revalidatePath("/requests");
-  revalidatePath("/cart");
-  redirect(`/requests/${request.id}?submitted=1`);
-});
+export const submitRequestAction = validatedActionWithUser(
+  submitRequestSchema,
+  async (input, user, raw) => {
+    const request = await submitRequest(db, { userId: user.id, baseUrl: env.baseUrl }, input, fieldAnswersFrom(raw));
+    revalidatePath("/requests");
+    revalidatePath("/cart");
+    redirect(`/requests/${request.id}?submitted=1`);
+  },
+  // A form refused for its reason or app also names the plan's unanswered questions.
+  { moreFieldErrors: (raw, user) => cartFieldErrors(db, user.id, fieldAnswersFrom(raw)) },
+);
