@@ -40,7 +40,7 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   await expect(menu).toHaveAttribute("aria-expanded", "false");
 
   // No page the owner uses scrolls sideways as a whole (wide tables scroll inside their own box).
-  for (const path of ["/apis", "/apis/payments", "/cart", "/requests", "/apps", "/admin", "/admin/requests", "/admin/keys", "/admin/audit"]) {
+  for (const path of ["/apis", "/apis/payments", "/cart", "/requests", "/apps", "/admin", "/admin/requests", "/admin/keys", "/admin/audit", "/admin/reviews", "/admin/emails", "/admin/products", "/admin/plans"]) {
     await page.goto(path);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, path).toBeLessThanOrEqual(phone.width);

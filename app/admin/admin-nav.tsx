@@ -23,7 +23,7 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
       : []),
   ];
   return (
-    <nav aria-label="Admin" className="flex gap-2 overflow-x-auto lg:flex-col">
+    <nav aria-label="Admin" className="relative flex gap-2 overflow-x-auto lg:flex-col">
       {links.map((l) => {
         const active = l.href === "/admin" ? pathname === "/admin" : pathname.startsWith(l.href);
         return (

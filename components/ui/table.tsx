@@ -24,7 +24,9 @@ export function Table({
   children: ReactNode;
 }) {
   return (
-    <div className="overflow-x-auto">
+    // relative: the sr-only labels (absolutely positioned) stay inside the scroll box on a phone,
+    // instead of widening the whole page.
+    <div className="relative overflow-x-auto">
       <table className={`w-full text-left text-sm ${className ?? ""}`}>
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">

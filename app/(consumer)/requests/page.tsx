@@ -30,7 +30,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
           , add it to your cart with a plan, and submit it for one of your apps.
         </EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full min-w-[40rem] text-left text-sm">
             <caption className="sr-only">Your access requests</caption>
             <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">

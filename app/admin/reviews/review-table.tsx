@@ -163,7 +163,7 @@ export function ReviewTable({ rows }: { rows: ReviewRow[] }) {
       {rows.length === 0 ? (
         <EmptyState title="Nothing to review">Decisions on plans that require review appear here once they are made.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full min-w-[44rem] text-left text-sm">
             <caption className="sr-only">Decisions to review</caption>
             <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
