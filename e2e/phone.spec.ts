@@ -47,6 +47,29 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   }
 });
 
+test("on a phone the approval queue starts with search and status; the other filters fold away unless set", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev");
+  await page.setViewportSize(phone);
+  await page.goto("/admin/requests");
+  const filters = page.getByRole("form", { name: "Filter requests" });
+  await expect(filters.getByLabel("Search")).toBeVisible();
+  await expect(filters.getByLabel("Status")).toBeVisible();
+  await expect(filters.getByLabel("Plan")).toBeHidden();
+  await filters.getByRole("button", { name: "More filters" }).click();
+  await expect(filters.getByLabel("Plan")).toBeVisible();
+  await filters.getByLabel("Requester").fill("consumer@");
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/requester=consumer%40/);
+  // A filter that is set is never hidden.
+  await expect(filters.getByLabel("Requester")).toHaveValue("consumer@");
+  await expect(filters.getByRole("button", { name: "Fewer filters" })).toHaveAttribute("aria-expanded", "true");
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/admin/requests");
+  await expect(filters.getByLabel("Plan")).toBeVisible();
+  await expect(filters.getByRole("button", { name: "More filters" })).toBeHidden();
+});
+
 test("on a phone a signed-out visitor sees Sign in without opening the menu", async ({ page }) => {
   await page.setViewportSize(phone);
   await page.goto("/apis");

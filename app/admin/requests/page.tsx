@@ -9,6 +9,7 @@ import { parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { DetailPanel } from "./detail-panel";
+import { MoreFilters } from "./more-filters";
 import { QueueTable } from "./queue-table";
 
 export const metadata: Metadata = { title: "Approval queue" };
@@ -54,40 +55,42 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
             ))}
           </select>
         </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Plan</span>
-          <select name="plan" defaultValue={params.plan ?? ""} className={selectClass}>
-            <option value="">Any plan</option>
-            {planRows.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Product</span>
-          <select name="product" defaultValue={params.product ?? ""} className={selectClass}>
-            <option value="">Any product</option>
-            {productRows.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requester</span>
-          <Input name="requester" defaultValue={params.requester ?? ""} placeholder="Name or email" />
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested from</span>
-          <Input name="from" type="date" defaultValue={params.from ?? ""} />
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested until</span>
-          <Input name="to" type="date" defaultValue={params.to ?? ""} />
-        </label>
+        <MoreFilters active={[params.plan, params.product, params.requester, params.from, params.to].filter(Boolean).length}>
+          <label className="text-sm">
+            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Plan</span>
+            <select name="plan" defaultValue={params.plan ?? ""} className={selectClass}>
+              <option value="">Any plan</option>
+              {planRows.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Product</span>
+            <select name="product" defaultValue={params.product ?? ""} className={selectClass}>
+              <option value="">Any product</option>
+              {productRows.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requester</span>
+            <Input name="requester" defaultValue={params.requester ?? ""} placeholder="Name or email" />
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested from</span>
+            <Input name="from" type="date" defaultValue={params.from ?? ""} />
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested until</span>
+            <Input name="to" type="date" defaultValue={params.to ?? ""} />
+          </label>
+        </MoreFilters>
         <div className="flex items-end gap-2">
           <input type="hidden" name="size" value={params.size} />
           <Button type="submit">Apply filters</Button>

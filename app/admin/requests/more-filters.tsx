@@ -1,0 +1,28 @@
+"use client";
+
+import { type ReactNode, useId, useState } from "react";
+
+/**
+ * On a phone the queue's less-used filters fold behind a button, so the list starts on the first
+ * screen; they open by themselves when one of them is set. From the sm breakpoint up they always show.
+ */
+export function MoreFilters({ active, children }: { active: number; children: ReactNode }) {
+  const [open, setOpen] = useState(active > 0);
+  const id = useId();
+  return (
+    <>
+      <button
+        type="button"
+        className="justify-self-start text-sm text-indigo-600 underline sm:hidden"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => setOpen((o) => !o)}
+      >
+        {open ? "Fewer filters" : active > 0 ? `More filters (${active} set)` : "More filters"}
+      </button>
+      <div id={id} className={`${open ? "contents" : "hidden"} sm:contents`}>
+        {children}
+      </div>
+    </>
+  );
+}
