@@ -105,6 +105,16 @@ test("an owner publishes a product with an API reference and a plan with questio
   await publishProductInUi(page, productId);
   const events = await conn.db.select().from(auditEvents).where(eq(auditEvents.subjectId, productId));
   expect(events.map((e) => e.action).sort()).toEqual(["product.created", "product.published"]);
+  // The owner's list finds it by name and by status, and says so when nothing matches.
+  await page.goto("/admin/products");
+  await page.getByRole("searchbox").fill(`parcels ${tag}`);
+  await page.getByLabel("Status").selectOption("Published");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("product-row")).toHaveCount(1);
+  await expect(page.getByTestId("product-row")).toContainText(`Parcels ${tag}`);
+  await page.getByLabel("Status").selectOption("Archived");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No products match")).toBeVisible();
 
   // A consumer finds it, reads the API reference, and must answer the plan's questions.
   const consumerContext = await browser.newContext();

@@ -11,7 +11,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { changeProductStatus } from "./change-product-status";
 import { createProduct } from "./create-product";
 import { getManagedProduct } from "./get-product";
-import { listManagedProducts } from "./list-products";
+import { listManagedProducts, productListParams } from "./list-products";
 import { offerablePlans } from "./offerable-plans";
 import { checkOpenApi } from "./openapi";
 import { productSchema } from "./product-schema";
@@ -193,6 +193,22 @@ describe("an owner's products", () => {
     const all = await listManagedProducts(t.db, admin);
     expect(all.map((p) => p.id)).toContain(mine.id);
     expect(all.map((p) => p.id)).toContain(f.product("payments").id);
+  });
+
+  it("filters the list by status and by name, slug or tag, taking the search literally", async () => {
+    const carol = asActor(await f.user("owner"));
+    const weather = await createProduct(t.db, carol, { name: "Storm Watch", slug: slug(), authMethod: "api_key", tags: ["climate"] });
+    const maps = await createProduct(t.db, carol, { name: "Map_Tiles 100%", slug: slug(), authMethod: "api_key" });
+    await changeProductStatus(t.db, carol, maps.id, "archive");
+    const ids = async (filters: Parameters<typeof listManagedProducts>[2]) => (await listManagedProducts(t.db, carol, filters)).map((p) => p.id);
+    expect(await ids({ q: "storm" })).toEqual([weather.id]);
+    expect(await ids({ q: "CLIM" })).toEqual([weather.id]);
+    expect(await ids({ q: weather.slug })).toEqual([weather.id]);
+    expect(await ids({ q: "m_p" })).toEqual([]); // "_" is not a wildcard: "Map" does not match
+    expect(await ids({ q: "100%" })).toEqual([maps.id]);
+    expect(await ids({ status: "archived" })).toEqual([maps.id]);
+    expect(await ids({ status: "draft", q: "map" })).toEqual([]);
+    expect(productListParams.parse({ q: "  x ", status: "gone" })).toEqual({ q: "x", status: undefined });
   });
 });
 

@@ -8,14 +8,20 @@ import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatDateTime } from "@/lib/format";
-import { listManagedProducts } from "@/lib/products/list-products";
+import { Input } from "@/components/ui/input";
+import { listManagedProducts, productListParams } from "@/lib/products/list-products";
 import { ProductStatusBadge } from "./product-status-badge";
 
 export const metadata: Metadata = { title: "Products" };
 
-export default async function ProductsPage() {
+const selectClass =
+  "h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+
+export default async function ProductsPage({ searchParams }: PageProps<"/admin/products">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/products");
-  const rows = await listManagedProducts(db, user);
+  const filters = productListParams.parse(await searchParams);
+  const filtered = Boolean(filters.q || filters.status);
+  const rows = await listManagedProducts(db, user, filters);
   const isAdmin = user.role === "admin";
   return (
     <>
@@ -28,7 +34,38 @@ export default async function ProductsPage() {
           </Button>
         }
       />
-      {rows.length === 0 ? (
+      <form role="search" action="/admin/products" className="mb-4 flex flex-wrap items-end gap-3">
+        <label className="text-sm">
+          <span className="mb-1 block font-medium">Search</span>
+          <Input name="q" type="search" defaultValue={filters.q ?? ""} placeholder="Name, slug or tag" className="w-72 max-w-full" />
+        </label>
+        <label className="text-sm">
+          <span className="mb-1 block font-medium">Status</span>
+          <select name="status" defaultValue={filters.status ?? ""} className={selectClass}>
+            <option value="">Any status</option>
+            <option value="draft">Draft</option>
+            <option value="published">Published</option>
+            <option value="archived">Archived</option>
+          </select>
+        </label>
+        <Button type="submit" variant="secondary">
+          Search
+        </Button>
+        {filtered ? (
+          <Link href="/admin/products" className="h-10 content-center text-sm text-indigo-600 underline">
+            Clear
+          </Link>
+        ) : null}
+      </form>
+      {rows.length === 0 && filtered ? (
+        <EmptyState title="No products match">
+          Try other words, or{" "}
+          <Link href="/admin/products" className="font-medium text-indigo-600 underline">
+            see every product
+          </Link>
+          .
+        </EmptyState>
+      ) : rows.length === 0 ? (
         <EmptyState title="No products yet">
           Create a product, choose the plans it offers, and publish it to the catalogue.{" "}
           <Link href="/admin/products/new" className="font-medium text-indigo-600 underline">
