@@ -72,6 +72,14 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await page.getByText("Columns", { exact: true }).click();
   await page.getByRole("checkbox", { name: "Reason" }).check();
   await expect(page.getByRole("columnheader", { name: "Reason" })).toBeVisible();
+  // Every column but one may go; the last one stays (a table of bare checkboxes says nothing).
+  const chooser = page.getByRole("group", { name: "Visible columns" });
+  const others = ["Requester", "Status", "App", "Products", "Plan", "Requested for", "Reason"];
+  for (const name of others) await chooser.getByRole("checkbox", { name }).uncheck();
+  await expect(chooser.getByRole("checkbox", { name: "Requested at" })).toBeDisabled();
+  await expect(page.getByRole("columnheader", { name: "Requested at" })).toBeVisible();
+  for (const name of others) await chooser.getByRole("checkbox", { name }).check();
+  await expect(page.getByRole("columnheader", { name: "Reason" })).toBeVisible();
 
   // Detail panel.
   await rows.first().getByRole("link").first().click();

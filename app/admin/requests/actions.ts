@@ -46,7 +46,11 @@ const columnsSchema = z.object({
     .string()
     .max(500)
     .transform((s) => s.split(",").filter(Boolean))
-    .pipe(z.array(z.enum(QUEUE_COLUMNS)).max(QUEUE_COLUMNS.length)),
+    .pipe(
+      z
+        .array(z.enum(QUEUE_COLUMNS))
+        .refine((hidden) => new Set(hidden).size < QUEUE_COLUMNS.length, "Keep at least one column visible."),
+    ),
 });
 
 export const saveQueueColumnsAction = validatedActionWithUser(

@@ -5,7 +5,7 @@ import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
-import { parseQueueParams, queueHref } from "@/lib/admin/queue-params";
+import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { DetailPanel } from "./detail-panel";
@@ -106,7 +106,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           total={total}
           capped={capped}
           params={params}
-          hiddenColumns={prefs?.preferences.queueHiddenColumns ?? []}
+          hiddenColumns={visibleColumnsLeft(prefs?.preferences.queueHiddenColumns ?? [])}
         />
         {params.open ? (
           <DetailPanel detail={detail} closeHref={queueHref(params, { open: undefined })} viewer={user} />
@@ -114,4 +114,9 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </div>
     </>
   );
+}
+
+/** A saved choice that hides every column (possible before the chooser kept one) shows them all. */
+function visibleColumnsLeft(hidden: string[]) {
+  return QUEUE_COLUMNS.every((c) => hidden.includes(c)) ? [] : hidden;
 }

@@ -202,13 +202,21 @@ export function QueueTable({
             {QUEUE_COLUMNS.map((id) => {
               const column = table.getColumn(id);
               if (!column) return null;
+              // The last visible column stays: a table of bare checkboxes says nothing.
+              const last = column.getIsVisible() && QUEUE_COLUMNS.filter((c) => table.getColumn(c)?.getIsVisible()).length === 1;
               return (
-                <label key={id} className="flex items-center gap-2">
-                  <input type="checkbox" checked={column.getIsVisible()} onChange={(e) => column.toggleVisibility(e.target.checked)} />
+                <label key={id} className="flex items-center gap-2" title={last ? "At least one column stays visible." : undefined}>
+                  <input
+                    type="checkbox"
+                    checked={column.getIsVisible()}
+                    disabled={last}
+                    onChange={(e) => column.toggleVisibility(e.target.checked)}
+                  />
                   {columnLabels[id]}
                 </label>
               );
             })}
+            <p className="pt-1 text-xs text-zinc-500">At least one column stays visible.</p>
           </fieldset>
         </details>
       </div>
