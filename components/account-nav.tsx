@@ -59,6 +59,7 @@ export function AccountNav() {
         aria-expanded={menuOpen}
         aria-controls="site-menu-links site-menu-account"
         onClick={() => setMenuOpen((open) => !open)}
+        onKeyDown={closeOnEscape}
       >
         <span aria-hidden="true">{menuOpen ? "✕" : "☰"}</span> Menu
       </button>

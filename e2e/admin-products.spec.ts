@@ -91,7 +91,7 @@ test("an owner publishes a product with an API reference and a plan with questio
     name: `Parcels ${tag}`,
     slug,
     summary: "Track parcels anywhere.",
-    description: "## Track parcels\n\nLive positions for every parcel.",
+    description: `## Track parcels\n\nLive positions for every parcel. Webhook: https://parcels.example.com/${"x".repeat(200)}`,
     tags: "logistics, maps",
     openapi: PARCELS_OPENAPI,
     plans: [planName],
@@ -127,6 +127,8 @@ test("an owner publishes a product with an API reference and a plan with questio
   await expect(consumer.getByRole("heading", { name: "API reference" })).toBeVisible();
   await expect(consumer.getByTestId("api-reference").getByText("Track a parcel").first()).toBeVisible({ timeout: 20_000 });
   await consumer.screenshot({ path: "test-results/screens/product-page.png", fullPage: true });
+  // A 230-character URL in the description wraps; the page does not scroll sideways.
+  expect(await consumer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(consumer.viewportSize()?.width ?? 0);
   expect(await seriousViolations(consumer), "product page with its API reference").toEqual([]);
 
   await consumer.getByRole("button", { name: `Access with the ${planName} plan` }).click();

@@ -32,6 +32,12 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   await expect(menu).toHaveAttribute("aria-expanded", "false");
   await expect(menu).toBeFocused();
 
+  // Escape on the button itself closes it too.
+  await menu.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await menu.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+
   // Following a link closes the menu.
   await menu.click();
   await myRequests.click();

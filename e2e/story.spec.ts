@@ -48,6 +48,7 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await consumer.goto("/cart");
   await consumer.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
   await consumer.getByLabel("Why do you need access?").fill("Parcel tracking for the story.");
+  await consumer.getByLabel("Environment").selectOption("Sandbox");
   await consumer.getByRole("button", { name: "Submit request" }).click();
   // Every mistake is named beside its field in one answer — the form's own and the plan's
   // questions (checked against the cart's plan) — and focus goes to the first.
@@ -55,8 +56,10 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await expect(consumer.locator('[id="field.companyName-error"]')).toHaveText("Fill in “Company name”.");
   await expect(consumer.getByLabel("New app name")).toBeFocused();
   await consumer.getByLabel("New app name").fill(`Story app ${tag}`);
+  // What was answered is still there, choices included.
+  await expect(consumer.getByLabel("Environment")).toHaveValue("Sandbox");
+  await expect(consumer.getByLabel("Why do you need access?")).toHaveValue("Parcel tracking for the story.");
   await consumer.getByLabel("Company name").fill("Story Ltd");
-  await consumer.getByLabel("Environment").selectOption("Sandbox");
   await consumer.getByRole("button", { name: "Submit request" }).click();
   await expect(consumer).toHaveURL(/\/requests\/[0-9a-f-]{36}\?submitted=1/);
   const requestId = new URL(consumer.url()).pathname.split("/").at(-1) ?? "";

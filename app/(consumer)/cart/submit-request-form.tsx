@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { type FormEvent, startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -36,8 +36,16 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
     if (state?.fieldErrors) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [state]);
 
+  // Submitting through startTransition keeps every answer when the server refuses the form (a plain
+  // form action resets it, and a select would fall back to its first option).
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    startTransition(() => action(data));
+  };
+
   return (
-    <form ref={formRef} action={action} noValidate className="space-y-5">
+    <form ref={formRef} onSubmit={submit} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {plan.autoApprove
@@ -66,7 +74,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
       </Field>
       {creatingApp ? (
         <Field id="newAppName" label="New app name" error={errors.newAppName}>
-          <Input id="newAppName" name="newAppName" maxLength={200} defaultValue={v.newAppName ?? ""} {...invalid("newAppName")} />
+          <Input id="newAppName" name="newAppName" maxLength={80} defaultValue={v.newAppName ?? ""} {...invalid("newAppName")} />
         </Field>
       ) : null}
 

@@ -80,7 +80,7 @@ export default async function ProductPage({ params }: PageProps<"/apis/[slug]">)
         </div>
       </header>
       <div className="grid gap-10 lg:grid-cols-[1fr_22rem]">
-        <section aria-labelledby="about">
+        <section aria-labelledby="about" className="min-w-0">
           <h2 id="about" className="sr-only">
             About this API
           </h2>

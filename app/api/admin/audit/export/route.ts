@@ -1,6 +1,6 @@
-import { stringify } from "csv-stringify/sync";
 import { db, sql } from "@/db/client";
 import { apiUser } from "@/lib/auth/guards";
+import { toCsv } from "@/lib/audit/csv";
 import { auditExportQuery, auditFiltersSchema, who } from "@/lib/audit/queries";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +37,7 @@ export async function GET(request: Request) {
     async pull(controller) {
       if (!started) {
         started = true;
-        controller.enqueue(encoder.encode(stringify([HEADER])));
+        controller.enqueue(encoder.encode(toCsv([HEADER])));
       }
       const next = await cursor.next();
       if (next.done) {
@@ -55,7 +55,7 @@ export async function GET(request: Request) {
         r.ip ?? "",
         typeof r.data === "string" ? r.data : JSON.stringify(r.data ?? {}),
       ]);
-      controller.enqueue(encoder.encode(stringify(rows)));
+      controller.enqueue(encoder.encode(toCsv(rows)));
     },
     async cancel() {
       await cursor.return?.();
