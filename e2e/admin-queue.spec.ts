@@ -149,3 +149,21 @@ test("consumers cannot reach the queue or its actions", async ({ page }) => {
   expect((await page.goto("/admin/settings/emails"))?.status()).toBe(403);
   expect((await page.goto("/admin/emails"))?.status()).toBe(403);
 });
+
+test("queue filters keep the sort, paging stops at the ends, and a reversed date range says so", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev");
+  await page.goto("/admin/requests?status=all&sort=requester&dir=desc");
+  const filters = page.getByRole("form", { name: "Filter requests" });
+  await filters.getByLabel("Search").fill("no request has this reason");
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/sort=requester/);
+  await expect(page).toHaveURL(/dir=desc/);
+  // One page only: Previous and Next are disabled buttons, not links that lead past the end.
+  await expect(page.getByText("Page 1 of 1")).toBeVisible();
+  for (const name of ["Previous", "Next"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toBeDisabled();
+    await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
+  }
+  await page.goto("/admin/requests?status=all&from=2030-01-01&to=2020-01-01");
+  await expect(page.getByRole("alert")).toContainText("Swap the two dates");
+});

@@ -92,7 +92,10 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           </label>
         </MoreFilters>
         <div className="flex items-end gap-2">
+          {/* Applying filters keeps the sort and page size; the page goes back to 1. */}
           <input type="hidden" name="size" value={params.size} />
+          <input type="hidden" name="sort" value={params.sort} />
+          <input type="hidden" name="dir" value={params.dir} />
           <Button type="submit">Apply filters</Button>
           <a href="/admin/requests" className="text-sm text-indigo-600 underline">
             Reset
@@ -100,6 +103,11 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         </div>
       </form>
 
+      {params.from && params.to && params.from > params.to ? (
+        <p role="alert" className="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          “Requested from” ({params.from}) is after “Requested until” ({params.to}), so no day is in the range. Swap the two dates.
+        </p>
+      ) : null}
       <div className={detail ? "grid gap-6 xl:grid-cols-[1fr_24rem]" : ""}>
         <QueueTable
           rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}

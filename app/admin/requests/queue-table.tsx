@@ -320,12 +320,25 @@ export function QueueTable({
               ))}
             </select>
           </label>
-          <Button asChild variant="secondary" size="sm" aria-disabled={params.page <= 1}>
-            <Link href={queueHref(params, { page: Math.max(1, params.page - 1) })}>Previous</Link>
-          </Button>
-          <Button asChild variant="secondary" size="sm" aria-disabled={params.page >= pages && !capped}>
-            <Link href={queueHref(params, { page: params.page + 1 })}>Next</Link>
-          </Button>
+          {/* At either end the button is a disabled button, not a link that still goes somewhere. */}
+          {params.page > 1 ? (
+            <Button asChild variant="secondary" size="sm">
+              <Link href={queueHref(params, { page: params.page - 1 })}>Previous</Link>
+            </Button>
+          ) : (
+            <Button variant="secondary" size="sm" disabled>
+              Previous
+            </Button>
+          )}
+          {params.page < pages || capped ? (
+            <Button asChild variant="secondary" size="sm">
+              <Link href={queueHref(params, { page: params.page + 1 })}>Next</Link>
+            </Button>
+          ) : (
+            <Button variant="secondary" size="sm" disabled>
+              Next
+            </Button>
+          )}
         </div>
       </nav>
     </div>
