@@ -63,7 +63,14 @@ test("a consumer fills a cart, submits, follows, cancels, removes and resubmits 
   await expect(rows.first()).toContainText("Checkout service");
   await rows.first().getByRole("link").click();
 
+  // Cancelling asks first: "Keep it" (focused) changes nothing.
   await page.getByRole("button", { name: "Cancel request" }).click();
+  await expect(page.getByRole("button", { name: "Keep it" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("request-status")).toHaveText("Pending");
+  await expect(page.getByRole("button", { name: "Cancel request" })).toBeFocused();
+  await page.getByRole("button", { name: "Cancel request" }).click();
+  await page.getByRole("button", { name: "Yes, cancel it" }).click();
   await expect(page.getByTestId("request-status")).toHaveText("Cancelled");
   await expect(page.getByTestId("timeline-event")).toHaveCount(2);
   await expect(page.getByTestId("timeline-event").nth(1)).toContainText("Cancelled");

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { cancelRequestAction, removeRequestAction, resubmitRequestAction } from "./actions";
 
@@ -16,12 +17,31 @@ const config: Record<Kind, { label: string; pending: string; variant: "secondary
 export function RequestAction({ kind, requestId }: { kind: Kind; requestId: string }) {
   const c = config[kind];
   const [state, action, pending] = useActionState(c.action, null);
+  // Cancelling cannot be undone (only resubmitted as a new request), so it asks first.
+  const step = useConfirmStep({ busy: pending });
+  const asks = kind === "cancel";
   return (
-    <form action={action} className="space-y-1">
+    <form action={action} className="space-y-1" onKeyDown={asks ? step.onKeyDown : undefined}>
       <input type="hidden" name="requestId" value={requestId} />
-      <Button type="submit" variant={c.variant} size="sm" disabled={pending}>
-        {pending ? c.pending : c.label}
-      </Button>
+      {asks && !step.confirming ? (
+        <Button ref={step.triggerRef} type="button" variant={c.variant} size="sm" onClick={step.open}>
+          {c.label}
+        </Button>
+      ) : asks ? (
+        <div role="group" aria-label="Cancel this request?" className="flex flex-wrap items-center gap-2">
+          <span className="text-sm">Cancel this request? The API owners will no longer see it.</span>
+          <Button type="submit" variant="danger" size="sm" disabled={pending}>
+            {pending ? c.pending : "Yes, cancel it"}
+          </Button>
+          <Button ref={step.focusRef} type="button" variant="secondary" size="sm" onClick={step.close} disabled={pending}>
+            Keep it
+          </Button>
+        </div>
+      ) : (
+        <Button type="submit" variant={c.variant} size="sm" disabled={pending}>
+          {pending ? c.pending : c.label}
+        </Button>
+      )}
       <div aria-live="polite">
         {state?.message ? (
           <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>

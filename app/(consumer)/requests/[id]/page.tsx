@@ -38,7 +38,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       <Link href="/requests" className="text-sm text-indigo-600 underline">
         ← My requests
       </Link>
-      {flags.submitted === "1" || flags.resubmitted === "1" ? (
+      {/* The welcome note after submitting, while it is still true (not once cancelled or decided). */}
+      {(flags.submitted === "1" || flags.resubmitted === "1") && (request.status === "pending" || (request.status === "approved" && request.plan.autoApprove)) ? (
         <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
           {request.status === "approved"
             ? "Your request was approved automatically. A link to claim your key is on its way by email."
