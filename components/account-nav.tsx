@@ -115,10 +115,10 @@ export function AccountNav() {
         className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "flex"} min-h-8 flex-wrap items-center gap-3 text-sm`}
       >
         {state === null ? (
-          <span
-            className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800"
-            aria-label="Loading account"
-          />
+          // A plain span may not carry aria-label; a status with hidden text says the same.
+          <span role="status" className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800">
+            <span className="sr-only">Loading account</span>
+          </span>
         ) : user ? (
           <>
             <span data-testid="signed-in-as" className="text-zinc-700 dark:text-zinc-300">
