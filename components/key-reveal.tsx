@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { formatDateTime } from "@/lib/format";
 
 /** Shows a new API key once, with Copy. The key lives only in this component's props. */
 export function KeyReveal({ plaintext, start, expiresAt, note }: { plaintext: string; start: string; expiresAt: string | null; note?: string }) {
@@ -44,7 +45,7 @@ export function KeyReveal({ plaintext, start, expiresAt, note }: { plaintext: st
         {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Could not copy: select the key and copy it by hand." : ""}
       </p>
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        Key {start}… · {expiresAt ? `expires ${new Date(expiresAt).toUTCString()}` : "never expires"}
+        Key {start}… · {expiresAt ? `expires ${formatDateTime(new Date(expiresAt))}` : "never expires"}
         {note ? ` · ${note}` : ""}
       </p>
     </section>

@@ -104,6 +104,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
   await expect(page.getByRole("region", { name: "Bulk decision" }).getByText("Say why you deny: the requester is emailed this comment.")).toBeVisible();
   await expect(page.getByTestId("queue-row").first()).toContainText("Pending");
+  await expect(page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/)).toBeFocused();
   await page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/).fill("Tell us your expected volume.");
   await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
   await expect(page.getByTestId("bulk-result")).toHaveText("1 denied.");

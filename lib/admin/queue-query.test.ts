@@ -73,6 +73,7 @@ describe("approval queue query", () => {
     const d = await queueDetail(t.db, asOwner, a1.id);
     expect(d?.request.reason).toBe("Checkout rewrite");
     expect(d?.others.map((o) => o.id)).toEqual([a2.id]);
+    expect(d?.others[0]?.productNames).toEqual([f.product("geocoding").name]);
     expect(d?.timeline.map((e) => e.action)).toEqual(["request.submitted"]);
   });
 

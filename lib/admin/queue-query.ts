@@ -147,6 +147,7 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
         status: accessRequests.status,
         createdAt: accessRequests.createdAt,
         planName: sql<string>`${accessRequests.plan}->>'name'`,
+        productNames: requestProductNames(),
       })
       .from(accessRequests)
       .where(

@@ -40,7 +40,7 @@ export default async function CartPage() {
           <Link href="/apis" className="text-indigo-600 underline">
             catalogue
           </Link>{" "}
-          and choose “Access with this plan”.
+          and choose “Access with the … plan” on a product’s page.
         </EmptyState>
       ) : (
         <div className="grid gap-8 lg:grid-cols-[1fr_26rem]">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
 import { decideAction } from "./actions";
 
@@ -15,6 +15,11 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
   const n = requestIds.length;
   const id = `comment-${requestIds[0] ?? "none"}-${n}`;
   const commentError = state && !state.ok ? state.fieldErrors?.comment : undefined;
+  // A refused denial puts focus in the comment box, where the message about it is read.
+  const commentRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (commentError) commentRef.current?.focus();
+  }, [state, commentError]);
   return (
     <form action={action} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
@@ -22,6 +27,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         Comment (required to deny; the requester reads it)
       </label>
       <textarea
+        ref={commentRef}
         id={id}
         name="comment"
         rows={2}

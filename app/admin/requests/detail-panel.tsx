@@ -43,7 +43,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
       <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
         <dt className="text-zinc-500">Requester</dt>
         <dd className="break-words">
-          {detail.requesterName ?? ""} &lt;{detail.requesterEmail}&gt;
+          {detail.requesterName ? `${detail.requesterName} <${detail.requesterEmail}>` : detail.requesterEmail}
         </dd>
         <dt className="text-zinc-500">Reason</dt>
         <dd className="whitespace-pre-wrap break-words">{r.reason}</dd>
@@ -103,8 +103,12 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
             {detail.others.map((o) => (
               <li key={o.id}>
                 <Link href={`/admin/requests?status=all&open=${o.id}`} className="text-indigo-600 underline">
-                  {o.planName} · {o.status} · {formatDateTime(o.createdAt)}
-                </Link>
+                  {o.productNames.join(", ")} ({o.planName})
+                </Link>{" "}
+                <span className="text-zinc-500">
+                  · {o.status[0]?.toUpperCase()}
+                  {o.status.slice(1)} · {formatDateTime(o.createdAt)}
+                </span>
               </li>
             ))}
           </ul>

@@ -109,7 +109,9 @@ export function QueueTable({
           cell: ({ row }) => (
             <Link href={queueHref(params, { open: row.original.id })} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
               {row.original.requesterName ?? row.original.requesterEmail}
-              <span className="block text-xs font-normal text-zinc-500">{row.original.requesterEmail}</span>
+              {row.original.requesterName ? (
+                <span className="block text-xs font-normal text-zinc-500">{row.original.requesterEmail}</span>
+              ) : null}
             </Link>
           ),
         }),

@@ -14,8 +14,9 @@ export function AddToCart({ productId, planId, planName }: { productId: string; 
     <form action={action} className="mt-4 space-y-2">
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="planId" value={planId} />
-      <Button type="submit" size="sm" className="w-full" disabled={pending} aria-label={`Access with the ${planName} plan`}>
-        {pending ? "Adding…" : "Access with this plan"}
+      {/* The visible words are the name (WCAG 2.5.3): voice control users say what they see. */}
+      <Button type="submit" size="sm" className="w-full" disabled={pending}>
+        {pending ? "Adding…" : `Access with the ${planName} plan`}
       </Button>
       <div aria-live="polite">
         {state ? (

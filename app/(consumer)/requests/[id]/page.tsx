@@ -103,7 +103,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
                     <p className="text-zinc-500">{validityWindow(k)}</p>
                     {ended ? <p className="text-zinc-500">{ended}</p> : null}
                   </div>
-                  <p className="text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Not used yet"}</p>
+                  <p className="text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
                 </li>
               );
             })}
