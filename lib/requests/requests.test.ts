@@ -91,7 +91,13 @@ describe("submitRequest", () => {
       "field.company": "Fill in “Company”.",
       "field.environment": "Choose a value for “Environment”.",
     });
-    expect(await cartFieldErrors(t.db, u.id, { company: "Acme", environment: "Production" })).toEqual({});
+    expect(await cartFieldErrors(t.db, u.id, { "field.company": "Acme", "field.environment": "Production" })).toEqual({});
+    // …and the plan's limits on start and duration, whatever the schema made of them.
+    const past = new Date(Date.now() - 3 * 3600_000).toISOString().slice(0, 16);
+    expect(await cartFieldErrors(t.db, u.id, { "field.company": "Acme", "field.environment": "Production", startsAt: past, durationDays: "9999" })).toEqual({
+      startsAt: "The start cannot be in the past. Leave it empty to start now.",
+      durationDays: expect.stringMatching(/^The Enterprise plan allows at most \d+ days\.$/),
+    });
     expect(await cartFieldErrors(t.db, (await f.user()).id, {})).toEqual({});
     const ok = await attempt({ company: "Acme", environment: "Production" });
     expect(ok.fields).toEqual({ company: "Acme", environment: "Production" });

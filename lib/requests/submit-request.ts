@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Database, Queryable } from "@/db/connect";
 import { apps } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -7,35 +8,42 @@ import { clearCart, loadCart } from "@/lib/cart/cart-store";
 import { DomainError, notFound } from "@/lib/errors";
 import { assertNoLiveAccess, createRequest, planSnapshot } from "./create-request";
 import { cleanAnswers, parseRequestFields } from "./request-fields";
-import type { SubmitRequestInput } from "./submit-schema";
+import { type SubmitRequestInput, fieldAnswersFrom, submitRequestSchema } from "./submit-schema";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Checks start time and duration against the plan; returns the values to store. */
-export function scheduleFor(
-  input: { startsAt?: string; durationDays?: number | "" },
-  plan: { name: string; keyLifetimeDays: number | null },
-  now: Date,
-) {
-  // datetime-local values carry no zone and are read as UTC; one that already says Z is kept as is.
-  const raw = input.startsAt;
-  const startsAt = raw ? new Date(/z$/i.test(raw) ? raw : `${raw}Z`) : now;
-  if (Number.isNaN(startsAt.getTime())) {
-    throw new DomainError("invalid", "Check the start time.", { startsAt: "Enter a valid date and time." });
-  }
-  if (startsAt.getTime() < now.getTime() - 60 * 60 * 1000) {
-    throw new DomainError("invalid", "Check the start time.", { startsAt: "The start cannot be in the past. Leave it empty to start now." });
-  }
-  if (startsAt.getTime() > now.getTime() + 365 * DAY) {
-    throw new DomainError("invalid", "Check the start time.", { startsAt: "Start within the next year." });
-  }
-  const requested = input.durationDays === "" || input.durationDays === undefined ? null : input.durationDays;
+type ScheduleInput = { startsAt?: string; durationDays?: number | "" };
+type SchedulePlan = { name: string; keyLifetimeDays: number | null };
+
+/** Start time and duration checked against the plan: every mistake at once, keyed by field. */
+export function scheduleProblems(input: ScheduleInput, plan: SchedulePlan, now: Date) {
+  const problems: Record<string, string> = {};
+  const startsAt = startOf(input, now);
+  if (Number.isNaN(startsAt.getTime())) problems.startsAt = "Enter a valid date and time.";
+  else if (startsAt.getTime() < now.getTime() - 60 * 60 * 1000) problems.startsAt = "The start cannot be in the past. Leave it empty to start now.";
+  else if (startsAt.getTime() > now.getTime() + 365 * DAY) problems.startsAt = "Start within the next year.";
+  const requested = requestedDays(input);
   if (requested !== null && plan.keyLifetimeDays !== null && requested > plan.keyLifetimeDays) {
-    throw new DomainError("invalid", "Check the duration.", {
-      durationDays: `The ${plan.name} plan allows at most ${plan.keyLifetimeDays} days.`,
-    });
+    problems.durationDays = `The ${plan.name} plan allows at most ${plan.keyLifetimeDays} days.`;
   }
-  return { startsAt, durationDays: requested ?? plan.keyLifetimeDays };
+  return problems;
+}
+
+/** Checks start time and duration against the plan; returns the values to store. */
+export function scheduleFor(input: ScheduleInput, plan: SchedulePlan, now: Date) {
+  const problems = scheduleProblems(input, plan, now);
+  if (Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
+  return { startsAt: startOf(input, now), durationDays: requestedDays(input) ?? plan.keyLifetimeDays };
+}
+
+// datetime-local values carry no zone and are read as UTC; one that already says Z is kept as is.
+function startOf(input: ScheduleInput, now: Date) {
+  const raw = input.startsAt;
+  return raw ? new Date(/z$/i.test(raw) ? raw : `${raw}Z`) : now;
+}
+
+function requestedDays(input: ScheduleInput) {
+  return input.durationDays === "" || input.durationDays === undefined ? null : input.durationDays;
 }
 
 /**
@@ -59,8 +67,10 @@ export async function submitRequest(
     if (!first) throw new DomainError("invalid", "Your cart is empty.");
 
     const plan = await planSnapshot(tx, first.planId);
+    // Every mistake at once: the plan's questions, the start and the duration.
     const answers = parseRequestFields(plan.requestFields, fieldAnswers);
-    if (!answers.ok) throw new DomainError("invalid", "Check the highlighted fields.", answers.fieldErrors);
+    const problems = { ...(answers.ok ? {} : answers.fieldErrors), ...scheduleProblems(input, plan, now) };
+    if (!answers.ok || Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
     const schedule = scheduleFor(input, plan, now);
 
     let appId: string;
@@ -105,9 +115,16 @@ export async function submitRequest(
  * The plan questions' refusals for the user's cart as it stands, so a form refused for another
  * field names these too in the same answer (submitRequest checks them again, in its transaction).
  */
-export async function cartFieldErrors(db: Queryable, userId: string, fieldAnswers: Record<string, unknown>) {
+export async function cartFieldErrors(db: Queryable, userId: string, raw: Record<string, unknown>, now = new Date()) {
   const [first] = await loadCart(db, userId);
   if (!first) return {};
-  const answers = parseRequestFields((await planSnapshot(db, first.planId)).requestFields, fieldAnswers);
-  return answers.ok ? {} : answers.fieldErrors;
+  const plan = await planSnapshot(db, first.planId);
+  const answers = parseRequestFields(plan.requestFields, fieldAnswersFrom(raw));
+  // The plan's limits on start and duration, where the schema could read those fields at all.
+  const schedule = submitRequestSchema.shape.startsAt.safeParse(raw.startsAt);
+  // Any whole number is compared with the plan (9999 hears "the plan allows at most 365 days").
+  const days = z.coerce.number().int().safeParse(raw.durationDays === "" ? undefined : raw.durationDays);
+  const problems = scheduleProblems({ startsAt: schedule.success ? schedule.data : undefined, durationDays: days.success ? days.data : undefined }, plan, now);
+  if (!schedule.success) delete problems.startsAt;
+  return { ...(answers.ok ? {} : answers.fieldErrors), ...problems };
 }

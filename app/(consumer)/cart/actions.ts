@@ -51,6 +51,6 @@ export const submitRequestAction = validatedActionWithUser(
     revalidatePath("/cart");
     redirect(`/requests/${request.id}?submitted=1`);
   },
-  // A form refused for its reason or app also names the plan's unanswered questions.
-  { moreFieldErrors: (raw, user) => cartFieldErrors(db, user.id, fieldAnswersFrom(raw)) },
+  // A form refused for its reason or app also names the plan's unanswered questions and limits.
+  { moreFieldErrors: (raw, user) => cartFieldErrors(db, user.id, raw) },
 );
