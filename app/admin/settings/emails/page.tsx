@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { renderSubject, templateLabels, templateNames, templates } from "@/emails";
 import { requireRole } from "@/lib/auth/guards";
+import { env } from "@/lib/env";
 import { subjectOverrides } from "@/lib/mail/email-admin";
 import { SubjectForm } from "./subject-form";
 
@@ -21,7 +22,8 @@ export default async function EmailSubjectsPage() {
         subjectVars: (p: unknown) => Record<string, string>;
         previewProps: unknown;
       };
-      const vars = t.subjectVars(t.previewProps);
+      const props = onThisPortal(t.previewProps);
+      const vars = t.subjectVars(props);
       return {
         name,
         label: templateLabels[name],
@@ -29,7 +31,7 @@ export default async function EmailSubjectsPage() {
         current: overrides.get(name) ?? "",
         vars: Object.keys(vars),
         previewSubject: renderSubject(overrides.get(name) ?? t.defaultSubject, vars),
-        html: await render(t.render(t.previewProps)),
+        html: await render(t.render(props)),
       };
     }),
   );
@@ -56,5 +58,13 @@ export default async function EmailSubjectsPage() {
         ))}
       </div>
     </>
+  );
+}
+
+/** The templates' sample props link to localhost:3000; previews show this portal's own address. */
+function onThisPortal(props: unknown): unknown {
+  const origin = new URL(env.baseUrl);
+  return JSON.parse(
+    JSON.stringify(props).replaceAll("http://localhost:3000", origin.origin).replaceAll("localhost:3000", origin.host),
   );
 }
