@@ -1,6 +1,10 @@
 import { sql } from "drizzle-orm";
-import { accessRequestProducts, accessRequests, products } from "@/db/schema";
+import { accessRequestProducts, products } from "@/db/schema";
+
+// Spelled out with its table: in a select from access_requests alone Drizzle writes a bare "id",
+// which inside this subquery would mean products.id.
+const outerRequestId = sql`${sql.identifier("access_requests")}.${sql.identifier("id")}`;
 
 /** A request's product names, A–Z, as one column of a query over access_requests. */
 export const requestProductNames = () =>
-  sql<string[]>`array(select ${products.name} from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId} where ${accessRequestProducts.requestId} = ${accessRequests.id} order by ${products.name})`;
+  sql<string[]>`array(select ${products.name} from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId} where ${accessRequestProducts.requestId} = ${outerRequestId} order by ${products.name})`;
