@@ -81,6 +81,7 @@ test("an owner publishes a product with an API reference and a plan with questio
   await page.getByLabel("OpenAPI document (JSON or YAML)").fill(PARCELS_OPENAPI);
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
+  await expect(page.getByLabel("Slug")).toBeFocused();
   // What was typed is still there after the refusal.
   await expect(page.getByLabel("OpenAPI document (JSON or YAML)")).toHaveValue(PARCELS_OPENAPI);
   expect(await seriousViolations(page), "product form with errors").toEqual([]);

@@ -85,6 +85,8 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await rows.first().getByRole("link").first().click();
   const panel = page.getByRole("region", { name: "Request details" });
   await expect(panel).toBeVisible();
+  // Focus moves to the panel's heading, so a keyboard user goes on from there.
+  await expect(panel.getByRole("heading", { level: 2 })).toBeFocused();
   await expect(panel).toContainText(`Reason 0 ${tag}`);
   await expect(panel).toContainText("Timeline");
   // Events read as words, as the requester sees them, not as internal codes.

@@ -1,6 +1,6 @@
 "use client";
 
-import { startTransition, useActionState, useState, type FormEvent } from "react";
+import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from "react";
 import { MarkdownEditor } from "@/components/markdown-editor";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -41,6 +41,11 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   const [openapi, setOpenapi] = useState(product.openapi);
   const [fileNote, setFileNote] = useState<string | null>(null);
   const errors = state?.fieldErrors ?? {};
+  // After a refused save, focus goes to the first field to fix (its message is read with it).
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state?.fieldErrors) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [state]);
   // Zod reports list items as "tags.2"; the form shows them beside the list.
   const errorFor = (key: string) => errors[key] ?? Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
   const invalid = (key: string) => (errorFor(key) ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
@@ -64,7 +69,7 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   };
 
   return (
-    <form onSubmit={submit} noValidate className="max-w-3xl space-y-6">
+    <form ref={formRef} onSubmit={submit} noValidate className="max-w-3xl space-y-6">
       {product.id ? <input type="hidden" name="id" value={product.id} /> : null}
       <div className="grid gap-6 sm:grid-cols-2">
         <Field id="name" label="Name" error={errorFor("name")}>

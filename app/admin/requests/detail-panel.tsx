@@ -8,6 +8,7 @@ import { formatDateTime, formatDuration } from "@/lib/format";
 import { requestEventWords } from "@/lib/requests/event-words";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
+import { PanelHeading } from "./panel-heading";
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
 
@@ -30,7 +31,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
     <Card role="region" aria-label="Request details" className="space-y-5 self-start">
       <div className="flex items-start justify-between gap-2">
         <div>
-          <h2 className="font-semibold">{detail.products.map((p) => p.name).join(", ")}</h2>
+          <PanelHeading requestId={r.id}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
           <p className="text-sm text-zinc-500">
             {r.plan.name} · {detail.appName}
           </p>
