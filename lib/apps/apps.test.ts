@@ -40,7 +40,7 @@ describe("an owner's apps", () => {
     const owner = await newUser();
     const first = await createApp(t.db, owner, { name: "  Billing sync  ", description: " Nightly export. " });
     expect(first).toMatchObject({ ownerId: owner, name: "Billing sync", description: "Nightly export.", deletedAt: null });
-    const second = await createApp(t.db, owner, { name: "Billing sync" });
+    const second = await createApp(t.db, owner, { name: "Billing import" });
     expect(second.description).toBe("");
 
     expect((await listApps(t.db, owner)).map((a) => a.id)).toEqual([second.id, first.id]);
@@ -71,6 +71,34 @@ describe("an owner's apps", () => {
       const app = await createApp(t.db, id, { name: `${role}'s app` });
       expect((await listApps(t.db, id)).map((a) => a.id)).toEqual([app.id]);
     }
+  });
+});
+
+describe("app names", () => {
+  it("are unique among an owner's live apps, ignoring case; a deleted app's name is free again", async () => {
+    const owner = await newUser();
+    const other = await newUser();
+    const first = await createApp(t.db, owner, { name: "Checkout" });
+    const before = await countOf(apps);
+    await expect(createApp(t.db, owner, { name: "checkout " })).rejects.toMatchObject({
+      code: "conflict",
+      fieldErrors: { name: "You already have an app called “checkout”. Choose another name, or use that app." },
+    });
+    const second = await createApp(t.db, owner, { name: "Billing" });
+    await expect(updateApp(t.db, owner, second.id, { name: "CHECKOUT" })).rejects.toMatchObject({ code: "conflict" });
+    expect(await countOf(apps)).toBe(before + 1);
+    // Another owner may use the name; renaming an app to itself (in other case) is fine.
+    await createApp(t.db, other, { name: "Checkout" });
+    await updateApp(t.db, owner, first.id, { name: "CheckOut" });
+    await deleteApp(t.db, owner, first.id);
+    await createApp(t.db, owner, { name: "Checkout" });
+  });
+
+  it("10 concurrent creates of one name: one app", async () => {
+    const owner = await newUser();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => createApp(t.db, owner, { name: "Race" })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect((await listApps(t.db, owner)).map((a) => a.name)).toEqual(["Race"]);
   });
 });
 
@@ -156,9 +184,9 @@ describe("bad input", () => {
   });
 
   it("stores exactly what the schema accepted, and never answers with a database error", async () => {
-    const owner = await newUser();
     await fc.assert(
       fc.asyncProperty(text, async (name) => {
+        const owner = await newUser(); // names are unique per owner; each run starts with none
         const accepted = appSchema.safeParse({ name }).success;
         const result = createApp(t.db, owner, { name });
         if (accepted) expect((await result).name).toBe(name.trim());

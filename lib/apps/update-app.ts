@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/connect";
 import { apps } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { notFound } from "@/lib/errors";
+import { assertAppNameFree } from "./app-name";
 import { type AppInput, parseAppFields } from "./app-schema";
 import type { App } from "./get-app";
 
@@ -19,6 +20,7 @@ export async function updateApp(tx: Queryable, ownerId: string, id: string, inpu
     if (!before) throw notFound("This app");
     const changed = (["name", "description"] as const).filter((k) => before[k] !== fields[k]);
     if (changed.length === 0) return before;
+    if (changed.includes("name")) await assertAppNameFree(trx, ownerId, fields.name, "name", id);
 
     const [app] = await trx
       .update(apps)

@@ -301,7 +301,6 @@ describe("submitRequest with bad input (property, real database)", () => {
   });
 
   it("stores HTML, scripts and unicode in the reason and fields verbatim (React escapes them on output)", async () => {
-    const u = await f.user();
     const text = fc.oneof(
       fc.constantFrom(XSS, `"><img src=x onerror=alert(1)>`, "'; drop table access_requests; --", "{{7*7}} ${7*7} %s %n", "🙂 Zürich — 東京 ‮rtl"),
       fc.string({ unit: "grapheme", minLength: 1, maxLength: 200 }),
@@ -312,6 +311,7 @@ describe("submitRequest with bad input (property, real database)", () => {
         const parsed = submitRequestSchema.safeParse({ newAppName: "Round trip", reason: reasonRaw });
         fc.pre(parsed.success);
         if (!parsed.success) return;
+        const u = await f.user(); // each run makes its own "Round trip" app; app names are unique per owner
         const answers = { useCase: useCaseRaw.slice(0, MAX_FIELD_LENGTH) };
         await addToCart(t.db, u.id, pair("invoices", "Standard"));
         const req = await submitRequest(t.db, { userId: u.id, baseUrl }, parsed.data, answers);

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Queryable } from "@/db/connect";
 import { apps } from "@/db/schema";
+import { assertAppNameFree } from "@/lib/apps/app-name";
 import { recordEvent } from "@/lib/audit/record-event";
 import { cartProblems } from "@/lib/cart/cart-rules";
 import { clearCart, loadCart } from "@/lib/cart/cart-store";
@@ -87,6 +88,7 @@ export async function submitRequest(
     } else {
       const name = input.newAppName?.trim();
       if (!name) throw new DomainError("invalid", "Name your new app.", { newAppName: "Give your app a name." });
+      await assertAppNameFree(tx, ctx.userId, name, "newAppName");
       const [app] = await tx.insert(apps).values({ ownerId: ctx.userId, name }).returning({ id: apps.id });
       if (!app) throw new Error("apps insert returned no row");
       appId = app.id;
