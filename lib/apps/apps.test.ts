@@ -86,7 +86,7 @@ describe("app names", () => {
     });
     const second = await createApp(t.db, owner, { name: "Billing" });
     await expect(updateApp(t.db, owner, second.id, { name: "CHECKOUT" })).rejects.toMatchObject({ code: "conflict" });
-    expect(await countOf(apps)).toBe(before + 1);
+    expect(await countOf(apps)).toBe((before ?? 0) + 1);
     // Another owner may use the name; renaming an app to itself (in other case) is fine.
     await createApp(t.db, other, { name: "Checkout" });
     await updateApp(t.db, owner, first.id, { name: "CheckOut" });
