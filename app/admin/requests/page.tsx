@@ -56,28 +56,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           </select>
         </label>
         <MoreFilters active={[params.plan, params.product, params.requester, params.from, params.to].filter(Boolean).length}>
-          <label className="text-sm">
-            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Plan</span>
-            <select name="plan" defaultValue={params.plan ?? ""} className={selectClass}>
-              <option value="">Any plan</option>
-              {planRows.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="text-sm">
-            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Product</span>
-            <select name="product" defaultValue={params.product ?? ""} className={selectClass}>
-              <option value="">Any product</option>
-              {productRows.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceFilter name="plan" label="Plan" anyLabel="Any plan" value={params.plan} choices={planRows} />
+          <ChoiceFilter name="product" label="Product" anyLabel="Any product" value={params.product} choices={productRows} />
           <label className="text-sm">
             <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requester</span>
             <Input name="requester" defaultValue={params.requester ?? ""} placeholder="Name or email" />
@@ -127,4 +107,21 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
 /** A saved choice that hides every column (possible before the chooser kept one) shows them all. */
 function visibleColumnsLeft(hidden: string[]) {
   return QUEUE_COLUMNS.every((c) => hidden.includes(c)) ? [] : hidden;
+}
+
+/** One of the queue's pick-one filters (plan, product): "any" first, then the choices by name. */
+function ChoiceFilter(p: { name: string; label: string; anyLabel: string; value?: string; choices: { id: string; name: string }[] }) {
+  return (
+    <label className="text-sm">
+      <span className="mb-1 block text-zinc-600 dark:text-zinc-400">{p.label}</span>
+      <select name={p.name} defaultValue={p.value ?? ""} className={selectClass}>
+        <option value="">{p.anyLabel}</option>
+        {p.choices.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
