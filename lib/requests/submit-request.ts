@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Queryable } from "@/db/connect";
-import { apps } from "@/db/schema";
+import { apps, type PlanSnapshot } from "@/db/schema";
 import { assertAppNameFree } from "@/lib/apps/app-name";
 import { recordEvent } from "@/lib/audit/record-event";
 import { cartProblems } from "@/lib/cart/cart-rules";
@@ -34,7 +34,22 @@ export function scheduleProblems(input: ScheduleInput, plan: SchedulePlan, now: 
 export function scheduleFor(input: ScheduleInput, plan: SchedulePlan, now: Date) {
   const problems = scheduleProblems(input, plan, now);
   if (Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
+  return scheduleValues(input, plan, now);
+}
+
+/** The start and duration to store, for input already checked (no expiry when the plan has none). */
+function scheduleValues(input: ScheduleInput, plan: SchedulePlan, now: Date) {
   return { startsAt: startOf(input, now), durationDays: requestedDays(input) ?? plan.keyLifetimeDays };
+}
+
+/**
+ * What the plan checks in a submission — its questions, the start and the duration — with every
+ * mistake at once, keyed as the form names the fields. Shared by submitRequest and cartFieldErrors.
+ */
+function checkAgainstPlan(plan: PlanSnapshot, fieldAnswers: Record<string, unknown>, input: ScheduleInput, now: Date) {
+  const answers = parseRequestFields(plan.requestFields, fieldAnswers);
+  const problems = { ...(answers.ok ? {} : answers.fieldErrors), ...scheduleProblems(input, plan, now) };
+  return { answers, problems };
 }
 
 // datetime-local values carry no zone and are read as UTC; one that already says Z is kept as is.
@@ -68,11 +83,9 @@ export async function submitRequest(
     if (!first) throw new DomainError("invalid", "Your cart is empty.");
 
     const plan = await planSnapshot(tx, first.planId);
-    // Every mistake at once: the plan's questions, the start and the duration.
-    const answers = parseRequestFields(plan.requestFields, fieldAnswers);
-    const problems = { ...(answers.ok ? {} : answers.fieldErrors), ...scheduleProblems(input, plan, now) };
+    const { answers, problems } = checkAgainstPlan(plan, fieldAnswers, input, now);
     if (!answers.ok || Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
-    const schedule = scheduleFor(input, plan, now);
+    const schedule = scheduleValues(input, plan, now);
 
     let appId: string;
     if (input.appId) {
@@ -121,12 +134,11 @@ export async function cartFieldErrors(db: Queryable, userId: string, raw: Record
   const [first] = await loadCart(db, userId);
   if (!first) return {};
   const plan = await planSnapshot(db, first.planId);
-  const answers = parseRequestFields(plan.requestFields, fieldAnswersFrom(raw));
-  // The plan's limits on start and duration, where the schema could read those fields at all.
-  const schedule = submitRequestSchema.shape.startsAt.safeParse(raw.startsAt);
-  // Any whole number is compared with the plan (9999 hears "the plan allows at most 365 days").
+  // The plan's limits on start and duration, where the schema could read those fields at all (an
+  // unreadable start is left to the schema's own message). Any whole number of days is compared
+  // with the plan (9999 hears "the plan allows at most 365 days").
+  const start = submitRequestSchema.shape.startsAt.safeParse(raw.startsAt);
   const days = z.coerce.number().int().safeParse(raw.durationDays === "" ? undefined : raw.durationDays);
-  const problems = scheduleProblems({ startsAt: schedule.success ? schedule.data : undefined, durationDays: days.success ? days.data : undefined }, plan, now);
-  if (!schedule.success) delete problems.startsAt;
-  return { ...(answers.ok ? {} : answers.fieldErrors), ...problems };
+  const schedule = { startsAt: start.success ? start.data : undefined, durationDays: days.success ? days.data : undefined };
+  return checkAgainstPlan(plan, fieldAnswersFrom(raw), schedule, now).problems;
 }
