@@ -15,11 +15,15 @@ export async function migrateDatabase(url: string) {
   await runWorkerMigrations({ connectionString: url, logger: quietLogger() });
 }
 
+/** Postgres stopping alongside the app (Ctrl-C reaches both) is a normal shutdown, not an error. */
+export function isShutdownMessage(message: string) {
+  return /administrator command|Connection terminated|ECONNREFUSED|not queryable/.test(message);
+}
+
 /** graphile-worker logs every step at info; start-up and tests only need warnings and errors. */
 export function quietLogger() {
   return new Logger(() => (level: string, message: string) => {
-    // Postgres stopping alongside the app (Ctrl-C reaches both) is a normal shutdown, not an error.
-    if (/administrator command|Connection terminated|ECONNREFUSED|not queryable/.test(message)) return;
+    if (isShutdownMessage(message)) return;
     if (level === "error" || level === "warning") console.error(`[worker] ${message}`);
   });
 }

@@ -1,7 +1,7 @@
 import { run, type Runner, type Task } from "graphile-worker";
 import { Pool } from "pg";
 import { createDb } from "@/db/connect";
-import { quietLogger } from "@/db/migrate";
+import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
@@ -41,16 +41,18 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
-  const pgPool = new Pool({ connectionString: opts.connectionString, max: (opts.concurrency ?? 4) + 2 });
-  const onPgError = (error: Error) => {
-    if (!isShutdownError(error)) console.error(`[worker] PostgreSQL connection error: ${error.message}`);
+  const concurrency = opts.concurrency ?? 4;
+  const pgPool = new Pool({ connectionString: opts.connectionString, max: concurrency + 2 });
+  const onPgError = (error: Error & { code?: string }) => {
+    // 57P01: the server is shutting down ("terminating connection due to administrator command").
+    if (error.code !== "57P01" && !isShutdownMessage(error.message)) console.error(`[worker] PostgreSQL connection error: ${error.message}`);
   };
   pgPool.on("error", onPgError);
   pgPool.on("connect", (client) => client.on("error", onPgError));
 
   const runner = await run({
     pgPool,
-    concurrency: opts.concurrency ?? 4,
+    concurrency,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
     logger: quietLogger(),
@@ -64,9 +66,4 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       await Promise.all([pgPool.end(), sql.end({ timeout: 5 })]);
     },
   };
-}
-
-/** Postgres going away as the app stops (Ctrl-C reaches both) is a normal shutdown, not an error. */
-function isShutdownError(error: Error & { code?: string }) {
-  return error.code === "57P01" || /administrator command|Connection terminated|ECONNREFUSED/.test(error.message);
 }
