@@ -8,6 +8,9 @@ import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
 
 export type Approver = { id: string; role: UserRole };
+
+/** Said beside the comment when a denial comes without one (the form checks first, this module too). */
+export const DENY_NEEDS_REASON = "Say why you deny: the requester is emailed this comment.";
 export type Decision = "approve" | "deny";
 export type DecisionResult =
   | "approved"
@@ -45,8 +48,7 @@ export async function decideRequests(
   const comment = input.comment?.trim() || null;
   // The requester is emailed why; a denial without a reason is refused here as well as in the form.
   if (input.decision === "deny" && !comment) {
-    const message = "Say why you deny: the requester is emailed this comment.";
-    throw new DomainError("invalid", message, { comment: message });
+    throw new DomainError("invalid", DENY_NEEDS_REASON, { comment: DENY_NEEDS_REASON });
   }
   if (ids.length === 0) return [];
   return db.transaction(async (tx) => {

@@ -9,7 +9,7 @@ import { QUEUE_COLUMNS } from "@/lib/admin/queue-params";
 import { APPROVER_ROLES } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { NUL_MESSAGE, noNul } from "@/lib/validation";
-import { decideRequests, MAX_BULK, summarizeOutcomes } from "@/lib/requests/decide-requests";
+import { DENY_NEEDS_REASON, decideRequests, MAX_BULK, summarizeOutcomes } from "@/lib/requests/decide-requests";
 
 const decisionSchema = z.object({
   decision: z.enum(["approve", "deny"], { error: "Choose approve or deny." }),
@@ -26,7 +26,7 @@ const decisionSchema = z.object({
   comment: z.string().trim().max(2000, "Keep the comment under 2,000 characters.").refine(noNul, NUL_MESSAGE).optional(),
 }).refine((d) => d.decision !== "deny" || Boolean(d.comment), {
   path: ["comment"],
-  message: "Say why you deny: the requester is emailed this comment.",
+  message: DENY_NEEDS_REASON,
 });
 
 export const decideAction = validatedActionWithUser(
