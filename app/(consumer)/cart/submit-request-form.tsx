@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { type FormEvent, startTransition, useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { useServerForm } from "@/components/use-server-form";
 import type { RequestField } from "@/db/schema";
 import { submitRequestAction } from "./actions";
 
@@ -30,22 +31,10 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
   const v = state?.values ?? {};
   const invalid = (key: string) => (errors[key] ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
   const creatingApp = appChoice === "";
-  const formRef = useRef<HTMLFormElement>(null);
-  // After a refused submit, focus goes to the first field to fix (its message is read with it).
-  useEffect(() => {
-    if (state?.fieldErrors) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [state]);
-
-  // Submitting through startTransition keeps every answer when the server refuses the form (a plain
-  // form action resets it, and a select would fall back to its first option).
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    startTransition(() => action(data));
-  };
+  const { formRef, onSubmit } = useServerForm(state, action);
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate className="space-y-5">
+    <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {plan.autoApprove

@@ -1,10 +1,11 @@
 "use client";
 
-import { startTransition, useActionState, useEffect, useRef, useState, type FormEvent } from "react";
+import { useActionState, useState } from "react";
 import { MarkdownEditor } from "@/components/markdown-editor";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { useServerForm } from "@/components/use-server-form";
 import type { OfferablePlan } from "@/lib/products/offerable-plans";
 import { createProductAction, updateProductAction } from "./actions";
 
@@ -41,22 +42,10 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   const [openapi, setOpenapi] = useState(product.openapi);
   const [fileNote, setFileNote] = useState<string | null>(null);
   const errors = state?.fieldErrors ?? {};
-  // After a refused save, focus goes to the first field to fix (its message is read with it).
-  const formRef = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    if (state?.fieldErrors) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-  }, [state]);
+  const { formRef, onSubmit } = useServerForm(state, action);
   // Zod reports list items as "tags.2"; the form shows them beside the list.
   const errorFor = (key: string) => errors[key] ?? Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
   const invalid = (key: string) => (errorFor(key) ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
-
-  // Submitting through startTransition keeps what was typed when the server answers with errors
-  // (a plain form action resets the fields, and the echo of long fields is cut short).
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    startTransition(() => action(data));
-  };
 
   const readFile = async (file: File | undefined) => {
     if (!file) return;
@@ -69,7 +58,7 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   };
 
   return (
-    <form ref={formRef} onSubmit={submit} noValidate className="max-w-3xl space-y-6">
+    <form ref={formRef} onSubmit={onSubmit} noValidate className="max-w-3xl space-y-6">
       {product.id ? <input type="hidden" name="id" value={product.id} /> : null}
       <div className="grid gap-6 sm:grid-cols-2">
         <Field id="name" label="Name" error={errorFor("name")}>
