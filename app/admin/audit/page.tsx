@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
+import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
@@ -92,11 +93,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           Export this view as CSV
         </a>
       </p>
-      {filters.from && filters.to && filters.from > filters.to ? (
-        <p role="alert" className="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          “From” ({filters.from}) is after “To” ({filters.to}), so no day is in the range. Swap the two dates.
-        </p>
-      ) : null}
+      <ReversedRangeAlert from={filters.from} to={filters.to} fromLabel="From" toLabel="To" />
       {rows.length === 0 ? (
         <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
           No events match. <Link href="/admin/audit" className="text-indigo-600 underline">Clear the filters</Link> to see everything.

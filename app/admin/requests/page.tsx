@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
+import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { db } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
@@ -83,11 +84,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         </div>
       </form>
 
-      {params.from && params.to && params.from > params.to ? (
-        <p role="alert" className="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          “Requested from” ({params.from}) is after “Requested until” ({params.to}), so no day is in the range. Swap the two dates.
-        </p>
-      ) : null}
+      <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />
       <div className={detail ? "grid gap-6 xl:grid-cols-[1fr_24rem]" : ""}>
         <QueueTable
           rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
