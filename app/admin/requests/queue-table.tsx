@@ -322,27 +322,23 @@ export function QueueTable({
               ))}
             </select>
           </label>
-          {/* At either end the button is a disabled button, not a link that still goes somewhere. */}
-          {params.page > 1 ? (
-            <Button asChild variant="secondary" size="sm">
-              <Link href={queueHref(params, { page: params.page - 1 })}>Previous</Link>
-            </Button>
-          ) : (
-            <Button variant="secondary" size="sm" disabled>
-              Previous
-            </Button>
-          )}
-          {params.page < pages || capped ? (
-            <Button asChild variant="secondary" size="sm">
-              <Link href={queueHref(params, { page: params.page + 1 })}>Next</Link>
-            </Button>
-          ) : (
-            <Button variant="secondary" size="sm" disabled>
-              Next
-            </Button>
-          )}
+          <PageButton label="Previous" href={params.page > 1 ? queueHref(params, { page: params.page - 1 }) : null} />
+          <PageButton label="Next" href={params.page < pages || capped ? queueHref(params, { page: params.page + 1 }) : null} />
         </div>
       </nav>
     </div>
+  );
+}
+
+/** A paging link; at either end (no href) a disabled button, not a link that still goes somewhere. */
+function PageButton({ label, href }: { label: string; href: string | null }) {
+  return href ? (
+    <Button asChild variant="secondary" size="sm">
+      <Link href={href}>{label}</Link>
+    </Button>
+  ) : (
+    <Button variant="secondary" size="sm" disabled>
+      {label}
+    </Button>
   );
 }
