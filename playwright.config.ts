@@ -11,7 +11,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
   reporter: process.env.CI ? [["list"]] : [["list"]],
-  timeout: 60_000,
+  // Generous for a loaded 2-core machine (a parallel build beside the suite took specs past 60 s).
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   use: {
     baseURL,
@@ -34,7 +35,7 @@ export default defineConfig({
   webServer: {
     // A production build against its own fresh embedded database (see scripts/with-db.ts).
     // The same database the build step (scripts/test.sh) made fresh: cached pages and data agree.
-    // The log is kept: e2e/zz-secrets.spec.ts checks it holds no key or claim token.
+    // The log is kept: e2e/secrets.spec.ts checks it holds no key or claim token.
     command: `bash -c "set -o pipefail; npx tsx scripts/with-db.ts --data .data/e2e-pg -- npx next start -p ${port} 2>&1 | tee .data/e2e-server.log"`,
     url: `${baseURL}/apis`,
     timeout: 120_000,

@@ -9,7 +9,7 @@ import { submitRequest } from "../lib/requests/submit-request";
 import type { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 
-/** Every key and claim token a test saw; e2e/zz-secrets.spec.ts checks none reached the database or the log. */
+/** Every key and claim token a test saw; e2e/secrets.spec.ts checks none reached the database or the log. */
 export const SECRETS_FILE = ".data/e2e-secrets.txt";
 export function rememberSecret(secret: string) {
   fs.appendFileSync(SECRETS_FILE, `${secret}\n`);
