@@ -68,7 +68,7 @@ test("an approval on a review-required plan lands in the review queue and is mar
 test("marking reviewed refuses anonymous, consumers and owners of other products; the page refuses them too", async ({ request, page }) => {
   const { request: target } = await reviewedPlanRequest();
   const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
-  await decideRequests(conn.db, { approver: { id: owner?.id ?? "", role: "owner" }, baseUrl: BASE_URL }, { requestIds: [target.id], decision: "approve" });
+  await decideRequests(conn.db, { kind: "user", id: owner?.id ?? "", role: "owner", disabled: false }, { requestIds: [target.id], decision: "approve", baseUrl: BASE_URL });
   const [review] = await conn.db.select().from(reviews).where(eq(reviews.requestId, target.id));
   if (!review) throw new Error("no review opened");
 

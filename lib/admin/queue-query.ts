@@ -9,7 +9,7 @@ import {
   requestApprovals,
   users,
 } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, requestsVisibleTo } from "@/lib/auth/permissions";
 import type { QueueParams } from "./queue-params";
 import { requestProductNames } from "@/lib/requests/product-names";
 
@@ -17,8 +17,8 @@ import { requestProductNames } from "@/lib/requests/product-names";
 // more than the page itself.
 export const COUNT_CAP = 1_000;
 
-export function queueConditions(approver: Approver, p: QueueParams): SQL[] {
-  const where: SQL[] = [approverScope(approver)];
+export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
+  const where: SQL[] = [requestsVisibleTo(actor)];
   if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
   if (p.product) {
@@ -77,7 +77,7 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>) {
  * One page of the queue, ordered by the chosen column then id. Every order has an index
  * (db/schema: access_requests_*_idx, apps_name_idx, users' email), so a page stops early.
  */
-export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams) {
+export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
   const order = p.dir === "desc" ? desc : asc;
   return db
     .select({
@@ -90,7 +90,7 @@ export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
       approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
-      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${approver.id})`,
+      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id})`,
       requesterName: users.name,
       requesterEmail: users.email,
       appName: apps.name,
@@ -99,15 +99,15 @@ export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(...queueConditions(approver, p)))
+    .where(and(...queueConditions(actor, p)))
     .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
     .limit(p.size)
     .offset((p.page - 1) * p.size);
 }
 
 /** One page of the approval queue, and the total (counted up to COUNT_CAP, then "1,000+"). */
-export async function queryQueue(db: Queryable, approver: Approver, p: QueueParams) {
-  const where = and(...queueConditions(approver, p));
+export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
+  const where = and(...queueConditions(actor, p));
   // Counting a million rows for a page number is waste: stop at the cap. The joins are only needed
   // when a filter reads the requester or the app; ordering by the index lets Postgres stop early.
   const needsJoins = Boolean(p.requester || p.q);
@@ -117,7 +117,7 @@ export async function queryQueue(db: Queryable, approver: Approver, p: QueuePara
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`);
   const [rows, counted] = await Promise.all([
-    serial(db, (q) => queueRowsQuery(q, approver, p)),
+    serial(db, (q) => queueRowsQuery(q, actor, p)),
     serial(db, countQuery),
   ]);
   const total = counted[0]?.n ?? 0;
@@ -125,7 +125,7 @@ export async function queryQueue(db: Queryable, approver: Approver, p: QueuePara
 }
 
 /** Detail panel: the request, its fields, the requester's other requests, and the timeline. */
-export async function queueDetail(db: Queryable, approver: Approver, requestId: string) {
+export async function queueDetail(db: Queryable, actor: Actor, requestId: string) {
   const [row] = await db
     .select({
       request: accessRequests,
@@ -136,7 +136,7 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(eq(accessRequests.id, requestId), approverScope(approver)));
+    .where(and(eq(accessRequests.id, requestId), requestsVisibleTo(actor)));
   if (!row) return null;
   const { requestTimeline } = await import("@/lib/requests/queries");
   const [timeline, others, productRows, approvals] = await Promise.all([
@@ -154,7 +154,7 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
         and(
           eq(accessRequests.requesterId, row.request.requesterId),
           sql`${accessRequests.id} <> ${requestId}`,
-          approverScope(approver),
+          requestsVisibleTo(actor),
         ),
       )
       .orderBy(desc(accessRequests.createdAt))

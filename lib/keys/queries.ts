@@ -2,7 +2,7 @@ import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiKeys, apps, products, users } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, requestsVisibleTo } from "@/lib/auth/permissions";
 import { requestProductNames } from "@/lib/requests/product-names";
 import { escapeLike } from "@/lib/sql/escape-like";
 import { hashSecret } from "./key-format";
@@ -52,12 +52,12 @@ export const ADMIN_KEYS_PAGE = 50;
  * /admin/keys: keys on requests the approver may decide, searchable by key start, a whole pasted key
  * (matched by its hash, the only form stored), app, requester or product.
  */
-export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: string; live?: boolean; page?: number }) {
+export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string; live?: boolean; page?: number }) {
   const page = Math.max(1, opts.page ?? 1);
   const q = opts.q?.trim();
   const pattern = q ? `%${escapeLike(q)}%` : null;
   const where = and(
-    approverScope(approver),
+    requestsVisibleTo(actor),
     pattern
       ? or(
           eq(apiKeys.keyHash, hashSecret(q ?? "")),

@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apps, reviews, users } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, requestsVisibleTo } from "@/lib/auth/permissions";
 import { requestProductNames } from "@/lib/requests/product-names";
 
 export const REVIEW_VIEWS = ["open", "reviewed", "all"] as const;
@@ -12,9 +12,9 @@ export const REVIEWS_PAGE = 50;
 const reviewer = alias(users, "reviewer");
 
 /** /admin/reviews: decisions awaiting review (or done), for requests the approver may decide. */
-export async function listReviews(db: Queryable, approver: Approver, opts: { view: ReviewView; page: number }) {
+export async function listReviews(db: Queryable, actor: Actor, opts: { view: ReviewView; page: number }) {
   const where = and(
-    approverScope(approver),
+    requestsVisibleTo(actor),
     opts.view === "open" ? isNull(reviews.reviewedAt) : opts.view === "reviewed" ? isNotNull(reviews.reviewedAt) : undefined,
   );
   const rows = await db
@@ -51,6 +51,6 @@ export async function listReviews(db: Queryable, approver: Approver, opts: { vie
     .select({ n: count() })
     .from(reviews)
     .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
-    .where(and(approverScope(approver), isNull(reviews.reviewedAt)));
+    .where(and(requestsVisibleTo(actor), isNull(reviews.reviewedAt)));
   return { rows: rows.slice(0, REVIEWS_PAGE), hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
 }
