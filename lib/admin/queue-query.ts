@@ -7,9 +7,12 @@ import {
   apps,
   products,
   requestApprovals,
+  type RequestStatus,
   users,
 } from "@/db/schema";
-import { type Actor, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import type { PartState } from "@/lib/requests/part-words";
+import { requestParts } from "@/lib/requests/request-parts";
 import type { QueueParams } from "./queue-params";
 import { requestProductNames } from "@/lib/requests/product-names";
 
@@ -83,6 +86,7 @@ export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
     .select({
       id: accessRequests.id,
       status: accessRequests.status,
+      requesterId: accessRequests.requesterId,
       createdAt: accessRequests.createdAt,
       startsAt: accessRequests.startsAt,
       durationDays: accessRequests.durationDays,
@@ -121,7 +125,23 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
     serial(db, countQuery),
   ]);
   const total = counted[0]?.n ?? 0;
-  return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  const parts = await requestParts(db, rows.map((r) => r.id));
+  return { rows: rows.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/**
+ * A request with its parts and whether this actor may decide it now; when not, why (the queue and
+ * the panel show it instead of the buttons). The domain functions check the same thing again.
+ */
+function withDecision<R extends { status: RequestStatus; requesterId: string; approvedByMe: boolean }>(actor: Actor, r: R, parts: PartState[]) {
+  const permission = can(actor, "request.decide", { requesterId: r.requesterId, parts });
+  const mineWaiting = partsOf(actor, parts).filter((p) => !p.approvedById);
+  return {
+    ...r,
+    parts,
+    mayDecide: r.status === "pending" && permission.ok && !(r.approvedByMe && mineWaiting.length === 0),
+    whyNot: permission.ok ? null : permission.reason,
+  };
 }
 
 /** Detail panel: the request, its fields, the requester's other requests, and the timeline. */
@@ -175,5 +195,23 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
       .innerJoin(users, eq(users.id, requestApprovals.approverId))
       .where(eq(requestApprovals.requestId, requestId)),
   ]);
-  return { ...row, timeline, others, products: productRows, approvals };
+  const parts = (await requestParts(db, [requestId])).get(requestId) ?? [];
+  const approvedByMe = approvals.some((a) => a.approverId === actor.id);
+  const decision = withDecision(actor, { status: row.request.status, requesterId: row.request.requesterId, approvedByMe }, parts);
+  const revoke = can(actor, "request.revoke", { requesterId: row.request.requesterId, parts });
+  return {
+    ...row,
+    timeline,
+    others,
+    products: productRows,
+    approvals,
+    parts,
+    approvedByMe,
+    mayDecide: decision.mayDecide,
+    whyNot: decision.whyNot,
+    /** The products this actor's decision covers, and the others (decided by their owners). */
+    myProducts: partsOf(actor, parts).map((p) => p.productName),
+    otherProducts: parts.filter((p) => !hasAuthority(actor, p)).map((p) => p.productName),
+    mayRevoke: revoke.ok && partsOf(actor, parts).some((p) => !p.revokedById),
+  };
 }

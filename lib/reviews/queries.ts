@@ -2,7 +2,8 @@ import { and, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apps, reviews, users } from "@/db/schema";
-import { type Actor, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, can, loadParts, requestsVisibleTo } from "@/lib/auth/permissions";
+import { decidersOf } from "./mark-reviewed";
 import { requestProductNames } from "@/lib/requests/product-names";
 
 export const REVIEW_VIEWS = ["open", "reviewed", "all"] as const;
@@ -27,6 +28,7 @@ export async function listReviews(db: Queryable, actor: Actor, opts: { view: Rev
       comment: reviews.comment,
       reviewerEmail: reviewer.email,
       requestId: accessRequests.id,
+      requesterId: accessRequests.requesterId,
       status: accessRequests.status,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       requesterEmail: users.email,
@@ -52,5 +54,13 @@ export async function listReviews(db: Queryable, actor: Actor, opts: { view: Rev
     .from(reviews)
     .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
     .where(and(requestsVisibleTo(actor), isNull(reviews.reviewedAt)));
-  return { rows: rows.slice(0, REVIEWS_PAGE), hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
+  const page = rows.slice(0, REVIEWS_PAGE);
+  // Whether this actor may mark each row, and if not why (the table says it instead of a checkbox).
+  const parts = await loadParts(db, page.map((r) => r.requestId));
+  const deciders = await decidersOf(db, page);
+  const marked = page.map((r) => {
+    const p = can(actor, "review.mark", { requesterId: r.requesterId, parts: parts.get(r.requestId) ?? [], deciderIds: deciders.get(r.id) ?? [] });
+    return { ...r, whyNot: p.ok ? null : p.reason };
+  });
+  return { rows: marked, hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
 }
