@@ -23,6 +23,8 @@ type Subjects = {
   "user.admin": null;
   "email.admin": null;
   "audit.export": null;
+  /** Create products and plans, and change those the actor owns (lib/products/product-access.ts). */
+  "catalogue.manage": null;
 };
 export type Action = keyof Subjects;
 export type Permission = { ok: true } | { ok: false; reason: string };
@@ -35,6 +37,7 @@ export const REASONS = {
   ownDecision: "You decided this request: another reviewer marks it reviewed.",
   notEveryPart: "This request includes products you do not own: their owner or an admin marks it reviewed.",
   adminOnly: "Only an admin can do this.",
+  managersOnly: "Your role does not allow this action.",
 } as const;
 
 const ALLOW: Permission = { ok: true };
@@ -58,6 +61,8 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
     case "email.admin":
     case "audit.export":
       return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
+    case "catalogue.manage":
+      return decidesFor(actor) ? ALLOW : deny(REASONS.managersOnly);
     case "request.see": {
       const s = subject as RequestSubject;
       return partsOf(actor, s.parts).length > 0 ? ALLOW : deny(REASONS.notApprover);
