@@ -126,6 +126,22 @@ describe("approve and deny", () => {
     expect(await partOf(req.id, ledger.id)).toMatchObject({ approvedById: ownerB.id });
   });
 
+  it("both owners approving a mixed request at once, ten times each: approved exactly once, one email, one audit event", async () => {
+    const req = await mixed();
+    const calls = Array.from({ length: 20 }, (_, i) => result(decide(i % 2 ? ownerA : ownerB, req.id)));
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r === "approved")).toHaveLength(1);
+    expect(results.filter((r) => r === "approval-recorded")).toHaveLength(1);
+    expect(await statusOf(req.id)).toBe("approved");
+    const approvedEvents = await t.sql`select count(*)::int as n from audit_events where subject_id = ${req.id} and action = 'request.approved'`;
+    expect(approvedEvents[0]?.n).toBe(1);
+    const mails = await t.db
+      .select()
+      .from(emailMessages)
+      .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${req.id}%`)));
+    expect(mails).toHaveLength(1);
+  });
+
   it("an admin approves every part at once", async () => {
     const req = await mixed();
     expect(await result(decide(admin, req.id))).toBe("approved");

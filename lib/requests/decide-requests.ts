@@ -1,8 +1,8 @@
-import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, auditEvents, requestApprovals } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
-import { type Actor, type PartRow, assertCan, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
@@ -73,11 +73,12 @@ export async function decideRequests(
       return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
     }
 
-    const approved: string[] = [];
+    const results = await recordApprovals(tx, actor, pending, parts, comment);
+    const approved = await guardedUpdate(tx, pending.filter((v) => results.get(v.id) === "complete").map((v) => v.id), "approve");
+    const done = new Set(approved);
     for (const v of pending) {
-      const result = await recordApproval(tx, actor, v, parts.get(v.id) ?? [], comment);
-      outcome.set(v.id, result);
-      if (result === "approved") approved.push(v.id);
+      const r = results.get(v.id);
+      outcome.set(v.id, r === "complete" ? (done.has(v.id) ? "approved" : "already-decided") : (r ?? "already-decided"));
     }
     await audit(tx, approved, actor.id, "request.approved", comment);
     await enqueueApprovedEmails(tx, approved, input.baseUrl);
@@ -99,52 +100,65 @@ async function guardedUpdate(tx: Tx, ids: string[], transition: "approve" | "den
 }
 
 /**
- * One actor's approval of one pending request (its row locked by the caller): their parts get their
- * approval, they count once, and the request is approved when every part is approved and the plan's
- * count of distinct approvers is reached.
+ * The actor's approval of pending requests (their rows locked by the caller), set-based however
+ * many: their parts get their approval and they count once per request. A request is "complete"
+ * when every part is approved and the plan's count of distinct approvers is reached; the others
+ * get an audited "approval recorded" naming the products still waiting.
  */
-async function recordApproval(
+async function recordApprovals(
   tx: Tx,
   actor: Actor,
-  request: { id: string; required: number },
-  parts: readonly PartRow[],
+  pending: readonly { id: string; required: number }[],
+  parts: ReadonlyMap<string, readonly PartRow[]>,
   comment: string | null,
 ) {
-  const mine = partsOf(actor, parts).filter((p) => !p.approvedAt);
-  if (mine.length > 0) {
-    await tx
-      .update(accessRequestProducts)
-      .set({ approvedById: actor.id, approvedAt: sql`now()` })
-      .where(
-        and(
-          eq(accessRequestProducts.requestId, request.id),
-          inArray(accessRequestProducts.productId, mine.map((p) => p.productId)),
-          isNull(accessRequestProducts.approvedAt),
-        ),
-      );
+  const results = new Map<string, "complete" | "approval-recorded" | "already-approved-by-you">();
+  if (pending.length === 0) return results;
+  const ids = pending.map((v) => v.id);
+  await tx
+    .update(accessRequestProducts)
+    .set({ approvedById: actor.id, approvedAt: sql`now()` })
+    .where(and(inArray(accessRequestProducts.requestId, ids), isNull(accessRequestProducts.approvedAt), partsUnderAuthorityOf(actor)));
+  const inserted = new Set(
+    (
+      await tx
+        .insert(requestApprovals)
+        .values(ids.map((requestId) => ({ requestId, approverId: actor.id, comment })))
+        .onConflictDoNothing()
+        .returning({ id: requestApprovals.requestId })
+    ).map((r) => r.id),
+  );
+  const counts = new Map(
+    (
+      await tx
+        .select({ id: requestApprovals.requestId, n: count() })
+        .from(requestApprovals)
+        .where(inArray(requestApprovals.requestId, ids))
+        .groupBy(requestApprovals.requestId)
+    ).map((r) => [r.id, r.n]),
+  );
+  const recorded: { id: string; data: Record<string, unknown> }[] = [];
+  for (const v of pending) {
+    const all = parts.get(v.id) ?? [];
+    const mine = partsOf(actor, all).filter((p) => !p.approvedAt);
+    const waiting = all.filter((p) => !p.approvedAt && !mine.includes(p));
+    const n = counts.get(v.id) ?? 0;
+    if (!inserted.has(v.id) && mine.length === 0) results.set(v.id, "already-approved-by-you");
+    else if (n >= v.required && waiting.length === 0) results.set(v.id, "complete");
+    else {
+      results.set(v.id, "approval-recorded");
+      recorded.push({
+        id: v.id,
+        data: { approvals: n, required: v.required, products: mine.map((p) => p.productName), waitingFor: waiting.map((p) => p.productName) },
+      });
+    }
   }
-  const inserted = await tx
-    .insert(requestApprovals)
-    .values({ requestId: request.id, approverId: actor.id, comment })
-    .onConflictDoNothing()
-    .returning({ id: requestApprovals.requestId });
-  if (inserted.length === 0 && mine.length === 0) return "already-approved-by-you" as const;
-  const [{ n } = { n: 0 }] = await tx
-    .select({ n: count() })
-    .from(requestApprovals)
-    .where(eq(requestApprovals.requestId, request.id));
-  const waiting = parts.filter((p) => !p.approvedAt && !mine.includes(p));
-  if (n < request.required || waiting.length > 0) {
-    await audit(tx, [request.id], actor.id, "request.approval_recorded", comment, {
-      approvals: n,
-      required: request.required,
-      products: mine.map((p) => p.productName),
-      waitingFor: waiting.map((p) => p.productName),
-    });
-    return "approval-recorded" as const;
+  if (recorded.length > 0) {
+    await tx.insert(auditEvents).values(
+      recorded.map((r) => ({ actorId: actor.id, action: "request.approval_recorded", subjectType: "request", subjectId: r.id, comment, data: r.data, ip: auditIp() })),
+    );
   }
-  const approved = await guardedUpdate(tx, [request.id], "approve");
-  return approved.length === 1 ? ("approved" as const) : ("already-decided" as const);
+  return results;
 }
 
 async function audit(
