@@ -213,6 +213,12 @@ describe("revoke, per part", () => {
 
     expect(await revoke(ownerB, req.id)).toMatchObject({ revoked: [req.id], partlyRevoked: [] });
     expect(await statusOf(req.id)).toBe("revoked");
+    const mails = await t.db
+      .select()
+      .from(emailMessages)
+      .where(and(eq(emailMessages.template, "revoked"), like(sql`${emailMessages.props}::text`, `%${req.id}%`)))
+      .orderBy(emailMessages.createdAt);
+    expect(mails.map((m) => m.props.productNames)).toEqual([["Payments API"], ["Ledger API"]]);
     expect(await verify(key, ledger.slug)).toBe(401);
   });
 

@@ -124,7 +124,16 @@ function requestEmailProps(f: Awaited<ReturnType<typeof emailFacts>>[number], ba
  * Revokes requests inside `tx`: each moves to revoked (guarded), every key that still works stops
  * now, unused claim links die, each requester is emailed the reason, and reviews open.
  */
-async function revokeInTx(tx: Tx, requestIds: readonly string[], actorId: string, reason: string, baseUrl: string, now: Date) {
+async function revokeInTx(
+  tx: Tx,
+  requestIds: readonly string[],
+  actorId: string,
+  reason: string,
+  baseUrl: string,
+  now: Date,
+  /** Per request, the products this revocation takes away (others were revoked earlier by their owners). */
+  lost?: ReadonlyMap<string, string[]>,
+) {
   for (const id of requestIds) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
   if (requestIds.length === 0) return 0;
   const ended = await endKeys(tx, requestIds, "revoked", now, { by: actorId, why: reason });
@@ -145,7 +154,11 @@ async function revokeInTx(tx: Tx, requestIds: readonly string[], actorId: string
   const facts = await emailFacts(tx, requestIds);
   await enqueueEmails(
     tx,
-    facts.map((f) => ({ to: f.email, template: "revoked" as const, props: { ...requestEmailProps(f, baseUrl), reason } })),
+    facts.map((f) => ({
+      to: f.email,
+      template: "revoked" as const,
+      props: { ...requestEmailProps(f, baseUrl), ...(lost?.get(f.id) ? { productNames: lost.get(f.id) } : {}), reason },
+    })),
   );
   await openReviews(tx, requestIds, "revoked");
   return ended.length;
@@ -178,6 +191,7 @@ export async function revokeRequests(
     for (const v of visible) assertCan(actor, "request.revoke", { requesterId: v.requesterId, parts: parts.get(v.id) ?? [] });
 
     const whole: string[] = [];
+    const lost = new Map<string, string[]>();
     const partly: { id: string; lost: PartRow[]; kept: PartRow[] }[] = [];
     for (const v of visible) {
       const all = parts.get(v.id) ?? [];
@@ -199,10 +213,11 @@ export async function revokeRequests(
           ),
         );
       const kept = all.filter((p) => !p.revokedAt && !mine.includes(p));
+      lost.set(v.id, mine.map((p) => p.productName));
       if (kept.length === 0) whole.push(v.id);
       else partly.push({ id: v.id, lost: mine, kept });
     }
-    const keysEnded = await revokeInTx(tx, whole, actor.id, reason, input.baseUrl, now);
+    const keysEnded = await revokeInTx(tx, whole, actor.id, reason, input.baseUrl, now, lost);
     await revokeParts(tx, partly, actor.id, reason, input.baseUrl);
     return { revoked: whole, partlyRevoked: partly.map((p) => p.id), keysEnded };
   });
