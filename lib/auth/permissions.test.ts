@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequestProducts, accessRequests, emailMessages, plans, productPlans, products, reviews, users } from "@/db/schema";
+import { queueDetail } from "@/lib/admin/queue-query";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
@@ -10,8 +11,10 @@ import { retryMessage, setSubject } from "@/lib/mail/email-admin";
 import { unseal } from "@/lib/mail/sealed";
 import { approversFor } from "@/lib/requests/approvers";
 import { decideRequests } from "@/lib/requests/decide-requests";
+import { partWords } from "@/lib/requests/part-words";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { markReviewed } from "@/lib/reviews/mark-reviewed";
+import { listReviews } from "@/lib/reviews/queries";
 import { changeRole, setDisabled } from "@/lib/users/user-admin";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -331,5 +334,34 @@ describe("new-request emails", () => {
     expect(ids).not.toContain(demoted.id);
     expect(ids).not.toContain(disabledAdmin.id);
     expect(ids).not.toContain(ownerB.id);
+  });
+});
+
+describe("what the queue and the review list tell each actor", () => {
+  it("an owner's panel names the products their decision covers; the requester's says why there are no buttons", async () => {
+    const req = await mixed();
+    const forA = await queueDetail(t.db, ownerA, req.id);
+    expect(forA).toMatchObject({ mayDecide: true, whyNot: null, myProducts: ["Payments API"], otherProducts: ["Ledger API"] });
+    expect(await queueDetail(t.db, ownerOfNone, req.id)).toBeNull();
+    expect(await queueDetail(t.db, disabledAdmin, req.id)).toBeNull();
+    await decide(ownerA, req.id);
+    expect(await queueDetail(t.db, ownerA, req.id)).toMatchObject({ mayDecide: false, whyNot: null });
+    const parts = (await queueDetail(t.db, ownerA, req.id))?.parts ?? [];
+    expect(parts.map((p) => `${p.productName}: ${partWords(p, "pending")}`)).toEqual([
+      "Ledger API: waiting for its owner",
+      `Payments API: approved by ${ownerARow.name}`,
+    ]);
+
+    const own = await single(admin.id);
+    expect(await queueDetail(t.db, admin, own.id)).toMatchObject({ mayDecide: false, whyNot: REASONS.ownRequest, mayRevoke: false });
+  });
+
+  it("a review the actor decided shows why it cannot be marked", async () => {
+    const req = await single();
+    await decide(ownerA, req.id);
+    const { rows } = await listReviews(t.db, ownerA, { view: "open", page: 1 });
+    expect(rows.find((r) => r.requestId === req.id)).toMatchObject({ whyNot: REASONS.ownDecision });
+    const forAdmin = await listReviews(t.db, admin, { view: "open", page: 1 });
+    expect(forAdmin.rows.find((r) => r.requestId === req.id)).toMatchObject({ whyNot: null });
   });
 });
