@@ -182,7 +182,7 @@ export function summarizeOutcomes(outcomes: readonly DecisionOutcome[]) {
   const words: Record<DecisionResult, (n: number) => string> = {
     approved: (n) => `${n} approved`,
     denied: (n) => `${n} denied`,
-    "approval-recorded": (n) => `${n} ${n === 1 ? "approval" : "approvals"} recorded (more approvers needed)`,
+    "approval-recorded": (n) => `${n} ${n === 1 ? "approval" : "approvals"} recorded (waiting for other approvers or product owners)`,
     "already-decided": (n) => `${n} ${n === 1 ? "was" : "were"} already decided`,
     "already-approved-by-you": (n) => `${n} you had already approved`,
     "not-found": (n) => `${n} not found`,
