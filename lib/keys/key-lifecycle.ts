@@ -199,7 +199,7 @@ export async function revokeRequests(
       if (!transitions.revoke.from.some((s) => s === v.status) || mine.length === 0) {
         throw new DomainError(
           "conflict",
-          mine.length === 0 ? "You already revoked your products of this request." : `This request is ${pastTense[v.status]}.`,
+          transitions.revoke.from.some((s) => s === v.status) ? "You already revoked your products of this request." : `This request is ${pastTense[v.status]}.`,
         );
       }
       await tx
