@@ -42,7 +42,7 @@ export async function benchQueue(databaseUrl: string, base: string) {
       const times: number[] = [];
       for (let i = 0; i < 30; i++) {
         const t0 = performance.now();
-        await queryQueue(db, { id: owner.id, role: "owner" }, p);
+        await queryQueue(db, { kind: "user", id: owner.id, role: "owner", disabled: false }, p);
         times.push(performance.now() - t0);
       }
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
@@ -81,7 +81,7 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const ids = (await raw<{ id: string }[]>`select id from access_requests where status = 'pending' order by created_at limit 1000`).map((r) => r.id);
     const jobsBefore = (await raw<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`)[0]?.n ?? 0;
     const t0 = performance.now();
-    const out = await decideRequests(db, { approver: { id: admin.id, role: "admin" }, baseUrl: base }, { requestIds: ids, decision: "approve" });
+    const out = await decideRequests(db, { kind: "user", id: admin.id, role: "admin", disabled: false }, { requestIds: ids, decision: "approve", baseUrl: base });
     const ms = performance.now() - t0;
     const jobsAfter = (await raw<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`)[0]?.n ?? 0;
     console.log(

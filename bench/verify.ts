@@ -78,7 +78,7 @@ export async function benchVerify(databaseUrl: string, base: string, listener: s
   for (let i = 0; i < 3; i++) {
     const target = await claimedKey(conn, "weather", base);
     const started = performance.now();
-    await revokeRequests(conn.db, { approver: { id: owner.id, role: "owner" }, baseUrl: base }, { requestIds: [target.requestId], reason: "bench" });
+    await revokeRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [target.requestId], reason: "bench", baseUrl: base });
     let status = 200;
     while (status !== 401 && performance.now() - started < 5000) {
       status = (await fetch(listenerUrl, { headers: { authorization: `Bearer ${target.key}` } })).status;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { plans, productPlans, products, reviews, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
@@ -30,7 +30,15 @@ async function reviewedPlanRequest() {
   return { request, email: user.email, tag };
 }
 
-test("an approval on a review-required plan lands in the review queue and is marked reviewed with a comment", async ({ page }) => {
+/** Signs the page in as a user through a session row (a second sign-in by email would be rate limited). */
+async function useSessionOf(page: Page, baseURL: string | undefined, email: string) {
+  const [row] = await conn.db.select().from(users).where(eq(users.email, email));
+  const [name, value] = (await sessionCookie(conn, row?.id ?? "")).split("=") as [string, string];
+  await page.context().clearCookies();
+  await page.context().addCookies([{ name, value, domain: new URL(baseURL ?? "http://localhost:3100").hostname, path: "/" }]);
+}
+
+test("an approval on a review-required plan lands in the review queue and is marked reviewed with a comment by someone else", async ({ page, baseURL }) => {
   const { request, email } = await reviewedPlanRequest();
   await signInAs(page, "owner@portico.dev");
   await page.goto(`/admin/requests?status=all&open=${request.id}`);
@@ -44,7 +52,12 @@ test("an approval on a review-required plan lands in the review queue and is mar
   // The comment requirement shows before anything is selected.
   await expect(row.getByTestId("comment-required")).toBeVisible();
   await expect(row).toContainText("owner@portico.dev");
+  // The approver never reviews their own decision: no checkbox, and the row says why.
+  await expect(row.getByRole("checkbox")).toHaveCount(0);
+  await expect(row.getByTestId("why-no-review")).toHaveText("You decided this request: another reviewer marks it reviewed.");
 
+  await useSessionOf(page, baseURL, "admin@portico.dev");
+  await page.goto("/admin/reviews");
   // Details and timeline open beside the list.
   await row.getByRole("link").click();
   await expect(page.getByRole("region", { name: "Request details" })).toContainText("Weather for the app");
@@ -61,14 +74,14 @@ test("an approval on a review-required plan lands in the review queue and is mar
   await expect(page.getByTestId("review-row").filter({ hasText: email })).toHaveCount(0);
   await page.getByRole("link", { name: "Reviewed" }).click();
   const done = page.getByTestId("review-row").filter({ hasText: email });
-  await expect(done).toContainText("Reviewed by owner@portico.dev");
+  await expect(done).toContainText("Reviewed by admin@portico.dev");
   await expect(done).toContainText("“Checked the use case with the weather team.”");
 });
 
 test("marking reviewed refuses anonymous, consumers and owners of other products; the page refuses them too", async ({ request, page }) => {
   const { request: target } = await reviewedPlanRequest();
   const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
-  await decideRequests(conn.db, { approver: { id: owner?.id ?? "", role: "owner" }, baseUrl: BASE_URL }, { requestIds: [target.id], decision: "approve" });
+  await decideRequests(conn.db, { kind: "user", id: owner?.id ?? "", role: "owner", disabled: false }, { requestIds: [target.id], decision: "approve", baseUrl: BASE_URL });
   const [review] = await conn.db.select().from(reviews).where(eq(reviews.requestId, target.id));
   if (!review) throw new Error("no review opened");
 
@@ -94,13 +107,24 @@ test("marking reviewed refuses anonymous, consumers and owners of other products
     expect(res.text, who).toMatch(/Your session has ended|Your role does not allow|not found/);
   }
   expect(await count()).toEqual(before);
+  // Nor the person who made the decision under review.
+  const own = await callAction(request, {
+    page: "/admin/reviews",
+    file: "app/admin/reviews/actions.ts",
+    name: "markReviewedAction",
+    fields: { reviewIds: review.id, comment: "My own" },
+    cookie: await sessionCookie(conn, owner?.id ?? ""),
+  });
+  expect(own.text).toContain("You decided this request: another reviewer marks it reviewed.");
+  expect(await count()).toEqual(before);
 
+  const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   const ok = await callAction(request, {
     page: "/admin/reviews",
     file: "app/admin/reviews/actions.ts",
     name: "markReviewedAction",
     fields: { reviewIds: review.id, comment: "Control" },
-    cookie: await sessionCookie(conn, owner?.id ?? ""),
+    cookie: await sessionCookie(conn, admin?.id ?? ""),
   });
   expect(ok.text).toContain("1 marked reviewed.");
 

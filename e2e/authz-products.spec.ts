@@ -48,8 +48,8 @@ async function snapshot(productId: string, planId: string) {
 test("product and plan actions refuse anonymous, consumers and owners of other products and plans, writing nothing", async ({ request }) => {
   const owner = await user("owner");
   const tag = randomBytes(3).toString("hex");
-  const targetPlan = await createPlan(conn.db, { id: owner.id, role: "owner" }, planForm(`Matrix plan ${tag}`));
-  const target = await createProduct(conn.db, { id: owner.id, role: "owner" }, {
+  const targetPlan = await createPlan(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, planForm(`Matrix plan ${tag}`));
+  const target = await createProduct(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, {
     name: "Matrix target",
     slug: `matrix-target-${tag}`,
     authMethod: "api_key",

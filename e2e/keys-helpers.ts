@@ -28,7 +28,7 @@ export async function approvedRequest(conn: ReturnType<typeof e2eDb>, slug: stri
   if (!user || !p || !pl || !owner) throw new Error("seed data missing");
   await addToCart(conn.db, user.id, { productId: p.id, planId: pl.id });
   const request = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `App ${tag}`, reason: "Gateway test" }, {});
-  await decideRequests(conn.db, { approver: { id: owner.id, role: "owner" }, baseUrl: BASE_URL }, { requestIds: [request.id], decision: "approve" });
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [request.id], decision: "approve", baseUrl: BASE_URL });
   return { email, requestId: request.id, appName: `App ${tag}`, ownerId: owner.id };
 }
 

@@ -119,7 +119,7 @@ test("NGINX auth_request with Portico: 401 without a key, 200 upstream with the 
 
   expect((await fetch(`${gateway}/weather/today`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(403);
 
-  await revokeRequests(conn.db, { approver: { id: ownerId, role: "owner" }, baseUrl: BASE_URL }, { requestIds: [requestId], reason: "Gateway test over." });
+  await revokeRequests(conn.db, { kind: "user", id: ownerId, role: "owner", disabled: false }, { requestIds: [requestId], reason: "Gateway test over.", baseUrl: BASE_URL });
   const revokedAt = Date.now();
   let status = 0;
   while (Date.now() - revokedAt < 1000) {

@@ -65,7 +65,7 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   const requestId = new URL(consumer.url()).pathname.split("/").at(-1) ?? "";
   await consumerContext.close();
 
-  // The owner approves; the approval waits in the review queue and is reviewed with a comment.
+  // The owner approves; the approval waits in the review queue for someone else to review it.
   await page.goto(`/admin/requests?status=all&open=${requestId}`);
   const panel = page.getByRole("region", { name: "Request details" });
   await panel.getByRole("button", { name: "Approve" }).click();
@@ -73,16 +73,19 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   // The audit log is admin-only, so an owner is not offered a link into it.
   await expect(panel.getByRole("link", { name: "Audit timeline" })).toHaveCount(0);
   await page.goto("/admin/reviews");
+  const ownView = page.getByTestId("review-row").filter({ hasText: email });
+  await expect(ownView.getByTestId("why-no-review")).toHaveText("You decided this request: another reviewer marks it reviewed.");
+
+  // An admin reviews it with a comment, then reads the request's whole story in the audit log and exports it.
+  await page.context().clearCookies();
+  await signInAs(page, "admin@portico.dev");
+  await page.goto("/admin/reviews");
   const review = page.getByTestId("review-row").filter({ hasText: email });
   await expect(review.getByTestId("comment-required")).toBeVisible();
   await review.getByRole("checkbox").check();
   await page.getByRole("region", { name: "Mark reviewed" }).getByLabel(/Comment/).fill("Story reviewed.");
   await page.getByRole("region", { name: "Mark reviewed" }).getByRole("button", { name: "Mark reviewed" }).click();
   await expect(page.getByTestId("review-result")).toHaveText("1 marked reviewed.");
-
-  // An admin reads the request's whole story in the audit log and exports it.
-  await page.context().clearCookies();
-  await signInAs(page, "admin@portico.dev");
   await page.goto(`/admin/requests?status=all&open=${requestId}`);
   await page.getByRole("region", { name: "Request details" }).getByRole("link", { name: "Audit timeline" }).click();
   await expect(page).toHaveURL(`/admin/audit?subjectType=request&subjectId=${requestId}`);

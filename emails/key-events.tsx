@@ -5,14 +5,18 @@ const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "12
 
 type KeyEmailBase = { requesterName: string; appName: string; planName: string; productNames: string[]; requestUrl: string };
 
-export type KeyRevokedEmailProps = KeyEmailBase & { reason: string | null };
+/** `keptProductNames`: when an owner revoked only their products, the ones the key still opens. */
+export type KeyRevokedEmailProps = KeyEmailBase & { reason: string | null; keptProductNames?: string[] };
 
 export function KeyRevokedEmail(p: KeyRevokedEmailProps) {
   return (
     <EmailLayout preview={`Access revoked: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. Its API key no longer works.`}
+        {`Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. `}
+        {p.keptProductNames?.length
+          ? `Its API key no longer works for ${p.productNames.join(", ")}; it keeps working for ${p.keptProductNames.join(", ")}.`
+          : "Its API key no longer works."}
       </Text>
       {p.reason ? <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text> : null}
       <Text>You can resubmit the request from My requests once you have addressed the reason.</Text>

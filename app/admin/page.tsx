@@ -6,14 +6,14 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { accessRequests, auditEvents, users } from "@/db/schema";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
-import { approverScope } from "@/lib/requests/decide-requests";
+import { requestsVisibleTo } from "@/lib/auth/permissions";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
 
 export default async function AdminHome() {
   const user = await requireRole(APPROVER_ROLES, "/admin");
-  const scope = approverScope(user);
+  const scope = requestsVisibleTo(user);
   const startOfDay = new Date(new Date().toISOString().slice(0, 10));
   const weekAgo = new Date(Date.now() - 7 * 86_400_000);
   const [[pending], [decidedToday], [autoWeek], [oldest]] = await Promise.all([

@@ -88,6 +88,12 @@ export const accessRequestProducts = pgTable(
     productId: text()
       .notNull()
       .references(() => products.id),
+    // Each part is granted by its product's owner or an admin (DESIGN.md §9); null by auto-approve.
+    approvedById: text().references(() => users.id),
+    approvedAt: timestamp({ withTimezone: true }),
+    // An owner revokes only their own parts: a revoked part's product stops verifying.
+    revokedById: text().references(() => users.id),
+    revokedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.requestId, t.productId] }),

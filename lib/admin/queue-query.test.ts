@@ -26,9 +26,9 @@ async function submit(userId: string, slug: string, reason: string) {
 const a1 = await submit(alice.id, "payments", "Checkout rewrite");
 const a2 = await submit(alice.id, "geocoding", "Store finder");
 const b1 = await submit(bob.id, "weather", "Forecast widget");
-await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl: "http://x" }, { requestIds: [a2.id], decision: "deny", comment: "Not for this use" });
+await decideRequests(t.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [a2.id], decision: "deny", comment: "Not for this use", baseUrl: "http://x" });
 
-const asOwner = { id: owner.id, role: "owner" as const };
+const asOwner = { kind: "user" as const, id: owner.id, role: "owner" as const, disabled: false };
 const ids = (r: { rows: { id: string }[] }) => r.rows.map((x) => x.id);
 
 describe("approval queue query", () => {
@@ -39,9 +39,9 @@ describe("approval queue query", () => {
   });
 
   it("shows an owner of other products nothing, and an admin everything", async () => {
-    expect(ids(await queryQueue(t.db, { id: otherOwner.id, role: "owner" }, parseQueueParams({ status: "all" })))).toEqual([]);
-    expect(await queueDetail(t.db, { id: otherOwner.id, role: "owner" }, a1.id)).toBeNull();
-    expect((await queryQueue(t.db, { id: otherOwner.id, role: "admin" }, parseQueueParams({ status: "all" }))).total).toBe(3);
+    expect(ids(await queryQueue(t.db, { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false }, parseQueueParams({ status: "all" })))).toEqual([]);
+    expect(await queueDetail(t.db, { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false }, a1.id)).toBeNull();
+    expect((await queryQueue(t.db, { kind: "user" as const, id: otherOwner.id, role: "admin" as const, disabled: false }, parseQueueParams({ status: "all" }))).total).toBe(3);
     expect(otherProduct?.slug).toBe("other-api");
   });
 

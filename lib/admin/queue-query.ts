@@ -7,9 +7,12 @@ import {
   apps,
   products,
   requestApprovals,
+  type RequestStatus,
   users,
 } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import type { PartState } from "@/lib/requests/part-words";
+import { requestParts } from "@/lib/requests/request-parts";
 import type { QueueParams } from "./queue-params";
 import { requestProductNames } from "@/lib/requests/product-names";
 
@@ -17,8 +20,8 @@ import { requestProductNames } from "@/lib/requests/product-names";
 // more than the page itself.
 export const COUNT_CAP = 1_000;
 
-export function queueConditions(approver: Approver, p: QueueParams): SQL[] {
-  const where: SQL[] = [approverScope(approver)];
+export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
+  const where: SQL[] = [requestsVisibleTo(actor)];
   if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
   if (p.product) {
@@ -77,12 +80,13 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>) {
  * One page of the queue, ordered by the chosen column then id. Every order has an index
  * (db/schema: access_requests_*_idx, apps_name_idx, users' email), so a page stops early.
  */
-export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams) {
+export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
   const order = p.dir === "desc" ? desc : asc;
   return db
     .select({
       id: accessRequests.id,
       status: accessRequests.status,
+      requesterId: accessRequests.requesterId,
       createdAt: accessRequests.createdAt,
       startsAt: accessRequests.startsAt,
       durationDays: accessRequests.durationDays,
@@ -90,7 +94,7 @@ export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
       approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
-      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${approver.id})`,
+      approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id})`,
       requesterName: users.name,
       requesterEmail: users.email,
       appName: apps.name,
@@ -99,15 +103,15 @@ export function queueRowsQuery(db: Queryable, approver: Approver, p: QueueParams
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(...queueConditions(approver, p)))
+    .where(and(...queueConditions(actor, p)))
     .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
     .limit(p.size)
     .offset((p.page - 1) * p.size);
 }
 
 /** One page of the approval queue, and the total (counted up to COUNT_CAP, then "1,000+"). */
-export async function queryQueue(db: Queryable, approver: Approver, p: QueueParams) {
-  const where = and(...queueConditions(approver, p));
+export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
+  const where = and(...queueConditions(actor, p));
   // Counting a million rows for a page number is waste: stop at the cap. The joins are only needed
   // when a filter reads the requester or the app; ordering by the index lets Postgres stop early.
   const needsJoins = Boolean(p.requester || p.q);
@@ -117,15 +121,31 @@ export async function queryQueue(db: Queryable, approver: Approver, p: QueuePara
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`);
   const [rows, counted] = await Promise.all([
-    serial(db, (q) => queueRowsQuery(q, approver, p)),
+    serial(db, (q) => queueRowsQuery(q, actor, p)),
     serial(db, countQuery),
   ]);
   const total = counted[0]?.n ?? 0;
-  return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  const parts = await requestParts(db, rows.map((r) => r.id));
+  return { rows: rows.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/**
+ * A request with its parts and whether this actor may decide it now; when not, why (the queue and
+ * the panel show it instead of the buttons). The domain functions check the same thing again.
+ */
+function withDecision<R extends { status: RequestStatus; requesterId: string; approvedByMe: boolean }>(actor: Actor, r: R, parts: PartState[]) {
+  const permission = can(actor, "request.decide", { requesterId: r.requesterId, parts });
+  const mineWaiting = partsOf(actor, parts).filter((p) => !p.approvedById);
+  return {
+    ...r,
+    parts,
+    mayDecide: r.status === "pending" && permission.ok && !(r.approvedByMe && mineWaiting.length === 0),
+    whyNot: permission.ok ? null : permission.reason,
+  };
 }
 
 /** Detail panel: the request, its fields, the requester's other requests, and the timeline. */
-export async function queueDetail(db: Queryable, approver: Approver, requestId: string) {
+export async function queueDetail(db: Queryable, actor: Actor, requestId: string) {
   const [row] = await db
     .select({
       request: accessRequests,
@@ -136,7 +156,7 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(eq(accessRequests.id, requestId), approverScope(approver)));
+    .where(and(eq(accessRequests.id, requestId), requestsVisibleTo(actor)));
   if (!row) return null;
   const { requestTimeline } = await import("@/lib/requests/queries");
   const [timeline, others, productRows, approvals] = await Promise.all([
@@ -154,7 +174,7 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
         and(
           eq(accessRequests.requesterId, row.request.requesterId),
           sql`${accessRequests.id} <> ${requestId}`,
-          approverScope(approver),
+          requestsVisibleTo(actor),
         ),
       )
       .orderBy(desc(accessRequests.createdAt))
@@ -175,5 +195,23 @@ export async function queueDetail(db: Queryable, approver: Approver, requestId: 
       .innerJoin(users, eq(users.id, requestApprovals.approverId))
       .where(eq(requestApprovals.requestId, requestId)),
   ]);
-  return { ...row, timeline, others, products: productRows, approvals };
+  const parts = (await requestParts(db, [requestId])).get(requestId) ?? [];
+  const approvedByMe = approvals.some((a) => a.approverId === actor.id);
+  const decision = withDecision(actor, { status: row.request.status, requesterId: row.request.requesterId, approvedByMe }, parts);
+  const revoke = can(actor, "request.revoke", { requesterId: row.request.requesterId, parts });
+  return {
+    ...row,
+    timeline,
+    others,
+    products: productRows,
+    approvals,
+    parts,
+    approvedByMe,
+    mayDecide: decision.mayDecide,
+    whyNot: decision.whyNot,
+    /** The products this actor's decision covers, and the others (decided by their owners). */
+    myProducts: partsOf(actor, parts).map((p) => p.productName),
+    otherProducts: parts.filter((p) => !hasAuthority(actor, p)).map((p) => p.productName),
+    mayRevoke: revoke.ok && partsOf(actor, parts).some((p) => !p.revokedById),
+  };
 }

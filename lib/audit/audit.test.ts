@@ -2,12 +2,14 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { clientIp, withAuditContext } from "./context";
 import { auditExportQuery, listAudit, AUDIT_PAGE } from "./queries";
 import { recordEvent } from "./record-event";
 
 const t = await isolatedDatabase();
+const admin: Actor = { kind: "user", id: "audit-test-admin", role: "admin", disabled: false };
 
 describe("the audit log", () => {
   it("refuses update, delete and truncate at the database, whoever asks", async () => {
@@ -44,7 +46,7 @@ describe("the audit log", () => {
     expect((await listAudit(t.db, { from: today, to: today, subjectType: "key" })).rows).toHaveLength(AUDIT_PAGE);
     expect((await listAudit(t.db, { to: "2000-01-01" })).rows).toHaveLength(0);
 
-    const query = auditExportQuery(t.db, { action: "key.created" });
+    const query = auditExportQuery(t.db, admin, { action: "key.created" });
     let exported = 0;
     let csv = "";
     for await (const batch of t.sql.unsafe(query.sql, query.params as never[]).cursor(7)) {
@@ -63,7 +65,7 @@ describe("the audit log", () => {
     expect((await listAudit(t.db, { q: "plan.upd" })).rows.map((r) => r.subjectId)).toEqual(["plan-haystack"]);
     // A tiny test table is scanned anyway; with scans priced out, the plan shows whether the query's
     // expression is the one indexed (audit_events_search_trgm_idx), so a million events are not read.
-    const query = auditExportQuery(t.db, { q: "quota" });
+    const query = auditExportQuery(t.db, admin, { q: "quota" });
     const plan = await t.sql.begin(async (tx) => {
       await tx`set local enable_seqscan = off`;
       await tx`set local enable_indexscan = off`;

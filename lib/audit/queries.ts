@@ -2,6 +2,7 @@ import { and, desc, eq, gte, ilike, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/connect";
 import { auditEvents, users } from "@/db/schema";
+import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 
 export const AUDIT_PAGE = 50;
@@ -65,7 +66,9 @@ export async function listAudit(db: Queryable, f: AuditFilters) {
 }
 
 /** The same filtered view, every row, for the CSV export (run through a cursor by the caller). */
-export function auditExportQuery(db: Queryable, f: AuditFilters) {
+/** The export's SQL, for admins only (checked here too: the route is one caller of many). */
+export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
+  assertCan(actor, "audit.export", null);
   return db
     .select(columns)
     .from(auditEvents)

@@ -3,14 +3,17 @@ import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
+import type { Actor } from "./permissions";
 
-export type SessionUser = { id: string; role: UserRole; email: string; name: string | null };
+/** The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show. */
+export type SessionUser = Actor & { email: string; name: string | null };
 
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await auth();
   const u = session?.user;
   if (!u?.id || !u.email || u.disabled) return null;
-  return { id: u.id, role: u.role, email: u.email, name: u.name ?? null };
+  // The one place a session becomes an actor; a disabled user has no session at all.
+  return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null };
 }
 
 /** Pages and actions: signed-in user or a redirect to sign-in that comes back to `returnTo`. */

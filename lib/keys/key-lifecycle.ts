@@ -1,14 +1,14 @@
 import { addDays, addHours } from "date-fns";
 import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
-import { accessRequests, apiKeys, claimLinks } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiKeys, claimLinks } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, type PartRow, assertCan, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { emailFacts, enqueueApprovedEmails } from "@/lib/requests/decision-emails";
-import { applyTransition } from "@/lib/requests/state-machine";
+import { applyTransition, pastTense, transitions } from "@/lib/requests/state-machine";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { issueKey } from "./issue-key";
 
@@ -124,7 +124,16 @@ function requestEmailProps(f: Awaited<ReturnType<typeof emailFacts>>[number], ba
  * Revokes requests inside `tx`: each moves to revoked (guarded), every key that still works stops
  * now, unused claim links die, each requester is emailed the reason, and reviews open.
  */
-async function revokeInTx(tx: Tx, requestIds: readonly string[], actorId: string, reason: string, baseUrl: string, now: Date) {
+async function revokeInTx(
+  tx: Tx,
+  requestIds: readonly string[],
+  actorId: string,
+  reason: string,
+  baseUrl: string,
+  now: Date,
+  /** Per request, the products this revocation takes away (others were revoked earlier by their owners). */
+  lost?: ReadonlyMap<string, string[]>,
+) {
   for (const id of requestIds) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
   if (requestIds.length === 0) return 0;
   const ended = await endKeys(tx, requestIds, "revoked", now, { by: actorId, why: reason });
@@ -145,34 +154,105 @@ async function revokeInTx(tx: Tx, requestIds: readonly string[], actorId: string
   const facts = await emailFacts(tx, requestIds);
   await enqueueEmails(
     tx,
-    facts.map((f) => ({ to: f.email, template: "revoked" as const, props: { ...requestEmailProps(f, baseUrl), reason } })),
+    facts.map((f) => ({
+      to: f.email,
+      template: "revoked" as const,
+      props: { ...requestEmailProps(f, baseUrl), ...(lost?.get(f.id) ? { productNames: lost.get(f.id) } : {}), reason },
+    })),
   );
   await openReviews(tx, requestIds, "revoked");
   return ended.length;
 }
 
 /**
- * Revoke ("deny after approval"): approved or available requests become revoked and their keys
- * stop at once. Owners may revoke requests for their products, admins any.
+ * Revoke ("deny after approval", DESIGN.md §2, §9), per part: an owner revokes only the products of
+ * each request they own, and those stop verifying at once; the request becomes revoked (every key
+ * stops, claim links die) when all its parts are revoked, or when an admin revokes (all parts at
+ * once). The requester is emailed which products they lost. The requester never revokes their own
+ * request; a request outside the actor's view is not found. Refusals write nothing.
  */
 export async function revokeRequests(
   db: Database,
-  ctx: { approver: Approver; baseUrl: string; now?: Date },
-  input: { requestIds: readonly string[]; reason: string },
+  actor: Actor,
+  input: { requestIds: readonly string[]; reason: string; baseUrl: string; now?: Date },
 ) {
-  const now = ctx.now ?? new Date();
+  const now = input.now ?? new Date();
   const reason = input.reason.trim();
   if (!reason) throw new DomainError("invalid", "Say why the access is revoked.", { reason: "Say why the access is revoked: the requester is told." });
   return db.transaction(async (tx) => {
     const visible = await tx
-      .select({ id: accessRequests.id })
+      .select({ id: accessRequests.id, status: accessRequests.status, requesterId: accessRequests.requesterId })
       .from(accessRequests)
-      .where(and(inArray(accessRequests.id, [...input.requestIds]), approverScope(ctx.approver)));
+      .where(and(inArray(accessRequests.id, [...input.requestIds]), requestsVisibleTo(actor)))
+      .orderBy(accessRequests.id)
+      .for("update");
     if (visible.length === 0) throw notFound("This request");
-    const revoked = visible.map((v) => v.id);
-    const keysEnded = await revokeInTx(tx, revoked, ctx.approver.id, reason, ctx.baseUrl, now);
-    return { revoked, keysEnded };
+    const parts = await loadParts(tx, visible.map((v) => v.id));
+    for (const v of visible) assertCan(actor, "request.revoke", { requesterId: v.requesterId, parts: parts.get(v.id) ?? [] });
+
+    const whole: string[] = [];
+    const lost = new Map<string, string[]>();
+    const partly: { id: string; lost: PartRow[]; kept: PartRow[] }[] = [];
+    for (const v of visible) {
+      const all = parts.get(v.id) ?? [];
+      const mine = partsOf(actor, all).filter((p) => !p.revokedAt);
+      if (!transitions.revoke.from.some((s) => s === v.status) || mine.length === 0) {
+        throw new DomainError(
+          "conflict",
+          transitions.revoke.from.some((s) => s === v.status) ? "You already revoked your products of this request." : `This request is ${pastTense[v.status]}.`,
+        );
+      }
+      await tx
+        .update(accessRequestProducts)
+        .set({ revokedById: actor.id, revokedAt: now })
+        .where(
+          and(
+            eq(accessRequestProducts.requestId, v.id),
+            inArray(accessRequestProducts.productId, mine.map((p) => p.productId)),
+            isNull(accessRequestProducts.revokedAt),
+          ),
+        );
+      const kept = all.filter((p) => !p.revokedAt && !mine.includes(p));
+      lost.set(v.id, mine.map((p) => p.productName));
+      if (kept.length === 0) whole.push(v.id);
+      else partly.push({ id: v.id, lost: mine, kept });
+    }
+    const keysEnded = await revokeInTx(tx, whole, actor.id, reason, input.baseUrl, now, lost);
+    await revokeParts(tx, partly, actor.id, reason, input.baseUrl);
+    return { revoked: whole, partlyRevoked: partly.map((p) => p.id), keysEnded };
   });
+}
+
+/** An owner's part of a request revoked: audited, the requester told which products the key lost. */
+async function revokeParts(
+  tx: Tx,
+  partly: readonly { id: string; lost: readonly PartRow[]; kept: readonly PartRow[] }[],
+  actorId: string,
+  reason: string,
+  baseUrl: string,
+) {
+  if (partly.length === 0) return;
+  for (const p of partly) {
+    await recordEvent(tx, {
+      actorId,
+      action: "request.part_revoked",
+      subjectType: "request",
+      subjectId: p.id,
+      comment: reason,
+      data: { products: p.lost.map((x) => x.productName), productIds: p.lost.map((x) => x.productId) },
+    });
+  }
+  const facts = new Map((await emailFacts(tx, partly.map((p) => p.id))).map((f) => [f.id, f]));
+  await enqueueEmails(
+    tx,
+    partly.flatMap((p) => {
+      const f = facts.get(p.id);
+      if (!f) return [];
+      const props = { ...requestEmailProps(f, baseUrl), productNames: p.lost.map((x) => x.productName), keptProductNames: p.kept.map((x) => x.productName) };
+      return [{ to: f.email, template: "revoked" as const, props: { ...props, reason } }];
+    }),
+  );
+  await openReviews(tx, partly.map((p) => p.id), "revoked");
 }
 
 /** Revokes every approved or available request of a user (used when an admin disables them). */

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, claimLinks, emailMessages } from "@/db/schema";
+import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { DomainError } from "@/lib/errors";
 import { unseal } from "@/lib/mail/sealed";
@@ -19,7 +20,7 @@ const f = await catalogueFixture(t.db);
 const baseUrl = "http://portal.test";
 const prefix = "ptk";
 const owner = await f.owner();
-const approver = { id: owner.id, role: "owner" as const };
+const approver = userActor(owner);
 const lookup = (hash: string) => lookupKey(t.sql, hash);
 const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, lookup, { prefix, now });
 
@@ -32,7 +33,7 @@ async function approvedRequest(opts: { startsAt?: Date; durationDays?: number } 
     { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
     {},
   );
-  await decideRequests(t.db, { approver, baseUrl }, { requestIds: [req.id], decision: "approve" });
+  await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
   return { user: u, request: req, token: await latestToken(req.id) };
 }
 
@@ -182,10 +183,10 @@ describe("key lifecycle", () => {
     const { token, user, request } = await approvedRequest();
     const { plaintext } = await claimKey(t.db, token, user.id, { prefix });
     const otherOwner = await f.user("owner");
-    expect(await refusal(revokeRequests(t.db, { approver: { id: otherOwner.id, role: "owner" }, baseUrl }, { requestIds: [request.id], reason: "No" }))).toMatch(/^not_found/);
+    expect(await refusal(revokeRequests(t.db, { kind: "user", id: otherOwner.id, role: "owner", disabled: false }, { requestIds: [request.id], reason: "No", baseUrl }))).toMatch(/^not_found/);
     expect((await verify(plaintext)).status).toBe(200);
-    expect(await refusal(revokeRequests(t.db, { approver, baseUrl }, { requestIds: [request.id], reason: "  " }))).toMatch(/^invalid/);
-    await revokeRequests(t.db, { approver, baseUrl }, { requestIds: [request.id], reason: "Card numbers in URLs" });
+    expect(await refusal(revokeRequests(t.db, approver, { requestIds: [request.id], reason: "  ", baseUrl }))).toMatch(/^invalid/);
+    await revokeRequests(t.db, approver, { requestIds: [request.id], reason: "Card numbers in URLs", baseUrl });
     expect((await verify(plaintext)).status).toBe(401);
     const [key] = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id));
     expect(key).toMatchObject({ endReason: "revoked", revokedById: owner.id, revokedReason: "Card numbers in URLs" });

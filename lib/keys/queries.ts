@@ -2,7 +2,7 @@ import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiKeys, apps, products, users } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, can, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { requestProductNames } from "@/lib/requests/product-names";
 import { escapeLike } from "@/lib/sql/escape-like";
 import { hashSecret } from "./key-format";
@@ -52,12 +52,12 @@ export const ADMIN_KEYS_PAGE = 50;
  * /admin/keys: keys on requests the approver may decide, searchable by key start, a whole pasted key
  * (matched by its hash, the only form stored), app, requester or product.
  */
-export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: string; live?: boolean; page?: number }) {
+export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string; live?: boolean; page?: number }) {
   const page = Math.max(1, opts.page ?? 1);
   const q = opts.q?.trim();
   const pattern = q ? `%${escapeLike(q)}%` : null;
   const where = and(
-    approverScope(approver),
+    requestsVisibleTo(actor),
     pattern
       ? or(
           eq(apiKeys.keyHash, hashSecret(q ?? "")),
@@ -76,6 +76,7 @@ export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: s
       ...keyColumns,
       appName: apps.name,
       requester: users.email,
+      requesterId: accessRequests.requesterId,
       requestStatus: accessRequests.status,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       products: requestProductNames(),
@@ -89,5 +90,13 @@ export async function adminKeys(db: Queryable, approver: Approver, opts: { q?: s
     .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
     .limit(ADMIN_KEYS_PAGE + 1)
     .offset((page - 1) * ADMIN_KEYS_PAGE);
-  return { rows: rows.slice(0, ADMIN_KEYS_PAGE), hasMore: rows.length > ADMIN_KEYS_PAGE, page };
+  const pageRows = rows.slice(0, ADMIN_KEYS_PAGE);
+  // Whether this actor may revoke each key's request (their products of it, not yet revoked), or why not.
+  const parts = await loadParts(db, [...new Set(pageRows.map((r) => r.requestId))]);
+  const withRevoke = pageRows.map((r) => {
+    const all = parts.get(r.requestId) ?? [];
+    const p = can(actor, "request.revoke", { requesterId: r.requesterId, parts: all });
+    return { ...r, mayRevoke: p.ok && partsOf(actor, all).some((x) => !x.revokedAt), whyNot: p.ok ? null : p.reason };
+  });
+  return { rows: withRevoke, hasMore: rows.length > ADMIN_KEYS_PAGE, page };
 }

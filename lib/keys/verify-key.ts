@@ -29,7 +29,7 @@ export function lookupKey(sql: Sql, keyHash: string) {
       (r.plan->>'rateLimitPerMinute')::int as rate_limit,
       (r.plan->>'quotaPerMonth')::int as quota,
       array(select p.slug from access_request_products arp join products p on p.id = arp.product_id
-            where arp.request_id = r.id order by p.slug) as products
+            where arp.request_id = r.id and arp.revoked_at is null order by p.slug) as products
     from api_keys k
     join apps a on a.id = k.app_id
     join access_requests r on r.id = k.request_id

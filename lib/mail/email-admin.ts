@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
 import { SEND_EMAIL_TASK } from "./enqueue-email";
 import type { TemplateName } from "@/emails";
@@ -11,7 +12,10 @@ export async function subjectOverrides(db: Database) {
 }
 
 /** Saves (or, when blank, clears) an admin's subject for a template. */
-export async function setSubject(db: Database, adminId: string, template: TemplateName, subject: string) {
+export async function setSubject(db: Database, actor: Actor, input: { template: TemplateName; subject: string }) {
+  assertCan(actor, "email.admin", null);
+  const { template, subject } = input;
+  const adminId = actor.id;
   await db.transaction(async (tx) => {
     if (subject === "") {
       await tx.delete(emailSubjects).where(eq(emailSubjects.template, template));
@@ -53,7 +57,10 @@ export function undeliveredMessages(db: Database) {
 /**
  * Puts a failed message back on the queue: its job (same job key, so never two) runs again now.
  */
-export async function retryMessage(db: Database, adminId: string, messageId: string) {
+export async function retryMessage(db: Database, actor: Actor, input: { messageId: string }) {
+  assertCan(actor, "email.admin", null);
+  const { messageId } = input;
+  const adminId = actor.id;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(emailMessages)

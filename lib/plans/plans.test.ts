@@ -35,7 +35,7 @@ const failure = (p: Promise<unknown>) =>
       return e as DomainError;
     },
   );
-const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ id: u.id, role: u.role });
+const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ kind: "user" as const, id: u.id, role: u.role, disabled: false });
 
 /** What the plan form posts: FormData strings, the field list as JSON. */
 const form = (overrides: Record<string, unknown> = {}) => ({

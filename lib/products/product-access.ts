@@ -1,19 +1,18 @@
-import { and, eq, type SQL } from "drizzle-orm";
-import { products, type UserRole } from "@/db/schema";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { products } from "@/db/schema";
+import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 
-/** Who is acting: owners manage their own products, admins every product. */
-export type Actor = { id: string; role: UserRole };
+export type { Actor };
 
-/** Refuses consumers even when a caller forgot the role check (a hidden button is not authorization). */
+/** Refuses consumers (and disabled people) even when a caller forgot the role check: a hidden button is not authorization. */
 export function assertManager(actor: Actor) {
-  if (actor.role !== "owner" && actor.role !== "admin") {
-    throw new DomainError("forbidden", "Your role does not allow this action.");
-  }
+  assertCan(actor, "catalogue.manage", null);
 }
 
 /** The WHERE clause for "this product, if the actor may manage it" (no IDOR: the owner id is in every write). */
 export function manageableProduct(actor: Actor, id: string): SQL | undefined {
+  if (actor.disabled) return sql`false`;
   return actor.role === "admin" ? eq(products.id, id) : and(eq(products.id, id), eq(products.ownerId, actor.id));
 }
 

@@ -59,7 +59,7 @@ const failure = (p: Promise<unknown>) =>
       return e as DomainError;
     },
   );
-const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ id: u.id, role: u.role });
+const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ kind: "user" as const, id: u.id, role: u.role, disabled: false });
 
 describe("checkOpenApi", () => {
   it("accepts OpenAPI 3.0 YAML, 3.1 JSON and Swagger 2.0", async () => {

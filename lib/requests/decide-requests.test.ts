@@ -2,6 +2,7 @@ import { and, count, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, auditEvents, emailMessages, products } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
+import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { decideRequests, summarizeOutcomes } from "./decide-requests";
@@ -11,7 +12,7 @@ const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const baseUrl = "http://portal.test";
 const owner = await f.owner();
-const admin = { id: (await f.user("admin")).id, role: "admin" as const };
+const admin = userActor(await f.user("admin"));
 
 async function request(slug = "payments", plan = "Standard", answers: Record<string, unknown> = {}) {
   const u = await f.user();
@@ -39,10 +40,11 @@ describe("decideRequests", () => {
   it("100 concurrent approve/deny calls: one decision, one audit event, one email; the rest already decided", async () => {
     const req = await request();
     const calls = Array.from({ length: 100 }, (_, i) =>
-      decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, {
+      decideRequests(t.db, userActor(owner), {
         requestIds: [req.id],
         decision: i % 2 ? "approve" : "deny",
         comment: `call ${i}`,
+        baseUrl,
       }),
     );
     const results = (await Promise.all(calls)).map((r) => r[0]?.result);
@@ -58,11 +60,11 @@ describe("decideRequests", () => {
 
   it("a two-approver plan needs two different approvers; the same one counts once", async () => {
     const req = await request("payments", "Enterprise", { company: "Acme", environment: "Sandbox" });
-    const first = await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    const first = await decideRequests(t.db, userActor(owner), { requestIds: [req.id], decision: "approve", baseUrl });
     expect(first[0]?.result).toBe("approval-recorded");
-    const again = await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    const again = await decideRequests(t.db, userActor(owner), { requestIds: [req.id], decision: "approve", baseUrl });
     expect(again[0]?.result).toBe("already-approved-by-you");
-    const second = await decideRequests(t.db, { approver: admin, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    const second = await decideRequests(t.db, admin, { requestIds: [req.id], decision: "approve", baseUrl });
     expect(second[0]?.result).toBe("approved");
     const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, req.id));
     expect(row?.status).toBe("approved");
@@ -71,8 +73,8 @@ describe("decideRequests", () => {
 
   it("any deny ends a multi-approver request", async () => {
     const req = await request("fx-rates", "Enterprise", { company: "Acme", environment: "Production" });
-    await decideRequests(t.db, { approver: admin, baseUrl }, { requestIds: [req.id], decision: "approve" });
-    const denied = await decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, { requestIds: [req.id], decision: "deny", comment: "No" });
+    await decideRequests(t.db, admin, { requestIds: [req.id], decision: "approve", baseUrl });
+    const denied = await decideRequests(t.db, userActor(owner), { requestIds: [req.id], decision: "deny", comment: "No", baseUrl });
     expect(denied[0]?.result).toBe("denied");
   });
 
@@ -80,7 +82,7 @@ describe("decideRequests", () => {
     const req = await request();
     for (const comment of [undefined, null, "", "   "]) {
       await expect(
-        decideRequests(t.db, { approver: { id: owner.id, role: "owner" }, baseUrl }, { requestIds: [req.id], decision: "deny", comment }),
+        decideRequests(t.db, userActor(owner), { requestIds: [req.id], decision: "deny", comment, baseUrl }),
       ).rejects.toThrow("Say why you deny");
     }
     const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, req.id));
@@ -93,8 +95,8 @@ describe("decideRequests", () => {
     await t.db.insert(products).values({ slug: `other-${otherOwner.id.slice(0, 8)}`, name: "Other", ownerId: otherOwner.id, status: "published" });
     const consumer = await f.user("consumer");
     const before = await t.sql`select (select count(*) from audit_events) a, (select count(*) from email_messages) e`;
-    for (const approver of [{ id: otherOwner.id, role: "owner" as const }, { id: consumer.id, role: "consumer" as const }]) {
-      const out = await decideRequests(t.db, { approver, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    for (const approver of [userActor(otherOwner), userActor(consumer)]) {
+      const out = await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
       expect(out).toEqual([{ requestId: req.id, result: "not-found" }]);
     }
     expect(await t.sql`select (select count(*) from audit_events) a, (select count(*) from email_messages) e`).toEqual(before);
@@ -105,8 +107,8 @@ describe("decideRequests", () => {
   it("bulk decisions report a per-request result", async () => {
     const reqs = await Promise.all([1, 2, 3, 4, 5].map(() => request("invoices")));
     const ids = reqs.map((r) => r.id);
-    await decideRequests(t.db, { approver: admin, baseUrl }, { requestIds: ids.slice(0, 2), decision: "deny", comment: "x" });
-    const out = await decideRequests(t.db, { approver: admin, baseUrl }, { requestIds: [...ids, "00000000-0000-4000-8000-000000000000"], decision: "approve" });
+    await decideRequests(t.db, admin, { requestIds: ids.slice(0, 2), decision: "deny", comment: "x", baseUrl });
+    const out = await decideRequests(t.db, admin, { requestIds: [...ids, "00000000-0000-4000-8000-000000000000"], decision: "approve", baseUrl });
     expect(summarizeOutcomes(out)).toBe("2 were already decided, 3 approved, 1 not found");
   });
 

@@ -1,13 +1,12 @@
-import { and, count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, auditEvents, products, requestApprovals, type UserRole } from "@/db/schema";
+import { accessRequestProducts, accessRequests, auditEvents, requestApprovals } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
+import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
-
-export type Approver = { id: string; role: UserRole };
 
 /** Said beside the comment when a denial comes without one (the form checks first, this module too). */
 export const DENY_NEEDS_REASON = "Say why you deny: the requester is emailed this comment.";
@@ -24,25 +23,20 @@ export type DecisionOutcome = { requestId: string; result: DecisionResult };
 export const MAX_BULK = 1000;
 
 /**
- * Requests this approver may decide: admins all, owners those touching one of their products.
- * An id outside the scope is answered exactly like an unknown one.
- */
-export function approverScope(approver: Approver) {
-  if (approver.role === "admin") return sql`true`;
-  return sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
-    where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.ownerId} = ${approver.id})`;
-}
-
-/**
- * Approves or denies one or many requests in one transaction (DESIGN.md §2). State changes are
- * guarded in SQL (`where status = 'pending'`): of concurrent decisions on one request exactly one
- * wins and the others come back "already-decided". Multi-approver plans count distinct approvers;
- * any deny ends the request. Audit events and emails commit with the decisions.
+ * Approves or denies one or many requests in one transaction (DESIGN.md §2, §9). Only requests the
+ * actor sees are touched (others answer "not-found"); their rows are locked first, so of concurrent
+ * decisions on one request exactly one wins and the others come back "already-decided", and
+ * concurrent approvals of one request see each other's.
+ *
+ * An approval is recorded on the parts (products) the actor has authority over and counts the actor
+ * once; the request is approved when every part has its owner's (or an admin's) approval and the
+ * plan's distinct approvers are reached. Any deny ends the request. The requester never decides
+ * their own request: if one of the ids is theirs, the call is refused and nothing is written.
  */
 export async function decideRequests(
   db: Database,
-  ctx: { approver: Approver; baseUrl: string },
-  input: { requestIds: readonly string[]; decision: Decision; comment?: string | null },
+  actor: Actor,
+  input: { requestIds: readonly string[]; decision: Decision; comment?: string | null; baseUrl: string },
 ): Promise<DecisionOutcome[]> {
   const ids = [...new Set(input.requestIds)].slice(0, MAX_BULK);
   const comment = input.comment?.trim() || null;
@@ -52,35 +46,43 @@ export async function decideRequests(
   }
   if (ids.length === 0) return [];
   return db.transaction(async (tx) => {
+    // Locked in id order, so two bulk decisions over the same requests never deadlock.
     const visible = await tx
-      .select({ id: accessRequests.id, required: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int` })
+      .select({
+        id: accessRequests.id,
+        status: accessRequests.status,
+        requesterId: accessRequests.requesterId,
+        required: sql<number>`coalesce((${accessRequests.plan}->>'approvalsRequired')::int, 1)`,
+      })
       .from(accessRequests)
-      .where(and(inArray(accessRequests.id, ids), approverScope(ctx.approver)));
+      .where(and(inArray(accessRequests.id, ids), requestsVisibleTo(actor)))
+      .orderBy(accessRequests.id)
+      .for("update");
+    const parts = await loadParts(tx, visible.map((v) => v.id));
+    for (const v of visible) assertCan(actor, "request.decide", { requesterId: v.requesterId, parts: parts.get(v.id) ?? [] });
+
     const outcome = new Map<string, DecisionResult>(ids.map((id) => [id, "not-found"]));
     for (const v of visible) outcome.set(v.id, "already-decided");
+    const pending = visible.filter((v) => v.status === "pending");
 
     if (input.decision === "deny") {
-      const denied = await guardedUpdate(tx, visible.map((v) => v.id), "deny");
-      await audit(tx, denied, ctx.approver.id, "request.denied", comment);
-      await enqueueDeniedEmails(tx, denied, comment, ctx.baseUrl);
+      const denied = await guardedUpdate(tx, pending.map((v) => v.id), "deny");
+      await audit(tx, denied, actor.id, "request.denied", comment);
+      await enqueueDeniedEmails(tx, denied, comment, input.baseUrl);
       for (const id of denied) outcome.set(id, "denied");
-    } else {
-      const single = visible.filter((v) => v.required <= 1).map((v) => v.id);
-      const approved = await guardedUpdate(tx, single, "approve");
-      if (approved.length > 0) {
-        await tx.insert(requestApprovals).values(approved.map((requestId) => ({ requestId, approverId: ctx.approver.id, comment })));
-      }
-      for (const id of approved) outcome.set(id, "approved");
-
-      for (const v of visible.filter((x) => x.required > 1)) {
-        const result = await recordApproval(tx, v.id, v.required, ctx.approver.id, comment);
-        outcome.set(v.id, result);
-        if (result === "approved") approved.push(v.id);
-      }
-      await audit(tx, approved, ctx.approver.id, "request.approved", comment);
-      await enqueueApprovedEmails(tx, approved, ctx.baseUrl);
-      await openReviews(tx, approved, "approved");
+      return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
     }
+
+    const results = await recordApprovals(tx, actor, pending, parts, comment);
+    const approved = await guardedUpdate(tx, pending.filter((v) => results.get(v.id) === "complete").map((v) => v.id), "approve");
+    const done = new Set(approved);
+    for (const v of pending) {
+      const r = results.get(v.id);
+      outcome.set(v.id, r === "complete" ? (done.has(v.id) ? "approved" : "already-decided") : (r ?? "already-decided"));
+    }
+    await audit(tx, approved, actor.id, "request.approved", comment);
+    await enqueueApprovedEmails(tx, approved, input.baseUrl);
+    await openReviews(tx, approved, "approved");
     return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
   });
 }
@@ -97,31 +99,66 @@ async function guardedUpdate(tx: Tx, ids: string[], transition: "approve" | "den
   return rows.map((r) => r.id);
 }
 
-/** One approver's approval on a multi-approver request; approves it when the count is reached. */
-async function recordApproval(tx: Tx, requestId: string, required: number, approverId: string, comment: string | null) {
-  // The row lock queues concurrent approvals of this request so each sees the others' counts.
-  const [row] = await tx
-    .select({ status: accessRequests.status })
-    .from(accessRequests)
-    .where(eq(accessRequests.id, requestId))
-    .for("update");
-  if (row?.status !== "pending") return "already-decided" as const;
-  const inserted = await tx
-    .insert(requestApprovals)
-    .values({ requestId, approverId, comment })
-    .onConflictDoNothing()
-    .returning({ id: requestApprovals.requestId });
-  if (inserted.length === 0) return "already-approved-by-you" as const;
-  const [{ n } = { n: 0 }] = await tx
-    .select({ n: count() })
-    .from(requestApprovals)
-    .where(eq(requestApprovals.requestId, requestId));
-  if (n < required) {
-    await audit(tx, [requestId], approverId, "request.approval_recorded", comment, { approvals: n, required });
-    return "approval-recorded" as const;
+/**
+ * The actor's approval of pending requests (their rows locked by the caller), set-based however
+ * many: their parts get their approval and they count once per request. A request is "complete"
+ * when every part is approved and the plan's count of distinct approvers is reached; the others
+ * get an audited "approval recorded" naming the products still waiting.
+ */
+async function recordApprovals(
+  tx: Tx,
+  actor: Actor,
+  pending: readonly { id: string; required: number }[],
+  parts: ReadonlyMap<string, readonly PartRow[]>,
+  comment: string | null,
+) {
+  const results = new Map<string, "complete" | "approval-recorded" | "already-approved-by-you">();
+  if (pending.length === 0) return results;
+  const ids = pending.map((v) => v.id);
+  await tx
+    .update(accessRequestProducts)
+    .set({ approvedById: actor.id, approvedAt: sql`now()` })
+    .where(and(inArray(accessRequestProducts.requestId, ids), isNull(accessRequestProducts.approvedAt), partsUnderAuthorityOf(actor)));
+  const inserted = new Set(
+    (
+      await tx
+        .insert(requestApprovals)
+        .values(ids.map((requestId) => ({ requestId, approverId: actor.id, comment })))
+        .onConflictDoNothing()
+        .returning({ id: requestApprovals.requestId })
+    ).map((r) => r.id),
+  );
+  const counts = new Map(
+    (
+      await tx
+        .select({ id: requestApprovals.requestId, n: count() })
+        .from(requestApprovals)
+        .where(inArray(requestApprovals.requestId, ids))
+        .groupBy(requestApprovals.requestId)
+    ).map((r) => [r.id, r.n]),
+  );
+  const recorded: { id: string; data: Record<string, unknown> }[] = [];
+  for (const v of pending) {
+    const all = parts.get(v.id) ?? [];
+    const mine = partsOf(actor, all).filter((p) => !p.approvedAt);
+    const waiting = all.filter((p) => !p.approvedAt && !mine.includes(p));
+    const n = counts.get(v.id) ?? 0;
+    if (!inserted.has(v.id) && mine.length === 0) results.set(v.id, "already-approved-by-you");
+    else if (n >= v.required && waiting.length === 0) results.set(v.id, "complete");
+    else {
+      results.set(v.id, "approval-recorded");
+      recorded.push({
+        id: v.id,
+        data: { approvals: n, required: v.required, products: mine.map((p) => p.productName), waitingFor: waiting.map((p) => p.productName) },
+      });
+    }
   }
-  const approved = await guardedUpdate(tx, [requestId], "approve");
-  return approved.length === 1 ? ("approved" as const) : ("already-decided" as const);
+  if (recorded.length > 0) {
+    await tx.insert(auditEvents).values(
+      recorded.map((r) => ({ actorId: actor.id, action: "request.approval_recorded", subjectType: "request", subjectId: r.id, comment, data: r.data, ip: auditIp() })),
+    );
+  }
+  return results;
 }
 
 async function audit(
@@ -145,7 +182,7 @@ export function summarizeOutcomes(outcomes: readonly DecisionOutcome[]) {
   const words: Record<DecisionResult, (n: number) => string> = {
     approved: (n) => `${n} approved`,
     denied: (n) => `${n} denied`,
-    "approval-recorded": (n) => `${n} ${n === 1 ? "approval" : "approvals"} recorded (more approvers needed)`,
+    "approval-recorded": (n) => `${n} ${n === 1 ? "approval" : "approvals"} recorded (waiting for other approvers or product owners)`,
     "already-decided": (n) => `${n} ${n === 1 ? "was" : "were"} already decided`,
     "already-approved-by-you": (n) => `${n} you had already approved`,
     "not-found": (n) => `${n} not found`,

@@ -7,6 +7,7 @@ const words: Record<string, string> = {
   "request.cancelled": "Cancelled",
   "request.available": "Key claimed",
   "request.revoked": "Revoked",
+  "request.part_revoked": "Revoked for some products",
   "request.expired": "Expired",
   "request.completed": "Checked in",
   "request.resubmitted": "Resubmitted as a new request",

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
+import { requestParts } from "./request-parts";
 import { accessRequestProducts, accessRequests, apiKeys, apps, auditEvents, products, requestApprovals, users } from "@/db/schema";
 
 const approvalsCount = sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`;
@@ -52,8 +53,9 @@ export async function getMyRequest(db: Queryable, userId: string, requestId: str
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
     .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId), isNull(accessRequests.hiddenAt)));
   if (!row) return null;
-  const [names, timeline, next] = await Promise.all([
+  const [names, parts, timeline, next] = await Promise.all([
     productNamesFor(db, [requestId]),
+    requestParts(db, [requestId]),
     requestTimeline(db, requestId),
     db.select({ id: accessRequests.id }).from(accessRequests).where(eq(accessRequests.resubmittedFromId, requestId)),
   ]);
@@ -62,6 +64,7 @@ export async function getMyRequest(db: Queryable, userId: string, requestId: str
     appName: row.appName,
     approvals: row.approvals,
     products: names.get(requestId) ?? [],
+    parts: parts.get(requestId) ?? [],
     timeline,
     resubmittedAsId: next[0]?.id ?? null,
   };

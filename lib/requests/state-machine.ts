@@ -40,7 +40,7 @@ export function requesterActions(status: RequestStatus): ("cancel" | "resubmit" 
 
 export const decided = (status: RequestStatus) => status !== "pending";
 
-const pastTense: Record<RequestStatus, string> = {
+export const pastTense: Record<RequestStatus, string> = {
   pending: "pending",
   approved: "already approved",
   available: "already approved and its key claimed",

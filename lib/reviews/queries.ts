@@ -2,7 +2,8 @@ import { and, count, desc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apps, reviews, users } from "@/db/schema";
-import { type Approver, approverScope } from "@/lib/requests/decide-requests";
+import { type Actor, can, loadParts, requestsVisibleTo } from "@/lib/auth/permissions";
+import { decidersOf } from "./mark-reviewed";
 import { requestProductNames } from "@/lib/requests/product-names";
 
 export const REVIEW_VIEWS = ["open", "reviewed", "all"] as const;
@@ -12,9 +13,9 @@ export const REVIEWS_PAGE = 50;
 const reviewer = alias(users, "reviewer");
 
 /** /admin/reviews: decisions awaiting review (or done), for requests the approver may decide. */
-export async function listReviews(db: Queryable, approver: Approver, opts: { view: ReviewView; page: number }) {
+export async function listReviews(db: Queryable, actor: Actor, opts: { view: ReviewView; page: number }) {
   const where = and(
-    approverScope(approver),
+    requestsVisibleTo(actor),
     opts.view === "open" ? isNull(reviews.reviewedAt) : opts.view === "reviewed" ? isNotNull(reviews.reviewedAt) : undefined,
   );
   const rows = await db
@@ -27,6 +28,7 @@ export async function listReviews(db: Queryable, approver: Approver, opts: { vie
       comment: reviews.comment,
       reviewerEmail: reviewer.email,
       requestId: accessRequests.id,
+      requesterId: accessRequests.requesterId,
       status: accessRequests.status,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       requesterEmail: users.email,
@@ -51,6 +53,14 @@ export async function listReviews(db: Queryable, approver: Approver, opts: { vie
     .select({ n: count() })
     .from(reviews)
     .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
-    .where(and(approverScope(approver), isNull(reviews.reviewedAt)));
-  return { rows: rows.slice(0, REVIEWS_PAGE), hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
+    .where(and(requestsVisibleTo(actor), isNull(reviews.reviewedAt)));
+  const page = rows.slice(0, REVIEWS_PAGE);
+  // Whether this actor may mark each row, and if not why (the table says it instead of a checkbox).
+  const parts = await loadParts(db, page.map((r) => r.requestId));
+  const deciders = await decidersOf(db, page);
+  const marked = page.map((r) => {
+    const p = can(actor, "review.mark", { requesterId: r.requesterId, parts: parts.get(r.requestId) ?? [], deciderIds: deciders.get(r.id) ?? [] });
+    return { ...r, whyNot: p.ok ? null : p.reason };
+  });
+  return { rows: marked, hasMore: rows.length > REVIEWS_PAGE, openCount: open?.n ?? 0 };
 }

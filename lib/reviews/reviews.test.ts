@@ -2,6 +2,7 @@ import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, plans, reviews } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
+import { userActor } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { decideRequests } from "@/lib/requests/decide-requests";
@@ -14,7 +15,10 @@ import { listReviews } from "./queries";
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const baseUrl = "http://portal.test";
-const owner = { id: (await f.owner()).id, role: "owner" as const };
+const owner = userActor(await f.owner());
+// The decisions under review are an admin's: a reviewer never reviews their own decision.
+const adminRow = await f.user("admin");
+const decider = userActor(adminRow);
 
 // Standard needs review with a comment; Free (auto-approve) needs review without one.
 await t.db.update(plans).set({ reviewRequired: true, reviewCommentRequired: true }).where(eq(plans.id, f.plan("Standard").id));
@@ -36,29 +40,29 @@ const refusal = (p: Promise<unknown>) =>
 describe("the review queue", () => {
   it("opens a review for approvals, auto-approvals and revocations on review-required plans only", async () => {
     const manual = await request("Standard");
-    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [manual.id], decision: "approve" });
+    await decideRequests(t.db, owner, { requestIds: [manual.id], decision: "approve", baseUrl });
     expect(await reviewsOf(manual.id)).toMatchObject([{ kind: "approved", commentRequired: true, reviewedAt: null }]);
 
     const auto = await request("Free");
     expect(await reviewsOf(auto.id)).toMatchObject([{ kind: "auto_approved", commentRequired: false }]);
 
-    await revokeRequests(t.db, { approver: owner, baseUrl }, { requestIds: [manual.id], reason: "Misuse" });
+    await revokeRequests(t.db, owner, { requestIds: [manual.id], reason: "Misuse", baseUrl });
     expect((await reviewsOf(manual.id)).map((r) => r.kind).sort()).toEqual(["approved", "revoked"]);
 
     const enterprise = await request("Enterprise", "payments", { company: "Acme", environment: "Sandbox" });
     expect(await reviewsOf(enterprise.id)).toEqual([]);
     const denied = await request("Standard", "invoices");
-    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [denied.id], decision: "deny", comment: "Not for this use" });
+    await decideRequests(t.db, owner, { requestIds: [denied.id], decision: "deny", comment: "Not for this use", baseUrl });
     expect(await reviewsOf(denied.id)).toEqual([]);
   });
 
   it("refuses an empty comment where the plan requires one, and reviews outside the owner's products, writing nothing", async () => {
     const req = await request("Standard");
-    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    await decideRequests(t.db, decider, { requestIds: [req.id], decision: "approve", baseUrl });
     const [review] = await reviewsOf(req.id);
     const before = await t.db.select({ n: count() }).from(auditEvents);
     expect(await refusal(markReviewed(t.db, owner, { reviewIds: [review?.id ?? ""], comment: "  " }))).toMatch(/^invalid: A selected review needs a comment/);
-    const stranger = { id: (await f.user("owner")).id, role: "owner" as const };
+    const stranger = userActor(await f.user("owner"));
     expect(await refusal(markReviewed(t.db, stranger, { reviewIds: [review?.id ?? ""], comment: "fine" }))).toMatch(/^not_found/);
     expect((await reviewsOf(req.id))[0]?.reviewedAt).toBeNull();
     expect(await t.db.select({ n: count() }).from(auditEvents)).toEqual(before);
@@ -66,12 +70,12 @@ describe("the review queue", () => {
     const { rows } = await listReviews(t.db, stranger, { view: "all", page: 1 });
     expect(rows.find((r) => r.requestId === req.id)).toBeUndefined();
     const mine = await listReviews(t.db, owner, { view: "open", page: 1 });
-    expect(mine.rows.find((r) => r.requestId === req.id)).toMatchObject({ commentRequired: true, decidedBy: "owner@portico.dev" });
+    expect(mine.rows.find((r) => r.requestId === req.id)).toMatchObject({ commentRequired: true, decidedBy: adminRow.email });
   });
 
   it("20 concurrent marks of one review: one wins with one audit event, the rest were already reviewed", async () => {
     const req = await request("Standard");
-    await decideRequests(t.db, { approver: owner, baseUrl }, { requestIds: [req.id], decision: "approve" });
+    await decideRequests(t.db, decider, { requestIds: [req.id], decision: "approve", baseUrl });
     const [review] = await reviewsOf(req.id);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => markReviewed(t.db, owner, { reviewIds: [review?.id ?? ""], comment: `Looked at it (${i})` })),

@@ -2,6 +2,7 @@ import { and, count, desc, eq, ilike, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { sessions, type UserRole, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
 import { revokeKeysOfUser } from "@/lib/keys/key-lifecycle";
 import { escapeLike } from "@/lib/sql/escape-like";
@@ -36,7 +37,9 @@ async function assertAnotherAdminRemains(tx: Tx, userId: string) {
   }
 }
 
-export async function changeRole(db: Database, actorId: string, input: { userId: string; role: UserRole }) {
+export async function changeRole(db: Database, actor: Actor, input: { userId: string; role: UserRole }) {
+  assertCan(actor, "user.admin", null);
+  const actorId = actor.id;
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, input.userId)).for("update");
     if (!target) throw notFound("This user");
@@ -60,10 +63,12 @@ export async function changeRole(db: Database, actorId: string, input: { userId:
  */
 export async function setDisabled(
   db: Database,
-  actorId: string,
-  input: { userId: string; disabled: boolean; revokeKeys?: boolean },
-  baseUrl: string,
+  actor: Actor,
+  input: { userId: string; disabled: boolean; revokeKeys?: boolean; baseUrl: string },
 ) {
+  assertCan(actor, "user.admin", null);
+  const { id: actorId } = actor;
+  const { baseUrl } = input;
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, input.userId)).for("update");
     if (!target) throw notFound("This user");

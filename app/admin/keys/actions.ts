@@ -22,11 +22,14 @@ const revokeSchema = z.object({
 /** Revoke = deny after approval: the request's keys stop at once and the requester is emailed. */
 export const revokeAction = validatedActionWithUser(
   revokeSchema,
-  async ({ requestId, reason }, user) => {
-    const { keysEnded } = await revokeRequests(db, { approver: user, baseUrl: env.baseUrl }, { requestIds: [requestId], reason });
+  async ({ requestId, reason }, actor) => {
+    const { keysEnded, partlyRevoked } = await revokeRequests(db, actor, { requestIds: [requestId], reason, baseUrl: env.baseUrl });
     revalidatePath("/admin/keys");
     revalidatePath("/admin/requests");
     revalidatePath("/admin");
+    if (partlyRevoked.length > 0) {
+      return { ok: true, message: "Revoked for your products: the key stopped working for them and keeps working for the other owners' products. The requester has been emailed." };
+    }
     return { ok: true, message: `Revoked. ${keysEnded === 1 ? "1 key stopped" : `${keysEnded} keys stopped`}; the requester has been emailed.` };
   },
   { roles: APPROVER_ROLES },

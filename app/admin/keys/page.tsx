@@ -91,7 +91,15 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                   <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
                   {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
                 </td>
-                <td className="py-2 align-top">{revocable ? <RevokeForm requestId={k.requestId} keyStart={k.start} /> : null}</td>
+                <td className="py-2 align-top">
+                  {revocable && k.mayRevoke ? (
+                    <RevokeForm requestId={k.requestId} keyStart={k.start} />
+                  ) : revocable && k.whyNot ? (
+                    <p className="max-w-48 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-no-revoke">
+                      {k.whyNot}
+                    </p>
+                  ) : null}
+                </td>
               </tr>
             );
           })}

@@ -31,8 +31,8 @@ const decisionSchema = z.object({
 
 export const decideAction = validatedActionWithUser(
   decisionSchema,
-  async ({ decision, requestIds, comment }, user) => {
-    const outcomes = await decideRequests(db, { approver: user, baseUrl: env.baseUrl }, { requestIds, decision, comment });
+  async ({ decision, requestIds, comment }, actor) => {
+    const outcomes = await decideRequests(db, actor, { requestIds, decision, comment, baseUrl: env.baseUrl });
     revalidatePath("/admin/requests");
     revalidatePath("/admin");
     const done = outcomes.filter((o) => ["approved", "denied", "approval-recorded"].includes(o.result)).length;

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { RequestParts } from "@/components/request-parts";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import type { SessionUser } from "@/lib/auth/guards";
@@ -10,10 +11,18 @@ import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
 import { PanelHeading } from "./panel-heading";
 
+/** Why the buttons are absent: said where the buttons would be. */
+function Note({ children, testId }: { children: React.ReactNode; testId: string }) {
+  return (
+    <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300" data-testid={testId}>
+      {children}
+    </p>
+  );
+}
+
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
 
 export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; closeHref: string; viewer: SessionUser }) {
-  const approverId = viewer.id;
   if (!detail) {
     return (
       <Card role="region" aria-label="Request details">
@@ -26,7 +35,8 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
   }
   const r = detail.request;
   const labels = new Map(r.plan.requestFields.map((f) => [f.key, f.label]));
-  const mine = detail.approvals.some((a) => a.approverId === approverId);
+  const waiting = detail.parts.filter((p) => !p.approvedById).map((p) => p.productName);
+  const approvalsLeft = Math.max(0, r.plan.approvalsRequired - detail.approvals.length);
   return (
     <Card role="region" aria-label="Request details" className="space-y-5 self-start">
       <div className="flex items-start justify-between gap-2">
@@ -41,6 +51,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
         </Link>
       </div>
       <StatusBadge status={r.status} approvals={detail.approvals.length} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
+      <RequestParts parts={detail.parts} status={r.status} className="text-sm" />
       <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
         <dt className="text-zinc-500">Requester</dt>
         <dd className="break-words">
@@ -65,22 +76,42 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
         </dd>
       </dl>
       {r.status === "pending" ? (
-        mine ? (
-          <p className="rounded-md bg-indigo-50 p-3 text-sm text-indigo-800 dark:bg-indigo-950 dark:text-indigo-300" data-testid="already-approved">
-            You approved this request. It needs {r.plan.approvalsRequired - detail.approvals.length} more{" "}
-            {r.plan.approvalsRequired - detail.approvals.length === 1 ? "approval" : "approvals"} from other approvers.
-          </p>
+        detail.whyNot ? (
+          <Note testId="why-no-decision">{detail.whyNot}</Note>
+        ) : !detail.mayDecide ? (
+          <Note testId="already-approved">
+            You approved this request.
+            {waiting.length > 0 ? ` It still waits for the owner of ${waiting.join(", ")}.` : ""}
+            {approvalsLeft > 0 ? ` It needs ${approvalsLeft} more ${approvalsLeft === 1 ? "approval" : "approvals"} from other approvers.` : ""}
+          </Note>
         ) : (
-          <DecisionForm requestIds={[r.id]} />
+          <div className="space-y-2">
+            {detail.otherProducts.length > 0 ? (
+              <p className="text-sm" data-testid="decision-covers">
+                Your approval covers {detail.myProducts.join(", ")}. {detail.otherProducts.join(", ")}{" "}
+                {detail.otherProducts.length === 1 ? "is" : "are"} approved by {detail.otherProducts.length === 1 ? "its owner" : "their owners"}; a
+                denial ends the whole request.
+              </p>
+            ) : null}
+            <DecisionForm requestIds={[r.id]} />
+          </div>
         )
       ) : null}
       {r.status === "approved" || r.status === "available" ? (
-        <div className="space-y-1">
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Revoking denies the request after approval: its key stops at once and the requester is emailed your reason.
-          </p>
-          <RevokeForm requestId={r.id} label="Revoke access" />
-        </div>
+        detail.mayRevoke ? (
+          <div className="space-y-1">
+            <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="revoke-covers">
+              {detail.otherProducts.length > 0
+                ? `Revoking stops the key for ${detail.myProducts.join(", ")} at once and emails the requester your reason; ${detail.otherProducts.join(", ")} ${detail.otherProducts.length === 1 ? "stays" : "stay"} with ${detail.otherProducts.length === 1 ? "its owner" : "their owners"}.`
+                : "Revoking denies the request after approval: its key stops at once and the requester is emailed your reason."}
+            </p>
+            <RevokeForm requestId={r.id} label={detail.otherProducts.length > 0 ? "Revoke my products" : "Revoke access"} />
+          </div>
+        ) : detail.whyNot ? (
+          <Note testId="why-no-revoke">{detail.whyNot}</Note>
+        ) : (
+          <Note testId="why-no-revoke">You revoked your products of this request. The other owners decide about theirs.</Note>
+        )
       ) : null}
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>

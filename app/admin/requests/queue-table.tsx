@@ -21,6 +21,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import type { RequestStatus } from "@/db/schema";
 import { PAGE_SIZES, QUEUE_COLUMNS, type QueueColumn, type QueueParams, queueHref, SORTABLE, type QueueSort } from "@/lib/admin/queue-params";
 import { saveQueueColumnsAction } from "./actions";
+import { RequestParts } from "@/components/request-parts";
+import type { PartState } from "@/lib/requests/part-words";
 import { DecisionForm } from "./decision-form";
 
 export type QueueTableRow = {
@@ -38,6 +40,11 @@ export type QueueTableRow = {
   requesterEmail: string;
   appName: string;
   productNames: string[];
+  /** Each product with who approved it: a request spanning several owners waits for each. */
+  parts: PartState[];
+  /** Whether the viewer may approve or deny it now; when not because of who they are, why. */
+  mayDecide: boolean;
+  whyNot: string | null;
 };
 
 // Server-side pagination and sorting: the table renders what the server sent and turns clicks
@@ -97,6 +104,7 @@ export function QueueTable({
             <input
               type="checkbox"
               aria-label={`Select request from ${row.original.requesterEmail}`}
+              title={row.original.status === "pending" ? (row.original.whyNot ?? undefined) : undefined}
               checked={row.getIsSelected()}
               disabled={!row.getCanSelect()}
               onChange={(e) => row.toggleSelected(e.target.checked)}
@@ -128,7 +136,14 @@ export function QueueTable({
           ),
         }),
         helper.accessor("appName", { id: "app", header: columnLabels.app }),
-        helper.accessor((r) => r.productNames.join(", "), { id: "products", header: columnLabels.products, enableSorting: false }),
+        helper.accessor((r) => r.productNames.join(", "), {
+          id: "products",
+          header: columnLabels.products,
+          enableSorting: false,
+          // A request spanning several owners' products says which part still waits.
+          cell: ({ row }) =>
+            row.original.parts.length > 1 ? <RequestParts parts={row.original.parts} status={row.original.status} /> : row.original.productNames.join(", "),
+        }),
         helper.accessor("planName", { id: "plan", header: columnLabels.plan }),
         helper.accessor("startsAt", {
           id: "requestedFor",
@@ -159,7 +174,7 @@ export function QueueTable({
     rowCount: total,
     manualPagination: true,
     manualSorting: true,
-    enableRowSelection: (row) => row.original.status === "pending" && !row.original.approvedByMe,
+    enableRowSelection: (row) => row.original.mayDecide,
     state: {
       sorting,
       columnVisibility,

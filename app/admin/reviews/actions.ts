@@ -24,8 +24,8 @@ const reviewSchema = z.object({
 
 export const markReviewedAction = validatedActionWithUser(
   reviewSchema,
-  async ({ reviewIds, comment }, user) => {
-    const result = await markReviewed(db, user, { reviewIds, comment });
+  async ({ reviewIds, comment }, actor) => {
+    const result = await markReviewed(db, actor, { reviewIds, comment });
     revalidatePath("/admin/reviews");
     return { ok: result.reviewed > 0, message: summarizeReview(result) };
   },

@@ -22,6 +22,8 @@ export type ReviewRow = {
   appName: string;
   productNames: string[];
   decidedBy: string | null;
+  /** Why the viewer may not mark this one reviewed (they decided it, requested it, …), or null. */
+  whyNot: string | null;
   /** This page with the request's detail panel open. */
   openHref: string;
 };
@@ -54,6 +56,10 @@ export function ReviewTable({ rows }: { rows: ReviewRow[] }) {
                 checked={row.getIsSelected()}
                 onChange={(e) => row.toggleSelected(e.target.checked)}
               />
+            ) : !row.original.reviewedAt && row.original.whyNot ? (
+              <span className="block max-w-48 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-no-review">
+                {row.original.whyNot}
+              </span>
             ) : null,
         }),
         helper.accessor("kind", {
@@ -110,7 +116,7 @@ export function ReviewTable({ rows }: { rows: ReviewRow[] }) {
     columns,
     data: rows,
     getRowId: (r) => r.id,
-    enableRowSelection: (row) => row.original.reviewedAt === null,
+    enableRowSelection: (row) => row.original.reviewedAt === null && row.original.whyNot === null,
     state: { rowSelection },
     onRowSelectionChange: setRowSelection,
   });

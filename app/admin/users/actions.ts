@@ -17,8 +17,8 @@ const roleSchema = z.object({
 
 export const changeRoleAction = validatedActionWithUser(
   roleSchema,
-  async ({ userId, role }, user) => {
-    await changeRole(db, user.id, { userId, role });
+  async ({ userId, role }, actor) => {
+    await changeRole(db, actor, { userId, role });
     revalidatePath("/admin/users");
     return { ok: true, message: `Role changed to ${role}.` };
   },
@@ -36,8 +36,8 @@ const disableSchema = z.object({
 
 export const setDisabledAction = validatedActionWithUser(
   disableSchema,
-  async ({ userId, disabled, revokeKeys }, user) => {
-    const { revokedKeys } = await setDisabled(db, user.id, { userId, disabled, revokeKeys }, env.baseUrl);
+  async ({ userId, disabled, revokeKeys }, actor) => {
+    const { revokedKeys } = await setDisabled(db, actor, { userId, disabled, revokeKeys, baseUrl: env.baseUrl });
     revalidatePath("/admin/users");
     return {
       ok: true,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
+import { RequestParts } from "@/components/request-parts";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import { db } from "@/db/client";
@@ -52,6 +53,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <p className="mt-1 text-zinc-600 dark:text-zinc-400">
             {request.plan.name} plan for {request.appName}
           </p>
+          {/* Several owners' products: each owner approves (or revokes) their own. */}
+          {request.parts.length > 1 || request.parts.some((p) => p.revokedById) ? (
+            <RequestParts parts={request.parts} status={request.status} className="mt-2 text-sm" />
+          ) : null}
         </div>
         <div data-testid="request-status">
           <StatusBadge

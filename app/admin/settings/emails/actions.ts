@@ -18,8 +18,8 @@ const subjectSchema = z.object({
 
 export const saveSubjectAction = validatedActionWithUser(
   subjectSchema,
-  async ({ template, subject }, user) => {
-    await setSubject(db, user.id, template as (typeof templateNames)[number], subject);
+  async ({ template, subject }, actor) => {
+    await setSubject(db, actor, { template: template as (typeof templateNames)[number], subject });
     revalidatePath("/admin/settings/emails");
     return { ok: true, message: subject ? "Subject saved." : "Subject reset to the default." };
   },
@@ -28,8 +28,8 @@ export const saveSubjectAction = validatedActionWithUser(
 
 export const retryMessageAction = validatedActionWithUser(
   z.object({ messageId: z.uuid("That message does not exist.") }),
-  async ({ messageId }, user) => {
-    await retryMessage(db, user.id, messageId);
+  async ({ messageId }, actor) => {
+    await retryMessage(db, actor, { messageId });
     revalidatePath("/admin/emails");
     return { ok: true, message: "Queued again." };
   },

@@ -26,10 +26,10 @@ type Row = {
  * so a million rows take constant memory. Admins only.
  */
 export async function GET(request: Request) {
-  const { error } = await apiUser(["admin"]);
+  const { user: actor, error } = await apiUser(["admin"]);
   if (error) return error;
   const filters = auditFiltersSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const query = auditExportQuery(db, filters);
+  const query = auditExportQuery(db, actor, filters);
   const cursor = sql.unsafe(query.sql, query.params as never[]).cursor(1000)[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   let started = false;

@@ -1,0 +1,31 @@
+import { partWords, type PartState } from "@/lib/requests/part-words";
+import type { RequestStatus } from "@/db/schema";
+
+/**
+ * A request's products and where each stands: "Payments API: approved by Omar · Weather API:
+ * waiting for its owner". One list for the approval queue, its detail panel and the requester's page.
+ */
+export function RequestParts({ parts, status, className }: { parts: readonly PartState[]; status: RequestStatus; className?: string }) {
+  return (
+    <ul aria-label="Products and their approvals" className={`flex flex-wrap gap-x-2 gap-y-1 ${className ?? ""}`} data-testid="request-parts">
+      {parts.map((p, i) => {
+        const words = partWords(p, status);
+        return (
+          <li key={p.productId} className="break-words">
+            {i > 0 ? (
+              <span aria-hidden="true" className="mr-2 text-zinc-400">
+                ·
+              </span>
+            ) : null}
+            <span className="font-medium">{p.productName}</span>
+            {words ? (
+              <span className={p.revokedById ? "text-red-700 dark:text-red-400" : words.startsWith("waiting") ? "text-amber-700 dark:text-amber-400" : "text-zinc-600 dark:text-zinc-400"}>
+                : {words}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,155 @@
+import { type SQL, and, eq, inArray, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { accessRequestProducts, accessRequests, products, type UserRole } from "@/db/schema";
+import { DomainError } from "@/lib/errors";
+
+/**
+ * Who is acting. A union so a portal API access key (acting under its roles and product scope) fits
+ * beside a person later; every domain mutation takes one and asks this module (DESIGN.md §9).
+ */
+export type Actor = { kind: "user"; id: string; role: UserRole; disabled: boolean };
+
+/** One product of a request ("part"): its owner decides it, or an admin. */
+export type RequestPart = { productId: string; ownerId: string };
+export type RequestSubject = { requesterId: string; parts: readonly RequestPart[] };
+/** A review of a decision: who made that decision (approvers, denier or revoker). */
+export type ReviewSubject = RequestSubject & { deciderIds: readonly string[] };
+
+type Subjects = {
+  "request.see": RequestSubject;
+  "request.decide": RequestSubject;
+  "request.revoke": RequestSubject;
+  "review.mark": ReviewSubject;
+  "user.admin": null;
+  "email.admin": null;
+  "audit.export": null;
+  /** Create products and plans, and change those the actor owns (lib/products/product-access.ts). */
+  "catalogue.manage": null;
+};
+export type Action = keyof Subjects;
+export type Permission = { ok: true } | { ok: false; reason: string };
+
+export const REASONS = {
+  disabled: "Your account is disabled. Ask an admin to enable it.",
+  notApprover: "Only the product's owner or an admin decides on access to it.",
+  ownRequest: "You requested this access: another approver decides.",
+  ownRequestReview: "You requested this access: another reviewer marks it reviewed.",
+  ownDecision: "You decided this request: another reviewer marks it reviewed.",
+  notEveryPart: "This request includes products you do not own: their owner or an admin marks it reviewed.",
+  adminOnly: "Only an admin can do this.",
+  managersOnly: "Your role does not allow this action.",
+} as const;
+
+const ALLOW: Permission = { ok: true };
+const deny = (reason: string): Permission => ({ ok: false, reason });
+
+const decidesFor = (actor: Actor) => !actor.disabled && (actor.role === "owner" || actor.role === "admin");
+
+/** Admin: every part. Owner (role owner or admin): parts whose product they own. Consumer: none. */
+export function hasAuthority(actor: Actor, part: RequestPart) {
+  if (!decidesFor(actor)) return false;
+  return actor.role === "admin" || part.ownerId === actor.id;
+}
+
+/** The parts of a request this actor may approve, deny or revoke. */
+export const partsOf = <P extends RequestPart>(actor: Actor, parts: readonly P[]) => parts.filter((p) => hasAuthority(actor, p));
+
+export function can<A extends Action>(actor: Actor, action: A, subject: Subjects[A]): Permission {
+  if (actor.disabled) return deny(REASONS.disabled);
+  switch (action) {
+    case "user.admin":
+    case "email.admin":
+    case "audit.export":
+      return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
+    case "catalogue.manage":
+      return decidesFor(actor) ? ALLOW : deny(REASONS.managersOnly);
+    case "request.see": {
+      const s = subject as RequestSubject;
+      return partsOf(actor, s.parts).length > 0 ? ALLOW : deny(REASONS.notApprover);
+    }
+    case "request.decide":
+    case "request.revoke": {
+      const s = subject as RequestSubject;
+      if (partsOf(actor, s.parts).length === 0) return deny(REASONS.notApprover);
+      return s.requesterId === actor.id ? deny(REASONS.ownRequest) : ALLOW;
+    }
+    case "review.mark": {
+      const s = subject as ReviewSubject;
+      const mine = partsOf(actor, s.parts);
+      if (mine.length === 0) return deny(REASONS.notApprover);
+      if (mine.length < s.parts.length) return deny(REASONS.notEveryPart);
+      if (s.requesterId === actor.id) return deny(REASONS.ownRequestReview);
+      if (s.deciderIds.includes(actor.id)) return deny(REASONS.ownDecision);
+      return ALLOW;
+    }
+  }
+  return deny(REASONS.adminOnly);
+}
+
+/** `can`, throwing DomainError "forbidden" with the reason; nothing has been written yet. */
+export function assertCan<A extends Action>(actor: Actor, action: A, subject: Subjects[A]) {
+  const p = can(actor, action, subject);
+  if (!p.ok) throw new DomainError("forbidden", p.reason);
+}
+
+/**
+ * SQL: the requests this actor sees in the queue (admins all, owners those touching one of their
+ * products, nobody else). An id outside it is answered exactly like an unknown one.
+ */
+export function requestsVisibleTo(actor: Actor): SQL {
+  if (!decidesFor(actor)) return sql`false`;
+  if (actor.role === "admin") return sql`true`;
+  return sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
+    where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.ownerId} = ${actor.id})`;
+}
+
+/** SQL on access_request_products: the parts this actor has authority over. */
+export function partsUnderAuthorityOf(actor: Actor): SQL {
+  if (!decidesFor(actor)) return sql`false`;
+  if (actor.role === "admin") return sql`true`;
+  return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${products.ownerId} = ${actor.id})`;
+}
+
+export type PartRow = RequestPart & {
+  requestId: string;
+  productName: string;
+  approvedById: string | null;
+  approvedAt: Date | null;
+  revokedById: string | null;
+  revokedAt: Date | null;
+};
+
+/** Every part of these requests with its owner and state, in one query. */
+export async function loadParts(db: Queryable, requestIds: readonly string[]): Promise<Map<string, PartRow[]>> {
+  const out = new Map<string, PartRow[]>();
+  if (requestIds.length === 0) return out;
+  const rows = await db
+    .select({
+      requestId: accessRequestProducts.requestId,
+      productId: accessRequestProducts.productId,
+      ownerId: products.ownerId,
+      productName: products.name,
+      approvedById: accessRequestProducts.approvedById,
+      approvedAt: accessRequestProducts.approvedAt,
+      revokedById: accessRequestProducts.revokedById,
+      revokedAt: accessRequestProducts.revokedAt,
+    })
+    .from(accessRequestProducts)
+    .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+    .where(and(inArray(accessRequestProducts.requestId, [...requestIds])))
+    .orderBy(products.name);
+  for (const r of rows) {
+    const list = out.get(r.requestId) ?? [];
+    list.push(r);
+    out.set(r.requestId, list);
+  }
+  return out;
+}
+
+/** An actor from a users row (scripts, jobs and tests; pages and actions get theirs from the session). */
+export const userActor = (u: { id: string; role: UserRole; disabledAt?: Date | null }): Actor => ({
+  kind: "user",
+  id: u.id,
+  role: u.role,
+  disabled: Boolean(u.disabledAt),
+});
