@@ -1,5 +1,5 @@
 import { addDays, addHours } from "date-fns";
-import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests, apiKeys, claimLinks } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -44,6 +44,21 @@ export async function rollKey(
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.requestId, requestId), isNull(apiKeys.endReason)))
       .returning();
     if (!old) throw new DomainError("conflict", "This key was already rolled. Reload the page to see the current key.");
+    // At most two working keys per request: the current one and one rolled key in its grace period.
+    // Checked after the guarded UPDATE so concurrent rolls of one key still hear "already rolled";
+    // a refusal here rolls that UPDATE back.
+    const [inGrace] = await tx
+      .select({ start: apiKeys.start, endsAt: apiKeys.endsAt })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.requestId, requestId), eq(apiKeys.endReason, "rolled"), gt(apiKeys.endsAt, now), ne(apiKeys.id, old.id)))
+      .orderBy(desc(apiKeys.endsAt))
+      .limit(1);
+    if (inGrace?.endsAt) {
+      throw new DomainError(
+        "conflict",
+        `The previous key (${inGrace.start}…) still works until ${formatDateTime(inGrace.endsAt)}, and a request has at most two working keys. Roll again after that time, or check in the request if you are done with it; if a key leaked, ask the API owner to revoke the access.`,
+      );
+    }
     const { plaintext, key } = await issueKey(tx, request, {
       prefix: opts.prefix,
       actorId: userId,
