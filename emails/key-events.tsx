@@ -5,14 +5,21 @@ const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "12
 
 type KeyEmailBase = { requesterName: string; appName: string; planName: string; productNames: string[]; requestUrl: string };
 
-export type KeyRevokedEmailProps = KeyEmailBase & { reason: string | null };
+export type KeyRevokedEmailProps = KeyEmailBase & {
+  reason: string | null;
+  /** When only some products of the request were revoked: the ones its key still works for. */
+  stillWorksFor?: string[];
+};
 
 export function KeyRevokedEmail(p: KeyRevokedEmailProps) {
+  const partial = p.stillWorksFor && p.stillWorksFor.length > 0;
   return (
     <EmailLayout preview={`Access revoked: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. Its API key no longer works.`}
+        {partial
+          ? `Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. Its API key no longer works for ${p.productNames.join(", ")}; it keeps working for ${p.stillWorksFor?.join(", ")}.`
+          : `Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. Its API key no longer works.`}
       </Text>
       {p.reason ? <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text> : null}
       <Text>You can resubmit the request from My requests once you have addressed the reason.</Text>

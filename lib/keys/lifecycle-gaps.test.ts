@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiKeys, emailMessages } from "@/db/schema";
+import { accessRequests, apiKeys, auditEvents, emailMessages } from "@/db/schema";
+import { changeProductStatus } from "@/lib/products/change-product-status";
+import { workingKeysOfProduct } from "@/lib/products/working-keys";
 import { addToCart } from "@/lib/cart/cart-store";
 import { DomainError } from "@/lib/errors";
 import { unseal } from "@/lib/mail/sealed";
@@ -20,9 +22,9 @@ const owner = await f.owner();
 const approver = { id: owner.id, role: "owner" as const };
 const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, (h) => lookupKey(t.sql, h), { prefix, now });
 
-async function approvedRequest(opts: { startsAt?: Date; durationDays?: number } = {}) {
+async function approvedRequest(opts: { startsAt?: Date; durationDays?: number; slugs?: string[] } = {}) {
   const u = await f.user();
-  await addToCart(t.db, u.id, { productId: f.product("payments").id, planId: f.plan("Standard").id });
+  for (const slug of opts.slugs ?? ["payments"]) await addToCart(t.db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
   const req = await submitRequest(
     t.db,
     { userId: u.id, baseUrl },
@@ -68,5 +70,61 @@ describe("at most two working keys", () => {
     const third = await rollKey(t.db, user.id, { requestId: request.id, keyId: second.key.id }, { ...opts, now: in25h });
     expect((await verify(third.plaintext, undefined, in25h)).status).toBe(200);
     expect((await verify(first.plaintext, undefined, in25h)).status).toBe(401);
+  });
+});
+
+describe("archived products", () => {
+  it("archiving stops the product's keys for it (others of a multi-product key still work); restoring brings them back", async () => {
+    const mixed = await approvedRequest({ slugs: ["payments", "invoices"] });
+    const mixedKey = (await claimKey(t.db, mixed.token, mixed.user.id, { prefix })).plaintext;
+    const single = await approvedRequest({ slugs: ["invoices"] });
+    const singleKey = (await claimKey(t.db, single.token, single.user.id, { prefix })).plaintext;
+    const invoices = f.product("invoices");
+    expect(await workingKeysOfProduct(t.db, invoices.id)).toEqual({ keys: 2, unclaimed: 0 });
+
+    await changeProductStatus(t.db, owner, invoices.id, "archive");
+    expect((await verify(mixedKey, "invoices")).status).toBe(403);
+    expect((await verify(mixedKey, "payments")).status).toBe(200);
+    expect((await verify(mixedKey)).body).toMatchObject({ valid: true, products: ["payments"] });
+    expect((await verify(singleKey)).status).toBe(401);
+    expect((await verify(singleKey, "invoices")).status).toBe(401);
+
+    await changeProductStatus(t.db, owner, invoices.id, "restore");
+    expect((await verify(singleKey, "invoices")).status).toBe(200);
+    expect((await verify(mixedKey, "invoices")).status).toBe(200);
+    await changeProductStatus(t.db, owner, invoices.id, "publish");
+  });
+
+  it("archiving with revoke ends single-product access like a revoke and tells mixed requesters what they lost", async () => {
+    const fx = f.product("fx-rates");
+    const mixed = await approvedRequest({ slugs: ["payments", "fx-rates"] });
+    const mixedKey = (await claimKey(t.db, mixed.token, mixed.user.id, { prefix })).plaintext;
+    const single = await approvedRequest({ slugs: ["fx-rates"] });
+    const singleKey = (await claimKey(t.db, single.token, single.user.id, { prefix })).plaintext;
+    const unclaimed = await approvedRequest({ slugs: ["fx-rates"] });
+    expect(await workingKeysOfProduct(t.db, fx.id)).toEqual({ keys: 2, unclaimed: 1 });
+
+    const { message } = await changeProductStatus(t.db, owner, fx.id, "archive", { revokeKeys: true, baseUrl });
+    expect(message).toMatch(/Access revoked on 3 requests \(1 key stopped\); each requester is emailed\./);
+    const status = async (id: string) => (await t.db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
+    expect(await status(single.request.id)).toBe("revoked");
+    expect(await status(unclaimed.request.id)).toBe("revoked");
+    expect(await status(mixed.request.id)).toBe("available");
+    expect(await refusal(claimKey(t.db, unclaimed.token, unclaimed.user.id, { prefix }))).toMatch(/^conflict/);
+
+    // Revoked for good: restoring the product does not bring the single-product key back.
+    await changeProductStatus(t.db, owner, fx.id, "restore");
+    expect((await verify(singleKey)).status).toBe(401);
+    expect((await verify(mixedKey, "fx-rates")).status).toBe(200);
+    const [revokedKey] = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, single.request.id));
+    expect(revokedKey).toMatchObject({ endReason: "revoked", revokedById: owner.id });
+    const keyEvents = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "key.revoked"), eq(auditEvents.subjectId, revokedKey?.id ?? "")));
+    expect(keyEvents).toHaveLength(1);
+
+    const revokedMail = async (to: string) => t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "revoked"), eq(emailMessages.to, to)));
+    expect(await revokedMail(single.user.email)).toHaveLength(1);
+    expect(await revokedMail(unclaimed.user.email)).toHaveLength(1);
+    const [partial] = await revokedMail(mixed.user.email);
+    expect(partial?.props).toMatchObject({ productNames: ["FX Rates API"], stillWorksFor: ["Payments API"] });
   });
 });
