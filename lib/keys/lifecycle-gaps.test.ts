@@ -11,7 +11,9 @@ import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { claimKey } from "./claim-key";
-import { rollKey } from "./key-lifecycle";
+import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
+import { claimLinks } from "@/db/schema";
+import { expireDueKeys, rollKey } from "./key-lifecycle";
 import { lookupKey, verifyKey } from "./verify-key";
 
 const t = await isolatedDatabase();
@@ -126,5 +128,52 @@ describe("archived products", () => {
     expect(await revokedMail(unclaimed.user.email)).toHaveLength(1);
     const [partial] = await revokedMail(mixed.user.email);
     expect(partial?.props).toMatchObject({ productNames: ["FX Rates API"], stillWorksFor: ["Payments API"] });
+  });
+});
+
+describe("approved but never claimed", () => {
+  it("ends at the access window's end: expired once, audited, emailed, its claim link dead", async () => {
+    const { user, request, token } = await approvedRequest({ durationDays: 2 });
+    const in1day = new Date(Date.now() + 86_400_000);
+    expect(await expireUnclaimedRequests(t.db, baseUrl, in1day)).toBe(0);
+    const in3days = new Date(Date.now() + 3 * 86_400_000);
+    const runs = await Promise.all([expireUnclaimedRequests(t.db, baseUrl, in3days), expireUnclaimedRequests(t.db, baseUrl, in3days)]);
+    expect(runs[0] + runs[1]).toBe(1);
+    // The key sweep leaves it alone (it has no key).
+    expect(await expireDueKeys(t.db, baseUrl, in3days)).toBe(0);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("expired");
+    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, request.id), eq(auditEvents.action, "request.expired")));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorType: "system", actorId: null });
+    const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "expired"), eq(emailMessages.to, user.email)));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.props).toMatchObject({ unclaimed: true });
+    const [link] = await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, request.id));
+    expect(link?.supersededAt).not.toBeNull();
+    expect(await refusal(claimKey(t.db, token, user.id, { prefix }))).toMatch(/^conflict: This request is expired/);
+  });
+
+  it("a request without a duration never ends by this rule", async () => {
+    const { request } = await approvedRequest();
+    await t.db.update(accessRequests).set({ durationDays: null }).where(eq(accessRequests.id, request.id));
+    expect(await expireUnclaimedRequests(t.db, baseUrl, new Date(Date.now() + 5000 * 86_400_000))).toBe(0);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("approved");
+  });
+
+  it("a claim after the window ended never reveals a key: refused, and the request ends as expired", async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const { user, request, token } = await approvedRequest({ startsAt: later, durationDays: 1 });
+    // The claim link lives 72 h from the start; the window ends after 24 h.
+    const in2days = new Date(later.getTime() + 2 * 86_400_000);
+    expect(await refusal(claimKey(t.db, token, user.id, { prefix, now: in2days, baseUrl }))).toMatch(
+      /^conflict: This access ended on .+ before its key was claimed, so there is no key to claim\./,
+    );
+    expect(await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id))).toEqual([]);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("expired");
+    const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "expired"), eq(emailMessages.to, user.email)));
+    expect(mails).toHaveLength(1);
   });
 });
