@@ -1,7 +1,7 @@
 import { addDays, addHours } from "date-fns";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
-import { accessRequests, apiKeys, claimLinks } from "@/db/schema";
+import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
@@ -206,11 +206,13 @@ export const CLAIM_LINK_RESEND_SECONDS = 60;
 export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string, now = new Date()) {
   return db.transaction(async (tx) => {
     const [request] = await tx
-      .select({ id: accessRequests.id, status: accessRequests.status })
+      .select({ id: accessRequests.id, status: accessRequests.status, requesterDisabled: sql<boolean>`${users.disabledAt} is not null` })
       .from(accessRequests)
+      .innerJoin(users, eq(users.id, accessRequests.requesterId))
       .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)))
-      .for("update");
+      .for("update", { of: accessRequests });
     if (!request) throw notFound("This request");
+    if (request.requesterDisabled) throw new DomainError("forbidden", "This account is disabled, so no claim link can be sent. Contact your Portico administrator.");
     if (request.status !== "approved") {
       throw new DomainError(
         "conflict",
