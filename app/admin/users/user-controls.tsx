@@ -23,7 +23,9 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
         <label htmlFor={id} className="sr-only">
           Role of {email}
         </label>
-        <select id={id} name="role" defaultValue={role} className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+        {/* Keyed by the saved role: React applies a select's defaultValue only when it mounts, and the
+            form resets to it after Save, so without the key the select snapped back to the old role. */}
+        <select key={role} id={id} name="role" defaultValue={role} className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           <option value="consumer">Consumer</option>
           <option value="owner">Owner</option>
           <option value="admin">Admin</option>
