@@ -8,6 +8,7 @@ import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
 import { type Approver, approverScope } from "@/lib/requests/decide-requests";
 import { emailFacts, enqueueApprovedEmails } from "@/lib/requests/decision-emails";
+import { accessWindowEnd } from "@/lib/requests/expire-unclaimed";
 import { applyTransition } from "@/lib/requests/state-machine";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { issueKey } from "./issue-key";
@@ -206,7 +207,13 @@ export const CLAIM_LINK_RESEND_SECONDS = 60;
 export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string, now = new Date()) {
   return db.transaction(async (tx) => {
     const [request] = await tx
-      .select({ id: accessRequests.id, status: accessRequests.status, requesterDisabled: sql<boolean>`${users.disabledAt} is not null` })
+      .select({
+        id: accessRequests.id,
+        status: accessRequests.status,
+        startsAt: accessRequests.startsAt,
+        durationDays: accessRequests.durationDays,
+        requesterDisabled: sql<boolean>`${users.disabledAt} is not null`,
+      })
       .from(accessRequests)
       .innerJoin(users, eq(users.id, accessRequests.requesterId))
       .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)))
@@ -220,6 +227,11 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
           ? "The key was already claimed. If you lost it, roll the key to get a new one."
           : `This request is ${request.status}; there is no key to claim.`,
       );
+    }
+    // A link for access that already ended would only be refused at the claim (the sweep expires it).
+    const windowEnd = accessWindowEnd(request);
+    if (windowEnd && windowEnd <= now) {
+      throw new DomainError("conflict", `This access ended on ${formatDateTime(windowEnd)} before its key was claimed. To use the API, request access again from the catalogue.`);
     }
     // The request row is locked above, so two clicks at once see each other's link here.
     const [recent] = await tx

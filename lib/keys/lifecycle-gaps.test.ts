@@ -13,7 +13,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { claimKey } from "./claim-key";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { claimLinks } from "@/db/schema";
-import { expireDueKeys, rollKey } from "./key-lifecycle";
+import { expireDueKeys, resendClaimLink, rollKey } from "./key-lifecycle";
 import { lookupKey, verifyKey } from "./verify-key";
 
 const t = await isolatedDatabase();
@@ -167,6 +167,8 @@ describe("approved but never claimed", () => {
     const { user, request, token } = await approvedRequest({ startsAt: later, durationDays: 1 });
     // The claim link lives 72 h from the start; the window ends after 24 h.
     const in2days = new Date(later.getTime() + 2 * 86_400_000);
+    // No new claim link is sent for it.
+    expect(await refusal(resendClaimLink(t.db, user.id, request.id, baseUrl, in2days))).toMatch(/^conflict: This access ended on .+ before its key was claimed/);
     expect(await refusal(claimKey(t.db, token, user.id, { prefix, now: in2days, baseUrl }))).toMatch(
       /^conflict: This access ended on .+ before its key was claimed, so there is no key to claim\./,
     );
