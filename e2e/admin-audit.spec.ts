@@ -29,10 +29,14 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await row.getByLabel(`Role of ${email}`).selectOption("owner");
   await row.getByRole("button", { name: "Save role" }).click();
   await expect(row).toContainText("Role changed to owner.");
+  // The select shows the saved role (it used to snap back to the old one), and still does after a reload.
+  await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("owner");
+  await page.reload();
+  await expect(page.getByTestId("user-row").filter({ hasText: email }).getByLabel(`Role of ${email}`)).toHaveValue("owner");
 
   await row.getByRole("button", { name: `Disable ${email}` }).click();
-  await expect(row.getByText("Their API keys keep working unless you revoke them.")).toBeVisible();
-  await expect(row.getByLabel("Also revoke their keys (they are emailed)")).not.toBeChecked();
+  await expect(row.getByText("Their pending and approved requests are cancelled")).toBeVisible();
+  await expect(row.getByText("They have no working keys.")).toBeVisible();
   await row.getByRole("button", { name: "Disable now" }).click();
   await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");
   await expect(row).toContainText("Disabled");

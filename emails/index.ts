@@ -16,6 +16,7 @@ import {
   KeyRolledEmail,
   type KeyRolledEmailProps,
 } from "./key-events";
+import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-disabled";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 
@@ -92,6 +93,12 @@ export const templates = {
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: KeyRolledEmail.PreviewProps,
   }),
+  "account-disabled": template<AccountDisabledEmailProps>({
+    render: (p) => AccountDisabledEmail(p),
+    defaultSubject: "Your Portico account was disabled",
+    subjectVars: (p) => ({ requester: p.requesterName }),
+    previewProps: AccountDisabledEmail.PreviewProps,
+  }),
 };
 
 export type TemplateName = keyof typeof templates;
@@ -113,4 +120,5 @@ export const templateLabels: Record<TemplateName, string> = {
   expired: "Key expired",
   "key-expiring": "Key expiring soon",
   "key-rolled": "Key rolled",
+  "account-disabled": "Account disabled (summary of ended requests)",
 };

@@ -36,14 +36,20 @@ KeyRevokedEmail.PreviewProps = {
   reason: "The app sent card numbers in query strings.",
 } satisfies KeyRevokedEmailProps;
 
-export type KeyExpiredEmailProps = KeyEmailBase & { expiredAt: string };
+export type KeyExpiredEmailProps = KeyEmailBase & {
+  expiredAt: string;
+  /** The access window ended before the key was ever claimed. */
+  unclaimed?: boolean;
+};
 
 export function KeyExpiredEmail(p: KeyExpiredEmailProps) {
   return (
     <EmailLayout preview={`Key expired: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`The API key of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expired on ${p.expiredAt} and no longer works.`}
+        {p.unclaimed
+          ? `The access of app “${p.appName}” to ${p.productNames.join(", ")} (${p.planName}) ended on ${p.expiredAt} before its key was claimed. The claim link no longer works.`
+          : `The API key of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expired on ${p.expiredAt} and no longer works.`}
       </Text>
       <Text>To keep using the API, request access again from the catalogue.</Text>
       <Button href={p.requestUrl} style={buttonStyle}>

@@ -3,6 +3,7 @@ import { Pool } from "pg";
 import { createDb } from "@/db/connect";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
+import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
@@ -31,10 +32,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     });
   };
 
-  // Every minute: keys past their expiry end, their requests expire, requesters are emailed; keys
-  // expiring within a week get one warning email.
+  // Every minute: keys past their expiry end, their requests expire, requesters are emailed;
+  // approved requests whose access window ended unclaimed expire too; keys expiring within a week
+  // get one warning email.
   const expireKeys: Task = async () => {
     await expireDueKeys(db, opts.baseUrl);
+    await expireUnclaimedRequests(db, opts.baseUrl);
     await warnExpiringKeys(db, opts.baseUrl);
   };
 

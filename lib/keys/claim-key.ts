@@ -4,6 +4,7 @@ import { accessRequests, apps, claimLinks } from "@/db/schema";
 import { DomainError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { requestProductNames } from "@/lib/requests/product-names";
+import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
 import { applyTransition } from "@/lib/requests/state-machine";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
@@ -14,6 +15,7 @@ export type ClaimState =
   | { state: "invalid" | "foreign" }
   | { state: "used" | "superseded" | "closed"; requestId: string; status?: string }
   | { state: "expired"; requestId: string; expiredAt: Date }
+  | { state: "window-ended"; requestId: string; endedAt: Date }
   | { state: "not-yet"; requestId: string; availableFrom: Date };
 
 /**
@@ -31,6 +33,7 @@ export async function inspectClaimLink(db: Queryable, token: string, userId: str
       requesterId: accessRequests.requesterId,
       status: accessRequests.status,
       startsAt: accessRequests.startsAt,
+      durationDays: accessRequests.durationDays,
       appName: apps.name,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       productNames: requestProductNames(),
@@ -45,6 +48,8 @@ export async function inspectClaimLink(db: Queryable, token: string, userId: str
   if (link.usedAt) return { state: "used", requestId };
   if (link.status !== "approved") return { state: "closed", requestId, status: link.status };
   if (link.supersededAt) return { state: "superseded", requestId };
+  const windowEnd = accessWindowEnd(link);
+  if (windowEnd && windowEnd <= now) return { state: "window-ended", requestId, endedAt: windowEnd };
   if (link.expiresAt <= now) return { state: "expired", requestId, expiredAt: link.expiresAt };
   if (link.startsAt > now) return { state: "not-yet", requestId, availableFrom: link.startsAt };
   return { state: "ready", requestId, appName: link.appName, planName: link.planName, productNames: link.productNames };
@@ -65,6 +70,8 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string
       return `This request is ${s.status}, so there is no key to claim. Open the request to see what happened.`;
     case "expired":
       return `This claim link expired on ${formatDateTime(s.expiredAt)}. Send yourself a new one from the request page.`;
+    case "window-ended":
+      return `This access ended on ${formatDateTime(s.endedAt)} before its key was claimed, so there is no key to claim. To use the API, request access again from the catalogue.`;
     case "not-yet":
       return `This access starts on ${formatDateTime(s.availableFrom)}. Come back then: the link works from that time.`;
   }
@@ -74,7 +81,13 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string
  * Uses a claim link: one guarded UPDATE marks it used, so of any number of concurrent claims
  * exactly one creates a key. The request becomes available in the same transaction.
  */
-export async function claimKey(db: Database, token: string, userId: string, opts: { prefix: string; now?: Date }) {
+export async function claimKey(
+  db: Database,
+  token: string,
+  userId: string,
+  /** baseUrl: for the "expired" email when the claim comes after the access window ended. */
+  opts: { prefix: string; now?: Date; baseUrl?: string },
+) {
   const now = opts.now ?? new Date();
   if (!CLAIM_TOKEN_PATTERN.test(token)) throw new DomainError("not_found", claimRefusal({ state: "invalid" }));
   const result = await db.transaction(async (tx) => {
@@ -89,7 +102,9 @@ export async function claimKey(db: Database, token: string, userId: string, opts
           gt(claimLinks.expiresAt, now),
           sql`exists (select 1 from ${accessRequests} where ${accessRequests.id} = ${claimLinks.requestId}
             and ${accessRequests.requesterId} = ${userId} and ${accessRequests.status} = 'approved'
-            and ${accessRequests.startsAt} <= ${now.toISOString()})`,
+            and ${accessRequests.startsAt} <= ${now.toISOString()}
+            and (${accessRequests.durationDays} is null
+              or ${accessRequests.startsAt} + make_interval(days => ${accessRequests.durationDays}) > ${now.toISOString()}))`,
         ),
       )
       .returning({ requestId: claimLinks.requestId });
@@ -105,6 +120,10 @@ export async function claimKey(db: Database, token: string, userId: string, opts
   });
   if (result) return result;
   const state = await inspectClaimLink(db, token, userId, now);
+  // Never a key that is already expired: the request ends as expired, as the sweep would end it.
+  if (state.state === "window-ended") {
+    await db.transaction((tx) => expireUnclaimedRequest(tx, state.requestId, { baseUrl: opts.baseUrl, now }));
+  }
   throw new DomainError(
     state.state === "invalid" ? "not_found" : state.state === "foreign" ? "forbidden" : "conflict",
     state.state === "ready" ? claimRefusal({ state: "used", requestId: state.requestId }) : claimRefusal(state),

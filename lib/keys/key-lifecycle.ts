@@ -1,13 +1,14 @@
 import { addDays, addHours } from "date-fns";
-import { and, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apiKeys, claimLinks } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { emailFacts, enqueueApprovedEmails } from "@/lib/requests/decision-emails";
+import { accessWindowEnd } from "@/lib/requests/expire-unclaimed";
 import { applyTransition, pastTense, transitions } from "@/lib/requests/state-machine";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { issueKey } from "./issue-key";
@@ -44,6 +45,21 @@ export async function rollKey(
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.requestId, requestId), isNull(apiKeys.endReason)))
       .returning();
     if (!old) throw new DomainError("conflict", "This key was already rolled. Reload the page to see the current key.");
+    // At most two working keys per request: the current one and one rolled key in its grace period.
+    // Checked after the guarded UPDATE so concurrent rolls of one key still hear "already rolled";
+    // a refusal here rolls that UPDATE back.
+    const [inGrace] = await tx
+      .select({ start: apiKeys.start, endsAt: apiKeys.endsAt })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.requestId, requestId), eq(apiKeys.endReason, "rolled"), gt(apiKeys.endsAt, now), ne(apiKeys.id, old.id)))
+      .orderBy(desc(apiKeys.endsAt))
+      .limit(1);
+    if (inGrace?.endsAt) {
+      throw new DomainError(
+        "conflict",
+        `The previous key (${inGrace.start}…) still works until ${formatDateTime(inGrace.endsAt)}, and a request has at most two working keys. Roll again after that time, or check in the request if you are done with it; if a key leaked, ask the API owner to revoke the access.`,
+      );
+    }
     const { plaintext, key } = await issueKey(tx, request, {
       prefix: opts.prefix,
       actorId: userId,
@@ -255,15 +271,6 @@ async function revokeParts(
   await openReviews(tx, partly.map((p) => p.id), "revoked");
 }
 
-/** Revokes every approved or available request of a user (used when an admin disables them). */
-export async function revokeKeysOfUser(tx: Tx, userId: string, actorId: string, reason: string, baseUrl: string, now = new Date()) {
-  const live = await tx
-    .select({ id: accessRequests.id })
-    .from(accessRequests)
-    .where(and(eq(accessRequests.requesterId, userId), inArray(accessRequests.status, ["approved", "available"])));
-  return revokeInTx(tx, live.map((r) => r.id), actorId, reason, baseUrl, now);
-}
-
 /** Re-send: a new claim link for an approved, unclaimed request; the previous link stops working. */
 /** One claim link a minute per request: a second click does not flood the requester's inbox. */
 export const CLAIM_LINK_RESEND_SECONDS = 60;
@@ -271,11 +278,19 @@ export const CLAIM_LINK_RESEND_SECONDS = 60;
 export async function resendClaimLink(db: Database, userId: string, requestId: string, baseUrl: string, now = new Date()) {
   return db.transaction(async (tx) => {
     const [request] = await tx
-      .select({ id: accessRequests.id, status: accessRequests.status })
+      .select({
+        id: accessRequests.id,
+        status: accessRequests.status,
+        startsAt: accessRequests.startsAt,
+        durationDays: accessRequests.durationDays,
+        requesterDisabled: sql<boolean>`${users.disabledAt} is not null`,
+      })
       .from(accessRequests)
+      .innerJoin(users, eq(users.id, accessRequests.requesterId))
       .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)))
-      .for("update");
+      .for("update", { of: accessRequests });
     if (!request) throw notFound("This request");
+    if (request.requesterDisabled) throw new DomainError("forbidden", "This account is disabled, so no claim link can be sent. Contact your Portico administrator.");
     if (request.status !== "approved") {
       throw new DomainError(
         "conflict",
@@ -283,6 +298,11 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
           ? "The key was already claimed. If you lost it, roll the key to get a new one."
           : `This request is ${request.status}; there is no key to claim.`,
       );
+    }
+    // A link for access that already ended would only be refused at the claim (the sweep expires it).
+    const windowEnd = accessWindowEnd(request);
+    if (windowEnd && windowEnd <= now) {
+      throw new DomainError("conflict", `This access ended on ${formatDateTime(windowEnd)} before its key was claimed. To use the API, request access again from the catalogue.`);
     }
     // The request row is locked above, so two clicks at once see each other's link here.
     const [recent] = await tx

@@ -2,7 +2,10 @@ import type { Sql } from "postgres";
 import { z } from "zod";
 import { MAX_KEY_LENGTH, hashSecret, isWellFormedKey } from "./key-format";
 
-/** One row per key: everything verify answers with, in one indexed lookup (api_keys_key_hash_key). */
+/**
+ * One row per key: everything verify answers with, in one indexed lookup (api_keys_key_hash_key).
+ * `products` leaves out archived products: archiving a product stops its keys working for it.
+ */
 export type KeyRow = {
   id: string;
   app_id: string;
@@ -29,7 +32,7 @@ export function lookupKey(sql: Sql, keyHash: string) {
       (r.plan->>'rateLimitPerMinute')::int as rate_limit,
       (r.plan->>'quotaPerMonth')::int as quota,
       array(select p.slug from access_request_products arp join products p on p.id = arp.product_id
-            where arp.request_id = r.id and arp.revoked_at is null order by p.slug) as products
+            where arp.request_id = r.id and arp.revoked_at is null and p.status <> 'archived' order by p.slug) as products
     from api_keys k
     join apps a on a.id = k.app_id
     join access_requests r on r.id = k.request_id
@@ -74,6 +77,8 @@ export async function verifyKey(
   if (row.ends_at !== null && row.ends_at <= now) return refuse(401, "This API key was revoked or replaced and no longer works.");
   if (row.expires_at !== null && row.expires_at <= now) return refuse(401, "This API key has expired.");
   if (row.valid_from > now) return refuse(401, "This API key is not valid yet.");
+  // An archived product's keys stop working for it; a key left with no product works for nothing.
+  if (row.products.length === 0) return refuse(401, "This API key's products were archived; it no longer works.");
   if (product && !row.products.includes(product)) return refuse(403, `This API key does not grant access to "${product}".`);
   const end = Math.min(row.expires_at ?? Infinity, row.ends_at ?? Infinity);
   const expiresAt = Number.isFinite(end) ? new Date(end) : null;

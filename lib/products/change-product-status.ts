@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/connect";
 import { productPlans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError } from "@/lib/errors";
+import { revokeProductAccess } from "./revoke-product-access";
 import { type Actor, assertManager, manageableProduct, productNotFound } from "./product-access";
 import type { ProductStatusChange } from "./product-schema";
 
@@ -21,7 +22,14 @@ const statusWords: Record<Status, string> = { draft: "a draft", published: "publ
  * Publishes, unpublishes, archives or restores a product with a guarded UPDATE (only from the states
  * the change starts from), audited in the same transaction. Publishing needs at least one plan.
  */
-export async function changeProductStatus(db: Queryable, actor: Actor, id: string, change: ProductStatusChange) {
+export async function changeProductStatus(
+  db: Queryable,
+  actor: Actor,
+  id: string,
+  change: ProductStatusChange,
+  /** Archive only: also revoke every request for the product (revokeProductAccess). */
+  options: { revokeKeys?: boolean; baseUrl?: string; now?: Date } = {},
+) {
   assertManager(actor);
   const t = TRANSITIONS[change];
   return db.transaction(async (tx) => {
@@ -52,6 +60,23 @@ export async function changeProductStatus(db: Queryable, actor: Actor, id: strin
       subjectId: id,
       data: { from: current.status, to: t.to },
     });
-    return { product, message: `“${product.name}” ${t.done}.` };
+    if (change === "archive" && options.revokeKeys) {
+      if (!options.baseUrl) throw new Error("revoking on archive needs the base URL for its emails");
+      const revoked = await revokeProductAccess(tx, {
+        productId: id,
+        productName: product.name,
+        actorId: actor.id,
+        baseUrl: options.baseUrl,
+        now: options.now ?? new Date(),
+      });
+      return { product, revoked, message: `“${product.name}” ${t.done}. ${revokedWords(revoked)}` };
+    }
+    return { product, revoked: null, message: `“${product.name}” ${t.done}.${change === "archive" ? " Its keys no longer work for it; restoring it lets them work again." : ""}` };
   });
+}
+
+function revokedWords(r: { requests: number; keys: number }) {
+  if (r.requests === 0) return "No one had access to revoke.";
+  const keys = `${r.keys} ${r.keys === 1 ? "key" : "keys"}`;
+  return `Access revoked on ${r.requests} ${r.requests === 1 ? "request" : "requests"} (${keys} stopped); each requester is emailed.`;
 }

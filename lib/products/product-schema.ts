@@ -86,6 +86,11 @@ export const productIdSchema = z.uuid({ error: "This product was not found. It m
 export const productStatusChangeSchema = z.object({
   id: productIdSchema,
   change: z.enum(["publish", "unpublish", "archive", "restore"], { error: "Choose publish, unpublish, archive or restore." }),
+  // Archive only: the confirmation's "Also revoke …" checkbox.
+  revokeKeys: z
+    .enum(["on"])
+    .optional()
+    .transform((v) => v === "on"),
 });
 export type ProductStatusChange = z.output<typeof productStatusChangeSchema>["change"];
 

@@ -71,8 +71,34 @@ export async function assertNoLiveAccess(tx: Tx, appId: string, productIds: read
 }
 
 /**
+ * A revoked request that this one follows: its own resubmit chain, or any request of the same app
+ * or the same requester for one of these products. A revocation is a person's judgment, so access
+ * after it is never granted automatically (by resubmitting, or by a new cart or a new app).
+ */
+async function revokedBefore(tx: Tx, input: NewRequest) {
+  const [row] = await tx.execute<{ id: string }>(sql`
+    with recursive chain(id) as (
+      select ${input.resubmittedFromId ?? null}::text
+      union
+      select r.resubmitted_from_id from ${accessRequests} r join chain c on r.id = c.id where r.resubmitted_from_id is not null
+    )
+    select r.id from ${accessRequests} r
+    where r.status = 'revoked' and (
+      r.id in (select id from chain)
+      or ((r.app_id = ${input.appId} or r.requester_id = ${input.requesterId})
+        and exists (select 1 from ${accessRequestProducts} p where p.request_id = r.id and p.product_id in ${sql`(${sql.join(
+          input.productIds.map((id) => sql`${id}`),
+          sql`, `,
+        )})`}))
+    )
+    limit 1`);
+  return row?.id ?? null;
+}
+
+/**
  * Writes a request, its products, its audit event, and its jobs in `tx`. An auto-approve plan's
- * request is approved in the same transaction; otherwise the approvers are emailed.
+ * request is approved in the same transaction, unless access was revoked before (revokedBefore);
+ * otherwise the approvers are emailed.
  */
 export async function createRequest(tx: Tx, input: NewRequest) {
   const plan = await planSnapshot(tx, input.planId);
@@ -100,7 +126,19 @@ export async function createRequest(tx: Tx, input: NewRequest) {
     data: { planId: input.planId, productIds: input.productIds, appId: input.appId, resubmittedFromId: input.resubmittedFromId ?? null },
   });
 
-  if (plan.autoApprove) {
+  const withheld = plan.autoApprove ? await revokedBefore(tx, input) : null;
+  if (withheld) {
+    await recordEvent(tx, {
+      actorId: null,
+      actorType: "system",
+      action: "request.auto_approve_withheld",
+      subjectType: "request",
+      subjectId: request.id,
+      comment: "Access to these products was revoked before: an approver decides.",
+      data: { revokedRequestId: withheld },
+    });
+  }
+  if (plan.autoApprove && !withheld) {
     const approved = await applyTransition(tx, {
       requestId: request.id,
       transition: "approve",

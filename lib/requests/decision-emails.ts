@@ -1,9 +1,10 @@
 import { eq, inArray, sql } from "drizzle-orm";
-import type { Queryable } from "@/db/connect";
+import type { Queryable, Tx } from "@/db/connect";
 import { accessRequests, apps, users } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { claimUrl, issueClaimLinks } from "@/lib/keys/claim-links";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
+import { endRequests } from "./end-requests";
 import { requestProductNames } from "./product-names";
 
 
@@ -18,6 +19,7 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
       claimLinkLifetimeHours: sql<number>`coalesce((${accessRequests.plan}->>'claimLinkLifetimeHours')::int, 72)`,
       email: users.email,
       name: sql<string>`coalesce(${users.name}, ${users.email})`,
+      requesterDisabled: sql<boolean>`${users.disabledAt} is not null`,
       appName: apps.name,
       productNames: requestProductNames(),
     })
@@ -32,14 +34,25 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
  * new one-time claim link. Also used to re-send the link: the earlier one stops working.
  */
 export async function enqueueApprovedEmails(
-  tx: Queryable,
+  tx: Tx,
   requestIds: readonly string[],
   baseUrl: string,
   now = new Date(),
   /** "claim-link": a new link the requester asked for, instead of the approval itself. */
   template: "approved" | "claim-link" = "approved",
 ) {
-  const facts = await emailFacts(tx, requestIds);
+  const all = await emailFacts(tx, requestIds);
+  // A disabled person is never sent a claim link: a request of theirs that was just approved (or
+  // whose link they ask for again) is cancelled instead, audited as the system's doing.
+  await endRequests(tx, {
+    requestIds: all.filter((f) => f.requesterDisabled).map((f) => f.id),
+    transition: "cancel",
+    actorId: null,
+    actorType: "system",
+    reason: "The requester's account is disabled, so no claim link is sent.",
+    now,
+  });
+  const facts = all.filter((f) => !f.requesterDisabled);
   const tokens = await issueClaimLinks(
     tx,
     facts.map((f) => ({ id: f.id, startsAt: f.startsAt, lifetimeHours: f.claimLinkLifetimeHours })),

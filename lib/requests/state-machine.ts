@@ -14,7 +14,8 @@ export const transitions = {
   cancel: { from: ["pending", "approved"], to: "cancelled" },
   claim: { from: ["approved"], to: "available" },
   revoke: { from: ["approved", "available"], to: "revoked" },
-  expire: { from: ["available"], to: "expired" },
+  // approved: the access window ended before the key was claimed (lib/requests/expire-unclaimed.ts).
+  expire: { from: ["approved", "available"], to: "expired" },
   checkIn: { from: ["available"], to: "completed" },
 } as const satisfies Record<string, { from: readonly RequestStatus[]; to: RequestStatus }>;
 

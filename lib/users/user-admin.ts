@@ -4,8 +4,8 @@ import { sessions, type UserRole, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
-import { revokeKeysOfUser } from "@/lib/keys/key-lifecycle";
 import { escapeLike } from "@/lib/sql/escape-like";
+import { endAccessOfDisabledUser } from "./end-access-of-disabled-user";
 
 export const USERS_PAGE = 50;
 
@@ -13,7 +13,19 @@ export async function listUsers(db: Queryable, opts: { q?: string; page: number 
   const pattern = opts.q?.trim() ? `%${escapeLike(opts.q.trim())}%` : null;
   const where = pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined;
   const rows = await db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt, createdAt: users.createdAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      createdAt: users.createdAt,
+      // What "Also revoke their working keys (N)" would stop: keys of their available requests that still work.
+      // users.id spelled with its table: in a select from users alone Drizzle writes a bare "id".
+      workingKeys: sql<number>`(select count(*)::int from api_keys k join access_requests r on r.id = k.request_id
+        where r.requester_id = ${sql.identifier("users")}.${sql.identifier("id")} and r.status = 'available'
+          and (k.ends_at is null or k.ends_at > now()) and (k.expires_at is null or k.expires_at > now()))`,
+    })
     .from(users)
     .where(where)
     .orderBy(desc(users.createdAt), users.id)
@@ -58,8 +70,9 @@ export async function changeRole(db: Database, actor: Actor, input: { userId: st
 }
 
 /**
- * Disable: the user cannot sign in and every session ends now. Their keys keep working unless
- * `revokeKeys` is set, which revokes each of their approved or available requests (emailed).
+ * Disable: the user cannot sign in and every session ends now. Their pending and approved requests
+ * are cancelled (nothing can be approved or claimed for them); their working keys are revoked too
+ * when `revokeKeys` is set, else they keep working. One summary email (endAccessOfDisabledUser).
  */
 export async function setDisabled(
   db: Database,
@@ -72,24 +85,26 @@ export async function setDisabled(
   return db.transaction(async (tx) => {
     const [target] = await tx.select().from(users).where(eq(users.id, input.userId)).for("update");
     if (!target) throw notFound("This user");
-    if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return { revokedKeys: 0 };
+    const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0 };
+    if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return nothing;
     if (input.disabled && target.role === "admin" && !target.disabledAt) await assertAnotherAdminRemains(tx, target.id);
     await tx
       .update(users)
       .set({ disabledAt: input.disabled ? (target.disabledAt ?? new Date()) : null })
       .where(eq(users.id, target.id));
-    let revokedKeys = 0;
+    let ended = nothing;
     if (input.disabled) {
       await tx.delete(sessions).where(eq(sessions.userId, target.id));
-      if (input.revokeKeys) revokedKeys = await revokeKeysOfUser(tx, target.id, actorId, "The account was disabled by an administrator.", baseUrl);
+      const r = await endAccessOfDisabledUser(tx, { userId: target.id, actorId, revokeKeys: input.revokeKeys ?? false, portalUrl: baseUrl, now: new Date() });
+      ended = { cancelledRequests: r.cancelled, revokedRequests: r.revokedRequests, revokedKeys: r.revokedKeys };
     }
     await recordEvent(tx, {
       actorId,
       action: input.disabled ? "user.disabled" : "user.enabled",
       subjectType: "user",
       subjectId: target.id,
-      data: input.disabled ? { revokedKeys } : {},
+      data: input.disabled ? { ...ended, keysKept: !input.revokeKeys } : {},
     });
-    return { revokedKeys };
+    return ended;
   });
 }

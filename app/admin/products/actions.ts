@@ -4,6 +4,7 @@ import { revalidatePath, revalidateTag } from "next/cache";
 import { redirect } from "next/navigation";
 import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import { env } from "@/lib/env";
 import { APPROVER_ROLES } from "@/lib/auth/guards";
 import { CATALOGUE_TAG } from "@/lib/catalogue/cached";
 import { changeProductStatus } from "@/lib/products/change-product-status";
@@ -52,8 +53,8 @@ export const updateProductAction = validatedActionWithUser(
 
 export const changeProductStatusAction = validatedActionWithUser(
   productStatusChangeSchema,
-  async ({ id, change }, user) => {
-    const { product, message } = await changeProductStatus(db, user, id, change);
+  async ({ id, change, revokeKeys }, user) => {
+    const { product, message } = await changeProductStatus(db, user, id, change, { revokeKeys, baseUrl: env.baseUrl });
     refreshCatalogue(product.slug);
     revalidatePath(`/admin/products/${id}`);
     return { ok: true, message };

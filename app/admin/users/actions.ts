@@ -37,14 +37,18 @@ const disableSchema = z.object({
 export const setDisabledAction = validatedActionWithUser(
   disableSchema,
   async ({ userId, disabled, revokeKeys }, actor) => {
-    const { revokedKeys } = await setDisabled(db, actor, { userId, disabled, revokeKeys, baseUrl: env.baseUrl });
+    const ended = await setDisabled(db, actor, { userId, disabled, revokeKeys, baseUrl: env.baseUrl });
     revalidatePath("/admin/users");
-    return {
-      ok: true,
-      message: disabled
-        ? `Disabled; their sessions have ended.${revokeKeys ? ` ${revokedKeys} ${revokedKeys === 1 ? "key" : "keys"} revoked.` : " Their keys keep working."}`
-        : "Enabled: they can sign in again.",
-    };
+    return { ok: true, message: disabled ? disabledMessage(ended, revokeKeys) : "Enabled: they can sign in again." };
   },
   ADMIN,
 );
+
+function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number }, revokeKeys: boolean) {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const parts = ["Disabled; their sessions have ended."];
+  if (ended.cancelledRequests > 0) parts.push(`${n(ended.cancelledRequests, "open request", "open requests")} cancelled.`);
+  parts.push(revokeKeys ? `${n(ended.revokedKeys, "key", "keys")} revoked.` : "Their keys keep working.");
+  if (ended.cancelledRequests > 0 || ended.revokedKeys > 0) parts.push("They are emailed a summary.");
+  return parts.join(" ");
+}

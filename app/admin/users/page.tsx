@@ -72,7 +72,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
                 {u.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
               </td>
               <td className="py-2 align-top">
-                <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} />
+                <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} workingKeys={u.workingKeys} />
               </td>
             </tr>
           ))}

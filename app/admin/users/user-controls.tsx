@@ -23,7 +23,9 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
         <label htmlFor={id} className="sr-only">
           Role of {email}
         </label>
-        <select id={id} name="role" defaultValue={role} className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+        {/* Keyed by the saved role: React applies a select's defaultValue only when it mounts, and the
+            form resets to it after Save, so without the key the select snapped back to the old role. */}
+        <select key={role} id={id} name="role" defaultValue={role} className="h-8 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
           <option value="consumer">Consumer</option>
           <option value="owner">Owner</option>
           <option value="admin">Admin</option>
@@ -37,8 +39,11 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
   );
 }
 
-/** Disable asks first, and asks whether the user's keys should stop too (by default they keep working). */
-export function DisableForm({ userId, email, disabled }: { userId: string; email: string; disabled: boolean }) {
+/**
+ * Disable asks first. Open requests are always cancelled; whether the working keys stop too is
+ * the admin's choice, revoking by default (offered only when there are keys to revoke).
+ */
+export function DisableForm({ userId, email, disabled, workingKeys }: { userId: string; email: string; disabled: boolean; workingKeys: number }) {
   const [state, action, pending] = useActionState(setDisabledAction, null);
   const step = useConfirmStep({ busy: pending });
   if (disabled) {
@@ -64,10 +69,20 @@ export function DisableForm({ userId, email, disabled }: { userId: string; email
           aria-label={`Disable ${email}`}
           onKeyDown={step.onKeyDown}
         >
-          <p>{email} will be signed out everywhere and cannot sign in. Their API keys keep working unless you revoke them.</p>
-          <label className="flex items-center gap-2">
-            <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their keys (they are emailed)
-          </label>
+          <p>
+            {email} will be signed out everywhere and cannot sign in. Their pending and approved requests are cancelled, so
+            none can be approved or claimed. They get one email listing what ended.
+          </p>
+          {workingKeys > 0 ? (
+            <>
+              <label className="flex items-center gap-2">
+                <input type="checkbox" name="revokeKeys" value="on" defaultChecked /> Also revoke their working keys ({workingKeys})
+              </label>
+              <p className="text-xs text-zinc-500">Untick to keep their keys working until they expire or are revoked.</p>
+            </>
+          ) : (
+            <p className="text-xs text-zinc-500">They have no working keys.</p>
+          )}
           <div className="flex gap-2">
             <Button type="submit" size="sm" variant="danger" disabled={pending}>
               {pending ? "Disabling…" : "Disable now"}

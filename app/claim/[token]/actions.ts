@@ -10,7 +10,7 @@ const claimSchema = z.object({ token: z.string().max(200) });
 
 /** POST of the confirmation page: uses the link, creates the key and returns it once. */
 export const claimKeyAction = validatedActionWithUser(claimSchema, async ({ token }, user) => {
-  const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix });
+  const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
   // No revalidatePath: it would re-render this page (now "link used") and unmount the key.
   return {
     ok: true,

@@ -10,6 +10,7 @@ import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { getManagedProduct } from "@/lib/products/get-product";
 import { offerablePlans } from "@/lib/products/offerable-plans";
 import { productIdSchema } from "@/lib/products/product-schema";
+import { workingKeysOfProduct } from "@/lib/products/working-keys";
 import { ProductForm } from "../product-form";
 import { ProductStatusBadge } from "../product-status-badge";
 import { StatusActions } from "./status-actions";
@@ -60,7 +61,7 @@ export default async function EditProductPage({
       ) : null}
       <Card className="mb-8">
         <h2 className="mb-3 font-semibold">Catalogue</h2>
-        <StatusActions id={product.id} status={product.status} />
+        <StatusActions id={product.id} name={product.name} status={product.status} access={await workingKeysOfProduct(db, product.id)} />
       </Card>
       {product.status === "archived" ? (
         <Card>

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { changeProductStatusAction } from "../actions";
 
 type Status = "draft" | "published" | "archived";
@@ -20,26 +21,69 @@ const choices: Record<Status, { change: "publish" | "unpublish" | "archive" | "r
 
 const explain: Record<Status, string> = {
   draft: "Drafts are visible only here. Publishing puts the product in the public catalogue at once.",
-  published: "In the public catalogue. Unpublishing or archiving takes it out at once; keys already issued keep working until revoked.",
-  archived: "Archived: out of the catalogue. Keys already issued keep working until revoked. Restore it to edit and publish again.",
+  published: "In the public catalogue. Unpublishing takes it out at once and keys already issued keep working; archiving also stops its keys working for it.",
+  archived: "Archived: out of the catalogue, and its keys no longer work for it. Restore it to edit and publish again (keys that were not revoked work again).",
 };
 
-export function StatusActions({ id, status }: { id: string; status: Status }) {
+/** What archiving would stop, counted when the page was rendered. */
+export type ProductAccess = { keys: number; unclaimed: number };
+
+export function StatusActions({ id, name, status, access }: { id: string; name: string; status: Status; access: ProductAccess }) {
   const [state, action, pending] = useActionState(changeProductStatusAction, null);
+  const archive = useConfirmStep({ busy: pending });
   return (
     <div className="space-y-3">
       <p className="text-sm text-zinc-600 dark:text-zinc-400">{explain[status]}</p>
       <div className="flex flex-wrap gap-2">
-        {choices[status].map((c) => (
-          <form key={c.change} action={action}>
-            <input type="hidden" name="id" value={id} />
-            <input type="hidden" name="change" value={c.change} />
-            <Button type="submit" variant={c.variant} disabled={pending}>
-              {pending ? "Working…" : c.label}
+        {choices[status].map((c) =>
+          c.change === "archive" ? (
+            <Button key={c.change} ref={archive.triggerRef} type="button" variant={c.variant} disabled={pending || archive.confirming} onClick={archive.open}>
+              {c.label}
             </Button>
-          </form>
-        ))}
+          ) : (
+            <form key={c.change} action={action}>
+              <input type="hidden" name="id" value={id} />
+              <input type="hidden" name="change" value={c.change} />
+              <Button type="submit" variant={c.variant} disabled={pending}>
+                {pending ? "Working…" : c.label}
+              </Button>
+            </form>
+          ),
+        )}
       </div>
+      {archive.confirming ? (
+        <form
+          action={action}
+          role="group"
+          aria-label={`Archive ${name}`}
+          onKeyDown={archive.onKeyDown}
+          className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700"
+        >
+          <input type="hidden" name="id" value={id} />
+          <input type="hidden" name="change" value="archive" />
+          <p data-testid="archive-access">
+            “{name}” leaves the catalogue and its keys stop working for it at once.{" "}
+            {access.keys === 0 && access.unclaimed === 0
+              ? "No one has a working key for it."
+              : `There ${access.keys === 1 ? "is 1 working key" : `are ${access.keys} working keys`} for it${
+                  access.unclaimed > 0 ? `, and ${access.unclaimed} approved ${access.unclaimed === 1 ? "request" : "requests"} not yet claimed` : ""
+                }.`}
+          </p>
+          <label className="flex items-center gap-2">
+            <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their access ({access.keys}{" "}
+            {access.keys === 1 ? "key" : "keys"}): for good, even if you restore the product; each requester is emailed
+          </label>
+          <p className="text-xs text-zinc-500">Without revoking, the keys work again if you restore the product.</p>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="danger" disabled={pending}>
+              {pending ? "Archiving…" : "Archive now"}
+            </Button>
+            <Button ref={archive.focusRef} type="button" size="sm" variant="secondary" onClick={archive.close}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : null}
       <div aria-live="polite">
         {state?.message ? (
           <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}>

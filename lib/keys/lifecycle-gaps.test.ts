@@ -1,0 +1,182 @@
+import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { accessRequests, apiKeys, auditEvents, emailMessages } from "@/db/schema";
+import { changeProductStatus } from "@/lib/products/change-product-status";
+import { workingKeysOfProduct } from "@/lib/products/working-keys";
+import { addToCart } from "@/lib/cart/cart-store";
+import { DomainError } from "@/lib/errors";
+import { unseal } from "@/lib/mail/sealed";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { claimKey } from "./claim-key";
+import { userActor } from "@/lib/auth/permissions";
+import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
+import { claimLinks } from "@/db/schema";
+import { expireDueKeys, resendClaimLink, rollKey } from "./key-lifecycle";
+import { lookupKey, verifyKey } from "./verify-key";
+
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const baseUrl = "http://portal.test";
+const prefix = "ptk";
+const owner = await f.owner();
+const approver = userActor(owner);
+const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, (h) => lookupKey(t.sql, h), { prefix, now });
+
+async function approvedRequest(opts: { startsAt?: Date; durationDays?: number; slugs?: string[] } = {}) {
+  const u = await f.user();
+  for (const slug of opts.slugs ?? ["payments"]) await addToCart(t.db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  const req = await submitRequest(
+    t.db,
+    { userId: u.id, baseUrl },
+    { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
+    {},
+  );
+  await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
+  return { user: u, request: req, token: await latestToken(req.id) };
+}
+
+async function latestToken(requestId: string) {
+  const [message] = await t.db
+    .select()
+    .from(emailMessages)
+    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
+    .orderBy(desc(emailMessages.createdAt))
+    .limit(1);
+  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
+}
+
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => "no error",
+    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
+  );
+
+describe("at most two working keys", () => {
+  it("a second roll while the rolled key is in its grace period is refused, saying when it can roll again", async () => {
+    const { token, user, request } = await approvedRequest();
+    const first = await claimKey(t.db, token, user.id, { prefix });
+    const opts = { prefix, graceHours: 24, baseUrl };
+    const second = await rollKey(t.db, user.id, { requestId: request.id, keyId: first.key.id }, opts);
+    const refused = await refusal(rollKey(t.db, user.id, { requestId: request.id, keyId: second.key.id }, opts));
+    expect(refused).toMatch(/^conflict: The previous key \(ptk_.{4}…\) still works until .+ Roll again after that time/);
+    // Nothing changed: still exactly two working keys, the second one still current.
+    const keys = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id));
+    expect(keys).toHaveLength(2);
+    expect(keys.find((k) => k.id === second.key.id)?.endReason).toBeNull();
+    expect((await verify(first.plaintext)).status).toBe(200);
+    expect((await verify(second.plaintext)).status).toBe(200);
+    // Once the grace period is over, rolling works again.
+    const in25h = new Date(Date.now() + 25 * 3_600_000);
+    const third = await rollKey(t.db, user.id, { requestId: request.id, keyId: second.key.id }, { ...opts, now: in25h });
+    expect((await verify(third.plaintext, undefined, in25h)).status).toBe(200);
+    expect((await verify(first.plaintext, undefined, in25h)).status).toBe(401);
+  });
+});
+
+describe("archived products", () => {
+  it("archiving stops the product's keys for it (others of a multi-product key still work); restoring brings them back", async () => {
+    const mixed = await approvedRequest({ slugs: ["payments", "invoices"] });
+    const mixedKey = (await claimKey(t.db, mixed.token, mixed.user.id, { prefix })).plaintext;
+    const single = await approvedRequest({ slugs: ["invoices"] });
+    const singleKey = (await claimKey(t.db, single.token, single.user.id, { prefix })).plaintext;
+    const invoices = f.product("invoices");
+    expect(await workingKeysOfProduct(t.db, invoices.id)).toEqual({ keys: 2, unclaimed: 0 });
+
+    await changeProductStatus(t.db, approver, invoices.id, "archive");
+    expect((await verify(mixedKey, "invoices")).status).toBe(403);
+    expect((await verify(mixedKey, "payments")).status).toBe(200);
+    expect((await verify(mixedKey)).body).toMatchObject({ valid: true, products: ["payments"] });
+    expect((await verify(singleKey)).status).toBe(401);
+    expect((await verify(singleKey, "invoices")).status).toBe(401);
+
+    await changeProductStatus(t.db, approver, invoices.id, "restore");
+    expect((await verify(singleKey, "invoices")).status).toBe(200);
+    expect((await verify(mixedKey, "invoices")).status).toBe(200);
+    await changeProductStatus(t.db, approver, invoices.id, "publish");
+  });
+
+  it("archiving with revoke ends single-product access like a revoke and tells mixed requesters what they lost", async () => {
+    const fx = f.product("fx-rates");
+    const mixed = await approvedRequest({ slugs: ["payments", "fx-rates"] });
+    const mixedKey = (await claimKey(t.db, mixed.token, mixed.user.id, { prefix })).plaintext;
+    const single = await approvedRequest({ slugs: ["fx-rates"] });
+    const singleKey = (await claimKey(t.db, single.token, single.user.id, { prefix })).plaintext;
+    const unclaimed = await approvedRequest({ slugs: ["fx-rates"] });
+    expect(await workingKeysOfProduct(t.db, fx.id)).toEqual({ keys: 2, unclaimed: 1 });
+
+    const { message } = await changeProductStatus(t.db, approver, fx.id, "archive", { revokeKeys: true, baseUrl });
+    expect(message).toMatch(/Access revoked on 3 requests \(1 key stopped\); each requester is emailed\./);
+    const status = async (id: string) => (await t.db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
+    expect(await status(single.request.id)).toBe("revoked");
+    expect(await status(unclaimed.request.id)).toBe("revoked");
+    expect(await status(mixed.request.id)).toBe("available");
+    expect(await refusal(claimKey(t.db, unclaimed.token, unclaimed.user.id, { prefix }))).toMatch(/^conflict/);
+
+    // Revoked for good: restoring the product does not bring the single-product key back.
+    await changeProductStatus(t.db, approver, fx.id, "restore");
+    expect((await verify(singleKey)).status).toBe(401);
+    expect((await verify(mixedKey, "fx-rates")).status).toBe(200);
+    const [revokedKey] = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, single.request.id));
+    expect(revokedKey).toMatchObject({ endReason: "revoked", revokedById: owner.id });
+    const keyEvents = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "key.revoked"), eq(auditEvents.subjectId, revokedKey?.id ?? "")));
+    expect(keyEvents).toHaveLength(1);
+
+    const revokedMail = async (to: string) => t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "revoked"), eq(emailMessages.to, to)));
+    expect(await revokedMail(single.user.email)).toHaveLength(1);
+    expect(await revokedMail(unclaimed.user.email)).toHaveLength(1);
+    const [partial] = await revokedMail(mixed.user.email);
+    expect(partial?.props).toMatchObject({ productNames: ["FX Rates API"], keptProductNames: ["Payments API"] });
+  });
+});
+
+describe("approved but never claimed", () => {
+  it("ends at the access window's end: expired once, audited, emailed, its claim link dead", async () => {
+    const { user, request, token } = await approvedRequest({ durationDays: 2 });
+    const in1day = new Date(Date.now() + 86_400_000);
+    expect(await expireUnclaimedRequests(t.db, baseUrl, in1day)).toBe(0);
+    const in3days = new Date(Date.now() + 3 * 86_400_000);
+    const runs = await Promise.all([expireUnclaimedRequests(t.db, baseUrl, in3days), expireUnclaimedRequests(t.db, baseUrl, in3days)]);
+    expect(runs[0] + runs[1]).toBe(1);
+    // The key sweep leaves it alone (it has no key).
+    expect(await expireDueKeys(t.db, baseUrl, in3days)).toBe(0);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("expired");
+    const events = await t.db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, request.id), eq(auditEvents.action, "request.expired")));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorType: "system", actorId: null });
+    const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "expired"), eq(emailMessages.to, user.email)));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.props).toMatchObject({ unclaimed: true });
+    const [link] = await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, request.id));
+    expect(link?.supersededAt).not.toBeNull();
+    expect(await refusal(claimKey(t.db, token, user.id, { prefix }))).toMatch(/^conflict: This request is expired/);
+  });
+
+  it("a request without a duration never ends by this rule", async () => {
+    const { request } = await approvedRequest();
+    await t.db.update(accessRequests).set({ durationDays: null }).where(eq(accessRequests.id, request.id));
+    expect(await expireUnclaimedRequests(t.db, baseUrl, new Date(Date.now() + 5000 * 86_400_000))).toBe(0);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("approved");
+  });
+
+  it("a claim after the window ended never reveals a key: refused, and the request ends as expired", async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const { user, request, token } = await approvedRequest({ startsAt: later, durationDays: 1 });
+    // The claim link lives 72 h from the start; the window ends after 24 h.
+    const in2days = new Date(later.getTime() + 2 * 86_400_000);
+    // No new claim link is sent for it.
+    expect(await refusal(resendClaimLink(t.db, user.id, request.id, baseUrl, in2days))).toMatch(/^conflict: This access ended on .+ before its key was claimed/);
+    expect(await refusal(claimKey(t.db, token, user.id, { prefix, now: in2days, baseUrl }))).toMatch(
+      /^conflict: This access ended on .+ before its key was claimed, so there is no key to claim\./,
+    );
+    expect(await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id))).toEqual([]);
+    const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(row?.status).toBe("expired");
+    const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "expired"), eq(emailMessages.to, user.email)));
+    expect(mails).toHaveLength(1);
+  });
+});

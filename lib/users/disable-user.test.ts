@@ -1,0 +1,140 @@
+import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { accessRequests, auditEvents, claimLinks, emailMessages, users } from "@/db/schema";
+import { addToCart } from "@/lib/cart/cart-store";
+import { DomainError } from "@/lib/errors";
+import { claimKey } from "@/lib/keys/claim-key";
+import { resendClaimLink } from "@/lib/keys/key-lifecycle";
+import { lookupKey, verifyKey } from "@/lib/keys/verify-key";
+import { unseal } from "@/lib/mail/sealed";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { userActor } from "@/lib/auth/permissions";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { listUsers, setDisabled } from "./user-admin";
+
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const baseUrl = "http://portal.test";
+const prefix = "ptk";
+const owner = await f.owner();
+const approver = userActor(owner);
+const [admin] = await t.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+if (!admin) throw new Error("seed admin missing");
+const adminId = admin.id;
+const adminActor = userActor(admin);
+const verify = (key: string) => verifyKey({ key }, (h) => lookupKey(t.sql, h), { prefix });
+
+async function submit(userId: string, appId: string, slug: string) {
+  await addToCart(t.db, userId, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  return submitRequest(t.db, { userId, baseUrl }, { appId, reason: "Because" }, {});
+}
+
+async function latestToken(requestId: string) {
+  const [message] = await t.db
+    .select()
+    .from(emailMessages)
+    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
+    .orderBy(desc(emailMessages.createdAt))
+    .limit(1);
+  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
+}
+
+/** A person with one pending, one approved (unclaimed) and one available request. */
+async function busyPerson() {
+  const u = await f.user();
+  const app = await f.app(u.id);
+  const pending = await submit(u.id, app.id, "payments");
+  const approved = await submit(u.id, app.id, "invoices");
+  await decideRequests(t.db, approver, { requestIds: [approved.id], decision: "approve", baseUrl });
+  const available = await submit(u.id, app.id, "fx-rates");
+  await decideRequests(t.db, approver, { requestIds: [available.id], decision: "approve", baseUrl });
+  const { plaintext } = await claimKey(t.db, await latestToken(available.id), u.id, { prefix });
+  return { user: u, pending, approved, approvedToken: await latestToken(approved.id), available, key: plaintext };
+}
+
+const statusOf = async (id: string) => (await t.db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
+const mailsTo = (to: string) => t.db.select().from(emailMessages).where(eq(emailMessages.to, to)).orderBy(emailMessages.createdAt);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => "no error",
+    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
+  );
+
+describe("disabling a person ends what they had open", () => {
+  it("cancels pending and approved requests, revokes working keys when asked, and sends ONE summary email", async () => {
+    const p = await busyPerson();
+    expect((await listUsers(t.db, { q: p.user.email, page: 1 })).rows[0]?.workingKeys).toBe(1);
+    const before = (await mailsTo(p.user.email)).length;
+
+    const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: true, baseUrl });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 1, revokedKeys: 1 });
+    expect(await statusOf(p.pending.id)).toBe("cancelled");
+    expect(await statusOf(p.approved.id)).toBe("cancelled");
+    expect(await statusOf(p.available.id)).toBe("revoked");
+    expect((await verify(p.key)).status).toBe(401);
+    // The claim link of the approved request died with it.
+    const [link] = await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, p.approved.id));
+    expect(link?.supersededAt).not.toBeNull();
+    expect(await refusal(claimKey(t.db, p.approvedToken, p.user.id, { prefix }))).toMatch(/^conflict/);
+
+    const cancelEvents = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "request.cancelled"), inArray(auditEvents.subjectId, [p.pending.id, p.approved.id])));
+    expect(cancelEvents.map((e) => e.actorId)).toEqual([adminId, adminId]);
+    expect(cancelEvents.every((e) => e.comment === "The account was disabled by an administrator.")).toBe(true);
+
+    const mails = (await mailsTo(p.user.email)).slice(before);
+    expect(mails.map((m) => m.template)).toEqual(["account-disabled"]);
+    expect(mails[0]?.props).toMatchObject({
+      cancelled: [{ productNames: ["Payments API"] }, { productNames: ["Invoices API"] }],
+      revoked: [{ productNames: ["FX Rates API"] }],
+      kept: [],
+    });
+    const [event] = await t.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "user.disabled"), eq(auditEvents.subjectId, p.user.id)));
+    expect(event?.data).toMatchObject({ cancelledRequests: 2, revokedKeys: 1, keysKept: false });
+  });
+
+  it("keeping their keys still cancels every pending and approved request", async () => {
+    const p = await busyPerson();
+    const before = (await mailsTo(p.user.email)).length;
+    const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 0, revokedKeys: 0 });
+    expect(await statusOf(p.pending.id)).toBe("cancelled");
+    expect(await statusOf(p.approved.id)).toBe("cancelled");
+    expect(await statusOf(p.available.id)).toBe("available");
+    expect((await verify(p.key)).status).toBe(200);
+    const mails = (await mailsTo(p.user.email)).slice(before);
+    expect(mails.map((m) => m.template)).toEqual(["account-disabled"]);
+    expect(mails[0]?.props).toMatchObject({ revoked: [], kept: [{ productNames: ["FX Rates API"] }] });
+    // The approval of a cancelled request is refused as already decided: no claim link.
+    const outcome = await decideRequests(t.db, approver, { requestIds: [p.pending.id], decision: "approve", baseUrl });
+    expect(outcome[0]?.result).toBe("already-decided");
+  });
+
+  it("a disabled person is never sent a claim link: an approval cancels the request, a re-send is refused", async () => {
+    const u = await f.user();
+    const app = await f.app(u.id);
+    const pending = await submit(u.id, app.id, "payments");
+    const approved = await submit(u.id, app.id, "invoices");
+    await decideRequests(t.db, approver, { requestIds: [approved.id], decision: "approve", baseUrl });
+    // Disabled by some other path than setDisabled (a script, a race with the approval).
+    await t.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, u.id));
+    const before = (await mailsTo(u.email)).length;
+
+    await decideRequests(t.db, approver, { requestIds: [pending.id], decision: "approve", baseUrl });
+    expect(await statusOf(pending.id)).toBe("cancelled");
+    expect(await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, pending.id))).toEqual([]);
+    expect((await mailsTo(u.email)).slice(before)).toEqual([]);
+
+    expect(await refusal(resendClaimLink(t.db, u.id, approved.id, baseUrl, new Date(Date.now() + 120_000)))).toMatch(
+      /^forbidden: This account is disabled, so no claim link can be sent/,
+    );
+    expect((await mailsTo(u.email)).slice(before)).toEqual([]);
+  });
+});
