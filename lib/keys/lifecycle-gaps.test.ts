@@ -115,10 +115,12 @@ describe("archived products", () => {
     expect(await status(mixed.request.id)).toBe("available");
     expect(await refusal(claimKey(t.db, unclaimed.token, unclaimed.user.id, { prefix }))).toMatch(/^conflict/);
 
-    // Revoked for good: restoring the product does not bring the single-product key back.
+    // Revoked for good: restoring the product brings back neither the single-product key nor the
+    // mixed key's archived part (its requester was told they lost it); the mixed key's other part works.
     await changeProductStatus(t.db, approver, fx.id, "restore");
     expect((await verify(singleKey)).status).toBe(401);
-    expect((await verify(mixedKey, "fx-rates")).status).toBe(200);
+    expect((await verify(mixedKey, "fx-rates")).status).toBe(403);
+    expect((await verify(mixedKey, "payments")).status).toBe(200);
     const [revokedKey] = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, single.request.id));
     expect(revokedKey).toMatchObject({ endReason: "revoked", revokedById: owner.id });
     const keyEvents = await t.db.select().from(auditEvents).where(and(eq(auditEvents.action, "key.revoked"), eq(auditEvents.subjectId, revokedKey?.id ?? "")));
