@@ -1,8 +1,10 @@
 import "server-only";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
+import { REQUESTED_PATH_HEADER, safeCallbackPath } from "./links";
 
 export type SessionUser = { id: string; role: UserRole; email: string; name: string | null };
 
@@ -13,10 +15,16 @@ export async function currentUser(): Promise<SessionUser | null> {
   return { id: u.id, role: u.role, email: u.email, name: u.name ?? null };
 }
 
-/** Pages and actions: signed-in user or a redirect to sign-in that comes back to `returnTo`. */
+/**
+ * Pages and actions: signed-in user or a redirect to sign-in that comes back to the page asked for
+ * (as proxy.ts passed it on), or to `returnTo` where no page URL is known.
+ */
 export async function requireUser(returnTo = "/"): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!user) {
+    const requested = (await headers()).get(REQUESTED_PATH_HEADER);
+    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(requested ?? returnTo))}`);
+  }
   return user;
 }
 
