@@ -1,10 +1,14 @@
-// Starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately,
+// Marks each request with its socket address for the audit log and the sign-in limits (lib/net/client-ip.ts),
+// starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately,
 // and the dedicated verify listener for gateways when PORTICO_VERIFY_PORT is set.
 import { createDb } from "@/db/connect";
 import { env } from "@/lib/env";
 import { startWorker } from "@/lib/jobs/start-worker";
 import { startVerifyServer } from "@/lib/keys/verify-server";
 import { transportFromEnv } from "@/lib/mail/transport-from-env";
+import { installPeerAddressHeader } from "@/lib/net/peer-address";
+
+installPeerAddressHeader();
 
 if (env.worker === "inline") {
   const worker = await startWorker({

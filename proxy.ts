@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { REQUESTED_PATH_HEADER } from "@/lib/auth/links";
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
@@ -10,6 +11,7 @@ const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
  */
 export function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
+  if (!pathname.startsWith("/apis")) return withRequestedPath(request);
   if (pathname === "/apis") {
     if (searchParams.has("q") || searchParams.has("tag")) {
       const url = request.nextUrl.clone();
@@ -28,4 +30,16 @@ export function proxy(request: NextRequest) {
   return NextResponse.next();
 }
 
-export const config = { matcher: ["/apis", "/apis/:slug*"] };
+/**
+ * Pages behind sign-in learn which URL was asked for (lib/auth/guards.ts), so a signed-out visitor
+ * comes back to it after signing in. Set here, it replaces anything a client sent under that name.
+ */
+function withRequestedPath(request: NextRequest) {
+  const url = request.nextUrl.clone();
+  url.searchParams.delete("_rsc");
+  const headers = new Headers(request.headers);
+  headers.set(REQUESTED_PATH_HEADER, `${url.pathname}${url.search}`);
+  return NextResponse.next({ request: { headers } });
+}
+
+export const config = { matcher: ["/apis", "/apis/:slug*", "/admin/:path*", "/requests/:path*", "/apps/:path*"] };

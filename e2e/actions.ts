@@ -20,7 +20,7 @@ export function actionId(filename: string, exportedName: string) {
  */
 export async function callAction(
   request: APIRequestContext,
-  opts: { page: string; file: string; name: string; fields: Record<string, string>; cookie?: string },
+  opts: { page: string; file: string; name: string; fields: Record<string, string>; cookie?: string; headers?: Record<string, string> },
 ) {
   // Same order as React's encodeReply: the FormData's fields (prefixed "_1_"), then the root "0".
   const multipart = new FormData();
@@ -31,6 +31,7 @@ export async function callAction(
       "Next-Action": actionId(opts.file, opts.name),
       Accept: "text/x-component",
       ...(opts.cookie ? { Cookie: opts.cookie } : {}),
+      ...opts.headers,
     },
     multipart,
     maxRedirects: 0,

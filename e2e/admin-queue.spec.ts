@@ -6,6 +6,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { BASE_URL } from "./keys-helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -21,7 +22,7 @@ async function consumerWithRequests(specs: { slug: string; plan: string; answers
     const [plan] = await conn.db.select().from(plans).where(eq(plans.name, s.plan));
     if (!p || !plan) throw new Error("seed");
     await addToCart(conn.db, user.id, { productId: p.id, planId: plan.id });
-    const r = await submitRequest(conn.db, { userId: user.id, baseUrl: "http://localhost:3100" }, { newAppName: `App ${i}`, reason: `Reason ${i} ${tag}` }, s.answers ?? {});
+    const r = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `App ${i}`, reason: `Reason ${i} ${tag}` }, s.answers ?? {});
     ids.push(r.id);
   }
   return { email, ids, tag };

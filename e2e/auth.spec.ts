@@ -1,5 +1,11 @@
+import { randomBytes, randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { signInAs } from "./helpers";
+import { users } from "../db/schema";
+import { e2eDb } from "./db";
+import { signInAs, signInFromHere } from "./helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
 
 test("a consumer signs in through the emailed link and sees their name", async ({ page }) => {
   await signInAs(page, "consumer@portico.dev");
@@ -65,4 +71,62 @@ test("a tampered session cookie is treated as signed out", async ({ page, contex
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   const me = await page.request.get(`${baseURL}/api/me`);
   expect(me.status()).toBe(401);
+});
+
+test("sign-in and /api/auth/providers stay on AUTH_URL's origin, not the host Next serves as", async ({ page, request, baseURL }) => {
+  // The e2e server runs with AUTH_URL on 127.0.0.1 while Next calls itself localhost.
+  const providers = (await (await request.get("/api/auth/providers")).json()) as Record<string, { signinUrl: string; callbackUrl: string }>;
+  expect(providers.email?.signinUrl).toBe(`${baseURL}/api/auth/signin/email`);
+  expect(providers.email?.callbackUrl).toBe(`${baseURL}/api/auth/callback/email`);
+
+  const email = `origin-${randomBytes(4).toString("hex")}@example.com`;
+  await signInAs(page, email);
+  expect(new URL(page.url()).origin).toBe(baseURL);
+  await expect(page.getByTestId("signed-in-as")).toContainText(email);
+});
+
+test("a deep link opened signed out comes back to that page after sign-in", async ({ page, browser }) => {
+  // The link in an owner's "new request" email; the admin layout used to send everyone to /admin.
+  const id = randomUUID();
+  await page.goto(`/admin/requests/${id}`);
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  await signInFromHere(page, "owner@portico.dev");
+  await expect(page).toHaveURL(new RegExp(`/admin/requests\\?status=all&open=${id}$`));
+
+  // A consumer page with its query string.
+  const other = await browser.newContext();
+  const consumer = await other.newPage();
+  await consumer.goto("/requests?from=email");
+  await expect(consumer).toHaveURL(/\/signin\?callbackUrl=%2Frequests%3Ffrom%3Demail/);
+  await signInFromHere(consumer, `deep-${randomBytes(4).toString("hex")}@example.com`);
+  await expect(consumer).toHaveURL(/\/requests\?from=email$/);
+  await expect(consumer.getByTestId("signed-in-as")).toBeVisible();
+  await other.close();
+});
+
+test("a return target on another origin is refused: sign-in ends on this site", async ({ page, baseURL }) => {
+  for (const target of ["//evil.example/x", "https://evil.example/x", "/\\evil.example", "%2F%2Fevil.example", "/%2F%2Fevil.example"]) {
+    await page.goto(`/signin?callbackUrl=${encodeURIComponent(target)}`);
+    const hidden = await page.locator('input[name="callbackUrl"]').first().getAttribute("value");
+    expect(new URL(hidden ?? "", baseURL).origin, target).toBe(baseURL);
+  }
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent("https://evil.example/x")}`);
+  await signInFromHere(page, `evil-${randomBytes(4).toString("hex")}@example.com`);
+  expect(new URL(page.url()).origin).toBe(baseURL);
+});
+
+test("the sign-in form answers known, unknown and disabled addresses alike, and sends nothing to a disabled one", async ({ page }) => {
+  const tag = randomBytes(4).toString("hex");
+  const known = `known-${tag}@example.com`;
+  const disabled = `disabled-${tag}@example.com`;
+  await conn.db.insert(users).values([{ email: known }, { email: disabled, disabledAt: new Date() }]);
+  for (const email of [known, `unknown-${tag}@example.com`, disabled]) {
+    await page.goto("/signin");
+    await page.getByLabel("Email address").fill(email);
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await expect(page.getByRole("heading", { name: "Check your email" }), email).toBeVisible();
+  }
+  await page.goto("/dev/mailbox");
+  await expect(page.getByRole("listitem").filter({ hasText: known }).first()).toBeVisible();
+  await expect(page.getByRole("listitem").filter({ hasText: disabled })).toHaveCount(0);
 });

@@ -23,3 +23,11 @@ export async function latestLinkFor(page: Page, email: string) {
   if (!href) throw new Error("no link in the message");
   return href;
 }
+
+/** On the sign-in page a guard sent us to: asks for a link and follows it (to wherever it returns). */
+export async function signInFromHere(page: Page, email: string) {
+  await page.getByLabel("Email address").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await page.goto(await latestLinkFor(page, email));
+}

@@ -15,7 +15,7 @@ export function rememberSecret(secret: string) {
   fs.appendFileSync(SECRETS_FILE, `${secret}\n`);
 }
 
-export const BASE_URL = `http://localhost:${process.env.E2E_PORT ?? 3100}`;
+export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 
 /** A new consumer with an approved request (approved by the demo owner through the domain code). */
 export async function approvedRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
@@ -10,6 +10,7 @@ import { apps, accessRequests } from "../db/schema";
 import { revokeRequests } from "../lib/keys/key-lifecycle";
 import { e2eDb } from "./db";
 import { BASE_URL, approvedRequest, claimFromMailbox } from "./keys-helpers";
+import { freePort, waitForPort } from "./net";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
 const conn = e2eDb();
@@ -23,28 +24,6 @@ test.afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
   await conn.sql.end();
 });
-
-function freePort() {
-  return new Promise<number>((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForPort(port: number) {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 /** Runs examples/nginx as shipped, with only its three addresses changed. */
 async function startNginx(binary: string, upstreamPort: number) {

@@ -36,4 +36,22 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...base, NODE_ENV: "production", PORTICO_DEV_MAILBOX: "on" }).devMailbox).toBe(true);
     expect(parseEnv({ ...base, NODE_ENV: "development" }).devMailbox).toBe(true);
   });
+
+  it("reads the trusted proxy hops and the sign-in limits, with safe defaults", () => {
+    const env = parseEnv(base);
+    expect(env.trustedProxies).toBe(0);
+    expect(env.signInLimits).toEqual({ perAddressMinute: 1, perAddressHour: 5, perIpHour: 20 });
+    const set = parseEnv({ ...base, PORTICO_TRUSTED_PROXIES: "2", PORTICO_SIGN_IN_PER_MINUTE: "3", PORTICO_SIGN_IN_PER_HOUR: "10", PORTICO_SIGN_IN_PER_IP_HOUR: "100" });
+    expect(set.trustedProxies).toBe(2);
+    expect(set.signInLimits).toEqual({ perAddressMinute: 3, perAddressHour: 10, perIpHour: 100 });
+    expect(() => parseEnv({ ...base, PORTICO_TRUSTED_PROXIES: "-1", PORTICO_SIGN_IN_PER_HOUR: "0" })).toThrow(
+      /PORTICO_TRUSTED_PROXIES must be 0 or more[\s\S]*PORTICO_SIGN_IN_PER_HOUR must be at least 1/,
+    );
+    expect(() => parseEnv({ ...base, PORTICO_TRUSTED_PROXIES: "yes" })).toThrow(/PORTICO_TRUSTED_PROXIES must be a whole number of proxy hops/);
+  });
+
+  it("opens the dev mailbox to other machines only with PORTICO_DEV_MAILBOX=on", () => {
+    expect(parseEnv({ ...base, NODE_ENV: "development" }).devMailboxForAnyone).toBe(false);
+    expect(parseEnv({ ...base, NODE_ENV: "production", PORTICO_DEV_MAILBOX: "on" }).devMailboxForAnyone).toBe(true);
+  });
 });

@@ -6,6 +6,12 @@ const optional = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+const limit = z.coerce
+  .number({ error: "must be a whole number of sign-in links" })
+  .int("must be a whole number of sign-in links")
+  .min(1, "must be at least 1")
+  .max(100_000, "must be at most 100000");
+
 const schema = z.object({
   DATABASE_URL: z
     .string({ error: "is not set. Start Portico with `npm run dev` / `npm start` (embedded Postgres) or set it to a postgres:// URL." })
@@ -27,6 +33,15 @@ const schema = z.object({
   PORTICO_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PORTICO_VERIFY_HOST: z.string().default("127.0.0.1"),
   PORTICO_KEY_ROLL_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(24),
+  PORTICO_TRUSTED_PROXIES: z.coerce
+    .number({ error: "must be a whole number of proxy hops (0 when clients connect to Portico directly)" })
+    .int("must be a whole number of proxy hops (0 when clients connect to Portico directly)")
+    .min(0, "must be 0 or more")
+    .max(10, "must be at most 10")
+    .default(0),
+  PORTICO_SIGN_IN_PER_MINUTE: limit.default(1),
+  PORTICO_SIGN_IN_PER_HOUR: limit.default(5),
+  PORTICO_SIGN_IN_PER_IP_HOUR: limit.default(20),
   NODE_ENV: z.string().optional(),
 });
 
@@ -41,10 +56,16 @@ export type Env = {
   worker: "inline" | "off";
   /** The dev mailbox shows every local message, sign-in links included: never with a real provider. */
   devMailbox: boolean;
+  /** Only PORTICO_DEV_MAILBOX=on opens the dev mailbox to non-loopback clients (lib/mail/dev-mailbox-access.ts). */
+  devMailboxForAnyone: boolean;
   /** Keys look like `<keyPrefix>_…`. */
   keyPrefix: string;
   /** How long a rolled key keeps working. */
   rollGraceHours: number;
+  /** Proxies in front of Portico whose X-Forwarded-For entry is believed (lib/net/client-ip.ts). */
+  trustedProxies: number;
+  /** Sign-in links sent at most this often (lib/auth/sign-in-limits.ts). */
+  signInLimits: { perAddressMinute: number; perAddressHour: number; perIpHour: number };
   /** The dedicated verify listener for gateways (lib/keys/verify-server.ts); null = off. */
   verifyListener: { port: number; host: string } | null;
 };
@@ -75,10 +96,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     worker: e.PORTICO_WORKER,
     keyPrefix: e.PORTICO_KEY_PREFIX,
     rollGraceHours: e.PORTICO_KEY_ROLL_GRACE_HOURS,
+    trustedProxies: e.PORTICO_TRUSTED_PROXIES,
+    signInLimits: {
+      perAddressMinute: e.PORTICO_SIGN_IN_PER_MINUTE,
+      perAddressHour: e.PORTICO_SIGN_IN_PER_HOUR,
+      perIpHour: e.PORTICO_SIGN_IN_PER_IP_HOUR,
+    },
     verifyListener: e.PORTICO_VERIFY_PORT ? { port: e.PORTICO_VERIFY_PORT, host: e.PORTICO_VERIFY_HOST } : null,
     devMailbox:
       !e.RESEND_API_KEY &&
       (e.PORTICO_DEV_MAILBOX === "on" || (e.PORTICO_DEV_MAILBOX !== "off" && e.NODE_ENV !== "production")),
+    devMailboxForAnyone: !e.RESEND_API_KEY && e.PORTICO_DEV_MAILBOX === "on",
   };
 }
 

@@ -16,3 +16,4 @@ export * from "./user-preferences";
 export * from "./claim-links";
 export * from "./api-keys";
 export * from "./reviews";
+export * from "./sign-in-attempts";

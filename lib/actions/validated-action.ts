@@ -1,7 +1,9 @@
 import "server-only";
 import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
-import { clientIp, withAuditContext } from "@/lib/audit/context";
+import { withAuditContext } from "@/lib/audit/context";
+import { env } from "@/lib/env";
+import { clientIp } from "@/lib/net/client-ip";
 import type { z } from "zod";
 import type { UserRole } from "@/db/schema";
 import { currentUser, type SessionUser } from "@/lib/auth/guards";
@@ -59,7 +61,7 @@ function run<S extends z.ZodType>(
       return { ok: false, message: "Check the highlighted fields.", fieldErrors: { ...fieldErrorsOf(parsed.error), ...more }, values };
     }
     try {
-      const ip = clientIp(await headers());
+      const ip = clientIp(await headers(), env.trustedProxies);
       return await withAuditContext({ ip }, () => handler(parsed.data, user, raw));
     } catch (error) {
       unstable_rethrow(error);

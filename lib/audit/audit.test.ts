@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
-import { clientIp, withAuditContext } from "./context";
+import { withAuditContext } from "./context";
 import { auditExportQuery, listAudit, AUDIT_PAGE } from "./queries";
 import { recordEvent } from "./record-event";
 
@@ -75,9 +75,6 @@ describe("the audit log", () => {
   });
 
   it("records where an action came from", async () => {
-    expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }))).toBe("203.0.113.7");
-    expect(clientIp(new Headers({ "x-real-ip": "198.51.100.2" }))).toBe("198.51.100.2");
-    expect(clientIp(new Headers())).toBeNull();
     await withAuditContext({ ip: "203.0.113.7" }, () =>
       recordEvent(t.db, { actorId: null, action: "test.located", subjectType: "user", subjectId: "u1" }),
     );

@@ -1,8 +1,10 @@
 import "server-only";
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
+import { REQUESTED_PATH_HEADER, safeCallbackPath } from "./links";
 import type { Actor } from "./permissions";
 
 /** The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show. */
@@ -16,10 +18,16 @@ export async function currentUser(): Promise<SessionUser | null> {
   return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null };
 }
 
-/** Pages and actions: signed-in user or a redirect to sign-in that comes back to `returnTo`. */
+/**
+ * Pages and actions: signed-in user or a redirect to sign-in that comes back to the page asked for
+ * (as proxy.ts passed it on), or to `returnTo` where no page URL is known.
+ */
 export async function requireUser(returnTo = "/"): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(returnTo)}`);
+  if (!user) {
+    const requested = (await headers()).get(REQUESTED_PATH_HEADER);
+    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(requested ?? returnTo))}`);
+  }
   return user;
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
+import { Auth, setEnvDefaults } from "@auth/core";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import NextAuth, { type DefaultSession } from "next-auth";
+import NextAuth, { type DefaultSession, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import GitHub from "next-auth/providers/github";
 import { eq } from "drizzle-orm";
@@ -8,8 +9,9 @@ import { cache } from "react";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
 import { env } from "@/lib/env";
-import { enqueueEmail } from "@/lib/mail/enqueue-email";
-import { SIGN_IN_LINK_MINUTES, rebaseLink } from "./links";
+import { clientIp } from "@/lib/net/client-ip";
+import { SIGN_IN_LINK_MINUTES, rebaseLink, safeCallbackPath } from "./links";
+import { sendSignInLink } from "./send-sign-in-link";
 
 declare module "next-auth" {
   interface Session {
@@ -30,13 +32,19 @@ function providers(): Provider[] {
       from: env.emailFrom,
       maxAge: SIGN_IN_LINK_MINUTES * 60,
       // Auth.js stores only a hash of the token; the link goes through the job queue like every email.
-      async sendVerificationRequest({ identifier, url }) {
-        const link = rebaseLink(url, env.baseUrl);
-        await enqueueEmail(db, {
-          to: identifier,
-          template: "sign-in",
-          props: { url: link, host: new URL(env.baseUrl).host, expiresInMinutes: SIGN_IN_LINK_MINUTES },
-        });
+      // This runs for the sign-in form's action and for a direct POST to /api/auth/signin/email alike,
+      // so the limits hold for both. Whatever happens, the visitor is told to check their email.
+      async sendVerificationRequest({ identifier, url, request }) {
+        const outcome = await sendSignInLink(
+          db,
+          {
+            address: identifier,
+            url: rebaseLink(url, env.baseUrl),
+            ip: clientIp(request.headers, env.trustedProxies),
+          },
+          { limits: env.signInLimits, host: new URL(env.baseUrl).host },
+        );
+        if (outcome !== "sent") console.info(`sign-in link not sent: ${outcome}`);
       },
     },
   ];
@@ -46,43 +54,98 @@ function providers(): Provider[] {
   return list;
 }
 
-const nextAuth = NextAuth(() => ({
-  adapter: DrizzleAdapter(db, {
-    usersTable: users,
-    accountsTable: accounts,
-    sessionsTable: sessions,
-    verificationTokensTable: verificationTokens,
-  }),
-  session: { strategy: "database", maxAge: 30 * 24 * 60 * 60 },
-  secret: env.AUTH_SECRET,
-  // Links come from the configured base URL (see rebaseLink); the Host header is only used for routing.
-  trustHost: true,
-  providers: providers(),
-  pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin/error" },
-  logger: {
-    // A used or expired sign-in link is a normal event with its own page, not a server error.
-    error(error) {
-      if ((error as { type?: string }).type === "Verification") return;
-      console.error(error);
-    },
-  },
-  callbacks: {
-    // A disabled user gets no sign-in link and no session (their sessions are deleted on disable).
-    async signIn({ user }) {
-      if (!user.email) return true;
-      const [row] = await db.select({ disabledAt: users.disabledAt }).from(users).where(eq(users.email, user.email.toLowerCase()));
-      return !row?.disabledAt;
-    },
-    session({ session, user }) {
-      session.user.id = user.id;
-      session.user.role = (user as { role?: UserRole }).role ?? "consumer";
-      session.user.disabled = Boolean(user.disabledAt);
-      return session;
-    },
-  },
-}));
+const basePath = () => `${new URL(env.baseUrl).pathname.replace(/\/$/, "")}/api/auth`;
 
-export const { handlers, signIn, signOut } = nextAuth;
+function authConfig(): NextAuthConfig {
+  // Auth.js's server-side signIn, signOut and auth() build their URLs from process.env.AUTH_URL and
+  // fall back to the Host header without it: give them the same default lib/env.ts uses.
+  process.env.AUTH_URL ||= env.baseUrl;
+  return {
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    session: { strategy: "database", maxAge: 30 * 24 * 60 * 60 },
+    secret: env.AUTH_SECRET,
+    basePath: basePath(),
+    // Requests reach Auth.js on AUTH_URL's origin (authRoute below, createActionURL in next-auth's
+    // server actions), so the Host header never names an origin.
+    trustHost: true,
+    providers: providers(),
+    pages: { signIn: "/signin", verifyRequest: "/signin/check-email", error: "/signin/error" },
+    logger: {
+      // A used or expired sign-in link is a normal event with its own page, not a server error.
+      error(error) {
+        if ((error as { type?: string }).type === "Verification") return;
+        console.error(error);
+      },
+    },
+    callbacks: {
+      // A disabled user gets no session (their sessions are deleted on disable). Asking for a link
+      // passes here and is answered like any other address; sendSignInLink sends them nothing.
+      async signIn({ user, email }) {
+        if (email?.verificationRequest || !user.email) return true;
+        const [row] = await db
+          .select({ disabledAt: users.disabledAt })
+          .from(users)
+          .where(eq(users.email, user.email.toLowerCase()));
+        return !row?.disabledAt;
+      },
+      session({ session, user }) {
+        session.user.id = user.id;
+        session.user.role = (user as { role?: UserRole }).role ?? "consumer";
+        session.user.disabled = Boolean(user.disabledAt);
+        return session;
+      },
+      // Only paths on this site, always on AUTH_URL's origin: never the host a request came in on.
+      redirect({ url }) {
+        const origin = new URL(env.baseUrl).origin;
+        const local = /^[a-z][a-z0-9+.-]*:/i.test(url) ? sameOriginPath(url, origin) : url;
+        return `${origin}${safeCallbackPath(local)}`;
+      },
+    },
+  };
+}
+
+function sameOriginPath(url: string, origin: string) {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === origin ? `${parsed.pathname}${parsed.search}${parsed.hash}` : "/";
+  } catch {
+    return "/";
+  }
+}
+
+const nextAuth = NextAuth(authConfig);
+
+/**
+ * The /api/auth/* route handler, on AUTH_URL's origin. next-auth's own `handlers` re-wrap the
+ * request in a NextRequest, whose URL Next normalises (next/dist/server/web/next-url.js turns
+ * 127.0.0.1 and [::1] into "localhost"), so with AUTH_URL=http://127.0.0.1:3000 every redirect and
+ * /api/auth/providers named http://localhost:3000, where the session cookie does not exist. Auth.js
+ * core is called directly with a plain Request instead.
+ */
+export async function authRoute(request: Request) {
+  const config = authConfig();
+  config.secret ??= env.AUTH_SECRET;
+  setEnvDefaults(process.env, config, true);
+  const seen = new URL(request.url);
+  const url = new URL(`${seen.pathname}${seen.search}`, new URL(env.baseUrl).origin);
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  return Auth(
+    new Request(url, {
+      method: request.method,
+      headers: request.headers,
+      body: hasBody ? request.body : null,
+      duplex: "half",
+    } as RequestInit),
+    config,
+  );
+}
+
+export const { signIn, signOut } = nextAuth;
 /** One session lookup per request, however many components ask. */
 export const auth = cache(nextAuth.auth);
 export const githubEnabled = () => env.github !== null;

@@ -34,6 +34,31 @@ describe("safeCallbackPath", () => {
     expect(safeCallbackPath("/\\evil.example")).toBe("/");
   });
 
+  it("refuses encoded and disguised ways to name another host", () => {
+    for (const evil of [
+      "/%2F%2Fevil.example",
+      "/%2f/evil.example",
+      "%2F%2Fevil.example",
+      "/%5Cevil.example",
+      "/%5C%5Cevil.example",
+      "/%252F%252Fevil.example",
+      "/\t/evil.example",
+      "/%09/evil.example",
+      "\\\\evil.example",
+      "https:evil.example",
+      "http:/\\evil.example",
+      " //evil.example",
+    ]) {
+      expect(safeCallbackPath(evil), evil).toBe("/");
+    }
+  });
+
+  it("keeps deep links whole", () => {
+    expect(safeCallbackPath("/admin/requests/0b0e7a1e-6c39-4a36-9f0e-0c1d2e3f4a5b")).toBe("/admin/requests/0b0e7a1e-6c39-4a36-9f0e-0c1d2e3f4a5b");
+    expect(safeCallbackPath("/admin/requests?status=all&open=abc")).toBe("/admin/requests?status=all&open=abc");
+    expect(safeCallbackPath("/apis/payments%20api")).toBe("/apis/payments%20api");
+  });
+
   it("always returns a local path (property)", () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.webUrl(), fc.webPath()), (input) => {

@@ -2,6 +2,13 @@ export const SIGN_IN_LINK_MINUTES = 10;
 
 const SENTINEL = "http://portico.invalid";
 
+/**
+ * The page a request asked for (path and query), passed on by proxy.ts: a layout cannot see its own
+ * URL, and the admin layout's guard runs before any page's, so without it every signed-out visitor
+ * of an admin page came back to /admin after signing in.
+ */
+export const REQUESTED_PATH_HEADER = "x-portico-requested-path";
+
 /** Moves a link Auth.js built onto the configured base URL, so a forged Host header cannot redirect it. */
 export function rebaseLink(link: string, baseUrl: string) {
   const original = new URL(link);
@@ -24,11 +31,30 @@ export function safeCallbackPath(value: string | null | undefined) {
     const parsed = new URL(value, SENTINEL);
     if (parsed.origin !== SENTINEL) return "/";
     const path = pathOf(parsed);
-    // "/.//evil.example" normalises to "//evil.example", which a browser reads as another host.
-    return path.startsWith("//") ? "/" : path;
+    // "/.//evil.example" normalises to "//evil.example", which a browser reads as another host; and
+    // "/%2F%2Fevil.example" or "/%5Cevil.example" become that once anything decodes them.
+    return startsLikeAHost(path) ? "/" : path;
   } catch {
     return "/";
   }
+}
+
+const isControl = (c: string) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f;
+
+function startsLikeAHost(path: string) {
+  let current = path;
+  for (let round = 0; round < 4; round++) {
+    if (/^[/\\][/\\]/.test(current) || [...current.slice(0, 3)].some(isControl)) return true;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(current);
+    } catch {
+      return true;
+    }
+    if (decoded === current) return false;
+    current = decoded;
+  }
+  return true;
 }
 
 function pathOf(url: URL) {

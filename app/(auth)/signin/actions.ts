@@ -23,10 +23,8 @@ export async function requestSignInLink(_prev: ActionResult | null, formData: Fo
       redirect: false,
     });
   } catch (error) {
-    // The signIn callback refuses disabled accounts (lib/auth/index.ts): say so, and what to do.
-    if (error instanceof AuthError && error.type === "AccessDenied") {
-      return { ok: false, message: "This account is disabled and may not sign in. Ask the portal's admins to enable it.", values: { email } };
-    }
+    // Disabled accounts and addresses over the sign-in limits are answered like every other
+    // address (lib/auth/send-sign-in-link.ts): the page must not tell which addresses have accounts.
     if (error instanceof AuthError) {
       return { ok: false, message: "We could not send a sign-in link just now. Try again in a minute.", values: { email } };
     }

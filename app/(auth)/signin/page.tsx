@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Button } from "@/components/ui/button";
@@ -6,7 +7,7 @@ import { Card } from "@/components/ui/card";
 import { githubEnabled } from "@/lib/auth";
 import { currentUser } from "@/lib/auth/guards";
 import { safeCallbackPath } from "@/lib/auth/links";
-import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
+import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 import { signInWithGitHub } from "./actions";
 import { SignInForm } from "./sign-in-form";
 
@@ -33,7 +34,7 @@ export default async function SignInPage({ searchParams }: PageProps<"/signin">)
           </form>
         ) : null}
       </Card>
-      {devMailboxEnabled() ? (
+      {devMailboxAnswers(await headers()) ? (
         <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">
           Running locally? Links land in the{" "}
           <Link href="/dev/mailbox" className="text-indigo-600 underline">

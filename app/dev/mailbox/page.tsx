@@ -1,13 +1,14 @@
 import { desc } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { emailMessages } from "@/db/schema";
-import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
+import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 import { AutoRefresh } from "./auto-refresh";
 
 // Lists live data and depends on run-time env: never prerendered.
@@ -18,7 +19,7 @@ const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: 
 export const statusTone = { queued: "amber", sending: "amber", sent: "green", failed: "red" } as const;
 
 export default async function MailboxPage() {
-  if (!devMailboxEnabled()) notFound();
+  if (!devMailboxAnswers(await headers())) notFound();
   const messages = await db
     .select({
       id: emailMessages.id,

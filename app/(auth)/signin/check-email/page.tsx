@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
-import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
+import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 
 export const metadata: Metadata = { title: "Check your email" };
 
@@ -13,7 +14,7 @@ export default async function CheckEmailPage({ searchParams }: PageProps<"/signi
       <p className="mt-3 text-zinc-600 dark:text-zinc-400">
         We sent a sign-in link{address ? ` to ${address}` : ""}. It works once and expires in 10 minutes.
       </p>
-      {devMailboxEnabled() ? (
+      {devMailboxAnswers(await headers()) ? (
         <p className="mt-4">
           <Link href="/dev/mailbox" className="text-indigo-600 underline">
             Open the dev mailbox

@@ -1,3 +1,4 @@
-import { handlers } from "@/lib/auth";
+import { authRoute } from "@/lib/auth";
 
-export const { GET, POST } = handlers;
+export const GET = authRoute;
+export const POST = authRoute;

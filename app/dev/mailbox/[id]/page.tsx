@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Badge } from "@/components/ui/badge";
@@ -8,7 +9,7 @@ import { Card } from "@/components/ui/card";
 import { db } from "@/db/client";
 import { emailMessages } from "@/db/schema";
 import { unseal } from "@/lib/mail/sealed";
-import { devMailboxEnabled } from "@/lib/mail/transport-from-env";
+import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 import { statusTone } from "../page";
 
 // Lists live data and depends on run-time env: never prerendered.
@@ -25,7 +26,7 @@ function linksIn(html: string | null) {
 }
 
 export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[id]">) {
-  if (!devMailboxEnabled()) notFound();
+  if (!devMailboxAnswers(await headers())) notFound();
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const [message] = await db.select().from(emailMessages).where(eq(emailMessages.id, id.data)).limit(1);
