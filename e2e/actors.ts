@@ -10,6 +10,8 @@ export type SignedIn = { id: string; email: string; role: UserRole; cookie: stri
  * cookies come back as a Cookie header to reuse for every call this actor makes.
  */
 export async function signedInUser(conn: ReturnType<typeof e2eDb>, browser: Browser, role: UserRole, email: string): Promise<SignedIn> {
+  // Auth.js lowercases the address it signs in; a mixed-case row would be a different person.
+  if (email !== email.toLowerCase()) throw new Error(`use a lowercase address: ${email}`);
   const [u] = await conn.db.insert(users).values({ email, name: email.split("@")[0], role }).returning();
   if (!u) throw new Error(`could not create ${email}`);
   const context = await browser.newContext();
