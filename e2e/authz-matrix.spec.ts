@@ -60,6 +60,9 @@ const A = {
   roll: { file: requestsFile, name: "rollKeyAction", page: "/requests" },
   checkIn: { file: requestsFile, name: "checkInAction", page: "/requests" },
   resend: { file: requestsFile, name: "resendClaimLinkAction", page: "/requests" },
+  createApp: { file: "app/(consumer)/apps/actions.ts", name: "createAppAction", page: "/apps" },
+  mergeCart: { file: "app/(consumer)/cart/actions.ts", name: "mergeCartAction", page: "/cart" },
+  createProduct: { file: "app/admin/products/actions.ts", name: "createProductAction", page: "/admin/products/new", roles: APPROVERS },
   updateApp: { file: "app/(consumer)/apps/actions.ts", name: "updateAppAction", page: "/apps" },
   deleteApp: { file: "app/(consumer)/apps/actions.ts", name: "deleteAppAction", page: "/apps" },
   claim: { file: "app/claim/[token]/actions.ts", name: "claimKeyAction", page: "/claim" },
@@ -523,6 +526,10 @@ test("a consumer's requests, apps, keys and claim links are theirs alone: the pr
     ...refusedFor(strangers, A.claim, { token }, { page: `/claim/${token}` }),
     ...refusedFor(strangers, A.roll, { requestId: keyed.id, keyId: key?.id ?? "" }, at(keyed.id)),
     ...refusedFor(strangers, A.checkIn, { requestId: keyed.id }, at(keyed.id)),
+    // Self-service actions need a session (adding to the cart does not: a signed-out cart is a cookie).
+    ...refusedFor(["anonymous", "disabled admin"], A.createApp, { name: `Sneaky ${world.tag}`, description: "" }),
+    ...refusedFor(["anonymous", "disabled admin"], A.mergeCart, {}),
+    ...refusedFor(["anonymous", "disabled admin"], A.submit, { appId: "", newAppName: `Sneaky ${world.tag}`, reason: "r" }),
     {
       who: "requester",
       act: A.cancel,
@@ -565,6 +572,12 @@ test("products, plans and queue settings: only the product's owner; a shared pla
   await run([
     ...refusedFor(notOwnerOfA, A.updateProduct, productFields),
     ...refusedFor(notOwnerOfA, A.productStatus, { id: pa.id, change: "archive" }),
+    ...refusedFor(["anonymous", "consumer", "requester", "disabled admin"], A.createProduct, {
+      ...productFields,
+      id: "",
+      slug: `matrix-sneaky-${tag}`,
+      planIds: onePlan,
+    }),
     ...refusedFor(["anonymous", "consumer", "owner A", "owner B", "disabled admin"], A.updatePlan, { ...planFields, id: onePlan }),
     ...refusedFor(["anonymous", "consumer", "requester", "disabled admin"], A.createPlan, planFields),
     ...refusedFor(["anonymous", "consumer", "requester", "disabled admin"], A.columns, { hidden: "plan" }),
