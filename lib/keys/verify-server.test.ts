@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
-import { generateKey, hashSecret, keyStart } from "./key-format";
+import { generateKey } from "./key-format";
 import { startVerifyServer } from "./verify-server";
 
 const t = await isolatedDatabase();
@@ -18,7 +18,6 @@ describe("the dedicated verify listener", () => {
       expect((await fetch(verify, { method: "POST", body: "{oops" })).status).toBe(400);
       expect((await fetch(verify, { method: "POST", body: JSON.stringify({ key: unknown }) })).status).toBe(401);
       expect((await fetch(`${server.url}/admin`)).status).toBe(404);
-      expect(hashSecret(unknown)).not.toContain(keyStart(unknown));
     } finally {
       await server.close();
     }
