@@ -406,7 +406,7 @@ test("revoke a mixed request: each owner revokes only their part and the key sto
         expect.soft(s.status, "owner A's revoke leaves owner B's part working").toBe("available");
         expect.soft(s.part(pa.id)?.revoked_at ?? null, "owner A's part revoked").not.toBeNull();
         expect.soft(s.part(pb.id)?.revoked_at ?? null, "owner B's part untouched").toBeNull();
-        expect.soft(await verify(key, pa.slug), "the key stops for owner A's product").toBe(401);
+        expect.soft(await verify(key, pa.slug), "the key no longer opens owner A's product (403: valid key, not for this product)").toBe(403);
         expect.soft(await verify(key, pb.slug), "the key still works for owner B's product").toBe(200);
       },
     },
