@@ -1,0 +1,63 @@
+import { NextRequest } from "next/server";
+
+/** A request body went past its limit; nothing past the limit was kept. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The request body is larger than ${limit} bytes.`);
+  }
+}
+
+/** What a Content-Length header promises, when it promises too much (a chunked body has none). */
+export function declaresMoreThan(headers: Headers, limit: number): boolean {
+  const length = Number(headers.get("content-length") ?? "");
+  return Number.isFinite(length) && length > limit;
+}
+
+/**
+ * Reads a body stream as UTF-8 text, holding at most `limit` bytes: past it, reading stops and
+ * BodyTooLargeError is thrown. The rest is never read here; Node discards it after the response.
+ */
+export async function readTextWithin(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new BodyTooLargeError(limit);
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+export function payloadTooLarge(limit: number): Response {
+  return Response.json(
+    { error: "payload_too_large", message: `The request body is over the limit of ${limit.toLocaleString("en")} bytes. Send a smaller body.` },
+    { status: 413, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+/**
+ * Wraps a route handler that reads a body: the body is read here within `limit` (with or without
+ * Content-Length) and handed on as a fresh request; anything larger is a 413 and never buffered.
+ */
+export function withBodyLimit<C>(limit: number, handler: (request: NextRequest, context: C) => Promise<Response>) {
+  return async (request: NextRequest, context: C): Promise<Response> => {
+    if (declaresMoreThan(request.headers, limit)) return payloadTooLarge(limit);
+    let text: string;
+    try {
+      text = await readTextWithin(request.body, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return payloadTooLarge(limit);
+      throw error;
+    }
+    const hasBody = request.method !== "GET" && request.method !== "HEAD";
+    return handler(new NextRequest(request.url, { method: request.method, headers: request.headers, body: hasBody ? text : undefined }), context);
+  };
+}
