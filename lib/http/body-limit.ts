@@ -61,3 +61,26 @@ export function withBodyLimit<C>(limit: number, handler: (request: NextRequest, 
     return handler(new NextRequest(request.url, { method: request.method, headers: request.headers, body: hasBody ? text : undefined }), context);
   };
 }
+
+/**
+ * Counts a body stream's bytes without keeping them: true once it goes past `limit`. For checks in
+ * front of a handler that reads the body itself (server actions: see proxy.ts).
+ */
+export async function streamExceeds(body: ReadableStream<Uint8Array> | null, limit: number): Promise<boolean> {
+  if (!body) return false;
+  const reader = body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      size += value.byteLength;
+      if (size > limit) return true;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Server actions' limit; next.config.mjs sets the same as serverActions.bodySizeLimit ("2mb"). */
+export const ACTION_BODY_LIMIT = 2 * 1024 * 1024;

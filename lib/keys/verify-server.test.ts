@@ -64,7 +64,7 @@ describe("the dedicated verify listener", () => {
     try {
       const verify = `${server.url}/api/v1/keys/verify`;
       const bodies = await Promise.all(
-        [{}, { "x-api-key": "ptk_nonsense" }, { "x-api-key": generateKey("ptk") }].map(async (headers) => {
+        ([{}, { "x-api-key": "ptk_nonsense" }, { "x-api-key": generateKey("ptk") }] as Record<string, string>[]).map(async (headers) => {
           const res = await fetch(verify, { headers });
           expect(res.status).toBe(401);
           return res.json();
