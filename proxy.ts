@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createDb } from "@/db/connect";
 import { isPublishedSlug } from "@/lib/catalogue/published-slug";
 import { env } from "@/lib/env";
-import { ACTION_BODY_LIMIT, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
+import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
 import { API_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "@/lib/http/security-headers";
 import { SLUG_PATTERN } from "@/lib/products/product-schema";
 
@@ -14,9 +14,10 @@ import { SLUG_PATTERN } from "@/lib/products/product-schema";
  *      for the visitor) to the dynamic /catalogue-search route.
  *    - `/apis/<slug>` pages are cached per slug, so only published products reach them; any other
  *      slug is rewritten to the dynamic /missing page, which answers 404 and stores nothing.
- * 3. A page POST (a server action) over the actions' body limit is a 413 here: past
- *    serverActions.bodySizeLimit Next itself answers 500 (its action handler's ApiError(413) is not
- *    mapped to a status). Counted as it streams, so a chunked body without Content-Length is caught too.
+ * 3. A body over its route's limit (lib/http/body-limit.ts) is a 413 here, counted as it streams,
+ *    so a chunked body without Content-Length is caught too. For server actions this is the only
+ *    clean refusal: past serverActions.bodySizeLimit Next itself answers 500 (its action handler's
+ *    ApiError(413) is not mapped to a status); a route handler that answers early resets the upload.
  * 4. Security headers that depend on the request (a CSP nonce) or on AUTH_URL at run time (HSTS);
  *    the fixed ones come from next.config.mjs.
  */
@@ -32,10 +33,9 @@ export async function proxy(request: NextRequest) {
     );
   }
 
+  const bodyLimit = bodyLimitFor(path);
+  if (await bodyTooLarge(request, bodyLimit)) return withSecurityHeaders(payloadTooLarge(bodyLimit), { api: true });
   if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
-  if (await tooLargeForAnAction(request)) {
-    return withSecurityHeaders(payloadTooLarge(ACTION_BODY_LIMIT), { api: true });
-  }
 
   const rewrite = await catalogueRewrite(request, path, searchParams);
   if (rewrite === "static") return withSecurityHeaders(NextResponse.next(), {});
@@ -48,10 +48,10 @@ export async function proxy(request: NextRequest) {
   return withPageNonce(request, (headers) => NextResponse.next({ request: { headers } }));
 }
 
-async function tooLargeForAnAction(request: NextRequest) {
+async function bodyTooLarge(request: NextRequest, limit: number) {
   if (request.method === "GET" || request.method === "HEAD") return false;
-  if (declaresMoreThan(request.headers, ACTION_BODY_LIMIT)) return true;
-  return request.headers.has("content-length") ? false : streamExceeds(request.body, ACTION_BODY_LIMIT);
+  if (declaresMoreThan(request.headers, limit)) return true;
+  return request.headers.has("content-length") ? false : streamExceeds(request.body, limit);
 }
 
 /** The route a catalogue address is served by: "static" (cached page), another path, or null (not the catalogue). */

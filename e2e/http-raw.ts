@@ -7,7 +7,7 @@ export type RawAnswer = { status: number; body: string; headers: http.IncomingHt
 export function rawGet(path: string) {
   return new Promise<RawAnswer>((resolve, reject) => {
     const { hostname, port } = new URL(BASE_URL);
-    const req = http.request({ hostname, port, path, method: "GET" }, (res) => collect(res, resolve));
+    const req = http.request({ hostname, port, path, method: "GET", agent: false }, (res) => collect(res, resolve));
     req.on("error", reject);
     req.end();
   });
@@ -19,7 +19,9 @@ export function rawGet(path: string) {
  */
 export function upload(url: string, total: number, opts: { withLength: boolean; headers?: Record<string, string> }) {
   return new Promise<RawAnswer>((resolve, reject) => {
+    // A connection of its own: a refused upload's socket is never reused for the next request.
     const req = http.request(url, {
+      agent: false,
       method: "POST",
       headers: { ...opts.headers, ...(opts.withLength ? { "content-length": String(total) } : {}) },
     });

@@ -1,5 +1,3 @@
-import { NextRequest } from "next/server";
-
 /** A request body went past its limit; nothing past the limit was kept. */
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -44,25 +42,6 @@ export function payloadTooLarge(limit: number): Response {
 }
 
 /**
- * Wraps a route handler that reads a body: the body is read here within `limit` (with or without
- * Content-Length) and handed on as a fresh request; anything larger is a 413 and never buffered.
- */
-export function withBodyLimit<C>(limit: number, handler: (request: NextRequest, context: C) => Promise<Response>) {
-  return async (request: NextRequest, context: C): Promise<Response> => {
-    if (declaresMoreThan(request.headers, limit)) return payloadTooLarge(limit);
-    let text: string;
-    try {
-      text = await readTextWithin(request.body, limit);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) return payloadTooLarge(limit);
-      throw error;
-    }
-    const hasBody = request.method !== "GET" && request.method !== "HEAD";
-    return handler(new NextRequest(request.url, { method: request.method, headers: request.headers, body: hasBody ? text : undefined }), context);
-  };
-}
-
-/**
  * Counts a body stream's bytes without keeping them: true once it goes past `limit`. For checks in
  * front of a handler that reads the body itself (server actions: see proxy.ts).
  */
@@ -84,3 +63,15 @@ export async function streamExceeds(body: ReadableStream<Uint8Array> | null, lim
 
 /** Server actions' limit; next.config.mjs sets the same as serverActions.bodySizeLimit ("2mb"). */
 export const ACTION_BODY_LIMIT = 2 * 1024 * 1024;
+
+/**
+ * The most a request to `path` may send, enforced by proxy.ts for everything it sees (the verify
+ * route, which the proxy skips, reads within its own 8 KiB). Auth.js reads sign-in and sign-out
+ * forms whole: an email address and a CSRF token. Other API routes take small JSON. Pages take
+ * server actions, whose largest form is a product with its OpenAPI document.
+ */
+export function bodyLimitFor(path: string): number {
+  if (path.startsWith("/api/auth/")) return 16 * 1024;
+  if (path.startsWith("/api/")) return 64 * 1024;
+  return ACTION_BODY_LIMIT;
+}

@@ -15,7 +15,9 @@ const t = await isolatedDatabase();
  */
 function upload(url: string, total: number, withLength: boolean) {
   return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    // A connection of its own: a refused upload's socket is never reused for the next request.
     const req = http.request(url, {
+      agent: false,
       method: "POST",
       headers: { "content-type": "application/json", ...(withLength ? { "content-length": String(total) } : {}) },
     });
