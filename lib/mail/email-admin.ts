@@ -4,14 +4,16 @@ import { emailMessages, emailSubjects } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { SEND_EMAIL_TASK } from "./enqueue-email";
+import { parseSubject } from "./subject-schema";
 import type { TemplateName } from "@/emails";
 
 export async function subjectOverrides(db: Database) {
   return new Map((await db.select().from(emailSubjects)).map((r) => [r.template as TemplateName, r.subject]));
 }
 
-/** Saves (or, when blank, clears) an admin's subject for a template. */
-export async function setSubject(db: Database, adminId: string, template: TemplateName, subject: string) {
+/** Saves (or, when blank, clears) an admin's subject for a template: one line, known placeholders only. */
+export async function setSubject(db: Database, adminId: string, templateName: TemplateName, subjectText: string) {
+  const { template, subject } = parseSubject({ template: templateName, subject: subjectText });
   await db.transaction(async (tx) => {
     if (subject === "") {
       await tx.delete(emailSubjects).where(eq(emailSubjects.template, template));
