@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Sql } from "postgres";
+import { describeError } from "@/lib/describe-error";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { lastUsedRecorder } from "./last-used";
@@ -73,7 +74,7 @@ export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: 
         send(result.status, result.body, result.headers);
       },
       (error: unknown) => {
-        console.error("verify failed:", error instanceof Error ? error.message : error);
+        console.error(`verify failed: ${describeError(error)}`);
         send(503, { valid: false, error: "Portico cannot check keys right now; retry shortly." });
       },
     );
