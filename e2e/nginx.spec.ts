@@ -86,10 +86,23 @@ test("NGINX auth_request with Portico: 401 without a key, 200 upstream with the 
   expect((await fetch(`${gateway}/payments/charges`)).status).toBe(401);
   expect((await fetch(`${gateway}/payments/charges`, { headers: { Authorization: "Bearer ptk_nonsense" } })).status).toBe(401);
 
-  const ok = await fetch(`${gateway}/payments/charges?limit=1`, { headers: { Authorization: `Bearer ${key}` } });
+  // A client's own X-Portico-* headers never reach the upstream: NGINX sets or clears each one.
+  const forged = {
+    "X-Portico-App": "forged",
+    "X-Portico-App-Id": "forged",
+    "X-Portico-App-Name": "forged",
+    "X-Portico-Plan": "forged",
+    "X-Portico-Products": "forged",
+    "X-Portico-Key-Id": "forged",
+    "X-Portico-Product": "forged",
+  };
+  const ok = await fetch(`${gateway}/payments/charges?limit=1`, { headers: { Authorization: `Bearer ${key}`, ...forged } });
   expect(ok.status).toBe(200);
   const seen = (await ok.json()) as { path: string; headers: Record<string, string> };
   expect(seen.path).toBe("/payments/charges?limit=1");
+  for (const [name, value] of Object.entries(seen.headers)) expect(value, name).not.toContain("forged");
+  expect(seen.headers["x-portico-app"]).toBeUndefined();
+  expect(seen.headers["x-portico-products"]).toBe("payments");
   expect(seen.headers["x-portico-app-id"]).toBe(app?.id);
   expect(decodeURIComponent(seen.headers["x-portico-app-name"] ?? "")).toBe(app?.name);
   expect(seen.headers["x-portico-plan"]).toBe("Standard");

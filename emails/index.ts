@@ -105,9 +105,12 @@ export type TemplateName = keyof typeof templates;
 export type TemplateProps<N extends TemplateName> = Parameters<(typeof templates)[N]["render"]>[0];
 export const templateNames = Object.keys(templates) as TemplateName[];
 
-/** Fills `{name}` placeholders; unknown names stay as written so a typo is visible in the preview. */
-export function renderSubject(pattern: string, vars: Record<string, string>) {
-  return pattern.replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole).slice(0, 300);
+export { renderSubject } from "./subject";
+
+/** The `{name}` placeholders a template's subject may use. */
+export function subjectPlaceholders(name: TemplateName): string[] {
+  const t = templates[name] as unknown as { subjectVars: (p: unknown) => Record<string, string>; previewProps: unknown };
+  return Object.keys(t.subjectVars(t.previewProps));
 }
 
 export const templateLabels: Record<TemplateName, string> = {

@@ -7,6 +7,7 @@ import { clientIp } from "@/lib/net/client-ip";
 import type { z } from "zod";
 import type { UserRole } from "@/db/schema";
 import { currentUser, type SessionUser } from "@/lib/auth/guards";
+import { describeError } from "@/lib/describe-error";
 import { DomainError } from "@/lib/errors";
 import { type ActionResult, fieldErrorsOf, formValues } from "./action-result";
 
@@ -68,7 +69,7 @@ function run<S extends z.ZodType>(
       if (error instanceof DomainError) {
         return { ok: false, message: error.message, fieldErrors: error.fieldErrors, link: error.link, values };
       }
-      console.error("server action failed", error instanceof Error ? error.message : error);
+      console.error(`server action failed: ${describeError(error)}`);
       return { ok: false, message: "Something went wrong on our side. Try again in a minute.", values };
     }
   };

@@ -1,14 +1,7 @@
 import { z } from "zod";
+import { SINGLE_LINE_MESSAGE, isPlainText, isSingleLine } from "@/lib/validation";
 import { fieldErrorsOf } from "@/lib/actions/action-result";
 import { DomainError } from "@/lib/errors";
-
-// Control characters have no place in a name, Postgres refuses NUL in text outright, and a lone
-// UTF-16 surrogate would be silently replaced on the way in: refusing them here turns a database
-// error or a quietly altered name into a message beside the field.
-const controlChars = /\p{Cc}/u;
-const controlCharsExceptLineBreaks = /[^\P{Cc}\n\r\t]/u;
-// Older browsers lack isWellFormed; the server always has it and checks again.
-const wellFormed = (s: string) => s.isWellFormed?.() ?? true;
 
 /** The one schema for an app's editable fields: the forms show its messages, the server enforces it. */
 export const appSchema = z.object({
@@ -17,12 +10,12 @@ export const appSchema = z.object({
     .trim()
     .min(1, "Give your app a name.")
     .max(80, "Keep the name under 80 characters.")
-    .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+    .refine(isSingleLine, SINGLE_LINE_MESSAGE),
   description: z
     .string({ error: "Describe your app in plain text." })
     .trim()
     .max(1000, "Keep the description under 1000 characters.")
-    .refine((s) => wellFormed(s) && !controlCharsExceptLineBreaks.test(s), "Use plain text only.")
+    .refine(isPlainText, "Use plain text only.")
     .default(""),
 });
 

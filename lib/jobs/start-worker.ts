@@ -1,6 +1,7 @@
 import { run, type Runner, type Task } from "graphile-worker";
 import { Pool } from "pg";
 import { createDb } from "@/db/connect";
+import { describeError } from "@/lib/describe-error";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -20,26 +21,42 @@ type WorkerOptions = {
   pollInterval?: number;
 };
 
+/**
+ * graphile-worker logs a failed task's error message and keeps it in its jobs table; a database
+ * error's message carries the query's parameters (addresses, names), so only its code goes on.
+ */
+function withSafeErrors(task: Task): Task {
+  return async (payload, helpers) => {
+    try {
+      await task(payload, helpers);
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
+      if (error instanceof Error && isShutdownMessage(`${error.message} ${cause}`)) throw error;
+      throw new Error(describeError(error));
+    }
+  };
+}
+
 /** Runs the Postgres job queue. Safe with any number of instances: graphile-worker locks each job. */
 export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; stop: () => Promise<void> }> {
   const { db, sql } = createDb(opts.connectionString, { max: 2 });
 
-  const sendEmail: Task = async (payload, helpers) => {
+  const sendEmail: Task = withSafeErrors(async (payload, helpers) => {
     const { messageId } = payload as { messageId: string };
     await deliverEmail(db, messageId, opts.transport, {
       from: opts.from,
       finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
     });
-  };
+  });
 
   // Every minute: keys past their expiry end, their requests expire, requesters are emailed;
   // approved requests whose access window ended unclaimed expire too; keys expiring within a week
   // get one warning email.
-  const expireKeys: Task = async () => {
+  const expireKeys: Task = withSafeErrors(async () => {
     await expireDueKeys(db, opts.baseUrl);
     await expireUnclaimedRequests(db, opts.baseUrl);
     await warnExpiringKeys(db, opts.baseUrl);
-  };
+  });
 
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.

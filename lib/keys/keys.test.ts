@@ -13,7 +13,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { claimKey, inspectClaimLink } from "./claim-key";
 import { hashSecret } from "./key-format";
 import { checkInRequest, expireDueKeys, resendClaimLink, revokeRequests, rollKey, warnExpiringKeys } from "./key-lifecycle";
-import { lookupKey, verifyKey } from "./verify-key";
+import { INVALID_KEY_MESSAGE, type VerifyResult, lookupKey, verifyKey } from "./verify-key";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -23,6 +23,12 @@ const owner = await f.owner();
 const approver = userActor(owner);
 const lookup = (hash: string) => lookupKey(t.sql, hash);
 const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, lookup, { prefix, now });
+/** Expired, revoked, rolled-out or unknown: the caller gets the same 401 body; only the log knows why. */
+function expectGeneric401(result: VerifyResult) {
+  expect(result.status).toBe(401);
+  expect(result.body).toEqual({ valid: false, error: INVALID_KEY_MESSAGE });
+  expect(result.reason).toBeTruthy();
+}
 
 async function approvedRequest(opts: { startsAt?: Date; durationDays?: number } = {}) {
   const u = await f.user();
@@ -132,7 +138,7 @@ describe("claim links", () => {
     const future = await approvedRequest({ startsAt: later });
     expect(await refusal(claimKey(t.db, future.token, future.user.id, { prefix }))).toMatch(/^conflict: This access starts on/);
     const { plaintext } = await claimKey(t.db, future.token, future.user.id, { prefix, now: new Date(later.getTime() + 1000) });
-    expect((await verify(plaintext)).status).toBe(401);
+    expectGeneric401(await verify(plaintext));
     expect((await verify(plaintext, undefined, new Date(later.getTime() + 2000))).status).toBe(200);
   });
 
@@ -159,7 +165,7 @@ describe("key lifecycle", () => {
     expect((await verify(first.plaintext)).status).toBe(200);
     expect((await verify(second)).status).toBe(200);
     const in25h = new Date(Date.now() + 25 * 3_600_000);
-    expect((await verify(first.plaintext, undefined, in25h)).status).toBe(401);
+    expectGeneric401(await verify(first.plaintext, undefined, in25h));
     expect((await verify(second, undefined, in25h)).status).toBe(200);
     const keys = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id));
     expect(keys.map((k) => k.endReason).sort()).toEqual([null, "rolled"]);
@@ -170,8 +176,8 @@ describe("key lifecycle", () => {
     const first = await claimKey(t.db, token, user.id, { prefix });
     const second = await rollKey(t.db, user.id, { requestId: request.id, keyId: first.key.id }, { prefix, graceHours: 24, baseUrl });
     await checkInRequest(t.db, user.id, request.id);
-    expect((await verify(first.plaintext)).status).toBe(401);
-    expect((await verify(second.plaintext)).status).toBe(401);
+    expectGeneric401(await verify(first.plaintext));
+    expectGeneric401(await verify(second.plaintext));
     const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
     expect(row?.status).toBe("completed");
     // The request's timeline tells the roll too (recorded on the key), in order, once.
@@ -187,7 +193,7 @@ describe("key lifecycle", () => {
     expect((await verify(plaintext)).status).toBe(200);
     expect(await refusal(revokeRequests(t.db, approver, { requestIds: [request.id], reason: "  ", baseUrl }))).toMatch(/^invalid/);
     await revokeRequests(t.db, approver, { requestIds: [request.id], reason: "Card numbers in URLs", baseUrl });
-    expect((await verify(plaintext)).status).toBe(401);
+    expectGeneric401(await verify(plaintext));
     const [key] = await t.db.select().from(apiKeys).where(eq(apiKeys.requestId, request.id));
     expect(key).toMatchObject({ endReason: "revoked", revokedById: owner.id, revokedReason: "Card numbers in URLs" });
     const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "revoked"), eq(emailMessages.to, user.email)));
@@ -211,7 +217,7 @@ describe("key lifecycle", () => {
     const { plaintext } = await claimKey(t.db, token, user.id, { prefix });
     expect(await expireDueKeys(t.db, baseUrl)).toBe(0);
     const in2days = new Date(Date.now() + 2 * 86_400_000);
-    expect((await verify(plaintext, undefined, in2days)).status).toBe(401);
+    expectGeneric401(await verify(plaintext, undefined, in2days));
     const [expired1, expired2] = await Promise.all([expireDueKeys(t.db, baseUrl, in2days), expireDueKeys(t.db, baseUrl, in2days)]);
     expect(expired1 + expired2).toBe(1);
     const [row] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
@@ -234,7 +240,7 @@ describe("verify", () => {
     expect((await verify(plaintext, "weather")).status).toBe(403);
     expect((await verify(plaintext, "Not a slug!")).status).toBe(400);
     const other = `ptk_${"A".repeat(43)}`;
-    expect((await verify(other)).status).toBe(401);
+    expectGeneric401(await verify(other));
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { describeError } from "@/lib/describe-error";
 
 /**
  * `last_used_at` without a write per verify: ids collect in memory and one UPDATE per interval
@@ -16,7 +17,7 @@ export function lastUsedRecorder(sql: Sql, intervalMs = 5000) {
     try {
       await sql`update api_keys set last_used_at = now() where id = any(${ids})`;
     } catch (error) {
-      console.error("Could not record key use:", error instanceof Error ? error.message : error);
+      console.error(`Could not record key use: ${describeError(error)}`);
     }
   }
 

@@ -1,20 +1,24 @@
 import { z } from "zod";
+import { BodyTooLargeError, declaresMoreThan } from "@/lib/http/body-limit";
 import { MAX_KEY_LENGTH } from "./key-format";
 import { type KeyRow, type VerifyResult, keyFromHeaders, verifyKey } from "./verify-key";
 
-const MAX_BODY = 4096;
+/** A verify body is `{"key": …, "product": …}`: a few hundred bytes; 8 KiB leaves room and bounds memory. */
+export const MAX_VERIFY_BODY = 8 * 1024;
 const bodySchema = z.object({ key: z.unknown().optional(), product: z.unknown().optional() });
 
-type HttpAnswer = { status: number; body: Record<string, unknown>; headers: Record<string, string> };
+type HttpAnswer = { status: number; body: Record<string, unknown>; headers: Record<string, string>; reason?: string };
 const bad = (status: number, error: string): HttpAnswer => ({ status, body: { valid: false, error }, headers: {} });
+const TOO_LARGE = `The body is over ${MAX_VERIFY_BODY} bytes; send {"key": …, "product": …} only.`;
 
 /**
  * The verify endpoint's HTTP contract, shared by the Next route and the dedicated verify listener:
  * key from `Authorization: Bearer`, `X-API-Key` or a JSON body; product from `?product=`, the
- * `X-Portico-Product` header or the body.
+ * `X-Portico-Product` header or the body. `readBody(limit)` reads the body as a stream and throws
+ * BodyTooLargeError past `limit` bytes (Content-Length may be absent: chunked), answered with 413.
  */
 export async function verifyHttp(
-  request: { method: string; url: string; headers: Headers; text: () => Promise<string> },
+  request: { method: string; url: string; headers: Headers; readBody: (limit: number) => Promise<string> },
   lookup: (keyHash: string) => Promise<readonly KeyRow[]>,
   opts: { prefix: string },
 ): Promise<VerifyResult | HttpAnswer> {
@@ -22,9 +26,14 @@ export async function verifyHttp(
   let key: unknown = keyFromHeaders(request.headers);
   let product: unknown = url.searchParams.get("product") ?? request.headers.get("x-portico-product");
   if (request.method === "POST" && key === null) {
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY) return bad(413, 'The body is too large; send {"key": …}.');
-    const text = await request.text();
-    if (text.length > MAX_BODY) return bad(413, 'The body is too large; send {"key": …}.');
+    if (declaresMoreThan(request.headers, MAX_VERIFY_BODY)) return bad(413, TOO_LARGE);
+    let text: string;
+    try {
+      text = await request.readBody(MAX_VERIFY_BODY);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return bad(413, TOO_LARGE);
+      throw error;
+    }
     if (text.trim() !== "") {
       let json: unknown;
       try {
@@ -40,4 +49,9 @@ export async function verifyHttp(
   }
   if (typeof key === "string" && key.length > MAX_KEY_LENGTH) key = key.slice(0, MAX_KEY_LENGTH + 1);
   return verifyKey({ key, product: typeof product === "string" || product === null ? product : String(product) }, lookup, opts);
+}
+
+/** The reason behind a 401 goes to the server log (never the key itself), not to the caller. */
+export function logRefusal(result: { status: number; reason?: string }) {
+  if (result.status === 401 && result.reason && result.reason !== "no key") console.info(`verify: 401 (${result.reason})`);
 }

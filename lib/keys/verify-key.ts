@@ -40,16 +40,26 @@ export function lookupKey(sql: Sql, keyHash: string) {
 }
 
 export type VerifyInput = { key: unknown; product?: string | null };
-export type VerifyResult = { status: 200 | 400 | 401 | 403; body: Record<string, unknown>; headers: Record<string, string> };
+/** `reason` says why a key was refused, for the server log only: every 401 body is the same. */
+export type VerifyResult = { status: 200 | 400 | 401 | 403; body: Record<string, unknown>; headers: Record<string, string>; reason?: string };
 
 export const productSlug = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "product must be a product slug such as payments-api");
 
-const refuse = (status: 400 | 401 | 403, error: string): VerifyResult => ({
-  status,
-  body: { valid: false, error },
-  headers: status === 401 ? { "WWW-Authenticate": 'Bearer realm="portico", error="invalid_token"' } : {},
+/**
+ * The one 401 body: a caller learns nothing about which keys exist, expired or were revoked
+ * (ASVS: generic authentication failures). The reason goes to the server log.
+ */
+export const INVALID_KEY_MESSAGE =
+  "No valid API key. Send a current key as `Authorization: Bearer <key>`, an `X-API-Key` header, or {\"key\": …} in a JSON body.";
+
+const refuse = (status: 400 | 403, error: string): VerifyResult => ({ status, body: { valid: false, error }, headers: {} });
+const unauthorized = (reason: string): VerifyResult => ({
+  status: 401,
+  body: { valid: false, error: INVALID_KEY_MESSAGE },
+  headers: { "WWW-Authenticate": 'Bearer realm="portico", error="invalid_token"' },
+  reason,
 });
 
 /**
@@ -62,9 +72,9 @@ export async function verifyKey(
   opts: { prefix: string; now?: Date },
 ): Promise<VerifyResult> {
   if (input.key === undefined || input.key === null || input.key === "") {
-    return refuse(401, "No API key. Send it as `Authorization: Bearer <key>`, an `X-API-Key` header, or {\"key\": …} in a JSON body.");
+    return unauthorized("no key");
   }
-  if (!isWellFormedKey(input.key, opts.prefix)) return refuse(401, "This is not a valid API key.");
+  if (!isWellFormedKey(input.key, opts.prefix)) return unauthorized("malformed key or bad checksum");
   let product: string | null = null;
   if (input.product !== undefined && input.product !== null && input.product !== "") {
     const parsed = productSlug.safeParse(input.product);
@@ -73,12 +83,12 @@ export async function verifyKey(
   }
   const [row] = await lookup(hashSecret(input.key));
   const now = (opts.now ?? new Date()).getTime();
-  if (!row || row.app_deleted) return refuse(401, "Unknown API key.");
-  if (row.ends_at !== null && row.ends_at <= now) return refuse(401, "This API key was revoked or replaced and no longer works.");
-  if (row.expires_at !== null && row.expires_at <= now) return refuse(401, "This API key has expired.");
-  if (row.valid_from > now) return refuse(401, "This API key is not valid yet.");
+  if (!row || row.app_deleted) return unauthorized(row ? "the key's app was deleted" : "unknown key");
+  if (row.ends_at !== null && row.ends_at <= now) return unauthorized(`key ${row.id} was revoked or replaced`);
+  if (row.expires_at !== null && row.expires_at <= now) return unauthorized(`key ${row.id} has expired`);
+  if (row.valid_from > now) return unauthorized(`key ${row.id} is not valid yet`);
   // An archived product's keys stop working for it; a key left with no product works for nothing.
-  if (row.products.length === 0) return refuse(401, "This API key's products were archived; it no longer works.");
+  if (row.products.length === 0) return unauthorized(`key ${row.id} has no product left (archived or revoked)`);
   if (product && !row.products.includes(product)) return refuse(403, `This API key does not grant access to "${product}".`);
   const end = Math.min(row.expires_at ?? Infinity, row.ends_at ?? Infinity);
   const expiresAt = Number.isFinite(end) ? new Date(end) : null;

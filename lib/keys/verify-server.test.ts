@@ -1,9 +1,46 @@
+import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
 import { generateKey } from "./key-format";
+import { MAX_VERIFY_BODY } from "./verify-http";
+import { INVALID_KEY_MESSAGE } from "./verify-key";
 import { startVerifyServer } from "./verify-server";
 
 const t = await isolatedDatabase();
+
+/**
+ * POSTs `total` bytes in 16 KiB chunks, with Content-Length or chunked, and resolves with the
+ * answer as soon as it arrives (the server may answer before the upload ends). A dropped
+ * connection rejects.
+ */
+function upload(url: string, total: number, withLength: boolean) {
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    // A connection of its own: a refused upload's socket is never reused for the next request.
+    const req = http.request(url, {
+      agent: false,
+      method: "POST",
+      headers: { "content-type": "application/json", ...(withLength ? { "content-length": String(total) } : {}) },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
+    const chunk = Buffer.alloc(16 * 1024, "a");
+    let sent = 0;
+    const pump = () => {
+      while (sent < total) {
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        if (!req.write(chunk.subarray(0, n))) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
 
 describe("the dedicated verify listener", () => {
   it("keeps the route's contract: 401 without or with an unknown key, 404 elsewhere, bad JSON 400", async () => {
@@ -20,6 +57,59 @@ describe("the dedicated verify listener", () => {
       expect((await fetch(`${server.url}/admin`)).status).toBe(404);
     } finally {
       await server.close();
+    }
+  });
+
+  it("answers one generic 401 body for a missing, malformed or unknown key", async () => {
+    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0 });
+    try {
+      const verify = `${server.url}/api/v1/keys/verify`;
+      const bodies = await Promise.all(
+        ([{}, { "x-api-key": "ptk_nonsense" }, { "x-api-key": generateKey("ptk") }] as Record<string, string>[]).map(async (headers) => {
+          const res = await fetch(verify, { headers });
+          expect(res.status).toBe(401);
+          return res.json();
+        }),
+      );
+      for (const body of bodies) expect(body).toEqual({ valid: false, error: INVALID_KEY_MESSAGE });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("stops reading a body past 8 KiB and answers 413 JSON, with or without Content-Length", async () => {
+    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0 });
+    try {
+      const verify = `${server.url}/api/v1/keys/verify`;
+      for (const withLength of [true, false]) {
+        const res = await upload(verify, 4 * 1024 * 1024, withLength);
+        expect(res.status, `413 ${withLength ? "with" : "without"} Content-Length`).toBe(413);
+        expect(res.headers["content-type"]).toBe("application/json");
+        expect(JSON.parse(res.body)).toMatchObject({ valid: false, error: expect.stringContaining("8192 bytes") });
+      }
+      // Just under the limit is read and answered as usual.
+      const small = await upload(verify, MAX_VERIFY_BODY, false);
+      expect(small.status).toBe(400);
+      // And the listener still serves.
+      expect((await fetch(verify)).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("sends nosniff and a no-content CSP, and HSTS only behind https", async () => {
+    const plain = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "http://localhost:3000" });
+    const secure = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "https://portal.example.com" });
+    try {
+      const a = await fetch(`${plain.url}/api/v1/keys/verify`);
+      expect(a.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(a.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(a.headers.get("strict-transport-security")).toBeNull();
+      const b = await fetch(`${secure.url}/api/v1/keys/verify`);
+      expect(b.headers.get("strict-transport-security")).toContain("max-age=");
+    } finally {
+      await plain.close();
+      await secure.close();
     }
   });
 });

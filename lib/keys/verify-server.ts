@@ -1,21 +1,62 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Sql } from "postgres";
+import { describeError } from "@/lib/describe-error";
+import { BodyTooLargeError } from "@/lib/http/body-limit";
+import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { lastUsedRecorder } from "./last-used";
-import { verifyHttp } from "./verify-http";
+import { logRefusal, verifyHttp } from "./verify-http";
 import { lookupKey } from "./verify-key";
+
+/** How long a refused oversized upload may keep sending (discarded) so the client can read its 413. */
+const LINGER_MS = 2000;
+
+/**
+ * Reads the request body within `limit` bytes. Past it: stops keeping data, lets the rest drain
+ * (discarded, so the socket stays readable and the client gets its 413 instead of a reset), and
+ * throws BodyTooLargeError.
+ */
+function readBodyWithin(req: http.IncomingMessage, limit: number) {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      chunks.length = 0;
+      req.resume();
+      reject(new BodyTooLargeError(limit));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", reject);
+  });
+}
 
 /**
  * A dedicated listener for gateways: the same /api/v1/keys/verify contract as the Next route
  * (lib/keys/verify-http.ts), without the page framework in the hot path. Serves only that path.
  */
-export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: number; host?: string }) {
+export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: number; host?: string; baseUrl?: string }) {
   const lastUsed = lastUsedRecorder(opts.sql);
   const lookup = (hash: string) => lookupKey(opts.sql, hash);
+  const security = apiSecurityHeaders(opts.baseUrl ?? "");
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { ...headers, "content-type": "application/json", "cache-control": "no-store" });
+      const closing = status === 413;
+      res.writeHead(status, {
+        ...security,
+        ...headers,
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        ...(closing ? { connection: "close" } : {}),
+      });
       res.end(JSON.stringify(body));
+      // An oversized upload may still be arriving: give the client a moment to read the answer, then cut it off.
+      if (closing) setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
     };
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/api/v1/keys/verify") return send(404, { valid: false, error: "Only /api/v1/keys/verify is served here." });
@@ -24,24 +65,16 @@ export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: 
     for (const [name, value] of Object.entries(req.headers)) {
       if (typeof value === "string") headers.set(name, value);
     }
-    const text = () =>
-      new Promise<string>((resolve, reject) => {
-        let body = "";
-        req.setEncoding("utf8");
-        req.on("data", (chunk: string) => {
-          body += chunk;
-          if (body.length > 8192) req.destroy();
-        });
-        req.on("end", () => resolve(body));
-        req.on("error", reject);
-      });
-    verifyHttp({ method: req.method, url: req.url ?? "/", headers, text }, lookup, { prefix: opts.prefix }).then(
+    verifyHttp({ method: req.method, url: req.url ?? "/", headers, readBody: (limit) => readBodyWithin(req, limit) }, lookup, {
+      prefix: opts.prefix,
+    }).then(
       (result) => {
         if (result.status === 200) lastUsed.mark(String(result.body.keyId));
+        logRefusal(result);
         send(result.status, result.body, result.headers);
       },
       (error: unknown) => {
-        console.error("verify failed:", error instanceof Error ? error.message : error);
+        console.error(`verify failed: ${describeError(error)}`);
         send(503, { valid: false, error: "Portico cannot check keys right now; retry shortly." });
       },
     );

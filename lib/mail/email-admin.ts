@@ -5,16 +5,17 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
 import { SEND_EMAIL_TASK } from "./enqueue-email";
+import { parseSubject } from "./subject-schema";
 import type { TemplateName } from "@/emails";
 
 export async function subjectOverrides(db: Database) {
   return new Map((await db.select().from(emailSubjects)).map((r) => [r.template as TemplateName, r.subject]));
 }
 
-/** Saves (or, when blank, clears) an admin's subject for a template. */
+/** Saves (or, when blank, clears) an admin's subject for a template: one line, known placeholders only. */
 export async function setSubject(db: Database, actor: Actor, input: { template: TemplateName; subject: string }) {
   assertCan(actor, "email.admin", null);
-  const { template, subject } = input;
+  const { template, subject } = parseSubject(input);
   const adminId = actor.id;
   await db.transaction(async (tx) => {
     if (subject === "") {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SINGLE_LINE_MESSAGE, isPlainText, isSingleLine } from "@/lib/validation";
 import type { RequestField } from "@/db/schema";
 
 // One schema for the plan form (react-hook-form + zodResolver) and the server action. The form holds
@@ -13,9 +14,6 @@ export const MAX_CLAIM_LINK_HOURS = 720;
 export const MAX_REQUEST_FIELDS = 20;
 export const MAX_OPTIONS = 50;
 
-const controlChars = /\p{Cc}/u;
-const controlCharsExceptLineBreaks = /[^\P{Cc}\n\r\t]/u;
-const wellFormed = (s: string) => s.isWellFormed?.() ?? true;
 
 const checkbox = z
   .union([z.boolean(), z.literal("true"), z.literal("false"), z.literal("on")], { error: "Tick the box or leave it empty." })
@@ -80,7 +78,7 @@ const requestFieldSchema = z
       .trim()
       .min(1, "Give the field a label.")
       .max(100, "Keep the label under 100 characters.")
-      .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+      .refine(isSingleLine, SINGLE_LINE_MESSAGE),
     type: z.enum(["text", "textarea", "select"], { error: "Choose text, long text or a list of options." }),
     required: checkbox,
     // One option per line in the form; an array from a stored plan reads the same.
@@ -95,7 +93,7 @@ const requestFieldSchema = z
       ctx.addIssue({ code: "custom", path: ["options"], message: "A list field needs at least one option: write one per line." });
     } else if (f.options.length > MAX_OPTIONS) {
       ctx.addIssue({ code: "custom", path: ["options"], message: `Offer at most ${MAX_OPTIONS} options.` });
-    } else if (f.options.some((o) => o.length > 100 || controlChars.test(o) || !wellFormed(o))) {
+    } else if (f.options.some((o) => o.length > 100 || !isSingleLine(o))) {
       ctx.addIssue({ code: "custom", path: ["options"], message: "Keep each option to one line under 100 characters." });
     }
   });
@@ -140,12 +138,12 @@ export const planSchema = z
       .trim()
       .min(1, "Give the plan a name.")
       .max(80, "Keep the name under 80 characters.")
-      .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+      .refine(isSingleLine, SINGLE_LINE_MESSAGE),
     description: z
       .string({ error: "Describe the plan in plain text." })
       .trim()
       .max(1000, "Keep the description under 1000 characters.")
-      .refine((s) => wellFormed(s) && !controlCharsExceptLineBreaks.test(s), "Use plain text only.")
+      .refine(isPlainText, "Use plain text only.")
       .optional()
       .transform((s) => s ?? ""),
     autoApprove: checkbox,

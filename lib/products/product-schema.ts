@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SINGLE_LINE_MESSAGE, isPlainText, isSingleLine } from "@/lib/validation";
 import { fieldErrorsOf } from "@/lib/actions/action-result";
 import { DomainError } from "@/lib/errors";
 import { MAX_OPENAPI_LENGTH } from "./openapi";
@@ -8,9 +9,6 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
 export const MAX_TAGS = 10;
 
-const controlChars = /\p{Cc}/u;
-const controlCharsExceptLineBreaks = /[^\P{Cc}\n\r\t]/u;
-const wellFormed = (s: string) => s.isWellFormed?.() ?? true;
 
 /** A form sends one checkbox value as a string, several as an array, none as nothing. */
 const stringList = (v: unknown) => (v === undefined || v === null || v === "" ? [] : Array.isArray(v) ? v : [v]);
@@ -24,7 +22,7 @@ export const productSchema = z.object({
     .trim()
     .min(1, "Give the product a name.")
     .max(80, "Keep the name under 80 characters.")
-    .refine((s) => wellFormed(s) && !controlChars.test(s), "Use letters, numbers, spaces and punctuation only."),
+    .refine(isSingleLine, SINGLE_LINE_MESSAGE),
   slug: z
     .string({ error: "Choose a slug for the product's address." })
     .trim()
@@ -35,13 +33,13 @@ export const productSchema = z.object({
     .string({ error: "Write a one-line summary." })
     .trim()
     .max(200, "Keep the summary under 200 characters.")
-    .refine((s) => wellFormed(s) && !controlChars.test(s), "Write the summary as one line of plain text.")
+    .refine(isSingleLine, "Write the summary as one line of plain text (no line breaks or invisible control characters).")
     .default(""),
   description: z
     .string({ error: "Write the description as Markdown text." })
     .trim()
     .max(50_000, "Keep the description under 50,000 characters.")
-    .refine((s) => wellFormed(s) && !controlCharsExceptLineBreaks.test(s), "Remove the invisible control characters.")
+    .refine(isPlainText, "Remove the invisible control characters.")
     .default(""),
   tags: z.preprocess(
     (v) =>

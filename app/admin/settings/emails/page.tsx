@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
-import { renderSubject, templateLabels, templateNames, templates } from "@/emails";
+import { templateLabels, templateNames, templates } from "@/emails";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { subjectOverrides } from "@/lib/mail/email-admin";
@@ -29,8 +29,7 @@ export default async function EmailSubjectsPage() {
         label: templateLabels[name],
         defaultSubject: t.defaultSubject,
         current: overrides.get(name) ?? "",
-        vars: Object.keys(vars),
-        previewSubject: renderSubject(overrides.get(name) ?? t.defaultSubject, vars),
+        vars,
         html: await render(t.render(props)),
       };
     }),
@@ -44,14 +43,15 @@ export default async function EmailSubjectsPage() {
       <div className="space-y-8">
         {previews.map((p) => (
           <Card key={p.name} className="space-y-4">
-            <SubjectForm template={p.name} label={p.label} current={p.current} placeholder={p.defaultSubject} />
-            <p className="text-xs text-zinc-500">
-              Placeholders: {p.vars.map((v) => `{${v}}`).join(", ")}. Default: “{p.defaultSubject}”.
-            </p>
+            <SubjectForm
+              template={p.name}
+              label={p.label}
+              current={p.current}
+              defaultSubject={p.defaultSubject}
+              placeholders={Object.keys(p.vars)}
+              sampleValues={p.vars}
+            />
             <div>
-              <p className="text-sm">
-                Preview subject: <strong data-testid={`preview-subject-${p.name}`}>{p.previewSubject}</strong>
-              </p>
               <iframe title={`${p.label} preview`} sandbox="" srcDoc={p.html} className="mt-2 h-72 w-full rounded border border-zinc-200 bg-white" />
             </div>
           </Card>

@@ -1,7 +1,9 @@
 import { sql } from "@/db/client";
 import { env } from "@/lib/env";
+import { readTextWithin } from "@/lib/http/body-limit";
+import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { lastUsedRecorder } from "@/lib/keys/last-used";
-import { verifyHttp } from "@/lib/keys/verify-http";
+import { logRefusal, verifyHttp } from "@/lib/keys/verify-http";
 import { lookupKey } from "@/lib/keys/verify-key";
 
 export const dynamic = "force-dynamic";
@@ -12,12 +14,15 @@ const lookup = (hash: string) => lookupKey(sql, hash);
 /** DESIGN.md §5. Gateways that need more speed use the dedicated listener (PORTICO_VERIFY_PORT). */
 async function handle(request: Request) {
   const result = await verifyHttp(
-    { method: request.method, url: request.url, headers: request.headers, text: () => request.text() },
+    { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readTextWithin(request.body, limit) },
     lookup,
     { prefix: env.keyPrefix },
   );
   if (result.status === 200) lastUsed.mark(String(result.body.keyId));
-  return Response.json(result.body, { status: result.status, headers: { ...result.headers, "Cache-Control": "no-store" } });
+  logRefusal(result);
+  // proxy.ts skips this route (gateways' hot path), so it sets the CSP and HSTS itself.
+  const headers = { ...apiSecurityHeaders(env.baseUrl), ...result.headers, "Cache-Control": "no-store" };
+  return Response.json(result.body, { status: result.status, headers });
 }
 
 export const GET = handle;

@@ -1,0 +1,77 @@
+/** A request body went past its limit; nothing past the limit was kept. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`The request body is larger than ${limit} bytes.`);
+  }
+}
+
+/** What a Content-Length header promises, when it promises too much (a chunked body has none). */
+export function declaresMoreThan(headers: Headers, limit: number): boolean {
+  const length = Number(headers.get("content-length") ?? "");
+  return Number.isFinite(length) && length > limit;
+}
+
+/**
+ * Reads a body stream as UTF-8 text, holding at most `limit` bytes: past it, reading stops and
+ * BodyTooLargeError is thrown. The rest is never read here; Node discards it after the response.
+ */
+export async function readTextWithin(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) throw new BodyTooLargeError(limit);
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+export function payloadTooLarge(limit: number): Response {
+  return Response.json(
+    { error: "payload_too_large", message: `The request body is over the limit of ${limit.toLocaleString("en")} bytes. Send a smaller body.` },
+    { status: 413, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+/**
+ * Counts a body stream's bytes without keeping them: true once it goes past `limit`. For checks in
+ * front of a handler that reads the body itself (server actions: see proxy.ts).
+ */
+export async function streamExceeds(body: ReadableStream<Uint8Array> | null, limit: number): Promise<boolean> {
+  if (!body) return false;
+  const reader = body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      size += value.byteLength;
+      if (size > limit) return true;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Server actions' limit; next.config.mjs sets the same as serverActions.bodySizeLimit ("2mb"). */
+export const ACTION_BODY_LIMIT = 2 * 1024 * 1024;
+
+/**
+ * The most a request to `path` may send, enforced by proxy.ts for everything it sees (the verify
+ * route, which the proxy skips, reads within its own 8 KiB). Auth.js reads sign-in and sign-out
+ * forms whole: an email address and a CSRF token. Other API routes take small JSON. Pages take
+ * server actions, whose largest form is a product with its OpenAPI document.
+ */
+export function bodyLimitFor(path: string): number {
+  if (path.startsWith("/api/auth/")) return 16 * 1024;
+  if (path.startsWith("/api/")) return 64 * 1024;
+  return ACTION_BODY_LIMIT;
+}
