@@ -9,7 +9,9 @@ import { BASE_URL } from "./keys-helpers";
 // E2E_CACHE_PROBES sets how many of each to send (the measure is 10,000).
 const PROBES = Number(process.env.E2E_CACHE_PROBES ?? 2000);
 const CONCURRENCY = 8;
-const CACHE_DIRS = [".next/cache", ".next/server/app"];
+// All of .next: Next 16 keeps ISR pages in .next/server/route-cache and data in .next/cache/fetch-cache
+// (on the old code, 300 unknown slugs added 10.8 MB of 404 pages to route-cache alone).
+const CACHE_DIRS = [".next"];
 
 function sizeOf(dir: string): number {
   if (!fs.existsSync(dir)) return 0;
