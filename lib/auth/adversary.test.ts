@@ -155,6 +155,37 @@ describe("adversary: a plan owner grants access to another owner's product", () 
   });
 });
 
+describe("adversary: separation of duties by other paths", () => {
+  it("the requester never revokes their own request, also not by archiving their product with revoke", async () => {
+    // Owner A requests access to their own product (from their own app), an admin approves, A claims.
+    const req = await submit(ownerA.id, [payments.id], standard.id);
+    await decideRequests(t.db, userActor(await f.user("admin")), { requestIds: [req.id], decision: "approve", baseUrl });
+    await claimKey(t.db, await latestToken(req.id), ownerA.id, { prefix });
+    await changeProductStatus(t.db, ownerA, payments.id, "archive", { revokeKeys: true, baseUrl });
+    await changeProductStatus(t.db, ownerA, payments.id, "restore");
+    await changeProductStatus(t.db, ownerA, payments.id, "publish");
+    // revokeRequests refuses this ("You requested this access: another approver decides."); archiving did it anyway.
+    expect(await statusOf(req.id)).toBe("available");
+  });
+
+  it("a disabled admin's earlier approval does not count toward the plan's distinct approvers", async () => {
+    const [twoApprovers] = await t.db
+      .insert(plans)
+      .values({ name: `Two approvers ${randomBytes(3).toString("hex")}`, autoApprove: false, approvalsRequired: 2, keyLifetimeDays: 30 })
+      .returning();
+    if (!twoApprovers) throw new Error("plan insert");
+    await t.db.insert(productPlans).values({ productId: payments.id, planId: twoApprovers.id });
+    const req = await submit((await f.user()).id, [payments.id], twoApprovers.id);
+    const x = await f.user("admin");
+    expect((await decideRequests(t.db, userActor(x), { requestIds: [req.id], decision: "approve", baseUrl }))[0]?.result).toBe("approval-recorded");
+    // X is disabled (say, a compromised account) before the second approval.
+    await t.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, x.id));
+    const y = userActor(await f.user("admin"));
+    const outcome = (await decideRequests(t.db, y, { requestIds: [req.id], decision: "approve", baseUrl }))[0]?.result;
+    expect(outcome).toBe("approval-recorded");
+  });
+});
+
 describe("adversary: requester domain functions ignore a disabled account", () => {
   it("submitRequest refuses a disabled user (session check and submit race; jobs/API reuse the function)", async () => {
     const [u] = await t.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, (await f.user()).id)).returning();
