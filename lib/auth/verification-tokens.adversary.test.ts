@@ -1,0 +1,71 @@
+import { Auth, type AuthConfig } from "@auth/core";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import { count } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { accounts, sessions, signInAttempts, users, verificationTokens } from "@/db/schema";
+import { isolatedDatabase } from "@/tests/database";
+import { sendSignInLink } from "./send-sign-in-link";
+
+/**
+ * Adversarial review (issue 12, "nothing anonymous can exhaust memory or disk"): Auth.js writes a
+ * verification_tokens row for every sign-in request in parallel with sendVerificationRequest
+ * (@auth/core lib/actions/signin/send-token.js: Promise.all([sendRequest, createToken])), so a
+ * request the sign-in limits refuse still stores a token, and nothing ever deletes unused ones.
+ */
+const t = await isolatedDatabase();
+// lib/auth/index.ts's configuration, reduced to what a sign-in request touches (next-auth itself
+// does not load under Vitest): the Drizzle adapter and the email provider calling sendSignInLink.
+const config: AuthConfig = {
+  adapter: DrizzleAdapter(t.db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
+  session: { strategy: "database" },
+  secret: "portico-test-secret-portico-test-secret",
+  basePath: "/api/auth",
+  trustHost: true,
+  providers: [
+    {
+      id: "email",
+      type: "email",
+      name: "Email",
+      from: "portico@localhost",
+      maxAge: 600,
+      async sendVerificationRequest({ identifier, url }) {
+        await sendSignInLink(t.db, { address: identifier, url, ip: "198.51.100.9" }, {
+          limits: { perAddressMinute: 1, perAddressHour: 5, perIpHour: 20 },
+          host: "portal.test",
+        });
+      },
+    },
+  ],
+};
+const authRoute = (request: Request) => Auth(request, config);
+
+async function csrf() {
+  const res = await authRoute(new Request("http://portal.test/api/auth/csrf"));
+  const cookie = (res.headers.getSetCookie?.() ?? []).map((c) => c.split(";")[0]).join("; ");
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie, csrfToken };
+}
+
+async function askForLink(email: string, c: { cookie: string; csrfToken: string }) {
+  return authRoute(
+    new Request("http://portal.test/api/auth/signin/email", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: c.cookie },
+      body: new URLSearchParams({ email, csrfToken: c.csrfToken, callbackUrl: "/" }).toString(),
+    }),
+  );
+}
+
+describe("adversary: anonymous sign-in requests and stored rows", () => {
+  it("sign-in requests over the limit store no verification token (the table cannot be grown without bound)", async () => {
+    const c = await csrf();
+    const n = 25;
+    for (let i = 0; i < n; i++) await askForLink("flood@example.com", c);
+    const [attempts] = await t.db.select({ n: count() }).from(signInAttempts);
+    const [tokens] = await t.db.select({ n: count() }).from(verificationTokens);
+    // One link was allowed (1 a minute per address); every other request was refused by the limits ...
+    expect(attempts?.n).toBe(1);
+    // ... yet each of the 25 left a token row behind (and expired rows are never cleaned up).
+    expect(tokens?.n).toBeLessThanOrEqual(attempts?.n ?? 0);
+  });
+});
