@@ -1,8 +1,8 @@
 import { Auth, type AuthConfig } from "@auth/core";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import { count } from "drizzle-orm";
+import { count, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accounts, sessions, signInAttempts, users, verificationTokens } from "@/db/schema";
+import { accounts, emailMessages, sessions, signInAttempts, users, verificationTokens } from "@/db/schema";
 import { isolatedDatabase } from "@/tests/database";
 import { sendSignInLink } from "./send-sign-in-link";
 
@@ -67,5 +67,15 @@ describe("adversary: anonymous sign-in requests and stored rows", () => {
     expect(attempts?.n).toBe(1);
     // ... yet each of the 25 left a token row behind (and expired rows are never cleaned up).
     expect(tokens?.n).toBeLessThanOrEqual(attempts?.n ?? 0);
+  });
+});
+
+describe("adversary: a direct POST to /api/auth/signin/email skips the form's address check", () => {
+  it("an address with CR/LF or a comma in it is refused, never queued as an email's To", async () => {
+    const c = await csrf();
+    for (const email of ["inject@example.com\r\nx-spoofed: yes", "attacker,inject2@example.com"]) await askForLink(email, c);
+    const queued = await t.db.select({ to: emailMessages.to }).from(emailMessages).where(like(emailMessages.to, "%inject%"));
+    // Auth.js's default normalizeIdentifier keeps CR/LF inside the domain and commas in the local part.
+    expect(queued.map((m) => m.to)).toEqual([]);
   });
 });
