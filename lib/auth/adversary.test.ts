@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequestProducts, accessRequests, emailMessages, plans, productPlans, products, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, emailMessages, plans, productPlans, products, reviews, users } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { DomainError } from "@/lib/errors";
 import { claimKey } from "@/lib/keys/claim-key";
@@ -135,6 +135,29 @@ describe("adversary: archiving with revoke is per owner", () => {
       .orderBy(desc(emailMessages.createdAt))
       .limit(1);
     expect(mail?.props.keptProductNames ?? []).toEqual([]);
+  });
+});
+
+describe("adversary: every revocation is reviewed where the plan asks for it", () => {
+  it("archiving with revoke that takes one product from a mixed request opens a review, as an owner's part revoke does", async () => {
+    const ledger = await productOfB();
+    const [reviewed] = await t.db
+      .insert(plans)
+      .values({ name: `Reviewed ${randomBytes(3).toString("hex")}`, autoApprove: false, approvalsRequired: 1, keyLifetimeDays: 30, reviewRequired: true })
+      .returning();
+    if (!reviewed) throw new Error("plan insert");
+    const fx = f.product("fx-rates");
+    await t.db.insert(productPlans).values([
+      { productId: ledger.id, planId: reviewed.id },
+      { productId: fx.id, planId: reviewed.id },
+    ]);
+    const u = await f.user();
+    const req = await submit(u.id, [fx.id, ledger.id], reviewed.id);
+    await decideRequests(t.db, ownerA, { requestIds: [req.id], decision: "approve", baseUrl });
+    await decideRequests(t.db, ownerB, { requestIds: [req.id], decision: "approve", baseUrl });
+    await changeProductStatus(t.db, ownerA, fx.id, "archive", { revokeKeys: true, baseUrl });
+    const opened = await t.db.select().from(reviews).where(and(eq(reviews.requestId, req.id), eq(reviews.kind, "revoked")));
+    expect(opened).toHaveLength(1);
   });
 });
 
