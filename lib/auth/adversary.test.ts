@@ -125,6 +125,9 @@ describe("adversary: archiving with revoke is per owner", () => {
     await changeProductStatus(t.db, ownerA, payments.id, "publish");
     const parts = await t.db.select().from(accessRequestProducts).where(eq(accessRequestProducts.requestId, m.request.id));
     expect(parts.every((p) => p.revokedAt)).toBe(true);
+    // The key itself already verifies for nothing (verify-key.ts refuses a key with no products) ...
+    const bare = await verifyKey({ key: m.key }, (h) => lookupKey(t.sql, h), { prefix });
+    expect(bare.status).toBe(401);
     // Every part is revoked, so the request must be revoked and its key ended ...
     expect(await statusOf(m.request.id)).toBe("revoked");
     // ... and the requester must not be told the key "still works for" the product B revoked.
