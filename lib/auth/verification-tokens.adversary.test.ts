@@ -1,10 +1,11 @@
-import { Auth, type AuthConfig } from "@auth/core";
+import type { AuthConfig } from "@auth/core";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { count, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accounts, emailMessages, sessions, signInAttempts, users, verificationTokens } from "@/db/schema";
 import { isolatedDatabase } from "@/tests/database";
-import { sendSignInLink } from "./send-sign-in-link";
+import { authWithSignInLimits } from "./auth-with-sign-in-limits";
+import { emailProvider } from "./email-provider";
 
 /**
  * Adversarial review (issue 12, "nothing anonymous can exhaust memory or disk"): Auth.js writes a
@@ -14,30 +15,18 @@ import { sendSignInLink } from "./send-sign-in-link";
  */
 const t = await isolatedDatabase();
 // lib/auth/index.ts's configuration, reduced to what a sign-in request touches (next-auth itself
-// does not load under Vitest): the Drizzle adapter and the email provider calling sendSignInLink.
+// does not load under Vitest): the Drizzle adapter and the app's own email provider, behind the
+// app's own /api/auth route wrapper (authRoute calls authWithSignInLimits the same way).
+const limits = { perAddressMinute: 1, perAddressHour: 5, perIpHour: 20 };
 const config: AuthConfig = {
   adapter: DrizzleAdapter(t.db, { usersTable: users, accountsTable: accounts, sessionsTable: sessions, verificationTokensTable: verificationTokens }),
   session: { strategy: "database" },
   secret: "portico-test-secret-portico-test-secret",
   basePath: "/api/auth",
   trustHost: true,
-  providers: [
-    {
-      id: "email",
-      type: "email",
-      name: "Email",
-      from: "portico@localhost",
-      maxAge: 600,
-      async sendVerificationRequest({ identifier, url }) {
-        await sendSignInLink(t.db, { address: identifier, url, ip: "198.51.100.9" }, {
-          limits: { perAddressMinute: 1, perAddressHour: 5, perIpHour: 20 },
-          host: "portal.test",
-        });
-      },
-    },
-  ],
+  providers: [emailProvider(t.db, { from: "portico@localhost", baseUrl: "http://portal.test", limits, trustedProxies: 0 })],
 };
-const authRoute = (request: Request) => Auth(request, config);
+const authRoute = (request: Request) => authWithSignInLimits(request, config, { db: t.db, limits, trustedProxies: 0 });
 
 async function csrf() {
   const res = await authRoute(new Request("http://portal.test/api/auth/csrf"));
