@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
@@ -129,4 +129,33 @@ test("the sign-in form answers known, unknown and disabled addresses alike, and 
   await page.goto("/dev/mailbox");
   await expect(page.getByRole("listitem").filter({ hasText: known }).first()).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: disabled })).toHaveCount(0);
+});
+
+test("over the sign-in limits, the form and a direct POST answer as for a link sent, and store and send nothing", async ({ page, request }) => {
+  const tag = randomBytes(4).toString("hex");
+  const inbox = `flood-${tag}@example.com`;
+  // This inbox's hour is full, as if the e2e server's 10,000 links (playwright.config.ts) had gone out.
+  const hash = createHash("sha256").update(inbox).digest("hex");
+  await conn.sql`insert into sign_in_attempts (address_hash) select ${hash} from generate_series(1, 10000)`;
+
+  // The form, with a sub-address of the same inbox (server action: lib/auth signInWithEmail).
+  await page.goto("/signin");
+  await page.getByLabel("Email address").fill(`flood-${tag}+again@example.com`);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+  // A direct POST to Auth.js's endpoint (authRoute): the same redirect as for a link sent.
+  const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const ask = (email: string) =>
+    request.post("/api/auth/signin/email", { form: { email, csrfToken, callbackUrl: "/" }, maxRedirects: 0 });
+  const sent = await ask(`fresh-${tag}@example.com`);
+  const refused = await ask(inbox);
+  expect(refused.status()).toBe(302);
+  expect(refused.headers()["location"]).toBe(sent.headers()["location"]);
+  expect(refused.headers()["location"]).toContain("/api/auth/verify-request");
+
+  const [row] = await conn.sql<{ tokens: number; emails: number }[]>`
+    select (select count(*)::int from verification_tokens where identifier like ${`flood-${tag}%`}) as tokens,
+           (select count(*)::int from email_messages where "to" like ${`flood-${tag}%`}) as emails`;
+  expect(row).toEqual({ tokens: 0, emails: 0 });
 });

@@ -6,8 +6,9 @@ export const signInAttempts = pgTable(
   "sign_in_attempts",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
-    // SHA-256 of the normalised address: the limit needs equality, not the address itself.
+    // SHA-256 of the inbox (lower case, "+tag" dropped): the limit needs equality, not the address.
     addressHash: text().notNull(),
+    // the client's IPv4 address or IPv6 /64 (lib/net/ip-limit-key.ts)
     ip: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,17 +1,21 @@
 import "server-only";
-import { Auth, setEnvDefaults } from "@auth/core";
+import { setEnvDefaults } from "@auth/core";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { type DefaultSession, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import GitHub from "next-auth/providers/github";
 import { eq } from "drizzle-orm";
+import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/net/client-ip";
-import { SIGN_IN_LINK_MINUTES, rebaseLink, safeCallbackPath } from "./links";
-import { sendSignInLink } from "./send-sign-in-link";
+import { authWithSignInLimits } from "./auth-with-sign-in-limits";
+import { InvalidEmailAddress } from "./email-address";
+import { emailProvider } from "./email-provider";
+import { safeCallbackPath } from "./links";
+import { signInLimitReached } from "./sign-in-limits";
 
 declare module "next-auth" {
   interface Session {
@@ -25,28 +29,12 @@ declare module "next-auth" {
 
 function providers(): Provider[] {
   const list: Provider[] = [
-    {
-      id: "email",
-      type: "email",
-      name: "Email",
+    emailProvider(db, {
       from: env.emailFrom,
-      maxAge: SIGN_IN_LINK_MINUTES * 60,
-      // Auth.js stores only a hash of the token; the link goes through the job queue like every email.
-      // This runs for the sign-in form's action and for a direct POST to /api/auth/signin/email alike,
-      // so the limits hold for both. Whatever happens, the visitor is told to check their email.
-      async sendVerificationRequest({ identifier, url, request }) {
-        const outcome = await sendSignInLink(
-          db,
-          {
-            address: identifier,
-            url: rebaseLink(url, env.baseUrl),
-            ip: clientIp(request.headers, env.trustedProxies),
-          },
-          { limits: env.signInLimits, host: new URL(env.baseUrl).host },
-        );
-        if (outcome !== "sent") console.info(`sign-in link not sent: ${outcome}`);
-      },
-    },
+      baseUrl: env.baseUrl,
+      limits: env.signInLimits,
+      trustedProxies: env.trustedProxies,
+    }),
   ];
   if (env.github) {
     list.push(GitHub({ clientId: env.github.clientId, clientSecret: env.github.clientSecret }));
@@ -79,6 +67,11 @@ function authConfig(): NextAuthConfig {
       // A used or expired sign-in link is a normal event with its own page, not a server error.
       error(error) {
         if ((error as { type?: string }).type === "Verification") return;
+        // A direct POST with an address the sign-in form would refuse: the client's mistake.
+        if (error instanceof InvalidEmailAddress) {
+          console.info(`sign-in link not sent: ${error.message}`);
+          return;
+        }
         console.error(error);
       },
     },
@@ -134,7 +127,7 @@ export async function authRoute(request: Request) {
   const seen = new URL(request.url);
   const url = new URL(`${seen.pathname}${seen.search}`, new URL(env.baseUrl).origin);
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  return Auth(
+  return authWithSignInLimits(
     new Request(url, {
       method: request.method,
       headers: request.headers,
@@ -142,7 +135,21 @@ export async function authRoute(request: Request) {
       duplex: "half",
     } as RequestInit),
     config,
+    { db, limits: env.signInLimits, trustedProxies: env.trustedProxies },
   );
+}
+
+/**
+ * Asks for a sign-in link from a server action. Over the limits Auth.js is not called at all (it
+ * would store a token for a link never sent); the caller answers as for a link sent.
+ */
+export async function signInWithEmail(email: string, redirectTo: string) {
+  const ip = clientIp(await headers(), env.trustedProxies);
+  if (await signInLimitReached(db, { address: email, ip }, env.signInLimits)) {
+    console.info("sign-in link not sent: limited");
+    return;
+  }
+  await nextAuth.signIn("email", { email, redirectTo, redirect: false });
 }
 
 export const { signIn, signOut } = nextAuth;

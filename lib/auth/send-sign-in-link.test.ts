@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { emailMessages, users } from "@/db/schema";
 import { isolatedDatabase } from "@/tests/database";
+import { withoutWrites } from "@/tests/table-snapshot";
 import { sendSignInLink } from "./send-sign-in-link";
 
 const t = await isolatedDatabase();
@@ -90,5 +91,13 @@ describe("sendSignInLink", () => {
       sql`select count(*)::int as stale from sign_in_attempts where created_at < now() - interval '1 hour'`,
     );
     expect(Number(row?.stale)).toBe(0);
+  });
+
+  it("refuses an address that could split or extend an email's To, writing nothing", async () => {
+    for (const to of ["inject@example.com\r\nbcc: x@evil.test", "attacker,victim@example.com"]) {
+      expect(await withoutWrites(t.sql, () => send(to, ip()))).toBe(
+        "InvalidEmailAddress: Invalid email address for a sign-in link.",
+      );
+    }
   });
 });

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { users } from "@/db/schema";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { normalizeEmailAddress } from "./email-address";
 import { type SignInLimits, takeSignInSlot } from "./sign-in-limits";
 import { SIGN_IN_LINK_MINUTES } from "./links";
 
@@ -11,23 +12,25 @@ export type SignInLinkOutcome = "sent" | "limited" | "disabled";
  * Emails a sign-in link unless a limit is reached or the address belongs to a disabled account.
  * Every address takes a slot the same way, known, unknown or disabled, and the caller answers all
  * of them alike, so neither the page nor the limits tell which addresses have accounts. The slot
- * and the email commit together.
+ * and the email commit together. An address the sign-in form would refuse throws
+ * InvalidEmailAddress before anything is written: whoever calls, it never becomes an email's To.
  */
 export async function sendSignInLink(
   db: Database,
   input: { address: string; url: string; ip: string | null },
   settings: { limits: SignInLimits; host: string },
 ): Promise<SignInLinkOutcome> {
+  const address = normalizeEmailAddress(input.address);
   return db.transaction(async (tx) => {
-    const slot = await takeSignInSlot(tx, input, settings.limits);
+    const slot = await takeSignInSlot(tx, { address, ip: input.ip }, settings.limits);
     if (!slot.ok) return "limited";
     const [account] = await tx
       .select({ disabledAt: users.disabledAt })
       .from(users)
-      .where(eq(users.email, input.address.toLowerCase()));
+      .where(eq(users.email, address));
     if (account?.disabledAt) return "disabled";
     await enqueueEmail(tx, {
-      to: input.address,
+      to: address,
       template: "sign-in",
       props: { url: input.url, host: settings.host, expiresInMinutes: SIGN_IN_LINK_MINUTES },
     });

@@ -3,6 +3,7 @@ import { Pool } from "pg";
 import { createDb } from "@/db/connect";
 import { describeError } from "@/lib/describe-error";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
+import { purgeSignInLeftovers } from "@/lib/auth/purge-sign-in-leftovers";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { deliverEmail } from "@/lib/mail/deliver-email";
@@ -10,6 +11,7 @@ import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
 
 export const EXPIRE_KEYS_TASK = "expire-keys";
+export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
 
 type WorkerOptions = {
   connectionString: string;
@@ -58,6 +60,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await warnExpiringKeys(db, opts.baseUrl);
   });
 
+  // Every five minutes, a task of its own so a failing key expiry cannot stop it: expired
+  // verification tokens and sign-in limit slots past their window are deleted.
+  const purgeSignIn: Task = async () => {
+    await purgeSignInLeftovers(db);
+  };
+
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
@@ -76,8 +84,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
     logger: quietLogger(),
-    taskList: { [SEND_EMAIL_TASK]: sendEmail, [EXPIRE_KEYS_TASK]: expireKeys },
-    crontab: `* * * * * ${EXPIRE_KEYS_TASK}`,
+    taskList: {
+      [SEND_EMAIL_TASK]: sendEmail,
+      [EXPIRE_KEYS_TASK]: expireKeys,
+      [PURGE_SIGN_IN_TASK]: purgeSignIn,
+    },
+    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`].join("\n"),
   });
   return {
     runner,

@@ -2,7 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { signIn, signOut } from "@/lib/auth";
+import { signIn, signInWithEmail, signOut } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/auth/links";
 import { type ActionResult, fieldErrorsOf } from "@/lib/actions/action-result";
 import { signInSchema } from "./schema";
@@ -17,11 +17,7 @@ export async function requestSignInLink(_prev: ActionResult | null, formData: Fo
     return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), values: { email } };
   }
   try {
-    await signIn("email", {
-      email: parsed.data.email.toLowerCase(),
-      redirectTo: safeCallbackPath(parsed.data.callbackUrl),
-      redirect: false,
-    });
+    await signInWithEmail(parsed.data.email.toLowerCase(), safeCallbackPath(parsed.data.callbackUrl));
   } catch (error) {
     // Disabled accounts and addresses over the sign-in limits are answered like every other
     // address (lib/auth/send-sign-in-link.ts): the page must not tell which addresses have accounts.
