@@ -9,6 +9,7 @@ import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
+import { describeError } from "@/lib/describe-error";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/net/client-ip";
 import { authWithSignInLimits } from "./auth-with-sign-in-limits";
@@ -72,7 +73,8 @@ function authConfig(): NextAuthConfig {
           console.info(`sign-in link not sent: ${error.message}`);
           return;
         }
-        console.error(error);
+        // By code, never the whole error: an adapter error carries drizzle's parameters (addresses).
+        console.error(`auth error: ${describeError(error)}`);
       },
     },
     callbacks: {
