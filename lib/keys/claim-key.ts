@@ -1,11 +1,13 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/connect";
 import { accessRequests, apps, claimLinks } from "@/db/schema";
+import { REASONS } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { requestProductNames } from "@/lib/requests/product-names";
 import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
 import { applyTransition } from "@/lib/requests/state-machine";
+import { accountDisabled } from "@/lib/users/assert-active-user";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
 import { issueKey } from "./issue-key";
@@ -79,7 +81,8 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string
 
 /**
  * Uses a claim link: one guarded UPDATE marks it used, so of any number of concurrent claims
- * exactly one creates a key. The request becomes available in the same transaction.
+ * exactly one creates a key. The request becomes available in the same transaction. A disabled
+ * account claims nothing (the link stays unused, refused "forbidden" if it would otherwise work).
  */
 export async function claimKey(
   db: Database,
@@ -91,6 +94,9 @@ export async function claimKey(
   const now = opts.now ?? new Date();
   if (!CLAIM_TOKEN_PATTERN.test(token)) throw new DomainError("not_found", claimRefusal({ state: "invalid" }));
   const result = await db.transaction(async (tx) => {
+    // A disabled account claims nothing; the link stays unused. Which refusal it hears is decided
+    // below: a link that no longer works says so first.
+    if (await accountDisabled(tx, userId)) return "disabled" as const;
     const [used] = await tx
       .update(claimLinks)
       .set({ usedAt: now })
@@ -118,8 +124,9 @@ export async function claimKey(
     const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: userId, now });
     return { plaintext, key, requestId: request.id };
   });
-  if (result) return result;
+  if (result && result !== "disabled") return result;
   const state = await inspectClaimLink(db, token, userId, now);
+  if (result === "disabled" && state.state === "ready") throw new DomainError("forbidden", REASONS.disabled);
   // Never a key that is already expired: the request ends as expired, as the sweep would end it.
   if (state.state === "window-ended") {
     await db.transaction((tx) => expireUnclaimedRequest(tx, state.requestId, { baseUrl: opts.baseUrl, now }));

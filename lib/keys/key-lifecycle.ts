@@ -1,16 +1,17 @@
 import { addDays, addHours } from "date-fns";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
+import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
-import { type Actor, type PartRow, assertCan, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, assertCan, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { emailFacts, enqueueApprovedEmails } from "@/lib/requests/decision-emails";
 import { accessWindowEnd } from "@/lib/requests/expire-unclaimed";
 import { applyTransition, pastTense, transitions } from "@/lib/requests/state-machine";
-import { openReviews } from "@/lib/reviews/open-reviews";
+import { revokeParts } from "@/lib/requests/revoke-parts";
+import { assertActiveUser } from "@/lib/users/assert-active-user";
 import { issueKey } from "./issue-key";
 
 /** Keys of a request that still work (or will, until their grace period ends). */
@@ -30,6 +31,8 @@ export async function rollKey(
   const now = opts.now ?? new Date();
   const { requestId, keyId } = input;
   return db.transaction(async (tx) => {
+    // A new key is a new secret: never for a disabled account, even one whose keys an admin kept.
+    await assertActiveUser(tx, userId);
     const [request] = await tx
       .select()
       .from(accessRequests)
@@ -94,22 +97,11 @@ export async function rollKey(
   });
 }
 
-/** Ends every key of the request that still works, now. */
-async function endKeys(
-  tx: Tx,
-  requestIds: readonly string[],
-  reason: "revoked" | "checked_in",
-  now: Date,
-  revocation?: { by: string; why: string | null },
-) {
+/** Ends every key of the requests that still works, now (a rolled key keeps its own end reason). */
+async function endKeys(tx: Tx, requestIds: readonly string[], now: Date) {
   return tx
     .update(apiKeys)
-    .set({
-      endsAt: now,
-      // A revocation names every key it stopped, rolled ones in their grace period included.
-      endReason: reason === "revoked" ? "revoked" : sql`coalesce(${apiKeys.endReason}, ${reason}::key_end_reason)`,
-      ...(revocation ? { revokedAt: now, revokedById: revocation.by, revokedReason: revocation.why } : {}),
-    })
+    .set({ endsAt: now, endReason: sql`coalesce(${apiKeys.endReason}, 'checked_in'::key_end_reason)` })
     .where(and(inArray(apiKeys.requestId, [...requestIds]), stillWorking(now)))
     .returning({ id: apiKeys.id, start: apiKeys.start, requestId: apiKeys.requestId });
 }
@@ -118,7 +110,7 @@ async function endKeys(
 export async function checkInRequest(db: Database, userId: string, requestId: string, now = new Date()) {
   return db.transaction(async (tx) => {
     await applyTransition(tx, { requestId, transition: "checkIn", actorId: userId, requesterId: userId });
-    const ended = await endKeys(tx, [requestId], "checked_in", now);
+    const ended = await endKeys(tx, [requestId], now);
     for (const k of ended) {
       await recordEvent(tx, { actorId: userId, action: "key.checked_in", subjectType: "key", subjectId: k.id, data: { requestId, start: k.start } });
     }
@@ -134,50 +126,6 @@ function requestEmailProps(f: Awaited<ReturnType<typeof emailFacts>>[number], ba
     productNames: f.productNames,
     requestUrl: `${baseUrl}/requests/${f.id}`,
   };
-}
-
-/**
- * Revokes requests inside `tx`: each moves to revoked (guarded), every key that still works stops
- * now, unused claim links die, each requester is emailed the reason, and reviews open.
- */
-async function revokeInTx(
-  tx: Tx,
-  requestIds: readonly string[],
-  actorId: string,
-  reason: string,
-  baseUrl: string,
-  now: Date,
-  /** Per request, the products this revocation takes away (others were revoked earlier by their owners). */
-  lost?: ReadonlyMap<string, string[]>,
-) {
-  for (const id of requestIds) await applyTransition(tx, { requestId: id, transition: "revoke", actorId, comment: reason });
-  if (requestIds.length === 0) return 0;
-  const ended = await endKeys(tx, requestIds, "revoked", now, { by: actorId, why: reason });
-  for (const k of ended) {
-    await recordEvent(tx, {
-      actorId,
-      action: "key.revoked",
-      subjectType: "key",
-      subjectId: k.id,
-      comment: reason,
-      data: { requestId: k.requestId, start: k.start },
-    });
-  }
-  await tx
-    .update(claimLinks)
-    .set({ supersededAt: now })
-    .where(and(inArray(claimLinks.requestId, [...requestIds]), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
-  const facts = await emailFacts(tx, requestIds);
-  await enqueueEmails(
-    tx,
-    facts.map((f) => ({
-      to: f.email,
-      template: "revoked" as const,
-      props: { ...requestEmailProps(f, baseUrl), ...(lost?.get(f.id) ? { productNames: lost.get(f.id) } : {}), reason },
-    })),
-  );
-  await openReviews(tx, requestIds, "revoked");
-  return ended.length;
 }
 
 /**
@@ -206,69 +154,20 @@ export async function revokeRequests(
     const parts = await loadParts(tx, visible.map((v) => v.id));
     for (const v of visible) assertCan(actor, "request.revoke", { requesterId: v.requesterId, parts: parts.get(v.id) ?? [] });
 
-    const whole: string[] = [];
-    const lost = new Map<string, string[]>();
-    const partly: { id: string; lost: PartRow[]; kept: PartRow[] }[] = [];
+    const taking = new Map<string, string[]>();
     for (const v of visible) {
-      const all = parts.get(v.id) ?? [];
-      const mine = partsOf(actor, all).filter((p) => !p.revokedAt);
+      const mine = partsOf(actor, parts.get(v.id) ?? []).filter((p) => !p.revokedAt);
       if (!transitions.revoke.from.some((s) => s === v.status) || mine.length === 0) {
         throw new DomainError(
           "conflict",
           transitions.revoke.from.some((s) => s === v.status) ? "You already revoked your products of this request." : `This request is ${pastTense[v.status]}.`,
         );
       }
-      await tx
-        .update(accessRequestProducts)
-        .set({ revokedById: actor.id, revokedAt: now })
-        .where(
-          and(
-            eq(accessRequestProducts.requestId, v.id),
-            inArray(accessRequestProducts.productId, mine.map((p) => p.productId)),
-            isNull(accessRequestProducts.revokedAt),
-          ),
-        );
-      const kept = all.filter((p) => !p.revokedAt && !mine.includes(p));
-      lost.set(v.id, mine.map((p) => p.productName));
-      if (kept.length === 0) whole.push(v.id);
-      else partly.push({ id: v.id, lost: mine, kept });
+      taking.set(v.id, mine.map((p) => p.productId));
     }
-    const keysEnded = await revokeInTx(tx, whole, actor.id, reason, input.baseUrl, now, lost);
-    await revokeParts(tx, partly, actor.id, reason, input.baseUrl);
-    return { revoked: whole, partlyRevoked: partly.map((p) => p.id), keysEnded };
+    const done = await revokeParts(tx, { parts: taking, actorId: actor.id, reason, partAction: "request.part_revoked", baseUrl: input.baseUrl, now });
+    return { revoked: done.revoked, partlyRevoked: done.partlyRevoked, keysEnded: done.keys };
   });
-}
-
-/** An owner's part of a request revoked: audited, the requester told which products the key lost. */
-async function revokeParts(
-  tx: Tx,
-  partly: readonly { id: string; lost: readonly PartRow[]; kept: readonly PartRow[] }[],
-  actorId: string,
-  reason: string,
-  baseUrl: string,
-) {
-  if (partly.length === 0) return;
-  for (const p of partly) {
-    await recordEvent(tx, {
-      actorId,
-      action: "request.part_revoked",
-      subjectType: "request",
-      subjectId: p.id,
-      comment: reason,
-      data: { products: p.lost.map((x) => x.productName), productIds: p.lost.map((x) => x.productId) },
-    });
-  }
-  const facts = new Map((await emailFacts(tx, partly.map((p) => p.id))).map((f) => [f.id, f]));
-  await enqueueEmails(
-    tx,
-    partly.flatMap((p) => {
-      const f = facts.get(p.id);
-      if (!f) return [];
-      const props = { ...requestEmailProps(f, baseUrl), productNames: p.lost.map((x) => x.productName), keptProductNames: p.kept.map((x) => x.productName) };
-      return [{ to: f.email, template: "revoked" as const, props: { ...props, reason } }];
-    }),
-  );
-  await openReviews(tx, partly.map((p) => p.id), "revoked");
 }
 
 /** Re-send: a new claim link for an approved, unclaimed request; the previous link stops working. */
@@ -381,7 +280,7 @@ export async function expireDueKeys(db: Database, baseUrl: string, now = new Dat
       if (!key) return false;
       await applyTransition(tx, { requestId: d.requestId, transition: "expire", actorId: null, actorType: "system" });
       // Rolled keys still in their grace period end with the request.
-      await endKeys(tx, [d.requestId], "checked_in", now);
+      await endKeys(tx, [d.requestId], now);
       await recordEvent(tx, { actorId: null, actorType: "system", action: "key.expired", subjectType: "key", subjectId: key.id, data: { requestId: d.requestId } });
       const [f] = await emailFacts(tx, [d.requestId]);
       if (f) {

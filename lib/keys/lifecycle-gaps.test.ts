@@ -182,3 +182,23 @@ describe("approved but never claimed", () => {
     expect(mails).toHaveLength(1);
   });
 });
+
+describe("archiving with revoke skips the archiving person's own requests", () => {
+  it("keeps the owner's own request for their product and says so; the other requester loses it", async () => {
+    const invoices = f.product("invoices");
+    const admin = userActor(await f.user("admin"));
+    await addToCart(t.db, owner.id, { productId: invoices.id, planId: f.plan("Standard").id });
+    const own = await submitRequest(t.db, { userId: owner.id, baseUrl }, { newAppName: "Owner's own app", reason: "Dogfooding" }, {});
+    await decideRequests(t.db, admin, { requestIds: [own.id], decision: "approve", baseUrl });
+    const other = await approvedRequest({ slugs: ["invoices"] });
+
+    const { message } = await changeProductStatus(t.db, approver, invoices.id, "archive", { revokeKeys: true, baseUrl });
+    // (Earlier tests of this file left other requests for invoices; those are revoked too.)
+    expect(message).toMatch(/each requester is emailed\. Your own request keeps its access: you cannot revoke access you requested/);
+    const status = async (id: string) => (await t.db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
+    expect(await status(own.id)).toBe("approved");
+    expect(await status(other.request.id)).toBe("revoked");
+    await changeProductStatus(t.db, approver, invoices.id, "restore");
+    await changeProductStatus(t.db, approver, invoices.id, "publish");
+  });
+});

@@ -27,7 +27,7 @@ export async function changeProductStatus(
   actor: Actor,
   id: string,
   change: ProductStatusChange,
-  /** Archive only: also revoke every request for the product (revokeProductAccess). */
+  /** Archive only: also revoke the product's part of every request for it but the actor's own (revokeProductAccess). */
   options: { revokeKeys?: boolean; baseUrl?: string; now?: Date } = {},
 ) {
   assertManager(actor);
@@ -75,8 +75,13 @@ export async function changeProductStatus(
   });
 }
 
-function revokedWords(r: { requests: number; keys: number }) {
-  if (r.requests === 0) return "No one had access to revoke.";
+function revokedWords(r: { requests: number; keys: number; ownKept: number }) {
+  // A requester never revokes their own access: their own requests keep it (their key no longer
+  // works for the archived product, and restoring it lets it work again).
+  const own = r.ownKept
+    ? ` Your own ${r.ownKept === 1 ? "request keeps its" : `${r.ownKept} requests keep their`} access: you cannot revoke access you requested, but ${r.ownKept === 1 ? "its key no longer works" : "their keys no longer work"} for this product while it is archived.`
+    : "";
+  if (r.requests === 0) return `No one ${r.ownKept ? "else " : ""}had access to revoke.${own}`;
   const keys = `${r.keys} ${r.keys === 1 ? "key" : "keys"}`;
-  return `Access revoked on ${r.requests} ${r.requests === 1 ? "request" : "requests"} (${keys} stopped); each requester is emailed.`;
+  return `Access revoked on ${r.requests} ${r.requests === 1 ? "request" : "requests"} (${keys} stopped); each requester is emailed.${own}`;
 }

@@ -1,72 +1,41 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { accessRequestProducts } from "@/db/schema";
+import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/connect";
-import { recordEvent } from "@/lib/audit/record-event";
-import { enqueueEmails } from "@/lib/mail/enqueue-email";
-import { emailFacts } from "@/lib/requests/decision-emails";
-import { endRequests } from "@/lib/requests/end-requests";
+import { revokeParts } from "@/lib/requests/revoke-parts";
 
 /**
- * Revokes access to an archived product, inside the archiving transaction. A request whose every
- * product is now archived is revoked like any revoke (keys stop, claim links die, review opens).
- * A request that also holds other, live products keeps them: its key already stops working for
- * the archived one (verify leaves archived products out), so only the requester is told.
- * Each requester is emailed like a revoke; everything is audited.
+ * Revokes access to an archived product, inside the archiving transaction: in each approved or
+ * available request that holds it, only that product's part is revoked (revokeParts), for good
+ * (restoring the product later does not bring it back). Other owners' parts stay theirs to decide;
+ * a request whose every part is now revoked is revoked as a whole (keys stop, claim links die, a
+ * review opens), and a review opens for a partly revoked one where its plan asks for one.
+ *
+ * The actor's own requests are skipped: a requester never revokes their own access. Their key
+ * stops for the archived product anyway, as verify leaves archived products out.
  */
 export async function revokeProductAccess(
   tx: Tx,
   input: { productId: string; productName: string; actorId: string; baseUrl: string; now: Date },
 ) {
-  const live = await tx.execute<{ id: string; others: string[] }>(sql`
-    select r.id, array(select p.name from access_request_products o join products p on p.id = o.product_id
-        where o.request_id = r.id and p.status <> 'archived' order by p.name) as others
+  const live = await tx.execute<{ id: string; requester_id: string }>(sql`
+    select r.id, r.requester_id
     from access_requests r
     where r.status in ('approved', 'available')
-      and exists (select 1 from access_request_products arp where arp.request_id = r.id and arp.product_id = ${input.productId})
+      and exists (select 1 from access_request_products arp
+        where arp.request_id = r.id and arp.product_id = ${input.productId} and arp.revoked_at is null)
+    order by r.id
     for update of r`);
-  const reason = `“${input.productName}” was archived by its owner.`;
-  const whole = live.filter((r) => r.others.length === 0).map((r) => r.id);
-  const partial = new Map(live.filter((r) => r.others.length > 0).map((r) => [r.id, r.others]));
-  const ended = await endRequests(tx, { requestIds: whole, transition: "revoke", actorId: input.actorId, reason, now: input.now });
-  if (partial.size > 0) {
-    // The archived part is revoked for good: restoring the product later does not bring it back.
-    await tx
-      .update(accessRequestProducts)
-      .set({ revokedAt: input.now, revokedById: input.actorId })
-      .where(
-        and(
-          eq(accessRequestProducts.productId, input.productId),
-          isNull(accessRequestProducts.revokedAt),
-          inArray(accessRequestProducts.requestId, [...partial.keys()]),
-        ),
-      );
-  }
-  for (const [requestId, others] of partial) {
-    await recordEvent(tx, {
-      actorId: input.actorId,
-      action: "request.product_revoked",
-      subjectType: "request",
-      subjectId: requestId,
-      comment: reason,
-      data: { productId: input.productId, stillWorksFor: others },
-    });
-  }
-  const facts = await emailFacts(tx, [...ended.requestIds, ...partial.keys()]);
-  await enqueueEmails(
-    tx,
-    facts.map((f) => ({
-      to: f.email,
-      template: "revoked" as const,
-      props: {
-        requesterName: f.name,
-        appName: f.appName,
-        planName: f.planName,
-        productNames: partial.has(f.id) ? [input.productName] : f.productNames,
-        requestUrl: `${input.baseUrl}/requests/${f.id}`,
-        reason,
-        keptProductNames: partial.get(f.id),
-      },
-    })),
-  );
-  return { requests: ended.requestIds.length + partial.size, keys: ended.keys.length };
+  const others = live.filter((r) => r.requester_id !== input.actorId);
+  const done = await revokeParts(tx, {
+    parts: new Map(others.map((r) => [r.id, [input.productId]])),
+    actorId: input.actorId,
+    reason: `“${input.productName}” was archived by its owner.`,
+    partAction: "request.product_revoked",
+    baseUrl: input.baseUrl,
+    now: input.now,
+  });
+  return {
+    requests: done.revoked.length + done.partlyRevoked.length,
+    keys: done.keys,
+    ownKept: live.length - others.length,
+  };
 }

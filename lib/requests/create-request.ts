@@ -2,6 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, type PlanSnapshot, plans, products, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { hasAuthority, loadParts, userActor } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { openReviews } from "@/lib/reviews/open-reviews";
@@ -71,9 +72,11 @@ export async function assertNoLiveAccess(tx: Tx, appId: string, productIds: read
 }
 
 /**
- * A revoked request that this one follows: its own resubmit chain, or any request of the same app
- * or the same requester for one of these products. A revocation is a person's judgment, so access
- * after it is never granted automatically (by resubmitting, or by a new cart or a new app).
+ * A revocation that this request follows: a revoked request of its own resubmit chain, or any
+ * request of the same app or the same requester whose part for one of these products was revoked
+ * (the whole request revoked, an owner's per-part revoke, or archiving with revoke). A revocation
+ * is a person's judgment, so access after it is never granted automatically (by resubmitting, or
+ * by a new cart or a new app).
  */
 async function revokedBefore(tx: Tx, input: NewRequest) {
   const [row] = await tx.execute<{ id: string }>(sql`
@@ -83,22 +86,57 @@ async function revokedBefore(tx: Tx, input: NewRequest) {
       select r.resubmitted_from_id from ${accessRequests} r join chain c on r.id = c.id where r.resubmitted_from_id is not null
     )
     select r.id from ${accessRequests} r
-    where r.status = 'revoked' and (
-      r.id in (select id from chain)
+    where (r.status = 'revoked' and r.id in (select id from chain))
       or ((r.app_id = ${input.appId} or r.requester_id = ${input.requesterId})
-        and exists (select 1 from ${accessRequestProducts} p where p.request_id = r.id and p.product_id in ${sql`(${sql.join(
-          input.productIds.map((id) => sql`${id}`),
-          sql`, `,
-        )})`}))
-    )
+        and exists (select 1 from ${accessRequestProducts} p
+          where p.request_id = r.id and (r.status = 'revoked' or p.revoked_at is not null)
+            and p.product_id in ${sql`(${sql.join(
+              input.productIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`}))
     limit 1`);
   return row?.id ?? null;
 }
 
 /**
+ * The products of the request that its plan's owner has no authority over. An auto-approving plan
+ * approves on its owner's behalf, so it may grant only what that person could approve: a shared
+ * (ownerless) plan or an active admin's plan grants every product, an owner's plan only that
+ * owner's products (an admin may offer an owner's plan on another owner's product).
+ */
+async function outsidePlanOwnerAuthority(tx: Tx, requestId: string, planId: string) {
+  const [plan] = await tx
+    .select({ ownerId: plans.ownerId, role: users.role, disabledAt: users.disabledAt })
+    .from(plans)
+    .leftJoin(users, eq(users.id, plans.ownerId))
+    .where(eq(plans.id, planId));
+  if (!plan?.ownerId) return [];
+  const parts = (await loadParts(tx, [requestId])).get(requestId) ?? [];
+  if (!plan.role) return parts;
+  const planOwner = userActor({ id: plan.ownerId, role: plan.role, disabledAt: plan.disabledAt });
+  return parts.filter((p) => !hasAuthority(planOwner, p));
+}
+
+/** Why an auto-approve plan's request waits for an approver instead, or null when it may approve now. */
+async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest) {
+  const revoked = await revokedBefore(tx, input);
+  if (revoked) {
+    return { comment: "Access to these products was revoked before: an approver decides.", data: { revokedRequestId: revoked } };
+  }
+  const outside = await outsidePlanOwnerAuthority(tx, requestId, input.planId);
+  if (outside.length > 0) {
+    return {
+      comment: `The plan's owner does not own ${outside.map((p) => p.productName).join(", ")}: the products' owners decide.`,
+      data: { productIds: outside.map((p) => p.productId) },
+    };
+  }
+  return null;
+}
+
+/**
  * Writes a request, its products, its audit event, and its jobs in `tx`. An auto-approve plan's
- * request is approved in the same transaction, unless access was revoked before (revokedBefore);
- * otherwise the approvers are emailed.
+ * request is approved in the same transaction, unless access was revoked before or the plan's owner
+ * lacks authority over a product (autoApprovalWithheld); otherwise the approvers are emailed.
  */
 export async function createRequest(tx: Tx, input: NewRequest) {
   const plan = await planSnapshot(tx, input.planId);
@@ -126,7 +164,7 @@ export async function createRequest(tx: Tx, input: NewRequest) {
     data: { planId: input.planId, productIds: input.productIds, appId: input.appId, resubmittedFromId: input.resubmittedFromId ?? null },
   });
 
-  const withheld = plan.autoApprove ? await revokedBefore(tx, input) : null;
+  const withheld = plan.autoApprove ? await autoApprovalWithheld(tx, request.id, input) : null;
   if (withheld) {
     await recordEvent(tx, {
       actorId: null,
@@ -134,8 +172,8 @@ export async function createRequest(tx: Tx, input: NewRequest) {
       action: "request.auto_approve_withheld",
       subjectType: "request",
       subjectId: request.id,
-      comment: "Access to these products was revoked before: an approver decides.",
-      data: { revokedRequestId: withheld },
+      comment: withheld.comment,
+      data: withheld.data,
     });
   }
   if (plan.autoApprove && !withheld) {

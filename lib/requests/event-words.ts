@@ -15,7 +15,7 @@ const words: Record<string, string> = {
   "request.claim_link_sent": "New claim link sent",
   "request.reviewed": "Reviewed",
   "request.product_revoked": "Access to one product revoked (the product was archived)",
-  "request.auto_approve_withheld": "Not approved automatically: access was revoked before",
+  "request.auto_approve_withheld": "Not approved automatically: an approver decides",
   "key.rolled": "Key rolled (the old key works until its grace period ends)",
 };
 

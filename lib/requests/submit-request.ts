@@ -7,6 +7,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { cartProblems } from "@/lib/cart/cart-rules";
 import { clearCart, loadCart } from "@/lib/cart/cart-store";
 import { DomainError, notFound } from "@/lib/errors";
+import { assertActiveUser } from "@/lib/users/assert-active-user";
 import { assertNoLiveAccess, createRequest, planSnapshot } from "./create-request";
 import { cleanAnswers, parseRequestFields } from "./request-fields";
 import { type SubmitRequestInput, fieldAnswersFrom, submitRequestSchema } from "./submit-schema";
@@ -65,7 +66,8 @@ function requestedDays(input: ScheduleInput) {
 /**
  * Submits the user's cart as one access request (DESIGN.md §2–3), in one transaction: cart rules
  * re-checked, app picked or created, plan fields validated, duplicates refused, request + products +
- * audit event + approver emails (or auto-approval) written, cart emptied.
+ * audit event + approver emails (or auto-approval) written, cart emptied. A disabled account is
+ * refused inside the transaction (assertActiveUser).
  */
 export async function submitRequest(
   db: Database,
@@ -75,6 +77,7 @@ export async function submitRequest(
 ) {
   const now = ctx.now ?? new Date();
   return db.transaction(async (tx) => {
+    await assertActiveUser(tx, ctx.userId);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cart:${ctx.userId}`}))`);
     const lines = await loadCart(tx, ctx.userId);
     const [problem] = cartProblems(lines);

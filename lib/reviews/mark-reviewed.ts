@@ -90,7 +90,7 @@ export function summarizeReview(r: { reviewed: number; alreadyReviewed: number; 
 /** The audited actions that make each kind of decision under review. */
 const DECISION_ACTIONS: Record<ReviewKind, string[]> = {
   approved: ["request.approved", "request.approval_recorded"],
-  revoked: ["request.revoked", "request.part_revoked"],
+  revoked: ["request.revoked", "request.part_revoked", "request.product_revoked"],
   auto_approved: [],
 };
 

@@ -137,4 +137,19 @@ describe("disabling a person ends what they had open", () => {
     );
     expect((await mailsTo(u.email)).slice(before)).toEqual([]);
   });
+
+  it("a disabled person claims no key with a link that would still work; the link stays unused", async () => {
+    const u = await f.user();
+    const app = await f.app(u.id);
+    const approved = await submit(u.id, app.id, "invoices");
+    await decideRequests(t.db, approver, { requestIds: [approved.id], decision: "approve", baseUrl });
+    const token = await latestToken(approved.id);
+    // Disabled by some other path than setDisabled, which would have ended the claim link.
+    await t.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, u.id));
+
+    expect(await refusal(claimKey(t.db, token, u.id, { prefix }))).toMatch(/^forbidden: Your account is disabled/);
+    expect(await statusOf(approved.id)).toBe("approved");
+    const [link] = await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, approved.id));
+    expect(link?.usedAt).toBeNull();
+  });
 });
