@@ -1,6 +1,6 @@
-import { and, count, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, auditEvents, requestApprovals } from "@/db/schema";
+import { accessRequestProducts, accessRequests, auditEvents, requestApprovals, users } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -133,7 +133,10 @@ async function recordApprovals(
       await tx
         .select({ id: requestApprovals.requestId, n: count() })
         .from(requestApprovals)
-        .where(inArray(requestApprovals.requestId, ids))
+        // Only approvers who could still approve count: a disabled (say, compromised) or demoted
+        // approver's earlier approval no longer makes up the plan's N distinct approvers.
+        .innerJoin(users, eq(users.id, requestApprovals.approverId))
+        .where(and(inArray(requestApprovals.requestId, ids), isNull(users.disabledAt), inArray(users.role, ["owner", "admin"])))
         .groupBy(requestApprovals.requestId)
     ).map((r) => [r.id, r.n]),
   );
