@@ -17,19 +17,26 @@ export function rememberSecret(secret: string) {
 
 export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
 
-/** A new consumer with an approved request (approved by the demo owner through the domain code). */
-export async function approvedRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {
+/** A new consumer with a pending request for one product (submitted through the domain code). */
+export async function pendingRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {
   const tag = randomBytes(4).toString("hex");
   const email = `keys-${tag}@example.com`;
   const [user] = await conn.db.insert(users).values({ email, name: `Kai ${tag}` }).returning();
   const [p] = await conn.db.select().from(products).where(eq(products.slug, slug));
   const [pl] = await conn.db.select().from(plans).where(eq(plans.name, plan));
-  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
-  if (!user || !p || !pl || !owner) throw new Error("seed data missing");
+  if (!user || !p || !pl) throw new Error("seed data missing");
   await addToCart(conn.db, user.id, { productId: p.id, planId: pl.id });
   const request = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `App ${tag}`, reason: "Gateway test" }, {});
-  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [request.id], decision: "approve", baseUrl: BASE_URL });
-  return { email, requestId: request.id, appName: `App ${tag}`, ownerId: owner.id };
+  return { email, requestId: request.id, appName: `App ${tag}` };
+}
+
+/** A new consumer with an approved request (approved by the demo owner through the domain code). */
+export async function approvedRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {
+  const pending = await pendingRequest(conn, slug, plan);
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!owner) throw new Error("seed data missing");
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [pending.requestId], decision: "approve", baseUrl: BASE_URL });
+  return { ...pending, ownerId: owner.id };
 }
 
 /** Signs in as the requester, opens the claim link from the dev mailbox, confirms, and returns the key. */
