@@ -1,15 +1,14 @@
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, emailMessages } from "@/db/schema";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { workingKeysOfProduct } from "@/lib/products/working-keys";
 import { addToCart } from "@/lib/cart/cart-store";
-import { DomainError } from "@/lib/errors";
-import { unseal } from "@/lib/mail/sealed";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { latestClaimToken, refusal } from "@/tests/requests";
 import { claimKey } from "./claim-key";
 import { userActor } from "@/lib/auth/permissions";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -38,21 +37,8 @@ async function approvedRequest(opts: { startsAt?: Date; durationDays?: number; s
   return { user: u, request: req, token: await latestToken(req.id) };
 }
 
-async function latestToken(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
-}
+const latestToken = (requestId: string) => latestClaimToken(t.db, requestId, baseUrl);
 
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
 
 describe("at most two working keys", () => {
   it("a second roll while the rolled key is in its grace period is refused, saying when it can roll again", async () => {
