@@ -1,8 +1,13 @@
 import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { emailMessages } from "@/db/schema";
+import type { Actor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
 import { DomainError } from "@/lib/errors";
 import { unseal } from "@/lib/mail/sealed";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import type { catalogueFixture } from "./fixtures";
 
 /** Test helpers about access requests and the mail they cause, shared by the domain test files. */
 
@@ -26,3 +31,24 @@ export async function latestClaimToken(db: Database, requestId: string, baseUrl:
 
 /** Every mail queued to an address, oldest first. */
 export const mailsTo = (db: Database, to: string) => db.select().from(emailMessages).where(eq(emailMessages.to, to)).orderBy(emailMessages.createdAt);
+
+/**
+ * A new user's request (a new app, Standard plan, payments unless `slugs` says otherwise) approved by `approver`,
+ * with the claim token from the approval email.
+ */
+export async function approvedRequest(
+  ctx: { db: Database; f: Awaited<ReturnType<typeof catalogueFixture>>; approver: Actor; baseUrl: string },
+  opts: { startsAt?: Date; durationDays?: number; slugs?: string[] } = {},
+) {
+  const { db, f, approver, baseUrl } = ctx;
+  const u = await f.user();
+  for (const slug of opts.slugs ?? ["payments"]) await addToCart(db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  const req = await submitRequest(
+    db,
+    { userId: u.id, baseUrl },
+    { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
+    {},
+  );
+  await decideRequests(db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
+  return { user: u, request: req, token: await latestClaimToken(db, req.id, baseUrl) };
+}

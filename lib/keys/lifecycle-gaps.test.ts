@@ -8,7 +8,7 @@ import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { latestClaimToken, refusal } from "@/tests/requests";
+import { approvedRequest as approvedRequestFor, refusal } from "@/tests/requests";
 import { claimKey } from "./claim-key";
 import { userActor } from "@/lib/auth/permissions";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -24,21 +24,7 @@ const owner = await f.owner();
 const approver = userActor(owner);
 const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, (h) => lookupKey(t.sql, h), { prefix, now });
 
-async function approvedRequest(opts: { startsAt?: Date; durationDays?: number; slugs?: string[] } = {}) {
-  const u = await f.user();
-  for (const slug of opts.slugs ?? ["payments"]) await addToCart(t.db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
-  const req = await submitRequest(
-    t.db,
-    { userId: u.id, baseUrl },
-    { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
-    {},
-  );
-  await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
-  return { user: u, request: req, token: await latestToken(req.id) };
-}
-
-const latestToken = (requestId: string) => latestClaimToken(t.db, requestId, baseUrl);
-
+const approvedRequest = (opts: Parameters<typeof approvedRequestFor>[1] = {}) => approvedRequestFor({ db: t.db, f, approver, baseUrl }, opts);
 
 describe("at most two working keys", () => {
   it("a second roll while the rolled key is in its grace period is refused, saying when it can roll again", async () => {
