@@ -11,6 +11,7 @@ import { revokeRequests } from "../lib/keys/key-lifecycle";
 import { e2eDb } from "./db";
 import { BASE_URL, approvedRequest, claimFromMailbox } from "./keys-helpers";
 import { freePort, waitForPort } from "./net";
+import { nginxConf } from "./nginx-conf";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
 const conn = e2eDb();
@@ -38,25 +39,7 @@ async function startNginx(binary: string, upstreamPort: number) {
     .replace("listen 8080;", `listen 127.0.0.1:${port};`);
   fs.writeFileSync(path.join(root, "portico-gateway.conf"), gateway);
   fs.copyFileSync("examples/nginx/portico-identity.conf", path.join(root, "portico-identity.conf"));
-  const temp = (name: string) => path.join(root, name);
-  fs.writeFileSync(
-    path.join(root, "nginx.conf"),
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
-daemon off;
-pid ${temp("nginx.pid")};
-error_log ${temp("error.log")} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${temp("body")};
-  proxy_temp_path ${temp("proxy")};
-  fastcgi_temp_path ${temp("fastcgi")};
-  uwsgi_temp_path ${temp("uwsgi")};
-  scgi_temp_path ${temp("scgi")};
-  include portico-gateway.conf;
-}
-`,
-  );
+  fs.writeFileSync(path.join(root, "nginx.conf"), nginxConf(root, "  include portico-gateway.conf;\n"));
   nginx = spawn(binary, ["-p", root, "-c", path.join(root, "nginx.conf")], { stdio: ["ignore", "inherit", "inherit"] });
   await waitForPort(port);
   return `http://127.0.0.1:${port}`;

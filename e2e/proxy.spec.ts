@@ -9,6 +9,7 @@ import { signInAttempts } from "../db/schema";
 import { e2eDb } from "./db";
 import { latestLinkFor } from "./helpers";
 import { freePort, waitForPort } from "./net";
+import { nginxConf } from "./nginx-conf";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => fs.existsSync(p));
 const conn = e2eDb();
@@ -30,19 +31,9 @@ async function startProxy(binary: string, port: number, upstreamPort: number) {
   const temp = (name: string) => path.join(root, name);
   fs.writeFileSync(
     temp("nginx.conf"),
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}worker_processes 1;
-daemon off;
-pid ${temp("nginx.pid")};
-error_log ${temp("error.log")} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${temp("body")};
-  proxy_temp_path ${temp("proxy")};
-  fastcgi_temp_path ${temp("fastcgi")};
-  uwsgi_temp_path ${temp("uwsgi")};
-  scgi_temp_path ${temp("scgi")};
-  server {
+    nginxConf(
+      root,
+      `  server {
     listen 127.0.0.1:${port};
     location / {
       proxy_pass http://127.0.0.1:${upstreamPort};
@@ -52,8 +43,8 @@ http {
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     }
   }
-}
 `,
+    ),
   );
   children.push(spawn(binary, ["-p", root, "-c", temp("nginx.conf")], { stdio: ["ignore", "inherit", "inherit"], detached: true }));
   await waitForPort(port);

@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequestProducts, accessRequests, emailMessages, plans, productPlans, products, reviews, users } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
-import { DomainError } from "@/lib/errors";
 import { claimKey } from "@/lib/keys/claim-key";
 import { revokeRequests, rollKey } from "@/lib/keys/key-lifecycle";
 import { lookupKey, verifyKey } from "@/lib/keys/verify-key";
-import { unseal } from "@/lib/mail/sealed";
 import { planFormValues } from "@/lib/plans/plan-schema";
 import { updatePlan } from "@/lib/plans/update-plan";
 import { changeProductStatus } from "@/lib/products/change-product-status";
@@ -15,6 +13,7 @@ import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { latestClaimToken, refusal } from "@/tests/requests";
 import { userActor } from "./permissions";
 
 /**
@@ -54,15 +53,7 @@ async function submit(userId: string, productIds: string[], planId: string, appI
   return submitRequest(t.db, { userId, baseUrl }, { ...app, reason: "Because" }, {});
 }
 
-async function latestToken(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
-}
+const latestToken = (requestId: string) => latestClaimToken(t.db, requestId, baseUrl);
 
 /** A mixed request (payments of owner A + a product of owner B) on Standard, approved by both owners and claimed. */
 async function claimedMixed(ledgerId: string) {
@@ -76,11 +67,6 @@ async function claimedMixed(ledgerId: string) {
 
 const verify = async (key: string, product: string) => (await verifyKey({ key, product }, (h) => lookupKey(t.sql, h), { prefix })).status;
 const statusOf = async (id: string) => (await t.db.select({ s: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, id)))[0]?.s;
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
 
 describe("adversary: access after a per-part revocation", () => {
   it("an owner's per-part revoke withholds auto-approval of that product like a whole revoke does (new app, same requester)", async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequestProducts, accessRequests, emailMessages, plans, productPlans, products, reviews, users } from "@/db/schema";
 import { queueDetail } from "@/lib/admin/queue-query";
@@ -8,7 +8,6 @@ import { claimKey } from "@/lib/keys/claim-key";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { lookupKey, verifyKey } from "@/lib/keys/verify-key";
 import { retryMessage, setSubject } from "@/lib/mail/email-admin";
-import { unseal } from "@/lib/mail/sealed";
 import { approversFor } from "@/lib/requests/approvers";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { partWords } from "@/lib/requests/part-words";
@@ -18,6 +17,7 @@ import { listReviews } from "@/lib/reviews/queries";
 import { changeRole, setDisabled } from "@/lib/users/user-admin";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { latestClaimToken } from "@/tests/requests";
 import { withoutWrites } from "@/tests/table-snapshot";
 import { type Actor, REASONS, can, userActor } from "./permissions";
 
@@ -91,13 +91,7 @@ const review = (actor: Actor, reviewId: string) => markReviewed(t.db, actor, { r
 const forbidden = (reason: string) => `forbidden: ${reason}`;
 
 async function claimedKey(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  const token = String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
+  const token = await latestClaimToken(t.db, requestId, baseUrl);
   const [request] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
   const { plaintext } = await claimKey(t.db, token, request?.requesterId ?? "", { prefix });
   return plaintext;

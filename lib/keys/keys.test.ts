@@ -1,15 +1,11 @@
-import { and, count, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, count, eq, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, claimLinks, emailMessages } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
-import { addToCart } from "@/lib/cart/cart-store";
-import { DomainError } from "@/lib/errors";
-import { unseal } from "@/lib/mail/sealed";
-import { decideRequests } from "@/lib/requests/decide-requests";
-import { submitRequest } from "@/lib/requests/submit-request";
 import { requestTimeline } from "@/lib/requests/queries";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { approvedRequest as approvedRequestFor, latestClaimToken, refusal } from "@/tests/requests";
 import { claimKey, inspectClaimLink } from "./claim-key";
 import { hashSecret } from "./key-format";
 import { checkInRequest, expireDueKeys, resendClaimLink, revokeRequests, rollKey, warnExpiringKeys } from "./key-lifecycle";
@@ -30,36 +26,9 @@ function expectGeneric401(result: VerifyResult) {
   expect(result.reason).toBeTruthy();
 }
 
-async function approvedRequest(opts: { startsAt?: Date; durationDays?: number } = {}) {
-  const u = await f.user();
-  await addToCart(t.db, u.id, { productId: f.product("payments").id, planId: f.plan("Standard").id });
-  const req = await submitRequest(
-    t.db,
-    { userId: u.id, baseUrl },
-    { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
-    {},
-  );
-  await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
-  return { user: u, request: req, token: await latestToken(req.id) };
-}
+const approvedRequest = (opts: { startsAt?: Date; durationDays?: number } = {}) => approvedRequestFor({ db: t.db, f, approver, baseUrl }, opts);
 
-/** The claim token as the requester receives it: from the approved email, or a re-sent link's. */
-async function latestToken(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  const url = String(await unseal(message?.props.claimUrl));
-  return url.slice(`${baseUrl}/claim/`.length);
-}
-
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
+const latestToken = (requestId: string) => latestClaimToken(t.db, requestId, baseUrl);
 
 describe("claim links", () => {
   it("stores only the token's hash; the email holds it sealed; GET-style inspection uses nothing", async () => {

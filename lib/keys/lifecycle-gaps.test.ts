@@ -1,15 +1,14 @@
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, emailMessages } from "@/db/schema";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { workingKeysOfProduct } from "@/lib/products/working-keys";
 import { addToCart } from "@/lib/cart/cart-store";
-import { DomainError } from "@/lib/errors";
-import { unseal } from "@/lib/mail/sealed";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { approvedRequest as approvedRequestFor, refusal } from "@/tests/requests";
 import { claimKey } from "./claim-key";
 import { userActor } from "@/lib/auth/permissions";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -25,34 +24,7 @@ const owner = await f.owner();
 const approver = userActor(owner);
 const verify = (key: string, product?: string, now?: Date) => verifyKey({ key, product }, (h) => lookupKey(t.sql, h), { prefix, now });
 
-async function approvedRequest(opts: { startsAt?: Date; durationDays?: number; slugs?: string[] } = {}) {
-  const u = await f.user();
-  for (const slug of opts.slugs ?? ["payments"]) await addToCart(t.db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
-  const req = await submitRequest(
-    t.db,
-    { userId: u.id, baseUrl },
-    { newAppName: "App", reason: "Because", startsAt: opts.startsAt?.toISOString(), durationDays: opts.durationDays },
-    {},
-  );
-  await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
-  return { user: u, request: req, token: await latestToken(req.id) };
-}
-
-async function latestToken(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
-}
-
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
+const approvedRequest = (opts: Parameters<typeof approvedRequestFor>[1] = {}) => approvedRequestFor({ db: t.db, f, approver, baseUrl }, opts);
 
 describe("at most two working keys", () => {
   it("a second roll while the rolled key is in its grace period is refused, saying when it can roll again", async () => {

@@ -1,6 +1,6 @@
-import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
+import { upload as uploadRaw } from "@/tests/http-raw";
 import { generateKey } from "./key-format";
 import { MAX_VERIFY_BODY } from "./verify-http";
 import { INVALID_KEY_MESSAGE } from "./verify-key";
@@ -8,39 +8,8 @@ import { startVerifyServer } from "./verify-server";
 
 const t = await isolatedDatabase();
 
-/**
- * POSTs `total` bytes in 16 KiB chunks, with Content-Length or chunked, and resolves with the
- * answer as soon as it arrives (the server may answer before the upload ends). A dropped
- * connection rejects.
- */
-function upload(url: string, total: number, withLength: boolean) {
-  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    // A connection of its own: a refused upload's socket is never reused for the next request.
-    const req = http.request(url, {
-      agent: false,
-      method: "POST",
-      headers: { "content-type": "application/json", ...(withLength ? { "content-length": String(total) } : {}) },
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on("error", reject);
-    const chunk = Buffer.alloc(16 * 1024, "a");
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        const n = Math.min(chunk.length, total - sent);
-        sent += n;
-        if (!req.write(chunk.subarray(0, n))) return void req.once("drain", pump);
-      }
-      req.end();
-    };
-    pump();
-  });
-}
+const upload = (url: string, total: number, withLength: boolean) =>
+  uploadRaw(url, total, { withLength, headers: { "content-type": "application/json" } });
 
 describe("the dedicated verify listener", () => {
   it("keeps the route's contract: 401 without or with an unknown key, 404 elsewhere, bad JSON 400", async () => {

@@ -7,6 +7,7 @@ import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { lastUsedRecorder } from "./last-used";
 import { logRefusal, verifyHttp } from "./verify-http";
 import { lookupKey } from "./verify-key";
+import { webHeaders } from "@/lib/net/node-headers";
 
 /** How long a refused oversized upload may keep sending (discarded) so the client can read its 413. */
 const LINGER_MS = 2000;
@@ -61,10 +62,7 @@ export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: 
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/api/v1/keys/verify") return send(404, { valid: false, error: "Only /api/v1/keys/verify is served here." });
     if (req.method !== "GET" && req.method !== "POST") return send(405, { valid: false, error: "Use GET or POST." }, { allow: "GET, POST" });
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === "string") headers.set(name, value);
-    }
+    const headers = webHeaders(req.headers);
     verifyHttp({ method: req.method, url: req.url ?? "/", headers, readBody: (limit) => readBodyWithin(req, limit) }, lookup, {
       prefix: opts.prefix,
     }).then(

@@ -4,6 +4,7 @@ import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installPeerAddressHeader } from "@/lib/net/peer-address";
 import { devMailboxAnswers } from "./dev-mailbox-access";
+import { webHeaders } from "@/lib/net/node-headers";
 
 installPeerAddressHeader();
 const development = { devMailbox: true, devMailboxForAnyone: false };
@@ -11,9 +12,7 @@ let server: http.Server;
 let port = 0;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers))
-      if (typeof value === "string") headers.set(name, value);
+    const headers = webHeaders(req.headers);
     res.end(JSON.stringify(devMailboxAnswers(headers, development)));
   });
   // Every interface, so the test can also arrive from a non-loopback address of this machine.

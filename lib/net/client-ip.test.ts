@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientIp } from "./client-ip";
 import { PEER_HEADER, installPeerAddressHeader, normalizeIp } from "./peer-address";
+import { webHeaders } from "@/lib/net/node-headers";
 
 // A real server in this process, marked the way instrumentation-node.ts marks Next's.
 installPeerAddressHeader();
@@ -10,9 +11,7 @@ let server: http.Server;
 let port = 0;
 beforeAll(async () => {
   server = http.createServer((req, res) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers))
-      if (typeof value === "string") headers.set(name, value);
+    const headers = webHeaders(req.headers);
     const hops = Number(new URL(req.url ?? "/", "http://x").searchParams.get("hops"));
     res.end(JSON.stringify({ ip: clientIp(headers, hops) }));
   });

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, plans, reviews } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { userActor } from "@/lib/auth/permissions";
-import { DomainError } from "@/lib/errors";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { refusal } from "@/tests/requests";
 import { markReviewed } from "./mark-reviewed";
 import { listReviews } from "./queries";
 
@@ -31,11 +31,6 @@ async function request(plan: string, slug = "payments", answers: Record<string, 
 }
 
 const reviewsOf = (requestId: string) => t.db.select().from(reviews).where(eq(reviews.requestId, requestId));
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
 
 describe("the review queue", () => {
   it("opens a review for approvals, auto-approvals and revocations on review-required plans only", async () => {

@@ -1,17 +1,16 @@
-import { and, desc, eq, inArray, like, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequests, auditEvents, claimLinks, emailMessages, users } from "@/db/schema";
+import { accessRequests, auditEvents, claimLinks, users } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
-import { DomainError } from "@/lib/errors";
 import { claimKey } from "@/lib/keys/claim-key";
 import { resendClaimLink } from "@/lib/keys/key-lifecycle";
 import { lookupKey, verifyKey } from "@/lib/keys/verify-key";
-import { unseal } from "@/lib/mail/sealed";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { latestClaimToken, mailsTo as mailsToAddress, refusal } from "@/tests/requests";
 import { listUsers, setDisabled } from "./user-admin";
 
 const t = await isolatedDatabase();
@@ -31,15 +30,7 @@ async function submit(userId: string, appId: string, slug: string) {
   return submitRequest(t.db, { userId, baseUrl }, { appId, reason: "Because" }, {});
 }
 
-async function latestToken(requestId: string) {
-  const [message] = await t.db
-    .select()
-    .from(emailMessages)
-    .where(and(inArray(emailMessages.template, ["approved", "claim-link"]), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  return String(await unseal(message?.props.claimUrl)).slice(`${baseUrl}/claim/`.length);
-}
+const latestToken = (requestId: string) => latestClaimToken(t.db, requestId, baseUrl);
 
 /** A person with one pending, one approved (unclaimed) and one available request. */
 async function busyPerson() {
@@ -55,12 +46,7 @@ async function busyPerson() {
 }
 
 const statusOf = async (id: string) => (await t.db.select().from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
-const mailsTo = (to: string) => t.db.select().from(emailMessages).where(eq(emailMessages.to, to)).orderBy(emailMessages.createdAt);
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => "no error",
-    (e: unknown) => (e instanceof DomainError ? `${e.code}: ${e.message}` : String(e)),
-  );
+const mailsTo = (to: string) => mailsToAddress(t.db, to);
 
 describe("disabling a person ends what they had open", () => {
   it("cancels pending and approved requests, revokes working keys when asked, and sends ONE summary email", async () => {
