@@ -322,12 +322,18 @@ describe("new-request emails", () => {
     const demoted = await f.user("owner");
     const [p] = await t.db.insert(products).values({ slug: `demoted-${randomBytes(3).toString("hex")}`, name: "Old API", ownerId: demoted.id }).returning();
     await t.db.update(users).set({ role: "consumer" }).where(eq(users.id, demoted.id));
-    const ids = (await approversFor(t.db, [payments.id, p?.id ?? ""])).map((a) => a.id);
+    const ids = (await approversFor(t.db, [payments.id, p?.id ?? ""], consumer.id)).map((a) => a.id);
     expect(ids).toContain(ownerA.id);
     expect(ids).toContain(admin.id);
     expect(ids).not.toContain(demoted.id);
     expect(ids).not.toContain(disabledAdmin.id);
     expect(ids).not.toContain(ownerB.id);
+  });
+
+  it("never reach the requester, who may not decide their own request (an owner asking for their own product)", async () => {
+    const ids = (await approversFor(t.db, [payments.id], ownerA.id)).map((a) => a.id);
+    expect(ids).not.toContain(ownerA.id);
+    expect(ids).toContain(admin.id);
   });
 });
 

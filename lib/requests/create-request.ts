@@ -194,7 +194,7 @@ export async function createRequest(tx: Tx, input: NewRequest) {
   const productNames = (
     await tx.select({ name: products.name }).from(products).where(inArray(products.id, input.productIds))
   ).map((p) => p.name);
-  for (const approver of await approversFor(tx, input.productIds)) {
+  for (const approver of await approversFor(tx, input.productIds, input.requesterId)) {
     await enqueueEmail(tx, {
       to: approver.email,
       template: "new-request",
