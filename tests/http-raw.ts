@@ -16,17 +16,32 @@ export function upload(url: string, total: number, opts: { withLength: boolean; 
       method: "POST",
       headers: { ...opts.headers, ...(opts.withLength ? { "content-length": String(total) } : {}) },
     });
-    req.on("response", (res) => collect(res, resolve));
-    req.on("error", reject);
+    let answered = false;
+    let closedEarly = false;
+    req.on("response", (res) => {
+      answered = true;
+      collect(res, resolve);
+    });
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A server that refuses an upload may answer and close while we still write: the write then
+      // fails (EPIPE/ECONNRESET) although the answer is on its way, as curl would show. Wait for it
+      // a moment; a connection dropped with no answer at all still rejects.
+      if ((error.code === "EPIPE" || error.code === "ECONNRESET") && !answered) {
+        closedEarly = true;
+        setTimeout(() => answered || reject(error), 2000);
+        return;
+      }
+      if (!answered) reject(error);
+    });
     const chunk = Buffer.alloc(16 * 1024, "a");
     let sent = 0;
     const pump = () => {
-      while (sent < total) {
+      while (sent < total && !closedEarly) {
         const n = Math.min(chunk.length, total - sent);
         sent += n;
         if (!req.write(chunk.subarray(0, n))) return void req.once("drain", pump);
       }
-      req.end();
+      if (!closedEarly) req.end();
     };
     pump();
   });

@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
+import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
 
 /** Approve or deny one or many requests. A comment is optional to approve and required to deny (the requester reads it). */
@@ -13,6 +14,8 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
     return result;
   }, null);
   const n = requestIds.length;
+  // The action is a client function: before hydration a click would be lost, so the buttons wait.
+  const ready = useHydrated() && !pending && n > 0;
   const id = `comment-${requestIds[0] ?? "none"}-${n}`;
   const commentError = state && !state.ok ? state.fieldErrors?.comment : undefined;
   // A refused denial puts focus in the comment box, where the message about it is read.
@@ -42,10 +45,10 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         </p>
       ) : null}
       <div className="flex gap-2">
-        <Button type="submit" name="decision" value="approve" disabled={pending || n === 0}>
+        <Button type="submit" name="decision" value="approve" disabled={!ready}>
           {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
         </Button>
-        <Button type="submit" name="decision" value="deny" variant="danger" disabled={pending || n === 0}>
+        <Button type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>
           {n === 1 ? "Deny" : `Deny ${n}`}
         </Button>
       </div>
