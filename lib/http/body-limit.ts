@@ -11,9 +11,13 @@ export function declaresMoreThan(headers: Headers, limit: number): boolean {
   return Number.isFinite(length) && length > limit;
 }
 
+/** How much of an over-limit body is read and thrown away before the 413 (see lingerOver). */
+const LINGER_BYTES = 16 * 1024 * 1024;
+const LINGER_MS = 2000;
+
 /**
- * Reads a body stream as UTF-8 text, holding at most `limit` bytes: past it, reading stops and
- * BodyTooLargeError is thrown. The rest is never read here; Node discards it after the response.
+ * Reads a body stream as UTF-8 text, holding at most `limit` bytes: past it, nothing more is kept
+ * and BodyTooLargeError is thrown.
  */
 export async function readTextWithin(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
   if (!body) return "";
@@ -25,13 +29,39 @@ export async function readTextWithin(body: ReadableStream<Uint8Array> | null, li
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > limit) throw new BodyTooLargeError(limit);
+      if (size > limit) {
+        await lingerOver(reader);
+        throw new BodyTooLargeError(limit);
+      }
       chunks.push(value);
     }
   } finally {
     reader.releaseLock();
   }
   return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * A lingering close, as NGINX does it: the rest of a refused upload is read and dropped (never
+ * kept) for up to 16 MB or 2 s before the 413 goes out. A server that answers and closes with the
+ * client's bytes still unread makes the kernel reset the connection, and the reset can reach the
+ * client before the 413 does (seen under load); a bigger or slower body is still cut off after that.
+ */
+async function lingerOver(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  const until = Date.now() + LINGER_MS;
+  let dropped = 0;
+  while (dropped < LINGER_BYTES && Date.now() < until) {
+    const read = reader.read();
+    // A read still pending when time runs out is rejected by releaseLock; nobody waits for it then.
+    read.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), until - Date.now());
+    });
+    const next = await Promise.race([read, timeUp]).finally(() => clearTimeout(timer));
+    if (!next || next.done) return;
+    dropped += next.value.byteLength;
+  }
 }
 
 export function payloadTooLarge(limit: number): Response {
