@@ -56,7 +56,9 @@ test("an owner decides only their part of a mixed request; the queue, the panel 
   await expect(panel.getByTestId("request-parts")).toContainText("Payments API: waiting for its owner");
   await expect(panel.getByTestId("request-parts")).toContainText(`${ledger.name}: waiting for its owner`);
   await expect(panel.getByTestId("decision-covers")).toContainText(`Your approval covers Payments API. ${ledger.name} is approved by its owner`);
-  // Keyboard: the approve button is reached and pressed without a mouse.
+  // Keyboard: the approve button is reached and pressed without a mouse (once the page has hydrated
+  // it is enabled: before that a press would do nothing, so it waits disabled).
+  await expect(panel.getByRole("button", { name: "Approve" })).toBeEnabled();
   await panel.getByRole("button", { name: "Approve" }).focus();
   await page.keyboard.press("Enter");
   await expect(panel.getByTestId("already-approved")).toContainText(`It still waits for the owner of ${ledger.name}.`);
