@@ -17,3 +17,4 @@ export * from "./claim-links";
 export * from "./api-keys";
 export * from "./reviews";
 export * from "./sign-in-attempts";
+export * from "./api-access-keys";

@@ -2,6 +2,8 @@ import { pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-co
 
 export const userRole = pgEnum("user_role", ["consumer", "owner", "admin"]);
 export type UserRole = (typeof userRole.enumValues)[number];
+// "service": the identity a portal API access key acts as (db/schema/api-access-keys.ts); it never signs in.
+export const userKind = pgEnum("user_kind", ["person", "service"]);
 
 // Shape required by the Auth.js Drizzle adapter, plus Portico's role.
 export const users = pgTable(
@@ -15,6 +17,7 @@ export const users = pgTable(
     emailVerified: timestamp({ mode: "date", withTimezone: true }),
     image: text(),
     role: userRole().notNull().default("consumer"),
+    kind: userKind().notNull().default("person"),
     // A disabled user cannot sign in; their sessions are deleted when they are disabled.
     disabledAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -6,7 +6,7 @@ export type AuditInput = {
   actorId: string | null;
   actorType?: "user" | "system" | "auto-approve";
   action: string;
-  subjectType: "request" | "app" | "product" | "plan" | "key" | "user";
+  subjectType: "request" | "app" | "product" | "plan" | "key" | "user" | "api_access_key";
   subjectId: string;
   comment?: string | null;
   ip?: string | null;

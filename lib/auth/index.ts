@@ -83,10 +83,11 @@ function authConfig(): NextAuthConfig {
       async signIn({ user, email }) {
         if (email?.verificationRequest || !user.email) return true;
         const [row] = await db
-          .select({ disabledAt: users.disabledAt })
+          .select({ disabledAt: users.disabledAt, kind: users.kind })
           .from(users)
           .where(eq(users.email, user.email.toLowerCase()));
-        return !row?.disabledAt;
+        // an API access key's service user is nobody's to sign in as
+        return !row?.disabledAt && row?.kind !== "service";
       },
       session({ session, user }) {
         session.user.id = user.id;

@@ -1,13 +1,29 @@
 import { type SQL, and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, products, type UserRole } from "@/db/schema";
+import { type ApiAccessGrant, inScope, isPortalAdmin, productScope, readsEverything } from "@/lib/api-access/grants";
 import { DomainError } from "@/lib/errors";
 
 /**
  * Who is acting. A union so a portal API access key (acting under its roles and product scope) fits
  * beside a person later; every domain mutation takes one and asks this module (DESIGN.md §9).
  */
-export type Actor = { kind: "user"; id: string; role: UserRole; disabled: boolean };
+export type UserActor = { kind: "user"; id: string; role: UserRole; disabled: boolean };
+/**
+ * A portal API access key (lib/api-access). `id` is its service user (what it approves or changes is
+ * attributed to it); `role` is "admin" for a Portal admin key and "consumer" otherwise, so code that
+ * only asks for admins reads it right; its product-scoped grants are read here.
+ */
+export type ApiKeyActor = {
+  kind: "apiKey";
+  id: string;
+  keyId: string;
+  name: string;
+  grants: readonly ApiAccessGrant[];
+  role: UserRole;
+  disabled: false;
+};
+export type Actor = UserActor | ApiKeyActor;
 
 /** One product of a request ("part"): its owner decides it, or an admin. */
 export type RequestPart = { productId: string; ownerId: string };
@@ -23,6 +39,8 @@ type Subjects = {
   "user.admin": null;
   "email.admin": null;
   "audit.export": null;
+  /** Read the audit log, users and apps (the API's Portal viewer may; the pages: admins). */
+  "directory.read": null;
   /** Create products and plans, and change those the actor owns (lib/products/product-access.ts). */
   "catalogue.manage": null;
 };
@@ -43,12 +61,24 @@ export const REASONS = {
 const ALLOW: Permission = { ok: true };
 const deny = (reason: string): Permission => ({ ok: false, reason });
 
-const decidesFor = (actor: Actor) => !actor.disabled && (actor.role === "owner" || actor.role === "admin");
+/** A person who decides: an enabled owner or admin (API keys are read from their grants). */
+const decidesFor = (actor: Actor) => actor.kind === "user" && !actor.disabled && (actor.role === "owner" || actor.role === "admin");
 
-/** Admin: every part. Owner (role owner or admin): parts whose product they own. Consumer: none. */
+/**
+ * Admin: every part. Owner (role owner or admin): parts whose product they own. Consumer: none.
+ * An API key: Portal admin every part, Product approver the parts of its products.
+ */
 export function hasAuthority(actor: Actor, part: RequestPart) {
+  if (actor.disabled) return false;
+  if (actor.kind === "apiKey") return inScope(productScope(actor.grants, "decide"), part.productId);
   if (!decidesFor(actor)) return false;
   return actor.role === "admin" || part.ownerId === actor.id;
+}
+
+/** Sees the request: it may decide a part of it, or (API keys) read one of its products. */
+function seesPart(actor: Actor, part: RequestPart) {
+  if (actor.kind === "apiKey") return inScope(productScope(actor.grants, "read"), part.productId);
+  return hasAuthority(actor, part);
 }
 
 /** The parts of a request this actor may approve, deny or revoke. */
@@ -59,13 +89,17 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
   switch (action) {
     case "user.admin":
     case "email.admin":
+      return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
     case "audit.export":
+    case "directory.read":
+      if (actor.kind === "apiKey") return readsEverything(actor.grants) ? ALLOW : deny(REASONS.adminOnly);
       return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
     case "catalogue.manage":
+      if (actor.kind === "apiKey") return isPortalAdmin(actor.grants) ? ALLOW : deny(REASONS.managersOnly);
       return decidesFor(actor) ? ALLOW : deny(REASONS.managersOnly);
     case "request.see": {
       const s = subject as RequestSubject;
-      return partsOf(actor, s.parts).length > 0 ? ALLOW : deny(REASONS.notApprover);
+      return s.parts.some((p) => seesPart(actor, p)) ? ALLOW : deny(REASONS.notApprover);
     }
     case "request.decide":
     case "request.revoke": {
@@ -97,6 +131,7 @@ export function assertCan<A extends Action>(actor: Actor, action: A, subject: Su
  * products, nobody else). An id outside it is answered exactly like an unknown one.
  */
 export function requestsVisibleTo(actor: Actor): SQL {
+  if (actor.kind === "apiKey") return scopeSql(productScope(actor.grants, "read"), accessRequests.id);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
   return sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
@@ -105,9 +140,22 @@ export function requestsVisibleTo(actor: Actor): SQL {
 
 /** SQL on access_request_products: the parts this actor has authority over. */
 export function partsUnderAuthorityOf(actor: Actor): SQL {
+  if (actor.kind === "apiKey") {
+    const scope = productScope(actor.grants, "decide");
+    if (scope === "all") return sql`true`;
+    return scope.length === 0 ? sql`false` : inArray(accessRequestProducts.productId, scope);
+  }
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
   return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${products.ownerId} = ${actor.id})`;
+}
+
+/** Requests with a part among these products (an API key's scope). */
+function scopeSql(scope: "all" | string[], requestId: typeof accessRequests.id): SQL {
+  if (scope === "all") return sql`true`;
+  if (scope.length === 0) return sql`false`;
+  return sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
+    and ${inArray(accessRequestProducts.productId, scope)})`;
 }
 
 export type PartRow = RequestPart & {

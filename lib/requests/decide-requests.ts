@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, auditEvents, requestApprovals, users } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
@@ -136,7 +136,14 @@ async function recordApprovals(
         // Only approvers who could still approve count: a disabled (say, compromised) or demoted
         // approver's earlier approval no longer makes up the plan's N distinct approvers.
         .innerJoin(users, eq(users.id, requestApprovals.approverId))
-        .where(and(inArray(requestApprovals.requestId, ids), isNull(users.disabledAt), inArray(users.role, ["owner", "admin"])))
+        // (an API access key's approval counts while the key exists: its service user is disabled on Remove)
+        .where(
+          and(
+            inArray(requestApprovals.requestId, ids),
+            isNull(users.disabledAt),
+            or(inArray(users.role, ["owner", "admin"]), eq(users.kind, "service")),
+          ),
+        )
         .groupBy(requestApprovals.requestId)
     ).map((r) => [r.id, r.n]),
   );

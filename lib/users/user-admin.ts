@@ -11,7 +11,7 @@ export const USERS_PAGE = 50;
 
 export async function listUsers(db: Queryable, opts: { q?: string; page: number }) {
   const pattern = opts.q?.trim() ? `%${escapeLike(opts.q.trim())}%` : null;
-  const where = pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined;
+  const where = and(eq(users.kind, "person"), pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined);
   const rows = await db
     .select({
       id: users.id,
@@ -53,7 +53,8 @@ export async function changeRole(db: Database, actor: Actor, input: { userId: st
   assertCan(actor, "user.admin", null);
   const actorId = actor.id;
   return db.transaction(async (tx) => {
-    const [target] = await tx.select().from(users).where(eq(users.id, input.userId)).for("update");
+    // API access keys' service users are managed at /admin/api-keys, never here
+    const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("update");
     if (!target) throw notFound("This user");
     if (target.role === input.role) return target;
     if (target.role === "admin") await assertAnotherAdminRemains(tx, target.id);
@@ -83,7 +84,8 @@ export async function setDisabled(
   const { id: actorId } = actor;
   const { baseUrl } = input;
   return db.transaction(async (tx) => {
-    const [target] = await tx.select().from(users).where(eq(users.id, input.userId)).for("update");
+    // API access keys' service users are managed at /admin/api-keys, never here
+    const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("update");
     if (!target) throw notFound("This user");
     const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0 };
     if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return nothing;

@@ -1,0 +1,5 @@
+import type { Operation } from "../operation";
+import { productOperations } from "./products";
+
+/** Every operation of /api/v1: the router serves them and the OpenAPI document describes them. */
+export const operations: Operation[] = [...productOperations];
