@@ -48,13 +48,15 @@ export async function createApiAccessKey(
         .insert(users)
         .values({ name, email: `api-key-${id}@api-keys.invalid`, kind: "service", role: "consumer", emailVerified: null })
         .returning({ id: users.id });
+      if (!service) throw new Error("service user insert returned nothing");
       const token = await mintToken(tx, { jti, issuer: input.issuer, expiresAt, now });
       const [key] = await tx
         .insert(apiAccessKeys)
-        .values({ id, name, jti, tokenSha256: tokenSha256(token), roles, serviceUserId: service!.id, createdById: actor.id, createdAt: now, expiresAt })
+        .values({ id, name, jti, tokenSha256: tokenSha256(token), roles, serviceUserId: service.id, createdById: actor.id, createdAt: now, expiresAt })
         .returning();
+      if (!key) throw new Error("api access key insert returned nothing");
       await recordEvent(tx, { actorId: actor.id, action: "api_access_key.created", subjectType: "api_access_key", subjectId: id, data: { name, roles, expiresAt: expiresAt.toISOString() } });
-      return { key: key!, token };
+      return { key, token };
     });
   } catch (e) {
     if (isUniqueViolation(e, "api_access_keys_name_key")) throw new DomainError("conflict", NAME_TAKEN, { name: NAME_TAKEN });
@@ -71,8 +73,9 @@ export async function updateApiAccessKey(db: Database, actor: Actor, input: { ke
     const [before] = await tx.select().from(apiAccessKeys).where(and(eq(apiAccessKeys.id, input.keyId), isNull(apiAccessKeys.removedAt))).for("update");
     if (!before) throw notFound("This API access key");
     const [key] = await tx.update(apiAccessKeys).set({ roles }).where(eq(apiAccessKeys.id, before.id)).returning();
+    if (!key) throw notFound("This API access key");
     await recordEvent(tx, { actorId: actor.id, action: "api_access_key.updated", subjectType: "api_access_key", subjectId: before.id, data: { name: before.name, before: before.roles, after: roles } });
-    return key!;
+    return key;
   });
 }
 
