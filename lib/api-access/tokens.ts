@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { SignJWT, decodeProtectedHeader, jwtVerify } from "jose";
 import type { Queryable } from "@/db/connect";
-import { apiAccessKeys, users } from "@/db/schema";
+import { apiAccessKeys, portalSigningKeys, users } from "@/db/schema";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { isPortalAdmin } from "./grants";
 import { SIGNING_ALG, currentSigningKey, verifierFor } from "./signing-keys";
@@ -61,7 +61,15 @@ export async function checkToken(db: Queryable, token: string, opts: { issuer: s
     .select({ key: apiAccessKeys, serviceDisabledAt: users.disabledAt })
     .from(apiAccessKeys)
     .innerJoin(users, eq(users.id, apiAccessKeys.serviceUserId))
-    .where(and(eq(apiAccessKeys.jti, jti), isNull(apiAccessKeys.removedAt), gt(apiAccessKeys.expiresAt, now)));
+    .where(
+      and(
+        eq(apiAccessKeys.jti, jti),
+        isNull(apiAccessKeys.removedAt),
+        gt(apiAccessKeys.expiresAt, now),
+        // the signing key is still honoured (a retired key's tokens stop here, whatever a process cached)
+        sql`exists (select 1 from ${portalSigningKeys} where ${portalSigningKeys.kid} = ${kid} and ${portalSigningKeys.retiredAt} is null)`,
+      ),
+    );
   if (!row || row.serviceDisabledAt) return refuse("removed or expired key");
   const stored = Buffer.from(row.key.tokenSha256 ?? "", "hex");
   const given = Buffer.from(tokenSha256(token), "hex");
