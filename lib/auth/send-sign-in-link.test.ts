@@ -69,6 +69,13 @@ describe("sendSignInLink", () => {
     expect(await mailTo(disabled)).toBe(0);
   });
 
+  it("sends nothing to an API access key's service user (it never signs in)", async () => {
+    const service = `api-key-${crypto.randomUUID()}@api-keys.invalid`;
+    await t.db.insert(users).values({ email: service, kind: "service" });
+    expect(await send(service, ip())).toBe("disabled");
+    expect(await mailTo(service)).toBe(0);
+  });
+
   it("lets exactly one of many parallel requests take an address's last slot", async () => {
     const to = address();
     const results = await Promise.all(Array.from({ length: 12 }, () => send(to, ip())));

@@ -25,10 +25,11 @@ export async function sendSignInLink(
     const slot = await takeSignInSlot(tx, { address, ip: input.ip }, settings.limits);
     if (!slot.ok) return "limited";
     const [account] = await tx
-      .select({ disabledAt: users.disabledAt })
+      .select({ disabledAt: users.disabledAt, kind: users.kind })
       .from(users)
       .where(eq(users.email, address));
-    if (account?.disabledAt) return "disabled";
+    // an API access key's service user never signs in (answered like a disabled account)
+    if (account?.disabledAt || account?.kind === "service") return "disabled";
     await enqueueEmail(tx, {
       to: address,
       template: "sign-in",
