@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { apiAccessKeys, plans, productPlans, products, users } from "@/db/schema";
@@ -157,5 +157,47 @@ describe("adversary: the service user is nobody's product owner", () => {
     const product = await createProduct(t.db, actor, { name: `Adv ${slug}`, slug, summary: "S", description: "D", tags: [], authMethod: "api_key", planIds: [] });
     const [owner] = await t.db.select({ kind: users.kind }).from(products).innerJoin(users, eq(users.id, products.ownerId)).where(eq(products.id, product.id));
     expect(owner?.kind).toBe("person");
+  });
+});
+
+describe("adversary: one person is not two approvers", () => {
+  // HOLE: an admin approves as a person and again through a key they created: two "distinct approvers" from one human meet a plan's "two approvers must agree"
+  it("an admin's own key does not count as a second approver of a request the admin approved", async () => {
+    const payments = f.product("payments");
+    const req = await twoApproverRequest(payments.id);
+    const { token, admin } = await api.token([{ role: "product_approver", products: [payments.id] }]);
+    const first = await decideRequests(t.db, userActor(admin), { requestIds: [req.id], decision: "approve", baseUrl: API_BASE_URL });
+    expect(first[0]?.result).toBe("approval-recorded");
+    const second = await decideRequests(t.db, await actorOf(token), { requestIds: [req.id], decision: "approve", baseUrl: API_BASE_URL });
+    expect(second[0]?.result).toBe("approval-recorded");
+  });
+});
+
+describe("adversary: controls (holes tried and found closed)", () => {
+  it("query keys like __proto__ and constructor are a 200 or 422, never a 500", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    for (const q of ["__proto__=a&__proto__=b", "constructor=x", "limit=1&limit=2", "limit=1e3", "status[]=draft", "cursor="]) {
+      const r = await api.call(token, "GET", `/products?${q}`);
+      expect([200, 422], q).toContain(r.status);
+    }
+  });
+
+  it("alg none, HS256 keyed with the public key, an embedded jwk, an SQL/path kid, a tampered or huge token: all 401", async () => {
+    const { SignJWT, generateKeyPair, exportJWK } = await import("jose");
+    const { token } = await api.token([{ role: "portal_admin" }]);
+    const [h, p] = token.split(".");
+    const header = JSON.parse(Buffer.from(h ?? "", "base64url").toString()) as { kid: string };
+    const payload = JSON.parse(Buffer.from(p ?? "", "base64url").toString()) as Record<string, unknown>;
+    const [pub] = await t.db.execute<{ public_jwk: Record<string, unknown> }>(sql`select public_jwk from portal_signing_keys where kid = ${header.kid}`);
+    const attempts: string[] = [];
+    attempts.push(`${b64({ alg: "none", kid: header.kid })}.${p}.`);
+    attempts.push(`${b64({ alg: "none", kid: header.kid })}.${p}.x`);
+    attempts.push(await new SignJWT(payload).setProtectedHeader({ alg: "HS256", kid: header.kid }).sign(new TextEncoder().encode(JSON.stringify(pub?.public_jwk))));
+    const mine = await generateKeyPair("ES256", { extractable: true });
+    attempts.push(await new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: header.kid, jwk: await exportJWK(mine.publicKey) }).sign(mine.privateKey));
+    attempts.push(await new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: "../../etc/passwd' or 1=1 --" }).sign(mine.privateKey));
+    attempts.push(`${token}x`);
+    attempts.push(`${h}.${p}.${"A".repeat(5000)}`);
+    for (const a of attempts) expect((await api.call(a, "GET", "/products")).status, a.slice(0, 60)).toBe(401);
   });
 });
