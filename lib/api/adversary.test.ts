@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { apiAccessKeys, plans, productPlans, products, users } from "@/db/schema";
+import { accessRequests, apiAccessKeys, plans, productPlans, products, users } from "@/db/schema";
 import { updateApiAccessKey } from "@/lib/api-access/manage";
 import { type ApiKeyActor, userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
+import { createPlan } from "@/lib/plans/create-plan";
 import { createProduct } from "@/lib/products/create-product";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
@@ -157,6 +158,34 @@ describe("adversary: the service user is nobody's product owner", () => {
     const product = await createProduct(t.db, actor, { name: `Adv ${slug}`, slug, summary: "S", description: "D", tags: [], authMethod: "api_key", planIds: [] });
     const [owner] = await t.db.select({ kind: users.kind }).from(products).innerJoin(users, eq(users.id, products.ownerId)).where(eq(products.id, product.id));
     expect(owner?.kind).toBe("person");
+  });
+});
+
+describe("adversary: the service user is nobody's plan owner", () => {
+  // HOLE: createPlan sets ownerId = actor.id, so a plan made by a Portal admin key is owned by its service user (role consumer): an auto-approving plan then never auto-approves ("The plan's owner does not own …")
+  it("an auto-approving plan created by a Portal admin key approves automatically", async () => {
+    const { token } = await api.token([{ role: "portal_admin" }]);
+    const plan = await createPlan(t.db, await actorOf(token), {
+      name: `Auto ${randomBytes(3).toString("hex")}`,
+      description: "",
+      autoApprove: "true",
+      approvalsRequired: "1",
+      keyLifetime: "180",
+      customKeyLifetimeDays: "",
+      claimLinkLifetimeHours: "72",
+      rateLimitPerMinute: "",
+      quotaPerMonth: "",
+      reviewRequired: "false",
+      reviewCommentRequired: "false",
+      requestFields: "[]",
+    });
+    const payments = f.product("payments");
+    await t.db.insert(productPlans).values({ productId: payments.id, planId: plan.id });
+    const u = await f.user();
+    await addToCart(t.db, u.id, { productId: payments.id, planId: plan.id });
+    const req = await submitRequest(t.db, { userId: u.id, baseUrl: API_BASE_URL }, { newAppName: "App", reason: "Because" }, {});
+    const [row] = await t.db.select({ status: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, req.id));
+    expect(row?.status).not.toBe("pending");
   });
 });
 
