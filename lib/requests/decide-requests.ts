@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, auditEvents, requestApprovals, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiAccessKeys, auditEvents, requestApprovals, users } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -136,12 +136,21 @@ async function recordApprovals(
         // Only approvers who could still approve count: a disabled (say, compromised) or demoted
         // approver's earlier approval no longer makes up the plan's N distinct approvers.
         .innerJoin(users, eq(users.id, requestApprovals.approverId))
-        // (an API access key's approval counts while the key exists: its service user is disabled on Remove)
+        // An API access key's approval counts while its key could still approve: not removed (its
+        // service user is disabled then), not expired, and still a Portal admin or Product approver.
         .where(
           and(
             inArray(requestApprovals.requestId, ids),
             isNull(users.disabledAt),
-            or(inArray(users.role, ["owner", "admin"]), eq(users.kind, "service")),
+            or(
+              inArray(users.role, ["owner", "admin"]),
+              and(
+                eq(users.kind, "service"),
+                sql`exists (select 1 from ${apiAccessKeys} where ${apiAccessKeys.serviceUserId} = ${users.id}
+                  and ${apiAccessKeys.removedAt} is null and ${apiAccessKeys.expiresAt} > now()
+                  and (${apiAccessKeys.roles} @> '[{"role":"portal_admin"}]' or ${apiAccessKeys.roles} @> '[{"role":"product_approver"}]'))`,
+              ),
+            ),
           ),
         )
         .groupBy(requestApprovals.requestId)
