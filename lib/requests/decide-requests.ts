@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiAccessKeys, auditEvents, requestApprovals, users } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
@@ -131,7 +131,12 @@ async function recordApprovals(
   const counts = new Map(
     (
       await tx
-        .select({ id: requestApprovals.requestId, n: count() })
+        // distinct people: an API access key counts as the admin who created it (one person
+        // approving by hand and through their own key, or through two keys, is one approver)
+        .select({
+          id: requestApprovals.requestId,
+          n: sql<number>`count(distinct coalesce((select ${apiAccessKeys.createdById} from ${apiAccessKeys} where ${apiAccessKeys.serviceUserId} = ${users.id}), ${users.id}))::int`,
+        })
         .from(requestApprovals)
         // Only approvers who could still approve count: a disabled (say, compromised) or demoted
         // approver's earlier approval no longer makes up the plan's N distinct approvers.
