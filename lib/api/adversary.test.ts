@@ -3,13 +3,14 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { accessRequests, apiAccessKeys, plans, productPlans, products, users } from "@/db/schema";
-import { updateApiAccessKey } from "@/lib/api-access/manage";
+import { createApiAccessKey, removeApiAccessKey, updateApiAccessKey } from "@/lib/api-access/manage";
 import { type ApiKeyActor, userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { createPlan } from "@/lib/plans/create-plan";
 import { createProduct } from "@/lib/products/create-product";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
+import { changeRole, listUsers, setDisabled } from "@/lib/users/user-admin";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -228,5 +229,35 @@ describe("adversary: controls (holes tried and found closed)", () => {
     attempts.push(`${token}x`);
     attempts.push(`${h}.${p}.${"A".repeat(5000)}`);
     for (const a of attempts) expect((await api.call(a, "GET", "/products")).status, a.slice(0, 60)).toBe(401);
+  });
+  it("a Portal admin key cannot mint, edit or remove API access keys", async () => {
+    const { key, token } = await api.token([{ role: "portal_admin" }]);
+    const actor = await actorOf(token);
+    const refused = (p: Promise<unknown>) => p.then(() => "done", (e: unknown) => String(e));
+    expect(await refused(createApiAccessKey(t.db, actor, { name: `child ${randomBytes(3).toString("hex")}`, expiry: "30d", roles: [{ role: "portal_admin" }], issuer: API_BASE_URL }))).toMatch(/Only an admin/);
+    expect(await refused(updateApiAccessKey(t.db, actor, { keyId: key.id, roles: [{ role: "portal_admin" }] }))).toMatch(/Only an admin/);
+    expect(await refused(removeApiAccessKey(t.db, actor, { keyId: key.id }))).toMatch(/Only an admin/);
+  });
+
+  it("a Product viewer cannot approve; a key approving twice counts once", async () => {
+    const payments = f.product("payments");
+    const req = await twoApproverRequest(payments.id);
+    const viewer = await actorOf((await api.token([{ role: "product_viewer", products: [payments.id] }])).token);
+    const refused = await decideRequests(t.db, viewer, { requestIds: [req.id], decision: "approve", baseUrl: API_BASE_URL }).then(() => "done", (e: unknown) => String(e));
+    expect(refused).not.toBe("done");
+    const approver = await actorOf((await api.token([{ role: "product_approver", products: [payments.id] }])).token);
+    expect((await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl: API_BASE_URL }))[0]?.result).toBe("approval-recorded");
+    expect((await decideRequests(t.db, approver, { requestIds: [req.id], decision: "approve", baseUrl: API_BASE_URL }))[0]?.result).toBe("already-approved-by-you");
+  });
+
+  it("the service user is not in the admin user list and changeRole / setDisabled cannot touch it", async () => {
+    const { key, admin } = await api.token([{ role: "product_viewer", products: "all" }]);
+    const listed = await listUsers(t.db, { q: "api-key", page: 1 });
+    expect(JSON.stringify(listed)).not.toContain(key.serviceUserId);
+    const refused = (p: Promise<unknown>) => p.then(() => "done", (e: unknown) => String(e));
+    expect(await refused(changeRole(t.db, userActor(admin), { userId: key.serviceUserId, role: "admin" }))).not.toBe("done");
+    expect(await refused(setDisabled(t.db, userActor(admin), { userId: key.serviceUserId, disabled: true, baseUrl: API_BASE_URL }))).not.toBe("done");
+    const [row] = await t.db.select().from(users).where(eq(users.id, key.serviceUserId));
+    expect(row).toMatchObject({ role: "consumer", disabledAt: null, kind: "service" });
   });
 });
