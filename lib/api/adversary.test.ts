@@ -151,7 +151,7 @@ describe("adversary: a key's approvals count toward N only while it may approve"
 });
 
 describe("adversary: the service user is nobody's product owner", () => {
-  // HOLE: createProduct sets ownerId = actor.id, so a Portal admin key's product is owned by its service user (owner emails go to api-key-…@api-keys.invalid, and after Remove nobody but admins can decide on it)
+  // HOLE: createProduct sets ownerId = actor.id, so a Portal admin key's product is owned by its service user (role consumer): no person owns it, no owner is emailed or decides, and after Remove its owner is a disabled service user
   it("a product created by a Portal admin key is not owned by the key's service user", async () => {
     const { token } = await api.token([{ role: "portal_admin" }]);
     const actor = await actorOf(token);
