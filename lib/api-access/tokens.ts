@@ -33,13 +33,14 @@ const refuse = (reason: string): TokenCheck => ({ ok: false, reason });
  */
 export async function checkToken(db: Queryable, token: string, opts: { issuer: string; now?: Date }): Promise<TokenCheck> {
   if (token.length > 4096 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return refuse("not a JWT");
-  let kid: string | undefined;
+  let kid: unknown;
   try {
     kid = decodeProtectedHeader(token).kid;
   } catch {
     return refuse("unreadable header");
   }
-  if (!kid || kid.length > 100) return refuse("no kid");
+  // the portal's kids are UUIDs: anything else (a NUL byte, an array, SQL) never reaches the database
+  if (typeof kid !== "string" || !/^[\w-]{1,100}$/.test(kid)) return refuse("no kid");
   const verifier = await verifierFor(db, kid);
   if (!verifier) return refuse("unknown signing key");
   let jti: string | undefined;

@@ -5,7 +5,9 @@ import { DomainError } from "@/lib/errors";
  * Keyset cursors: the sort value and id of the last row of a page, base64url JSON. Opaque to
  * clients; a cursor this API did not give answers 422.
  */
-const shape = z.object({ v: z.union([z.string(), z.number()]), id: z.union([z.string(), z.number()]) });
+// strings as Postgres takes them: no NUL byte (it would be a 500, not a 422)
+const value = z.union([z.string().max(500).refine((s) => !s.includes("\u0000")), z.number()]);
+const shape = z.object({ v: value, id: value });
 export type Cursor = z.infer<typeof shape>;
 
 export const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");

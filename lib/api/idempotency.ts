@@ -16,7 +16,7 @@ export type Claim = { kind: "run" } | { kind: "answer"; result: ApiResult };
 
 /**
  * Claims an Idempotency-Key for this request. The first claim runs the operation; a later one with
- * the same method, path and body replays its answer; with another request it answers 422; while the
+ * the same method, path (with its query string) and body replays its answer; with another request it answers 422; while the
  * first is still running, 409. Keys older than 24 h (or abandoned in flight) are claimed afresh.
  */
 export async function claimIdempotencyKey(db: Queryable, accessKeyId: string, key: string, fingerprint: string): Promise<Claim> {
@@ -45,7 +45,7 @@ export async function claimIdempotencyKey(db: Queryable, accessKeyId: string, ke
     return {
       kind: "answer",
       result: problem(422, "This Idempotency-Key was used with another request. Use a new key for a new request.", {
-        errors: [{ in: "header", field: "Idempotency-Key", detail: "Already used with a different method, path or body." }],
+        errors: [{ in: "header", field: "Idempotency-Key", detail: "Already used with a different method, path, query string or body." }],
       }),
     };
   }

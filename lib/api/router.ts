@@ -120,7 +120,7 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     });
   }
   if (idemKey) {
-    const claim = await claimIdempotencyKey(deps.db, actor.keyId, idemKey, fingerprintOf(request.method, path + url.search, text));
+    const claim = await claimIdempotencyKey(deps.db, actor.keyId, idemKey, fingerprintOf(request.method, `${path}${url.search}`, text));
     if (claim.kind === "answer") return claim.result;
   }
 

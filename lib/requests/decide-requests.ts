@@ -1,6 +1,6 @@
-import { and, count, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, auditEvents, requestApprovals, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiAccessKeys, auditEvents, requestApprovals, users } from "@/db/schema";
 import { auditIp } from "@/lib/audit/context";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -131,17 +131,31 @@ async function recordApprovals(
   const counts = new Map(
     (
       await tx
-        .select({ id: requestApprovals.requestId, n: count() })
+        // distinct people: an API access key counts as the admin who created it (one person
+        // approving by hand and through their own key, or through two keys, is one approver)
+        .select({
+          id: requestApprovals.requestId,
+          n: sql<number>`count(distinct coalesce((select ${apiAccessKeys.createdById} from ${apiAccessKeys} where ${apiAccessKeys.serviceUserId} = ${users.id}), ${users.id}))::int`,
+        })
         .from(requestApprovals)
         // Only approvers who could still approve count: a disabled (say, compromised) or demoted
         // approver's earlier approval no longer makes up the plan's N distinct approvers.
         .innerJoin(users, eq(users.id, requestApprovals.approverId))
-        // (an API access key's approval counts while the key exists: its service user is disabled on Remove)
+        // An API access key's approval counts while its key could still approve: not removed (its
+        // service user is disabled then), not expired, and still a Portal admin or Product approver.
         .where(
           and(
             inArray(requestApprovals.requestId, ids),
             isNull(users.disabledAt),
-            or(inArray(users.role, ["owner", "admin"]), eq(users.kind, "service")),
+            or(
+              inArray(users.role, ["owner", "admin"]),
+              and(
+                eq(users.kind, "service"),
+                sql`exists (select 1 from ${apiAccessKeys} where ${apiAccessKeys.serviceUserId} = ${users.id}
+                  and ${apiAccessKeys.removedAt} is null and ${apiAccessKeys.expiresAt} > now()
+                  and (${apiAccessKeys.roles} @> '[{"role":"portal_admin"}]' or ${apiAccessKeys.roles} @> '[{"role":"product_approver"}]'))`,
+              ),
+            ),
           ),
         )
         .groupBy(requestApprovals.requestId)
