@@ -48,3 +48,24 @@ describe("the API's front door", () => {
     expect(bad.status).toBe(422);
   });
 });
+
+describe("the router's edges", () => {
+  it("HEAD answers like GET without a body; NUL in the query or body is a 422, not a 500", async () => {
+    const { token } = await api.token([{ role: "portal_admin" }]);
+    const head = await api.call(token, "HEAD", "/products");
+    expect(head.status).toBe(200);
+    expect(head.body).toBeUndefined();
+    expect((await api.call(token, "GET", "/products?status=%00")).status).toBe(422);
+  });
+
+  it("Remove stops the token at its next call (well under a second)", async () => {
+    const { key, token, admin } = await api.token([{ role: "portal_viewer" }]);
+    expect((await api.call(token, "GET", "/products?limit=1")).status).toBe(200);
+    const started = performance.now();
+    await removeApiAccessKey(t.db, userActor(admin), { keyId: key.id });
+    const refused = await api.call(token, "GET", "/products?limit=1");
+    const ms = performance.now() - started;
+    expect(refused.status).toBe(401);
+    expect(ms).toBeLessThan(1000);
+  });
+});

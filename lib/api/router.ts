@@ -36,7 +36,15 @@ export function createApiRouter(operations: readonly Operation[], deps: () => Ap
 
   return async function handle(request: Request): Promise<Response> {
     const d = deps();
-    const result = await withAuditContext({ ip: d.clientIp?.(request) ?? null }, () => dispatch(routes, request, d));
+    const result = await withAuditContext({ ip: d.clientIp?.(request) ?? null }, () =>
+      dispatch(routes, request, d).catch((e: unknown) => {
+        // a fault outside a handler (the database down during the token check): still problem+json
+        console.error(`API ${request.method} ${new URL(request.url).pathname} failed: ${describeError(e)}`);
+        return problem(503, "The portal cannot answer right now; nothing was changed. Try again shortly.", {}, { "Retry-After": "5" });
+      }),
+    );
+    // HEAD is GET without the body (Response drops it)
+    if (request.method === "HEAD") return toResponse({ ...result, body: undefined, stream: undefined }, d.baseUrl);
     return toResponse(result, d.baseUrl);
   };
 }
@@ -46,7 +54,8 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
   const path = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) || "/" : url.pathname;
   const matching = routes.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
   if (matching.length === 0) return problem(404, `No API operation at ${API_PREFIX}${path}. The operations are listed at ${API_PREFIX}/openapi.json.`);
-  const hit = matching.find((x) => x.r.op.method === request.method);
+  const method = request.method === "HEAD" ? "GET" : request.method;
+  const hit = matching.find((x) => x.r.op.method === method);
   if (!hit) {
     const allowed = [...new Set(matching.map((x) => x.r.op.method))].join(", ");
     return problem(405, `${request.method} is not allowed here; use ${allowed}.`, {}, { Allow: allowed });
@@ -86,6 +95,10 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     const all = url.searchParams.getAll(key);
     rawQuery[key] = all.length > 1 ? all : (all[0] ?? "");
   }
+  // Postgres refuses NUL in text: a NUL anywhere in the input is refused here, for every operation
+  if (url.search.includes("%00") || decodeURIComponentSafe(url.search).includes("\0")) {
+    return problem(422, "The query string holds a NUL character.", { errors: [{ in: "query", field: "", detail: "No NUL characters." }] });
+  }
   const query = op.query ? op.query.safeParse(rawQuery) : { success: true as const, data: {} };
   if (!query.success) return problem(422, "The query string is not valid; see `errors`.", { errors: fieldProblems("query", query.error) });
 
@@ -103,6 +116,9 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) return problem(415, "Send the body as JSON with `Content-Type: application/json`.");
       try {
         body = JSON.parse(text);
+        if (text.includes("\\u0000") || text.includes("\0")) {
+          return problem(422, "The body holds a NUL character.", { errors: [{ in: "body", field: "", detail: "No NUL characters." }] });
+        }
       } catch {
         return problem(400, "The body is not valid JSON.");
       }
@@ -137,6 +153,14 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     if (idemKey) await settleIdempotencyKey(deps.db, actor.keyId, idemKey, result);
   }
   return result;
+}
+
+function decodeURIComponentSafe(s: string) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** Expected refusals from handlers and domain functions, as problems. */
