@@ -1,10 +1,8 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { productPlans, products, users } from "@/db/schema";
+import { productPlans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
-import { DomainError } from "@/lib/errors";
 import { assertOfferable } from "./offerable-plans";
-import { type Actor, assertManager } from "./product-access";
+import { type Actor, assertManager, resolveOwner } from "./product-access";
 import { asSlugTaken, assertOpenApi, assertSlugFree } from "./product-checks";
 import { parseProductFields } from "./product-schema";
 
@@ -15,21 +13,11 @@ import { parseProductFields } from "./product-schema";
  */
 export async function createProduct(db: Queryable, actor: Actor, input: unknown, options: { ownerId?: string } = {}) {
   assertManager(actor);
-  const ownerId = options.ownerId ?? actor.id;
-  if (ownerId !== actor.id && actor.role !== "admin") throw new DomainError("forbidden", "Only an admin can create a product for another owner.");
-  if (actor.kind === "apiKey" && ownerId === actor.id) throw ownerRefused();
   const { planIds, ...fields } = parseProductFields(input);
   await assertOpenApi(fields.openapi);
   return db
     .transaction(async (tx) => {
-      if (ownerId !== actor.id) {
-        const [owner] = await tx
-          .select({ id: users.id })
-          .from(users)
-          .where(and(eq(users.id, ownerId), eq(users.kind, "person"), inArray(users.role, ["owner", "admin"]), isNull(users.disabledAt)))
-          .for("share");
-        if (!owner) throw ownerRefused();
-      }
+      const ownerId = await resolveOwner(tx, actor, options.ownerId);
       await assertSlugFree(tx, fields.slug, null);
       await assertOfferable(tx, actor, null, planIds);
       const [product] = await tx
@@ -49,8 +37,3 @@ export async function createProduct(db: Queryable, actor: Actor, input: unknown,
     })
     .catch(asSlugTaken);
 }
-
-const ownerRefused = () =>
-  new DomainError("invalid", "Check the highlighted fields.", {
-    ownerEmail: "The owner must be an enabled person with the role owner or admin (an API access key cannot own a product).",
-  });
