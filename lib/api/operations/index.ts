@@ -1,6 +1,8 @@
 import type { Operation } from "../operation";
+import { appOperations } from "./apps";
 import { planOperations } from "./plans";
 import { productOperations } from "./products";
+import { userOperations } from "./users";
 
 /** Every operation of /api/v1: the router serves them and the OpenAPI document describes them. */
-export const operations: Operation[] = [...productOperations, ...planOperations];
+export const operations: Operation[] = [...productOperations, ...planOperations, ...appOperations, ...userOperations];
