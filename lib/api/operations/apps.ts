@@ -4,7 +4,8 @@ import type { Queryable } from "@/db/connect";
 import { apps, users } from "@/db/schema";
 import { type ApiKeyActor, assertCan } from "@/lib/auth/permissions";
 import { ApiError } from "../api-error";
-import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
+import { decodeKeyset, searchText } from "../keyset";
 import { linkHeader } from "../links";
 import { defineOperation, ok } from "../operation";
 
@@ -53,18 +54,18 @@ export const listApps = defineOperation({
   description: "Consumers' developer apps, newest first (deleted apps are left out).",
   roles: DIRECTORY,
   query: z.object({
-    ownerEmail: z.string().max(320).optional().meta({ description: "Only the apps of the person with this email (ignoring case)." }),
+    ownerEmail: searchText(320).optional().meta({ description: "Only the apps of the person with this email (ignoring case)." }),
     ...pageQuery,
   }),
   responses: { 200: { description: "A page of apps.", schema: pageSchema(appSchema).meta({ id: "AppPage" }), headers: { Link: "rel=\"next\" page, when there is one." } } },
   handler: async ({ db, actor, query, request }) => {
     assertDirectory(actor);
-    const after = decodeCursor(query.cursor);
+    const after = decodeKeyset(query.cursor, "time", "text");
     const rows = await selectApps(
       db,
       and(
         query.ownerEmail ? eq(sql`lower(${users.email})`, query.ownerEmail.trim().toLowerCase()) : undefined,
-        after ? sql`(${apps.createdAt}, ${apps.id}) < (${String(after.v)}::timestamptz, ${String(after.id)})` : undefined,
+        after ? sql`(${apps.createdAt}, ${apps.id}) < (${after.v}::timestamptz, ${after.id})` : undefined,
       ),
     )
       .orderBy(desc(apps.createdAt), desc(apps.id))

@@ -4,7 +4,8 @@ import { apiAccessKeys, auditEvents, users } from "@/db/schema";
 import { assertCan } from "@/lib/auth/permissions";
 import { auditCsvFilename, auditCsvStream } from "@/lib/audit/csv-stream";
 import { type AuditFilters, SUBJECT_TYPES, auditWhere } from "@/lib/audit/queries";
-import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
+import { decodeKeyset, searchText } from "../keyset";
 import { linkHeader } from "../links";
 import { defineOperation, ok } from "../operation";
 import { DIRECTORY } from "./apps";
@@ -37,9 +38,9 @@ const day = z.iso.date().optional();
 const filters = {
   action: z.string().max(100).regex(/^[a-z_.]+$/, "Lowercase letters, dots and underscores, e.g. request.approved.").optional(),
   subjectType: z.enum(SUBJECT_TYPES).optional(),
-  subjectId: z.string().max(100).optional(),
-  actor: z.string().max(200).optional().meta({ description: "Part of the actor's email, or of an API access key's name." }),
-  q: z.string().max(200).optional().meta({ description: "Part of the action, subject id or comment." }),
+  subjectId: searchText(100).optional(),
+  actor: searchText(200).optional().meta({ description: "Part of the actor's email, or of an API access key's name." }),
+  q: searchText(200).optional().meta({ description: "Part of the action, subject id or comment." }),
   from: day.meta({ description: "First day (UTC), inclusive." }),
   to: day.meta({ description: "Last day (UTC), inclusive." }),
 };
@@ -59,7 +60,7 @@ export const listAuditEvents = defineOperation({
   },
   handler: async ({ db, actor, query, request }) => {
     assertCan(actor, "directory.read", null);
-    const after = decodeCursor(query.cursor);
+    const after = decodeKeyset(query.cursor, "time", "number");
     const rows = await db
       .select({
         id: auditEvents.id,
@@ -86,7 +87,7 @@ export const listAuditEvents = defineOperation({
       .where(
         and(
           auditWhere(query as AuditFilters),
-          after ? sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${String(after.v)}::timestamptz, ${Number(after.id)})` : undefined,
+          after ? sql`(${auditEvents.createdAt}, ${auditEvents.id}) < (${after.v}::timestamptz, ${after.id})` : undefined,
         ),
       )
       .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))

@@ -10,7 +10,8 @@ import { KEY_LIFETIME_PRESETS, MAX_CLAIM_LINK_HOURS, MAX_KEY_LIFETIME_DAYS, MAX_
 import { updatePlan } from "@/lib/plans/update-plan";
 import { ApiError } from "../api-error";
 import { refreshCatalogue } from "../catalogue-refresh";
-import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
+import { decodeKeyset, searchText } from "../keyset";
 import { linkHeader } from "../links";
 import { created, defineOperation, ok } from "../operation";
 import { ownerFor } from "../owner";
@@ -99,12 +100,12 @@ export const listPlans = defineOperation({
   query: z.object({ ...pageQuery }),
   responses: { 200: { description: "A page of plans.", schema: pageSchema(planSchema).meta({ id: "PlanPage" }), headers: { Link: "rel=\"next\" page, when there is one." } } },
   handler: async ({ db, actor, query, request }) => {
-    const after = decodeCursor(query.cursor);
+    const after = decodeKeyset(query.cursor, "text", "text");
     const rows = await selectPlans(db, actor)
       .where(
         and(
           plansInScope(actor),
-          after ? or(gt(plans.name, String(after.v)), and(eq(plans.name, String(after.v)), gt(plans.id, String(after.id)))) : undefined,
+          after ? or(gt(plans.name, after.v), and(eq(plans.name, after.v), gt(plans.id, after.id))) : undefined,
         ),
       )
       .orderBy(asc(plans.name), asc(plans.id))
@@ -167,7 +168,7 @@ const planCreate = z
   .partial()
   .required({ name: true })
   .extend({
-    ownerEmail: z.string().max(320).optional().meta({
+    ownerEmail: searchText(320).optional().meta({
       description: "The plan's owner: an enabled person with the role owner or admin. Defaults to the admin who created this API access key.",
     }),
   })

@@ -5,10 +5,11 @@ import type { Queryable } from "@/db/connect";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { createProduct } from "@/lib/products/create-product";
 import { updateProduct } from "@/lib/products/update-product";
-import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
 import { ApiError } from "../api-error";
 import { refreshCatalogue } from "../catalogue-refresh";
 import { created, defineOperation, ok } from "../operation";
+import { decodeKeyset, searchText } from "../keyset";
 import { ownerFor } from "../owner";
 import { productsInScope } from "../scope";
 import { linkHeader } from "../links";
@@ -69,13 +70,13 @@ export const listProducts = defineOperation({
   query: z.object({ status: z.enum(productStatus.enumValues).optional(), ...pageQuery }),
   responses: { 200: { description: "A page of products.", schema: pageSchema(productSchema).meta({ id: "ProductPage" }), headers: { Link: "rel=\"next\" page, when there is one." } } },
   handler: async ({ db, actor, query, request }) => {
-    const after = decodeCursor(query.cursor);
+    const after = decodeKeyset(query.cursor, "text", "text");
     const rows = await selectProducts(db)
       .where(
         and(
           productsInScope(actor),
           query.status ? eq(products.status, query.status) : undefined,
-          after ? or(gt(products.name, String(after.v)), and(eq(products.name, String(after.v)), gt(products.id, String(after.id)))) : undefined,
+          after ? or(gt(products.name, after.v), and(eq(products.name, after.v), gt(products.id, after.id))) : undefined,
         ),
       )
       .orderBy(asc(products.name), asc(products.id))
@@ -127,7 +128,7 @@ const productCreate = z
     authMethod: writable.authMethod.optional().meta({ description: "Defaults to api_key." }),
     planIds: writable.planIds.optional(),
     openapi: writable.openapi.optional(),
-    ownerEmail: z.string().max(320).optional().meta({
+    ownerEmail: searchText(320).optional().meta({
       description: "The product's owner: an enabled person with the role owner or admin. Defaults to the admin who created this API access key.",
     }),
   })

@@ -6,7 +6,8 @@ import { assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 import { changeRole, setDisabled } from "@/lib/users/user-admin";
 import { ApiError } from "../api-error";
-import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
+import { decodeKeyset, searchText } from "../keyset";
 import { linkHeader } from "../links";
 import { defineOperation, ok } from "../operation";
 import { DIRECTORY } from "./apps";
@@ -60,7 +61,7 @@ export const listUsers = defineOperation({
   description: "People with an account, newest first, as Admin → Users lists them.",
   roles: DIRECTORY,
   query: z.object({
-    q: z.string().max(200).optional().meta({ description: "Part of the email or name, ignoring case." }),
+    q: searchText(200).optional().meta({ description: "Part of the email or name, ignoring case." }),
     role: z.enum(userRole.enumValues).optional(),
     disabled: z.enum(["true", "false"]).optional(),
     ...pageQuery,
@@ -68,7 +69,7 @@ export const listUsers = defineOperation({
   responses: { 200: { description: "A page of users.", schema: pageSchema(userSchema).meta({ id: "UserPage" }), headers: { Link: "rel=\"next\" page, when there is one." } } },
   handler: async ({ db, actor, query, request }) => {
     assertCan(actor, "directory.read", null);
-    const after = decodeCursor(query.cursor);
+    const after = decodeKeyset(query.cursor, "time", "text");
     const pattern = query.q?.trim() ? `%${escapeLike(query.q.trim())}%` : null;
     const rows = await selectPeople(
       db,
@@ -76,7 +77,7 @@ export const listUsers = defineOperation({
         pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined,
         query.role ? eq(users.role, query.role) : undefined,
         query.disabled ? sql`(${users.disabledAt} is not null) = ${query.disabled === "true"}` : undefined,
-        after ? sql`(${users.createdAt}, ${users.id}) < (${String(after.v)}::timestamptz, ${String(after.id)})` : undefined,
+        after ? sql`(${users.createdAt}, ${users.id}) < (${after.v}::timestamptz, ${after.id})` : undefined,
       ),
     )
       .orderBy(desc(users.createdAt), desc(users.id))
