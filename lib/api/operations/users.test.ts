@@ -99,6 +99,9 @@ describe("disableUser and enableUser", () => {
     expect(res.body).toMatchObject({ user: { id: person.id, disabled: true }, cancelledRequests: 1, revokedRequests: 0, revokedKeys: 0 });
     expect((await row(person.id))?.disabledAt).not.toBeNull();
     expect(await auditOf("user.disabled", person.id)).toMatchObject({ actorId: admin.key.serviceUserId, name: admin.key.name });
+    const disabledOnes = await api.call(admin.token, "GET", `/users?disabled=true&q=${encodeURIComponent(person.email)}`);
+    expect((disabledOnes.body.items as User[]).map((u) => u.id)).toEqual([person.id]);
+    expect((await api.call(admin.token, "GET", `/users?disabled=false&q=${encodeURIComponent(person.email)}`)).body.items).toEqual([]);
 
     const back = await api.call(admin.token, "POST", `/users/${person.id}/enable`);
     expect(back.status).toBe(200);
