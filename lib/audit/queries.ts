@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, ilike, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/connect";
 import { auditEvents, users } from "@/db/schema";
@@ -6,7 +6,7 @@ import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 
 export const AUDIT_PAGE = 50;
-export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user"] as const;
+export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user", "api_access_key"] as const;
 
 const dateOnly = z.iso.date().optional().catch(undefined);
 
@@ -23,13 +23,15 @@ export const auditFiltersSchema = z.object({
 });
 export type AuditFilters = z.output<typeof auditFiltersSchema>;
 
-function where(f: AuditFilters) {
+/** The filters as SQL over audit_events left-joined to the acting users row (page, export and API). */
+export function auditWhere(f: Omit<AuditFilters, "before">) {
   const like = (s: string) => `%${escapeLike(s.trim())}%`;
   return and(
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
-    f.actor?.trim() ? ilike(users.email, like(f.actor)) : undefined,
+    // an API access key acts as a service user named like the key: "who" finds it by that name
+    f.actor?.trim() ? or(ilike(users.email, like(f.actor)), and(eq(users.kind, "service"), ilike(users.name, like(f.actor)))) : undefined,
     // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
       ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
@@ -44,6 +46,8 @@ const columns = {
   createdAt: auditEvents.createdAt,
   actorType: auditEvents.actorType,
   actorEmail: users.email,
+  actorKind: users.kind,
+  actorName: users.name,
   action: auditEvents.action,
   subjectType: auditEvents.subjectType,
   subjectId: auditEvents.subjectId,
@@ -58,7 +62,7 @@ export async function listAudit(db: Queryable, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(and(where(f), f.before ? lt(auditEvents.id, f.before) : undefined))
+    .where(and(auditWhere(f), f.before ? lt(auditEvents.id, f.before) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(AUDIT_PAGE + 1);
   const page = rows.slice(0, AUDIT_PAGE);
@@ -73,10 +77,12 @@ export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(where({ ...f, before: undefined }))
+    .where(auditWhere(f))
     .orderBy(desc(auditEvents.id))
     .toSQL();
 }
 
-export const who = (r: { actorType: string; actorEmail: string | null }) =>
-  r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
+export const who = (r: { actorType: string; actorEmail: string | null; actorKind?: string | null; actorName?: string | null }) =>
+  r.actorKind === "service"
+    ? `API key “${r.actorName ?? "?"}”`
+    : (r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone"));

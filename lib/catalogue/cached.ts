@@ -1,10 +1,10 @@
 import "server-only";
 import { unstable_cache } from "next/cache";
 import { db } from "@/db/client";
+import { CATALOGUE_TAG } from "./catalogue-tag";
 import { getPublishedProduct, listCatalogueTags, listPublishedProducts, type CatalogueFilter } from "./queries";
 
-/** Every catalogue read is cached under this tag; anything that changes a product calls revalidateTag. */
-export const CATALOGUE_TAG = "catalogue";
+export { CATALOGUE_TAG };
 
 export const cachedProducts = unstable_cache(
   (filter: CatalogueFilter) => listPublishedProducts(db, filter),

@@ -1,5 +1,6 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
-import { products } from "@/db/schema";
+import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { products, users } from "@/db/schema";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 
@@ -18,3 +19,24 @@ export function manageableProduct(actor: Actor, id: string): SQL | undefined {
 
 export const productNotFound = () =>
   new DomainError("not_found", "This product was not found. It may have been deleted, or it belongs to someone else.");
+
+/**
+ * The owner of a new product or plan: the actor, or (admins only, e.g. an API key, which is no
+ * person) an enabled person with the role owner or admin, locked against a concurrent disable.
+ */
+export async function resolveOwner(tx: Queryable, actor: Actor, ownerId: string | undefined): Promise<string> {
+  const id = ownerId ?? actor.id;
+  if (id !== actor.id && actor.role !== "admin") throw new DomainError("forbidden", "Only an admin can choose another owner.");
+  if (id === actor.id && actor.kind === "user") return id;
+  const [owner] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, id), eq(users.kind, "person"), inArray(users.role, ["owner", "admin"]), isNull(users.disabledAt)))
+    .for("share");
+  if (!owner) {
+    throw new DomainError("invalid", "Check the highlighted fields.", {
+      ownerEmail: "The owner must be an enabled person with the role owner or admin (an API access key cannot own anything).",
+    });
+  }
+  return owner.id;
+}

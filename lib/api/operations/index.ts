@@ -1,5 +1,9 @@
 import type { Operation } from "../operation";
+import { appOperations } from "./apps";
+import { auditOperations } from "./audit";
+import { planOperations } from "./plans";
 import { productOperations } from "./products";
+import { userOperations } from "./users";
 
 /** Every operation of /api/v1: the router serves them and the OpenAPI document describes them. */
-export const operations: Operation[] = [...productOperations];
+export const operations: Operation[] = [...productOperations, ...planOperations, ...appOperations, ...userOperations, ...auditOperations];

@@ -1,0 +1,137 @@
+import { and, count, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditEvents, plans, users } from "@/db/schema";
+import { apiHarness } from "@/tests/api";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+
+const t = await isolatedDatabase();
+let f: Awaited<ReturnType<typeof catalogueFixture>>;
+let api: ReturnType<typeof apiHarness>;
+let admin: Awaited<ReturnType<ReturnType<typeof apiHarness>["token"]>>;
+beforeAll(async () => {
+  f = await catalogueFixture(t.db);
+  api = apiHarness(t.db, f);
+  admin = await api.token([{ role: "portal_admin" }]);
+});
+
+let n = 0;
+const fresh = () => `Api plan ${Date.now().toString(36)} ${++n}`;
+const planCount = async () => (await t.db.select({ n: count() }).from(plans))[0]?.n;
+type Plan = { id: string; name: string; productIds: string[] };
+
+async function auditOf(action: string, subjectId: string) {
+  const [row] = await t.db
+    .select({ actorId: auditEvents.actorId, name: users.name, kind: users.kind })
+    .from(auditEvents)
+    .innerJoin(users, eq(users.id, auditEvents.actorId))
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.subjectId, subjectId)));
+  return row;
+}
+
+describe("listPlans and getPlan", () => {
+  it("a Portal viewer reads every plan, page by page", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    const all = await api.call(token, "GET", "/plans?limit=200");
+    expect(all.status).toBe(200);
+    const names = (all.body.items as Plan[]).map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(["Enterprise", "Free", "Standard"]));
+    const first = await api.call(token, "GET", "/plans?limit=1");
+    expect(first.headers.get("link")).toMatch(/rel="next"/);
+    const second = await api.call(token, "GET", `/plans?limit=1&cursor=${String(first.body.next)}`);
+    expect((second.body.items as Plan[])[0]?.name).toBe(names[1]);
+    const one = await api.call(token, "GET", `/plans/${f.plan("Free").id}`);
+    expect(one.body).toMatchObject({ name: "Free", id: f.plan("Free").id });
+  });
+
+  it("a Product viewer of Routing sees only the plans Routing offers, with only Routing among their products", async () => {
+    const routing = f.product("routing");
+    const { token } = await api.token([{ role: "product_viewer", products: [routing.id] }]);
+    const list = await api.call(token, "GET", "/plans");
+    const items = list.body.items as Plan[];
+    expect(items.map((p) => p.name).sort()).toEqual(["Enterprise", "Standard"]);
+    for (const p of items) expect(p.productIds).toEqual([routing.id]);
+    // Free is offered by other products only
+    expect((await api.call(token, "GET", `/plans/${f.plan("Free").id}`)).status).toBe(404);
+    expect((await api.call(token, "GET", `/plans/${f.plan("Standard").id}`)).status).toBe(200);
+  });
+});
+
+describe("createPlan", () => {
+  it("creates a plan owned by the key's creator, audited with the key as the actor", async () => {
+    const name = fresh();
+    const res = await api.call(admin.token, "POST", "/plans", {
+      name,
+      keyLifetimeDays: 45,
+      rateLimitPerMinute: 600,
+      requestFields: [{ label: "Use case", type: "select", required: true, options: ["Web", "Mobile"] }],
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      name,
+      approvalsRequired: 1,
+      keyLifetimeDays: 45,
+      claimLinkLifetimeHours: 72,
+      rateLimitPerMinute: 600,
+      quotaPerMonth: null,
+      requestFields: [{ key: "useCase", label: "Use case", type: "select", required: true, options: ["Web", "Mobile"] }],
+      owner: { id: admin.admin.id },
+      productIds: [],
+    });
+    expect(await auditOf("plan.created", String(res.body.id))).toEqual({ actorId: admin.key.serviceUserId, name: admin.key.name, kind: "service" });
+  });
+
+  it("422 with per-field errors (types at the door, rules from the plan form); nothing written", async () => {
+    const before = await planCount();
+    const types = await api.call(admin.token, "POST", "/plans", { name: fresh(), approvalsRequired: "two", extra: true });
+    expect(types.status).toBe(422);
+    expect((types.body.errors as { field: string }[]).map((e) => e.field)).toContain("approvalsRequired");
+    const rules = await api.call(admin.token, "POST", "/plans", { name: fresh(), approvalsRequired: 9, keyLifetimeDays: 0, requestFields: [{ label: "Pick", type: "select" }] });
+    expect(rules.status).toBe(422);
+    expect((rules.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(["approvalsRequired", "keyLifetimeDays", "requestFields.0.options"]);
+    const taken = await api.call(admin.token, "POST", "/plans", { name: "free" });
+    expect(taken.status).toBe(422);
+    expect(taken.body.errors).toEqual([expect.objectContaining({ field: "name" })]);
+    const consumer = await f.user("consumer");
+    const owner = await api.call(admin.token, "POST", "/plans", { name: fresh(), ownerEmail: consumer.email });
+    expect(owner.status).toBe(422);
+    expect(owner.body.errors).toEqual([expect.objectContaining({ field: "ownerEmail" })]);
+    expect(await planCount()).toBe(before);
+  });
+
+  it("403 naming Portal admin for a Portal viewer and a Product approver; nothing written", async () => {
+    const before = await planCount();
+    for (const roles of [[{ role: "portal_viewer" as const }], [{ role: "product_approver" as const, products: "all" as const }]]) {
+      const { token } = await api.token(roles);
+      const res = await api.call(token, "POST", "/plans", { name: fresh() });
+      expect(res.status).toBe(403);
+      expect(res.body.requiredRoles).toEqual(["portal_admin"]);
+    }
+    expect(await planCount()).toBe(before);
+  });
+});
+
+describe("updatePlan", () => {
+  it("changes only the fields sent, audited as the key", async () => {
+    const made = await api.call(admin.token, "POST", "/plans", { name: fresh(), keyLifetimeDays: null, quotaPerMonth: 1000, reviewRequired: true });
+    const id = String(made.body.id);
+    const res = await api.call(admin.token, "PATCH", `/plans/${id}`, { approvalsRequired: 2 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ approvalsRequired: 2, keyLifetimeDays: null, quotaPerMonth: 1000, reviewRequired: true, name: made.body.name });
+    expect(await auditOf("plan.updated", id)).toMatchObject({ actorId: admin.key.serviceUserId, name: admin.key.name });
+  });
+
+  it("404 for an unknown plan; 403 for a Portal viewer with the row unchanged; 422 on a bad value", async () => {
+    expect((await api.call(admin.token, "PATCH", `/plans/${crypto.randomUUID()}`, { approvalsRequired: 2 })).status).toBe(404);
+    const free = f.plan("Free");
+    const viewer = await api.token([{ role: "portal_viewer" }]);
+    const refused = await api.call(viewer.token, "PATCH", `/plans/${free.id}`, { autoApprove: true });
+    expect(refused.status).toBe(403);
+    const bad = await api.call(admin.token, "PATCH", `/plans/${free.id}`, { claimLinkLifetimeHours: 100000 });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: "claimLinkLifetimeHours" })]);
+    const [row] = await t.db.select().from(plans).where(eq(plans.id, free.id));
+    expect(row?.autoApprove).toBe(free.autoApprove);
+    expect(row?.claimLinkLifetimeHours).toBe(free.claimLinkLifetimeHours);
+  });
+});
