@@ -1,5 +1,6 @@
 import type { Operation } from "../operation";
+import { accessRequestOperations } from "./access-requests";
 import { productOperations } from "./products";
 
 /** Every operation of /api/v1: the router serves them and the OpenAPI document describes them. */
-export const operations: Operation[] = [...productOperations];
+export const operations: Operation[] = [...productOperations, ...accessRequestOperations];
