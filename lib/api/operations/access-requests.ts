@@ -114,7 +114,7 @@ async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
  * A request's parts read WITHOUT the key's scope, so an approver key that does not cover any of
  * its products hears a 403 naming the role it lacks (not a 404); unknown ids are a 404.
  */
-async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: string) {
+export async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: string) {
   const parts = (await loadParts(db, [id])).get(id) ?? [];
   if (parts.length === 0) throw new ApiError(404, "No access request with this id.");
   // A mixed request is decided like an owner decides it: the key's approval counts for its products.
