@@ -4,13 +4,13 @@ import { accessRequests, apiKeys, apps, keyEndReason, requestStatus } from "@/db
 import type { Queryable } from "@/db/connect";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { requestsVisibleTo } from "@/lib/auth/permissions";
-import { DomainError } from "@/lib/errors";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import type { KeyState } from "@/lib/keys/key-state";
 import { noNul } from "@/lib/validation";
 import { ApiError } from "../api-error";
 import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
 import { linkHeader } from "../links";
+import { beforeCursor, cursorTime } from "../time-cursor";
 import { defineOperation, ok } from "../operation";
 import { assertMayDecide } from "./access-requests";
 
@@ -63,7 +63,7 @@ function selectKeys(db: Queryable, actor: ApiKeyActor, where: (SQL | undefined)[
       revokedReason: apiKeys.revokedReason,
       lastUsedAt: apiKeys.lastUsedAt,
       replacedById: apiKeys.replacedById,
-      createdKey: sql<string>`${apiKeys.createdAt}::text`,
+      createdKey: cursorTime(apiKeys.createdAt),
     })
     .from(apiKeys)
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
@@ -96,15 +96,12 @@ export const listKeys = defineOperation({
   }),
   responses: { 200: { description: "A page of keys.", schema: pageSchema(keySchema).meta({ id: "KeyPage" }), headers: { Link: "rel=\"next\" page, when there is one." } } },
   handler: async ({ db, actor, query, request }) => {
-    const after = decodeCursor(query.cursor);
-    if (after && (typeof after.v !== "string" || Number.isNaN(Date.parse(after.v)))) {
-      throw new DomainError("invalid", "The cursor is not one this API gave. Start again without `cursor`.", { cursor: "Not a cursor from this API." });
-    }
+    const after = beforeCursor(decodeCursor(query.cursor), apiKeys.createdAt, apiKeys.id);
     const rows = await selectKeys(db, actor, [
       query.requestId ? eq(apiKeys.requestId, query.requestId) : undefined,
       query.appId ? eq(apiKeys.appId, query.appId) : undefined,
       query.status ? sql`${keyStatus} = ${query.status}` : undefined,
-      after ? sql`(${apiKeys.createdAt}, ${apiKeys.id}) < (${String(after.v)}::timestamptz, ${String(after.id)})` : undefined,
+      after,
     ])
       .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
       .limit(query.limit + 1);
