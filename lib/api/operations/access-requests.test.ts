@@ -5,7 +5,9 @@ import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
+import { pageSchema } from "@/lib/api/cursor";
 import { apiDocument } from "@/lib/api/document";
+import { accessRequestSchema, requestDetailSchema } from "./access-requests";
 import { operations } from "@/lib/api/operations";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
@@ -72,6 +74,7 @@ describe("access requests through the API", () => {
     do {
       const res = await api.call(adminToken, "GET", `/access-requests?requesterEmail=${encodeURIComponent(u.email.toUpperCase())}&limit=2${next ? `&cursor=${next}` : ""}`);
       expect(res.status).toBe(200);
+      pageSchema(accessRequestSchema.strict()).strict().parse(res.body);
       seen.push(...(res.body.items as Req[]).map((r) => r.id));
       next = res.body.next as string | null;
       if (next) expect(res.headers.get("link")).toContain("rel=\"next\"");
@@ -103,6 +106,7 @@ describe("access requests through the API", () => {
     const { request } = await pending(["fx-rates"]);
     const res = await api.call(adminToken, "GET", `/access-requests/${request.id}`);
     expect(res.status).toBe(200);
+    requestDetailSchema.strict().parse(res.body);
     expect(res.body).toMatchObject({ id: request.id, status: "pending", plan: { name: "Standard" }, app: { name: "App" } });
     expect((res.body.timeline as { action: string }[]).map((e) => e.action)).toEqual(["request.submitted"]);
     expect((await api.call(adminToken, "GET", `/access-requests/${crypto.randomUUID()}`)).status).toBe(404);
@@ -122,6 +126,7 @@ describe("access requests through the API", () => {
       durationDays: 30,
     });
     expect(made.status).toBe(201);
+    accessRequestSchema.strict().parse(made.body);
     expect(made.headers.get("location")).toBe(`/api/v1/access-requests/${String(made.body.id)}`);
     expect(made.body).toMatchObject({ status: "pending", requester: { id: consumer.id }, app: { name: "Billing" }, fields: { useCase: "Invoices" }, durationDays: 30 });
     const id = String(made.body.id);

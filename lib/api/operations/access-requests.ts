@@ -58,7 +58,7 @@ export const timelineEventSchema = z
   })
   .meta({ id: "TimelineEvent" });
 
-const requestDetailSchema = accessRequestSchema
+export const requestDetailSchema = accessRequestSchema
   .extend({ timeline: z.array(timelineEventSchema).meta({ description: "The request's audit events, oldest first." }) })
   .meta({ id: "AccessRequestDetail" });
 

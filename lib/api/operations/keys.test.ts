@@ -4,11 +4,13 @@ import { apiKeys } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
 import { claimKey } from "@/lib/keys/claim-key";
 import { lookupKey, verifyKey } from "@/lib/keys/verify-key";
+import { pageSchema } from "@/lib/api/cursor";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest, latestClaimToken, mailsTo } from "@/tests/requests";
 import { withoutWrites } from "@/tests/table-snapshot";
+import { keySchema } from "./keys";
 
 const t = await isolatedDatabase();
 const prefix = "ptk";
@@ -61,6 +63,7 @@ describe("keys through the API", () => {
 
     const list = await api.call(approver, "GET", `/keys?requestId=${requestId}`);
     expect(list.status).toBe(200);
+    pageSchema(keySchema.strict()).parse(list.body);
     const [k] = list.body.items as Key[];
     expect(k).toMatchObject({ status: "active", request: { id: requestId, status: "available" } });
     expect(plaintext.startsWith(k?.start ?? "?")).toBe(true);
@@ -75,6 +78,7 @@ describe("keys through the API", () => {
 
     const revoked = await api.call(approver, "POST", `/keys/${k?.id}/revoke`, { reason: "Leaked in a log" });
     expect(revoked.status).toBe(200);
+    keySchema.strict().parse(revoked.body);
     expect(revoked.body).toMatchObject({ status: "revoked", revokedReason: "Leaked in a log", request: { status: "revoked" } });
     expect((await verify(plaintext, "payments")).status).toBe(401);
     expect((await mailsTo(t.db, consumer.email)).map((m) => m.template)).toContain("revoked");
