@@ -14,6 +14,8 @@ export const LIVE_STATUSES = ["pending", "approved", "available"] as const;
 
 type NewRequest = {
   requesterId: string;
+  /** Who submitted it when not the requester (an API access key on the consumer's behalf). */
+  submittedById?: string;
   appId: string;
   planId: string;
   productIds: string[];
@@ -156,12 +158,19 @@ export async function createRequest(tx: Tx, input: NewRequest) {
     .returning();
   if (!request) throw new Error("access_requests insert returned no row");
   await tx.insert(accessRequestProducts).values(input.productIds.map((productId) => ({ requestId: request.id, productId })));
+  const onBehalf = input.submittedById !== undefined && input.submittedById !== input.requesterId;
   await recordEvent(tx, {
-    actorId: input.requesterId,
+    actorId: input.submittedById ?? input.requesterId,
     action: "request.submitted",
     subjectType: "request",
     subjectId: request.id,
-    data: { planId: input.planId, productIds: input.productIds, appId: input.appId, resubmittedFromId: input.resubmittedFromId ?? null },
+    data: {
+      planId: input.planId,
+      productIds: input.productIds,
+      appId: input.appId,
+      resubmittedFromId: input.resubmittedFromId ?? null,
+      ...(onBehalf ? { onBehalfOf: input.requesterId } : {}),
+    },
   });
 
   const withheld = plan.autoApprove ? await autoApprovalWithheld(tx, request.id, input) : null;

@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Database, Queryable } from "@/db/connect";
+import type { Database, Queryable, Tx } from "@/db/connect";
 import { apps, type PlanSnapshot } from "@/db/schema";
 import { assertAppNameFree } from "@/lib/apps/app-name";
 import { recordEvent } from "@/lib/audit/record-event";
-import { cartProblems } from "@/lib/cart/cart-rules";
+import { type CartLine, cartProblems } from "@/lib/cart/cart-rules";
 import { clearCart, loadCart } from "@/lib/cart/cart-store";
 import { DomainError, notFound } from "@/lib/errors";
 import { assertActiveUser } from "@/lib/users/assert-active-user";
@@ -63,11 +63,81 @@ function requestedDays(input: ScheduleInput) {
   return input.durationDays === "" || input.durationDays === undefined ? null : input.durationDays;
 }
 
+/** What one submission holds besides its product+plan lines (the cart form's fields, or the API's body). */
+export type Submission = ScheduleInput & { appId?: string; newAppName?: string; reason: string };
+
 /**
- * Submits the user's cart as one access request (DESIGN.md §2–3), in one transaction: cart rules
- * re-checked, app picked or created, plan fields validated, duplicates refused, request + products +
- * audit event + approver emails (or auto-approval) written, cart emptied. A disabled account is
- * refused inside the transaction (assertActiveUser).
+ * The one way an access request is submitted, inside `tx` (DESIGN.md §2–3): the cart rules checked
+ * on `lines` (one plan, one authentication method, published and offered, no duplicates, at most
+ * 20), the plan's questions, start and duration checked, the requester's app picked or created,
+ * live access refused, then the request written (createRequest: audit, approver emails or
+ * auto-approval). The cart (submitRequest) and the API on a consumer's behalf
+ * (createRequestOnBehalf) both come here. `submittedById` is who acted (the requester, or an API
+ * key for them); `linesField` keys a cart-rule refusal to a field when the caller has one.
+ */
+export async function submitLines(
+  tx: Tx,
+  ctx: { requesterId: string; submittedById: string; baseUrl: string; now: Date; linesField?: string },
+  lines: readonly CartLine[],
+  input: Submission,
+  fieldAnswers: Record<string, unknown>,
+) {
+  const [problem] = cartProblems(lines);
+  if (problem) throw new DomainError("invalid", problem, ctx.linesField ? { [ctx.linesField]: problem } : undefined);
+  const first = lines[0];
+  if (!first) throw new DomainError("invalid", "Your cart is empty.");
+
+  const plan = await planSnapshot(tx, first.planId);
+  const { answers, problems } = checkAgainstPlan(plan, fieldAnswers, input, ctx.now);
+  if (!answers.ok || Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
+  const schedule = scheduleValues(input, plan, ctx.now);
+
+  let appId: string;
+  if (input.appId) {
+    const [app] = await tx
+      .select({ id: apps.id })
+      .from(apps)
+      .where(and(eq(apps.id, input.appId), eq(apps.ownerId, ctx.requesterId), isNull(apps.deletedAt)));
+    if (!app) {
+      const e = notFound("This app");
+      throw new DomainError(e.code, e.message, { appId: "Choose one of your apps." });
+    }
+    appId = app.id;
+  } else {
+    const name = input.newAppName?.trim();
+    if (!name) throw new DomainError("invalid", "Name your new app.", { newAppName: "Give your app a name." });
+    await assertAppNameFree(tx, ctx.requesterId, name, "newAppName");
+    const [app] = await tx.insert(apps).values({ ownerId: ctx.requesterId, name }).returning({ id: apps.id });
+    if (!app) throw new Error("apps insert returned no row");
+    appId = app.id;
+    await recordEvent(tx, {
+      actorId: ctx.submittedById,
+      action: "app.created",
+      subjectType: "app",
+      subjectId: appId,
+      data: { name, ...(ctx.submittedById === ctx.requesterId ? {} : { ownerId: ctx.requesterId }) },
+    });
+  }
+
+  const productIds = lines.map((l) => l.productId);
+  await assertNoLiveAccess(tx, appId, productIds);
+  return createRequest(tx, {
+    requesterId: ctx.requesterId,
+    submittedById: ctx.submittedById,
+    appId,
+    planId: first.planId,
+    productIds,
+    reason: input.reason,
+    fields: cleanAnswers(answers.data),
+    startsAt: schedule.startsAt,
+    durationDays: schedule.durationDays,
+    baseUrl: ctx.baseUrl,
+  });
+}
+
+/**
+ * Submits the user's cart as one access request (submitLines), in one transaction, and empties
+ * the cart. A disabled account is refused inside the transaction (assertActiveUser).
  */
 export async function submitRequest(
   db: Database,
@@ -80,50 +150,7 @@ export async function submitRequest(
     await assertActiveUser(tx, ctx.userId);
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`cart:${ctx.userId}`}))`);
     const lines = await loadCart(tx, ctx.userId);
-    const [problem] = cartProblems(lines);
-    if (problem) throw new DomainError("invalid", problem);
-    const first = lines[0];
-    if (!first) throw new DomainError("invalid", "Your cart is empty.");
-
-    const plan = await planSnapshot(tx, first.planId);
-    const { answers, problems } = checkAgainstPlan(plan, fieldAnswers, input, now);
-    if (!answers.ok || Object.keys(problems).length > 0) throw new DomainError("invalid", "Check the highlighted fields.", problems);
-    const schedule = scheduleValues(input, plan, now);
-
-    let appId: string;
-    if (input.appId) {
-      const [app] = await tx
-        .select({ id: apps.id })
-        .from(apps)
-        .where(and(eq(apps.id, input.appId), eq(apps.ownerId, ctx.userId), isNull(apps.deletedAt)));
-      if (!app) {
-        const e = notFound("This app");
-        throw new DomainError(e.code, e.message, { appId: "Choose one of your apps." });
-      }
-      appId = app.id;
-    } else {
-      const name = input.newAppName?.trim();
-      if (!name) throw new DomainError("invalid", "Name your new app.", { newAppName: "Give your app a name." });
-      await assertAppNameFree(tx, ctx.userId, name, "newAppName");
-      const [app] = await tx.insert(apps).values({ ownerId: ctx.userId, name }).returning({ id: apps.id });
-      if (!app) throw new Error("apps insert returned no row");
-      appId = app.id;
-      await recordEvent(tx, { actorId: ctx.userId, action: "app.created", subjectType: "app", subjectId: appId, data: { name } });
-    }
-
-    const productIds = lines.map((l) => l.productId);
-    await assertNoLiveAccess(tx, appId, productIds);
-    const request = await createRequest(tx, {
-      requesterId: ctx.userId,
-      appId,
-      planId: first.planId,
-      productIds,
-      reason: input.reason,
-      fields: cleanAnswers(answers.data),
-      startsAt: schedule.startsAt,
-      durationDays: schedule.durationDays,
-      baseUrl: ctx.baseUrl,
-    });
+    const request = await submitLines(tx, { requesterId: ctx.userId, submittedById: ctx.userId, baseUrl: ctx.baseUrl, now }, lines, input, fieldAnswers);
     await clearCart(tx, ctx.userId);
     return request;
   });
