@@ -96,8 +96,9 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     rawQuery[key] = all.length > 1 ? all : (all[0] ?? "");
   }
   // Postgres refuses NUL in text: a NUL anywhere in the input is refused here, for every operation
-  if (url.search.includes("%00") || decodeURIComponentSafe(url.search).includes("\0")) {
-    return problem(422, "The query string holds a NUL character.", { errors: [{ in: "query", field: "", detail: "No NUL characters." }] });
+  const nulInQuery = Object.entries(rawQuery).find(([k, v]) => k.includes("\0") || [v].flat().some((x) => x.includes("\0")));
+  if (nulInQuery) {
+    return problem(422, "The query string holds a NUL character.", { errors: [{ in: "query", field: nulInQuery[0], detail: "No NUL characters." }] });
   }
   const query = op.query ? op.query.safeParse(rawQuery) : { success: true as const, data: {} };
   if (!query.success) return problem(422, "The query string is not valid; see `errors`.", { errors: fieldProblems("query", query.error) });
@@ -116,9 +117,8 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) return problem(415, "Send the body as JSON with `Content-Type: application/json`.");
       try {
         body = JSON.parse(text);
-        if (text.includes("\\u0000") || text.includes("\0")) {
-          return problem(422, "The body holds a NUL character.", { errors: [{ in: "body", field: "", detail: "No NUL characters." }] });
-        }
+        const nul = nulAt(body);
+        if (nul !== null) return problem(422, "The body holds a NUL character.", { errors: [{ in: "body", field: nul, detail: "No NUL characters." }] });
       } catch {
         return problem(400, "The body is not valid JSON.");
       }
@@ -155,12 +155,16 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
   return result;
 }
 
-function decodeURIComponentSafe(s: string) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
+/** The dotted path of the first string (or key) holding a NUL in a JSON value, or null. */
+function nulAt(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\0") ? path.join(".") : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes("\0")) return [...path, k].join(".");
+    const found = nulAt(v, [...path, k]);
+    if (found !== null) return found;
   }
+  return null;
 }
 
 /** Expected refusals from handlers and domain functions, as problems. */
