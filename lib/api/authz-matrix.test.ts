@@ -1,15 +1,14 @@
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import type { ApiAccessGrant } from "@/db/schema";
 import type { ApiRole } from "@/lib/api-access/grants";
 import { createApiAccessKey, removeApiAccessKey } from "@/lib/api-access/manage";
 import { mintToken } from "@/lib/api-access/tokens";
-import { type Operation, created, defineOperation } from "@/lib/api/operation";
+import type { Operation } from "@/lib/api/operation";
 import { operations as realOperations } from "@/lib/api/operations";
-import { recordEvent } from "@/lib/audit/record-event";
 import { userActor } from "@/lib/auth/permissions";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
+import { canaryOperation } from "@/tests/api-canary";
 import { apiFixtures } from "@/tests/api-fixtures";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -21,27 +20,8 @@ import { snapshotTables } from "@/tests/table-snapshot";
  * naming the roles that would allow the call, with no table changed; and every bad token (removed,
  * expired, forged, another issuer) gets a 401 on every operation, with no table changed.
  */
-/**
- * A canary besides the real operations: Portal admin only, and its handler writes. It keeps the
- * 403 branch and the "refusals write nothing" check exercised even while every real operation is
- * open to every role, and shows the matrix catches a role check that runs after the handler.
- */
-const canary = defineOperation({
-  operationId: "matrixCanaryWrite",
-  method: "POST",
-  path: "/matrix-canary/{productId}",
-  tag: "Test",
-  summary: "Write an audit event (test canary)",
-  roles: ["portal_admin"],
-  params: z.object({ productId: z.string() }),
-  body: z.object({}),
-  responses: { 201: { description: "Written.", schema: z.object({ ok: z.boolean() }) } },
-  handler: async ({ db, actor, params }) => {
-    await recordEvent(db, { actorId: actor.id, action: "matrix.canary", subjectType: "product", subjectId: params.productId });
-    return created({ ok: true });
-  },
-});
-const operations: Operation[] = [...realOperations, canary];
+/** The real operations and a writing, admin-only canary (tests/api-canary.ts). */
+const operations: Operation[] = [...realOperations, canaryOperation];
 
 const t = await isolatedDatabase();
 let api: ReturnType<typeof apiHarness>;
