@@ -15,7 +15,7 @@ type Fixture = Awaited<ReturnType<typeof catalogueFixture>>;
 /**
  * Real rows for every kind of id an operation's path can name, all in product A ("payments"): a
  * pending request, an approved one with its key, their app and requester, an audit event, an API
- * access key. `pathFor(op)` fills `{productId}`, `{requestId}`… from them by the parameter's name;
+ * access key. `pathFor(op)` fills `{productId}`, `{requestId}`, `{keyId}`… from them by the parameter's name;
  * a name it does not know gets a random UUID (the call then answers 404, never 401/403 alone).
  */
 export async function apiFixtures(db: Database, f: Fixture, api: ReturnType<typeof apiHarness>) {
@@ -50,7 +50,8 @@ export async function apiFixtures(db: Database, f: Fixture, api: ReturnType<type
     if (n.includes("product")) return ids.product;
     if (n.includes("plan")) return ids.plan;
     if (n.includes("request")) return ids.request;
-    if (n.includes("accesskey") || n.includes("apikey")) return ids.accessKey;
+    // the API's keys are consumers' keys (api_keys); access keys to this API are named so
+    if (n.includes("accesskey")) return ids.accessKey;
     if (n.includes("key")) return ids.key;
     if (n.includes("app")) return ids.app;
     if (n.includes("user") || n.includes("consumer") || n.includes("requester")) return ids.user;

@@ -205,7 +205,9 @@ describe("fuzz: every operation refuses bad input with a 4xx problem and writes 
         const anyQuery = fc
           .dictionary(fc.constantFrom(...keys), fc.oneof(printable, fc.string({ unit: "grapheme", maxLength: 30 }), fc.array(printable, { minLength: 2, maxLength: 3 })), { minKeys: 1 })
           .filter(rejects(op.query));
-        await fc.assert(fc.asyncProperty(anyQuery, async (q) => expectRefusal(await send(op, { query: qs(q) }), (s) => s === 422)), RUNS);
+        // a query schema that accepts nearly anything leaves nothing malformed to send
+        const some = fc.sample(fc.dictionary(fc.constantFrom(...keys), printable, { minKeys: 1 }), 200).filter(rejects(op.query));
+        if (some.length > 0) await fc.assert(fc.asyncProperty(anyQuery, async (q) => expectRefusal(await send(op, { query: qs(q) }), (s) => s === 422)), RUNS);
       }
     });
   });
