@@ -80,12 +80,16 @@ export function responseValidator(doc: ApiDocument) {
   }
 
   function validate(method: string, path: string, status: number, contentType: string | null, body: unknown) {
-    const { onPath, hit } = operationOf(method, path);
+    // HEAD is answered as GET without a body (RFC 9110): the GET operation's statuses, no body
+    const head = method.toUpperCase() === "HEAD";
+    const { onPath, hit } = operationOf(head ? "GET" : method, path);
     const type = mediaType(contentType);
+    if (head && (body !== undefined && body !== "")) throw new ContractViolation(`HEAD ${path}`, status, "a HEAD answer has a body");
     if (!hit) {
       // no operation here: only the router's own 404 / 405, as a problem
       const label = `${method.toUpperCase()} ${path} (no operation)`;
-      if (!(status === 404 && onPath.length === 0) && !(status === 405 && onPath.length > 0)) throw new ContractViolation(label, status, "no documented operation has this method and path");
+      if (!(status === 404 && onPath.length === 0) && !(status === 405 && onPath.length > 0) && status !== 503) throw new ContractViolation(label, status, "no documented operation has this method and path");
+      if (head) return;
       if (type !== "application/problem+json") throw new ContractViolation(label, status, `content type ${type || "(none)"} is not application/problem+json`);
       const v = compile(problemSchema);
       if (!v(body)) throw new ContractViolation(label, status, "the body does not match Problem", v.errors ?? []);
@@ -94,6 +98,7 @@ export function responseValidator(doc: ApiDocument) {
     const label = `${hit.op.operationId} (${hit.method} ${hit.template})`;
     const response = hit.op.responses[String(status)];
     if (!response) throw new ContractViolation(label, status, `status ${status} is not documented (documented: ${Object.keys(hit.op.responses).join(", ")})`);
+    if (head) return;
     const content = response.content;
     const empty = body === undefined || body === "";
     if (!content || Object.keys(content).length === 0) {

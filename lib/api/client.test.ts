@@ -62,14 +62,10 @@ describe("the generated client (tests/generated/portal-api.d.ts)", () => {
   });
 
   /*
-   * COORDINATOR: extend this flow when createProduct, createAccessRequest, approveAccessRequest,
-   * listAccessRequests, listKeys, revokeKey / revokeAccessRequest are merged (run `npm run api:client`
-   * first so `paths` has them; tsc then checks every call below against the document):
-   *   admin.POST("/products", { body }) → 201 Product;
-   *   admin.POST("/access-requests", { body: { consumerEmail, newAppName, productIds, planId, … } }) → 201;
-   *   approver.POST("/access-requests/{requestId}/approve", …) → 200, status "approved";
-   *   approver.GET("/access-requests", { params: { query: { status: "approved" } } }) → contains it;
-   *   approver.GET("/keys", …) then .POST("/keys/{keyId}/revoke", { body: { reason } }) → revoked.
+   * COORDINATOR: the whole story (createProduct, publishProduct, createAccessRequest on behalf of a
+   * consumer, approveAccessRequest, listAccessRequests, listKeys, revokeKey) through this client is
+   * lib/api/client-flow.test.ts.after-merge: rename it to .ts once main's operations are merged and
+   * `npm run api:client` has regenerated tests/generated/.
    */
   it("reads the catalogue through the typed client: a Portal admin lists and pages products, a Product approver sees only its product", async () => {
     const payments = f.product("payments");

@@ -114,6 +114,10 @@ describe("the response validator (tests/contract.ts) refuses what the document d
     expect(() => v.validate("GET", "/nothing-here", 200, "application/json", {})).toThrow(ContractViolation);
     expect(() => v.validate("PUT", "/products", 200, "application/json", {})).toThrow(ContractViolation);
     expect(() => v.validate("PUT", "/products", 405, "application/problem+json", { ...problem, status: 405, title: "Method Not Allowed" })).not.toThrow();
+    // HEAD is answered as GET without a body
+    expect(() => v.validate("HEAD", "/products", 200, "application/json", undefined)).not.toThrow();
+    expect(() => v.validate("HEAD", "/products", 200, "application/json", { items: [], next: null })).toThrow(/HEAD answer has a body/);
+    expect(() => v.validate("HEAD", "/products", 418, "application/json", undefined)).toThrow(/status 418 is not documented/);
   });
 });
 
