@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { products, users } from "@/db/schema";
+import { apiAccessKeys, products, users } from "@/db/schema";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 
@@ -25,7 +25,8 @@ export const productNotFound = () =>
  * person) an enabled person with the role owner or admin, locked against a concurrent disable.
  */
 export async function resolveOwner(tx: Queryable, actor: Actor, ownerId: string | undefined): Promise<string> {
-  const id = ownerId ?? actor.id;
+  // an API access key owns nothing: by default what it creates belongs to the admin who added the key
+  const id = ownerId ?? (actor.kind === "apiKey" ? await keyCreator(tx, actor.keyId) : actor.id);
   if (id !== actor.id && actor.role !== "admin") throw new DomainError("forbidden", "Only an admin can choose another owner.");
   if (id === actor.id && actor.kind === "user") return id;
   const [owner] = await tx
@@ -39,4 +40,10 @@ export async function resolveOwner(tx: Queryable, actor: Actor, ownerId: string 
     });
   }
   return owner.id;
+}
+
+async function keyCreator(tx: Queryable, keyId: string) {
+  const [key] = await tx.select({ createdById: apiAccessKeys.createdById }).from(apiAccessKeys).where(eq(apiAccessKeys.id, keyId));
+  if (!key) throw new DomainError("forbidden", "This API access key no longer exists.");
+  return key.createdById;
 }
