@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { SignJWT, decodeProtectedHeader, jwtVerify } from "jose";
 import type { Queryable } from "@/db/connect";
-import { apiAccessKeys, users } from "@/db/schema";
+import { apiAccessKeys, portalSigningKeys, users } from "@/db/schema";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { isPortalAdmin } from "./grants";
 import { SIGNING_ALG, currentSigningKey, verifierFor } from "./signing-keys";
@@ -27,9 +27,9 @@ export type TokenCheck = { ok: true; actor: ApiKeyActor } | { ok: false; reason:
 const refuse = (reason: string): TokenCheck => ({ ok: false, reason });
 
 /**
- * The database is the authority: a token passes when its signature (by an unretired portal key),
- * issuer, audience and expiry check out and its jti still names a key that is not removed, with the
- * same SHA-256. Roles are read from the database at every call, so an edit counts at the next one.
+ * The database is the authority: a token passes when its signature (by a portal signing key that is
+ * not retired, asked of the database at every call), issuer, audience and expiry check out and its jti
+ * still names a key that is not removed, with the same SHA-256. Roles are read from the database at every call, so an edit counts at the next one.
  */
 export async function checkToken(db: Queryable, token: string, opts: { issuer: string; now?: Date }): Promise<TokenCheck> {
   if (token.length > 4096 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return refuse("not a JWT");
@@ -61,7 +61,15 @@ export async function checkToken(db: Queryable, token: string, opts: { issuer: s
     .select({ key: apiAccessKeys, serviceDisabledAt: users.disabledAt })
     .from(apiAccessKeys)
     .innerJoin(users, eq(users.id, apiAccessKeys.serviceUserId))
-    .where(and(eq(apiAccessKeys.jti, jti), isNull(apiAccessKeys.removedAt), gt(apiAccessKeys.expiresAt, now)));
+    .where(
+      and(
+        eq(apiAccessKeys.jti, jti),
+        isNull(apiAccessKeys.removedAt),
+        gt(apiAccessKeys.expiresAt, now),
+        // the signing key is not retired: verifiers are cached per process, the retirement is not
+        sql`exists (select 1 from ${portalSigningKeys} where ${portalSigningKeys.kid} = ${kid} and ${portalSigningKeys.retiredAt} is null)`,
+      ),
+    );
   if (!row || row.serviceDisabledAt) return refuse("removed or expired key");
   const stored = Buffer.from(row.key.tokenSha256 ?? "", "hex");
   const given = Buffer.from(tokenSha256(token), "hex");
