@@ -27,9 +27,9 @@ export type TokenCheck = { ok: true; actor: ApiKeyActor } | { ok: false; reason:
 const refuse = (reason: string): TokenCheck => ({ ok: false, reason });
 
 /**
- * The database is the authority: a token passes when its signature (by a portal signing key that is
- * not retired, asked of the database at every call), issuer, audience and expiry check out and its jti
- * still names a key that is not removed, with the same SHA-256. Roles are read from the database at every call, so an edit counts at the next one.
+ * The database is the authority: a token passes when its signature (by an unretired portal key),
+ * issuer, audience and expiry check out and its jti still names a key that is not removed, with the
+ * same SHA-256. Roles are read from the database at every call, so an edit counts at the next one.
  */
 export async function checkToken(db: Queryable, token: string, opts: { issuer: string; now?: Date }): Promise<TokenCheck> {
   if (token.length > 4096 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return refuse("not a JWT");
@@ -66,7 +66,7 @@ export async function checkToken(db: Queryable, token: string, opts: { issuer: s
         eq(apiAccessKeys.jti, jti),
         isNull(apiAccessKeys.removedAt),
         gt(apiAccessKeys.expiresAt, now),
-        // the signing key is not retired: verifiers are cached per process, the retirement is not
+        // the signing key is still honoured (a retired key's tokens stop here, whatever a process cached)
         sql`exists (select 1 from ${portalSigningKeys} where ${portalSigningKeys.kid} = ${kid} and ${portalSigningKeys.retiredAt} is null)`,
       ),
     );
