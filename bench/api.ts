@@ -19,7 +19,7 @@ import type { ApiAccessGrant } from "../lib/api-access/grants";
 import { operations } from "../lib/api/operations";
 import { listProducts } from "../lib/api/operations/products";
 import { createApiRouter } from "../lib/api/router";
-import { userActor } from "../lib/auth/permissions";
+import { loadParts, userActor } from "../lib/auth/permissions";
 
 export type Measured = { rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number };
 
@@ -155,19 +155,31 @@ export async function benchApiToken(databaseUrl: string, base: string, opts: { s
   }
 }
 
-/** The list's keyset SQL, as GET /access-requests pages it: newest first, (created_at, id) descending. */
+/**
+ * The list's keyset SQL as GET /access-requests pages it: newest first on (created_at, id), serial
+ * (no parallel workers, as the queue runs), then the page's products in a second query (loadParts).
+ */
 function listSql(sql: Sql, limit: number, after?: { createdAt: string; id: string }) {
   return sql`
-    select r.id, r.status, r.created_at, r.decided_at, r.starts_at, r.duration_days, r.plan_id, r.plan->>'name' as plan_name,
-           u.id as requester_id, u.email as requester_email, a.id as app_id, a.name as app_name,
-           (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name) order by p.name), '[]')
-              from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = r.id) as products
+    select r.id, r.status, u.id as requester_id, u.email as requester_email, u.name as requester_name, a.id as app_id, a.name as app_name,
+           r.plan_id, r.plan->>'name' as plan_name, coalesce((r.plan->>'approvalsRequired')::int, 1) as approvals_required,
+           (select count(*)::int from request_approvals ra where ra.request_id = r.id) as approvals,
+           r.reason, r.fields, r.starts_at, r.duration_days, r.created_at, r.decided_at, r.created_at::text as created_key
     from access_requests r
     join users u on u.id = r.requester_id
     join apps a on a.id = r.app_id
     ${after ? sql`where (r.created_at, r.id) < (${after.createdAt}::timestamptz, ${after.id})` : sql``}
     order by r.created_at desc, r.id desc
     limit ${limit + 1}`;
+}
+
+async function listPage(conn: ReturnType<typeof createDb>, limit: number, after?: { createdAt: string; id: string }) {
+  const rows = await conn.sql.begin(async (tx) => {
+    await tx`set local max_parallel_workers_per_gather = 0`;
+    return listSql(tx as unknown as Sql, limit, after);
+  });
+  await loadParts(conn.db, rows.slice(0, limit).map((r) => String(r.id)));
+  return rows;
 }
 
 async function timed(fn: () => Promise<unknown>, runs: number) {
@@ -181,12 +193,19 @@ async function timed(fn: () => Promise<unknown>, runs: number) {
 }
 
 type Item = { id: string; createdAt: string };
+/** A row's created_at as an API might put it in a cursor: ISO with ms, ISO with µs, Postgres text, epoch ms. */
+type Forms = { id: string; iso: string; micro: string; text: string; ms: number };
+const formsSql = (sql: Sql) => sql`
+  select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as iso,
+         to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as micro,
+         created_at::text as text, (extract(epoch from created_at) * 1000)::float8 as ms
+  from access_requests`;
 
 /**
  * A cursor for the deep row in the format the API uses, found by reading the first page's `next`
- * (base64url JSON) against that page's last item. Null when the format is not one recognised here.
+ * (base64url JSON) against that page's last row. Null when the format is not one recognised here.
  */
-function cursorFor(sample: string, last: Item, row: { id: string; iso: string; micro: string }) {
+function cursorFor(sample: string, last: Forms, row: Forms) {
   let c: unknown;
   try {
     c = JSON.parse(Buffer.from(sample, "base64url").toString("utf8"));
@@ -196,16 +215,9 @@ function cursorFor(sample: string, last: Item, row: { id: string; iso: string; m
   if (!c || typeof c !== "object") return null;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c)) {
-    if (v === last.id) out[k] = row.id;
-    else if (v === last.createdAt) out[k] = row.iso;
-    else if (typeof v === "number" && v === Date.parse(last.createdAt)) out[k] = Date.parse(row.iso);
-    else if (typeof v === "string" && Math.abs(Date.parse(v) - Date.parse(last.createdAt)) < 1) {
-      // a timestamp with more precision than the item shows (microseconds, as Postgres keeps it)
-      const digits = /\.(\d+)/.exec(v)?.[1]?.length ?? 0;
-      const zone = /(Z|[+-]\d\d(?::?\d\d)?)$/.exec(v)?.[1] ?? "Z";
-      const [whole, frac = ""] = row.micro.replace(/Z$/, "").split(".");
-      out[k] = `${whole}${digits ? `.${frac.padEnd(digits, "0").slice(0, digits)}` : ""}${zone}`; // the row is rendered in UTC
-    } else return null;
+    const form = (Object.keys(last) as (keyof Forms)[]).find((f) => (f === "ms" ? typeof v === "number" && Math.floor(v) === Math.floor(last.ms) : last[f] === v));
+    if (!form) return null;
+    out[k] = form === "ms" ? Math.floor(row.ms) : row[form];
   }
   return Buffer.from(JSON.stringify(out)).toString("base64url");
 }
@@ -220,17 +232,17 @@ export async function benchAccessRequests(databaseUrl: string, base: string) {
     console.log(`\nGET /api/v1/access-requests — ${n.toLocaleString("en")} requests in the database; deep page = the page after ${depth.toLocaleString("en")} rows`);
     if (n < 1_000_000) console.log("  (fewer than 1,000,000: BENCH_SKIP_QUEUE=1 skips the 1,000,000-request seeding; these figures are not the issue's target size)");
     // The row the deep page starts after, and the one it must start with.
-    const deep = await sql<{ id: string; iso: string; micro: string }[]>`
-      select id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as iso,
-             to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as micro
-      from access_requests order by created_at desc, id desc offset ${Math.max(0, depth - 1)} limit 2`;
+    const deep = await sql<Forms[]>`${formsSql(sql)} order by created_at desc, id desc offset ${Math.max(0, depth - 1)} limit 2`;
     const [anchor, expectedFirst] = deep;
     if (!anchor) throw new Error("bench: no access requests");
 
-    console.log("same keyset SQL in-process (50 rows, joins as the list shows them, 100 runs each):");
-    console.log(`  first page                ${await timed(() => listSql(sql, 50), 100)}`);
-    console.log(`  deep page                 ${await timed(() => listSql(sql, 50, { createdAt: anchor.micro, id: anchor.id }), 100)}`);
-    const plan = (await sql<{ "QUERY PLAN": string }[]>`explain (costs off) ${listSql(sql, 50, { createdAt: anchor.micro, id: anchor.id })}`).map((r) => r["QUERY PLAN"]);
+    console.log("the same keyset SQL in-process (50 rows and their products, as listAccessRequests reads them; 100 runs each):");
+    console.log(`  first page                ${await timed(() => listPage(conn, 50), 100)}`);
+    console.log(`  deep page                 ${await timed(() => listPage(conn, 50, { createdAt: anchor.text, id: anchor.id }), 100)}`);
+    const plan = await sql.begin(async (tx) => {
+      await tx`set local max_parallel_workers_per_gather = 0`;
+      return (await tx<{ "QUERY PLAN": string }[]>`explain (costs off) ${listSql(tx as unknown as Sql, 50, { createdAt: anchor.text, id: anchor.id })}`).map((r) => r["QUERY PLAN"]);
+    });
     const seq = plan.some((l) => /Seq Scan on access_requests\b/.test(l));
     const idx = plan.find((l) => /Index.*on access_requests\b/.test(l))?.trim();
     console.log(`  deep page plan: ${seq ? "⚠ sequential scan on access_requests" : (idx ?? "no index scan found")}`);
@@ -244,7 +256,8 @@ export async function benchAccessRequests(databaseUrl: string, base: string) {
     }
     const first = (await probe.json()) as { items?: Item[]; next?: string | null };
     if (probe.status !== 200 || !first.items) throw new Error(`bench: ${path} answered ${probe.status}: ${JSON.stringify(first)}`);
-    const last = first.items[first.items.length - 1];
+    const lastId = first.items[first.items.length - 1]?.id ?? "";
+    const [last] = await sql<Forms[]>`${formsSql(sql)} where id = ${lastId}`;
     const cursor = first.next && last ? cursorFor(first.next, last, anchor) : null;
 
     const http = async (url: string) => {
