@@ -237,8 +237,8 @@ export async function benchAccessRequests(databaseUrl: string, base: string) {
     if (!anchor) throw new Error("bench: no access requests");
 
     console.log("the same keyset SQL in-process (50 rows and their products, as listAccessRequests reads them; 100 runs each):");
-    console.log(`  first page                ${await timed(() => listPage(conn, 50), 100)}`);
-    console.log(`  deep page                 ${await timed(() => listPage(conn, 50, { createdAt: anchor.text, id: anchor.id }), 100)}`);
+    console.log(`  first page                  ${await timed(() => listPage(conn, 50), 100)}`);
+    console.log(`  deep page                   ${await timed(() => listPage(conn, 50, { createdAt: anchor.text, id: anchor.id }), 100)}`);
     const plan = await sql.begin(async (tx) => {
       await tx`set local max_parallel_workers_per_gather = 0`;
       return (await tx<{ "QUERY PLAN": string }[]>`explain (costs off) ${listSql(tx as unknown as Sql, 50, { createdAt: anchor.text, id: anchor.id })}`).map((r) => r["QUERY PLAN"]);
@@ -273,7 +273,7 @@ export async function benchAccessRequests(databaseUrl: string, base: string) {
       return { ms, body };
     };
     const show = (label: string, ms: number[]) =>
-      console.log(`  ${label.padEnd(26)}p50 ${fmt(pct(ms, 50)).padStart(6)} ms  p95 ${fmt(pct(ms, 95)).padStart(6)} ms  p99 ${fmt(pct(ms, 99)).padStart(6)} ms${pct(ms, 95) < 50 ? "" : "  ⚠ p95 ≥ 50 ms"}`);
+      console.log(`  ${label.padEnd(28)}p50 ${fmt(pct(ms, 50)).padStart(6)} ms  p95 ${fmt(pct(ms, 95)).padStart(6)} ms  p99 ${fmt(pct(ms, 99)).padStart(6)} ms${pct(ms, 95) < 50 ? "" : "  ⚠ p95 ≥ 50 ms"}`);
     console.log("over HTTP on the built server (Next route, Portal viewer token, limit=50, one connection, 100 calls each; target p95 < 50 ms):");
     show("first page", (await http(`${base}${path}?limit=50`)).ms);
     if (!cursor) {
