@@ -24,7 +24,8 @@ export function apiDocument(operations: readonly Operation[], serverUrl: string)
       tags: [op.tag],
       "x-roles": [...op.roles],
       security: [{ bearer: [] }],
-      requestParams: { path: op.params, query: op.query },
+      // zod-openapi reads every key it is given: an operation without path or query parameters leaves it out
+      requestParams: { ...(op.params ? { path: op.params } : {}), ...(op.query ? { query: op.query } : {}) },
       ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: op.body } } } } : {}),
       ...(op.method === "POST"
         ? {
