@@ -2,16 +2,20 @@
  * npm run bench — measures Portico's pages beside the raw limit on this machine, in one run:
  * a plain node:http server answering with the very same bytes. Prints req/s, p99 and the ratio.
  *
- * Then the key verify endpoint beside node:http running the same lookup (bench/verify.ts), and the
- * approval queue at 1,000,000 requests (bench/queue.ts).
+ * Then the key verify endpoint beside node:http running the same lookup (bench/verify.ts), the REST
+ * API's token check beside the same handler without auth (bench/api.ts), the approval queue at
+ * 1,000,000 requests (bench/queue.ts) and GET /api/v1/access-requests at that size (bench/api.ts).
  *
- * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1, BENCH_SKIP_AUDIT=1.
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1 (no queue bench,
+ * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
+ * BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1.
  */
 import { spawn, execSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
+import { benchAccessRequests, benchApiToken } from "./api";
 import { benchAudit } from "./audit";
 import { benchQueue } from "./queue";
 import { benchVerify } from "./verify";
@@ -87,6 +91,8 @@ async function main() {
     process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
     const databaseUrl = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
     await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });
+    const skipApi = process.env.BENCH_SKIP_API === "1";
+    if (!skipApi) await benchApiToken(databaseUrl, base, { seconds, connections });
     if (process.env.BENCH_SKIP_AUDIT !== "1") await benchAudit(databaseUrl, base);
     if (process.env.BENCH_SKIP_QUEUE !== "1") {
       const url = databaseUrl;
@@ -103,6 +109,7 @@ async function main() {
       }
       await benchQueue(url, base);
     }
+    if (!skipApi) await benchAccessRequests(databaseUrl, base);
   } finally {
     if (app.pid) process.kill(-app.pid, "SIGTERM");
   }

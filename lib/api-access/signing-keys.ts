@@ -1,7 +1,8 @@
-import { desc, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import { type CryptoKey, type JWK, exportJWK, generateKeyPair, importJWK } from "jose";
 import type { Queryable } from "@/db/connect";
 import { portalSigningKeys } from "@/db/schema";
+import { DomainError } from "@/lib/errors";
 import { seal, unseal } from "@/lib/mail/sealed";
 
 /**
@@ -59,3 +60,39 @@ export function verifierFor(db: Queryable, kid: string): Promise<Verifier | null
 
 /** Forget cached verifiers (after a retirement in this process; tests). */
 export const forgetVerifiers = () => verifiers.clear();
+
+/** Every signing key, oldest first, for the rotation script (no private material). */
+export function listSigningKeys(db: Queryable) {
+  return db
+    .select({ kid: portalSigningKeys.kid, alg: portalSigningKeys.alg, createdAt: portalSigningKeys.createdAt, retiredAt: portalSigningKeys.retiredAt })
+    .from(portalSigningKeys)
+    .orderBy(asc(portalSigningKeys.createdAt));
+}
+
+/**
+ * Retires an old signing key: from the next call on, every token it signed is refused (checkToken
+ * asks the database, whatever this or another process has cached). The key that signs new tokens
+ * cannot be retired before a newer one exists, so a rotation never falls back to an older key.
+ */
+export async function retireSigningKey(db: Queryable, kid: string, now = new Date()) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('portal_signing_keys'))`);
+    const [current] = await tx
+      .select({ kid: portalSigningKeys.kid })
+      .from(portalSigningKeys)
+      .where(isNull(portalSigningKeys.retiredAt))
+      .orderBy(desc(portalSigningKeys.createdAt))
+      .limit(1);
+    if (current?.kid === kid) {
+      throw new DomainError("conflict", `Signing key ${kid} signs new tokens; rotate first (npm run api:rotate-signing-key), then retire it.`);
+    }
+    const [retired] = await tx
+      .update(portalSigningKeys)
+      .set({ retiredAt: now })
+      .where(and(eq(portalSigningKeys.kid, kid), isNull(portalSigningKeys.retiredAt)))
+      .returning({ kid: portalSigningKeys.kid });
+    if (!retired) throw new DomainError("not_found", `No signing key ${kid} that is not retired already; list them with --list.`);
+    verifiers.delete(kid);
+    return retired;
+  });
+}

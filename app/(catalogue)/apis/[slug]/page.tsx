@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { ApiReference } from "@/components/api-reference/api-reference";
 import { Markdown } from "@/components/markdown";
 import { authMethodLabel } from "@/components/product-card";
 import { Badge } from "@/components/ui/badge";
@@ -9,7 +10,6 @@ import { cachedProduct } from "@/lib/catalogue/cached";
 import type { CataloguePlan } from "@/lib/catalogue/queries";
 import { cachedOpenApi } from "@/lib/products/cached";
 import { AddToCart } from "./add-to-cart";
-import { ApiReference } from "./api-reference";
 
 // Each product page is rendered on its first visit, then served from the static cache until a
 // product changes (revalidateTag) or 5 minutes pass.

@@ -1,0 +1,45 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+
+/** CSP violations and console errors that name the policy, in every frame. */
+async function watchCsp(page: Page) {
+  const violations: string[] = [];
+  await page.exposeFunction("__reportCsp", (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      (window as unknown as { __reportCsp: (v: string) => void }).__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI} on ${location.pathname}`);
+    });
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  return violations;
+}
+
+test("/docs/api renders the portal's own OpenAPI document, linked from the footer, under the CSP and without serious axe violations", async ({ page }) => {
+  const violations = await watchCsp(page);
+  const documentLoads: number[] = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname === "/api/v1/openapi.json") documentLoads.push(r.status());
+  });
+
+  await page.goto("/apis");
+  await page.getByRole("contentinfo").getByRole("link", { name: "Portal API reference" }).click();
+  await expect(page).toHaveURL(/\/docs\/api$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Portal API reference" })).toBeVisible();
+
+  // The reference is Scalar's, fed with /api/v1/openapi.json: the document's title and an operation.
+  const reference = page.getByTestId("api-reference");
+  await expect(reference.getByText("Portico portal API").first()).toBeVisible({ timeout: 30_000 });
+  await expect(reference.getByText("List products").first()).toBeVisible();
+  expect(documentLoads).toContain(200);
+  // Public: nobody signed in, and the page answered itself (no redirect to sign-in).
+  await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  expect(serious).toEqual([]);
+  expect(violations).toEqual([]);
+});
