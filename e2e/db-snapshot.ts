@@ -9,7 +9,11 @@ type Conn = ReturnType<typeof e2eDb>;
  * land it inside a refused call's window. No table is left out: sessions' `expires` only rolls
  * after a day (Auth.js updateAge), and the job queue lives in its own schema (graphile_worker).
  */
-export const UNSNAPSHOTTED_COLUMNS: Readonly<Record<string, readonly string[]>> = { api_keys: ["last_used_at"] };
+export const UNSNAPSHOTTED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  api_keys: ["last_used_at"],
+  // an API access key's "last used" is stamped (at most once a minute) by any call it makes, refused ones included
+  api_access_keys: ["last_used_at"],
+};
 
 /** Every row of every public table, as the md5 of its text, per table. */
 export type Snapshot = Map<string, string[]>;
