@@ -1,12 +1,12 @@
-import { and, desc, eq, gte, ilike, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/connect";
-import { auditEvents, users } from "@/db/schema";
+import { apiAccessKeys, auditEvents, users } from "@/db/schema";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 
 export const AUDIT_PAGE = 50;
-export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user"] as const;
+export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user", "api_access_key"] as const;
 
 const dateOnly = z.iso.date().optional().catch(undefined);
 
@@ -29,7 +29,10 @@ function where(f: AuditFilters) {
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
-    f.actor?.trim() ? ilike(users.email, like(f.actor)) : undefined,
+    // A person by address; an API key by its name (its service user's address is internal).
+    f.actor?.trim()
+      ? or(and(eq(users.kind, "person"), ilike(users.email, like(f.actor))), and(eq(users.kind, "service"), ilike(users.name, like(f.actor))))
+      : undefined,
     // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
       ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
@@ -44,6 +47,10 @@ const columns = {
   createdAt: auditEvents.createdAt,
   actorType: auditEvents.actorType,
   actorEmail: users.email,
+  actorKind: users.kind,
+  actorName: users.name,
+  // set when the actor is an API access key's service user
+  actorKeyId: apiAccessKeys.id,
   action: auditEvents.action,
   subjectType: auditEvents.subjectType,
   subjectId: auditEvents.subjectId,
@@ -58,6 +65,7 @@ export async function listAudit(db: Queryable, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
     .where(and(where(f), f.before ? lt(auditEvents.id, f.before) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(AUDIT_PAGE + 1);
@@ -73,10 +81,23 @@ export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
     .where(where({ ...f, before: undefined }))
     .orderBy(desc(auditEvents.id))
     .toSQL();
 }
 
-export const who = (r: { actorType: string; actorEmail: string | null }) =>
-  r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
+/** An audit row's actor as people read it. */
+export type AuditActor = { actorType: string; actorEmail: string | null; actorKind?: string | null; actorName?: string | null };
+
+/** Whether the actor is a portal API access key (its service user), which is named, never addressed. */
+export const isApiKeyActor = (r: AuditActor) => r.actorKind === "service";
+
+/**
+ * "owner@example.com", "Billing sync (API key)", "auto-approve", "Portico". An API key's service
+ * user has an internal address (api-key-<id>@api-keys.invalid) that is never shown.
+ */
+export const who = (r: AuditActor) => {
+  if (isApiKeyActor(r)) return `${r.actorName ?? "Removed key"} (API key)`;
+  return r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
+};

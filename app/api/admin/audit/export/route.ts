@@ -13,6 +13,8 @@ type Row = {
   created_at: string;
   actor_type: string;
   email: string | null;
+  kind: string | null;
+  name: string | null;
   action: string;
   subject_type: string;
   subject_id: string;
@@ -47,7 +49,7 @@ export async function GET(request: Request) {
       const rows = (next.value as unknown as Row[]).map((r) => [
         r.id,
         new Date(r.created_at).toISOString(),
-        who({ actorType: r.actor_type, actorEmail: r.email }),
+        who({ actorType: r.actor_type, actorEmail: r.email, actorKind: r.kind, actorName: r.name }),
         r.action,
         r.subject_type,
         r.subject_id,
