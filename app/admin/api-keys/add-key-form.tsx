@@ -72,7 +72,8 @@ export function AddKeyForm({ products }: { products: ProductChoice[] }) {
         </div>
         <RoleRows form={form} products={products} />
         <div aria-live="polite">
-          {state && !state.ok && state.message ? (
+          {/* A refusal with field errors is told beside each field; the rest here. */}
+          {state && !state.ok && state.message && !state.fieldErrors ? (
             <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
               {state.message}
             </p>

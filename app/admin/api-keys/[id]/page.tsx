@@ -44,7 +44,7 @@ export default async function ApiKeyPage({ params }: PageProps<"/admin/api-keys/
       <Breadcrumb parent={{ href: "/admin/api-keys", label: "API access keys" }} current={key.name} />
       <PageHeader
         title={key.name}
-        description={removed ? <Badge tone="red">Removed {formatDateTime(key.removedAt ?? new Date())}</Badge> : "Change its roles here. The name and the expiry cannot be changed."}
+        description={removed ? <Badge tone="red" data-testid="removed-badge">Removed {formatDateTime(key.removedAt ?? new Date())}</Badge> : "Change its roles here. The name and the expiry cannot be changed."}
         actions={removed ? null : <RemoveKeyForm id={key.id} name={key.name} />}
       />
       <Card className="mb-8">
