@@ -55,6 +55,7 @@ test("an admin adds a Product approver key, sees its token once, and Edit and Re
   // The form's controls are React's once it has hydrated (the button waits for it).
   await expect(add).toBeEnabled();
   await expect(page.getByLabel("Expiration")).toHaveValue("6m");
+  expect(await seriousViolations(page), "/admin/api-keys/new").toEqual([]);
   await expect(page.getByLabel("Expires after (days)")).toBeHidden();
   await page.getByLabel("Expiration").selectOption("custom");
   await expect(page.getByLabel("Expires after (days)")).toBeVisible();
@@ -127,6 +128,7 @@ test("an admin adds a Product approver key, sees its token once, and Edit and Re
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   await expect(page.getByLabel("Name", { exact: true })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Save roles" })).toBeEnabled();
+  expect(await seriousViolations(page), "the key's page").toEqual([]);
   const editRow = page.getByTestId("role-row").first();
   await expect(editRow.getByRole("checkbox", { name: "Payments API", exact: true })).toBeChecked();
   await editRow.getByRole("checkbox", { name: "Payments API", exact: true }).uncheck();
@@ -183,7 +185,15 @@ test("the list fits a 390 px phone, and the Add form refuses a name in use, what
 
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto("/admin/api-keys");
-  await expect(page.getByTestId("api-key-row").filter({ hasText: name })).toBeVisible();
+  // A card per key, with both buttons in view (no sideways scrolling to reach them).
+  const card = page.getByTestId("api-key-card").filter({ hasText: name });
+  await expect(card).toBeVisible();
+  await expect(card).toContainText("Portal viewer");
+  for (const button of [card.getByRole("link", { name: `Edit ${name}` }), card.getByRole("button", { name: `Remove ${name}` })]) {
+    const box = await button.boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+  }
+  expect(await seriousViolations(page), "/admin/api-keys on a phone").toEqual([]);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.goto("/admin/api-keys/new");

@@ -33,7 +33,7 @@ export function EditKeyForm({ id, roles, products }: { id: string; roles: RoleRo
 
   return (
     <form onSubmit={handleSubmit(onValid)} noValidate className="max-w-3xl space-y-6">
-      <RoleRows form={form} products={products} />
+      <RoleRows form={form} products={products} headed />
       <div aria-live="polite">
         {state?.message ? (
           <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"}>

@@ -42,34 +42,31 @@ export default async function ApiKeysPage() {
           </p>
         </EmptyState>
       ) : (
-        <Table
-          caption="API access keys, newest first"
-          columns={[{ label: "Name" }, { label: "Roles" }, { label: "Created" }, { label: "Expires" }, { label: "Last used" }, { label: "Created by" }, { label: "Actions", srOnly: true }]}
-          className="min-w-[52rem]"
-        >
-          {keys.map((k) => (
-            <tr key={k.id} data-testid="api-key-row">
-              <td className="py-2 pr-4 align-top font-medium">
-                <Link href={`/admin/api-keys/${k.id}`} className="break-words text-indigo-600 hover:underline">
+        <>
+          {/* On a phone each key is a card (every fact and both buttons in view); the table from sm up. */}
+          <ul className="space-y-3 sm:hidden" aria-label="API access keys, newest first">
+            {keys.map((k) => (
+              <li key={k.id} data-testid="api-key-card" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+                <Link href={`/admin/api-keys/${k.id}`} className="block break-words font-medium text-indigo-600 hover:underline">
                   {k.name}
                 </Link>
-              </td>
-              <td className="py-2 pr-4 align-top">
-                <ul className="space-y-1">
+                <ul className="space-y-0.5">
                   {k.roles.map((g, i) => (
                     <li key={i}>{describeGrant(g, names)}</li>
                   ))}
                 </ul>
-              </td>
-              <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDate(k.createdAt)}</td>
-              <td className="whitespace-nowrap py-2 pr-4 align-top">
-                {formatDate(k.expiresAt)}
-                {k.expiresAt <= now ? <span className="block text-xs text-red-600 dark:text-red-400">Expired</span> : null}
-              </td>
-              <td className="whitespace-nowrap py-2 pr-4 align-top">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "Never"}</td>
-              <td className="py-2 pr-4 align-top">{k.createdBy}</td>
-              <td className="py-2 align-top">
-                <div className="flex flex-wrap items-start gap-2">
+                <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-zinc-600 dark:text-zinc-400">
+                  <dt>Created</dt>
+                  <dd>{formatDate(k.createdAt)} by {k.createdBy}</dd>
+                  <dt>Expires</dt>
+                  <dd>
+                    {formatDate(k.expiresAt)}
+                    {k.expiresAt <= now ? " (expired)" : ""}
+                  </dd>
+                  <dt>Last used</dt>
+                  <dd>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "Never"}</dd>
+                </dl>
+                <div className="flex flex-wrap items-start gap-2 pt-1">
                   <Button asChild size="sm" variant="secondary">
                     <Link href={`/admin/api-keys/${k.id}`} aria-label={`Edit ${k.name}`}>
                       Edit
@@ -77,10 +74,51 @@ export default async function ApiKeysPage() {
                   </Button>
                   <RemoveKeyForm id={k.id} name={k.name} />
                 </div>
-              </td>
-            </tr>
-          ))}
-        </Table>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden sm:block">
+          <Table
+            caption="API access keys, newest first"
+            columns={[{ label: "Name" }, { label: "Roles" }, { label: "Created" }, { label: "Expires" }, { label: "Last used" }, { label: "Created by" }, { label: "Actions", srOnly: true }]}
+            className="min-w-[52rem]"
+          >
+            {keys.map((k) => (
+              <tr key={k.id} data-testid="api-key-row">
+                <td className="py-2 pr-4 align-top font-medium">
+                  <Link href={`/admin/api-keys/${k.id}`} className="break-words text-indigo-600 hover:underline">
+                    {k.name}
+                  </Link>
+                </td>
+                <td className="py-2 pr-4 align-top">
+                  <ul className="space-y-1">
+                    {k.roles.map((g, i) => (
+                      <li key={i}>{describeGrant(g, names)}</li>
+                    ))}
+                  </ul>
+                </td>
+                <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDate(k.createdAt)}</td>
+                <td className="whitespace-nowrap py-2 pr-4 align-top">
+                  {formatDate(k.expiresAt)}
+                  {k.expiresAt <= now ? <span className="block text-xs text-red-600 dark:text-red-400">Expired</span> : null}
+                </td>
+                <td className="whitespace-nowrap py-2 pr-4 align-top">{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "Never"}</td>
+                <td className="py-2 pr-4 align-top">{k.createdBy}</td>
+                <td className="py-2 align-top">
+                  <div className="flex flex-wrap items-start gap-2">
+                    <Button asChild size="sm" variant="secondary">
+                      <Link href={`/admin/api-keys/${k.id}`} aria-label={`Edit ${k.name}`}>
+                        Edit
+                      </Link>
+                    </Button>
+                    <RemoveKeyForm id={k.id} name={k.name} />
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </Table>
+          </div>
+        </>
       )}
     </>
   );

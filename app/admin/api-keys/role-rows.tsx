@@ -25,7 +25,16 @@ export function errorAt(errors: unknown, path: string): string | undefined {
  * One or more roles, with Add another role and Remove role. Product viewer and Product approver
  * rows choose products (published and draft; archived ones only while already chosen) or All.
  */
-export function RoleRows<T extends WithRoles>({ form, products }: { form: UseFormReturn<T, unknown, unknown>; products: ProductChoice[] }) {
+export function RoleRows<T extends WithRoles>({
+  form,
+  products,
+  headed = false,
+}: {
+  form: UseFormReturn<T, unknown, unknown>;
+  products: ProductChoice[];
+  /** The page already shows a "Roles" heading: the legend is for screen readers only. */
+  headed?: boolean;
+}) {
   // The generic form narrows to its roles part here; every form that uses this has one.
   const f = form as unknown as UseFormReturn<WithRoles, unknown, unknown>;
   const { control, register, watch, setValue, formState } = f;
@@ -34,7 +43,7 @@ export function RoleRows<T extends WithRoles>({ form, products }: { form: UseFor
 
   return (
     <fieldset className="space-y-4" aria-describedby={rolesError ? "roles-error" : undefined}>
-      <legend className="text-sm font-medium text-zinc-800 dark:text-zinc-200">Roles</legend>
+      <legend className={headed ? "sr-only" : "text-sm font-medium text-zinc-800 dark:text-zinc-200"}>Roles</legend>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">A key may do what any of its roles allows.</p>
       {rolesError ? (
         <p id="roles-error" role="alert" className="text-sm text-red-600 dark:text-red-400">
