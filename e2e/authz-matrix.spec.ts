@@ -66,6 +66,9 @@ const A = {
   updateApp: { file: "app/(consumer)/apps/actions.ts", name: "updateAppAction", page: "/apps" },
   deleteApp: { file: "app/(consumer)/apps/actions.ts", name: "deleteAppAction", page: "/apps" },
   claim: { file: "app/claim/[token]/actions.ts", name: "claimKeyAction", page: "/claim" },
+  addApiKey: { file: "app/admin/api-keys/actions.ts", name: "addApiKeyAction", page: "/admin/api-keys/new", roles: ADMINS },
+  editApiKey: { file: "app/admin/api-keys/actions.ts", name: "editApiKeyAction", page: "/admin/api-keys", roles: ADMINS },
+  removeApiKey: { file: "app/admin/api-keys/actions.ts", name: "removeApiKeyAction", page: "/admin/api-keys", roles: ADMINS },
 } satisfies Record<string, Act>;
 
 const SIGNED_OUT = /Your session has ended/;
@@ -463,7 +466,7 @@ test("review of a mixed request: not by an owner of one part, not by the person 
   ]);
 });
 
-test("admin-only actions and the audit export refuse owners (of a part or of none), consumers, the anonymous and a disabled admin", async () => {
+test("admin-only actions (users, email, API access keys) and the audit export refuse owners (of a part or of none), consumers, the anonymous and a disabled admin", async () => {
   test.setTimeout(120_000);
   const { pb, onePlan } = world;
   const [target] = await conn.db.insert(users).values({ email: `matrix-target-${world.tag}@example.com`, name: "Target", role: "consumer" }).returning();
@@ -488,6 +491,30 @@ test("admin-only actions and the audit export refuse owners (of a part or of non
         expect.soft(u?.role).toBe("owner");
       },
     },
+  ]);
+
+  // Portal API access keys: added, edited and removed by admins only.
+  const apiKeyName = `Matrix key ${world.tag}`;
+  const roles = JSON.stringify([{ role: "portal_admin", allProducts: false, products: [] }]);
+  const apiKeyRow = () => conn.sql<{ id: string; roles: unknown; removed_at: Date | null }[]>`select id, roles, removed_at from api_access_keys where name = ${apiKeyName}`;
+  await run(refusedFor(notAdmins, A.addApiKey, { name: apiKeyName, expiry: "6m", roles }));
+  const added = await call("admin", A.addApiKey, { name: apiKeyName, expiry: "6m", roles });
+  expect(added.text, "add an API key as admin").toContain('"ok":true');
+  const token = /"token":"([^"]+)"/.exec(added.text)?.[1];
+  if (token) rememberSecret(token);
+  const [key] = await apiKeyRow();
+  if (!key) throw new Error("the admin's API key was not added");
+  const viewerOnly = JSON.stringify([{ role: "portal_viewer", allProducts: false, products: [] }]);
+  await run([
+    ...refusedFor(notAdmins, A.editApiKey, { id: key.id, roles: viewerOnly }),
+    ...refusedFor(notAdmins, A.removeApiKey, { id: key.id }),
+    {
+      who: "second admin",
+      act: A.editApiKey,
+      fields: { id: key.id, roles: viewerOnly },
+      allowed: async () => expect.soft((await apiKeyRow())[0]?.roles).toEqual([{ role: "portal_viewer" }]),
+    },
+    { who: "admin", act: A.removeApiKey, fields: { id: key.id }, allowed: async () => expect.soft((await apiKeyRow())[0]?.removed_at).not.toBeNull() },
   ]);
 
   const expected: Partial<Record<Who, number>> = { anonymous: 401, "disabled admin": 401, admin: 200 };

@@ -17,6 +17,7 @@ import {
   type KeyRolledEmailProps,
 } from "./key-events";
 import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-disabled";
+import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 
@@ -99,6 +100,12 @@ export const templates = {
     subjectVars: (p) => ({ requester: p.requesterName }),
     previewProps: AccountDisabledEmail.PreviewProps,
   }),
+  "api-access-key-expiring": template<ApiAccessKeyExpiringEmailProps>({
+    render: (p) => ApiAccessKeyExpiringEmail(p),
+    defaultSubject: "API access key {key} expires {expires}",
+    subjectVars: (p) => ({ key: p.keyName, expires: p.expiresAt }),
+    previewProps: ApiAccessKeyExpiringEmail.PreviewProps,
+  }),
 };
 
 export type TemplateName = keyof typeof templates;
@@ -124,4 +131,5 @@ export const templateLabels: Record<TemplateName, string> = {
   "key-expiring": "Key expiring soon",
   "key-rolled": "Key rolled",
   "account-disabled": "Account disabled (summary of ended requests)",
+  "api-access-key-expiring": "API access key expiring soon (to the admin who added it)",
 };

@@ -12,6 +12,8 @@ export type ActionResult = {
   id?: string;
   /** A new API key, shown once by the form that asked for it; never stored or logged. */
   revealedKey?: { plaintext: string; start: string; expiresAt: string | null; requestId: string; note?: string };
+  /** A new portal API access key's token, shown once in the Add dialog; never stored or logged. */
+  revealedAccessKey?: { name: string; token: string; expiresAt: string };
 };
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {

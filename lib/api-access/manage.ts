@@ -9,7 +9,7 @@ import { type ApiAccessGrant, type ExpiryChoice, apiKeyName, expiresAtFor, grant
 import { mintToken, tokenSha256 } from "./tokens";
 
 /** Only admins (people, signed in) see, add, edit or remove API access keys; no key can mint another. */
-function assertManages(actor: Actor) {
+export function assertManages(actor: Actor) {
   if (actor.kind !== "user" || actor.disabled || actor.role !== "admin") {
     throw new DomainError("forbidden", "Only an admin can manage API access keys.");
   }

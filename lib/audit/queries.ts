@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, ilike, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/connect";
-import { auditEvents, users } from "@/db/schema";
+import { apiAccessKeys, auditEvents, users } from "@/db/schema";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 
@@ -30,8 +30,10 @@ export function auditWhere(f: Omit<AuditFilters, "before">) {
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
-    // an API access key acts as a service user named like the key: "who" finds it by that name
-    f.actor?.trim() ? or(ilike(users.email, like(f.actor)), and(eq(users.kind, "service"), ilike(users.name, like(f.actor)))) : undefined,
+    // A person by address; an API key by its name (its service user's address is internal).
+    f.actor?.trim()
+      ? or(and(eq(users.kind, "person"), ilike(users.email, like(f.actor))), and(eq(users.kind, "service"), ilike(users.name, like(f.actor))))
+      : undefined,
     // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
       ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
@@ -48,6 +50,8 @@ const columns = {
   actorEmail: users.email,
   actorKind: users.kind,
   actorName: users.name,
+  // set when the actor is an API access key's service user
+  actorKeyId: apiAccessKeys.id,
   action: auditEvents.action,
   subjectType: auditEvents.subjectType,
   subjectId: auditEvents.subjectId,
@@ -62,6 +66,7 @@ export async function listAudit(db: Queryable, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
     .where(and(auditWhere(f), f.before ? lt(auditEvents.id, f.before) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(AUDIT_PAGE + 1);
@@ -77,12 +82,23 @@ export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
     .where(auditWhere(f))
     .orderBy(desc(auditEvents.id))
     .toSQL();
 }
 
-export const who = (r: { actorType: string; actorEmail: string | null; actorKind?: string | null; actorName?: string | null }) =>
-  r.actorKind === "service"
-    ? `API key “${r.actorName ?? "?"}”`
-    : (r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone"));
+/** An audit row's actor as people read it. */
+export type AuditActor = { actorType: string; actorEmail: string | null; actorKind?: string | null; actorName?: string | null };
+
+/** Whether the actor is a portal API access key (its service user), which is named, never addressed. */
+export const isApiKeyActor = (r: AuditActor) => r.actorKind === "service";
+
+/**
+ * "owner@example.com", "Billing sync (API key)", "auto-approve", "Portico". An API key's service
+ * user has an internal address (api-key-<id>@api-keys.invalid) that is never shown.
+ */
+export const who = (r: AuditActor) => {
+  if (isApiKeyActor(r)) return `${r.actorName ?? "Removed key"} (API key)`;
+  return r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
+};

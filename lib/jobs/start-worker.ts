@@ -4,6 +4,7 @@ import { createDb } from "@/db/connect";
 import { describeError } from "@/lib/describe-error";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { purgeSignInLeftovers } from "@/lib/auth/purge-sign-in-leftovers";
+import { warnExpiringAccessKeys } from "@/lib/api-access/warn-expiring-access-keys";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { deliverEmail } from "@/lib/mail/deliver-email";
@@ -12,6 +13,7 @@ import type { Transport } from "@/lib/mail/transport";
 
 export const EXPIRE_KEYS_TASK = "expire-keys";
 export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
+export const WARN_ACCESS_KEYS_TASK = "warn-expiring-api-access-keys";
 
 type WorkerOptions = {
   connectionString: string;
@@ -66,6 +68,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await purgeSignInLeftovers(db);
   };
 
+  // Every ten minutes, a task of its own: the admin who added a portal API access key expiring
+  // within a week is emailed once.
+  const warnAccessKeys: Task = withSafeErrors(async () => {
+    await warnExpiringAccessKeys(db, opts.baseUrl);
+  });
+
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
@@ -88,8 +96,9 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       [SEND_EMAIL_TASK]: sendEmail,
       [EXPIRE_KEYS_TASK]: expireKeys,
       [PURGE_SIGN_IN_TASK]: purgeSignIn,
+      [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
     },
-    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`].join("\n"),
+    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
   return {
     runner,

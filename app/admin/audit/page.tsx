@@ -5,7 +5,7 @@ import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
-import { auditFiltersSchema, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
+import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -19,6 +19,8 @@ function subjectHref(type: string, id: string) {
       return `/admin/products/${id}`;
     case "plan":
       return `/admin/plans/${id}`;
+    case "api_access_key":
+      return `/admin/api-keys/${id}`;
     default:
       return null;
   }
@@ -68,7 +70,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           <input name="subjectId" defaultValue={filters.subjectId} className={`${input} mt-1 block w-full font-normal`} />
         </label>
         <label className="text-sm font-medium">
-          Who (email)
+          Who (email or API key name)
           <input name="actor" defaultValue={filters.actor} className={`${input} mt-1 block w-full font-normal`} />
         </label>
         <label className="text-sm font-medium">
@@ -105,7 +107,24 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
             return (
               <tr key={e.id} data-testid="audit-row">
                 <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
-                <td className="py-2 pr-4 align-top">{who(e)}</td>
+                <td className="py-2 pr-4 align-top">
+                  {isApiKeyActor(e) ? (
+                    <>
+                      {e.actorKeyId ? (
+                        <Link href={`/admin/api-keys/${e.actorKeyId}`} className="break-words text-indigo-600 hover:underline">
+                          {e.actorName}
+                        </Link>
+                      ) : (
+                        <span className="break-words">{e.actorName}</span>
+                      )}
+                      <span className="block text-xs text-zinc-500" data-testid="actor-kind">
+                        API key
+                      </span>
+                    </>
+                  ) : (
+                    who(e)
+                  )}
+                </td>
                 <td className="py-2 pr-4 align-top font-mono text-xs">{e.action}</td>
                 <td className="py-2 pr-4 align-top">
                   <span className="text-zinc-500">{e.subjectType}</span>{" "}

@@ -1,0 +1,47 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { useConfirmStep } from "@/components/use-confirm-step";
+import { useHydrated } from "@/components/use-hydrated";
+import { removeApiKeyAction } from "./actions";
+
+/** Remove asks first; once confirmed the token is refused at its next call. */
+export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
+  const [state, action, pending] = useActionState(removeApiKeyAction, null);
+  const step = useConfirmStep({ busy: pending });
+  const hydrated = useHydrated();
+  if (state?.ok) {
+    return (
+      <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
+        {state.message}
+      </p>
+    );
+  }
+  if (!step.confirming) {
+    return (
+      <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" disabled={!hydrated} onClick={step.open} aria-label={`Remove ${name}`}>
+        Remove
+      </Button>
+    );
+  }
+  return (
+    <form action={action} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
+      <input type="hidden" name="id" value={id} />
+      <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
+      <div className="flex flex-wrap gap-2">
+        <Button type="submit" size="sm" variant="danger" disabled={pending}>
+          {pending ? "Removing…" : "Remove now"}
+        </Button>
+        <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
+          Cancel
+        </Button>
+      </div>
+      {state && !state.ok ? (
+        <p role="alert" className="text-sm text-red-600">
+          {state.message}
+        </p>
+      ) : null}
+    </form>
+  );
+}
