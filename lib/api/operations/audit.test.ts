@@ -95,7 +95,7 @@ describe("exportAuditEvents", () => {
     const lines = String(res.body).trim().split("\n");
     expect(lines[0]).toBe("id,when,who,action,subject_type,subject_id,comment,from,data");
     expect(lines.slice(1).map((l) => l.split(",")[3])).toEqual(["product.published", "product.updated", "product.created"]);
-    for (const l of lines.slice(1)) expect(l).toContain(`API key “${admin.key.name}”`);
+    for (const l of lines.slice(1)) expect(l).toContain(`${admin.key.name} (API key)`);
     const [first] = await t.db.select({ id: auditEvents.id }).from(auditEvents).where(and(eq(auditEvents.subjectId, id), eq(auditEvents.action, "product.published")));
     expect(lines[1]?.startsWith(`${first?.id},`)).toBe(true);
   });
