@@ -51,7 +51,7 @@ const columns = {
   actorKind: users.kind,
   actorName: users.name,
   // set when the actor is an API access key's service user
-  actorKeyId: apiAccessKeys.id,
+  actorKeyId: sql<string | null>`${apiAccessKeys.id}`.as("actor_key_id"),
   action: auditEvents.action,
   subjectType: auditEvents.subjectType,
   subjectId: auditEvents.subjectId,
