@@ -29,10 +29,8 @@ function where(f: AuditFilters) {
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
-    // A person by address; an API key by its name (its service user's address is internal).
-    f.actor?.trim()
-      ? or(and(eq(users.kind, "person"), ilike(users.email, like(f.actor))), and(eq(users.kind, "service"), ilike(users.name, like(f.actor))))
-      : undefined,
+    // an API access key acts as a service user named like the key: "who" finds it by that name
+    f.actor?.trim() ? or(ilike(users.email, like(f.actor)), and(eq(users.kind, "service"), ilike(users.name, like(f.actor)))) : undefined,
     // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
       ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
@@ -49,8 +47,6 @@ const columns = {
   actorEmail: users.email,
   actorKind: users.kind,
   actorName: users.name,
-  // set when the actor is an API access key's service user
-  actorKeyId: apiAccessKeys.id,
   action: auditEvents.action,
   subjectType: auditEvents.subjectType,
   subjectId: auditEvents.subjectId,
@@ -62,7 +58,8 @@ const columns = {
 /** Newest first, keyset-paged on the id, so page 1,000 costs what page 1 does. */
 export async function listAudit(db: Queryable, f: AuditFilters) {
   const rows = await db
-    .select(columns)
+    // actorKeyId: set when the actor is an API access key's service user, to link to the key's page
+    .select({ ...columns, actorKeyId: apiAccessKeys.id })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
     .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
@@ -81,7 +78,6 @@ export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
     .where(where({ ...f, before: undefined }))
     .orderBy(desc(auditEvents.id))
     .toSQL();
@@ -94,10 +90,10 @@ export type AuditActor = { actorType: string; actorEmail: string | null; actorKi
 export const isApiKeyActor = (r: AuditActor) => r.actorKind === "service";
 
 /**
- * "owner@example.com", "Billing sync (API key)", "auto-approve", "Portico". An API key's service
+ * "owner@example.com", "API key “Billing sync”", "auto-approve", "Portico". An API key's service
  * user has an internal address (api-key-<id>@api-keys.invalid) that is never shown.
  */
-export const who = (r: AuditActor) => {
-  if (isApiKeyActor(r)) return `${r.actorName ?? "Removed key"} (API key)`;
-  return r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
-};
+export const who = (r: AuditActor) =>
+  isApiKeyActor(r)
+    ? `API key “${r.actorName ?? "?"}”`
+    : (r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone"));
