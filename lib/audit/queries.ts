@@ -23,14 +23,17 @@ export const auditFiltersSchema = z.object({
 });
 export type AuditFilters = z.output<typeof auditFiltersSchema>;
 
-function where(f: AuditFilters) {
+/** The filters as SQL over audit_events left-joined to the acting users row (page, export and API). */
+export function auditWhere(f: Omit<AuditFilters, "before">) {
   const like = (s: string) => `%${escapeLike(s.trim())}%`;
   return and(
     f.action ? eq(auditEvents.action, f.action) : undefined,
     f.subjectType ? eq(auditEvents.subjectType, f.subjectType) : undefined,
     f.subjectId ? eq(auditEvents.subjectId, f.subjectId) : undefined,
-    // an API access key acts as a service user named like the key: "who" finds it by that name
-    f.actor?.trim() ? or(ilike(users.email, like(f.actor)), and(eq(users.kind, "service"), ilike(users.name, like(f.actor)))) : undefined,
+    // A person by address; an API key by its name (its service user's address is internal).
+    f.actor?.trim()
+      ? or(and(eq(users.kind, "person"), ilike(users.email, like(f.actor))), and(eq(users.kind, "service"), ilike(users.name, like(f.actor))))
+      : undefined,
     // The same expression as the trigram index audit_events_search_trgm_idx (db/schema/audit-events.ts).
     f.q?.trim()
       ? ilike(sql`(${auditEvents.action} || ' ' || ${auditEvents.subjectId} || ' ' || coalesce(${auditEvents.comment}, ''))`, like(f.q))
@@ -58,12 +61,13 @@ const columns = {
 /** Newest first, keyset-paged on the id, so page 1,000 costs what page 1 does. */
 export async function listAudit(db: Queryable, f: AuditFilters) {
   const rows = await db
-    // actorKeyId: set when the actor is an API access key's service user, to link to the key's page
+    // actorKeyId: set when the actor is an API access key's service user, to link to the key's page.
+    // Not in the export's columns: a second "id" there overwrote the event's id in the raw rows.
     .select({ ...columns, actorKeyId: apiAccessKeys.id })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
     .leftJoin(apiAccessKeys, eq(apiAccessKeys.serviceUserId, auditEvents.actorId))
-    .where(and(where(f), f.before ? lt(auditEvents.id, f.before) : undefined))
+    .where(and(auditWhere(f), f.before ? lt(auditEvents.id, f.before) : undefined))
     .orderBy(desc(auditEvents.id))
     .limit(AUDIT_PAGE + 1);
   const page = rows.slice(0, AUDIT_PAGE);
@@ -78,7 +82,7 @@ export function auditExportQuery(db: Queryable, actor: Actor, f: AuditFilters) {
     .select(columns)
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(where({ ...f, before: undefined }))
+    .where(auditWhere(f))
     .orderBy(desc(auditEvents.id))
     .toSQL();
 }
@@ -90,10 +94,10 @@ export type AuditActor = { actorType: string; actorEmail: string | null; actorKi
 export const isApiKeyActor = (r: AuditActor) => r.actorKind === "service";
 
 /**
- * "owner@example.com", "API key “Billing sync”", "auto-approve", "Portico". An API key's service
+ * "owner@example.com", "Billing sync (API key)", "auto-approve", "Portico". An API key's service
  * user has an internal address (api-key-<id>@api-keys.invalid) that is never shown.
  */
-export const who = (r: AuditActor) =>
-  isApiKeyActor(r)
-    ? `API key “${r.actorName ?? "?"}”`
-    : (r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone"));
+export const who = (r: AuditActor) => {
+  if (isApiKeyActor(r)) return `${r.actorName ?? "Removed key"} (API key)`;
+  return r.actorEmail ?? (r.actorType === "auto-approve" ? "auto-approve" : r.actorType === "system" ? "Portico" : "someone");
+};
