@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { listAudit, who } from "@/lib/audit/queries";
+import { auditExportQuery, listAudit, who } from "@/lib/audit/queries";
 import { recordEvent } from "@/lib/audit/record-event";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
@@ -30,6 +30,10 @@ describe("an API key in the audit log and on its own page", () => {
     expect(who(row)).toBe("Billing sync (API key)");
     expect(row.actorKeyId).toBe(key.id);
     expect(JSON.stringify(rows.map(who))).not.toContain("api-keys.invalid");
+    // The CSV export's query: one "id" column (the event's), the actor by name, never the address.
+    const exported = auditExportQuery(t.db, admin, { subjectId: "req-by-key" });
+    const csvRows = (await t.sql.unsafe(exported.sql, exported.params as never[])) as unknown as { id: string; kind: string; name: string }[];
+    expect(csvRows.map((r) => [String(r.id), r.kind, r.name])).toEqual([[String(row.id), "service", "Billing sync"]]);
     // The "Who" filter finds a key by its name, not by the internal address.
     expect((await listAudit(t.db, { actor: "billing sync" })).rows.map((r) => r.subjectId)).toContain("req-by-key");
     expect((await listAudit(t.db, { actor: "api-keys.invalid" })).rows).toHaveLength(0);
