@@ -4,8 +4,7 @@ import { eq } from "drizzle-orm";
 import createClient from "openapi-fetch";
 import { products, users } from "../db/schema";
 import { createApiAccessKey } from "../lib/api-access/manage";
-import { apiDocument } from "../lib/api/document";
-import { operations } from "../lib/api/operations";
+import committed from "../tests/generated/portal-api.openapi.json" with { type: "json" };
 import { userActor } from "../lib/auth/permissions";
 import { type ApiDocument, responseValidator } from "../tests/contract";
 import type { paths } from "../tests/generated/portal-api";
@@ -26,7 +25,11 @@ test("GET /api/v1/openapi.json serves a valid OpenAPI 3.1 document; the generate
   const result = await validator.validate(structuredClone(doc) as Record<string, unknown>);
   expect(result.errors ?? []).toEqual([]);
   expect(validator.version).toBe("3.1");
-  expect(doc).toEqual(JSON.parse(JSON.stringify(apiDocument(operations, BASE_URL))));
+  // the same document the client was generated from (lib/api/client.test.ts keeps that file current),
+  // but for the server URL, which is this portal's (the operations themselves are not loaded here:
+  // Playwright's loader cannot resolve the next/cache import some of them make)
+  expect({ ...doc, servers: undefined }).toEqual({ ...committed, servers: undefined });
+  expect((doc as { servers?: unknown }).servers).toEqual([{ url: `${BASE_URL}/api/v1` }]);
 
   // a Product approver key for Payments, made as the admin page makes it
   const conn = e2eDb();
