@@ -1,0 +1,118 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { updateApiAccessKey } from "@/lib/api-access/manage";
+import { userActor } from "@/lib/auth/permissions";
+import { apiHarness } from "@/tests/api";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { withoutWrites } from "@/tests/table-snapshot";
+
+const t = await isolatedDatabase();
+let f: Awaited<ReturnType<typeof catalogueFixture>>;
+let api: ReturnType<typeof apiHarness>;
+beforeAll(async () => {
+  f = await catalogueFixture(t.db);
+  api = apiHarness(t.db, f);
+});
+
+/** A call that must not crash: a thrown error (the harness's contract check on a 500) becomes status 500. */
+/** A key whose first call (which stamps last_used_at) is behind it, so withoutWrites sees only the call under test. */
+async function warmToken(roles: Parameters<typeof api.token>[0]) {
+  const made = await api.token(roles);
+  await api.call(made.token, "GET", "/products?limit=1");
+  return made;
+}
+
+const safely = (p: Promise<{ status: number; body: Record<string, unknown> }>) =>
+  p.catch((e: unknown) => ({ status: 500, body: { thrown: String(e) } as Record<string, unknown> }));
+
+describe("adversary (operations): dates out of range are a 4xx, never a 500", () => {
+  // HOLE: access-requests.ts listAccessRequests: `createdFrom=0000-01-01` is a valid z.iso.date but year 0 does not exist in Postgres (date/time field value out of range): 500
+  it("listAccessRequests createdFrom=0000-01-01 is a 200 or 422", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    const r = await safely(api.call(token, "GET", "/access-requests?createdFrom=0000-01-01"));
+    expect([200, 422]).toContain(r.status);
+  });
+
+  // HOLE: access-requests.ts listAccessRequests: `createdTo=9999-12-31` + 1 day is year 10000, which postgres.js sends as "+010000-…" and Postgres rejects: 500
+  it("listAccessRequests createdTo=9999-12-31 is a 200 or 422", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    const r = await safely(api.call(token, "GET", "/access-requests?createdTo=9999-12-31"));
+    expect([200, 422]).toContain(r.status);
+  });
+
+  // HOLE: audit.ts listAuditEvents: `from=0000-01-01` reaches Postgres as year 0: 500
+  it("listAuditEvents from=0000-01-01 / to=9999-12-31 is a 200 or 422", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    const a = await safely(api.call(token, "GET", "/audit-events?from=0000-01-01"));
+    const b = await safely(api.call(token, "GET", "/audit-events?to=9999-12-31"));
+    expect([200, 422]).toContain(a.status);
+    expect([200, 422]).toContain(b.status);
+  });
+
+  // (control: checked, not a hole) the cart's start rules already refuse a startsAt in year 0 or 9999 with a 422
+  it("(control) createAccessRequest startsAt=0000-01-01 or 9999-12-31 is a 422, nothing written", async () => {
+    const { token } = await warmToken([{ role: "portal_admin" }]);
+    const consumer = await f.user();
+    for (const startsAt of ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z"]) {
+      const r = await withoutWrites(t.sql, () =>
+        safely(
+          api.call(token, "POST", "/access-requests", {
+            consumerEmail: consumer.email,
+            newAppName: `App ${startsAt}`,
+            productIds: [f.product("payments").id],
+            planId: f.plan("Standard").id,
+            reason: "Because",
+            startsAt,
+          }),
+        ),
+      );
+      expect((r as { status: number }).status, startsAt).toBe(422);
+    }
+  });
+
+  // (control: checked, not a hole) a NUL in a field answer is refused by the plan's field rules with a 422
+  it("(control) createAccessRequest with a NUL in a field answer is a 422, nothing written", async () => {
+    const { token } = await warmToken([{ role: "portal_admin" }]);
+    const consumer = await f.user();
+    const r = await withoutWrites(t.sql, () =>
+      safely(
+        api.call(token, "POST", "/access-requests", {
+          consumerEmail: consumer.email,
+          newAppName: "NUL app",
+          productIds: [f.product("payments").id],
+          planId: f.plan("Standard").id,
+          reason: "Because",
+          fields: { useCase: "a\u0000b" },
+        }),
+      ),
+    );
+    expect((r as { status: number }).status).toBe(422);
+  });
+});
+
+describe("adversary (operations): a Product approver for A learns nothing of other products", () => {
+  // HOLE: access-requests.ts createAccessRequest reads product names WITHOUT scope for its 403: a Product approver for Payments sending the id of the DRAFT Ledger product hears "Product approver for Ledger API (beta)" while an unknown id is a 422: existence and name of a product it may not read
+  it("createAccessRequest for a product outside the key's read scope answers like an unknown id, without its name", async () => {
+    const { token } = await api.token([{ role: "product_approver", products: [f.product("payments").id] }]);
+    const consumer = await f.user();
+    const body = (productId: string) => ({ consumerEmail: consumer.email, newAppName: "Probe", productIds: [productId], planId: f.plan("Standard").id, reason: "Because" });
+    const draft = await api.call(token, "POST", "/access-requests", body(f.product("ledger-beta").id));
+    const unknown = await api.call(token, "POST", "/access-requests", body("00000000-0000-4000-8000-000000000000"));
+    expect(JSON.stringify(draft.body)).not.toContain("Ledger");
+    expect(draft.status).toBe(unknown.status);
+  });
+});
+
+describe("adversary (operations): Idempotency-Key replays", () => {
+  // HOLE: router.ts replays a stored answer after only the role check: a key edited from Product approver for Payments to Product approver for Invoices still gets the Payments request (consumer's email, fields) back by replaying the Idempotency-Key of its create
+  it("a replay after the key lost the product's scope does not return the request", async () => {
+    const { token, key, admin } = await api.token([{ role: "product_approver", products: [f.product("payments").id] }]);
+    const consumer = await f.user();
+    const body = { consumerEmail: consumer.email, newAppName: "Replay app", productIds: [f.product("payments").id], planId: f.plan("Standard").id, reason: "Because" };
+    const first = await api.call(token, "POST", "/access-requests", body, { "Idempotency-Key": "replay-1" });
+    expect(first.status).toBe(201);
+    await updateApiAccessKey(t.db, userActor(admin), { keyId: key.id, roles: [{ role: "product_approver", products: [f.product("invoices").id] }] });
+    const replay = await api.call(token, "POST", "/access-requests", body, { "Idempotency-Key": "replay-1" });
+    expect(JSON.stringify(replay.body)).not.toContain(consumer.email);
+  });
+});
