@@ -13,6 +13,7 @@ import { pastTense } from "@/lib/requests/state-machine";
 import { noNul } from "@/lib/validation";
 import { ApiError } from "../api-error";
 import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { apiDay } from "../day";
 import { linkHeader } from "../links";
 import { created, defineOperation, ok } from "../operation";
 import { assertProductScope } from "../scope";
@@ -63,7 +64,7 @@ export const requestDetailSchema = accessRequestSchema
   .meta({ id: "AccessRequestDetail" });
 
 const requestId = z.object({ requestId: z.guid().meta({ description: "The access request's id." }) });
-const day = z.iso.date().meta({ description: "A UTC day, YYYY-MM-DD." });
+const day = apiDay();
 
 /** The request rows the API shows (parts added by withParts), one query. */
 function selectRequests(db: Queryable) {
