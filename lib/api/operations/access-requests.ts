@@ -1,4 +1,4 @@
-import { type SQL, and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { accessRequestProducts, accessRequests, apps, products, requestApprovals, requestStatus, users } from "@/db/schema";
 import type { Queryable } from "@/db/connect";
@@ -16,7 +16,7 @@ import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../curso
 import { apiDay } from "../day";
 import { linkHeader } from "../links";
 import { created, defineOperation, ok } from "../operation";
-import { assertProductScope } from "../scope";
+import { assertProductScope, productsInScope } from "../scope";
 import { beforeCursor, cursorTime } from "../time-cursor";
 
 const READ = ["portal_admin", "portal_viewer", "product_viewer", "product_approver"] as const;
@@ -217,8 +217,15 @@ export const createAccessRequest = defineOperation({
     .meta({ id: "NewAccessRequest" }),
   responses: { 201: { description: "The request (approved already when its plan auto-approves).", schema: accessRequestSchema, headers: { Location: "The request's URL." } } },
   handler: async ({ db, actor, body, baseUrl }) => {
-    // 403 naming "Product approver for <product>" for a product outside the key's scope (unknown ids: the domain's 422)
-    const named = await db.select({ productId: products.id, productName: products.name }).from(products).where(inArray(products.id, body.productIds));
+    // 403 naming "Product approver for <product>" for a product the key may read, or that the public
+    // catalogue shows, but not decide on; a draft or archived product it may not read is answered
+    // like an unknown id (the domain's 422), so its existence and name do not leak.
+    const named = await db
+      .select({ productId: products.id, productName: products.name })
+      .from(products)
+      .where(and(inArray(products.id, body.productIds), or(eq(products.status, "published"), productsInScope(actor, "read"))));
+    const unseen = body.productIds.findIndex((id) => !named.some((p) => p.productId === id));
+    if (unseen >= 0) throw new DomainError("invalid", "No product with this id exists.", { [`productIds.${unseen}`]: "No product with this id exists." });
     assertProductScope(actor, "decide", named);
     let made: { id: string };
     try {
