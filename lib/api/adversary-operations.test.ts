@@ -116,3 +116,20 @@ describe("adversary (operations): Idempotency-Key replays", () => {
     expect(JSON.stringify(replay.body)).not.toContain(consumer.email);
   });
 });
+
+describe("adversary (operations): four eyes", () => {
+  // HOLE: permissions.ts can("request.decide") refuses `requesterId === actor.id` only; a key's actor is its service user, so an admin requests access for themself (through the API, or their cart) and approves it with the key they created: the self-approval the pages refuse ("You requested this access: another approver decides.")
+  it("a key cannot approve a request of the admin who created it", async () => {
+    const { token, admin } = await warmToken([{ role: "portal_admin" }]);
+    const made = await api.call(token, "POST", "/access-requests", {
+      consumerEmail: admin.email,
+      newAppName: "My own app",
+      productIds: [f.product("payments").id],
+      planId: f.plan("Standard").id,
+      reason: "For me",
+    });
+    expect(made.status).toBe(201);
+    const r = (await withoutWrites(t.sql, () => api.call(token, "POST", `/access-requests/${String(made.body.id)}/approve`, {}))) as { status: number };
+    expect(r.status).toBe(403);
+  });
+});
