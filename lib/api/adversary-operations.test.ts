@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { products } from "@/db/schema";
 import { updateApiAccessKey } from "@/lib/api-access/manage";
 import { userActor } from "@/lib/auth/permissions";
 import { apiHarness } from "@/tests/api";
@@ -100,6 +102,30 @@ describe("adversary (operations): a Product approver for A learns nothing of oth
     const unknown = await api.call(token, "POST", "/access-requests", body("00000000-0000-4000-8000-000000000000"));
     expect(JSON.stringify(draft.body)).not.toContain("Ledger");
     expect(draft.status).toBe(unknown.status);
+  });
+
+  // HOLE: access-requests.ts assertMayDecide reads a request's parts WITHOUT scope for its 403: a Product approver for Payments approving (denying, revoking) the id of a request for a product since ARCHIVED hears "Product approver for Routing API" while GET of the same id is a 404: the request exists and the unlisted product's name leaks
+  it("approve/deny/revoke of a request only for an archived product outside the key's scope answers like GET (404), without its name", async () => {
+    const { token: adminToken } = await warmToken([{ role: "portal_admin" }]);
+    const consumer = await f.user();
+    const made = await api.call(adminToken, "POST", "/access-requests", {
+      consumerEmail: consumer.email,
+      newAppName: "Routing app",
+      productIds: [f.product("routing").id],
+      planId: f.plan("Standard").id,
+      reason: "Because",
+    });
+    expect(made.status).toBe(201);
+    await t.db.update(products).set({ status: "archived" }).where(eq(products.id, f.product("routing").id));
+    const { token } = await warmToken([{ role: "product_approver", products: [f.product("payments").id] }]);
+    const id = String(made.body.id);
+    expect((await api.call(token, "GET", `/access-requests/${id}`)).status).toBe(404);
+    for (const [path, body] of [["approve", {}], ["deny", { comment: "no" }], ["revoke", { reason: "leak" }]] as const) {
+      const r = (await withoutWrites(t.sql, () => api.call(token, "POST", `/access-requests/${id}/${path}`, body))) as { status: number; body: unknown };
+      expect(JSON.stringify(r.body), path).not.toContain("Routing");
+      expect(r.status, path).toBe(404);
+    }
+    await t.db.update(products).set({ status: "published" }).where(eq(products.id, f.product("routing").id));
   });
 });
 
