@@ -1,7 +1,8 @@
-import { type SQL, and, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, gte, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { accessRequestProducts, accessRequests, apps, products, requestApprovals, requestStatus, users } from "@/db/schema";
 import type { Queryable } from "@/db/connect";
+import { inScope, productScope } from "@/lib/api-access/grants";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -119,7 +120,19 @@ export async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: str
   const parts = (await loadParts(db, [id])).get(id) ?? [];
   if (parts.length === 0) throw new ApiError(404, "No access request with this id.");
   // A mixed request is decided like an owner decides it: the key's approval counts for its products.
-  if (partsOf(actor, parts).length === 0) assertProductScope(actor, "decide", parts);
+  if (partsOf(actor, parts).length > 0) return;
+  // A request the key cannot see, for a product the catalogue does not show (draft, archived): a 404
+  // like GET's, so neither the request nor the product's name leaks through the 403.
+  const scope = productScope(actor.grants, "read");
+  if (!parts.some((p) => inScope(scope, p.productId))) {
+    const hidden = await db
+      .select({ id: products.id })
+      .from(products)
+      .where(and(inArray(products.id, parts.map((p) => p.productId)), ne(products.status, "published")))
+      .limit(1);
+    if (hidden.length > 0) throw new ApiError(404, "No access request with this id in this key's scope.");
+  }
+  assertProductScope(actor, "decide", parts);
 }
 
 export const listAccessRequests = defineOperation({
