@@ -92,6 +92,20 @@ describe("adversary (operations): dates out of range are a 4xx, never a 500", ()
   });
 });
 
+describe("adversary (operations): forged keyset cursors are a 422, never a 500", () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  // HOLE: keyset.ts decodeKeyset checks a time cursor's text by regex only: 30 February, year 0 or an offset of +99 pass it and Postgres' ::timestamptz cast fails (500) on /apps, /users and /audit-events
+  it("a time cursor with an impossible date, year 0 or offset +99 is a 422 on /apps, /users, /audit-events", async () => {
+    const { token } = await api.token([{ role: "portal_viewer" }]);
+    for (const v of ["2026-02-31 00:00:00+00", "0000-01-01 00:00:00+00", "2026-01-01 00:00:00+99"]) {
+      for (const [path, id] of [["/apps", "x"], ["/users", "x"], ["/audit-events", 5]] as const) {
+        const r = await safely(api.call(token, "GET", `${path}?cursor=${b64({ v, id })}`));
+        expect(r.status, `${path} ${v}`).toBe(422);
+      }
+    }
+  });
+});
+
 describe("adversary (operations): a Product approver for A learns nothing of other products", () => {
   // HOLE: access-requests.ts createAccessRequest reads product names WITHOUT scope for its 403: a Product approver for Payments sending the id of the DRAFT Ledger product hears "Product approver for Ledger API (beta)" while an unknown id is a 422: existence and name of a product it may not read
   it("createAccessRequest for a product outside the key's read scope answers like an unknown id, without its name", async () => {
