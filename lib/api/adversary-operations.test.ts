@@ -3,9 +3,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { products } from "@/db/schema";
 import { updateApiAccessKey } from "@/lib/api-access/manage";
 import { userActor } from "@/lib/auth/permissions";
-import { apiHarness } from "@/tests/api";
+import { claimKey } from "@/lib/keys/claim-key";
+import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { approvedRequest } from "@/tests/requests";
 import { withoutWrites } from "@/tests/table-snapshot";
 
 const t = await isolatedDatabase();
@@ -140,6 +142,24 @@ describe("adversary (operations): a Product approver for A learns nothing of oth
       expect(r.status, path).toBe(404);
     }
     await t.db.update(products).set({ status: "published" }).where(eq(products.id, f.product("routing").id));
+  });
+});
+
+describe("adversary (operations): an unknown id and a hidden one answer alike", () => {
+  // HOLE: approve/deny/revoke say "No access request with this id." for an unknown id but "… in this key's scope." (GET's words) for one the key cannot see; revokeKey says "No key with this id." for an unknown key but names the request's scope (or, before, its product) for a hidden one: the wording tells which ids exist
+  it("approve and revokeKey answer an unknown id and the id of a request/key the key cannot see with the same problem", async () => {
+    const { request, user, token: claim } = await approvedRequest({ db: t.db, f, approver: userActor(await f.owner()), baseUrl: API_BASE_URL }, { slugs: ["notifications"] });
+    const { key } = await claimKey(t.db, claim, user.id, { prefix: "ptk" });
+    await t.db.update(products).set({ status: "archived" }).where(eq(products.id, f.product("notifications").id));
+    const { token } = await warmToken([{ role: "product_approver", products: [f.product("payments").id] }]);
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const hiddenApprove = await api.call(token, "POST", `/access-requests/${request.id}/approve`, {});
+    const unknownApprove = await api.call(token, "POST", `/access-requests/${unknown}/approve`, {});
+    expect(hiddenApprove).toMatchObject({ status: unknownApprove.status, body: { detail: unknownApprove.body.detail } });
+    const hiddenRevoke = await api.call(token, "POST", `/keys/${key.id}/revoke`, { reason: "leak" });
+    const unknownRevoke = await api.call(token, "POST", `/keys/${unknown}/revoke`, { reason: "leak" });
+    expect(hiddenRevoke).toMatchObject({ status: unknownRevoke.status, body: { detail: unknownRevoke.body.detail } });
+    await t.db.update(products).set({ status: "published" }).where(eq(products.id, f.product("notifications").id));
   });
 });
 
