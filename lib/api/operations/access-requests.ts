@@ -104,10 +104,12 @@ async function withParts(db: Queryable, rows: RequestRow[]) {
   }));
 }
 
+const NO_SUCH_REQUEST = "No access request with this id in this key's scope.";
+
 /** One request as the API shows it, if the key sees it. */
 async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
   const [row] = await selectRequests(db).where(and(eq(accessRequests.id, id), requestsVisibleTo(actor)));
-  if (!row) throw new ApiError(404, "No access request with this id in this key's scope.");
+  if (!row) throw new ApiError(404, NO_SUCH_REQUEST);
   const [out] = await withParts(db, [row]);
   return out;
 }
@@ -118,7 +120,8 @@ async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
  */
 export async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: string) {
   const parts = (await loadParts(db, [id])).get(id) ?? [];
-  if (parts.length === 0) throw new ApiError(404, "No access request with this id.");
+  // the same words as GET's and a hidden request's 404, so the answer does not tell which ids exist
+  if (parts.length === 0) throw new ApiError(404, NO_SUCH_REQUEST);
   // A mixed request is decided like an owner decides it: the key's approval counts for its products.
   if (partsOf(actor, parts).length > 0) return;
   // A request the key cannot see, for a product the catalogue does not show (draft, archived): a 404
@@ -130,7 +133,7 @@ export async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: str
       .from(products)
       .where(and(inArray(products.id, parts.map((p) => p.productId)), ne(products.status, "published")))
       .limit(1);
-    if (hidden.length > 0) throw new ApiError(404, "No access request with this id in this key's scope.");
+    if (hidden.length > 0) throw new ApiError(404, NO_SUCH_REQUEST);
   }
   assertProductScope(actor, "decide", parts);
 }
