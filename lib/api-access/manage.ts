@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db/connect";
-import { apiAccessKeys, products, users } from "@/db/schema";
+import { apiAccessKeys, apiIdempotencyKeys, products, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import type { Actor } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
@@ -74,6 +74,9 @@ export async function updateApiAccessKey(db: Database, actor: Actor, input: { ke
     if (!before) throw notFound("This API access key");
     const [key] = await tx.update(apiAccessKeys).set({ roles }).where(eq(apiAccessKeys.id, before.id)).returning();
     if (!key) throw notFound("This API access key");
+    // Its remembered answers were given under the old roles: a replay must not return what the key
+    // may no longer see, so the next call with the same Idempotency-Key runs again under the new ones.
+    await tx.delete(apiIdempotencyKeys).where(eq(apiIdempotencyKeys.accessKeyId, before.id));
     await recordEvent(tx, { actorId: actor.id, action: "api_access_key.updated", subjectType: "api_access_key", subjectId: before.id, data: { name: before.name, before: before.roles, after: roles } });
     return key;
   });

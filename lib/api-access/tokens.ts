@@ -82,6 +82,6 @@ export async function checkToken(db: Queryable, token: string, opts: { issuer: s
   }
   return {
     ok: true,
-    actor: { kind: "apiKey", id: k.serviceUserId, keyId: k.id, name: k.name, grants: k.roles, role: isPortalAdmin(k.roles) ? "admin" : "consumer", disabled: false },
+    actor: { kind: "apiKey", id: k.serviceUserId, keyId: k.id, createdById: k.createdById, name: k.name, grants: k.roles, role: isPortalAdmin(k.roles) ? "admin" : "consumer", disabled: false },
   };
 }

@@ -18,6 +18,8 @@ export type ApiKeyActor = {
   kind: "apiKey";
   id: string;
   keyId: string;
+  /** The admin who created the key: their own requests are theirs to the key too (four eyes). */
+  createdById: string;
   name: string;
   grants: readonly ApiAccessGrant[];
   role: UserRole;
@@ -105,20 +107,23 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
     case "request.revoke": {
       const s = subject as RequestSubject;
       if (partsOf(actor, s.parts).length === 0) return deny(REASONS.notApprover);
-      return s.requesterId === actor.id ? deny(REASONS.ownRequest) : ALLOW;
+      return requestedBy(actor, s.requesterId) ? deny(REASONS.ownRequest) : ALLOW;
     }
     case "review.mark": {
       const s = subject as ReviewSubject;
       const mine = partsOf(actor, s.parts);
       if (mine.length === 0) return deny(REASONS.notApprover);
       if (mine.length < s.parts.length) return deny(REASONS.notEveryPart);
-      if (s.requesterId === actor.id) return deny(REASONS.ownRequestReview);
+      if (requestedBy(actor, s.requesterId)) return deny(REASONS.ownRequestReview);
       if (s.deciderIds.includes(actor.id)) return deny(REASONS.ownDecision);
       return ALLOW;
     }
   }
   return deny(REASONS.adminOnly);
 }
+
+/** The actor asked for this access: themself, or (a key) the admin who created the key. */
+const requestedBy = (actor: Actor, requesterId: string) => requesterId === actor.id || (actor.kind === "apiKey" && requesterId === actor.createdById);
 
 /** `can`, throwing DomainError "forbidden" with the reason; nothing has been written yet. */
 export function assertCan<A extends Action>(actor: Actor, action: A, subject: Subjects[A]) {

@@ -1,7 +1,8 @@
-import { type SQL, and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, gte, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { accessRequestProducts, accessRequests, apps, products, requestApprovals, requestStatus, users } from "@/db/schema";
 import type { Queryable } from "@/db/connect";
+import { inScope, productScope } from "@/lib/api-access/grants";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -13,9 +14,10 @@ import { pastTense } from "@/lib/requests/state-machine";
 import { noNul } from "@/lib/validation";
 import { ApiError } from "../api-error";
 import { type Cursor, decodeCursor, page, pageQuery, pageSchema } from "../cursor";
+import { apiDay } from "../day";
 import { linkHeader } from "../links";
 import { created, defineOperation, ok } from "../operation";
-import { assertProductScope } from "../scope";
+import { assertProductScope, productsInScope } from "../scope";
 import { beforeCursor, cursorTime } from "../time-cursor";
 
 const READ = ["portal_admin", "portal_viewer", "product_viewer", "product_approver"] as const;
@@ -63,7 +65,7 @@ export const requestDetailSchema = accessRequestSchema
   .meta({ id: "AccessRequestDetail" });
 
 const requestId = z.object({ requestId: z.guid().meta({ description: "The access request's id." }) });
-const day = z.iso.date().meta({ description: "A UTC day, YYYY-MM-DD." });
+const day = apiDay();
 
 /** The request rows the API shows (parts added by withParts), one query. */
 function selectRequests(db: Queryable) {
@@ -102,10 +104,12 @@ async function withParts(db: Queryable, rows: RequestRow[]) {
   }));
 }
 
+const NO_SUCH_REQUEST = "No access request with this id in this key's scope.";
+
 /** One request as the API shows it, if the key sees it. */
 async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
   const [row] = await selectRequests(db).where(and(eq(accessRequests.id, id), requestsVisibleTo(actor)));
-  if (!row) throw new ApiError(404, "No access request with this id in this key's scope.");
+  if (!row) throw new ApiError(404, NO_SUCH_REQUEST);
   const [out] = await withParts(db, [row]);
   return out;
 }
@@ -116,9 +120,22 @@ async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
  */
 export async function assertMayDecide(db: Queryable, actor: ApiKeyActor, id: string) {
   const parts = (await loadParts(db, [id])).get(id) ?? [];
-  if (parts.length === 0) throw new ApiError(404, "No access request with this id.");
+  // the same words as GET's and a hidden request's 404, so the answer does not tell which ids exist
+  if (parts.length === 0) throw new ApiError(404, NO_SUCH_REQUEST);
   // A mixed request is decided like an owner decides it: the key's approval counts for its products.
-  if (partsOf(actor, parts).length === 0) assertProductScope(actor, "decide", parts);
+  if (partsOf(actor, parts).length > 0) return;
+  // A request the key cannot see, for a product the catalogue does not show (draft, archived): a 404
+  // like GET's, so neither the request nor the product's name leaks through the 403.
+  const scope = productScope(actor.grants, "read");
+  if (!parts.some((p) => inScope(scope, p.productId))) {
+    const hidden = await db
+      .select({ id: products.id })
+      .from(products)
+      .where(and(inArray(products.id, parts.map((p) => p.productId)), ne(products.status, "published")))
+      .limit(1);
+    if (hidden.length > 0) throw new ApiError(404, NO_SUCH_REQUEST);
+  }
+  assertProductScope(actor, "decide", parts);
 }
 
 export const listAccessRequests = defineOperation({
@@ -216,8 +233,15 @@ export const createAccessRequest = defineOperation({
     .meta({ id: "NewAccessRequest" }),
   responses: { 201: { description: "The request (approved already when its plan auto-approves).", schema: accessRequestSchema, headers: { Location: "The request's URL." } } },
   handler: async ({ db, actor, body, baseUrl }) => {
-    // 403 naming "Product approver for <product>" for a product outside the key's scope (unknown ids: the domain's 422)
-    const named = await db.select({ productId: products.id, productName: products.name }).from(products).where(inArray(products.id, body.productIds));
+    // 403 naming "Product approver for <product>" for a product the key may read, or that the public
+    // catalogue shows, but not decide on; a draft or archived product it may not read is answered
+    // like an unknown id (the domain's 422), so its existence and name do not leak.
+    const named = await db
+      .select({ productId: products.id, productName: products.name })
+      .from(products)
+      .where(and(inArray(products.id, body.productIds), or(eq(products.status, "published"), productsInScope(actor, "read"))));
+    const unseen = body.productIds.findIndex((id) => !named.some((p) => p.productId === id));
+    if (unseen >= 0) throw new DomainError("invalid", "No product with this id exists.", { [`productIds.${unseen}`]: "No product with this id exists." });
     assertProductScope(actor, "decide", named);
     let made: { id: string };
     try {

@@ -5,6 +5,7 @@ import { assertCan } from "@/lib/auth/permissions";
 import { auditCsvFilename, auditCsvStream } from "@/lib/audit/csv-stream";
 import { type AuditFilters, SUBJECT_TYPES, auditWhere } from "@/lib/audit/queries";
 import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
+import { apiDay } from "../day";
 import { decodeKeyset, searchText } from "../keyset";
 import { linkHeader } from "../links";
 import { defineOperation, ok } from "../operation";
@@ -33,7 +34,7 @@ export const auditEventSchema = z
   })
   .meta({ id: "AuditEvent" });
 
-const day = z.iso.date().optional();
+const day = apiDay().optional();
 /** The audit page's filters (app/admin/audit), strict here: a bad value is a 422, not ignored. */
 const filters = {
   action: z.string().max(100).regex(/^[a-z_.]+$/, "Lowercase letters, dots and underscores, e.g. request.approved.").optional(),

@@ -71,9 +71,11 @@ function selectKeys(db: Queryable, actor: ApiKeyActor, where: (SQL | undefined)[
     .where(and(requestsVisibleTo(actor), ...where));
 }
 
+const NO_SUCH_KEY = "No key with this id in this key's scope.";
+
 async function keyFor(db: Queryable, actor: ApiKeyActor, id: string) {
   const [row] = await selectKeys(db, actor, [eq(apiKeys.id, id)]);
-  if (!row) throw new ApiError(404, "No key with this id in this key's scope.");
+  if (!row) throw new ApiError(404, NO_SUCH_KEY);
   const { createdKey: _k, ...key } = row;
   return key;
 }
@@ -139,8 +141,11 @@ export const revokeKey = defineOperation({
   handler: async ({ db, actor, params, body, baseUrl }) => {
     // Found without the key's scope, so an approver outside it hears which role it lacks (403), not 404.
     const [found] = await db.select({ requestId: apiKeys.requestId, status: keyStatus }).from(apiKeys).where(eq(apiKeys.id, params.keyId));
-    if (!found) throw new ApiError(404, "No key with this id.");
-    await assertMayDecide(db, actor, found.requestId);
+    // an unknown key and one of a request this key cannot see: the same 404 as getKey's
+    if (!found) throw new ApiError(404, NO_SUCH_KEY);
+    await assertMayDecide(db, actor, found.requestId).catch((e: unknown) => {
+      throw e instanceof ApiError && e.status === 404 ? new ApiError(404, NO_SUCH_KEY) : e;
+    });
     if (found.status !== "active" && found.status !== "not-yet" && found.status !== "grace") {
       throw new ApiError(409, `This key already stopped working (${found.status.replace("_", " ")}); nothing was changed.`);
     }
