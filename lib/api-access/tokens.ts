@@ -69,6 +69,8 @@ export async function checkToken(db: Queryable, token: string, opts: { issuer: s
         gt(apiAccessKeys.expiresAt, now),
         // the signing key is still honoured (a retired key's tokens stop here, whatever a process cached)
         sql`exists (select 1 from ${portalSigningKeys} where ${portalSigningKeys.kid} = ${kid} and ${portalSigningKeys.retiredAt} is null)`,
+        // a key acts for the admin who added it: it stops while they are disabled or no longer an admin
+        sql`exists (select 1 from ${users} c where c.id = ${apiAccessKeys.createdById} and c.disabled_at is null and c.role = 'admin' and c.kind = 'person')`,
       ),
     );
   if (!row || row.serviceDisabledAt) return refuse("removed or expired key");

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { users } from "@/db/schema";
 import { removeApiAccessKey } from "@/lib/api-access/manage";
 import { userActor } from "@/lib/auth/permissions";
 import { apiHarness } from "@/tests/api";
@@ -67,5 +69,18 @@ describe("the router's edges", () => {
     const ms = performance.now() - started;
     expect(refused.status).toBe(401);
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe("a key acts for the admin who added it", () => {
+  it("stops while its creator is disabled or no longer an admin, and works again when they are restored", async () => {
+    const { token, admin } = await api.token([{ role: "portal_viewer" }]);
+    expect((await api.call(token, "GET", "/products?limit=1")).status).toBe(200);
+    await t.db.update(users).set({ role: "owner" }).where(eq(users.id, admin.id));
+    expect((await api.call(token, "GET", "/products?limit=1")).status).toBe(401);
+    await t.db.update(users).set({ role: "admin", disabledAt: new Date() }).where(eq(users.id, admin.id));
+    expect((await api.call(token, "GET", "/products?limit=1")).status).toBe(401);
+    await t.db.update(users).set({ disabledAt: null }).where(eq(users.id, admin.id));
+    expect((await api.call(token, "GET", "/products?limit=1")).status).toBe(200);
   });
 });
