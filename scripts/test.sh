@@ -16,6 +16,10 @@ stage "lint"
 npx eslint .
 stage "typecheck"
 npm run -s typecheck
+stage "browser test files load (Playwright --list)"
+# Specs import lib/ code through Playwright's own loader; a module it cannot resolve fails here in
+# seconds rather than after the build.
+npx playwright test --list > /dev/null
 stage "unit + integration tests (Vitest, real PostgreSQL)"
 npx vitest run
 stage "production build"

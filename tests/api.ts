@@ -5,7 +5,7 @@ import type { Operation } from "@/lib/api/operation";
 import { operations } from "@/lib/api/operations";
 import { createApiRouter } from "@/lib/api/router";
 import { userActor } from "@/lib/auth/permissions";
-import { contractValidator } from "./contract";
+import { contractValidator } from "./contract-of-operations";
 import type { catalogueFixture } from "./fixtures";
 
 export const API_BASE_URL = "http://portal.test";

@@ -1,8 +1,5 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { apiDocument } from "@/lib/api/document";
-import type { Operation } from "@/lib/api/operation";
-import { operations } from "@/lib/api/operations";
 
 type Json = Record<string, unknown>;
 type MediaObject = { schema?: Json };
@@ -113,12 +110,4 @@ export function responseValidator(doc: ApiDocument) {
   }
 
   return { validate, operationOf };
-}
-
-let cached: ReturnType<typeof responseValidator> | undefined;
-/** The validator of the current operations' document (built once per test file). */
-export function contractValidator(ops: readonly Operation[] = operations) {
-  if (ops !== operations) return responseValidator(apiDocument(ops, "http://portal.test") as unknown as ApiDocument);
-  cached ??= responseValidator(apiDocument(operations, "http://portal.test") as unknown as ApiDocument);
-  return cached;
 }

@@ -5,7 +5,7 @@ import createClient from "openapi-fetch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GENERATED_DIR, generateClient } from "@/scripts/api-client";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
-import { contractValidator } from "@/tests/contract";
+import { contractValidator } from "@/tests/contract-of-operations";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import type { paths } from "@/tests/generated/portal-api";

@@ -7,7 +7,7 @@ import { operations as realOperations } from "@/lib/api/operations";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { canaryOperation } from "@/tests/api-canary";
 import { apiFixtures } from "@/tests/api-fixtures";
-import { contractValidator } from "@/tests/contract";
+import { contractValidator } from "@/tests/contract-of-operations";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { snapshotTables } from "@/tests/table-snapshot";
