@@ -25,7 +25,7 @@ async function approveScript(token: string, requestId: string) {
 }
 
 // The issue's "done when": a key made in the browser drives the API from a generated client.
-test("a Product approver key made in the browser approves through the generated client, is refused outside its product, and stops at Remove", async ({ page }) => {
+test("a Product approver key made in the browser approves through the generated client, is refused outside its product, and stops at Remove", async ({ page, browser }) => {
   test.setTimeout(180_000);
   const [payments] = await conn.db.select().from(products).where(eq(products.slug, "payments"));
   if (!payments) throw new Error("demo data missing");
@@ -56,7 +56,10 @@ test("a Product approver key made in the browser approves through the generated 
   const [event] = await conn.sql`select a.action, u.name from audit_events a join users u on u.id = a.actor_id
     where a.subject_id = ${mine.requestId} and a.action = 'request.approved'`;
   expect(event).toEqual({ action: "request.approved", name });
-  const { key } = await claimFromMailbox(page, mine.email);
+  // the consumer in their own browser (the admin stays signed in on `page`)
+  const consumer = await browser.newContext();
+  const { key } = await claimFromMailbox(await consumer.newPage(), mine.email);
+  await consumer.close();
   expect(key).toMatch(/^ptk_/);
   const verify = await page.request.get("/api/v1/keys/verify?product=payments", { headers: { Authorization: `Bearer ${key}` } });
   expect(verify.status()).toBe(200);
