@@ -34,7 +34,7 @@ export function apiDocument(operations: readonly Operation[], serverUrl: string)
                 name: "Idempotency-Key",
                 in: "header",
                 required: false,
-                description: "Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight).",
+                description: "Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again.",
                 schema: { type: "string", maxLength: 255 },
               },
             ],

@@ -62,10 +62,13 @@ export async function claimIdempotencyKey(db: Queryable, accessKeyId: string, ke
   };
 }
 
-/** Keeps the answer for replays (JSON answers only), or frees the key when the call failed on our side. */
+/**
+ * Keeps a successful answer for replays (JSON answers only). A refusal or a failure frees the key:
+ * it changed nothing, so running the request again is safe, and a refused call writes nothing.
+ */
 export async function settleIdempotencyKey(db: Queryable, accessKeyId: string, key: string, result: ApiResult | null) {
   const where = and(eq(apiIdempotencyKeys.accessKeyId, accessKeyId), eq(apiIdempotencyKeys.key, key));
-  if (!result || result.status >= 500 || result.stream) {
+  if (!result || result.status >= 300 || result.stream) {
     await db.delete(apiIdempotencyKeys).where(where);
     return;
   }

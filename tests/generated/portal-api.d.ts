@@ -1132,7 +1132,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1481,7 +1481,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1597,7 +1597,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1716,7 +1716,7 @@ export interface operations {
                 revokeKeys?: "true" | "false";
             };
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -1949,7 +1949,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2423,7 +2423,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2655,7 +2655,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2775,7 +2775,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2895,7 +2895,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3248,7 +3248,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3834,7 +3834,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3957,7 +3957,7 @@ export interface operations {
                 revokeKeys?: "true" | "false";
             };
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -4073,7 +4073,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Replays the first answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight). */
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
                 "Idempotency-Key"?: string;
             };
             path: {
