@@ -87,8 +87,13 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await page.getByRole("region", { name: "Mark reviewed" }).getByRole("button", { name: "Mark reviewed" }).click();
   await expect(page.getByTestId("review-result")).toHaveText("1 marked reviewed.");
   await page.goto(`/admin/requests?status=all&open=${requestId}`);
-  await page.getByRole("region", { name: "Request details" }).getByRole("link", { name: "Audit timeline" }).click();
-  await expect(page).toHaveURL(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  // Under load a click while the queue is still hydrating (its panel syncs `open` into the URL) was
+  // lost once in a fresh-clone run: the click is retried until the audit page is reached.
+  const timeline = page.getByRole("region", { name: "Request details" }).getByRole("link", { name: "Audit timeline" });
+  await expect(async () => {
+    if (!page.url().includes("/admin/audit")) await timeline.click();
+    await expect(page).toHaveURL(`/admin/audit?subjectType=request&subjectId=${requestId}`, { timeout: 5_000 });
+  }).toPass({ timeout: 40_000 });
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: "request.submitted" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "request.approved" })).toContainText("owner@portico.dev");
