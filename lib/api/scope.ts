@@ -2,7 +2,7 @@ import { type SQL, inArray, sql } from "drizzle-orm";
 import { products } from "@/db/schema";
 import { type Need, inScope, productScope } from "@/lib/api-access/grants";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
-import { ApiError } from "./api-error";
+import { forbiddenFor } from "./api-error";
 
 /** SQL on products: those this key may read (or decide on). */
 export function productsInScope(actor: ApiKeyActor, need: Exclude<Need, "admin"> = "read"): SQL {
@@ -18,5 +18,5 @@ export function assertProductScope(actor: ApiKeyActor, need: Exclude<Need, "admi
   if (!outside) return;
   const roles = need === "decide" ? (["portal_admin", "product_approver"] as const) : (["portal_admin", "portal_viewer", "product_viewer", "product_approver"] as const);
   const label = need === "decide" ? "Deciding on access to this product" : "Reading this product";
-  throw new ApiError(403, `${label} needs the role ${roles.map((r) => (r.startsWith("product_") ? `${r === "product_approver" ? "Product approver" : "Product viewer"} for ${outside.productName}` : r === "portal_admin" ? "Portal admin" : "Portal viewer")).join(" or ")}; this key does not hold it.`, { requiredRoles: [...roles] });
+  throw forbiddenFor(roles, label, outside.productName);
 }
