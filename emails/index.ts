@@ -20,6 +20,7 @@ import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-
 import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
+import { WebhookEndpointDisabledEmail, WebhookEndpointFailingEmail, type WebhookEndpointFailingEmailProps } from "./webhook-endpoint";
 
 type Template<P> = {
   render: (props: P) => ReactElement;
@@ -106,6 +107,18 @@ export const templates = {
     subjectVars: (p) => ({ key: p.keyName, expires: p.expiresAt }),
     previewProps: ApiAccessKeyExpiringEmail.PreviewProps,
   }),
+  "webhook-failing": template<WebhookEndpointFailingEmailProps>({
+    render: (p) => WebhookEndpointFailingEmail(p),
+    defaultSubject: "Webhook endpoint {endpoint} is failing and will be disabled {disable}",
+    subjectVars: (p) => ({ endpoint: p.endpointName, disable: p.disableAt }),
+    previewProps: WebhookEndpointFailingEmail.PreviewProps,
+  }),
+  "webhook-disabled": template<WebhookEndpointFailingEmailProps>({
+    render: (p) => WebhookEndpointDisabledEmail(p),
+    defaultSubject: "Webhook endpoint {endpoint} was disabled",
+    subjectVars: (p) => ({ endpoint: p.endpointName, disable: p.disableAt }),
+    previewProps: WebhookEndpointDisabledEmail.PreviewProps,
+  }),
 };
 
 export type TemplateName = keyof typeof templates;
@@ -132,4 +145,6 @@ export const templateLabels: Record<TemplateName, string> = {
   "key-rolled": "Key rolled",
   "account-disabled": "Account disabled (summary of ended requests)",
   "api-access-key-expiring": "API access key expiring soon (to the admin who added it)",
+  "webhook-failing": "Webhook endpoint failing, disabled in a day (to admins)",
+  "webhook-disabled": "Webhook endpoint disabled after 5 days of failures (to admins)",
 };

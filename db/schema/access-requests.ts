@@ -56,6 +56,8 @@ export const accessRequests = pgTable(
     durationDays: integer(),
     resubmittedFromId: text(),
     decidedAt: timestamp({ withTimezone: true }),
+    // External approval: when the hand-off timed out and the request fell back to manual approval.
+    handoffFallbackAt: timestamp({ withTimezone: true }),
     // "Remove": hidden from the requester's list; the record and its audit trail stay.
     hiddenAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

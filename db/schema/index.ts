@@ -18,3 +18,4 @@ export * from "./api-keys";
 export * from "./reviews";
 export * from "./sign-in-attempts";
 export * from "./api-access-keys";
+export * from "./webhooks";

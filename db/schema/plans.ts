@@ -1,5 +1,6 @@
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./users";
+import { webhookEndpoints } from "./webhooks";
 
 /** A question the requester answers when asking for access under a plan (a reason is always asked). */
 export type RequestField = {
@@ -32,6 +33,12 @@ export const plans = pgTable(
     // Who created the plan: owners edit their own plans, admins all; null = seeded/admin-managed.
     ownerId: text().references(() => users.id),
     requestFields: jsonb().$type<RequestField[]>().notNull().default([]),
+    // External approval: a request waits for this endpoint's third party (lib/webhooks/handoff.ts)
+    // and falls back to manual approval after handoffTimeoutHours.
+    handoffEndpointId: text().references(() => webhookEndpoints.id, { onDelete: "set null" }),
+    handoffTimeoutHours: integer().notNull().default(72),
+    // Redirect after submit (Tyk's "Redirect Key Request"): the consumer is sent here with a signed reference.
+    redirectUrl: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

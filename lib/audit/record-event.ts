@@ -1,19 +1,23 @@
 import type { Queryable } from "@/db/connect";
 import { auditEvents } from "@/db/schema";
+import { emitWebhookEvents, occurrencesForAudit } from "@/lib/webhooks/emit";
 import { auditIp } from "./context";
 
 export type AuditInput = {
   actorId: string | null;
   actorType?: "user" | "system" | "auto-approve";
   action: string;
-  subjectType: "request" | "app" | "product" | "plan" | "key" | "user" | "api_access_key";
+  subjectType: "request" | "app" | "product" | "plan" | "key" | "user" | "api_access_key" | "webhook_endpoint";
   subjectId: string;
   comment?: string | null;
   ip?: string | null;
   data?: Record<string, unknown>;
 };
 
-/** Appends an audit event on the caller's transaction, so it commits with the change it describes. */
+/**
+ * Appends an audit event on the caller's transaction, so it commits with the change it describes;
+ * a lifecycle event is also a webhook event, recorded with its deliveries on the same transaction.
+ */
 export async function recordEvent(tx: Queryable, event: AuditInput) {
   await tx.insert(auditEvents).values({
     actorId: event.actorId,
@@ -25,4 +29,24 @@ export async function recordEvent(tx: Queryable, event: AuditInput) {
     ip: event.ip ?? auditIp(),
     data: event.data ?? {},
   });
+  await emitWebhookEvents(tx, occurrencesForAudit([event]));
+}
+
+/** Several audit events in one statement (bulk decisions), with their webhook events. */
+export async function recordEvents(tx: Queryable, events: readonly AuditInput[]) {
+  if (events.length === 0) return;
+  const ip = auditIp();
+  await tx.insert(auditEvents).values(
+    events.map((event) => ({
+      actorId: event.actorId,
+      actorType: event.actorType ?? "user",
+      action: event.action,
+      subjectType: event.subjectType,
+      subjectId: event.subjectId,
+      comment: event.comment ?? null,
+      ip: event.ip ?? ip,
+      data: event.data ?? {},
+    })),
+  );
+  await emitWebhookEvents(tx, occurrencesForAudit(events));
 }

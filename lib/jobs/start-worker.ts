@@ -10,10 +10,14 @@ import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
+import { deliverWebhook, sweepWebhooks } from "@/lib/webhooks/deliver";
+import { DELIVER_WEBHOOK_TASK } from "@/lib/webhooks/emit";
+import type { TargetPolicy } from "@/lib/webhooks/targets";
 
 export const EXPIRE_KEYS_TASK = "expire-keys";
 export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
 export const WARN_ACCESS_KEYS_TASK = "warn-expiring-api-access-keys";
+export const SWEEP_WEBHOOKS_TASK = "sweep-webhooks";
 
 type WorkerOptions = {
   connectionString: string;
@@ -23,6 +27,8 @@ type WorkerOptions = {
   baseUrl: string;
   concurrency?: number;
   pollInterval?: number;
+  /** Webhook sending (tests): which targets are reachable, a compressed retry schedule, a shorter timeout. */
+  webhooks?: { policy?: TargetPolicy; delays?: readonly number[]; timeoutMs?: number };
 };
 
 /**
@@ -74,6 +80,18 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await warnExpiringAccessKeys(db, opts.baseUrl);
   });
 
+  // One attempt of one webhook delivery; the next attempt is its own job (lib/webhooks/deliver.ts).
+  const deliverWebhookTask: Task = withSafeErrors(async (payload) => {
+    const { deliveryId } = payload as { deliveryId: string };
+    await deliverWebhook(db, deliveryId, { baseUrl: opts.baseUrl, ...opts.webhooks });
+  });
+
+  // Every minute: overdue webhook deliveries (their worker died mid-attempt) are enqueued again;
+  // events older than 30 days go.
+  const sweepWebhooksTask: Task = withSafeErrors(async () => {
+    await sweepWebhooks(db);
+  });
+
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
@@ -97,8 +115,10 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       [EXPIRE_KEYS_TASK]: expireKeys,
       [PURGE_SIGN_IN_TASK]: purgeSignIn,
       [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
+      [DELIVER_WEBHOOK_TASK]: deliverWebhookTask,
+      [SWEEP_WEBHOOKS_TASK]: sweepWebhooksTask,
     },
-    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
+    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
   return {
     runner,

@@ -3,6 +3,7 @@ import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-or
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { emitWebhookEvents } from "@/lib/webhooks/emit";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
@@ -239,6 +240,10 @@ export async function warnExpiringKeys(db: Database, baseUrl: string, now = new 
       )
       .returning({ id: apiKeys.id, requestId: apiKeys.requestId, start: apiKeys.start, expiresAt: apiKeys.expiresAt });
     if (warned.length === 0) return 0;
+    await emitWebhookEvents(
+      tx,
+      warned.map((w) => ({ type: "key.expiring" as const, subjectType: "key" as const, subjectId: w.id, actor: { type: "system", id: null } })),
+    );
     const facts = new Map((await emailFacts(tx, warned.map((w) => w.requestId))).map((f) => [f.id, f]));
     await enqueueEmails(
       tx,

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apiAccessKeys, auditEvents, requestApprovals, users } from "@/db/schema";
-import { auditIp } from "@/lib/audit/context";
+import { accessRequestProducts, accessRequests, apiAccessKeys, requestApprovals, users } from "@/db/schema";
+import { recordEvents } from "@/lib/audit/record-event";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
@@ -178,8 +178,9 @@ async function recordApprovals(
     }
   }
   if (recorded.length > 0) {
-    await tx.insert(auditEvents).values(
-      recorded.map((r) => ({ actorId: actor.id, action: "request.approval_recorded", subjectType: "request", subjectId: r.id, comment, data: r.data, ip: auditIp() })),
+    await recordEvents(
+      tx,
+      recorded.map((r) => ({ actorId: actor.id, action: "request.approval_recorded", subjectType: "request", subjectId: r.id, comment, data: r.data })),
     );
   }
   return results;
@@ -194,8 +195,9 @@ async function audit(
   data: Record<string, unknown> = {},
 ) {
   if (ids.length === 0) return;
-  await tx.insert(auditEvents).values(
-    ids.map((subjectId) => ({ actorId, action, subjectType: "request", subjectId, comment, data, ip: auditIp() })),
+  await recordEvents(
+    tx,
+    ids.map((subjectId) => ({ actorId, action, subjectType: "request" as const, subjectId, comment, data })),
   );
 }
 

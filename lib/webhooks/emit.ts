@@ -1,0 +1,111 @@
+import { and, eq, sql } from "drizzle-orm";
+import { nanoid } from "nanoid";
+import type { Queryable } from "@/db/connect";
+import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
+import { EVENT_FOR_AUDIT_ACTION, type WebhookEventType } from "./event-types";
+import { keyFacts, productFacts, requestFacts } from "./payload";
+
+export const DELIVER_WEBHOOK_TASK = "deliver-webhook";
+
+/** Something that happened, about one request, key or product. */
+export type WebhookOccurrence = {
+  type: WebhookEventType;
+  subjectType: "request" | "key" | "product";
+  subjectId: string;
+  actor?: { type: string; id: string | null };
+  /** Facts beyond the subject's own (a denial's comment, a key's replacement). Never a secret. */
+  extra?: Record<string, unknown>;
+};
+
+type AuditLike = { action: string; subjectType: string; subjectId: string; actorId: string | null; actorType?: string | null; comment?: string | null };
+
+/** The webhook events an audit trail's new entries are (lib/audit/record-event.ts calls this). */
+export function occurrencesForAudit(events: readonly AuditLike[]): WebhookOccurrence[] {
+  return events.flatMap((e) => {
+    const type = EVENT_FOR_AUDIT_ACTION[e.action];
+    if (!type || (e.subjectType !== "request" && e.subjectType !== "key" && e.subjectType !== "product")) return [];
+    const extra = e.comment ? { comment: e.comment } : undefined;
+    return [{ type, subjectType: e.subjectType, subjectId: e.subjectId, actor: { type: e.actorType ?? "user", id: e.actorId }, extra }];
+  });
+}
+
+export const newEventId = () => `msg_${nanoid(24)}`;
+
+/**
+ * Records the events and one delivery per subscribed, enabled endpoint on the caller's
+ * transaction, with their jobs: they exist exactly when the change that caused them commits.
+ * With no endpoint subscribed it costs one indexed query and writes nothing.
+ */
+export async function emitWebhookEvents(tx: Queryable, occurrences: readonly WebhookOccurrence[], now = new Date()) {
+  if (occurrences.length === 0) return [];
+  const types = [...new Set(occurrences.map((o) => o.type))];
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes, productIds: webhookEndpoints.productIds })
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.enabled, true),
+        sql`(${webhookEndpoints.eventTypes} is null or ${webhookEndpoints.eventTypes} ?| array[${sql.join(
+          types.map((t) => sql`${t}`),
+          sql`, `,
+        )}]::text[])`,
+      ),
+    );
+  if (endpoints.length === 0) return [];
+
+  const keys = await keyFacts(tx, occurrences.filter((o) => o.subjectType === "key").map((o) => o.subjectId));
+  const requests = await requestFacts(tx, [
+    ...occurrences.filter((o) => o.subjectType === "request").map((o) => o.subjectId),
+    ...[...keys.values()].map((k) => k.requestId),
+  ]);
+  const productsById = await productFacts(tx, occurrences.filter((o) => o.subjectType === "product").map((o) => o.subjectId));
+
+  const events: { id: string; type: string; body: string; createdAt: Date }[] = [];
+  const deliveries: { eventId: string; endpointId: string; eventType: string; createdAt: Date; nextAttemptAt: Date }[] = [];
+  for (const o of occurrences) {
+    let data: Record<string, unknown>;
+    let productIds: string[];
+    if (o.subjectType === "product") {
+      const product = productsById.get(o.subjectId);
+      if (!product) continue;
+      data = { product };
+      productIds = [product.id];
+    } else {
+      const key = o.subjectType === "key" ? keys.get(o.subjectId) : undefined;
+      const facts = requests.get(key ? key.requestId : o.subjectId);
+      if (!facts || (o.subjectType === "key" && !key)) continue;
+      const { requestId: _requestId, ...keyData } = key ?? { requestId: "" };
+      data = key ? { key: keyData, ...facts } : { ...facts };
+      productIds = facts.products.map((p) => p.id);
+    }
+    if (o.actor) data.actor = o.actor;
+    if (o.extra) Object.assign(data, o.extra);
+    const targets = endpoints.filter(
+      (e) => (e.eventTypes === null || e.eventTypes.includes(o.type)) && (e.productIds === null || e.productIds.some((p) => productIds.includes(p))),
+    );
+    if (targets.length === 0) continue;
+    const id = newEventId();
+    events.push({ id, type: o.type, body: JSON.stringify({ id, type: o.type, timestamp: now.toISOString(), data }), createdAt: now });
+    for (const t of targets) deliveries.push({ eventId: id, endpointId: t.id, eventType: o.type, createdAt: now, nextAttemptAt: now });
+  }
+  if (events.length === 0) return [];
+  await tx.insert(webhookEvents).values(events);
+  const rows = await tx.insert(webhookDeliveries).values(deliveries).returning({ id: webhookDeliveries.id });
+  await enqueueDeliveries(tx, rows.map((r) => r.id));
+  return events.map((e) => e.id);
+}
+
+/** One job per delivery (keyed by it, so a re-enqueue replaces a waiting job instead of doubling it). */
+export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
+  if (deliveryIds.length === 0) return;
+  await tx.execute(sql`select graphile_worker.add_job(
+      ${DELIVER_WEBHOOK_TASK},
+      json_build_object('deliveryId', id),
+      run_at := ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`},
+      job_key := 'webhook:' || id,
+      max_attempts := 5
+    ) from unnest(array[${sql.join(
+      deliveryIds.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::text[]) as id`);
+}

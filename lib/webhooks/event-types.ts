@@ -1,0 +1,46 @@
+/**
+ * Every event Portico posts to webhook endpoints, with what it means. The audit actions that
+ * produce them are mapped in lib/webhooks/emit.ts; their payload schemas in lib/webhooks/payload-schema.ts.
+ */
+export const WEBHOOK_EVENT_TYPES = {
+  "access_request.created": "A consumer (or an API key on their behalf) submitted an access request.",
+  "access_request.approval_recorded": "One approver approved a request that needs more approvals (one of N).",
+  "access_request.approved": "A request was approved; its key waits to be claimed.",
+  "access_request.denied": "A request was denied.",
+  "access_request.cancelled": "The requester cancelled a request.",
+  "access_request.revoked": "A request's access was revoked.",
+  "access_request.expired": "A request's access ended at its expiry (or its claim window passed).",
+  "access_request.completed": "The consumer gave up access (checked the key in).",
+  "key.created": "The consumer claimed the request's key (the key itself is never sent).",
+  "key.rolled": "The consumer rolled the key: a new key replaces the old one.",
+  "key.revoked": "A key was revoked.",
+  "key.expiring": "A key expires within a week.",
+  "key.expired": "A key reached its expiry.",
+  "product.published": "A product entered the catalogue.",
+  "product.unpublished": "A product went back to draft and left the catalogue.",
+} as const;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
+export const webhookEventTypes = Object.keys(WEBHOOK_EVENT_TYPES) as WebhookEventType[];
+export const isWebhookEventType = (t: string): t is WebhookEventType => t in WEBHOOK_EVENT_TYPES;
+
+/** Sent only by Send test event, only to the endpoint it was pressed for. */
+export const TEST_EVENT_TYPE = "webhook.test";
+
+/** Audit actions (lib/audit/record-event.ts) that are also webhook events. */
+export const EVENT_FOR_AUDIT_ACTION: Record<string, WebhookEventType> = {
+  "request.submitted": "access_request.created",
+  "request.approval_recorded": "access_request.approval_recorded",
+  "request.approved": "access_request.approved",
+  "request.denied": "access_request.denied",
+  "request.cancelled": "access_request.cancelled",
+  "request.revoked": "access_request.revoked",
+  "request.expired": "access_request.expired",
+  "request.completed": "access_request.completed",
+  "key.created": "key.created",
+  "key.rolled": "key.rolled",
+  "key.revoked": "key.revoked",
+  "key.expired": "key.expired",
+  "product.published": "product.published",
+  "product.unpublished": "product.unpublished",
+};

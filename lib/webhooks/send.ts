@@ -1,0 +1,73 @@
+import http from "node:http";
+import https from "node:https";
+import { ATTEMPT_TIMEOUT_MS, RESPONSE_BYTES_KEPT } from "./schedule";
+import { type TargetPolicy, guardedLookup, literalAddressProblem } from "./targets";
+
+export type SendOutcome = { statusCode: number | null; durationMs: number; responseBody: string; error: string | null; succeeded: boolean };
+
+/**
+ * POSTs one signed message. Succeeds on a 2xx within the timeout; a redirect is a failure (never
+ * followed, so it cannot lead to an unchecked address). Reads at most 4 KB of the answer.
+ */
+export function postMessage(
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string,
+  policy: TargetPolicy,
+  timeoutMs = ATTEMPT_TIMEOUT_MS,
+): Promise<SendOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (o: Omit<SendOutcome, "durationMs" | "succeeded">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...o, durationMs: elapsed(), succeeded: o.error === null && o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300 });
+    };
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      return finish({ statusCode: null, responseBody: "", error: "invalid URL" });
+    }
+    const literal = literalAddressProblem(url, policy);
+    if (literal) return finish({ statusCode: null, responseBody: "", error: literal.message });
+    const client = url.protocol === "https:" ? https : http;
+    if (url.protocol === "http:" && !policy.allowHttp) return finish({ statusCode: null, responseBody: "", error: "refused: http is not allowed (PORTICO_WEBHOOK_ALLOW_HTTP is off)" });
+    const req = client.request(
+      url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), "user-agent": "Portico-Webhooks/1" },
+        lookup: guardedLookup(policy) as never,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        const done = () => {
+          finish({ statusCode: res.statusCode ?? null, responseBody: Buffer.concat(chunks).subarray(0, RESPONSE_BYTES_KEPT).toString("utf8"), error: null });
+          res.destroy();
+        };
+        res.on("data", (chunk: Buffer) => {
+          if (kept < RESPONSE_BYTES_KEPT) chunks.push(chunk);
+          kept += chunk.length;
+          if (kept >= RESPONSE_BYTES_KEPT) done();
+        });
+        res.on("end", done);
+        res.on("error", done);
+      },
+    );
+    const timer = setTimeout(() => {
+      finish({ statusCode: null, responseBody: "", error: `timeout: no complete answer within ${timeoutMs / 1000} s` });
+      req.destroy();
+    }, timeoutMs);
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      const error = err.code === "EPRIVATETARGET" ? err.message : `network error: ${err.code ?? err.message}`;
+      finish({ statusCode: null, responseBody: "", error });
+    });
+    req.end(body);
+  });
+}
