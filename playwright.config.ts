@@ -53,6 +53,9 @@ export default defineConfig({
       PORTICO_SIGN_IN_PER_MINUTE: "10000",
       PORTICO_SIGN_IN_PER_HOUR: "10000",
       PORTICO_SIGN_IN_PER_IP_HOUR: "100000",
+      // Webhook specs post to receivers the test starts on 127.0.0.1 over http (lib/webhooks/targets.ts).
+      PORTICO_WEBHOOK_ALLOW_HTTP: "on",
+      PORTICO_WEBHOOK_ALLOW_PRIVATE: "on",
       NODE_ENV: "production",
     },
   },

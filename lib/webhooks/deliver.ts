@@ -5,7 +5,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
 import { enqueueDeliveries } from "./emit";
-import { DISABLE_AFTER_MS, RETENTION_DAYS, WARN_AFTER_MS, retryDelays } from "./schedule";
+import { ATTEMPT_TIMEOUT_MS, DISABLE_AFTER_MS, RETENTION_DAYS, WARN_AFTER_MS, retryDelays } from "./schedule";
 import { openSecret, signatureHeader } from "./secret";
 import { type SendOutcome, postMessage } from "./send";
 import { type TargetPolicy, targetPolicy } from "./targets";
@@ -18,8 +18,11 @@ export type DeliverOptions = {
   timeoutMs?: number;
 };
 
-/** How long an attempt may be in flight before another worker may take the delivery over. */
-const LEASE_SECONDS = 60;
+/**
+ * How long an attempt may be in flight before another worker may take the delivery over: longer
+ * than an attempt can last (the 10 s timeout and its database writes).
+ */
+const LEASE_SECONDS = ATTEMPT_TIMEOUT_MS / 1000 + 10;
 
 /**
  * Makes one attempt of one delivery (the `deliver-webhook` job). The delivery is leased first, so
