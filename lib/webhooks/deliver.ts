@@ -53,24 +53,41 @@ export async function deliverWebhook(db: Database, deliveryId: string, opts: Del
   if (!target) return "skipped";
   const { endpoint, body } = target;
 
-  let outcome: SendOutcome;
-  if (!endpoint.enabled) {
-    outcome = { statusCode: null, durationMs: 0, responseBody: "", error: "not sent: the endpoint is disabled", succeeded: false };
-  } else {
-    const now = new Date();
-    const secrets = [await openSecret(endpoint.secret)];
+  const outcome = endpoint.enabled
+    ? await attempt(claimed.eventId, endpoint, body, opts)
+    : { statusCode: null, durationMs: 0, responseBody: "", error: "not sent: the endpoint is disabled", succeeded: false };
+  await recordAttempt(db, claimed, endpoint, outcome, opts);
+  return outcome.succeeded ? "sent" : "failed";
+}
+
+const notSent = (error: string): SendOutcome => ({ statusCode: null, durationMs: 0, responseBody: "", error, succeeded: false });
+
+/**
+ * Signs and posts one message. Whatever goes wrong here is the attempt's outcome, never a throw:
+ * a throw would leave the attempt unlogged and the lease to lapse, so the sweep would try again
+ * every minute, for ever, without the delivery log saying why.
+ */
+async function attempt(eventId: string, endpoint: typeof webhookEndpoints.$inferSelect, body: string, opts: DeliverOptions): Promise<SendOutcome> {
+  const now = new Date();
+  let secrets: string[];
+  try {
+    secrets = [await openSecret(endpoint.secret)];
     if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
       secrets.push(await openSecret(endpoint.previousSecret));
     }
-    const headers = {
-      "webhook-id": claimed.eventId,
-      "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
-      "webhook-signature": signatureHeader(secrets, claimed.eventId, now, body),
-    };
-    outcome = await postMessage(endpoint.url, headers, body, opts.policy ?? targetPolicy(), opts.timeoutMs);
+  } catch {
+    return notSent("not sent: the signing secret could not be opened (was AUTH_SECRET changed?); rotate the secret");
   }
-  await recordAttempt(db, claimed, endpoint, outcome, opts);
-  return outcome.succeeded ? "sent" : "failed";
+  const headers = {
+    "webhook-id": eventId,
+    "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
+    "webhook-signature": signatureHeader(secrets, eventId, now, body),
+  };
+  try {
+    return await postMessage(endpoint.url, headers, body, opts.policy ?? targetPolicy(), opts.timeoutMs);
+  } catch (e) {
+    return notSent(`not sent: ${e instanceof Error ? e.message : String(e)}`.replaceAll("\u0000", ""));
+  }
 }
 
 async function recordAttempt(
@@ -81,6 +98,9 @@ async function recordAttempt(
   opts: DeliverOptions,
 ) {
   const delays = opts.delays ?? retryDelays();
+  // Fenced on the attempt count taken with the lease: if the lease lapsed and another worker took
+  // the delivery over, this late answer is logged but moves nothing (status, step, streak, job).
+  const mine = and(eq(webhookDeliveries.id, delivery.id), eq(webhookDeliveries.attempts, delivery.attempts));
   await db.transaction(async (tx) => {
     await tx.insert(webhookAttempts).values({
       deliveryId: delivery.id,
@@ -92,8 +112,10 @@ async function recordAttempt(
       responseBody: outcome.responseBody,
     });
     const last = { leaseUntil: null, lastAttemptAt: sql`now()`, lastStatusCode: outcome.statusCode };
+    const [current] = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(mine).for("update");
+    if (!current) return;
     if (outcome.succeeded) {
-      await tx.update(webhookDeliveries).set({ ...last, status: "succeeded" }).where(eq(webhookDeliveries.id, delivery.id));
+      await tx.update(webhookDeliveries).set({ ...last, status: "succeeded" }).where(mine);
       await tx
         .update(webhookEndpoints)
         .set({ failingSince: null, failureWarnedAt: null })
@@ -103,10 +125,10 @@ async function recordAttempt(
     const step = delivery.step + 1;
     const delay = endpoint.enabled ? delays[step] : undefined;
     if (delay === undefined) {
-      await tx.update(webhookDeliveries).set({ ...last, status: "failed", step }).where(eq(webhookDeliveries.id, delivery.id));
+      await tx.update(webhookDeliveries).set({ ...last, status: "failed", step }).where(mine);
     } else {
       const next = new Date(Date.now() + delay);
-      await tx.update(webhookDeliveries).set({ ...last, step, nextAttemptAt: next }).where(eq(webhookDeliveries.id, delivery.id));
+      await tx.update(webhookDeliveries).set({ ...last, step, nextAttemptAt: next }).where(mine);
       await enqueueDeliveries(tx, [delivery.id], next);
     }
     if (endpoint.enabled) await noteFailure(tx, endpoint.id, outcome, opts.baseUrl);

@@ -3,6 +3,12 @@ import https from "node:https";
 import { ATTEMPT_TIMEOUT_MS, RESPONSE_BYTES_KEPT } from "./schedule";
 import { type TargetPolicy, guardedLookup, literalAddressProblem } from "./targets";
 
+/**
+ * The answer as the log can hold it: UTF-8 (invalid bytes become U+FFFD) without U+0000, which a
+ * Postgres text column refuses; a receiver's NUL must not stop its attempt from being recorded.
+ */
+const loggable = (bytes: Buffer) => bytes.toString("utf8").replaceAll("\u0000", "");
+
 export type SendOutcome = { statusCode: number | null; durationMs: number; responseBody: string; error: string | null; succeeded: boolean };
 
 /**
@@ -18,6 +24,19 @@ export function postMessage(
 ): Promise<SendOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // Refusals come before the request, as an outcome like any other (never a throw: the attempt
+  // must reach the delivery log).
+  const refused = (error: string): Promise<SendOutcome> => Promise.resolve({ statusCode: null, responseBody: "", error, durationMs: elapsed(), succeeded: false });
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return refused("invalid URL");
+  }
+  const literal = literalAddressProblem(url, policy);
+  if (literal) return refused(literal.message);
+  if (url.protocol === "http:" && !policy.allowHttp) return refused("refused: http is not allowed (PORTICO_WEBHOOK_ALLOW_HTTP is off)");
+  const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (o: Omit<SendOutcome, "durationMs" | "succeeded">) => {
@@ -26,16 +45,6 @@ export function postMessage(
       clearTimeout(timer);
       resolve({ ...o, durationMs: elapsed(), succeeded: o.error === null && o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300 });
     };
-    let url: URL;
-    try {
-      url = new URL(rawUrl);
-    } catch {
-      return finish({ statusCode: null, responseBody: "", error: "invalid URL" });
-    }
-    const literal = literalAddressProblem(url, policy);
-    if (literal) return finish({ statusCode: null, responseBody: "", error: literal.message });
-    const client = url.protocol === "https:" ? https : http;
-    if (url.protocol === "http:" && !policy.allowHttp) return finish({ statusCode: null, responseBody: "", error: "refused: http is not allowed (PORTICO_WEBHOOK_ALLOW_HTTP is off)" });
     const req = client.request(
       url,
       {
@@ -48,7 +57,7 @@ export function postMessage(
         const chunks: Buffer[] = [];
         let kept = 0;
         const done = () => {
-          finish({ statusCode: res.statusCode ?? null, responseBody: Buffer.concat(chunks).subarray(0, RESPONSE_BYTES_KEPT).toString("utf8"), error: null });
+          finish({ statusCode: res.statusCode ?? null, responseBody: loggable(Buffer.concat(chunks).subarray(0, RESPONSE_BYTES_KEPT)), error: null });
           res.destroy();
         };
         res.on("data", (chunk: Buffer) => {

@@ -19,8 +19,14 @@ export function targetPolicy(env: NodeJS.ProcessEnv = process.env): TargetPolicy
 /** The address's range as ipaddr.js names it ("unicast" is the only public one), or null if not an IP. */
 export function addressRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return null;
-  return ipaddr.process(address).range();
+  const addr = ipaddr.process(address);
+  const range = addr.range();
+  // ::a.b.c.d (IPv4-compatible, deprecated by RFC 4291) is "unicast" to ipaddr.js, yet a host with
+  // an automatic tunnel reaches the embedded IPv4 address through it: ::127.0.0.1 is loopback there.
+  if (range === "unicast" && addr.kind() === "ipv6" && addr.match(IPV4_COMPATIBLE)) return "ipv4Compatible";
+  return range;
 }
+const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
 
 export const isPublicAddress = (address: string) => addressRange(address) === "unicast";
 

@@ -1,0 +1,305 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditEvents, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
+import type { Actor } from "@/lib/auth/permissions";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { refusal } from "@/tests/requests";
+import { startWebhookReceiver } from "@/tests/webhook-receiver";
+import { deliverWebhook } from "./deliver";
+import {
+  createWebhookEndpoint,
+  recoverFailedDeliveries,
+  removeWebhookEndpoint,
+  resendDelivery,
+  rotateWebhookSecret,
+  sendTestEvent,
+  setWebhookEndpointEnabled,
+  updateWebhookEndpoint,
+} from "./manage";
+import { postMessage } from "./send";
+import { targetProblem } from "./targets";
+
+/**
+ * The webhooks foundation attacked: targets an attacker or a careless operator can give, receivers
+ * that answer badly, and workers that race. A test with a "before the fix" comment proves a hole
+ * that was there (it failed on the old code); the others guard what already held.
+ */
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const receiver = await startWebhookReceiver();
+const open = { allowHttp: true, allowPrivate: true };
+const strict = { allowHttp: false, allowPrivate: false };
+const baseUrl = "http://portal.test";
+const opts = { baseUrl, policy: open, delays: [0, 0, 0, 0, 0, 0, 0, 0], timeoutMs: 2_000 };
+let admin: Actor;
+const servers: Server[] = [];
+afterAll(async () => {
+  await receiver.close();
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+});
+
+const asActor = (u: { id: string; role: "consumer" | "owner" | "admin" }): Actor => ({ kind: "user", id: u.id, role: u.role, disabled: false });
+
+/** A receiver that answers every message with `handler` (a misbehaving third party). */
+async function rogueReceiver(handler: Parameters<typeof createServer>[1]) {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+}
+
+let n = 0;
+/** An endpoint at `url` (saved with the open policy) and one test message waiting for it. */
+async function endpointWithMessage(url: string) {
+  const { endpoint, secret } = await createWebhookEndpoint(t.db, admin, { name: `Adversary ${++n}`, url, eventTypes: "all", productIds: "all" }, open);
+  const { deliveryId, eventId } = await sendTestEvent(t.db, admin, endpoint.id);
+  return { endpoint, secret, deliveryId, eventId };
+}
+
+const deliveryOf = async (id: string) => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id)))[0];
+const attemptsOf = (id: string) => t.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, id)).orderBy(webhookAttempts.id);
+
+beforeAll(async () => {
+  admin = asActor(await f.user("admin"));
+});
+
+describe("send-time refusal is logged, not thrown", () => {
+  // The endpoint was saved while private targets / http were allowed; the operator then switched
+  // them off. Before the fix postMessage threw (a TDZ ReferenceError on its timer), so the attempt
+  // was never logged and the delivery stayed pending, re-sent by every sweep, forever.
+  it("an IP-literal private target is an attempt with a refusal, and the delivery moves on", async () => {
+    const { deliveryId } = await endpointWithMessage(receiver.url);
+    expect(await deliverWebhook(t.db, deliveryId, { ...opts, policy: { allowHttp: true, allowPrivate: false } })).toBe("failed");
+    const [attempt] = await attemptsOf(deliveryId);
+    expect(attempt).toMatchObject({ succeeded: false, statusCode: null });
+    expect(attempt?.error).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/);
+    expect(await deliveryOf(deliveryId)).toMatchObject({ status: "pending", step: 1, leaseUntil: null });
+  });
+
+  it("an http target once http is switched off is an attempt with a refusal", async () => {
+    const { deliveryId } = await endpointWithMessage(receiver.url);
+    expect(await deliverWebhook(t.db, deliveryId, { ...opts, policy: { allowHttp: false, allowPrivate: true } })).toBe("failed");
+    expect((await attemptsOf(deliveryId))[0]?.error).toMatch(/http is not allowed/);
+  });
+
+  it("postMessage resolves (never rejects) for every refused literal form", async () => {
+    for (const url of ["http://127.0.0.1/", "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::]/", "http://0.0.0.0/", "http://2130706433/", "http://0x7f.1/", "http://[::127.0.0.1]/"]) {
+      const outcome = await postMessage(url, {}, "{}", { allowHttp: true, allowPrivate: false }, 1_000);
+      expect(outcome, url).toMatchObject({ succeeded: false, statusCode: null });
+      expect(outcome.error, url).toMatch(/^refused/);
+    }
+  });
+
+  // Before the fix the unseal error was thrown out of deliverWebhook: no attempt row, a retry every sweep.
+  it("a secret that cannot be opened (AUTH_SECRET changed) is a logged failure, not an endless unlogged retry", async () => {
+    const { endpoint, deliveryId } = await endpointWithMessage(receiver.url);
+    await t.db.update(webhookEndpoints).set({ secret: "sealed:not-a-jwe" }).where(eq(webhookEndpoints.id, endpoint.id));
+    expect(await deliverWebhook(t.db, deliveryId, opts)).toBe("failed");
+    const [attempt] = await attemptsOf(deliveryId);
+    expect(attempt?.error).toMatch(/signing secret/);
+    expect(await deliveryOf(deliveryId)).toMatchObject({ status: "pending", step: 1, leaseUntil: null });
+  });
+});
+
+describe("a receiver's answer cannot break the log", () => {
+  // Postgres text cannot hold U+0000: before the fix the attempt insert failed, the 200 was never
+  // recorded and the same message was sent again on every sweep.
+  it("an answer holding NUL bytes is stored without them and the delivery succeeds once", async () => {
+    const url = await rogueReceiver((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok\u0000\u0000done\u0000"));
+    const { deliveryId } = await endpointWithMessage(url);
+    expect(await deliverWebhook(t.db, deliveryId, opts)).toBe("sent");
+    const attempts = await attemptsOf(deliveryId);
+    expect(attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([[200, "okdone"]]);
+    expect(await deliveryOf(deliveryId)).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
+
+  it("invalid UTF-8 and a multi-byte character cut at 4 KB are stored", async () => {
+    const url = await rogueReceiver((_req, res) => {
+      res.writeHead(200);
+      res.end(Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("é".repeat(5000))]));
+    });
+    const { deliveryId } = await endpointWithMessage(url);
+    expect(await deliverWebhook(t.db, deliveryId, opts)).toBe("sent");
+    const [attempt] = await attemptsOf(deliveryId);
+    expect(attempt?.responseBody.startsWith("\ufffd")).toBe(true);
+    expect(attempt?.responseBody.length).toBeLessThanOrEqual(4096);
+  });
+
+  it("an endless answer is cut at 4 KB and the socket closed; a silent receiver times out", async () => {
+    let closed = 0;
+    const endless = await rogueReceiver((req, res) => {
+      res.writeHead(200);
+      const pump = setInterval(() => res.write("x".repeat(16_384)), 1);
+      res.on("close", () => {
+        clearInterval(pump);
+        closed++;
+      });
+    });
+    const started = Date.now();
+    const first = await postMessage(endless, {}, "{}", open, 2_000);
+    expect(first).toMatchObject({ statusCode: 200, succeeded: true });
+    expect(first.responseBody).toHaveLength(4096);
+    const silent = await rogueReceiver(() => {});
+    const second = await postMessage(silent, {}, "{}", open, 500);
+    expect(second).toMatchObject({ statusCode: null, succeeded: false });
+    expect(second.error).toMatch(/^timeout/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await expect.poll(() => closed).toBe(1);
+  });
+
+  it("a redirect to a private address is not followed", async () => {
+    let hits = 0;
+    const inner = await rogueReceiver((_req, res) => {
+      hits++;
+      res.end("inner");
+    });
+    const url = await rogueReceiver((_req, res) => res.writeHead(302, { location: inner }).end());
+    const outcome = await postMessage(url, {}, "{}", open, 1_000);
+    expect(outcome).toMatchObject({ statusCode: 302, succeeded: false });
+    expect(hits).toBe(0);
+  });
+});
+
+describe("targets", () => {
+  it("names resolving to loopback are refused at save and at send (rebinding)", async () => {
+    expect(await targetProblem("https://localhost/x", strict)).toMatch(/loopback/);
+    const outcome = await postMessage(`http://localhost:${receiver.port}/hooks`, {}, "{}", { allowHttp: true, allowPrivate: false }, 1_000);
+    expect(outcome.error).toMatch(/^refused: (127\.0\.0\.1|::1) is a loopback address/);
+    expect(receiver.attempts.filter((a) => a.id === "undefined")).toHaveLength(0);
+  });
+
+  // Before the fix ::a.b.c.d was "unicast" to the check (unreachable on this host, but a host with an
+  // automatic 6-in-4 tunnel routes it to the embedded IPv4 address).
+  it("IPv4-compatible IPv6 (::/96, deprecated) is refused like the IPv4 address it embeds", async () => {
+    expect(await targetProblem("https://[::127.0.0.1]/x", strict)).toMatch(/non-public|ipv4Compatible/);
+    expect(await targetProblem("https://[::10.0.0.1]/x", strict)).not.toBeNull();
+  });
+
+  it("every IPv4 notation and v6 embedding of a private address is refused at save", async () => {
+    for (const url of [
+      "https://2130706433/",
+      "https://017700000001/",
+      "https://0x7f000001/",
+      "https://127.1/",
+      "https://0/",
+      "https://0.0.0.0/",
+      "https://[::]/",
+      "https://[::ffff:169.254.169.254]/",
+      "https://[64:ff9b::10.0.0.1]/",
+      "https://[2002:7f00:1::]/",
+      "https://[fd00:ec2::254]/",
+      "https://100.64.0.1/",
+      "https://127.0.0.1.:443/",
+    ]) {
+      expect(await targetProblem(url, strict), url).not.toBeNull();
+    }
+  });
+
+  // A NUL reached Postgres before the fix: a 500 instead of a field error.
+  it("a URL or product id holding NUL is a field error, nothing written", async () => {
+    const input = { name: "Nul", eventTypes: "all" as const, productIds: "all" as const };
+    expect(await refusal(createWebhookEndpoint(t.db, admin, { ...input, url: "http://127.0.0.1/a\u0000b" }, open))).toMatch(/^invalid/);
+    expect(await refusal(createWebhookEndpoint(t.db, admin, { ...input, url: "http://127.0.0.1/a\nb" }, open))).toMatch(/^invalid/);
+    expect(await refusal(createWebhookEndpoint(t.db, admin, { ...input, url: receiver.url, productIds: ["x\u0000"] }, open))).toMatch(/^invalid/);
+    expect(await t.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.name, "Nul"))).toEqual([]);
+  });
+});
+
+describe("concurrency", () => {
+  it("two workers on one delivery: one attempt, one success", async () => {
+    receiver.delay(300);
+    try {
+      const { secret, deliveryId, eventId } = await endpointWithMessage(receiver.url);
+      receiver.setSecret(secret);
+      const results = await Promise.all([deliverWebhook(t.db, deliveryId, opts), deliverWebhook(t.db, deliveryId, opts), deliverWebhook(t.db, deliveryId, opts)]);
+      expect(results.sort()).toEqual(["sent", "skipped", "skipped"]);
+      expect(await attemptsOf(deliveryId)).toHaveLength(1);
+      expect(receiver.attempts.filter((a) => a.id === eventId)).toHaveLength(1);
+      expect(await deliveryOf(deliveryId)).toMatchObject({ status: "succeeded", attempts: 1 });
+    } finally {
+      receiver.delay(0);
+    }
+  });
+
+  // A worker stalled past its lease (a long GC pause, a slow database) must not write over the
+  // attempt of the worker that took the delivery over: before the fix its late failure marked a
+  // succeeded delivery failed and started the endpoint's failure streak.
+  it("a late answer from an attempt whose lease lapsed does not overwrite the newer attempt's outcome", async () => {
+    let calls = 0;
+    const url = await rogueReceiver((_req, res) => {
+      calls++;
+      if (calls === 1) setTimeout(() => res.writeHead(500).end("late failure"), 800);
+      else res.writeHead(204).end();
+    });
+    const { endpoint, deliveryId } = await endpointWithMessage(url);
+    // the last step of the schedule, so a stale failure would mark it failed
+    await t.db.update(webhookDeliveries).set({ step: 7 }).where(eq(webhookDeliveries.id, deliveryId));
+    const stalled = deliverWebhook(t.db, deliveryId, opts);
+    await expect.poll(() => calls).toBe(1);
+    await t.db.update(webhookDeliveries).set({ leaseUntil: sql`now() - interval '1 second'` }).where(eq(webhookDeliveries.id, deliveryId));
+    expect(await deliverWebhook(t.db, deliveryId, opts)).toBe("sent");
+    await stalled;
+    expect(await deliveryOf(deliveryId)).toMatchObject({ status: "succeeded" });
+    expect((await t.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)))[0]?.failingSince).toBeNull();
+    // both attempts happened and both are in the log
+    expect((await attemptsOf(deliveryId)).map((a) => a.statusCode).sort()).toEqual([204, 500]);
+  });
+
+  it("resend while pending is refused; recover leaves an in-flight delivery alone", async () => {
+    const { endpoint, deliveryId } = await endpointWithMessage(receiver.url);
+    expect(await refusal(resendDelivery(t.db, admin, deliveryId))).toMatch(/^conflict: This message is already waiting/);
+    expect(await recoverFailedDeliveries(t.db, admin, endpoint.id, new Date(0))).toBe(0);
+  });
+});
+
+describe("secrets", () => {
+  it("the signing secret is sealed at rest and appears in no audit row, event, job or log", async () => {
+    const { endpoint, secret } = await endpointWithMessage(receiver.url);
+    const { secret: rotated } = await rotateWebhookSecret(t.db, admin, endpoint.id);
+    const raw = secret.slice("whsec_".length);
+    const rawRotated = rotated.slice("whsec_".length);
+    const [row] = await t.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id));
+    expect(row?.secret).toMatch(/^sealed:/);
+    expect(row?.previousSecret).toMatch(/^sealed:/);
+    const dump = JSON.stringify([
+      await t.db.select().from(auditEvents),
+      await t.db.select().from(webhookEvents),
+      await t.db.select().from(webhookAttempts),
+      (await t.db.execute(sql`select payload from graphile_worker._private_jobs`)) as unknown,
+    ]);
+    for (const s of [raw, rawRotated]) expect(dump).not.toContain(s);
+  });
+});
+
+describe("authorization", () => {
+  it("owners, consumers, disabled admins and API keys (even Portal admin) manage no endpoint", async () => {
+    const { endpoint, deliveryId } = await endpointWithMessage(receiver.url);
+    const adminUser = await f.user("admin");
+    const keyUser = await f.user("consumer");
+    const actors: Actor[] = [
+      asActor(await f.user("owner")),
+      asActor(await f.user("consumer")),
+      { kind: "user", id: adminUser.id, role: "admin", disabled: true },
+      { kind: "apiKey", id: keyUser.id, keyId: "k", createdById: adminUser.id, name: "Automation", grants: [{ role: "portal_admin" }], role: "admin", disabled: false },
+    ];
+    const input = { name: "Forbidden", url: receiver.url, eventTypes: "all" as const, productIds: "all" as const };
+    for (const actor of actors) {
+      const calls = [
+        createWebhookEndpoint(t.db, actor, input, open),
+        updateWebhookEndpoint(t.db, actor, endpoint.id, input, open),
+        setWebhookEndpointEnabled(t.db, actor, endpoint.id, false),
+        rotateWebhookSecret(t.db, actor, endpoint.id),
+        removeWebhookEndpoint(t.db, actor, endpoint.id),
+        sendTestEvent(t.db, actor, endpoint.id),
+        resendDelivery(t.db, actor, deliveryId),
+        recoverFailedDeliveries(t.db, actor, endpoint.id, new Date(0)),
+      ];
+      for (const r of await Promise.all(calls.map(refusal))) expect(r, `${actor.kind} ${actor.role}`).toMatch(/^forbidden/);
+    }
+    expect((await t.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)))[0]).toMatchObject({ enabled: true, name: endpoint.name });
+  });
+});
