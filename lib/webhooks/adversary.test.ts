@@ -9,6 +9,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { refusal } from "@/tests/requests";
 import { startWebhookReceiver } from "@/tests/webhook-receiver";
 import { deliverWebhook } from "./deliver";
+import { emitWebhookEvents } from "./emit";
 import {
   createWebhookEndpoint,
   recoverFailedDeliveries,
@@ -302,4 +303,24 @@ describe("authorization", () => {
     }
     expect((await t.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id)))[0]).toMatchObject({ enabled: true, name: endpoint.name });
   });
+});
+
+describe("volume", () => {
+  // Before the fix every delivery of a change went into one INSERT (6 parameters a row) and one
+  // add_job call (1 a row): a bulk decision of 1,000 requests (MAX_BULK) with 11 endpoints
+  // subscribed passed Postgres' 65,534-parameter limit, so the decision itself failed. The same
+  // call is made here with 1,000 product events, which cost the same rows and far less set-up.
+  it("a change with 1,000 events and 11 endpoints subscribed commits, with every delivery and job", async () => {
+    const existing = (await t.db.select({ n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)))[0]?.n ?? 0;
+    for (let i = existing; i < 11; i++) await createWebhookEndpoint(t.db, admin, { name: `Volume ${i}`, url: receiver.url, eventTypes: "all", productIds: "all" }, open);
+    const endpoints = (await t.db.select({ n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(eq(webhookEndpoints.enabled, true)))[0]?.n ?? 0;
+    const product = f.product("payments");
+    const occurrences = Array.from({ length: 1_000 }, () => ({ type: "product.published" as const, subjectType: "product" as const, subjectId: product.id }));
+    const ids = await t.db.transaction((tx) => emitWebhookEvents(tx, occurrences));
+    expect(ids).toHaveLength(1_000);
+    const [counts] = await t.db.execute<{ deliveries: number; jobs: number }>(sql`
+      select (select count(*)::int from webhook_deliveries d join webhook_events e on e.id = d.event_id where e.type = 'product.published') as deliveries,
+             (select count(*)::int from graphile_worker._private_jobs j join webhook_deliveries d on j.key = 'webhook:' || d.id join webhook_events e on e.id = d.event_id where e.type = 'product.published') as jobs`);
+    expect(counts).toEqual({ deliveries: 1_000 * endpoints, jobs: 1_000 * endpoints });
+  }, 60_000);
 });

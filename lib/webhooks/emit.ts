@@ -89,23 +89,39 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
     for (const t of targets) deliveries.push({ eventId: id, endpointId: t.id, eventType: o.type, createdAt: now, nextAttemptAt: now });
   }
   if (events.length === 0) return [];
-  await tx.insert(webhookEvents).values(events);
-  const rows = await tx.insert(webhookDeliveries).values(deliveries).returning({ id: webhookDeliveries.id });
-  await enqueueDeliveries(tx, rows.map((r) => r.id));
+  for (const part of batches(events)) await tx.insert(webhookEvents).values(part);
+  for (const part of batches(deliveries)) {
+    const rows = await tx.insert(webhookDeliveries).values(part).returning({ id: webhookDeliveries.id });
+    await enqueueDeliveries(tx, rows.map((r) => r.id));
+  }
   return events.map((e) => e.id);
+}
+
+/**
+ * Rows per statement. A bulk decision (1,000 requests) times the endpoints subscribed can be tens
+ * of thousands of deliveries; one statement for all of them passes Postgres' 65,534-parameter
+ * limit and the decision itself fails.
+ */
+const BATCH = 2_000;
+function* batches<T>(rows: readonly T[]) {
+  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
 }
 
 /** One job per delivery (keyed by it, so a re-enqueue replaces a waiting job instead of doubling it). */
 export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
-  if (deliveryIds.length === 0) return;
-  await tx.execute(sql`select graphile_worker.add_job(
-      ${DELIVER_WEBHOOK_TASK},
-      json_build_object('deliveryId', id),
-      run_at := ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`},
-      job_key := 'webhook:' || id,
-      max_attempts := 5
-    ) from unnest(array[${sql.join(
-      deliveryIds.map((id) => sql`${id}`),
-      sql`, `,
-    )}]::text[]) as id`);
+  for (const ids of batches(deliveryIds)) await enqueueBatch(tx, ids, runAt);
+}
+
+/** One add_jobs call for the whole batch (add_job once a row cost seconds for thousands of deliveries). */
+async function enqueueBatch(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
+  await tx.execute(sql`select count(*) from graphile_worker.add_jobs(array(
+      select row(
+        ${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', id), null,
+        ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`}, 5, 'webhook:' || id, null, null
+      )::graphile_worker.job_spec
+      from unnest(array[${sql.join(
+        deliveryIds.map((id) => sql`${id}`),
+        sql`, `,
+      )}]::text[]) as id
+    ))`);
 }
