@@ -4,6 +4,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
+import { revokeRequests } from "@/lib/keys/key-lifecycle";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { refusal } from "@/tests/requests";
@@ -274,6 +278,23 @@ describe("secrets", () => {
     ]);
     for (const s of [raw, rawRotated]) expect(dump).not.toContain(s);
   });
+
+  // Before the fix every manage.ts function returned the whole row, sealed secrets included: an
+  // action handing the endpoint to a client component shipped them to the browser.
+  it("what the admin functions return holds no sealed secret", async () => {
+    const { endpoint } = await createWebhookEndpoint(t.db, admin, { name: "Returned", url: receiver.url, eventTypes: "all", productIds: "all" }, open);
+    const returned = [
+      endpoint,
+      (await rotateWebhookSecret(t.db, admin, endpoint.id)).endpoint,
+      await updateWebhookEndpoint(t.db, admin, endpoint.id, { name: "Returned", url: receiver.url, eventTypes: "all", productIds: "all" }, open),
+      await setWebhookEndpointEnabled(t.db, admin, endpoint.id, false),
+    ];
+    for (const e of returned) {
+      expect(e).not.toHaveProperty("secret");
+      expect(e).not.toHaveProperty("previousSecret");
+      expect(JSON.stringify(e)).not.toContain("sealed:");
+    }
+  });
 });
 
 describe("authorization", () => {
@@ -323,4 +344,45 @@ describe("volume", () => {
              (select count(*)::int from graphile_worker._private_jobs j join webhook_deliveries d on j.key = 'webhook:' || d.id join webhook_events e on e.id = d.event_id where e.type = 'product.published') as jobs`);
     expect(counts).toEqual({ deliveries: 1_000 * endpoints, jobs: 1_000 * endpoints });
   }, 60_000);
+});
+
+describe("transactions and signing (guards)", () => {
+  const eventsFor = (requestId: string, type: string) =>
+    t.db.select().from(webhookEvents).where(sql`${webhookEvents.type} = ${type} and ${webhookEvents.body}::jsonb #>> '{data,request,id}' = ${requestId}`);
+  const jobsFor = async (eventId: string) =>
+    (
+      await t.db.execute<{ n: number }>(
+        sql`select count(*)::int as n from graphile_worker._private_jobs j join webhook_deliveries d on j.key = 'webhook:' || d.id where d.event_id = ${eventId}`,
+      )
+    )[0]?.n;
+
+  it("a revocation rolled back leaves no event, delivery or job; committed, it has all three", async () => {
+    await endpointWithMessage(receiver.url);
+    const u = await f.user();
+    await addToCart(t.db, u.id, { productId: f.product("payments").id, planId: f.plan("Standard").id });
+    const request = await submitRequest(t.db, { userId: u.id, baseUrl }, { newAppName: "Revoked app", reason: "Because" }, {});
+    await decideRequests(t.db, admin, { requestIds: [request.id], decision: "approve", comment: null, baseUrl });
+    await t.db
+      .transaction(async (tx) => {
+        await revokeRequests(tx as never, admin, { requestIds: [request.id], reason: "Abuse", baseUrl });
+        throw new Error("rollback");
+      })
+      .catch(() => {});
+    expect(await eventsFor(request.id, "access_request.revoked")).toEqual([]);
+    await revokeRequests(t.db, admin, { requestIds: [request.id], reason: "Abuse", baseUrl });
+    const [event] = await eventsFor(request.id, "access_request.revoked");
+    expect(event).toBeDefined();
+    expect(event?.body).toContain('"comment":"Abuse"');
+    expect(await jobsFor(event?.id ?? "")).toBeGreaterThan(0);
+  });
+
+  it("a rotated-out secret stops signing once its 24 hours are over", async () => {
+    const { endpoint, deliveryId } = await endpointWithMessage(receiver.url);
+    const { secret } = await rotateWebhookSecret(t.db, admin, endpoint.id, new Date(Date.now() - 25 * 3_600_000));
+    receiver.setSecret(secret);
+    expect(await deliverWebhook(t.db, deliveryId, opts)).toBe("sent");
+    const last = receiver.attempts.at(-1);
+    expect(String(last?.headers["webhook-signature"]).split(" ")).toHaveLength(1);
+    expect(last?.verified).toBe(true);
+  });
 });

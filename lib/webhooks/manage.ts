@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { products, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -22,6 +22,10 @@ export function assertManagesWebhooks(actor: Actor) {
 
 export const NAME_TAKEN = "A webhook endpoint with this name exists (names are unique ignoring case).";
 const endpointNotFound = () => notFound("This webhook endpoint");
+
+// What these functions hand back: never the sealed secrets, so a page or action passing an endpoint
+// on to the browser cannot ship them (the plaintext secret is returned apart, once).
+const { secret: _secret, previousSecret: _previousSecret, ...endpointColumns } = getTableColumns(webhookEndpoints);
 
 async function parseEndpoint(db: Database, input: EndpointInput, policy: TargetPolicy) {
   const parsed = endpointInput.safeParse(input);
@@ -54,7 +58,7 @@ export async function createWebhookEndpoint(db: Database, actor: Actor, input: E
       const [endpoint] = await tx
         .insert(webhookEndpoints)
         .values({ ...values, disabledReason: values.enabled ? null : "admin", secret: await sealSecret(secret), createdById: actor.id })
-        .returning();
+        .returning(endpointColumns);
       if (!endpoint) throw new Error("webhook endpoint insert returned nothing");
       await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, data: { name: values.name, url: values.url, eventTypes: values.eventTypes, productIds: values.productIds } });
       return { endpoint, secret };
@@ -84,7 +88,7 @@ export async function updateWebhookEndpoint(db: Database, actor: Actor, id: stri
           updatedAt: new Date(),
         })
         .where(eq(webhookEndpoints.id, id))
-        .returning();
+        .returning(endpointColumns);
       if (!endpoint) throw endpointNotFound();
       await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.updated", subjectType: "webhook_endpoint", subjectId: id, data: { name: values.name, url: values.url, eventTypes: values.eventTypes, productIds: values.productIds, enabled: values.enabled } });
       return endpoint;
@@ -103,7 +107,7 @@ export async function setWebhookEndpointEnabled(db: Database, actor: Actor, id: 
       .update(webhookEndpoints)
       .set({ enabled, disabledReason: enabled ? null : "admin", ...(enabled ? { failingSince: null, failureWarnedAt: null } : {}), updatedAt: new Date() })
       .where(and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.enabled, !enabled)))
-      .returning();
+      .returning(endpointColumns);
     if (!endpoint) {
       const [exists] = await tx.select({ enabled: webhookEndpoints.enabled }).from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
       if (!exists) throw endpointNotFound();
@@ -132,7 +136,7 @@ export async function rotateWebhookSecret(db: Database, actor: Actor, id: string
         updatedAt: now,
       })
       .where(eq(webhookEndpoints.id, id))
-      .returning();
+      .returning(endpointColumns);
     if (!endpoint) throw endpointNotFound();
     await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.secret_rotated", subjectType: "webhook_endpoint", subjectId: id, data: { previousValidUntil: endpoint.previousSecretExpiresAt?.toISOString() } });
     return { endpoint, secret };
