@@ -2,10 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
+import { auditEvents, emailMessages, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
+import { startWorker } from "@/lib/jobs/start-worker";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
+import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { outboxTransport } from "@/lib/mail/transport";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
@@ -385,4 +388,42 @@ describe("transactions and signing (guards)", () => {
     expect(String(last?.headers["webhook-signature"]).split(" ")).toHaveLength(1);
     expect(last?.verified).toBe(true);
   });
+});
+
+describe("a dead receiver and the rest of the job queue", () => {
+  // Before the fix webhook jobs had the emails' priority: graphile-worker runs the oldest due job
+  // first, so a sign-in email queued behind a backlog of messages to a receiver that never answers
+  // waited for all of them, 10 s per slot (1,000 events on 4 slots: about 40 minutes without
+  // sign-in). Webhook jobs now yield to every other job.
+  it("a sign-in email is sent while a silent receiver holds a backlog", async () => {
+    const w = await isolatedDatabase();
+    const wf = await catalogueFixture(w.db);
+    const wAdmin = asActor(await wf.user("admin"));
+    const silent = await rogueReceiver(() => {});
+    const { endpoint } = await createWebhookEndpoint(w.db, wAdmin, { name: "Silent", url: silent, eventTypes: "all", productIds: "all" }, open);
+    for (let i = 0; i < 10; i++) await sendTestEvent(w.db, wAdmin, endpoint.id);
+    const worker = await startWorker({
+      connectionString: w.url,
+      transport: outboxTransport,
+      from: "p@example.com",
+      baseUrl,
+      concurrency: 2,
+      pollInterval: 100,
+      webhooks: { policy: open, delays: [0, 60_000, 60_000, 60_000, 60_000, 60_000, 60_000, 60_000], timeoutMs: 3_000 },
+    });
+    try {
+      // the worker has taken the first webhook jobs; the email comes after the whole backlog
+      const inFlight = async () => (await w.db.select().from(webhookDeliveries).where(sql`${webhookDeliveries.leaseUntil} is not null`)).length;
+      await expect.poll(inFlight, { timeout: 5_000 }).toBe(2);
+      const queued = Date.now();
+      const id = await enqueueEmail(w.db, { to: "signin@example.com", template: "sign-in", props: { url: "http://portal.test/api/auth/callback/email?token=abc", host: "portal.test", expiresInMinutes: 10 } });
+      await expect
+        .poll(async () => (await w.db.select({ status: emailMessages.status }).from(emailMessages).where(eq(emailMessages.id, id)))[0]?.status, { timeout: 8_000, interval: 100 })
+        .toBe("sent");
+      // one attempt's timeout at most (both slots were busy), not the backlog's 5 rounds of 3 s
+      expect(Date.now() - queued).toBeLessThan(6_000);
+    } finally {
+      await worker.stop();
+    }
+  }, 30_000);
 });

@@ -112,12 +112,19 @@ export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly str
   for (const ids of batches(deliveryIds)) await enqueueBatch(tx, ids, runAt);
 }
 
+/**
+ * Webhook jobs run after every other due job (graphile-worker runs lower numbers first; emails and
+ * crons have 0): an attempt can hold a slot for its whole timeout, and a backlog for a receiver
+ * that never answers must not keep sign-in and claim-link emails waiting behind it.
+ */
+const WEBHOOK_JOB_PRIORITY = 10;
+
 /** One add_jobs call for the whole batch (add_job once a row cost seconds for thousands of deliveries). */
 async function enqueueBatch(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
   await tx.execute(sql`select count(*) from graphile_worker.add_jobs(array(
       select row(
         ${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', id), null,
-        ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`}, 5, 'webhook:' || id, null, null
+        ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`}, 5, 'webhook:' || id, ${WEBHOOK_JOB_PRIORITY}, null
       )::graphile_worker.job_spec
       from unnest(array[${sql.join(
         deliveryIds.map((id) => sql`${id}`),
