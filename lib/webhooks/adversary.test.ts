@@ -427,3 +427,19 @@ describe("a dead receiver and the rest of the job queue", () => {
     }
   }, 30_000);
 });
+
+describe("the audit log", () => {
+  // Before the fix the audit data held the whole URL: incoming-webhook URLs of chat and automation
+  // services carry their credential in the path or query, and a Portal viewer API key reads the
+  // audit log although it may not see webhooks.
+  it("keeps only the URL's origin", async () => {
+    const url = "https://hooks.example.com/services/T000/B000/s3cr3tPath?token=s3cr3tQuery";
+    const { endpoint } = await createWebhookEndpoint(t.db, admin, { name: "Chat", url, eventTypes: "all", productIds: "all" }, open);
+    await updateWebhookEndpoint(t.db, admin, endpoint.id, { name: "Chat", url: `${url}&v=2`, eventTypes: "all", productIds: "all" }, open);
+    await removeWebhookEndpoint(t.db, admin, endpoint.id);
+    const rows = await t.db.select().from(auditEvents).where(eq(auditEvents.subjectId, endpoint.id));
+    expect(rows.map((r) => r.action).sort()).toEqual(["webhook_endpoint.created", "webhook_endpoint.removed", "webhook_endpoint.updated"]);
+    for (const r of rows) expect(r.data).toMatchObject({ url: "https://hooks.example.com/…" });
+    expect(JSON.stringify(rows)).not.toMatch(/s3cr3t/);
+  });
+});

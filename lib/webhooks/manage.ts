@@ -20,6 +20,20 @@ export function assertManagesWebhooks(actor: Actor) {
   }
 }
 
+/**
+ * The URL as the audit log keeps it: its origin only. Receivers' URLs often carry a credential in
+ * the path or query (chat and automation services' incoming-webhook URLs are secrets), and the
+ * audit log is read more widely than webhooks are managed (a Portal viewer API key reads it).
+ */
+export function urlForAudit(url: string) {
+  try {
+    const u = new URL(url);
+    return u.pathname === "/" && !u.search ? u.origin : `${u.origin}/…`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 export const NAME_TAKEN = "A webhook endpoint with this name exists (names are unique ignoring case).";
 const endpointNotFound = () => notFound("This webhook endpoint");
 
@@ -60,7 +74,7 @@ export async function createWebhookEndpoint(db: Database, actor: Actor, input: E
         .values({ ...values, disabledReason: values.enabled ? null : "admin", secret: await sealSecret(secret), createdById: actor.id })
         .returning(endpointColumns);
       if (!endpoint) throw new Error("webhook endpoint insert returned nothing");
-      await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, data: { name: values.name, url: values.url, eventTypes: values.eventTypes, productIds: values.productIds } });
+      await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, data: { name: values.name, url: urlForAudit(values.url), eventTypes: values.eventTypes, productIds: values.productIds } });
       return { endpoint, secret };
     });
   } catch (e) {
@@ -90,7 +104,7 @@ export async function updateWebhookEndpoint(db: Database, actor: Actor, id: stri
         .where(eq(webhookEndpoints.id, id))
         .returning(endpointColumns);
       if (!endpoint) throw endpointNotFound();
-      await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.updated", subjectType: "webhook_endpoint", subjectId: id, data: { name: values.name, url: values.url, eventTypes: values.eventTypes, productIds: values.productIds, enabled: values.enabled } });
+      await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.updated", subjectType: "webhook_endpoint", subjectId: id, data: { name: values.name, url: urlForAudit(values.url), eventTypes: values.eventTypes, productIds: values.productIds, enabled: values.enabled } });
       return endpoint;
     });
   } catch (e) {
@@ -149,7 +163,7 @@ export async function removeWebhookEndpoint(db: Database, actor: Actor, id: stri
   return db.transaction(async (tx) => {
     const [endpoint] = await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id)).returning({ id: webhookEndpoints.id, name: webhookEndpoints.name, url: webhookEndpoints.url });
     if (!endpoint) throw endpointNotFound();
-    await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.removed", subjectType: "webhook_endpoint", subjectId: id, data: { name: endpoint.name, url: endpoint.url } });
+    await recordEvent(tx, { actorId: actor.id, action: "webhook_endpoint.removed", subjectType: "webhook_endpoint", subjectId: id, data: { name: endpoint.name, url: urlForAudit(endpoint.url) } });
     return endpoint;
   });
 }
