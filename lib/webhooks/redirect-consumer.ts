@@ -31,6 +31,12 @@ function browsable(raw: string | null) {
   }
 }
 
+/** The host the consumer will be sent to, for the cart's note (null: the plan does not redirect). */
+export function redirectHost(raw: string | null) {
+  const url = browsable(raw);
+  return url ? new URL(url).host : null;
+}
+
 /** Records, in the request's transaction, that it waits for the third party at `redirectUrl`. */
 export async function recordRedirect(tx: Queryable, input: { requestId: string; planName: string; redirectUrl: string; autoApproveWaived: boolean }) {
   const host = new URL(input.redirectUrl).host;
