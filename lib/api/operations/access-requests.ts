@@ -216,7 +216,7 @@ export const createAccessRequest = defineOperation({
   tag: TAG,
   summary: "Create an access request on behalf of a consumer",
   description:
-    "Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. Portal admin, or Product approver for every product of the request.",
+    "Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. A plan with a redirect URL never approves at once: its request waits for the third party there (see POST /handoff-references/verify). Portal admin, or Product approver for every product of the request.",
   roles: DECIDE,
   body: z
     .object({
