@@ -2,6 +2,8 @@ import type { ReactElement } from "react";
 import {
   NewClaimLinkEmail,
   RequestApprovedEmail,
+  RequestCancelledEmail,
+  type RequestCancelledEmailProps,
   type RequestApprovedEmailProps,
   RequestDeniedEmail,
   type RequestDeniedEmailProps,
@@ -71,6 +73,12 @@ export const templates = {
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: RequestDeniedEmail.PreviewProps,
   }),
+  cancelled: template<RequestCancelledEmailProps>({
+    render: (p) => RequestCancelledEmail(p),
+    defaultSubject: "Cancelled: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: RequestCancelledEmail.PreviewProps,
+  }),
   revoked: template<KeyRevokedEmailProps>({
     render: (p) => KeyRevokedEmail(p),
     defaultSubject: "Access revoked: {products}",
@@ -139,6 +147,7 @@ export const templateLabels: Record<TemplateName, string> = {
   approved: "Request approved",
   "claim-link": "New claim link (asked for by the requester)",
   reject: "Request denied",
+  cancelled: "Request cancelled (by a third party or an approver)",
   revoked: "Access revoked",
   expired: "Key expired",
   "key-expiring": "Key expiring soon",

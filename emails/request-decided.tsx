@@ -106,3 +106,46 @@ RequestDeniedEmail.PreviewProps = {
   comment: "Please tell us the expected monthly volume.",
   requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
 } satisfies RequestDeniedEmailProps;
+
+export type RequestCancelledEmailProps = {
+  requesterName: string;
+  appName: string;
+  planName: string;
+  productNames: string[];
+  /** Who cancelled it: the third party's API access key, or an approver. */
+  cancelledBy: string;
+  comment: string | null;
+  requestUrl: string;
+};
+
+/** A request cancelled by someone other than the requester (the third party a plan hands it to). */
+export function RequestCancelledEmail(p: RequestCancelledEmailProps) {
+  return (
+    <EmailLayout preview={`Cancelled: ${p.productNames.join(", ")}`}>
+      <Text>Hello {p.requesterName},</Text>
+      <Text>
+        {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was cancelled by ${p.cancelledBy}. No key will be issued for it.`}
+      </Text>
+      {p.comment ? (
+        <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.comment}</Text>
+      ) : null}
+      <Text>If you still need access, submit a new request from the catalogue.</Text>
+      <Button
+        href={p.requestUrl}
+        style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
+      >
+        Open the request
+      </Button>
+    </EmailLayout>
+  );
+}
+
+RequestCancelledEmail.PreviewProps = {
+  requesterName: "Cleo Consumer",
+  appName: "Checkout service",
+  planName: "Pay as you go",
+  productNames: ["Payments API"],
+  cancelledBy: "Billing system",
+  comment: "The checkout was abandoned.",
+  requestUrl: "http://localhost:3000/requests/00000000-0000-4000-8000-000000000000",
+} satisfies RequestCancelledEmailProps;

@@ -6,6 +6,7 @@ import { hasAuthority, loadParts, userActor } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { openReviews } from "@/lib/reviews/open-reviews";
+import { planRedirectUrl, recordRedirect } from "@/lib/webhooks/redirect-consumer";
 import { approversFor } from "./approvers";
 import { enqueueApprovedEmails } from "./decision-emails";
 import { applyTransition } from "./state-machine";
@@ -138,7 +139,8 @@ async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest
 /**
  * Writes a request, its products, its audit event, and its jobs in `tx`. An auto-approve plan's
  * request is approved in the same transaction, unless access was revoked before or the plan's owner
- * lacks authority over a product (autoApprovalWithheld); otherwise the approvers are emailed.
+ * lacks authority over a product (autoApprovalWithheld), or the plan redirects the consumer to a
+ * third party who confirms it (recordRedirect); otherwise the approvers are emailed.
  */
 export async function createRequest(tx: Tx, input: NewRequest) {
   const plan = await planSnapshot(tx, input.planId);
@@ -173,7 +175,13 @@ export async function createRequest(tx: Tx, input: NewRequest) {
     },
   });
 
-  const withheld = plan.autoApprove ? await autoApprovalWithheld(tx, request.id, input) : null;
+  // A plan that redirects the consumer to a third party (lib/webhooks/redirect-consumer.ts): the
+  // request waits for it, pending, even on an auto-approve plan (the third party confirms it).
+  const redirectUrl = await planRedirectUrl(tx, input.planId);
+  if (redirectUrl) await recordRedirect(tx, { requestId: request.id, planName: plan.name, redirectUrl, autoApproveWaived: plan.autoApprove });
+  const autoApprove = plan.autoApprove && !redirectUrl;
+
+  const withheld = autoApprove ? await autoApprovalWithheld(tx, request.id, input) : null;
   if (withheld) {
     await recordEvent(tx, {
       actorId: null,
@@ -185,7 +193,7 @@ export async function createRequest(tx: Tx, input: NewRequest) {
       data: withheld.data,
     });
   }
-  if (plan.autoApprove && !withheld) {
+  if (autoApprove && !withheld) {
     const approved = await applyTransition(tx, {
       requestId: request.id,
       transition: "approve",

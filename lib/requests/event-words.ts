@@ -16,6 +16,7 @@ const words: Record<string, string> = {
   "request.reviewed": "Reviewed",
   "request.product_revoked": "Access to one product revoked (the product was archived)",
   "request.auto_approve_withheld": "Not approved automatically: an approver decides",
+  "request.redirected": "Sent to a third party to confirm",
   "key.rolled": "Key rolled (the old key works until its grace period ends)",
 };
 

@@ -7,7 +7,7 @@ export const WEBHOOK_EVENT_TYPES = {
   "access_request.approval_recorded": "One approver approved a request that needs more approvals (one of N).",
   "access_request.approved": "A request was approved; its key waits to be claimed.",
   "access_request.denied": "A request was denied.",
-  "access_request.cancelled": "The requester cancelled a request.",
+  "access_request.cancelled": "A request was cancelled: by its requester, by a third party through the API (POST /access-requests/{requestId}/cancel), or by Portico (the requester's account disabled, the app deleted).",
   "access_request.revoked": "A request's access was revoked.",
   "access_request.expired": "A request's access ended at its expiry (or its claim window passed).",
   "access_request.completed": "The consumer gave up access (checked the key in).",

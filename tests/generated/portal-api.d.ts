@@ -195,7 +195,7 @@ export interface paths {
         put?: never;
         /**
          * Create an access request on behalf of a consumer
-         * @description Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. Portal admin, or Product approver for every product of the request.
+         * @description Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. A plan with a redirect URL never approves at once: its request waits for the third party there (see POST /handoff-references/verify). Portal admin, or Product approver for every product of the request.
          *
          *     **Roles:** Portal admin, Product approver.
          */
@@ -288,6 +288,50 @@ export interface paths {
          *     **Roles:** Portal admin, Product approver.
          */
         post: operations["revokeAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/access-requests/{requestId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel an access request
+         * @description For the third party a plan hands requests to (a redirecting plan's checkout, for example) when the consumer does not go through with it: the request ends as cancelled and no key is issued. Only while it is pending, or approved with its key not claimed yet (a claimed key is revoked instead); 409 otherwise. The consumer is emailed, with the comment when there is one. Send `{}` when there is no comment. Whoever may approve the request may cancel it (never one the key's creator asked for).
+         *
+         *     **Roles:** Portal admin, Product approver.
+         */
+        post: operations["cancelAccessRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/handoff-references/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a hand-off reference
+         * @description A plan with a redirect URL sends the consumer there after they submit, with `portico_reference` (a signed reference to their request, valid 24 hours) and `portico_request` (its id) in the query. Exchange the reference for the request it names: this proves the portal sent this consumer for this request. Then confirm it with POST /access-requests/{requestId}/approve, or end it with POST /access-requests/{requestId}/cancel. A reference that is malformed, changed, for another portal or expired is a 422; a request outside this key's scope is a 404. The reference is not a secret and grants nothing by itself.
+         *
+         *     **Roles:** Portal admin, Portal viewer, Product viewer, Product approver.
+         */
+        post: operations["verifyHandoffReference"];
         delete?: never;
         options?: never;
         head?: never;
@@ -693,6 +737,13 @@ export interface components {
         Revocation: {
             reason: string;
         };
+        Cancellation: {
+            /** @description Told to the consumer, e.g. why the checkout did not complete. */
+            comment?: string;
+        };
+        HandoffReference: {
+            reference: string;
+        };
         KeyRevocation: {
             reason: string;
         };
@@ -887,6 +938,14 @@ export interface components {
             comment: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        VerifiedHandoffReference: {
+            request: components["schemas"]["AccessRequest"];
+            /**
+             * Format: date-time
+             * @description When the reference stops verifying.
+             */
+            expiresAt: string;
         };
         KeyPage: {
             items: components["schemas"]["Key"][];
@@ -2917,6 +2976,243 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            /** @description The body is not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is expired, removed, forged or not from this portal. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's roles do not allow this call; `requiredRoles` names those that would. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such operation or resource (or one outside the token's product scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: already decided, a duplicate, or an Idempotency-Key in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field's problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on the portal's side; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelAccessRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The access request's id. */
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Cancellation"];
+            };
+        };
+        responses: {
+            /** @description The request, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessRequest"];
+                };
+            };
+            /** @description The body is not JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or one that is expired, removed, forged or not from this portal. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token's roles do not allow this call; `requiredRoles` names those that would. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such operation or resource (or one outside the token's product scope). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A conflict: already decided, a duplicate, or an Idempotency-Key in flight. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input; `errors` lists each field's problem. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A fault on the portal's side; nothing was changed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyHandoffReference: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first successful answer for 24 h when sent again with the same body (422 with another body, 409 while the first is in flight); a refusal is not kept, so a retry runs again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandoffReference"];
+            };
+        };
+        responses: {
+            /** @description The request the reference names, as this key sees it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifiedHandoffReference"];
                 };
             };
             /** @description The body is not JSON. */

@@ -10,6 +10,7 @@ import { anonymousPairs, mergeAnonymousCart, saveAnonymousPairs } from "@/lib/ca
 import { env } from "@/lib/env";
 import { cartFieldErrors, submitRequest } from "@/lib/requests/submit-request";
 import { fieldAnswersFrom, submitRequestSchema } from "@/lib/requests/submit-schema";
+import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
 
 const pairSchema = z.object({
   productId: z.uuid("That product does not exist."),
@@ -49,7 +50,10 @@ export const submitRequestAction = validatedActionWithUser(
     const request = await submitRequest(db, { userId: user.id, baseUrl: env.baseUrl }, input, fieldAnswersFrom(raw));
     revalidatePath("/requests");
     revalidatePath("/cart");
-    redirect(`/requests/${request.id}?submitted=1`);
+    // A plan that redirects (lib/webhooks/redirect-consumer.ts) sends the consumer on to its third
+    // party with a signed reference; the request waits there, pending. A submit is one request.
+    const handoff = await consumerRedirect(db, { requestId: request.id, requesterId: user.id, issuer: env.baseUrl });
+    redirect(handoff ?? `/requests/${request.id}?submitted=1`);
   },
   // A form refused for its reason or app also names the plan's unanswered questions and limits.
   { moreFieldErrors: (raw, user) => cartFieldErrors(db, user.id, raw) },

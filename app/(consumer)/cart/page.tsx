@@ -12,6 +12,7 @@ import { currentUser } from "@/lib/auth/guards";
 import { cartProblems } from "@/lib/cart/cart-rules";
 import { anonymousPairs, currentCart } from "@/lib/cart/session-cart";
 import { myApps } from "@/lib/requests/queries";
+import { redirectHost } from "@/lib/webhooks/redirect-consumer";
 import { MergeCart } from "./merge-cart";
 import { RemoveFromCart } from "./remove-from-cart";
 import { SubmitRequestForm } from "./submit-request-form";
@@ -79,7 +80,14 @@ export default async function CartPage() {
             {user && plan ? (
               <SubmitRequestForm
                 apps={apps}
-                plan={{ name: plan.name, keyLifetimeDays: plan.keyLifetimeDays, requestFields: plan.requestFields, autoApprove: plan.autoApprove, approvalsRequired: plan.approvalsRequired }}
+                plan={{
+                  name: plan.name,
+                  keyLifetimeDays: plan.keyLifetimeDays,
+                  requestFields: plan.requestFields,
+                  autoApprove: plan.autoApprove,
+                  approvalsRequired: plan.approvalsRequired,
+                  redirectHost: redirectHost(plan.redirectUrl),
+                }}
                 disabled={problems.length > 0}
               />
             ) : (

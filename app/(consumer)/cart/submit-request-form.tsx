@@ -20,6 +20,8 @@ type Props = {
     requestFields: RequestField[];
     autoApprove: boolean;
     approvalsRequired: number;
+    /** The plan sends the consumer on to this third party after submitting (lib/webhooks/redirect-consumer.ts). */
+    redirectHost: string | null;
   };
   disabled: boolean;
 };
@@ -37,11 +39,13 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
     <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        {plan.autoApprove
-          ? `The ${plan.name} plan is approved automatically.`
-          : plan.approvalsRequired > 1
-            ? `The ${plan.name} plan needs ${plan.approvalsRequired} approvals.`
-            : `An API owner reviews ${plan.name} requests.`}
+        {plan.redirectHost
+          ? `After you submit, you continue at ${plan.redirectHost} to confirm this ${plan.name} request. It stays pending until then.`
+          : plan.autoApprove
+            ? `The ${plan.name} plan is approved automatically.`
+            : plan.approvalsRequired > 1
+              ? `The ${plan.name} plan needs ${plan.approvalsRequired} approvals.`
+              : `An API owner reviews ${plan.name} requests.`}
       </p>
 
       <Field id="appId" label="App" error={errors.appId}>

@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { cancelRequest, removeRequest, resubmitRequest } from "@/lib/requests/requester-actions";
+import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
 
 const requestIdSchema = z.object({ requestId: z.uuid("That request does not exist.") });
 
@@ -64,4 +65,11 @@ export const resendClaimLinkAction = validatedActionWithUser(requestIdSchema, as
   await resendClaimLink(db, user.id, requestId, env.baseUrl);
   revalidatePath(`/requests/${requestId}`);
   return { ok: true, message: `A new claim link is on its way to ${user.email}. Earlier links no longer work.` };
+});
+
+/** Back to the third party a redirecting plan sends to, with a fresh signed reference (the last one may have expired). */
+export const continueHandoffAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {
+  const target = await consumerRedirect(db, { requestId, requesterId: user.id, issuer: env.baseUrl });
+  if (!target) return { ok: false, message: "This request no longer waits for a third party. Reload the page to see where it stands." };
+  redirect(target);
 });

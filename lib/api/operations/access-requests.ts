@@ -7,6 +7,7 @@ import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
+import { cancelAccessRequest as cancelRequestAsDecider } from "@/lib/requests/cancel-access-request";
 import { createRequestOnBehalf } from "@/lib/requests/create-request-on-behalf";
 import { DENY_NEEDS_REASON, type Decision, decideRequests } from "@/lib/requests/decide-requests";
 import { requestTimeline } from "@/lib/requests/queries";
@@ -107,7 +108,7 @@ async function withParts(db: Queryable, rows: RequestRow[]) {
 const NO_SUCH_REQUEST = "No access request with this id in this key's scope.";
 
 /** One request as the API shows it, if the key sees it. */
-async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
+export async function requestFor(db: Queryable, actor: ApiKeyActor, id: string) {
   const [row] = await selectRequests(db).where(and(eq(accessRequests.id, id), requestsVisibleTo(actor)));
   if (!row) throw new ApiError(404, NO_SUCH_REQUEST);
   const [out] = await withParts(db, [row]);
@@ -215,7 +216,7 @@ export const createAccessRequest = defineOperation({
   tag: TAG,
   summary: "Create an access request on behalf of a consumer",
   description:
-    "Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. Portal admin, or Product approver for every product of the request.",
+    "Exactly as if the consumer submitted their cart: one plan, one authentication method, published products that offer the plan, no duplicate of live access, the plan's questions, start and duration. The consumer must already have an account (an unknown email is a 422: they sign in once first). An auto-approve plan approves at once and the consumer is emailed the claim link; otherwise approvers are emailed, and this key may approve it. A plan with a redirect URL never approves at once: its request waits for the third party there (see POST /handoff-references/verify). Portal admin, or Product approver for every product of the request.",
   roles: DECIDE,
   body: z
     .object({
@@ -329,4 +330,40 @@ export const revokeAccessRequest = defineOperation({
   },
 });
 
-export const accessRequestOperations = [listAccessRequests, getAccessRequest, createAccessRequest, approveAccessRequest, denyAccessRequest, revokeAccessRequest];
+export const cancelAccessRequest = defineOperation({
+  operationId: "cancelAccessRequest",
+  method: "POST",
+  path: "/access-requests/{requestId}/cancel",
+  tag: TAG,
+  summary: "Cancel an access request",
+  description:
+    "For the third party a plan hands requests to (a redirecting plan's checkout, for example) when the consumer does not go through with it: the request ends as cancelled and no key is issued. Only while it is pending, or approved with its key not claimed yet (a claimed key is revoked instead); 409 otherwise. The consumer is emailed, with the comment when there is one. Send `{}` when there is no comment. Whoever may approve the request may cancel it (never one the key's creator asked for).",
+  roles: DECIDE,
+  params: requestId,
+  body: z.object({ comment: reasonText("comment").optional().meta({ description: "Told to the consumer, e.g. why the checkout did not complete." }) }).meta({ id: "Cancellation" }),
+  responses: { 200: { description: "The request, cancelled.", schema: accessRequestSchema } },
+  handler: async ({ db, actor, params, body, baseUrl }) => {
+    await assertMayDecide(db, actor, params.requestId);
+    try {
+      await cancelRequestAsDecider(db, actor, { requestId: params.requestId, comment: body.comment, baseUrl });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === "conflict") {
+        const [row] = await db.select({ status: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, params.requestId));
+        const hint = row?.status === "available" ? " Its key was claimed: revoke it instead." : "";
+        throw new ApiError(409, `This request is ${row ? pastTense[row.status] : "already decided"}; nothing was changed.${hint}`);
+      }
+      throw e;
+    }
+    return ok(await requestFor(db, actor, params.requestId));
+  },
+});
+
+export const accessRequestOperations = [
+  listAccessRequests,
+  getAccessRequest,
+  createAccessRequest,
+  approveAccessRequest,
+  denyAccessRequest,
+  revokeAccessRequest,
+  cancelAccessRequest,
+];

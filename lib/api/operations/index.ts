@@ -2,6 +2,7 @@ import type { Operation } from "../operation";
 import { accessRequestOperations } from "./access-requests";
 import { appOperations } from "./apps";
 import { auditOperations } from "./audit";
+import { handoffOperations } from "./handoff";
 import { keyOperations } from "./keys";
 import { planOperations } from "./plans";
 import { productOperations } from "./products";
@@ -12,6 +13,7 @@ export const operations: Operation[] = [
   ...productOperations,
   ...planOperations,
   ...accessRequestOperations,
+  ...handoffOperations,
   ...keyOperations,
   ...appOperations,
   ...userOperations,

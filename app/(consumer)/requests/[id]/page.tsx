@@ -15,6 +15,8 @@ import { env } from "@/lib/env";
 import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } from "@/lib/keys/key-state";
 import { keysOfRequest } from "@/lib/keys/queries";
 import { requestEventWords } from "@/lib/requests/event-words";
+import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
+import { ContinueHandoff } from "../continue-handoff";
 import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
@@ -33,6 +35,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   const keys = await keysOfRequest(db, user.id, request.id);
   const now = new Date();
   const currentKey = keys.find((k) => k.endReason === null);
+  // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
+  const handoffUrl = request.status === "pending" ? await redirectUrlOf(db, request.id) : null;
 
   return (
     <div className="space-y-8">
@@ -74,6 +78,15 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             <RequestAction key={a} kind={a} requestId={request.id} />
           ))}
         </div>
+      ) : null}
+      {handoffUrl ? (
+        <Card className="space-y-3" data-testid="handoff">
+          <h2 className="font-semibold">Waiting for the third party to confirm</h2>
+          <p className="text-sm">
+            {`This request waits for ${new URL(handoffUrl).host} to confirm it (for example, once you finish a checkout there). Not finished yet? Continue there. You will get an email when it is decided.`}
+          </p>
+          <ContinueHandoff requestId={request.id} host={new URL(handoffUrl).host} />
+        </Card>
       ) : null}
       {request.status === "approved" ? (
         <Card className="space-y-3">
