@@ -23,9 +23,16 @@ export function assertManagesWebhooks(actor: Actor) {
 export const NAME_TAKEN = "A webhook endpoint with this name exists (names are unique ignoring case).";
 const endpointNotFound = () => notFound("This webhook endpoint");
 
+/** The form shows one error per field: an error about one chosen product (productIds.3) is the productIds field's. */
+function perField(errors: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const [key, message] of Object.entries(errors)) out[key.split(".")[0] || key] ??= message;
+  return out;
+}
+
 async function parseEndpoint(db: Database, input: EndpointInput, policy: TargetPolicy) {
   const parsed = endpointInput.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", perField(fieldErrorsOf(parsed.error)));
   const v = parsed.data;
   const problem = await targetProblem(v.url, policy);
   if (problem) throw new DomainError("invalid", "Check the highlighted fields.", { url: problem });
