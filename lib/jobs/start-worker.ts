@@ -120,6 +120,10 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     },
     crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
+  // A worker starting (often: coming back after a crash) sweeps at once, so a delivery a dead
+  // worker held is sent again as soon as its lease has lapsed instead of at the next minute's sweep.
+  // Keyed, so instances starting together add one sweep, not one each.
+  await runner.addJob(SWEEP_WEBHOOKS_TASK, {}, { jobKey: SWEEP_WEBHOOKS_TASK });
   return {
     runner,
     stop: async () => {
