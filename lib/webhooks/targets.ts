@@ -23,8 +23,8 @@ export function addressRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return null;
   const ip = ipaddr.process(address);
   const range = ip.range();
-  // ipaddr.js calls the deprecated IPv4-compatible block ::/96 (RFC 4291 2.5.5.1) unicast, so
-  // https://[::127.0.0.1]/ (written [::7f00:1]) passed; nothing public lives there.
+  // ipaddr.js calls the deprecated IPv4-compatible block ::/96 (RFC 4291 2.5.5.1) unicast; nothing
+  // public lives there, and https://[::127.0.0.1]/ (parsed as [::7f00:1]) must not pass.
   if (range === "unicast" && ip.kind() === "ipv6" && (ip as ipaddr.IPv6).match(IPV4_COMPATIBLE)) return "deprecated IPv4-compatible";
   return range;
 }
