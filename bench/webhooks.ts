@@ -74,10 +74,10 @@ export async function benchWebhooks(databaseUrl: string, opts: { decisions?: num
       return ids;
     };
     const warmUp = 10;
-    console.log(`\nWebhooks — preparing ${decisions * 2 + warmUp} pending requests …`);
+    console.log(`\nWebhooks — preparing ${decisions + warmUp} + ${Math.ceil((decisions * 3) / 2 / 30) * 30} pending requests …`);
     const forWarmUp = await pending(warmUp);
     const forLatency = await pending(decisions);
-    const forCost = await pending(decisions);
+    const forCost = await pending(Math.ceil((decisions * 3) / 2 / 30) * 30);
 
     // (a) commit → first attempt received, real worker.
     const { endpoint } = await createWebhookEndpoint(db, admin, { name: `Bench latency ${tag}`, url: hookUrl, eventTypes: ["access_request.approved"], productIds: "all" }, open);
@@ -92,7 +92,8 @@ export async function benchWebhooks(databaseUrl: string, opts: { decisions?: num
         committed.set(id, performance.now());
       }
       const until = Date.now() + 60_000;
-      while (firstArrival.size < forLatency.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const arrived = () => forLatency.filter((id) => firstArrival.has(id)).length;
+      while (arrived() < forLatency.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     } finally {
       await worker.stop();
     }
@@ -111,23 +112,28 @@ export async function benchWebhooks(databaseUrl: string, opts: { decisions?: num
     }
     const costEndpoints = endpointIds.slice(1);
     await db.update(webhookEndpoints).set({ enabled: false }).where(inArray(webhookEndpoints.id, endpointIds));
-    const none: number[] = [];
-    const ten: number[] = [];
+    // Blocks of 10 decisions: none, 1, 10 endpoints subscribed, in turn.
+    const series = { none: [] as number[], one: [] as number[], ten: [] as number[] };
+    const turns = ["none", "one", "ten"] as const;
     for (let i = 0; i < forCost.length; i += 10) {
-      const withTen = (i / 10) % 2 === 1;
-      await db.update(webhookEndpoints).set({ enabled: withTen }).where(inArray(webhookEndpoints.id, costEndpoints));
+      const turn = turns[(i / 10) % 3] ?? "none";
+      const on = turn === "ten" ? costEndpoints : turn === "one" ? costEndpoints.slice(0, 1) : [];
+      await db.update(webhookEndpoints).set({ enabled: on.length ? sql`${webhookEndpoints.id} in (${sql.join(on.map((id) => sql`${id}`), sql`, `)})` : false }).where(inArray(webhookEndpoints.id, costEndpoints));
       for (const id of forCost.slice(i, i + 10)) {
         const t0 = performance.now();
         await decideRequests(db, admin, { requestIds: [id], decision: "approve", baseUrl });
-        (withTen ? ten : none).push(performance.now() - t0);
+        series[turn].push(performance.now() - t0);
       }
     }
     const [{ n: deliveries } = { n: 0 }] = await raw<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where endpoint_id in ${raw(costEndpoints)}`;
-    console.log(`\n(b) one decision (decideRequests, 1 request, approve), ${none.length} + ${ten.length} decisions in alternating blocks of 10`);
-    console.log("                          p50 ms   p95 ms");
-    console.log(`    no endpoint          ${pct(none, 50).toFixed(1).padStart(7)}  ${pct(none, 95).toFixed(1).padStart(7)}`);
-    console.log(`    10 endpoints         ${pct(ten, 50).toFixed(1).padStart(7)}  ${pct(ten, 95).toFixed(1).padStart(7)}   (${deliveries} deliveries enqueued)`);
-    console.log(`    ratio (10 / none)    ${(pct(ten, 50) / pct(none, 50)).toFixed(2).padStart(7)}  ${(pct(ten, 95) / pct(none, 95)).toFixed(2).padStart(7)}`);
+    const { none, one, ten } = series;
+    const row = (label: string, xs: number[], extra = "") =>
+      console.log(`    ${label.padEnd(20)}${pct(xs, 50).toFixed(1).padStart(7)}  ${pct(xs, 95).toFixed(1).padStart(7)}   ${(pct(xs, 50) / pct(none, 50)).toFixed(2).padStart(5)}  ${(pct(xs, 95) / pct(none, 95)).toFixed(2).padStart(5)}${extra}`);
+    console.log(`\n(b) one decision (decideRequests, 1 request, approve), ${none.length} / ${one.length} / ${ten.length} decisions in turns of 10`);
+    console.log("                          p50 ms   p95 ms   ratio to none (p50, p95)");
+    row("no endpoint", none);
+    row("1 endpoint", one);
+    row("10 endpoints", ten, `   (${deliveries} deliveries enqueued in all)`);
     if (othersOn.length) await db.update(webhookEndpoints).set({ enabled: true }).where(inArray(webhookEndpoints.id, othersOn));
   } finally {
     // The bench's endpoints go with their deliveries and the jobs that would send them.
