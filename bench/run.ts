@@ -8,7 +8,8 @@
  *
  * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1 (no queue bench,
  * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
- * BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1.
+ * BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
+ * attempt, and a decision's cost with 10 endpoints beside none).
  */
 import { spawn, execSync } from "node:child_process";
 import fs from "node:fs";
@@ -19,6 +20,7 @@ import { benchAccessRequests, benchApiToken } from "./api";
 import { benchAudit } from "./audit";
 import { benchQueue } from "./queue";
 import { benchVerify } from "./verify";
+import { benchWebhooks } from "./webhooks";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -63,7 +65,12 @@ async function main() {
   const app = spawn(
     "npx",
     ["tsx", "scripts/with-db.ts", "--data", ".data/bench-pg", "--", "npx", "next", "start", "-p", String(port)],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AUTH_URL: base, PORTICO_VERIFY_PORT: String(port + 1) }, detached: true },
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+      // The app's inline worker sends webhooks too, so it must reach the bench's receiver on 127.0.0.1.
+      env: { ...process.env, AUTH_URL: base, PORTICO_VERIFY_PORT: String(port + 1), PORTICO_WEBHOOK_ALLOW_HTTP: "on", PORTICO_WEBHOOK_ALLOW_PRIVATE: "on" },
+      detached: true,
+    },
   );
   try {
     await waitFor(`${base}/apis`, 120_000);
@@ -110,6 +117,7 @@ async function main() {
       await benchQueue(url, base);
     }
     if (!skipApi) await benchAccessRequests(databaseUrl, base);
+    if (process.env.BENCH_SKIP_WEBHOOKS !== "1") await benchWebhooks(databaseUrl);
   } finally {
     if (app.pid) process.kill(-app.pid, "SIGTERM");
   }

@@ -54,4 +54,10 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...base, NODE_ENV: "development" }).devMailboxForAnyone).toBe(false);
     expect(parseEnv({ ...base, NODE_ENV: "production", PORTICO_DEV_MAILBOX: "on" }).devMailboxForAnyone).toBe(true);
   });
+
+  it("allows http and private webhook targets only when each is on", () => {
+    expect(parseEnv(base).webhookTargets).toEqual({ allowHttp: false, allowPrivate: false });
+    expect(parseEnv({ ...base, PORTICO_WEBHOOK_ALLOW_HTTP: "on", PORTICO_WEBHOOK_ALLOW_PRIVATE: "on" }).webhookTargets).toEqual({ allowHttp: true, allowPrivate: true });
+    expect(() => parseEnv({ ...base, PORTICO_WEBHOOK_ALLOW_PRIVATE: "yes" })).toThrow(/PORTICO_WEBHOOK_ALLOW_PRIVATE must be on or off/);
+  });
 });

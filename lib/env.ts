@@ -26,6 +26,10 @@ const schema = z.object({
   EMAIL_FROM: z.string().default("Portico <portico@localhost>"),
   PORTICO_WORKER: z.enum(["inline", "off"]).default("inline"),
   PORTICO_DEV_MAILBOX: z.enum(["on", "off"]).optional(),
+  // Webhook targets (lib/webhooks/targets.ts reads them where it sends): http:// URLs, and private,
+  // loopback or link-local addresses. Off in production; on for tests and local receivers.
+  PORTICO_WEBHOOK_ALLOW_HTTP: z.enum(["on", "off"], { error: "must be on or off" }).default("off"),
+  PORTICO_WEBHOOK_ALLOW_PRIVATE: z.enum(["on", "off"], { error: "must be on or off" }).default("off"),
   PORTICO_KEY_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9]{1,9}$/, "must be 2–10 lowercase letters or digits, starting with a letter")
@@ -68,6 +72,8 @@ export type Env = {
   signInLimits: { perAddressMinute: number; perAddressHour: number; perIpHour: number };
   /** The dedicated verify listener for gateways (lib/keys/verify-server.ts); null = off. */
   verifyListener: { port: number; host: string } | null;
+  /** Which webhook targets may be used (lib/webhooks/targets.ts targetPolicy). */
+  webhookTargets: { allowHttp: boolean; allowPrivate: boolean };
 };
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -103,6 +109,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       perIpHour: e.PORTICO_SIGN_IN_PER_IP_HOUR,
     },
     verifyListener: e.PORTICO_VERIFY_PORT ? { port: e.PORTICO_VERIFY_PORT, host: e.PORTICO_VERIFY_HOST } : null,
+    webhookTargets: { allowHttp: e.PORTICO_WEBHOOK_ALLOW_HTTP === "on", allowPrivate: e.PORTICO_WEBHOOK_ALLOW_PRIVATE === "on" },
     devMailbox:
       !e.RESEND_API_KEY &&
       (e.PORTICO_DEV_MAILBOX === "on" || (e.PORTICO_DEV_MAILBOX !== "off" && e.NODE_ENV !== "production")),

@@ -7,9 +7,10 @@ export type Received = { id: string; type: string; body: Record<string, unknown>
 /**
  * A webhook receiver as a third party writes one: a node:http server that verifies each message
  * with the `standardwebhooks` library (nobody here wrote it) and deduplicates on webhook-id. It can
- * fail its next N messages on purpose, or answer slowly.
+ * fail its next N messages on purpose, or answer slowly; `port` brings a closed receiver back on
+ * the address its endpoint points at.
  */
-export async function startWebhookReceiver(opts: { secret?: string } = {}) {
+export async function startWebhookReceiver(opts: { secret?: string; port?: number } = {}) {
   let secret = opts.secret;
   let failNext = 0;
   let delayMs = 0;
@@ -49,7 +50,7 @@ export async function startWebhookReceiver(opts: { secret?: string } = {}) {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/hooks`,

@@ -27,8 +27,11 @@ type WorkerOptions = {
   baseUrl: string;
   concurrency?: number;
   pollInterval?: number;
-  /** Webhook sending (tests): which targets are reachable, a compressed retry schedule, a shorter timeout. */
-  webhooks?: { policy?: TargetPolicy; delays?: readonly number[]; timeoutMs?: number };
+  /**
+   * Webhook sending: how many attempts at once (default 8); for tests, which targets are reachable,
+   * a compressed retry schedule, a shorter timeout.
+   */
+  webhooks?: { concurrency?: number; policy?: TargetPolicy; delays?: readonly number[]; timeoutMs?: number };
 };
 
 /**
@@ -81,9 +84,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   });
 
   // One attempt of one webhook delivery; the next attempt is its own job (lib/webhooks/deliver.ts).
+  // Webhooks have a lane of their own (below), with their own connections.
+  const { concurrency: webhookConcurrency = 8, ...deliverOptions } = opts.webhooks ?? {};
+  const hooks = createDb(opts.connectionString, { max: Math.min(webhookConcurrency, 4) });
   const deliverWebhookTask: Task = withSafeErrors(async (payload) => {
     const { deliveryId } = payload as { deliveryId: string };
-    await deliverWebhook(db, deliveryId, { baseUrl: opts.baseUrl, ...opts.webhooks });
+    await deliverWebhook(hooks.db, deliveryId, { baseUrl: opts.baseUrl, ...deliverOptions });
   });
 
   // Every minute: overdue webhook deliveries (their worker died mid-attempt) are enqueued again;
@@ -96,7 +102,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
   const concurrency = opts.concurrency ?? 4;
-  const pgPool = new Pool({ connectionString: opts.connectionString, max: concurrency + 2 });
+  const pgPool = new Pool({ connectionString: opts.connectionString, max: concurrency + webhookConcurrency + 3 });
   const onPgError = (error: Error & { code?: string }) => {
     // 57P01: the server is shutting down ("terminating connection due to administrator command").
     if (error.code !== "57P01" && !isShutdownMessage(error.message)) console.error(`[worker] PostgreSQL connection error: ${error.message}`);
@@ -115,16 +121,30 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       [EXPIRE_KEYS_TASK]: expireKeys,
       [PURGE_SIGN_IN_TASK]: purgeSignIn,
       [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
-      [DELIVER_WEBHOOK_TASK]: deliverWebhookTask,
       [SWEEP_WEBHOOKS_TASK]: sweepWebhooksTask,
     },
     crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
+  // Webhook attempts run in a runner of their own (graphile-worker fetches only the tasks a runner
+  // knows): a burst of emails to render does not hold back the events (a decision's webhook waited
+  // seconds behind its approval emails), and receivers timing out do not hold back the emails.
+  const webhookRunner = await run({
+    pgPool,
+    concurrency: webhookConcurrency,
+    pollInterval: opts.pollInterval ?? 1000,
+    noHandleSignals: true,
+    logger: quietLogger(),
+    taskList: { [DELIVER_WEBHOOK_TASK]: deliverWebhookTask },
+  });
+  // A worker starting (often: coming back after a crash) sweeps at once, so a delivery a dead
+  // worker held is sent again as soon as its lease has lapsed instead of at the next minute's sweep.
+  // Keyed, so instances starting together add one sweep, not one each.
+  await runner.addJob(SWEEP_WEBHOOKS_TASK, {}, { jobKey: SWEEP_WEBHOOKS_TASK });
   return {
     runner,
     stop: async () => {
-      await runner.stop();
-      await Promise.all([pgPool.end(), sql.end({ timeout: 5 })]);
+      await Promise.all([runner.stop(), webhookRunner.stop()]);
+      await Promise.all([pgPool.end(), sql.end({ timeout: 5 }), hooks.sql.end({ timeout: 5 })]);
     },
   };
 }

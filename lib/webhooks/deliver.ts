@@ -142,11 +142,15 @@ const lastError = (o: SendOutcome) => o.error ?? `HTTP ${o.statusCode}`;
  * once, after 5 the endpoint is disabled (its pending deliveries fail) and the admins are told.
  */
 async function noteFailure(tx: Queryable, endpointId: string, outcome: SendOutcome, baseUrl: string) {
-  const [ep] = await tx
+  // Written only when the streak starts: rewriting it on every failed attempt would lock the one
+  // row every attempt to a failing endpoint needs, and serialize them (1,000 messages queued to a
+  // receiver that is down).
+  const [started] = await tx
     .update(webhookEndpoints)
-    .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, now())` })
-    .where(eq(webhookEndpoints.id, endpointId))
+    .set({ failingSince: sql`now()` })
+    .where(and(eq(webhookEndpoints.id, endpointId), isNull(webhookEndpoints.failingSince)))
     .returning();
+  const ep = started ?? (await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)))[0];
   if (!ep?.failingSince) return;
   const failingFor = Date.now() - ep.failingSince.getTime();
   const props = {

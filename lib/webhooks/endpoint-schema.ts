@@ -1,9 +1,20 @@
 import { z } from "zod";
 import { isWebhookEventType } from "./event-types";
 
-const noNul = (s: string) => !s.includes("\u0000");
+// A name is one line of text; a description may have tabs and line breaks but no other control characters.
+const isControl = (code: number) => code < 0x20 || code === 0x7f;
+const LINE_CODES = new Set([0x09, 0x0a, 0x0d]);
+function noControl(s: string) {
+  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i))) return false;
+  return true;
+}
+function noControlButLines(s: string) {
+  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i)) && !LINE_CODES.has(s.charCodeAt(i))) return false;
+  return true;
+}
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u0020\u007f]/;
+const noNul = (s: string) => !s.includes("\u0000");
 
 /** What an admin enters for an endpoint (the form and the domain function share it). */
 export const endpointInput = z.object({
@@ -12,8 +23,8 @@ export const endpointInput = z.object({
     .trim()
     .min(1, "Enter a name, e.g. Billing system.")
     .max(80, "Use at most 80 characters.")
-    .refine(noNul, "Remove the control characters."),
-  description: z.string().trim().max(500, "Use at most 500 characters.").refine(noNul, "Remove the control characters.").default(""),
+    .refine(noControl, "Remove the control characters (line breaks, tabs, NUL)."),
+  description: z.string().trim().max(500, "Use at most 500 characters.").refine(noControlButLines, "Remove the control characters.").default(""),
   url: z
     .string({ error: "Enter the URL events are posted to." })
     .trim()
@@ -24,12 +35,12 @@ export const endpointInput = z.object({
   eventTypes: z.union([
     z.literal("all"),
     z
-      .array(z.string())
+      .array(z.string({ error: "Choose events from the list." }))
       .min(1, "Choose at least one event, or All events.")
-      .max(50)
+      .max(50, "Choose each event once, or All events.")
       .refine((types) => types.every(isWebhookEventType), "Choose events from the list."),
   ], { error: "Choose All events or some events." }),
-  productIds: z.union([z.literal("all"), z.array(z.string().max(100).refine(noNul, "Choose products from the list.")).min(1, "Choose at least one product, or All products.").max(500)], {
+  productIds: z.union([z.literal("all"), z.array(z.string({ error: "Choose products from the list." }).max(100, "Choose products from the list.").refine(noNul, "Choose products from the list.")).min(1, "Choose at least one product, or All products.").max(500)], {
     error: "Choose All products or some products.",
   }),
   enabled: z.boolean().default(true),

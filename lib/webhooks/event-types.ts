@@ -22,7 +22,8 @@ export const WEBHOOK_EVENT_TYPES = {
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
 export const webhookEventTypes = Object.keys(WEBHOOK_EVENT_TYPES) as WebhookEventType[];
-export const isWebhookEventType = (t: string): t is WebhookEventType => t in WEBHOOK_EVENT_TYPES;
+// own keys only: `in` also finds "constructor", "toString" and the rest of Object.prototype
+export const isWebhookEventType = (t: string): t is WebhookEventType => Object.hasOwn(WEBHOOK_EVENT_TYPES, t);
 
 /** Sent only by Send test event, only to the endpoint it was pressed for. */
 export const TEST_EVENT_TYPE = "webhook.test";

@@ -41,9 +41,16 @@ const endpointNotFound = () => notFound("This webhook endpoint");
 // on to the browser cannot ship them (the plaintext secret is returned apart, once).
 const { secret: _secret, previousSecret: _previousSecret, ...endpointColumns } = getTableColumns(webhookEndpoints);
 
+/** The form shows one error per field: an error about one chosen product (productIds.3) is the productIds field's. */
+function perField(errors: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const [key, message] of Object.entries(errors)) out[key.split(".")[0] || key] ??= message;
+  return out;
+}
+
 async function parseEndpoint(db: Database, input: EndpointInput, policy: TargetPolicy) {
   const parsed = endpointInput.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", perField(fieldErrorsOf(parsed.error)));
   const v = parsed.data;
   const problem = await targetProblem(v.url, policy);
   if (problem) throw new DomainError("invalid", "Check the highlighted fields.", { url: problem });

@@ -39,6 +39,12 @@ export function postMessage(
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve) => {
     let settled = false;
+    const inFlight: { req?: http.ClientRequest } = {};
+    // Started first: a refusal before the request is made calls `finish` (which clears it) at once.
+    const timer = setTimeout(() => {
+      finish({ statusCode: null, responseBody: "", error: `timeout: no complete answer within ${timeoutMs / 1000} s` });
+      inFlight.req?.destroy();
+    }, timeoutMs);
     const finish = (o: Omit<SendOutcome, "durationMs" | "succeeded">) => {
       if (settled) return;
       settled = true;
@@ -69,10 +75,7 @@ export function postMessage(
         res.on("error", done);
       },
     );
-    const timer = setTimeout(() => {
-      finish({ statusCode: null, responseBody: "", error: `timeout: no complete answer within ${timeoutMs / 1000} s` });
-      req.destroy();
-    }, timeoutMs);
+    inFlight.req = req;
     req.on("error", (err: NodeJS.ErrnoException) => {
       const error = err.code === "EPRIVATETARGET" ? err.message : `network error: ${err.code ?? err.message}`;
       finish({ statusCode: null, responseBody: "", error });

@@ -16,6 +16,8 @@ export function targetPolicy(env: NodeJS.ProcessEnv = process.env): TargetPolicy
   return { allowHttp: env.PORTICO_WEBHOOK_ALLOW_HTTP === "on", allowPrivate: env.PORTICO_WEBHOOK_ALLOW_PRIVATE === "on" };
 }
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96") as [ipaddr.IPv6, number];
+
 /** The address's range as ipaddr.js names it ("unicast" is the only public one), or null if not an IP. */
 export function addressRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return null;
@@ -26,7 +28,6 @@ export function addressRange(address: string): string | null {
   if (range === "unicast" && addr.kind() === "ipv6" && addr.match(IPV4_COMPATIBLE)) return "ipv4Compatible";
   return range;
 }
-const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
 
 export const isPublicAddress = (address: string) => addressRange(address) === "unicast";
 
@@ -50,7 +51,7 @@ export function urlProblem(raw: string, policy: TargetPolicy): string | null {
   if (url.protocol !== "https:" && url.protocol !== "http:") return "Use an https:// URL.";
   if (url.protocol === "http:" && !policy.allowHttp) return "Use an https:// URL (http is allowed only when PORTICO_WEBHOOK_ALLOW_HTTP=on).";
   if (url.username || url.password) return "Leave credentials out of the URL; verify the webhook signature instead.";
-  if (url.hash) return "Remove the #fragment: it is never sent to the server.";
+  if (url.hash || raw.includes("#")) return "Remove the #fragment: it is never sent to the server.";
   if (raw.length > 2000) return "Use a URL of at most 2,000 characters.";
   return null;
 }
