@@ -183,3 +183,11 @@ export async function getWebhookMessage(db: Queryable, actor: Actor, endpointId:
   return { ...row, attemptsList: attempts };
 }
 export type WebhookMessage = NonNullable<Awaited<ReturnType<typeof getWebhookMessage>>>;
+
+/** The products an endpoint can be limited to, by name (drafts too). */
+export async function webhookProductChoices(db: Queryable, actor: Actor) {
+  assertManagesWebhooks(actor);
+  return db.select({ id: products.id, name: products.name, status: products.status }).from(products).orderBy(asc(products.name), asc(products.id));
+}
+export type WebhookProductChoice = Awaited<ReturnType<typeof webhookProductChoices>>[number];
+
