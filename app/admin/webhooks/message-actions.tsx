@@ -6,8 +6,11 @@ import { useHydrated } from "@/components/use-hydrated";
 import { useServerForm } from "@/components/use-server-form";
 import { recoverFailedDeliveriesAction, resendDeliveryAction } from "./actions";
 
-/** Resend one message: attempted again at once with the same webhook-id. */
-export function ResendButton({ id, deliveryId, label }: { id: string; deliveryId: string; label: string }) {
+/**
+ * Resend one message: attempted again at once with the same webhook-id. While the message is
+ * pending (`waiting`) the button stays, disabled, so the answer beside it stays after the re-render.
+ */
+export function ResendButton({ id, deliveryId, label, waiting }: { id: string; deliveryId: string; label: string; waiting: boolean }) {
   const [state, action, pending] = useActionState(resendDeliveryAction, null);
   const hydrated = useHydrated();
   const send = () => {
@@ -18,7 +21,7 @@ export function ResendButton({ id, deliveryId, label }: { id: string; deliveryId
   };
   return (
     <span className="inline-flex flex-col items-start gap-1">
-      <Button type="button" size="sm" variant="secondary" disabled={!hydrated || pending} onClick={send} aria-label={label}>
+      <Button type="button" size="sm" variant="secondary" disabled={!hydrated || pending || waiting} onClick={send} aria-label={label} title={waiting ? "Waiting for its next attempt" : undefined}>
         {pending ? "Resending…" : "Resend"}
       </Button>
       <span aria-live="polite" className="text-xs">
