@@ -110,11 +110,11 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
 });
 
 test("webhook pages and actions refuse anonymous, consumers and owners, writing nothing", async ({ request }) => {
-  const [endpoint] = await conn.sql`insert into webhook_endpoints (name, url, enabled, disabled_reason, secret)
-    values (${`Authz hooks ${randomBytes(4).toString("hex")}`}, 'https://hooks.example.com/in', false, 'admin', 'not-a-real-sealed-secret') returning id`;
+  const [endpoint] = await conn.sql`insert into webhook_endpoints (id, name, url, enabled, disabled_reason, secret)
+    values (gen_random_uuid()::text, ${`Authz hooks ${randomBytes(4).toString("hex")}`}, 'https://hooks.example.com/in', false, 'admin', 'not-a-real-sealed-secret') returning id`;
   const id = String(endpoint?.id);
   const [delivery] = await conn.sql`with e as (insert into webhook_events (id, type, body) values (${`msg_authz${randomBytes(6).toString("hex")}`}, 'webhook.test', '{}') returning id)
-    insert into webhook_deliveries (event_id, endpoint_id, event_type, status) select e.id, ${id}, 'webhook.test', 'failed' from e returning id`;
+    insert into webhook_deliveries (id, event_id, endpoint_id, event_type, status) select gen_random_uuid()::text, e.id, ${id}, 'webhook.test', 'failed' from e returning id`;
   const deliveryId = String(delivery?.id);
   const webhooks = async () =>
     (await conn.sql`select

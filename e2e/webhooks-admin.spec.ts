@@ -100,7 +100,7 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
   await expect(dialog).toContainText("You will not see it again");
   await expect(dialog).toContainText("standardwebhooks");
   await expect(dialog.getByRole("button", { name: "Copy signing secret" })).toBeVisible();
-  const secret = await dialog.getByLabel("Signing secret").inputValue();
+  const secret = await dialog.getByRole("textbox", { name: "Signing secret" }).inputValue();
   rememberSecret(secret);
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   expect(await seriousViolations(page), "secret dialog").toEqual([]);
@@ -209,7 +209,7 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
   await confirm.getByRole("button", { name: "Rotate secret" }).click();
   const rotated = page.getByRole("dialog", { name: "New signing secret" });
   await expect(rotated).toBeVisible();
-  const newSecret = await rotated.getByLabel("Signing secret").inputValue();
+  const newSecret = await rotated.getByRole("textbox", { name: "Signing secret" }).inputValue();
   rememberSecret(newSecret);
   expect(newSecret).toMatch(/^whsec_/);
   expect(newSecret).not.toBe(secret);

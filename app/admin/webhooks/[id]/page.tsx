@@ -135,9 +135,11 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           see its attempts and the JSON sent.
         </p>
         <form role="search" aria-label="Filter the delivery log" action={base} className="mb-4 grid gap-3 sm:grid-cols-[1fr_1fr_auto]">
-          <label className="text-sm font-medium">
-            Event type
-            <select name="type" defaultValue={filters.type ?? ""} className={control}>
+          <div>
+            <label htmlFor="log-type" className="text-sm font-medium">
+              Event type
+            </label>
+            <select id="log-type" name="type" defaultValue={filters.type ?? ""} className={control}>
               <option value="">Any</option>
               {LOG_EVENT_TYPES.map((t) => (
                 <option key={t} value={t}>
@@ -145,10 +147,12 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                 </option>
               ))}
             </select>
-          </label>
-          <label className="text-sm font-medium">
-            Status
-            <select name="status" defaultValue={filters.status ?? ""} className={control}>
+          </div>
+          <div>
+            <label htmlFor="log-status" className="text-sm font-medium">
+              Status
+            </label>
+            <select id="log-status" name="status" defaultValue={filters.status ?? ""} className={control}>
               <option value="">Any</option>
               {DELIVERY_STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -156,7 +160,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                 </option>
               ))}
             </select>
-          </label>
+          </div>
           <div className="flex items-end gap-3">
             <Button type="submit">Apply</Button>
             {filtered ? (
