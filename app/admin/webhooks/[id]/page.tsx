@@ -109,7 +109,12 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           </div>
           <div>
             <dt className="text-zinc-500">Added</dt>
-            <dd>{formatDateTime(endpoint.createdAt)}</dd>
+            <dd>
+              {formatDateTime(endpoint.createdAt)}
+              <Link href={`/admin/audit?subjectId=${endpoint.id}`} className="block text-xs text-indigo-600 hover:underline">
+                Who changed it: audit log
+              </Link>
+            </dd>
           </div>
           <div>
             <dt className="text-zinc-500">Signing secret</dt>
