@@ -251,6 +251,22 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
   expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
   await page.setViewportSize({ width: 1280, height: 800 });
 
+  // Edit: all events now; the form starts from what is saved and says when it is saved.
+  await page.goto(endpointUrl);
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(name);
+  await expect(page.getByLabel("Only the events I choose")).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: /key\.revoked/ })).toBeChecked();
+  const save = page.getByRole("button", { name: "Save endpoint" });
+  await expect(save).toBeEnabled();
+  expect(await seriousViolations(page), "edit page").toEqual([]);
+  await page.getByLabel("All events (and those added later)").check();
+  await save.click();
+  await expect(page.getByRole("status").filter({ hasText: `Saved ${name}.` })).toBeVisible();
+  expect((await conn.sql`select event_types from webhook_endpoints where name = ${name}`)[0]?.event_types).toBeNull();
+  await page.goto(endpointUrl);
+  await expect(page.getByText("All events, including ones added later")).toBeVisible();
+
   // Remove: asks first (Cancel keeps it), says plans fall back to manual approval, then the list.
   await page.goto(endpointUrl);
   await page.getByRole("button", { name: "Remove", exact: true }).click();
@@ -278,6 +294,7 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
     "webhook_endpoint.secret_rotated",
     "webhook_endpoint.test_sent",
     "webhook_endpoint.test_sent",
+    "webhook_endpoint.updated",
     "webhook_endpoint.removed",
   ]);
 });
