@@ -108,3 +108,67 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
   expect((await page.goto("/admin/users"))?.status()).toBe(403);
   expect((await page.goto("/admin/audit"))?.status()).toBe(403);
 });
+
+test("webhook pages and actions refuse anonymous, consumers and owners, writing nothing", async ({ request }) => {
+  const [endpoint] = await conn.sql`insert into webhook_endpoints (id, name, url, enabled, disabled_reason, secret)
+    values (gen_random_uuid()::text, ${`Authz hooks ${randomBytes(4).toString("hex")}`}, 'https://hooks.example.com/in', false, 'admin', 'not-a-real-sealed-secret') returning id`;
+  const id = String(endpoint?.id);
+  const [delivery] = await conn.sql`with e as (insert into webhook_events (id, type, body) values (${`msg_authz${randomBytes(6).toString("hex")}`}, 'webhook.test', '{}') returning id)
+    insert into webhook_deliveries (id, event_id, endpoint_id, event_type, status) select gen_random_uuid()::text, e.id, ${id}, 'webhook.test', 'failed' from e returning id`;
+  const deliveryId = String(delivery?.id);
+  const webhooks = async () =>
+    (await conn.sql`select
+      (select count(*)::int from webhook_endpoints) as endpoints,
+      (select count(*)::int from webhook_deliveries) as deliveries,
+      (select count(*)::int from audit_events where subject_type = 'webhook_endpoint') as audit,
+      (select e::text from webhook_endpoints e where id = ${id}) as row,
+      (select d::text from webhook_deliveries d where id = ${deliveryId}) as delivery`)[0];
+  const identities = {
+    anonymous: undefined,
+    consumer: await sessionCookie(conn, (await user("consumer")).id),
+    owner: await sessionCookie(conn, (await user("owner")).id),
+  };
+  const at = { page: `/admin/webhooks/${id}`, file: "app/admin/webhooks/actions.ts" };
+  const endpointFields = { name: "Owner's hook", url: "https://hooks.example.com/owner", eventTypes: "all", productIds: "all", enabled: "true" };
+  const cases: { page: string; file: string; name: string; fields: Record<string, string> }[] = [
+    { ...at, name: "addWebhookEndpointAction", fields: endpointFields },
+    { ...at, name: "editWebhookEndpointAction", fields: { ...endpointFields, id } },
+    { ...at, name: "setWebhookEndpointEnabledAction", fields: { id, enabled: "true" } },
+    { ...at, name: "rotateWebhookSecretAction", fields: { id } },
+    { ...at, name: "sendTestEventAction", fields: { id } },
+    { ...at, name: "removeWebhookEndpointAction", fields: { id } },
+    { ...at, name: "resendDeliveryAction", fields: { id, deliveryId } },
+    { ...at, name: "recoverFailedDeliveriesAction", fields: { id, since: "2020-01-01T00:00" } },
+  ];
+  const before = await webhooks();
+  for (const [who, cookie] of Object.entries(identities)) {
+    for (const c of cases) {
+      const res = await callAction(request, { ...c, cookie });
+      expect(res.status, `${c.name} as ${who}`).toBeLessThan(500);
+      expect(res.text, `${c.name} as ${who}`).toMatch(/Your session has ended|Your role does not allow/);
+      expect(res.text, `${c.name} as ${who}`).not.toContain("whsec_");
+    }
+    if (cookie) {
+      for (const path of ["/admin/webhooks", "/admin/webhooks/new", `/admin/webhooks/${id}`, `/admin/webhooks/${id}/edit`, `/admin/webhooks/${id}/messages/${deliveryId}`]) {
+        const res = await request.get(path, { headers: { Cookie: cookie }, maxRedirects: 0 });
+        expect(res.status(), `${path} as ${who}`).toBe(403);
+        expect(await res.text(), `${path} as ${who}`).toContain("You do not have access to this page");
+      }
+    }
+  }
+  expect(await webhooks()).toEqual(before);
+
+  // An admin's bad input: a clear message beside the field, nothing written.
+  const admin = await sessionCookie(conn, (await user("admin")).id);
+  const bad = await callAction(request, { ...at, name: "addWebhookEndpointAction", fields: { ...endpointFields, url: "ftp://hooks.example.com/x", eventTypes: '["no.such.event"]' }, cookie: admin });
+  expect(bad.text).toContain("Check the highlighted fields.");
+  expect(bad.text).toContain("Choose events from the list.");
+  const badSince = await callAction(request, { ...at, name: "recoverFailedDeliveriesAction", fields: { id, since: "yesterday" }, cookie: admin });
+  expect(badSince.text).toContain("Enter a date and time (UTC)");
+  expect(await webhooks()).toEqual(before);
+  // Control: the same page and action work for an admin.
+  expect((await request.get(`/admin/webhooks/${id}`, { headers: { Cookie: admin } })).status()).toBe(200);
+  const enabled = await callAction(request, { ...at, name: "setWebhookEndpointEnabledAction", fields: { id, enabled: "true" }, cookie: admin });
+  expect(enabled.text).toContain('"ok":true');
+  await conn.sql`delete from webhook_endpoints where id = ${id}`;
+});

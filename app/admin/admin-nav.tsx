@@ -18,6 +18,7 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
           { href: "/admin/audit", label: "Audit log" },
           { href: "/admin/users", label: "Users" },
           { href: "/admin/api-keys", label: "API access keys" },
+          { href: "/admin/webhooks", label: "Webhooks" },
           { href: "/admin/emails", label: "Email delivery" },
           { href: "/admin/settings/emails", label: "Email subjects" },
         ]

@@ -14,6 +14,8 @@ export type ActionResult = {
   revealedKey?: { plaintext: string; start: string; expiresAt: string | null; requestId: string; note?: string };
   /** A new portal API access key's token, shown once in the Add dialog; never stored or logged. */
   revealedAccessKey?: { name: string; token: string; expiresAt: string };
+  /** A webhook endpoint's new signing secret (Add or Rotate), shown once; never stored in plaintext or logged. */
+  revealedWebhookSecret?: { endpointId: string; name: string; secret: string; previousValidUntil?: string };
 };
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
