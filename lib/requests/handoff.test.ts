@@ -6,6 +6,8 @@ import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
+import { parseQueueParams } from "@/lib/admin/queue-params";
 import { decideRequests } from "./decide-requests";
 import { fallBackHandoffs } from "./handoff-fallback";
 import { handoffStatus } from "./handoff-status";
@@ -64,7 +66,14 @@ describe("External approval", () => {
       timeoutAt: new Date(request.createdAt.getTime() + 12 * HOUR).toISOString(),
       fellBackAt: null,
     });
-    expect(handoffStatus(request)).toEqual({ state: "waiting", endpointName: endpoint.name, timeoutAt: new Date(request.createdAt.getTime() + 12 * HOUR) });
+    const waiting = { state: "waiting", endpointName: endpoint.name, timeoutAt: new Date(request.createdAt.getTime() + 12 * HOUR).toISOString() };
+    expect(handoffStatus(request)).toEqual(waiting);
+    // The queue and its detail panel show it as "Waiting for <endpoint>".
+    const admin = await f.user("admin");
+    const actor: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
+    const { rows } = await queryQueue(t.db, actor, parseQueueParams({ q: request.reason, size: "100" }));
+    expect(rows.find((r) => r.id === request.id)?.handoff).toEqual(waiting);
+    expect((await queueDetail(t.db, actor, request.id))?.handoff).toEqual(waiting);
   });
 
   it("an External plan whose endpoint is disabled hands nothing off: people decide, and are emailed at once", async () => {
@@ -107,7 +116,7 @@ describe("External approval", () => {
     expect(handoffStatus({ ...waiting, handoffFallbackAt: later })).toEqual({
       state: "fell_back",
       endpointName: endpoint.name,
-      fellBackAt: later,
+      fellBackAt: later.toISOString(),
     });
     const audit = await t.db
       .select()
