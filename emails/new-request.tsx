@@ -9,6 +9,8 @@ export type NewRequestEmailProps = {
   reason: string;
   approvalsRequired: number;
   url: string;
+  /** Set when an External plan's third party did not decide in time and the request fell back to people. */
+  handoff?: { endpointName: string; timeoutHours: number };
 };
 
 export function NewRequestEmail(p: NewRequestEmailProps) {
@@ -17,6 +19,9 @@ export function NewRequestEmail(p: NewRequestEmailProps) {
       <Text>
         {p.requesterName} asks for {p.planName} access to {p.productNames.join(", ")} for the app “{p.appName}”.
       </Text>
+      {p.handoff ? (
+        <Text>{`This plan hands requests to ${p.handoff.endpointName}, which did not decide this one within ${p.handoff.timeoutHours} hours. It now waits for an approver.`}</Text>
+      ) : null}
       <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text>
       {p.approvalsRequired > 1 ? (
         <Text>{`This plan needs ${p.approvalsRequired} approvals from different approvers.`}</Text>

@@ -8,9 +8,10 @@ export type Received = { id: string; type: string; body: Record<string, unknown>
  * A webhook receiver as a third party writes one: a node:http server that verifies each message
  * with the `standardwebhooks` library (nobody here wrote it) and deduplicates on webhook-id. It can
  * fail its next N messages on purpose, or answer slowly; `port` brings a closed receiver back on
- * the address its endpoint points at.
+ * the address its endpoint points at; `onMessage` acts on each new message after it is
+ * acknowledged, as a third party's handler would.
  */
-export async function startWebhookReceiver(opts: { secret?: string; port?: number } = {}) {
+export async function startWebhookReceiver(opts: { secret?: string; port?: number; onMessage?: (message: Received) => unknown } = {}) {
   let secret = opts.secret;
   let failNext = 0;
   let delayMs = 0;
@@ -46,8 +47,11 @@ export async function startWebhookReceiver(opts: { secret?: string; port?: numbe
         res.writeHead(401, { "content-type": "text/plain" }).end("bad signature");
         return;
       }
-      if (!unique.has(got.id)) unique.set(got.id, got);
+      const first = !unique.has(got.id);
+      if (first) unique.set(got.id, got);
       res.writeHead(204).end();
+      // A third party acts after answering (a slow handler must not turn into a retry), once per message.
+      if (first) void opts.onMessage?.(got);
     });
   });
   await new Promise<void>((r) => server.listen(opts.port ?? 0, "127.0.0.1", r));

@@ -29,6 +29,10 @@ export type PlanSnapshot = {
   reviewRequired: boolean;
   reviewCommentRequired?: boolean;
   requestFields: RequestField[];
+  /** External approval: the endpoint whose third party decides, and how long before people do. */
+  handoff?: { endpointId: string; endpointName: string; timeoutHours: number };
+  /** Where the consumer was sent after submitting (Redirect after submit). */
+  redirectUrl?: string;
 };
 
 export const accessRequests = pgTable(

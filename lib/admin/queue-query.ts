@@ -5,12 +5,14 @@ import {
   accessRequestProducts,
   accessRequests,
   apps,
+  type PlanSnapshot,
   products,
   requestApprovals,
   type RequestStatus,
   users,
 } from "@/db/schema";
 import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { requestParts } from "@/lib/requests/request-parts";
 import type { QueueParams } from "./queue-params";
@@ -93,6 +95,8 @@ export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
       reason: accessRequests.reason,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
+      handoffPlan: sql<PlanSnapshot["handoff"] | null>`${accessRequests.plan}->'handoff'`,
+      handoffFallbackAt: accessRequests.handoffFallbackAt,
       approvals: sql<number>`(select count(*)::int from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id})`,
       approvedByMe: sql<boolean>`exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id})`,
       requesterName: users.name,
@@ -126,7 +130,12 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
   ]);
   const total = counted[0]?.n ?? 0;
   const parts = await requestParts(db, rows.map((r) => r.id));
-  return { rows: rows.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  const shown = rows.map(({ handoffPlan, handoffFallbackAt, ...r }) => ({
+    ...r,
+    // External plans: "Waiting for <endpoint>" until decided or fallen back.
+    handoff: handoffStatus({ status: r.status, plan: { handoff: handoffPlan ?? undefined }, createdAt: r.createdAt, handoffFallbackAt }),
+  }));
+  return { rows: shown.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
 }
 
 /**
@@ -213,5 +222,6 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
     myProducts: partsOf(actor, parts).map((p) => p.productName),
     otherProducts: parts.filter((p) => !hasAuthority(actor, p)).map((p) => p.productName),
     mayRevoke: revoke.ok && partsOf(actor, parts).some((p) => !p.revokedById),
+    handoff: handoffStatus(row.request),
   };
 }

@@ -7,6 +7,7 @@ import { purgeSignInLeftovers } from "@/lib/auth/purge-sign-in-leftovers";
 import { warnExpiringAccessKeys } from "@/lib/api-access/warn-expiring-access-keys";
 import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
+import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
@@ -18,6 +19,7 @@ export const EXPIRE_KEYS_TASK = "expire-keys";
 export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
 export const WARN_ACCESS_KEYS_TASK = "warn-expiring-api-access-keys";
 export const SWEEP_WEBHOOKS_TASK = "sweep-webhooks";
+export const HANDOFF_FALLBACK_TASK = "handoff-fallback";
 
 type WorkerOptions = {
   connectionString: string;
@@ -98,6 +100,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await sweepWebhooks(db);
   });
 
+  // Every minute, a task of its own: External plans' requests that their third party did not decide
+  // in time fall back to manual approval, and their approvers are emailed.
+  const handoffFallbackTask: Task = withSafeErrors(async () => {
+    await fallBackHandoffs(db, opts.baseUrl);
+  });
+
   // graphile-worker's own pool drops its error listeners as it stops; a connection that then dies
   // (Postgres stopping alongside the app on Ctrl-C, or a restart) became an uncaughtException.
   // This pool keeps its listeners for its whole life.
@@ -122,8 +130,9 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       [PURGE_SIGN_IN_TASK]: purgeSignIn,
       [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
       [SWEEP_WEBHOOKS_TASK]: sweepWebhooksTask,
+      [HANDOFF_FALLBACK_TASK]: handoffFallbackTask,
     },
-    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
+    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `* * * * * ${HANDOFF_FALLBACK_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
   // Webhook attempts run in a runner of their own (graphile-worker fetches only the tasks a runner
   // knows): a burst of emails to render does not hold back the events (a decision's webhook waited

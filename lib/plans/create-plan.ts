@@ -2,7 +2,7 @@ import type { Queryable } from "@/db/connect";
 import { plans } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertManager, resolveOwner } from "@/lib/products/product-access";
-import { asNameTaken, assertNameFree, parsePlan } from "./plan-checks";
+import { asNameTaken, assertHandoffEndpoint, assertNameFree, parsePlan } from "./plan-checks";
 
 /** Creates a plan owned by the actor (or, for an admin or API key, `ownerId`: lib/products/product-access.ts), audited in the same transaction. */
 export async function createPlan(db: Queryable, actor: Actor, input: unknown, options: { ownerId?: string } = {}) {
@@ -12,6 +12,7 @@ export async function createPlan(db: Queryable, actor: Actor, input: unknown, op
     .transaction(async (tx) => {
       const ownerId = await resolveOwner(tx, actor, options.ownerId);
       await assertNameFree(tx, fields.name, null);
+      await assertHandoffEndpoint(tx, fields.handoffEndpointId, null);
       const [plan] = await tx
         .insert(plans)
         .values({ ...fields, ownerId })

@@ -1,9 +1,10 @@
-import { and, ne, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { plans } from "@/db/schema";
+import { plans, webhookEndpoints } from "@/db/schema";
 import { fieldErrorsOf } from "@/lib/actions/action-result";
 import { DomainError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/sql/unique-violation";
+import { targetPolicy } from "@/lib/webhooks/targets";
 import { type PlanFields, planSchema } from "./plan-schema";
 
 const nameTaken = () =>
@@ -13,7 +14,33 @@ const nameTaken = () =>
 export function parsePlan(input: unknown): PlanFields {
   const parsed = planSchema.safeParse(input);
   if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  // The browser cannot know the server's setting; a consumer's browser is sent to this address.
+  if (parsed.data.redirectUrl?.startsWith("http:") && !targetPolicy().allowHttp) {
+    throw new DomainError("invalid", "Check the highlighted fields.", {
+      redirectUrl: "Use an https:// URL (http is allowed only when PORTICO_WEBHOOK_ALLOW_HTTP=on).",
+    });
+  }
   return parsed.data;
+}
+
+const handoffProblem = (message: string) => new DomainError("invalid", "Check the highlighted fields.", { handoffEndpointId: message });
+
+/**
+ * An External plan's endpoint must exist, be enabled and receive access_request.created (the event
+ * that tells its third party about a request). Checked when the endpoint is chosen; a plan whose
+ * endpoint is disabled later still saves, and its new requests wait for people instead.
+ */
+export async function assertHandoffEndpoint(db: Queryable, endpointId: string | null, previousId: string | null) {
+  if (!endpointId || endpointId === previousId) return;
+  const [endpoint] = await db
+    .select({ enabled: webhookEndpoints.enabled, eventTypes: webhookEndpoints.eventTypes })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.id, endpointId));
+  if (!endpoint) throw handoffProblem("That webhook endpoint no longer exists. Choose another one from the list.");
+  if (!endpoint.enabled) throw handoffProblem("That webhook endpoint is disabled. Enable it under Admin → Webhooks, or choose another one.");
+  if (endpoint.eventTypes !== null && !endpoint.eventTypes.includes("access_request.created")) {
+    throw handoffProblem("That endpoint does not receive access_request.created, so its third party would never hear of a request. Add the event to the endpoint, or choose another one.");
+  }
 }
 
 /** Names are unique regardless of case, so "Free" and "free" never sit side by side in the catalogue. */

@@ -13,6 +13,10 @@ export const MAX_KEY_LIFETIME_DAYS = 3650;
 export const MAX_CLAIM_LINK_HOURS = 720;
 export const MAX_REQUEST_FIELDS = 20;
 export const MAX_OPTIONS = 50;
+export const DEFAULT_HANDOFF_TIMEOUT_HOURS = 72;
+export const MAX_HANDOFF_TIMEOUT_HOURS = 720;
+export const APPROVAL_MODES = ["manual", "automatic", "external"] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
 
 const checkbox = z
@@ -129,6 +133,40 @@ const requestFieldsSchema = z.preprocess(
     }),
 );
 
+/**
+ * Where the consumer is sent after submitting (Tyk's "Redirect Key Request"). The form and scheme
+ * are checked here, in the browser too; whether plain http is allowed depends on the server's
+ * PORTICO_WEBHOOK_ALLOW_HTTP, so lib/plans/plan-checks.ts checks that.
+ */
+const redirectUrlSchema = z
+  .string({ error: "Enter the redirect address as text." })
+  .trim()
+  .max(2000, "Use a URL of at most 2,000 characters.")
+  .optional()
+  .transform((raw, ctx): string | null => {
+    if (!raw) return null;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Enter a full URL such as https://billing.example.com/checkout." });
+      return z.NEVER;
+    }
+    const problem =
+      url.protocol !== "https:" && url.protocol !== "http:"
+        ? "Use an https:// URL."
+        : url.username || url.password
+          ? "Leave credentials out of the URL."
+          : url.hash
+            ? "Remove the #fragment: Portico adds its own query parameters to the URL."
+            : null;
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
+    return url.href;
+  });
+
 const customDays = wholeNumber({ what: "the key lifetime in days", min: 1, max: MAX_KEY_LIFETIME_DAYS });
 
 export const planSchema = z
@@ -146,7 +184,20 @@ export const planSchema = z
       .refine(isPlainText, "Use plain text only.")
       .optional()
       .transform((s) => s ?? ""),
+    // The form sends `approval` (Manual / Automatic / External); other callers (the REST API, older
+    // scripts) send `autoApprove` and `handoffEndpointId`, which read the same way (see below).
+    approval: z.enum(APPROVAL_MODES, { error: "Choose how requests are approved: manual, automatic or external." }).optional(),
     autoApprove: checkbox,
+    handoffEndpointId: z
+      .string({ error: "Choose a webhook endpoint from the list." })
+      .trim()
+      .max(100, "Choose a webhook endpoint from the list.")
+      .nullish()
+      .transform((v) => v || null),
+    handoffTimeoutHours: optionalWholeNumber({ what: "the hand-off timeout in hours", min: 1, max: MAX_HANDOFF_TIMEOUT_HOURS, range: true }).transform(
+      (n) => n ?? DEFAULT_HANDOFF_TIMEOUT_HOURS,
+    ),
+    redirectUrl: redirectUrlSchema,
     approvalsRequired: wholeNumber({ what: "approvals required", min: 1, max: 5, range: true }),
     keyLifetime: z.enum(["30", "90", "180", "365", "custom", "none"], { error: "Choose how long keys last." }),
     customKeyLifetimeDays: z.union([z.string(), z.number()]).optional(),
@@ -166,7 +217,27 @@ export const planSchema = z
     },
     when: (payload) => (payload.value as { keyLifetime?: unknown } | null)?.keyLifetime === "custom",
   })
-  .transform(({ keyLifetime, customKeyLifetimeDays, ...plan }, ctx) => {
+  .transform(({ keyLifetime, customKeyLifetimeDays, approval, autoApprove, handoffEndpointId, ...plan }, ctx) => {
+    // An explicit choice wins; without one, an endpoint means External. A ticked autoApprove turns
+    // Manual into Automatic, and cannot be combined with External: the third party decides those.
+    let mode: ApprovalMode = approval ?? (handoffEndpointId ? "external" : "manual");
+    if (autoApprove && mode === "manual") mode = "automatic";
+    if (autoApprove && mode === "external") {
+      ctx.addIssue({ code: "custom", path: ["approval"], message: "External and automatic approval exclude each other: the third party decides, or the plan approves. Choose one." });
+      return z.NEVER;
+    }
+    if (mode === "external" && !handoffEndpointId) {
+      ctx.addIssue({ code: "custom", path: ["handoffEndpointId"], message: "Choose the webhook endpoint whose third party decides these requests." });
+      return z.NEVER;
+    }
+    if (mode === "automatic" && plan.redirectUrl) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redirectUrl"],
+        message: "A plan that approves automatically has nothing for a third party to confirm: leave the redirect empty, or choose manual or external approval.",
+      });
+      return z.NEVER;
+    }
     let keyLifetimeDays: number | null;
     if (keyLifetime === "none") keyLifetimeDays = null;
     else if (keyLifetime !== "custom") keyLifetimeDays = Number(keyLifetime);
@@ -179,7 +250,13 @@ export const planSchema = z
       keyLifetimeDays = custom.data;
     }
     // A comment can only be required on a review that happens.
-    return { ...plan, keyLifetimeDays, reviewCommentRequired: plan.reviewRequired && plan.reviewCommentRequired };
+    return {
+      ...plan,
+      autoApprove: mode === "automatic",
+      handoffEndpointId: mode === "external" ? handoffEndpointId : null,
+      keyLifetimeDays,
+      reviewCommentRequired: plan.reviewRequired && plan.reviewCommentRequired,
+    };
   });
 
 export type PlanFields = z.output<typeof planSchema>;
@@ -188,7 +265,10 @@ export type PlanFields = z.output<typeof planSchema>;
 export type PlanFormValues = {
   name: string;
   description: string;
-  autoApprove: boolean;
+  approval: ApprovalMode;
+  handoffEndpointId: string;
+  handoffTimeoutHours: string;
+  redirectUrl: string;
   approvalsRequired: string;
   keyLifetime: "30" | "90" | "180" | "365" | "custom" | "none";
   customKeyLifetimeDays: string;
@@ -207,6 +287,9 @@ export function planFormValues(plan?: {
   name: string;
   description: string;
   autoApprove: boolean;
+  handoffEndpointId: string | null;
+  handoffTimeoutHours: number;
+  redirectUrl: string | null;
   approvalsRequired: number;
   keyLifetimeDays: number | null;
   claimLinkLifetimeHours: number;
@@ -221,7 +304,10 @@ export function planFormValues(plan?: {
   return {
     name: plan?.name ?? "",
     description: plan?.description ?? "",
-    autoApprove: plan?.autoApprove ?? false,
+    approval: plan?.handoffEndpointId ? "external" : plan?.autoApprove ? "automatic" : "manual",
+    handoffEndpointId: plan?.handoffEndpointId ?? "",
+    handoffTimeoutHours: String(plan?.handoffTimeoutHours ?? DEFAULT_HANDOFF_TIMEOUT_HOURS),
+    redirectUrl: plan?.redirectUrl ?? "",
     approvalsRequired: String(plan?.approvalsRequired ?? 1),
     keyLifetime: preset,
     customKeyLifetimeDays: preset === "custom" && days !== null ? String(days) : "",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { accessRequests, auditEvents, plans, productPlans } from "@/db/schema";
+import { accessRequests, auditEvents, plans, productPlans, webhookEndpoints } from "@/db/schema";
 import { fieldErrorsOf } from "@/lib/actions/action-result";
 import { addToCart } from "@/lib/cart/cart-store";
 import { DomainError } from "@/lib/errors";
@@ -161,6 +161,124 @@ describe("plans", () => {
   });
 });
 
+/** A webhook endpoint as an admin would have added it (its secret is never used here). */
+async function endpoint(values: { enabled?: boolean; eventTypes?: string[] | null } = {}) {
+  const [row] = await t.db
+    .insert(webhookEndpoints)
+    .values({ name: `Billing ${randomUUID().slice(0, 8)}`, url: "https://billing.example.com/hooks", secret: "sealed", ...values })
+    .returning();
+  if (!row) throw new Error("no endpoint");
+  return row;
+}
+
+describe("External approval and redirect after submit", () => {
+  it("an External plan names an enabled endpoint and a timeout; the form shows it back; edits are audited", async () => {
+    const owner = asActor(await f.user("owner"));
+    const billing = await endpoint();
+    const plan = await createPlan(t.db, owner, form({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "24", redirectUrl: "https://billing.example.com/checkout?x=1" }));
+    expect(plan).toMatchObject({ autoApprove: false, handoffEndpointId: billing.id, handoffTimeoutHours: 24, redirectUrl: "https://billing.example.com/checkout?x=1" });
+    expect(planFormValues(plan)).toMatchObject({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "24", redirectUrl: "https://billing.example.com/checkout?x=1" });
+    // Defaults: manual, 72 hours, no redirect.
+    const plain = await createPlan(t.db, owner, form());
+    expect(plain).toMatchObject({ autoApprove: false, handoffEndpointId: null, handoffTimeoutHours: 72, redirectUrl: null });
+    expect(planFormValues(plain)).toMatchObject({ approval: "manual", handoffEndpointId: "", handoffTimeoutHours: "72", redirectUrl: "" });
+    // The REST API's and older callers' way (autoApprove + handoffEndpointId) reads the same.
+    expect(await createPlan(t.db, owner, form({ handoffEndpointId: billing.id }))).toMatchObject({ handoffEndpointId: billing.id, autoApprove: false });
+    expect(await createPlan(t.db, owner, form({ autoApprove: "true" }))).toMatchObject({ handoffEndpointId: null, autoApprove: true });
+
+    // Switching to Automatic drops the endpoint, even if the form still holds it.
+    const automatic = await updatePlan(t.db, owner, plan.id, form({ name: plan.name, approval: "automatic", handoffEndpointId: billing.id, handoffTimeoutHours: "24" }));
+    expect(automatic).toMatchObject({ autoApprove: true, handoffEndpointId: null, redirectUrl: null });
+    const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.subjectId, plan.id)).orderBy(asc(auditEvents.id)).offset(1);
+    expect(event?.data).toMatchObject({ changed: ["autoApprove", "handoffEndpointId", "redirectUrl"], from: { handoffEndpointId: billing.id }, to: { handoffEndpointId: null } });
+  });
+
+  it("a plan whose endpoint was disabled later still saves; choosing a disabled endpoint does not", async () => {
+    const owner = asActor(await f.user("owner"));
+    const billing = await endpoint();
+    const plan = await createPlan(t.db, owner, form({ approval: "external", handoffEndpointId: billing.id }));
+    await t.db.update(webhookEndpoints).set({ enabled: false }).where(eq(webhookEndpoints.id, billing.id));
+    expect(await updatePlan(t.db, owner, plan.id, form({ name: plan.name, approval: "external", handoffEndpointId: billing.id, description: "Still saves" }))).toMatchObject({
+      description: "Still saves",
+      handoffEndpointId: billing.id,
+    });
+    const other = await createPlan(t.db, owner, form());
+    const error = await failure(updatePlan(t.db, owner, other.id, form({ name: other.name, approval: "external", handoffEndpointId: billing.id })));
+    expect(error.fieldErrors?.handoffEndpointId).toMatch(/disabled/);
+  });
+
+  it("refuses each mistake beside its field, and writes nothing", async () => {
+    const owner = asActor(await f.user("owner"));
+    const billing = await endpoint();
+    const disabled = await endpoint({ enabled: false });
+    const deaf = await endpoint({ eventTypes: ["key.created"] });
+    const existing = await createPlan(t.db, owner, form());
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [form({ approval: "external" }), "handoffEndpointId", /Choose the webhook endpoint/],
+      [form({ approval: "external", handoffEndpointId: "" }), "handoffEndpointId", /Choose the webhook endpoint/],
+      [form({ approval: "external", handoffEndpointId: randomUUID() }), "handoffEndpointId", /no longer exists/],
+      [form({ approval: "external", handoffEndpointId: "x".repeat(101) }), "handoffEndpointId", /from the list/],
+      [form({ approval: "external", handoffEndpointId: disabled.id }), "handoffEndpointId", /disabled/],
+      [form({ approval: "external", handoffEndpointId: deaf.id }), "handoffEndpointId", /access_request\.created/],
+      [form({ approval: "external", handoffEndpointId: billing.id, autoApprove: "true" }), "approval", /exclude each other/],
+      [form({ handoffEndpointId: billing.id, autoApprove: "true" }), "approval", /exclude each other/],
+      [form({ approval: "sometimes" }), "approval", /manual, automatic or external/],
+      [form({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "0" }), "handoffTimeoutHours", /from 1 to 720/],
+      [form({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "721" }), "handoffTimeoutHours", /from 1 to 720/],
+      [form({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "1.5" }), "handoffTimeoutHours", /whole number/],
+      [form({ redirectUrl: "billing.example.com/checkout" }), "redirectUrl", /full URL/],
+      [form({ redirectUrl: "javascript:alert(1)" }), "redirectUrl", /https:\/\//],
+      [form({ redirectUrl: "ftp://billing.example.com/" }), "redirectUrl", /https:\/\//],
+      [form({ redirectUrl: "http://billing.example.com/checkout" }), "redirectUrl", /PORTICO_WEBHOOK_ALLOW_HTTP/],
+      [form({ redirectUrl: "https://user:pw@billing.example.com/" }), "redirectUrl", /credentials/],
+      [form({ redirectUrl: "https://billing.example.com/#pay" }), "redirectUrl", /fragment/],
+      [form({ redirectUrl: `https://billing.example.com/${"a".repeat(2000)}` }), "redirectUrl", /2,000/],
+      [form({ approval: "automatic", redirectUrl: "https://billing.example.com/checkout" }), "redirectUrl", /approves automatically/],
+    ];
+    const before = await counts();
+    const [row] = await t.db.select().from(plans).where(eq(plans.id, existing.id));
+    for (const [input, field, message] of cases) {
+      const error = await failure(createPlan(t.db, owner, input));
+      expect(error.fieldErrors?.[field], `${field}: ${JSON.stringify(error.fieldErrors)}`).toMatch(message);
+      const onEdit = await failure(updatePlan(t.db, owner, existing.id, { ...input, name: existing.name }));
+      expect(onEdit.fieldErrors?.[field], `${field} (edit): ${JSON.stringify(onEdit.fieldErrors)}`).toMatch(message);
+    }
+    expect(await counts()).toEqual(before);
+    expect((await t.db.select().from(plans).where(eq(plans.id, existing.id)))[0]).toEqual(row);
+  });
+
+  it("http redirects are allowed when PORTICO_WEBHOOK_ALLOW_HTTP=on", async () => {
+    const owner = asActor(await f.user("owner"));
+    process.env.PORTICO_WEBHOOK_ALLOW_HTTP = "on";
+    try {
+      expect(await createPlan(t.db, owner, form({ redirectUrl: "http://127.0.0.1:9999/checkout" }))).toMatchObject({ redirectUrl: "http://127.0.0.1:9999/checkout" });
+    } finally {
+      delete process.env.PORTICO_WEBHOOK_ALLOW_HTTP;
+    }
+  });
+
+  it("a request keeps the hand-off and redirect it was submitted under; later plan edits or a renamed endpoint never change it", async () => {
+    const owner = asActor(await f.owner());
+    const billing = await endpoint();
+    const plan = await createPlan(t.db, owner, form({ approval: "external", handoffEndpointId: billing.id, handoffTimeoutHours: "12", redirectUrl: "https://billing.example.com/checkout" }));
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const consumer = await f.user("consumer");
+    await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: "http://localhost" }, { newAppName: "Handoff app", reason: "Testing" }, {});
+    const [submitted] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(submitted?.plan).toMatchObject({
+      autoApprove: false,
+      handoff: { endpointId: billing.id, endpointName: billing.name, timeoutHours: 12 },
+      redirectUrl: "https://billing.example.com/checkout",
+    });
+    await updatePlan(t.db, owner, plan.id, form({ name: plan.name, approval: "automatic" }));
+    await t.db.update(webhookEndpoints).set({ name: `${billing.name} renamed` }).where(eq(webhookEndpoints.id, billing.id));
+    const [after] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, request.id));
+    expect(after?.plan).toEqual(submitted?.plan);
+    expect(after?.status).toBe("pending");
+  });
+});
+
 describe("bad input writes nothing", () => {
   it("answers each mistake beside its field", async () => {
     const owner = asActor(await f.user("owner"));
@@ -242,7 +360,11 @@ const fieldLike = fc.record(
 const FIELDS = [
   "name",
   "description",
+  "approval",
   "autoApprove",
+  "handoffEndpointId",
+  "handoffTimeoutHours",
+  "redirectUrl",
   "approvalsRequired",
   "keyLifetime",
   "customKeyLifetimeDays",
@@ -258,6 +380,10 @@ const planLike = fc.record(
     name: fc.oneof(nasty, fc.string({ minLength: 1, maxLength: 20 })),
     description: nasty,
     autoApprove: nasty,
+    approval: fc.oneof(nasty, fc.constantFrom("manual", "automatic", "external")),
+    handoffEndpointId: fc.oneof(nasty, fc.uuid()),
+    handoffTimeoutHours: fc.oneof(nasty, fc.integer({ min: -10, max: 800 }).map(String)),
+    redirectUrl: fc.oneof(nasty, fc.webUrl()),
     approvalsRequired: fc.oneof(nasty, fc.integer({ min: -3, max: 8 }).map(String)),
     keyLifetime: fc.oneof(nasty, fc.constantFrom("30", "90", "180", "365", "custom", "none")),
     customKeyLifetimeDays: fc.oneof(nasty, fc.integer({ min: -10, max: 4000 }).map(String)),
@@ -292,6 +418,10 @@ describe("planSchema (fuzz)", () => {
           if (r.type === "select") expect(r.options?.length).toBeGreaterThan(0);
         }
         if (!p.reviewRequired) expect(p.reviewCommentRequired).toBe(false);
+        expect(p.handoffTimeoutHours).toBeGreaterThanOrEqual(1);
+        expect(p.handoffTimeoutHours).toBeLessThanOrEqual(720);
+        if (p.handoffEndpointId) expect(p.autoApprove).toBe(false);
+        if (p.redirectUrl) expect(p.redirectUrl).toMatch(/^https?:\/\//);
       }),
       { numRuns: 3000 },
     );

@@ -3,12 +3,15 @@ import { plans } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertManager } from "@/lib/products/product-access";
 import { editablePlan, planNotFound } from "./plan-access";
-import { asNameTaken, assertNameFree, parsePlan } from "./plan-checks";
+import { asNameTaken, assertHandoffEndpoint, assertNameFree, parsePlan } from "./plan-checks";
 
 const TRACKED = [
   "name",
   "description",
   "autoApprove",
+  "handoffEndpointId",
+  "handoffTimeoutHours",
+  "redirectUrl",
   "approvalsRequired",
   "keyLifetimeDays",
   "claimLinkLifetimeHours",
@@ -34,6 +37,7 @@ export async function updatePlan(db: Queryable, actor: Actor, id: string, input:
       const changed = TRACKED.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(fields[k]));
       if (changed.length === 0) return before;
       if (changed.includes("name")) await assertNameFree(tx, fields.name, id);
+      await assertHandoffEndpoint(tx, fields.handoffEndpointId, before.handoffEndpointId);
 
       const [plan] = await tx
         .update(plans)

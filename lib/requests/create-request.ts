@@ -1,14 +1,13 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apps, type PlanSnapshot, plans, products, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, type PlanSnapshot, plans, products, users, webhookEndpoints } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { hasAuthority, loadParts, userActor } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
-import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { openReviews } from "@/lib/reviews/open-reviews";
 import { planRedirectUrl, recordRedirect } from "@/lib/webhooks/redirect-consumer";
-import { approversFor } from "./approvers";
 import { enqueueApprovedEmails } from "./decision-emails";
+import { enqueueNewRequestEmails } from "./new-request-emails";
 import { applyTransition } from "./state-machine";
 
 export const LIVE_STATUSES = ["pending", "approved", "available"] as const;
@@ -28,12 +27,22 @@ type NewRequest = {
   baseUrl: string;
 };
 
+/**
+ * The plan as a request keeps it. An External plan hands off only while its endpoint is enabled:
+ * a disabled endpoint would never hear of the request, so people decide it from the start.
+ */
 export async function planSnapshot(tx: Queryable, planId: string): Promise<PlanSnapshot> {
-  const [plan] = await tx.select().from(plans).where(eq(plans.id, planId));
-  if (!plan) throw new DomainError("not_found", "That plan no longer exists.");
+  const [row] = await tx
+    .select({ plan: plans, endpoint: { id: webhookEndpoints.id, name: webhookEndpoints.name, enabled: webhookEndpoints.enabled } })
+    .from(plans)
+    .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, plans.handoffEndpointId))
+    .where(eq(plans.id, planId));
+  if (!row) throw new DomainError("not_found", "That plan no longer exists.");
+  const { plan, endpoint } = row;
+  const handoff = endpoint?.enabled ? { endpointId: endpoint.id, endpointName: endpoint.name, timeoutHours: plan.handoffTimeoutHours } : undefined;
   return {
     name: plan.name,
-    autoApprove: plan.autoApprove,
+    autoApprove: plan.autoApprove && !handoff,
     approvalsRequired: plan.approvalsRequired,
     keyLifetimeDays: plan.keyLifetimeDays,
     claimLinkLifetimeHours: plan.claimLinkLifetimeHours,
@@ -42,6 +51,8 @@ export async function planSnapshot(tx: Queryable, planId: string): Promise<PlanS
     reviewRequired: plan.reviewRequired,
     reviewCommentRequired: plan.reviewCommentRequired,
     requestFields: plan.requestFields,
+    ...(handoff ? { handoff } : {}),
+    ...(plan.redirectUrl ? { redirectUrl: plan.redirectUrl } : {}),
   };
 }
 
@@ -140,7 +151,8 @@ async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest
  * Writes a request, its products, its audit event, and its jobs in `tx`. An auto-approve plan's
  * request is approved in the same transaction, unless access was revoked before or the plan's owner
  * lacks authority over a product (autoApprovalWithheld), or the plan redirects the consumer to a
- * third party who confirms it (recordRedirect); otherwise the approvers are emailed.
+ * third party who confirms it (recordRedirect); otherwise the approvers are emailed, or, on an
+ * External plan, the third party decides first.
  */
 export async function createRequest(tx: Tx, input: NewRequest) {
   const plan = await planSnapshot(tx, input.planId);
@@ -206,25 +218,10 @@ export async function createRequest(tx: Tx, input: NewRequest) {
     return approved;
   }
 
-  const [requester] = await tx.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, input.requesterId));
-  const [app] = await tx.select({ name: apps.name }).from(apps).where(eq(apps.id, input.appId));
-  const productNames = (
-    await tx.select({ name: products.name }).from(products).where(inArray(products.id, input.productIds))
-  ).map((p) => p.name);
-  for (const approver of await approversFor(tx, input.productIds, input.requesterId)) {
-    await enqueueEmail(tx, {
-      to: approver.email,
-      template: "new-request",
-      props: {
-        requesterName: requester?.name ?? requester?.email ?? "A consumer",
-        appName: app?.name ?? "an app",
-        planName: plan.name,
-        productNames,
-        reason: input.reason,
-        approvalsRequired: plan.approvalsRequired,
-        url: `${input.baseUrl}/admin/requests/${request.id}`,
-      },
-    });
-  }
+  // Handed off: the access_request.created event (recorded above) tells the third party; the
+  // approvers hear of it only if nothing decides it in time (lib/requests/handoff-fallback.ts).
+  if (plan.handoff) return request;
+
+  await enqueueNewRequestEmails(tx, request.id, input.baseUrl);
   return request;
 }

@@ -17,6 +17,7 @@ const words: Record<string, string> = {
   "request.product_revoked": "Access to one product revoked (the product was archived)",
   "request.auto_approve_withheld": "Not approved automatically: an approver decides",
   "request.redirected": "Sent to a third party to confirm",
+  "request.handoff_timed_out": "Fell back to manual approval: the third party did not decide in time",
   "key.rolled": "Key rolled (the old key works until its grace period ends)",
 };
 

@@ -15,6 +15,7 @@ export async function listMyRequests(db: Queryable, userId: string) {
       startsAt: accessRequests.startsAt,
       durationDays: accessRequests.durationDays,
       createdAt: accessRequests.createdAt,
+      handoffFallbackAt: accessRequests.handoffFallbackAt,
       appId: apps.id,
       appName: apps.name,
       approvals: approvalsCount,

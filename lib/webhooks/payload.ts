@@ -1,6 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiKeys, apps, products, users } from "@/db/schema";
+import { handoffTimeoutAt } from "@/lib/requests/handoff-status";
 
 /** What a request's events tell a receiver: never a key, a claim link or a token. */
 export type RequestFacts = {
@@ -9,6 +10,11 @@ export type RequestFacts = {
   consumer: { id: string; email: string; name: string | null };
   products: { id: string; slug: string; name: string }[];
   plan: { id: string; name: string };
+  /**
+   * Only for a request on an External plan: the endpoint whose third party decides it, until
+   * `timeoutAt`; `fellBackAt` is set once nobody did and it went to the portal's approvers.
+   */
+  handoff?: { endpointId: string; endpointName: string; timeoutAt: string; fellBackAt: string | null };
 };
 export type KeyFacts = { id: string; start: string; createdAt: string; expiresAt: string | null; endReason: string | null };
 export type ProductFacts = { id: string; slug: string; name: string; status: string };
@@ -28,6 +34,7 @@ export async function requestFacts(tx: Queryable, ids: readonly string[]): Promi
       decidedAt: accessRequests.decidedAt,
       startsAt: accessRequests.startsAt,
       durationDays: accessRequests.durationDays,
+      handoffFallbackAt: accessRequests.handoffFallbackAt,
       planId: accessRequests.planId,
       plan: accessRequests.plan,
       appId: apps.id,
@@ -47,12 +54,23 @@ export async function requestFacts(tx: Queryable, ids: readonly string[]): Promi
     .where(inArray(accessRequestProducts.requestId, [...ids]))
     .orderBy(products.name);
   for (const r of rows) {
+    const handoff = r.plan.handoff;
     out.set(r.id, {
       request: { id: r.id, status: r.status, reason: r.reason, createdAt: r.createdAt.toISOString(), decidedAt: iso(r.decidedAt), startsAt: r.startsAt.toISOString(), durationDays: r.durationDays },
       app: { id: r.appId, name: r.appName },
       consumer: { id: r.consumerId, email: r.consumerEmail, name: r.consumerName },
       products: parts.filter((p) => p.requestId === r.id).map(({ id, slug, name }) => ({ id, slug, name })),
       plan: { id: r.planId, name: r.plan.name },
+      ...(handoff
+        ? {
+            handoff: {
+              endpointId: handoff.endpointId,
+              endpointName: handoff.endpointName,
+              timeoutAt: handoffTimeoutAt(r.createdAt, handoff.timeoutHours).toISOString(),
+              fellBackAt: iso(r.handoffFallbackAt),
+            },
+          }
+        : {}),
     });
   }
   return out;

@@ -642,14 +642,20 @@ export interface components {
             /** @description The API's OpenAPI document (JSON or YAML); null or empty for none. */
             openapi?: string | null;
         };
-        /** @description Left out: approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields. */
+        /** @description Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields. */
         PlanCreate: {
             /** @description 1–80 characters on one line, unique ignoring case. */
             name: string;
             /** @description Plain text, at most 1000 characters. */
             description?: string;
-            /** @description Requests are approved at submit time. */
+            /** @description Requests are approved at submit time. Not with handoffEndpointId or redirectUrl. */
             autoApprove?: boolean;
+            /** @description External approval: an enabled webhook endpoint receiving access_request.created, whose third party decides through this API; null: people decide. */
+            handoffEndpointId?: string | null;
+            /** @description External approval: hours, 1–720 (default 72), before an undecided request falls back to manual approval. */
+            handoffTimeoutHours?: number;
+            /** @description An https URL the consumer is sent to after submitting, with a signed, expiring reference to the request; null: none. */
+            redirectUrl?: string | null;
             /** @description Distinct approvals a request needs, 1–5. */
             approvalsRequired?: number;
             /** @description Days a key works, 1–3650; null: never expires. */
@@ -682,8 +688,14 @@ export interface components {
             name?: string;
             /** @description Plain text, at most 1000 characters. */
             description?: string;
-            /** @description Requests are approved at submit time. */
+            /** @description Requests are approved at submit time. Not with handoffEndpointId or redirectUrl. */
             autoApprove?: boolean;
+            /** @description External approval: an enabled webhook endpoint receiving access_request.created, whose third party decides through this API; null: people decide. */
+            handoffEndpointId?: string | null;
+            /** @description External approval: hours, 1–720 (default 72), before an undecided request falls back to manual approval. */
+            handoffTimeoutHours?: number;
+            /** @description An https URL the consumer is sent to after submitting, with a signed, expiring reference to the request; null: none. */
+            redirectUrl?: string | null;
             /** @description Distinct approvals a request needs, 1–5. */
             approvalsRequired?: number;
             /** @description Days a key works, 1–3650; null: never expires. */
@@ -806,6 +818,12 @@ export interface components {
             name: string;
             description: string;
             autoApprove: boolean;
+            /** @description External approval: the webhook endpoint whose third party decides requests; null: people decide (or the plan auto-approves). */
+            handoffEndpointId: string | null;
+            /** @description External approval: hours before an undecided request falls back to manual approval. */
+            handoffTimeoutHours: number;
+            /** @description Where the consumer is sent after submitting, with a signed reference to the request; null: they stay in the portal. */
+            redirectUrl: string | null;
             approvalsRequired: number;
             /** @description null: keys never expire. */
             keyLifetimeDays: number | null;

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
+import { handoffStatus } from "@/lib/requests/handoff-status";
 import { listMyRequests } from "@/lib/requests/queries";
 import { formatDate, formatDuration } from "@/lib/format";
 
@@ -48,6 +50,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                 <tr key={r.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50" data-testid="request-row">
                   <td className="px-4 py-3">
                     <StatusBadge status={r.status} approvals={r.approvals} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
+                    <HandoffNote handoff={handoffStatus(r)} audience="requester" className="mt-1 max-w-56 text-xs" />
                   </td>
                   <td className="px-4 py-3">
                     <Link href={`/requests/${r.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">

@@ -6,6 +6,7 @@ import { type FieldPath, type Resolver, useFieldArray, useForm } from "react-hoo
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import type { HandoffEndpointChoice } from "@/lib/plans/handoff-endpoints";
 import { type PlanFields, type PlanFormValues, keyFromLabel, planSchema } from "@/lib/plans/plan-schema";
 import { createPlanAction, updatePlanAction } from "./actions";
 
@@ -28,7 +29,7 @@ function toFormData(values: PlanFormValues, id?: string) {
   return data;
 }
 
-export function PlanForm({ id, defaults }: { id?: string; defaults: PlanFormValues }) {
+export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: PlanFormValues; endpoints: HandoffEndpointChoice[] }) {
   const [state, action, pending] = useActionState(id ? updatePlanAction : createPlanAction, null);
   const form = useForm<PlanFormValues, unknown, PlanFields>({ resolver, defaultValues: defaults, mode: "onTouched" });
   const { register, control, watch, formState, setError, handleSubmit } = form;
@@ -50,6 +51,9 @@ export function PlanForm({ id, defaults }: { id?: string; defaults: PlanFormValu
 
   const keyLifetime = watch("keyLifetime");
   const reviewRequired = watch("reviewRequired");
+  const approval = watch("approval");
+  // Enabled endpoints, and the plan's current one even when it has been disabled since.
+  const endpointChoices = endpoints.filter((e) => e.enabled || e.id === defaults.handoffEndpointId);
   const onValid = () => {
     const data = toFormData(form.getValues(), id);
     startTransition(() => action(data));
@@ -68,13 +72,69 @@ export function PlanForm({ id, defaults }: { id?: string; defaults: PlanFormValu
       <Field id="description" label="Description" hint="Shown on the plan's card in the catalogue." error={errorOf("description")}>
         <textarea id="description" rows={3} className={controlClass} {...register("description")} {...aria("description")} />
       </Field>
-      <label className="flex items-start gap-2 text-sm">
-        <input type="checkbox" className="mt-0.5" {...register("autoApprove")} />
-        <span>
-          <span className="font-medium">Approve automatically</span>
-          <span className="block text-zinc-500">Requests are approved when submitted, and still recorded and audited.</span>
-        </span>
-      </label>
+      <fieldset className="space-y-2" aria-describedby={errorOf("approval") ? "approval-error" : undefined}>
+        <legend className="text-sm font-medium">Approval</legend>
+        <label className="flex items-start gap-2 text-sm">
+          <input type="radio" value="manual" className="mt-0.5" {...register("approval")} />
+          <span>
+            <span className="font-medium">Approve manually</span>
+            <span className="block text-zinc-500">Owners and admins decide each request in the approval queue.</span>
+          </span>
+        </label>
+        <label className="flex items-start gap-2 text-sm">
+          <input type="radio" value="automatic" className="mt-0.5" {...register("approval")} />
+          <span>
+            <span className="font-medium">Approve automatically</span>
+            <span className="block text-zinc-500">Requests are approved when submitted, and still recorded and audited.</span>
+          </span>
+        </label>
+        <label className="flex items-start gap-2 text-sm">
+          <input type="radio" value="external" className="mt-0.5" {...register("approval")} />
+          <span>
+            <span className="font-medium">External: a third party decides</span>
+            <span className="block text-zinc-500">
+              The chosen webhook endpoint gets the access_request.created event and approves or denies through the REST API with a Product approver key. The
+              request waits as &quot;Waiting for …&quot; in the queue, where owners and admins can still decide it; after the timeout it falls back to manual
+              approval and the approvers are emailed.
+            </span>
+          </span>
+        </label>
+        {errorOf("approval") ? (
+          <p id="approval-error" role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {errorOf("approval")}
+          </p>
+        ) : null}
+        {approval === "external" ? (
+          <div className="grid gap-6 pl-6 sm:grid-cols-2">
+            <Field
+              id="handoffEndpointId"
+              label="Webhook endpoint"
+              hint={endpointChoices.length === 0 ? "No enabled webhook endpoint yet: an admin adds one under Admin → Webhooks." : "Its third party decides these requests."}
+              error={errorOf("handoffEndpointId")}
+            >
+              <select id="handoffEndpointId" className={controlClass} {...register("handoffEndpointId")} {...aria("handoffEndpointId")}>
+                <option value="">Choose an endpoint…</option>
+                {endpointChoices.map((e) => (
+                  <option key={e.id} value={e.id}>
+                    {e.enabled ? e.name : `${e.name} (disabled)`}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field id="handoffTimeoutHours" label="Hand-off timeout (hours)" hint="Undecided after this long, the request falls back to manual approval. 1 to 720, default 72." error={errorOf("handoffTimeoutHours")}>
+              <Input id="handoffTimeoutHours" inputMode="numeric" {...register("handoffTimeoutHours")} {...aria("handoffTimeoutHours")} />
+            </Field>
+          </div>
+        ) : null}
+      </fieldset>
+      <Field
+        id="redirectUrl"
+        label="Redirect after submit (optional)"
+        hint="After submitting, the consumer is sent to this https:// address (a checkout page, say) with a signed, expiring reference to the request; the third party then confirms or cancels the request through the REST API, and the consumer sees it pending meanwhile. Leave empty to stay in the portal."
+        error={errorOf("redirectUrl")}
+      >
+        <Input id="redirectUrl" type="url" placeholder="https://billing.example.com/checkout" {...register("redirectUrl")} {...aria("redirectUrl")} />
+      </Field>
 
       <fieldset className="grid gap-6 sm:grid-cols-2">
         <legend className="sr-only">Keys and links</legend>

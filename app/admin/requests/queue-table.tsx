@@ -21,7 +21,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import type { RequestStatus } from "@/db/schema";
 import { PAGE_SIZES, QUEUE_COLUMNS, type QueueColumn, type QueueParams, queueHref, SORTABLE, type QueueSort } from "@/lib/admin/queue-params";
 import { saveQueueColumnsAction } from "./actions";
+import { HandoffNote } from "@/components/handoff-note";
 import { RequestParts } from "@/components/request-parts";
+import type { HandoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { DecisionForm } from "./decision-form";
 
@@ -45,6 +47,8 @@ export type QueueTableRow = {
   /** Whether the viewer may approve or deny it now; when not because of who they are, why. */
   mayDecide: boolean;
   whyNot: string | null;
+  /** External plans: whom the request waits for, or that it fell back to manual approval. */
+  handoff: HandoffStatus;
 };
 
 // Server-side pagination and sorting: the table renders what the server sent and turns clicks
@@ -127,12 +131,15 @@ export function QueueTable({
           id: "status",
           header: columnLabels.status,
           cell: ({ row }) => (
-            <StatusBadge
-              status={row.original.status}
-              approvals={row.original.approvals}
-              approvalsRequired={row.original.approvalsRequired}
-              startsAt={new Date(row.original.startsAt)}
-            />
+            <>
+              <StatusBadge
+                status={row.original.status}
+                approvals={row.original.approvals}
+                approvalsRequired={row.original.approvalsRequired}
+                startsAt={new Date(row.original.startsAt)}
+              />
+              <HandoffNote handoff={row.original.handoff} audience="approver" className="mt-1 max-w-48" />
+            </>
           ),
         }),
         helper.accessor("appName", { id: "app", header: columnLabels.app }),

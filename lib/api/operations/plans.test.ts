@@ -1,6 +1,6 @@
 import { and, count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, plans, users } from "@/db/schema";
+import { auditEvents, plans, users, webhookEndpoints } from "@/db/schema";
 import { apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -133,5 +133,29 @@ describe("updatePlan", () => {
     const [row] = await t.db.select().from(plans).where(eq(plans.id, free.id));
     expect(row?.autoApprove).toBe(free.autoApprove);
     expect(row?.claimLinkLifetimeHours).toBe(free.claimLinkLifetimeHours);
+  });
+});
+
+describe("External approval and redirect through the API", () => {
+  it("creates an External plan, switches it to automatic only when the endpoint is dropped, and refuses a bad redirect beside its field", async () => {
+    const [endpoint] = await t.db.insert(webhookEndpoints).values({ name: `Billing ${fresh()}`, url: "https://billing.example.com/hooks", secret: "sealed" }).returning();
+    if (!endpoint) throw new Error("no endpoint");
+    const made = await api.call(admin.token, "POST", "/plans", { name: fresh(), handoffEndpointId: endpoint.id, handoffTimeoutHours: 24, redirectUrl: "https://billing.example.com/checkout" });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ autoApprove: false, handoffEndpointId: endpoint.id, handoffTimeoutHours: 24, redirectUrl: "https://billing.example.com/checkout" });
+    const id = String(made.body.id);
+
+    const before = await planCount();
+    const clash = await api.call(admin.token, "PATCH", `/plans/${id}`, { autoApprove: true });
+    expect(clash.status).toBe(422);
+    expect(clash.body.errors).toEqual([expect.objectContaining({ field: "handoffEndpointId", detail: expect.stringMatching(/exclude each other/) })]);
+    const badUrl = await api.call(admin.token, "POST", "/plans", { name: fresh(), redirectUrl: "http://billing.example.com/checkout" });
+    expect(badUrl.status).toBe(422);
+    expect(badUrl.body.errors).toEqual([expect.objectContaining({ field: "redirectUrl", detail: expect.stringMatching(/https/) })]);
+    expect(await planCount()).toBe(before);
+
+    const automatic = await api.call(admin.token, "PATCH", `/plans/${id}`, { autoApprove: true, handoffEndpointId: null, redirectUrl: null });
+    expect(automatic.status).toBe(200);
+    expect(automatic.body).toMatchObject({ autoApprove: true, handoffEndpointId: null, handoffTimeoutHours: 24, redirectUrl: null });
   });
 });

@@ -36,6 +36,9 @@ export const planSchema = z
     name: z.string(),
     description: z.string(),
     autoApprove: z.boolean(),
+    handoffEndpointId: z.string().nullable().meta({ description: "External approval: the webhook endpoint whose third party decides requests; null: people decide (or the plan auto-approves)." }),
+    handoffTimeoutHours: z.number().int().meta({ description: "External approval: hours before an undecided request falls back to manual approval." }),
+    redirectUrl: z.string().nullable().meta({ description: "Where the consumer is sent after submitting, with a signed reference to the request; null: they stay in the portal." }),
     approvalsRequired: z.number().int(),
     keyLifetimeDays: z.number().int().nullable().meta({ description: "null: keys never expire." }),
     claimLinkLifetimeHours: z.number().int(),
@@ -67,6 +70,9 @@ function selectPlans(db: Queryable, actor: ApiKeyActor) {
       name: plans.name,
       description: plans.description,
       autoApprove: plans.autoApprove,
+      handoffEndpointId: plans.handoffEndpointId,
+      handoffTimeoutHours: plans.handoffTimeoutHours,
+      redirectUrl: plans.redirectUrl,
       approvalsRequired: plans.approvalsRequired,
       keyLifetimeDays: plans.keyLifetimeDays,
       claimLinkLifetimeHours: plans.claimLinkLifetimeHours,
@@ -140,7 +146,13 @@ export const getPlan = defineOperation({
 const writable = {
   name: z.string().meta({ description: "1–80 characters on one line, unique ignoring case." }),
   description: z.string().meta({ description: "Plain text, at most 1000 characters." }),
-  autoApprove: z.boolean().meta({ description: "Requests are approved at submit time." }),
+  autoApprove: z.boolean().meta({ description: "Requests are approved at submit time. Not with handoffEndpointId or redirectUrl." }),
+  handoffEndpointId: z
+    .string()
+    .nullable()
+    .meta({ description: "External approval: an enabled webhook endpoint receiving access_request.created, whose third party decides through this API; null: people decide." }),
+  handoffTimeoutHours: z.number().int().meta({ description: "External approval: hours, 1–720 (default 72), before an undecided request falls back to manual approval." }),
+  redirectUrl: z.string().nullable().meta({ description: "An https URL the consumer is sent to after submitting, with a signed, expiring reference to the request; null: none." }),
   approvalsRequired: z.number().int().meta({ description: "Distinct approvals a request needs, 1–5." }),
   keyLifetimeDays: z.number().int().nullable().meta({ description: `Days a key works, 1–${MAX_KEY_LIFETIME_DAYS}; null: never expires.` }),
   claimLinkLifetimeHours: z.number().int().meta({ description: `Hours a claim link works, 1–${MAX_CLAIM_LINK_HOURS}.` }),
@@ -172,12 +184,15 @@ const planCreate = z
       description: "The plan's owner: an enabled person with the role owner or admin. Defaults to the admin who created this API access key.",
     }),
   })
-  .meta({ id: "PlanCreate", description: "Left out: approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields." });
+  .meta({ id: "PlanCreate", description: "Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields." });
 const planUpdate = z.strictObject(writable).partial().meta({ id: "PlanUpdate", description: "Only the fields sent change." });
 
 const DEFAULTS: Omit<PlanValues, "name"> = {
   description: "",
   autoApprove: false,
+  handoffEndpointId: null,
+  handoffTimeoutHours: 72,
+  redirectUrl: null,
   approvalsRequired: 1,
   keyLifetimeDays: 180,
   claimLinkLifetimeHours: 72,
@@ -196,6 +211,7 @@ function formInput(p: PlanValues) {
     ...p,
     keyLifetime: preset,
     customKeyLifetimeDays: preset === "custom" ? days : undefined,
+    redirectUrl: p.redirectUrl ?? "",
     rateLimitPerMinute: p.rateLimitPerMinute ?? "",
     quotaPerMonth: p.quotaPerMonth ?? "",
     requestFields: p.requestFields.map((f) => ({ label: f.label, type: f.type, required: f.required ?? false, options: f.options })),
@@ -205,7 +221,7 @@ function formInput(p: PlanValues) {
 /** The form's lifetime fields are one field here. */
 function asApiFields(e: unknown): never {
   if (e instanceof DomainError && e.fieldErrors) {
-    const errors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [k === "keyLifetime" || k === "customKeyLifetimeDays" ? "keyLifetimeDays" : k, v]));
+    const errors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [k === "keyLifetime" || k === "customKeyLifetimeDays" ? "keyLifetimeDays" : k === "approval" ? "handoffEndpointId" : k, v]));
     throw new DomainError(e.code, e.message, errors, e.link);
   }
   throw e;
@@ -249,6 +265,9 @@ export const updatePlanOperation = defineOperation({
       name: current.name,
       description: current.description,
       autoApprove: current.autoApprove,
+      handoffEndpointId: current.handoffEndpointId,
+      handoffTimeoutHours: current.handoffTimeoutHours,
+      redirectUrl: current.redirectUrl,
       approvalsRequired: current.approvalsRequired,
       keyLifetimeDays: current.keyLifetimeDays,
       claimLinkLifetimeHours: current.claimLinkLifetimeHours,

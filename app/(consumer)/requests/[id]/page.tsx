@@ -3,10 +3,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { RequestParts } from "@/components/request-parts";
+import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
+import { handoffStatus } from "@/lib/requests/handoff-status";
 import { getMyRequest } from "@/lib/requests/queries";
 import { requesterActions } from "@/lib/requests/state-machine";
 import { formatDateTime, formatDuration } from "@/lib/format";
@@ -48,7 +50,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
           {request.status === "approved"
             ? "Your request was approved automatically. A link to claim your key is on its way by email."
-            : "Request submitted. The API owners have been notified; you will get an email when they decide."}
+            : request.plan.handoff
+              ? "Request submitted. A third party decides it; you will get an email when it is decided."
+              : "Request submitted. The API owners have been notified; you will get an email when they decide."}
         </p>
       ) : null}
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
@@ -69,6 +73,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             approvalsRequired={request.plan.approvalsRequired}
             startsAt={request.startsAt}
           />
+          <HandoffNote handoff={handoffStatus(request)} audience="requester" className="mt-2 max-w-64" />
         </div>
       </header>
 
@@ -166,7 +171,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             <dd>{formatDuration(request.durationDays)}</dd>
             <dt className="text-zinc-500">Approvals</dt>
             <dd>
-              {request.plan.autoApprove ? "Automatic" : `${request.approvals} of ${request.plan.approvalsRequired}`}
+              {request.plan.autoApprove ? "Automatic" : `${request.approvals} of ${request.plan.approvalsRequired}${handoffStatus(request)?.state === "waiting" ? " (a third party decides first)" : ""}`}
             </dd>
           </dl>
         </Card>

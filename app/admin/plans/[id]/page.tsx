@@ -6,6 +6,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { getEditablePlan } from "@/lib/plans/get-plan";
+import { listHandoffEndpoints } from "@/lib/plans/handoff-endpoints";
 import { planFormValues, planIdSchema } from "@/lib/plans/plan-schema";
 import { PlanForm } from "../plan-form";
 
@@ -35,7 +36,7 @@ export default async function EditPlanPage({ params, searchParams }: PageProps<"
           Plan created. Offer it on a product from the product&apos;s page.
         </p>
       ) : null}
-      <PlanForm id={plan.id} defaults={planFormValues(plan)} />
+      <PlanForm id={plan.id} defaults={planFormValues(plan)} endpoints={await listHandoffEndpoints(db)} />
     </>
   );
 }

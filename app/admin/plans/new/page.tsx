@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
+import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { listHandoffEndpoints } from "@/lib/plans/handoff-endpoints";
 import { planFormValues } from "@/lib/plans/plan-schema";
 import { PlanForm } from "../plan-form";
 
@@ -13,7 +15,7 @@ export default async function NewPlanPage() {
     <>
       <Breadcrumb parent={{ href: "/admin/plans", label: "Plans" }} current="New" />
       <PageHeader title="New plan" description="Offer it on your products from each product's page." />
-      <PlanForm defaults={planFormValues()} />
+      <PlanForm defaults={planFormValues()} endpoints={await listHandoffEndpoints(db)} />
     </>
   );
 }

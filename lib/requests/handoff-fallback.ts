@@ -1,0 +1,52 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/db/connect";
+import { type PlanSnapshot, accessRequests } from "@/db/schema";
+import { recordEvents } from "@/lib/audit/record-event";
+import { enqueueNewRequestEmails } from "./new-request-emails";
+
+const BATCH = 100;
+
+/**
+ * Pending requests on External plans whose third party did not decide within the plan's hand-off
+ * timeout fall back to manual approval: marked (a guarded UPDATE, so two workers never both take
+ * one), audited and their approvers emailed, one transaction per batch. Runs every minute
+ * (lib/jobs/start-worker.ts). Returns the ids that fell back.
+ */
+export async function fallBackHandoffs(db: Database, baseUrl: string, now = new Date()): Promise<string[]> {
+  const all: string[] = [];
+  for (;;) {
+    const ids = await db.transaction(async (tx) => {
+      const rows = await tx.execute<{ id: string; plan: PlanSnapshot }>(sql`
+        update ${accessRequests} set handoff_fallback_at = ${now.toISOString()}::timestamptz, updated_at = ${now.toISOString()}::timestamptz
+        where id in (
+          select id from ${accessRequests}
+          where status = 'pending' and handoff_fallback_at is null and plan ? 'handoff'
+            and created_at + make_interval(hours => (plan->'handoff'->>'timeoutHours')::int) <= ${now.toISOString()}::timestamptz
+          order by created_at
+          limit ${BATCH}
+          for update skip locked
+        )
+        and status = 'pending' and handoff_fallback_at is null
+        returning id, plan`);
+      if (rows.length === 0) return [];
+      await recordEvents(
+        tx,
+        rows.map((r) => ({
+          actorId: null,
+          actorType: "system" as const,
+          action: "request.handoff_timed_out",
+          subjectType: "request" as const,
+          subjectId: r.id,
+          comment: `${r.plan.handoff?.endpointName ?? "The third party"} did not decide within ${r.plan.handoff?.timeoutHours ?? "the plan's"} hours: an approver decides.`,
+          data: { endpointId: r.plan.handoff?.endpointId ?? null, timeoutHours: r.plan.handoff?.timeoutHours ?? null },
+        })),
+      );
+      for (const r of rows) {
+        await enqueueNewRequestEmails(tx, r.id, baseUrl, r.plan.handoff ? { endpointName: r.plan.handoff.endpointName, timeoutHours: r.plan.handoff.timeoutHours } : undefined);
+      }
+      return rows.map((r) => r.id);
+    });
+    all.push(...ids);
+    if (ids.length < BATCH) return all;
+  }
+}

@@ -1,0 +1,41 @@
+import { eq, inArray } from "drizzle-orm";
+import type { Tx } from "@/db/connect";
+import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
+import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { approversFor } from "./approvers";
+
+/**
+ * Tells the request's approvers (lib/requests/approvers.ts) that it waits for them: when it is
+ * submitted, or when an External plan's hand-off timed out (`handoff`). On the caller's transaction.
+ */
+export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl: string, handoff?: { endpointName: string; timeoutHours: number }) {
+  const [row] = await tx
+    .select({ requesterId: accessRequests.requesterId, reason: accessRequests.reason, plan: accessRequests.plan, appName: apps.name, name: users.name, email: users.email })
+    .from(accessRequests)
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .where(eq(accessRequests.id, requestId));
+  if (!row) return;
+  const parts = await tx
+    .select({ id: products.id, name: products.name })
+    .from(accessRequestProducts)
+    .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+    .where(inArray(accessRequestProducts.requestId, [requestId]))
+    .orderBy(products.name);
+  for (const approver of await approversFor(tx, parts.map((p) => p.id), row.requesterId)) {
+    await enqueueEmail(tx, {
+      to: approver.email,
+      template: "new-request",
+      props: {
+        requesterName: row.name ?? row.email,
+        appName: row.appName,
+        planName: row.plan.name,
+        productNames: parts.map((p) => p.name),
+        reason: row.reason,
+        approvalsRequired: row.plan.approvalsRequired,
+        url: `${baseUrl}/admin/requests/${requestId}`,
+        ...(handoff ? { handoff } : {}),
+      },
+    });
+  }
+}
