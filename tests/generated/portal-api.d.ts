@@ -763,7 +763,7 @@ export interface webhooks {
         put?: never;
         /**
          * key.created
-         * @description The consumer claimed the request's key (the key itself is never sent).
+         * @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
          */
@@ -785,7 +785,7 @@ export interface webhooks {
         put?: never;
         /**
          * key.rolled
-         * @description The consumer rolled the key: a new key replaces the old one.
+         * @description The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
          */
@@ -1311,7 +1311,7 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["AccessRequestEventData"];
         };
-        /** @description The consumer claimed the request's key (the key itself is never sent). */
+        /** @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced). */
         KeyCreatedEvent: {
             /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
             id: string;
@@ -1362,7 +1362,7 @@ export interface components {
                 start: string;
             } | null;
         };
-        /** @description The consumer rolled the key: a new key replaces the old one. */
+        /** @description The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key. */
         KeyRolledEvent: {
             /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
             id: string;
