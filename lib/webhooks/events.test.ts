@@ -311,6 +311,29 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     expect(about(paymentsOnly, "access_request.part_revoked", r.request.id)).toHaveLength(1);
   });
 
+  it("archiving a product with revoke: a request only for it is revoked, a mixed one loses that part (request.product_revoked)", async () => {
+    const ctx = { db: t.db, f, approver: admin, baseUrl };
+    const only = await approvedRequest(ctx, { slugs: ["geocoding"] });
+    await claim(only);
+    const mixed = await approvedRequest(ctx, { slugs: ["geocoding", "notifications"] });
+    await claim(mixed);
+    await changeProductStatus(t.db, admin, f.product("geocoding").id, "archive", { revokeKeys: true, baseUrl });
+    expect(dataOf(await one("access_request.revoked", only.request.id))).toMatchObject({ request: { status: "revoked" } });
+    expect(dataOf(await one("key.revoked", only.request.id)).key).toMatchObject({ endReason: "revoked" });
+    expect(dataOf(await one("access_request.part_revoked", mixed.request.id))).toMatchObject({ request: { status: "available" }, revokedProducts: [{ slug: "geocoding" }] });
+    expect(about(everything, "key.revoked", mixed.request.id)).toEqual([]);
+  });
+
+  it("the published access_request.created allows the hand-off of an External plan, and only in its shape", async () => {
+    const v = published("access_request.created");
+    const [m] = everything.ofType("access_request.created");
+    const body = structuredClone(m?.body) as { data: Record<string, unknown> };
+    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: new Date().toISOString() };
+    expect(v(body) ? [] : v.errors).toEqual([]);
+    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: "in three days" };
+    expect(v(body)).toBe(false);
+  });
+
   it("webhook.test, sent by Send test event", async () => {
     const { eventId } = await sendTestEvent(t.db, admin, everythingId);
     await runDue();
