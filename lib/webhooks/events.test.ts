@@ -241,6 +241,12 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     expect(dataOf(await one("access_request.cancelled", cancelled.request.id))).toMatchObject({ request: { status: "cancelled" }, actor: { id: cancelled.user.id } });
   });
 
+  it("an auto-approve plan: created, then approved by auto-approve", async () => {
+    const { request } = await submit(["weather"], "Free");
+    expect(dataOf(await one("access_request.created", request.id))).toMatchObject({ plan: { name: "Free" } });
+    expect(dataOf(await one("access_request.approved", request.id))).toMatchObject({ request: { status: "approved" }, actor: { type: "system", id: null, name: "auto-approve" } });
+  });
+
   it("revoke: the request and each key it stopped", async () => {
     const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl });
     keep(r.token);
