@@ -32,6 +32,8 @@ test("/docs/api renders the portal's own OpenAPI document, linked from the foote
   const reference = page.getByTestId("api-reference");
   await expect(reference.getByText("Portico portal API").first()).toBeVisible({ timeout: 30_000 });
   await expect(reference.getByText("List products").first()).toBeVisible();
+  // ...and the events the portal posts to webhook endpoints, published beside it as OpenAPI `webhooks`.
+  await expect(reference.getByText("access_request.created").first()).toBeAttached();
   expect(documentLoads).toContain(200);
   // Public: nobody signed in, and the page answered itself (no redirect to sign-in).
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);

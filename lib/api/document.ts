@@ -87,6 +87,7 @@ export function apiDocument(operations: readonly Operation[], serverUrl: string)
     components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     paths,
     webhooks: webhooksDocument(),
-    tags: [{ name: WEBHOOKS_TAG, description: WEBHOOKS_DESCRIPTION }],
+    // Every tag, in the operations' order: a renderer given a tag list shows only the tags in it.
+    tags: [...[...new Set(operations.map((op) => op.tag))].map((name) => ({ name })), { name: WEBHOOKS_TAG, description: WEBHOOKS_DESCRIPTION }],
   });
 }

@@ -38,6 +38,9 @@ const signatureHeaders = z.object({
     .meta({ description: "`v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation." }),
 });
 
+/** "A request was approved; its key waits…" → "A request was approved" (a summary is one line). */
+const firstClause = (text: string) => (text.split(/[.:;](\s|$)/)[0] ?? text).replace(/\*\*/g, "");
+
 const operationId = (type: string) => `on${type.split(/[._]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("")}`;
 
 /** The OpenAPI 3.1 `webhooks`: one entry per event type, named by the type. */
@@ -47,7 +50,7 @@ export function webhooksDocument(): ZodOpenApiPathsObject {
     const what = type === TEST_EVENT_TYPE ? "Sent by **Send test event** in Admin → Webhooks, only to that endpoint." : WEBHOOK_EVENT_TYPES[type as WebhookEventType];
     const post: ZodOpenApiOperationObject = {
       operationId: operationId(type),
-      summary: type,
+      summary: firstClause(what),
       description: `${what}\n\nSigned per Standard Webhooks; delivered at least once (deduplicate on \`webhook-id\`); retried until a 2xx answer. See the **${WEBHOOKS_TAG}** tag.`,
       tags: [WEBHOOKS_TAG],
       requestParams: { header: signatureHeaders },

@@ -564,7 +564,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.created
+         * A consumer (or an API key on their behalf) submitted an access request
          * @description A consumer (or an API key on their behalf) submitted an access request.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -586,7 +586,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.approval_recorded
+         * One approver approved a request that needs more approvals (one of N)
          * @description One approver approved a request that needs more approvals (one of N).
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -608,7 +608,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.approved
+         * A request was approved
          * @description A request was approved; its key waits to be claimed.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -630,7 +630,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.denied
+         * A request was denied
          * @description A request was denied.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -652,7 +652,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.cancelled
+         * The requester cancelled a request
          * @description The requester cancelled a request.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -674,7 +674,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.revoked
+         * A request's access was revoked
          * @description A request's access was revoked: its key stopped working.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -696,7 +696,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.part_revoked
+         * Access to some of a request's products was revoked (by their owner, or by archiving a product)
          * @description Access to some of a request's products was revoked (by their owner, or by archiving a product); the key keeps working for the others. `revokedProducts` names those revoked.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -718,7 +718,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.expired
+         * A request's access ended at its expiry (or its claim window passed)
          * @description A request's access ended at its expiry (or its claim window passed).
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -740,7 +740,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * access_request.completed
+         * The consumer gave up access (checked the key in)
          * @description The consumer gave up access (checked the key in).
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -762,7 +762,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * key.created
+         * A key was issued (never sent itself)
          * @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -784,7 +784,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * key.rolled
+         * The consumer rolled the key
          * @description The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -806,7 +806,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * key.revoked
+         * A key was revoked
          * @description A key was revoked.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -828,7 +828,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * key.expiring
+         * A key expires within a week
          * @description A key expires within a week.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -850,7 +850,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * key.expired
+         * A key reached its expiry
          * @description A key reached its expiry.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -872,7 +872,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * product.published
+         * A product entered the catalogue
          * @description A product entered the catalogue.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -894,7 +894,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * product.unpublished
+         * A product went back to draft and left the catalogue
          * @description A product went back to draft and left the catalogue.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
@@ -916,7 +916,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test
+         * Sent by Send test event in Admin → Webhooks, only to that endpoint
          * @description Sent by **Send test event** in Admin → Webhooks, only to that endpoint.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
