@@ -14,12 +14,15 @@ function delayWords(ms: number) {
   return `${ms / 3_600_000} h`;
 }
 
-/** What every receiver needs to know, once: signing, delivery guarantees, retries. */
+/**
+ * What every receiver needs to know, once: signing, delivery guarantees, retries. No links: Scalar
+ * renders a tag's description inside its disclosure button, and a link there is a nested control.
+ */
 export const WEBHOOKS_DESCRIPTION = [
   "Portico posts an event to each enabled webhook endpoint subscribed to its type (Admin → Webhooks), as JSON `{ id, type, timestamp, data }`.",
   "An endpoint limited to some products gets only the events about them (a request for several products reaches it when one of them is among its products).",
   "",
-  "**Signing** follows [Standard Webhooks](https://www.standardwebhooks.com/): `webhook-signature` holds `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (`whsec_…`, its base64 part is the key).",
+  "**Signing** follows the Standard Webhooks specification (`standardwebhooks.com`): `webhook-signature` holds `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (`whsec_…`, its base64 part is the key).",
   `Verify it with a Standard Webhooks library (e.g. npm \`standardwebhooks\`) on the raw body, and refuse a timestamp more than 5 minutes away. After a secret rotation the old secret keeps signing for ${PREVIOUS_SECRET_HOURS} h beside the new one (the header then carries two space-separated signatures; either verifies).`,
   "",
   "**Delivery is at least once**: a message may arrive more than once (a retry after a lost answer, a worker restarted mid-delivery). `webhook-id` (equal to the body's `id`) is the same on every retry of one event: deduplicate on it. Messages are not guaranteed to arrive in order; use `timestamp` and the state in `data`.",
