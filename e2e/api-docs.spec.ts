@@ -32,6 +32,15 @@ test("/docs/api renders the portal's own OpenAPI document, linked from the foote
   const reference = page.getByTestId("api-reference");
   await expect(reference.getByText("Portico portal API").first()).toBeVisible({ timeout: 30_000 });
   await expect(reference.getByText("List products").first()).toBeVisible();
+  // ...and the events the portal posts to webhook endpoints, published beside it as OpenAPI `webhooks`
+  // under a Webhooks tag that explains signing, at-least-once delivery and the retry schedule
+  // (Scalar renders the sections further down as they are scrolled to).
+  await expect(async () => {
+    await reference.hover();
+    await page.mouse.wheel(0, 20_000);
+    await expect(reference.getByRole("heading", { name: "Webhooks", level: 2 })).toBeAttached({ timeout: 1_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(reference.getByText("Delivery is at least once")).toBeAttached();
   expect(documentLoads).toContain(200);
   // Public: nobody signed in, and the page answered itself (no redirect to sign-in).
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);

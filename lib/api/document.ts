@@ -1,5 +1,6 @@
 import { type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, createDocument } from "zod-openapi";
 import { ROLE_HELP, ROLE_LABELS } from "@/lib/api-access/grants";
+import { WEBHOOKS_DESCRIPTION, WEBHOOKS_TAG, webhooksDocument } from "@/lib/webhooks/webhooks-document";
 import type { Operation } from "./operation";
 import { problemSchema } from "./problem";
 import { API_PREFIX } from "./router";
@@ -11,7 +12,8 @@ const problemResponse = (description: string) => ({
 
 /**
  * The OpenAPI 3.1 document, generated from the operations' own zod schemas (never written by
- * hand); served at /api/v1/openapi.json and rendered at /docs/api.
+ * hand), with the webhook events' payloads as `webhooks` (lib/webhooks/webhooks-document.ts);
+ * served at /api/v1/openapi.json and rendered at /docs/api.
  */
 export function apiDocument(operations: readonly Operation[], serverUrl: string) {
   const paths: ZodOpenApiPathsObject = {};
@@ -78,10 +80,14 @@ export function apiDocument(operations: readonly Operation[], serverUrl: string)
         "Authenticate with an API access key (`Authorization: Bearer <token>`), created by an admin at /admin/api-keys. Roles:",
         ...Object.entries(ROLE_LABELS).map(([r, label]) => `- **${label}**: ${ROLE_HELP[r as keyof typeof ROLE_HELP]}`),
         "Errors are RFC 9457 problem details. Lists use cursor pagination (`cursor`, `limit` ≤ 200) with the next cursor in the body and a `Link` header.",
+        `The portal also calls you: the events it posts to webhook endpoints are described under \`webhooks\` (tag **${WEBHOOKS_TAG}**).`,
       ].join("\n"),
     },
     servers: [{ url: `${serverUrl}${API_PREFIX}` }],
     components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     paths,
+    webhooks: webhooksDocument(),
+    // Every tag, in the operations' order: a renderer given a tag list shows only the tags in it.
+    tags: [...[...new Set(operations.map((op) => op.tag))].map((name) => ({ name })), { name: WEBHOOKS_TAG, description: WEBHOOKS_DESCRIPTION }],
   });
 }

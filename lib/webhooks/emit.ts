@@ -3,7 +3,7 @@ import { nanoid } from "nanoid";
 import type { Queryable } from "@/db/connect";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { EVENT_FOR_AUDIT_ACTION, type WebhookEventType } from "./event-types";
-import { keyFacts, productFacts, requestFacts } from "./payload";
+import { actorFacts, keyFacts, productFacts, requestFacts } from "./payload";
 
 export const DELIVER_WEBHOOK_TASK = "deliver-webhook";
 
@@ -13,11 +13,23 @@ export type WebhookOccurrence = {
   subjectType: "request" | "key" | "product";
   subjectId: string;
   actor?: { type: string; id: string | null };
-  /** Facts beyond the subject's own (a denial's comment, a key's replacement). Never a secret. */
+  /** Facts beyond the subject's own (a denial's comment). Never a secret. */
   extra?: Record<string, unknown>;
+  /** A part revocation: the products it revoked (a subset of the request's). */
+  revokedProductIds?: readonly string[];
 };
 
-type AuditLike = { action: string; subjectType: string; subjectId: string; actorId: string | null; actorType?: string | null; comment?: string | null };
+type AuditLike = {
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  actorId: string | null;
+  actorType?: string | null;
+  comment?: string | null;
+  data?: Record<string, unknown>;
+};
+
+const stringList = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined);
 
 /** The webhook events an audit trail's new entries are (lib/audit/record-event.ts calls this). */
 export function occurrencesForAudit(events: readonly AuditLike[]): WebhookOccurrence[] {
@@ -25,7 +37,8 @@ export function occurrencesForAudit(events: readonly AuditLike[]): WebhookOccurr
     const type = EVENT_FOR_AUDIT_ACTION[e.action];
     if (!type || (e.subjectType !== "request" && e.subjectType !== "key" && e.subjectType !== "product")) return [];
     const extra = e.comment ? { comment: e.comment } : undefined;
-    return [{ type, subjectType: e.subjectType, subjectId: e.subjectId, actor: { type: e.actorType ?? "user", id: e.actorId }, extra }];
+    const revokedProductIds = type === "access_request.part_revoked" ? (stringList(e.data?.productIds) ?? []) : undefined;
+    return [{ type, subjectType: e.subjectType, subjectId: e.subjectId, actor: { type: e.actorType ?? "user", id: e.actorId }, extra, revokedProductIds }];
   });
 }
 
@@ -59,6 +72,7 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
     ...[...keys.values()].map((k) => k.requestId),
   ]);
   const productsById = await productFacts(tx, occurrences.filter((o) => o.subjectType === "product").map((o) => o.subjectId));
+  const actorOf = await actorFacts(tx, occurrences.flatMap((o) => (o.actor ? [o.actor] : [])));
 
   const events: { id: string; type: string; body: string; createdAt: Date }[] = [];
   const deliveries: { eventId: string; endpointId: string; eventType: string; createdAt: Date; nextAttemptAt: Date }[] = [];
@@ -77,8 +91,12 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
       const { requestId: _requestId, ...keyData } = key ?? { requestId: "" };
       data = key ? { key: keyData, ...facts } : { ...facts };
       productIds = facts.products.map((p) => p.id);
+      if (o.revokedProductIds) {
+        const revoked = new Set(o.revokedProductIds);
+        data.revokedProducts = facts.products.filter((p) => revoked.has(p.id)).map(({ id, slug, name }) => ({ id, slug, name }));
+      }
     }
-    if (o.actor) data.actor = o.actor;
+    if (o.actor) data.actor = actorOf(o.actor);
     if (o.extra) Object.assign(data, o.extra);
     const targets = endpoints.filter(
       (e) => (e.eventTypes === null || e.eventTypes.includes(o.type)) && (e.productIds === null || e.productIds.some((p) => productIds.includes(p))),

@@ -1,6 +1,6 @@
 /**
  * Every event Portico posts to webhook endpoints, with what it means. The audit actions that
- * produce them are mapped in lib/webhooks/emit.ts; their payload schemas in lib/webhooks/payload-schema.ts.
+ * produce them are mapped below (EVENT_FOR_AUDIT_ACTION); their payload schemas in lib/webhooks/payload-schema.ts.
  */
 export const WEBHOOK_EVENT_TYPES = {
   "access_request.created": "A consumer (or an API key on their behalf) submitted an access request.",
@@ -8,11 +8,13 @@ export const WEBHOOK_EVENT_TYPES = {
   "access_request.approved": "A request was approved; its key waits to be claimed.",
   "access_request.denied": "A request was denied.",
   "access_request.cancelled": "A request was cancelled: by its requester, by a third party through the API (POST /access-requests/{requestId}/cancel), or by Portico (the requester's account disabled, the app deleted).",
-  "access_request.revoked": "A request's access was revoked.",
+  "access_request.revoked": "A request's access was revoked: its key stopped working.",
+  "access_request.part_revoked":
+    "Access to some of a request's products was revoked (by their owner, or by archiving a product); the key keeps working for the others. `revokedProducts` names those revoked.",
   "access_request.expired": "A request's access ended at its expiry (or its claim window passed).",
   "access_request.completed": "The consumer gave up access (checked the key in).",
-  "key.created": "The consumer claimed the request's key (the key itself is never sent).",
-  "key.rolled": "The consumer rolled the key: a new key replaces the old one.",
+  "key.created": "A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).",
+  "key.rolled": "The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.",
   "key.revoked": "A key was revoked.",
   "key.expiring": "A key expires within a week.",
   "key.expired": "A key reached its expiry.",
@@ -36,6 +38,8 @@ export const EVENT_FOR_AUDIT_ACTION: Record<string, WebhookEventType> = {
   "request.denied": "access_request.denied",
   "request.cancelled": "access_request.cancelled",
   "request.revoked": "access_request.revoked",
+  "request.part_revoked": "access_request.part_revoked",
+  "request.product_revoked": "access_request.part_revoked",
   "request.expired": "access_request.expired",
   "request.completed": "access_request.completed",
   "key.created": "key.created",

@@ -597,7 +597,382 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "access_request.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A consumer (or an API key on their behalf) submitted an access request
+         * @description A consumer (or an API key on their behalf) submitted an access request.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.approval_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One approver approved a request that needs more approvals (one of N)
+         * @description One approver approved a request that needs more approvals (one of N).
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestApprovalRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A request was approved
+         * @description A request was approved; its key waits to be claimed.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestApproved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.denied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A request was denied
+         * @description A request was denied.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestDenied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A request was cancelled
+         * @description A request was cancelled: by its requester, by a third party through the API (POST /access-requests/{requestId}/cancel), or by Portico (the requester's account disabled, the app deleted).
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A request's access was revoked
+         * @description A request's access was revoked: its key stopped working.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.part_revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Access to some of a request's products was revoked (by their owner, or by archiving a product)
+         * @description Access to some of a request's products was revoked (by their owner, or by archiving a product); the key keeps working for the others. `revokedProducts` names those revoked.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestPartRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A request's access ended at its expiry (or its claim window passed)
+         * @description A request's access ended at its expiry (or its claim window passed).
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "access_request.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The consumer gave up access (checked the key in)
+         * @description The consumer gave up access (checked the key in).
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A key was issued (never sent itself)
+         * @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onKeyCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.rolled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The consumer rolled the key
+         * @description The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onKeyRolled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A key was revoked
+         * @description A key was revoked.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onKeyRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A key expires within a week
+         * @description A key expires within a week.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onKeyExpiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "key.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A key reached its expiry
+         * @description A key reached its expiry.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onKeyExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A product entered the catalogue
+         * @description A product entered the catalogue.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onProductPublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.unpublished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A product went back to draft and left the catalogue
+         * @description A product went back to draft and left the catalogue.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onProductUnpublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sent by Send test event in Admin → Webhooks, only to that endpoint
+         * @description Sent by **Send test event** in Admin → Webhooks, only to that endpoint.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         ProductCreate: {
@@ -762,6 +1137,410 @@ export interface components {
         UserRoleChange: {
             /** @enum {string} */
             role: "consumer" | "owner" | "admin";
+        };
+        /** @description A consumer (or an API key on their behalf) submitted an access request. */
+        AccessRequestCreatedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.created";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestCreatedEventData"];
+        };
+        /** @description A new access request, with its hand-off when the plan's approval is External. */
+        AccessRequestCreatedEventData: {
+            request: components["schemas"]["WebhookRequest"];
+            /** @description The consumer's app the access belongs to. */
+            app: {
+                id: string;
+                name: string;
+            };
+            consumer: components["schemas"]["WebhookConsumer"];
+            products: components["schemas"]["WebhookRequestProduct"][];
+            plan: {
+                id: string;
+                name: string;
+            };
+            actor: components["schemas"]["WebhookActor"];
+            /** @description The comment or reason given with the change (a denial's or revocation's reason), when there was one. */
+            comment?: string;
+            handoff?: components["schemas"]["WebhookHandoff"];
+        };
+        /** @description An access request. */
+        WebhookRequest: {
+            id: string;
+            /**
+             * @description The request's status after the event.
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "available" | "denied" | "cancelled" | "revoked" | "expired" | "completed";
+            /** @description Why the consumer asked for access, in their words. */
+            reason: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description When it was approved or denied; null while pending. */
+            decidedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the access starts (the key works from then).
+             */
+            startsAt: string;
+            /** @description How long the access lasts from `startsAt`; null: the key never expires. */
+            durationDays: number | null;
+        };
+        /** @description The consumer who asked for access (the request's requester). */
+        WebhookConsumer: {
+            id: string;
+            email: string;
+            name: string | null;
+        };
+        /** @description One product of a request. */
+        WebhookRequestProduct: {
+            id: string;
+            slug: string;
+            name: string;
+            /** @description Access to this product of the request was revoked; the key no longer opens it. */
+            revoked: boolean;
+        };
+        /** @description Who caused the event: a person, a portal API access key, or Portico itself (auto-approve, expiry), as the REST API's audit log names them. */
+        WebhookActor: {
+            /** @enum {string} */
+            type: "user" | "api_key" | "system";
+            /** @description The person's user id, or the API access key's id; null for Portico itself. */
+            id: string | null;
+            /** @description The person's name (or email), the API access key's name, or "Portico" / "auto-approve". */
+            name: string;
+            /** @description The person's email; null for keys and Portico. */
+            email: string | null;
+        };
+        /** @description Present when the plan's approval is External: the named third party is expected to approve or deny the request through the REST API. */
+        WebhookHandoff: {
+            /** @description The webhook endpoint the plan hands approval to. */
+            endpointId: string;
+            endpointName: string;
+            /**
+             * Format: date-time
+             * @description If nothing decides the request by then, it falls back to manual approval.
+             */
+            timeoutAt: string;
+            /** @description When nothing had decided it in time and it went to the portal's approvers; null until then. */
+            fellBackAt: string | null;
+        };
+        /** @description One approver approved a request that needs more approvals (one of N). */
+        AccessRequestApprovalRecordedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.approval_recorded";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description An access request event's data. */
+        AccessRequestEventData: {
+            request: components["schemas"]["WebhookRequest"];
+            /** @description The consumer's app the access belongs to. */
+            app: {
+                id: string;
+                name: string;
+            };
+            consumer: components["schemas"]["WebhookConsumer"];
+            products: components["schemas"]["WebhookRequestProduct"][];
+            plan: {
+                id: string;
+                name: string;
+            };
+            actor: components["schemas"]["WebhookActor"];
+            /** @description The comment or reason given with the change (a denial's or revocation's reason), when there was one. */
+            comment?: string;
+            handoff?: components["schemas"]["WebhookHandoff"];
+        };
+        /** @description A request was approved; its key waits to be claimed. */
+        AccessRequestApprovedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.approved";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description A request was denied. */
+        AccessRequestDeniedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.denied";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description A request was cancelled: by its requester, by a third party through the API (POST /access-requests/{requestId}/cancel), or by Portico (the requester's account disabled, the app deleted). */
+        AccessRequestCancelledEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.cancelled";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description A request's access was revoked: its key stopped working. */
+        AccessRequestRevokedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description Access to some of a request's products was revoked (by their owner, or by archiving a product); the key keeps working for the others. `revokedProducts` names those revoked. */
+        AccessRequestPartRevokedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.part_revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestPartRevokedEventData"];
+        };
+        /** @description A part revocation's data. */
+        AccessRequestPartRevokedEventData: {
+            request: components["schemas"]["WebhookRequest"];
+            /** @description The consumer's app the access belongs to. */
+            app: {
+                id: string;
+                name: string;
+            };
+            consumer: components["schemas"]["WebhookConsumer"];
+            products: components["schemas"]["WebhookRequestProduct"][];
+            plan: {
+                id: string;
+                name: string;
+            };
+            actor: components["schemas"]["WebhookActor"];
+            /** @description The comment or reason given with the change (a denial's or revocation's reason), when there was one. */
+            comment?: string;
+            handoff?: components["schemas"]["WebhookHandoff"];
+            /** @description The products revoked by this change; the request's other products still work. */
+            revokedProducts: {
+                id: string;
+                slug: string;
+                name: string;
+            }[];
+        };
+        /** @description A request's access ended at its expiry (or its claim window passed). */
+        AccessRequestExpiredEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.expired";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description The consumer gave up access (checked the key in). */
+        AccessRequestCompletedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.completed";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
+        /** @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced). */
+        KeyCreatedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "key.created";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["KeyEventData"];
+        };
+        /** @description A key event's data: the key's public facts and its request. */
+        KeyEventData: {
+            key: components["schemas"]["WebhookKey"];
+            request: components["schemas"]["WebhookRequest"];
+            /** @description The consumer's app the access belongs to. */
+            app: {
+                id: string;
+                name: string;
+            };
+            consumer: components["schemas"]["WebhookConsumer"];
+            products: components["schemas"]["WebhookRequestProduct"][];
+            plan: {
+                id: string;
+                name: string;
+            };
+            actor: components["schemas"]["WebhookActor"];
+            /** @description The comment or reason given with the change (a denial's or revocation's reason), when there was one. */
+            comment?: string;
+            handoff?: components["schemas"]["WebhookHandoff"];
+        };
+        /** @description An API key's public facts. Never the key, a claim link or a token. */
+        WebhookKey: {
+            id: string;
+            /** @description The key's first characters (`prefix_` + 4), as the consumer's key list shows them. The key itself is never sent. */
+            start: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description null: the key never expires. */
+            expiresAt: string | null;
+            /** @description When it stopped (or, for a rolled key in its grace period, will stop) working; null while it works. */
+            endsAt: string | null;
+            /** @description Why it stopped working; null while it works. */
+            endReason: ("rolled" | "revoked" | "checked_in" | "expired") | null;
+            /** @description The key that replaced this one when it was rolled; null otherwise. */
+            replacedBy: {
+                id: string;
+                start: string;
+            } | null;
+        };
+        /** @description The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key. */
+        KeyRolledEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "key.rolled";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["KeyEventData"];
+        };
+        /** @description A key was revoked. */
+        KeyRevokedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "key.revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["KeyEventData"];
+        };
+        /** @description A key expires within a week. */
+        KeyExpiringEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "key.expiring";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["KeyEventData"];
+        };
+        /** @description A key reached its expiry. */
+        KeyExpiredEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "key.expired";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["KeyEventData"];
+        };
+        /** @description A product entered the catalogue. */
+        ProductPublishedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "product.published";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["ProductEventData"];
+        };
+        /** @description A product event's data. */
+        ProductEventData: {
+            product: components["schemas"]["WebhookProduct"];
+            actor: components["schemas"]["WebhookActor"];
+        };
+        /** @description A product of the catalogue. */
+        WebhookProduct: {
+            id: string;
+            slug: string;
+            name: string;
+            /** @enum {string} */
+            status: "draft" | "published" | "archived";
+        };
+        /** @description A product went back to draft and left the catalogue. */
+        ProductUnpublishedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "product.unpublished";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["ProductEventData"];
+        };
+        /** @description A test message: it says nothing about the portal's data. */
+        WebhookTestEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTestEventData"];
+        };
+        /** @description Sent by Send test event, only to the endpoint it was pressed for. */
+        WebhookTestEventData: {
+            endpoint: {
+                id: string;
+                name: string;
+            };
+            message: string;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -4748,6 +5527,618 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    onAccessRequestCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestApprovalRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestApprovalRecordedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestApproved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestApprovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestDenied: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestDeniedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestPartRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestPartRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onKeyCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onKeyRolled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRolledEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onKeyRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onKeyExpiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyExpiringEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onKeyExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProductPublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductPublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProductUnpublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductUnpublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookTest: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

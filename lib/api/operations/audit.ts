@@ -2,6 +2,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { apiAccessKeys, auditEvents, users } from "@/db/schema";
 import { assertCan } from "@/lib/auth/permissions";
+import { actorView, actorViewSchema } from "@/lib/audit/actor-view";
 import { auditCsvFilename, auditCsvStream } from "@/lib/audit/csv-stream";
 import { type AuditFilters, SUBJECT_TYPES, auditWhere } from "@/lib/audit/queries";
 import { type Cursor, page, pageQuery, pageSchema } from "../cursor";
@@ -11,20 +12,11 @@ import { linkHeader } from "../links";
 import { defineOperation, ok } from "../operation";
 import { DIRECTORY } from "./apps";
 
-const actorSchema = z
-  .object({
-    type: z.enum(["user", "api_key", "system"]),
-    id: z.string().nullable().meta({ description: "The person's user id, or the API access key's id; null for Portico itself." }),
-    name: z.string().meta({ description: "The person's name (or email), the API access key's name, or \"Portico\" / \"auto-approve\"." }),
-    email: z.string().nullable().meta({ description: "The person's email; null for keys and Portico." }),
-  })
-  .meta({ id: "AuditActor" });
-
 export const auditEventSchema = z
   .object({
     id: z.string().meta({ description: "Increasing with time." }),
     createdAt: z.iso.datetime(),
-    actor: actorSchema,
+    actor: actorViewSchema,
     action: z.string().meta({ description: "e.g. request.approved, product.published." }),
     subjectType: z.string(),
     subjectId: z.string(),
@@ -97,12 +89,7 @@ export const listAuditEvents = defineOperation({
     const items = result.items.map((r) => ({
       id: String(r.id),
       createdAt: r.createdAt,
-      actor:
-        r.actorKind === "service"
-          ? { type: "api_key" as const, id: r.keyId, name: r.keyName ?? r.actorName ?? "API access key", email: null }
-          : r.actorId && r.actorType === "user"
-            ? { type: "user" as const, id: r.actorId, name: r.actorName ?? r.actorEmail ?? "someone", email: r.actorEmail }
-            : { type: "system" as const, id: null, name: r.actorType === "auto-approve" ? "auto-approve" : "Portico", email: null },
+      actor: actorView(r),
       action: r.action,
       subjectType: r.subjectType,
       subjectId: r.subjectId,
