@@ -1,0 +1,61 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { accessRequests } from "@/db/schema";
+import { userActor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
+import { claimKey } from "@/lib/keys/claim-key";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { API_BASE_URL, apiHarness } from "@/tests/api";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { approvedRequest } from "@/tests/requests";
+import { snapshotTables } from "@/tests/table-snapshot";
+
+/** Second adversary on the merged hand-off work (cancel, External fallback, redirect). */
+const t = await isolatedDatabase();
+let f: Awaited<ReturnType<typeof catalogueFixture>>;
+let api: ReturnType<typeof apiHarness>;
+
+beforeAll(async () => {
+  f = await catalogueFixture(t.db);
+  api = apiHarness(t.db, f);
+});
+
+const statusOf = async (id: string) => (await t.db.select({ status: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, id)))[0]?.status;
+/** Keys record when they were last used at most once a minute: pin it so a refusal that writes anything shows. */
+const pinLastUsed = () => t.sql`update api_access_keys set last_used_at = now()`;
+
+describe("cancel through the API on a request mixing products", () => {
+  it("an approver of one product cannot cancel an approved request whose other product another owner approved (they revoke theirs instead); nothing written", async () => {
+    const admin = userActor(await f.user("admin"));
+    const { request, user, token: claimToken } = await approvedRequest({ db: t.db, f, approver: admin, baseUrl: API_BASE_URL }, { slugs: ["payments", "invoices"] });
+    expect(await statusOf(request.id)).toBe("approved");
+    const paymentsOnly = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+
+    await pinLastUsed();
+    const before = await snapshotTables(t.sql);
+    const res = await api.call(paymentsOnly, "POST", `/access-requests/${request.id}/cancel`, { comment: "Checkout abandoned." });
+    expect(res.status).toBe(403);
+    expect(String(res.body.detail)).toMatch(/Invoices API/);
+    expect(await statusOf(request.id)).toBe("approved");
+    expect(await snapshotTables(t.sql)).toEqual(before);
+    // the requester still gets the key Invoices' owner approved
+    await claimKey(t.db, claimToken, user.id, { prefix: "ptk", baseUrl: API_BASE_URL });
+    expect(await statusOf(request.id)).toBe("available");
+  });
+
+  it("a key over every product of the approved request still cancels it; a pending mixed request is cancelled by an approver of one product (as their deny would end it)", async () => {
+    const admin = userActor(await f.user("admin"));
+    const both = (await api.token([{ role: "product_approver", products: [f.product("payments").id, f.product("invoices").id] }])).token;
+    const { request } = await approvedRequest({ db: t.db, f, approver: admin, baseUrl: API_BASE_URL }, { slugs: ["payments", "invoices"] });
+    expect((await api.call(both, "POST", `/access-requests/${request.id}/cancel`, {})).status).toBe(200);
+    expect(await statusOf(request.id)).toBe("cancelled");
+
+    const consumer = await f.user();
+    for (const slug of ["payments", "invoices"]) await addToCart(t.db, consumer.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+    const pending = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Mixed", reason: "Both" }, {});
+    const paymentsOnly = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+    expect((await api.call(paymentsOnly, "POST", `/access-requests/${pending.id}/cancel`, {})).status).toBe(200);
+    expect(await statusOf(pending.id)).toBe("cancelled");
+  });
+});
