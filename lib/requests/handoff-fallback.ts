@@ -5,6 +5,7 @@ import { recordEvents } from "@/lib/audit/record-event";
 import { enqueueNewRequestEmails } from "./new-request-emails";
 
 const BATCH = 100;
+const hours = (n: number | undefined) => (n === undefined ? "the plan's hand-off timeout" : `${n} ${n === 1 ? "hour" : "hours"}`);
 
 /**
  * Pending requests on External plans whose third party did not decide within the plan's hand-off
@@ -37,8 +38,10 @@ export async function fallBackHandoffs(db: Database, baseUrl: string, now = new 
           action: "request.handoff_timed_out",
           subjectType: "request" as const,
           subjectId: r.id,
-          comment: `${r.plan.handoff?.endpointName ?? "The third party"} did not decide within ${r.plan.handoff?.timeoutHours ?? "the plan's"} hours: an approver decides.`,
-          data: { endpointId: r.plan.handoff?.endpointId ?? null, timeoutHours: r.plan.handoff?.timeoutHours ?? null },
+          // The requester reads this comment on their timeline: it names no endpoint (the requester's
+          // pages say only "a third party", components/handoff-note.tsx); approvers have it in data.
+          comment: `The third party did not decide within ${hours(r.plan.handoff?.timeoutHours)}: an approver decides.`,
+          data: { endpointId: r.plan.handoff?.endpointId ?? null, endpointName: r.plan.handoff?.endpointName ?? null, timeoutHours: r.plan.handoff?.timeoutHours ?? null },
         })),
       );
       for (const r of rows) {

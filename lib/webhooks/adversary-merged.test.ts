@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessRequests } from "@/db/schema";
+import { accessRequests, plans, productPlans, webhookEndpoints } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
+import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
+import { getMyRequest } from "@/lib/requests/queries";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
@@ -57,5 +60,24 @@ describe("cancel through the API on a request mixing products", () => {
     const paymentsOnly = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
     expect((await api.call(paymentsOnly, "POST", `/access-requests/${pending.id}/cancel`, {})).status).toBe(200);
     expect(await statusOf(pending.id)).toBe("cancelled");
+  });
+});
+
+describe("External hand-off, seen by the requester", () => {
+  it("the requester's timeline after the fallback does not name the webhook endpoint (approvers see it; the requester only that a third party decides)", async () => {
+    const endpointName = `Stripe prod billing ${randomUUID().slice(0, 8)}`;
+    const [endpoint] = await t.db.insert(webhookEndpoints).values({ name: endpointName, url: "https://billing.example.com/hooks", secret: "sealed" }).returning();
+    if (!endpoint) throw new Error("no endpoint");
+    const [plan] = await t.db.insert(plans).values({ name: `External ${randomUUID().slice(0, 8)}`, handoffEndpointId: endpoint.id, handoffTimeoutHours: 1 }).returning();
+    if (!plan) throw new Error("no plan");
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const consumer = await f.user();
+    await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Shop", reason: "Paid" }, {});
+    expect(await fallBackHandoffs(t.db, API_BASE_URL, new Date(Date.now() + 2 * 3_600_000))).toContain(request.id);
+
+    const mine = await getMyRequest(t.db, consumer.id, request.id);
+    expect(mine?.timeline.map((e) => e.action)).toContain("request.handoff_timed_out");
+    expect(JSON.stringify(mine?.timeline)).not.toContain(endpointName);
   });
 });
