@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessRequests, plans, productPlans, webhookEndpoints } from "@/db/schema";
+import { accessRequests, emailMessages, plans, productPlans, webhookEndpoints } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
+import { removeWebhookEndpoint, setWebhookEndpointEnabled } from "@/lib/webhooks/manage";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
@@ -79,5 +80,41 @@ describe("External hand-off, seen by the requester", () => {
     const mine = await getMyRequest(t.db, consumer.id, request.id);
     expect(mine?.timeline.map((e) => e.action)).toContain("request.handoff_timed_out");
     expect(JSON.stringify(mine?.timeline)).not.toContain(endpointName);
+  });
+});
+
+describe("External hand-off whose endpoint goes away", () => {
+  /** An External plan (72 h) on payments handing off to a fresh endpoint, and a request waiting on it. */
+  async function waitingRequest() {
+    const [endpoint] = await t.db.insert(webhookEndpoints).values({ name: `Billing ${randomUUID().slice(0, 8)}`, url: "https://billing.example.com/hooks", secret: "sealed" }).returning();
+    if (!endpoint) throw new Error("no endpoint");
+    const [plan] = await t.db.insert(plans).values({ name: `External ${randomUUID().slice(0, 8)}`, handoffEndpointId: endpoint.id, handoffTimeoutHours: 720 }).returning();
+    if (!plan) throw new Error("no plan");
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const consumer = await f.user();
+    await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Shop", reason: "Paid" }, {});
+    expect(request.plan.handoff?.endpointId).toBe(endpoint.id);
+    return { endpoint, request };
+  }
+  const ownerMails = async (requestId: string) =>
+    (await t.db.select().from(emailMessages).where(eq(emailMessages.template, "new-request"))).filter((m) => JSON.stringify(m.props).includes(`/admin/requests/${requestId}`));
+
+  it("a request waiting for an endpoint an admin removed or disabled falls back to the approvers at the next run, not 30 days later", async () => {
+    const admin = userActor(await f.user("admin"));
+    const removed = await waitingRequest();
+    const disabled = await waitingRequest();
+    const still = await waitingRequest();
+    await removeWebhookEndpoint(t.db, admin, removed.endpoint.id);
+    await setWebhookEndpointEnabled(t.db, admin, disabled.endpoint.id, false);
+
+    const fell = await fallBackHandoffs(t.db, API_BASE_URL);
+    expect(fell).toEqual(expect.arrayContaining([removed.request.id, disabled.request.id]));
+    expect(fell).not.toContain(still.request.id);
+    expect((await ownerMails(removed.request.id)).length).toBeGreaterThan(0);
+    expect((await ownerMails(disabled.request.id))[0]?.props).toMatchObject({ handoff: { endpointGone: true } });
+    expect(await ownerMails(still.request.id)).toEqual([]);
+    // once only
+    expect(await fallBackHandoffs(t.db, API_BASE_URL)).not.toContain(removed.request.id);
   });
 });
