@@ -1,18 +1,20 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessRequests, emailMessages, plans, productPlans, webhookEndpoints } from "@/db/schema";
+import { accessRequests, emailMessages, plans, portalSigningKeys, productPlans, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
-import { removeWebhookEndpoint, setWebhookEndpointEnabled } from "@/lib/webhooks/manage";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { getMyRequest } from "@/lib/requests/queries";
 import { submitRequest } from "@/lib/requests/submit-request";
+import { createWebhookEndpoint, removeWebhookEndpoint, setWebhookEndpointEnabled } from "@/lib/webhooks/manage";
+import { verifyHandoffReference } from "@/lib/webhooks/handoff-reference";
+import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
+import { approvedRequest, latestClaimToken } from "@/tests/requests";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { approvedRequest } from "@/tests/requests";
 import { snapshotTables } from "@/tests/table-snapshot";
 
 /** Second adversary on the merged hand-off work (cancel, External fallback, redirect). */
@@ -116,5 +118,51 @@ describe("External hand-off whose endpoint goes away", () => {
     expect(await ownerMails(still.request.id)).toEqual([]);
     // once only
     expect(await fallBackHandoffs(t.db, API_BASE_URL)).not.toContain(removed.request.id);
+  });
+});
+
+describe("the redirect reference", () => {
+  /** A redirecting plan on payments, a consumer sent on, the URL their browser carries. */
+  async function sentOn() {
+    const [plan] = await t.db.insert(plans).values({ name: `Checkout ${randomUUID().slice(0, 8)}`, redirectUrl: "https://billing.example/checkout" }).returning();
+    if (!plan) throw new Error("no plan");
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const consumer = await f.user();
+    await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Shop", reason: "Paid" }, {});
+    const url = new URL((await consumerRedirect(t.db, { requestId: request.id, requesterId: consumer.id, issuer: API_BASE_URL })) ?? "");
+    return { consumer, request, reference: url.searchParams.get("portico_reference") ?? "" };
+  }
+
+  it("alg none and HS256 keyed with the portal's public key (algorithm confusion) do not verify", async () => {
+    const { reference } = await sentOn();
+    expect((await verifyHandoffReference(t.db, reference, { issuer: API_BASE_URL })).ok).toBe(true);
+    const [header, payload] = reference.split(".");
+    const head = JSON.parse(Buffer.from(header ?? "", "base64url").toString()) as Record<string, unknown>;
+    const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const none = `${enc({ ...head, alg: "none" })}.${payload}.`;
+    expect((await verifyHandoffReference(t.db, none, { issuer: API_BASE_URL })).ok).toBe(false);
+    const [row] = await t.db.select({ publicJwk: portalSigningKeys.publicJwk }).from(portalSigningKeys).where(eq(portalSigningKeys.kid, String(head.kid)));
+    for (const secret of [JSON.stringify(row?.publicJwk), String((row?.publicJwk as { x?: string } | undefined)?.x)]) {
+      const signingInput = `${enc({ ...head, alg: "HS256" })}.${payload}`;
+      const mac = createHmac("sha256", secret).update(signingInput).digest("base64url");
+      expect((await verifyHandoffReference(t.db, `${signingInput}.${mac}`, { issuer: API_BASE_URL })).ok).toBe(false);
+    }
+  });
+
+  it("no webhook payload carries the reference, the claim link or the key, from submit through the API's approve or cancel", async () => {
+    const admin = await f.user("admin");
+    await createWebhookEndpoint(t.db, userActor(admin), { name: `All ${randomUUID().slice(0, 8)}`, url: "http://127.0.0.1:9/hooks", eventTypes: "all", productIds: "all" }, { allowHttp: true, allowPrivate: true });
+    const approver = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+    const a = await sentOn();
+    expect((await api.call(approver, "POST", `/access-requests/${a.request.id}/approve`, {})).status).toBe(200);
+    const claimToken = await latestClaimToken(t.db, a.request.id, API_BASE_URL);
+    const { plaintext } = await claimKey(t.db, claimToken, a.consumer.id, { prefix: "ptk", baseUrl: API_BASE_URL });
+    const b = await sentOn();
+    expect((await api.call(approver, "POST", `/access-requests/${b.request.id}/cancel`, { comment: "Abandoned." })).status).toBe(200);
+
+    const bodies = (await t.db.select({ body: webhookEvents.body }).from(webhookEvents)).map((e) => e.body).join("\n");
+    for (const id of [a.request.id, b.request.id]) expect(bodies).toContain(id);
+    for (const secret of [a.reference, b.reference, claimToken, plaintext, "portico_reference"]) expect(bodies).not.toContain(secret);
   });
 });
