@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { accessRequests, emailMessages, plans, portalSigningKeys, productPlans, webhookEndpoints, webhookEvents } from "@/db/schema";
+import { accessRequests, apiKeys, emailMessages, plans, portalSigningKeys, productPlans, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
@@ -164,5 +164,42 @@ describe("the redirect reference", () => {
     const bodies = (await t.db.select({ body: webhookEvents.body }).from(webhookEvents)).map((e) => e.body).join("\n");
     for (const id of [a.request.id, b.request.id]) expect(bodies).toContain(id);
     for (const secret of [a.reference, b.reference, claimToken, plaintext, "portico_reference"]) expect(bodies).not.toContain(secret);
+  });
+});
+
+describe("races on a handed-off request", () => {
+  it("cancel against approve ends cancelled, emails matching what happened; cancel against claim: exactly one wins and the loser leaves no key", async () => {
+    const admin = userActor(await f.user("admin"));
+    const approver = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+    const canceller = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+    for (let i = 0; i < 5; i++) {
+      const consumer = await f.user();
+      await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: f.plan("Standard").id });
+      const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Race", reason: "Race" }, {});
+      const [approve, cancel] = await Promise.all([
+        api.call(approver, "POST", `/access-requests/${request.id}/approve`, {}),
+        api.call(canceller, "POST", `/access-requests/${request.id}/cancel`, {}),
+      ]);
+      // an approved request may still be cancelled (its key is not claimed): cancel always wins in the end;
+      // approve wins only when it came first, and then the requester hears both
+      expect(cancel.status).toBe(200);
+      expect([200, 409]).toContain(approve.status);
+      expect(await statusOf(request.id)).toBe("cancelled");
+      const templates = (await t.db.select({ template: emailMessages.template }).from(emailMessages).where(eq(emailMessages.to, consumer.email))).map((m) => m.template);
+      expect(templates.filter((m) => m === "approved")).toHaveLength(approve.status === 200 ? 1 : 0);
+      expect(templates.filter((m) => m === "cancelled")).toHaveLength(1);
+    }
+    for (let i = 0; i < 5; i++) {
+      const { request, user, token } = await approvedRequest({ db: t.db, f, approver: admin, baseUrl: API_BASE_URL });
+      const [claim, cancel] = await Promise.allSettled([
+        claimKey(t.db, token, user.id, { prefix: "ptk", baseUrl: API_BASE_URL }),
+        api.call(canceller, "POST", `/access-requests/${request.id}/cancel`, {}),
+      ]);
+      const cancelled = cancel.status === "fulfilled" && cancel.value.status === 200;
+      expect(cancelled).toBe(claim.status === "rejected");
+      const keys = await t.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.requestId, request.id));
+      expect(keys).toHaveLength(cancelled ? 0 : 1);
+      expect(await statusOf(request.id)).toBe(cancelled ? "cancelled" : "available");
+    }
   });
 });
