@@ -8,7 +8,8 @@ import { claimKey } from "@/lib/keys/claim-key";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { getMyRequest } from "@/lib/requests/queries";
 import { submitRequest } from "@/lib/requests/submit-request";
-import { createWebhookEndpoint, removeWebhookEndpoint, setWebhookEndpointEnabled } from "@/lib/webhooks/manage";
+import { recoverForm } from "@/lib/webhooks/endpoint-form";
+import { createWebhookEndpoint, recoverFailedDeliveries, removeWebhookEndpoint, setWebhookEndpointEnabled } from "@/lib/webhooks/manage";
 import { verifyHandoffReference } from "@/lib/webhooks/handoff-reference";
 import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
 import { approvedRequest, latestClaimToken } from "@/tests/requests";
@@ -200,6 +201,23 @@ describe("races on a handed-off request", () => {
       const keys = await t.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.requestId, request.id));
       expect(keys).toHaveLength(cancelled ? 0 : 1);
       expect(await statusOf(request.id)).toBe(cancelled ? "cancelled" : "available");
+    }
+  });
+});
+
+describe("Recover since a time", () => {
+  it("year 0000 is a field error, not a database error; 1970 and 9999 recover (all, or none)", async () => {
+    const admin = userActor(await f.user("admin"));
+    const { endpoint } = await createWebhookEndpoint(t.db, admin, { name: `Recover ${randomUUID().slice(0, 8)}`, url: "http://127.0.0.1:9/hooks", eventTypes: "all", productIds: "all" }, { allowHttp: true, allowPrivate: true });
+    const form = recoverForm.safeParse({ id: endpoint.id, since: "0000-01-01T00:00" });
+    expect(form.success).toBe(false);
+    expect(form.error?.issues[0]).toMatchObject({ path: ["since"], message: "Enter a real date and time (UTC)." });
+    const before = await snapshotTables(t.sql);
+    await expect(recoverFailedDeliveries(t.db, admin, endpoint.id, new Date("0000-01-01T00:00:00Z"))).rejects.toMatchObject({ code: "invalid", fieldErrors: { since: expect.any(String) } });
+    expect(await snapshotTables(t.sql)).toEqual(before);
+    for (const since of ["1970-01-01T00:00", "9999-12-31T23:59"]) {
+      const parsed = recoverForm.parse({ id: endpoint.id, since });
+      expect(await recoverFailedDeliveries(t.db, admin, endpoint.id, parsed.since)).toBe(0);
     }
   });
 });
