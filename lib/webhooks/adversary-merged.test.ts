@@ -221,3 +221,21 @@ describe("Recover since a time", () => {
     }
   });
 });
+
+describe("External hand-off to an endpoint that would not hear of the request", () => {
+  it("an endpoint limited to other products, or no longer subscribed to access_request.created, hands nothing off: people decide and are emailed at once", async () => {
+    for (const limits of [{ productIds: [f.product("invoices").id] }, { eventTypes: ["access_request.approved"] }]) {
+      const [endpoint] = await t.db.insert(webhookEndpoints).values({ name: `Billing ${randomUUID().slice(0, 8)}`, url: "https://billing.example.com/hooks", secret: "sealed", ...limits }).returning();
+      if (!endpoint) throw new Error("no endpoint");
+      const [plan] = await t.db.insert(plans).values({ name: `External ${randomUUID().slice(0, 8)}`, handoffEndpointId: endpoint.id }).returning();
+      if (!plan) throw new Error("no plan");
+      await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+      const consumer = await f.user();
+      await addToCart(t.db, consumer.id, { productId: f.product("payments").id, planId: plan.id });
+      const request = await submitRequest(t.db, { userId: consumer.id, baseUrl: API_BASE_URL }, { newAppName: "Shop", reason: "Paid" }, {});
+      expect(request.plan.handoff, JSON.stringify(limits)).toBeUndefined();
+      const mails = (await t.db.select().from(emailMessages).where(eq(emailMessages.template, "new-request"))).filter((m) => JSON.stringify(m.props).includes(`/admin/requests/${request.id}`));
+      expect(mails.length, JSON.stringify(limits)).toBeGreaterThan(0);
+    }
+  });
+});
