@@ -5,6 +5,7 @@ import { accessRequests, apiKeys, emailMessages, plans, portalSigningKeys, produ
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
+import { decideRequests } from "@/lib/requests/decide-requests";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { getMyRequest } from "@/lib/requests/queries";
 import { submitRequest } from "@/lib/requests/submit-request";
@@ -134,6 +135,16 @@ describe("the redirect reference", () => {
     const url = new URL((await consumerRedirect(t.db, { requestId: request.id, requesterId: consumer.id, issuer: API_BASE_URL })) ?? "");
     return { consumer, request, reference: url.searchParams.get("portico_reference") ?? "" };
   }
+
+  it("Continue sends only the requester, only while pending: another consumer, an admin, or the same requester after a decision get nothing", async () => {
+    const { consumer, request } = await sentOn();
+    const other = await f.user();
+    const admin = await f.user("admin");
+    for (const who of [other.id, admin.id]) expect(await consumerRedirect(t.db, { requestId: request.id, requesterId: who, issuer: API_BASE_URL })).toBeNull();
+    expect(await consumerRedirect(t.db, { requestId: request.id, requesterId: consumer.id, issuer: API_BASE_URL })).toMatch(/^https:\/\/billing\.example\/checkout\?portico_reference=/);
+    await decideRequests(t.db, userActor(admin), { requestIds: [request.id], decision: "deny", comment: "No.", baseUrl: API_BASE_URL });
+    expect(await consumerRedirect(t.db, { requestId: request.id, requesterId: consumer.id, issuer: API_BASE_URL })).toBeNull();
+  });
 
   it("alg none and HS256 keyed with the portal's public key (algorithm confusion) do not verify", async () => {
     const { reference } = await sentOn();
