@@ -14,7 +14,7 @@ import { applyTransition } from "./state-machine";
  * (state-machine.ts `cancel`). Whoever may decide the request may cancel it (`request.decide`: an
  * approver with authority over one of its products, never on their own request) — while it is pending,
  * where their deny would end it anyway. Once approved, a request mixing products needs authority over
- * every one of them: an approver of one product only revokes their own, never the access another
+ * every one still live: an approver of one product only revokes their own, never the access another
  * owner approved. The state change,
  * its audit event (and so its `access_request.cancelled` webhook event) and the requester's email
  * commit together. The requester's own Cancel is requester-actions.ts cancelRequest.
@@ -31,8 +31,8 @@ export async function cancelAccessRequest(db: Database, actor: Actor, input: { r
     const parts = (await loadParts(tx, [request.id])).get(request.id) ?? [];
     assertCan(actor, "request.decide", { requesterId: request.requesterId, parts });
     const mine = partsOf(actor, parts);
-    if (request.status !== "pending" && mine.length < parts.length) {
-      const others = parts.filter((p) => !mine.includes(p)).map((p) => p.productName);
+    const others = parts.filter((p) => !p.revokedAt && !mine.includes(p)).map((p) => p.productName);
+    if (request.status !== "pending" && others.length > 0) {
       throw new DomainError("forbidden", `This approved request also gives access to ${others.join(", ")}, which you do not decide: revoke your products instead, or ask their owner or an admin to cancel it.`);
     }
     const cancelled = await applyTransition(tx, { requestId: request.id, transition: "cancel", actorId: actor.id, comment });

@@ -52,6 +52,17 @@ describe("cancel through the API on a request mixing products", () => {
     expect(await statusOf(request.id)).toBe("available");
   });
 
+  it("once the other product's owner revoked theirs, the approver of the product left may cancel the approved request", async () => {
+    const admin = userActor(await f.user("admin"));
+    const again = await approvedRequest({ db: t.db, f, approver: admin, baseUrl: API_BASE_URL }, { slugs: ["payments", "invoices"] });
+    const invoices = (await api.token([{ role: "product_approver", products: [f.product("invoices").id] }])).token;
+    expect((await api.call(invoices, "POST", `/access-requests/${again.request.id}/revoke`, { reason: "Invoices closed." })).status).toBe(200);
+    expect(await statusOf(again.request.id)).toBe("approved");
+    const paymentsOnly = (await api.token([{ role: "product_approver", products: [f.product("payments").id] }])).token;
+    expect((await api.call(paymentsOnly, "POST", `/access-requests/${again.request.id}/cancel`, {})).status).toBe(200);
+    expect(await statusOf(again.request.id)).toBe("cancelled");
+  });
+
   it("a key over every product of the approved request still cancels it; a pending mixed request is cancelled by an approver of one product (as their deny would end it)", async () => {
     const admin = userActor(await f.user("admin"));
     const both = (await api.token([{ role: "product_approver", products: [f.product("payments").id, f.product("invoices").id] }])).token;
