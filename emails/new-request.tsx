@@ -10,7 +10,7 @@ export type NewRequestEmailProps = {
   approvalsRequired: number;
   url: string;
   /** Set when an External plan's third party did not decide in time and the request fell back to people. */
-  handoff?: { endpointName: string; timeoutHours: number };
+  handoff?: { endpointName: string; timeoutHours: number; endpointGone?: boolean };
 };
 
 export function NewRequestEmail(p: NewRequestEmailProps) {
@@ -20,7 +20,11 @@ export function NewRequestEmail(p: NewRequestEmailProps) {
         {p.requesterName} asks for {p.planName} access to {p.productNames.join(", ")} for the app “{p.appName}”.
       </Text>
       {p.handoff ? (
-        <Text>{`This plan hands requests to ${p.handoff.endpointName}, which did not decide this one within ${p.handoff.timeoutHours} hours. It now waits for an approver.`}</Text>
+        <Text>
+          {p.handoff.endpointGone
+            ? `This plan hands requests to ${p.handoff.endpointName}, which was disabled or removed before it decided this one. It now waits for an approver.`
+            : `This plan hands requests to ${p.handoff.endpointName}, which did not decide this one within ${p.handoff.timeoutHours} hours. It now waits for an approver.`}
+        </Text>
       ) : null}
       <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text>
       {p.approvalsRequired > 1 ? (

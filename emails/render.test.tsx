@@ -25,4 +25,12 @@ describe("email templates", () => {
     expect(text).toContain("api/auth/callback/email?token=preview");
     expect(text).toContain("expires in 10 minutes");
   });
+
+  it("new-request says why an External plan's request came back to people: the timeout, or the endpoint gone", async () => {
+    const t = templates["new-request"];
+    const text = async (endpointGone?: boolean) =>
+      render(t.render({ ...t.previewProps, handoff: { endpointName: "Billing", timeoutHours: 72, ...(endpointGone ? { endpointGone } : {}) } }), { plainText: true });
+    expect(await text()).toContain("Billing, which did not decide this one within 72 hours");
+    expect(await text(true)).toContain("Billing, which was disabled or removed before it decided this one");
+  });
 });

@@ -28,18 +28,32 @@ type NewRequest = {
 };
 
 /**
- * The plan as a request keeps it. An External plan hands off only while its endpoint is enabled:
- * a disabled endpoint would never hear of the request, so people decide it from the start.
+ * The plan as a request keeps it. An External plan hands off only while its endpoint would hear of
+ * the request: enabled, receiving access_request.created, and (given the request's `productIds`)
+ * not limited to other products. Otherwise people decide it from the start.
  */
-export async function planSnapshot(tx: Queryable, planId: string): Promise<PlanSnapshot> {
+export async function planSnapshot(tx: Queryable, planId: string, productIds?: readonly string[]): Promise<PlanSnapshot> {
   const [row] = await tx
-    .select({ plan: plans, endpoint: { id: webhookEndpoints.id, name: webhookEndpoints.name, enabled: webhookEndpoints.enabled } })
+    .select({
+      plan: plans,
+      endpoint: {
+        id: webhookEndpoints.id,
+        name: webhookEndpoints.name,
+        enabled: webhookEndpoints.enabled,
+        eventTypes: webhookEndpoints.eventTypes,
+        productIds: webhookEndpoints.productIds,
+      },
+    })
     .from(plans)
     .leftJoin(webhookEndpoints, eq(webhookEndpoints.id, plans.handoffEndpointId))
     .where(eq(plans.id, planId));
   if (!row) throw new DomainError("not_found", "That plan no longer exists.");
   const { plan, endpoint } = row;
-  const handoff = endpoint?.enabled ? { endpointId: endpoint.id, endpointName: endpoint.name, timeoutHours: plan.handoffTimeoutHours } : undefined;
+  const hears =
+    endpoint?.enabled &&
+    (endpoint.eventTypes === null || endpoint.eventTypes.includes("access_request.created")) &&
+    (endpoint.productIds === null || !productIds || productIds.some((id) => endpoint.productIds?.includes(id)));
+  const handoff = endpoint && hears ? { endpointId: endpoint.id, endpointName: endpoint.name, timeoutHours: plan.handoffTimeoutHours } : undefined;
   return {
     name: plan.name,
     autoApprove: plan.autoApprove && !handoff,
@@ -155,7 +169,7 @@ async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest
  * External plan, the third party decides first.
  */
 export async function createRequest(tx: Tx, input: NewRequest) {
-  const plan = await planSnapshot(tx, input.planId);
+  const plan = await planSnapshot(tx, input.planId, input.productIds);
   const [request] = await tx
     .insert(accessRequests)
     .values({

@@ -8,7 +8,7 @@ import { approversFor } from "./approvers";
  * Tells the request's approvers (lib/requests/approvers.ts) that it waits for them: when it is
  * submitted, or when an External plan's hand-off timed out (`handoff`). On the caller's transaction.
  */
-export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl: string, handoff?: { endpointName: string; timeoutHours: number }) {
+export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl: string, handoff?: { endpointName: string; timeoutHours: number; endpointGone?: boolean }) {
   const [row] = await tx
     .select({ requesterId: accessRequests.requesterId, reason: accessRequests.reason, plan: accessRequests.plan, appName: apps.name, name: users.name, email: users.email })
     .from(accessRequests)

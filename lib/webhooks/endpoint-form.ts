@@ -47,7 +47,8 @@ export const recoverForm = z.object({
     .string({ error: "Enter a date and time (UTC)." })
     .regex(LOCAL_DATE_TIME, "Enter a date and time (UTC), e.g. 2026-12-01 09:30.")
     .transform((v) => new Date(`${v}Z`))
-    .refine((d) => !Number.isNaN(d.getTime()), "Enter a real date and time (UTC)."),
+    // year 0000 parses in JavaScript but Postgres has no year 0 (a database error, not a field error)
+    .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1, "Enter a real date and time (UTC)."),
 });
 
 /** The event types grouped as the form shows them: access requests, keys, products. */

@@ -227,7 +227,7 @@ export async function resendDelivery(db: Database, actor: Actor, deliveryId: str
 /** Recover: every failed message to this endpoint since `since` is attempted again. */
 export async function recoverFailedDeliveries(db: Database, actor: Actor, id: string, since: Date) {
   assertManagesWebhooks(actor);
-  if (Number.isNaN(since.getTime())) throw new DomainError("invalid", "Check the highlighted fields.", { since: "Enter a date and time." });
+  if (Number.isNaN(since.getTime()) || since.getUTCFullYear() < 1) throw new DomainError("invalid", "Check the highlighted fields.", { since: "Enter a date and time." });
   return db.transaction(async (tx) => {
     const [endpoint] = await tx.select({ enabled: webhookEndpoints.enabled }).from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
     if (!endpoint) throw endpointNotFound();

@@ -305,7 +305,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel an access request
-         * @description For the third party a plan hands requests to (a redirecting plan's checkout, for example) when the consumer does not go through with it: the request ends as cancelled and no key is issued. Only while it is pending, or approved with its key not claimed yet (a claimed key is revoked instead); 409 otherwise. The consumer is emailed, with the comment when there is one. Send `{}` when there is no comment. Whoever may approve the request may cancel it (never one the key's creator asked for).
+         * @description For the third party a plan hands requests to (a redirecting plan's checkout, for example) when the consumer does not go through with it: the request ends as cancelled and no key is issued. Only while it is pending, or approved with its key not claimed yet (a claimed key is revoked instead); 409 otherwise. The consumer is emailed, with the comment when there is one. Send `{}` when there is no comment. Whoever may approve the request may cancel it (never one the key's creator asked for); once approved, a request mixing products needs the key's authority over every one of them (403 otherwise: revoke the key's products instead).
          *
          *     **Roles:** Portal admin, Product approver.
          */
