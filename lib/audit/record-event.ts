@@ -19,17 +19,7 @@ export type AuditInput = {
  * a lifecycle event is also a webhook event, recorded with its deliveries on the same transaction.
  */
 export async function recordEvent(tx: Queryable, event: AuditInput) {
-  await tx.insert(auditEvents).values({
-    actorId: event.actorId,
-    actorType: event.actorType ?? "user",
-    action: event.action,
-    subjectType: event.subjectType,
-    subjectId: event.subjectId,
-    comment: event.comment ?? null,
-    ip: event.ip ?? auditIp(),
-    data: event.data ?? {},
-  });
-  await emitWebhookEvents(tx, occurrencesForAudit([event]));
+  await recordEvents(tx, [event]);
 }
 
 /** Several audit events in one statement (bulk decisions), with their webhook events. */
