@@ -4,7 +4,7 @@ import addFormats from "ajv-formats";
 import { addDays } from "date-fns";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessRequests, products, sessions, verificationTokens, webhookDeliveries, webhookEvents } from "@/db/schema";
+import { accessRequests, plans, productPlans, products, sessions, verificationTokens, webhookDeliveries, webhookEvents } from "@/db/schema";
 import { apiDocument } from "@/lib/api/document";
 import { operations } from "@/lib/api/operations";
 import { type Actor, userActor } from "@/lib/auth/permissions";
@@ -334,10 +334,24 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     const v = published("access_request.created");
     const [m] = everything.ofType("access_request.created");
     const body = structuredClone(m?.body) as { data: Record<string, unknown> };
-    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: new Date().toISOString() };
+    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: new Date().toISOString(), fellBackAt: null };
     expect(v(body) ? [] : v.errors).toEqual([]);
-    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: "in three days" };
+    body.data.handoff = { endpointId: "wh_1", endpointName: "Billing", timeoutAt: "in three days", fellBackAt: null };
     expect(v(body)).toBe(false);
+  });
+
+  it("a request on an External plan carries its hand-off, in the published shape, on every request event", async () => {
+    const [plan] = await t.db.insert(plans).values({ name: `External ${randomBytes(4).toString("hex")}`, handoffEndpointId: everythingId, handoffTimeoutHours: 48 }).returning();
+    if (!plan) throw new Error("no plan");
+    await t.db.insert(productPlans).values({ productId: f.product("payments").id, planId: plan.id });
+    const u = await f.user();
+    await addToCart(t.db, u.id, { productId: f.product("payments").id, planId: plan.id });
+    const request = await submitRequest(t.db, { userId: u.id, baseUrl }, { newAppName: "Paid app", reason: "Paid plan" }, {});
+    const created = await one("access_request.created", request.id);
+    expect(dataOf(created).handoff).toMatchObject({ endpointId: everythingId, fellBackAt: null });
+    await decideRequests(t.db, admin, { requestIds: [request.id], decision: "deny", comment: "Not paid", baseUrl });
+    const denied = await one("access_request.denied", request.id);
+    expect(dataOf(denied).handoff).toMatchObject({ endpointId: everythingId });
   });
 
   it("webhook.test, sent by Send test event", async () => {
