@@ -35,6 +35,7 @@ test("an External plan's request waits for the third party, which approves it th
   });
   const decisions: { requestId: string; status: number; body: Record<string, unknown> }[] = [];
   let token = "";
+  let apiKeyId = "";
   let endpointName = "";
   const receiver = await startWebhookReceiver({
     onMessage: async (m) => {
@@ -72,6 +73,7 @@ test("an External plan's request waits for the third party, which approves it th
       issuer: BASE_URL,
     });
     token = key.token;
+    apiKeyId = key.key.id;
     rememberSecret(token);
 
     // 2. The admin makes the plan External on that endpoint, in the plan form.
@@ -151,7 +153,7 @@ test("an External plan's request waits for the third party, which approves it th
       expect(m.verified).toBe(true);
       expect(m.raw).not.toContain(apiKey);
     }
-    expect(about("access_request.approved")[0]?.body).toMatchObject({ data: { request: { status: "approved" }, actor: { id: approvedEvent?.actor_id } } });
+    expect(about("access_request.approved")[0]?.body).toMatchObject({ data: { request: { status: "approved" }, actor: { type: "api_key", id: apiKeyId, name: `Billing approver ${tag}` } } });
 
     // Decided: the queue no longer says it waits for anyone.
     await page.goto(`/admin/requests?status=all&q=${encodeURIComponent(reason)}`);
