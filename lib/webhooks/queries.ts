@@ -103,6 +103,18 @@ export async function getWebhookEndpoint(db: Queryable, actor: Actor, id: string
 }
 export type WebhookEndpointDetail = NonNullable<Awaited<ReturnType<typeof getWebhookEndpoint>>>;
 
+/** What the log and the message page show of a delivery. */
+const deliveryColumns = {
+  eventId: webhookDeliveries.eventId,
+  eventType: webhookDeliveries.eventType,
+  status: webhookDeliveries.status,
+  attempts: webhookDeliveries.attempts,
+  lastStatusCode: webhookDeliveries.lastStatusCode,
+  lastAttemptAt: webhookDeliveries.lastAttemptAt,
+  nextAttemptAt: webhookDeliveries.nextAttemptAt,
+  createdAt: webhookDeliveries.createdAt,
+};
+
 /**
  * The delivery log of one endpoint: one row per message, newest first, filtered by event type and
  * status, keyset-paged on (created_at, id) through webhook_deliveries_endpoint_idx. A cursor this
@@ -114,14 +126,7 @@ export async function listWebhookDeliveries(db: Queryable, actor: Actor, endpoin
   const rows = await db
     .select({
       id: webhookDeliveries.id,
-      eventId: webhookDeliveries.eventId,
-      eventType: webhookDeliveries.eventType,
-      status: webhookDeliveries.status,
-      attempts: webhookDeliveries.attempts,
-      lastStatusCode: webhookDeliveries.lastStatusCode,
-      lastAttemptAt: webhookDeliveries.lastAttemptAt,
-      nextAttemptAt: webhookDeliveries.nextAttemptAt,
-      createdAt: webhookDeliveries.createdAt,
+      ...deliveryColumns,
       // the exact timestamp (microseconds) for the cursor; a Date keeps only milliseconds
       at: sql<string>`${webhookDeliveries.createdAt}::text`,
       lastError: sql<string | null>`(select a.error from ${webhookAttempts} a where a.delivery_id = webhook_deliveries.id order by a.attempted_at desc, a.id desc limit 1)`,
@@ -153,14 +158,7 @@ export async function getWebhookMessage(db: Queryable, actor: Actor, endpointId:
     .select({
       id: webhookDeliveries.id,
       endpointId: webhookDeliveries.endpointId,
-      eventId: webhookDeliveries.eventId,
-      eventType: webhookDeliveries.eventType,
-      status: webhookDeliveries.status,
-      attempts: webhookDeliveries.attempts,
-      lastStatusCode: webhookDeliveries.lastStatusCode,
-      lastAttemptAt: webhookDeliveries.lastAttemptAt,
-      nextAttemptAt: webhookDeliveries.nextAttemptAt,
-      createdAt: webhookDeliveries.createdAt,
+      ...deliveryColumns,
       body: webhookEvents.body,
     })
     .from(webhookDeliveries)
