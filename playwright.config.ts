@@ -34,7 +34,18 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    // Sets the second-factor policy the specs of earlier issues assume (e2e/policy.setup.ts).
+    { name: "setup", testMatch: /policy\.setup\.ts/ },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"], testIgnore: /second-factor-policy\.spec\.ts/ },
+    // The policy's own specs change it for everyone, so they run alone, after all the others.
+    {
+      name: "second-factor policy",
+      use: { ...devices["Desktop Chrome"] },
+      dependencies: ["chromium"],
+      testMatch: /second-factor-policy\.spec\.ts/,
+    },
+  ],
   webServer: {
     // A production build against its own fresh embedded database (see scripts/with-db.ts).
     // The same database the build step (scripts/test.sh) made fresh: cached pages and data agree.

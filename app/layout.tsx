@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
+import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { ZodJitless } from "./_components/zod-jitless";
 import "./globals.css";
 
@@ -25,7 +26,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <SiteHeader />
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
-          {children}
+          <StepUpProvider>{children}</StepUpProvider>
         </main>
         <SiteFooter />
       </body>

@@ -21,6 +21,12 @@ import {
 import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-disabled";
 import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
+import {
+  SecondFactorLockedEmail,
+  type SecondFactorLockedEmailProps,
+  SecondFactorResetEmail,
+  type SecondFactorResetEmailProps,
+} from "./second-factor";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
 import { WebhookEndpointDisabledEmail, WebhookEndpointFailingEmail, type WebhookEndpointFailingEmailProps } from "./webhook-endpoint";
 
@@ -127,6 +133,18 @@ export const templates = {
     subjectVars: (p) => ({ endpoint: p.endpointName, disable: p.disableAt }),
     previewProps: WebhookEndpointDisabledEmail.PreviewProps,
   }),
+  "second-factor-locked": template<SecondFactorLockedEmailProps>({
+    render: (p) => SecondFactorLockedEmail(p),
+    defaultSubject: "Your authenticator was locked after 5 wrong codes",
+    subjectVars: (p) => ({ until: p.lockedUntil }),
+    previewProps: SecondFactorLockedEmail.PreviewProps,
+  }),
+  "second-factor-reset": template<SecondFactorResetEmailProps>({
+    render: (p) => SecondFactorResetEmail(p),
+    defaultSubject: "Your authenticator was reset by {admin}",
+    subjectVars: (p) => ({ admin: p.adminName }),
+    previewProps: SecondFactorResetEmail.PreviewProps,
+  }),
 };
 
 export type TemplateName = keyof typeof templates;
@@ -156,4 +174,6 @@ export const templateLabels: Record<TemplateName, string> = {
   "api-access-key-expiring": "API access key expiring soon (to the admin who added it)",
   "webhook-failing": "Webhook endpoint failing, disabled in a day (to admins)",
   "webhook-disabled": "Webhook endpoint disabled after 5 days of failures (to admins)",
+  "second-factor-locked": "Authenticator locked after 5 wrong codes (to its owner)",
+  "second-factor-reset": "Authenticator reset by an admin (to its owner)",
 };

@@ -19,3 +19,4 @@ export * from "./reviews";
 export * from "./sign-in-attempts";
 export * from "./api-access-keys";
 export * from "./webhooks";
+export * from "./second-factor";

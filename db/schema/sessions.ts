@@ -10,6 +10,8 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     expires: timestamp({ mode: "date", withTimezone: true }).notNull(),
+    // When a second-factor code was last entered in this session (step-up: lib/second-factor/step-up.ts).
+    steppedUpAt: timestamp({ mode: "date", withTimezone: true }),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId)],
 );

@@ -8,6 +8,8 @@ export type ActionResult = {
   /** Echo of the submitted values so a form can keep them after an error. */
   values?: Record<string, string>;
   link?: { href: string; label: string };
+  /** Nothing was done: a privileged action needs a second-factor code first (lib/second-factor/step-up.ts). */
+  stepUp?: boolean;
   /** Id of what the action created, for redirects and tests. */
   id?: string;
   /** A new API key, shown once by the form that asked for it; never stored or logged. */

@@ -6,7 +6,8 @@ import { env } from "@/lib/env";
 import { clientIp } from "@/lib/net/client-ip";
 import type { z } from "zod";
 import type { UserRole } from "@/db/schema";
-import { currentUser, type SessionUser } from "@/lib/auth/guards";
+import { currentUser, SECOND_FACTOR_SETUP_PATH, type SessionUser } from "@/lib/auth/guards";
+import { stepUpSatisfied } from "@/lib/second-factor/step-up";
 import { describeError } from "@/lib/describe-error";
 import { DomainError } from "@/lib/errors";
 import { type ActionResult, fieldErrorsOf, formValues } from "./action-result";
@@ -30,6 +31,15 @@ type Options = {
    * so one answer names every field to fix. The handler still checks them itself.
    */
   moreFieldErrors?: (raw: Record<string, unknown>, user: SessionUser) => Promise<Record<string, string>>;
+  /**
+   * A privileged action (deciding, revoking, roles, API access keys, webhook secrets, the policy):
+   * a person with an authenticator must have entered a code in this session within 15 minutes.
+   * Otherwise the answer is `stepUp: true` with nothing done; the form asks for a code
+   * (components/step-up) and sends the same data again.
+   */
+  stepUp?: boolean;
+  /** Allowed to a person the policy covers who has no authenticator yet (the setup itself). */
+  beforeSecondFactor?: boolean;
 };
 
 export function validatedActionWithUser<S extends z.ZodType>(schema: S, handler: Handler<S, SessionUser>, options: Options = {}) {
@@ -52,6 +62,14 @@ function run<S extends z.ZodType>(
     if (!user && !options.anonymous) {
       return { ok: false, message: "Your session has ended. Sign in again and retry.", values };
     }
+    if (user?.secondFactor.mustEnrol && !options.beforeSecondFactor) {
+      return {
+        ok: false,
+        message: "Set up an authenticator first: your role needs one before it can do anything else.",
+        link: { href: SECOND_FACTOR_SETUP_PATH, label: "Set up an authenticator" },
+        values,
+      };
+    }
     if (user && options.roles && !options.roles.includes(user.role)) {
       return { ok: false, message: "Your role does not allow this action.", values };
     }
@@ -61,9 +79,13 @@ function run<S extends z.ZodType>(
       const more = user && options.moreFieldErrors ? await options.moreFieldErrors(raw, user) : {};
       return { ok: false, message: "Check the highlighted fields.", fieldErrors: { ...fieldErrorsOf(parsed.error), ...more }, values };
     }
+    const steppedUpAt = options.stepUp && user?.secondFactor.enrolled ? user.secondFactor.steppedUpAt : null;
+    if (options.stepUp && (!user || !stepUpSatisfied(user.secondFactor))) {
+      return { ok: false, stepUp: true, message: STEP_UP_MESSAGE, values };
+    }
     try {
       const ip = clientIp(await headers(), env.trustedProxies);
-      return await withAuditContext({ ip }, () => handler(parsed.data, user, raw));
+      return await withAuditContext({ ip, steppedUpAt }, () => handler(parsed.data, user, raw));
     } catch (error) {
       unstable_rethrow(error);
       if (error instanceof DomainError) {
@@ -74,6 +96,8 @@ function run<S extends z.ZodType>(
     }
   };
 }
+
+export const STEP_UP_MESSAGE = "Enter a code from your authenticator app to continue (asked at most every 15 minutes).";
 
 /** FormData → plain object; repeated keys become arrays, files are dropped. */
 export function formInput(formData: FormData): Record<string, unknown> {

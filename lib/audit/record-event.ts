@@ -1,13 +1,13 @@
 import type { Queryable } from "@/db/connect";
 import { auditEvents } from "@/db/schema";
 import { emitWebhookEvents, occurrencesForAudit } from "@/lib/webhooks/emit";
-import { auditIp } from "./context";
+import { auditIp, auditSteppedUpAt } from "./context";
 
 export type AuditInput = {
   actorId: string | null;
   actorType?: "user" | "system" | "auto-approve";
   action: string;
-  subjectType: "request" | "app" | "product" | "plan" | "key" | "user" | "api_access_key" | "webhook_endpoint";
+  subjectType: "request" | "app" | "product" | "plan" | "key" | "user" | "api_access_key" | "webhook_endpoint" | "setting";
   subjectId: string;
   comment?: string | null;
   ip?: string | null;
@@ -26,6 +26,9 @@ export async function recordEvent(tx: Queryable, event: AuditInput) {
 export async function recordEvents(tx: Queryable, events: readonly AuditInput[]) {
   if (events.length === 0) return;
   const ip = auditIp();
+  // Events of a privileged action record the second-factor code it was allowed with.
+  const steppedUpAt = auditSteppedUpAt();
+  const stepUp = steppedUpAt ? { stepUp: { at: steppedUpAt.toISOString() } } : {};
   await tx.insert(auditEvents).values(
     events.map((event) => ({
       actorId: event.actorId,
@@ -35,7 +38,7 @@ export async function recordEvents(tx: Queryable, events: readonly AuditInput[])
       subjectId: event.subjectId,
       comment: event.comment ?? null,
       ip: event.ip ?? ip,
-      data: event.data ?? {},
+      data: { ...event.data, ...stepUp },
     })),
   );
   await emitWebhookEvents(tx, occurrencesForAudit(events));

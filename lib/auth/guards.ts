@@ -1,32 +1,56 @@
 import "server-only";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
+import { cache } from "react";
+import { db } from "@/db/client";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
 import { REQUESTED_PATH_HEADER, safeCallbackPath } from "./links";
-import type { Actor } from "./permissions";
+import type { UserActor } from "./permissions";
+import { readSecondFactorState, type SecondFactorState } from "@/lib/second-factor/step-up";
 
-/** The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show. */
-export type SessionUser = Actor & { email: string; name: string | null };
+/**
+ * The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show,
+ * their session (to mark a step-up on) and its second-factor standing.
+ */
+export type SessionUser = UserActor & {
+  email: string;
+  name: string | null;
+  sessionToken: string | null;
+  secondFactor: SecondFactorState;
+};
 
-export async function currentUser(): Promise<SessionUser | null> {
+/** Auth.js's database-session cookie (`__Secure-` when AUTH_URL is https). */
+async function sessionToken() {
+  const jar = await cookies();
+  return jar.get("__Secure-authjs.session-token")?.value ?? jar.get("authjs.session-token")?.value ?? null;
+}
+
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const u = session?.user;
   if (!u?.id || !u.email || u.disabled) return null;
+  const token = await sessionToken();
+  const secondFactor = await readSecondFactorState(db, { id: u.id, role: u.role }, token);
   // The one place a session becomes an actor; a disabled user has no session at all.
-  return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null };
-}
+  return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null, sessionToken: token, secondFactor };
+});
+
+export const SECOND_FACTOR_SETUP_PATH = "/account/security";
 
 /**
  * Pages and actions: signed-in user or a redirect to sign-in that comes back to the page asked for
- * (as proxy.ts passed it on), or to `returnTo` where no page URL is known.
+ * (as proxy.ts passed it on), or to `returnTo` where no page URL is known. A user the second-factor
+ * policy covers who has no authenticator is sent to set one up first (`beforeSecondFactor`: the
+ * pages that setup itself needs).
  */
-export async function requireUser(returnTo = "/"): Promise<SessionUser> {
+export async function requireUser(returnTo = "/", options: { beforeSecondFactor?: boolean } = {}): Promise<SessionUser> {
   const user = await currentUser();
-  if (!user) {
-    const requested = (await headers()).get(REQUESTED_PATH_HEADER);
-    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(requested ?? returnTo))}`);
+  const requested = async () => safeCallbackPath((await headers()).get(REQUESTED_PATH_HEADER) ?? returnTo);
+  if (!user) redirect(`/signin?callbackUrl=${encodeURIComponent(await requested())}`);
+  if (user.secondFactor.mustEnrol && !options.beforeSecondFactor) {
+    redirect(`${SECOND_FACTOR_SETUP_PATH}?required=1&callbackUrl=${encodeURIComponent(await requested())}`);
   }
   return user;
 }
@@ -47,6 +71,15 @@ export async function apiUser(
   const user = await currentUser();
   if (!user) {
     return { user: null, error: NextResponse.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 }) };
+  }
+  if (user.secondFactor.mustEnrol) {
+    return {
+      user: null,
+      error: NextResponse.json(
+        { error: { code: "second_factor_required", message: "Set up an authenticator first: Account → Security." } },
+        { status: 403 },
+      ),
+    };
   }
   if (roles && !roles.includes(user.role)) {
     return {

@@ -38,7 +38,7 @@ export const decideAction = validatedActionWithUser(
     const done = outcomes.filter((o) => ["approved", "denied", "approval-recorded"].includes(o.result)).length;
     return { ok: done > 0, message: `${summarizeOutcomes(outcomes)}.` };
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );
 
 const columnsSchema = z.object({

@@ -1,18 +1,20 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useEffect, useRef } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
 
 /** Approve or deny one or many requests. A comment is optional to approve and required to deny (the requester reads it). */
 export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (message: string) => void }) {
-  const [state, action, pending] = useActionState(async (prev: Awaited<ReturnType<typeof decideAction>> | null, fd: FormData) => {
-    const result = await decideAction(prev, fd);
-    // A field to fix keeps the form (and the selection) open; anything else is reported by the caller.
+  // A field to fix keeps the form (and the selection) open; anything else is reported by the caller.
+  // A step-up (a code from the authenticator) keeps the form as typed and sends it again.
+  const formRef = useRef<HTMLFormElement>(null);
+  const { state, pending, onSubmit } = useStepUpAction(decideAction, (result) => {
+    if (result.ok) formRef.current?.reset();
     if (!result.fieldErrors) onDone?.(result.message ?? "");
-    return result;
-  }, null);
+  });
   const n = requestIds.length;
   // The action is a client function: before hydration a click would be lost, so the buttons wait.
   const ready = useHydrated() && !pending && n > 0;
@@ -24,7 +26,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
     if (commentError) commentRef.current?.focus();
   }, [state, commentError]);
   return (
-    <form action={action} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
       <label htmlFor={id} className="block text-sm font-medium">
         Comment (required to deny; the requester reads it)

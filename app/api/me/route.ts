@@ -1,9 +1,10 @@
 import { NextResponse } from "next/server";
-import { apiUser } from "@/lib/auth/guards";
+import { currentUser } from "@/lib/auth/guards";
 
-/** The signed-in user, or JSON 401. */
+/** The signed-in user (never the session token), or JSON 401. */
 export async function GET() {
-  const { user, error } = await apiUser();
-  if (error) return error;
-  return NextResponse.json({ user });
+  const user = await currentUser();
+  if (!user) return NextResponse.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 });
+  const { id, role, email, name, secondFactor } = user;
+  return NextResponse.json({ user: { id, role, email, name, secondFactor: { enrolled: secondFactor.enrolled, mustEnrol: secondFactor.mustEnrol } } });
 }

@@ -1,0 +1,65 @@
+import { Link, Text } from "@react-email/components";
+import { EmailLayout } from "./layout";
+
+export type SecondFactorLockedEmailProps = {
+  name: string;
+  portalUrl: string;
+  /** When codes are accepted again, as the recipient's portal shows it (UTC). */
+  lockedUntil: string;
+  securityUrl: string;
+};
+
+/** Five wrong codes in a row: the account owner should know, it may not have been them. */
+export function SecondFactorLockedEmail(p: SecondFactorLockedEmailProps) {
+  return (
+    <EmailLayout preview="Your authenticator was locked after 5 wrong codes">
+      <Text>Hello {p.name},</Text>
+      <Text>{`Five wrong authenticator codes were entered for your account on the Portico developer portal at ${p.portalUrl}. Codes are refused until ${p.lockedUntil}.`}</Text>
+      <Text>
+        If this was you, wait until then and try again (check that your phone&apos;s clock is set automatically). If it was not you,
+        someone has your sign-in link or session: sign out everywhere and tell your Portico administrator.
+      </Text>
+      <Text>
+        <Link href={p.securityUrl}>Review your account security</Link>
+      </Text>
+    </EmailLayout>
+  );
+}
+
+SecondFactorLockedEmail.PreviewProps = {
+  name: "Olivia Owner",
+  portalUrl: "http://localhost:3000",
+  lockedUntil: "2 Dec 2026, 14:05 UTC",
+  securityUrl: "http://localhost:3000/account/security",
+} satisfies SecondFactorLockedEmailProps;
+
+export type SecondFactorResetEmailProps = {
+  name: string;
+  portalUrl: string;
+  /** The admin who reset it. */
+  adminName: string;
+  securityUrl: string;
+};
+
+/** An admin removed the user's authenticator (a lost phone): they set up a new one. */
+export function SecondFactorResetEmail(p: SecondFactorResetEmailProps) {
+  return (
+    <EmailLayout preview="Your authenticator was reset by an administrator">
+      <Text>Hello {p.name},</Text>
+      <Text>{`${p.adminName}, an administrator of the Portico developer portal at ${p.portalUrl}, reset your authenticator. Its codes and your recovery codes no longer work.`}</Text>
+      <Text>
+        Set up an authenticator again from Account → Security. If you did not ask for this, tell your Portico administrator at once.
+      </Text>
+      <Text>
+        <Link href={p.securityUrl}>Set up an authenticator</Link>
+      </Text>
+    </EmailLayout>
+  );
+}
+
+SecondFactorResetEmail.PreviewProps = {
+  name: "Olivia Owner",
+  portalUrl: "http://localhost:3000",
+  adminName: "Ada Admin",
+  securityUrl: "http://localhost:3000/account/security",
+} satisfies SecondFactorResetEmailProps;

@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import type { UserRole } from "@/db/schema";
+import { DEFAULT_POLICY, policyCovers } from "./policy";
+
+/** A code entered in a session counts for this long (the issue's 15 minutes). */
+export const STEP_UP_MS = 15 * 60_000;
+
+/** A session's second-factor standing, read with the session (lib/auth/guards.ts currentUser). */
+export type SecondFactorState = {
+  /** The person has a confirmed authenticator: privileged actions ask for its code. */
+  enrolled: boolean;
+  /** The policy covers their role and they have none: they set one up before anything else. */
+  mustEnrol: boolean;
+  /** When a code was last entered in this session. */
+  steppedUpAt: Date | null;
+};
+
+/** No second factor at all (scripts, jobs, tests acting as a user). */
+export const NO_SECOND_FACTOR: SecondFactorState = { enrolled: false, mustEnrol: false, steppedUpAt: null };
+
+/** One query: the authenticator, this session's step-up time and the policy. */
+export async function readSecondFactorState(
+  db: Queryable,
+  user: { id: string; role: UserRole },
+  sessionToken: string | null,
+): Promise<SecondFactorState> {
+  const rows = await db.execute<{ enrolled: boolean; stepped_up_at: string | null; policy: string | null }>(sql`
+    select
+      exists (select 1 from second_factors where user_id = ${user.id} and confirmed_at is not null) as enrolled,
+      (select stepped_up_at from sessions where session_token = ${sessionToken ?? ""} and user_id = ${user.id}) as stepped_up_at,
+      (select second_factor_policy::text from security_settings where id) as policy`);
+  const row = rows[0];
+  const enrolled = Boolean(row?.enrolled);
+  const policy = (row?.policy ?? DEFAULT_POLICY) as Parameters<typeof policyCovers>[0];
+  return {
+    enrolled,
+    mustEnrol: !enrolled && policyCovers(policy, user.role),
+    steppedUpAt: row?.stepped_up_at ? new Date(row.stepped_up_at) : null,
+  };
+}
+
+/** A code was entered in this session within the last 15 minutes. */
+export const steppedUpRecently = (state: SecondFactorState, now = new Date()) =>
+  state.steppedUpAt !== null && now.getTime() - state.steppedUpAt.getTime() < STEP_UP_MS;
+
+/** A privileged action may go ahead: no authenticator to ask (and none required), or a recent code. */
+export const stepUpSatisfied = (state: SecondFactorState, now = new Date()) =>
+  !state.mustEnrol && (!state.enrolled || steppedUpRecently(state, now));
