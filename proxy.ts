@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createDb } from "@/db/connect";
 import { REQUESTED_PATH_HEADER } from "@/lib/auth/links";
 import { isPublishedSlug } from "@/lib/catalogue/published-slug";
+import { sessionMustEnrol } from "@/lib/second-factor/step-up";
 import { env } from "@/lib/env";
 import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
 import { API_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "@/lib/http/security-headers";
@@ -19,7 +20,10 @@ import { SLUG_PATTERN } from "@/lib/products/product-schema";
  *    so a chunked body without Content-Length is caught too. For server actions this is the only
  *    clean refusal: past serverActions.bodySizeLimit Next itself answers 500 (its action handler's
  *    ApiError(413) is not mapped to a status); a route handler that answers early resets the upload.
- * 4. Security headers that depend on the request (a CSP nonce) or on AUTH_URL at run time (HSTS);
+ * 4. A signed-in person the second-factor policy covers who has no authenticator yet is sent to set
+ *    one up from every page, the cached catalogue pages included (lib/second-factor/step-up.ts);
+ *    pages behind sign-in check it again (requireUser), server actions in their wrapper.
+ * 5. Security headers that depend on the request (a CSP nonce) or on AUTH_URL at run time (HSTS);
  *    the fixed ones come from next.config.mjs.
  */
 export async function proxy(request: NextRequest) {
@@ -37,6 +41,9 @@ export async function proxy(request: NextRequest) {
   const bodyLimit = bodyLimitFor(path);
   if (await bodyTooLarge(request, bodyLimit)) return withSecurityHeaders(payloadTooLarge(bodyLimit), { api: true });
   if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
+
+  const enrol = await secondFactorSetupRedirect(request, path);
+  if (enrol) return withSecurityHeaders(enrol, {});
 
   const rewrite = await catalogueRewrite(request, path, searchParams);
   if (rewrite === "static") return withSecurityHeaders(NextResponse.next(), {});
@@ -69,6 +76,31 @@ async function catalogueRewrite(request: NextRequest, path: string, searchParams
     console.error("proxy: catalogue lookup failed:", error instanceof Error ? error.message : error);
     return "static";
   }
+}
+
+/** Where a person who must set up an authenticator may still go: the setup, signing in and out, the dev mailbox. */
+const BEFORE_SECOND_FACTOR = ["/account/security", "/signin", "/dev/mailbox"];
+
+async function secondFactorSetupRedirect(request: NextRequest, path: string) {
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  if (BEFORE_SECOND_FACTOR.some((p) => path === p || path.startsWith(`${p}/`))) return null;
+  const token = request.cookies.get("__Secure-authjs.session-token")?.value ?? request.cookies.get("authjs.session-token")?.value;
+  if (!token) return null;
+  try {
+    if (!(await sessionMustEnrol(proxyDb(), token))) return null;
+  } catch (error) {
+    // Pages behind sign-in check again; the catalogue is public anyway.
+    console.error("proxy: second-factor check failed:", error instanceof Error ? error.message : error);
+    return null;
+  }
+  // On AUTH_URL's origin: Next names every loopback host "localhost" in request.nextUrl, where the
+  // session cookie of a browser on 127.0.0.1 does not exist.
+  const asked = request.nextUrl.clone();
+  asked.searchParams.delete("_rsc");
+  const url = new URL("/account/security", new URL(env.baseUrl).origin);
+  url.searchParams.set("required", "1");
+  url.searchParams.set("callbackUrl", `${asked.pathname}${asked.search}`);
+  return NextResponse.redirect(url);
 }
 
 /** A fresh nonce per request: Next reads it from the request's CSP header and puts it on its scripts. */

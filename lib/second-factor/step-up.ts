@@ -47,3 +47,19 @@ export const steppedUpRecently = (state: SecondFactorState, now = new Date()) =>
 /** A privileged action may go ahead: no authenticator to ask (and none required), or a recent code. */
 export const stepUpSatisfied = (state: SecondFactorState, now = new Date()) =>
   !state.mustEnrol && (!state.enrolled || steppedUpRecently(state, now));
+
+/**
+ * For proxy.ts, before any page: the session named by this cookie belongs to a person the policy
+ * covers who has no authenticator yet (they are sent to set one up). False for no or a lapsed session.
+ */
+export async function sessionMustEnrol(db: Queryable, sessionToken: string): Promise<boolean> {
+  const rows = await db.execute<{ role: UserRole; enrolled: boolean; policy: string | null }>(sql`
+    select u.role,
+      exists (select 1 from second_factors f where f.user_id = u.id and f.confirmed_at is not null) as enrolled,
+      (select second_factor_policy::text from security_settings where id) as policy
+    from sessions s join users u on u.id = s.user_id
+    where s.session_token = ${sessionToken} and s.expires > now() and u.disabled_at is null`);
+  const row = rows[0];
+  if (!row || row.enrolled) return false;
+  return policyCovers((row.policy ?? DEFAULT_POLICY) as Parameters<typeof policyCovers>[0], row.role);
+}
