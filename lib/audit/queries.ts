@@ -6,7 +6,7 @@ import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { escapeLike } from "@/lib/sql/escape-like";
 
 export const AUDIT_PAGE = 50;
-export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user", "api_access_key"] as const;
+export const SUBJECT_TYPES = ["request", "key", "app", "product", "plan", "user", "api_access_key", "webhook_endpoint", "setting"] as const;
 
 const dateOnly = z.iso.date().optional().catch(undefined);
 

@@ -5282,7 +5282,7 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
-                subjectType?: "request" | "key" | "app" | "product" | "plan" | "user" | "api_access_key";
+                subjectType?: "request" | "key" | "app" | "product" | "plan" | "user" | "api_access_key" | "webhook_endpoint" | "setting";
                 subjectId?: string;
                 /** @description Part of the actor's email, or of an API access key's name. */
                 actor?: string;
@@ -5410,7 +5410,7 @@ export interface operations {
         parameters: {
             query?: {
                 action?: string;
-                subjectType?: "request" | "key" | "app" | "product" | "plan" | "user" | "api_access_key";
+                subjectType?: "request" | "key" | "app" | "product" | "plan" | "user" | "api_access_key" | "webhook_endpoint" | "setting";
                 subjectId?: string;
                 /** @description Part of the actor's email, or of an API access key's name. */
                 actor?: string;

@@ -21,6 +21,10 @@ function subjectHref(type: string, id: string) {
       return `/admin/plans/${id}`;
     case "api_access_key":
       return `/admin/api-keys/${id}`;
+    case "webhook_endpoint":
+      return `/admin/webhooks/${id}`;
+    case "setting":
+      return id === "second_factor_policy" ? "/admin/security" : null;
     default:
       return null;
   }
