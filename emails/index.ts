@@ -22,6 +22,8 @@ import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-
 import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
 import {
+  SecondFactorChangedEmail,
+  type SecondFactorChangedEmailProps,
   SecondFactorLockedEmail,
   type SecondFactorLockedEmailProps,
   SecondFactorResetEmail,
@@ -139,6 +141,12 @@ export const templates = {
     subjectVars: (p) => ({ until: p.lockedUntil }),
     previewProps: SecondFactorLockedEmail.PreviewProps,
   }),
+  "second-factor-changed": template<SecondFactorChangedEmailProps>({
+    render: (p) => SecondFactorChangedEmail(p),
+    defaultSubject: "Authenticator {change} on your Portico account",
+    subjectVars: (p) => ({ change: p.change }),
+    previewProps: SecondFactorChangedEmail.PreviewProps,
+  }),
   "second-factor-reset": template<SecondFactorResetEmailProps>({
     render: (p) => SecondFactorResetEmail(p),
     defaultSubject: "Your authenticator was reset by {admin}",
@@ -175,5 +183,6 @@ export const templateLabels: Record<TemplateName, string> = {
   "webhook-failing": "Webhook endpoint failing, disabled in a day (to admins)",
   "webhook-disabled": "Webhook endpoint disabled after 5 days of failures (to admins)",
   "second-factor-locked": "Authenticator locked after 5 wrong codes (to its owner)",
+  "second-factor-changed": "Authenticator added or removed (to its owner)",
   "second-factor-reset": "Authenticator reset by an admin (to its owner)",
 };

@@ -63,3 +63,32 @@ SecondFactorResetEmail.PreviewProps = {
   adminName: "Ada Admin",
   securityUrl: "http://localhost:3000/account/security",
 } satisfies SecondFactorResetEmailProps;
+
+export type SecondFactorChangedEmailProps = {
+  name: string;
+  portalUrl: string;
+  change: "added" | "removed";
+  securityUrl: string;
+};
+
+/** An authenticator was added to or removed from the account: if it was not them, they should know at once. */
+export function SecondFactorChangedEmail(p: SecondFactorChangedEmailProps) {
+  const what = p.change === "added" ? "An authenticator was added to" : "The authenticator was removed from";
+  return (
+    <EmailLayout preview={`${what} your Portico account`}>
+      <Text>Hello {p.name},</Text>
+      <Text>{`${what} your account on the Portico developer portal at ${p.portalUrl}.`}</Text>
+      <Text>If this was you, there is nothing to do. If it was not, tell your Portico administrator at once: someone has your sign-in link or session.</Text>
+      <Text>
+        <Link href={p.securityUrl}>Review your account security</Link>
+      </Text>
+    </EmailLayout>
+  );
+}
+
+SecondFactorChangedEmail.PreviewProps = {
+  name: "Olivia Owner",
+  portalUrl: "http://localhost:3000",
+  change: "added",
+  securityUrl: "http://localhost:3000/account/security",
+} satisfies SecondFactorChangedEmailProps;

@@ -89,7 +89,7 @@ export const SETUP_EXPIRED = "This setup expired: it must be confirmed within 5 
 export async function confirmSetup(
   db: Database,
   person: Person,
-  input: { firstCode: string; secondCode: string; sessionToken?: string | null },
+  input: { firstCode: string; secondCode: string; sessionToken?: string | null; baseUrl: string },
   { now = new Date() }: Clock = {},
 ): Promise<{ recoveryCodes: string[] }> {
   return db.transaction(async (tx) => {
@@ -119,9 +119,17 @@ export async function confirmSetup(
     const codes = await replaceRecoveryCodes(tx, person.id);
     await markSteppedUp(tx, person.id, input.sessionToken, now);
     await recordEvent(tx, { actorId: person.id, action: "second_factor.set_up", subjectType: "user", subjectId: person.id });
+    await enqueueEmail(tx, changedEmail(person, "added", input.baseUrl));
     return { recoveryCodes: codes };
   });
 }
+
+/** The owner hears of every added or removed authenticator: a session thief could do either. */
+const changedEmail = (person: Person, change: "added" | "removed", baseUrl: string) => ({
+  to: person.email,
+  template: "second-factor-changed" as const,
+  props: { name: person.name ?? person.email, portalUrl: baseUrl, change, securityUrl: `${baseUrl}/account/security` },
+});
 
 async function replaceRecoveryCodes(tx: Tx, userId: string) {
   const codes = newRecoveryCodes();
@@ -274,6 +282,7 @@ export async function removeSecondFactor(
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, person.id));
     await tx.update(sessions).set({ steppedUpAt: null }).where(eq(sessions.userId, person.id));
     await recordEvent(tx, { actorId: person.id, action: "second_factor.removed", subjectType: "user", subjectId: person.id });
+    await enqueueEmail(tx, changedEmail(person, "removed", options.baseUrl));
   });
   return verified;
 }

@@ -26,7 +26,7 @@ async function enrolledOwner(now = new Date()) {
   const { recoveryCodes: codes } = await confirmSetup(
     t.db,
     person,
-    { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken },
+    { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken, baseUrl },
     { now },
   );
   return { row, person, sessionToken, secret: setup.secret, codes };
@@ -46,6 +46,9 @@ describe("second factor", () => {
     expect(hashes.map((h) => h.codeHash)).not.toContain(codes[0]);
     expect(await audits(row.id)).toContain("second_factor.set_up");
     expect((await secondFactorStatus(t.db, row.id)).state).toBe("active");
+    const [added] = await t.db.select().from(emailMessages).where(and(eq(emailMessages.to, row.email), eq(emailMessages.template, "second-factor-changed")));
+    expect(added?.props).toMatchObject({ change: "added" });
+    expect(JSON.stringify(added)).not.toContain(secret);
   });
 
   it("setup refuses two codes that are not successive, and lapses after 5 minutes", async () => {
@@ -54,10 +57,10 @@ describe("second factor", () => {
     const now = new Date();
     const setup = await beginSetup(t.db, person, { now });
     const same = codeAt(setup.secret, now);
-    await expect(confirmSetup(t.db, person, { firstCode: same, secondCode: same }, { now })).rejects.toThrow(/two successive codes/);
+    await expect(confirmSetup(t.db, person, { firstCode: same, secondCode: same, baseUrl }, { now })).rejects.toThrow(/two successive codes/);
     const later = new Date(now.getTime() + 5 * 60_000 + 1);
     await expect(
-      confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, later), secondCode: codeAt(setup.secret, at(later, 1)) }, { now: later }),
+      confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, later), secondCode: codeAt(setup.secret, at(later, 1)), baseUrl }, { now: later }),
     ).rejects.toThrow(/expired/);
     expect((await secondFactorStatus(t.db, row.id, { now: later })).state).toBe("none");
   });
