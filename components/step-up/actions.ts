@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
+import { currentSessionToken } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { enteredCodeSchema } from "@/lib/second-factor/codes";
 import { verifySecondFactor } from "@/lib/second-factor/factor";
@@ -11,7 +12,7 @@ const schema = z.object({ code: enteredCodeSchema });
 
 /** A code from the authenticator (or a recovery code): this session is stepped up for 15 minutes. */
 export const stepUpAction = validatedActionWithUser(schema, async ({ code }, user) => {
-  const result = await verifySecondFactor(db, user, code, { sessionToken: user.sessionToken, baseUrl: env.baseUrl });
+  const result = await verifySecondFactor(db, user, code, { sessionToken: await currentSessionToken(), baseUrl: env.baseUrl });
   if (!result.ok) return { ok: false, message: result.message, fieldErrors: { code: result.message } };
   const left =
     result.via === "recovery"

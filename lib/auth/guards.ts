@@ -11,18 +11,18 @@ import type { UserActor } from "./permissions";
 import { readSecondFactorState, type SecondFactorState } from "@/lib/second-factor/step-up";
 
 /**
- * The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show,
- * their session (to mark a step-up on) and its second-factor standing.
+ * The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show and
+ * their session's second-factor standing. Never the session token itself: a SessionUser handed to
+ * a client component would put it in the page (currentSessionToken() is for the step-up actions).
  */
 export type SessionUser = UserActor & {
   email: string;
   name: string | null;
-  sessionToken: string | null;
   secondFactor: SecondFactorState;
 };
 
-/** Auth.js's database-session cookie (`__Secure-` when AUTH_URL is https). */
-async function sessionToken() {
+/** Auth.js's database-session cookie (`__Secure-` when AUTH_URL is https): the session a step-up is marked on. */
+export async function currentSessionToken() {
   const jar = await cookies();
   return jar.get("__Secure-authjs.session-token")?.value ?? jar.get("authjs.session-token")?.value ?? null;
 }
@@ -31,10 +31,9 @@ export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const u = session?.user;
   if (!u?.id || !u.email || u.disabled) return null;
-  const token = await sessionToken();
-  const secondFactor = await readSecondFactorState(db, { id: u.id, role: u.role }, token);
+  const secondFactor = await readSecondFactorState(db, { id: u.id, role: u.role }, await currentSessionToken());
   // The one place a session becomes an actor; a disabled user has no session at all.
-  return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null, sessionToken: token, secondFactor };
+  return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null, secondFactor };
 });
 
 export const SECOND_FACTOR_SETUP_PATH = "/account/security";
