@@ -1,6 +1,6 @@
 import { Auth, type AuthConfig } from "@auth/core";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { accounts, auditEvents, emailMessages, recoveryCodes, secondFactors, sessions, users, verificationTokens } from "@/db/schema";
@@ -129,6 +129,42 @@ describe("adversary: secrets leaving the server", () => {
     expect(JSON.stringify([audits, mails])).not.toContain(secret);
     const stored = (await factorRow(row.id))?.secret ?? "";
     expect(JSON.stringify([audits, mails])).not.toContain(stored.slice(10, 60));
+  });
+});
+
+describe("adversary: persistence", () => {
+  it("HOLE: recovery codes are renewed only with an authenticator code: one glimpsed recovery code does not become ten", async () => {
+    const now = new Date();
+    const { row, person, secret, codes } = await enrolledOwner(now);
+    const refused = await regenerateRecoveryCodes(t.db, person, code(codes[2] ?? ""), { baseUrl }, { now });
+    expect(refused).toMatchObject({ ok: false, message: expect.stringMatching(/authenticator app/) });
+    // nothing spent, nothing replaced: the owner's own codes still work
+    const left = await t.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, row.id));
+    expect(left.filter((c) => c.usedAt === null)).toHaveLength(10);
+    expect(await eventsOf(row.id, "second_factor.recovery_codes_replaced")).toHaveLength(0);
+    const renewed = await regenerateRecoveryCodes(t.db, person, code(codeAt(secret, at(now, 1))), { baseUrl }, { now });
+    expect(renewed).toMatchObject({ ok: true });
+  });
+});
+
+describe("adversary: logs", () => {
+  it("HOLE: a failed read of the session's step-up does not put the session token in the error (Next logs it whole)", async () => {
+    const row = await f.user("owner");
+    const sessionToken = await newSession(row.id);
+    const error = await t.db
+      .transaction(async (tx) => {
+        // any database failure will do: here the transaction is already aborted
+        await tx.execute(sql`select 1/0`).catch(() => undefined);
+        await readSecondFactorState(tx, { id: row.id, role: "owner" }, sessionToken);
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(Error);
+    const seen = (e: unknown): string =>
+      e instanceof Error ? `${e.message}\n${e.stack}\n${e.cause ? seen(e.cause) : ""}` : JSON.stringify(e) ?? "";
+    expect(seen(error)).not.toContain(sessionToken);
   });
 });
 

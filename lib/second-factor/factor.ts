@@ -278,7 +278,12 @@ export async function removeSecondFactor(
   return verified;
 }
 
-/** New recovery codes (the old ones stop working) after a code from the authenticator. */
+export const RENEW_NEEDS_AUTHENTICATOR = "Enter a code from your authenticator app to make new recovery codes: a recovery code cannot renew them.";
+
+/**
+ * New recovery codes (the old ones stop working) after a code from the authenticator. Not after a
+ * recovery code: whoever saw one of them on paper would turn it into ten of their own, silently.
+ */
 export async function regenerateRecoveryCodes(
   db: Database,
   person: Person,
@@ -286,6 +291,7 @@ export async function regenerateRecoveryCodes(
   options: { baseUrl: string },
   clock: Clock = {},
 ): Promise<{ ok: true; recoveryCodes: string[] } | Extract<VerifyResult, { ok: false }>> {
+  if (entered.kind !== "totp") return { ok: false, reason: "wrong", message: RENEW_NEEDS_AUTHENTICATOR };
   const verified = await verifySecondFactor(db, person, entered, { ...options, purpose: "remove" }, clock);
   if (!verified.ok) return verified;
   return db.transaction(async (tx) => {
