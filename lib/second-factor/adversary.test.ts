@@ -272,6 +272,40 @@ describe("adversary: setup", () => {
     expect((await secondFactorStatus(t.db, row.id, { now })).state).toBe("active");
   });
 
+  it("HOLE: a setup's secret is shown again only to the session that started it: a stolen session cannot copy the victim's new authenticator", async () => {
+    const now = new Date();
+    const row = await f.user("owner");
+    const victimSession = await newSession(row.id);
+    const attackerSession = await newSession(row.id); // the stolen cookie: same user, another session
+    const victim = { id: row.id, email: row.email, name: row.name, sessionToken: victimSession };
+    const attacker = { ...victim, sessionToken: attackerSession };
+    const setup = await beginSetup(t.db, victim, { now });
+    // the attacker reloads Account → Security while the victim scans the QR code ...
+    const seen = await pendingSetup(t.db, attacker, { now: at(now, 1) });
+    expect(seen?.secret).not.toBe(setup.secret);
+    expect(seen).toBeNull();
+    // ... and cannot confirm it from their session either (they would need its codes anyway)
+    await expect(
+      confirmSetup(
+        t.db,
+        attacker,
+        { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken: attackerSession },
+        { now },
+      ),
+    ).rejects.toThrow(/another browser session/);
+    // the victim's own session still sees and confirms its setup
+    expect((await pendingSetup(t.db, victim, { now: at(now, 1) }))?.secret).toBe(setup.secret);
+    await confirmSetup(
+      t.db,
+      victim,
+      { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken: victimSession },
+      { now },
+    );
+    expect((await secondFactorStatus(t.db, row.id, { now })).state).toBe("active");
+    expect(await steppedUp(row.id, victimSession)).toBe(true);
+    expect(await steppedUp(row.id, attackerSession)).toBe(false);
+  });
+
   it("codes from another secret, or from the setup a restart replaced, do not confirm", async () => {
     const now = new Date();
     const row = await f.user("owner");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { recoveryCodes, secondFactors, sessions, users } from "@/db/schema";
@@ -14,8 +15,18 @@ export const SETUP_LIFETIME_MS = 5 * 60_000;
 export const MAX_WRONG_CODES = 5;
 export const LOCK_MS = 5 * 60_000;
 
-/** The person a second factor belongs to (a SessionUser fits). */
-export type Person = { id: string; email: string; name: string | null };
+/**
+ * The person a second factor belongs to (a SessionUser fits). `sessionToken`: the session asking; a
+ * setup begun in a session is shown again and confirmed only in that session.
+ */
+export type Person = { id: string; email: string; name: string | null; sessionToken?: string | null };
+
+/** A session as a setup remembers it (never the token itself). */
+const sessionHash = (token: string | null | undefined) => (token ? createHash("sha256").update(token).digest("hex") : null);
+
+/** A setup begun without a session (scripts, tests) is anyone's; one begun in a session is that session's. */
+const setupBelongsTo = (row: { setupSessionHash: string | null }, token: string | null | undefined) =>
+  row.setupSessionHash === null || row.setupSessionHash === sessionHash(token);
 type Clock = { now?: Date };
 
 export type SecondFactorStatus =
@@ -53,12 +64,13 @@ export type PendingSetup = { secret: string; uri: string; expiresAt: Date };
 export async function beginSetup(db: Database, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup> {
   const secret = newTotpSecret();
   const sealed = await seal(secret);
+  const setupSessionHash = sessionHash(person.sessionToken);
   const [row] = await db
     .insert(secondFactors)
-    .values({ userId: person.id, secret: sealed, createdAt: now })
+    .values({ userId: person.id, secret: sealed, createdAt: now, setupSessionHash })
     .onConflictDoUpdate({
       target: secondFactors.userId,
-      set: { secret: sealed, createdAt: now, failedAttempts: 0, lockedUntil: null, lastUsedStep: null, lastUsedAt: null },
+      set: { secret: sealed, createdAt: now, failedAttempts: 0, lockedUntil: null, lastUsedStep: null, lastUsedAt: null, setupSessionHash },
       setWhere: isNull(secondFactors.confirmedAt),
     })
     .returning({ userId: secondFactors.userId });
@@ -66,13 +78,16 @@ export async function beginSetup(db: Database, person: Person, { now = new Date(
   return { secret, uri: otpauthUri(secret, person.email), expiresAt: new Date(now.getTime() + SETUP_LIFETIME_MS) };
 }
 
-/** The setup in progress, to draw its QR code again on reload; null when none or lapsed. */
+/**
+ * The setup in progress, to draw its QR code again on reload; null when none, lapsed, or begun in
+ * another session (whoever holds a copy of the cookie must not read the secret being set up).
+ */
 export async function pendingSetup(db: Queryable, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup | null> {
   const [row] = await db
     .select()
     .from(secondFactors)
     .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)));
-  if (!row) return null;
+  if (!row || !setupBelongsTo(row, person.sessionToken)) return null;
   const expiresAt = new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
   if (expiresAt <= now) return null;
   const secret = await unseal(row.secret);
@@ -80,6 +95,8 @@ export async function pendingSetup(db: Queryable, person: Person, { now = new Da
 }
 
 export const SETUP_EXPIRED = "This setup expired: it must be confirmed within 5 minutes. Start again to get a new QR code.";
+export const SETUP_OTHER_SESSION =
+  "This setup was started in another browser session. Start again here to get a new QR code (the other one stops working).";
 
 /**
  * Confirms a setup with two successive codes (step n and n+1): proof the authenticator holds the
@@ -99,6 +116,7 @@ export async function confirmSetup(
       .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)))
       .for("update");
     if (!row || row.createdAt.getTime() + SETUP_LIFETIME_MS <= now.getTime()) throw new DomainError("conflict", SETUP_EXPIRED);
+    if (!setupBelongsTo(row, input.sessionToken ?? person.sessionToken)) throw new DomainError("conflict", SETUP_OTHER_SESSION);
     const secret = await unseal(row.secret);
     const first = matchingStep(secret, input.firstCode, now);
     const second = matchingStep(secret, input.secondCode, now);
@@ -114,7 +132,7 @@ export async function confirmSetup(
     }
     await tx
       .update(secondFactors)
-      .set({ confirmedAt: now, lastUsedStep: second, lastUsedAt: now, failedAttempts: 0, lockedUntil: null })
+      .set({ confirmedAt: now, lastUsedStep: second, lastUsedAt: now, failedAttempts: 0, lockedUntil: null, setupSessionHash: null })
       .where(eq(secondFactors.userId, person.id));
     const codes = await replaceRecoveryCodes(tx, person.id);
     await markSteppedUp(tx, person.id, input.sessionToken, now);
