@@ -43,18 +43,17 @@ async function newSession(userId: string) {
   return sessionToken;
 }
 
+/** The one confirmSetup call of this file (main's confirmSetup also takes `baseUrl` for its email). */
+const confirm = (person: { id: string; email: string; name: string | null }, firstCode: string, secondCode: string, sessionToken: string | null, now: Date) =>
+  confirmSetup(t.db, person, { firstCode, secondCode, sessionToken }, { now });
+
 /** An owner with a confirmed authenticator (codes of steps -1 and 0 spent) and one session. */
 async function enrolledOwner(now = new Date()) {
   const row = await f.user("owner");
   const person = { id: row.id, email: row.email, name: row.name };
   const sessionToken = await newSession(row.id);
-  const setup = await beginSetup(t.db, person, { now });
-  const { recoveryCodes: codes } = await confirmSetup(
-    t.db,
-    person,
-    { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken },
-    { now },
-  );
+  const setup = await beginSetup(t.db, person, { now, sessionToken });
+  const { recoveryCodes: codes } = await confirm(person, codeAt(setup.secret, at(now, -1)), codeAt(setup.secret, now), sessionToken, now);
   await t.db.update(sessions).set({ steppedUpAt: null }).where(eq(sessions.sessionToken, sessionToken));
   return { row, person, sessionToken, secret: setup.secret, codes };
 }
@@ -277,30 +276,19 @@ describe("adversary: setup", () => {
     const row = await f.user("owner");
     const victimSession = await newSession(row.id);
     const attackerSession = await newSession(row.id); // the stolen cookie: same user, another session
-    const victim = { id: row.id, email: row.email, name: row.name, sessionToken: victimSession };
-    const attacker = { ...victim, sessionToken: attackerSession };
-    const setup = await beginSetup(t.db, victim, { now });
+    const person = { id: row.id, email: row.email, name: row.name };
+    const setup = await beginSetup(t.db, person, { now, sessionToken: victimSession });
     // the attacker reloads Account → Security while the victim scans the QR code ...
-    const seen = await pendingSetup(t.db, attacker, { now: at(now, 1) });
+    const seen = await pendingSetup(t.db, person, { now: at(now, 1), sessionToken: attackerSession });
     expect(seen?.secret).not.toBe(setup.secret);
     expect(seen).toBeNull();
     // ... and cannot confirm it from their session either (they would need its codes anyway)
-    await expect(
-      confirmSetup(
-        t.db,
-        attacker,
-        { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken: attackerSession },
-        { now },
-      ),
-    ).rejects.toThrow(/another browser session/);
-    // the victim's own session still sees and confirms its setup
-    expect((await pendingSetup(t.db, victim, { now: at(now, 1) }))?.secret).toBe(setup.secret);
-    await confirmSetup(
-      t.db,
-      victim,
-      { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken: victimSession },
-      { now },
+    await expect(confirm(person, codeAt(setup.secret, at(now, -1)), codeAt(setup.secret, now), attackerSession, now)).rejects.toThrow(
+      /another browser session/,
     );
+    // the victim's own session still sees and confirms its setup
+    expect((await pendingSetup(t.db, person, { now: at(now, 1), sessionToken: victimSession }))?.secret).toBe(setup.secret);
+    await confirm(person, codeAt(setup.secret, at(now, -1)), codeAt(setup.secret, now), victimSession, now);
     expect((await secondFactorStatus(t.db, row.id, { now })).state).toBe("active");
     expect(await steppedUp(row.id, victimSession)).toBe(true);
     expect(await steppedUp(row.id, attackerSession)).toBe(false);
@@ -314,10 +302,10 @@ describe("adversary: setup", () => {
     const second = await beginSetup(t.db, person, { now });
     expect(second.secret).not.toBe(first.secret);
     await expect(
-      confirmSetup(t.db, person, { firstCode: codeAt(first.secret, at(now, -1)), secondCode: codeAt(first.secret, now) }, { now }),
+      confirm(person, codeAt(first.secret, at(now, -1)), codeAt(first.secret, now), null, now),
     ).rejects.toThrow(/does not match/);
     const other = (await enrolledOwner(now)).secret;
-    await expect(confirmSetup(t.db, person, { firstCode: codeAt(other, at(now, -1)), secondCode: codeAt(other, now) }, { now })).rejects.toThrow(
+    await expect(confirm(person, codeAt(other, at(now, -1)), codeAt(other, now), null, now)).rejects.toThrow(
       /does not match/,
     );
     expect((await secondFactorStatus(t.db, row.id, { now })).state).toBe("pending");
@@ -330,7 +318,7 @@ describe("adversary: setup", () => {
     const setup = await beginSetup(t.db, person, { now });
     const later = new Date(now.getTime() + 5 * 60_000);
     await expect(
-      confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, at(later, -1)), secondCode: codeAt(setup.secret, later) }, { now: later }),
+      confirm(person, codeAt(setup.secret, at(later, -1)), codeAt(setup.secret, later), null, later),
     ).rejects.toThrow(/expired/);
     expect(await pendingSetup(t.db, person, { now: later })).toBeNull();
   });
@@ -344,7 +332,7 @@ describe("adversary: setup", () => {
     const theirs = await newSession(other.id);
     const setup = await beginSetup(t.db, person, { now });
     // a session token of someone else passed in: theirs must not be stepped up
-    await confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, at(now, -1)), secondCode: codeAt(setup.secret, now), sessionToken: theirs }, { now });
+    await confirm(person, codeAt(setup.secret, at(now, -1)), codeAt(setup.secret, now), theirs, now);
     const [s] = await t.db.select().from(sessions).where(eq(sessions.sessionToken, theirs));
     expect(s?.steppedUpAt).toBeNull();
     expect(await steppedUp(row.id, mine)).toBe(false);
@@ -365,7 +353,7 @@ describe("adversary: session step-up", () => {
     const all = await t.db.select().from(sessions).where(eq(sessions.userId, row.id));
     expect(all.map((s) => s.steppedUpAt)).toEqual([null, null]);
     const setup = await beginSetup(t.db, person, { now: at(now, 2) });
-    await confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, at(now, 2)), secondCode: codeAt(setup.secret, at(now, 3)), sessionToken: a }, { now: at(now, 2) });
+    await confirm(person, codeAt(setup.secret, at(now, 2)), codeAt(setup.secret, at(now, 3)), a, at(now, 2));
     expect(await steppedUp(row.id, a)).toBe(true);
     expect(await steppedUp(row.id, b)).toBe(false);
   });

@@ -15,11 +15,8 @@ export const SETUP_LIFETIME_MS = 5 * 60_000;
 export const MAX_WRONG_CODES = 5;
 export const LOCK_MS = 5 * 60_000;
 
-/**
- * The person a second factor belongs to (a SessionUser fits). `sessionToken`: the session asking; a
- * setup begun in a session is shown again and confirmed only in that session.
- */
-export type Person = { id: string; email: string; name: string | null; sessionToken?: string | null };
+/** The person a second factor belongs to (a SessionUser fits). */
+export type Person = { id: string; email: string; name: string | null };
 
 /** A session as a setup remembers it (never the token itself). */
 const sessionHash = (token: string | null | undefined) => (token ? createHash("sha256").update(token).digest("hex") : null);
@@ -28,6 +25,11 @@ const sessionHash = (token: string | null | undefined) => (token ? createHash("s
 const setupBelongsTo = (row: { setupSessionHash: string | null }, token: string | null | undefined) =>
   row.setupSessionHash === null || row.setupSessionHash === sessionHash(token);
 type Clock = { now?: Date };
+/**
+ * The session asking (lib/auth/guards.ts currentSessionToken()): a setup begun in a session is shown
+ * again and confirmed only in that session.
+ */
+type InSession = Clock & { sessionToken?: string | null };
 
 export type SecondFactorStatus =
   | { state: "none" }
@@ -59,12 +61,13 @@ export type PendingSetup = { secret: string; uri: string; expiresAt: Date };
 
 /**
  * Starts (or restarts) a setup: a new secret, valid for 5 minutes until confirmed. Refused while an
- * authenticator is active: it is removed first, with one of its codes.
+ * authenticator is active: it is removed first, with one of its codes. Pass the session
+ * (`sessionToken: await currentSessionToken()`): only it is shown the secret again and may confirm.
  */
-export async function beginSetup(db: Database, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup> {
+export async function beginSetup(db: Database, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup> {
   const secret = newTotpSecret();
   const sealed = await seal(secret);
-  const setupSessionHash = sessionHash(person.sessionToken);
+  const setupSessionHash = sessionHash(sessionToken);
   const [row] = await db
     .insert(secondFactors)
     .values({ userId: person.id, secret: sealed, createdAt: now, setupSessionHash })
@@ -82,12 +85,12 @@ export async function beginSetup(db: Database, person: Person, { now = new Date(
  * The setup in progress, to draw its QR code again on reload; null when none, lapsed, or begun in
  * another session (whoever holds a copy of the cookie must not read the secret being set up).
  */
-export async function pendingSetup(db: Queryable, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup | null> {
+export async function pendingSetup(db: Queryable, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup | null> {
   const [row] = await db
     .select()
     .from(secondFactors)
     .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)));
-  if (!row || !setupBelongsTo(row, person.sessionToken)) return null;
+  if (!row || !setupBelongsTo(row, sessionToken)) return null;
   const expiresAt = new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
   if (expiresAt <= now) return null;
   const secret = await unseal(row.secret);
@@ -116,7 +119,7 @@ export async function confirmSetup(
       .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)))
       .for("update");
     if (!row || row.createdAt.getTime() + SETUP_LIFETIME_MS <= now.getTime()) throw new DomainError("conflict", SETUP_EXPIRED);
-    if (!setupBelongsTo(row, input.sessionToken ?? person.sessionToken)) throw new DomainError("conflict", SETUP_OTHER_SESSION);
+    if (!setupBelongsTo(row, input.sessionToken)) throw new DomainError("conflict", SETUP_OTHER_SESSION);
     const secret = await unseal(row.secret);
     const first = matchingStep(secret, input.firstCode, now);
     const second = matchingStep(secret, input.secondCode, now);
