@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { accounts, auditEvents, emailMessages, recoveryCodes, secondFactors, sessions, users, verificationTokens } from "@/db/schema";
+import { userActor } from "@/lib/auth/permissions";
 import { sessionPayload } from "@/lib/auth/session-payload";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import type { OutgoingEmail, Transport } from "@/lib/mail/transport";
@@ -16,6 +17,7 @@ import {
   pendingSetup,
   regenerateRecoveryCodes,
   removeSecondFactor,
+  resetSecondFactor,
   secondFactorStatus,
   verifySecondFactor,
 } from "./factor";
@@ -356,6 +358,21 @@ describe("adversary: session step-up", () => {
     await confirm(person, codeAt(setup.secret, at(now, 2)), codeAt(setup.secret, at(now, 3)), a, at(now, 2));
     expect(await steppedUp(row.id, a)).toBe(true);
     expect(await steppedUp(row.id, b)).toBe(false);
+  });
+
+  it("an admin's reset ends the step-up of every session of that person and their lock", async () => {
+    const now = new Date();
+    const { row, person, sessionToken, secret } = await enrolledOwner(now);
+    await verifySecondFactor(t.db, person, code(codeAt(secret, at(now, 1))), { sessionToken, baseUrl }, { now });
+    expect(await steppedUp(row.id, sessionToken)).toBe(true);
+    const admin = await f.user("admin");
+    await resetSecondFactor(t.db, userActor(admin), { userId: row.id, baseUrl });
+    const [s] = await t.db.select().from(sessions).where(eq(sessions.sessionToken, sessionToken));
+    expect(s?.steppedUpAt).toBeNull();
+    // the policy covers owners: with no authenticator they must set one up before anything else
+    const state = await readSecondFactorState(t.db, { id: row.id, role: "owner" }, sessionToken);
+    expect(state).toMatchObject({ enrolled: false, mustEnrol: true });
+    expect(stepUpSatisfied(state)).toBe(false);
   });
 
   it("a stepped-up session token of user X does not step up user Y holding it", async () => {
