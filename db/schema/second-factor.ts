@@ -22,6 +22,9 @@ export const secondFactors = pgTable(
     // Wrong codes since the last success; the 5th locks the factor until `lockedUntil`.
     failedAttempts: integer().notNull().default(0),
     lockedUntil: timestamp({ withTimezone: true }),
+    // While a setup waits: SHA-256 of the session that began it, the only one shown its secret again
+    // and allowed to confirm it (a stolen session cannot copy a new authenticator). Null once confirmed.
+    setupSessionHash: text(),
   },
   (t) => [check("second_factors_failed_attempts_check", sql`${t.failedAttempts} >= 0`)],
 );

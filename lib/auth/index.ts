@@ -16,6 +16,7 @@ import { authWithSignInLimits } from "./auth-with-sign-in-limits";
 import { InvalidEmailAddress } from "./email-address";
 import { emailProvider } from "./email-provider";
 import { safeCallbackPath } from "./links";
+import { sessionPayload } from "./session-payload";
 import { signInLimitReached } from "./sign-in-limits";
 
 declare module "next-auth" {
@@ -89,12 +90,7 @@ function authConfig(): NextAuthConfig {
         // an API access key's service user is nobody's to sign in as
         return !row?.disabledAt && row?.kind !== "service";
       },
-      session({ session, user }) {
-        session.user.id = user.id;
-        session.user.role = (user as { role?: UserRole }).role ?? "consumer";
-        session.user.disabled = Boolean(user.disabledAt);
-        return session;
-      },
+      session: ({ session, user }) => sessionPayload({ session, user }),
       // Only paths on this site, always on AUTH_URL's origin: never the host a request came in on.
       redirect({ url }) {
         const origin = new URL(env.baseUrl).origin;

@@ -28,9 +28,13 @@ export async function deliverEmail(
 
   const template = templates[message.template as TemplateName];
   if (!template) throw new Error(`Unknown email template "${message.template}"`);
+  // Only the props enqueueEmail sealed (the template's secretProps) are opened: any other value is
+  // the sender's text (a display name, an app name) and stays as typed, even if it looks sealed,
+  // so delivery never decrypts a sealed value someone copied into their name.
+  const secretProps: readonly string[] = (template as { secretProps?: readonly string[] }).secretProps ?? [];
   const props: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(message.props)) props[name] = await unseal(value);
-  const hasSecrets = Object.values(message.props).some(isSealed);
+  for (const [name, value] of Object.entries(message.props)) props[name] = secretProps.includes(name) ? await unseal(value) : value;
+  const hasSecrets = secretProps.some((name) => isSealed(message.props[name]));
   const element = (template.render as (p: unknown) => React.ReactElement)(props);
   const html = await render(element);
   const text = await render(element, { plainText: true });

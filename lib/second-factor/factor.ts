@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { recoveryCodes, secondFactors, sessions, users } from "@/db/schema";
@@ -16,7 +17,19 @@ export const LOCK_MS = 5 * 60_000;
 
 /** The person a second factor belongs to (a SessionUser fits). */
 export type Person = { id: string; email: string; name: string | null };
+
+/** A session as a setup remembers it (never the token itself). */
+const sessionHash = (token: string | null | undefined) => (token ? createHash("sha256").update(token).digest("hex") : null);
+
+/** A setup begun without a session (scripts, tests) is anyone's; one begun in a session is that session's. */
+const setupBelongsTo = (row: { setupSessionHash: string | null }, token: string | null | undefined) =>
+  row.setupSessionHash === null || row.setupSessionHash === sessionHash(token);
 type Clock = { now?: Date };
+/**
+ * The session asking (lib/auth/guards.ts currentSessionToken()): a setup begun in a session is shown
+ * again and confirmed only in that session.
+ */
+type InSession = Clock & { sessionToken?: string | null };
 
 export type SecondFactorStatus =
   | { state: "none" }
@@ -48,17 +61,19 @@ export type PendingSetup = { secret: string; uri: string; expiresAt: Date };
 
 /**
  * Starts (or restarts) a setup: a new secret, valid for 5 minutes until confirmed. Refused while an
- * authenticator is active: it is removed first, with one of its codes.
+ * authenticator is active: it is removed first, with one of its codes. Pass the session
+ * (`sessionToken: await currentSessionToken()`): only it is shown the secret again and may confirm.
  */
-export async function beginSetup(db: Database, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup> {
+export async function beginSetup(db: Database, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup> {
   const secret = newTotpSecret();
   const sealed = await seal(secret);
+  const setupSessionHash = sessionHash(sessionToken);
   const [row] = await db
     .insert(secondFactors)
-    .values({ userId: person.id, secret: sealed, createdAt: now })
+    .values({ userId: person.id, secret: sealed, createdAt: now, setupSessionHash })
     .onConflictDoUpdate({
       target: secondFactors.userId,
-      set: { secret: sealed, createdAt: now, failedAttempts: 0, lockedUntil: null, lastUsedStep: null, lastUsedAt: null },
+      set: { secret: sealed, createdAt: now, failedAttempts: 0, lockedUntil: null, lastUsedStep: null, lastUsedAt: null, setupSessionHash },
       setWhere: isNull(secondFactors.confirmedAt),
     })
     .returning({ userId: secondFactors.userId });
@@ -66,13 +81,16 @@ export async function beginSetup(db: Database, person: Person, { now = new Date(
   return { secret, uri: otpauthUri(secret, person.email), expiresAt: new Date(now.getTime() + SETUP_LIFETIME_MS) };
 }
 
-/** The setup in progress, to draw its QR code again on reload; null when none or lapsed. */
-export async function pendingSetup(db: Queryable, person: Person, { now = new Date() }: Clock = {}): Promise<PendingSetup | null> {
+/**
+ * The setup in progress, to draw its QR code again on reload; null when none, lapsed, or begun in
+ * another session (whoever holds a copy of the cookie must not read the secret being set up).
+ */
+export async function pendingSetup(db: Queryable, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup | null> {
   const [row] = await db
     .select()
     .from(secondFactors)
     .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)));
-  if (!row) return null;
+  if (!row || !setupBelongsTo(row, sessionToken)) return null;
   const expiresAt = new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
   if (expiresAt <= now) return null;
   const secret = await unseal(row.secret);
@@ -80,6 +98,8 @@ export async function pendingSetup(db: Queryable, person: Person, { now = new Da
 }
 
 export const SETUP_EXPIRED = "This setup expired: it must be confirmed within 5 minutes. Start again to get a new QR code.";
+export const SETUP_OTHER_SESSION =
+  "This setup was started in another browser session. Start again here to get a new QR code (the other one stops working).";
 
 /**
  * Confirms a setup with two successive codes (step n and n+1): proof the authenticator holds the
@@ -99,6 +119,7 @@ export async function confirmSetup(
       .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)))
       .for("update");
     if (!row || row.createdAt.getTime() + SETUP_LIFETIME_MS <= now.getTime()) throw new DomainError("conflict", SETUP_EXPIRED);
+    if (!setupBelongsTo(row, input.sessionToken)) throw new DomainError("conflict", SETUP_OTHER_SESSION);
     const secret = await unseal(row.secret);
     const first = matchingStep(secret, input.firstCode, now);
     const second = matchingStep(secret, input.secondCode, now);
@@ -114,7 +135,7 @@ export async function confirmSetup(
     }
     await tx
       .update(secondFactors)
-      .set({ confirmedAt: now, lastUsedStep: second, lastUsedAt: now, failedAttempts: 0, lockedUntil: null })
+      .set({ confirmedAt: now, lastUsedStep: second, lastUsedAt: now, failedAttempts: 0, lockedUntil: null, setupSessionHash: null })
       .where(eq(secondFactors.userId, person.id));
     const codes = await replaceRecoveryCodes(tx, person.id);
     await markSteppedUp(tx, person.id, input.sessionToken, now);
@@ -287,7 +308,12 @@ export async function removeSecondFactor(
   return verified;
 }
 
-/** New recovery codes (the old ones stop working) after a code from the authenticator. */
+export const RENEW_NEEDS_AUTHENTICATOR = "Enter a code from your authenticator app to make new recovery codes: a recovery code cannot renew them.";
+
+/**
+ * New recovery codes (the old ones stop working) after a code from the authenticator. Not after a
+ * recovery code: whoever saw one of them on paper would turn it into ten of their own, silently.
+ */
 export async function regenerateRecoveryCodes(
   db: Database,
   person: Person,
@@ -295,6 +321,7 @@ export async function regenerateRecoveryCodes(
   options: { baseUrl: string },
   clock: Clock = {},
 ): Promise<{ ok: true; recoveryCodes: string[] } | Extract<VerifyResult, { ok: false }>> {
+  if (entered.kind !== "totp") return { ok: false, reason: "wrong", message: RENEW_NEEDS_AUTHENTICATOR };
   const verified = await verifySecondFactor(db, person, entered, { ...options, purpose: "remove" }, clock);
   if (!verified.ok) return verified;
   return db.transaction(async (tx) => {

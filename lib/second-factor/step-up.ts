@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import type { UserRole } from "@/db/schema";
+import { describeError } from "@/lib/describe-error";
 import { DEFAULT_POLICY, policyCovers } from "./policy";
 
 /** A code entered in a session counts for this long (the issue's 15 minutes). */
@@ -25,11 +26,19 @@ export async function readSecondFactorState(
   user: { id: string; role: UserRole },
   sessionToken: string | null,
 ): Promise<SecondFactorState> {
-  const rows = await db.execute<{ enrolled: boolean; stepped_up_at: string | null; policy: string | null }>(sql`
+  const rows = await db
+    .execute<{ enrolled: boolean; stepped_up_at: string | null; policy: string | null }>(
+      sql`
     select
       exists (select 1 from second_factors where user_id = ${user.id} and confirmed_at is not null) as enrolled,
       (select stepped_up_at from sessions where session_token = ${sessionToken ?? ""} and user_id = ${user.id}) as stepped_up_at,
-      (select second_factor_policy::text from security_settings where id) as policy`);
+      (select second_factor_policy::text from security_settings where id) as policy`,
+    )
+    .catch((error: unknown) => {
+      // Runs on every request (currentUser), outside any wrapper that tidies errors: drizzle's
+      // message lists the query's parameters, the session token among them, and Next logs it whole.
+      throw new Error(`reading the second-factor state failed: ${describeError(error)}`);
+    });
   const row = rows[0];
   const enrolled = Boolean(row?.enrolled);
   const policy = (row?.policy ?? DEFAULT_POLICY) as Parameters<typeof policyCovers>[0];
