@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createDb } from "@/db/connect";
 import { REQUESTED_PATH_HEADER } from "@/lib/auth/links";
 import { isPublishedSlug } from "@/lib/catalogue/published-slug";
+import { describeError } from "@/lib/describe-error";
 import { sessionMustEnrol } from "@/lib/second-factor/step-up";
 import { env } from "@/lib/env";
 import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
@@ -90,7 +91,8 @@ async function secondFactorSetupRedirect(request: NextRequest, path: string) {
     if (!(await sessionMustEnrol(proxyDb(), token))) return null;
   } catch (error) {
     // Pages behind sign-in check again; the catalogue is public anyway.
-    console.error("proxy: second-factor check failed:", error instanceof Error ? error.message : error);
+    // By code, never the message: a driver error lists the query's parameters, the session token among them.
+    console.error(`proxy: second-factor check failed: ${describeError(error)}`);
     return null;
   }
   // On AUTH_URL's origin: Next names every loopback host "localhost" in request.nextUrl, where the

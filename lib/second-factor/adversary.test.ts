@@ -47,7 +47,7 @@ async function newSession(userId: string) {
 
 /** The one confirmSetup call of this file (main's confirmSetup also takes `baseUrl` for its email). */
 const confirm = (person: { id: string; email: string; name: string | null }, firstCode: string, secondCode: string, sessionToken: string | null, now: Date) =>
-  confirmSetup(t.db, person, { firstCode, secondCode, sessionToken }, { now });
+  confirmSetup(t.db, person, { firstCode, secondCode, sessionToken, baseUrl }, { now });
 
 /** An owner with a confirmed authenticator (codes of steps -1 and 0 spent) and one session. */
 async function enrolledOwner(now = new Date()) {
@@ -122,11 +122,11 @@ describe("adversary: secrets leaving the server", () => {
     const now = new Date();
     const { row, person, secret, sessionToken } = await enrolledOwner(now);
     for (let i = 0; i < 5; i++) await verifySecondFactor(t.db, person, wrongFor(secret, now), { sessionToken, baseUrl }, { now });
-    await expect(beginSetup(t.db, person, { now })).rejects.toThrow(/already have an authenticator/);
+    await expect(beginSetup(t.db, person, { now, sessionToken: null })).rejects.toThrow(/already have an authenticator/);
     const audits = await t.db.select().from(auditEvents).where(eq(auditEvents.subjectId, row.id));
     const mails = await t.db.select().from(emailMessages).where(eq(emailMessages.to, row.email));
     expect(audits.length).toBeGreaterThan(0);
-    expect(mails.length).toBe(1);
+    expect(mails.map((m) => m.template).sort()).toEqual(["second-factor-changed", "second-factor-locked"]);
     expect(JSON.stringify([audits, mails])).not.toContain(secret);
     const stored = (await factorRow(row.id))?.secret ?? "";
     expect(JSON.stringify([audits, mails])).not.toContain(stored.slice(10, 60));
@@ -242,7 +242,7 @@ describe("adversary: lockout", () => {
     expect(await removeSecondFactor(t.db, person, right, { baseUrl }, { now })).toMatchObject({ reason: "locked" });
     expect(await removeSecondFactor(t.db, person, code(codes[1] ?? ""), { baseUrl }, { now })).toMatchObject({ reason: "locked" });
     expect(await regenerateRecoveryCodes(t.db, person, right, { baseUrl }, { now })).toMatchObject({ reason: "locked" });
-    await expect(beginSetup(t.db, person, { now })).rejects.toThrow(/already have an authenticator/);
+    await expect(beginSetup(t.db, person, { now, sessionToken: null })).rejects.toThrow(/already have an authenticator/);
     const after = await factorRow(row.id);
     expect(after?.lockedUntil).toEqual(lockedUntil);
     expect(after?.confirmedAt).not.toBeNull();
@@ -267,8 +267,8 @@ describe("adversary: setup", () => {
   it("a session holder cannot start a setup over an active authenticator (nor read its secret)", async () => {
     const now = new Date();
     const { row, person, secret } = await enrolledOwner(now);
-    await expect(beginSetup(t.db, person, { now })).rejects.toThrow(/already have an authenticator/);
-    expect(await pendingSetup(t.db, person, { now })).toBeNull();
+    await expect(beginSetup(t.db, person, { now, sessionToken: null })).rejects.toThrow(/already have an authenticator/);
+    expect(await pendingSetup(t.db, person, { now, sessionToken: null })).toBeNull();
     expect((await factorRow(row.id))?.secret).not.toContain(secret);
     expect((await secondFactorStatus(t.db, row.id, { now })).state).toBe("active");
   });
@@ -300,8 +300,8 @@ describe("adversary: setup", () => {
     const now = new Date();
     const row = await f.user("owner");
     const person = { id: row.id, email: row.email, name: row.name };
-    const first = await beginSetup(t.db, person, { now });
-    const second = await beginSetup(t.db, person, { now });
+    const first = await beginSetup(t.db, person, { now, sessionToken: null });
+    const second = await beginSetup(t.db, person, { now, sessionToken: null });
     expect(second.secret).not.toBe(first.secret);
     await expect(
       confirm(person, codeAt(first.secret, at(now, -1)), codeAt(first.secret, now), null, now),
@@ -317,12 +317,12 @@ describe("adversary: setup", () => {
     const now = new Date();
     const row = await f.user("owner");
     const person = { id: row.id, email: row.email, name: row.name };
-    const setup = await beginSetup(t.db, person, { now });
+    const setup = await beginSetup(t.db, person, { now, sessionToken: null });
     const later = new Date(now.getTime() + 5 * 60_000);
     await expect(
       confirm(person, codeAt(setup.secret, at(later, -1)), codeAt(setup.secret, later), null, later),
     ).rejects.toThrow(/expired/);
-    expect(await pendingSetup(t.db, person, { now: later })).toBeNull();
+    expect(await pendingSetup(t.db, person, { now: later, sessionToken: null })).toBeNull();
   });
 
   it("a confirmation marks only the confirming session (of that user) stepped up", async () => {
@@ -332,7 +332,7 @@ describe("adversary: setup", () => {
     const person = { id: row.id, email: row.email, name: row.name };
     const mine = await newSession(row.id);
     const theirs = await newSession(other.id);
-    const setup = await beginSetup(t.db, person, { now });
+    const setup = await beginSetup(t.db, person, { now, sessionToken: null });
     // a session token of someone else passed in: theirs must not be stepped up
     await confirm(person, codeAt(setup.secret, at(now, -1)), codeAt(setup.secret, now), theirs, now);
     const [s] = await t.db.select().from(sessions).where(eq(sessions.sessionToken, theirs));
@@ -354,7 +354,7 @@ describe("adversary: session step-up", () => {
     });
     const all = await t.db.select().from(sessions).where(eq(sessions.userId, row.id));
     expect(all.map((s) => s.steppedUpAt)).toEqual([null, null]);
-    const setup = await beginSetup(t.db, person, { now: at(now, 2) });
+    const setup = await beginSetup(t.db, person, { now: at(now, 2), sessionToken: null });
     await confirm(person, codeAt(setup.secret, at(now, 2)), codeAt(setup.secret, at(now, 3)), a, at(now, 2));
     expect(await steppedUp(row.id, a)).toBe(true);
     expect(await steppedUp(row.id, b)).toBe(false);

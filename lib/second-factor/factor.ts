@@ -29,7 +29,7 @@ type Clock = { now?: Date };
  * The session asking (lib/auth/guards.ts currentSessionToken()): a setup begun in a session is shown
  * again and confirmed only in that session.
  */
-type InSession = Clock & { sessionToken?: string | null };
+type InSession = Clock & { sessionToken: string | null };
 
 export type SecondFactorStatus =
   | { state: "none" }
@@ -64,7 +64,7 @@ export type PendingSetup = { secret: string; uri: string; expiresAt: Date };
  * authenticator is active: it is removed first, with one of its codes. Pass the session
  * (`sessionToken: await currentSessionToken()`): only it is shown the secret again and may confirm.
  */
-export async function beginSetup(db: Database, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup> {
+export async function beginSetup(db: Database, person: Person, { now = new Date(), sessionToken }: InSession): Promise<PendingSetup> {
   const secret = newTotpSecret();
   const sealed = await seal(secret);
   const setupSessionHash = sessionHash(sessionToken);
@@ -85,7 +85,7 @@ export async function beginSetup(db: Database, person: Person, { now = new Date(
  * The setup in progress, to draw its QR code again on reload; null when none, lapsed, or begun in
  * another session (whoever holds a copy of the cookie must not read the secret being set up).
  */
-export async function pendingSetup(db: Queryable, person: Person, { now = new Date(), sessionToken }: InSession = {}): Promise<PendingSetup | null> {
+export async function pendingSetup(db: Queryable, person: Person, { now = new Date(), sessionToken }: InSession): Promise<PendingSetup | null> {
   const [row] = await db
     .select()
     .from(secondFactors)
@@ -109,7 +109,7 @@ export const SETUP_OTHER_SESSION =
 export async function confirmSetup(
   db: Database,
   person: Person,
-  input: { firstCode: string; secondCode: string; sessionToken?: string | null; baseUrl: string },
+  input: { firstCode: string; secondCode: string; sessionToken: string | null; baseUrl: string },
   { now = new Date() }: Clock = {},
 ): Promise<{ recoveryCodes: string[] }> {
   return db.transaction(async (tx) => {

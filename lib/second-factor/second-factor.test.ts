@@ -22,7 +22,7 @@ async function enrolledOwner(now = new Date()) {
   const person = { id: row.id, email: row.email, name: row.name };
   const sessionToken = `s-${row.id}`;
   await t.db.insert(sessions).values({ sessionToken, userId: row.id, expires: new Date(Date.now() + 86_400_000) });
-  const setup = await beginSetup(t.db, person, { now });
+  const setup = await beginSetup(t.db, person, { now, sessionToken });
   const { recoveryCodes: codes } = await confirmSetup(
     t.db,
     person,
@@ -55,12 +55,12 @@ describe("second factor", () => {
     const row = await f.user("owner");
     const person = { id: row.id, email: row.email, name: row.name };
     const now = new Date();
-    const setup = await beginSetup(t.db, person, { now });
+    const setup = await beginSetup(t.db, person, { now, sessionToken: null });
     const same = codeAt(setup.secret, now);
-    await expect(confirmSetup(t.db, person, { firstCode: same, secondCode: same, baseUrl }, { now })).rejects.toThrow(/two successive codes/);
+    await expect(confirmSetup(t.db, person, { firstCode: same, secondCode: same, sessionToken: null, baseUrl }, { now })).rejects.toThrow(/two successive codes/);
     const later = new Date(now.getTime() + 5 * 60_000 + 1);
     await expect(
-      confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, later), secondCode: codeAt(setup.secret, at(later, 1)), baseUrl }, { now: later }),
+      confirmSetup(t.db, person, { firstCode: codeAt(setup.secret, later), secondCode: codeAt(setup.secret, at(later, 1)), sessionToken: null, baseUrl }, { now: later }),
     ).rejects.toThrow(/expired/);
     expect((await secondFactorStatus(t.db, row.id, { now: later })).state).toBe("none");
   });
