@@ -85,7 +85,8 @@ const BEFORE_SECOND_FACTOR = ["/account/security", "/signin", "/dev/mailbox"];
 async function secondFactorSetupRedirect(request: NextRequest, path: string) {
   if (request.method !== "GET" && request.method !== "HEAD") return null;
   if (BEFORE_SECOND_FACTOR.some((p) => path === p || path.startsWith(`${p}/`))) return null;
-  const token = request.cookies.get("__Secure-authjs.session-token")?.value ?? request.cookies.get("authjs.session-token")?.value;
+  const secure = new URL(env.baseUrl).protocol === "https:";
+  const token = request.cookies.get(`${secure ? "__Secure-" : ""}authjs.session-token`)?.value;
   if (!token) return null;
   try {
     if (!(await sessionMustEnrol(proxyDb(), token))) return null;

@@ -4,6 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
 import { cache } from "react";
 import { db } from "@/db/client";
+import { env } from "@/lib/env";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
 import { REQUESTED_PATH_HEADER, safeCallbackPath } from "./links";
@@ -23,8 +24,8 @@ export type SessionUser = UserActor & {
 
 /** Auth.js's database-session cookie (`__Secure-` when AUTH_URL is https): the session a step-up is marked on. */
 export async function currentSessionToken() {
-  const jar = await cookies();
-  return jar.get("__Secure-authjs.session-token")?.value ?? jar.get("authjs.session-token")?.value ?? null;
+  const secure = new URL(env.baseUrl).protocol === "https:";
+  return (await cookies()).get(`${secure ? "__Secure-" : ""}authjs.session-token`)?.value ?? null;
 }
 
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
