@@ -8,7 +8,8 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { changeRole, setDisabled } from "@/lib/users/user-admin";
 
-const ADMIN = { roles: ["admin"] as const };
+// Roles and disabling are privileged: a code from the authenticator within 15 minutes (step-up).
+const ADMIN = { roles: ["admin"] as const, stepUp: true };
 
 const roleSchema = z.object({
   userId: z.uuid("That user does not exist."),

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useId } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import { changeRoleAction, setDisabledAction } from "./actions";
@@ -14,10 +15,11 @@ function Result({ state }: { state: { ok: boolean; message?: string } | null }) 
 }
 
 export function RoleForm({ userId, role, email }: { userId: string; role: string; email: string }) {
-  const [state, action, pending] = useActionState(changeRoleAction, null);
+  // Privileged (step-up): while the code is asked for, the chosen role stays selected.
+  const { state, pending, onSubmit } = useStepUpAction(changeRoleAction);
   const id = useId();
   return (
-    <form action={action} className="space-y-1">
+    <form onSubmit={onSubmit} className="space-y-1">
       <input type="hidden" name="userId" value={userId} />
       <div className="flex items-center gap-2">
         <label htmlFor={id} className="sr-only">
@@ -44,11 +46,11 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
  * the admin's choice, revoking by default (offered only when there are keys to revoke).
  */
 export function DisableForm({ userId, email, disabled, workingKeys }: { userId: string; email: string; disabled: boolean; workingKeys: number }) {
-  const [state, action, pending] = useActionState(setDisabledAction, null);
+  const { state, pending, onSubmit } = useStepUpAction(setDisabledAction);
   const step = useConfirmStep({ busy: pending });
   if (disabled) {
     return (
-      <form action={action} className="space-y-1">
+      <form onSubmit={onSubmit} className="space-y-1">
         <input type="hidden" name="userId" value={userId} />
         <input type="hidden" name="disabled" value="false" />
         <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Enable ${email}`}>
@@ -59,7 +61,7 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
     );
   }
   return (
-    <form action={action} className="space-y-2">
+    <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="userId" value={userId} />
       <input type="hidden" name="disabled" value="true" />
       {step.confirming ? (
