@@ -4,7 +4,7 @@ import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
-import { changeRoleAction, setDisabledAction } from "./actions";
+import { changeRoleAction, resetAuthenticatorAction, setDisabledAction } from "./actions";
 
 function Result({ state }: { state: { ok: boolean; message?: string } | null }) {
   return (
@@ -100,6 +100,51 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
         </Button>
       )}
       <Result state={state} />
+    </form>
+  );
+}
+
+/** Reset another person's authenticator (a lost phone). Asks first, naming them; privileged (step-up). */
+export function ResetAuthenticatorForm({ userId, email }: { userId: string; email: string }) {
+  const { state, pending, onSubmit } = useStepUpAction(resetAuthenticatorAction);
+  const step = useConfirmStep({ busy: pending });
+  if (state?.ok) {
+    return (
+      <p role="status" className="text-xs text-emerald-700">
+        {state.message}
+      </p>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-2">
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="email" value={email} />
+      {step.confirming ? (
+        <div
+          className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700"
+          role="group"
+          aria-label={`Reset the authenticator of ${email}`}
+          onKeyDown={step.onKeyDown}
+        >
+          <p>
+            Reset the authenticator of {email}? Their authenticator and recovery codes stop working at once and they are emailed.
+            If the policy covers them, they must set up a new one at their next sign-in.
+          </p>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="danger" disabled={pending}>
+              {pending ? "Resetting…" : "Reset now"}
+            </Button>
+            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={`Reset the authenticator of ${email}`}>
+          Reset authenticator
+        </Button>
+      )}
+      {state && !state.ok ? <Result state={state} /> : null}
     </form>
   );
 }
