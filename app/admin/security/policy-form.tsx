@@ -48,6 +48,7 @@ export function PolicyForm({ current, choices }: { current: SecondFactorPolicy; 
           <p
             id={state.ok ? undefined : "policy-error"}
             role={state.ok ? "status" : "alert"}
+            data-testid="policy-result"
             className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}
           >
             {state.ok ? state.message : error}
