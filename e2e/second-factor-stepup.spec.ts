@@ -7,8 +7,9 @@ import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, settled, snapshotAll } from "./db-snapshot";
-import { pendingRequest } from "./keys-helpers";
 import { signInAs } from "./helpers";
+import { seriousViolations } from "./helpers-products";
+import { pendingRequest } from "./keys-helpers";
 
 /**
  * Step-up on privileged actions (issue 15): a person WITH an authenticator is asked for a code
@@ -68,6 +69,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   await expect(dialog.getByLabel("Authenticator code")).toBeFocused();
   await expect(role).toHaveValue("owner");
   expect((await conn.db.select({ role: users.role }).from(users).where(eq(users.id, target.id)))[0]?.role).toBe("consumer");
+  expect(await seriousViolations(page), "the step-up dialog over the users page").toEqual([]);
 
   // A wrong code: refused, with the message, still asking.
   await enterCode(page, wrongCode(admin.secret));
@@ -204,4 +206,47 @@ test("posted straight to the server actions without a recent step-up: a bulk dec
     .orderBy(desc(auditEvents.id))
     .limit(1);
   expect(decided?.data).toHaveProperty("stepUp");
+});
+
+test("an admin resets another person's authenticator after a confirmation naming them, with a step-up; their own is not offered", async ({ page }) => {
+  const admin = await personWithAuthenticator("admin", "resetter");
+  const person = await personWithAuthenticator("owner", "lostphone");
+  await signInAs(page, admin.email);
+
+  // Their own row: managed from Account → Security, no reset.
+  await page.goto(`/admin/users?q=${encodeURIComponent(admin.email)}`);
+  const own = page.getByTestId("user-row").filter({ hasText: admin.email });
+  await expect(own.getByTestId("user-authenticator")).toContainText("Set up");
+  await expect(own.getByTestId("user-authenticator")).toContainText("Account → Security");
+  await expect(own.getByRole("button", { name: /Reset the authenticator/ })).toHaveCount(0);
+
+  await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}`);
+  const row = page.getByTestId("user-row").filter({ hasText: person.email });
+  await expect(row.getByTestId("user-authenticator")).toContainText("Set up");
+  await row.getByRole("button", { name: `Reset the authenticator of ${person.email}` }).click();
+  const confirm = row.getByRole("group", { name: `Reset the authenticator of ${person.email}` });
+  await expect(confirm).toContainText(`Reset the authenticator of ${person.email}?`);
+  expect(await seriousViolations(page), "the users page with the reset confirmation").toEqual([]);
+  await confirm.getByRole("button", { name: "Reset now" }).click();
+  // Nothing reset before the code.
+  await expect(page.getByTestId("step-up-dialog")).toBeVisible();
+  expect(await conn.db.select().from(secondFactors).where(eq(secondFactors.userId, person.id))).toHaveLength(1);
+  await enterCode(page, codeAt(admin.secret, new Date()));
+  await expect(page.getByTestId("step-up-dialog")).toBeHidden();
+  await expect(row).toContainText(`Reset: ${person.email} no longer has an authenticator and has been emailed.`);
+  expect(await conn.db.select().from(secondFactors).where(eq(secondFactors.userId, person.id))).toHaveLength(0);
+  const mails = await conn.db
+    .select({ id: emailMessages.id })
+    .from(emailMessages)
+    .where(and(eq(emailMessages.to, person.email), eq(emailMessages.template, "second-factor-reset")));
+  expect(mails).toHaveLength(1);
+  const [event] = await conn.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "second_factor.reset"), eq(auditEvents.subjectId, person.id)));
+  expect(event?.actorId).toBe(admin.id);
+  expect(event?.data).toHaveProperty("stepUp");
+  await page.reload();
+  await expect(row.getByTestId("user-authenticator")).toContainText("None");
+  await expect(row.getByRole("button", { name: /Reset the authenticator/ })).toHaveCount(0);
 });

@@ -82,11 +82,8 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
                     .
                   </p>
                 ) : null}
-                {u.hasAuthenticator && u.id !== me.id ? (
-                  <div className="mt-1">
-                    <ResetAuthenticatorForm userId={u.id} email={u.email} />
-                  </div>
-                ) : null}
+                {/* Mounted for everyone else, so "Reset" stays said after the page re-renders without the authenticator. */}
+                {u.id !== me.id ? <ResetAuthenticatorForm userId={u.id} email={u.email} hasAuthenticator={u.hasAuthenticator} /> : null}
               </td>
               <td className="py-2 align-top">
                 <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} workingKeys={u.workingKeys} />

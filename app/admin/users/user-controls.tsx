@@ -105,18 +105,19 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
 }
 
 /** Reset another person's authenticator (a lost phone). Asks first, naming them; privileged (step-up). */
-export function ResetAuthenticatorForm({ userId, email }: { userId: string; email: string }) {
+export function ResetAuthenticatorForm({ userId, email, hasAuthenticator }: { userId: string; email: string; hasAuthenticator: boolean }) {
   const { state, pending, onSubmit } = useStepUpAction(resetAuthenticatorAction);
   const step = useConfirmStep({ busy: pending });
   if (state?.ok) {
     return (
-      <p role="status" className="text-xs text-emerald-700">
+      <p role="status" className="mt-1 text-xs text-emerald-700">
         {state.message}
       </p>
     );
   }
+  if (!hasAuthenticator) return null;
   return (
-    <form onSubmit={onSubmit} className="space-y-2">
+    <form onSubmit={onSubmit} className="mt-1 space-y-2">
       <input type="hidden" name="userId" value={userId} />
       <input type="hidden" name="email" value={email} />
       {step.confirming ? (
