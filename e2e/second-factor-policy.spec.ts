@@ -7,6 +7,7 @@ import { callAction } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, settled, snapshotAll } from "./db-snapshot";
 import { latestLinkFor, signInAs } from "./helpers";
+import { seriousViolations } from "./helpers-products";
 
 /**
  * The second-factor policy (issue 15), set on Admin → Security. This project runs alone after all
@@ -59,6 +60,7 @@ test("an admin requires an authenticator of admins and owners, then of everyone:
   const consumer = await person("consumer", "consumer");
   await page.reload();
   await expect(page.getByTestId("policy-without-admins_and_owners")).toContainText(/\d+ of the \d+ people it covers/);
+  expect(await seriousViolations(page), "/admin/security").toEqual([]);
 
   const result = page.getByTestId("policy-result");
   // Saving asks for a code (step-up), keeping the choice, then says what changed.
