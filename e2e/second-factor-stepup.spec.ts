@@ -4,7 +4,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { accessRequests, auditEvents, emailMessages, plans, productPlans, products, secondFactors, sessions, users, type UserRole } from "../db/schema";
 import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
-import { callAction, sessionCookie } from "./actions";
+import { callAction } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, settled, snapshotAll } from "./db-snapshot";
 import { signInAs } from "./helpers";
@@ -35,6 +35,16 @@ async function personWithAuthenticator(role: UserRole, name: string) {
   const secret = newTotpSecret();
   await conn.db.insert(secondFactors).values({ userId: u.id, secret: await seal(secret), confirmedAt: new Date() });
   return { id: u.id, email, secret };
+}
+
+/**
+ * A database session as the cookie a browser would carry, without a step-up. It expires in 30 days
+ * as a fresh Auth.js session does, so reading it does not roll its expiry (which would change a table).
+ */
+async function sessionCookie(userId: string) {
+  const token = randomBytes(32).toString("hex");
+  await conn.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + 30 * 86_400_000) });
+  return `authjs.session-token=${token}`;
 }
 
 /** A code that is not the authenticator's current one (nor the neighbouring steps'). */
@@ -141,9 +151,9 @@ test("posted straight to the server actions without a recent step-up: a bulk dec
   await conn.db.insert(productPlans).values({ productId: product.id, planId: standard.id });
   const one = await pendingRequest(conn, product.slug);
   const two = await pendingRequest(conn, product.slug);
-  const ownerCookie = await sessionCookie(conn, owner.id);
+  const ownerCookie = await sessionCookie(owner.id);
   const admin = await personWithAuthenticator("admin", "poster");
-  const adminCookie = await sessionCookie(conn, admin.id);
+  const adminCookie = await sessionCookie(admin.id);
   const [target] = await conn.db.insert(users).values({ email: `stepup-posted-${tag}@example.com` }).returning();
   if (!target) throw new Error("target");
 

@@ -62,7 +62,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
                 {u.id === me.id ? <span className="ml-1 text-xs text-zinc-500">(you)</span> : null}
                 <p className="text-xs text-zinc-500">
                   {u.email} · joined {formatDate(u.createdAt)} ·{" "}
-                  <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole={me.role} className="text-indigo-600 hover:underline" />
+                  <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole={me.role} className="text-indigo-600 underline" />
                 </p>
               </td>
               <td className="py-2 pr-4 align-top">
