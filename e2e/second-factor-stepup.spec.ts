@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { and, desc, eq, inArray } from "drizzle-orm";
-import { accessRequests, auditEvents, emailMessages, plans, productPlans, products, secondFactors, sessions, users, type UserRole } from "../db/schema";
+import { accessRequests, auditEvents, emailMessages, plans, productPlans, products, secondFactors, sessions, users, type UserRole, webhookEndpoints } from "../db/schema";
 import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
@@ -9,7 +9,7 @@ import { e2eDb } from "./db";
 import { changedRows, settled, snapshotAll } from "./db-snapshot";
 import { signInAs } from "./helpers";
 import { seriousViolations } from "./helpers-products";
-import { pendingRequest } from "./keys-helpers";
+import { pendingRequest, rememberSecret } from "./keys-helpers";
 
 /**
  * Step-up on privileged actions (issue 15): a person WITH an authenticator is asked for a code
@@ -259,4 +259,49 @@ test("an admin resets another person's authenticator after a confirmation naming
   await page.reload();
   await expect(row.getByTestId("user-authenticator")).toContainText("None");
   await expect(row.getByRole("button", { name: /Reset the authenticator/ })).toHaveCount(0);
+});
+
+test("a webhook endpoint's secret: adding one and rotating it (from its confirmation dialog) ask for a code, the form keeping what was typed", async ({ page }) => {
+  const admin = await personWithAuthenticator("admin", "webhooks");
+  const name = `Step-up hook ${tag}`;
+  await signInAs(page, admin.email);
+  try {
+    await page.goto("/admin/webhooks/new");
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Endpoint URL").fill("http://127.0.0.1:9/stepup");
+    // Disabled: it is sent nothing while the rest of the suite runs.
+    await page.getByRole("checkbox", { name: /^Enabled/ }).uncheck();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    const stepUp = page.getByTestId("step-up-dialog");
+    await expect(stepUp).toBeVisible();
+    await expect(page.locator("#name")).toHaveValue(name);
+    expect(await conn.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.name, name))).toHaveLength(0);
+    await enterCode(page, codeAt(admin.secret, new Date()));
+    const added = page.getByRole("dialog", { name: "Webhook endpoint added" });
+    await expect(added).toBeVisible();
+    rememberSecret(await added.getByRole("textbox", { name: "Signing secret" }).inputValue());
+    await added.getByRole("button", { name: "Done" }).click();
+    await added.getByRole("button", { name: "I have copied it" }).click();
+    await expect(page).toHaveURL(/\/admin\/webhooks\/[0-9a-f-]{36}$/);
+
+    // 16 minutes later: rotating asks again, over its own confirmation.
+    await conn.db.update(sessions).set({ steppedUpAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.userId, admin.id));
+    const [before] = await conn.db.select({ secret: webhookEndpoints.secret }).from(webhookEndpoints).where(eq(webhookEndpoints.name, name));
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    const confirm = page.getByRole("dialog", { name: `Rotate the signing secret of ${name}?` });
+    await confirm.getByRole("button", { name: "Rotate secret" }).click();
+    await expect(stepUp).toBeVisible();
+    const [meanwhile] = await conn.db.select({ secret: webhookEndpoints.secret }).from(webhookEndpoints).where(eq(webhookEndpoints.name, name));
+    expect(meanwhile?.secret).toBe(before?.secret);
+    // The next 30-second code (the current one was used for the add).
+    await enterCode(page, codeAt(admin.secret, new Date(Date.now() + 30_000)));
+    const rotated = page.getByRole("dialog", { name: "New signing secret" });
+    await expect(rotated).toBeVisible();
+    rememberSecret(await rotated.getByRole("textbox", { name: "Signing secret" }).inputValue());
+    await rotated.getByRole("button", { name: "Done" }).click();
+    await rotated.getByRole("button", { name: "I have copied it" }).click();
+    await expect(rotated).toBeHidden();
+  } finally {
+    await conn.db.delete(webhookEndpoints).where(eq(webhookEndpoints.name, name));
+  }
 });
