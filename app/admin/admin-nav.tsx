@@ -17,6 +17,7 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
       ? [
           { href: "/admin/audit", label: "Audit log" },
           { href: "/admin/users", label: "Users" },
+          { href: "/admin/security", label: "Security" },
           { href: "/admin/api-keys", label: "API access keys" },
           { href: "/admin/webhooks", label: "Webhooks" },
           { href: "/admin/emails", label: "Email delivery" },

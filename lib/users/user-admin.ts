@@ -25,6 +25,9 @@ export async function listUsers(db: Queryable, opts: { q?: string; page: number 
       workingKeys: sql<number>`(select count(*)::int from api_keys k join access_requests r on r.id = k.request_id
         where r.requester_id = ${sql.identifier("users")}.${sql.identifier("id")} and r.status = 'available'
           and (k.ends_at is null or k.ends_at > now()) and (k.expires_at is null or k.expires_at > now()))`,
+      // A confirmed authenticator (a setup in progress is not one): the admin may reset it.
+      hasAuthenticator: sql<boolean>`exists (select 1 from second_factors f
+        where f.user_id = ${sql.identifier("users")}.${sql.identifier("id")} and f.confirmed_at is not null)`,
     })
     .from(users)
     .where(where)
@@ -109,4 +112,28 @@ export async function setDisabled(
     });
     return ended;
   });
+}
+
+/**
+ * Active people per role, and how many of them have no confirmed authenticator: what each second
+ * factor policy would send to setup at their next page (Admin → Security). One query.
+ */
+export async function authenticatorCoverage(db: Queryable): Promise<Record<UserRole, { people: number; without: number }>> {
+  const rows = await db
+    .select({
+      role: users.role,
+      people: sql<number>`count(*)::int`,
+      without: sql<number>`(count(*) filter (where not exists (select 1 from second_factors f
+        where f.user_id = ${sql.identifier("users")}.${sql.identifier("id")} and f.confirmed_at is not null)))::int`,
+    })
+    .from(users)
+    .where(and(eq(users.kind, "person"), isNull(users.disabledAt)))
+    .groupBy(users.role);
+  const out: Record<UserRole, { people: number; without: number }> = {
+    consumer: { people: 0, without: 0 },
+    owner: { people: 0, without: 0 },
+    admin: { people: 0, without: 0 },
+  };
+  for (const r of rows) out[r.role] = { people: r.people, without: r.without };
+  return out;
 }

@@ -1,11 +1,11 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { sessions, users } from "@/db/schema";
+import { secondFactors, sessions, users } from "@/db/schema";
 import { DomainError } from "@/lib/errors";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { userActor } from "@/lib/auth/permissions";
-import { changeRole, listUsers, setDisabled } from "./user-admin";
+import { authenticatorCoverage, changeRole, listUsers, setDisabled } from "./user-admin";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -47,5 +47,24 @@ describe("users and roles", () => {
     }
     const { rows } = await listUsers(t.db, { q: user.email.slice(0, 12), page: 1 });
     expect(rows.map((r) => r.id)).toContain(user.id);
+  });
+
+  it("lists who has an authenticator (a setup in progress is none) and counts, per role, the active people without one", async () => {
+    const before = await authenticatorCoverage(t.db);
+    const withOne = await f.user("owner");
+    const pending = await f.user("owner");
+    const none = await f.user("owner");
+    const disabled = await f.user("owner");
+    await t.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, disabled.id));
+    await t.db.insert(secondFactors).values([
+      { userId: withOne.id, secret: "sealed:x", confirmedAt: new Date() },
+      { userId: pending.id, secret: "sealed:y" },
+    ]);
+    const { rows } = await listUsers(t.db, { page: 1 });
+    const has = (id: string) => rows.find((r) => r.id === id)?.hasAuthenticator;
+    expect([has(withOne.id), has(pending.id), has(none.id)]).toEqual([true, false, false]);
+    const after = await authenticatorCoverage(t.db);
+    expect(after.owner).toEqual({ people: before.owner.people + 3, without: before.owner.without + 2 });
+    expect(after.consumer).toEqual(before.consumer);
   });
 });

@@ -25,7 +25,7 @@ export const addApiKeyAction = validatedActionWithUser(
       revealedAccessKey: { name: key.name, token, expiresAt: key.expiresAt.toISOString() },
     };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );
 
 export const editApiKeyAction = validatedActionWithUser(
@@ -36,7 +36,7 @@ export const editApiKeyAction = validatedActionWithUser(
     revalidatePath(`/admin/api-keys/${id}`);
     return { ok: true, id, message: `Saved. ${key.name} works with these roles from its next call.` };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );
 
 export const removeApiKeyAction = validatedActionWithUser(
@@ -47,5 +47,5 @@ export const removeApiKeyAction = validatedActionWithUser(
     revalidatePath(`/admin/api-keys/${id}`);
     return { ok: true, id, message: `Removed ${key.name}. Its token is refused from now on.` };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );

@@ -2,8 +2,9 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { startTransition, useActionState, useEffect, useState } from "react";
+import { startTransition, useEffect, useState } from "react";
 import { type FieldPath, type Resolver, useForm } from "react-hook-form";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -19,7 +20,8 @@ import { TokenDialog } from "./token-dialog";
 const resolver = zodResolver(addApiKeySchema) as unknown as Resolver<ApiKeyFormValues, unknown, unknown>;
 
 export function AddKeyForm({ products }: { products: ProductChoice[] }) {
-  const [state, action, pending] = useActionState(addApiKeyAction, null);
+  // Privileged (step-up): the form keeps its values while a code is asked for.
+  const { state, dispatch: action, pending } = useStepUpAction(addApiKeyAction);
   const hydrated = useHydrated();
   const router = useRouter();
   const form = useForm<ApiKeyFormValues, unknown, unknown>({ resolver, defaultValues: addFormDefaults(), mode: "onTouched" });

@@ -1,8 +1,9 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { startTransition, useActionState, useEffect } from "react";
+import { startTransition, useEffect } from "react";
 import { type FieldPath, type Resolver, useForm } from "react-hook-form";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
 import { type RoleRow, editRolesSchema } from "@/lib/api-access/key-form";
@@ -15,7 +16,7 @@ const resolver = zodResolver(editRolesSchema) as unknown as Resolver<EditValues,
 
 /** Edit changes the roles and their products only; the next call with the token uses them. */
 export function EditKeyForm({ id, roles, products }: { id: string; roles: RoleRow[]; products: ProductChoice[] }) {
-  const [state, action, pending] = useActionState(editApiKeyAction, null);
+  const { state, dispatch: action, pending } = useStepUpAction(editApiKeyAction);
   const hydrated = useHydrated();
   const form = useForm<EditValues, unknown, unknown>({ resolver, defaultValues: { roles }, mode: "onTouched" });
   const { setError, handleSubmit } = form;

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useHydrated } from "@/components/use-hydrated";
@@ -8,7 +8,7 @@ import { removeApiKeyAction } from "./actions";
 
 /** Remove asks first; once confirmed the token is refused at its next call. */
 export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
-  const [state, action, pending] = useActionState(removeApiKeyAction, null);
+  const { state, pending, onSubmit } = useStepUpAction(removeApiKeyAction);
   const step = useConfirmStep({ busy: pending });
   const hydrated = useHydrated();
   if (state?.ok) {
@@ -26,7 +26,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
     );
   }
   return (
-    <form action={action} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
+    <form onSubmit={onSubmit} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
       <input type="hidden" name="id" value={id} />
       <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
       <div className="flex flex-wrap gap-2">

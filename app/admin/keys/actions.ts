@@ -32,5 +32,5 @@ export const revokeAction = validatedActionWithUser(
     }
     return { ok: true, message: `Revoked. ${keysEnded === 1 ? "1 key stopped" : `${keysEnded} keys stopped`}; the requester has been emailed.` };
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );

@@ -1,13 +1,15 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useId } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import { revokeAction } from "./actions";
 
 /** Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing. */
 export function RevokeForm({ requestId, keyStart, label }: { requestId: string; keyStart?: string; label?: string }) {
-  const [state, action, pending] = useActionState(revokeAction, null);
+  // Privileged: may ask for an authenticator code first; the typed reason stays meanwhile.
+  const { state, pending, onSubmit } = useStepUpAction(revokeAction);
   const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
   const id = useId();
   if (state?.ok) {
@@ -25,7 +27,7 @@ export function RevokeForm({ requestId, keyStart, label }: { requestId: string; 
     );
   }
   return (
-    <form action={action} className="space-y-2" onKeyDown={step.onKeyDown}>
+    <form onSubmit={onSubmit} className="space-y-2" onKeyDown={step.onKeyDown}>
       <input type="hidden" name="requestId" value={requestId} />
       <label htmlFor={id} className="block text-sm font-medium">
         Why? The requester is emailed this.

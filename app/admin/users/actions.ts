@@ -6,9 +6,11 @@ import { db } from "@/db/client";
 import { userRole } from "@/db/schema";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
+import { resetSecondFactor } from "@/lib/second-factor/factor";
 import { changeRole, setDisabled } from "@/lib/users/user-admin";
 
-const ADMIN = { roles: ["admin"] as const };
+// Roles and disabling are privileged: a code from the authenticator within 15 minutes (step-up).
+const ADMIN = { roles: ["admin"] as const, stepUp: true };
 
 const roleSchema = z.object({
   userId: z.uuid("That user does not exist."),
@@ -40,6 +42,23 @@ export const setDisabledAction = validatedActionWithUser(
     const ended = await setDisabled(db, actor, { userId, disabled, revokeKeys, baseUrl: env.baseUrl });
     revalidatePath("/admin/users");
     return { ok: true, message: disabled ? disabledMessage(ended, revokeKeys) : "Enabled: they can sign in again." };
+  },
+  ADMIN,
+);
+
+const resetSchema = z.object({ userId: z.uuid("That user does not exist."), email: z.string().max(320).optional() });
+
+/** A lost phone: the person's authenticator and recovery codes are removed and they are emailed. */
+export const resetAuthenticatorAction = validatedActionWithUser(
+  resetSchema,
+  async ({ userId, email }, actor) => {
+    await resetSecondFactor(db, actor, { userId, baseUrl: env.baseUrl });
+    revalidatePath("/admin/users");
+    const who = email ?? "They";
+    return {
+      ok: true,
+      message: `Reset: ${who} no longer has an authenticator and has been emailed. If the policy covers them, they set up a new one at their next sign-in.`,
+    };
   },
   ADMIN,
 );

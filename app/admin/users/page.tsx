@@ -9,7 +9,7 @@ import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { formatDate } from "@/lib/format";
 import { listUsers } from "@/lib/users/user-admin";
-import { DisableForm, RoleForm } from "./user-controls";
+import { DisableForm, ResetAuthenticatorForm, RoleForm } from "./user-controls";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -54,7 +54,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
           No users match “{params.q}”. <Link href="/admin/users" className="text-indigo-600 underline">Show everyone</Link>.
         </p>
       ) : (
-        <Table caption="Users, newest first" columns={[{ label: "User" }, { label: "Role" }, { label: "Status" }, { label: "Actions", srOnly: true }]}>
+        <Table caption="Users, newest first" columns={[{ label: "User" }, { label: "Role" }, { label: "Status" }, { label: "Authenticator" }, { label: "Actions", srOnly: true }]}>
           {rows.map((u) => (
             <tr key={u.id} data-testid="user-row">
               <td className="py-2 pr-4 align-top">
@@ -62,7 +62,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
                 {u.id === me.id ? <span className="ml-1 text-xs text-zinc-500">(you)</span> : null}
                 <p className="text-xs text-zinc-500">
                   {u.email} · joined {formatDate(u.createdAt)} ·{" "}
-                  <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole={me.role} className="text-indigo-600 hover:underline" />
+                  <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole={me.role} className="text-indigo-600 underline" />
                 </p>
               </td>
               <td className="py-2 pr-4 align-top">
@@ -70,6 +70,20 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
               </td>
               <td className="py-2 pr-4 align-top">
                 {u.disabledAt ? <Badge tone="red">Disabled</Badge> : <Badge tone="green">Active</Badge>}
+              </td>
+              <td className="py-2 pr-4 align-top" data-testid="user-authenticator">
+                {u.hasAuthenticator ? <Badge tone="green">Set up</Badge> : <Badge>None</Badge>}
+                {u.hasAuthenticator && u.id === me.id ? (
+                  <p className="mt-1 text-xs text-zinc-500">
+                    Yours: change or remove it from{" "}
+                    <Link href="/account/security" className="text-indigo-600 underline">
+                      Account → Security
+                    </Link>
+                    .
+                  </p>
+                ) : null}
+                {/* Mounted for everyone else, so "Reset" stays said after the page re-renders without the authenticator. */}
+                {u.id !== me.id ? <ResetAuthenticatorForm userId={u.id} email={u.email} hasAuthenticator={u.hasAuthenticator} /> : null}
               </td>
               <td className="py-2 align-top">
                 <DisableForm userId={u.id} email={u.email} disabled={u.disabledAt !== null} workingKeys={u.workingKeys} />

@@ -1,9 +1,10 @@
 "use client";
 
-import { useActionState, useId } from "react";
+import { useId } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
-import { changeRoleAction, setDisabledAction } from "./actions";
+import { changeRoleAction, resetAuthenticatorAction, setDisabledAction } from "./actions";
 
 function Result({ state }: { state: { ok: boolean; message?: string } | null }) {
   return (
@@ -14,10 +15,11 @@ function Result({ state }: { state: { ok: boolean; message?: string } | null }) 
 }
 
 export function RoleForm({ userId, role, email }: { userId: string; role: string; email: string }) {
-  const [state, action, pending] = useActionState(changeRoleAction, null);
+  // Privileged (step-up): while the code is asked for, the chosen role stays selected.
+  const { state, pending, onSubmit } = useStepUpAction(changeRoleAction);
   const id = useId();
   return (
-    <form action={action} className="space-y-1">
+    <form onSubmit={onSubmit} className="space-y-1">
       <input type="hidden" name="userId" value={userId} />
       <div className="flex items-center gap-2">
         <label htmlFor={id} className="sr-only">
@@ -44,11 +46,11 @@ export function RoleForm({ userId, role, email }: { userId: string; role: string
  * the admin's choice, revoking by default (offered only when there are keys to revoke).
  */
 export function DisableForm({ userId, email, disabled, workingKeys }: { userId: string; email: string; disabled: boolean; workingKeys: number }) {
-  const [state, action, pending] = useActionState(setDisabledAction, null);
+  const { state, pending, onSubmit } = useStepUpAction(setDisabledAction);
   const step = useConfirmStep({ busy: pending });
   if (disabled) {
     return (
-      <form action={action} className="space-y-1">
+      <form onSubmit={onSubmit} className="space-y-1">
         <input type="hidden" name="userId" value={userId} />
         <input type="hidden" name="disabled" value="false" />
         <Button type="submit" size="sm" variant="secondary" disabled={pending} aria-label={`Enable ${email}`}>
@@ -59,7 +61,7 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
     );
   }
   return (
-    <form action={action} className="space-y-2">
+    <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="userId" value={userId} />
       <input type="hidden" name="disabled" value="true" />
       {step.confirming ? (
@@ -98,6 +100,52 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
         </Button>
       )}
       <Result state={state} />
+    </form>
+  );
+}
+
+/** Reset another person's authenticator (a lost phone). Asks first, naming them; privileged (step-up). */
+export function ResetAuthenticatorForm({ userId, email, hasAuthenticator }: { userId: string; email: string; hasAuthenticator: boolean }) {
+  const { state, pending, onSubmit } = useStepUpAction(resetAuthenticatorAction);
+  const step = useConfirmStep({ busy: pending });
+  if (state?.ok) {
+    return (
+      <p role="status" className="mt-1 text-xs text-emerald-700">
+        {state.message}
+      </p>
+    );
+  }
+  if (!hasAuthenticator) return null;
+  return (
+    <form onSubmit={onSubmit} className="mt-1 space-y-2">
+      <input type="hidden" name="userId" value={userId} />
+      <input type="hidden" name="email" value={email} />
+      {step.confirming ? (
+        <div
+          className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700"
+          role="group"
+          aria-label={`Reset the authenticator of ${email}`}
+          onKeyDown={step.onKeyDown}
+        >
+          <p>
+            Reset the authenticator of {email}? Their authenticator and recovery codes stop working at once and they are emailed.
+            If the policy covers them, they must set up a new one at their next sign-in.
+          </p>
+          <div className="flex gap-2">
+            <Button type="submit" size="sm" variant="danger" disabled={pending}>
+              {pending ? "Resetting…" : "Reset now"}
+            </Button>
+            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={`Reset the authenticator of ${email}`}>
+          Reset authenticator
+        </Button>
+      )}
+      {state && !state.ok ? <Result state={state} /> : null}
     </form>
   );
 }

@@ -38,7 +38,7 @@ export const addWebhookEndpointAction = validatedActionWithUser(
       revealedWebhookSecret: { endpointId: endpoint.id, name: endpoint.name, secret },
     };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );
 
 export const editWebhookEndpointAction = validatedActionWithUser(
@@ -48,7 +48,7 @@ export const editWebhookEndpointAction = validatedActionWithUser(
     revalidate(id);
     return { ok: true, id, message: `Saved ${endpoint.name}. New events are sent with these settings.` };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );
 
 export const setWebhookEndpointEnabledAction = validatedActionWithUser(
@@ -80,7 +80,7 @@ export const rotateWebhookSecretAction = validatedActionWithUser(
       revealedWebhookSecret: { endpointId: id, name: endpoint.name, secret, previousValidUntil: until ? formatDateTime(until) : undefined },
     };
   },
-  { roles: ADMINS },
+  { roles: ADMINS, stepUp: true },
 );
 
 export const sendTestEventAction = validatedActionWithUser(

@@ -1,6 +1,7 @@
 "use client";
 
 import { startTransition, useActionState, useEffect, useState } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
 import type { ActionResult } from "@/lib/actions/action-result";
@@ -33,7 +34,8 @@ export function EndpointActions({ id, name, enabled }: { id: string; name: strin
   const hydrated = useHydrated();
   const [test, sendTest, testing] = useActionState(sendTestEventAction, null);
   const [toggled, toggle, toggling] = useActionState(setWebhookEndpointEnabledAction, null);
-  const [rotated, rotate, rotating] = useActionState(rotateWebhookSecretAction, null);
+  // Rotating makes a new secret: privileged (step-up).
+  const { state: rotated, dispatch: rotate, pending: rotating } = useStepUpAction(rotateWebhookSecretAction);
   const [removed, remove, removing] = useActionState(removeWebhookEndpointAction, null);
   const [rotateOpen, setRotateOpen] = useState(false);
   const [removeOpen, setRemoveOpen] = useState(false);

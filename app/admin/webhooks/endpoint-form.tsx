@@ -2,8 +2,9 @@
 
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
-import { startTransition, useActionState, useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import { type Resolver, useForm } from "react-hook-form";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -26,7 +27,8 @@ const boxClass = "h-4 w-4 rounded border-zinc-400 text-indigo-600 focus-visible:
 
 /** Add (then the secret, once) or Edit an endpoint: name, description, URL, events, products, enabled. */
 export function EndpointForm({ products, edit }: { products: ProductChoice[]; edit?: { id: string; values: EndpointFormValues } }) {
-  const [state, action, pending] = useActionState(edit ? editWebhookEndpointAction : addWebhookEndpointAction, null);
+  // Privileged (step-up): the new secret, or where the events go. The form keeps its values while a code is asked for.
+  const { state, dispatch: action, pending } = useStepUpAction(edit ? editWebhookEndpointAction : addWebhookEndpointAction);
   const hydrated = useHydrated();
   const router = useRouter();
   const form = useForm<EndpointFormValues, unknown, unknown>({ resolver, defaultValues: edit?.values ?? endpointFormDefaults(), mode: "onTouched" });
