@@ -11,6 +11,7 @@ import { createPlan } from "@/lib/plans/create-plan";
 import { planIdSchema, planSchema } from "@/lib/plans/plan-schema";
 import { updatePlan } from "@/lib/plans/update-plan";
 
+// A plan decides how access is granted (auto-approve, approvers): as privileged as a decision.
 export const createPlanAction = validatedActionWithUser(
   planSchema,
   async (_data, user, raw) => {
@@ -18,7 +19,7 @@ export const createPlanAction = validatedActionWithUser(
     revalidatePath("/admin/plans");
     redirect(`/admin/plans/${plan.id}?created=1`);
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );
 
 export const updatePlanAction = validatedActionWithUser(
@@ -33,5 +34,5 @@ export const updatePlanAction = validatedActionWithUser(
     revalidatePath(`/admin/plans/${id}`);
     return { ok: true, message: "Saved. New requests use these settings; requests already submitted keep theirs." };
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );

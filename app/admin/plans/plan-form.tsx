@@ -1,7 +1,8 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { startTransition, useActionState, useEffect } from "react";
+import { startTransition, useEffect } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { type FieldPath, type Resolver, useFieldArray, useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -30,7 +31,7 @@ function toFormData(values: PlanFormValues, id?: string) {
 }
 
 export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: PlanFormValues; endpoints: HandoffEndpointChoice[] }) {
-  const [state, action, pending] = useActionState(id ? updatePlanAction : createPlanAction, null);
+  const { state, dispatch, pending } = useStepUpAction(id ? updatePlanAction : createPlanAction);
   const form = useForm<PlanFormValues, unknown, PlanFields>({ resolver, defaultValues: defaults, mode: "onTouched" });
   const { register, control, watch, formState, setError, handleSubmit } = form;
   const fields = useFieldArray({ control, name: "requestFields" });
@@ -56,7 +57,7 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
   const endpointChoices = endpoints.filter((e) => e.enabled || e.id === defaults.handoffEndpointId);
   const onValid = () => {
     const data = toFormData(form.getValues(), id);
-    startTransition(() => action(data));
+    startTransition(() => dispatch(data));
   };
 
   return (

@@ -25,6 +25,8 @@ function refreshCatalogue(...slugs: string[]) {
   revalidatePath("/admin/products");
 }
 
+// A product offers plans (an auto-approve one grants access unasked) and archiving may revoke every
+// key: each change asks for a recent second-factor code, like a decision.
 export const createProductAction = validatedActionWithUser(
   productSchema,
   async (_data, user, raw) => {
@@ -32,7 +34,7 @@ export const createProductAction = validatedActionWithUser(
     revalidatePath("/admin/products");
     redirect(`/admin/products/${product.id}?created=1`);
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );
 
 export const updateProductAction = validatedActionWithUser(
@@ -48,7 +50,7 @@ export const updateProductAction = validatedActionWithUser(
       message: product.status === "published" ? "Saved. The catalogue shows the change now." : "Saved.",
     };
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );
 
 export const changeProductStatusAction = validatedActionWithUser(
@@ -59,5 +61,5 @@ export const changeProductStatusAction = validatedActionWithUser(
     revalidatePath(`/admin/products/${id}`);
     return { ok: true, message };
   },
-  { roles: APPROVER_ROLES },
+  { roles: APPROVER_ROLES, stepUp: true },
 );

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { MarkdownEditor } from "@/components/markdown-editor";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -35,14 +36,14 @@ const slugFrom = (name: string) =>
 
 export function ProductForm({ product, plans }: { product: ProductFormDefaults; plans: OfferablePlan[] }) {
   const editing = Boolean(product.id);
-  const [state, action, pending] = useActionState(editing ? updateProductAction : createProductAction, null);
+  const { state, dispatch, pending } = useStepUpAction(editing ? updateProductAction : createProductAction);
   const [name, setName] = useState(product.name);
   const [slug, setSlug] = useState(product.slug);
   const [slugTouched, setSlugTouched] = useState(editing);
   const [openapi, setOpenapi] = useState(product.openapi);
   const [fileNote, setFileNote] = useState<string | null>(null);
   const errors = state?.fieldErrors ?? {};
-  const { formRef, onSubmit } = useServerForm(state, action);
+  const { formRef, onSubmit } = useServerForm(state, dispatch);
   // Zod reports list items as "tags.2"; the form shows them beside the list.
   const errorFor = (key: string) => errors[key] ?? Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
   const invalid = (key: string) => (errorFor(key) ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});

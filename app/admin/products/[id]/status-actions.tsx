@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { changeProductStatusAction } from "../actions";
@@ -29,7 +29,7 @@ const explain: Record<Status, string> = {
 export type ProductAccess = { keys: number; unclaimed: number };
 
 export function StatusActions({ id, name, status, access }: { id: string; name: string; status: Status; access: ProductAccess }) {
-  const [state, action, pending] = useActionState(changeProductStatusAction, null);
+  const { state, pending, onSubmit } = useStepUpAction(changeProductStatusAction);
   const archive = useConfirmStep({ busy: pending });
   return (
     <div className="space-y-3">
@@ -41,7 +41,7 @@ export function StatusActions({ id, name, status, access }: { id: string; name: 
               {c.label}
             </Button>
           ) : (
-            <form key={c.change} action={action}>
+            <form key={c.change} onSubmit={onSubmit}>
               <input type="hidden" name="id" value={id} />
               <input type="hidden" name="change" value={c.change} />
               <Button type="submit" variant={c.variant} disabled={pending}>
@@ -53,7 +53,7 @@ export function StatusActions({ id, name, status, access }: { id: string; name: 
       </div>
       {archive.confirming ? (
         <form
-          action={action}
+          onSubmit={onSubmit}
           role="group"
           aria-label={`Archive ${name}`}
           onKeyDown={archive.onKeyDown}
