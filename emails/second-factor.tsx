@@ -1,12 +1,12 @@
 import { Link, Text } from "@react-email/components";
 import { EmailLayout } from "./layout";
 
-export type SecondFactorLockedEmailProps = {
-  name: string;
-  portalUrl: string;
+/** Whom a second-factor email greets, which portal it is about, and where to review it. */
+type AccountEmailProps = { name: string; portalUrl: string; securityUrl: string };
+
+export type SecondFactorLockedEmailProps = AccountEmailProps & {
   /** When codes are accepted again, as the recipient's portal shows it (UTC). */
   lockedUntil: string;
-  securityUrl: string;
 };
 
 /** Five wrong codes in a row: the account owner should know, it may not have been them. */
@@ -33,12 +33,9 @@ SecondFactorLockedEmail.PreviewProps = {
   securityUrl: "http://localhost:3000/account/security",
 } satisfies SecondFactorLockedEmailProps;
 
-export type SecondFactorResetEmailProps = {
-  name: string;
-  portalUrl: string;
+export type SecondFactorResetEmailProps = AccountEmailProps & {
   /** The admin who reset it. */
   adminName: string;
-  securityUrl: string;
 };
 
 /** An admin removed the user's authenticator (a lost phone): they set up a new one. */
@@ -64,12 +61,7 @@ SecondFactorResetEmail.PreviewProps = {
   securityUrl: "http://localhost:3000/account/security",
 } satisfies SecondFactorResetEmailProps;
 
-export type SecondFactorChangedEmailProps = {
-  name: string;
-  portalUrl: string;
-  change: "added" | "removed";
-  securityUrl: string;
-};
+export type SecondFactorChangedEmailProps = AccountEmailProps & { change: "added" | "removed" };
 
 /** An authenticator was added to or removed from the account: if it was not them, they should know at once. */
 export function SecondFactorChangedEmail(p: SecondFactorChangedEmailProps) {

@@ -149,7 +149,14 @@ export async function confirmSetup(
 const changedEmail = (person: Person, change: "added" | "removed", baseUrl: string) => ({
   to: person.email,
   template: "second-factor-changed" as const,
-  props: { name: person.name ?? person.email, portalUrl: baseUrl, change, securityUrl: `${baseUrl}/account/security` },
+  props: { ...accountEmailProps(person, baseUrl), change },
+});
+
+/** What every second-factor email names: whom, which portal, and where to review it. */
+const accountEmailProps = (person: { name: string | null; email: string }, baseUrl: string) => ({
+  name: person.name ?? person.email,
+  portalUrl: baseUrl,
+  securityUrl: `${baseUrl}/account/security`,
 });
 
 async function replaceRecoveryCodes(tx: Tx, userId: string) {
@@ -240,12 +247,7 @@ export async function verifySecondFactor(
         await enqueueEmail(tx, {
           to: person.email,
           template: "second-factor-locked",
-          props: {
-            name: person.name ?? person.email,
-            portalUrl: options.baseUrl,
-            lockedUntil: formatDateTime(lockedUntil),
-            securityUrl: `${options.baseUrl}/account/security`,
-          },
+          props: { ...accountEmailProps(person, options.baseUrl), lockedUntil: formatDateTime(lockedUntil) },
         });
         return { ok: false, reason: "locked", message: lockedMessage(lockedUntil), lockedUntil };
       }
@@ -352,12 +354,7 @@ export async function resetSecondFactor(db: Database, actor: Actor, input: { use
     await enqueueEmail(tx, {
       to: user.email,
       template: "second-factor-reset",
-      props: {
-        name: user.name ?? user.email,
-        portalUrl: input.baseUrl,
-        adminName: admin?.name ?? admin?.email ?? "An administrator",
-        securityUrl: `${input.baseUrl}/account/security`,
-      },
+      props: { ...accountEmailProps(user, input.baseUrl), adminName: admin?.name ?? admin?.email ?? "An administrator" },
     });
   });
 }
