@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { KeyReveal } from "@/components/key-reveal";
+import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
@@ -44,14 +45,7 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
             A new key is created and shown once. The current key keeps working for {graceHours} hours so you can switch
             over, then stops.
           </p>
-          <div className="flex gap-2">
-            <Button type="submit" size="sm" disabled={pending}>
-              {pending ? "Rolling…" : "Roll the key"}
-            </Button>
-            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
-              Keep the current key
-            </Button>
-          </div>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Roll the key" pendingLabel="Rolling…" cancelLabel="Keep the current key" destructive={false} />
         </div>
       ) : (
         <Button ref={step.triggerRef} type="button" size="sm" onClick={step.open}>
@@ -72,14 +66,7 @@ export function CheckIn({ requestId }: { requestId: string }) {
       {step.confirming ? (
         <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
           <p>Check in when you no longer need this access: every key of this request stops working at once.</p>
-          <div className="flex gap-2">
-            <Button type="submit" size="sm" variant="danger" disabled={pending}>
-              {pending ? "Checking in…" : "Check in and stop the key"}
-            </Button>
-            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
-              Keep access
-            </Button>
-          </div>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Check in and stop the key" pendingLabel="Checking in…" cancelLabel="Keep access" />
         </div>
       ) : (
         <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open}>

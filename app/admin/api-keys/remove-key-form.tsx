@@ -1,6 +1,7 @@
 "use client";
 
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useHydrated } from "@/components/use-hydrated";
@@ -29,14 +30,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
     <form onSubmit={onSubmit} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
       <input type="hidden" name="id" value={id} />
       <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
-      <div className="flex flex-wrap gap-2">
-        <Button type="submit" size="sm" variant="danger" disabled={pending}>
-          {pending ? "Removing…" : "Remove now"}
-        </Button>
-        <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
-          Cancel
-        </Button>
-      </div>
+      <ConfirmStepButtons step={step} pending={pending} confirmLabel="Remove now" pendingLabel="Removing…" />
       {state && !state.ok ? (
         <p role="alert" className="text-sm text-red-600">
           {state.message}

@@ -3,6 +3,7 @@
 import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
+import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { changeRoleAction, resetAuthenticatorAction, setDisabledAction } from "./actions";
 
@@ -85,14 +86,7 @@ export function DisableForm({ userId, email, disabled, workingKeys }: { userId: 
           ) : (
             <p className="text-xs text-zinc-500">They have no working keys.</p>
           )}
-          <div className="flex gap-2">
-            <Button type="submit" size="sm" variant="danger" disabled={pending}>
-              {pending ? "Disabling…" : "Disable now"}
-            </Button>
-            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
-              Cancel
-            </Button>
-          </div>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Disable now" pendingLabel="Disabling…" />
         </div>
       ) : (
         <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={`Disable ${email}`}>
@@ -131,14 +125,7 @@ export function ResetAuthenticatorForm({ userId, email, hasAuthenticator }: { us
             Reset the authenticator of {email}? Their authenticator and recovery codes stop working at once and they are emailed.
             If the policy covers them, they must set up a new one at their next sign-in.
           </p>
-          <div className="flex gap-2">
-            <Button type="submit" size="sm" variant="danger" disabled={pending}>
-              {pending ? "Resetting…" : "Reset now"}
-            </Button>
-            <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>
-              Cancel
-            </Button>
-          </div>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Reset now" pendingLabel="Resetting…" />
         </div>
       ) : (
         <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={`Reset the authenticator of ${email}`}>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { changeProductStatusAction } from "../actions";
@@ -74,14 +75,7 @@ export function StatusActions({ id, name, status, access }: { id: string; name: 
             {access.keys === 1 ? "key" : "keys"}): for good, even if you restore the product; each requester is emailed
           </label>
           <p className="text-xs text-zinc-500">Without revoking, the keys work again if you restore the product.</p>
-          <div className="flex gap-2">
-            <Button type="submit" size="sm" variant="danger" disabled={pending}>
-              {pending ? "Archiving…" : "Archive now"}
-            </Button>
-            <Button ref={archive.focusRef} type="button" size="sm" variant="secondary" onClick={archive.close}>
-              Cancel
-            </Button>
-          </div>
+          <ConfirmStepButtons step={archive} pending={pending} confirmLabel="Archive now" pendingLabel="Archiving…" />
         </form>
       ) : null}
       <div aria-live="polite">
