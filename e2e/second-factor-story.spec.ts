@@ -1,0 +1,256 @@
+import fs from "node:fs";
+import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { and, eq, sql as dsql } from "drizzle-orm";
+import { accessRequests, auditEvents, plans, productPlans, products, recoveryCodes, secondFactors, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { codeAt, PERIOD_SECONDS, stepAt } from "../lib/second-factor/totp";
+import { submitRequest } from "../lib/requests/submit-request";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { BASE_URL } from "./keys-helpers";
+
+/**
+ * Issue 15's story, in the "chromium" project (the policy stays `no_one`): a person WITH an
+ * authenticator is asked for a code before privileged actions all the same.
+ */
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
+
+/** A fresh owner who owns a published product on the Standard plan, and `n` pending requests for it. */
+async function ownerWithRequests(n: number) {
+  const tag = randomBytes(4).toString("hex");
+  const [owner] = await conn.db.insert(users).values({ email: `tf-owner-${tag}@example.com`, name: `Tess ${tag}`, role: "owner" }).returning();
+  const [requester] = await conn.db.insert(users).values({ email: `tf-req-${tag}@example.com`, name: `Rae ${tag}` }).returning();
+  const [standard] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
+  if (!owner || !requester || !standard) throw new Error("seed");
+  const [product] = await conn.db
+    .insert(products)
+    .values({ slug: `vault-${tag}`, name: `Vault ${tag} API`, ownerId: owner.id, status: "published" })
+    .returning();
+  if (!product) throw new Error("product");
+  await conn.db.insert(productPlans).values({ productId: product.id, planId: standard.id });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    await addToCart(conn.db, requester.id, { productId: product.id, planId: standard.id });
+    const r = await submitRequest(conn.db, { userId: requester.id, baseUrl: BASE_URL }, { newAppName: `Safe ${i} ${tag}`, reason: `Story ${i}` }, {});
+    ids.push(r.id);
+  }
+  return { owner, ids };
+}
+
+const factorRow = async (userId: string) => (await conn.db.select().from(secondFactors).where(eq(secondFactors.userId, userId)))[0] ?? null;
+const statusOf = async (id: string) => (await conn.db.select({ s: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, id)))[0]?.s;
+
+/**
+ * Two successive codes for the setup (steps n-1 and n), so the code after them (n+1) is accepted at
+ * once. Taken early enough in a step that both are still in the ±1 window when the server checks.
+ */
+async function setupCodes(secret: string) {
+  const intoStep = (Date.now() / 1000) % PERIOD_SECONDS;
+  // At most one short wait: past 22 s into a step, start from the next one.
+  if (intoStep > 22) await new Promise((r) => setTimeout(r, (PERIOD_SECONDS - intoStep + 0.5) * 1000));
+  const n = stepAt(new Date());
+  const at = (step: number) => new Date(step * PERIOD_SECONDS * 1000 + 1000);
+  return { first: codeAt(secret, at(n - 1)), second: codeAt(secret, at(n)) };
+}
+
+/** A code the server accepts now: a step after the last one used, within ±1 of the current step (no waiting). */
+async function freshCode(userId: string, secret: string) {
+  const row = await factorRow(userId);
+  const now = stepAt(new Date());
+  const step = Math.max((row?.lastUsedStep ?? 0) + 1, now);
+  if (step > now + 1) throw new Error("no fresh code within the window: the last one was for a future step");
+  return codeAt(secret, new Date(step * PERIOD_SECONDS * 1000 + 1000));
+}
+
+async function openSetup(page: Page) {
+  await page.goto("/account/security");
+  await expect(page.getByTestId("no-authenticator")).toBeVisible();
+  await page.getByRole("button", { name: "Set up an authenticator" }).click();
+  await expect(page.getByTestId("setup-qr").locator("svg")).toBeVisible();
+  const secret = await page.getByLabel("Setup key").inputValue();
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  return secret;
+}
+
+async function confirmSetup(page: Page, secret: string) {
+  const { first, second } = await setupCodes(secret);
+  await page.getByLabel("Code shown now").fill(first);
+  await page.getByLabel("Next code").fill(second);
+  await page.getByRole("button", { name: "Confirm setup" }).click();
+  const codes = page.getByTestId("recovery-code");
+  await expect(codes).toHaveCount(10);
+  return (await codes.allTextContents()).map((c) => c.trim());
+}
+
+async function approveIn(page: Page, requestId: string) {
+  await page.goto(`/admin/requests?status=all&open=${requestId}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  await expect(panel.getByRole("button", { name: "Approve" })).toBeEnabled();
+  await panel.getByRole("button", { name: "Approve" }).click();
+}
+
+async function moveClock(userId: string) {
+  await conn.db.execute(dsql`update sessions set stepped_up_at = stepped_up_at - interval '16 minutes' where user_id = ${userId} and stepped_up_at is not null`);
+}
+
+test("an owner sets up an authenticator, saves recovery codes, and is asked for a code before approving at most every 15 minutes; a recovery code works once", async ({
+  page,
+}) => {
+  const { owner, ids } = await ownerWithRequests(4);
+  const [r1, r2, r3, r4] = ids as [string, string, string, string];
+  await signInAs(page, owner.email);
+
+  // Account menu → Security.
+  await page.getByRole("link", { name: "Security", exact: true }).click();
+  await expect(page).toHaveURL(/\/account\/security$/);
+  const secret = await openSetup(page);
+  await expect(page.getByLabel("Setup link (otpauth URI)")).toHaveValue(new RegExp(`^otpauth://totp/.*secret=${secret}`));
+  await expect(page.getByTestId("setup-time-left")).toHaveText(/^[45]:\d\d$/);
+  await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
+  expect(await seriousViolations(page), "setup screen").toEqual([]);
+
+  // Confirm with two successive codes; the recovery codes are shown once, focus on them.
+  const saved = await confirmSetup(page, secret);
+  expect(saved.every((c) => /^[a-z2-9]{5}-[a-z2-9]{5}$/.test(c))).toBe(true);
+  await expect(page.getByRole("heading", { name: /Save your recovery codes/ })).toBeFocused();
+  const downloadPromise = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download (.txt)" }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe("portico-recovery-codes.txt");
+  const file = fs.readFileSync((await download.path()) ?? "", "utf8");
+  for (const code of saved) expect(file).toContain(code);
+  // Only hashes are stored.
+  const stored = await conn.db.select({ h: recoveryCodes.codeHash }).from(recoveryCodes).where(eq(recoveryCodes.userId, owner.id));
+  expect(stored).toHaveLength(10);
+  expect(stored.some((s) => saved.includes(s.h))).toBe(false);
+  await page.getByRole("button", { name: "I saved them" }).click();
+  await expect(page.getByTestId("active-authenticator")).toBeVisible();
+  await expect(page.getByTestId("recovery-codes-left")).toContainText("10 of 10");
+
+  // Sign out and in: the new session has entered no code yet.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  await signInAs(page, owner.email);
+
+  // First approval: the step-up dialog asks for a code; nothing is decided before it.
+  await approveIn(page, r1);
+  const dialog = page.getByTestId("step-up-dialog");
+  await expect(dialog).toBeVisible();
+  await expect(page.locator("#step-up-code")).toBeFocused();
+  expect(await statusOf(r1)).toBe("pending");
+  expect(await seriousViolations(page), "step-up dialog").toEqual([]);
+  await page.locator("#step-up-code").fill(await freshCode(owner.id, secret));
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect.poll(() => statusOf(r1)).toBe("approved");
+  // The decision's audit event records that it was stepped up.
+  const [approved] = await conn.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.subjectId, r1), eq(auditEvents.action, "request.approved")));
+  expect(approved?.data.stepUp).toMatchObject({ at: expect.any(String) });
+
+  // Within 15 minutes: no question.
+  await approveIn(page, r2);
+  await expect.poll(() => statusOf(r2)).toBe("approved");
+  await expect(dialog).toHaveCount(0);
+
+  // 16 minutes later (the clock moved in the database): asked again; a recovery code works.
+  await moveClock(owner.id);
+  await approveIn(page, r3);
+  await expect(dialog).toBeVisible();
+  expect(await statusOf(r3)).toBe("pending");
+  const recovery = saved[0] ?? "";
+  await page.locator("#step-up-code").fill(recovery);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect.poll(() => statusOf(r3)).toBe("approved");
+
+  // Later again: the same recovery code is refused, nothing is decided.
+  await moveClock(owner.id);
+  await approveIn(page, r4);
+  await expect(dialog).toBeVisible();
+  await page.locator("#step-up-code").fill(recovery);
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("That code is not right");
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  expect(await statusOf(r4)).toBe("pending");
+
+  // Account → Security counts the recovery code spent.
+  await page.goto("/account/security");
+  await expect(page.getByTestId("recovery-codes-left")).toContainText("9 of 10");
+});
+
+test("the setup and remove code fields refuse empty, letters, 7 digits and 100 000 digits with a clear message, writing nothing", async ({ page }) => {
+  const tag = randomBytes(4).toString("hex");
+  const [user] = await conn.db.insert(users).values({ email: `tf-fuzz-${tag}@example.com`, name: `Fay ${tag}`, role: "owner" }).returning();
+  if (!user) throw new Error("user");
+  await signInAs(page, user.email);
+  const secret = await openSetup(page);
+  const before = await factorRow(user.id);
+  expect(before?.confirmedAt).toBeNull();
+
+  const setupMessage = "Enter the 6-digit code from your authenticator app.";
+  const bad = ["", "abcdef", "1234567", "9".repeat(100_000)];
+  for (const value of bad) {
+    await page.getByLabel("Code shown now").fill(value);
+    await page.getByLabel("Next code").fill(value);
+    await page.getByRole("button", { name: "Confirm setup" }).click();
+    await expect(page.locator("#first-code-error")).toHaveText(setupMessage);
+    await expect(page.locator("#second-code-error")).toHaveText(setupMessage);
+    await expect(page.getByLabel("Code shown now")).toBeFocused();
+    expect(await factorRow(user.id)).toEqual(before);
+  }
+
+  // Set it up, then try to remove it with the same inputs.
+  const saved = await confirmSetup(page, secret);
+  expect(saved).toHaveLength(10);
+  await page.getByRole("button", { name: "I saved them" }).click();
+  await expect(page.getByTestId("active-authenticator")).toBeVisible();
+  const active = await factorRow(user.id);
+  const codesBefore = await conn.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+
+  await page.getByRole("button", { name: "Remove…" }).click();
+  const field = page.getByLabel("Authenticator code");
+  await expect(field).toBeFocused();
+  const removeMessages: [string, string][] = [
+    ["", "Enter the code from your authenticator app."],
+    ["abcdef", "Enter the 6-digit code from your authenticator app, or one of your recovery codes."],
+    ["1234567", "Authenticator codes have 6 digits; this one has 7."],
+    ["9".repeat(100_000), "Enter the 6-digit code from your authenticator app, or one of your recovery codes."],
+  ];
+  for (const [value, message] of removeMessages) {
+    await field.fill(value);
+    await page.getByTestId("remove-confirm").getByRole("button", { name: "Remove authenticator" }).click();
+    await expect(page.locator("#remove-code-error")).toHaveText(message);
+    await expect(field).toBeFocused();
+    expect(await factorRow(user.id)).toEqual(active);
+    expect(await conn.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).toEqual(codesBefore);
+  }
+
+  // Escape closes the step and gives focus back; then a real code removes it (audited).
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Remove…" })).toBeFocused();
+  await page.getByRole("button", { name: "Remove…" }).click();
+  await page.getByLabel("Authenticator code").fill(await freshCode(user.id, secret));
+  await page.getByTestId("remove-confirm").getByRole("button", { name: "Remove authenticator" }).click();
+  await expect(page.getByText("Authenticator removed")).toBeVisible();
+  await expect(page.getByTestId("no-authenticator")).toBeVisible();
+  expect(await factorRow(user.id)).toBeNull();
+  const removed = await conn.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.subjectId, user.id), eq(auditEvents.action, "second_factor.removed")));
+  expect(removed).toHaveLength(1);
+});
