@@ -77,15 +77,15 @@ async function openSetup(page: Page) {
   await expect(page.getByTestId("no-authenticator")).toBeVisible();
   await page.getByRole("button", { name: "Set up an authenticator" }).click();
   await expect(page.getByTestId("setup-qr").locator("svg")).toBeVisible();
-  const secret = await page.getByLabel("Setup key").inputValue();
+  const secret = await page.getByRole("textbox", { name: "Setup key", exact: true }).inputValue();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   return secret;
 }
 
 async function confirmSetup(page: Page, secret: string) {
   const { first, second } = await setupCodes(secret);
-  await page.getByLabel("Code shown now").fill(first);
-  await page.getByLabel("Next code").fill(second);
+  await page.getByRole("textbox", { name: "Code shown now" }).fill(first);
+  await page.getByRole("textbox", { name: "Next code" }).fill(second);
   await page.getByRole("button", { name: "Confirm setup" }).click();
   const codes = page.getByTestId("recovery-code");
   await expect(codes).toHaveCount(10);
@@ -114,7 +114,7 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   await page.getByRole("link", { name: "Security", exact: true }).click();
   await expect(page).toHaveURL(/\/account\/security$/);
   const secret = await openSetup(page);
-  await expect(page.getByLabel("Setup link (otpauth URI)")).toHaveValue(new RegExp(`^otpauth://totp/.*secret=${secret}`));
+  await expect(page.getByRole("textbox", { name: "Setup link (otpauth URI)" })).toHaveValue(new RegExp(`^otpauth://totp/.*secret=${secret}`));
   await expect(page.getByTestId("setup-time-left")).toHaveText(/^[45]:\d\d$/);
   await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
   expect(await seriousViolations(page), "setup screen").toEqual([]);
@@ -133,6 +133,10 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   const stored = await conn.db.select({ h: recoveryCodes.codeHash }).from(recoveryCodes).where(eq(recoveryCodes.userId, owner.id));
   expect(stored).toHaveLength(10);
   expect(stored.some((s) => saved.includes(s.h))).toBe(false);
+  // The secret is sealed in the database, and neither it nor a recovery code reached the server log.
+  expect((await factorRow(owner.id))?.secret).not.toContain(secret);
+  const log = fs.existsSync(".data/e2e-server.log") ? fs.readFileSync(".data/e2e-server.log", "utf8") : "";
+  for (const value of [secret, ...saved]) expect(log).not.toContain(value);
   await page.getByRole("button", { name: "I saved them" }).click();
   await expect(page.getByTestId("active-authenticator")).toBeVisible();
   await expect(page.getByTestId("recovery-codes-left")).toContainText("10 of 10");
@@ -204,12 +208,12 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
   const setupMessage = "Enter the 6-digit code from your authenticator app.";
   const bad = ["", "abcdef", "1234567", "9".repeat(100_000)];
   for (const value of bad) {
-    await page.getByLabel("Code shown now").fill(value);
-    await page.getByLabel("Next code").fill(value);
+    await page.getByRole("textbox", { name: "Code shown now" }).fill(value);
+    await page.getByRole("textbox", { name: "Next code" }).fill(value);
     await page.getByRole("button", { name: "Confirm setup" }).click();
     await expect(page.locator("#first-code-error")).toHaveText(setupMessage);
     await expect(page.locator("#second-code-error")).toHaveText(setupMessage);
-    await expect(page.getByLabel("Code shown now")).toBeFocused();
+    await expect(page.getByRole("textbox", { name: "Code shown now" })).toBeFocused();
     expect(await factorRow(user.id)).toEqual(before);
   }
 
@@ -218,11 +222,25 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
   expect(saved).toHaveLength(10);
   await page.getByRole("button", { name: "I saved them" }).click();
   await expect(page.getByTestId("active-authenticator")).toBeVisible();
+
+  // New recovery codes, confirmed with a recovery code (the field switches to a full keyboard).
+  const newCodes = page.getByRole("form", { name: "New recovery codes" });
+  await newCodes.getByRole("button", { name: "Use a recovery code instead" }).click();
+  await expect(newCodes.getByRole("textbox", { name: "Recovery code" })).toHaveAttribute("inputmode", "text");
+  await newCodes.getByRole("textbox", { name: "Recovery code" }).fill(saved[0] ?? "");
+  await newCodes.getByRole("button", { name: "Make new recovery codes" }).click();
+  await expect(page.getByRole("heading", { name: "Your new recovery codes" })).toBeFocused();
+  const replaced = (await page.getByTestId("recovery-code").allTextContents()).map((c) => c.trim());
+  expect(replaced).toHaveLength(10);
+  expect(replaced.some((c) => saved.includes(c))).toBe(false);
+  await page.getByRole("button", { name: "I saved them" }).click();
+  await expect(page.getByTestId("recovery-codes-left")).toContainText("10 of 10");
+
   const active = await factorRow(user.id);
   const codesBefore = await conn.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
 
   await page.getByRole("button", { name: "Remove…" }).click();
-  const field = page.getByLabel("Authenticator code");
+  const field = page.getByTestId("remove-confirm").getByRole("textbox", { name: "Authenticator code" });
   await expect(field).toBeFocused();
   const removeMessages: [string, string][] = [
     ["", "Enter the code from your authenticator app."],
@@ -243,7 +261,7 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
   await page.keyboard.press("Escape");
   await expect(page.getByRole("button", { name: "Remove…" })).toBeFocused();
   await page.getByRole("button", { name: "Remove…" }).click();
-  await page.getByLabel("Authenticator code").fill(await freshCode(user.id, secret));
+  await field.fill(await freshCode(user.id, secret));
   await page.getByTestId("remove-confirm").getByRole("button", { name: "Remove authenticator" }).click();
   await expect(page.getByText("Authenticator removed")).toBeVisible();
   await expect(page.getByTestId("no-authenticator")).toBeVisible();
