@@ -300,7 +300,7 @@ function ActiveAuthenticator({
           </p>
         ) : null}
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
-          <dt className="text-zinc-600 dark:text-zinc-400">Set up</dt>
+          <dt className="text-zinc-600 dark:text-zinc-400">Set up on</dt>
           <dd>
             <time dateTime={status.confirmedAt}>{formatDateTime(new Date(status.confirmedAt))}</time>
           </dd>
