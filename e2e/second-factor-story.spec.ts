@@ -238,11 +238,9 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
   await page.getByRole("button", { name: "I saved them" }).click();
   await expect(page.getByTestId("active-authenticator")).toBeVisible();
 
-  // New recovery codes, confirmed with a recovery code (the field switches to a full keyboard).
+  // New recovery codes, after a code from the app (a recovery code cannot renew them).
   const newCodes = page.getByRole("form", { name: "New recovery codes" });
-  await newCodes.getByRole("button", { name: "Use a recovery code instead" }).click();
-  await expect(newCodes.getByRole("textbox", { name: "Recovery code" })).toHaveAttribute("inputmode", "text");
-  await newCodes.getByRole("textbox", { name: "Recovery code" }).fill(saved[0] ?? "");
+  await newCodes.getByRole("textbox", { name: "Authenticator code" }).fill(await freshCode(user.id, secret));
   await newCodes.getByRole("button", { name: "Make new recovery codes" }).click();
   await expect(page.getByRole("heading", { name: "Your new recovery codes" })).toBeFocused();
   const replaced = (await page.getByTestId("recovery-code").allTextContents()).map((c) => c.trim());
@@ -272,11 +270,15 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
     expect(await conn.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).toEqual(codesBefore);
   }
 
-  // Escape closes the step and gives focus back; then a real code removes it (audited).
+  // Escape closes the step and gives focus back; then one of the new recovery codes removes it
+  // (the field switches to a full keyboard for it), audited.
   await page.keyboard.press("Escape");
   await expect(page.getByRole("button", { name: "Remove…" })).toBeFocused();
   await page.getByRole("button", { name: "Remove…" }).click();
-  await field.fill(await freshCode(user.id, secret));
+  const confirmStep = page.getByTestId("remove-confirm");
+  await confirmStep.getByRole("button", { name: "Use a recovery code instead" }).click();
+  await expect(confirmStep.getByRole("textbox", { name: "Recovery code" })).toHaveAttribute("inputmode", "text");
+  await confirmStep.getByRole("textbox", { name: "Recovery code" }).fill(replaced[0] ?? "");
   await page.getByTestId("remove-confirm").getByRole("button", { name: "Remove authenticator" }).click();
   await expect(page.getByText("Authenticator removed")).toBeVisible();
   await expect(page.getByTestId("no-authenticator")).toBeVisible();

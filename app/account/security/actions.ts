@@ -8,6 +8,7 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { enteredCodeSchema, totpCodeSchema } from "@/lib/second-factor/codes";
 import { beginSetup, confirmSetup, regenerateRecoveryCodes, removeSecondFactor } from "@/lib/second-factor/factor";
+import { sessionTokenOfRequest } from "./session";
 
 const PAGE = "/account/security";
 // Every action here is allowed to a person the policy covers who has no authenticator yet: this
@@ -18,7 +19,9 @@ const own = { beforeSecondFactor: true } as const;
 export const beginSetupAction = validatedActionWithUser(
   z.object({}),
   async (_data, user) => {
-    await beginSetup(db, user);
+    // The setup belongs to this session: only it is shown the secret again and may confirm it.
+    const inSession = { now: new Date(), sessionToken: await sessionTokenOfRequest() };
+    await beginSetup(db, user, inSession);
     revalidatePath(PAGE);
     return { ok: true, message: "Scan the QR code with your authenticator app, then enter two successive codes." };
   },
@@ -31,7 +34,8 @@ const confirmSchema = z.object({ firstCode: totpCodeSchema, secondCode: totpCode
 export const confirmSetupAction = validatedActionWithUser(
   confirmSchema,
   async ({ firstCode, secondCode }, user) => {
-    const { recoveryCodes } = await confirmSetup(db, user, { firstCode, secondCode, sessionToken: user.sessionToken });
+    const input = { firstCode, secondCode, sessionToken: await sessionTokenOfRequest(), baseUrl: env.baseUrl };
+    const { recoveryCodes } = await confirmSetup(db, user, input);
     revalidatePath(PAGE);
     return { ok: true, message: "Your authenticator is set up.", revealedRecoveryCodes: recoveryCodes };
   },
@@ -51,7 +55,7 @@ export const removeSecondFactorAction = validatedActionWithUser(
   own,
 );
 
-/** New recovery codes (the old ones stop working), shown once. */
+/** New recovery codes (the old ones stop working), shown once; after a code from the authenticator app. */
 export const regenerateRecoveryCodesAction = validatedActionWithUser(
   codeSchema,
   async ({ code }, user) => {

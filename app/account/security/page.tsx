@@ -6,6 +6,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { safeCallbackPath } from "@/lib/auth/links";
 import { pendingSetup, SETUP_EXPIRED, secondFactorStatus } from "@/lib/second-factor/factor";
 import { SecurityPanel, type PanelStatus } from "./security-panel";
+import { sessionTokenOfRequest } from "./session";
 
 export const metadata: Metadata = { title: "Security" };
 
@@ -19,7 +20,9 @@ export default async function SecurityPage({ searchParams }: PageProps<"/account
 
   let panel: PanelStatus;
   if (status.state === "pending") {
-    const setup = await pendingSetup(db, user, { now });
+    // Shown again only in the session that began it (and while it lasts).
+    const inSession = { now, sessionToken: await sessionTokenOfRequest() };
+    const setup = await pendingSetup(db, user, inSession);
     if (setup) {
       // Drawn on the server from the otpauth URI; the secret never leaves this page's HTML.
       const qrSvg = await QRCode.toString(setup.uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
@@ -31,7 +34,7 @@ export default async function SecurityPage({ searchParams }: PageProps<"/account
         secondsLeft: Math.max(0, Math.floor((setup.expiresAt.getTime() - now.getTime()) / 1000)),
       };
     } else {
-      panel = { state: "none" };
+      panel = { state: "elsewhere" };
     }
   } else if (status.state === "active") {
     panel = {

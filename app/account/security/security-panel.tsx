@@ -15,6 +15,8 @@ import { beginSetupAction, confirmSetupAction, regenerateRecoveryCodesAction, re
 
 export type PanelStatus =
   | { state: "none" }
+  /** A setup is waiting in another browser session (its secret is shown only there). */
+  | { state: "elsewhere" }
   | { state: "pending"; secret: string; uri: string; qrSvg: string; secondsLeft: number }
   | { state: "active"; confirmedAt: string; lastUsedAt: string | null; lockedUntil: string | null; recoveryCodesLeft: number };
 
@@ -74,6 +76,16 @@ export function SecurityPanel({
         </p>
       ) : null}
       {status.state === "none" ? <NoAuthenticator /> : null}
+      {status.state === "elsewhere" ? (
+        <Card className="space-y-4" data-testid="setup-elsewhere">
+          <h2 className="text-lg font-semibold">Set up your authenticator</h2>
+          <p className="text-sm text-zinc-700 dark:text-zinc-300">
+            A setup was started in another browser session (or has just expired); its QR code is shown only there. Start again here to get a new
+            one: the other stops working.
+          </p>
+          <BeginSetupForm label="Start again here" />
+        </Card>
+      ) : null}
       {status.state === "pending" ? (
         <SetupSteps key={status.secret} setup={status} expiredMessage={expiredMessage} onConfirmed={(codes) => setRevealed({ codes, reason: "setup" })} />
       ) : null}
@@ -229,7 +241,7 @@ function ConfirmSetupForm({
         />
       </div>
       {state && !state.ok && state.message && !errors ? (
-        <p role="alert" className={errorText}>
+        <p role="alert" className={errorText} data-testid="confirm-error">
           {state.message}
         </p>
       ) : null}
@@ -367,9 +379,15 @@ function NewRecoveryCodes({ onReplaced }: { onReplaced: (codes: string[]) => voi
           New recovery codes
         </h2>
         <p className="text-sm text-zinc-700 dark:text-zinc-300">
-          Makes 10 new recovery codes; the old ones stop working. Confirm with a code from your app.
+          Makes 10 new recovery codes; the old ones stop working. Confirm with a code from your authenticator app.
         </p>
-        <AuthenticatorCodeField id="new-codes-code" error={error} />
+        <CodeInput
+          id="new-codes-code"
+          name="code"
+          label="Authenticator code"
+          hint="The 6-digit code your app shows now (a recovery code cannot renew them)."
+          error={error}
+        />
         <Button type="submit" variant="secondary" disabled={pending}>
           {pending ? "Checking…" : "Make new recovery codes"}
         </Button>
