@@ -125,6 +125,9 @@ export function AccountNav() {
               {user.name ?? user.email}
               <span className="ml-1 text-xs text-zinc-500">({user.role})</span>
             </span>
+            <Link href="/account/security" className={linkClass}>
+              Security
+            </Link>
             <form action={signOutAction}>
               <Button variant="ghost" size="sm" type="submit">
                 Sign out

@@ -17,6 +17,8 @@ export type ActionResult = {
   /** A new portal API access key's token, shown once in the Add dialog; never stored or logged. */
   revealedAccessKey?: { name: string; token: string; expiresAt: string };
   /** A webhook endpoint's new signing secret (Add or Rotate), shown once; never stored in plaintext or logged. */
+  /** Second-factor recovery codes (setup confirmed or replaced), shown once; only their hashes are stored. */
+  revealedRecoveryCodes?: string[];
   revealedWebhookSecret?: { endpointId: string; name: string; secret: string; previousValidUntil?: string };
 };
 
