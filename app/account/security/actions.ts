@@ -8,7 +8,7 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { enteredCodeSchema, totpCodeSchema } from "@/lib/second-factor/codes";
 import { beginSetup, confirmSetup, regenerateRecoveryCodes, removeSecondFactor } from "@/lib/second-factor/factor";
-import { sessionTokenOfRequest } from "./session";
+import { currentSessionToken } from "@/lib/auth/guards";
 
 const PAGE = "/account/security";
 // Every action here is allowed to a person the policy covers who has no authenticator yet: this
@@ -20,7 +20,7 @@ export const beginSetupAction = validatedActionWithUser(
   z.object({}),
   async (_data, user) => {
     // The setup belongs to this session: only it is shown the secret again and may confirm it.
-    const inSession = { now: new Date(), sessionToken: await sessionTokenOfRequest() };
+    const inSession = { now: new Date(), sessionToken: await currentSessionToken() };
     await beginSetup(db, user, inSession);
     revalidatePath(PAGE);
     return { ok: true, message: "Scan the QR code with your authenticator app, then enter two successive codes." };
@@ -34,7 +34,7 @@ const confirmSchema = z.object({ firstCode: totpCodeSchema, secondCode: totpCode
 export const confirmSetupAction = validatedActionWithUser(
   confirmSchema,
   async ({ firstCode, secondCode }, user) => {
-    const input = { firstCode, secondCode, sessionToken: await sessionTokenOfRequest(), baseUrl: env.baseUrl };
+    const input = { firstCode, secondCode, sessionToken: await currentSessionToken(), baseUrl: env.baseUrl };
     const { recoveryCodes } = await confirmSetup(db, user, input);
     revalidatePath(PAGE);
     return { ok: true, message: "Your authenticator is set up.", revealedRecoveryCodes: recoveryCodes };

@@ -6,7 +6,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { safeCallbackPath } from "@/lib/auth/links";
 import { pendingSetup, SETUP_EXPIRED, secondFactorStatus } from "@/lib/second-factor/factor";
 import { SecurityPanel, type PanelStatus } from "./security-panel";
-import { sessionTokenOfRequest } from "./session";
+import { currentSessionToken } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Security" };
 
@@ -21,7 +21,7 @@ export default async function SecurityPage({ searchParams }: PageProps<"/account
   let panel: PanelStatus;
   if (status.state === "pending") {
     // Shown again only in the session that began it (and while it lasts).
-    const inSession = { now, sessionToken: await sessionTokenOfRequest() };
+    const inSession = { now, sessionToken: await currentSessionToken() };
     const setup = await pendingSetup(db, user, inSession);
     if (setup) {
       // Drawn on the server from the otpauth URI; the secret never leaves this page's HTML.
