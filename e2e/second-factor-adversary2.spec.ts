@@ -64,3 +64,25 @@ test("HOLE: a stolen session cookie of a person with an authenticator cannot rol
   expect(rolled.text).toContain("ptk_");
   expect(await keyCount(target.requestId)).toBe(before + 1);
 });
+
+test("HOLE: the emailed claim link with a session (a mailbox alone) does not mint the key of a person with an authenticator without a code", async ({ request }) => {
+  const target = await approvedRequest(conn, "payments");
+  const victimId = await userIdByEmail(conn.db, target.email);
+  const claim = await claimToken(target.requestId);
+  await conn.db.insert(secondFactors).values({ userId: victimId, secret: await seal(newTotpSecret()), confirmedAt: new Date() });
+  const token = randomBytes(32).toString("hex");
+  await conn.db.insert(sessions).values({ sessionToken: token, userId: victimId, expires: new Date(Date.now() + 3600_000) });
+  const cookie = `authjs.session-token=${token}`;
+  const action = { page: `/claim/${claim}`, file: "app/claim/[token]/actions.ts", name: "claimKeyAction", fields: { token: claim } };
+
+  const refused = await callAction(request, { ...action, cookie });
+  expect(refused.status).toBeLessThan(500);
+  expect(refused.text).toContain('"stepUp":true');
+  expect(refused.text).not.toContain("ptk_");
+  expect(await keyCount(target.requestId)).toBe(0);
+
+  await conn.db.update(sessions).set({ steppedUpAt: new Date() }).where(eq(sessions.sessionToken, token));
+  const claimed = await callAction(request, { ...action, cookie });
+  expect(claimed.text).toContain("Key created.");
+  expect(await keyCount(target.requestId)).toBe(1);
+});
