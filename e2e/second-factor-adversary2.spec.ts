@@ -4,10 +4,11 @@ import { and, desc, eq, like, sql } from "drizzle-orm";
 import { apiKeys, emailMessages, secondFactors, sessions } from "../db/schema";
 import { claimKey } from "../lib/keys/claim-key";
 import { seal, unseal } from "../lib/mail/sealed";
-import { newTotpSecret } from "../lib/second-factor/totp";
+import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
-import { approvedRequest } from "./keys-helpers";
+import { signInAs } from "./helpers";
+import { approvedRequest, rememberSecret } from "./keys-helpers";
 
 /**
  * Second adversarial review of issue 15: holes found by attacking the merged work, each proven
@@ -85,4 +86,37 @@ test("HOLE: the emailed claim link with a session (a mailbox alone) does not min
   const claimed = await callAction(request, { ...action, cookie });
   expect(claimed.text).toContain("Key created.");
   expect(await keyCount(target.requestId)).toBe(1);
+});
+
+test("in the browser, claiming and then rolling a key ask a person with an authenticator for a code once, then show the key", async ({ page }) => {
+  const target = await approvedRequest(conn, "payments");
+  const personId = await userIdByEmail(conn.db, target.email);
+  const secret = newTotpSecret();
+  await conn.db.insert(secondFactors).values({ userId: personId, secret: await seal(secret), confirmedAt: new Date() });
+  const claim = await claimToken(target.requestId);
+  rememberSecret(claim);
+  await signInAs(page, target.email);
+
+  await page.goto(`/claim/${claim}`);
+  await page.getByRole("button", { name: "Show my key" }).click();
+  const dialog = page.getByTestId("step-up-dialog");
+  await expect(dialog).toBeVisible();
+  expect(await keyCount(target.requestId)).toBe(0);
+  await dialog.getByLabel("Authenticator code").fill(codeAt(secret, new Date()));
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  const key = await page.getByTestId("revealed-key").inputValue();
+  rememberSecret(key);
+  expect(key).toMatch(/^ptk_/);
+
+  // Within 15 minutes of that code: the roll asks for none.
+  await page.goto(`/requests/${target.requestId}`);
+  await page.getByRole("button", { name: "Roll key" }).click();
+  await page.getByRole("button", { name: "Roll the key" }).click();
+  const rolled = await page.getByTestId("revealed-key").inputValue();
+  rememberSecret(rolled);
+  expect(rolled).toMatch(/^ptk_/);
+  expect(rolled).not.toBe(key);
+  await expect(dialog).toHaveCount(0);
+  expect(await keyCount(target.requestId)).toBe(2);
 });
