@@ -34,25 +34,31 @@ export const removeRequestAction = validatedActionWithUser(requestIdSchema, asyn
 
 const rollSchema = requestIdSchema.extend({ keyId: z.uuid("That key does not exist.") });
 
-export const rollKeyAction = validatedActionWithUser(rollSchema, async ({ requestId, keyId }, user) => {
-  const { plaintext, key, oldKeyEndsAt } = await rollKey(db, user.id, { requestId, keyId }, {
-    prefix: env.keyPrefix,
-    graceHours: env.rollGraceHours,
-    baseUrl: env.baseUrl,
-  });
-  // No revalidatePath: re-rendering the page now would unmount the one view of the new key.
-  return {
-    ok: true,
-    message: "New key created.",
-    revealedKey: {
-      plaintext,
-      start: key.start,
-      expiresAt: key.expiresAt?.toISOString() ?? null,
-      requestId,
-      note: `the previous key keeps working until ${formatDateTime(oldKeyEndsAt)}`,
-    },
-  };
-});
+// Rolling mints a new working key, shown once: a privileged action (step-up), or a stolen session
+// cookie alone would hand the thief a fresh credential for the victim's access.
+export const rollKeyAction = validatedActionWithUser(
+  rollSchema,
+  async ({ requestId, keyId }, user) => {
+    const { plaintext, key, oldKeyEndsAt } = await rollKey(db, user.id, { requestId, keyId }, {
+      prefix: env.keyPrefix,
+      graceHours: env.rollGraceHours,
+      baseUrl: env.baseUrl,
+    });
+    // No revalidatePath: re-rendering the page now would unmount the one view of the new key.
+    return {
+      ok: true,
+      message: "New key created.",
+      revealedKey: {
+        plaintext,
+        start: key.start,
+        expiresAt: key.expiresAt?.toISOString() ?? null,
+        requestId,
+        note: `the previous key keeps working until ${formatDateTime(oldKeyEndsAt)}`,
+      },
+    };
+  },
+  { stepUp: true },
+);
 
 export const checkInAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {
   await checkInRequest(db, user.id, requestId);

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
@@ -21,7 +22,8 @@ function Message({ state }: { state: { ok: boolean; message?: string } | null })
 
 /** Roll: asks first, then shows the new key once. */
 export function RollKey({ requestId, keyId, graceHours }: { requestId: string; keyId: string; graceHours: number }) {
-  const [state, action, pending] = useActionState(rollKeyAction, null);
+  // A person with an authenticator is asked for a code first; the same form is sent again after it.
+  const { state, pending, onSubmit } = useStepUpAction(rollKeyAction);
   const step = useConfirmStep({ busy: pending });
   if (state?.revealedKey) {
     const k = state.revealedKey;
@@ -36,7 +38,7 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
     );
   }
   return (
-    <form action={action} className="space-y-2">
+    <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <input type="hidden" name="keyId" value={keyId} />
       {step.confirming ? (

@@ -8,13 +8,21 @@ import { claimKey } from "@/lib/keys/claim-key";
 
 const claimSchema = z.object({ token: z.string().max(200) });
 
-/** POST of the confirmation page: uses the link, creates the key and returns it once. */
-export const claimKeyAction = validatedActionWithUser(claimSchema, async ({ token }, user) => {
-  const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
-  // No revalidatePath: it would re-render this page (now "link used") and unmount the key.
-  return {
-    ok: true,
-    message: "Key created.",
-    revealedKey: { plaintext, start: key.start, expiresAt: key.expiresAt?.toISOString() ?? null, requestId },
-  };
-});
+/**
+ * POST of the confirmation page: uses the link, creates the key and returns it once. It mints a
+ * credential, so a person with an authenticator enters a code first (step-up): the emailed link
+ * and a session won by a magic link, i.e. the mailbox alone, are not enough.
+ */
+export const claimKeyAction = validatedActionWithUser(
+  claimSchema,
+  async ({ token }, user) => {
+    const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
+    // No revalidatePath: it would re-render this page (now "link used") and unmount the key.
+    return {
+      ok: true,
+      message: "Key created.",
+      revealedKey: { plaintext, start: key.start, expiresAt: key.expiresAt?.toISOString() ?? null, requestId },
+    };
+  },
+  { stepUp: true },
+);

@@ -1,14 +1,16 @@
 "use client";
 
 import Link from "next/link";
-import { type ReactNode, useActionState } from "react";
+import type { ReactNode } from "react";
 import { KeyReveal } from "@/components/key-reveal";
+import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { claimKeyAction } from "./actions";
 
 /** `notice` (what happens next) shows until the key is revealed, and is gone with the form after. */
 export function ClaimForm({ token, notice }: { token: string; notice: ReactNode }) {
-  const [state, action, pending] = useActionState(claimKeyAction, null);
+  // A person with an authenticator is asked for a code first; the same form is sent again after it.
+  const { state, pending, onSubmit } = useStepUpAction(claimKeyAction);
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (
@@ -21,7 +23,7 @@ export function ClaimForm({ token, notice }: { token: string; notice: ReactNode 
     );
   }
   return (
-    <form action={action} className="space-y-3">
+    <form onSubmit={onSubmit} className="space-y-3">
       {notice}
       <input type="hidden" name="token" value={token} />
       <Button type="submit" disabled={pending}>
