@@ -64,7 +64,8 @@ export const setWebhookEndpointEnabledAction = validatedActionWithUser(
         : `Disabled ${endpoint.name}. No events are sent to it until you enable it.`,
     };
   },
-  { roles: ADMINS },
+  // Enabling starts sending consumers' data to the endpoint's URL again: as privileged as editing it.
+  { roles: ADMINS, stepUp: true },
 );
 
 export const rotateWebhookSecretAction = validatedActionWithUser(

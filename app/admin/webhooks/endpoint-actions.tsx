@@ -33,7 +33,7 @@ function Outcome({ state }: { state: ActionResult | null }) {
 export function EndpointActions({ id, name, enabled }: { id: string; name: string; enabled: boolean }) {
   const hydrated = useHydrated();
   const [test, sendTest, testing] = useActionState(sendTestEventAction, null);
-  const [toggled, toggle, toggling] = useActionState(setWebhookEndpointEnabledAction, null);
+  const { state: toggled, dispatch: toggle, pending: toggling } = useStepUpAction(setWebhookEndpointEnabledAction);
   // Rotating makes a new secret: privileged (step-up).
   const { state: rotated, dispatch: rotate, pending: rotating } = useStepUpAction(rotateWebhookSecretAction);
   const [removed, remove, removing] = useActionState(removeWebhookEndpointAction, null);
