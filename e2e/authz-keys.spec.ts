@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { and, desc, eq, like, sql } from "drizzle-orm";
-import { apiKeys, emailMessages, users } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { apiKeys, users } from "../db/schema";
 import { claimKey } from "../lib/keys/claim-key";
-import { unseal } from "../lib/mail/sealed";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
-import { approvedRequest } from "./keys-helpers";
+import { approvedRequest, claimTokenOf } from "./keys-helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -20,16 +19,7 @@ async function user(role: "consumer" | "owner") {
   return u;
 }
 
-async function claimToken(requestId: string) {
-  const [m] = await conn.db
-    .select()
-    .from(emailMessages)
-    .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  const url = String(await unseal(m?.props.claimUrl));
-  return url.slice(url.lastIndexOf("/") + 1);
-}
+const claimToken = (requestId: string) => claimTokenOf(conn, requestId);
 
 async function snapshot(requestId: string) {
   const [row] = await conn.sql`select

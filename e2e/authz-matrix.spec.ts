@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type APIRequestContext, expect, type PlaywrightWorkerArgs, test } from "@playwright/test";
-import { and, desc, eq, like, sql } from "drizzle-orm";
-import { emailMessages, plans, productPlans, products, users } from "../db/schema";
-import { unseal } from "../lib/mail/sealed";
+import { eq } from "drizzle-orm";
+import { plans, productPlans, products, users } from "../db/schema";
 import { callAction } from "./actions";
 import { type SignedIn, signedInUser } from "./actors";
 import { e2eDb } from "./db";
 import { changedRows, settled, snapshotAll } from "./db-snapshot";
-import { BASE_URL, rememberSecret } from "./keys-helpers";
+import { BASE_URL, claimTokenOf, rememberSecret } from "./keys-helpers";
 
 /**
  * The HTTP authorization matrix (issue 12): every server action and route, called over HTTP the way
@@ -194,18 +193,7 @@ async function reviewOf(requestId: string) {
   return r.id;
 }
 
-async function claimToken(requestId: string) {
-  const [m] = await conn.db
-    .select()
-    .from(emailMessages)
-    .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  const url = String(await unseal(m?.props.claimUrl));
-  const token = url.slice(url.lastIndexOf("/") + 1);
-  rememberSecret(token);
-  return token;
-}
+const claimToken = (requestId: string) => claimTokenOf(conn, requestId);
 
 /** The requester claims the key through the claim page's action; returns the plaintext key. */
 async function claim(requestId: string) {

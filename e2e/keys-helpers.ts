@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
-import { eq } from "drizzle-orm";
-import { plans, products, users } from "../db/schema";
+import { and, desc, eq, like, sql } from "drizzle-orm";
+import { emailMessages, plans, products, users } from "../db/schema";
+import { unseal } from "../lib/mail/sealed";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
@@ -66,4 +67,18 @@ export async function claimLinkFor(page: Page, email: string) {
   const href = await link.getAttribute("href");
   if (!href) throw new Error("no claim link in the message");
   return href;
+}
+
+/** The claim token of a request's newest approval email (opened as delivery would), remembered as a secret. */
+export async function claimTokenOf(conn: ReturnType<typeof e2eDb>, requestId: string) {
+  const [m] = await conn.db
+    .select()
+    .from(emailMessages)
+    .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
+    .orderBy(desc(emailMessages.createdAt))
+    .limit(1);
+  const url = String(await unseal(m?.props.claimUrl));
+  const token = url.slice(url.lastIndexOf("/") + 1);
+  rememberSecret(token);
+  return token;
 }

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { and, desc, eq, like, sql } from "drizzle-orm";
-import { apiKeys, emailMessages, secondFactors, sessions } from "../db/schema";
+import { eq, sql } from "drizzle-orm";
+import { apiKeys, secondFactors, sessions } from "../db/schema";
 import { claimKey } from "../lib/keys/claim-key";
-import { seal, unseal } from "../lib/mail/sealed";
+import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
 import { signInAs } from "./helpers";
-import { approvedRequest, rememberSecret } from "./keys-helpers";
+import { approvedRequest, claimTokenOf, rememberSecret } from "./keys-helpers";
 
 /**
  * Second adversarial review of issue 15: holes found by attacking the merged work, each proven
@@ -21,16 +21,7 @@ test.afterAll(async () => {
   await conn.sql.end();
 });
 
-async function claimToken(requestId: string) {
-  const [m] = await conn.db
-    .select()
-    .from(emailMessages)
-    .where(and(eq(emailMessages.template, "approved"), like(sql`${emailMessages.props}::text`, `%${requestId}%`)))
-    .orderBy(desc(emailMessages.createdAt))
-    .limit(1);
-  const url = String(await unseal(m?.props.claimUrl));
-  return url.slice(url.lastIndexOf("/") + 1);
-}
+const claimToken = (requestId: string) => claimTokenOf(conn, requestId);
 
 async function keyCount(requestId: string) {
   const [row] = await conn.db.select({ n: sql<number>`count(*)::int` }).from(apiKeys).where(eq(apiKeys.requestId, requestId));
