@@ -1,17 +1,10 @@
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { pendingRequest } from "./keys-helpers";
+import { seriousViolations } from "./helpers-products";
 
-/** Serious or critical WCAG 2.x A/AA violations on the page as it is now. */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 test("catalogue, product, cart and My requests have no serious or critical axe violations", async ({ page }) => {
   await page.goto("/apis");

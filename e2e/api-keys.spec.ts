@@ -1,23 +1,16 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { products, users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { rememberSecret } from "./keys-helpers";
+import { seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
-/** Serious or critical WCAG 2.x A/AA violations on the page as it is now. */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 async function newUser(role: "admin" | "owner") {
   const email = `api-keys-${role}-${randomBytes(4).toString("hex")}@example.com`;

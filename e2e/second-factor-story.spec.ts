@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { and, eq, sql as dsql } from "drizzle-orm";
 import { accessRequests, auditEvents, plans, productPlans, products, recoveryCodes, secondFactors, users } from "../db/schema";
@@ -10,6 +9,7 @@ import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
+import { seriousViolations } from "./helpers-products";
 
 /**
  * Issue 15's story, in the "chromium" project (the policy stays `no_one`): a person WITH an
@@ -18,12 +18,6 @@ import { BASE_URL } from "./keys-helpers";
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 /** A fresh owner who owns a published product on the Standard plan, and `n` pending requests for it. */
 async function ownerWithRequests(n: number) {

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import AxeBuilder from "@axe-core/playwright";
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { startWebhookReceiver } from "../tests/webhook-receiver";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { rememberSecret } from "./keys-helpers";
+import { seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 const tag = randomBytes(3).toString("hex");
@@ -21,13 +21,6 @@ test.afterAll(async () => {
   await conn.sql.end();
 });
 
-/** Serious or critical WCAG 2.x A/AA violations on the page as it is now. */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-}
 
 const pageOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
