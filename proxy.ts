@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { createDb } from "@/db/connect";
-import { REQUESTED_PATH_HEADER } from "@/lib/auth/links";
+import { REQUESTED_PATH_HEADER, sessionCookieName } from "@/lib/auth/links";
 import { isPublishedSlug } from "@/lib/catalogue/published-slug";
 import { describeError } from "@/lib/describe-error";
 import { sessionMustEnrol } from "@/lib/second-factor/step-up";
@@ -85,8 +85,7 @@ const BEFORE_SECOND_FACTOR = ["/account/security", "/signin", "/dev/mailbox"];
 async function secondFactorSetupRedirect(request: NextRequest, path: string) {
   if (request.method !== "GET" && request.method !== "HEAD") return null;
   if (BEFORE_SECOND_FACTOR.some((p) => path === p || path.startsWith(`${p}/`))) return null;
-  const secure = new URL(env.baseUrl).protocol === "https:";
-  const token = request.cookies.get(`${secure ? "__Secure-" : ""}authjs.session-token`)?.value;
+  const token = request.cookies.get(sessionCookieName(env.baseUrl))?.value;
   if (!token) return null;
   try {
     if (!(await sessionMustEnrol(proxyDb(), token))) return null;

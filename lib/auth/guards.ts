@@ -7,7 +7,7 @@ import { db } from "@/db/client";
 import { env } from "@/lib/env";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
-import { REQUESTED_PATH_HEADER, safeCallbackPath } from "./links";
+import { REQUESTED_PATH_HEADER, safeCallbackPath, sessionCookieName } from "./links";
 import type { UserActor } from "./permissions";
 import { readSecondFactorState, type SecondFactorState } from "@/lib/second-factor/step-up";
 
@@ -24,8 +24,7 @@ export type SessionUser = UserActor & {
 
 /** Auth.js's database-session cookie (`__Secure-` when AUTH_URL is https): the session a step-up is marked on. */
 export async function currentSessionToken() {
-  const secure = new URL(env.baseUrl).protocol === "https:";
-  return (await cookies()).get(`${secure ? "__Secure-" : ""}authjs.session-token`)?.value ?? null;
+  return (await cookies()).get(sessionCookieName(env.baseUrl))?.value ?? null;
 }
 
 export const currentUser = cache(async (): Promise<SessionUser | null> => {

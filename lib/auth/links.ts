@@ -60,3 +60,6 @@ function startsLikeAHost(path: string) {
 function pathOf(url: URL) {
   return `${url.pathname}${url.search}${url.hash}`;
 }
+
+/** Auth.js's database-session cookie for AUTH_URL's scheme (`__Secure-` over https), never a leftover of the other. */
+export const sessionCookieName = (baseUrl: string) => `${new URL(baseUrl).protocol === "https:" ? "__Secure-" : ""}authjs.session-token`;
