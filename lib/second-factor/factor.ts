@@ -12,6 +12,8 @@ import { type EnteredCode, newRecoveryCodes, recoveryCodeHash } from "./codes";
 import { matchingStep, newTotpSecret, otpauthUri } from "./totp";
 
 export const SETUP_LIFETIME_MS = 5 * 60_000;
+/** When a setup begun at `createdAt` lapses unconfirmed. */
+const setupExpiresAt = (row: { createdAt: Date }) => new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
 export const MAX_WRONG_CODES = 5;
 export const LOCK_MS = 5 * 60_000;
 
@@ -41,7 +43,7 @@ export async function secondFactorStatus(db: Queryable, userId: string, { now = 
   const [row] = await db.select().from(secondFactors).where(eq(secondFactors.userId, userId));
   if (!row) return { state: "none" };
   if (!row.confirmedAt) {
-    const expiresAt = new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
+    const expiresAt = setupExpiresAt(row);
     return expiresAt > now ? { state: "pending", expiresAt } : { state: "none" };
   }
   const [left] = await db
@@ -91,7 +93,7 @@ export async function pendingSetup(db: Queryable, person: Person, { now = new Da
     .from(secondFactors)
     .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)));
   if (!row || !setupBelongsTo(row, sessionToken)) return null;
-  const expiresAt = new Date(row.createdAt.getTime() + SETUP_LIFETIME_MS);
+  const expiresAt = setupExpiresAt(row);
   if (expiresAt <= now) return null;
   const secret = await unseal(row.secret);
   return { secret, uri: otpauthUri(secret, person.email), expiresAt };
@@ -118,7 +120,7 @@ export async function confirmSetup(
       .from(secondFactors)
       .where(and(eq(secondFactors.userId, person.id), isNull(secondFactors.confirmedAt)))
       .for("update");
-    if (!row || row.createdAt.getTime() + SETUP_LIFETIME_MS <= now.getTime()) throw new DomainError("conflict", SETUP_EXPIRED);
+    if (!row || setupExpiresAt(row) <= now) throw new DomainError("conflict", SETUP_EXPIRED);
     if (!setupBelongsTo(row, input.sessionToken)) throw new DomainError("conflict", SETUP_OTHER_SESSION);
     const secret = await unseal(row.secret);
     const first = matchingStep(secret, input.firstCode, now);
@@ -139,7 +141,7 @@ export async function confirmSetup(
       .where(eq(secondFactors.userId, person.id));
     const codes = await replaceRecoveryCodes(tx, person.id);
     await markSteppedUp(tx, person.id, input.sessionToken, now);
-    await recordEvent(tx, { actorId: person.id, action: "second_factor.set_up", subjectType: "user", subjectId: person.id });
+    await recordOwnEvent(tx, person, "second_factor.set_up");
     await enqueueEmail(tx, changedEmail(person, "added", input.baseUrl));
     return { recoveryCodes: codes };
   });
@@ -158,6 +160,10 @@ const accountEmailProps = (person: { name: string | null; email: string }, baseU
   portalUrl: baseUrl,
   securityUrl: `${baseUrl}/account/security`,
 });
+
+/** An event about the person's own second factor, done by them (setup, removal, lockout, …). */
+const recordOwnEvent = (tx: Tx, person: Person, action: string, data?: Record<string, unknown>) =>
+  recordEvent(tx, { actorId: person.id, action, subjectType: "user", subjectId: person.id, data });
 
 async function replaceRecoveryCodes(tx: Tx, userId: string) {
   const codes = newRecoveryCodes();
@@ -231,19 +237,13 @@ export async function verifySecondFactor(
 
     if (!accepted) {
       if (replay) {
-        await recordEvent(tx, { actorId: person.id, action: "second_factor.replay_refused", subjectType: "user", subjectId: person.id });
+        await recordOwnEvent(tx, person, "second_factor.replay_refused");
       }
       const failed = row.failedAttempts + 1;
       if (failed >= MAX_WRONG_CODES) {
         const lockedUntil = new Date(now.getTime() + LOCK_MS);
         await tx.update(secondFactors).set({ failedAttempts: 0, lockedUntil }).where(eq(secondFactors.userId, person.id));
-        await recordEvent(tx, {
-          actorId: person.id,
-          action: "second_factor.locked",
-          subjectType: "user",
-          subjectId: person.id,
-          data: { failedAttempts: failed, lockedUntil: lockedUntil.toISOString() },
-        });
+        await recordOwnEvent(tx, person, "second_factor.locked", { failedAttempts: failed, lockedUntil: lockedUntil.toISOString() });
         await enqueueEmail(tx, {
           to: person.email,
           template: "second-factor-locked",
@@ -260,22 +260,10 @@ export async function verifySecondFactor(
     }
 
     if (row.failedAttempts > 0) {
-      await recordEvent(tx, {
-        actorId: person.id,
-        action: "second_factor.succeeded_after_failures",
-        subjectType: "user",
-        subjectId: person.id,
-        data: { failedAttempts: row.failedAttempts },
-      });
+      await recordOwnEvent(tx, person, "second_factor.succeeded_after_failures", { failedAttempts: row.failedAttempts });
     }
     if (accepted.via === "recovery") {
-      await recordEvent(tx, {
-        actorId: person.id,
-        action: "second_factor.recovery_code_used",
-        subjectType: "user",
-        subjectId: person.id,
-        data: { recoveryCodesLeft: accepted.left },
-      });
+      await recordOwnEvent(tx, person, "second_factor.recovery_code_used", { recoveryCodesLeft: accepted.left });
     }
     await tx
       .update(secondFactors)
@@ -304,7 +292,7 @@ export async function removeSecondFactor(
     await tx.delete(secondFactors).where(eq(secondFactors.userId, person.id));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, person.id));
     await tx.update(sessions).set({ steppedUpAt: null }).where(eq(sessions.userId, person.id));
-    await recordEvent(tx, { actorId: person.id, action: "second_factor.removed", subjectType: "user", subjectId: person.id });
+    await recordOwnEvent(tx, person, "second_factor.removed");
     await enqueueEmail(tx, changedEmail(person, "removed", options.baseUrl));
   });
   return verified;
@@ -328,7 +316,7 @@ export async function regenerateRecoveryCodes(
   if (!verified.ok) return verified;
   return db.transaction(async (tx) => {
     const codes = await replaceRecoveryCodes(tx, person.id);
-    await recordEvent(tx, { actorId: person.id, action: "second_factor.recovery_codes_replaced", subjectType: "user", subjectId: person.id });
+    await recordOwnEvent(tx, person, "second_factor.recovery_codes_replaced");
     return { ok: true as const, recoveryCodes: codes };
   });
 }
