@@ -20,3 +20,4 @@ export * from "./sign-in-attempts";
 export * from "./api-access-keys";
 export * from "./webhooks";
 export * from "./second-factor";
+export * from "./usage";

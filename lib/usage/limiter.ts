@@ -1,0 +1,208 @@
+import type { Sql } from "postgres";
+import type { UsageOutcome } from "@/db/schema";
+import { describeError } from "@/lib/describe-error";
+
+const MINUTE_MS = 60_000;
+
+/** A plan's limits as verify sees them (from the request's plan snapshot). */
+export type Limits = { ratePerMinute: number | null; quotaPerMonth: number | null; enforce: boolean };
+
+export type Decision =
+  | { allowed: true; minute: WindowState | null; month: WindowState | null }
+  | { allowed: false; limit: "rate" | "quota"; retryAfterSeconds: number; minute: WindowState | null; month: WindowState | null };
+
+/** For the RateLimit header fields: the limit, what is left and when the window resets (seconds). */
+export type WindowState = { limit: number; remaining: number; resetSeconds: number };
+
+type Counts = { known: number; pending: number };
+type Subject = {
+  minutes: Map<number, Counts>; // window start (ms) → counts, the current minute and the one before
+  month: { start: number; counts: Counts };
+  seenAt: number;
+};
+
+/** The calendar month (UTC) a moment falls in: its first millisecond, and the next month's. */
+export const monthStart = (now: number) => {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+};
+const nextMonthStart = (now: number) => {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+};
+const total = (c: Counts | undefined) => (c ? c.known + c.pending : 0);
+
+/**
+ * Rate limits and quotas counted in memory, shared through Postgres (table usage_counters):
+ * - the rate limit is a sliding window over the current and the previous minute (the previous
+ *   one weighted by how much of it still lies within the last 60 s);
+ * - the quota counts the calendar month (UTC);
+ * - each instance adds what it admitted to Postgres and reads everyone's totals at every flush
+ *   (at least once a second), so N instances together admit at most what N admit in one flush
+ *   interval beyond a limit (README "Rate limits and quotas").
+ * Outcomes per key per day (allowed, rate limited, …) are added in the same flush. Nothing per call
+ * touches the database.
+ */
+export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => number } = {}) {
+  const now = opts.now ?? Date.now;
+  const subjects = new Map<string, Subject>();
+  let outcomes = new Map<string, number>(); // `${keyId}|${day}|${outcome}` → count
+  let timer: NodeJS.Timeout | null = null;
+  let flushing: Promise<void> | null = null;
+
+  function subjectOf(id: string, t: number): Subject {
+    let s = subjects.get(id);
+    const month = monthStart(t);
+    if (!s) {
+      s = { minutes: new Map(), month: { start: month, counts: { known: 0, pending: 0 } }, seenAt: t };
+      subjects.set(id, s);
+    }
+    if (s.month.start !== month) s.month = { start: month, counts: { known: 0, pending: 0 } };
+    const current = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    for (const start of s.minutes.keys()) if (start < current - MINUTE_MS) s.minutes.delete(start);
+    s.seenAt = t;
+    return s;
+  }
+
+  function schedule() {
+    if (timer) return;
+    timer = setTimeout(() => void flush(), opts.flushMs ?? 1000);
+    timer.unref();
+  }
+
+  /** Counts one call against `subjectId`'s limits: allowed (and counted) or refused (not counted). */
+  function check(subjectId: string, limits: Limits): Decision {
+    const t = now();
+    const s = subjectOf(subjectId, t);
+    const current = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    const cur = s.minutes.get(current) ?? { known: 0, pending: 0 };
+    s.minutes.set(current, cur);
+    const weight = 1 - (t - current) / MINUTE_MS;
+    const used = total(s.minutes.get(current - MINUTE_MS)) * weight + total(cur);
+    const monthUsed = total(s.month.counts);
+    const minuteState = (admitted: number): WindowState | null =>
+      limits.ratePerMinute === null
+        ? null
+        : { limit: limits.ratePerMinute, remaining: Math.max(0, Math.floor(limits.ratePerMinute - used - admitted)), resetSeconds: Math.ceil((current + MINUTE_MS - t) / 1000) };
+    const monthState = (admitted: number): WindowState | null =>
+      limits.quotaPerMonth === null
+        ? null
+        : { limit: limits.quotaPerMonth, remaining: Math.max(0, limits.quotaPerMonth - monthUsed - admitted), resetSeconds: Math.ceil((nextMonthStart(t) - t) / 1000) };
+
+    if (limits.enforce) {
+      if (limits.quotaPerMonth !== null && monthUsed >= limits.quotaPerMonth) {
+        return { allowed: false, limit: "quota", retryAfterSeconds: Math.ceil((nextMonthStart(t) - t) / 1000), minute: minuteState(0), month: monthState(0) };
+      }
+      if (limits.ratePerMinute !== null && used + 1 > limits.ratePerMinute) {
+        // When enough of the previous minute has slid out for one more call.
+        const prev = total(s.minutes.get(current - MINUTE_MS));
+        const over = used + 1 - limits.ratePerMinute;
+        const wait = prev > 0 && over <= prev * weight ? (over / prev) * MINUTE_MS : current + MINUTE_MS - t;
+        return { allowed: false, limit: "rate", retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), minute: minuteState(0), month: monthState(0) };
+      }
+    }
+    cur.pending += 1;
+    s.month.counts.pending += 1;
+    schedule();
+    return { allowed: true, minute: minuteState(1), month: monthState(1) };
+  }
+
+  /** Counts what verify answered a key (per UTC day), for the usage charts. */
+  function record(keyId: string, outcome: UsageOutcome) {
+    const day = new Date(now()).toISOString().slice(0, 10);
+    const k = `${keyId}|${day}|${outcome}`;
+    outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+    schedule();
+  }
+
+  async function flushOnce() {
+    timer = null;
+    const t = now();
+    const rows: { subject_id: string; window: "minute" | "month"; window_start: string; count: number }[] = [];
+    const taken: { counts: Counts; n: number }[] = [];
+    for (const [id, s] of subjects) {
+      // Subjects idle for 2 minutes are forgotten (their counts are in Postgres).
+      if (t - s.seenAt > 2 * MINUTE_MS) {
+        if (s.month.counts.pending === 0 && [...s.minutes.values()].every((c) => c.pending === 0)) subjects.delete(id);
+        continue;
+      }
+      for (const [start, c] of s.minutes) {
+        if (c.pending > 0) {
+          rows.push({ subject_id: id, window: "minute", window_start: new Date(start).toISOString(), count: c.pending });
+          taken.push({ counts: c, n: c.pending });
+        }
+      }
+      if (s.month.counts.pending > 0) {
+        rows.push({ subject_id: id, window: "month", window_start: new Date(s.month.start).toISOString(), count: s.month.counts.pending });
+        taken.push({ counts: s.month.counts, n: s.month.counts.pending });
+      }
+    }
+    const outcomeRows = [...outcomes].map(([k, count]) => {
+      const [key_id, day, outcome] = k.split("|");
+      return { key_id, day, outcome, count };
+    });
+    const takenOutcomes = outcomes;
+    outcomes = new Map();
+    // What is counted from here on waits for the next flush.
+    for (const x of taken) {
+      x.counts.pending -= x.n;
+      x.counts.known += x.n;
+    }
+    try {
+      if (rows.length > 0) {
+        await sql`insert into usage_counters ${sql(rows, "subject_id", "window", "window_start", "count")}
+          on conflict (subject_id, "window", window_start) do update set count = usage_counters.count + excluded.count`;
+      }
+      if (outcomeRows.length > 0) {
+        await sql`insert into key_usage_daily ${sql(outcomeRows, "key_id", "day", "outcome", "count")}
+          on conflict (key_id, day, outcome) do update set count = key_usage_daily.count + excluded.count`;
+      }
+      await refresh(t);
+    } catch (error) {
+      // Not lost: put back to be added at the next flush.
+      for (const x of taken) {
+        x.counts.pending += x.n;
+        x.counts.known -= x.n;
+      }
+      for (const [k, n] of takenOutcomes) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
+      console.error(`usage flush failed: ${describeError(error)}`);
+      schedule();
+    }
+  }
+
+  /** Everyone's totals for the subjects this instance has seen lately. */
+  async function refresh(t: number) {
+    const ids = [...subjects.keys()];
+    if (ids.length === 0) return;
+    const current = Math.floor(t / MINUTE_MS) * MINUTE_MS;
+    const found = await sql<{ subject_id: string; window: "minute" | "month"; start_ms: number; count: number }[]>`
+      select subject_id, "window", (extract(epoch from window_start) * 1000)::float8 as start_ms, count::float8 as count
+      from usage_counters
+      where subject_id = any(${ids}) and (
+        ("window" = 'minute' and window_start >= ${new Date(current - MINUTE_MS).toISOString()}::timestamptz)
+          or ("window" = 'month' and window_start = ${new Date(monthStart(t)).toISOString()}::timestamptz))`;
+    for (const r of found) {
+      const s = subjects.get(r.subject_id);
+      if (!s) continue;
+      if (r.window === "month") {
+        if (s.month.start === r.start_ms) s.month.counts.known = Math.max(s.month.counts.known, r.count);
+      } else {
+        const c = s.minutes.get(r.start_ms);
+        if (c) c.known = Math.max(c.known, r.count);
+        else s.minutes.set(r.start_ms, { known: r.count, pending: 0 });
+      }
+    }
+  }
+
+  /** One flush at a time; a caller waiting on it (tests, shutdown) gets the one in progress or a new one. */
+  function flush(): Promise<void> {
+    flushing ??= flushOnce().finally(() => {
+      flushing = null;
+    });
+    return flushing;
+  }
+
+  return { check, record, flush, refresh: () => refresh(now()) };
+}
+
+export type UsageLimiter = ReturnType<typeof usageLimiter>;
