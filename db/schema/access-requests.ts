@@ -26,6 +26,12 @@ export type PlanSnapshot = {
   claimLinkLifetimeHours: number;
   rateLimitPerMinute: number | null;
   quotaPerMonth: number | null;
+  /** false: the gateway enforces the limits (verify counts only). Absent on older requests: true. */
+  enforceLimits?: boolean;
+  /** The longest grace a roll may give the old key (hours). Absent on older requests: 168. */
+  maxGraceHours?: number;
+  /** Days before expiry when the requester is reminded. Absent on older requests: [30, 7, 1, 0]. */
+  reminderDays?: number[];
   reviewRequired: boolean;
   reviewCommentRequired?: boolean;
   requestFields: RequestField[];

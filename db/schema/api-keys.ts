@@ -35,6 +35,9 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp({ withTimezone: true }),
     // When the requester was told the key expires soon (once per key).
     expiryWarnedAt: timestamp({ withTimezone: true }),
+    // Set when the key was imported from another portal or gateway (Admin → Keys → Import): such a
+    // key may not be in Portico's format; only its SHA-256 is known.
+    importedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     uniqueIndex("api_keys_key_hash_key").on(t.keyHash),

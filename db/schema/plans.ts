@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./users";
 import { webhookEndpoints } from "./webhooks";
@@ -28,6 +29,12 @@ export const plans = pgTable(
     rateLimitPerMinute: integer(),
     // requests per month; null = unlimited
     quotaPerMonth: integer(),
+    // false: the gateway enforces the limits itself; verify only counts and reports them.
+    enforceLimits: boolean().notNull().default(true),
+    // The longest an old key may keep working after a roll (the consumer chooses up to this).
+    maxGraceHours: integer().notNull().default(168),
+    // Days before a key expires when its requester is reminded (0 = on the day it expires).
+    reminderDays: integer().array().notNull().default(sql`'{30,7,1,0}'::integer[]`),
     reviewRequired: boolean().notNull().default(false),
     reviewCommentRequired: boolean().notNull().default(false),
     // Who created the plan: owners edit their own plans, admins all; null = seeded/admin-managed.

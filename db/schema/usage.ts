@@ -24,7 +24,11 @@ export const usageCounters = pgTable(
   ],
 );
 
-/** What verify answered, per key per day (UTC): what consumers and owners see as usage. */
+/**
+ * What verify answered, per key per day (UTC) per product: what consumers and owners see as usage.
+ * `product` is the slug the gateway named, or the key's only product when it named none; '' when
+ * the call named none and the key has several.
+ */
 export const usageOutcome = pgEnum("usage_outcome", ["allowed", "rate_limited", "over_quota", "unknown_product", "expired", "revoked"]);
 export type UsageOutcome = (typeof usageOutcome.enumValues)[number];
 
@@ -34,7 +38,8 @@ export const keyUsageDaily = pgTable(
     keyId: text().notNull(),
     day: date({ mode: "string" }).notNull(),
     outcome: usageOutcome().notNull(),
+    product: text().notNull().default(""),
     count: bigint({ mode: "number" }).notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.keyId, t.day, t.outcome] }), index("key_usage_daily_day_idx").on(t.day)],
+  (t) => [primaryKey({ columns: [t.keyId, t.day, t.outcome, t.product] }), index("key_usage_daily_day_idx").on(t.day)],
 );

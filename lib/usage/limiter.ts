@@ -46,7 +46,7 @@ const total = (c: Counts | undefined) => (c ? c.known + c.pending : 0);
 export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
   const subjects = new Map<string, Subject>();
-  let outcomes = new Map<string, number>(); // `${keyId}|${day}|${outcome}` → count
+  let outcomes = new Map<string, number>(); // `${keyId}|${day}|${outcome}|${product}` → count
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> | null = null;
 
@@ -107,10 +107,10 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
     return { allowed: true, minute: minuteState(1), month: monthState(1) };
   }
 
-  /** Counts what verify answered a key (per UTC day), for the usage charts. */
-  function record(keyId: string, outcome: UsageOutcome) {
+  /** Counts what verify answered a key (per UTC day, per product: '' when none applies), for the usage charts. */
+  function record(keyId: string, outcome: UsageOutcome, product = "") {
     const day = new Date(now()).toISOString().slice(0, 10);
-    const k = `${keyId}|${day}|${outcome}`;
+    const k = `${keyId}|${day}|${outcome}|${product}`;
     outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     schedule();
   }
@@ -138,8 +138,8 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
       }
     }
     const outcomeRows = [...outcomes].map(([k, count]) => {
-      const [key_id, day, outcome] = k.split("|");
-      return { key_id, day, outcome, count };
+      const [key_id, day, outcome, product] = k.split("|");
+      return { key_id, day, outcome, product, count };
     });
     const takenOutcomes = outcomes;
     outcomes = new Map();
@@ -154,8 +154,8 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
           on conflict (subject_id, "window", window_start) do update set count = usage_counters.count + excluded.count`;
       }
       if (outcomeRows.length > 0) {
-        await sql`insert into key_usage_daily ${sql(outcomeRows, "key_id", "day", "outcome", "count")}
-          on conflict (key_id, day, outcome) do update set count = key_usage_daily.count + excluded.count`;
+        await sql`insert into key_usage_daily ${sql(outcomeRows, "key_id", "day", "outcome", "product", "count")}
+          on conflict (key_id, day, outcome, product) do update set count = key_usage_daily.count + excluded.count`;
       }
       await refresh(t);
     } catch (error) {
