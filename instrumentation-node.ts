@@ -4,6 +4,7 @@
 import { createDb } from "@/db/connect";
 import { env } from "@/lib/env";
 import { startWorker } from "@/lib/jobs/start-worker";
+import { processVerifyContext } from "@/lib/keys/verify-context";
 import { startVerifyServer } from "@/lib/keys/verify-server";
 import { transportFromEnv } from "@/lib/mail/transport-from-env";
 import { installPeerAddressHeader } from "@/lib/net/peer-address";
@@ -26,7 +27,8 @@ if (env.verifyListener) {
   const { sql } = createDb(env.DATABASE_URL, { max: 10 });
   const listener = await startVerifyServer({ sql, prefix: env.keyPrefix, baseUrl: env.baseUrl, ...env.verifyListener });
   console.log(`Key verify listener on ${listener.url}/api/v1/keys/verify`);
-  const stop = () => void listener.close().then(() => sql.end({ timeout: 5 }));
+  // What the limiter counted since its last flush is written before the pool closes.
+  const stop = () => void listener.close().then(() => processVerifyContext(sql).flush()).then(() => sql.end({ timeout: 5 }));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }

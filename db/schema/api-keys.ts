@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { type AnyPgColumn, index, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { accessRequests } from "./access-requests";
 import { apps } from "./apps";
@@ -44,5 +45,7 @@ export const apiKeys = pgTable(
     index("api_keys_app_idx").on(t.appId, t.createdAt),
     index("api_keys_request_idx").on(t.requestId),
     index("api_keys_created_idx").on(t.createdAt),
+    // verify asks "are there imported keys at all?" every few seconds
+    index("api_keys_imported_idx").on(t.importedAt).where(sql`${t.importedAt} is not null`),
   ],
 );

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
-import { MAX_KEY_LENGTH } from "./key-format";
-import { type KeyRow, type VerifyResult, keyFromHeaders, verifyKey } from "./verify-key";
+import { type KeyRow, MAX_IMPORTED_KEY_LENGTH, type VerifyOptions, type VerifyResult, keyFromHeaders, verifyKey } from "./verify-key";
 
 /** A verify body is `{"key": …, "product": …}`: a few hundred bytes; 8 KiB leaves room and bounds memory. */
 export const MAX_VERIFY_BODY = 8 * 1024;
@@ -20,7 +19,7 @@ const TOO_LARGE = `The body is over ${MAX_VERIFY_BODY} bytes; send {"key": …, 
 export async function verifyHttp(
   request: { method: string; url: string; headers: Headers; readBody: (limit: number) => Promise<string> },
   lookup: (keyHash: string) => Promise<readonly KeyRow[]>,
-  opts: { prefix: string },
+  opts: VerifyOptions,
 ): Promise<VerifyResult | HttpAnswer> {
   const url = new URL(request.url, "http://verify");
   let key: unknown = keyFromHeaders(request.headers);
@@ -49,7 +48,7 @@ export async function verifyHttp(
       product = product ?? parsed.data.product ?? null;
     }
   }
-  if (typeof key === "string" && key.length > MAX_KEY_LENGTH) key = key.slice(0, MAX_KEY_LENGTH + 1);
+  if (typeof key === "string" && key.length > MAX_IMPORTED_KEY_LENGTH) key = key.slice(0, MAX_IMPORTED_KEY_LENGTH + 1);
   return verifyKey({ key, product: typeof product === "string" || product === null ? product : String(product) }, lookup, opts);
 }
 

@@ -1,6 +1,8 @@
 import type { Sql } from "postgres";
 import { z } from "zod";
-import { MAX_KEY_LENGTH, hashSecret, isWellFormedKey } from "./key-format";
+import type { UsageOutcome } from "@/db/schema";
+import type { Decision, UsageLimiter, WindowState } from "@/lib/usage/limiter";
+import { hashSecret, isWellFormedKey } from "./key-format";
 
 /**
  * One row per key: everything verify answers with, in one indexed lookup (api_keys_key_hash_key).
@@ -8,6 +10,8 @@ import { MAX_KEY_LENGTH, hashSecret, isWellFormedKey } from "./key-format";
  */
 export type KeyRow = {
   id: string;
+  // The access request: its keys share its limits, so a roll does not reset them.
+  request_id: string;
   app_id: string;
   app_name: string;
   app_deleted: boolean;
@@ -18,19 +22,22 @@ export type KeyRow = {
   plan_name: string;
   rate_limit: number | null;
   quota: number | null;
+  // false: the gateway enforces the plan's limits; verify counts and reports them only.
+  enforce: boolean;
   products: string[];
 };
 
 /** The verify query. The bench's plain node:http server runs this same function. */
 export function lookupKey(sql: Sql, keyHash: string) {
   return sql<KeyRow[]>`
-    select k.id, k.app_id, a.name as app_name, a.deleted_at is not null as app_deleted,
+    select k.id, k.request_id, k.app_id, a.name as app_name, a.deleted_at is not null as app_deleted,
       extract(epoch from k.valid_from)::float8 * 1000 as valid_from,
       extract(epoch from k.expires_at)::float8 * 1000 as expires_at,
       extract(epoch from k.ends_at)::float8 * 1000 as ends_at,
       r.plan->>'name' as plan_name,
       (r.plan->>'rateLimitPerMinute')::int as rate_limit,
       (r.plan->>'quotaPerMonth')::int as quota,
+      coalesce((r.plan->>'enforceLimits')::boolean, true) as enforce,
       array(select p.slug from access_request_products arp join products p on p.id = arp.product_id
             where arp.request_id = r.id and arp.revoked_at is null and p.status <> 'archived' order by p.slug) as products
     from api_keys k
@@ -41,7 +48,7 @@ export function lookupKey(sql: Sql, keyHash: string) {
 
 export type VerifyInput = { key: unknown; product?: string | null };
 /** `reason` says why a key was refused, for the server log only: every 401 body is the same. */
-export type VerifyResult = { status: 200 | 400 | 401 | 403; body: Record<string, unknown>; headers: Record<string, string>; reason?: string };
+export type VerifyResult = { status: 200 | 400 | 401 | 403 | 429; body: Record<string, unknown>; headers: Record<string, string>; reason?: string };
 
 export const productSlug = z
   .string()
@@ -62,34 +69,107 @@ const unauthorized = (reason: string): VerifyResult => ({
   reason,
 });
 
+/** Longest imported key (another portal's format) verify looks up; Portico's own are MAX_KEY_LENGTH. */
+export const MAX_IMPORTED_KEY_LENGTH = 512;
+const IMPORTED_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
+
+export type VerifyOptions = {
+  prefix: string;
+  now?: Date;
+  /** Counts the call against the plan's limits (429 past them) and records its outcome for usage. */
+  limiter?: UsageLimiter;
+  /**
+   * True while imported keys exist (lib/keys/imported-keys.ts): a key not in Portico's format is
+   * then looked up by its hash too. Otherwise it is refused before any lookup.
+   */
+  importedKeys?: () => boolean;
+};
+
+/**
+ * The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers): one policy per limit the plan
+ * has ("minute", "month"), with what is left and the seconds until its window resets.
+ */
+export function rateLimitHeaders(minute: WindowState | null, month: WindowState | null): Record<string, string> {
+  const present: { name: string; w: WindowState; seconds: number }[] = [];
+  if (minute) present.push({ name: "minute", w: minute, seconds: 60 });
+  if (month) present.push({ name: "month", w: month, seconds: 30 * 24 * 3600 });
+  if (present.length === 0) return {};
+  return {
+    "RateLimit-Policy": present.map(({ name, w, seconds }) => `"${name}";q=${w.limit};w=${seconds}`).join(", "),
+    RateLimit: present.map(({ name, w }) => `"${name}";r=${w.remaining};t=${w.resetSeconds}`).join(", "),
+  };
+}
+
+function tooMany(row: KeyRow, decision: Extract<Decision, { allowed: false }>): VerifyResult {
+  const rate = decision.limit === "rate";
+  const error = rate
+    ? `Rate limit reached: this access allows ${row.rate_limit} calls per minute. Retry in ${decision.retryAfterSeconds} s.`
+    : `Monthly quota used up: this access allows ${row.quota} calls per month. It renews at the start of next month (UTC), in ${decision.retryAfterSeconds} s.`;
+  return {
+    status: 429,
+    body: { valid: false, error, limit: rate ? "rate_limit" : "quota", retryAfterSeconds: decision.retryAfterSeconds, keyId: row.id },
+    headers: { "Retry-After": String(decision.retryAfterSeconds), ...rateLimitHeaders(decision.minute, decision.month) },
+  };
+}
+
 /**
  * The verify contract (DESIGN.md §5): 200 valid, 401 unknown/expired/revoked (or malformed: refused
- * before any lookup), 403 valid but not for the named product. `lookup` is the only database access.
+ * before any lookup), 403 valid but not for the named product, 429 past the plan's rate limit or
+ * quota (when the plan enforces them). `lookup` is the only database access; the limiter counts in
+ * memory.
  */
 export async function verifyKey(
   input: VerifyInput,
   lookup: (keyHash: string) => Promise<readonly KeyRow[]>,
-  opts: { prefix: string; now?: Date },
+  opts: VerifyOptions,
 ): Promise<VerifyResult> {
   if (input.key === undefined || input.key === null || input.key === "") {
     return unauthorized("no key");
   }
-  if (!isWellFormedKey(input.key, opts.prefix)) return unauthorized("malformed key or bad checksum");
+  const key = input.key;
+  const wellFormed = isWellFormedKey(key, opts.prefix);
+  if (!wellFormed && !(typeof key === "string" && opts.importedKeys?.() && IMPORTED_KEY_PATTERN.test(key))) {
+    return unauthorized("malformed key or bad checksum");
+  }
   let product: string | null = null;
   if (input.product !== undefined && input.product !== null && input.product !== "") {
     const parsed = productSlug.safeParse(input.product);
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? "product must be a product slug");
     product = parsed.data;
   }
-  const [row] = await lookup(hashSecret(input.key));
+  const [row] = await lookup(hashSecret(key as string));
   const now = (opts.now ?? new Date()).getTime();
   if (!row || row.app_deleted) return unauthorized(row ? "the key's app was deleted" : "unknown key");
-  if (row.ends_at !== null && row.ends_at <= now) return unauthorized(`key ${row.id} was revoked or replaced`);
-  if (row.expires_at !== null && row.expires_at <= now) return unauthorized(`key ${row.id} has expired`);
+  const record = (outcome: UsageOutcome) =>
+    opts.limiter?.record(row.id, outcome, product ?? (row.products.length === 1 ? (row.products[0] ?? "") : ""));
+  if (row.ends_at !== null && row.ends_at <= now) {
+    record("revoked");
+    return unauthorized(`key ${row.id} was revoked or replaced`);
+  }
+  if (row.expires_at !== null && row.expires_at <= now) {
+    record("expired");
+    return unauthorized(`key ${row.id} has expired`);
+  }
   if (row.valid_from > now) return unauthorized(`key ${row.id} is not valid yet`);
   // An archived product's keys stop working for it; a key left with no product works for nothing.
-  if (row.products.length === 0) return unauthorized(`key ${row.id} has no product left (archived or revoked)`);
-  if (product && !row.products.includes(product)) return refuse(403, `This API key does not grant access to "${product}".`);
+  if (row.products.length === 0) {
+    record("revoked");
+    return unauthorized(`key ${row.id} has no product left (archived or revoked)`);
+  }
+  if (product && !row.products.includes(product)) {
+    record("unknown_product");
+    return refuse(403, `This API key does not grant access to "${product}".`);
+  }
+  let limitHeaders: Record<string, string> = {};
+  if (opts.limiter) {
+    const decision = opts.limiter.check(row.request_id, { ratePerMinute: row.rate_limit, quotaPerMonth: row.quota, enforce: row.enforce });
+    if (!decision.allowed) {
+      record(decision.limit === "rate" ? "rate_limited" : "over_quota");
+      return tooMany(row, decision);
+    }
+    record("allowed");
+    limitHeaders = rateLimitHeaders(decision.minute, decision.month);
+  }
   const end = Math.min(row.expires_at ?? Infinity, row.ends_at ?? Infinity);
   const expiresAt = Number.isFinite(end) ? new Date(end) : null;
   return {
@@ -98,7 +178,7 @@ export async function verifyKey(
       valid: true,
       keyId: row.id,
       app: { id: row.app_id, name: row.app_name },
-      plan: { name: row.plan_name, rateLimitPerMinute: row.rate_limit, quotaPerMonth: row.quota },
+      plan: { name: row.plan_name, rateLimitPerMinute: row.rate_limit, quotaPerMonth: row.quota, limitsEnforcedBy: row.enforce ? "portico" : "gateway" },
       products: row.products,
       expiresAt: expiresAt?.toISOString() ?? null,
     },
@@ -111,6 +191,7 @@ export async function verifyKey(
       "X-Portico-Quota": row.quota === null ? "unlimited" : String(row.quota),
       "X-Portico-Products": row.products.join(","),
       "X-Portico-Key-Expires": expiresAt?.toISOString() ?? "never",
+      ...limitHeaders,
     },
   };
 }
@@ -120,7 +201,7 @@ export function keyFromHeaders(headers: Headers): string | null {
   const auth = headers.get("authorization");
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m?.[1] ?? auth.slice(0, MAX_KEY_LENGTH + 1);
+    return m?.[1] ?? auth.slice(0, MAX_IMPORTED_KEY_LENGTH + 1);
   }
   return headers.get("x-api-key");
 }

@@ -4,7 +4,7 @@ import type { Sql } from "postgres";
 import { describeError } from "@/lib/describe-error";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
-import { lastUsedRecorder } from "./last-used";
+import { type VerifyContext, processVerifyContext } from "./verify-context";
 import { logRefusal, verifyHttp } from "./verify-http";
 import { lookupKey } from "./verify-key";
 import { webHeaders } from "@/lib/net/node-headers";
@@ -41,8 +41,16 @@ function readBodyWithin(req: http.IncomingMessage, limit: number) {
  * A dedicated listener for gateways: the same /api/v1/keys/verify contract as the Next route
  * (lib/keys/verify-http.ts), without the page framework in the hot path. Serves only that path.
  */
-export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: number; host?: string; baseUrl?: string }) {
-  const lastUsed = lastUsedRecorder(opts.sql);
+export async function startVerifyServer(opts: {
+  sql: Sql;
+  prefix: string;
+  port: number;
+  host?: string;
+  baseUrl?: string;
+  /** Limits, usage and last-used stamps; defaults to the process's (shared with the Next route). */
+  context?: VerifyContext;
+}) {
+  const { limiter, lastUsed, importedKeys } = opts.context ?? processVerifyContext(opts.sql);
   const lookup = (hash: string) => lookupKey(opts.sql, hash);
   const security = apiSecurityHeaders(opts.baseUrl ?? "");
   const server = http.createServer((req, res) => {
@@ -65,6 +73,8 @@ export async function startVerifyServer(opts: { sql: Sql; prefix: string; port: 
     const headers = webHeaders(req.headers);
     verifyHttp({ method: req.method, url: req.url ?? "/", headers, readBody: (limit) => readBodyWithin(req, limit) }, lookup, {
       prefix: opts.prefix,
+      limiter,
+      importedKeys: importedKeys.get,
     }).then(
       (result) => {
         if (result.status === 200) lastUsed.mark(String(result.body.keyId));

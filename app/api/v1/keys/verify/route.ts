@@ -2,13 +2,13 @@ import { sql } from "@/db/client";
 import { env } from "@/lib/env";
 import { readTextWithin } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
-import { lastUsedRecorder } from "@/lib/keys/last-used";
+import { processVerifyContext } from "@/lib/keys/verify-context";
 import { logRefusal, verifyHttp } from "@/lib/keys/verify-http";
 import { lookupKey } from "@/lib/keys/verify-key";
 
 export const dynamic = "force-dynamic";
 
-const lastUsed = lastUsedRecorder(sql);
+const { limiter, lastUsed, importedKeys } = processVerifyContext(sql);
 const lookup = (hash: string) => lookupKey(sql, hash);
 
 /** DESIGN.md §5. Gateways that need more speed use the dedicated listener (PORTICO_VERIFY_PORT). */
@@ -16,7 +16,7 @@ async function handle(request: Request) {
   const result = await verifyHttp(
     { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readTextWithin(request.body, limit) },
     lookup,
-    { prefix: env.keyPrefix },
+    { prefix: env.keyPrefix, limiter, importedKeys: importedKeys.get },
   );
   if (result.status === 200) lastUsed.mark(String(result.body.keyId));
   logRefusal(result);

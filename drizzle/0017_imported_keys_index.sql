@@ -1,0 +1,1 @@
+CREATE INDEX "api_keys_imported_idx" ON "api_keys" USING btree ("imported_at") WHERE "api_keys"."imported_at" is not null;
