@@ -108,7 +108,12 @@ function tooMany(row: KeyRow, decision: Extract<Decision, { allowed: false }>): 
   return {
     status: 429,
     body: { valid: false, error, limit: rate ? "rate_limit" : "quota", retryAfterSeconds: decision.retryAfterSeconds, keyId: row.id },
-    headers: { "Retry-After": String(decision.retryAfterSeconds), ...rateLimitHeaders(decision.minute, decision.month) },
+    headers: {
+      "Retry-After": String(decision.retryAfterSeconds),
+      ...rateLimitHeaders(decision.minute, decision.month),
+      // For gateways that pass on the status but not the body (examples/nginx).
+      "X-Portico-Limit": rate ? "rate_limit" : "quota",
+    },
   };
 }
 

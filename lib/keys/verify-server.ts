@@ -49,8 +49,11 @@ export async function startVerifyServer(opts: {
   baseUrl?: string;
   /** Limits, usage and last-used stamps; defaults to the process's (shared with the Next route). */
   context?: VerifyContext;
+  /** false: no counting at all (the bench's "before limits" line); plans' limits are then not enforced. */
+  limits?: boolean;
 }) {
   const { limiter, lastUsed, importedKeys } = opts.context ?? processVerifyContext(opts.sql);
+  const counting = opts.limits === false ? undefined : limiter;
   const lookup = (hash: string) => lookupKey(opts.sql, hash);
   const security = apiSecurityHeaders(opts.baseUrl ?? "");
   const server = http.createServer((req, res) => {
@@ -73,7 +76,7 @@ export async function startVerifyServer(opts: {
     const headers = webHeaders(req.headers);
     verifyHttp({ method: req.method, url: req.url ?? "/", headers, readBody: (limit) => readBodyWithin(req, limit) }, lookup, {
       prefix: opts.prefix,
-      limiter,
+      limiter: counting,
       importedKeys: importedKeys.get,
     }).then(
       (result) => {
