@@ -60,6 +60,8 @@ export type CataloguePlan = {
   keyLifetimeDays: number | null;
   rateLimitPerMinute: number | null;
   quotaPerMonth: number | null;
+  /** false: the gateway enforces the limits, Portico only counts them. */
+  enforceLimits: boolean;
 };
 
 export type CatalogueProductDetail = CatalogueProduct & { id: string; description: string; plans: CataloguePlan[] };
@@ -81,6 +83,7 @@ export async function getPublishedProduct(db: Queryable, slug: string): Promise<
       keyLifetimeDays: plans.keyLifetimeDays,
       rateLimitPerMinute: plans.rateLimitPerMinute,
       quotaPerMonth: plans.quotaPerMonth,
+      enforceLimits: plans.enforceLimits,
     })
     .from(productPlans)
     .innerJoin(plans, eq(plans.id, productPlans.planId))

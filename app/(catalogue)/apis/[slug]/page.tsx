@@ -52,6 +52,12 @@ function PlanCard({ plan, productId }: { plan: CataloguePlan; productId: string 
         <dd>{plan.rateLimitPerMinute ? `${number.format(plan.rateLimitPerMinute)} / min` : "Unlimited"}</dd>
         <dt className="text-zinc-500">Quota</dt>
         <dd>{plan.quotaPerMonth ? `${number.format(plan.quotaPerMonth)} / month` : "Unlimited"}</dd>
+        {plan.rateLimitPerMinute || plan.quotaPerMonth ? (
+          <>
+            <dt className="text-zinc-500">Limits enforced by</dt>
+            <dd>{plan.enforceLimits ? "Portico (429 past them)" : "the API's gateway"}</dd>
+          </>
+        ) : null}
         <dt className="text-zinc-500">Key lifetime</dt>
         <dd>{plan.keyLifetimeDays ? `${plan.keyLifetimeDays} days` : "No expiry"}</dd>
       </dl>
