@@ -29,7 +29,7 @@ async function startCaddy(binary: string, upstreamPort: number) {
   const port = await freePort();
   const portico = new URL(BASE_URL);
   const caddyfile =
-    "{\n\tadmin off\n}\n" +
+    "{\n\tadmin off\n\tlog {\n\t\tlevel ERROR\n\t}\n}\n" +
     fs
       .readFileSync("examples/caddy/Caddyfile", "utf8")
       .replace("forward_auth 127.0.0.1:3000", `forward_auth 127.0.0.1:${portico.port}`)
