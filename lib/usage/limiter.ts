@@ -21,15 +21,23 @@ type Subject = {
   seenAt: number;
 };
 
-/** The calendar month (UTC) a moment falls in: its first millisecond, and the next month's. */
-export const monthStart = (now: number) => {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-};
-const nextMonthStart = (now: number) => {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-};
+/**
+ * The UTC day and calendar month a moment falls in, recomputed only when the day changes: verify
+ * asks on every call, and building Dates there costs more than the counting itself.
+ */
+let calendarCache = { from: 0, to: 0, day: "", monthStart: 0, nextMonthStart: 0 };
+function calendar(t: number) {
+  if (t < calendarCache.from || t >= calendarCache.to) {
+    const d = new Date(t);
+    const [y, m] = [d.getUTCFullYear(), d.getUTCMonth()];
+    const from = Date.UTC(y, m, d.getUTCDate());
+    calendarCache = { from, to: from + 86_400_000, day: d.toISOString().slice(0, 10), monthStart: Date.UTC(y, m, 1), nextMonthStart: Date.UTC(y, m + 1, 1) };
+  }
+  return calendarCache;
+}
+/** The first millisecond of the calendar month (UTC) a moment falls in. */
+export const monthStart = (now: number) => calendar(now).monthStart;
+const nextMonthStart = (now: number) => calendar(now).nextMonthStart;
 const total = (c: Counts | undefined) => (c ? c.known + c.pending : 0);
 
 /**
@@ -109,7 +117,7 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
 
   /** Counts what verify answered a key (per UTC day, per product: '' when none applies), for the usage charts. */
   function record(keyId: string, outcome: UsageOutcome, product = "") {
-    const day = new Date(now()).toISOString().slice(0, 10);
+    const day = calendar(now()).day;
     const k = `${keyId}|${day}|${outcome}|${product}`;
     outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     schedule();
