@@ -33,6 +33,13 @@ const nextMonthStart = (now: number) => {
 const total = (c: Counts | undefined) => (c ? c.known + c.pending : 0);
 
 /**
+ * Most distinct (key, day, outcome, product) counts held between two flushes: past it a new
+ * product is counted under '' so that forged product names cannot grow memory without bound
+ * (e.g. while the database is down).
+ */
+export const MAX_PENDING_OUTCOMES = 50_000;
+
+/**
  * Rate limits and quotas counted in memory, shared through Postgres (table usage_counters):
  * - the rate limit is a sliding window over the current and the previous minute (the previous
  *   one weighted by how much of it still lies within the last 60 s);
@@ -49,12 +56,18 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
   let outcomes = new Map<string, number>(); // `${keyId}|${day}|${outcome}|${product}` → count
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> | null = null;
+  let again: Promise<void> | null = null;
+  // What a forgotten subject had used this month (known to Postgres), so that it starts from there
+  // when it calls again instead of from 0 until the next read-back: no fresh burst after idling.
+  const forgotten = new Map<string, { start: number; known: number }>();
 
   function subjectOf(id: string, t: number): Subject {
     let s = subjects.get(id);
     const month = monthStart(t);
     if (!s) {
-      s = { minutes: new Map(), month: { start: month, counts: { known: 0, pending: 0 } }, seenAt: t };
+      const was = forgotten.get(id);
+      forgotten.delete(id);
+      s = { minutes: new Map(), month: { start: month, counts: { known: was?.start === month ? was.known : 0, pending: 0 } }, seenAt: t };
       subjects.set(id, s);
     }
     if (s.month.start !== month) s.month = { start: month, counts: { known: 0, pending: 0 } };
@@ -66,7 +79,10 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
 
   function schedule() {
     if (timer) return;
-    timer = setTimeout(() => void flush(), opts.flushMs ?? 1000);
+    timer = setTimeout(() => {
+      timer = null;
+      void flush();
+    }, opts.flushMs ?? 1000);
     timer.unref();
   }
 
@@ -110,20 +126,26 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
   /** Counts what verify answered a key (per UTC day, per product: '' when none applies), for the usage charts. */
   function record(keyId: string, outcome: UsageOutcome, product = "") {
     const day = new Date(now()).toISOString().slice(0, 10);
-    const k = `${keyId}|${day}|${outcome}|${product}`;
+    let k = `${keyId}|${day}|${outcome}|${product}`;
+    if (product !== "" && outcomes.size >= MAX_PENDING_OUTCOMES && !outcomes.has(k)) k = `${keyId}|${day}|${outcome}|`;
     outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     schedule();
   }
 
   async function flushOnce() {
+    if (timer) clearTimeout(timer);
     timer = null;
     const t = now();
+    const month = monthStart(t);
+    for (const [id, f] of forgotten) if (f.start !== month) forgotten.delete(id);
     const rows: { subject_id: string; window: "minute" | "month"; window_start: string; count: number }[] = [];
     const taken: { counts: Counts; n: number }[] = [];
     for (const [id, s] of subjects) {
-      // Subjects idle for 2 minutes are forgotten (their counts are in Postgres).
-      if (t - s.seenAt > 2 * MINUTE_MS) {
-        if (s.month.counts.pending === 0 && [...s.minutes.values()].every((c) => c.pending === 0)) subjects.delete(id);
+      // Subjects idle for 2 minutes are forgotten once their counts are in Postgres (what they used
+      // this month is remembered); until then their counts are added like everyone's.
+      if (t - s.seenAt > 2 * MINUTE_MS && s.month.counts.pending === 0 && [...s.minutes.values()].every((c) => c.pending === 0)) {
+        subjects.delete(id);
+        if (s.month.start === month && s.month.counts.known > 0) forgotten.set(id, { start: s.month.start, known: s.month.counts.known });
         continue;
       }
       for (const [start, c] of s.minutes) {
@@ -149,15 +171,19 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
       x.counts.known += x.n;
     }
     try {
-      if (rows.length > 0) {
-        await sql`insert into usage_counters ${sql(rows, "subject_id", "window", "window_start", "count")}
-          on conflict (subject_id, "window", window_start) do update set count = usage_counters.count + excluded.count`;
+      // Both or neither: counts put back after a failure must not have been added already.
+      if (rows.length > 0 || outcomeRows.length > 0) {
+        await sql.begin(async (tx) => {
+          if (rows.length > 0) {
+            await tx`insert into usage_counters ${tx(rows, "subject_id", "window", "window_start", "count")}
+              on conflict (subject_id, "window", window_start) do update set count = usage_counters.count + excluded.count`;
+          }
+          if (outcomeRows.length > 0) {
+            await tx`insert into key_usage_daily ${tx(outcomeRows, "key_id", "day", "outcome", "product", "count")}
+              on conflict (key_id, day, outcome, product) do update set count = key_usage_daily.count + excluded.count`;
+          }
+        });
       }
-      if (outcomeRows.length > 0) {
-        await sql`insert into key_usage_daily ${sql(outcomeRows, "key_id", "day", "outcome", "product", "count")}
-          on conflict (key_id, day, outcome, product) do update set count = key_usage_daily.count + excluded.count`;
-      }
-      await refresh(t);
     } catch (error) {
       // Not lost: put back to be added at the next flush.
       for (const x of taken) {
@@ -166,6 +192,14 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
       }
       for (const [k, n] of takenOutcomes) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
       console.error(`usage flush failed: ${describeError(error)}`);
+      schedule();
+      return;
+    }
+    try {
+      await refresh(t);
+    } catch (error) {
+      // The counts are in; only everyone's totals are stale until the next flush.
+      console.error(`usage read-back failed: ${describeError(error)}`);
       schedule();
     }
   }
@@ -194,15 +228,25 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
     }
   }
 
-  /** One flush at a time; a caller waiting on it (tests, shutdown) gets the one in progress or a new one. */
+  /**
+   * One flush at a time. Called while one is in progress (the timer, tests, shutdown), it runs one
+   * more after it, so that what was counted meanwhile is written too; further callers share that one.
+   */
   function flush(): Promise<void> {
-    flushing ??= flushOnce().finally(() => {
-      flushing = null;
+    if (!flushing) {
+      flushing = flushOnce().finally(() => {
+        flushing = null;
+      });
+      return flushing;
+    }
+    again ??= flushing.then(() => {
+      again = null;
+      return flush();
     });
-    return flushing;
+    return again;
   }
 
-  return { check, record, flush, refresh: () => refresh(now()) };
+  return { check, record, flush, refresh: () => refresh(now()), pendingOutcomes: () => outcomes.size };
 }
 
 export type UsageLimiter = ReturnType<typeof usageLimiter>;
