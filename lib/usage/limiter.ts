@@ -110,10 +110,13 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
         return { allowed: false, limit: "quota", retryAfterSeconds: Math.ceil((nextMonthStart(t) - t) / 1000), minute: minuteState(0), month: monthState(0) };
       }
       if (limits.ratePerMinute !== null && used + 1 > limits.ratePerMinute) {
-        // When enough of the previous minute has slid out for one more call.
+        // When enough of the previous minute has slid out for one more call: within this minute, or
+        // else in the next one, where this minute's calls become the previous minute's.
         const prev = total(s.minutes.get(current - MINUTE_MS));
         const over = used + 1 - limits.ratePerMinute;
-        const wait = prev > 0 && over <= prev * weight ? (over / prev) * MINUTE_MS : current + MINUTE_MS - t;
+        const thisMinute = total(cur);
+        const inNext = thisMinute > 0 ? Math.min(1, Math.max(0, 1 - (limits.ratePerMinute - 1) / thisMinute)) * MINUTE_MS : 0;
+        const wait = prev > 0 && over < prev * weight ? (over / prev) * MINUTE_MS : current + MINUTE_MS - t + inNext;
         return { allowed: false, limit: "rate", retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), minute: minuteState(0), month: monthState(0) };
       }
     }
@@ -179,7 +182,14 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
               on conflict (subject_id, "window", window_start) do update set count = usage_counters.count + excluded.count`;
           }
           if (outcomeRows.length > 0) {
-            await tx`insert into key_usage_daily ${tx(outcomeRows, "key_id", "day", "outcome", "product", "count")}
+            // The product comes from the caller (a 403 names what it asked for): a name that is no
+            // product is counted under '', so forged names cannot fill the table.
+            await tx`insert into key_usage_daily (key_id, day, outcome, product, count)
+              select r.key_id, r.day::date, r.outcome::usage_outcome,
+                case when r.product = '' or exists (select 1 from products p where p.slug = r.product) then r.product else '' end,
+                sum(r.count)::bigint
+              from jsonb_to_recordset(${JSON.stringify(outcomeRows)}::jsonb) as r(key_id text, day text, outcome text, product text, count bigint)
+              group by 1, 2, 3, 4
               on conflict (key_id, day, outcome, product) do update set count = key_usage_daily.count + excluded.count`;
           }
         });
