@@ -46,6 +46,38 @@ describe("verify attacked", () => {
     ]);
   });
 
+  it("100 concurrent calls on a 60/min plan: exactly 60 admitted, one lookup each and no other query before the flush", async () => {
+    let limiterQueries = 0;
+    const watched = new Proxy(t.sql, {
+      apply(target, self, args: unknown[]) {
+        limiterQueries += 1;
+        return Reflect.apply(target as unknown as (...a: unknown[]) => unknown, self, args);
+      },
+    });
+    const limiter = usageLimiter(watched, { flushMs: 3_600_000 });
+    const { key, keyId } = await keyWithLimits({ rateLimitPerMinute: 60 });
+    let lookups = 0;
+    const counting = (hash: string) => {
+      lookups += 1;
+      return lookup(hash);
+    };
+    const results = await Promise.all(Array.from({ length: 100 }, () => verifyKey({ key, product: "payments" }, counting, { prefix, limiter })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(60);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(40);
+    expect(lookups).toBe(100);
+    expect(limiterQueries).toBe(0);
+    for (const r of results) {
+      // remaining never negative, reset at least 1 s, Retry-After a whole number of seconds ≥ 1
+      expect(r.headers.RateLimit).toMatch(/^"minute";r=\d+;t=[1-9]\d*(, "month";r=\d+;t=[1-9]\d*)?$/);
+      if (r.status === 429) expect(r.headers["Retry-After"]).toMatch(/^[1-9]\d*$/);
+    }
+    await limiter.flush();
+    expect(await usage(keyId)).toEqual([
+      { outcome: "allowed", product: "payments", count: 60 },
+      { outcome: "rate_limited", product: "payments", count: 40 },
+    ]);
+  });
+
   it("while imported keys exist, a key in Portico's format with a bad checksum is still refused before any lookup", async () => {
     let lookups = 0;
     const counting = (hash: string) => {
