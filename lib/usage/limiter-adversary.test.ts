@@ -67,6 +67,31 @@ describe("limiter under attack", () => {
     expect(await monthCount(id)).toBe(5);
   });
 
+  it("calls bunched at the end of a minute: one instance admits at most the limit within any 60 s, and Retry-After says when", () => {
+    const c = clock(MINUTE - 100); // 0.1 s before a minute ends
+    const limiter = usageLimiter(t.sql, { now: c.now, flushMs: 3_600_000 });
+    const id = subject();
+    const limits = { ratePerMinute: 60, quotaPerMonth: null, enforce: true };
+    let admitted = 0;
+    for (let i = 0; i < 100; i++) if (limiter.check(id, limits).allowed) admitted += 1;
+    expect(admitted).toBe(60);
+    // then one attempt every 100 ms for the rest of the 60 s after the burst
+    let lastRefusal: ReturnType<typeof limiter.check> | undefined;
+    for (let elapsed = 100; elapsed < MINUTE - 1000; elapsed += 100) {
+      c.advance(100);
+      const d = limiter.check(id, limits);
+      if (d.allowed) admitted += 1;
+      else lastRefusal = d;
+    }
+    expect(admitted).toBe(60);
+    // the burst ages out of the window: Retry-After of the last refusal is when calls are admitted again
+    const wait = lastRefusal && !lastRefusal.allowed ? lastRefusal.retryAfterSeconds : 0;
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(3);
+    c.advance(wait * 1000);
+    expect(limiter.check(id, limits).allowed).toBe(true);
+  });
+
   it("a flush slower than the interval does not stop the flushing for good", async () => {
     const limiter = usageLimiter(t.sql, { flushMs: 50 });
     const id = subject();

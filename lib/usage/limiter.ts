@@ -3,6 +3,7 @@ import type { UsageOutcome } from "@/db/schema";
 import { describeError } from "@/lib/describe-error";
 
 const MINUTE_MS = 60_000;
+const SECOND_MS = 1000;
 
 /** A plan's limits as verify sees them (from the request's plan snapshot). */
 export type Limits = { ratePerMinute: number | null; quotaPerMonth: number | null; enforce: boolean };
@@ -19,6 +20,9 @@ type Subject = {
   minutes: Map<number, Counts>; // window start (ms) → counts, the current minute and the one before
   month: { start: number; counts: Counts };
   seenAt: number;
+  // What this instance admitted per second over the last minute, oldest first: the weighted
+  // estimate assumes the previous minute's calls were spread evenly; these catch a burst at its end.
+  recent: { start: number; n: number }[];
 };
 
 /** The calendar month (UTC) a moment falls in: its first millisecond, and the next month's. */
@@ -67,7 +71,7 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
     if (!s) {
       const was = forgotten.get(id);
       forgotten.delete(id);
-      s = { minutes: new Map(), month: { start: month, counts: { known: was?.start === month ? was.known : 0, pending: 0 } }, seenAt: t };
+      s = { minutes: new Map(), month: { start: month, counts: { known: was?.start === month ? was.known : 0, pending: 0 } }, seenAt: t, recent: [] };
       subjects.set(id, s);
     }
     if (s.month.start !== month) s.month = { start: month, counts: { known: 0, pending: 0 } };
@@ -94,7 +98,13 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
     const cur = s.minutes.get(current) ?? { known: 0, pending: 0 };
     s.minutes.set(current, cur);
     const weight = 1 - (t - current) / MINUTE_MS;
-    const used = total(s.minutes.get(current - MINUTE_MS)) * weight + total(cur);
+    // A second counts while any part of it lies within the last 60 s.
+    while (s.recent.length > 0 && (s.recent[0]?.start ?? 0) + SECOND_MS <= t - MINUTE_MS) s.recent.shift();
+    const own = s.recent.reduce((n, b) => n + b.n, 0);
+    const estimate = total(s.minutes.get(current - MINUTE_MS)) * weight + total(cur);
+    // Never less than what this instance itself admitted in the last 60 s: no twice the limit
+    // across a minute boundary.
+    const used = Math.max(estimate, own);
     const monthUsed = total(s.month.counts);
     const minuteState = (admitted: number): WindowState | null =>
       limits.ratePerMinute === null
@@ -113,15 +123,26 @@ export function usageLimiter(sql: Sql, opts: { flushMs?: number; now?: () => num
         // When enough of the previous minute has slid out for one more call: within this minute, or
         // else in the next one, where this minute's calls become the previous minute's.
         const prev = total(s.minutes.get(current - MINUTE_MS));
-        const over = used + 1 - limits.ratePerMinute;
+        const over = estimate + 1 - limits.ratePerMinute;
         const thisMinute = total(cur);
         const inNext = thisMinute > 0 ? Math.min(1, Math.max(0, 1 - (limits.ratePerMinute - 1) / thisMinute)) * MINUTE_MS : 0;
-        const wait = prev > 0 && over < prev * weight ? (over / prev) * MINUTE_MS : current + MINUTE_MS - t + inNext;
+        let wait = estimate + 1 > limits.ratePerMinute ? (prev > 0 && over < prev * weight ? (over / prev) * MINUTE_MS : current + MINUTE_MS - t + inNext) : 0;
+        // …and enough of this instance's own calls have left the last 60 s.
+        let left = own;
+        for (const b of s.recent) {
+          if (left + 1 <= limits.ratePerMinute) break;
+          left -= b.n;
+          wait = Math.max(wait, b.start + SECOND_MS + MINUTE_MS - t);
+        }
         return { allowed: false, limit: "rate", retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)), minute: minuteState(0), month: monthState(0) };
       }
     }
     cur.pending += 1;
     s.month.counts.pending += 1;
+    const second = Math.floor(t / SECOND_MS) * SECOND_MS;
+    const last = s.recent.at(-1);
+    if (last?.start === second) last.n += 1;
+    else s.recent.push({ start: second, n: 1 });
     schedule();
     return { allowed: true, minute: minuteState(1), month: monthState(1) };
   }
