@@ -61,12 +61,15 @@ test("Caddy forward_auth with Portico: 401 without a key, identity upstream, 61 
   const { key } = await claimFromMailbox(page, email);
 
   expect((await fetch(`${base}/payments/charges`)).status).toBe(401);
-  const ok = await fetch(`${base}/payments/charges`, { headers: { Authorization: `Bearer ${key}`, "X-Portico-App-Id": "forged", "X-Portico-Role": "forged" } });
+  const ok = await fetch(`${base}/payments/charges`, {
+    headers: { Authorization: `Bearer ${key}`, "X-Portico-App-Id": "forged", "X-Portico-Role": "forged", "X-Portico-Limit": "forged" },
+  });
   expect(ok.status).toBe(200);
   const seen = (await ok.json()) as { headers: Record<string, string> };
   expect(seen.headers["x-portico-products"]).toBe("payments");
   expect(seen.headers["x-portico-app-id"]).not.toBe("forged");
   expect(seen.headers["x-portico-role"]).toBeUndefined();
+  expect(seen.headers["x-portico-limit"]).toBeUndefined();
   expect(seen.headers.authorization).toBeUndefined();
   expect((await fetch(`${base}/weather/today`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(403);
 

@@ -86,6 +86,10 @@ test("NGINX auth_request with Portico: 401 without a key, 200 upstream with the 
     "X-Portico-Products": "forged",
     "X-Portico-Key-Id": "forged",
     "X-Portico-Product": "forged",
+    "X-Portico-Limit": "forged",
+    "X-Portico-Rate-Limit": "forged",
+    "X-Portico-Quota": "forged",
+    "X-Portico-Key-Expires": "forged",
   };
   const ok = await fetch(`${base}/payments/charges?limit=1`, { headers: { Authorization: `Bearer ${key}`, ...forged } });
   expect(ok.status).toBe(200);

@@ -72,6 +72,8 @@ const unauthorized = (reason: string): VerifyResult => ({
 /** Longest imported key (another portal's format) verify looks up; Portico's own are MAX_KEY_LENGTH. */
 export const MAX_IMPORTED_KEY_LENGTH = 512;
 const IMPORTED_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
+/** What follows the prefix in Portico's own keys: `_`, 43 random and 6 checksum characters (key-format.ts). */
+const PORTICO_KEY_BODY = /^_[0-9A-Za-z]{49}$/;
 
 export type VerifyOptions = {
   prefix: string;
@@ -133,7 +135,9 @@ export async function verifyKey(
   }
   const key = input.key;
   const wellFormed = isWellFormedKey(key, opts.prefix);
-  if (!wellFormed && !(typeof key === "string" && opts.importedKeys?.() && IMPORTED_KEY_PATTERN.test(key))) {
+  // A key in Portico's own format whose checksum fails is a typo or a guess, never an imported key.
+  const portico = typeof key === "string" && key.startsWith(`${opts.prefix}_`) && PORTICO_KEY_BODY.test(key.slice(opts.prefix.length));
+  if (!wellFormed && (portico || !(typeof key === "string" && opts.importedKeys?.() && IMPORTED_KEY_PATTERN.test(key)))) {
     return unauthorized("malformed key or bad checksum");
   }
   let product: string | null = null;

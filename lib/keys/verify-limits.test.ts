@@ -109,14 +109,14 @@ describe("limits at verify", () => {
     const { request, key, keyId } = await keyWithLimits({ rateLimitPerMinute: 100 }, ["payments", "weather"]);
     expect((await verifyKey({ key, product: "weather" }, lookup, { prefix, limiter, now: c.date() })).status).toBe(200);
     expect((await verifyKey({ key }, lookup, { prefix, limiter, now: c.date() })).status).toBe(200);
-    expect((await verifyKey({ key, product: "shipping" }, lookup, { prefix, limiter, now: c.date() })).status).toBe(403);
+    expect((await verifyKey({ key, product: "invoices" }, lookup, { prefix, limiter, now: c.date() })).status).toBe(403);
     await revokeRequests(t.db, approver, { requestIds: [request.id], reason: "test", baseUrl });
     expect((await verifyKey({ key, product: "payments" }, lookup, { prefix, limiter })).status).toBe(401);
     await limiter.flush();
     expect(await usage(keyId)).toEqual([
       { outcome: "allowed", product: "", count: 1 },
       { outcome: "allowed", product: "weather", count: 1 },
-      { outcome: "unknown_product", product: "shipping", count: 1 },
+      { outcome: "unknown_product", product: "invoices", count: 1 },
       { outcome: "revoked", product: "payments", count: 1 },
     ]);
   });
