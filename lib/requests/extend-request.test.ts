@@ -151,6 +151,8 @@ describe("extendRequest", () => {
     expect(after.expiresAt.getTime() - before.expiresAt.getTime()).toBe(30 * DAY);
     expect((await verify(plaintext)).status).toBe(200);
     expect(await mails("extension-approved", request.id)).toHaveLength(1);
+    // Not stacked: the key now has more than one extension's length left.
+    expect(await refusal(ask(actor, request.id))).toMatch(/^conflict: This key expires on .*, more than 30 days away\. Ask for more time from /);
   });
 
   it("denied: the expiry stays, the requester gets the comment, and may ask again", async () => {

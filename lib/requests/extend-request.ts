@@ -26,6 +26,10 @@ export const extendRequestSchema = z.object({
 });
 export type ExtendRequestInput = z.input<typeof extendRequestSchema>;
 
+/** From when more time may be asked for: one extension's length (`days`) before the key expires. */
+export const extensionOpensAt = (expiresAt: Date, days: number) =>
+  new Date(expiresAt.getTime() - days * 86_400_000);
+
 export const ALREADY_ASKED =
   "More time for this access was already asked for and waits for approval. You will get an email when it is decided.";
 
@@ -128,6 +132,15 @@ async function askInTx(
       "conflict",
       "This plan's keys no longer expire, so there is nothing to extend. Ask the API owner.",
     );
+  // Asked for once the key expires within one extension's length: an auto-approving plan cannot be
+  // stacked into years by pressing the button again.
+  const opensAt = extensionOpensAt(expiresAt, days);
+  if (opensAt > now) {
+    throw new DomainError(
+      "conflict",
+      `This key expires on ${formatDateTime(expiresAt)}, more than ${days} days away. Ask for more time from ${formatDateTime(opensAt)}.`,
+    );
+  }
   // People decide an extension: the third party of an External or redirecting plan agreed to the
   // access itself, and a redirect would send the consumer through a checkout for time.
   const { handoff: _handoff, redirectUrl: _redirect, ...snapshot } = plan;
