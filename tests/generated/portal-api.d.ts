@@ -1716,6 +1716,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             decidedAt: string | null;
+            /** @description Set on an extension: this request asks for more time on that request's key. Approving it moves that key's expiry (access_request.extended) and issues no key. */
+            extendsRequestId: string | null;
         };
         AccessRequestDetail: {
             id: string;
@@ -1757,6 +1759,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             decidedAt: string | null;
+            /** @description Set on an extension: this request asks for more time on that request's key. Approving it moves that key's expiry (access_request.extended) and issues no key. */
+            extendsRequestId: string | null;
             /** @description The request's audit events, oldest first. */
             timeline: components["schemas"]["TimelineEvent"][];
         };
