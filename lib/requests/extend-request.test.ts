@@ -1,6 +1,8 @@
 import { and, eq, inArray, like, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, emailMessages, products, users } from "@/db/schema";
+import { parseQueueParams } from "@/lib/admin/queue-params";
+import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
 import { type Actor, userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
@@ -104,6 +106,20 @@ describe("extendRequest", () => {
       );
     expect(JSON.stringify(asked?.props)).toContain('"extension"');
 
+    // The queue marks it as an extension, with the current expiry and the one approving it gives.
+    const queued = (
+      await queryQueue(t.db, owner, parseQueueParams({ status: "pending" }))
+    ).rows.find((r) => r.id === extension.id);
+    expect(queued?.extension).toMatchObject({
+      extendsRequestId: request.id,
+      currentExpiry: before.expiresAt.toISOString(),
+    });
+    expect(new Date(queued?.extension?.newExpiry ?? 0).getTime()).toBe(
+      before.expiresAt.getTime() + 180 * DAY,
+    );
+    expect((await queueDetail(t.db, owner, extension.id))?.extension?.currentExpiry).toBe(
+      before.expiresAt.toISOString(),
+    );
     const [outcome] = await decideRequests(t.db, owner, {
       requestIds: [extension.id],
       decision: "approve",
@@ -152,7 +168,9 @@ describe("extendRequest", () => {
     expect((await verify(plaintext)).status).toBe(200);
     expect(await mails("extension-approved", request.id)).toHaveLength(1);
     // Not stacked: the key now has more than one extension's length left.
-    expect(await refusal(ask(actor, request.id))).toMatch(/^conflict: This key expires on .*, more than 30 days away\. Ask for more time from /);
+    expect(await refusal(ask(actor, request.id))).toMatch(
+      /^conflict: This key expires on .*, more than 30 days away\. Ask for more time from /,
+    );
   });
 
   it("denied: the expiry stays, the requester gets the comment, and may ask again", async () => {
