@@ -154,6 +154,12 @@ async function askInTx(
       ),
     );
   const productIds = parts.map((p) => p.productId);
+  if (productIds.length === 0) {
+    throw new DomainError(
+      "conflict",
+      "Access to every product of this request was revoked, so there is nothing to extend.",
+    );
+  }
 
   const [extension] = await tx
     .insert(accessRequests)
