@@ -14,6 +14,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest, latestClaimToken, refusal } from "@/tests/requests";
 import { decideRequests } from "./decide-requests";
 import { ALREADY_ASKED, extendRequest } from "./extend-request";
+import { expiryOfRequests, extensionState } from "./extension-queries";
 import { submitRequest } from "./submit-request";
 
 const t = await isolatedDatabase();
@@ -402,5 +403,40 @@ describe("extendRequest", () => {
         ),
       );
     expect(rows).toHaveLength(1);
+  });
+  it("what the request page and My requests show: expiry, may ask, the waiting ask, the denial's comment", async () => {
+    const { user, actor, request } = await availableAccess();
+    const key = await currentKey(request.id);
+    expect(await extensionState(t.db, user.id, request.id)).toMatchObject({
+      expiresAt: key.expiresAt,
+      days: 180,
+      mayAsk: true,
+      latest: null,
+    });
+    expect(await extensionState(t.db, (await f.user()).id, request.id)).toBeNull();
+    expect((await expiryOfRequests(t.db, [request.id])).get(request.id)).toEqual({
+      expiresAt: key.expiresAt,
+      extensionPending: false,
+    });
+
+    const { extension } = await ask(actor, request.id);
+    expect(await extensionState(t.db, user.id, request.id)).toMatchObject({
+      mayAsk: false,
+      latest: { id: extension.id, status: "pending" },
+    });
+    expect((await expiryOfRequests(t.db, [request.id])).get(request.id)?.extensionPending).toBe(
+      true,
+    );
+
+    await decideRequests(t.db, owner, {
+      requestIds: [extension.id],
+      decision: "deny",
+      comment: "Not this year.",
+      baseUrl,
+    });
+    expect(await extensionState(t.db, user.id, request.id)).toMatchObject({
+      mayAsk: true,
+      latest: { status: "denied", comment: "Not this year." },
+    });
   });
 });

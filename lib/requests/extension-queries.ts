@@ -37,9 +37,11 @@ export async function extensionState(
       status: accessRequests.status,
       createdAt: accessRequests.createdAt,
       decidedAt: accessRequests.decidedAt,
-      comment: sql<string | null>`(select ${auditEvents.comment} from ${auditEvents}
-        where ${auditEvents.subjectType} = 'request' and ${auditEvents.subjectId} = ${accessRequests.id} and ${auditEvents.action} = 'request.denied'
-        order by ${auditEvents.createdAt} desc limit 1)`,
+      // Qualified by hand: a one-table select leaves its columns unqualified, and inside this
+      // subquery a bare "id" would be the audit event's.
+      comment: sql<string | null>`(select ae.comment from ${auditEvents} ae
+        where ae.subject_type = 'request' and ae.subject_id = "access_requests"."id" and ae.action = 'request.denied'
+        order by ae.created_at desc limit 1)`,
     })
     .from(accessRequests)
     .where(
@@ -78,7 +80,7 @@ export async function expiryOfRequests(db: Queryable, requestIds: readonly strin
     .select({
       requestId: apiKeys.requestId,
       expiresAt: apiKeys.expiresAt,
-      extensionPending: sql<boolean>`exists (select 1 from ${accessRequests} e where e.extends_request_id = ${apiKeys.requestId} and e.status = 'pending')`,
+      extensionPending: sql<boolean>`exists (select 1 from ${accessRequests} e where e.extends_request_id = "api_keys"."request_id" and e.status = 'pending')`,
     })
     .from(apiKeys)
     .where(
