@@ -18,6 +18,12 @@ import {
   KeyRolledEmail,
   type KeyRolledEmailProps,
 } from "./key-events";
+import {
+  ExtensionApprovedEmail,
+  type ExtensionApprovedEmailProps,
+  ExtensionDeniedEmail,
+  type ExtensionDeniedEmailProps,
+} from "./extension-decided";
 import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-disabled";
 import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
@@ -80,6 +86,18 @@ export const templates = {
     defaultSubject: "Not approved: {products}",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: RequestDeniedEmail.PreviewProps,
+  }),
+  "extension-approved": template<ExtensionApprovedEmailProps>({
+    render: (p) => ExtensionApprovedEmail(p),
+    defaultSubject: "Extended: your key for {products} now expires on {expires}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, expires: p.expiresAt }),
+    previewProps: ExtensionApprovedEmail.PreviewProps,
+  }),
+  "extension-denied": template<ExtensionDeniedEmailProps>({
+    render: (p) => ExtensionDeniedEmail(p),
+    defaultSubject: "Extension not approved: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: ExtensionDeniedEmail.PreviewProps,
   }),
   cancelled: template<RequestCancelledEmailProps>({
     render: (p) => RequestCancelledEmail(p),
@@ -173,6 +191,8 @@ export const templateLabels: Record<TemplateName, string> = {
   approved: "Request approved",
   "claim-link": "New claim link (asked for by the requester)",
   reject: "Request denied",
+  "extension-approved": "Extension approved (the same key expires later)",
+  "extension-denied": "Extension denied",
   cancelled: "Request cancelled (by a third party or an approver)",
   revoked: "Access revoked",
   expired: "Key expired",

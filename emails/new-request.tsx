@@ -11,6 +11,8 @@ export type NewRequestEmailProps = {
   url: string;
   /** Set when an External plan's third party did not decide in time and the request fell back to people. */
   handoff?: { endpointName: string; timeoutHours: number; endpointGone?: boolean };
+  /** Set when the request asks for more time on access the requester already has (Extend). */
+  extension?: { expiresAt: string; days: number };
 };
 
 export function NewRequestEmail(p: NewRequestEmailProps) {
@@ -19,6 +21,11 @@ export function NewRequestEmail(p: NewRequestEmailProps) {
       <Text>
         {p.requesterName} asks for {p.planName} access to {p.productNames.join(", ")} for the app “{p.appName}”.
       </Text>
+      {p.extension ? (
+        <Text>
+          {`This is an extension: the access expires on ${p.extension.expiresAt}, and approving it adds ${p.extension.days} days. The same key keeps working; no new key is issued.`}
+        </Text>
+      ) : null}
       {p.handoff ? (
         <Text>
           {p.handoff.endpointGone

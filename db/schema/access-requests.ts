@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { apps } from "./apps";
 import { type RequestField, plans } from "./plans";
 import { products } from "./products";
@@ -65,6 +65,9 @@ export const accessRequests = pgTable(
     // null = the key never expires
     durationDays: integer(),
     resubmittedFromId: text(),
+    // Extend: this request asks for more time on that (available) request's key; approving it moves
+    // that key's expiry and issues no key (lib/requests/extend-request.ts).
+    extendsRequestId: text().references((): AnyPgColumn => accessRequests.id),
     decidedAt: timestamp({ withTimezone: true }),
     // External approval: when the hand-off timed out and the request fell back to manual approval.
     handoffFallbackAt: timestamp({ withTimezone: true }),
@@ -88,6 +91,10 @@ export const accessRequests = pgTable(
     index("access_requests_status_id_idx").on(t.status, t.id),
     index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
     index("access_requests_starts_idx").on(t.startsAt, t.id),
+    // At most one pending extension per request: the guard two concurrent asks meet (the loser's
+    // insert fails), and the lookup of a request's pending extension.
+    uniqueIndex("access_requests_one_pending_extension").on(t.extendsRequestId).where(sql`${t.status} = 'pending'`),
+    index("access_requests_extends_idx").on(t.extendsRequestId),
   ],
 );
 

@@ -4,6 +4,7 @@ import { escapeLike } from "@/lib/sql/escape-like";
 import {
   accessRequestProducts,
   accessRequests,
+  apiKeys,
   apps,
   type PlanSnapshot,
   products,
@@ -12,6 +13,7 @@ import {
   users,
 } from "@/db/schema";
 import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { requestParts } from "@/lib/requests/request-parts";
@@ -93,6 +95,10 @@ export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
       startsAt: accessRequests.startsAt,
       durationDays: accessRequests.durationDays,
       reason: accessRequests.reason,
+      extendsRequestId: accessRequests.extendsRequestId,
+      // Extensions: when the extended request's current key expires now.
+      currentExpiry: sql<Date | null>`(select max(k.expires_at) from ${apiKeys} k
+        where k.request_id = ${accessRequests.extendsRequestId} and k.end_reason is null and k.revoked_at is null)`.mapWith(apiKeys.expiresAt),
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
       handoffPlan: sql<PlanSnapshot["handoff"] | null>`${accessRequests.plan}->'handoff'`,
@@ -130,12 +136,28 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
   ]);
   const total = counted[0]?.n ?? 0;
   const parts = await requestParts(db, rows.map((r) => r.id));
-  const shown = rows.map(({ handoffPlan, handoffFallbackAt, ...r }) => ({
+  const now = new Date();
+  const shown = rows.map(({ handoffPlan, handoffFallbackAt, extendsRequestId, currentExpiry, ...r }) => ({
     ...r,
+    extension: extendsRequestId ? extensionFacts({ status: r.status, durationDays: r.durationDays, extendsRequestId, currentExpiry }, now) : null,
     // External plans: "Waiting for <endpoint>" until decided or fallen back.
     handoff: handoffStatus({ status: r.status, plan: { handoff: handoffPlan ?? undefined }, createdAt: r.createdAt, handoffFallbackAt }),
   }));
   return { rows: shown.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/**
+ * What the queue says about an extension (lib/requests/extend-request.ts): the request it extends,
+ * when its key expires now and, while pending, when it would expire if approved now (the later of
+ * now and the current expiry, plus the extension's days: lib/requests/apply-extensions.ts).
+ */
+export function extensionFacts(
+  r: { status: RequestStatus; durationDays: number | null; extendsRequestId: string; currentExpiry: Date | null },
+  now: Date,
+) {
+  const from = r.currentExpiry && r.currentExpiry > now ? r.currentExpiry : now;
+  const newExpiry = r.status === "pending" && r.currentExpiry && r.durationDays ? new Date(from.getTime() + r.durationDays * 86_400_000) : null;
+  return { extendsRequestId: r.extendsRequestId, currentExpiry: r.currentExpiry?.toISOString() ?? null, newExpiry: newExpiry?.toISOString() ?? null };
 }
 
 /**
@@ -223,5 +245,16 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
     otherProducts: parts.filter((p) => !hasAuthority(actor, p)).map((p) => p.productName),
     mayRevoke: revoke.ok && partsOf(actor, parts).some((p) => !p.revokedById),
     handoff: handoffStatus(row.request),
+    extension: row.request.extendsRequestId
+      ? extensionFacts(
+          {
+            status: row.request.status,
+            durationDays: row.request.durationDays,
+            extendsRequestId: row.request.extendsRequestId,
+            currentExpiry: await currentKeyExpiry(db, row.request.extendsRequestId),
+          },
+          new Date(),
+        )
+      : null,
   };
 }

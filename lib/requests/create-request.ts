@@ -12,7 +12,7 @@ import { applyTransition } from "./state-machine";
 
 export const LIVE_STATUSES = ["pending", "approved", "available"] as const;
 
-type NewRequest = {
+export type NewRequest = {
   requesterId: string;
   /** Who submitted it when not the requester (an API access key on the consumer's behalf). */
   submittedById?: string;
@@ -149,7 +149,7 @@ async function outsidePlanOwnerAuthority(tx: Tx, requestId: string, planId: stri
 }
 
 /** Why an auto-approve plan's request waits for an approver instead, or null when it may approve now. */
-async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest) {
+export async function autoApprovalWithheld(tx: Tx, requestId: string, input: NewRequest) {
   const revoked = await revokedBefore(tx, input);
   if (revoked) {
     return { comment: "Access to these products was revoked before: an approver decides.", data: { revokedRequestId: revoked } };

@@ -5,7 +5,8 @@ import { recordEvents } from "@/lib/audit/record-event";
 import { type Actor, type PartRow, assertCan, loadParts, partsOf, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
-import { enqueueApprovedEmails, enqueueDeniedEmails } from "./decision-emails";
+import { applyExtensions } from "./apply-extensions";
+import { enqueueApprovedEmails, enqueueDeniedEmails, enqueueExtensionDeniedEmails } from "./decision-emails";
 import { transitions } from "./state-machine";
 
 /** Said beside the comment when a denial comes without one (the form checks first, this module too). */
@@ -52,6 +53,7 @@ export async function decideRequests(
         id: accessRequests.id,
         status: accessRequests.status,
         requesterId: accessRequests.requesterId,
+        extendsRequestId: accessRequests.extendsRequestId,
         required: sql<number>`coalesce((${accessRequests.plan}->>'approvalsRequired')::int, 1)`,
       })
       .from(accessRequests)
@@ -64,11 +66,16 @@ export async function decideRequests(
     const outcome = new Map<string, DecisionResult>(ids.map((id) => [id, "not-found"]));
     for (const v of visible) outcome.set(v.id, "already-decided");
     const pending = visible.filter((v) => v.status === "pending");
+    // Extensions (lib/requests/extend-request.ts) are decided alike; their effect is a later expiry, not a key.
+    const extensions = new Set(visible.filter((v) => v.extendsRequestId).map((v) => v.id));
+    const grants = (ids: readonly string[]) => ids.filter((id) => !extensions.has(id));
+    const extended = (ids: readonly string[]) => ids.filter((id) => extensions.has(id));
 
     if (input.decision === "deny") {
       const denied = await guardedUpdate(tx, pending.map((v) => v.id), "deny");
       await audit(tx, denied, actor.id, "request.denied", comment);
-      await enqueueDeniedEmails(tx, denied, comment, input.baseUrl);
+      await enqueueDeniedEmails(tx, grants(denied), comment, input.baseUrl);
+      await enqueueExtensionDeniedEmails(tx, extended(denied), comment, input.baseUrl);
       for (const id of denied) outcome.set(id, "denied");
       return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
     }
@@ -81,8 +88,9 @@ export async function decideRequests(
       outcome.set(v.id, r === "complete" ? (done.has(v.id) ? "approved" : "already-decided") : (r ?? "already-decided"));
     }
     await audit(tx, approved, actor.id, "request.approved", comment);
-    await enqueueApprovedEmails(tx, approved, input.baseUrl);
+    await enqueueApprovedEmails(tx, grants(approved), input.baseUrl);
     await openReviews(tx, approved, "approved");
+    await applyExtensions(tx, extended(approved), { actorId: actor.id, actorType: "user", baseUrl: input.baseUrl, now: new Date() });
     return ids.map((requestId) => ({ requestId, result: outcome.get(requestId) ?? "not-found" }));
   });
 }

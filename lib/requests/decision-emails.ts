@@ -4,6 +4,7 @@ import { accessRequests, apps, users } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { claimUrl, issueClaimLinks } from "@/lib/keys/claim-links";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
+import { currentKeyExpiry } from "./current-key";
 import { endRequests } from "./end-requests";
 import { requestProductNames } from "./product-names";
 
@@ -98,4 +99,34 @@ export async function enqueueDeniedEmails(tx: Queryable, requestIds: readonly st
       },
     })),
   );
+}
+
+/** "extension-denied" emails: the comment, and the expiry the key keeps; they link the extended request. */
+export async function enqueueExtensionDeniedEmails(tx: Queryable, extensionIds: readonly string[], comment: string | null, baseUrl: string) {
+  if (extensionIds.length === 0) return;
+  const rows = await tx
+    .select({ id: accessRequests.id, originalId: accessRequests.extendsRequestId })
+    .from(accessRequests)
+    .where(inArray(accessRequests.id, [...extensionIds]));
+  const facts = new Map((await emailFacts(tx, extensionIds)).map((f) => [f.id, f]));
+  const messages: NewEmail[] = [];
+  for (const r of rows) {
+    const f = facts.get(r.id);
+    if (!f || !r.originalId) continue;
+    const expiresAt = await currentKeyExpiry(tx, r.originalId);
+    messages.push({
+      to: f.email,
+      template: "extension-denied",
+      props: {
+        requesterName: f.name,
+        appName: f.appName,
+        planName: f.planName,
+        productNames: f.productNames,
+        comment,
+        expiresAt: expiresAt ? formatDateTime(expiresAt) : null,
+        requestUrl: `${baseUrl}/requests/${r.originalId}`,
+      },
+    });
+  }
+  await enqueueEmails(tx, messages);
 }

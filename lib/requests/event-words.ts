@@ -1,6 +1,8 @@
 /** How a request's timeline names its events, for requesters and approvers alike. */
 const words: Record<string, string> = {
   "request.submitted": "Submitted",
+  "request.extension_asked": "Asked for more time (an extension waits for approval)",
+  "request.extended": "Extended: the same key expires later",
   "request.approval_recorded": "Approval recorded",
   "request.approved": "Approved",
   "request.denied": "Denied",

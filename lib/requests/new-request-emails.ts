@@ -1,8 +1,10 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
+import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { approversFor } from "./approvers";
+import { currentKeyExpiry } from "./current-key";
 
 /**
  * Tells the request's approvers (lib/requests/approvers.ts) that it waits for them: when it is
@@ -10,7 +12,16 @@ import { approversFor } from "./approvers";
  */
 export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl: string, handoff?: { endpointName: string; timeoutHours: number; endpointGone?: boolean }) {
   const [row] = await tx
-    .select({ requesterId: accessRequests.requesterId, reason: accessRequests.reason, plan: accessRequests.plan, appName: apps.name, name: users.name, email: users.email })
+    .select({
+      requesterId: accessRequests.requesterId,
+      reason: accessRequests.reason,
+      plan: accessRequests.plan,
+      appName: apps.name,
+      name: users.name,
+      email: users.email,
+      durationDays: accessRequests.durationDays,
+      extendsRequestId: accessRequests.extendsRequestId,
+    })
     .from(accessRequests)
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
@@ -22,6 +33,8 @@ export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl
     .innerJoin(products, eq(products.id, accessRequestProducts.productId))
     .where(inArray(accessRequestProducts.requestId, [requestId]))
     .orderBy(products.name);
+  const expiresAt = row.extendsRequestId ? await currentKeyExpiry(tx, row.extendsRequestId) : null;
+  const extension = expiresAt && row.durationDays ? { expiresAt: formatDateTime(expiresAt), days: row.durationDays } : undefined;
   for (const approver of await approversFor(tx, parts.map((p) => p.id), row.requesterId)) {
     await enqueueEmail(tx, {
       to: approver.email,
@@ -35,6 +48,7 @@ export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl
         approvalsRequired: row.plan.approvalsRequired,
         url: `${baseUrl}/admin/requests/${requestId}`,
         ...(handoff ? { handoff } : {}),
+        ...(extension ? { extension } : {}),
       },
     });
   }

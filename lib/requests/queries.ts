@@ -22,7 +22,8 @@ export async function listMyRequests(db: Queryable, userId: string) {
     })
     .from(accessRequests)
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(eq(accessRequests.requesterId, userId), isNull(accessRequests.hiddenAt)))
+    // An extension is shown on the request it extends, not as a request of its own.
+    .where(and(eq(accessRequests.requesterId, userId), isNull(accessRequests.hiddenAt), isNull(accessRequests.extendsRequestId)))
     .orderBy(desc(accessRequests.createdAt))
     .limit(500);
   const names = await productNamesFor(db, rows.map((r) => r.id));

@@ -13,6 +13,8 @@ export const WEBHOOK_EVENT_TYPES = {
     "Access to some of a request's products was revoked (by their owner, or by archiving a product); the key keeps working for the others. `revokedProducts` names those revoked.",
   "access_request.expired": "A request's access ended at its expiry (or its claim window passed).",
   "access_request.completed": "The consumer gave up access (checked the key in).",
+  "access_request.extended":
+    "An extension of the request was approved: its current key (the same key) now expires later. The extension itself is a request of its own, created, approved or denied like any other.",
   "key.created": "A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).",
   "key.rolled": "The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.",
   "key.revoked": "A key was revoked.",
@@ -42,6 +44,7 @@ export const EVENT_FOR_AUDIT_ACTION: Record<string, WebhookEventType> = {
   "request.product_revoked": "access_request.part_revoked",
   "request.expired": "access_request.expired",
   "request.completed": "access_request.completed",
+  "request.extended": "access_request.extended",
   "key.created": "key.created",
   "key.rolled": "key.rolled",
   "key.revoked": "key.revoked",

@@ -14,6 +14,7 @@ import { checkInRequest, expireDueKeys, revokeRequests, rollKey, warnExpiringKey
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
+import { extendRequest } from "@/lib/requests/extend-request";
 import { cancelRequest } from "@/lib/requests/requester-actions";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { API_BASE_URL, apiHarness } from "@/tests/api";
@@ -229,6 +230,17 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
         .sort(),
     ).toEqual(["key.created", "key.created", "key.rolled"]);
     for (const m of keysOnly.unique.values()) check(m);
+  });
+
+  it("an extension approved: access_request.extended about the extended request, the same key expiring later", async () => {
+    const { user, request } = await submit(["payments"]);
+    await decideRequests(t.db, admin, { requestIds: [request.id], decision: "approve", baseUrl });
+    const issued = await claim({ user, request });
+    const { extension } = await extendRequest(t.db, userActor(user), { requestId: request.id, reason: "Longer pilot" }, { baseUrl });
+    await decideRequests(t.db, admin, { requestIds: [extension.id], decision: "approve", baseUrl });
+    const extended = await one("access_request.extended", request.id);
+    expect(dataOf(extended)).toMatchObject({ request: { id: request.id, status: "available" }, actor: { type: "user", id: admin.id } });
+    expect(issued.expiresAt).not.toBeNull();
   });
 
   it("deny (with its reason) and cancel by the requester", async () => {

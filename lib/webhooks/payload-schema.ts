@@ -126,6 +126,7 @@ const DATA_SCHEMAS = {
   "access_request.part_revoked": accessRequestPartRevokedEventDataSchema,
   "access_request.expired": accessRequestEventDataSchema,
   "access_request.completed": accessRequestEventDataSchema,
+  "access_request.extended": accessRequestEventDataSchema,
   "key.created": keyEventDataSchema,
   "key.rolled": keyEventDataSchema,
   "key.revoked": keyEventDataSchema,

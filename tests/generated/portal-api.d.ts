@@ -796,6 +796,28 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "access_request.extended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An extension of the request was approved
+         * @description An extension of the request was approved: its current key (the same key) now expires later. The extension itself is a request of its own, created, approved or denied like any other.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onAccessRequestExtended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "key.created": {
         parameters: {
             query?: never;
@@ -1378,6 +1400,19 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["AccessRequestEventData"];
         };
+        /** @description An extension of the request was approved: its current key (the same key) now expires later. The extension itself is a request of its own, created, approved or denied like any other. */
+        AccessRequestExtendedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "access_request.extended";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["AccessRequestEventData"];
+        };
         /** @description A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced). */
         KeyCreatedEvent: {
             /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
@@ -1681,6 +1716,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             decidedAt: string | null;
+            /** @description Set on an extension: this request asks for more time on that request's key. Approving it moves that key's expiry (access_request.extended) and issues no key. */
+            extendsRequestId: string | null;
         };
         AccessRequestDetail: {
             id: string;
@@ -1722,6 +1759,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             decidedAt: string | null;
+            /** @description Set on an extension: this request asks for more time on that request's key. Approving it moves that key's expiry (access_request.extended) and issues no key. */
+            extendsRequestId: string | null;
             /** @description The request's audit events, oldest first. */
             timeline: components["schemas"]["TimelineEvent"][];
         };
@@ -5835,6 +5874,42 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["AccessRequestCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAccessRequestExtended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessRequestExtendedEvent"];
             };
         };
         responses: {

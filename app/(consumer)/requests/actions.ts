@@ -8,6 +8,7 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
+import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
 import { cancelRequest, removeRequest, resubmitRequest } from "@/lib/requests/requester-actions";
 import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
 
@@ -78,4 +79,14 @@ export const continueHandoffAction = validatedActionWithUser(requestIdSchema, as
   const target = await consumerRedirect(db, { requestId, requesterId: user.id, issuer: env.baseUrl });
   if (!target) return { ok: false, message: "This request no longer waits for a third party. Reload the page to see where it stands." };
   redirect(target);
+});
+
+/** Extend: more time for an available access whose key expires (lib/requests/extend-request.ts). */
+export const extendRequestAction = validatedActionWithUser(extendRequestSchema, async (input, user) => {
+  const { extension } = await extendRequest(db, user, input, { baseUrl: env.baseUrl });
+  revalidatePath("/requests");
+  revalidatePath(`/requests/${input.requestId}`);
+  return extension.status === "completed"
+    ? { ok: true, message: "Extended: the plan approves extensions automatically. The same key keeps working; its new expiry is shown below." }
+    : { ok: true, message: "More time asked for. The API owners have been notified; you will get an email when they decide. Your key works as before meanwhile." };
 });

@@ -7,6 +7,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
 import { handoffStatus } from "@/lib/requests/handoff-status";
+import { expiryOfRequests } from "@/lib/requests/extension-queries";
 import { listMyRequests } from "@/lib/requests/queries";
 import { formatDate, formatDuration } from "@/lib/format";
 
@@ -15,6 +16,7 @@ export const metadata: Metadata = { title: "My requests" };
 export default async function MyRequestsPage({ searchParams }: PageProps<"/requests">) {
   const user = await requireUser("/requests");
   const [requests, params] = await Promise.all([listMyRequests(db, user.id), searchParams]);
+  const expiry = await expiryOfRequests(db, requests.filter((r) => r.status === "available").map((r) => r.id));
   return (
     <>
       <PageHeader title="My requests" description="Every access request you have made, and where it stands." />
@@ -51,6 +53,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                   <td className="px-4 py-3">
                     <StatusBadge status={r.status} approvals={r.approvals} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
                     <HandoffNote handoff={handoffStatus(r)} audience="requester" className="mt-1 max-w-56 text-xs" />
+                    <ExpiryNote requestId={r.id} what={r.products.map((p) => p.name).join(", ")} expiry={r.status === "available" ? expiry.get(r.id) : undefined} />
                   </td>
                   <td className="px-4 py-3">
                     <Link href={`/requests/${r.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
@@ -68,5 +71,23 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
         </div>
       )}
     </>
+  );
+}
+
+/** An available access's key expiry, with Extend (on the request page) or the extension waiting. */
+function ExpiryNote({ requestId, what, expiry }: { requestId: string; what: string; expiry?: { expiresAt: Date | null; extensionPending: boolean } }) {
+  if (!expiry?.expiresAt) return null;
+  return (
+    <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400" data-testid="request-expiry">
+      {`Expires ${formatDate(expiry.expiresAt)}`}
+      {" · "}
+      {expiry.extensionPending ? (
+        <span>More time asked for</span>
+      ) : (
+        <Link href={`/requests/${requestId}#extend`} aria-label={`Extend access to ${what}`} className="text-indigo-700 underline dark:text-indigo-400">
+          Extend
+        </Link>
+      )}
+    </p>
   );
 }

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { RequestParts } from "@/components/request-parts";
+import { ExtensionNote } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
@@ -53,6 +54,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
       </div>
       <StatusBadge status={r.status} approvals={detail.approvals.length} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
       <HandoffNote handoff={detail.handoff} audience="approver" className="text-sm" />
+      <ExtensionNote extension={detail.extension} status={r.status} className="text-sm" />
       <RequestParts parts={detail.parts} status={r.status} className="text-sm" />
       <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
         <dt className="text-zinc-500">Requester</dt>

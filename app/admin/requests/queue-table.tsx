@@ -21,6 +21,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import type { RequestStatus } from "@/db/schema";
 import { PAGE_SIZES, QUEUE_COLUMNS, type QueueColumn, type QueueParams, queueHref, SORTABLE, type QueueSort } from "@/lib/admin/queue-params";
 import { saveQueueColumnsAction } from "./actions";
+import { ExtensionNote, type ExtensionFacts } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
 import { RequestParts } from "@/components/request-parts";
 import type { HandoffStatus } from "@/lib/requests/handoff-status";
@@ -49,6 +50,8 @@ export type QueueTableRow = {
   whyNot: string | null;
   /** External plans: whom the request waits for, or that it fell back to manual approval. */
   handoff: HandoffStatus;
+  /** Set when the request asks for more time on access already granted (Extend). */
+  extension: ExtensionFacts | null;
 };
 
 // Server-side pagination and sorting: the table renders what the server sent and turns clicks
@@ -139,6 +142,7 @@ export function QueueTable({
                 startsAt={new Date(row.original.startsAt)}
               />
               <HandoffNote handoff={row.original.handoff} audience="approver" className="mt-1 max-w-48" />
+              <ExtensionNote extension={row.original.extension} status={row.original.status} className="mt-1 max-w-56" />
             </>
           ),
         }),

@@ -47,6 +47,10 @@ export const accessRequestSchema = z
     durationDays: z.number().int().nullable().meta({ description: "null: the key never expires." }),
     createdAt: z.iso.datetime(),
     decidedAt: z.iso.datetime().nullable(),
+    extendsRequestId: z
+      .string()
+      .nullable()
+      .meta({ description: "Set on an extension: this request asks for more time on that request's key. Approving it moves that key's expiry (access_request.extended) and issues no key." }),
   })
   .meta({ id: "AccessRequest" });
 
@@ -88,6 +92,7 @@ function selectRequests(db: Queryable) {
       durationDays: accessRequests.durationDays,
       createdAt: accessRequests.createdAt,
       decidedAt: accessRequests.decidedAt,
+      extendsRequestId: accessRequests.extendsRequestId,
       createdKey: cursorTime(accessRequests.createdAt),
     })
     .from(accessRequests)

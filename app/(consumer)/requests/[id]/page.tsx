@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
 import { RequestParts } from "@/components/request-parts";
 import { HandoffNote } from "@/components/handoff-note";
@@ -18,7 +18,9 @@ import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } fro
 import { keysOfRequest } from "@/lib/keys/queries";
 import { requestEventWords } from "@/lib/requests/event-words";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
+import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
+import { ExtendAccess } from "../extend-access";
 import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
@@ -31,6 +33,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   if (!parsed.success) notFound();
   const request = await getMyRequest(db, user.id, parsed.data);
   if (!request) notFound();
+  // An extension lives on the request it extends (the Extend card there).
+  if (request.extendsRequestId) redirect(`/requests/${request.extendsRequestId}#extend`);
   const flags = await searchParams;
   const actions = requesterActions(request.status).filter((a) => a === "cancel" || a === "resubmit" || a === "remove");
   const fieldLabels = new Map(request.plan.requestFields.map((f) => [f.key, f.label]));
@@ -39,6 +43,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   const currentKey = keys.find((k) => k.endReason === null);
   // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
   const handoffUrl = request.status === "pending" ? await redirectUrlOf(db, request.id) : null;
+  const extension = await extensionState(db, user.id, request.id, now);
 
   return (
     <div className="space-y-8">
@@ -131,6 +136,41 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
               );
             })}
           </ul>
+        </Card>
+      ) : null}
+
+      {extension && (extension.latest || (request.status === "available" && extension.expiresAt)) ? (
+        <Card className="space-y-3" id="extend" data-testid="extend">
+          <h2 className="font-semibold">More time</h2>
+          {request.status === "available" && extension.expiresAt ? (
+            <p className="text-sm" data-testid="key-expiry">
+              {`Your key expires on ${formatDateTime(extension.expiresAt)}.`}
+            </p>
+          ) : null}
+          {extension.latest?.status === "pending" ? (
+            <p className="text-sm" role="status">
+              {`You asked for more time on ${formatDateTime(extension.latest.createdAt)}. It waits for approval; you will get an email when it is decided. Your key works as before meanwhile.`}
+            </p>
+          ) : extension.latest?.status === "completed" && extension.latest.decidedAt ? (
+            <p className="text-sm">{`Extended on ${formatDateTime(extension.latest.decidedAt)}: the same key, a later expiry.`}</p>
+          ) : extension.latest?.status === "denied" ? (
+            <p className="text-sm">
+              {`Your last request for more time was not approved${extension.latest.decidedAt ? ` (${formatDateTime(extension.latest.decidedAt)})` : ""}.`}
+              {extension.latest.comment ? <span className="mt-1 block italic">“{extension.latest.comment}”</span> : null}
+            </p>
+          ) : extension.latest?.status === "cancelled" ? (
+            <p className="text-sm">Your last request for more time was cancelled.</p>
+          ) : null}
+          {extension.mayAsk && extension.days ? (
+            <>
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                {`Ask for ${extension.days} more days with the same key: nothing to claim, nothing to change in your app. ${request.plan.autoApprove ? "This plan extends at once." : "The API owners decide, as for a new request."}`}
+              </p>
+              <ExtendAccess requestId={request.id} days={extension.days} />
+            </>
+          ) : request.status === "available" && extension.opensAt && extension.opensAt > now && extension.latest?.status !== "pending" ? (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">{`You can ask for more time from ${formatDateTime(extension.opensAt)}.`}</p>
+          ) : null}
         </Card>
       ) : null}
 

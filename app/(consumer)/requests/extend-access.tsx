@@ -1,0 +1,48 @@
+"use client";
+
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { extendRequestAction } from "./actions";
+
+/** Ask for more time on an available access: an optional reason, one button. */
+export function ExtendAccess({ requestId, days }: { requestId: string; days: number }) {
+  const [state, action, pending] = useActionState(extendRequestAction, null);
+  const error = state?.fieldErrors?.reason;
+  return (
+    <form action={action} className="space-y-3" aria-label="Ask for more time">
+      <input type="hidden" name="requestId" value={requestId} />
+      <label htmlFor="extend-reason" className="block text-sm font-medium">
+        Why do you need more time? (optional)
+      </label>
+      <textarea
+        id="extend-reason"
+        name="reason"
+        rows={2}
+        maxLength={2000}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? "extend-reason-error" : undefined}
+        className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+      />
+      {error ? (
+        <p id="extend-reason-error" className="text-sm text-red-600">
+          {error}
+        </p>
+      ) : null}
+      <Button type="submit" size="sm" disabled={pending}>
+        {pending ? "Asking…" : `Ask for ${days} more days`}
+      </Button>
+      <div aria-live="polite">
+        {state?.message ? (
+          <p
+            role={state.ok ? "status" : "alert"}
+            className={
+              state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600"
+            }
+          >
+            {state.message}
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}
