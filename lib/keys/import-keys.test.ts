@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { stringify } from "csv-stringify/sync";
 import { and, eq, inArray, isNotNull, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequests, apiKeys, apps, auditEvents, productPlans, products, users } from "@/db/schema";
+import { accessRequests, apiKeys, apps, auditEvents, productPlans, products, users, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -179,7 +179,10 @@ describe("importKeys: 10,000 rows with 50 bad ones", () => {
 });
 
 describe("importKeys: rows and files", () => {
-  it("a new consumer and app are created without email; an existing consumer's app is found by name", async () => {
+  it("a new consumer and app are created without email or webhook; an existing consumer's app is found by name", async () => {
+    // An endpoint that hears every event: the import is one audit event and no webhook per key.
+    await t.db.insert(webhookEndpoints).values({ name: `all-${randomBytes(3).toString("hex")}`, url: "https://hooks.example.com/in", secret: "whsec_test" });
+    const eventsBefore = await t.db.$count(webhookEvents);
     const c = await f.user();
     const app = await f.app(c.id, "Existing app");
     const email = `new-${randomBytes(3).toString("hex")}@example.com`;
@@ -205,6 +208,7 @@ describe("importKeys: rows and files", () => {
     expect(created?.role).toBe("consumer");
     const mail = await t.sql`select count(*)::int as n from email_messages where "to" = ${email}`;
     expect(mail[0]?.n).toBe(0);
+    expect(await t.db.$count(webhookEvents)).toBe(eventsBefore);
   });
 
   it("refuses a plan the product does not offer, a disabled consumer, and the same app+product twice in a file", async () => {
