@@ -4,8 +4,10 @@ import { expect, test } from "@playwright/test";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { apiKeys, apps, auditEvents, users } from "../db/schema";
 import { generateKey, hashSecret } from "../lib/keys/key-format";
+import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { seriousViolations } from "./helpers-products";
 import { approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
 
 // Issue 16, Check and Set: a consumer checks a key on their app's page; an admin imports keys
@@ -29,6 +31,7 @@ test("a consumer checks keys on their app's page: current, and not this app's", 
   const answer = page.getByTestId("key-check");
   await expect(answer).toContainText(`This is ${appName}'s current key. It works.`);
   await expect(answer).toContainText("Payments API");
+  expect(await seriousViolations(page), "/apps/<id> with a check answer").toEqual([]);
   await expect(answer).not.toContainText(key);
   // The form was reset: the key is not left on the page.
   await expect(field).toHaveValue("");
@@ -61,6 +64,7 @@ test("an admin imports keys (dry run, then import) and checks one on the keys pa
   await page.goto("/admin/keys");
   await page.getByRole("link", { name: "Import keys" }).click();
   await expect(page.getByRole("heading", { name: "Import keys", level: 1 })).toBeVisible();
+  expect(await seriousViolations(page), "/admin/keys/import").toEqual([]);
   await page.getByLabel("CSV file").setInputFiles({ name: "legacy-keys.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.getByRole("button", { name: "Dry run" }).click();
   await expect(page.getByRole("status")).toContainText("Dry run: 2 keys would be imported, 1 row is refused. Nothing was written yet.");
@@ -70,6 +74,7 @@ test("an admin imports keys (dry run, then import) and checks one on the keys pa
   await expect(refused).toContainText("4");
   await expect(refused).toContainText(`Unknown product “no-such-api-${tag}”`);
   await expect(page.getByRole("link", { name: "Download the refused rows (CSV)" })).toBeVisible();
+  expect(await seriousViolations(page), "/admin/keys/import after a dry run").toEqual([]);
   expect(await conn.db.$count(users, eq(users.email, consumer))).toBe(0);
 
   await page.getByRole("button", { name: "Import 2 keys" }).click();
@@ -101,3 +106,50 @@ async function idOf(email: string) {
   const [u] = await conn.db.select({ id: users.id }).from(users).where(eq(users.email, email));
   return u?.id ?? "";
 }
+
+test("over HTTP: only an enabled admin imports; a consumer checks only on their own app", async ({ request }) => {
+  const tag = randomBytes(4).toString("hex");
+  const make = async (role: "consumer" | "owner" | "admin", disabled = false) => {
+    const [u] = await conn.db
+      .insert(users)
+      .values({ email: `authz-${role}-${disabled ? "off-" : ""}${tag}@example.com`, role, disabledAt: disabled ? new Date() : null })
+      .returning();
+    if (!u) throw new Error("user");
+    return { ...u, cookie: await sessionCookie(conn, u.id) };
+  };
+  const newConsumer = `authz-new-${tag}@example.com`;
+  const key = generateKey("ptk");
+  rememberSecret(key);
+  const csv = `app,consumer_email,products,plan,key,expires_at\nA ${tag},${newConsumer},payments,Standard,${key},\n`;
+  const importAs = (cookie: string, mode: string) =>
+    callAction(request, { page: "/admin/keys/import", file: "app/admin/keys/import/actions.ts", name: "importKeysAction", fields: { mode, csv }, cookie });
+  for (const who of [await make("consumer"), await make("owner")]) {
+    for (const mode of ["dry-run", "import"]) {
+      const answer = await importAs(who.cookie, mode);
+      expect(answer.text, `${who.role} ${mode}`).toContain("Your role does not allow this action.");
+      expect(answer.text).not.toContain('"ok":true');
+    }
+  }
+  const disabled = await importAs((await make("admin", true)).cookie, "import");
+  expect(disabled.text).not.toContain('"ok":true');
+  expect(await conn.db.$count(users, eq(users.email, newConsumer))).toBe(0);
+  expect(await conn.db.$count(apiKeys, eq(apiKeys.keyHash, hashSecret(key)))).toBe(0);
+  const admin = await importAs((await make("admin")).cookie, "import");
+  expect(admin.text).toContain('"ok":true');
+  expect(admin.text).not.toContain(key);
+  expect(await conn.db.$count(apiKeys, eq(apiKeys.keyHash, hashSecret(key)))).toBe(1);
+
+  // Checking the imported key on an app that is not yours: "That app was not found", nothing about the key.
+  const stranger = await make("consumer");
+  const [app] = await conn.db.select({ id: apps.id }).from(apps).where(eq(apps.name, `A ${tag}`));
+  const check = await callAction(request, {
+    page: `/apps/${app?.id}`,
+    file: "app/(consumer)/apps/actions.ts",
+    name: "checkAppKeyAction",
+    fields: { appId: app?.id ?? "", key },
+    cookie: stranger.cookie,
+  });
+  expect(check.text).toContain("That app was not found");
+  expect(check.text).not.toContain(key);
+  expect(check.text).not.toContain(newConsumer);
+});

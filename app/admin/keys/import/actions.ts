@@ -44,12 +44,13 @@ const dryRunImport = run(true);
 const realImport = run(false);
 
 /**
- * Admin → Keys → Import. The CSV arrives as a file and is read here into a string field, since the
- * action wrapper reads text fields only. The answer never echoes the file (it holds keys).
+ * Admin → Keys → Import. The CSV arrives as a file (or, from a script, as a `csv` text field) and is
+ * read here into a string field, since the action wrapper reads text fields only. The answer never
+ * echoes the file (it holds keys).
  */
 export async function importKeysAction(prev: ImportActionResult | null, formData: FormData): Promise<ImportActionResult> {
   const fields = new FormData();
-  for (const [name, value] of formData) if (typeof value === "string" && name !== "csv") fields.append(name, value);
+  for (const [name, value] of formData) if (typeof value === "string") fields.append(name, value);
   const file = formData.get("file");
   if (file instanceof File && file.size > 0) {
     if (file.size > IMPORT_MAX_BYTES) return { ok: false, message: TOO_BIG, fieldErrors: { file: TOO_BIG } };
