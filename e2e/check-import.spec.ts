@@ -109,10 +109,11 @@ async function idOf(email: string) {
 
 test("over HTTP: only an enabled admin imports; a consumer checks only on their own app", async ({ request }) => {
   const tag = randomBytes(4).toString("hex");
+  let made = 0;
   const make = async (role: "consumer" | "owner" | "admin", disabled = false) => {
     const [u] = await conn.db
       .insert(users)
-      .values({ email: `authz-${role}-${disabled ? "off-" : ""}${tag}@example.com`, role, disabledAt: disabled ? new Date() : null })
+      .values({ email: `authz-${role}-${++made}-${tag}@example.com`, role, disabledAt: disabled ? new Date() : null })
       .returning();
     if (!u) throw new Error("user");
     return { ...u, cookie: await sessionCookie(conn, u.id) };

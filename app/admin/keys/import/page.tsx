@@ -48,7 +48,7 @@ export default async function ImportKeysPage() {
               Download an example file
             </a>
           </p>
-          <pre className="overflow-x-auto rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{IMPORT_EXAMPLE_CSV}</pre>
+          <pre className="whitespace-pre-wrap break-all rounded-md bg-zinc-100 p-3 text-xs dark:bg-zinc-900">{IMPORT_EXAMPLE_CSV}</pre>
           <p className="text-zinc-600 dark:text-zinc-400">
             A dry run checks every row and writes nothing. Import then writes every valid row at once; refused rows are skipped and listed with the
             reason, and you can download them to fix and import again.
