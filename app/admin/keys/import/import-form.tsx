@@ -101,22 +101,22 @@ export function ImportForm() {
               <h2 id={`${id}-imported`} className="text-lg font-semibold">
                 {report.dryRun ? "Would be imported" : "Imported"} ({report.importedCount.toLocaleString("en")})
               </h2>
-              <Table
-                caption={report.dryRun ? "Rows that would be imported" : "Rows imported"}
-                columns={[{ label: "Row" }, { label: "App" }, { label: "Consumer" }, { label: "Products" }, { label: "Plan" }, { label: "Key" }, { label: "Expires" }]}
-              >
+              <Table caption={report.dryRun ? "Rows that would be imported" : "Rows imported"} columns={[{ label: "Row" }, { label: "App and consumer" }, { label: "Access" }, { label: "Key" }]}>
                 {report.imported.map((r) => (
                   <tr key={r.row} data-testid="imported-row" className="border-b border-zinc-100 dark:border-zinc-800">
                     <td className="py-2 pr-4 align-top font-mono">{r.row}</td>
                     <td className="py-2 pr-4 align-top">
-                      {r.app}
-                      <p className="text-xs text-zinc-500">{r.created}</p>
+                      {r.app} <span className="text-xs text-zinc-500">({r.created})</span>
+                      <p className="text-xs text-zinc-500">{r.consumer}</p>
                     </td>
-                    <td className="py-2 pr-4 align-top">{r.consumer}</td>
-                    <td className="py-2 pr-4 align-top">{r.products}</td>
-                    <td className="py-2 pr-4 align-top">{r.plan}</td>
-                    <td className="py-2 pr-4 align-top font-mono">{r.start}…</td>
-                    <td className="py-2 align-top">{r.expires}</td>
+                    <td className="py-2 pr-4 align-top">
+                      {r.products}
+                      <p className="text-xs text-zinc-500">{r.plan}</p>
+                    </td>
+                    <td className="py-2 align-top">
+                      <span className="font-mono">{r.start}…</span>
+                      <p className="text-xs text-zinc-500">Expires: {r.expires}</p>
+                    </td>
                   </tr>
                 ))}
               </Table>
