@@ -232,6 +232,30 @@ describe("importKeys: rows and files", () => {
     ]);
   });
 
+  it("refuses keys verify could never accept: a Portico-shaped key with a bad checksum, non-ASCII, too short; a foreign key then verifies", async () => {
+    const good = generateKey(prefix);
+    const typo = `${good.slice(0, -1)}${good.endsWith("A") ? "B" : "A"}`;
+    const email = `legacy-${randomBytes(3).toString("hex")}@example.com`;
+    const foreign = `sk_live_${randomBytes(16).toString("hex")}`;
+    const report = await importKeys(t.db, admin, {
+      csv: csvOf([
+        ["Legacy A", email, "payments", "Standard", typo, "", ""],
+        ["Legacy B", email, "payments", "Standard", "clé-secrète-ünïcode", "", ""],
+        ["Legacy C", email, "payments", "Standard", "short", "", ""],
+        ["Legacy D", email, "payments", "Standard", foreign, "", ""],
+      ]),
+      fileName: "legacy.csv",
+      dryRun: false,
+    });
+    expect(report.refused.map((r) => [r.row, r.reason])).toEqual([
+      [2, expect.stringContaining("checksum does not match")],
+      [3, expect.stringContaining("printable ASCII")],
+      [4, expect.stringContaining("printable ASCII")],
+    ]);
+    const viaImport = await verifyKey({ key: foreign, product: "payments" }, (h) => lookupKey(t.sql, h), { prefix, importedKeys: () => true });
+    expect(viaImport.status).toBe(200);
+  });
+
   it("refuses whole files it cannot read, with what to fix", async () => {
     const run = (csv: string) => refusal(importKeys(t.db, admin, { csv, fileName: "f.csv", dryRun: true }));
     expect(await run("app,consumer_email,products,plan,expires_at\nA,a@example.com,payments,Free,\n")).toMatch(/^invalid: The header lacks key or key_sha256/);

@@ -11,6 +11,7 @@ import { LIVE_STATUSES, planSnapshot } from "@/lib/requests/create-request";
 import { isSingleLine } from "@/lib/validation";
 import { MAX_CHECKED_KEY_LENGTH } from "./check-key";
 import { hashSecret } from "./key-format";
+import { isImportableKey } from "./verify-key";
 
 /** Bounds of one import: about 250 bytes a row, so 20,000 rows fit in 5 MB. */
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
@@ -60,7 +61,13 @@ type Record_ = Partial<Record<(typeof IMPORT_COLUMNS)[number], string>>;
  * valid row in one transaction with one `keys.imported` audit event; refused rows are skipped and
  * reported with what to fix. Admins only. Keys are hashed on arrival and never stored or logged.
  */
-export async function importKeys(db: Database, actor: Actor, input: z.input<typeof importKeysInput>, opts: { now?: Date } = {}): Promise<ImportReport> {
+export async function importKeys(
+  db: Database,
+  actor: Actor,
+  input: z.input<typeof importKeysInput>,
+  opts: { now?: Date; prefix?: string } = {},
+): Promise<ImportReport> {
+  const prefix = opts.prefix ?? "ptk";
   assertCan(actor, "keys.import", null);
   const parsedInput = importKeysInput.safeParse(input);
   if (!parsedInput.success) throw new DomainError("invalid", parsedInput.error.issues[0]?.message ?? "Choose a CSV file to import.");
@@ -71,11 +78,11 @@ export async function importKeys(db: Database, actor: Actor, input: z.input<type
   const now = opts.now ?? new Date();
   const records = readCsv(csv);
 
-  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now)) };
+  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now, { prefix })) };
   return db.transaction(async (tx) => {
     // One import at a time: two imports of the same file must not both pass the duplicate checks.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('keys:import'))`);
-    const plan = await planImport(tx, records, now, { lockApps: true });
+    const plan = await planImport(tx, records, now, { lockApps: true, prefix });
     await writeImport(tx, actor, plan, now);
     await recordEvent(tx, {
       actorId: actor.id,
@@ -149,7 +156,8 @@ const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
  * Validates every row against what the database holds, in a handful of queries (plans, products,
  * offers, consumers, their apps, those apps' live access, existing key hashes), never one per row.
  */
-async function planImport(db: Queryable, records: { line: number; record: Record_ }[], now: Date, opts: { lockApps?: boolean } = {}): Promise<Plan> {
+async function planImport(db: Queryable, records: { line: number; record: Record_ }[], now: Date, opts: { lockApps?: boolean; prefix: string }): Promise<Plan> {
+  const { prefix } = opts;
   const refused: RefusedRow[] = [];
   type Shaped = { line: number; app: string; email: string; slugs: string[]; plan: string; keyHash: string; start: string; expiresAt: Date | null };
   const shaped: Shaped[] = [];
@@ -198,6 +206,14 @@ async function planImport(db: Queryable, records: { line: number; record: Record
     }
     if (key && (key.length > MAX_CHECKED_KEY_LENGTH || /[\s\p{Cc}]/u.test(key))) {
       refuse(`key must be at most ${MAX_CHECKED_KEY_LENGTH} characters without spaces or control characters.`);
+      continue;
+    }
+    if (key && !isImportableKey(key, prefix)) {
+      refuse(
+        String(key).startsWith(`${prefix}_`)
+          ? "key looks like a Portico key but its checksum does not match: check it for a typo."
+          : "key must be 8 to 512 printable ASCII characters (letters, digits, punctuation): verify could never accept it.",
+      );
       continue;
     }
     const expiresAt = parseExpiry(record.expires_at ?? "");

@@ -75,6 +75,17 @@ const IMPORTED_KEY_PATTERN = /^[\x21-\x7e]{8,512}$/;
 /** What follows the prefix in Portico's own keys: `_`, 43 random and 6 checksum characters (key-format.ts). */
 const PORTICO_KEY_BODY = /^_[0-9A-Za-z]{49}$/;
 
+/**
+ * A key from another portal or gateway that verify can look up (and so the import accepts):
+ * printable ASCII, 8 to 512 characters, and not a Portico-shaped key with a bad checksum (a typo:
+ * verify refuses those before any lookup).
+ */
+export function isImportableKey(key: unknown, prefix: string): key is string {
+  if (typeof key !== "string") return false;
+  const porticoShaped = key.startsWith(`${prefix}_`) && PORTICO_KEY_BODY.test(key.slice(prefix.length));
+  return porticoShaped ? isWellFormedKey(key, prefix) : IMPORTED_KEY_PATTERN.test(key);
+}
+
 export type VerifyOptions = {
   prefix: string;
   now?: Date;
@@ -134,10 +145,7 @@ export async function verifyKey(
     return unauthorized("no key");
   }
   const key = input.key;
-  const wellFormed = isWellFormedKey(key, opts.prefix);
-  // A key in Portico's own format whose checksum fails is a typo or a guess, never an imported key.
-  const portico = typeof key === "string" && key.startsWith(`${opts.prefix}_`) && PORTICO_KEY_BODY.test(key.slice(opts.prefix.length));
-  if (!wellFormed && (portico || !(typeof key === "string" && opts.importedKeys?.() && IMPORTED_KEY_PATTERN.test(key)))) {
+  if (!(isWellFormedKey(key, opts.prefix) || (opts.importedKeys?.() && isImportableKey(key, opts.prefix)))) {
     return unauthorized("malformed key or bad checksum");
   }
   let product: string | null = null;

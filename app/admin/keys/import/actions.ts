@@ -1,5 +1,6 @@
 "use server";
 
+import { env } from "@/lib/env";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { db } from "@/db/client";
@@ -21,7 +22,7 @@ const run = (dryRun: boolean) =>
   validatedActionWithUser(
     importSchema,
     async ({ csv, fileName }, actor) => {
-      const report = await importKeys(db, actor, { csv, fileName, dryRun });
+      const report = await importKeys(db, actor, { csv, fileName, dryRun }, { prefix: env.keyPrefix });
       if (!dryRun) {
         revalidatePath("/admin/keys");
         revalidatePath("/admin");
