@@ -43,7 +43,10 @@ const tag = () => randomBytes(3).toString("hex");
 const standard = f.plan("Standard");
 
 async function product(ownerId: string, name: string) {
-  const [row] = await t.db.insert(products).values({ slug: `${name.toLowerCase()}-${tag()}`, name, ownerId, status: "published" }).returning();
+  const [row] = await t.db
+    .insert(products)
+    .values({ slug: `${name.toLowerCase()}-${tag()}`, name, ownerId, status: "published" })
+    .returning();
   if (!row) throw new Error("product insert");
   return row;
 }
@@ -61,16 +64,33 @@ const snapshot = (quotaPerMonth: number | null): PlanSnapshot => ({
 });
 
 /** An available request of `appId` for these products, with one key per entry of `keys`. */
-async function request(requesterId: string, appId: string, productIds: string[], opts: { quota?: number | null; keys?: number } = {}) {
+async function request(
+  requesterId: string,
+  appId: string,
+  productIds: string[],
+  opts: { quota?: number | null; keys?: number } = {},
+) {
   const [r] = await t.db
     .insert(accessRequests)
-    .values({ requesterId, appId, planId: standard.id, reason: "Because", status: "available", plan: snapshot(opts.quota === undefined ? 1_000_000 : opts.quota) })
+    .values({
+      requesterId,
+      appId,
+      planId: standard.id,
+      reason: "Because",
+      status: "available",
+      plan: snapshot(opts.quota === undefined ? 1_000_000 : opts.quota),
+    })
     .returning();
   if (!r) throw new Error("request insert");
-  await t.db.insert(accessRequestProducts).values(productIds.map((productId) => ({ requestId: r.id, productId })));
+  await t.db
+    .insert(accessRequestProducts)
+    .values(productIds.map((productId) => ({ requestId: r.id, productId })));
   const keys = [];
   for (let i = 0; i < (opts.keys ?? 1); i++) {
-    const [k] = await t.db.insert(apiKeys).values({ keyHash: `hash-${tag()}${tag()}`, start: `ptk_${tag()}`, appId, requestId: r.id }).returning();
+    const [k] = await t.db
+      .insert(apiKeys)
+      .values({ keyHash: `hash-${tag()}${tag()}`, start: `ptk_${tag()}`, appId, requestId: r.id })
+      .returning();
     if (!k) throw new Error("key insert");
     keys.push(k);
   }
@@ -117,7 +137,10 @@ await usage(ks.id, TODAY, "over_quota", 4, alpha.slug);
 await usage(kx.id, TODAY, "allowed", 50, alpha.slug);
 await usage(kx.id, "2031-03-16", "allowed", 77, alpha.slug); // tomorrow: not yet
 
-const dayOf = (s: { days: { day: string; total: number; counts: Record<string, number> }[] } | null, day: string) => s?.days.find((d) => d.day === day);
+const dayOf = (
+  s: { days: { day: string; total: number; counts: Record<string, number> }[] } | null,
+  day: string,
+) => s?.days.find((d) => d.day === day);
 
 describe("usage queries", () => {
   it("charts exactly the last 30 UTC days, oldest first, zero-filled", async () => {
@@ -139,7 +162,12 @@ describe("usage queries", () => {
 
   it("splits an app's calls by outcome, over all its keys, and leaves out days outside the window", async () => {
     const s = await usageOfApp(t.db, consumer, { appId: app.id, now: NOW });
-    expect(dayOf(s, TODAY)?.counts).toMatchObject({ allowed: 340 + 20 + 5 + 2, rate_limited: 7, unknown_product: 1, over_quota: 0 });
+    expect(dayOf(s, TODAY)?.counts).toMatchObject({
+      allowed: 340 + 20 + 5 + 2,
+      rate_limited: 7,
+      unknown_product: 1,
+      over_quota: 0,
+    });
     expect(dayOf(s, YESTERDAY)?.total).toBe(100);
     expect(dayOf(s, "2031-03-10")?.counts.revoked).toBe(3);
     expect(dayOf(s, "2031-02-14")?.total).toBe(999);
@@ -150,22 +178,37 @@ describe("usage queries", () => {
   it("filters an app's chart by key and by product", async () => {
     const byKey = await usageOfApp(t.db, consumer, { appId: app.id, keyId: km.id, now: NOW });
     expect(byKey?.total).toBe(28);
-    const byProduct = await usageOfApp(t.db, consumer, { appId: app.id, product: beta.slug, now: NOW });
+    const byProduct = await usageOfApp(t.db, consumer, {
+      appId: app.id,
+      product: beta.slug,
+      now: NOW,
+    });
     expect(byProduct?.total).toBe(20);
-    const both = await usageOfApp(t.db, consumer, { appId: app.id, keyId: k1.id, product: alpha.slug, now: NOW });
+    const both = await usageOfApp(t.db, consumer, {
+      appId: app.id,
+      keyId: k1.id,
+      product: alpha.slug,
+      now: NOW,
+    });
     expect(both?.total).toBe(340 + 7 + 100 + 999);
     const unnamed = await usageOfApp(t.db, consumer, { appId: app.id, product: "", now: NOW });
     expect(unnamed?.total).toBe(2);
     // a key of another app filters to nothing rather than showing that app's calls
     const foreignKey = await usageOfApp(t.db, consumer, { appId: app.id, keyId: kx.id, now: NOW });
     expect(foreignKey?.total).toBe(0);
-    const names = (await productsOfAppUsage(t.db, consumer, { appId: app.id, now: NOW })).map((p) => p.name);
+    const names = (await productsOfAppUsage(t.db, consumer, { appId: app.id, now: NOW })).map(
+      (p) => p.name,
+    );
     expect(names).toEqual(["Alpha", "Beta", "gamma", "No product named"]);
   });
 
   it("a product's calls: every app's calls that named it; top apps by calls with what was refused", async () => {
     const s = await usageOfProduct(t.db, ownerA, { productId: alpha.id, now: NOW });
-    expect(dayOf(s, TODAY)?.counts).toMatchObject({ allowed: 340 + 5 + 50, rate_limited: 7, over_quota: 4 });
+    expect(dayOf(s, TODAY)?.counts).toMatchObject({
+      allowed: 340 + 5 + 50,
+      rate_limited: 7,
+      over_quota: 4,
+    });
     expect(s?.total).toBe(340 + 7 + 100 + 3 + 999 + 5 + 4 + 50);
     const top = await topAppsOfProduct(t.db, ownerA, { productId: alpha.id, now: NOW });
     expect(top?.map((a) => [a.appName, a.calls, a.allowed, a.refused])).toEqual([
@@ -173,7 +216,11 @@ describe("usage queries", () => {
       ["Stranger app", 50, 50, 0],
       ["Second app", 4, 0, 4],
     ]);
-    expect((await topAppsOfProduct(t.db, ownerA, { productId: alpha.id, limit: 1, now: NOW }))?.map((a) => a.appName)).toEqual(["Weather app"]);
+    expect(
+      (await topAppsOfProduct(t.db, ownerA, { productId: alpha.id, limit: 1, now: NOW }))?.map(
+        (a) => a.appName,
+      ),
+    ).toEqual(["Weather app"]);
   });
 
   it("the portal's calls: all of them for an admin, those naming their products for an owner", async () => {
@@ -190,18 +237,43 @@ describe("usage queries", () => {
     expect(keys.get(k1.id)).toEqual({ today: 347, yesterday: 100 });
     expect(keys.get(k2.id)).toEqual({ today: 0, yesterday: 0 });
     expect(keys.get(km.id)).toEqual({ today: 28, yesterday: 0 });
-    const reqs = await recentCallsOfRequests(t.db, admin, [alphaOnly.request.id, mixed.request.id], NOW);
+    const reqs = await recentCallsOfRequests(
+      t.db,
+      admin,
+      [alphaOnly.request.id, mixed.request.id],
+      NOW,
+    );
     expect(reqs.get(alphaOnly.request.id)).toEqual({ today: 347, yesterday: 100 });
     expect(reqs.get(mixed.request.id)).toEqual({ today: 28, yesterday: 0 });
   });
 
   it("quota used this month comes from the limiter's month row, beside the snapshot's quota", async () => {
     await t.db.insert(usageCounters).values([
-      { subjectId: alphaOnly.request.id, window: "month", windowStart: new Date("2031-03-01T00:00:00Z"), count: 447 },
-      { subjectId: alphaOnly.request.id, window: "month", windowStart: new Date("2031-02-01T00:00:00Z"), count: 5000 },
-      { subjectId: alphaOnly.request.id, window: "minute", windowStart: new Date("2031-03-15T11:59:00Z"), count: 12 },
+      {
+        subjectId: alphaOnly.request.id,
+        window: "month",
+        windowStart: new Date("2031-03-01T00:00:00Z"),
+        count: 447,
+      },
+      {
+        subjectId: alphaOnly.request.id,
+        window: "month",
+        windowStart: new Date("2031-02-01T00:00:00Z"),
+        count: 5000,
+      },
+      {
+        subjectId: alphaOnly.request.id,
+        window: "minute",
+        windowStart: new Date("2031-03-15T11:59:00Z"),
+        count: 12,
+      },
     ]);
-    const q = await quotaUsedThisMonth(t.db, consumer, [alphaOnly.request.id, mixed.request.id], NOW);
+    const q = await quotaUsedThisMonth(
+      t.db,
+      consumer,
+      [alphaOnly.request.id, mixed.request.id],
+      NOW,
+    );
     expect(q.get(alphaOnly.request.id)).toMatchObject({ used: 447, quota: 1000 });
     expect(q.get(mixed.request.id)).toMatchObject({ used: 0, quota: null });
   });
@@ -209,11 +281,42 @@ describe("usage queries", () => {
   it("requests decided per day from the audit log: approved, auto-approved, denied; an owner sees their requests'", async () => {
     const at = (day: string) => new Date(`${day}T10:00:00Z`);
     await t.db.insert(auditEvents).values([
-      { actorId: ownerA.id, action: "request.approved", subjectType: "request", subjectId: alphaOnly.request.id, createdAt: at(TODAY) },
-      { actorId: null, actorType: "auto-approve", action: "request.approved", subjectType: "request", subjectId: second.request.id, createdAt: at(TODAY) },
-      { actorId: ownerB.id, action: "request.denied", subjectType: "request", subjectId: mixed.request.id, createdAt: at(YESTERDAY) },
-      { actorId: ownerA.id, action: "request.approval_recorded", subjectType: "request", subjectId: mixed.request.id, createdAt: at(YESTERDAY) },
-      { actorId: ownerA.id, action: "request.approved", subjectType: "request", subjectId: stranger.request.id, createdAt: at("2031-01-01") },
+      {
+        actorId: ownerA.id,
+        action: "request.approved",
+        subjectType: "request",
+        subjectId: alphaOnly.request.id,
+        createdAt: at(TODAY),
+      },
+      {
+        actorId: null,
+        actorType: "auto-approve",
+        action: "request.approved",
+        subjectType: "request",
+        subjectId: second.request.id,
+        createdAt: at(TODAY),
+      },
+      {
+        actorId: ownerB.id,
+        action: "request.denied",
+        subjectType: "request",
+        subjectId: mixed.request.id,
+        createdAt: at(YESTERDAY),
+      },
+      {
+        actorId: ownerA.id,
+        action: "request.approval_recorded",
+        subjectType: "request",
+        subjectId: mixed.request.id,
+        createdAt: at(YESTERDAY),
+      },
+      {
+        actorId: ownerA.id,
+        action: "request.approved",
+        subjectType: "request",
+        subjectId: stranger.request.id,
+        createdAt: at("2031-01-01"),
+      },
     ]);
     const forA = await decisionsPerDay(t.db, ownerA, { now: NOW });
     expect(dayOf(forA, TODAY)?.counts).toEqual({ approved: 1, auto_approved: 1, denied: 0 });
@@ -233,7 +336,9 @@ describe("usage queries", () => {
     ];
     it.each(appCases)("an app's chart: %s (sees it: %s)", async (_, actor, sees) => {
       expect((await usageOfApp(t.db, actor(), { appId: app.id, now: NOW })) !== null).toBe(sees);
-      expect((await productsOfAppUsage(t.db, actor(), { appId: app.id, now: NOW })).length > 0).toBe(sees);
+      expect(
+        (await productsOfAppUsage(t.db, actor(), { appId: app.id, now: NOW })).length > 0,
+      ).toBe(sees);
     });
 
     it("a consumer's other app shows only its own calls, and a deleted app nothing", async () => {
@@ -251,14 +356,24 @@ describe("usage queries", () => {
       ["the co-owner of a mixed request (owner of another product)", () => ownerB, false],
       ["its consumer", () => consumer, false],
     ];
-    it.each(productCases)("a product's chart and top apps: %s (sees them: %s)", async (_, actor, sees) => {
-      expect((await usageOfProduct(t.db, actor(), { productId: alpha.id, now: NOW })) !== null).toBe(sees);
-      expect((await topAppsOfProduct(t.db, actor(), { productId: alpha.id, now: NOW })) !== null).toBe(sees);
-    });
+    it.each(productCases)(
+      "a product's chart and top apps: %s (sees them: %s)",
+      async (_, actor, sees) => {
+        expect(
+          (await usageOfProduct(t.db, actor(), { productId: alpha.id, now: NOW })) !== null,
+        ).toBe(sees);
+        expect(
+          (await topAppsOfProduct(t.db, actor(), { productId: alpha.id, now: NOW })) !== null,
+        ).toBe(sees);
+      },
+    );
 
     it("the portal chart: nobody but owners and admins", async () => {
       expect(await usageOfPortal(t.db, consumer, { now: NOW })).toBeNull();
-      const [disabled] = await t.db.insert(users).values({ email: `off-${tag()}@example.com`, role: "admin", disabledAt: NOW }).returning();
+      const [disabled] = await t.db
+        .insert(users)
+        .values({ email: `off-${tag()}@example.com`, role: "admin", disabledAt: NOW })
+        .returning();
       if (!disabled) throw new Error("user");
       expect(await usageOfPortal(t.db, userActor(disabled), { now: NOW })).toBeNull();
     });
@@ -270,15 +385,30 @@ describe("usage queries", () => {
       ["the co-owner (owner of Beta)", () => ownerB, "mixed"],
       ["an admin", () => admin, "alphaOnly mixed"],
     ];
-    it.each(requestCases)("a request's recent calls and quota: %s sees [%s]", async (_, actor, seen) => {
-      const expected = seen.split(" ").filter(Boolean);
-      const ids = { alphaOnly: alphaOnly.request.id, mixed: mixed.request.id };
-      const names = (m: Map<string, unknown>) => Object.entries(ids).filter(([, id]) => m.has(id)).map(([n]) => n);
-      expect(names(await recentCallsOfRequests(t.db, actor(), Object.values(ids), NOW))).toEqual(expected);
-      expect(names(await quotaUsedThisMonth(t.db, actor(), Object.values(ids), NOW))).toEqual(expected);
-      const keyIds = { alphaOnly: k1.id, mixed: km.id };
-      const keyNames = (m: Map<string, unknown>) => Object.entries(keyIds).filter(([, id]) => m.has(id)).map(([n]) => n);
-      expect(keyNames(await recentCallsOfKeys(t.db, actor(), Object.values(keyIds), NOW))).toEqual(expected);
-    });
+    it.each(requestCases)(
+      "a request's recent calls and quota: %s sees [%s]",
+      async (_, actor, seen) => {
+        const expected = seen.split(" ").filter(Boolean);
+        const ids = { alphaOnly: alphaOnly.request.id, mixed: mixed.request.id };
+        const names = (m: Map<string, unknown>) =>
+          Object.entries(ids)
+            .filter(([, id]) => m.has(id))
+            .map(([n]) => n);
+        expect(names(await recentCallsOfRequests(t.db, actor(), Object.values(ids), NOW))).toEqual(
+          expected,
+        );
+        expect(names(await quotaUsedThisMonth(t.db, actor(), Object.values(ids), NOW))).toEqual(
+          expected,
+        );
+        const keyIds = { alphaOnly: k1.id, mixed: km.id };
+        const keyNames = (m: Map<string, unknown>) =>
+          Object.entries(keyIds)
+            .filter(([, id]) => m.has(id))
+            .map(([n]) => n);
+        expect(
+          keyNames(await recentCallsOfKeys(t.db, actor(), Object.values(keyIds), NOW)),
+        ).toEqual(expected);
+      },
+    );
   });
 });

@@ -29,13 +29,23 @@ export const DECISIONS = ["approved", "auto_approved", "denied"] as const;
 export type Decision = (typeof DECISIONS)[number];
 
 /** One day of a chart: a count per series key, and their sum. */
-export type DailyPoint<K extends string> = { day: string; counts: Record<K, number>; total: number };
+export type DailyPoint<K extends string> = {
+  day: string;
+  counts: Record<K, number>;
+  total: number;
+};
 /** Days oldest first, every day present (zero-filled), with totals over the whole range. */
-export type DailySeries<K extends string> = { keys: readonly K[]; days: DailyPoint<K>[]; totals: Record<K, number>; total: number };
+export type DailySeries<K extends string> = {
+  keys: readonly K[];
+  days: DailyPoint<K>[];
+  totals: Record<K, number>;
+  total: number;
+};
 
 /** The UTC calendar day of a moment, as key_usage_daily stores it ('YYYY-MM-DD'). */
 export const utcDay = (d: Date) => d.toISOString().slice(0, 10);
-const dayBefore = (day: string, n = 1) => utcDay(new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000));
+const dayBefore = (day: string, n = 1) =>
+  utcDay(new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000));
 
 /** The `n` UTC days ending today, oldest first. */
 export function lastDays(now: Date, n = USAGE_DAYS): string[] {
@@ -44,12 +54,18 @@ export function lastDays(now: Date, n = USAGE_DAYS): string[] {
 }
 
 /** First instant of the UTC month: the window_start of the limiter's month row. */
-export const monthStartOf = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+export const monthStartOf = (now: Date) =>
+  new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
-const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 /** Rows (day, key, n) into a zero-filled series over `days`; rows outside them are ignored. */
-export function zeroFill<K extends string>(keys: readonly K[], days: readonly string[], rows: readonly { day: string; key: K; n: number }[]): DailySeries<K> {
+export function zeroFill<K extends string>(
+  keys: readonly K[],
+  days: readonly string[],
+  rows: readonly { day: string; key: K; n: number }[],
+): DailySeries<K> {
   const byDay = new Map(days.map((day) => [day, { day, counts: zeros(keys), total: 0 }]));
   const totals = zeros(keys);
   let total = 0;
@@ -67,12 +83,22 @@ export function zeroFill<K extends string>(keys: readonly K[], days: readonly st
 const sumCount = sql<number>`coalesce(sum(${keyUsageDaily.count}), 0)::float8`.mapWith(Number);
 
 /** Calls per day per outcome over the last 30 days for the key_usage_daily rows `filter` selects. */
-async function callsPerDay(db: Queryable, filter: SQL | undefined, now: Date): Promise<DailySeries<UsageOutcome>> {
+async function callsPerDay(
+  db: Queryable,
+  filter: SQL | undefined,
+  now: Date,
+): Promise<DailySeries<UsageOutcome>> {
   const days = lastDays(now);
   const rows = await db
     .select({ day: keyUsageDaily.day, key: keyUsageDaily.outcome, n: sumCount })
     .from(keyUsageDaily)
-    .where(and(gte(keyUsageDaily.day, days[0] ?? utcDay(now)), lte(keyUsageDaily.day, utcDay(now)), filter))
+    .where(
+      and(
+        gte(keyUsageDaily.day, days[0] ?? utcDay(now)),
+        lte(keyUsageDaily.day, utcDay(now)),
+        filter,
+      ),
+    )
     .groupBy(keyUsageDaily.day, keyUsageDaily.outcome);
   return zeroFill(USAGE_OUTCOMES, days, rows);
 }
@@ -90,7 +116,8 @@ function productReach(actor: Actor): "all" | "none" | SQL {
   return "none";
 }
 
-const reachSql = (reach: ReturnType<typeof productReach>) => (reach === "all" ? undefined : reach === "none" ? sql`false` : reach);
+const reachSql = (reach: ReturnType<typeof productReach>) =>
+  reach === "all" ? undefined : reach === "none" ? sql`false` : reach;
 
 /** The consumer's own app (not deleted), or null: someone else's app is answered like an unknown one. */
 async function ownApp(db: Queryable, actor: Actor, appId: string) {
@@ -112,7 +139,10 @@ export async function usageOfApp(
   input: { appId: string; keyId?: string; product?: string; now?: Date },
 ): Promise<DailySeries<UsageOutcome> | null> {
   if (!(await ownApp(db, actor, input.appId))) return null;
-  const keysOfApp = db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.appId, input.appId));
+  const keysOfApp = db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(eq(apiKeys.appId, input.appId));
   return callsPerDay(
     db,
     and(
@@ -129,7 +159,11 @@ export async function usageOfApp(
  * requests, plus any other slug its keys were used with in the last 30 days (refused as not for
  * that product). Empty when the app is not the actor's.
  */
-export async function productsOfAppUsage(db: Queryable, actor: Actor, input: { appId: string; now?: Date }) {
+export async function productsOfAppUsage(
+  db: Queryable,
+  actor: Actor,
+  input: { appId: string; now?: Date },
+) {
   if (!(await ownApp(db, actor, input.appId))) return [];
   const since = lastDays(input.now ?? new Date())[0] ?? "";
   const rows = await db
@@ -162,7 +196,14 @@ async function readableProduct(db: Queryable, actor: Actor, productId: string) {
   return product ?? null;
 }
 
-export type TopApp = { appId: string; appName: string; ownerEmail: string; calls: number; allowed: number; refused: number };
+export type TopApp = {
+  appId: string;
+  appName: string;
+  ownerEmail: string;
+  calls: number;
+  allowed: number;
+  refused: number;
+};
 
 /** The apps that called a product most in the last 30 days (owner or admin; null otherwise). */
 export async function topAppsOfProduct(
@@ -174,14 +215,23 @@ export async function topAppsOfProduct(
   if (!product) return null;
   const now = input.now ?? new Date();
   const calls = sql<number>`sum(${keyUsageDaily.count})::float8`.mapWith(Number);
-  const allowed = sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.outcome} = 'allowed'), 0)::float8`.mapWith(Number);
+  const allowed =
+    sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.outcome} = 'allowed'), 0)::float8`.mapWith(
+      Number,
+    );
   const rows = await db
     .select({ appId: apps.id, appName: apps.name, ownerEmail: users.email, calls, allowed })
     .from(keyUsageDaily)
     .innerJoin(apiKeys, eq(apiKeys.id, keyUsageDaily.keyId))
     .innerJoin(apps, eq(apps.id, apiKeys.appId))
     .innerJoin(users, eq(users.id, apps.ownerId))
-    .where(and(eq(keyUsageDaily.product, product.slug), gte(keyUsageDaily.day, lastDays(now)[0] ?? utcDay(now)), lte(keyUsageDaily.day, utcDay(now))))
+    .where(
+      and(
+        eq(keyUsageDaily.product, product.slug),
+        gte(keyUsageDaily.day, lastDays(now)[0] ?? utcDay(now)),
+        lte(keyUsageDaily.day, utcDay(now)),
+      ),
+    )
     .groupBy(apps.id, apps.name, users.email)
     .orderBy(desc(calls), apps.name)
     .limit(Math.min(Math.max(input.limit ?? 5, 1), 50));
@@ -192,19 +242,31 @@ export async function topAppsOfProduct(
  * Calls per day across the portal: every call for an admin; for an owner the calls that named one
  * of their products. Null for anyone else.
  */
-export async function usageOfPortal(db: Queryable, actor: Actor, input: { now?: Date } = {}): Promise<DailySeries<UsageOutcome> | null> {
+export async function usageOfPortal(
+  db: Queryable,
+  actor: Actor,
+  input: { now?: Date } = {},
+): Promise<DailySeries<UsageOutcome> | null> {
   const reach = productReach(actor);
   if (reach === "none") return null;
   const now = input.now ?? new Date();
   if (reach === "all") return callsPerDay(db, undefined, now);
-  return callsPerDay(db, inArray(keyUsageDaily.product, db.select({ slug: products.slug }).from(products).where(reach)), now);
+  return callsPerDay(
+    db,
+    inArray(keyUsageDaily.product, db.select({ slug: products.slug }).from(products).where(reach)),
+    now,
+  );
 }
 
 /**
  * Requests decided per day over the last 30 days (from the audit log: approved by people,
  * auto-approved, denied), over the requests the actor sees in the queue. Null for consumers.
  */
-export async function decisionsPerDay(db: Queryable, actor: Actor, input: { now?: Date } = {}): Promise<DailySeries<Decision> | null> {
+export async function decisionsPerDay(
+  db: Queryable,
+  actor: Actor,
+  input: { now?: Date } = {},
+): Promise<DailySeries<Decision> | null> {
   if (actor.disabled || (actor.kind === "user" && actor.role === "consumer")) return null;
   const now = input.now ?? new Date();
   const days = lastDays(now);
@@ -232,9 +294,17 @@ export type RecentCalls = { today: number; yesterday: number };
 
 /** SQL on access_requests: the requests whose usage the actor sees (their own, or those in their queue). */
 const requestsReadableBy = (actor: Actor): SQL | undefined =>
-  actor.disabled ? sql`false` : or(eq(accessRequests.requesterId, actor.id), requestsVisibleTo(actor));
+  actor.disabled
+    ? sql`false`
+    : or(eq(accessRequests.requesterId, actor.id), requestsVisibleTo(actor));
 
-async function recentCallsBy(db: Queryable, by: "key" | "request", ids: readonly string[], actor: Actor, now: Date) {
+async function recentCallsBy(
+  db: Queryable,
+  by: "key" | "request",
+  ids: readonly string[],
+  actor: Actor,
+  now: Date,
+) {
   const out = new Map<string, RecentCalls>();
   if (ids.length === 0) return out;
   const today = utcDay(now);
@@ -243,12 +313,21 @@ async function recentCallsBy(db: Queryable, by: "key" | "request", ids: readonly
   const rows = await db
     .select({
       id,
-      today: sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.day} = ${today}), 0)::float8`.mapWith(Number),
-      yesterday: sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.day} = ${yesterday}), 0)::float8`.mapWith(Number),
+      today:
+        sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.day} = ${today}), 0)::float8`.mapWith(
+          Number,
+        ),
+      yesterday:
+        sql<number>`coalesce(sum(${keyUsageDaily.count}) filter (where ${keyUsageDaily.day} = ${yesterday}), 0)::float8`.mapWith(
+          Number,
+        ),
     })
     .from(apiKeys)
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
-    .leftJoin(keyUsageDaily, and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today])))
+    .leftJoin(
+      keyUsageDaily,
+      and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today])),
+    )
     .where(and(inArray(id, [...ids]), requestsReadableBy(actor)))
     .groupBy(id);
   for (const r of rows) out.set(r.id, { today: r.today, yesterday: r.yesterday });
@@ -256,18 +335,31 @@ async function recentCallsBy(db: Queryable, by: "key" | "request", ids: readonly
 }
 
 /** Each key's calls today and yesterday (what a revoke or an early end of its grace stops). */
-export const recentCallsOfKeys = (db: Queryable, actor: Actor, keyIds: readonly string[], now = new Date()) =>
-  recentCallsBy(db, "key", keyIds, actor, now);
+export const recentCallsOfKeys = (
+  db: Queryable,
+  actor: Actor,
+  keyIds: readonly string[],
+  now = new Date(),
+) => recentCallsBy(db, "key", keyIds, actor, now);
 
 /** Each request's calls today and yesterday, over all its keys (they share its access). */
-export const recentCallsOfRequests = (db: Queryable, actor: Actor, requestIds: readonly string[], now = new Date()) =>
-  recentCallsBy(db, "request", requestIds, actor, now);
+export const recentCallsOfRequests = (
+  db: Queryable,
+  actor: Actor,
+  requestIds: readonly string[],
+  now = new Date(),
+) => recentCallsBy(db, "request", requestIds, actor, now);
 
 /** Calls counted against the quota this UTC month (the limiter's month row) vs the plan's quota (null: none). */
 export type QuotaUse = { used: number; quota: number | null; monthStart: Date };
 
 /** Quota used this month per request, for the requests the actor sees. */
-export async function quotaUsedThisMonth(db: Queryable, actor: Actor, requestIds: readonly string[], now = new Date()) {
+export async function quotaUsedThisMonth(
+  db: Queryable,
+  actor: Actor,
+  requestIds: readonly string[],
+  now = new Date(),
+) {
   const out = new Map<string, QuotaUse>();
   if (requestIds.length === 0) return out;
   const monthStart = monthStartOf(now);
@@ -280,9 +372,14 @@ export async function quotaUsedThisMonth(db: Queryable, actor: Actor, requestIds
     .from(accessRequests)
     .leftJoin(
       usageCounters,
-      and(eq(usageCounters.subjectId, accessRequests.id), eq(usageCounters.window, "month"), eq(usageCounters.windowStart, monthStart)),
+      and(
+        eq(usageCounters.subjectId, accessRequests.id),
+        eq(usageCounters.window, "month"),
+        eq(usageCounters.windowStart, monthStart),
+      ),
     )
     .where(and(inArray(accessRequests.id, [...requestIds]), requestsReadableBy(actor)));
-  for (const r of rows) out.set(r.id, { used: r.used, quota: r.quota === null ? null : Number(r.quota), monthStart });
+  for (const r of rows)
+    out.set(r.id, { used: r.used, quota: r.quota === null ? null : Number(r.quota), monthStart });
   return out;
 }
