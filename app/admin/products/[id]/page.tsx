@@ -72,7 +72,13 @@ export default async function EditProductPage({
       ) : null}
       <Card className="mb-8">
         <h2 className="mb-3 font-semibold">Catalogue</h2>
-        <StatusActions id={product.id} name={product.name} status={product.status} access={await workingKeysOfProduct(db, product.id)} />
+        <StatusActions
+          id={product.id}
+          name={product.name}
+          status={product.status}
+          access={await workingKeysOfProduct(db, product.id)}
+          recentCalls={usage ? { today: usage.days.at(-1)?.total ?? 0, yesterday: usage.days.at(-2)?.total ?? 0 } : undefined}
+        />
       </Card>
       <Card className="mb-8 space-y-6" role="region" aria-labelledby="usage-title">
         <h2 id="usage-title" className="font-semibold">
