@@ -328,13 +328,13 @@ describe("usage queries", () => {
   });
 
   describe("who sees what", () => {
-    const appCases: [string, () => Actor, boolean][] = [
-      ["its consumer", () => consumer, true],
-      ["another consumer", () => otherConsumer, false],
-      ["the owner of its products", () => ownerA, false],
-      ["an admin (apps are their consumers')", () => admin, false],
+    const appCases: [string, boolean, () => Actor][] = [
+      ["its consumer", true, () => consumer],
+      ["another consumer", false, () => otherConsumer],
+      ["the owner of its products", false, () => ownerA],
+      ["an admin (apps are their consumers')", false, () => admin],
     ];
-    it.each(appCases)("an app's chart: %s (sees it: %s)", async (_, actor, sees) => {
+    it.each(appCases)("an app's chart: %s (sees it: %s)", async (_, sees, actor) => {
       expect((await usageOfApp(t.db, actor(), { appId: app.id, now: NOW })) !== null).toBe(sees);
       expect(
         (await productsOfAppUsage(t.db, actor(), { appId: app.id, now: NOW })).length > 0,
@@ -350,15 +350,15 @@ describe("usage queries", () => {
       await t.db.update(apiKeys).set({ appId: secondApp.id }).where(eq(apiKeys.id, ks.id));
     });
 
-    const productCases: [string, () => Actor, boolean][] = [
-      ["its owner", () => ownerA, true],
-      ["an admin", () => admin, true],
-      ["the co-owner of a mixed request (owner of another product)", () => ownerB, false],
-      ["its consumer", () => consumer, false],
+    const productCases: [string, boolean, () => Actor][] = [
+      ["its owner", true, () => ownerA],
+      ["an admin", true, () => admin],
+      ["the co-owner of a mixed request (owner of another product)", false, () => ownerB],
+      ["its consumer", false, () => consumer],
     ];
     it.each(productCases)(
       "a product's chart and top apps: %s (sees them: %s)",
-      async (_, actor, sees) => {
+      async (_, sees, actor) => {
         expect(
           (await usageOfProduct(t.db, actor(), { productId: alpha.id, now: NOW })) !== null,
         ).toBe(sees);
@@ -378,16 +378,16 @@ describe("usage queries", () => {
       expect(await usageOfPortal(t.db, userActor(disabled), { now: NOW })).toBeNull();
     });
 
-    const requestCases: [string, () => Actor, string][] = [
-      ["the requester", () => consumer, "alphaOnly mixed"],
-      ["another consumer", () => otherConsumer, ""],
-      ["the owner of Alpha", () => ownerA, "alphaOnly mixed"],
-      ["the co-owner (owner of Beta)", () => ownerB, "mixed"],
-      ["an admin", () => admin, "alphaOnly mixed"],
+    const requestCases: [string, string, () => Actor][] = [
+      ["the requester", "alphaOnly mixed", () => consumer],
+      ["another consumer", "", () => otherConsumer],
+      ["the owner of Alpha", "alphaOnly mixed", () => ownerA],
+      ["the co-owner (owner of Beta)", "mixed", () => ownerB],
+      ["an admin", "alphaOnly mixed", () => admin],
     ];
     it.each(requestCases)(
       "a request's recent calls and quota: %s sees [%s]",
-      async (_, actor, seen) => {
+      async (_, seen, actor) => {
         const expected = seen.split(" ").filter(Boolean);
         const ids = { alphaOnly: alphaOnly.request.id, mixed: mixed.request.id };
         const names = (m: Map<string, unknown>) =>
