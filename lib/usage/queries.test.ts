@@ -200,6 +200,10 @@ describe("usage queries", () => {
       (p) => p.name,
     );
     expect(names).toEqual(["Alpha", "Beta", "gamma", "No product named"]);
+    // a working access not called yet is offered too
+    const fresh = await f.app(consumer.id, "Fresh app");
+    await request(consumer.id, fresh.id, [beta.id]);
+    expect(await productsOfAppUsage(t.db, consumer, { appId: fresh.id, now: NOW })).toEqual([{ slug: beta.slug, name: "Beta" }]);
   });
 
   it("a product's calls: every app's calls that named it; top apps by calls with what was refused", async () => {

@@ -2,6 +2,7 @@ import { type SQL, and, desc, eq, gte, inArray, isNull, lte, or, sql } from "dri
 import type { Queryable } from "@/db/connect";
 import {
   type UsageOutcome,
+  accessRequestProducts,
   accessRequests,
   apiKeys,
   apps,
@@ -155,9 +156,9 @@ export async function usageOfApp(
 }
 
 /**
- * The products an app's calls named (the product filter of its chart): the products of its
- * requests, plus any other slug its keys were used with in the last 30 days (refused as not for
- * that product). Empty when the app is not the actor's.
+ * The product filter of an app's chart: the products of its approved or available requests, plus
+ * any other slug its keys were used with in the last 30 days (refused as not for that product, or
+ * '' for calls that named none). Empty when the app is not the actor's.
  */
 export async function productsOfAppUsage(
   db: Queryable,
@@ -166,14 +167,32 @@ export async function productsOfAppUsage(
 ) {
   if (!(await ownApp(db, actor, input.appId))) return [];
   const since = lastDays(input.now ?? new Date())[0] ?? "";
-  const rows = await db
-    .selectDistinct({ slug: keyUsageDaily.product, name: products.name })
-    .from(keyUsageDaily)
-    .innerJoin(apiKeys, eq(apiKeys.id, keyUsageDaily.keyId))
-    .leftJoin(products, eq(products.slug, keyUsageDaily.product))
-    .where(and(eq(apiKeys.appId, input.appId), gte(keyUsageDaily.day, since)));
-  return rows
-    .map((r) => ({ slug: r.slug, name: r.slug === "" ? "No product named" : (r.name ?? r.slug) }))
+  const [used, requested] = await Promise.all([
+    db
+      .selectDistinct({ slug: keyUsageDaily.product, name: products.name })
+      .from(keyUsageDaily)
+      .innerJoin(apiKeys, eq(apiKeys.id, keyUsageDaily.keyId))
+      .leftJoin(products, eq(products.slug, keyUsageDaily.product))
+      .where(and(eq(apiKeys.appId, input.appId), gte(keyUsageDaily.day, since))),
+    db
+      .selectDistinct({ slug: products.slug, name: products.name })
+      .from(accessRequestProducts)
+      .innerJoin(accessRequests, eq(accessRequests.id, accessRequestProducts.requestId))
+      .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+      .where(
+        and(
+          eq(accessRequests.appId, input.appId),
+          inArray(accessRequests.status, ["approved", "available"]),
+        ),
+      ),
+  ]);
+  const bySlug = new Map<string, string>();
+  for (const r of [...requested, ...used]) {
+    if (!bySlug.has(r.slug))
+      bySlug.set(r.slug, r.slug === "" ? "No product named" : (r.name ?? r.slug));
+  }
+  return [...bySlug]
+    .map(([slug, name]) => ({ slug, name }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -55,16 +55,19 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
   if (!app) notFound();
   const filters = filtersSchema.parse(await searchParams);
   const now = new Date();
-  const [keys, usage, usedProducts, requests] = await Promise.all([
+  const [keys, usedProducts, requests] = await Promise.all([
     keysOfApp(db, user.id, app.id),
-    usageOfApp(db, user, { appId: app.id, keyId: filters.key, product: filters.product, now }),
     productsOfAppUsage(db, user, { appId: app.id, now }),
     listMyRequests(db, user.id),
   ]);
-  const active = requests.filter((r) => r.appId === app.id && r.status === "available");
-  const quotas = await quotaUsedThisMonth(db, user, active.map((r) => r.id), now);
+  // Only filters this app offers: a stale or foreign one shows every call rather than a false zero.
   const keyFilter = keys.find((k) => k.id === filters.key);
   const productFilter = usedProducts.find((p) => p.slug === filters.product);
+  const active = requests.filter((r) => r.appId === app.id && r.status === "available");
+  const [usage, quotas] = await Promise.all([
+    usageOfApp(db, user, { appId: app.id, keyId: keyFilter?.id, product: productFilter?.slug, now }),
+    quotaUsedThisMonth(db, user, active.map((r) => r.id), now),
+  ]);
   const filtered = [keyFilter ? `key ${keyFilter.start}…` : null, productFilter ? productFilter.name : null].filter(Boolean).join(", ");
 
   return (
