@@ -1,6 +1,8 @@
 import { and, asc, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DailyBarChart } from "@/components/charts/daily-bar-chart";
+import { DECISION_STYLES, OUTCOME_STYLES } from "@/components/charts/palettes";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
@@ -8,6 +10,7 @@ import { accessRequests, auditEvents, users } from "@/db/schema";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { requestsVisibleTo } from "@/lib/auth/permissions";
 import { formatDateTime } from "@/lib/format";
+import { decisionsPerDay, usageOfPortal } from "@/lib/usage/queries";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -16,7 +19,7 @@ export default async function AdminHome() {
   const scope = requestsVisibleTo(user);
   const startOfDay = new Date(new Date().toISOString().slice(0, 10));
   const weekAgo = new Date(Date.now() - 7 * 86_400_000);
-  const [[pending], [decidedToday], [autoWeek], [oldest]] = await Promise.all([
+  const [[pending], [decidedToday], [autoWeek], [oldest], decisions, calls] = await Promise.all([
     db.select({ n: count() }).from(accessRequests).where(and(eq(accessRequests.status, "pending"), scope)),
     db
       .select({ n: count() })
@@ -47,6 +50,8 @@ export default async function AdminHome() {
       .where(and(eq(accessRequests.status, "pending"), scope))
       .orderBy(asc(accessRequests.createdAt))
       .limit(1),
+    decisionsPerDay(db, user),
+    usageOfPortal(db, user),
   ]);
   const stats = [
     { label: "Pending", value: pending?.n ?? 0, href: "/admin/requests" },
@@ -84,6 +89,32 @@ export default async function AdminHome() {
           <p className="mt-2 text-sm text-zinc-500">Nothing is waiting. New requests appear here.</p>
         )}
       </Card>
+      <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        {decisions ? (
+          <Card>
+            <DailyBarChart
+              title="Requests decided per day"
+              series={decisions}
+              styles={DECISION_STYLES}
+              unit={["request", "requests"]}
+              empty="No request was decided in the last 30 days."
+              testId="decisions-chart"
+            />
+          </Card>
+        ) : null}
+        {calls ? (
+          <Card>
+            <DailyBarChart
+              title={user.role === "admin" ? "Calls per day" : "Calls per day to your products"}
+              series={calls}
+              styles={OUTCOME_STYLES}
+              unit={["call", "calls"]}
+              empty="No calls in the last 30 days. Calls appear here once gateways verify keys."
+              testId="calls-chart"
+            />
+          </Card>
+        ) : null}
+      </div>
     </>
   );
 }

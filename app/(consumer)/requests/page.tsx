@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { QuotaBar } from "@/components/charts/quota-bar";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -10,13 +11,21 @@ import { handoffStatus } from "@/lib/requests/handoff-status";
 import { expiryOfRequests } from "@/lib/requests/extension-queries";
 import { listMyRequests } from "@/lib/requests/queries";
 import { formatDate, formatDuration } from "@/lib/format";
+import { type QuotaUse, type RecentCalls, quotaUsedThisMonth, recentCallsOfRequests } from "@/lib/usage/queries";
 
 export const metadata: Metadata = { title: "My requests" };
 
 export default async function MyRequestsPage({ searchParams }: PageProps<"/requests">) {
   const user = await requireUser("/requests");
   const [requests, params] = await Promise.all([listMyRequests(db, user.id), searchParams]);
-  const expiry = await expiryOfRequests(db, requests.filter((r) => r.status === "available").map((r) => r.id));
+  // Usage at a glance for each working access: today's calls and this month against the quota.
+  const active = requests.filter((r) => r.status === "available").map((r) => r.id);
+  const now = new Date();
+  const [expiry, recent, quotas] = await Promise.all([
+    expiryOfRequests(db, active),
+    recentCallsOfRequests(db, user, active, now),
+    quotaUsedThisMonth(db, user, active, now),
+  ]);
   return (
     <>
       <PageHeader title="My requests" description="Every access request you have made, and where it stands." />
@@ -45,6 +54,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                 <th scope="col" className="px-4 py-3">Plan</th>
                 <th scope="col" className="px-4 py-3">Requested</th>
                 <th scope="col" className="px-4 py-3">Duration</th>
+                <th scope="col" className="px-4 py-3">Usage</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -64,6 +74,9 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                   <td className="px-4 py-3">{r.plan.name}</td>
                   <td className="px-4 py-3 whitespace-nowrap">{formatDate(r.createdAt)}</td>
                   <td className="px-4 py-3 whitespace-nowrap">{formatDuration(r.durationDays)}</td>
+                  <td className="px-4 py-3" data-testid="request-usage">
+                    <UsageAtAGlance recent={recent.get(r.id)} quota={quotas.get(r.id)} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -89,5 +102,18 @@ function ExpiryNote({ requestId, what, expiry }: { requestId: string; what: stri
         </Link>
       )}
     </p>
+  );
+}
+
+/** A working access's calls today and this month against its quota; a dash for the others. */
+function UsageAtAGlance({ recent, quota }: { recent?: RecentCalls; quota?: QuotaUse }) {
+  if (!recent || !quota) return <span className="text-zinc-500">—</span>;
+  return (
+    <div className="min-w-48">
+      <p className="whitespace-nowrap">
+        {new Intl.NumberFormat("en-GB").format(recent.today)} {recent.today === 1 ? "call" : "calls"} today
+      </p>
+      <QuotaBar quota={quota} className="mt-1 text-zinc-600 dark:text-zinc-400" />
+    </div>
   );
 }

@@ -11,6 +11,7 @@ import { formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { adminKeys } from "@/lib/keys/queries";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
+import { recentCallsOfKeys, recentCallsOfRequests } from "@/lib/usage/queries";
 import { checkAnyKeyAction } from "./actions";
 import { RevokeForm } from "./revoke-form";
 
@@ -27,6 +28,11 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
   const params = paramsSchema.parse(await searchParams);
   const { rows, hasMore, page } = await adminKeys(db, user, { q: params.q, live: params.live === "1", page: params.page });
   const now = new Date();
+  // What each key and each revocable access was used for lately: the revoke confirmation names it.
+  const [keyCalls, requestCalls] = await Promise.all([
+    recentCallsOfKeys(db, user, rows.map((k) => k.id), now),
+    recentCallsOfRequests(db, user, [...new Set(rows.filter((k) => k.mayRevoke).map((k) => k.requestId))], now),
+  ]);
   const pageHref = (p: number) => {
     const s = new URLSearchParams();
     if (params.q) s.set("q", params.q);
@@ -93,6 +99,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                 <td className="py-2 pr-4 align-top">
                   <span className="font-mono">{k.start}…</span>
                   <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                  <KeyCallsToday calls={keyCalls.get(k.id)?.today ?? 0} />
                   <AuditTimelineLink subjectType="key" subjectId={k.id} viewerRole={user.role} className="text-xs text-indigo-600 underline" />
                 </td>
                 <td className="py-2 pr-4 align-top">
@@ -112,7 +119,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
                 </td>
                 <td className="py-2 align-top">
                   {revocable && k.mayRevoke ? (
-                    <RevokeForm requestId={k.requestId} keyStart={k.start} />
+                    <RevokeForm requestId={k.requestId} keyStart={k.start} recentCalls={requestCalls.get(k.requestId)} />
                   ) : revocable && k.whyNot ? (
                     <p className="max-w-48 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-no-revoke">
                       {k.whyNot}
@@ -129,5 +136,15 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
         {hasMore ? <Link href={pageHref(page + 1)} className="text-indigo-600 underline">Older →</Link> : null}
       </nav>
     </>
+  );
+}
+
+/** "12 calls today" under a key (UTC day), omitted when it had none. */
+function KeyCallsToday({ calls }: { calls: number }) {
+  if (calls === 0) return null;
+  return (
+    <p className="text-xs text-zinc-500" data-testid="key-calls-today">
+      {new Intl.NumberFormat("en-GB").format(calls)} {calls === 1 ? "call" : "calls"} today
+    </p>
   );
 }

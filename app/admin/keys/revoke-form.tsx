@@ -4,10 +4,26 @@ import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
+import type { RecentCalls } from "@/lib/usage/queries";
+import { recentUseWords, usedLately } from "@/lib/usage/recent-use-words";
 import { revokeAction } from "./actions";
 
-/** Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing. */
-export function RevokeForm({ requestId, keyStart, label }: { requestId: string; keyStart?: string; label?: string }) {
+/**
+ * Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing; the
+ * second names how much the access was used lately (its calls today and yesterday), so nobody
+ * cuts off a busy integration by accident.
+ */
+export function RevokeForm({
+  requestId,
+  keyStart,
+  label,
+  recentCalls,
+}: {
+  requestId: string;
+  keyStart?: string;
+  label?: string;
+  recentCalls?: RecentCalls;
+}) {
   // Privileged: may ask for an authenticator code first; the typed reason stays meanwhile.
   const { state, pending, onSubmit } = useStepUpAction(revokeAction);
   const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
@@ -29,6 +45,11 @@ export function RevokeForm({ requestId, keyStart, label }: { requestId: string; 
   return (
     <form onSubmit={onSubmit} className="space-y-2" onKeyDown={step.onKeyDown}>
       <input type="hidden" name="requestId" value={requestId} />
+      {recentCalls ? (
+        <p className={`text-sm ${usedLately(recentCalls) ? "font-medium text-amber-800 dark:text-amber-300" : "text-zinc-600 dark:text-zinc-400"}`} data-testid="revoke-usage">
+          {recentUseWords(recentCalls, "revoke")}
+        </p>
+      ) : null}
       <label htmlFor={id} className="block text-sm font-medium">
         Why? The requester is emailed this.
       </label>

@@ -9,6 +9,7 @@ import type { SessionUser } from "@/lib/auth/guards";
 import type { queueDetail } from "@/lib/admin/queue-query";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { requestEventWords } from "@/lib/requests/event-words";
+import type { RecentCalls } from "@/lib/usage/queries";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
 import { PanelHeading } from "./panel-heading";
@@ -24,7 +25,18 @@ function Note({ children, testId }: { children: React.ReactNode; testId: string 
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
 
-export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; closeHref: string; viewer: SessionUser }) {
+export function DetailPanel({
+  detail,
+  closeHref,
+  viewer,
+  recentCalls,
+}: {
+  detail: Detail;
+  closeHref: string;
+  viewer: SessionUser;
+  /** The request's calls today and yesterday, named in the revoke confirmation. */
+  recentCalls?: RecentCalls;
+}) {
   if (!detail) {
     return (
       <Card role="region" aria-label="Request details">
@@ -109,7 +121,7 @@ export function DetailPanel({ detail, closeHref, viewer }: { detail: Detail; clo
                 ? `Revoking stops the key for ${detail.myProducts.join(", ")} at once and emails the requester your reason; ${detail.otherProducts.join(", ")} ${detail.otherProducts.length === 1 ? "stays" : "stay"} with ${detail.otherProducts.length === 1 ? "its owner" : "their owners"}.`
                 : "Revoking denies the request after approval: its key stops at once and the requester is emailed your reason."}
             </p>
-            <RevokeForm requestId={r.id} label={detail.otherProducts.length > 0 ? "Revoke my products" : "Revoke access"} />
+            <RevokeForm requestId={r.id} label={detail.otherProducts.length > 0 ? "Revoke my products" : "Revoke access"} recentCalls={recentCalls} />
           </div>
         ) : detail.whyNot ? (
           <Note testId="why-no-revoke">{detail.whyNot}</Note>

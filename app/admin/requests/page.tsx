@@ -9,6 +9,7 @@ import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
 import { QueueTable } from "./queue-table";
@@ -21,7 +22,7 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  const [{ rows, total, capped }, planRows, productRows, [prefs], detail] = await Promise.all([
+  const [{ rows, total, capped }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
     queryQueue(db, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
@@ -31,6 +32,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       .orderBy(asc(products.name)),
     db.select().from(userPreferences).where(eq(userPreferences.userId, user.id)),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
+    // the revoke confirmation names the request's calls today and yesterday
+    params.open ? recentCallsOfRequests(db, user, [params.open]) : Promise.resolve(new Map<string, RecentCalls>()),
   ]);
 
   return (
@@ -94,7 +97,12 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           hiddenColumns={visibleColumnsLeft(prefs?.preferences.queueHiddenColumns ?? [])}
         />
         {params.open ? (
-          <DetailPanel detail={detail} closeHref={queueHref(params, { open: undefined })} viewer={user} />
+          <DetailPanel
+            detail={detail}
+            closeHref={queueHref(params, { open: undefined })}
+            viewer={user}
+            recentCalls={params.open ? recentCalls.get(params.open) : undefined}
+          />
         ) : null}
       </div>
     </>

@@ -2,6 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
+import { z } from "zod";
+import { DailyBarChart } from "@/components/charts/daily-bar-chart";
+import { OUTCOME_STYLES } from "@/components/charts/palettes";
+import { QuotaBar } from "@/components/charts/quota-bar";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
@@ -14,10 +18,24 @@ import { Table } from "@/components/ui/table";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { keysOfApp } from "@/lib/keys/queries";
+import { listMyRequests } from "@/lib/requests/queries";
+import { productsOfAppUsage, quotaUsedThisMonth, usageOfApp } from "@/lib/usage/queries";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
+
+// The chart's filters (a GET form): one key, one product. The product travels as "=slug" so that
+// "=" (calls that named no product) differs from "" (all products).
+const filtersSchema = z.object({
+  key: z.uuid().optional().catch(undefined),
+  product: z
+    .string()
+    .max(200)
+    .optional()
+    .catch(undefined)
+    .transform((v) => (!v ? undefined : v.startsWith("=") ? v.slice(1) : v)),
+});
 
 // Shared by generateMetadata and the page, so one request reads the app once.
 const loadApp = cache(async (ownerId: string, id: string) => getApp(db, ownerId, id));
@@ -29,7 +47,7 @@ export async function generateMetadata({ params }: PageProps<"/apps/[id]">): Pro
   return { title: app ? app.name : "App" };
 }
 
-export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
+export default async function AppPage({ params, searchParams }: PageProps<"/apps/[id]">) {
   const { id } = await params;
   // Anything that cannot be an app id is a 404 without a query.
   if (!appIdSchema.safeParse(id).success) notFound();
@@ -37,8 +55,22 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
   // Someone else's app and a missing one look the same.
   const app = await loadApp(user.id, id);
   if (!app) notFound();
-  const keys = await keysOfApp(db, user.id, app.id);
+  const filters = filtersSchema.parse(await searchParams);
   const now = new Date();
+  const [keys, usedProducts, requests] = await Promise.all([
+    keysOfApp(db, user.id, app.id),
+    productsOfAppUsage(db, user, { appId: app.id, now }),
+    listMyRequests(db, user.id),
+  ]);
+  // Only filters this app offers: a stale or foreign one shows every call rather than a false zero.
+  const keyFilter = keys.find((k) => k.id === filters.key);
+  const productFilter = usedProducts.find((p) => p.slug === filters.product);
+  const active = requests.filter((r) => r.appId === app.id && r.status === "available");
+  const [usage, quotas] = await Promise.all([
+    usageOfApp(db, user, { appId: app.id, keyId: keyFilter?.id, product: productFilter?.slug, now }),
+    quotaUsedThisMonth(db, user, active.map((r) => r.id), now),
+  ]);
+  const filtered = [keyFilter ? `key ${keyFilter.start}…` : null, productFilter ? productFilter.name : null].filter(Boolean).join(", ");
 
   return (
     <>
@@ -52,46 +84,119 @@ export default async function AppPage({ params }: PageProps<"/apps/[id]">) {
         }
       />
       <div className="grid gap-10 lg:grid-cols-[1fr_22rem]">
-        <section aria-labelledby="keys-title">
-          <h2 id="keys-title" className="mb-3 text-lg font-semibold">
-            Key archive
-          </h2>
-          {keys.length === 0 ? (
-            <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-              No keys yet. Keys appear here once a request for this app is approved and claimed.
-            </p>
-          ) : (
-            <Table caption="Every key of this app, newest first" columns={[{ label: "Key" }, { label: "Plan" }, { label: "Valid" }, { label: "Status" }]}>
-              {keys.map((k) => {
-                const state = keyState(k, now);
-                const ended = howItEnded(k, now);
-                return (
-                  <tr key={k.id} data-testid="archive-key">
-                    <td className="py-2 pr-4 align-top">
-                      <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
-                        {k.start}…
+        <div className="min-w-0 space-y-10">
+          <section aria-labelledby="usage-title" className="space-y-4">
+            <h2 id="usage-title" className="text-lg font-semibold">
+              Usage
+            </h2>
+            {active.length > 0 ? (
+              <ul className="space-y-3" aria-label="This month's quota">
+                {active.map((r) => {
+                  const q = quotas.get(r.id);
+                  return q ? (
+                    <li key={r.id}>
+                      <Link href={`/requests/${r.id}`} className="text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+                        {r.products.map((p) => p.name).join(", ")} · {r.plan.name}
                       </Link>
-                      <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
-                    </td>
-                    <td className="py-2 pr-4 align-top">{k.planName}</td>
-                    <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
-                    <td className="py-2 align-top">
-                      <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                      {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </Table>
-          )}
-          <div className="mt-8">
-            <CheckKeyForm
-              action={checkAppKeyAction}
-              appId={app.id}
-              description={`Paste a key to learn whether it is ${app.name}'s current key, an older one, or no longer works. The key is sent only to check it and is never stored.`}
-            />
-          </div>
-        </section>
+                      <QuotaBar quota={q} className="mt-1" testId="quota-bar" />
+                    </li>
+                  ) : null;
+                })}
+              </ul>
+            ) : null}
+            <form className="flex flex-wrap items-end gap-3" action={`/apps/${app.id}`} aria-label="Filter the chart">
+              <div>
+                <label htmlFor="usage-key" className="block text-sm font-medium">
+                  Key
+                </label>
+                <select id="usage-key" name="key" defaultValue={keyFilter?.id ?? ""} className="h-10 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+                  <option value="">All keys</option>
+                  {keys.map((k) => (
+                    <option key={k.id} value={k.id}>
+                      {k.start}…
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label htmlFor="usage-product" className="block text-sm font-medium">
+                  Product
+                </label>
+                <select
+                  id="usage-product"
+                  name="product"
+                  defaultValue={productFilter ? `=${productFilter.slug}` : ""}
+                  className="h-10 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+                >
+                  <option value="">All products</option>
+                  {usedProducts.map((p) => (
+                    <option key={p.slug} value={`=${p.slug}`}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <button type="submit" className="h-10 rounded-md border border-zinc-300 bg-white px-4 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800">
+                Show
+              </button>
+              {filtered ? (
+                <Link href={`/apps/${app.id}`} className="h-10 content-center text-sm text-indigo-600 underline">
+                  Show all calls
+                </Link>
+              ) : null}
+            </form>
+            {usage ? (
+              <DailyBarChart
+                title={filtered ? `Calls per day, ${filtered}` : "Calls per day"}
+                series={usage}
+                styles={OUTCOME_STYLES}
+                unit={["call", "calls"]}
+                empty={filtered ? "No calls in the last 30 days match these filters." : "No calls in the last 30 days. Calls appear here once a gateway checks this app's keys."}
+                testId="app-usage"
+              />
+            ) : null}
+          </section>
+          <section aria-labelledby="keys-title">
+            <h2 id="keys-title" className="mb-3 text-lg font-semibold">
+              Key archive
+            </h2>
+            {keys.length === 0 ? (
+              <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+                No keys yet. Keys appear here once a request for this app is approved and claimed.
+              </p>
+            ) : (
+              <Table caption="Every key of this app, newest first" columns={[{ label: "Key" }, { label: "Plan" }, { label: "Valid" }, { label: "Status" }]}>
+                {keys.map((k) => {
+                  const state = keyState(k, now);
+                  const ended = howItEnded(k, now);
+                  return (
+                    <tr key={k.id} data-testid="archive-key">
+                      <td className="py-2 pr-4 align-top">
+                        <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
+                          {k.start}…
+                        </Link>
+                        <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                      </td>
+                      <td className="py-2 pr-4 align-top">{k.planName}</td>
+                      <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
+                      <td className="py-2 align-top">
+                        <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
+                        {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </Table>
+            )}
+            <div className="mt-8">
+              <CheckKeyForm
+                action={checkAppKeyAction}
+                appId={app.id}
+                description={`Paste a key to learn whether it is ${app.name}'s current key, an older one, or no longer works. The key is sent only to check it and is never stored.`}
+              />
+            </div>
+          </section>
+        </div>
         <div className="space-y-6 self-start">
           <Card>
             <EditAppForm id={app.id} name={app.name} description={app.description} />

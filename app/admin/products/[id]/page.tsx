@@ -2,20 +2,26 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { DailyBarChart } from "@/components/charts/daily-bar-chart";
+import { OUTCOME_STYLES } from "@/components/charts/palettes";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { getManagedProduct } from "@/lib/products/get-product";
 import { offerablePlans } from "@/lib/products/offerable-plans";
 import { productIdSchema } from "@/lib/products/product-schema";
 import { workingKeysOfProduct } from "@/lib/products/working-keys";
+import { topAppsOfProduct, usageOfProduct } from "@/lib/usage/queries";
 import { ProductForm } from "../product-form";
 import { ProductStatusBadge } from "../product-status-badge";
 import { StatusActions } from "./status-actions";
 
 export const metadata: Metadata = { title: "Edit product" };
+
+const number = new Intl.NumberFormat("en-GB");
 
 export default async function EditProductPage({
   params,
@@ -26,7 +32,12 @@ export default async function EditProductPage({
   const parsed = productIdSchema.safeParse(id);
   const product = parsed.success ? await getManagedProduct(db, user, parsed.data) : null;
   if (!product) notFound();
-  const plans = await offerablePlans(db, user, product.id);
+  const now = new Date();
+  const [plans, usage, topApps] = await Promise.all([
+    offerablePlans(db, user, product.id),
+    usageOfProduct(db, user, { productId: product.id, now }),
+    topAppsOfProduct(db, user, { productId: product.id, limit: 10, now }),
+  ]);
   const created = (await searchParams).created === "1";
   return (
     <>
@@ -61,7 +72,45 @@ export default async function EditProductPage({
       ) : null}
       <Card className="mb-8">
         <h2 className="mb-3 font-semibold">Catalogue</h2>
-        <StatusActions id={product.id} name={product.name} status={product.status} access={await workingKeysOfProduct(db, product.id)} />
+        <StatusActions
+          id={product.id}
+          name={product.name}
+          status={product.status}
+          access={await workingKeysOfProduct(db, product.id)}
+          recentCalls={usage ? { today: usage.days.at(-1)?.total ?? 0, yesterday: usage.days.at(-2)?.total ?? 0 } : undefined}
+        />
+      </Card>
+      <Card className="mb-8 space-y-6" role="region" aria-labelledby="usage-title">
+        <h2 id="usage-title" className="font-semibold">
+          Usage
+        </h2>
+        {usage ? (
+          <DailyBarChart
+            title="Calls per day"
+            series={usage}
+            styles={OUTCOME_STYLES}
+            unit={["call", "calls"]}
+            empty="No calls in the last 30 days. Calls appear here once gateways verify keys for this product."
+            testId="product-usage"
+          />
+        ) : null}
+        <div>
+          <h3 className="mb-2 font-semibold">Top apps, last 30 days</h3>
+          {topApps && topApps.length > 0 ? (
+            <Table caption="The apps that called this product most in the last 30 days" columns={[{ label: "App" }, { label: "Consumer" }, { label: "Calls" }, { label: "Refused" }]}>
+              {topApps.map((a) => (
+                <tr key={a.appId} data-testid="top-app">
+                  <td className="py-2 pr-4">{a.appName}</td>
+                  <td className="py-2 pr-4 break-all">{a.ownerEmail}</td>
+                  <td className="py-2 pr-4 tabular-nums">{number.format(a.calls)}</td>
+                  <td className="py-2 tabular-nums">{number.format(a.refused)}</td>
+                </tr>
+              ))}
+            </Table>
+          ) : (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">No app has called this product in the last 30 days.</p>
+          )}
+        </div>
       </Card>
       {product.status === "archived" ? (
         <Card>

@@ -4,6 +4,8 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
+import type { RecentCalls } from "@/lib/usage/queries";
+import { recentUseWords, usedLately } from "@/lib/usage/recent-use-words";
 import { changeProductStatusAction } from "../actions";
 
 type Status = "draft" | "published" | "archived";
@@ -29,7 +31,20 @@ const explain: Record<Status, string> = {
 /** What archiving would stop, counted when the page was rendered. */
 export type ProductAccess = { keys: number; unclaimed: number };
 
-export function StatusActions({ id, name, status, access }: { id: string; name: string; status: Status; access: ProductAccess }) {
+export function StatusActions({
+  id,
+  name,
+  status,
+  access,
+  recentCalls,
+}: {
+  id: string;
+  name: string;
+  status: Status;
+  access: ProductAccess;
+  /** Calls that named this product today and yesterday (UTC), said before archiving stops them. */
+  recentCalls?: RecentCalls;
+}) {
   const { state, pending, onSubmit } = useStepUpAction(changeProductStatusAction);
   const archive = useConfirmStep({ busy: pending });
   return (
@@ -69,6 +84,7 @@ export function StatusActions({ id, name, status, access }: { id: string; name: 
               : `There ${access.keys === 1 ? "is 1 working key" : `are ${access.keys} working keys`} for it${
                   access.unclaimed > 0 ? `, and ${access.unclaimed} approved ${access.unclaimed === 1 ? "request" : "requests"} not yet claimed` : ""
                 }.`}
+            {recentCalls && usedLately(recentCalls) ? ` ${recentUseWords(recentCalls, "archive")}` : null}
           </p>
           <label className="flex items-center gap-2">
             <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their access ({access.keys}{" "}
