@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { type AnyPgColumn, index, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { accessRequests } from "./access-requests";
 import { apps } from "./apps";
@@ -44,5 +45,7 @@ export const apiKeys = pgTable(
     index("api_keys_app_idx").on(t.appId, t.createdAt),
     index("api_keys_request_idx").on(t.requestId),
     index("api_keys_created_idx").on(t.createdAt),
+    // The expiry sweep and the reminder digests (lib/keys/reminders.ts) read working keys by expiry.
+    index("api_keys_working_expiry_idx").on(t.expiresAt).where(sql`${t.endReason} is null`),
   ],
 );

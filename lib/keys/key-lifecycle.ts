@@ -1,9 +1,8 @@
-import { addDays, addHours } from "date-fns";
+import { addHours } from "date-fns";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
-import { emitWebhookEvents } from "@/lib/webhooks/emit";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
@@ -215,51 +214,6 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
     }
     await enqueueApprovedEmails(tx, [requestId], baseUrl, now, "claim-link");
     await recordEvent(tx, { actorId: userId, action: "request.claim_link_sent", subjectType: "request", subjectId: requestId });
-  });
-}
-
-export const EXPIRY_WARNING_DAYS = 7;
-
-/**
- * The scheduled warning: the requester of each working key that expires within a week is emailed
- * once (guarded by `expiry_warned_at is null`, so overlapping runs send one email).
- */
-export async function warnExpiringKeys(db: Database, baseUrl: string, now = new Date()) {
-  return db.transaction(async (tx) => {
-    const warned = await tx
-      .update(apiKeys)
-      .set({ expiryWarnedAt: now })
-      .where(
-        and(
-          isNull(apiKeys.endReason),
-          isNull(apiKeys.expiryWarnedAt),
-          gt(apiKeys.expiresAt, now),
-          lte(apiKeys.expiresAt, addDays(now, EXPIRY_WARNING_DAYS)),
-          sql`exists (select 1 from ${accessRequests} where ${accessRequests.id} = ${apiKeys.requestId} and ${accessRequests.status} = 'available')`,
-        ),
-      )
-      .returning({ id: apiKeys.id, requestId: apiKeys.requestId, start: apiKeys.start, expiresAt: apiKeys.expiresAt });
-    if (warned.length === 0) return 0;
-    await emitWebhookEvents(
-      tx,
-      warned.map((w) => ({ type: "key.expiring" as const, subjectType: "key" as const, subjectId: w.id, actor: { type: "system", id: null } })),
-    );
-    const facts = new Map((await emailFacts(tx, warned.map((w) => w.requestId))).map((f) => [f.id, f]));
-    await enqueueEmails(
-      tx,
-      warned.flatMap((w) => {
-        const f = facts.get(w.requestId);
-        if (!f || !w.expiresAt) return [];
-        return [
-          {
-            to: f.email,
-            template: "key-expiring" as const,
-            props: { ...requestEmailProps(f, baseUrl), keyStart: w.start, expiresAt: formatDateTime(w.expiresAt) },
-          },
-        ];
-      }),
-    );
-    return warned.length;
   });
 }
 
