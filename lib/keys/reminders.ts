@@ -4,11 +4,10 @@ import { apiKeys, keyReminders, reminderDigests } from "@/db/schema";
 import type { ReminderDigestKey } from "@/emails/key-reminder-digest";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
+import { DEFAULT_REMINDER_DAYS } from "@/lib/plans/plan-schema";
 import { emailFacts } from "@/lib/requests/decision-emails";
 import { emitWebhookEvents } from "@/lib/webhooks/emit";
 
-/** A plan's reminder schedule when its request's snapshot predates the setting (db/schema/plans.ts). */
-export const DEFAULT_REMINDER_DAYS = [30, 7, 1, 0] as const;
 
 /** How many recipients one run serves at most; the rest are served by the next run (a minute later). */
 const RECIPIENTS_PER_RUN = 500;
@@ -25,6 +24,7 @@ type Due = { keyId: string; requestId: string; start: string; expiresAt: Date; r
  * today's digest are left for tomorrow.
  */
 async function dueReminders(db: Database, now: Date, today: string): Promise<Due[]> {
+  // The schedule of a request whose plan snapshot predates the setting.
   const defaults = JSON.stringify(DEFAULT_REMINDER_DAYS);
   const at = now.toISOString();
   const rows = await db.execute<{

@@ -1017,7 +1017,7 @@ export interface components {
             /** @description The API's OpenAPI document (JSON or YAML); null or empty for none. */
             openapi?: string | null;
         };
-        /** @description Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields. */
+        /** @description Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, reminderDays 30/7/1/0, maxGraceHours 168, no review, no fields. */
         PlanCreate: {
             /** @description 1–80 characters on one line, unique ignoring case. */
             name: string;
@@ -1041,6 +1041,10 @@ export interface components {
             rateLimitPerMinute?: number | null;
             /** @description null: unlimited. */
             quotaPerMonth?: number | null;
+            /** @description Days before a key expires when its requester is reminded, each 0–365 (0 = on the expiry day), at most 6; duplicates are dropped and the list is stored largest first. Empty: no reminders. Default 30, 7, 1, 0. */
+            reminderDays?: number[];
+            /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
+            maxGraceHours?: number;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1081,6 +1085,10 @@ export interface components {
             rateLimitPerMinute?: number | null;
             /** @description null: unlimited. */
             quotaPerMonth?: number | null;
+            /** @description Days before a key expires when its requester is reminded, each 0–365 (0 = on the expiry day), at most 6; duplicates are dropped and the list is stored largest first. Empty: no reminders. Default 30, 7, 1, 0. */
+            reminderDays?: number[];
+            /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
+            maxGraceHours?: number;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1611,6 +1619,10 @@ export interface components {
             rateLimitPerMinute: number | null;
             /** @description null: unlimited. */
             quotaPerMonth: number | null;
+            /** @description Days before a key expires when its requester is reminded (in a daily digest email), largest first; 0 = on the expiry day; empty: no reminders. */
+            reminderDays: number[];
+            /** @description The longest a rolled key may keep working (hours); the consumer chooses up to this. */
+            maxGraceHours: number;
             reviewRequired: boolean;
             reviewCommentRequired: boolean;
             requestFields: components["schemas"]["PlanRequestField"][];
