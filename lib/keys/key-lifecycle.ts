@@ -13,14 +13,17 @@ import { applyTransition, pastTense, transitions } from "@/lib/requests/state-ma
 import { revokeParts } from "@/lib/requests/revoke-parts";
 import { assertActiveUser } from "@/lib/users/assert-active-user";
 import { issueKey } from "./issue-key";
+import { GRACE_CHOICE_MESSAGE, graceWords, maxGraceOf } from "./roll-grace";
 
 /** Keys of a request that still work (or will, until their grace period ends). */
 const stillWorking = (now: Date) => or(isNull(apiKeys.endsAt), gt(apiKeys.endsAt, now));
 
 /**
- * Roll: a new key, shown once; the current key keeps working for the grace period. Guarded: the
- * key being rolled is retired with `where id = … and end_reason is null`, so of concurrent rolls of
- * one key (a double click) exactly one makes a new key.
+ * Roll: a new key, shown once; the current key keeps working for the grace period the requester
+ * chose (`graceHours`; 0 ends it at once), which may not exceed the plan snapshot's maxGraceHours:
+ * a longer one is refused before anything is written. Guarded: the key being rolled is retired with
+ * `where id = … and end_reason is null`, so of concurrent rolls of one key (a double click) exactly
+ * one makes a new key.
  */
 export async function rollKey(
   db: Database,
@@ -40,6 +43,12 @@ export async function rollKey(
     if (!request) throw notFound("This request");
     if (request.status !== "available") {
       throw new DomainError("conflict", `Only a request with a working key can roll it; this one is ${request.status}.`);
+    }
+    const maxGrace = maxGraceOf(request.plan);
+    if (!Number.isInteger(opts.graceHours) || opts.graceHours < 0) throw new DomainError("invalid", GRACE_CHOICE_MESSAGE, { graceHours: GRACE_CHOICE_MESSAGE });
+    if (opts.graceHours > maxGrace) {
+      const message = `The ${request.plan.name} plan lets a rolled key keep working for at most ${graceWords(maxGrace)}. Choose a shorter grace period and roll again.`;
+      throw new DomainError("invalid", message, { graceHours: message });
     }
     const graceUntil = addHours(now, opts.graceHours);
     const [old] = await tx
@@ -89,6 +98,7 @@ export async function rollKey(
             oldKeyStart: old.start,
             newKeyStart: key.start,
             oldKeyEndsAt: formatDateTime(graceUntil),
+            graceHours: opts.graceHours,
           },
         },
       ]);
