@@ -257,7 +257,7 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     expect(dataOf(await one("key.revoked", r.request.id)).key).toMatchObject({ id: k.id, endReason: "revoked" });
   });
 
-  it("the clock: a key expiring within a week, then expired; an approval whose window passed unclaimed", async () => {
+  it("the clock: a key reminded of its expiry, then expired; an approval whose window passed unclaimed", async () => {
     const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl }, { durationDays: 3 });
     const k = await claim(r);
     const now = new Date();

@@ -872,8 +872,8 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A key expires within a week
-         * @description A key expires within a week.
+         * A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default)
+         * @description A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
          */
@@ -1464,7 +1464,7 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["KeyEventData"];
         };
-        /** @description A key expires within a week. */
+        /** @description A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder. */
         KeyExpiringEvent: {
             /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
             id: string;
