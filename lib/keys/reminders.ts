@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
-import { apiKeys, keyReminders, reminderDigests } from "@/db/schema";
+import { accessRequests, apiKeys, keyReminders, reminderDigests, users } from "@/db/schema";
 import type { ReminderDigestKey } from "@/emails/key-reminder-digest";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
@@ -41,8 +41,8 @@ async function dueReminders(db: Database, now: Date, today: string): Promise<Due
              ((k.expires_at at time zone 'UTC')::date - ${today}::date) as days_left,
              case when jsonb_typeof(r.plan->'reminderDays') = 'array' then r.plan->'reminderDays' else ${defaults}::jsonb end as schedule
       from ${apiKeys} k
-      join access_requests r on r.id = k.request_id
-      join users u on u.id = r.requester_id
+      join ${accessRequests} r on r.id = k.request_id
+      join ${users} u on u.id = r.requester_id
       where k.end_reason is null
         and k.expires_at > ${at}::timestamptz
         and k.expires_at < ${at}::timestamptz + interval '367 days'
