@@ -5,6 +5,7 @@ import { accessRequests, apiKeys, emailMessages } from "../db/schema";
 import { sendReminderDigests } from "../lib/keys/reminders";
 import { e2eDb } from "./db";
 import { signInFromHere } from "./helpers";
+import { seriousViolations } from "./helpers-products";
 import { BASE_URL, approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -50,6 +51,7 @@ test("the reminder digest links to Roll key: sign in, choose 1 hour (7 days is a
   const choice = page.getByRole("group", { name: "How long should the current key keep working?" });
   await expect(choice.getByLabel("7 days")).toBeDisabled();
   await expect(choice).toContainText("at most 24 hours");
+  expect(await seriousViolations(page), "/requests/[id]/roll").toEqual([]);
   await choice.getByLabel("1 hour").check();
   await page.getByRole("button", { name: "Roll the key" }).click();
 

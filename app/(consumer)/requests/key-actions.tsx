@@ -30,7 +30,7 @@ function GraceChoice({ maxGraceHours, defaultGraceHours, error }: { maxGraceHour
       {GRACE_CHOICES.map((c) => {
         const allowed = c.hours <= maxGraceHours;
         return (
-          <label key={c.hours} className={`flex items-center gap-2 ${allowed ? "" : "text-zinc-400 dark:text-zinc-500"}`}>
+          <label key={c.hours} className={`flex items-center gap-2 ${allowed ? "" : "text-zinc-500 dark:text-zinc-400"}`}>
             <input type="radio" name="graceHours" value={c.hours} defaultChecked={c.hours === defaultGraceHours} disabled={!allowed} required />
             {c.label}
             {allowed ? null : <span className="text-xs">(above this plan&apos;s limit)</span>}
