@@ -24,6 +24,7 @@ import {
   ExtensionDeniedEmail,
   type ExtensionDeniedEmailProps,
 } from "./extension-decided";
+import { KeyReminderDigestEmail, type KeyReminderDigestEmailProps, digestSubjectKeys } from "./key-reminder-digest";
 import { AccountDisabledEmail, type AccountDisabledEmailProps } from "./account-disabled";
 import { ApiAccessKeyExpiringEmail, type ApiAccessKeyExpiringEmailProps } from "./api-access-key-expiring";
 import { NewRequestEmail, type NewRequestEmailProps } from "./new-request";
@@ -123,6 +124,12 @@ export const templates = {
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, expires: p.expiresAt }),
     previewProps: KeyExpiringEmail.PreviewProps,
   }),
+  "key-reminder-digest": template<KeyReminderDigestEmailProps>({
+    render: (p) => KeyReminderDigestEmail(p),
+    defaultSubject: "Reminder: {keys} expiring soon",
+    subjectVars: (p) => ({ keys: digestSubjectKeys(p.keys), count: String(p.keys.length) }),
+    previewProps: KeyReminderDigestEmail.PreviewProps,
+  }),
   "key-rolled": template<KeyRolledEmailProps>({
     render: (p) => KeyRolledEmail(p),
     defaultSubject: "New API key for {app}",
@@ -196,7 +203,8 @@ export const templateLabels: Record<TemplateName, string> = {
   cancelled: "Request cancelled (by a third party or an approver)",
   revoked: "Access revoked",
   expired: "Key expired",
-  "key-expiring": "Key expiring soon",
+  "key-expiring": "Key expiring soon (single key; no longer sent, replaced by the reminder digest)",
+  "key-reminder-digest": "Keys expiring soon (a daily digest of reminders, per the plan's schedule)",
   "key-rolled": "Key rolled",
   "account-disabled": "Account disabled (summary of ended requests)",
   "api-access-key-expiring": "API access key expiring soon (to the admin who added it)",

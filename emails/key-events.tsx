@@ -68,14 +68,18 @@ KeyExpiredEmail.PreviewProps = {
   expiredAt: "25 Nov 2026, 09:00 UTC",
 } satisfies KeyExpiredEmailProps;
 
-export type KeyRolledEmailProps = KeyEmailBase & { oldKeyStart: string; newKeyStart: string; oldKeyEndsAt: string };
+/** `graceHours` 0: the previous key stopped at once (absent on messages queued before the choice existed). */
+export type KeyRolledEmailProps = KeyEmailBase & { oldKeyStart: string; newKeyStart: string; oldKeyEndsAt: string; graceHours?: number };
 
 export function KeyRolledEmail(p: KeyRolledEmailProps) {
   return (
     <EmailLayout preview={`Key rolled for ${p.appName}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`A new API key (${p.newKeyStart}…) was created for app “${p.appName}” (${p.productNames.join(", ")}). The previous key (${p.oldKeyStart}…) keeps working until ${p.oldKeyEndsAt}.`}
+        {`A new API key (${p.newKeyStart}…) was created for app “${p.appName}” (${p.productNames.join(", ")}). `}
+        {p.graceHours === 0
+          ? `The previous key (${p.oldKeyStart}…) stopped working at once (${p.oldKeyEndsAt}).`
+          : `The previous key (${p.oldKeyStart}…) keeps working until ${p.oldKeyEndsAt}.`}
       </Text>
       <Text>If you did not roll this key, revoke access from the request page and tell your API owner.</Text>
       <Button href={p.requestUrl} style={buttonStyle}>

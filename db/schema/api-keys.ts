@@ -47,5 +47,7 @@ export const apiKeys = pgTable(
     index("api_keys_created_idx").on(t.createdAt),
     // verify asks "are there imported keys at all?" every few seconds
     index("api_keys_imported_idx").on(t.importedAt).where(sql`${t.importedAt} is not null`),
+    // The expiry sweep and the reminder digests (lib/keys/reminders.ts) read working keys by expiry.
+    index("api_keys_working_expiry_idx").on(t.expiresAt).where(sql`${t.endReason} is null`),
   ],
 );

@@ -21,3 +21,5 @@ export * from "./api-access-keys";
 export * from "./webhooks";
 export * from "./second-factor";
 export * from "./usage";
+export * from "./reminder-digests";
+export * from "./key-reminders";

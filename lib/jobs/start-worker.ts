@@ -5,7 +5,8 @@ import { describeError } from "@/lib/describe-error";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { purgeSignInLeftovers } from "@/lib/auth/purge-sign-in-leftovers";
 import { warnExpiringAccessKeys } from "@/lib/api-access/warn-expiring-access-keys";
-import { expireDueKeys, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
+import { expireDueKeys } from "@/lib/keys/key-lifecycle";
+import { sendReminderDigests } from "@/lib/keys/reminders";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { deliverEmail } from "@/lib/mail/deliver-email";
@@ -16,6 +17,7 @@ import { DELIVER_WEBHOOK_TASK } from "@/lib/webhooks/emit";
 import type { TargetPolicy } from "@/lib/webhooks/targets";
 
 export const EXPIRE_KEYS_TASK = "expire-keys";
+export const KEY_REMINDERS_TASK = "key-reminder-digests";
 export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
 export const WARN_ACCESS_KEYS_TASK = "warn-expiring-api-access-keys";
 export const SWEEP_WEBHOOKS_TASK = "sweep-webhooks";
@@ -65,12 +67,16 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   });
 
   // Every minute: keys past their expiry end, their requests expire, requesters are emailed;
-  // approved requests whose access window ended unclaimed expire too; keys expiring within a week
-  // get one warning email.
+  // approved requests whose access window ended unclaimed expire too.
   const expireKeys: Task = withSafeErrors(async () => {
     await expireDueKeys(db, opts.baseUrl);
     await expireUnclaimedRequests(db, opts.baseUrl);
-    await warnExpiringKeys(db, opts.baseUrl);
+  });
+
+  // Every minute, a task of its own: keys reaching a day of their plan's reminder schedule are
+  // listed in one digest email per recipient per day (lib/keys/reminders.ts; safe with N workers).
+  const keyReminders: Task = withSafeErrors(async () => {
+    await sendReminderDigests(db, opts.baseUrl);
   });
 
   // Every five minutes, a task of its own so a failing key expiry cannot stop it: expired
@@ -127,12 +133,13 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     taskList: {
       [SEND_EMAIL_TASK]: sendEmail,
       [EXPIRE_KEYS_TASK]: expireKeys,
+      [KEY_REMINDERS_TASK]: keyReminders,
       [PURGE_SIGN_IN_TASK]: purgeSignIn,
       [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
       [SWEEP_WEBHOOKS_TASK]: sweepWebhooksTask,
       [HANDOFF_FALLBACK_TASK]: handoffFallbackTask,
     },
-    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `* * * * * ${HANDOFF_FALLBACK_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
+    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${KEY_REMINDERS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `* * * * * ${HANDOFF_FALLBACK_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
   });
   // Webhook attempts run in a runner of their own (graphile-worker fetches only the tasks a runner
   // knows): a burst of emails to render does not hold back the events (a decision's webhook waited

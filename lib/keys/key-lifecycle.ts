@@ -1,9 +1,8 @@
-import { addDays, addHours } from "date-fns";
+import { addHours } from "date-fns";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
-import { emitWebhookEvents } from "@/lib/webhooks/emit";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmails } from "@/lib/mail/enqueue-email";
@@ -14,14 +13,17 @@ import { applyTransition, pastTense, transitions } from "@/lib/requests/state-ma
 import { revokeParts } from "@/lib/requests/revoke-parts";
 import { assertActiveUser } from "@/lib/users/assert-active-user";
 import { issueKey } from "./issue-key";
+import { GRACE_CHOICE_MESSAGE, graceWords, maxGraceOf } from "./roll-grace";
 
 /** Keys of a request that still work (or will, until their grace period ends). */
 const stillWorking = (now: Date) => or(isNull(apiKeys.endsAt), gt(apiKeys.endsAt, now));
 
 /**
- * Roll: a new key, shown once; the current key keeps working for the grace period. Guarded: the
- * key being rolled is retired with `where id = … and end_reason is null`, so of concurrent rolls of
- * one key (a double click) exactly one makes a new key.
+ * Roll: a new key, shown once; the current key keeps working for the grace period the requester
+ * chose (`graceHours`; 0 ends it at once), which may not exceed the plan snapshot's maxGraceHours:
+ * a longer one is refused before anything is written. Guarded: the key being rolled is retired with
+ * `where id = … and end_reason is null`, so of concurrent rolls of one key (a double click) exactly
+ * one makes a new key.
  */
 export async function rollKey(
   db: Database,
@@ -41,6 +43,12 @@ export async function rollKey(
     if (!request) throw notFound("This request");
     if (request.status !== "available") {
       throw new DomainError("conflict", `Only a request with a working key can roll it; this one is ${request.status}.`);
+    }
+    const maxGrace = maxGraceOf(request.plan);
+    if (!Number.isInteger(opts.graceHours) || opts.graceHours < 0) throw new DomainError("invalid", GRACE_CHOICE_MESSAGE, { graceHours: GRACE_CHOICE_MESSAGE });
+    if (opts.graceHours > maxGrace) {
+      const message = `The ${request.plan.name} plan lets a rolled key keep working for at most ${graceWords(maxGrace)}. Choose a shorter grace period and roll again.`;
+      throw new DomainError("invalid", message, { graceHours: message });
     }
     const graceUntil = addHours(now, opts.graceHours);
     const [old] = await tx
@@ -90,6 +98,7 @@ export async function rollKey(
             oldKeyStart: old.start,
             newKeyStart: key.start,
             oldKeyEndsAt: formatDateTime(graceUntil),
+            graceHours: opts.graceHours,
           },
         },
       ]);
@@ -215,51 +224,6 @@ export async function resendClaimLink(db: Database, userId: string, requestId: s
     }
     await enqueueApprovedEmails(tx, [requestId], baseUrl, now, "claim-link");
     await recordEvent(tx, { actorId: userId, action: "request.claim_link_sent", subjectType: "request", subjectId: requestId });
-  });
-}
-
-export const EXPIRY_WARNING_DAYS = 7;
-
-/**
- * The scheduled warning: the requester of each working key that expires within a week is emailed
- * once (guarded by `expiry_warned_at is null`, so overlapping runs send one email).
- */
-export async function warnExpiringKeys(db: Database, baseUrl: string, now = new Date()) {
-  return db.transaction(async (tx) => {
-    const warned = await tx
-      .update(apiKeys)
-      .set({ expiryWarnedAt: now })
-      .where(
-        and(
-          isNull(apiKeys.endReason),
-          isNull(apiKeys.expiryWarnedAt),
-          gt(apiKeys.expiresAt, now),
-          lte(apiKeys.expiresAt, addDays(now, EXPIRY_WARNING_DAYS)),
-          sql`exists (select 1 from ${accessRequests} where ${accessRequests.id} = ${apiKeys.requestId} and ${accessRequests.status} = 'available')`,
-        ),
-      )
-      .returning({ id: apiKeys.id, requestId: apiKeys.requestId, start: apiKeys.start, expiresAt: apiKeys.expiresAt });
-    if (warned.length === 0) return 0;
-    await emitWebhookEvents(
-      tx,
-      warned.map((w) => ({ type: "key.expiring" as const, subjectType: "key" as const, subjectId: w.id, actor: { type: "system", id: null } })),
-    );
-    const facts = new Map((await emailFacts(tx, warned.map((w) => w.requestId))).map((f) => [f.id, f]));
-    await enqueueEmails(
-      tx,
-      warned.flatMap((w) => {
-        const f = facts.get(w.requestId);
-        if (!f || !w.expiresAt) return [];
-        return [
-          {
-            to: f.email,
-            template: "key-expiring" as const,
-            props: { ...requestEmailProps(f, baseUrl), keyStart: w.start, expiresAt: formatDateTime(w.expiresAt) },
-          },
-        ];
-      }),
-    );
-    return warned.length;
   });
 }
 

@@ -8,7 +8,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest as approvedRequestFor, latestClaimToken, refusal } from "@/tests/requests";
 import { claimKey, inspectClaimLink } from "./claim-key";
 import { hashSecret } from "./key-format";
-import { checkInRequest, expireDueKeys, resendClaimLink, revokeRequests, rollKey, warnExpiringKeys } from "./key-lifecycle";
+import { checkInRequest, expireDueKeys, resendClaimLink, revokeRequests, rollKey } from "./key-lifecycle";
 import { INVALID_KEY_MESSAGE, type VerifyResult, lookupKey, verifyKey } from "./verify-key";
 
 const t = await isolatedDatabase();
@@ -168,17 +168,6 @@ describe("key lifecycle", () => {
     const mails = await t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "revoked"), eq(emailMessages.to, user.email)));
     expect(mails).toHaveLength(1);
     expect(mails[0]?.props.reason).toBe("Card numbers in URLs");
-  });
-
-  it("keys expiring within a week are announced once, however many runs overlap", async () => {
-    const { token, user } = await approvedRequest({ durationDays: 10 });
-    await claimKey(t.db, token, user.id, { prefix });
-    const mails = () => t.db.select().from(emailMessages).where(and(eq(emailMessages.template, "key-expiring"), eq(emailMessages.to, user.email)));
-    expect(await warnExpiringKeys(t.db, baseUrl)).toBe(0);
-    const in4days = new Date(Date.now() + 4 * 86_400_000);
-    await Promise.all([warnExpiringKeys(t.db, baseUrl, in4days), warnExpiringKeys(t.db, baseUrl, in4days), warnExpiringKeys(t.db, baseUrl, in4days)]);
-    expect(await mails()).toHaveLength(1);
-    expect(await warnExpiringKeys(t.db, baseUrl, new Date(Date.now() + 5 * 86_400_000))).toBe(0);
   });
 
   it("the expiry job expires due keys once and emails the requester", async () => {

@@ -15,6 +15,11 @@ export const MAX_REQUEST_FIELDS = 20;
 export const MAX_OPTIONS = 50;
 export const DEFAULT_HANDOFF_TIMEOUT_HOURS = 72;
 export const MAX_HANDOFF_TIMEOUT_HOURS = 720;
+export const DEFAULT_REMINDER_DAYS = [30, 7, 1, 0];
+export const MAX_REMINDER_DAY = 365;
+export const MAX_REMINDERS = 6;
+export const DEFAULT_MAX_GRACE_HOURS = 168;
+export const MAX_GRACE_HOURS = 720;
 export const APPROVAL_MODES = ["manual", "automatic", "external"] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 
@@ -167,6 +172,33 @@ const redirectUrlSchema = z
     return url.href;
   });
 
+/**
+ * The reminder schedule: days before expiry, typed "30, 7, 1, 0" in the form or sent as a list.
+ * Whole days 0–365, duplicates dropped, largest first, at most six; empty = no reminders; left out
+ * = the default schedule.
+ */
+const reminderDaysSchema = z
+  .union([z.string(), z.array(z.union([z.number(), z.string()]))], { error: "Write the reminder days as numbers separated by commas, such as 30, 7, 1, 0." })
+  .optional()
+  .transform((v, ctx): number[] => {
+    if (v === undefined) return [...DEFAULT_REMINDER_DAYS];
+    const parts = (Array.isArray(v) ? v.map(String) : v.split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean);
+    const bad = parts.find((s) => !/^\d{1,3}$/.test(s) || Number(s) > MAX_REMINDER_DAY);
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `“${bad.slice(0, 20)}” is not a day count: write whole days before expiry from 0 (the expiry day) to ${MAX_REMINDER_DAY}, separated by commas, such as 30, 7, 1, 0.`,
+      });
+      return z.NEVER;
+    }
+    const days = [...new Set(parts.map(Number))].sort((a, b) => b - a);
+    if (days.length > MAX_REMINDERS) {
+      ctx.addIssue({ code: "custom", message: `Send at most ${MAX_REMINDERS} reminders per key: remove ${days.length - MAX_REMINDERS} of the days.` });
+      return z.NEVER;
+    }
+    return days;
+  });
+
 const customDays = wholeNumber({ what: "the key lifetime in days", min: 1, max: MAX_KEY_LIFETIME_DAYS });
 
 export const planSchema = z
@@ -204,6 +236,10 @@ export const planSchema = z
     claimLinkLifetimeHours: wholeNumber({ what: "the claim link lifetime in hours", min: 1, max: MAX_CLAIM_LINK_HOURS }),
     rateLimitPerMinute: optionalWholeNumber({ what: "the rate limit per minute", min: 1, max: 2_000_000_000 }),
     quotaPerMonth: optionalWholeNumber({ what: "the monthly quota", min: 1, max: 2_000_000_000 }),
+    reminderDays: reminderDaysSchema,
+    maxGraceHours: optionalWholeNumber({ what: "the longest grace after a roll (hours)", min: 0, max: MAX_GRACE_HOURS, range: true }).transform(
+      (n) => n ?? DEFAULT_MAX_GRACE_HOURS,
+    ),
     reviewRequired: checkbox,
     reviewCommentRequired: checkbox,
     requestFields: requestFieldsSchema,
@@ -275,6 +311,8 @@ export type PlanFormValues = {
   claimLinkLifetimeHours: string;
   rateLimitPerMinute: string;
   quotaPerMonth: string;
+  reminderDays: string;
+  maxGraceHours: string;
   reviewRequired: boolean;
   reviewCommentRequired: boolean;
   requestFields: { label: string; type: "text" | "textarea" | "select"; required: boolean; options: string }[];
@@ -295,6 +333,8 @@ export function planFormValues(plan?: {
   claimLinkLifetimeHours: number;
   rateLimitPerMinute: number | null;
   quotaPerMonth: number | null;
+  reminderDays: number[];
+  maxGraceHours: number;
   reviewRequired: boolean;
   reviewCommentRequired: boolean;
   requestFields: RequestField[];
@@ -314,6 +354,8 @@ export function planFormValues(plan?: {
     claimLinkLifetimeHours: String(plan?.claimLinkLifetimeHours ?? DEFAULT_CLAIM_LINK_HOURS),
     rateLimitPerMinute: plan?.rateLimitPerMinute ? String(plan.rateLimitPerMinute) : "",
     quotaPerMonth: plan?.quotaPerMonth ? String(plan.quotaPerMonth) : "",
+    reminderDays: (plan?.reminderDays ?? DEFAULT_REMINDER_DAYS).join(", "),
+    maxGraceHours: String(plan?.maxGraceHours ?? DEFAULT_MAX_GRACE_HOURS),
     reviewRequired: plan?.reviewRequired ?? false,
     reviewCommentRequired: plan?.reviewCommentRequired ?? false,
     requestFields: (plan?.requestFields ?? []).map((f) => ({ label: f.label, type: f.type, required: f.required, options: (f.options ?? []).join("\n") })),

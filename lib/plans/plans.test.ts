@@ -455,3 +455,36 @@ describe("createPlan (fuzz, real database)", () => {
     expect(saved).toBeGreaterThan(0);
   });
 });
+
+describe("reminder days and roll grace", () => {
+  const parse = (o: Record<string, unknown>) => planSchema.safeParse(form(o));
+  const errors = (r: ReturnType<typeof parse>) => (r.success ? {} : fieldErrorsOf(r.error));
+  it("reads the reminder days as whole days 0–365, deduplicated, largest first, at most six; empty means none", () => {
+    expect(parse({ reminderDays: "1, 30 7,7;0" }).data).toMatchObject({ reminderDays: [30, 7, 1, 0] });
+    expect(parse({ reminderDays: "" }).data).toMatchObject({ reminderDays: [] });
+    expect(parse({}).data).toMatchObject({ reminderDays: [30, 7, 1, 0], maxGraceHours: 168 });
+    for (const bad of ["366", "-1", "1.5", "seven", "60, 30, 14, 7, 3, 1, 0"]) {
+      const r = parse({ reminderDays: bad });
+      expect(r.success, bad).toBe(false);
+      expect(errors(r).reminderDays, bad).toMatch(/day|reminders/);
+    }
+  });
+
+  it("bounds the longest grace after a roll to 0–720 hours", () => {
+    expect(parse({ maxGraceHours: "0" }).data).toMatchObject({ maxGraceHours: 0 });
+    expect(parse({ maxGraceHours: "720" }).data).toMatchObject({ maxGraceHours: 720 });
+    const r = parse({ maxGraceHours: "721" });
+    expect(errors(r).maxGraceHours).toBe("The longest grace after a roll (hours) must be from 0 to 720.");
+  });
+
+  it("saves both, audited, and a new request's snapshot carries them", async () => {
+    const admin = await f.user("admin");
+    const plan = await createPlan(t.db, asActor(admin), form({ reminderDays: "14, 2", maxGraceHours: "24" }));
+    expect(plan).toMatchObject({ reminderDays: [14, 2], maxGraceHours: 24 });
+    const updated = await updatePlan(t.db, asActor(admin), plan.id, form({ name: plan.name, reminderDays: "3", maxGraceHours: "1" }));
+    expect(updated).toMatchObject({ reminderDays: [3], maxGraceHours: 1 });
+    const [event] = await t.db.select().from(auditEvents).where(eq(auditEvents.subjectId, plan.id)).orderBy(asc(auditEvents.createdAt)).offset(1);
+    expect(event?.data).toMatchObject({ changed: ["reminderDays", "maxGraceHours"], to: { reminderDays: [3], maxGraceHours: 1 } });
+    expect(planFormValues(updated)).toMatchObject({ reminderDays: "3", maxGraceHours: "1" });
+  });
+});

@@ -17,6 +17,8 @@ const TRACKED = [
   "claimLinkLifetimeHours",
   "rateLimitPerMinute",
   "quotaPerMonth",
+  "reminderDays",
+  "maxGraceHours",
   "reviewRequired",
   "reviewCommentRequired",
   "requestFields",

@@ -18,7 +18,7 @@ export const WEBHOOK_EVENT_TYPES = {
   "key.created": "A key was issued (never sent itself): the consumer claimed the request's key, or rolled it (then `key.rolled` names the key it replaced).",
   "key.rolled": "The consumer rolled the key: a new key replaces this one, which keeps working until `key.endsAt` (its grace period). `key.replacedBy` names the new key.",
   "key.revoked": "A key was revoked.",
-  "key.expiring": "A key expires within a week.",
+  "key.expiring": "A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder.",
   "key.expired": "A key reached its expiry.",
   "product.published": "A product entered the catalogue.",
   "product.unpublished": "A product went back to draft and left the catalogue.",

@@ -10,7 +10,8 @@ import { operations } from "@/lib/api/operations";
 import { type Actor, userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
-import { checkInRequest, expireDueKeys, revokeRequests, rollKey, warnExpiringKeys } from "@/lib/keys/key-lifecycle";
+import { checkInRequest, expireDueKeys, revokeRequests, rollKey } from "@/lib/keys/key-lifecycle";
+import { sendReminderDigests } from "@/lib/keys/reminders";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -268,11 +269,11 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     expect(dataOf(await one("key.revoked", r.request.id)).key).toMatchObject({ id: k.id, endReason: "revoked" });
   });
 
-  it("the clock: a key expiring within a week, then expired; an approval whose window passed unclaimed", async () => {
+  it("the clock: a key reminded of its expiry, then expired; an approval whose window passed unclaimed", async () => {
     const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl }, { durationDays: 3 });
     const k = await claim(r);
     const now = new Date();
-    expect(await warnExpiringKeys(t.db, baseUrl, addDays(now, 2))).toBeGreaterThanOrEqual(1);
+    expect((await sendReminderDigests(t.db, baseUrl, addDays(now, 2))).reminders).toBeGreaterThanOrEqual(1);
     const expiring = await one("key.expiring", r.request.id);
     expect(dataOf(expiring)).toMatchObject({ key: { id: k.id, endReason: null }, actor: { type: "system", id: null, name: "Portico" } });
 

@@ -894,8 +894,8 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A key expires within a week
-         * @description A key expires within a week.
+         * A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default)
+         * @description A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder.
          *
          *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
          */
@@ -1039,7 +1039,7 @@ export interface components {
             /** @description The API's OpenAPI document (JSON or YAML); null or empty for none. */
             openapi?: string | null;
         };
-        /** @description Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields. */
+        /** @description Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, reminderDays 30/7/1/0, maxGraceHours 168, no review, no fields. */
         PlanCreate: {
             /** @description 1–80 characters on one line, unique ignoring case. */
             name: string;
@@ -1063,6 +1063,10 @@ export interface components {
             rateLimitPerMinute?: number | null;
             /** @description null: unlimited. */
             quotaPerMonth?: number | null;
+            /** @description Days before a key expires when its requester is reminded, each 0–365 (0 = on the expiry day), at most 6; duplicates are dropped and the list is stored largest first. Empty: no reminders. Default 30, 7, 1, 0. */
+            reminderDays?: number[];
+            /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
+            maxGraceHours?: number;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1103,6 +1107,10 @@ export interface components {
             rateLimitPerMinute?: number | null;
             /** @description null: unlimited. */
             quotaPerMonth?: number | null;
+            /** @description Days before a key expires when its requester is reminded, each 0–365 (0 = on the expiry day), at most 6; duplicates are dropped and the list is stored largest first. Empty: no reminders. Default 30, 7, 1, 0. */
+            reminderDays?: number[];
+            /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
+            maxGraceHours?: number;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1491,7 +1499,7 @@ export interface components {
             timestamp: string;
             data: components["schemas"]["KeyEventData"];
         };
-        /** @description A key expires within a week. */
+        /** @description A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder. */
         KeyExpiringEvent: {
             /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
             id: string;
@@ -1646,6 +1654,10 @@ export interface components {
             rateLimitPerMinute: number | null;
             /** @description null: unlimited. */
             quotaPerMonth: number | null;
+            /** @description Days before a key expires when its requester is reminded (in a daily digest email), largest first; 0 = on the expiry day; empty: no reminders. */
+            reminderDays: number[];
+            /** @description The longest a rolled key may keep working (hours); the consumer chooses up to this. */
+            maxGraceHours: number;
             reviewRequired: boolean;
             reviewCommentRequired: boolean;
             requestFields: components["schemas"]["PlanRequestField"][];

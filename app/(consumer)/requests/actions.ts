@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
+import { graceChoiceSchema } from "@/lib/keys/roll-grace";
 import { cancelRequest, removeRequest, resubmitRequest } from "@/lib/requests/requester-actions";
 import { consumerRedirect } from "@/lib/webhooks/redirect-consumer";
 
@@ -33,16 +34,17 @@ export const removeRequestAction = validatedActionWithUser(requestIdSchema, asyn
   redirect("/requests?removed=1");
 });
 
-const rollSchema = requestIdSchema.extend({ keyId: z.uuid("That key does not exist.") });
+const rollSchema = requestIdSchema.extend({ keyId: z.uuid("That key does not exist."), graceHours: graceChoiceSchema });
 
 // Rolling mints a new working key, shown once: a privileged action (step-up), or a stolen session
-// cookie alone would hand the thief a fresh credential for the victim's access.
+// cookie alone would hand the thief a fresh credential for the victim's access. The grace chosen is
+// capped by the plan inside rollKey, whatever the form sent.
 export const rollKeyAction = validatedActionWithUser(
   rollSchema,
-  async ({ requestId, keyId }, user) => {
+  async ({ requestId, keyId, graceHours }, user) => {
     const { plaintext, key, oldKeyEndsAt } = await rollKey(db, user.id, { requestId, keyId }, {
       prefix: env.keyPrefix,
-      graceHours: env.rollGraceHours,
+      graceHours,
       baseUrl: env.baseUrl,
     });
     // No revalidatePath: re-rendering the page now would unmount the one view of the new key.
@@ -54,7 +56,7 @@ export const rollKeyAction = validatedActionWithUser(
         start: key.start,
         expiresAt: key.expiresAt?.toISOString() ?? null,
         requestId,
-        note: `the previous key keeps working until ${formatDateTime(oldKeyEndsAt)}`,
+        note: graceHours === 0 ? "the previous key stopped working" : `the previous key keeps working until ${formatDateTime(oldKeyEndsAt)}`,
       },
     };
   },

@@ -6,6 +6,7 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
+import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
 import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
 function Message({ state }: { state: { ok: boolean; message?: string } | null }) {
@@ -20,8 +21,48 @@ function Message({ state }: { state: { ok: boolean; message?: string } | null })
   );
 }
 
-/** Roll: asks first, then shows the new key once. */
-export function RollKey({ requestId, keyId, graceHours }: { requestId: string; keyId: string; graceHours: number }) {
+/** The grace choice: none, 1 h, 24 h, 7 days; those above the plan's cap are shown disabled, with why. */
+function GraceChoice({ maxGraceHours, defaultGraceHours, error }: { maxGraceHours: number; defaultGraceHours: number; error?: string }) {
+  const capped = GRACE_CHOICES.some((c) => c.hours > maxGraceHours);
+  return (
+    <fieldset className="space-y-1" aria-describedby={[capped ? "grace-cap" : null, error ? "graceHours-error" : null].filter(Boolean).join(" ") || undefined}>
+      <legend className="font-medium">How long should the current key keep working?</legend>
+      {GRACE_CHOICES.map((c) => {
+        const allowed = c.hours <= maxGraceHours;
+        return (
+          <label key={c.hours} className={`flex items-center gap-2 ${allowed ? "" : "text-zinc-500 dark:text-zinc-400"}`}>
+            <input type="radio" name="graceHours" value={c.hours} defaultChecked={c.hours === defaultGraceHours} disabled={!allowed} required />
+            {c.label}
+            {allowed ? null : <span className="text-xs">(above this plan&apos;s limit)</span>}
+          </label>
+        );
+      })}
+      {capped ? (
+        <p id="grace-cap" className="text-xs text-zinc-500">
+          {`This plan lets a rolled key keep working for at most ${graceWords(maxGraceHours)}.`}
+        </p>
+      ) : null}
+      {error ? (
+        <p id="graceHours-error" role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
+type RollKeyProps = {
+  requestId: string;
+  keyId: string;
+  /** The plan snapshot's cap on the grace (hours). */
+  maxGraceHours: number;
+  defaultGraceHours: number;
+  /** The Roll key page: the choice and the one confirmation are shown at once, without a first button. */
+  standalone?: boolean;
+};
+
+/** Roll: asks first (with the grace choice), then shows the new key once. */
+export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, standalone = false }: RollKeyProps) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(rollKeyAction);
   const step = useConfirmStep({ busy: pending });
@@ -37,16 +78,26 @@ export function RollKey({ requestId, keyId, graceHours }: { requestId: string; k
       </div>
     );
   }
+  const explanation = (
+    <p>A new key is created and shown once. Choose how long the current key keeps working so you can switch over; then it stops.</p>
+  );
+  const choice = <GraceChoice maxGraceHours={maxGraceHours} defaultGraceHours={defaultGraceHours} error={state?.fieldErrors?.graceHours} />;
   return (
     <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <input type="hidden" name="keyId" value={keyId} />
-      {step.confirming ? (
-        <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
-          <p>
-            A new key is created and shown once. The current key keeps working for {graceHours} hours so you can switch
-            over, then stops.
-          </p>
+      {standalone ? (
+        <div className="space-y-3 text-sm">
+          {explanation}
+          {choice}
+          <Button type="submit" disabled={pending}>
+            {pending ? "Rolling…" : "Roll the key"}
+          </Button>
+        </div>
+      ) : step.confirming ? (
+        <div className="space-y-3 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
+          {explanation}
+          {choice}
           <ConfirmStepButtons step={step} pending={pending} confirmLabel="Roll the key" pendingLabel="Rolling…" cancelLabel="Keep the current key" destructive={false} />
         </div>
       ) : (

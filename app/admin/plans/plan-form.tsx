@@ -166,6 +166,22 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
         <Field id="quotaPerMonth" label="Quota per month" hint="Empty for unlimited." error={errorOf("quotaPerMonth")}>
           <Input id="quotaPerMonth" inputMode="numeric" {...register("quotaPerMonth")} {...aria("quotaPerMonth")} />
         </Field>
+        <Field
+          id="reminderDays"
+          label="Expiry reminders (days before)"
+          hint="Days before a key expires when its requester is reminded, in one daily digest email; 0 = on the expiry day. Up to 6, such as 30, 7, 1, 0. Empty: no reminders."
+          error={errorOf("reminderDays")}
+        >
+          <Input id="reminderDays" placeholder="30, 7, 1, 0" {...register("reminderDays")} {...aria("reminderDays")} />
+        </Field>
+        <Field
+          id="maxGraceHours"
+          label="Longest grace after a roll (hours)"
+          hint="How long a rolled key may keep working: the consumer chooses none, 1 hour, 24 hours or 7 days, up to this. 0 to 720, default 168."
+          error={errorOf("maxGraceHours")}
+        >
+          <Input id="maxGraceHours" inputMode="numeric" {...register("maxGraceHours")} {...aria("maxGraceHours")} />
+        </Field>
       </fieldset>
 
       <fieldset className="space-y-2">

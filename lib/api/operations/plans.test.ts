@@ -136,6 +136,24 @@ describe("updatePlan", () => {
   });
 });
 
+describe("reminder schedule and roll grace through the API", () => {
+  it("defaults to 30/7/1/0 and 168 h; a PATCH sets them (deduplicated, largest first); bad values are refused beside their field, nothing written", async () => {
+    const made = await api.call(admin.token, "POST", "/plans", { name: fresh() });
+    expect(made.body).toMatchObject({ reminderDays: [30, 7, 1, 0], maxGraceHours: 168 });
+    const id = String(made.body.id);
+    const res = await api.call(admin.token, "PATCH", `/plans/${id}`, { reminderDays: [1, 14, 1, 0], maxGraceHours: 24 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ reminderDays: [14, 1, 0], maxGraceHours: 24 });
+    const bad = await api.call(admin.token, "PATCH", `/plans/${id}`, { reminderDays: [400, 7], maxGraceHours: 1000 });
+    expect(bad.status).toBe(422);
+    expect((bad.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(["maxGraceHours", "reminderDays"]);
+    const tooMany = await api.call(admin.token, "PATCH", `/plans/${id}`, { reminderDays: [60, 30, 14, 7, 3, 1, 0] });
+    expect(tooMany.status).toBe(422);
+    const [row] = await t.db.select().from(plans).where(eq(plans.id, id));
+    expect(row).toMatchObject({ reminderDays: [14, 1, 0], maxGraceHours: 24 });
+  });
+});
+
 describe("External approval and redirect through the API", () => {
   it("creates an External plan, switches it to automatic only when the endpoint is dropped, and refuses a bad redirect beside its field", async () => {
     const [endpoint] = await t.db.insert(webhookEndpoints).values({ name: `Billing ${fresh()}`, url: "https://billing.example.com/hooks", secret: "sealed" }).returning();

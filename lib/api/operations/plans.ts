@@ -6,7 +6,17 @@ import { productScope } from "@/lib/api-access/grants";
 import type { ApiKeyActor } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
 import { createPlan } from "@/lib/plans/create-plan";
-import { KEY_LIFETIME_PRESETS, MAX_CLAIM_LINK_HOURS, MAX_KEY_LIFETIME_DAYS, MAX_REQUEST_FIELDS } from "@/lib/plans/plan-schema";
+import {
+  DEFAULT_MAX_GRACE_HOURS,
+  DEFAULT_REMINDER_DAYS,
+  KEY_LIFETIME_PRESETS,
+  MAX_CLAIM_LINK_HOURS,
+  MAX_GRACE_HOURS,
+  MAX_KEY_LIFETIME_DAYS,
+  MAX_REMINDER_DAY,
+  MAX_REMINDERS,
+  MAX_REQUEST_FIELDS,
+} from "@/lib/plans/plan-schema";
 import { updatePlan } from "@/lib/plans/update-plan";
 import { ApiError } from "../api-error";
 import { refreshCatalogue } from "../catalogue-refresh";
@@ -44,6 +54,8 @@ export const planSchema = z
     claimLinkLifetimeHours: z.number().int(),
     rateLimitPerMinute: z.number().int().nullable().meta({ description: "null: unlimited." }),
     quotaPerMonth: z.number().int().nullable().meta({ description: "null: unlimited." }),
+    reminderDays: z.array(z.number().int()).meta({ description: "Days before a key expires when its requester is reminded (in a daily digest email), largest first; 0 = on the expiry day; empty: no reminders." }),
+    maxGraceHours: z.number().int().meta({ description: "The longest a rolled key may keep working (hours); the consumer chooses up to this." }),
     reviewRequired: z.boolean(),
     reviewCommentRequired: z.boolean(),
     requestFields: z.array(requestField),
@@ -78,6 +90,8 @@ function selectPlans(db: Queryable, actor: ApiKeyActor) {
       claimLinkLifetimeHours: plans.claimLinkLifetimeHours,
       rateLimitPerMinute: plans.rateLimitPerMinute,
       quotaPerMonth: plans.quotaPerMonth,
+      reminderDays: plans.reminderDays,
+      maxGraceHours: plans.maxGraceHours,
       reviewRequired: plans.reviewRequired,
       reviewCommentRequired: plans.reviewCommentRequired,
       requestFields: plans.requestFields,
@@ -158,6 +172,12 @@ const writable = {
   claimLinkLifetimeHours: z.number().int().meta({ description: `Hours a claim link works, 1–${MAX_CLAIM_LINK_HOURS}.` }),
   rateLimitPerMinute: z.number().int().nullable().meta({ description: "null: unlimited." }),
   quotaPerMonth: z.number().int().nullable().meta({ description: "null: unlimited." }),
+  reminderDays: z
+    .array(z.number().int())
+    .meta({
+      description: `Days before a key expires when its requester is reminded, each 0–${MAX_REMINDER_DAY} (0 = on the expiry day), at most ${MAX_REMINDERS}; duplicates are dropped and the list is stored largest first. Empty: no reminders. Default ${DEFAULT_REMINDER_DAYS.join(", ")}.`,
+    }),
+  maxGraceHours: z.number().int().meta({ description: `The longest a rolled key may keep working, 0–${MAX_GRACE_HOURS} hours (default ${DEFAULT_MAX_GRACE_HOURS}); the consumer chooses none, 1 h, 24 h or 7 days up to this.` }),
   reviewRequired: z.boolean(),
   reviewCommentRequired: z.boolean().meta({ description: "Only with reviewRequired." }),
   requestFields: z
@@ -184,7 +204,10 @@ const planCreate = z
       description: "The plan's owner: an enabled person with the role owner or admin. Defaults to the admin who created this API access key.",
     }),
   })
-  .meta({ id: "PlanCreate", description: "Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, no review, no fields." });
+  .meta({
+    id: "PlanCreate",
+    description: `Left out: manual approval, handoffTimeoutHours 72, no redirect, approvalsRequired 1, keyLifetimeDays 180, claimLinkLifetimeHours 72, no limits, reminderDays ${DEFAULT_REMINDER_DAYS.join("/")}, maxGraceHours ${DEFAULT_MAX_GRACE_HOURS}, no review, no fields.`,
+  });
 const planUpdate = z.strictObject(writable).partial().meta({ id: "PlanUpdate", description: "Only the fields sent change." });
 
 const DEFAULTS: Omit<PlanValues, "name"> = {
@@ -198,6 +221,8 @@ const DEFAULTS: Omit<PlanValues, "name"> = {
   claimLinkLifetimeHours: 72,
   rateLimitPerMinute: null,
   quotaPerMonth: null,
+  reminderDays: [...DEFAULT_REMINDER_DAYS],
+  maxGraceHours: DEFAULT_MAX_GRACE_HOURS,
   reviewRequired: false,
   reviewCommentRequired: false,
   requestFields: [],
@@ -273,6 +298,8 @@ export const updatePlanOperation = defineOperation({
       claimLinkLifetimeHours: current.claimLinkLifetimeHours,
       rateLimitPerMinute: current.rateLimitPerMinute,
       quotaPerMonth: current.quotaPerMonth,
+      reminderDays: current.reminderDays,
+      maxGraceHours: current.maxGraceHours,
       reviewRequired: current.reviewRequired,
       reviewCommentRequired: current.reviewCommentRequired,
       requestFields: current.requestFields,

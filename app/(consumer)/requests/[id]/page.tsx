@@ -16,6 +16,7 @@ import { Badge } from "@/components/ui/badge";
 import { env } from "@/lib/env";
 import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } from "@/lib/keys/key-state";
 import { keysOfRequest } from "@/lib/keys/queries";
+import { defaultGraceChoice, maxGraceOf } from "@/lib/keys/roll-grace";
 import { requestEventWords } from "@/lib/requests/event-words";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
@@ -115,7 +116,14 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <h2 className="font-semibold">API keys</h2>
           {request.status === "available" ? (
             <div className="flex flex-wrap items-start gap-3">
-              {currentKey ? <RollKey requestId={request.id} keyId={currentKey.id} graceHours={env.rollGraceHours} /> : null}
+              {currentKey ? (
+                <RollKey
+                  requestId={request.id}
+                  keyId={currentKey.id}
+                  maxGraceHours={maxGraceOf(request.plan)}
+                  defaultGraceHours={defaultGraceChoice(env.rollGraceHours, maxGraceOf(request.plan))}
+                />
+              ) : null}
               <CheckIn requestId={request.id} />
             </div>
           ) : null}
