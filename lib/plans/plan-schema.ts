@@ -236,6 +236,13 @@ export const planSchema = z
     claimLinkLifetimeHours: wholeNumber({ what: "the claim link lifetime in hours", min: 1, max: MAX_CLAIM_LINK_HOURS }),
     rateLimitPerMinute: optionalWholeNumber({ what: "the rate limit per minute", min: 1, max: 2_000_000_000 }),
     quotaPerMonth: optionalWholeNumber({ what: "the monthly quota", min: 1, max: 2_000_000_000 }),
+    // Who enforces the limits: Portico at verify (429), or the API's gateway (verify only counts). Absent: Portico.
+    enforceLimits: z
+      .preprocess(
+        (v) => (v === true ? "portico" : v === false ? "gateway" : v),
+        z.enum(["portico", "gateway"], { error: "Choose who enforces the limits: Portico or the API's gateway." }).optional(),
+      )
+      .transform((v) => v !== "gateway"),
     reminderDays: reminderDaysSchema,
     maxGraceHours: optionalWholeNumber({ what: "the longest grace after a roll (hours)", min: 0, max: MAX_GRACE_HOURS, range: true }).transform(
       (n) => n ?? DEFAULT_MAX_GRACE_HOURS,
@@ -311,6 +318,7 @@ export type PlanFormValues = {
   claimLinkLifetimeHours: string;
   rateLimitPerMinute: string;
   quotaPerMonth: string;
+  enforceLimits: "portico" | "gateway";
   reminderDays: string;
   maxGraceHours: string;
   reviewRequired: boolean;
@@ -333,6 +341,7 @@ export function planFormValues(plan?: {
   claimLinkLifetimeHours: number;
   rateLimitPerMinute: number | null;
   quotaPerMonth: number | null;
+  enforceLimits: boolean;
   reminderDays: number[];
   maxGraceHours: number;
   reviewRequired: boolean;
@@ -354,6 +363,7 @@ export function planFormValues(plan?: {
     claimLinkLifetimeHours: String(plan?.claimLinkLifetimeHours ?? DEFAULT_CLAIM_LINK_HOURS),
     rateLimitPerMinute: plan?.rateLimitPerMinute ? String(plan.rateLimitPerMinute) : "",
     quotaPerMonth: plan?.quotaPerMonth ? String(plan.quotaPerMonth) : "",
+    enforceLimits: plan?.enforceLimits === false ? "gateway" : "portico",
     reminderDays: (plan?.reminderDays ?? DEFAULT_REMINDER_DAYS).join(", "),
     maxGraceHours: String(plan?.maxGraceHours ?? DEFAULT_MAX_GRACE_HOURS),
     reviewRequired: plan?.reviewRequired ?? false,

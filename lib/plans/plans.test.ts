@@ -488,3 +488,21 @@ describe("reminder days and roll grace", () => {
     expect(planFormValues(updated)).toMatchObject({ reminderDays: "3", maxGraceHours: "1" });
   });
 });
+
+describe("who enforces the limits", () => {
+  const parse = (o: Record<string, unknown>) => planSchema.safeParse(form(o));
+  it("Portico unless the form or the API says the gateway; anything else is refused with what to choose", async () => {
+    expect(parse({}).data).toMatchObject({ enforceLimits: true });
+    expect(parse({ enforceLimits: "portico" }).data).toMatchObject({ enforceLimits: true });
+    expect(parse({ enforceLimits: "gateway" }).data).toMatchObject({ enforceLimits: false });
+    expect(parse({ enforceLimits: false }).data).toMatchObject({ enforceLimits: false });
+    const bad = parse({ enforceLimits: "nobody" });
+    expect(bad.success ? {} : fieldErrorsOf(bad.error)).toMatchObject({ enforceLimits: expect.stringContaining("Choose who enforces") });
+    const admin = await f.user("admin");
+    const plan = await createPlan(t.db, asActor(admin), form({ enforceLimits: "gateway", rateLimitPerMinute: "60" }));
+    expect(plan.enforceLimits).toBe(false);
+    expect(planFormValues(plan)).toMatchObject({ enforceLimits: "gateway" });
+    const updated = await updatePlan(t.db, asActor(admin), plan.id, form({ name: plan.name, enforceLimits: "portico", rateLimitPerMinute: "60" }));
+    expect(updated.enforceLimits).toBe(true);
+  });
+});

@@ -17,6 +17,7 @@ const TRACKED = [
   "claimLinkLifetimeHours",
   "rateLimitPerMinute",
   "quotaPerMonth",
+  "enforceLimits",
   "reminderDays",
   "maxGraceHours",
   "reviewRequired",

@@ -1067,6 +1067,8 @@ export interface components {
             reminderDays?: number[];
             /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
             maxGraceHours?: number;
+            /** @description true (default): verify answers 429 past the limits. false: the API's gateway enforces them; verify only counts. */
+            enforceLimits?: boolean;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1111,6 +1113,8 @@ export interface components {
             reminderDays?: number[];
             /** @description The longest a rolled key may keep working, 0–720 hours (default 168); the consumer chooses none, 1 h, 24 h or 7 days up to this. */
             maxGraceHours?: number;
+            /** @description true (default): verify answers 429 past the limits. false: the API's gateway enforces them; verify only counts. */
+            enforceLimits?: boolean;
             reviewRequired?: boolean;
             /** @description Only with reviewRequired. */
             reviewCommentRequired?: boolean;
@@ -1658,6 +1662,8 @@ export interface components {
             reminderDays: number[];
             /** @description The longest a rolled key may keep working (hours); the consumer chooses up to this. */
             maxGraceHours: number;
+            /** @description true: verify answers 429 past the rate limit or quota. false: the API's gateway enforces them; verify only counts and reports them. */
+            enforceLimits: boolean;
             reviewRequired: boolean;
             reviewCommentRequired: boolean;
             requestFields: components["schemas"]["PlanRequestField"][];

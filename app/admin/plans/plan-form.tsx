@@ -160,12 +160,25 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
           <Input id="claimLinkLifetimeHours" inputMode="numeric" {...register("claimLinkLifetimeHours")} {...aria("claimLinkLifetimeHours")} />
         </Field>
         <div className="hidden sm:block" />
-        <Field id="rateLimitPerMinute" label="Rate limit per minute" hint="Empty for unlimited. Gateways read it from verify." error={errorOf("rateLimitPerMinute")}>
+        <Field id="rateLimitPerMinute" label="Rate limit per minute" hint="Empty for unlimited. Verify answers 429 past it when Portico enforces the limits." error={errorOf("rateLimitPerMinute")}>
           <Input id="rateLimitPerMinute" inputMode="numeric" {...register("rateLimitPerMinute")} {...aria("rateLimitPerMinute")} />
         </Field>
         <Field id="quotaPerMonth" label="Quota per month" hint="Empty for unlimited." error={errorOf("quotaPerMonth")}>
           <Input id="quotaPerMonth" inputMode="numeric" {...register("quotaPerMonth")} {...aria("quotaPerMonth")} />
         </Field>
+        <fieldset className="sm:col-span-2">
+          <legend className="text-sm font-medium">Limits enforced by</legend>
+          <div className="mt-1 flex flex-wrap gap-x-6 gap-y-1 text-sm">
+            <label className="flex items-center gap-2">
+              <input type="radio" value="portico" {...register("enforceLimits")} />
+              Portico (verify answers 429 past a limit)
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" value="gateway" {...register("enforceLimits")} />
+              The API&apos;s gateway (verify only counts)
+            </label>
+          </div>
+        </fieldset>
         <Field
           id="reminderDays"
           label="Expiry reminders (days before)"
