@@ -139,4 +139,14 @@ test("61 calls in a minute on a 60/min plan through NGINX: 60 × 200, then 429 w
   const direct = await fetch(`${BASE_URL}/api/v1/keys/verify?product=payments`, { headers: { Authorization: `Bearer ${key}` } });
   expect(direct.status).toBe(429);
   expect(await direct.json()).toMatchObject({ valid: false, limit: "rate_limit", error: expect.stringContaining("60 calls per minute") });
+
+  // The consumer's app page, once the counts are flushed (at least once a second): 62 calls, 2 rate limited
+  // (the 61 through NGINX and the one straight to the route).
+  const [request] = await conn.db.select({ appId: accessRequests.appId }).from(accessRequests).where(eq(accessRequests.id, requestId));
+  await page.goto(`/apps/${request?.appId}`);
+  const chart = page.getByTestId("app-usage");
+  await expect(async () => {
+    await page.reload();
+    await expect(chart.getByRole("img")).toHaveAttribute("aria-label", /Calls per day: 62 calls in 30 days — 60 allowed, 2 rate limited\./, { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
 });
