@@ -1,5 +1,5 @@
-import { Button, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Text } from "@react-email/components";
+import { EmailLayout, PrimaryButton } from "./layout";
 
 export type ExtensionApprovedEmailProps = {
   requesterName: string;
@@ -23,18 +23,7 @@ export function ExtensionApprovedEmail(p: ExtensionApprovedEmailProps) {
         {`Your extension of the ${p.planName} access to ${p.productNames.join(", ")} (app “${p.appName}”) was approved: the key ${p.keyStart}… now expires on ${p.expiresAt}.`}
       </Text>
       <Text>It is the same key: there is nothing to claim and nothing to change in your app.</Text>
-      <Button
-        href={p.requestUrl}
-        style={{
-          backgroundColor: "#4f46e5",
-          color: "#ffffff",
-          padding: "12px 20px",
-          borderRadius: 6,
-          fontWeight: 600,
-        }}
-      >
-        Open the request
-      </Button>
+      <PrimaryButton href={p.requestUrl}>Open the request</PrimaryButton>
     </EmailLayout>
   );
 }
@@ -77,18 +66,7 @@ export function ExtensionDeniedEmail(p: ExtensionDeniedEmailProps) {
         Once you have addressed the reason you can ask again from the request page, or submit a new
         request before the key expires.
       </Text>
-      <Button
-        href={p.requestUrl}
-        style={{
-          backgroundColor: "#4f46e5",
-          color: "#ffffff",
-          padding: "12px 20px",
-          borderRadius: 6,
-          fontWeight: 600,
-        }}
-      >
-        Open the request
-      </Button>
+      <PrimaryButton href={p.requestUrl}>Open the request</PrimaryButton>
     </EmailLayout>
   );
 }

@@ -1,4 +1,4 @@
-import { Body, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
+import { Body, Button, Container, Head, Html, Preview, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
 
 export function EmailLayout({ preview, children }: { preview: string; children: ReactNode }) {
@@ -16,5 +16,14 @@ export function EmailLayout({ preview, children }: { preview: string; children: 
         </Container>
       </Body>
     </Html>
+  );
+}
+
+/** The one call to action of an email, in the portal's accent colour. */
+export function PrimaryButton({ href, children }: { href: string; children: ReactNode }) {
+  return (
+    <Button href={href} style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}>
+      {children}
+    </Button>
   );
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apiKeys, auditEvents, plans } from "@/db/schema";
-import { currentKeyOf } from "./current-key";
+import { currentKeyExpiry } from "./current-key";
 import { extensionOpensAt } from "./extend-request";
 
 /**
@@ -25,12 +25,7 @@ export async function extensionState(
     .innerJoin(plans, eq(plans.id, accessRequests.planId))
     .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, requesterId)));
   if (!original) return null;
-  const [key] = await db
-    .select({ expiresAt: apiKeys.expiresAt })
-    .from(apiKeys)
-    .where(currentKeyOf(requestId))
-    .orderBy(desc(apiKeys.createdAt))
-    .limit(1);
+  const keyExpiresAt = await currentKeyExpiry(db, requestId);
   const [latest] = await db
     .select({
       id: accessRequests.id,
@@ -52,7 +47,7 @@ export async function extensionState(
     )
     .orderBy(desc(accessRequests.createdAt))
     .limit(1);
-  const expiresAt = key?.expiresAt ?? null;
+  const expiresAt = keyExpiresAt;
   const days = original.days ?? original.durationDays;
   const opensAt = expiresAt && days ? extensionOpensAt(expiresAt, days) : null;
   return {
