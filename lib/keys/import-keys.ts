@@ -78,11 +78,11 @@ export async function importKeys(
   const now = opts.now ?? new Date();
   const records = readCsv(csv);
 
-  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now, { prefix })) };
+  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now, { prefix, actorId: actor.id })) };
   return db.transaction(async (tx) => {
     // One import at a time: two imports of the same file must not both pass the duplicate checks.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('keys:import'))`);
-    const plan = await planImport(tx, records, now, { lockApps: true, prefix });
+    const plan = await planImport(tx, records, now, { lockApps: true, prefix, actorId: actor.id });
     await writeImport(tx, actor, plan, now);
     await recordEvent(tx, {
       actorId: actor.id,
@@ -150,14 +150,25 @@ function parseExpiry(value: string): Date | null | "bad" {
   return "bad";
 }
 
+/**
+ * What pages show of an imported key: 8 characters, as for issued keys, but never more than a third
+ * of it, so a short foreign key (8 to 23 characters) is not stored, shown or sent in plaintext.
+ */
+export const importedKeyStart = (key: string) => key.slice(0, Math.min(8, Math.floor(key.length / 3)));
+
 const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
 
 /**
  * Validates every row against what the database holds, in a handful of queries (plans, products,
  * offers, consumers, their apps, those apps' live access, existing key hashes), never one per row.
  */
-async function planImport(db: Queryable, records: { line: number; record: Record_ }[], now: Date, opts: { lockApps?: boolean; prefix: string }): Promise<Plan> {
-  const { prefix } = opts;
+async function planImport(
+  db: Queryable,
+  records: { line: number; record: Record_ }[],
+  now: Date,
+  opts: { lockApps?: boolean; prefix: string; actorId: string },
+): Promise<Plan> {
+  const { prefix, actorId } = opts;
   const refused: RefusedRow[] = [];
   type Shaped = { line: number; app: string; email: string; slugs: string[]; plan: string; keyHash: string; start: string; expiresAt: Date | null };
   const shaped: Shaped[] = [];
@@ -232,7 +243,7 @@ async function planImport(db: Queryable, records: { line: number; record: Record
       slugs,
       plan: planName,
       keyHash: key ? hashSecret(key) : given.toLowerCase(),
-      start: key ? key.slice(0, 8) : "imported",
+      start: key ? importedKeyStart(key) : "imported",
       expiresAt,
     });
   }
@@ -333,6 +344,10 @@ async function planImport(db: Queryable, records: { line: number; record: Record
     const user = userByEmail.get(s.email);
     if (user && user.kind !== "person") {
       refuse(`${s.email} is a portal API access key's identity, not a person: use the consumer's own address.`);
+      continue;
+    }
+    if (user && user.id === actorId) {
+      refuse("This is your own address: you cannot give yourself access. Ask another admin to import this row.");
       continue;
     }
     if (user?.disabledAt) {
