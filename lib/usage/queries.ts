@@ -196,7 +196,17 @@ export async function productsOfAppUsage(
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A product's calls per day (calls that named it) for its owner or an admin; null otherwise. */
+/**
+ * The key of a key_usage_daily row holds (or held) access to this product. A row names its product by
+ * the slug the gateway sent, and a slug is no identity: it can be renamed and taken by another
+ * owner's product, and any key may name any slug at verify. Without this, an owner would see another
+ * owner's calls and strangers' app names and emails.
+ */
+const keyHeldProduct = (productId: string) =>
+  sql`exists (select 1 from ${apiKeys} join ${accessRequestProducts} on ${accessRequestProducts.requestId} = ${apiKeys.requestId}
+    where ${apiKeys.id} = ${keyUsageDaily.keyId} and ${accessRequestProducts.productId} = ${productId})`;
+
+/** A product's calls per day (calls that named it, by keys with access to it) for its owner or an admin; null otherwise. */
 export async function usageOfProduct(
   db: Queryable,
   actor: Actor,
@@ -204,7 +214,7 @@ export async function usageOfProduct(
 ): Promise<DailySeries<UsageOutcome> | null> {
   const product = await readableProduct(db, actor, input.productId);
   if (!product) return null;
-  return callsPerDay(db, eq(keyUsageDaily.product, product.slug), input.now ?? new Date());
+  return callsPerDay(db, and(eq(keyUsageDaily.product, product.slug), keyHeldProduct(product.id)), input.now ?? new Date());
 }
 
 async function readableProduct(db: Queryable, actor: Actor, productId: string) {
@@ -247,6 +257,7 @@ export async function topAppsOfProduct(
     .where(
       and(
         eq(keyUsageDaily.product, product.slug),
+        keyHeldProduct(product.id),
         gte(keyUsageDaily.day, lastDays(now)[0] ?? utcDay(now)),
         lte(keyUsageDaily.day, utcDay(now)),
       ),
@@ -270,9 +281,13 @@ export async function usageOfPortal(
   if (reach === "none") return null;
   const now = input.now ?? new Date();
   if (reach === "all") return callsPerDay(db, undefined, now);
+  // Calls that named one of their products, by a key with access to that product (keyHeldProduct).
   return callsPerDay(
     db,
-    inArray(keyUsageDaily.product, db.select({ slug: products.slug }).from(products).where(reach)),
+    sql`exists (select 1 from ${apiKeys}
+      join ${accessRequestProducts} on ${accessRequestProducts.requestId} = ${apiKeys.requestId}
+      join ${products} on ${products.id} = ${accessRequestProducts.productId}
+      where ${apiKeys.id} = ${keyUsageDaily.keyId} and ${products.slug} = ${keyUsageDaily.product} and ${reach})`,
     now,
   );
 }
