@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
-import { accessRequests, apiKeys, keyReminders, reminderDigests, users } from "@/db/schema";
+import { accessRequests, apiKeys, apps, keyReminders, reminderDigests, users } from "@/db/schema";
 import type { ReminderDigestKey } from "@/emails/key-reminder-digest";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
@@ -43,7 +43,9 @@ async function dueReminders(db: Database, now: Date, today: string): Promise<Due
       from ${apiKeys} k
       join ${accessRequests} r on r.id = k.request_id
       join ${users} u on u.id = r.requester_id
+      join ${apps} a on a.id = k.app_id
       where k.end_reason is null
+        and a.deleted_at is null -- a deleted app's keys no longer verify: nothing to roll or extend
         and k.expires_at > ${at}::timestamptz
         and k.expires_at < ${at}::timestamptz + interval '367 days'
         and r.status = 'available'
