@@ -74,3 +74,20 @@ describe("import: an admin cannot import a key for themself (four eyes)", () => 
     expect(await t.db.$count(apiKeys, eq(apiKeys.keyHash, hashSecret(key)))).toBe(0);
   });
 });
+
+describe("import: a row whose fields do not line up with the header", () => {
+  it("is refused as such, and no refusal (page or CSV) echoes the key that slid into another column", async () => {
+    const key = `sk_live_${randomBytes(16).toString("hex")}`;
+    const header = HEADER.join(",");
+    // The products cell is missing: without a check, the key lands in "plan" and is echoed as “Unknown plan”.
+    const csv = `${header}\nShifted app,${email("shift")},Standard,${key},,\nLong app,${email("long")},payments,Standard,${key}x,,,extra\n`;
+    const report = await importKeys(t.db, admin, { csv, fileName: "shift.csv", dryRun: true });
+    expect(report.imported).toEqual([]);
+    expect(report.refused.map((r) => [r.row, r.reason])).toEqual([
+      [2, expect.stringMatching(/^This row has 6 fields but the header has 7/)],
+      [3, expect.stringMatching(/^This row has 8 fields but the header has 7/)],
+    ]);
+    const shown = JSON.stringify(report.refused) + importView(report).refusalsCsv;
+    expect(shown).not.toContain(key.slice(0, 12));
+  });
+});

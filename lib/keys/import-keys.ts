@@ -103,8 +103,10 @@ export async function importKeys(
 }
 
 /** The CSV's rows as records with their line numbers; a file that is not CSV, or lacks columns, is refused whole. */
-function readCsv(csv: string): { line: number; record: Record_ }[] {
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
+type CsvRow = { line: number; record: Record_; misaligned?: { fields: number; header: number } };
+
+function readCsv(csv: string): CsvRow[] {
+  let rows: { record: Record<string, string>; info: { lines: number; error?: { code?: string; record?: unknown[] } } }[];
   let header: string[] = [];
   try {
     rows = parse(csv, {
@@ -132,7 +134,10 @@ function readCsv(csv: string): { line: number; record: Record_ }[] {
   if (!header.includes("key") && !header.includes("key_sha256")) missing.push("key or key_sha256" as never);
   if (missing.length > 0) throw new DomainError("invalid", `The header lacks ${missing.join(", ")}. The columns are ${IMPORT_COLUMNS.join(", ")}.`);
   if (rows.length === 0) throw new DomainError("invalid", "The file has no rows under its header. Add one row per key.");
-  return rows.map((r) => ({ line: r.info.lines, record: r.record as Record_ }));
+  return rows.map((r) => {
+    const fields = r.info.error?.code === "CSV_RECORD_INCONSISTENT_COLUMNS" ? (r.info.error.record?.length ?? 0) : null;
+    return { line: r.info.lines, record: r.record as Record_, misaligned: fields === null ? undefined : { fields, header: header.length } };
+  });
 }
 
 type Planned = ImportedRow & { keyHash: string; consumerId: string | null; appId: string | null; productIds: string[]; planId: string };
@@ -164,7 +169,7 @@ const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
  */
 async function planImport(
   db: Queryable,
-  records: { line: number; record: Record_ }[],
+  records: CsvRow[],
   now: Date,
   opts: { lockApps?: boolean; prefix: string; actorId: string },
 ): Promise<Plan> {
@@ -172,7 +177,17 @@ async function planImport(
   const refused: RefusedRow[] = [];
   type Shaped = { line: number; app: string; email: string; slugs: string[]; plan: string; keyHash: string; start: string; expiresAt: Date | null };
   const shaped: Shaped[] = [];
-  for (const { line, record } of records) {
+  for (const { line, record, misaligned } of records) {
+    if (misaligned) {
+      // Its values sit under the wrong columns (a key could be taken for a plan and echoed): none is shown.
+      refused.push({
+        row: line,
+        app: "",
+        consumerEmail: "",
+        reason: `This row has ${misaligned.fields} fields but the header has ${misaligned.header}: check it for a missing or extra comma, and quote values that contain one.`,
+      });
+      continue;
+    }
     const app = record.app ?? "";
     const rawEmail = record.consumer_email ?? "";
     const refuse = (reason: string) => refused.push({ row: line, app: short(app), consumerEmail: short(rawEmail), reason });
