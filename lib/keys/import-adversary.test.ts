@@ -91,3 +91,22 @@ describe("import: a row whose fields do not line up with the header", () => {
     expect(shown).not.toContain(key.slice(0, 12));
   });
 });
+
+describe("import: control characters in products or plan", () => {
+  it("a NUL in a product slug or plan name refuses that row (Postgres text cannot hold it), not the whole file with an error", async () => {
+    const report = await importKeys(t.db, admin, {
+      csv: csvOf([
+        ["Nul A", email("nul"), "pay\u0000ments", "Standard", `sk_live_${randomBytes(12).toString("hex")}`, "", ""],
+        ["Nul B", email("nul"), "payments", "Stan\u0000dard", `sk_live_${randomBytes(12).toString("hex")}`, "", ""],
+        ["Fine", email("fine"), "payments", "Standard", `sk_live_${randomBytes(12).toString("hex")}`, "", ""],
+      ]),
+      fileName: "nul.csv",
+      dryRun: true,
+    });
+    expect(report.refused.map((r) => [r.row, r.reason])).toEqual([
+      [2, expect.stringMatching(/^products .*control characters/)],
+      [3, expect.stringMatching(/^plan .*control characters/)],
+    ]);
+    expect(report.imported.map((r) => r.app)).toEqual(["Fine"]);
+  });
+});

@@ -206,6 +206,15 @@ async function planImport(
       refuse("app must be one line of at most 80 characters.");
       continue;
     }
+    // Postgres text cannot hold NUL: one in a lookup would fail the whole file with an error.
+    if (!isSingleLine(record.products ?? "")) {
+      refuse("products has control characters: list product slugs separated by “;” or “|”.");
+      continue;
+    }
+    if (!isSingleLine(record.plan ?? "")) {
+      refuse("plan has control characters: give a plan's name as Admin → Plans shows it.");
+      continue;
+    }
     const slugs = [...new Set((record.products ?? "").split(/[;|]/).map((s) => s.trim()).filter(Boolean))];
     if (slugs.length === 0) {
       refuse("products is empty: list product slugs separated by “;” or “|”.");
