@@ -5,7 +5,7 @@ import { accessRequestProducts, accessRequests, apiKeys, keyUsageDaily, products
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { topAppsOfProduct, usageOfPortal, usageOfProduct } from "./queries";
+import { productsOfAppUsage, topAppsOfProduct, usageOfPortal, usageOfProduct } from "./queries";
 
 /**
  * Second adversarial review (issue 16): usage rows name a product by the slug the gateway sent, but a
@@ -62,5 +62,20 @@ describe("usage by product: a slug is not an identity", () => {
     const top = await topAppsOfProduct(t.db, ownerB, { productId: b.id, now: NOW });
     expect(top?.map((x) => x.ownerEmail)).not.toContain(consumer.email);
     expect(top).toEqual([]);
+  });
+});
+
+describe("usage by app: the product filter", () => {
+  it("a slug the consumer's key named but never had access to shows as the slug, not the name of an unpublished product", async () => {
+    const hidden = await t.db.insert(products).values({ slug: `secret-${tag()}`, name: "Project Nightingale (unannounced)", ownerId: ownerB.id, status: "draft" }).returning();
+    const h = hidden[0];
+    if (!h) throw new Error("product");
+    const mine = await product(ownerA.id, `mine-${tag()}`);
+    const { key, consumer } = await keyFor(mine.id, "Guessing app");
+    await t.db.insert(keyUsageDaily).values({ keyId: key.id, day: TODAY, outcome: "unknown_product", count: 1, product: h.slug });
+    const filter = await productsOfAppUsage(t.db, userActor(consumer), { appId: key.appId, now: NOW });
+    expect(filter.map((p) => p.name)).not.toContain(h.name);
+    expect(filter).toContainEqual({ slug: h.slug, name: h.slug });
+    expect(filter).toContainEqual({ slug: mine.slug, name: mine.name });
   });
 });

@@ -172,7 +172,15 @@ export async function productsOfAppUsage(
       .selectDistinct({ slug: keyUsageDaily.product, name: products.name })
       .from(keyUsageDaily)
       .innerJoin(apiKeys, eq(apiKeys.id, keyUsageDaily.keyId))
-      .leftJoin(products, eq(products.slug, keyUsageDaily.product))
+      // Named by its product only when the key's request has that product: any slug can be named at
+      // verify, and a draft product's name must not answer a consumer's guess.
+      .leftJoin(
+        products,
+        and(
+          eq(products.slug, keyUsageDaily.product),
+          sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${accessRequestProducts.productId} = ${products.id})`,
+        ),
+      )
       .where(and(eq(apiKeys.appId, input.appId), gte(keyUsageDaily.day, since))),
     db
       .selectDistinct({ slug: products.slug, name: products.name })
