@@ -5,7 +5,7 @@ import { accessRequestProducts, accessRequests, apiKeys, keyUsageDaily, products
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { productsOfAppUsage, topAppsOfProduct, usageOfPortal, usageOfProduct } from "./queries";
+import { productsOfAppUsage, recentCallsOfRequests, topAppsOfProduct, usageOfPortal, usageOfProduct } from "./queries";
 
 /**
  * Second adversarial review (issue 16): usage rows name a product by the slug the gateway sent, but a
@@ -77,5 +77,24 @@ describe("usage by app: the product filter", () => {
     expect(filter.map((p) => p.name)).not.toContain(h.name);
     expect(filter).toContainEqual({ slug: h.slug, name: h.slug });
     expect(filter).toContainEqual({ slug: mine.slug, name: mine.name });
+  });
+});
+
+describe("calls today before a revoke: the co-owner of a mixed request", () => {
+  it("an owner revoking their products of a mixed request sees the calls to their products, not the other owner's", async () => {
+    const a = await product(ownerA.id, `alpha-${tag()}`);
+    const b = await product(ownerB.id, `beta-${tag()}`);
+    const { key, consumer } = await keyFor(a.id, "Mixed app");
+    await t.db.insert(accessRequestProducts).values({ requestId: key.requestId, productId: b.id });
+    await t.db.insert(keyUsageDaily).values([
+      { keyId: key.id, day: TODAY, outcome: "allowed", count: 300, product: a.slug },
+      { keyId: key.id, day: TODAY, outcome: "allowed", count: 20, product: b.slug },
+    ]);
+    const admin = userActor(await f.user("admin"));
+    const today = async (actor: ReturnType<typeof userActor>) => (await recentCallsOfRequests(t.db, actor, [key.requestId], NOW)).get(key.requestId)?.today;
+    expect(await today(ownerB)).toBe(20);
+    expect(await today(ownerA)).toBe(300);
+    expect(await today(userActor(consumer))).toBe(320);
+    expect(await today(admin)).toBe(320);
   });
 });

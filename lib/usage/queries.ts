@@ -340,6 +340,30 @@ const requestsReadableBy = (actor: Actor): SQL | undefined =>
     ? sql`false`
     : or(eq(accessRequests.requesterId, actor.id), requestsVisibleTo(actor));
 
+/**
+ * SQL on a key_usage_daily row joined to its key and request: a row this actor may count. The
+ * requester and admins count every call; an owner (or a product-scoped API key) only calls to the
+ * request's products under their authority, and calls that named no product: the co-owner of a
+ * mixed request must not read the other owner's traffic off "used N times today".
+ */
+function usageRowsReadableBy(actor: Actor): SQL | undefined {
+  let mine: SQL;
+  if (actor.kind === "apiKey") {
+    const scope = productScope(actor.grants, "read");
+    if (scope === "all") return undefined;
+    mine = scope.length === 0 ? sql`false` : inArray(products.id, scope);
+  } else {
+    if (actor.role === "admin") return undefined;
+    mine = eq(products.ownerId, actor.id);
+  }
+  return or(
+    eq(accessRequests.requesterId, actor.id),
+    eq(keyUsageDaily.product, ""),
+    sql`exists (select 1 from ${products} join ${accessRequestProducts} on ${accessRequestProducts.productId} = ${products.id}
+      where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${products.slug} = ${keyUsageDaily.product} and ${mine})`,
+  );
+}
+
 async function recentCallsBy(
   db: Queryable,
   by: "key" | "request",
@@ -368,7 +392,7 @@ async function recentCallsBy(
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
     .leftJoin(
       keyUsageDaily,
-      and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today])),
+      and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today]), usageRowsReadableBy(actor)),
     )
     .where(and(inArray(id, [...ids]), requestsReadableBy(actor)))
     .groupBy(id);
