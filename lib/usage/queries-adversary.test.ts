@@ -89,12 +89,15 @@ describe("calls today before a revoke: the co-owner of a mixed request", () => {
     await t.db.insert(keyUsageDaily).values([
       { keyId: key.id, day: TODAY, outcome: "allowed", count: 300, product: a.slug },
       { keyId: key.id, day: TODAY, outcome: "allowed", count: 20, product: b.slug },
+      // Named no product, or one outside the request: the key's use, counted for every approver.
+      { keyId: key.id, day: TODAY, outcome: "allowed", count: 2, product: "" },
+      { keyId: key.id, day: TODAY, outcome: "unknown_product", count: 1, product: "not-in-this-request" },
     ]);
     const admin = userActor(await f.user("admin"));
     const today = async (actor: ReturnType<typeof userActor>) => (await recentCallsOfRequests(t.db, actor, [key.requestId], NOW)).get(key.requestId)?.today;
-    expect(await today(ownerB)).toBe(20);
-    expect(await today(ownerA)).toBe(300);
-    expect(await today(userActor(consumer))).toBe(320);
-    expect(await today(admin)).toBe(320);
+    expect(await today(ownerB)).toBe(20 + 3);
+    expect(await today(ownerA)).toBe(300 + 3);
+    expect(await today(userActor(consumer))).toBe(323);
+    expect(await today(admin)).toBe(323);
   });
 });

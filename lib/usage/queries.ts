@@ -342,9 +342,9 @@ const requestsReadableBy = (actor: Actor): SQL | undefined =>
 
 /**
  * SQL on a key_usage_daily row joined to its key and request: a row this actor may count. The
- * requester and admins count every call; an owner (or a product-scoped API key) only calls to the
- * request's products under their authority, and calls that named no product: the co-owner of a
- * mixed request must not read the other owner's traffic off "used N times today".
+ * requester and admins count every call; an owner (or a product-scoped API key) every call except
+ * those naming one of the request's products outside their authority: the co-owner of a mixed
+ * request must not read the other owner's traffic off "used N times today".
  */
 function usageRowsReadableBy(actor: Actor): SQL | undefined {
   let mine: SQL;
@@ -358,9 +358,8 @@ function usageRowsReadableBy(actor: Actor): SQL | undefined {
   }
   return or(
     eq(accessRequests.requesterId, actor.id),
-    eq(keyUsageDaily.product, ""),
-    sql`exists (select 1 from ${products} join ${accessRequestProducts} on ${accessRequestProducts.productId} = ${products.id}
-      where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${products.slug} = ${keyUsageDaily.product} and ${mine})`,
+    sql`not exists (select 1 from ${products} join ${accessRequestProducts} on ${accessRequestProducts.productId} = ${products.id}
+      where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${products.slug} = ${keyUsageDaily.product} and not (${mine}))`,
   );
 }
 
