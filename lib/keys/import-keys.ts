@@ -78,11 +78,11 @@ export async function importKeys(
   const now = opts.now ?? new Date();
   const records = readCsv(csv);
 
-  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now, { prefix })) };
+  if (dryRun) return { dryRun, fileName, ...(await planImport(db, records, now, { prefix, actorId: actor.id })) };
   return db.transaction(async (tx) => {
     // One import at a time: two imports of the same file must not both pass the duplicate checks.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('keys:import'))`);
-    const plan = await planImport(tx, records, now, { lockApps: true, prefix });
+    const plan = await planImport(tx, records, now, { lockApps: true, prefix, actorId: actor.id });
     await writeImport(tx, actor, plan, now);
     await recordEvent(tx, {
       actorId: actor.id,
@@ -103,8 +103,10 @@ export async function importKeys(
 }
 
 /** The CSV's rows as records with their line numbers; a file that is not CSV, or lacks columns, is refused whole. */
-function readCsv(csv: string): { line: number; record: Record_ }[] {
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
+type CsvRow = { line: number; record: Record_; misaligned?: { fields: number; header: number } };
+
+function readCsv(csv: string): CsvRow[] {
+  let rows: { record: Record<string, string>; info: { lines: number; error?: { code?: string; record?: unknown[] } } }[];
   let header: string[] = [];
   try {
     rows = parse(csv, {
@@ -132,7 +134,10 @@ function readCsv(csv: string): { line: number; record: Record_ }[] {
   if (!header.includes("key") && !header.includes("key_sha256")) missing.push("key or key_sha256" as never);
   if (missing.length > 0) throw new DomainError("invalid", `The header lacks ${missing.join(", ")}. The columns are ${IMPORT_COLUMNS.join(", ")}.`);
   if (rows.length === 0) throw new DomainError("invalid", "The file has no rows under its header. Add one row per key.");
-  return rows.map((r) => ({ line: r.info.lines, record: r.record as Record_ }));
+  return rows.map((r) => {
+    const fields = r.info.error?.code === "CSV_RECORD_INCONSISTENT_COLUMNS" ? (r.info.error.record?.length ?? 0) : null;
+    return { line: r.info.lines, record: r.record as Record_, misaligned: fields === null ? undefined : { fields, header: header.length } };
+  });
 }
 
 type Planned = ImportedRow & { keyHash: string; consumerId: string | null; appId: string | null; productIds: string[]; planId: string };
@@ -150,18 +155,39 @@ function parseExpiry(value: string): Date | null | "bad" {
   return "bad";
 }
 
+/**
+ * What pages show of an imported key: 8 characters, as for issued keys, but never more than a third
+ * of it, so a short foreign key (8 to 23 characters) is not stored, shown or sent in plaintext.
+ */
+export const importedKeyStart = (key: string) => key.slice(0, Math.min(8, Math.floor(key.length / 3)));
+
 const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}…` : s);
 
 /**
  * Validates every row against what the database holds, in a handful of queries (plans, products,
  * offers, consumers, their apps, those apps' live access, existing key hashes), never one per row.
  */
-async function planImport(db: Queryable, records: { line: number; record: Record_ }[], now: Date, opts: { lockApps?: boolean; prefix: string }): Promise<Plan> {
-  const { prefix } = opts;
+async function planImport(
+  db: Queryable,
+  records: CsvRow[],
+  now: Date,
+  opts: { lockApps?: boolean; prefix: string; actorId: string },
+): Promise<Plan> {
+  const { prefix, actorId } = opts;
   const refused: RefusedRow[] = [];
   type Shaped = { line: number; app: string; email: string; slugs: string[]; plan: string; keyHash: string; start: string; expiresAt: Date | null };
   const shaped: Shaped[] = [];
-  for (const { line, record } of records) {
+  for (const { line, record, misaligned } of records) {
+    if (misaligned) {
+      // Its values sit under the wrong columns (a key could be taken for a plan and echoed): none is shown.
+      refused.push({
+        row: line,
+        app: "",
+        consumerEmail: "",
+        reason: `This row has ${misaligned.fields} fields but the header has ${misaligned.header}: check it for a missing or extra comma, and quote values that contain one.`,
+      });
+      continue;
+    }
     const app = record.app ?? "";
     const rawEmail = record.consumer_email ?? "";
     const refuse = (reason: string) => refused.push({ row: line, app: short(app), consumerEmail: short(rawEmail), reason });
@@ -178,6 +204,15 @@ async function planImport(db: Queryable, records: { line: number; record: Record
     }
     if (app.length > 80 || !isSingleLine(app)) {
       refuse("app must be one line of at most 80 characters.");
+      continue;
+    }
+    // Postgres text cannot hold NUL: one in a lookup would fail the whole file with an error.
+    if (!isSingleLine(record.products ?? "")) {
+      refuse("products has control characters: list product slugs separated by “;” or “|”.");
+      continue;
+    }
+    if (!isSingleLine(record.plan ?? "")) {
+      refuse("plan has control characters: give a plan's name as Admin → Plans shows it.");
       continue;
     }
     const slugs = [...new Set((record.products ?? "").split(/[;|]/).map((s) => s.trim()).filter(Boolean))];
@@ -232,7 +267,7 @@ async function planImport(db: Queryable, records: { line: number; record: Record
       slugs,
       plan: planName,
       keyHash: key ? hashSecret(key) : given.toLowerCase(),
-      start: key ? key.slice(0, 8) : "imported",
+      start: key ? importedKeyStart(key) : "imported",
       expiresAt,
     });
   }
@@ -333,6 +368,10 @@ async function planImport(db: Queryable, records: { line: number; record: Record
     const user = userByEmail.get(s.email);
     if (user && user.kind !== "person") {
       refuse(`${s.email} is a portal API access key's identity, not a person: use the consumer's own address.`);
+      continue;
+    }
+    if (user && user.id === actorId) {
+      refuse("This is your own address: you cannot give yourself access. Ask another admin to import this row.");
       continue;
     }
     if (user?.disabledAt) {

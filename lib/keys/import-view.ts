@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { spreadsheetSafe } from "@/lib/audit/csv";
 import { formatDateTime } from "@/lib/format";
 import type { ImportReport, RefusedRow } from "./import-keys";
 
@@ -44,6 +45,8 @@ export function importView(report: ImportReport): ImportView {
     refusalsCsv: stringify(report.refused.map((r) => [r.row, r.app, r.consumerEmail, r.reason]), {
       header: true,
       columns: ["row", "app", "consumer_email", "reason"],
+      // App names and emails come from the uploaded file: "=HYPERLINK(…)" must not run when opened.
+      cast: { string: spreadsheetSafe },
     }),
   };
 }

@@ -1,7 +1,7 @@
 import { addHours } from "date-fns";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
-import { accessRequests, apiKeys, claimLinks, users } from "@/db/schema";
+import { accessRequests, apiKeys, apps, claimLinks, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError, notFound } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
@@ -44,6 +44,9 @@ export async function rollKey(
     if (request.status !== "available") {
       throw new DomainError("conflict", `Only a request with a working key can roll it; this one is ${request.status}.`);
     }
+    // A deleted app's keys no longer verify: a new one would be a secret that never works.
+    const [app] = await tx.select({ deletedAt: apps.deletedAt }).from(apps).where(eq(apps.id, request.appId));
+    if (app?.deletedAt) throw new DomainError("conflict", "This request's app was deleted, so its keys no longer work and there is nothing to roll.");
     const maxGrace = maxGraceOf(request.plan);
     if (!Number.isInteger(opts.graceHours) || opts.graceHours < 0) throw new DomainError("invalid", GRACE_CHOICE_MESSAGE, { graceHours: GRACE_CHOICE_MESSAGE });
     if (opts.graceHours > maxGrace) {

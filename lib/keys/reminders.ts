@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
-import { accessRequests, apiKeys, keyReminders, reminderDigests, users } from "@/db/schema";
+import { accessRequests, apiKeys, apps, keyReminders, reminderDigests, users } from "@/db/schema";
 import type { ReminderDigestKey } from "@/emails/key-reminder-digest";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
@@ -11,6 +11,8 @@ import { emitWebhookEvents } from "@/lib/webhooks/emit";
 
 /** How many recipients one run serves at most; the rest are served by the next run (a minute later). */
 const RECIPIENTS_PER_RUN = 500;
+/** Reminder rows per INSERT (7 parameters each). */
+const CLAIM_CHUNK = 1000;
 
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -43,7 +45,9 @@ async function dueReminders(db: Database, now: Date, today: string): Promise<Due
       from ${apiKeys} k
       join ${accessRequests} r on r.id = k.request_id
       join ${users} u on u.id = r.requester_id
+      join ${apps} a on a.id = k.app_id
       where k.end_reason is null
+        and a.deleted_at is null -- a deleted app's keys no longer verify: nothing to roll or extend
         and k.expires_at > ${at}::timestamptz
         and k.expires_at < ${at}::timestamptz + interval '367 days'
         and r.status = 'available'
@@ -103,11 +107,17 @@ export async function sendReminderDigests(db: Database, baseUrl: string, now = n
         );
         const claiming = keys.filter((k) => stillWorking.has(k.keyId));
         if (claiming.length === 0) throw new NothingClaimed();
-        const claimed = await tx
-          .insert(keyReminders)
-          .values(claiming.map((k) => ({ requestId: k.requestId, keyId: k.keyId, expiresAt: k.expiresAt, daysBefore: k.daysBefore, digestId: digest.id, sentAt: now })))
-          .onConflictDoNothing()
-          .returning({ keyId: keyReminders.keyId });
+        // In chunks: one INSERT of ~9,400 rows or more would pass Postgres's 65,535 parameters (an import can give one consumer that many).
+        const claimed: { keyId: string }[] = [];
+        for (let i = 0; i < claiming.length; i += CLAIM_CHUNK) {
+          claimed.push(
+            ...(await tx
+              .insert(keyReminders)
+              .values(claiming.slice(i, i + CLAIM_CHUNK).map((k) => ({ requestId: k.requestId, keyId: k.keyId, expiresAt: k.expiresAt, daysBefore: k.daysBefore, digestId: digest.id, sentAt: now })))
+              .onConflictDoNothing()
+              .returning({ keyId: keyReminders.keyId })),
+          );
+        }
         // Nobody's reminder left to send: the digest row goes too (thrown, so the transaction rolls back).
         if (claimed.length === 0) throw new NothingClaimed();
         const claimedIds = new Set(claimed.map((c) => c.keyId));
@@ -141,7 +151,9 @@ export async function sendReminderDigests(db: Database, baseUrl: string, now = n
       })
       .catch((error: unknown) => {
         if (error instanceof NothingClaimed) return 0;
-        throw error;
+        // One recipient's failure (rolled back: retried next run) must not starve everyone after them.
+        console.error(`reminders: the digest for user ${recipientId} failed and is retried next run: ${error instanceof Error ? error.message.split("\n")[0]?.slice(0, 200) : "unknown error"}`);
+        return 0;
       });
     if (sent > 0) {
       digests++;

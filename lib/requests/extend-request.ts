@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Database, Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apps } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import type { Actor } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
@@ -95,6 +95,11 @@ async function askInTx(
     )
     .for("update");
   if (!original) throw notFound("This request");
+  // A deleted app's keys no longer verify: more time would only queue work for the approvers.
+  const [app] = await tx.select({ deletedAt: apps.deletedAt }).from(apps).where(eq(apps.id, original.appId));
+  if (app?.deletedAt) {
+    throw new DomainError("conflict", "This request's app was deleted, so its key no longer works and there is nothing to extend. Create an app and request access from the catalogue.");
+  }
   if (original.extendsRequestId)
     throw new DomainError(
       "conflict",

@@ -172,7 +172,15 @@ export async function productsOfAppUsage(
       .selectDistinct({ slug: keyUsageDaily.product, name: products.name })
       .from(keyUsageDaily)
       .innerJoin(apiKeys, eq(apiKeys.id, keyUsageDaily.keyId))
-      .leftJoin(products, eq(products.slug, keyUsageDaily.product))
+      // Named by its product only when the key's request has that product: any slug can be named at
+      // verify, and a draft product's name must not answer a consumer's guess.
+      .leftJoin(
+        products,
+        and(
+          eq(products.slug, keyUsageDaily.product),
+          sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${accessRequestProducts.productId} = ${products.id})`,
+        ),
+      )
       .where(and(eq(apiKeys.appId, input.appId), gte(keyUsageDaily.day, since))),
     db
       .selectDistinct({ slug: products.slug, name: products.name })
@@ -196,7 +204,17 @@ export async function productsOfAppUsage(
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A product's calls per day (calls that named it) for its owner or an admin; null otherwise. */
+/**
+ * The key of a key_usage_daily row holds (or held) access to this product. A row names its product by
+ * the slug the gateway sent, and a slug is no identity: it can be renamed and taken by another
+ * owner's product, and any key may name any slug at verify. Without this, an owner would see another
+ * owner's calls and strangers' app names and emails.
+ */
+const keyHeldProduct = (productId: string) =>
+  sql`exists (select 1 from ${apiKeys} join ${accessRequestProducts} on ${accessRequestProducts.requestId} = ${apiKeys.requestId}
+    where ${apiKeys.id} = ${keyUsageDaily.keyId} and ${accessRequestProducts.productId} = ${productId})`;
+
+/** A product's calls per day (calls that named it, by keys with access to it) for its owner or an admin; null otherwise. */
 export async function usageOfProduct(
   db: Queryable,
   actor: Actor,
@@ -204,7 +222,7 @@ export async function usageOfProduct(
 ): Promise<DailySeries<UsageOutcome> | null> {
   const product = await readableProduct(db, actor, input.productId);
   if (!product) return null;
-  return callsPerDay(db, eq(keyUsageDaily.product, product.slug), input.now ?? new Date());
+  return callsPerDay(db, and(eq(keyUsageDaily.product, product.slug), keyHeldProduct(product.id)), input.now ?? new Date());
 }
 
 async function readableProduct(db: Queryable, actor: Actor, productId: string) {
@@ -247,6 +265,7 @@ export async function topAppsOfProduct(
     .where(
       and(
         eq(keyUsageDaily.product, product.slug),
+        keyHeldProduct(product.id),
         gte(keyUsageDaily.day, lastDays(now)[0] ?? utcDay(now)),
         lte(keyUsageDaily.day, utcDay(now)),
       ),
@@ -270,9 +289,13 @@ export async function usageOfPortal(
   if (reach === "none") return null;
   const now = input.now ?? new Date();
   if (reach === "all") return callsPerDay(db, undefined, now);
+  // Calls that named one of their products, by a key with access to that product (keyHeldProduct).
   return callsPerDay(
     db,
-    inArray(keyUsageDaily.product, db.select({ slug: products.slug }).from(products).where(reach)),
+    sql`exists (select 1 from ${apiKeys}
+      join ${accessRequestProducts} on ${accessRequestProducts.requestId} = ${apiKeys.requestId}
+      join ${products} on ${products.id} = ${accessRequestProducts.productId}
+      where ${apiKeys.id} = ${keyUsageDaily.keyId} and ${products.slug} = ${keyUsageDaily.product} and ${reach})`,
     now,
   );
 }
@@ -317,6 +340,29 @@ const requestsReadableBy = (actor: Actor): SQL | undefined =>
     ? sql`false`
     : or(eq(accessRequests.requesterId, actor.id), requestsVisibleTo(actor));
 
+/**
+ * SQL on a key_usage_daily row joined to its key and request: a row this actor may count. The
+ * requester and admins count every call; an owner (or a product-scoped API key) every call except
+ * those naming one of the request's products outside their authority: the co-owner of a mixed
+ * request must not read the other owner's traffic off "used N times today".
+ */
+function usageRowsReadableBy(actor: Actor): SQL | undefined {
+  let mine: SQL;
+  if (actor.kind === "apiKey") {
+    const scope = productScope(actor.grants, "read");
+    if (scope === "all") return undefined;
+    mine = scope.length === 0 ? sql`false` : inArray(products.id, scope);
+  } else {
+    if (actor.role === "admin") return undefined;
+    mine = eq(products.ownerId, actor.id);
+  }
+  return or(
+    eq(accessRequests.requesterId, actor.id),
+    sql`not exists (select 1 from ${products} join ${accessRequestProducts} on ${accessRequestProducts.productId} = ${products.id}
+      where ${accessRequestProducts.requestId} = ${apiKeys.requestId} and ${products.slug} = ${keyUsageDaily.product} and not (${mine}))`,
+  );
+}
+
 async function recentCallsBy(
   db: Queryable,
   by: "key" | "request",
@@ -345,7 +391,7 @@ async function recentCallsBy(
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
     .leftJoin(
       keyUsageDaily,
-      and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today])),
+      and(eq(keyUsageDaily.keyId, apiKeys.id), inArray(keyUsageDaily.day, [yesterday, today]), usageRowsReadableBy(actor)),
     )
     .where(and(inArray(id, [...ids]), requestsReadableBy(actor)))
     .groupBy(id);
