@@ -70,7 +70,7 @@ test("key actions refuse anonymous, other consumers and owners of other products
   before = await snapshot(target.requestId);
   for (const [who, cookie] of Object.entries(identities)) {
     const cases: ActionCase[] = [
-      { ...mine, name: "rollKeyAction", fields: { requestId: target.requestId, keyId: key.id } },
+      { ...mine, name: "rollKeyAction", fields: { requestId: target.requestId, keyId: key.id, graceHours: "24" } },
       { ...mine, name: "checkInAction", fields: { requestId: target.requestId } },
       { ...keysPage, name: "revokeAction", fields: { requestId: target.requestId, reason: "Because I can" } },
     ];

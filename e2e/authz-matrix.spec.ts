@@ -539,7 +539,7 @@ test("a consumer's requests, apps, keys and claim links are theirs alone: the pr
     ...refusedFor(strangers, A.deleteApp, { id: pending.appId }, { page: `/apps/${pending.appId}` }),
     ...refusedFor(strangers, A.resend, { requestId: unclaimed.id }, at(unclaimed.id)),
     ...refusedFor(strangers, A.claim, { token }, { page: `/claim/${token}` }),
-    ...refusedFor(strangers, A.roll, { requestId: keyed.id, keyId: key?.id ?? "" }, at(keyed.id)),
+    ...refusedFor(strangers, A.roll, { requestId: keyed.id, keyId: key?.id ?? "", graceHours: "24" }, at(keyed.id)),
     ...refusedFor(strangers, A.checkIn, { requestId: keyed.id }, at(keyed.id)),
     // Self-service actions need a session (adding to the cart does not: a signed-out cart is a cookie).
     ...refusedFor(["anonymous", "disabled admin"], A.createApp, { name: `Sneaky ${world.tag}`, description: "" }),

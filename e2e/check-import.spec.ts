@@ -23,7 +23,7 @@ test("a consumer checks keys on their app's page: current, and not this app's", 
   const [app] = await conn.db.select({ id: apps.id }).from(apps).where(eq(apps.name, appName));
   if (!app) throw new Error("app");
   await page.goto(`/apps/${app.id}`);
-  const field = page.getByLabel("Key", { exact: true });
+  const field = page.getByLabel("Key to check", { exact: true });
   await expect(field).toHaveAttribute("type", "password");
   await expect(field).toHaveAttribute("autocomplete", "off");
   await field.fill(key);
@@ -91,7 +91,7 @@ test("an admin imports keys (dry run, then import) and checks one on the keys pa
   expect(verified.status()).toBe(200);
 
   await page.goto("/admin/keys");
-  await page.getByLabel("Key", { exact: true }).fill(portico);
+  await page.getByLabel("Key to check", { exact: true }).fill(portico);
   await page.getByRole("button", { name: "Check", exact: true }).click();
   const answer = page.getByTestId("key-check");
   await expect(answer).toContainText("This is its app's current key. It works.");

@@ -38,7 +38,7 @@ test("HOLE: a stolen session cookie of a person with an authenticator cannot rol
   await conn.db.insert(sessions).values({ sessionToken: token, userId: victimId, expires: new Date(Date.now() + 3600_000) });
   const cookie = `authjs.session-token=${token}`;
   const roll = { page: `/requests/${target.requestId}`, file: "app/(consumer)/requests/actions.ts", name: "rollKeyAction" };
-  const fields = { requestId: target.requestId, keyId: key.id };
+  const fields = { requestId: target.requestId, keyId: key.id, graceHours: "24" };
 
   const before = await keyCount(target.requestId);
   const refused = await callAction(request, { ...roll, fields, cookie });

@@ -42,7 +42,7 @@ export function CheckKeyForm({
         {appId ? <input type="hidden" name="appId" value={appId} /> : null}
         <div className="min-w-64 flex-1">
           <label htmlFor={`${id}-key`} className="block text-sm font-medium">
-            Key
+            Key to check
           </label>
           <Input
             id={`${id}-key`}
