@@ -9,16 +9,14 @@ import { requestProductNames } from "@/lib/requests/product-names";
 import { NUL_MESSAGE, noNul } from "@/lib/validation";
 import { hashSecret, isWellFormedKey } from "./key-format";
 import { keyState } from "./key-state";
-
-/** Longest key Check (and Import) accepts: imported keys come in other portals' formats. */
-export const MAX_CHECKED_KEY_LENGTH = 512;
+import { MAX_IMPORTED_KEY_LENGTH } from "./verify-key";
 
 /** A pasted key: trimmed, bounded. Never echoed back in a message. */
 export const pastedKeySchema = z
   .string({ error: "Paste the key to check." })
   .trim()
   .min(1, "Paste the key to check.")
-  .max(MAX_CHECKED_KEY_LENGTH, `A key is at most ${MAX_CHECKED_KEY_LENGTH} characters. Paste only the key.`)
+  .max(MAX_IMPORTED_KEY_LENGTH, `A key is at most ${MAX_IMPORTED_KEY_LENGTH} characters. Paste only the key.`)
   .refine(noNul, NUL_MESSAGE);
 
 export const checkKeyInput = z.object({

@@ -9,9 +9,8 @@ import { normalizeEmailAddress } from "@/lib/auth/email-address";
 import { DomainError } from "@/lib/errors";
 import { LIVE_STATUSES, planSnapshot } from "@/lib/requests/create-request";
 import { isSingleLine } from "@/lib/validation";
-import { MAX_CHECKED_KEY_LENGTH } from "./check-key";
 import { hashSecret } from "./key-format";
-import { isImportableKey } from "./verify-key";
+import { MAX_IMPORTED_KEY_LENGTH, isImportableKey } from "./verify-key";
 
 /** Bounds of one import: about 250 bytes a row, so 20,000 rows fit in 5 MB. */
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
@@ -239,8 +238,8 @@ async function planImport(
       refuse("key_sha256 is not a SHA-256 in hex: it must be 64 characters 0-9 and a-f.");
       continue;
     }
-    if (key && (key.length > MAX_CHECKED_KEY_LENGTH || /[\s\p{Cc}]/u.test(key))) {
-      refuse(`key must be at most ${MAX_CHECKED_KEY_LENGTH} characters without spaces or control characters.`);
+    if (key && (key.length > MAX_IMPORTED_KEY_LENGTH || /[\s\p{Cc}]/u.test(key))) {
+      refuse(`key must be at most ${MAX_IMPORTED_KEY_LENGTH} characters without spaces or control characters.`);
       continue;
     }
     if (key && !isImportableKey(key, prefix)) {
