@@ -1,7 +1,11 @@
 // Marks each request with its socket address for the audit log and the sign-in limits (lib/net/client-ip.ts),
 // starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately,
-// and the dedicated verify listener for gateways when PORTICO_VERIFY_PORT is set.
+// and the dedicated verify listener for gateways when PORTICO_VERIFY_PORT is set. Before any of them,
+// the change listener: every instance hears what another committed (lib/coherence/changes.ts), and
+// drops the catalogue pages and verify key lookups it cached from those tables.
 import { createDb } from "@/db/connect";
+import { startProcessChanges } from "@/lib/coherence/changes";
+import { expireCatalogueOnChange } from "@/lib/coherence/next-tags";
 import { env } from "@/lib/env";
 import { startWorker } from "@/lib/jobs/start-worker";
 import { processVerifyContext } from "@/lib/keys/verify-context";
@@ -10,6 +14,13 @@ import { transportFromEnv } from "@/lib/mail/transport-from-env";
 import { installPeerAddressHeader } from "@/lib/net/peer-address";
 
 installPeerAddressHeader();
+
+// Not during `next build` (prerendering has no second instance to hear from).
+if (process.env.NEXT_PHASE !== "phase-production-build") {
+  const changes = startProcessChanges(env.directDatabaseUrl);
+  expireCatalogueOnChange(changes);
+  process.once("SIGTERM", () => void changes.close());
+}
 
 if (env.worker === "inline") {
   const worker = await startWorker({

@@ -16,6 +16,12 @@ const schema = z.object({
   DATABASE_URL: z
     .string({ error: "is not set. Start Portico with `npm run dev` / `npm start` (embedded Postgres) or set it to a postgres:// URL." })
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  // A direct (session) connection for LISTEN/NOTIFY when DATABASE_URL goes through a pooler in
+  // transaction mode (PgBouncer), where a LISTEN does not stay on one server connection.
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   AUTH_SECRET: z
     .string({ error: "is not set. Generate one with `openssl rand -base64 33`." })
     .min(16, "must be at least 16 characters"),
@@ -51,6 +57,8 @@ const schema = z.object({
 
 export type Env = {
   DATABASE_URL: string;
+  /** Where the change listener connects (lib/coherence/changes.ts): DATABASE_DIRECT_URL, else DATABASE_URL. */
+  directDatabaseUrl: string;
   AUTH_SECRET: string;
   /** Origin used for every link Portico builds (never the request's Host header). */
   baseUrl: string;
@@ -91,6 +99,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   return {
     DATABASE_URL: e.DATABASE_URL,
+    directDatabaseUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
     AUTH_SECRET: e.AUTH_SECRET,
     baseUrl: (e.AUTH_URL ?? "http://localhost:3000").replace(/\/api\/auth\/?$/, "").replace(/\/$/, ""),
     github:

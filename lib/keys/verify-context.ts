@@ -1,10 +1,20 @@
 import type { Sql } from "postgres";
+import { type ChangeListener, processChanges } from "@/lib/coherence/changes";
 import { usageLimiter } from "@/lib/usage/limiter";
 import { importedKeysFlag } from "./imported-keys";
 import { lastUsedRecorder } from "./last-used";
+import { type KeyLookup, cachedKeyLookup } from "./lookup-cache";
+import { lookupKey } from "./verify-key";
 
-/** What verify keeps in memory: limit counts and usage, last-used stamps, whether imported keys exist. */
+/**
+ * What verify keeps in memory: key lookups (kept correct by the change notifications when there is
+ * a listener), limit counts and usage, last-used stamps, whether imported keys exist.
+ */
 export type VerifyContext = {
+  /** The key lookup: from memory while the change listener is live, else the database. */
+  lookup: KeyLookup;
+  /** The same lookup without the memory (the bench's "without cache" line). */
+  lookupUncached: KeyLookup;
   limiter: ReturnType<typeof usageLimiter>;
   lastUsed: ReturnType<typeof lastUsedRecorder>;
   importedKeys: ReturnType<typeof importedKeysFlag>;
@@ -12,16 +22,26 @@ export type VerifyContext = {
   flush: () => Promise<void>;
 };
 
-export function createVerifyContext(sql: Sql, opts: { flushMs?: number } = {}): VerifyContext {
+export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?: ChangeListener } = {}): VerifyContext {
   const limiter = usageLimiter(sql, { flushMs: opts.flushMs });
   const lastUsed = lastUsedRecorder(sql);
   const importedKeys = importedKeysFlag(sql);
+  const lookupUncached: KeyLookup = (hash) => lookupKey(sql, hash);
+  const cache = opts.changes ? cachedKeyLookup(lookupUncached, opts.changes) : undefined;
+  // An import is seen at once rather than at the flag's next read.
+  const unsubscribe = opts.changes?.subscribe((change) => {
+    if (change === "api_keys") void importedKeys.refresh();
+  });
   return {
+    lookup: cache?.lookup ?? lookupUncached,
+    lookupUncached,
     limiter,
     lastUsed,
     importedKeys,
     flush: async () => {
       importedKeys.stop();
+      cache?.stop();
+      unsubscribe?.();
       await Promise.all([limiter.flush(), lastUsed.flush()]);
     },
   };
@@ -33,6 +53,6 @@ export function createVerifyContext(sql: Sql, opts: { flushMs?: number } = {}): 
  */
 export function processVerifyContext(sql: Sql): VerifyContext {
   const g = globalThis as unknown as { porticoVerify?: VerifyContext };
-  g.porticoVerify ??= createVerifyContext(sql);
+  g.porticoVerify ??= createVerifyContext(sql, { changes: processChanges() });
   return g.porticoVerify;
 }

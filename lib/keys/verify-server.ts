@@ -6,7 +6,6 @@ import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { type VerifyContext, processVerifyContext } from "./verify-context";
 import { logRefusal, verifyHttp } from "./verify-http";
-import { lookupKey } from "./verify-key";
 import { webHeaders } from "@/lib/net/node-headers";
 
 /** How long a refused oversized upload may keep sending (discarded) so the client can read its 413. */
@@ -51,10 +50,13 @@ export async function startVerifyServer(opts: {
   context?: VerifyContext;
   /** false: no counting at all (the bench's "before limits" line); plans' limits are then not enforced. */
   limits?: boolean;
+  /** false: every lookup asks the database (the bench's "without cache" line). */
+  cache?: boolean;
 }) {
-  const { limiter, lastUsed, importedKeys } = opts.context ?? processVerifyContext(opts.sql);
+  const context = opts.context ?? processVerifyContext(opts.sql);
+  const { limiter, lastUsed, importedKeys } = context;
   const counting = opts.limits === false ? undefined : limiter;
-  const lookup = (hash: string) => lookupKey(opts.sql, hash);
+  const lookup = opts.cache === false ? context.lookupUncached : context.lookup;
   const security = apiSecurityHeaders(opts.baseUrl ?? "");
   const server = http.createServer((req, res) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {

@@ -4,12 +4,10 @@ import { readTextWithin } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { processVerifyContext } from "@/lib/keys/verify-context";
 import { logRefusal, verifyHttp } from "@/lib/keys/verify-http";
-import { lookupKey } from "@/lib/keys/verify-key";
 
 export const dynamic = "force-dynamic";
 
-const { limiter, lastUsed, importedKeys } = processVerifyContext(sql);
-const lookup = (hash: string) => lookupKey(sql, hash);
+const { limiter, lastUsed, importedKeys, lookup } = processVerifyContext(sql);
 
 /** DESIGN.md §5. Gateways that need more speed use the dedicated listener (PORTICO_VERIFY_PORT). */
 async function handle(request: Request) {

@@ -1,0 +1,53 @@
+import { type ChangeListener, KEY_TABLES } from "@/lib/coherence/changes";
+import type { KeyRow } from "./verify-key";
+
+export type KeyLookup = (keyHash: string) => Promise<readonly KeyRow[]>;
+
+/**
+ * Verify's key lookups, kept in memory per instance and kept correct by the change notifications
+ * (lib/coherence/changes.ts): a change to any table a verify answer is built from (a revoke, roll,
+ * expiry, check-in, a disabled user's keys, an archived product, a renamed app) empties the cache
+ * on every instance as soon as it is committed. Time is not cached: a row holds `expires_at` and
+ * `ends_at`, and verify compares them with the clock on every call.
+ *
+ * While the listener is not live (connection lost, database frozen) nothing is answered from
+ * memory and nothing is kept: every call asks the database, as without a cache. A lookup is kept
+ * only if no change was heard while it ran, so a row read just before a revoke is never kept after
+ * the revoke's notification. Unknown keys are kept too (an empty answer), so a gateway repeating a
+ * bad key does not reach the database each time; `maxEntries` bounds the memory (oldest first out).
+ */
+export function cachedKeyLookup(lookup: KeyLookup, changes: ChangeListener, opts: { maxEntries?: number } = {}) {
+  const maxEntries = opts.maxEntries ?? 100_000;
+  const entries = new Map<string, readonly KeyRow[]>();
+  let hits = 0;
+  let misses = 0;
+
+  const unsubscribe = changes.subscribe((change) => {
+    if (change === "*" || KEY_TABLES.has(change)) entries.clear();
+  });
+
+  return {
+    lookup: async (keyHash: string): Promise<readonly KeyRow[]> => {
+      if (!changes.live()) {
+        entries.clear();
+        return lookup(keyHash);
+      }
+      const hit = entries.get(keyHash);
+      if (hit) {
+        hits++;
+        return hit;
+      }
+      misses++;
+      const before = changes.generation();
+      const rows = await lookup(keyHash);
+      if (changes.generation() === before && changes.live()) {
+        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+        entries.set(keyHash, rows);
+      }
+      return rows;
+    },
+    /** For tests and the bench. */
+    stats: () => ({ entries: entries.size, hits, misses }),
+    stop: unsubscribe,
+  };
+}
