@@ -43,9 +43,41 @@ export function expireTagsHere(tags: readonly string[]) {
  */
 export const CATALOGUE_PAGE_TAGS = [CATALOGUE_TAG, "_N_T_/layout"] as const;
 
-/** Catalogue pages follow the catalogue tables on every instance. */
-export function expireCatalogueOnChange(changes: ChangeListener) {
-  return changes.subscribe((change: Change) => {
-    if (change === "*" || CATALOGUE_TABLES.has(change)) expireTagsHere(CATALOGUE_PAGE_TAGS);
+/**
+ * Catalogue pages follow the catalogue tables on every instance.
+ *
+ * Next stamps a cache entry with the time it was STORED, and an expiry only drops entries stored
+ * before it: a render that read the catalogue before a change and is stored after the change was
+ * heard would count as fresh for the page's whole revalidate time (300 s). So each change expires
+ * the tags at once and again `settleMs` later, which drops whatever such a render stored meanwhile
+ * (a render that started after the change is at worst made once more). One follow-up at a time:
+ * changes heard while it waits move it to `settleMs` after the last of them.
+ */
+export function expireCatalogueOnChange(changes: ChangeListener, opts: { settleMs?: number } = {}) {
+  const settleMs = opts.settleMs ?? 500;
+  let followUp: NodeJS.Timeout | undefined;
+  let lastChange = 0;
+  const settle = () => {
+    const wait = lastChange + settleMs - performance.now();
+    if (wait > 0) {
+      followUp = setTimeout(settle, wait);
+      followUp.unref();
+      return;
+    }
+    followUp = undefined;
+    expireTagsHere(CATALOGUE_PAGE_TAGS);
+  };
+  const unsubscribe = changes.subscribe((change: Change) => {
+    if (change !== "*" && !CATALOGUE_TABLES.has(change)) return;
+    expireTagsHere(CATALOGUE_PAGE_TAGS);
+    lastChange = performance.now();
+    if (!followUp) {
+      followUp = setTimeout(settle, settleMs);
+      followUp.unref();
+    }
   });
+  return () => {
+    unsubscribe();
+    clearTimeout(followUp);
+  };
 }
