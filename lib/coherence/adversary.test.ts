@@ -1,13 +1,29 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { Sql } from "postgres";
+import { userActor } from "@/lib/auth/permissions";
 import { CATALOGUE_TAG } from "@/lib/catalogue/catalogue-tag";
+import { claimKey } from "@/lib/keys/claim-key";
+import { importedKeysFlag } from "@/lib/keys/imported-keys";
+import { createVerifyContext } from "@/lib/keys/verify-context";
 import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { approvedRequest } from "@/tests/requests";
 import { type ChangeListener, listenForChanges } from "./changes";
 import { expireCatalogueOnChange } from "./next-tags";
 
 /** Attacks on the change notifications (issue 17): each test failed before its fix. */
 const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const owner = await f.owner();
+const prefix = "ptk";
+
+async function claimedKey() {
+  const { user, request, token } = await approvedRequest({ db: t.db, f, approver: userActor(owner), baseUrl: "http://portal.test" }, { slugs: ["payments"] });
+  const { plaintext, key } = await claimKey(t.db, token, user.id, { prefix });
+  return { request, key: plaintext, keyId: key.id };
+}
 
 const listeners: ChangeListener[] = [];
 afterAll(async () => {
@@ -53,6 +69,60 @@ describe("catalogue pages on another instance", () => {
       expect(areTagsExpired(["_N_T_/layout"], storedAt)).toBe(true);
     } finally {
       stop();
+    }
+  });
+});
+
+describe("the imported-keys flag", () => {
+  it("an import made while the listener was away is seen within 1 s of its return", async () => {
+    const l = listen({ reconnectMs: 300 });
+    expect(await l.ready()).toBe(true);
+    const context = createVerifyContext(t.sql, { changes: l });
+    try {
+      const { keyId } = await claimedKey();
+      await t.sql`update api_keys set imported_at = null`;
+      await context.importedKeys.refresh();
+      expect(context.importedKeys.get()).toBe(false);
+      await t.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'portico-changes' and datname = current_database()`;
+      expect(await until(() => !l.live(), 2000)).toBeLessThan(1000);
+      // Imported while nobody listened: no notification reaches this instance.
+      await t.sql`update api_keys set imported_at = now() where id = ${keyId}`;
+      expect(await until(() => l.live(), 3000)).toBeLessThan(2000);
+      expect(await until(() => context.importedKeys.get(), 3000), "the flag follows the '*' of the return").toBeLessThan(1000);
+    } finally {
+      await t.sql`update api_keys set imported_at = null`;
+      await context.flush();
+    }
+  });
+
+  it("a read that began before an import and ends after a newer read does not turn the flag back off", async () => {
+    const { keyId } = await claimedKey();
+    await t.sql`update api_keys set imported_at = null`;
+    let hold: Promise<void> | undefined;
+    // The real database; only the answer of the first read is held back.
+    const held = ((...args: Parameters<Sql>) => {
+      const h = hold;
+      return (t.sql as unknown as (...a: Parameters<Sql>) => Promise<unknown>)(...args).then(async (rows) => {
+        await h;
+        return rows;
+      });
+    }) as unknown as Sql;
+    const flag = importedKeysFlag(held, 60_000);
+    let release!: () => void;
+    hold = new Promise((r) => (release = r));
+    const first = flag.refresh();
+    await sleep(100);
+    hold = undefined;
+    try {
+      await t.sql`update api_keys set imported_at = now() where id = ${keyId}`;
+      await flag.refresh();
+      expect(flag.get()).toBe(true);
+      release();
+      await first;
+      expect(flag.get(), "the older read's 'none' is not the last word").toBe(true);
+    } finally {
+      flag.stop();
+      await t.sql`update api_keys set imported_at = null`;
     }
   });
 });

@@ -9,10 +9,17 @@ import { describeError } from "@/lib/describe-error";
 export function importedKeysFlag(sql: Sql, intervalMs = 5000) {
   let present = false;
   let timer: NodeJS.Timeout | null = null;
+  // Reads may overlap (the interval, a notification): the answer of the latest one begun wins, so
+  // a read that began before an import and answers late does not turn the flag back off.
+  let begun = 0;
+  let applied = 0;
 
   async function refresh() {
+    const mine = ++begun;
     try {
       const [row] = await sql<{ present: boolean }[]>`select exists(select 1 from api_keys where imported_at is not null) as present`;
+      if (mine < applied) return;
+      applied = mine;
       present = row?.present ?? false;
     } catch (error) {
       console.error(`Could not check for imported keys: ${describeError(error)}`);

@@ -28,9 +28,10 @@ export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?
   const importedKeys = importedKeysFlag(sql);
   const lookupUncached: KeyLookup = (hash) => lookupKey(sql, hash);
   const cache = opts.changes ? cachedKeyLookup(lookupUncached, opts.changes) : undefined;
-  // An import is seen at once rather than at the flag's next read.
+  // An import is seen at once rather than at the flag's next read; so is one made while the
+  // listener was away ("*" on its return).
   const unsubscribe = opts.changes?.subscribe((change) => {
-    if (change === "api_keys") void importedKeys.refresh();
+    if (change === "api_keys" || change === "*") void importedKeys.refresh();
   });
   return {
     lookup: cache?.lookup ?? lookupUncached,
