@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Sql } from "postgres";
@@ -123,6 +124,74 @@ describe("the imported-keys flag", () => {
     } finally {
       flag.stop();
       await t.sql`update api_keys set imported_at = null`;
+    }
+  });
+});
+
+/**
+ * A TCP relay between a listener and Postgres that can slow the database's answers down by
+ * `delayMs` and cut the link silently (nothing forwarded, nothing closed: a partition).
+ */
+async function relay(target: URL) {
+  const state = { delayMs: 0, cut: false, onAnswer: undefined as undefined | (() => void), afterAnswer: undefined as undefined | (() => void) };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((down) => {
+    const up = net.connect(Number(target.port), target.hostname);
+    sockets.add(down).add(up);
+    down.on("error", () => {}).on("data", (chunk) => {
+      if (!state.cut) up.write(chunk);
+    });
+    up.on("error", () => {}).on("data", (chunk) => {
+      if (state.cut) return;
+      const hook = state.afterAnswer;
+      state.onAnswer?.();
+      state.onAnswer = undefined;
+      const forward = () => {
+        if (state.cut) return;
+        down.write(chunk);
+        hook?.();
+      };
+      if (hook) state.afterAnswer = undefined;
+      if (state.delayMs > 0) setTimeout(forward, state.delayMs);
+      else forward();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = new URL(target);
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    state,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe("the listener's sign of life", () => {
+  it("a change it cannot hear is answered from memory no later than lostAfterMs after its commit, even over a slow link", async () => {
+    const link = await relay(new URL(t.url));
+    const l = listenForChanges(link.url, { log: () => {}, lostAfterMs: 1000 });
+    listeners.push(l);
+    try {
+      expect(await l.ready()).toBe(true);
+      // The database's answers now take 300 ms to arrive (a busy link, or this process's event loop late).
+      link.state.delayMs = 300;
+      await sleep(1500);
+      expect(l.live(), "a 300 ms link is still live").toBe(true);
+      // The next answer on its way (a heartbeat's) is the last this listener will hear: right after
+      // it is delivered the link is cut. A change is committed while it travels.
+      const answered = new Promise<void>((r) => (link.state.onAnswer = r));
+      link.state.afterAnswer = () => {
+        link.state.cut = true;
+      };
+      await answered;
+      await t.sql`update apps set name = name where false`;
+      const stale = await until(() => !l.live(), 3000);
+      expect(stale, "ms the change could be answered from memory after its commit").toBeLessThan(1050);
+    } finally {
+      link.close();
     }
   });
 });

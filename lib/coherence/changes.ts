@@ -112,9 +112,13 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
     if (now() - lastHeard > lostAfterMs) return lose(c, `no answer for ${lostAfterMs} ms`);
     if (!beating) {
       beating = true;
+      // An answer proves the connection was alive (and every notification committed before it was
+      // on its way) when the question was SENT, not when the answer was read: a slow link or a
+      // late event loop must not stretch the time a cache may answer on its own.
+      const askedAt = now();
       c.query("select 1").then(
         () => {
-          if (client === c) lastHeard = now();
+          if (client === c) lastHeard = Math.max(lastHeard, askedAt);
         },
         (error: unknown) => lose(c, describeError(error)),
       ).finally(() => {
@@ -131,21 +135,25 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
     c.on("error", (error) => lose(c, describeError(error)));
     c.on("end", () => lose(c, "the connection closed"));
     c.on("notification", (message) => {
+      // Not a sign of life: a notification says nothing about when it was sent.
       if (client !== c || message.channel !== CHANGES_CHANNEL) return;
-      lastHeard = now();
       emit(message.payload || "*");
     });
     beating = true;
+    let listenAskedAt = 0;
     const deadline = setTimeout(() => lose(c, `no answer for ${lostAfterMs} ms while connecting`), lostAfterMs);
     c.connect()
-      .then(() => c.query(`LISTEN ${CHANGES_CHANNEL}`))
+      .then(() => {
+        listenAskedAt = now();
+        return c.query(`LISTEN ${CHANGES_CHANNEL}`);
+      })
       .then(
         () => {
           clearTimeout(deadline);
           beating = false;
           if (client !== c || closed) return;
           listening = true;
-          lastHeard = now();
+          lastHeard = listenAskedAt;
           if (lostSince !== undefined) log(`change notifications are back after ${Math.round(now() - lostSince)} ms`);
           lostSince = undefined;
           everListened = true;
