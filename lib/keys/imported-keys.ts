@@ -9,21 +9,34 @@ import { describeError } from "@/lib/describe-error";
 export function importedKeysFlag(sql: Sql, intervalMs = 5000) {
   let present = false;
   let timer: NodeJS.Timeout | null = null;
-  // Reads may overlap (the interval, a notification): the answer of the latest one begun wins, so
-  // a read that began before an import and answers late does not turn the flag back off.
-  let begun = 0;
-  let applied = 0;
+  // One read at a time, and at most one more waiting: a flood of key changes (each one a
+  // notification asking for a refresh) costs a few reads, not one each; and a read that began
+  // before an import cannot answer after the read that began after it.
+  let reading: Promise<void> | undefined;
+  let waiting: Promise<void> | undefined;
 
-  async function refresh() {
-    const mine = ++begun;
+  async function read() {
     try {
       const [row] = await sql<{ present: boolean }[]>`select exists(select 1 from api_keys where imported_at is not null) as present`;
-      if (mine < applied) return;
-      applied = mine;
       present = row?.present ?? false;
     } catch (error) {
       console.error(`Could not check for imported keys: ${describeError(error)}`);
     }
+  }
+
+  /** Resolves after a read that began after the call. */
+  function refresh(): Promise<void> {
+    if (!reading) {
+      reading = read().finally(() => {
+        reading = undefined;
+      });
+      return reading;
+    }
+    waiting ??= reading.then(() => {
+      waiting = undefined;
+      return refresh();
+    });
+    return waiting;
   }
 
   function start() {
