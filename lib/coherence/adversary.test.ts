@@ -6,7 +6,11 @@ import type { Sql } from "postgres";
 import { userActor } from "@/lib/auth/permissions";
 import { CATALOGUE_TAG } from "@/lib/catalogue/catalogue-tag";
 import { claimKey } from "@/lib/keys/claim-key";
+import { randomBytes } from "node:crypto";
+import { hashSecret } from "@/lib/keys/key-format";
 import { importedKeysFlag } from "@/lib/keys/imported-keys";
+import { cachedKeyLookup } from "@/lib/keys/lookup-cache";
+import { type KeyRow, lookupKey } from "@/lib/keys/verify-key";
 import { createVerifyContext } from "@/lib/keys/verify-context";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -169,6 +173,35 @@ async function relay(target: URL) {
     },
   };
 }
+
+describe("verify's key cache under a flood of unknown keys", () => {
+  it("random well-formed keys do not push the keys in use out of memory", async () => {
+    const l = listen();
+    expect(await l.ready()).toBe(true);
+    const { key } = await claimedKey();
+    await sleep(200); // the claim's own notifications
+    const asked = new Map<string, number>();
+    const counting = (h: string): Promise<readonly KeyRow[]> => {
+      asked.set(h, (asked.get(h) ?? 0) + 1);
+      return lookupKey(t.sql, h);
+    };
+    const cache = cachedKeyLookup(counting, l, { maxEntries: 100 });
+    try {
+      const real = hashSecret(key);
+      expect(await cache.lookup(real)).toHaveLength(1);
+      // A caller sprays keys that exist nowhere, many more than the cache holds.
+      for (let i = 0; i < 500; i++) {
+        expect(await cache.lookup(hashSecret(`ptk_${randomBytes(24).toString("hex")}`))).toHaveLength(0);
+        if (i % 50 === 0) expect(await cache.lookup(real)).toHaveLength(1);
+      }
+      expect(await cache.lookup(real)).toHaveLength(1);
+      expect(asked.get(real), "database asks for the key in use").toBe(1);
+      expect(cache.stats().entries).toBeLessThanOrEqual(100);
+    } finally {
+      cache.stop();
+    }
+  });
+});
 
 describe("a flood of notifications", () => {
   it("1,000 key changes in 1,000 transactions: never more than one imported-keys read at a time per instance", async () => {

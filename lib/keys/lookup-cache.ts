@@ -14,40 +14,55 @@ export type KeyLookup = (keyHash: string) => Promise<readonly KeyRow[]>;
  * memory and nothing is kept: every call asks the database, as without a cache. A lookup is kept
  * only if no change was heard while it ran, so a row read just before a revoke is never kept after
  * the revoke's notification. Unknown keys are kept too (an empty answer), so a gateway repeating a
- * bad key does not reach the database each time; `maxEntries` bounds the memory (oldest first out).
+ * bad key does not reach the database each time, but apart: at most `maxUnknown` of them, so a
+ * caller spraying random well-formed keys cannot push the keys in use out. `maxEntries` bounds the
+ * keys that exist (least recently used first out).
  */
-export function cachedKeyLookup(lookup: KeyLookup, changes: ChangeListener, opts: { maxEntries?: number } = {}) {
+export function cachedKeyLookup(lookup: KeyLookup, changes: ChangeListener, opts: { maxEntries?: number; maxUnknown?: number } = {}) {
   const maxEntries = opts.maxEntries ?? 100_000;
-  const entries = new Map<string, readonly KeyRow[]>();
+  const maxUnknown = opts.maxUnknown ?? Math.max(1, Math.floor(maxEntries / 10));
+  const known = new Map<string, readonly KeyRow[]>();
+  const unknown = new Map<string, readonly KeyRow[]>();
   let hits = 0;
   let misses = 0;
+  const clear = () => {
+    known.clear();
+    unknown.clear();
+  };
 
   const unsubscribe = changes.subscribe((change) => {
-    if (change === "*" || KEY_TABLES.has(change)) entries.clear();
+    if (change === "*" || KEY_TABLES.has(change)) clear();
   });
 
   return {
     lookup: async (keyHash: string): Promise<readonly KeyRow[]> => {
       if (!changes.live()) {
-        entries.clear();
+        clear();
         return lookup(keyHash);
       }
-      const hit = entries.get(keyHash);
+      const hit = known.get(keyHash) ?? unknown.get(keyHash);
       if (hit) {
         hits++;
+        if (hit.length > 0) {
+          // Most recently used last: the first out is the one least used.
+          known.delete(keyHash);
+          known.set(keyHash, hit);
+        }
         return hit;
       }
       misses++;
       const before = changes.generation();
       const rows = await lookup(keyHash);
       if (changes.generation() === before && changes.live()) {
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-        entries.set(keyHash, rows);
+        const [into, bound] = rows.length > 0 ? [known, maxEntries] : [unknown, maxUnknown];
+        into.delete(keyHash);
+        if (into.size >= bound) into.delete(into.keys().next().value as string);
+        into.set(keyHash, rows);
       }
       return rows;
     },
     /** For tests and the bench. */
-    stats: () => ({ entries: entries.size, hits, misses }),
+    stats: () => ({ entries: known.size + unknown.size, hits, misses }),
     stop: unsubscribe,
   };
 }
