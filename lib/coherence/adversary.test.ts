@@ -15,7 +15,7 @@ import { createVerifyContext } from "@/lib/keys/verify-context";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest } from "@/tests/requests";
-import { type ChangeListener, listenForChanges } from "./changes";
+import { CATALOGUE_TABLES, type ChangeListener, KEY_TABLES, listenForChanges } from "./changes";
 import { expireCatalogueOnChange } from "./next-tags";
 
 /** Attacks on the change notifications (issue 17): each test failed before its fix. */
@@ -138,11 +138,18 @@ describe("the imported-keys flag", () => {
  * `delayMs` and cut the link silently (nothing forwarded, nothing closed: a partition).
  */
 async function relay(target: URL) {
-  const state = { delayMs: 0, cut: false, onAnswer: undefined as undefined | (() => void), afterAnswer: undefined as undefined | (() => void) };
+  const state = { connections: 0, open: 0, delayMs: 0, cut: false, onAnswer: undefined as undefined | (() => void), afterAnswer: undefined as undefined | (() => void) };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((down) => {
     const up = net.connect(Number(target.port), target.hostname);
     sockets.add(down).add(up);
+    state.connections++;
+    state.open++;
+    down.on("close", () => {
+      state.open--;
+      up.destroy();
+    });
+    up.on("close", () => down.destroy());
     down.on("error", () => {}).on("data", (chunk) => {
       if (!state.cut) up.write(chunk);
     });
@@ -263,6 +270,85 @@ describe("the listener's sign of life", () => {
       await t.sql`update apps set name = name where false`;
       const stale = await until(() => !l.live(), 3000);
       expect(stale, "ms the change could be answered from memory after its commit").toBeLessThan(1050);
+    } finally {
+      link.close();
+    }
+  });
+});
+
+describe("a busy process", () => {
+  it("an event loop blocked for 1.5 s turns caches off meanwhile but does not drop a healthy connection", async () => {
+    const link = await relay(new URL(t.url));
+    const l = listenForChanges(link.url, { log: () => {} });
+    listeners.push(l);
+    try {
+      expect(await l.ready()).toBe(true);
+      await sleep(300);
+      const heard: string[] = [];
+      l.subscribe((change) => heard.push(change));
+      const until_ = performance.now() + 1500;
+      while (performance.now() < until_) {
+        // busy: no timer, no socket read
+      }
+      expect(l.live(), "1.5 s without reading the connection: no answers from memory").toBe(false);
+      expect(await until(() => l.live(), 2000)).toBeLessThan(600);
+      expect(link.state.connections, "the same connection").toBe(1);
+      expect(heard, "nothing was lost, so no '*'").toEqual([]);
+    } finally {
+      link.close();
+    }
+  });
+});
+
+describe("guards", () => {
+  it("every table a cache reads notifies; api_keys on every column but the two stamps", async () => {
+    const triggers = await t.sql<{ table: string; columns: string[] | null }[]>`
+      select c.relname as table,
+        (select array_agg(a.attname::text order by a.attname) from pg_attribute a
+          where a.attrelid = c.oid and a.attnum = any(tg.tgattr::int2[])) as columns
+      from pg_trigger tg join pg_class c on c.oid = tg.tgrelid
+      where tg.tgfoid = 'portico_notify_change'::regproc and not tg.tgisinternal`;
+    const tables = new Set(triggers.map((r) => r.table));
+    for (const table of [...KEY_TABLES, ...CATALOGUE_TABLES]) expect(tables, table).toContain(table);
+    const columns = await t.sql<{ name: string }[]>`
+      select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = 'api_keys' order by 1`;
+    const watched = triggers.find((r) => r.table === "api_keys")?.columns ?? [];
+    // A new api_keys column is a change to verify's answer until someone decides otherwise here.
+    expect(columns.map((c) => c.name).filter((c) => !watched.includes(c))).toEqual(["expiry_warned_at", "last_used_at"]);
+  });
+
+  it("a partition (nothing answers, nothing closes) turns caches off within lostAfterMs, and its end turns them back on with '*'", async () => {
+    const link = await relay(new URL(t.url));
+    const l = listenForChanges(link.url, { log: () => {}, reconnectMs: 100 });
+    listeners.push(l);
+    try {
+      expect(await l.ready()).toBe(true);
+      const heard: string[] = [];
+      l.subscribe((change) => heard.push(change));
+      link.state.cut = true;
+      // lostAfterMs, give or take this loop's polling.
+      expect(await until(() => !l.live(), 2000)).toBeLessThan(1100);
+      await sleep(1500);
+      expect(l.live(), "no answer, no cache").toBe(false);
+      link.state.cut = false;
+      expect(await until(() => l.live(), 3000)).toBeLessThan(1500);
+      expect(heard.filter((c) => c === "*").length).toBeGreaterThanOrEqual(2);
+    } finally {
+      link.close();
+    }
+  });
+
+  it("close() while connecting leaves no connection behind and never reconnects", async () => {
+    const link = await relay(new URL(t.url));
+    try {
+      const l = listenForChanges(link.url, { log: () => {}, reconnectMs: 50 });
+      await sleep(1);
+      await l.close();
+      await sleep(500);
+      expect(l.live()).toBe(false);
+      expect(await l.ready(100)).toBe(false);
+      expect(link.state.connections).toBeLessThanOrEqual(1);
+      expect(link.state.open).toBe(0);
     } finally {
       link.close();
     }

@@ -106,19 +106,30 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
     if (!closed) schedule(connect, reconnectMs);
   };
 
+  let askedAt = 0;
   const beat = () => {
     const c = client;
     if (!c || !listening || closed) return;
-    if (now() - lastHeard > lostAfterMs) return lose(c, `no answer for ${lostAfterMs} ms`);
+    if (beating && now() - askedAt > lostAfterMs) {
+      // Unanswered for lostAfterMs, or this timer ran late because the process was busy and the
+      // answer waits unread in the socket: give the socket one turn before dropping a healthy
+      // connection (caches are off meanwhile all the same: live() counts from lastHeard).
+      setImmediate(() => {
+        if (client !== c || !listening || closed) return;
+        if (beating && now() - askedAt > lostAfterMs) lose(c, `no answer for ${lostAfterMs} ms`);
+        else beat();
+      });
+      return;
+    }
     if (!beating) {
       beating = true;
       // An answer proves the connection was alive (and every notification committed before it was
       // on its way) when the question was SENT, not when the answer was read: a slow link or a
       // late event loop must not stretch the time a cache may answer on its own.
-      const askedAt = now();
+      const asked = (askedAt = now());
       c.query("select 1").then(
         () => {
-          if (client === c) lastHeard = Math.max(lastHeard, askedAt);
+          if (client === c) lastHeard = Math.max(lastHeard, asked);
         },
         (error: unknown) => lose(c, describeError(error)),
       ).finally(() => {
