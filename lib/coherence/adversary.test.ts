@@ -1,4 +1,7 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -351,6 +354,88 @@ describe("guards", () => {
       expect(link.state.open).toBe(0);
     } finally {
       link.close();
+    }
+  });
+});
+
+/** Debian's pgbouncer in transaction mode in front of the test database, or null if not installed. */
+async function transactionPooler(target: URL) {
+  const binary = "/usr/sbin/pgbouncer";
+  if (!existsSync(binary)) return null;
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "portico-pgbouncer-"));
+  const conf = path.join(dir, "pgbouncer.ini");
+  writeFileSync(
+    conf,
+    [
+      "[databases]",
+      `* = host=${target.hostname} port=${target.port} user=${decodeURIComponent(target.username)} password=${decodeURIComponent(target.password)}`,
+      "[pgbouncer]",
+      "listen_addr = 127.0.0.1",
+      `listen_port = ${port}`,
+      "unix_socket_dir =",
+      "auth_type = any",
+      "pool_mode = transaction",
+      "default_pool_size = 4",
+      "ignore_startup_parameters = extra_float_digits,application_name",
+    ].join("\n"),
+    { mode: 0o644 },
+  );
+  const child = spawn(binary, ...(process.getuid?.() === 0 ? [["-u", "nobody", conf]] : [[conf]]) as [string[]], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += String(d)));
+  const url = new URL(target);
+  url.port = String(port);
+  const started = await until(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(port, "127.0.0.1", () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on("error", () => resolve(false));
+      }),
+    5000,
+  );
+  if (!Number.isFinite(started)) {
+    child.kill();
+    throw new Error(`pgbouncer did not start: ${stderr}`);
+  }
+  return { url: url.toString(), close: () => child.kill() };
+}
+
+describe("a listener behind a transaction-mode pooler", () => {
+  it("never counts as live: its LISTEN does not stay on one session, so it would hear nothing", async (ctx) => {
+    const pooler = await transactionPooler(new URL(t.url));
+    if (!pooler) return ctx.skip("Debian's pgbouncer is not installed (/usr/sbin/pgbouncer)");
+    const logged: string[] = [];
+    const l = listenForChanges(pooler.url, { log: (m) => logged.push(m), reconnectMs: 200 });
+    listeners.push(l);
+    // Other clients keep the pooler's server connections busy, as in production.
+    const { default: postgres } = await import("postgres");
+    const others = postgres(pooler.url, { max: 4, prepare: false });
+    try {
+      const heard: string[] = [];
+      l.subscribe((change) => heard.push(change));
+      const busy = Promise.all(Array.from({ length: 40 }, () => others`select pg_sleep(0.05)`));
+      await l.ready(3000);
+      await busy;
+      await t.sql`update apps set name = name where false`;
+      await sleep(1500);
+      // Either it hears the change, or it must not claim to be live.
+      expect({ live: l.live(), heardApps: heard.includes("apps") }).not.toEqual({ live: true, heardApps: false });
+      expect(l.live()).toBe(false);
+      // The operator is told what to do, once.
+      expect(logged.filter((m) => m.includes("set DATABASE_DIRECT_URL") && m.endsWith("until then"))).toHaveLength(1);
+    } finally {
+      await others.end({ timeout: 1 });
+      await l.close();
+      pooler.close();
     }
   });
 });

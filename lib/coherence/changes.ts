@@ -50,6 +50,16 @@ export type ChangeListenerOptions = {
 
 const now = () => performance.now();
 
+/**
+ * Asked after LISTEN and as the heartbeat: which session answers, and does it listen? Behind a
+ * transaction-mode pooler (PgBouncer) each statement may run on another session, so the LISTEN is
+ * left on one the pooler hands to others, and nothing is heard while every heartbeat answers.
+ */
+const SESSION_CHECK = `select pg_backend_pid() as pid, '${CHANGES_CHANNEL}' = any(array(select pg_listening_channels())) as listening`;
+type SessionCheck = { pid: number; listening: boolean };
+const MISROUTED =
+  "the notification connection does not stay on one database session (a transaction-mode pooler such as PgBouncer?): set DATABASE_DIRECT_URL to the database itself";
+
 /** pg's client has no "abandon": a frozen server never answers its goodbye, so the socket is cut. */
 function abandon(client: Client) {
   client.removeAllListeners();
@@ -93,7 +103,9 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
     timer.unref();
   };
 
-  const lose = (c: Client, why: string) => {
+  let sessionPid: number | undefined;
+  let toldMisrouted = false;
+  const lose = (c: Client, why: string, retryMs = reconnectMs) => {
     if (client !== c) return;
     client = undefined;
     abandon(c);
@@ -103,7 +115,13 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
       log(`lost the change notifications (${why}); caches answer from the database until they are back`);
       emit("*");
     }
-    if (!closed) schedule(connect, reconnectMs);
+    if (!closed) schedule(connect, retryMs);
+  };
+  // Not a connection that can hear anything: never live, told once, tried again now and then.
+  const misrouted = (c: Client) => {
+    if (!toldMisrouted) log(`${MISROUTED}; caches answer from the database until then`);
+    toldMisrouted = true;
+    lose(c, MISROUTED, Math.max(reconnectMs, 5000));
   };
 
   let askedAt = 0;
@@ -127,9 +145,11 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
       // on its way) when the question was SENT, not when the answer was read: a slow link or a
       // late event loop must not stretch the time a cache may answer on its own.
       const asked = (askedAt = now());
-      c.query("select 1").then(
-        () => {
-          if (client === c) lastHeard = Math.max(lastHeard, asked);
+      c.query<SessionCheck>(SESSION_CHECK).then(
+        ({ rows: [session] }) => {
+          if (client !== c) return;
+          if (!session?.listening || session.pid !== sessionPid) return misrouted(c);
+          lastHeard = Math.max(lastHeard, asked);
         },
         (error: unknown) => lose(c, describeError(error)),
       ).finally(() => {
@@ -158,11 +178,14 @@ export function listenForChanges(connectionString: string, opts: ChangeListenerO
         listenAskedAt = now();
         return c.query(`LISTEN ${CHANGES_CHANNEL}`);
       })
+      .then(() => c.query<SessionCheck>(SESSION_CHECK))
       .then(
-        () => {
+        ({ rows: [session] }) => {
           clearTimeout(deadline);
           beating = false;
           if (client !== c || closed) return;
+          if (!session?.listening) return misrouted(c);
+          sessionPid = session.pid;
           listening = true;
           lastHeard = listenAskedAt;
           if (lostSince !== undefined) log(`change notifications are back after ${Math.round(now() - lostSince)} ms`);
