@@ -213,6 +213,36 @@ describe("verify's key cache under a flood of unknown keys", () => {
   });
 });
 
+describe("the imported-keys flag with a read that never answers", () => {
+  it("a silent connection does not hold the flag's later reads back", async () => {
+    const { keyId } = await claimedKey();
+    await t.sql`update api_keys set imported_at = null`;
+    let first = true;
+    let release!: () => void;
+    const never = new Promise<void>((r) => (release = r));
+    // The real database; the first read's answer is lost (released only when the test ends).
+    const held = ((...args: Parameters<Sql>) => {
+      const h = first ? never : undefined;
+      first = false;
+      return (t.sql as unknown as (...a: Parameters<Sql>) => Promise<unknown>)(...args).then(async (rows) => {
+        await h;
+        return rows;
+      });
+    }) as unknown as Sql;
+    const flag = importedKeysFlag(held, 200);
+    try {
+      expect(flag.get()).toBe(false);
+      await t.sql`update api_keys set imported_at = now() where id = ${keyId}`;
+      void flag.refresh();
+      expect(await until(() => flag.get(), 3000), "the import is seen by a later read").toBeLessThan(1000);
+    } finally {
+      release();
+      flag.stop();
+      await t.sql`update api_keys set imported_at = null`;
+    }
+  });
+});
+
 describe("a flood of notifications", () => {
   it("1,000 key changes in 1,000 transactions: never more than one imported-keys read at a time per instance", async () => {
     const l = listen();

@@ -10,29 +10,36 @@ export function importedKeysFlag(sql: Sql, intervalMs = 5000) {
   let present = false;
   let timer: NodeJS.Timeout | null = null;
   // One read at a time, and at most one more waiting: a flood of key changes (each one a
-  // notification asking for a refresh) costs a few reads, not one each; and a read that began
-  // before an import cannot answer after the read that began after it.
-  let reading: Promise<void> | undefined;
+  // notification asking for a refresh) costs a few reads, not one each. A read unanswered for
+  // `intervalMs` (a connection gone silent) no longer holds the others back; whichever read began
+  // last has the last word, so one that began before an import cannot answer after a newer one.
+  let begun = 0;
+  let applied = 0;
+  let reading: { done: Promise<void>; since: number } | undefined;
   let waiting: Promise<void> | undefined;
 
   async function read() {
+    const mine = ++begun;
     try {
       const [row] = await sql<{ present: boolean }[]>`select exists(select 1 from api_keys where imported_at is not null) as present`;
+      if (mine < applied) return;
+      applied = mine;
       present = row?.present ?? false;
     } catch (error) {
       console.error(`Could not check for imported keys: ${describeError(error)}`);
     }
   }
 
-  /** Resolves after a read that began after the call. */
+  /** Resolves after a read that began after the call (unless that read never answers). */
   function refresh(): Promise<void> {
-    if (!reading) {
-      reading = read().finally(() => {
-        reading = undefined;
+    if (!reading || performance.now() - reading.since > intervalMs) {
+      const done: Promise<void> = read().finally(() => {
+        if (reading?.done === done) reading = undefined;
       });
-      return reading;
+      reading = { done, since: performance.now() };
+      return done;
     }
-    waiting ??= reading.then(() => {
+    waiting ??= reading.done.then(() => {
       waiting = undefined;
       return refresh();
     });
