@@ -43,9 +43,25 @@ export function expireTagsHere(tags: readonly string[]) {
  */
 export const CATALOGUE_PAGE_TAGS = [CATALOGUE_TAG, "_N_T_/layout"] as const;
 
+/**
+ * After a change, the tags are expired again at these delays: a page or query that read the tables
+ * before the change committed but was stored after the notification counts as newer than the
+ * expiry, and would be served until its revalidate time (300 s). Its render ends within a moment,
+ * so expiring again drops it, at the cost of rendering the touched pages once more.
+ */
+export const REEXPIRE_AFTER_MS = [250, 1000] as const;
+
 /** Catalogue pages follow the catalogue tables on every instance. */
-export function expireCatalogueOnChange(changes: ChangeListener) {
-  return changes.subscribe((change: Change) => {
-    if (change === "*" || CATALOGUE_TABLES.has(change)) expireTagsHere(CATALOGUE_PAGE_TAGS);
+export function expireCatalogueOnChange(changes: ChangeListener, reexpireAfterMs: readonly number[] = REEXPIRE_AFTER_MS) {
+  let timers: NodeJS.Timeout[] = [];
+  const unsubscribe = changes.subscribe((change: Change) => {
+    if (change !== "*" && !CATALOGUE_TABLES.has(change)) return;
+    expireTagsHere(CATALOGUE_PAGE_TAGS);
+    for (const t of timers) clearTimeout(t);
+    timers = reexpireAfterMs.map((ms) => setTimeout(() => expireTagsHere(CATALOGUE_PAGE_TAGS), ms).unref());
   });
+  return () => {
+    for (const t of timers) clearTimeout(t);
+    unsubscribe();
+  };
 }
