@@ -44,6 +44,16 @@ export function startProcess(name: string, command: string, args: string[], env:
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name} did not start`);
+  // Never outlives the test process, even one that ends without calling stop.
+  const orphan = () => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", orphan);
+  void exited.then(() => process.off("exit", orphan));
   return {
     name,
     pid,
