@@ -19,6 +19,9 @@ installPeerAddressHeader();
 if (process.env.NEXT_PHASE !== "phase-production-build") {
   const changes = startProcessChanges(env.directDatabaseUrl);
   expireCatalogueOnChange(changes);
+  // Serve nothing before listening (at most 1 s): the "*" it hears on connecting expires the
+  // build's prerendered catalogue, which may be older than the database.
+  await changes.ready(1000);
   process.once("SIGTERM", () => void changes.close());
 }
 

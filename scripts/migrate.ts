@@ -1,6 +1,8 @@
 import { migrateDatabase } from "../db/migrate";
 
-const url = process.env.DATABASE_URL;
+// Migrations take session-level locks and run DDL in transactions: past a transaction-mode pooler
+// (DATABASE_POOLER=transaction) they go to the database directly.
+const url = process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL;
 if (!url) {
   console.error("DATABASE_URL is not set. (`npm run dev` migrates the embedded database by itself.)");
   process.exit(1);

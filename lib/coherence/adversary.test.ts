@@ -57,7 +57,7 @@ describe("catalogue pages on another instance", () => {
   it("a render that read the catalogue before a change and was stored after it was heard is expired too", async () => {
     const l = listen();
     expect(await l.ready()).toBe(true);
-    const stop = expireCatalogueOnChange(l, { settleMs: 300 });
+    const stop = expireCatalogueOnChange(l, [300]);
     // The same module Next checks a cached page against (lib/coherence/next-tags.ts).
     const load = createRequire(path.join(process.cwd(), "package.json"));
     const { areTagsExpired } = load("next/dist/server/lib/incremental-cache/tags-manifest.external.js") as {

@@ -44,40 +44,24 @@ export function expireTagsHere(tags: readonly string[]) {
 export const CATALOGUE_PAGE_TAGS = [CATALOGUE_TAG, "_N_T_/layout"] as const;
 
 /**
- * Catalogue pages follow the catalogue tables on every instance.
- *
- * Next stamps a cache entry with the time it was STORED, and an expiry only drops entries stored
- * before it: a render that read the catalogue before a change and is stored after the change was
- * heard would count as fresh for the page's whole revalidate time (300 s). So each change expires
- * the tags at once and again `settleMs` later, which drops whatever such a render stored meanwhile
- * (a render that started after the change is at worst made once more). One follow-up at a time:
- * changes heard while it waits move it to `settleMs` after the last of them.
+ * After a change, the tags are expired again at these delays: a page or query that read the tables
+ * before the change committed but was stored after the notification counts as newer than the
+ * expiry, and would be served until its revalidate time (300 s). Its render ends within a moment,
+ * so expiring again drops it, at the cost of rendering the touched pages once more.
  */
-export function expireCatalogueOnChange(changes: ChangeListener, opts: { settleMs?: number } = {}) {
-  const settleMs = opts.settleMs ?? 500;
-  let followUp: NodeJS.Timeout | undefined;
-  let lastChange = 0;
-  const settle = () => {
-    const wait = lastChange + settleMs - performance.now();
-    if (wait > 0) {
-      followUp = setTimeout(settle, wait);
-      followUp.unref();
-      return;
-    }
-    followUp = undefined;
-    expireTagsHere(CATALOGUE_PAGE_TAGS);
-  };
+export const REEXPIRE_AFTER_MS = [250, 1000] as const;
+
+/** Catalogue pages follow the catalogue tables on every instance. */
+export function expireCatalogueOnChange(changes: ChangeListener, reexpireAfterMs: readonly number[] = REEXPIRE_AFTER_MS) {
+  let timers: NodeJS.Timeout[] = [];
   const unsubscribe = changes.subscribe((change: Change) => {
     if (change !== "*" && !CATALOGUE_TABLES.has(change)) return;
     expireTagsHere(CATALOGUE_PAGE_TAGS);
-    lastChange = performance.now();
-    if (!followUp) {
-      followUp = setTimeout(settle, settleMs);
-      followUp.unref();
-    }
+    for (const t of timers) clearTimeout(t);
+    timers = reexpireAfterMs.map((ms) => setTimeout(() => expireTagsHere(CATALOGUE_PAGE_TAGS), ms).unref());
   });
   return () => {
+    for (const t of timers) clearTimeout(t);
     unsubscribe();
-    clearTimeout(followUp);
   };
 }

@@ -1,6 +1,6 @@
 import { run, type Runner, type Task } from "graphile-worker";
 import { Pool } from "pg";
-import { createDb } from "@/db/connect";
+import { behindTransactionPooler, createDb } from "@/db/connect";
 import { describeError } from "@/lib/describe-error";
 import { isShutdownMessage, quietLogger } from "@/db/migrate";
 import { purgeSignInLeftovers } from "@/lib/auth/purge-sign-in-leftovers";
@@ -124,8 +124,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   pgPool.on("error", onPgError);
   pgPool.on("connect", (client) => client.on("error", onPgError));
 
+  // Behind PgBouncer in transaction mode, prepared statements would not survive the next statement;
+  // its LISTEN is not kept either, so new jobs are picked up by polling (pollInterval).
+  const noPreparedStatements = behindTransactionPooler();
   const runner = await run({
     pgPool,
+    noPreparedStatements,
     concurrency,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
@@ -146,6 +150,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   // seconds behind its approval emails), and receivers timing out do not hold back the emails.
   const webhookRunner = await run({
     pgPool,
+    noPreparedStatements,
     concurrency: webhookConcurrency,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
