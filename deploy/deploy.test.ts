@@ -214,10 +214,17 @@ describe("the image and the stack, where a container runtime is present", () => 
       };
       const dc = (...args: string[]) => execFileSync("docker", ["compose", "-p", project, ...args], { cwd: root, env, stdio: "inherit", timeout: 20 * 60_000 });
       try {
-        dc("up", "-d", "--build", "--wait", "--wait-timeout", "300");
-        const ready = await fetch("http://127.0.0.1:18080/api/ready");
-        expect(ready.status).toBe(200);
-        expect(await ready.json()).toMatchObject({ status: "ok" });
+        dc("up", "-d", "--build");
+        // Through NGINX: ready once migrate has completed and a web instance is up.
+        let ready: Response | undefined;
+        for (const deadline = Date.now() + 5 * 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 2000))) {
+          ready = await fetch("http://127.0.0.1:18080/api/ready").catch(() => undefined);
+          if (ready?.status === 200) break;
+        }
+        expect(ready?.status).toBe(200);
+        expect(await ready?.json()).toMatchObject({ status: "ok" });
+        const migrate = execFileSync("docker", ["compose", "-p", project, "ps", "-a", "--format", "{{.Service}} {{.State}} {{.ExitCode}}", "migrate"], { cwd: root, env, encoding: "utf8" });
+        expect(migrate.trim()).toBe("migrate exited 0");
         const health = await fetch("http://127.0.0.1:18080/api/health");
         expect(health.status).toBe(200);
         const user = execFileSync("docker", ["compose", "-p", project, "exec", "-T", "web-a", "id", "-u"], { cwd: root, env, encoding: "utf8" }).trim();

