@@ -35,7 +35,10 @@ export async function readiness(sql: Sql | TransactionSql, opts: { deadlineMs?: 
       return unavailable({ status: "failing", message: `PostgreSQL did not answer within ${deadlineMs} ms.` });
     }
     if ("error" in answer) {
-      return unavailable({ status: "failing", message: `PostgreSQL could not be reached (${answer.error}).` });
+      const message = answer.error.startsWith("database error")
+        ? `PostgreSQL refused the check (${answer.error}): check DATABASE_URL's user and database.`
+        : `PostgreSQL could not be reached (${answer.error}).`;
+      return unavailable({ status: "failing", message });
     }
     const database: Check = { status: "ok", ms: Date.now() - started };
     const checks = { database, migrations: migrationsCheck(answer.applied), jobQueue: jobQueueCheck(answer.workerLatest) };
