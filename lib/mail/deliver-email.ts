@@ -45,7 +45,7 @@ export type DeliverOptions = {
  */
 export async function deliverEmail(db: Database, messageId: string, transport: Transport, opts: DeliverOptions): Promise<DeliveryResult> {
   const [current] = await db
-    .select({ status: emailMessages.status, template: emailMessages.template, leaseUntil: emailMessages.leaseUntil })
+    .select({ status: emailMessages.status })
     .from(emailMessages)
     .where(eq(emailMessages.id, messageId));
   if (!current) return "skipped";

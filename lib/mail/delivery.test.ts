@@ -9,6 +9,9 @@ import { unseal } from "./sealed";
 import { enqueueEmail } from "./enqueue-email";
 import { outboxTransport, resendTransport } from "./transport";
 import { templateNames } from "@/emails";
+import { userActor } from "@/lib/auth/permissions";
+import { catalogueFixture } from "@/tests/fixtures";
+import { retryMessage } from "./email-admin";
 import { LEASE_SECONDS } from "./deliver-email";
 import { RETRY_SCHEDULES, USEFUL_LIFE, expiredReason, nextDelay, retrySchedule } from "./useful-life";
 
@@ -119,6 +122,24 @@ describe("deliverEmail through the real Resend SDK", () => {
     expect(fake.sendsByKey.get(id)).toBe(1);
     const [job] = await t.db.execute<{ run_at: string }>(sql`select run_at from graphile_worker.jobs where key = ${`email:${id}`}`);
     expect(new Date(job?.run_at ?? 0).getTime()).toBeGreaterThan(Date.now() + (LEASE_SECONDS - 5) * 1000);
+  });
+});
+
+describe("an admin's Retry", () => {
+  it("puts a failed message back on the queue now; refuses an expired one, saying why", async () => {
+    const admin = userActor(await (await catalogueFixture(t.db)).user("admin"));
+    const [failed] = await t.db.insert(emailMessages).values({ to: "f@example.com", template: "sign-in", status: "failed", attempts: 6, lastError: "boom" }).returning();
+    await retryMessage(t.db, admin, { messageId: failed?.id ?? "" });
+    const r = await row(failed?.id ?? "");
+    expect(r).toMatchObject({ status: "queued", lastError: null });
+    expect(Math.abs((r?.nextAttemptAt?.getTime() ?? 0) - Date.now())).toBeLessThan(5000);
+    expect((await jobsFor(failed?.id ?? ""))[0]?.n).toBe(1);
+
+    const [expired] = await t.db.insert(emailMessages).values({ to: "x@example.com", template: "sign-in", status: "expired" }).returning();
+    await expect(retryMessage(t.db, admin, { messageId: expired?.id ?? "" })).rejects.toThrow(
+      "Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page. It will not be sent.",
+    );
+    expect((await row(expired?.id ?? ""))?.status).toBe("expired");
   });
 });
 
