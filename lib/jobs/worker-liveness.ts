@@ -13,11 +13,11 @@ export type Liveness = {
 /**
  * A SIGKILLed or crashed worker's jobs stay locked by it; graphile-worker would release them only
  * after 4 hours. A live pool beats every 5 s, so 30 s without a beat (6 missed, however slow the
- * database) means it is gone; a restart or another instance frees its jobs within 40 s. Should a
+ * database) means it is gone; a restart or another instance frees its jobs within 35 s. Should a
  * pool only seem gone (its database connection stalled that long), an email it was sending is still
  * sent once: deliverEmail leases each message and passes the provider an idempotency key.
  */
-export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 5_000, staleMs: 30_000, sweepMs: 10_000 };
+export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 5_000, staleMs: 30_000, sweepMs: 5_000 };
 
 /** Marks these pools alive now (registering them the first time). */
 export async function heartbeat(pg: Pool, poolIds: readonly string[]) {
