@@ -23,3 +23,4 @@ export * from "./second-factor";
 export * from "./usage";
 export * from "./reminder-digests";
 export * from "./key-reminders";
+export * from "./job-workers";

@@ -1,4 +1,5 @@
-import { run, type Runner, type Task } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { run, type Runner, type Task, type WorkerEvents } from "graphile-worker";
 import { Pool } from "pg";
 import { behindTransactionPooler, createDb } from "@/db/connect";
 import { describeError } from "@/lib/describe-error";
@@ -10,11 +11,13 @@ import { sendReminderDigests } from "@/lib/keys/reminders";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
 import { deliverEmail } from "@/lib/mail/deliver-email";
+import type { RetrySchedule } from "@/lib/mail/useful-life";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
 import type { Transport } from "@/lib/mail/transport";
 import { deliverWebhook, sweepWebhooks } from "@/lib/webhooks/deliver";
 import { DELIVER_WEBHOOK_TASK } from "@/lib/webhooks/emit";
 import type { TargetPolicy } from "@/lib/webhooks/targets";
+import { DEFAULT_LIVENESS, type Liveness, forgetWorkers, watchWorkers } from "./worker-liveness";
 
 export const EXPIRE_KEYS_TASK = "expire-keys";
 export const KEY_REMINDERS_TASK = "key-reminder-digests";
@@ -36,6 +39,10 @@ type WorkerOptions = {
    * a compressed retry schedule, a shorter timeout.
    */
   webhooks?: { concurrency?: number; policy?: TargetPolicy; delays?: readonly number[]; timeoutMs?: number };
+  /** For tests: one retry schedule for every email instead of each template's own. */
+  email?: { schedule?: RetrySchedule };
+  /** For tests: heartbeat and staleness of worker pools (lib/jobs/worker-liveness.ts). */
+  liveness?: Partial<Liveness>;
 };
 
 /**
@@ -58,12 +65,10 @@ function withSafeErrors(task: Task): Task {
 export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; stop: () => Promise<void> }> {
   const { db, sql } = createDb(opts.connectionString, { max: 2 });
 
-  const sendEmail: Task = withSafeErrors(async (payload, helpers) => {
+  const sendEmail: Task = withSafeErrors(async (payload) => {
     const { messageId } = payload as { messageId: string };
-    await deliverEmail(db, messageId, opts.transport, {
-      from: opts.from,
-      finalAttempt: helpers.job.attempts >= helpers.job.max_attempts,
-    });
+    // A failed attempt schedules the next one itself (the template's schedule), so it does not throw.
+    await deliverEmail(db, messageId, opts.transport, { from: opts.from, schedule: opts.email?.schedule });
   });
 
   // Every minute: keys past their expiry end, their requests expire, requesters are emailed;
@@ -127,9 +132,20 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   // Behind PgBouncer in transaction mode, prepared statements would not survive the next statement;
   // its LISTEN is not kept either, so new jobs are picked up by polling (pollInterval).
   const noPreparedStatements = behindTransactionPooler();
+  // Every pool this process runs is registered and beats (lib/jobs/worker-liveness.ts); the pool ids
+  // are graphile-worker's locked_by values, known from its pool:create event.
+  const poolIds: string[] = [];
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => {
+    poolIds.push(workerPool.id);
+    void liveness.beat();
+  });
+  const liveness = watchWorkers(pgPool, () => poolIds, { ...DEFAULT_LIVENESS, ...opts.liveness });
+
   const runner = await run({
     pgPool,
     noPreparedStatements,
+    events,
     concurrency,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
@@ -151,6 +167,7 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   const webhookRunner = await run({
     pgPool,
     noPreparedStatements,
+    events,
     concurrency: webhookConcurrency,
     pollInterval: opts.pollInterval ?? 1000,
     noHandleSignals: true,
@@ -161,10 +178,15 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
   // worker held is sent again as soon as its lease has lapsed instead of at the next minute's sweep.
   // Keyed, so instances starting together add one sweep, not one each.
   await runner.addJob(SWEEP_WEBHOOKS_TASK, {}, { jobKey: SWEEP_WEBHOOKS_TASK });
+  // Likewise for the job queue itself: the jobs a gone worker (often: this process before a crash)
+  // held are released at once when its heartbeat is stale, else at a later sweep.
+  await liveness.sweep();
   return {
     runner,
     stop: async () => {
       await Promise.all([runner.stop(), webhookRunner.stop()]);
+      await liveness.stop();
+      await forgetWorkers(pgPool, poolIds).catch(() => {});
       await Promise.all([pgPool.end(), sql.end({ timeout: 5 }), hooks.sql.end({ timeout: 5 })]);
     },
   };

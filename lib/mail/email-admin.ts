@@ -4,8 +4,9 @@ import { emailMessages, emailSubjects } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
-import { SEND_EMAIL_TASK } from "./enqueue-email";
+import { scheduleAttempt } from "./enqueue-email";
 import { parseSubject } from "./subject-schema";
+import { expiredReason } from "./useful-life";
 import type { TemplateName } from "@/emails";
 
 export async function subjectOverrides(db: Database) {
@@ -36,7 +37,7 @@ export async function setSubject(db: Database, actor: Actor, input: { template: 
   });
 }
 
-/** Messages not (yet) delivered: queued, sending or failed, newest first. */
+/** Messages not (yet) delivered: queued, sending, failed or expired (not sent), newest first. */
 export function undeliveredMessages(db: Database) {
   return db
     .select({
@@ -48,9 +49,10 @@ export function undeliveredMessages(db: Database) {
       attempts: emailMessages.attempts,
       lastError: emailMessages.lastError,
       createdAt: emailMessages.createdAt,
+      nextAttemptAt: emailMessages.nextAttemptAt,
     })
     .from(emailMessages)
-    .where(inArray(emailMessages.status, ["queued", "sending", "failed"]))
+    .where(inArray(emailMessages.status, ["queued", "sending", "failed", "expired"]))
     .orderBy(desc(emailMessages.createdAt))
     .limit(200);
 }
@@ -65,16 +67,19 @@ export async function retryMessage(db: Database, actor: Actor, input: { messageI
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(emailMessages)
-      .set({ status: "queued", lastError: null })
+      .set({ status: "queued", lastError: null, nextAttemptAt: sql`now()` })
       .where(and(eq(emailMessages.id, messageId), inArray(emailMessages.status, ["failed", "queued"])))
       .returning({ id: emailMessages.id });
     if (!row) {
-      const [exists] = await tx.select({ status: emailMessages.status }).from(emailMessages).where(eq(emailMessages.id, messageId));
+      const [exists] = await tx
+        .select({ status: emailMessages.status, template: emailMessages.template })
+        .from(emailMessages)
+        .where(eq(emailMessages.id, messageId));
       if (!exists) throw notFound("This message");
+      if (exists.status === "expired") throw new DomainError("conflict", `${expiredReason(exists.template)} It will not be sent.`);
       throw new DomainError("conflict", `This message is ${exists.status}; there is nothing to retry.`);
     }
-    await tx.execute(sql`select graphile_worker.add_job(${SEND_EMAIL_TASK}, json_build_object('messageId', ${row.id}::text),
-      job_key := ${`email:${row.id}`}::text, max_attempts := 12, run_at := now())`);
+    await scheduleAttempt(tx, row.id, sql`now()`);
     await recordEvent(tx, { actorId: adminId, action: "email.retried", subjectType: "user", subjectId: adminId, data: { messageId } });
     return row;
   });

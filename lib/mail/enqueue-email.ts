@@ -1,12 +1,34 @@
-import { inArray, sql } from "drizzle-orm";
+import { type SQL, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { renderSubject, templates, type TemplateName, type TemplateProps } from "@/emails";
 import { seal } from "./sealed";
+import { usefulUntil } from "./useful-life";
 
 export const SEND_EMAIL_TASK = "send-email";
+/**
+ * graphile-worker's own retries, only for a task that throws (the database gone mid-attempt): the
+ * provider's refusals and timeouts are retried by deliverEmail on the template's schedule instead.
+ */
+const JOB_MAX_ATTEMPTS = 12;
 
-export type NewEmail<N extends TemplateName = TemplateName> = { to: string; template: N; props: TemplateProps<N> };
+/**
+ * Enqueues a message's next attempt at `runAt` (a SQL timestamp) on the caller's transaction. One
+ * job key per message, so never two waiting jobs: a waiting one is moved, and a running one (the
+ * attempt that schedules its successor) keeps running while the new one waits.
+ */
+export async function scheduleAttempt(tx: Queryable, messageId: string, runAt: SQL) {
+  await tx.execute(sql`select graphile_worker.add_job(${SEND_EMAIL_TASK}, json_build_object('messageId', ${messageId}::text),
+    job_key := ${`email:${messageId}`}::text, max_attempts := ${JOB_MAX_ATTEMPTS}, run_at := ${runAt})`);
+}
+
+export type NewEmail<N extends TemplateName = TemplateName> = {
+  to: string;
+  template: N;
+  props: TemplateProps<N>;
+  /** When the message stops being worth sending (a link's own expiry); default: its template's useful life. */
+  usefulUntil?: Date;
+};
 
 /**
  * Records messages and enqueues their delivery jobs on the caller's transaction, so they exist
@@ -18,6 +40,7 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
   const overrides = new Map(
     (await tx.select().from(emailSubjects).where(inArray(emailSubjects.template, names))).map((r) => [r.template, r.subject]),
   );
+  const now = new Date();
   const values = await Promise.all(
     messages.map(async (m) => {
       const t = templates[m.template] as unknown as {
@@ -34,6 +57,7 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
         template: m.template,
         props,
         subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars(m.props)),
+        usefulUntil: usefulUntil(m.template, now, m.usefulUntil),
       };
     }),
   );
@@ -46,7 +70,7 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
       ${SEND_EMAIL_TASK},
       json_build_object('messageId', id),
       job_key := 'email:' || id,
-      max_attempts := 12
+      max_attempts := ${JOB_MAX_ATTEMPTS}
     ) from unnest(array[${sql.join(
       ids.map((id) => sql`${id}`),
       sql`, `,

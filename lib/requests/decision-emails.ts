@@ -1,3 +1,4 @@
+import { addHours, max } from "date-fns";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "@/db/connect";
 import { accessRequests, apps, users } from "@/db/schema";
@@ -75,6 +76,8 @@ export async function enqueueApprovedEmails(
           claimUrl: claimUrl(baseUrl, token),
           availableFrom: f.startsAt > now ? formatDateTime(f.startsAt) : null,
         },
+        // not worth sending once its claim link has expired (issueClaimLinks' expiry)
+        usefulUntil: addHours(max([now, f.startsAt]), f.claimLinkLifetimeHours),
       },
     ];
   });

@@ -6,6 +6,7 @@ import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { undeliveredMessages } from "@/lib/mail/email-admin";
 import { formatDateTime } from "@/lib/format";
+import { expiredReason } from "@/lib/mail/useful-life";
 import { RetryButton } from "./retry-button";
 
 export const metadata: Metadata = { title: "Email delivery" };
@@ -17,7 +18,7 @@ export default async function EmailDeliveryPage() {
     <>
       <PageHeader
         title="Email delivery"
-        description="Messages that are waiting or failed. Failed sends retry on their own with backoff; retry one now if the provider is back."
+        description="Messages that are waiting, failed or were not sent. Failed sends retry on their own, sooner for short-lived mail such as sign-in links; retry one now if the provider is back. A message that outlived its use (its link expired) is not sent."
       />
       {messages.length === 0 ? (
         <EmptyState title="Everything was delivered">Queued and failed messages show up here.</EmptyState>
@@ -41,14 +42,21 @@ export default async function EmailDeliveryPage() {
               {messages.map((m) => (
                 <tr key={m.id}>
                   <td className="px-3 py-2">
-                    <Badge tone={m.status === "failed" ? "red" : "amber"}>{m.status}</Badge>
+                    <Badge tone={m.status === "failed" ? "red" : m.status === "expired" ? "neutral" : "amber"}>
+                      {m.status === "expired" ? "not sent" : m.status}
+                    </Badge>
+                    {m.status === "expired" ? (
+                      <p className="mt-1 max-w-xs text-xs text-zinc-600 dark:text-zinc-400">{expiredReason(m.template)}</p>
+                    ) : m.status === "queued" && m.nextAttemptAt && m.attempts > 0 ? (
+                      <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Next attempt {formatDateTime(m.nextAttemptAt)}</p>
+                    ) : null}
                   </td>
                   <td className="px-3 py-2">{m.to}</td>
                   <td className="px-3 py-2">{m.subject}</td>
                   <td className="px-3 py-2">{m.attempts}</td>
                   <td className="max-w-xs break-words px-3 py-2 text-red-700 dark:text-red-400">{m.lastError ?? ""}</td>
                   <td className="whitespace-nowrap px-3 py-2">{formatDateTime(m.createdAt)}</td>
-                  <td className="px-3 py-2">{m.status !== "sending" ? <RetryButton messageId={m.id} /> : null}</td>
+                  <td className="px-3 py-2">{m.status === "queued" || m.status === "failed" ? <RetryButton messageId={m.id} /> : null}</td>
                 </tr>
               ))}
             </tbody>

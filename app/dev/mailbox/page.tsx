@@ -16,7 +16,7 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dev mailbox" };
 
 const time = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
-export const statusTone = { queued: "amber", sending: "amber", sent: "green", failed: "red" } as const;
+export const statusTone = { queued: "amber", sending: "amber", sent: "green", failed: "red", expired: "neutral" } as const;
 
 export default async function MailboxPage() {
   if (!devMailboxAnswers(await headers())) notFound();
