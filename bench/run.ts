@@ -9,7 +9,7 @@
  * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1 (no queue bench,
  * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
  * BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
- * attempt, and a decision's cost with 10 endpoints beside none).
+ * attempt, and a decision's cost with 10 endpoints beside none), BENCH_SKIP_PAGES=1 (no catalogue pages).
  */
 import { spawn, execSync } from "node:child_process";
 import fs from "node:fs";
@@ -74,7 +74,7 @@ async function main() {
   );
   try {
     await waitFor(`${base}/apis`, 120_000);
-    const pages = ["/apis", "/apis/payments"];
+    const pages = process.env.BENCH_SKIP_PAGES === "1" ? [] : ["/apis", "/apis/payments"];
     const rows: { page: string; portico: Result; raw: Result }[] = [];
     for (const page of pages) {
       const res = await fetch(`${base}${page}`);
@@ -87,8 +87,8 @@ async function main() {
       raw.close();
       rows.push({ page, portico, raw: rawResult });
     }
-    console.log(`\nCatalogue pages — ${connections} connections, ${seconds}s each, same bytes from a plain node:http server\n`);
-    console.log("page              portico req/s  p99 ms   node:http req/s  p99 ms   ratio");
+    if (rows.length) console.log(`\nCatalogue pages — ${connections} connections, ${seconds}s each, same bytes from a plain node:http server\n`);
+    if (rows.length) console.log("page              portico req/s  p99 ms   node:http req/s  p99 ms   ratio");
     for (const { page, portico, raw } of rows) {
       console.log(
         `${page.padEnd(18)}${portico.rps.toFixed(0).padStart(13)}${String(portico.p99).padStart(8)}${raw.rps.toFixed(0).padStart(18)}${String(raw.p99).padStart(8)}   1/${(raw.rps / portico.rps).toFixed(1)}` +
@@ -97,7 +97,7 @@ async function main() {
     }
     process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
     const databaseUrl = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
-    await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });
+    await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections, pgData: ".data/bench-pg/cluster" });
     const skipApi = process.env.BENCH_SKIP_API === "1";
     if (!skipApi) await benchApiToken(databaseUrl, base, { seconds, connections });
     if (process.env.BENCH_SKIP_AUDIT !== "1") await benchAudit(databaseUrl, base);

@@ -50,9 +50,8 @@ export type VerifyInput = { key: unknown; product?: string | null };
 /** `reason` says why a key was refused, for the server log only: every 401 body is the same. */
 export type VerifyResult = { status: 200 | 400 | 401 | 403 | 429; body: Record<string, unknown>; headers: Record<string, string>; reason?: string };
 
-export const productSlug = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "product must be a product slug such as payments-api");
+const PRODUCT_SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+export const productSlug = z.string().regex(PRODUCT_SLUG, "product must be a product slug such as payments-api");
 
 /**
  * The one 401 body: a caller learns nothing about which keys exist, expired or were revoked
@@ -149,7 +148,10 @@ export async function verifyKey(
     return unauthorized("malformed key or bad checksum");
   }
   let product: string | null = null;
-  if (input.product !== undefined && input.product !== null && input.product !== "") {
+  if (typeof input.product === "string" && PRODUCT_SLUG.test(input.product)) {
+    product = input.product;
+  } else if (input.product !== undefined && input.product !== null && input.product !== "") {
+    // Only a bad value goes through zod, for its message: a slug is a regex test on the hot path.
     const parsed = productSlug.safeParse(input.product);
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? "product must be a product slug");
     product = parsed.data;
@@ -213,8 +215,11 @@ export async function verifyKey(
   };
 }
 
+/** How verify reads request headers: web Headers, or lib/net/node-headers.ts headerReader. */
+export type HeaderSource = { get(name: string): string | null };
+
 /** Where a request may carry the key: Bearer, X-API-Key, or a JSON body. Headers win. */
-export function keyFromHeaders(headers: Headers): string | null {
+export function keyFromHeaders(headers: HeaderSource): string | null {
   const auth = headers.get("authorization");
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);

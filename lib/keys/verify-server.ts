@@ -6,7 +6,7 @@ import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { type VerifyContext, processVerifyContext } from "./verify-context";
 import { logRefusal, verifyHttp } from "./verify-http";
-import { webHeaders } from "@/lib/net/node-headers";
+import { headerReader } from "@/lib/net/node-headers";
 
 /** How long a refused oversized upload may keep sending (discarded) so the client can read its 413. */
 const LINGER_MS = 2000;
@@ -75,7 +75,7 @@ export async function startVerifyServer(opts: {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/api/v1/keys/verify") return send(404, { valid: false, error: "Only /api/v1/keys/verify is served here." });
     if (req.method !== "GET" && req.method !== "POST") return send(405, { valid: false, error: "Use GET or POST." }, { allow: "GET, POST" });
-    const headers = webHeaders(req.headers);
+    const headers = headerReader(req.headers);
     verifyHttp({ method: req.method, url: req.url ?? "/", headers, readBody: (limit) => readBodyWithin(req, limit) }, lookup, {
       prefix: opts.prefix,
       limiter: counting,
