@@ -131,7 +131,7 @@ function withSecurityHeaders<R extends Response>(response: R, opts: { api?: bool
 // The proxy is bundled apart from the app, so it keeps its own small pool.
 const globalForProxy = globalThis as unknown as { porticoProxyDb?: ReturnType<typeof createDb>["db"] };
 function proxyDb() {
-  globalForProxy.porticoProxyDb ??= createDb(env.DATABASE_URL, { max: 2 }).db;
+  globalForProxy.porticoProxyDb ??= createDb(env.DATABASE_URL, { max: 2, timeoutMs: env.dbTimeoutMs }).db;
   return globalForProxy.porticoProxyDb;
 }
 
