@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from "../db/embedded";
+import { migrateDatabase } from "../db/migrate";
 
 /**
  * A PostgreSQL cluster of the caller's own (own data folder, own port), for fault tests that freeze
