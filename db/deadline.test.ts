@@ -44,6 +44,26 @@ async function recoveredAfter(probe: () => Promise<unknown>, limitMs = 5000) {
 }
 
 describe("statement deadlines (db/deadline.ts) against a frozen or stopped PostgreSQL", () => {
+  it("with the database well, the wrapper changes nothing: arrays of queries in a transaction, savepoints, SQL errors as they were", async () => {
+    await conn.sql`delete from fault_probe`;
+    await conn.sql.begin((tx) => [tx`insert into fault_probe values (11)`, tx`insert into fault_probe values (12)`]);
+    await conn.db.transaction(async (tx) => {
+      await tx.execute("insert into fault_probe values (13)");
+      await tx.transaction(async (inner) => inner.execute("insert into fault_probe values (14)")).catch(() => {});
+      await tx
+        .transaction(async (inner) => {
+          await inner.execute("insert into fault_probe values (15)");
+          throw new Error("roll this savepoint back");
+        })
+        .catch(() => {});
+    });
+    const duplicate = await timed(() => conn.sql`insert into fault_probe values (11)`);
+    expect((duplicate.error as { code?: string }).code).toBe("23505");
+    expect(databaseUnavailableIn(duplicate.error)).toBeNull();
+    const rows = await conn.sql<{ id: number }[]>`select id from fault_probe order by id`;
+    expect(rows.map((r) => r.id)).toEqual([11, 12, 13, 14]);
+  });
+
   it("a frozen database: every statement, drizzle's and raw, fails with DatabaseUnavailableError within the deadline; recovery within 1 s of SIGCONT", async () => {
     await conn.sql`select 1`;
     expect(pg.freeze()).toBeGreaterThan(1);

@@ -193,7 +193,9 @@ function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknow
     clearTimeout(timer);
     // The caller was already told it failed: run nothing, roll back.
     if (failure) throw failure;
-    const result = await fn(wrap(tx, { ...scope, autocommit: false, onExpire: fail }));
+    const returned = await fn(wrap(tx, { ...scope, autocommit: false, onExpire: fail }));
+    // postgres.js runs an array of queries returned by the callback; so does this wrapper
+    const result = Array.isArray(returned) ? await Promise.all(returned) : returned;
     if (failure) throw failure;
     committing = true;
     phase(true);
