@@ -81,6 +81,13 @@ export function withDeadlines<T extends Sql>(sql: T, opts: DeadlineOptions): T {
   return wrap(sql, { deadline, health, autocommit: true });
 }
 
+/**
+ * Timers run before the event loop reads sockets: after a long synchronous stretch (a busy
+ * render) an answer that already arrived would lose to its deadline. Decide after the pending
+ * reads instead (setImmediate runs after the poll phase).
+ */
+const afterPendingIo = (fn: () => void) => setImmediate(fn);
+
 const isQuery = (x: unknown): x is PgQuery =>
   x instanceof Promise && typeof (x as PgQuery).handle === "function" && typeof (x as PgQuery).cancel === "function";
 
@@ -141,7 +148,7 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
     if (!started && !q.cursorFn && !q.forEachFn) {
       started = true;
       const ms = scope.deadline();
-      timer = setTimeout(() => expire(ms), ms);
+      timer = setTimeout(() => afterPendingIo(() => expire(ms)), ms);
       timer.unref?.();
     }
     return handle.call(q);
@@ -181,16 +188,26 @@ function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknow
     scope.health.failingSince ??= Date.now();
     failOuter(error);
   };
+  // A deadline decided after the pending reads counts only if its phase is still the current one.
+  let current = 0;
+  const endPhase = () => {
+    clearTimeout(timer);
+    current++;
+  };
   const phase = (outcomeUnknown: boolean) => {
     const ms = scope.deadline();
-    timer = setTimeout(() => fail(new DatabaseUnavailableError(`no answer within ${ms} ms`, { outcomeUnknown })), ms);
+    const id = ++current;
+    const expired = () => {
+      if (id === current) fail(new DatabaseUnavailableError(`no answer within ${ms} ms`, { outcomeUnknown }));
+    };
+    timer = setTimeout(() => afterPendingIo(expired), ms);
     timer.unref?.();
   };
   let committing = false;
   // Waiting for a connection and BEGIN.
   phase(false);
   const inner = (original.call(sql, options, async (tx: object) => {
-    clearTimeout(timer);
+    endPhase();
     // The caller was already told it failed: run nothing, roll back.
     if (failure) throw failure;
     const returned = await fn(wrap(tx, { ...scope, autocommit: false, onExpire: fail }));
@@ -202,13 +219,14 @@ function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknow
     return result;
   }) as Promise<unknown>).then(
     (result) => {
-      clearTimeout(timer);
+      endPhase();
+      if (failure) throw failure;
       scope.health.failingSince = null;
       if (store) store.wrote = true;
       return result;
     },
     (error: unknown) => {
-      clearTimeout(timer);
+      endPhase();
       if (failure) throw failure;
       if (isUnreachableError(error)) {
         scope.health.failingSince ??= Date.now();
