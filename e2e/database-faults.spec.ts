@@ -64,6 +64,8 @@ test.beforeAll(async () => {
       AUTH_SECRET: process.env.AUTH_SECRET ?? "portico-e2e-faults-secret-portico-e2e",
       PORTICO_VERIFY_PORT: String(verifyPort),
       PORTICO_WORKER: "off",
+      // the default (lib/env.ts), stated: the answers below must come within 2 s with it
+      PORTICO_DB_TIMEOUT_MS: "1200",
     },
   });
   await waitForPort(port, 600);
@@ -92,7 +94,8 @@ function probes(request: Parameters<typeof callAction>[0]) {
     page: () => get(`${base}/requests`, { cookie }),
     session: () => get(`${base}/api/session`, { cookie }),
     action: async (): Promise<Answer> => {
-      const r = await callAction(request, { page: `${base}/cart`, file: "app/(consumer)/cart/actions.ts", name: "addToCartAction", fields: pair, cookie });
+      // posted where the form is (Next finds an action through the page that uses it)
+      const r = await callAction(request, { page: `${base}/apis/payments`, file: "app/(consumer)/cart/actions.ts", name: "addToCartAction", fields: pair, cookie });
       return { status: r.status, body: r.text, retryAfter: null };
     },
   };

@@ -49,7 +49,7 @@ const schema = z.object({
     .int("must be a whole number of milliseconds")
     .min(100, "must be at least 100")
     .max(600_000, "must be at most 600000")
-    .default(1500),
+    .default(1200),
   PORTICO_KEY_ROLL_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   PORTICO_TRUSTED_PROXIES: z.coerce
     .number({ error: "must be a whole number of proxy hops (0 when clients connect to Portico directly)" })

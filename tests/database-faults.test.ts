@@ -17,7 +17,7 @@ import { approvedRequest } from "./requests";
  * of this file's own, frozen with SIGSTOP (every process of the cluster) for 10 s, then stopped.
  * The Next route, pages and actions are probed the same way in e2e/database-faults.spec.ts.
  */
-const TIMEOUT_MS = 1500; // PORTICO_DB_TIMEOUT_MS's default
+const TIMEOUT_MS = 1200; // PORTICO_DB_TIMEOUT_MS's default
 const ANSWER_WITHIN = 2000;
 /**
  * The change listener notices a frozen database after 1000 ms without a heartbeat answer (its
