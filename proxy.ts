@@ -78,7 +78,8 @@ async function catalogueRewrite(request: NextRequest, path: string, searchParams
     return (await isPublishedSlug(proxyDb(), slug)) ? "static" : "/missing";
   } catch (error) {
     // The page itself answers (from its cache, or with its error page) when the database is away.
-    console.error("proxy: catalogue lookup failed:", error instanceof Error ? error.message : error);
+    // By code, never the message: drizzle's lists the query's parameters.
+    console.error(`proxy: catalogue lookup failed: ${describeError(error)}`);
     return "static";
   }
 }

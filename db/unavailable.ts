@@ -57,7 +57,8 @@ export function databaseUnavailableIn(error: unknown): DatabaseUnavailableError 
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
     // by name as well as class: the proxy and the app are bundled apart, each with its own copy
-    if (current instanceof DatabaseUnavailableError || (current as { name?: unknown }).name === "DatabaseUnavailableError") {
+    // (an Error: Auth.js spreads a cause's own fields, name included, into a plain object)
+    if (current instanceof DatabaseUnavailableError || (current instanceof Error && current.name === "DatabaseUnavailableError")) {
       return current as DatabaseUnavailableError;
     }
     current = (current as { cause?: unknown }).cause;
