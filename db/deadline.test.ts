@@ -1,7 +1,8 @@
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ownPostgres } from "@/tests/own-postgres";
 import { createDb } from "./connect";
-import { trackWrites } from "./deadline";
+import { trackWrites, withDeadlines } from "./deadline";
 import { DatabaseUnavailableError, databaseUnavailableIn } from "./unavailable";
 
 const TIMEOUT = 600;
@@ -133,6 +134,25 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
     await new Promise((r) => setTimeout(r, 200));
     expect(ran).toBe(false);
     expect(await conn.sql`select id from fault_probe`).toHaveLength(0);
+  });
+
+  it("a statement that gave up while its new connection was still starting leaves that connection usable, and never runs", async () => {
+    await conn.sql`delete from fault_probe`;
+    // a connect timeout longer than the deadline: the connection completes after the statement gave up
+    const raw = postgres(pg.url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    const sql = withDeadlines(raw, { timeoutMs: 300, key: `${pg.url}#lone` });
+    try {
+      pg.freeze();
+      const first = await timed(() => sql`insert into fault_probe values (21)`);
+      expect(databaseUnavailableIn(first.error)?.outcomeUnknown).toBe(false);
+      pg.thaw();
+      expect(await recoveredAfter(() => sql`select 1`, 3000)).toBeLessThan(1000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await conn.sql`select id from fault_probe`).toHaveLength(0);
+    } finally {
+      pg.thaw();
+      await raw.end({ timeout: 1 });
+    }
   });
 
   it("a stopped database (connections refused): DatabaseUnavailableError within the deadline; back within 1 s of its restart", async () => {

@@ -9,7 +9,7 @@ import { DatabaseUnavailableError, isUnreachableError } from "./unavailable";
  * included — settles within a deadline, with DatabaseUnavailableError.
  *
  * What a late answer may still do:
- * - a statement still waiting for a connection is taken out of the queue (never sent);
+ * - a statement still waiting for a connection runs `select 1` instead when its turn comes;
  * - inside a transaction the caller's callback fails at once and the transaction rolls back; a
  *   callback that had not started yet (waiting for a connection) never runs;
  * - a COMMIT, or a write outside a transaction that was already sent, may still take effect when
@@ -35,6 +35,9 @@ type PgQuery = Promise<unknown> & {
   state: unknown;
   active: boolean;
   strings: readonly string[];
+  args: unknown[];
+  tagged: boolean;
+  options: Record<string, unknown>;
   cursorFn?: unknown;
   forEachFn?: unknown;
 };
@@ -162,9 +165,19 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
     scope.health.failingSince ??= Date.now();
     const error = new DatabaseUnavailableError(`no answer within ${ms} ms`, { outcomeUnknown: scope.autocommit && sent && isWrite(q) });
     reject(error);
-    // Not yet running: postgres.js takes it out of its queue (or skips it when its turn comes).
+    if (!sent) {
+      // Never sent: when its turn comes it runs `select 1` instead, so it changes nothing. (Not
+      // postgres.js's cancel(): a cancelled query that was a new connection's first leaves that
+      // connection out of the pool for good once it connects.)
+      q.strings = ["select 1"];
+      q.args = [];
+      q.tagged = false;
+      q.options = { ...q.options, simple: true, prepare: false };
+    } else if (!wasActive) {
+      // Sent behind another statement on its connection: postgres.js cancels it when its turn comes.
+      q.cancel()?.catch(() => {});
+    }
     // A running statement is left to finish; its connection is free again when the server answers.
-    if (!wasActive) q.cancel()?.catch(() => {});
     scope.onExpire?.(error);
   }
   return q;
