@@ -38,7 +38,7 @@ if (env.worker === "inline") {
 }
 
 if (env.verifyListener) {
-  const { sql } = createDb(env.DATABASE_URL, { max: 10 });
+  const { sql } = createDb(env.DATABASE_URL, { max: 10, timeoutMs: env.dbTimeoutMs });
   const listener = await startVerifyServer({ sql, prefix: env.keyPrefix, baseUrl: env.baseUrl, ...env.verifyListener });
   console.log(`Key verify listener on ${listener.url}/api/v1/keys/verify`);
   // What the limiter counted since its last flush is written before the pool closes.

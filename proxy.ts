@@ -2,6 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { createDb } from "@/db/connect";
 import { REQUESTED_PATH_HEADER, sessionCookieName } from "@/lib/auth/links";
 import { isPublishedSlug } from "@/lib/catalogue/published-slug";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { describeError } from "@/lib/describe-error";
 import { sessionMustEnrol } from "@/lib/second-factor/step-up";
 import { env } from "@/lib/env";
@@ -44,10 +45,13 @@ export async function proxy(request: NextRequest) {
   if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
 
   const enrol = await secondFactorSetupRedirect(request, path);
-  if (enrol) return withSecurityHeaders(enrol, {});
+  if (enrol instanceof Response) return withSecurityHeaders(enrol, {});
 
   const rewrite = await catalogueRewrite(request, path, searchParams);
   if (rewrite === "static") return withSecurityHeaders(NextResponse.next(), {});
+  // The session could not be looked up: a real 503 for a signed-in visitor's page (its render would
+  // only fail the same way); the cached catalogue above is still served.
+  if (enrol === "unavailable") return withSecurityHeaders(unavailablePage(), { api: true });
   if (rewrite) {
     const url = request.nextUrl.clone();
     url.pathname = rewrite;
@@ -74,7 +78,8 @@ async function catalogueRewrite(request: NextRequest, path: string, searchParams
     return (await isPublishedSlug(proxyDb(), slug)) ? "static" : "/missing";
   } catch (error) {
     // The page itself answers (from its cache, or with its error page) when the database is away.
-    console.error("proxy: catalogue lookup failed:", error instanceof Error ? error.message : error);
+    // By code, never the message: drizzle's lists the query's parameters.
+    console.error(`proxy: catalogue lookup failed: ${describeError(error)}`);
     return "static";
   }
 }
@@ -93,7 +98,7 @@ async function secondFactorSetupRedirect(request: NextRequest, path: string) {
     // Pages behind sign-in check again; the catalogue is public anyway.
     // By code, never the message: a driver error lists the query's parameters, the session token among them.
     console.error(`proxy: second-factor check failed: ${describeError(error)}`);
-    return null;
+    return databaseUnavailableIn(error) ? "unavailable" : null;
   }
   // On AUTH_URL's origin: Next names every loopback host "localhost" in request.nextUrl, where the
   // session cookie of a browser on 127.0.0.1 does not exist.
@@ -103,6 +108,23 @@ async function secondFactorSetupRedirect(request: NextRequest, path: string) {
   url.searchParams.set("required", "1");
   url.searchParams.set("callbackUrl", `${asked.pathname}${asked.search}`);
   return NextResponse.redirect(url);
+}
+
+/**
+ * HTTP 503 for a page while the database is away: no script, no styles of the app (nothing here
+ * may need the database), a refresh by itself every 5 s. The app's own error boundary
+ * (components/unavailable-notice.tsx) says the same where a page fails after this point.
+ */
+function unavailablePage() {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="5"><title>Temporarily unavailable · Portico</title></head>
+<body><main id="main"><h1>Temporarily unavailable</h1>
+<p>Portico cannot reach its database right now, so this page could not be loaded. Nothing has signed you out.</p>
+<p>This page tries again by itself every 5 seconds, or reload it now.</p></main></body></html>`;
+  return new NextResponse(html, {
+    status: 503,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Retry-After": "5", "Cache-Control": "no-store" },
+  });
 }
 
 /** A fresh nonce per request: Next reads it from the request's CSP header and puts it on its scripts. */
@@ -131,7 +153,7 @@ function withSecurityHeaders<R extends Response>(response: R, opts: { api?: bool
 // The proxy is bundled apart from the app, so it keeps its own small pool.
 const globalForProxy = globalThis as unknown as { porticoProxyDb?: ReturnType<typeof createDb>["db"] };
 function proxyDb() {
-  globalForProxy.porticoProxyDb ??= createDb(env.DATABASE_URL, { max: 2 }).db;
+  globalForProxy.porticoProxyDb ??= createDb(env.DATABASE_URL, { max: 2, timeoutMs: env.dbTimeoutMs }).db;
   return globalForProxy.porticoProxyDb;
 }
 

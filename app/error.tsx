@@ -1,8 +1,12 @@
 "use client";
 
+import { UnavailableNotice } from "@/components/unavailable-notice";
 import { Button } from "@/components/ui/button";
+import { DATABASE_UNAVAILABLE_DIGEST } from "@/db/unavailable";
 
-export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
+export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  // Only the digest crosses from the server (db/unavailable.ts sets it).
+  if (error.digest === DATABASE_UNAVAILABLE_DIGEST) return <UnavailableNotice reset={reset} />;
   return (
     <div className="mx-auto max-w-md py-16 text-center">
       <h1 className="text-2xl font-semibold">Something went wrong</h1>

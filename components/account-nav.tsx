@@ -26,15 +26,28 @@ export function AccountNav() {
   }
   useEffect(() => {
     let live = true;
-    const load = () =>
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    // Not knowing who is signed in (the portal or the network away) is not "signed out": say so,
+    // keep what was known, and ask again in a few seconds.
+    const load = () => {
+      clearTimeout(retry);
       fetch("/api/session", { cache: "no-store" })
-        .then((r) => r.json() as Promise<SessionState>)
+        .then((r) => {
+          if (!r.ok) throw new Error(`session ${r.status}`);
+          return r.json() as Promise<SessionState>;
+        })
         .then((s) => live && setState(s))
-        .catch(() => live && setState({ user: null, cartCount: 0, devMailbox: false }));
-    void load();
+        .catch(() => {
+          if (!live) return;
+          setState((known) => ({ ...(known ?? { user: null, cartCount: 0, devMailbox: false }), unavailable: true }));
+          retry = setTimeout(load, 3000);
+        });
+    };
+    load();
     window.addEventListener("portico:cart-changed", load);
     return () => {
       live = false;
+      clearTimeout(retry);
       window.removeEventListener("portico:cart-changed", load);
     };
   }, [pathname]);
@@ -118,6 +131,10 @@ export function AccountNav() {
           // A plain span may not carry aria-label; a status with hidden text says the same.
           <span role="status" className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800">
             <span className="sr-only">Loading account</span>
+          </span>
+        ) : state.unavailable && !user ? (
+          <span role="status" data-testid="account-unavailable" className="text-zinc-600 dark:text-zinc-400">
+            Account unavailable, retrying…
           </span>
         ) : user ? (
           <>

@@ -6,7 +6,7 @@ import { createDb } from "./connect";
 // `npm run build` runs through scripts/with-db.ts, so prerendered catalogue pages read a real database.
 const globalForDb = globalThis as unknown as { portico?: ReturnType<typeof createDb> };
 
-const conn = globalForDb.portico ?? createDb(env.DATABASE_URL);
+const conn = globalForDb.portico ?? createDb(env.DATABASE_URL, { timeoutMs: env.dbTimeoutMs });
 if (process.env.NODE_ENV !== "production") globalForDb.portico = conn;
 
 export const db = conn.db;

@@ -1,6 +1,24 @@
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { withDeadlines } from "./deadline";
 import * as schema from "./schema";
+import { DATABASE_UNAVAILABLE_DIGEST, databaseUnavailableIn } from "./unavailable";
+
+// Drizzle wraps every driver error in DrizzleQueryError, hiding DatabaseUnavailableError's digest
+// from Next (which passes only an error's digest to the browser's error boundary). Give the wrapper
+// that digest when its cause carries it; Next may also assign a digest of its own, kept as set.
+if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, "digest")) {
+  Object.defineProperty(DrizzleQueryError.prototype, "digest", {
+    configurable: true,
+    get(this: DrizzleQueryError) {
+      return databaseUnavailableIn(this.cause) ? DATABASE_UNAVAILABLE_DIGEST : undefined;
+    },
+    set(this: DrizzleQueryError, value: unknown) {
+      Object.defineProperty(this, "digest", { value, writable: true, configurable: true, enumerable: false });
+    },
+  });
+}
 
 export type Database = ReturnType<typeof createDb>["db"];
 /** A transaction handle; domain functions in lib/ take this so callers choose the transaction. */
@@ -18,14 +36,31 @@ export function behindTransactionPooler() {
   return process.env.DATABASE_POOLER === "transaction";
 }
 
-export function createDb(url: string, options: { max?: number } = {}) {
-  const sql = postgres(url, {
+type Options = {
+  max?: number;
+  /**
+   * Every statement (waiting for a connection included) settles within this many ms, else
+   * DatabaseUnavailableError (db/deadline.ts). The server's pools pass env.dbTimeoutMs; scripts and
+   * bulk jobs leave it out (their statements may legitimately run long).
+   */
+  timeoutMs?: number;
+};
+
+export function createDb(url: string, options: Options = {}) {
+  const timeoutMs = options.timeoutMs;
+  const raw = postgres(url, {
     max: options.max ?? 10,
     prepare: !behindTransactionPooler(),
     onnotice: () => {},
     // Keep connections short-lived enough that a restarted database is picked up again.
     idle_timeout: 30,
+    // A server that accepts TCP but never answers the startup (frozen, overloaded) is given up on.
+    connect_timeout: timeoutMs ? timeoutMs / 1000 : 10,
+    // postgres.js waits up to 20 s between reconnects after repeated failures by default: a database
+    // back from an outage would go unused that long. At most half a second here.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
   });
+  const sql = timeoutMs ? withDeadlines(raw, { timeoutMs, key: url }) : raw;
   const db = drizzle(sql, { schema, casing: "snake_case" });
   return { db, sql };
 }

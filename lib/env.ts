@@ -44,6 +44,14 @@ const schema = z.object({
     .default("ptk"),
   PORTICO_VERIFY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PORTICO_VERIFY_HOST: z.string().default("127.0.0.1"),
+  // Every database statement of the server settles within this (db/deadline.ts): with the database
+  // frozen or unreachable, pages, actions, the API and verify answer "unavailable" within 2 s.
+  PORTICO_DB_TIMEOUT_MS: z.coerce
+    .number({ error: "must be a whole number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(100, "must be at least 100")
+    .max(600_000, "must be at most 600000")
+    .default(1200),
   PORTICO_KEY_ROLL_GRACE_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   PORTICO_TRUSTED_PROXIES: z.coerce
     .number({ error: "must be a whole number of proxy hops (0 when clients connect to Portico directly)" })
@@ -82,6 +90,8 @@ export type Env = {
   signInLimits: { perAddressMinute: number; perAddressHour: number; perIpHour: number };
   /** The dedicated verify listener for gateways (lib/keys/verify-server.ts); null = off. */
   verifyListener: { port: number; host: string } | null;
+  /** Deadline of every database statement the server runs, waiting for a connection included (db/deadline.ts). */
+  dbTimeoutMs: number;
   /** Which webhook targets may be used (lib/webhooks/targets.ts targetPolicy). */
   webhookTargets: { allowHttp: boolean; allowPrivate: boolean };
 };
@@ -120,6 +130,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       perIpHour: e.PORTICO_SIGN_IN_PER_IP_HOUR,
     },
     verifyListener: e.PORTICO_VERIFY_PORT ? { port: e.PORTICO_VERIFY_PORT, host: e.PORTICO_VERIFY_HOST } : null,
+    dbTimeoutMs: e.PORTICO_DB_TIMEOUT_MS,
     webhookTargets: { allowHttp: e.PORTICO_WEBHOOK_ALLOW_HTTP === "on", allowPrivate: e.PORTICO_WEBHOOK_ALLOW_PRIVATE === "on" },
     devMailbox:
       !e.RESEND_API_KEY &&

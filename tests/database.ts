@@ -13,7 +13,9 @@ export async function isolatedDatabase() {
   await ensureDatabase(adminUrl, name, inject("templateDatabase"));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const conn = createDb(url.toString(), { max: 30 });
+  // Through the deadline wrapper (db/deadline.ts) as the server's pools are, so every test also
+  // checks it changes nothing while the database is well; generous, as this machine may be loaded.
+  const conn = createDb(url.toString(), { max: 30, timeoutMs: 60_000 });
   afterAll(async () => {
     await conn.sql.end({ timeout: 5 });
     await dropDatabase(adminUrl, name);

@@ -9,6 +9,8 @@ import type { UserRole } from "@/db/schema";
 import { currentUser, SECOND_FACTOR_SETUP_PATH, type SessionUser } from "@/lib/auth/guards";
 import { stepUpSatisfied } from "@/lib/second-factor/step-up";
 import { describeError } from "@/lib/describe-error";
+import { trackWrites } from "@/db/deadline";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { DomainError } from "@/lib/errors";
 import { type ActionResult, fieldErrorsOf, formValues } from "./action-result";
 
@@ -56,8 +58,7 @@ function run<S extends z.ZodType>(
   handler: Handler<S, SessionUser | null>,
   options: Options & { anonymous: boolean },
 ) {
-  return async (_prev: ActionResult | null, formData: FormData): Promise<ActionResult> => {
-    const values = formValues(formData);
+  const act = async (formData: FormData, values: Record<string, string>): Promise<ActionResult> => {
     const user = await currentUser();
     if (!user && !options.anonymous) {
       return { ok: false, message: "Your session has ended. Sign in again and retry.", values };
@@ -91,10 +92,33 @@ function run<S extends z.ZodType>(
       if (error instanceof DomainError) {
         return { ok: false, message: error.message, fieldErrors: error.fieldErrors, link: error.link, values };
       }
+      if (databaseUnavailableIn(error)) throw error;
       console.error(`server action failed: ${describeError(error)}`);
       return { ok: false, message: "Something went wrong on our side. Try again in a minute.", values };
     }
   };
+  return async (_prev: ActionResult | null, formData: FormData): Promise<ActionResult> => {
+    const values = formValues(formData);
+    const writes = { wrote: false };
+    try {
+      return await trackWrites(writes, () => act(formData, values));
+    } catch (error) {
+      const down = databaseUnavailableIn(error);
+      if (!down) throw error;
+      console.error(`server action failed: ${describeError(down)}`);
+      return { ok: false, message: unavailableMessage(down.outcomeUnknown || writes.wrote), values };
+    }
+  };
+}
+
+/**
+ * The database did not answer. Nothing was changed unless a write may have reached it (a commit
+ * or a lone write already sent: db/deadline.ts), and the message says which.
+ */
+export function unavailableMessage(mayHaveSaved: boolean) {
+  return mayHaveSaved
+    ? "The database stopped answering partway, so this change may or may not have been saved. Reload the page in a moment to check before you try again."
+    : "Nothing was changed: the database is not answering right now. Try again in a moment.";
 }
 
 export const STEP_UP_MESSAGE = "Enter a code from your authenticator app to continue (asked at most every 15 minutes).";

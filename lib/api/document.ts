@@ -64,7 +64,7 @@ export function apiDocument(operations: readonly Operation[], serverUrl: string)
         "415": problemResponse("The body is not sent as application/json."),
         "422": problemResponse("Invalid input; `errors` lists each field's problem."),
         "500": problemResponse("A fault on the portal's side; nothing was changed."),
-        "503": problemResponse("The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds."),
+        "503": problemResponse("The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds."),
       },
     };
     const path = (paths[op.path] ??= {}) as Record<string, ZodOpenApiOperationObject>;

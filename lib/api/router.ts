@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Database } from "@/db/connect";
+import { trackWrites } from "@/db/deadline";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { checkToken } from "@/lib/api-access/tokens";
 import { describeRoles } from "@/lib/api-access/grants";
 import { withAuditContext } from "@/lib/audit/context";
@@ -36,11 +38,12 @@ export function createApiRouter(operations: readonly Operation[], deps: () => Ap
 
   return async function handle(request: Request): Promise<Response> {
     const d = deps();
+    const writes = { wrote: false };
     const result = await withAuditContext({ ip: d.clientIp?.(request) ?? null }, () =>
-      dispatch(routes, request, d).catch((e: unknown) => {
+      trackWrites(writes, () => dispatch(routes, request, d)).catch((e: unknown) => {
         // a fault outside a handler (the database down during the token check): still problem+json
         console.error(`API ${request.method} ${new URL(request.url).pathname} failed: ${describeError(e)}`);
-        return problem(503, "The portal cannot answer right now; nothing was changed. Try again shortly.", {}, { "Retry-After": "5" });
+        return unavailable(Boolean(databaseUnavailableIn(e)?.outcomeUnknown) || writes.wrote);
       }),
     );
     // HEAD is GET without the body (Response drops it)
@@ -145,7 +148,11 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     result = await op.handler({ actor, params: params.data, query: query.data, body, db: deps.db, baseUrl: deps.baseUrl, request });
   } catch (e) {
     result = refusal(e);
-    if (!result) {
+    const down = databaseUnavailableIn(e);
+    if (!result && down) {
+      console.error(`API ${op.operationId} failed: ${describeError(down)}`);
+      result = unavailable(down.outcomeUnknown);
+    } else if (!result) {
       console.error(`API ${op.operationId} failed: ${describeError(e)}`);
       result = problem(500, "Something went wrong on our side; nothing was changed. Try again, and tell an admin if it keeps happening.");
     }
@@ -153,6 +160,17 @@ async function dispatch(routes: Route[], request: Request, deps: ApiDeps): Promi
     if (idemKey) await settleIdempotencyKey(deps.db, actor.keyId, idemKey, result);
   }
   return result;
+}
+
+/**
+ * 503 with Retry-After: the database did not answer. "Nothing was changed" only when no write may
+ * have reached it (db/deadline.ts tracks commits and lone writes).
+ */
+function unavailable(mayHaveSaved: boolean): ApiResult {
+  const detail = mayHaveSaved
+    ? "The database stopped answering partway; this change may or may not have been saved. Read it back before retrying, or retry with the same Idempotency-Key."
+    : "The database is not answering right now; nothing was changed. Retry after the number of seconds in Retry-After.";
+  return problem(503, detail, {}, { "Retry-After": "2" });
 }
 
 /** The dotted path of the first string (or key) holding a NUL in a JSON value, or null. */

@@ -4,6 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { NextResponse } from "next/server";
 import { cache } from "react";
 import { db } from "@/db/client";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { env } from "@/lib/env";
 import type { UserRole } from "@/db/schema";
 import { auth } from "./index";
@@ -67,7 +68,20 @@ export const APPROVER_ROLES = ["owner", "admin"] as const satisfies readonly Use
 export async function apiUser(
   roles?: readonly UserRole[],
 ): Promise<{ user: SessionUser; error: null } | { user: null; error: NextResponse }> {
-  const user = await currentUser();
+  let user: SessionUser | null;
+  try {
+    user = await currentUser();
+  } catch (error) {
+    // Not knowing who asks is not "unauthenticated": a 503 the client may retry.
+    if (!databaseUnavailableIn(error)) throw error;
+    return {
+      user: null,
+      error: NextResponse.json(
+        { error: { code: "unavailable", message: "The portal cannot look up your session right now. Try again in a moment." } },
+        { status: 503, headers: { "Retry-After": "2" } },
+      ),
+    };
+  }
   if (!user) {
     return { user: null, error: NextResponse.json({ error: { code: "unauthenticated", message: "Sign in first." } }, { status: 401 }) };
   }

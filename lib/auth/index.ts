@@ -1,5 +1,7 @@
 import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { setEnvDefaults } from "@auth/core";
+import type { Adapter } from "@auth/core/adapters";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { type DefaultSession, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
@@ -9,6 +11,7 @@ import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "@/db/client";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { describeError } from "@/lib/describe-error";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/net/client-ip";
@@ -51,12 +54,14 @@ function authConfig(): NextAuthConfig {
   // fall back to the Host header without it: give them the same default lib/env.ts uses.
   process.env.AUTH_URL ||= env.baseUrl;
   return {
-    adapter: DrizzleAdapter(db, {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter: noticingUnavailable(
+      DrizzleAdapter(db, {
+        usersTable: users,
+        accountsTable: accounts,
+        sessionsTable: sessions,
+        verificationTokensTable: verificationTokens,
+      }),
+    ),
     session: { strategy: "database", maxAge: 30 * 24 * 60 * 60 },
     secret: env.AUTH_SECRET,
     basePath: basePath(),
@@ -110,7 +115,45 @@ function sameOriginPath(url: string, origin: string) {
   }
 }
 
+/** Where auth() learns that the adapter could not reach the database during its session lookup. */
+const adapterFailures = new AsyncLocalStorage<{ unavailable: Error | null }>();
+
+/**
+ * Auth.js catches an adapter error in its session lookup, logs it and answers "no session": with
+ * the database away, a signed-in person would be shown as signed out (and sent to sign in). The
+ * adapter notes the fault here so auth() can throw it instead.
+ */
+function noticingUnavailable(adapter: Adapter): Adapter {
+  return new Proxy(adapter, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          const store = adapterFailures.getStore();
+          const down = databaseUnavailableIn(error);
+          if (store && down) store.unavailable ??= down;
+          throw error;
+        }
+      };
+    },
+  });
+}
+
 const nextAuth = NextAuth(authConfig);
+
+/**
+ * The session of this request, or null when signed out. Throws DatabaseUnavailableError when the
+ * session could not be looked up (pages show "temporarily unavailable", never "signed out").
+ */
+async function sessionOrUnavailable() {
+  const store = { unavailable: null as Error | null };
+  const session = await adapterFailures.run(store, () => nextAuth.auth());
+  if (store.unavailable) throw store.unavailable;
+  return session;
+}
 
 /**
  * The /api/auth/* route handler, on AUTH_URL's origin. next-auth's own `handlers` re-wrap the
@@ -153,5 +196,5 @@ export async function signInWithEmail(email: string, redirectTo: string) {
 
 export const { signIn, signOut } = nextAuth;
 /** One session lookup per request, however many components ask. */
-export const auth = cache(nextAuth.auth);
+export const auth = cache(sessionOrUnavailable);
 export const githubEnabled = () => env.github !== null;

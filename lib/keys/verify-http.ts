@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeError } from "@/lib/describe-error";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { type HeaderSource, type KeyRow, MAX_IMPORTED_KEY_LENGTH, type VerifyOptions, type VerifyResult, keyFromHeaders, verifyKey } from "./verify-key";
 
@@ -64,6 +65,32 @@ export async function verifyHttp(
   }
   if (typeof key === "string" && key.length > MAX_IMPORTED_KEY_LENGTH) key = key.slice(0, MAX_IMPORTED_KEY_LENGTH + 1);
   return verifyKey({ key, product: typeof product === "string" || product === null ? product : String(product) }, lookup, opts);
+}
+
+let lastFailureLog = 0;
+let unloggedFailures = 0;
+
+/**
+ * What verify answers when it cannot check a key (the database away or too slow): 503 with this
+ * one body on the Next route and the listener alike, so a gateway fails closed or open by its own
+ * rule. Logged at most once a second: during an outage every call fails.
+ */
+export function verifyUnavailable(error: unknown): HttpAnswer {
+  const now = Date.now();
+  if (now - lastFailureLog >= 1000) {
+    const more = unloggedFailures ? ` (and ${unloggedFailures} more since the last line)` : "";
+    console.error(`verify failed: ${describeError(error)}${more}`);
+    lastFailureLog = now;
+    unloggedFailures = 0;
+  } else {
+    unloggedFailures++;
+  }
+  return {
+    status: 503,
+    body: { valid: false, error: "Portico cannot check keys right now; retry shortly." },
+    headers: { "Retry-After": "1" },
+    reason: "unavailable",
+  };
 }
 
 /** The reason behind a 401 goes to the server log (never the key itself), not to the caller. */

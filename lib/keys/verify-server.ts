@@ -1,11 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Sql } from "postgres";
-import { describeError } from "@/lib/describe-error";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { apiSecurityHeaders } from "@/lib/http/security-headers";
 import { type VerifyContext, processVerifyContext } from "./verify-context";
-import { logRefusal, verifyHttp } from "./verify-http";
+import { logRefusal, verifyHttp, verifyUnavailable } from "./verify-http";
 import { headerReader } from "@/lib/net/node-headers";
 
 /** How long a refused oversized upload may keep sending (discarded) so the client can read its 413. */
@@ -87,8 +86,8 @@ export async function startVerifyServer(opts: {
         send(result.status, result.body, result.headers);
       },
       (error: unknown) => {
-        console.error(`verify failed: ${describeError(error)}`);
-        send(503, { valid: false, error: "Portico cannot check keys right now; retry shortly." });
+        const answer = verifyUnavailable(error);
+        send(answer.status, answer.body, answer.headers);
       },
     );
   });

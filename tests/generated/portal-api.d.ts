@@ -2030,7 +2030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2149,7 +2149,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2262,7 +2262,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2379,7 +2379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2495,7 +2495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2611,7 +2611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2730,7 +2730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +2847,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2966,7 +2966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3079,7 +3079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3196,7 +3196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3321,7 +3321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3440,7 +3440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3553,7 +3553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3673,7 +3673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3793,7 +3793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3913,7 +3913,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4150,7 +4150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4270,7 +4270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4383,7 +4383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4503,7 +4503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4622,7 +4622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4735,7 +4735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4856,7 +4856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,7 +4969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5089,7 +5089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5208,7 +5208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5324,7 +5324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5452,7 +5452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5576,7 +5576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The portal cannot reach its database; nothing was changed. Retry after `Retry-After` seconds. */
+            /** @description The portal cannot reach its database. `detail` says whether nothing was changed or the change may have been saved (then read it back, or retry with the same Idempotency-Key). Retry after `Retry-After` seconds. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import type { UserRole } from "@/db/schema";
+import { databaseUnavailableIn } from "@/db/unavailable";
 import { currentUser } from "@/lib/auth/guards";
 import { currentCart, mergeAnonymousCart } from "@/lib/cart/session-cart";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
@@ -8,6 +9,8 @@ export type SessionState = {
   user: { name: string | null; email: string; role: UserRole } | null;
   cartCount: number;
   devMailbox: boolean;
+  /** Who is signed in could not be looked up (the database away): never shown as signed out. */
+  unavailable?: boolean;
 };
 
 /**
@@ -15,6 +18,18 @@ export type SessionState = {
  * not a 401. A signed-in visitor's signed-out cart is merged into their account cart on the way.
  */
 export async function GET(request: Request) {
+  try {
+    return await sessionState(request);
+  } catch (error) {
+    if (!databaseUnavailableIn(error)) throw error;
+    return NextResponse.json(
+      { error: { code: "unavailable", message: "The portal cannot look up your session right now. Try again in a moment." } },
+      { status: 503, headers: { "Cache-Control": "private, no-store", "Retry-After": "2" } },
+    );
+  }
+}
+
+async function sessionState(request: Request) {
   const user = await currentUser();
   if (user) await mergeAnonymousCart(user);
   const body: SessionState = {
