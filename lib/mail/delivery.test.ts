@@ -143,6 +143,22 @@ describe("an admin's Retry", () => {
   });
 });
 
+describe("an admin's Retry past the message's useful life", () => {
+  it("a failed sign-in email whose link has expired is not put back on the queue: the admin is told why, nothing is recorded as retried", async () => {
+    const admin = userActor(await (await catalogueFixture(t.db)).user("admin"));
+    const [failed] = await t.db
+      .insert(emailMessages)
+      .values({ to: "old@example.com", template: "sign-in", status: "failed", attempts: 6, lastError: "boom", usefulUntil: sql`now() - interval '1 minute'` })
+      .returning();
+    const id = failed?.id ?? "";
+    await expect(retryMessage(t.db, admin, { messageId: id })).rejects.toThrow(
+      "Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page. It will not be sent.",
+    );
+    expect(await row(id)).toMatchObject({ status: "failed" });
+    expect((await jobsFor(id))[0]?.n).toBe(0);
+  });
+});
+
 describe("retry schedules and useful lives", () => {
   it("short-lived mail retries after 10 s, 30 s, 1 min, 2 min, 4 min, then every 4 min; the rest backs off to 8 h, then fails", () => {
     const short = RETRY_SCHEDULES.short;
