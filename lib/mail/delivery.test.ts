@@ -99,8 +99,16 @@ describe("deliverEmail through the real Resend SDK", () => {
     expect(expiredReason("sign-in")).toBe("Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page.");
   });
 
+  it("is not handed to the provider when its useful life ends before the provider's answer could come (10 s): a sign-in link would arrive expired", async () => {
+    const id = await enqueueEmail(t.db, { to: "last-second@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 5000) });
+    const before = fake.received;
+    expect(await deliverEmail(t.db, id, resendTransport("re_x"), { from: "p@example.com" })).toBe("expired");
+    expect(fake.received).toBe(before);
+    expect(await row(id)).toMatchObject({ status: "expired", attempts: 0 });
+  });
+
   it("expires a failing message at once when its next attempt would come after its useful life", async () => {
-    const id = await enqueueEmail(t.db, { to: "soon@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 5000) });
+    const id = await enqueueEmail(t.db, { to: "soon@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 15_000) });
     fake.failNext(1);
     expect(await deliverEmail(t.db, id, resendTransport("re_x"), { from: "p@example.com" })).toBe("expired");
     const r = await row(id);
