@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import journal from "@/drizzle/meta/_journal.json";
 import { dropDatabase, ensureDatabase } from "./embedded";
-import { migrateDatabase } from "./migrate";
+import { MIGRATION_LOCK_KEY, migrateDatabase } from "./migrate";
 
 const adminUrl = inject("adminDatabaseUrl");
 const urlOf = (name: string) => {
@@ -69,5 +69,34 @@ describe("migrations when several instances start together", () => {
     } finally {
       await sql.end();
     }
+  });
+});
+
+describe("a migrator that holds the lock and never lets go (hung, or its host gone with the connection half-open)", () => {
+  const name = `portico_m_${randomBytes(6).toString("hex")}`;
+  afterAll(() => dropDatabase(adminUrl, name));
+
+  it("another starter gives up after its wait limit with a message saying what to do, instead of waiting forever", async () => {
+    await ensureDatabase(adminUrl, name, inject("templateDatabase"));
+    const url = urlOf(name);
+    const holder = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      await holder`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`;
+      const started = Date.now();
+      const outcome = await Promise.race([
+        migrateDatabase(url, { lockWaitMs: 500 }).then(
+          () => "migrated",
+          (error: unknown) => String(error),
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve("still waiting after 5 s"), 5000)),
+      ]);
+      expect(outcome).toMatch(/Another instance has held the migration lock for more than 0\.5 s/);
+      expect(outcome).toMatch(/portico-migrate/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await holder.end();
+    }
+    // once the holder is gone, a starter goes ahead
+    await migrateDatabase(url, { lockWaitMs: 500 });
   });
 });

@@ -21,7 +21,8 @@ test.describe("health and readiness probes", () => {
       checks: { database: { status: "ok" }, migrations: { status: "ok" }, jobQueue: { status: "ok" } },
     });
     expect(body.checks.migrations.applied).toBe(body.checks.migrations.expected);
-    // Twice in a row: answered afresh each time (a cached answer would hide a database going away).
+    // Twice in a row: a probe's answer is reused for at most a second (lib/health/readiness.ts sharedReadiness),
+    // never cached by a proxy, so a database going away shows within a second.
     const again = await (await request.get("/api/ready")).json();
     expect(again.checks.database.ms).toEqual(expect.any(Number));
   });

@@ -32,13 +32,14 @@ export function emailProvider(db: Database, settings: EmailSignInSettings): Emai
     // Auth.js stores only a hash of the token; the link goes through the job queue like every
     // email. This runs for the sign-in form's action and for a direct POST alike, so the limits
     // hold for both. Whatever happens, the visitor is told to check their email.
-    async sendVerificationRequest({ identifier, url, request }) {
+    async sendVerificationRequest({ identifier, url, expires, request }) {
       const outcome = await sendSignInLink(
         db,
         {
           address: identifier,
           url: rebaseLink(url, settings.baseUrl),
           ip: clientIp(request.headers, settings.trustedProxies),
+          expires,
         },
         { limits: settings.limits, host: new URL(settings.baseUrl).host },
       );

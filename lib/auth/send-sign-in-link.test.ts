@@ -100,6 +100,17 @@ describe("sendSignInLink", () => {
     expect(Number(row?.stale)).toBe(0);
   });
 
+  it("the email's useful life ends when its link does (the token's expiry), not ten minutes after the email was queued", async () => {
+    const to = address();
+    // Auth.js dates the token when the request comes in; the email is queued later (a slow slot, a busy database)
+    const expires = new Date(Date.now() + 10 * 60_000 - 45_000);
+    expect(
+      await sendSignInLink(t.db, { address: to, url: "https://portal.example/api/auth/callback/email?token=t", ip: ip(), expires }, settings()),
+    ).toBe("sent");
+    const [mail] = await t.db.select().from(emailMessages).where(eq(emailMessages.to, to));
+    expect(mail?.usefulUntil?.getTime()).toBe(expires.getTime());
+  });
+
   it("refuses an address that could split or extend an email's To, writing nothing", async () => {
     for (const to of ["inject@example.com\r\nbcc: x@evil.test", "attacker,victim@example.com"]) {
       expect(await withoutWrites(t.sql, () => send(to, ip()))).toBe(

@@ -17,7 +17,13 @@ export type SignInLinkOutcome = "sent" | "limited" | "disabled";
  */
 export async function sendSignInLink(
   db: Database,
-  input: { address: string; url: string; ip: string | null },
+  input: {
+    address: string;
+    url: string;
+    ip: string | null;
+    /** When the link's token expires (Auth.js's `expires`): the email is not sent after it. */
+    expires?: Date;
+  },
   settings: { limits: SignInLimits; host: string },
 ): Promise<SignInLinkOutcome> {
   const address = normalizeEmailAddress(input.address);
@@ -34,6 +40,8 @@ export async function sendSignInLink(
       to: address,
       template: "sign-in",
       props: { url: input.url, host: settings.host, expiresInMinutes: SIGN_IN_LINK_MINUTES },
+      // its useful life is the link's, counted from the token's creation, not from this insert
+      usefulUntil: input.expires,
     });
     return "sent";
   });

@@ -101,6 +101,29 @@ function jobQueueCheck(latest: number | null): Check {
   return { status: "ok" };
 }
 
+/** How long one probe's answer is reused: /api/ready needs no sign-in, so its cost must not grow with its callers. */
+export const READY_REUSE_MS = 1000;
+
+const shared = globalThis as unknown as { porticoReadyProbe?: { at: number; answer: Promise<Readiness> } };
+
+/**
+ * Runs `probe` for this caller, unless a probe is in flight or answered less than `reuseMs` ago: then
+ * its answer is this caller's too. However often /api/ready is called (a flood, every load balancer
+ * at once), PostgreSQL sees at most one probe at a time and about one a second from each instance, and
+ * a backlog of probes on the probe's one connection can never push them past the deadline (a false
+ * 503 that would take every instance out of rotation).
+ */
+export function sharedReadiness(probe: () => Promise<Readiness>, reuseMs = READY_REUSE_MS): Promise<Readiness> {
+  const last = shared.porticoReadyProbe;
+  if (last && Date.now() - last.at < reuseMs) return last.answer;
+  const answer = probe().finally(() => {
+    // reused from when it was answered, not from when it was asked
+    if (shared.porticoReadyProbe?.answer === answer) shared.porticoReadyProbe = { at: Date.now(), answer };
+  });
+  shared.porticoReadyProbe = { at: Number.POSITIVE_INFINITY, answer };
+  return answer;
+}
+
 /** The HTTP answer: 200 when ready, else 503; never cached, by the browser or any proxy. */
 export function readinessResponse(result: Readiness) {
   return Response.json(result, { status: result.status === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } });

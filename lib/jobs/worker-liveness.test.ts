@@ -8,7 +8,7 @@ import { resendTransport } from "@/lib/mail/transport";
 import { isolatedDatabase } from "@/tests/database";
 import { startFakeResend } from "@/tests/fake-resend";
 import { startWorker } from "./start-worker";
-import { DEFAULT_LIVENESS, releaseGoneWorkers } from "./worker-liveness";
+import { DEFAULT_LIVENESS, releaseGoneWorkers, watchWorkers } from "./worker-liveness";
 
 const t = await isolatedDatabase();
 const fake = await startFakeResend();
@@ -90,6 +90,58 @@ describe("releasing the job locks of gone workers", () => {
     // stopped workers leave the registry
     expect(await t.db.select().from(jobWorkers)).toEqual([]);
   }, 60_000);
+});
+
+describe("after a database outage longer than the staleness (every heartbeat is old, live pools included)", () => {
+  it("a sweeper whose own pools could not beat either releases no one: the others' old beats are the outage's, not their death", async () => {
+    await t.db.insert(jobWorkers).values([
+      { id: "pool-me", process: "h:1", heartbeatAt: sql`now() - interval '45 seconds'` },
+      { id: "pool-peer", process: "h:2", heartbeatAt: sql`now() - interval '45 seconds'` },
+    ]);
+    await lockedJob("peer-job", "pool-peer");
+    expect(await releaseGoneWorkers(pg, DEFAULT_LIVENESS.staleMs, ["pool-me"])).toEqual([]);
+    expect(await lockOf("peer-job")).toBe("pool-peer");
+    // once the sweeper beats again, a peer that still does not beat is gone
+    await t.db.update(jobWorkers).set({ heartbeatAt: sql`now()` }).where(eq(jobWorkers.id, "pool-me"));
+    expect(await releaseGoneWorkers(pg, DEFAULT_LIVENESS.staleMs, ["pool-me"])).toEqual(["pool-peer"]);
+    expect(await lockOf("peer-job")).toBeNull();
+    await t.db.execute(sql`delete from graphile_worker._private_jobs where key = 'peer-job'`);
+    await t.db.delete(jobWorkers).where(inArray(jobWorkers.id, ["pool-me", "pool-peer"]));
+  });
+
+  it("a sweeper whose heartbeat was late waits the staleness before it judges others, so their beats after the outage come first", async () => {
+    const fast = { heartbeatMs: 100, staleMs: 600, sweepMs: 100 };
+    await t.db.insert(jobWorkers).values([
+      { id: "pool-me2", process: "h:1" },
+      { id: "pool-peer2", process: "h:2" },
+    ]);
+    await lockedJob("peer2-job", "pool-peer2");
+    const watcher = watchWorkers(pg, () => ["pool-me2"], fast);
+    // Our heartbeat writes stall (a row lock; as with the database away) for longer than the staleness;
+    // the peer's did not get through either.
+    const holder = await pg.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("select 1 from job_workers where id = 'pool-me2' for update");
+      await holder.query("update job_workers set heartbeat_at = now() - interval '1 second' where id = 'pool-peer2'");
+      await new Promise((r) => setTimeout(r, 900));
+      await holder.query("commit");
+    } finally {
+      holder.release();
+    }
+    // our late beats go through now; the peer's next beat comes 250 ms later
+    await new Promise((r) => setTimeout(r, 250));
+    const peerBeat = () => t.db.update(jobWorkers).set({ heartbeatAt: sql`now()` }).where(eq(jobWorkers.id, "pool-peer2"));
+    await peerBeat();
+    // (drizzle runs a query only when it is awaited or then'd)
+    const peerBeats = setInterval(() => void peerBeat().then(() => undefined), 100);
+    await new Promise((r) => setTimeout(r, 1000));
+    clearInterval(peerBeats);
+    await watcher.stop();
+    expect(await lockOf("peer2-job")).toBe("pool-peer2");
+    await t.db.execute(sql`delete from graphile_worker._private_jobs where key = 'peer2-job'`);
+    await t.db.delete(jobWorkers).where(inArray(jobWorkers.id, ["pool-me2", "pool-peer2"]));
+  });
 });
 
 function startWorkerProcess(): ChildProcess {

@@ -34,14 +34,36 @@ export async function heartbeat(pg: Pool, poolIds: readonly string[]) {
  * forgets those pools. One transaction: of instances sweeping at once, one releases each pool.
  * Only registered pools are released, never a lock whose owner this registry does not know (a pool
  * that has just started and not yet beaten, or an older Portico without the registry).
+ *
+ * `ownPoolIds` are the sweeper's own pools: when their beats are late too (older than half the
+ * staleness), the database (or this process's link to it) was away, and every other pool's old beat
+ * is the outage's, not a sign that it is gone; nothing is released until the sweeper beats again.
+ * Likewise a sweep that itself waited longer than `maxWaitMs` (for a connection, or for a frozen
+ * database) releases no one: it would judge everyone's beats at the moment the outage ends, before
+ * the others could beat again. Staleness is judged by the database's clock alone (now(), the
+ * transaction's start), never an app host's.
  */
-export async function releaseGoneWorkers(pg: Pool, staleMs: number): Promise<string[]> {
+export async function releaseGoneWorkers(
+  pg: Pool,
+  staleMs: number,
+  ownPoolIds: readonly string[] = [],
+  maxWaitMs = Number.POSITIVE_INFINITY,
+): Promise<string[]> {
+  const started = performance.now();
   const client = await pg.connect();
   try {
     await client.query("begin");
+    const { rows: own } = await client.query<{ lagging: boolean | null }>(
+      "select bool_or(heartbeat_at < now() - make_interval(secs => $2)) as lagging from job_workers where id = any($1::text[])",
+      [ownPoolIds, staleMs / 2000],
+    );
+    if (own[0]?.lagging || performance.now() - started > maxWaitMs) {
+      await client.query("commit");
+      return [];
+    }
     const { rows } = await client.query<{ id: string }>(
-      "delete from job_workers where heartbeat_at < now() - make_interval(secs => $1) returning id",
-      [staleMs / 1000],
+      "delete from job_workers where heartbeat_at < now() - make_interval(secs => $1) and not (id = any($2::text[])) returning id",
+      [staleMs / 1000, ownPoolIds],
     );
     const ids = rows.map((r) => r.id);
     if (ids.length > 0) await client.query("select graphile_worker.force_unlock_workers($1::text[])", [ids]);
@@ -64,19 +86,44 @@ export async function forgetWorkers(pg: Pool, poolIds: readonly string[]) {
  * Keeps this process's pools marked alive and sweeps gone ones, until stopped. Failures (the
  * database away) are retried at the next tick; a pool that cannot beat for staleMs may be released
  * by another instance, which deliverEmail's lease and idempotency key make harmless.
+ *
+ * After one of this process's beats failed or came late (the database away, frozen or slow), it
+ * sweeps no one for staleMs: the other instances' beats were held up by the same outage, and they
+ * get that long to beat again before their jobs count as abandoned. A process that has just started
+ * has seen no trouble and sweeps at once (a restart after a crash frees the dead pools' jobs).
  */
 export function watchWorkers(pg: Pool, poolIds: () => readonly string[], liveness: Liveness) {
   let sweeping: Promise<unknown> = Promise.resolve();
-  const beat = () => heartbeat(pg, poolIds()).catch(() => {});
+  let troubleAt = Number.NEGATIVE_INFINITY;
+  const inFlight = new Set<number>();
+  const beat = async () => {
+    const started = performance.now();
+    inFlight.add(started);
+    try {
+      await heartbeat(pg, poolIds());
+      if (performance.now() - started > liveness.heartbeatMs) troubleAt = performance.now();
+    } catch {
+      troubleAt = performance.now();
+    } finally {
+      inFlight.delete(started);
+    }
+  };
+  const troubled = () => {
+    const now = performance.now();
+    return now - troubleAt < liveness.staleMs || [...inFlight].some((started) => now - started > liveness.heartbeatMs);
+  };
   const sweep = () => {
-    sweeping = releaseGoneWorkers(pg, liveness.staleMs)
+    if (troubled()) return sweeping;
+    sweeping = releaseGoneWorkers(pg, liveness.staleMs, poolIds(), liveness.heartbeatMs)
       .then((ids) => {
         if (ids.length > 0) console.log(`[worker] released the job locks of ${ids.length} gone worker pool(s): ${ids.join(", ")}`);
       })
-      .catch(() => {});
+      .catch(() => {
+        troubleAt = performance.now();
+      });
     return sweeping;
   };
-  const beats = setInterval(beat, liveness.heartbeatMs);
+  const beats = setInterval(() => void beat(), liveness.heartbeatMs);
   const sweeps = setInterval(sweep, liveness.sweepMs);
   beats.unref();
   sweeps.unref();

@@ -5,7 +5,7 @@ import { emailMessages } from "@/db/schema";
 import { templates, type TemplateName } from "@/emails";
 import { isSealed, seal, unseal } from "./sealed";
 import { scheduleAttempt } from "./enqueue-email";
-import type { Transport } from "./transport";
+import { PROVIDER_TIMEOUT_MS, type Transport } from "./transport";
 import { type RetrySchedule, nextDelay, retrySchedule } from "./useful-life";
 
 export type DeliveryResult =
@@ -27,6 +27,12 @@ export type DeliveryResult =
  * than an attempt can last (the provider's 10 s timeout, rendering and two writes).
  */
 export const LEASE_SECONDS = 30;
+
+/**
+ * A message is handed to the provider only while its useful life outlasts the provider's answer
+ * (its 10 s timeout): a sign-in email taken at 9:59 and accepted at 10:09 would carry a dead link.
+ */
+const LAST_CALL_SECONDS = PROVIDER_TIMEOUT_MS / 1000;
 
 export type DeliverOptions = {
   from: string;
@@ -62,7 +68,7 @@ export async function deliverEmail(db: Database, messageId: string, transport: T
   const [expired] = await db
     .update(emailMessages)
     .set({ status: "expired", leaseUntil: null, nextAttemptAt: null })
-    .where(and(takeable, lte(emailMessages.usefulUntil, sql`now()`)))
+    .where(and(takeable, lte(emailMessages.usefulUntil, sql`now() + make_interval(secs => ${LAST_CALL_SECONDS})`)))
     .returning({ id: emailMessages.id });
   if (expired) return "expired";
 
@@ -145,13 +151,15 @@ async function scheduleNext(
     return row ? "failed" : "skipped";
   }
   const next = sql`now() + make_interval(secs => ${delay / 1000})`;
+  // the next attempt must still find the useful life outlasting the provider's answer
+  const last = sql`${next} + make_interval(secs => ${LAST_CALL_SECONDS})`;
   return db.transaction(async (tx) => {
     const [row] = await tx
       .update(emailMessages)
       .set({
         ...done,
-        status: sql`case when ${emailMessages.usefulUntil} <= ${next} then 'expired' else 'queued' end::email_status`,
-        nextAttemptAt: sql`case when ${emailMessages.usefulUntil} <= ${next} then null else ${next} end`,
+        status: sql`case when ${emailMessages.usefulUntil} <= ${last} then 'expired' else 'queued' end::email_status`,
+        nextAttemptAt: sql`case when ${emailMessages.usefulUntil} <= ${last} then null else ${next} end`,
       })
       .where(mine)
       .returning({ status: emailMessages.status });

@@ -99,8 +99,16 @@ describe("deliverEmail through the real Resend SDK", () => {
     expect(expiredReason("sign-in")).toBe("Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page.");
   });
 
+  it("is not handed to the provider when its useful life ends before the provider's answer could come (10 s): a sign-in link would arrive expired", async () => {
+    const id = await enqueueEmail(t.db, { to: "last-second@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 5000) });
+    const before = fake.received;
+    expect(await deliverEmail(t.db, id, resendTransport("re_x"), { from: "p@example.com" })).toBe("expired");
+    expect(fake.received).toBe(before);
+    expect(await row(id)).toMatchObject({ status: "expired", attempts: 0 });
+  });
+
   it("expires a failing message at once when its next attempt would come after its useful life", async () => {
-    const id = await enqueueEmail(t.db, { to: "soon@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 5000) });
+    const id = await enqueueEmail(t.db, { to: "soon@example.com", template: "sign-in", props, usefulUntil: new Date(Date.now() + 15_000) });
     fake.failNext(1);
     expect(await deliverEmail(t.db, id, resendTransport("re_x"), { from: "p@example.com" })).toBe("expired");
     const r = await row(id);
@@ -140,6 +148,22 @@ describe("an admin's Retry", () => {
       "Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page. It will not be sent.",
     );
     expect((await row(expired?.id ?? ""))?.status).toBe("expired");
+  });
+});
+
+describe("an admin's Retry past the message's useful life", () => {
+  it("a failed sign-in email whose link has expired is not put back on the queue: the admin is told why, nothing is recorded as retried", async () => {
+    const admin = userActor(await (await catalogueFixture(t.db)).user("admin"));
+    const [failed] = await t.db
+      .insert(emailMessages)
+      .values({ to: "old@example.com", template: "sign-in", status: "failed", attempts: 6, lastError: "boom", usefulUntil: sql`now() - interval '1 minute'` })
+      .returning();
+    const id = failed?.id ?? "";
+    await expect(retryMessage(t.db, admin, { messageId: id })).rejects.toThrow(
+      "Not sent: its sign-in link had expired. The person can ask for a new one on the sign-in page. It will not be sent.",
+    );
+    expect(await row(id)).toMatchObject({ status: "failed" });
+    expect((await jobsFor(id))[0]?.n).toBe(0);
   });
 });
 

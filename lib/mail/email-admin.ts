@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -58,7 +58,8 @@ export function undeliveredMessages(db: Database) {
 }
 
 /**
- * Puts a failed message back on the queue: its job (same job key, so never two) runs again now.
+ * Puts a failed message back on the queue: its job (same job key, so never two) runs again now. Not
+ * a message past its useful life (a sign-in link that has expired): the admin is told why instead.
  */
 export async function retryMessage(db: Database, actor: Actor, input: { messageId: string }) {
   assertCan(actor, "email.admin", null);
@@ -68,15 +69,21 @@ export async function retryMessage(db: Database, actor: Actor, input: { messageI
     const [row] = await tx
       .update(emailMessages)
       .set({ status: "queued", lastError: null, nextAttemptAt: sql`now()` })
-      .where(and(eq(emailMessages.id, messageId), inArray(emailMessages.status, ["failed", "queued"])))
+      .where(
+        and(
+          eq(emailMessages.id, messageId),
+          inArray(emailMessages.status, ["failed", "queued"]),
+          or(isNull(emailMessages.usefulUntil), gt(emailMessages.usefulUntil, sql`now()`)),
+        ),
+      )
       .returning({ id: emailMessages.id });
     if (!row) {
       const [exists] = await tx
-        .select({ status: emailMessages.status, template: emailMessages.template })
+        .select({ status: emailMessages.status, template: emailMessages.template, pastLife: sql<boolean>`${emailMessages.usefulUntil} <= now()` })
         .from(emailMessages)
         .where(eq(emailMessages.id, messageId));
       if (!exists) throw notFound("This message");
-      if (exists.status === "expired") throw new DomainError("conflict", `${expiredReason(exists.template)} It will not be sent.`);
+      if (exists.status === "expired" || exists.pastLife) throw new DomainError("conflict", `${expiredReason(exists.template)} It will not be sent.`);
       throw new DomainError("conflict", `This message is ${exists.status}; there is nothing to retry.`);
     }
     await scheduleAttempt(tx, row.id, sql`now()`);
