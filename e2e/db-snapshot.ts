@@ -17,9 +17,10 @@ export const UNSNAPSHOTTED_COLUMNS: Readonly<Record<string, readonly string[]>> 
 
 /**
  * Tables left out: verify's limit counts and usage, added in batches up to a second after any verify
- * call (lib/usage/limiter.ts), from this spec or one running beside it.
+ * call (lib/usage/limiter.ts), from this spec or one running beside it; the job queue's pool
+ * heartbeats, written every 5 s by every running worker (lib/jobs/worker-liveness.ts).
  */
-export const UNSNAPSHOTTED_TABLES: ReadonlySet<string> = new Set(["usage_counters", "key_usage_daily"]);
+export const UNSNAPSHOTTED_TABLES: ReadonlySet<string> = new Set(["usage_counters", "key_usage_daily", "job_workers"]);
 
 /** Every row of every public table, as the md5 of its text, per table. */
 export type Snapshot = Map<string, string[]>;
