@@ -15,6 +15,7 @@ import { importedKeysFlag } from "@/lib/keys/imported-keys";
 import { cachedKeyLookup } from "@/lib/keys/lookup-cache";
 import { type KeyRow, lookupKey } from "@/lib/keys/verify-key";
 import { createVerifyContext } from "@/lib/keys/verify-context";
+import { until } from "@/tests/changes";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest } from "@/tests/requests";
@@ -43,14 +44,6 @@ function listen(opts?: Parameters<typeof listenForChanges>[1]) {
   return l;
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (await check()) return performance.now() - started;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Number.POSITIVE_INFINITY;
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("catalogue pages on another instance", () => {

@@ -1,15 +1,15 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
 import { claimKey } from "@/lib/keys/claim-key";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { createVerifyContext } from "@/lib/keys/verify-context";
 import { startVerifyServer } from "@/lib/keys/verify-server";
+import { changeListeners, until } from "@/tests/changes";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest } from "@/tests/requests";
 import { cachedKeyLookup } from "@/lib/keys/lookup-cache";
 import { type KeyRow, lookupKey } from "@/lib/keys/verify-key";
-import { type ChangeListener, listenForChanges } from "./changes";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -17,24 +17,7 @@ const owner = await f.owner();
 const baseUrl = "http://portal.test";
 const prefix = "ptk";
 
-const listeners: ChangeListener[] = [];
-afterAll(async () => {
-  await Promise.all(listeners.map((l) => l.close()));
-});
-function listen(opts?: Parameters<typeof listenForChanges>[1]) {
-  const l = listenForChanges(t.url, { log: () => {}, ...opts });
-  listeners.push(l);
-  return l;
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    if (await check()) return performance.now() - started;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Number.POSITIVE_INFINITY;
-}
+const listen = changeListeners(t.url);
 
 async function claimedKey() {
   const { user, request, token } = await approvedRequest({ db: t.db, f, approver: userActor(owner), baseUrl }, { slugs: ["payments"] });
