@@ -5,7 +5,7 @@ import { plans, productPlans, products, users } from "../db/schema";
 import { callAction } from "./actions";
 import { type SignedIn, signedInUser } from "./actors";
 import { e2eDb } from "./db";
-import { changedRows, settled, snapshotAll } from "./db-snapshot";
+import { changedRows, snapshotAll } from "./db-snapshot";
 import { BASE_URL, claimTokenOf, rememberSecret } from "./keys-helpers";
 
 /**
@@ -131,7 +131,6 @@ async function run(cases: Case[]) {
     const fields = typeof c.fields === "function" ? await c.fields() : c.fields;
     const what = fields.decision ?? fields.change ?? "";
     const label = `${c.act.name}${what ? ` ${what}` : ""} as ${c.who}`;
-    await settled(conn);
     const before = await snapshotAll(conn);
     const res = await call(c.who, c.act, fields, c.page);
     expect.soft(res.status, label).toBeLessThan(500);
@@ -507,7 +506,6 @@ test("admin-only actions (users, email, API access keys) and the audit export re
 
   const expected: Partial<Record<Who, number>> = { anonymous: 401, "disabled admin": 401, admin: 200 };
   for (const who of [...notAdmins, "admin"] as Who[]) {
-    await settled(conn);
     const before = await snapshotAll(conn);
     const csv = await get(who, "/api/admin/audit/export");
     expect.soft(csv.status, `audit export as ${who}`).toBe(expected[who] ?? 403);
@@ -556,7 +554,6 @@ test("a consumer's requests, apps, keys and claim links are theirs alone: the pr
 
   // The claim page's GET only shows: opened by anyone else it says so and uses nothing.
   for (const who of ["owner B", "admin"] as Who[]) {
-    await settled(conn);
     const before = await snapshotAll(conn);
     const page = await get(who, `/claim/${token}`);
     expect.soft(page.status, `claim page as ${who}`).toBe(200);

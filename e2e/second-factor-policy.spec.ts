@@ -5,7 +5,7 @@ import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb } from "./db";
-import { changedRows, settled, snapshotAll } from "./db-snapshot";
+import { changedRows, snapshotAll } from "./db-snapshot";
 import { latestLinkFor, signInAs } from "./helpers";
 import { seriousViolations } from "./helpers-products";
 
@@ -88,7 +88,6 @@ test("an admin requires an authenticator of admins and owners, then of everyone:
   await expect(ownerPage).toHaveURL(SETUP("/apps"));
   // A server action posted straight with their session is refused too, nothing written.
   const cookie = (await ownerContext.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  await settled(conn);
   const before = await snapshotAll(conn);
   const posted = await callAction(ownerPage.request, {
     page: "/apps",

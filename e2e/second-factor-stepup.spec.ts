@@ -6,7 +6,7 @@ import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb } from "./db";
-import { changedRows, settled, snapshotAll } from "./db-snapshot";
+import { changedRows, snapshotAll } from "./db-snapshot";
 import { signInAs } from "./helpers";
 import { seriousViolations } from "./helpers-products";
 import { pendingRequest, rememberSecret } from "./keys-helpers";
@@ -158,7 +158,6 @@ test("posted straight to the server actions without a recent step-up: a bulk dec
   if (!target) throw new Error("target");
 
   const refusedUnchanged = async (label: string, call: () => Promise<{ status: number; text: string }>) => {
-    await settled(conn);
     const before = await snapshotAll(conn);
     const res = await call();
     expect(res.status, label).toBeLessThan(500);
