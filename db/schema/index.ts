@@ -24,3 +24,4 @@ export * from "./usage";
 export * from "./reminder-digests";
 export * from "./key-reminders";
 export * from "./job-workers";
+export * from "./branding";

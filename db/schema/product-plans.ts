@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { plans } from "./plans";
 import { products } from "./products";
 
@@ -12,6 +12,9 @@ export const productPlans = pgTable(
     planId: text()
       .notNull()
       .references(() => plans.id, { onDelete: "cascade" }),
+    // The owner's order of the product's plans on its page (ascending), and the one it recommends.
+    position: integer().notNull().default(0),
+    recommended: boolean().notNull().default(false),
   },
   (t) => [
     primaryKey({ columns: [t.productId, t.planId] }),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, index, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 export const authMethod = pgEnum("auth_method", ["api_key", "oauth2"]);
@@ -25,6 +25,8 @@ export const products = pgTable(
     // OpenAPI document as uploaded (JSON or YAML), validated on save; null = none.
     openapi: text(),
     status: productStatus().notNull().default("draft"),
+    // Shown among the home page's featured products (chosen by the product's owner or an admin).
+    featured: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -14,8 +14,8 @@ import { describeError } from "@/lib/describe-error";
  */
 export const CHANGES_CHANNEL = "portico_changes";
 
-/** Tables the catalogue pages are built from. */
-export const CATALOGUE_TABLES: ReadonlySet<string> = new Set(["products", "plans", "product_plans"]);
+/** Tables the catalogue pages, and the brand every page shows, are built from. */
+export const CATALOGUE_TABLES: ReadonlySet<string> = new Set(["products", "plans", "product_plans", "portal_branding"]);
 /** Tables a verify answer is built from (lib/keys/verify-key.ts lookupKey). */
 export const KEY_TABLES: ReadonlySet<string> = new Set(["api_keys", "access_requests", "access_request_products", "apps", "products"]);
 
