@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
+import { Toaster } from "@/components/toaster";
 import { ZodJitless } from "./_components/zod-jitless";
 import "./globals.css";
 
@@ -29,6 +30,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <StepUpProvider>{children}</StepUpProvider>
         </main>
         <SiteFooter />
+        <Toaster />
       </body>
     </html>
   );
