@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AccountNav } from "./account-nav";
+import { ThemeSwitcher } from "./theme/theme-switcher";
 
 /**
  * The header is the same for everyone, so catalogue pages can be served from the static cache;
@@ -16,6 +17,7 @@ export function SiteHeader() {
           Portico
         </Link>
         <AccountNav />
+        <ThemeSwitcher />
       </div>
     </header>
   );
