@@ -425,7 +425,7 @@ function RemoveAuthenticator() {
           </p>
           <AuthenticatorCodeField id="remove-code" error={error} inputRef={step.focusRef} />
           <div className="flex flex-wrap gap-2">
-            <Button type="submit" variant="danger" disabled={pending}>
+            <Button type="submit" variant="destructive" disabled={pending}>
               {pending ? "Removing…" : "Remove authenticator"}
             </Button>
             <Button type="button" variant="secondary" onClick={step.close} disabled={pending}>
@@ -434,7 +434,7 @@ function RemoveAuthenticator() {
           </div>
         </form>
       ) : (
-        <Button ref={step.triggerRef} type="button" variant="danger" onClick={step.open}>
+        <Button ref={step.triggerRef} type="button" variant="destructive" onClick={step.open}>
           Remove…
         </Button>
       )}

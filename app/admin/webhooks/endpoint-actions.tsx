@@ -87,7 +87,7 @@ export function EndpointActions({ id, name, enabled }: { id: string; name: strin
           open={removeOpen}
           onOpenChange={setRemoveOpen}
           trigger={
-            <Button type="button" size="sm" variant="danger" disabled={busy}>
+            <Button type="button" size="sm" variant="destructive" disabled={busy}>
               Remove
             </Button>
           }
