@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { AccountNav } from "./account-nav";
+import { BrandMark } from "./brand-mark";
 
 /**
  * The header is the same for everyone, so catalogue pages can be served from the static cache;
@@ -11,9 +12,9 @@ export function SiteHeader() {
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
         <Link
           href="/"
-          className="text-lg font-bold tracking-tight text-indigo-600 dark:text-indigo-400"
+          className="text-lg font-bold tracking-tight text-[color:var(--brand-accent,#4f46e5)] dark:text-zinc-100"
         >
-          Portico
+          <BrandMark />
         </Link>
         <AccountNav />
       </div>
