@@ -10,7 +10,6 @@ export async function BrandMark() {
   return (
     <span className="inline-flex items-center gap-2" data-testid="brand-mark">
       {brand.logoType ? (
-        // eslint-disable-next-line @next/next/no-img-element -- an SVG/PNG from our own route; next/image would re-encode it
         <img src={`${LOGO_PATH}?v=${brand.version}`} alt="" className="h-7 w-auto max-w-32 object-contain" />
       ) : null}
       <span>{brand.name}</span>
