@@ -22,6 +22,7 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
           { href: "/admin/webhooks", label: "Webhooks" },
           { href: "/admin/emails", label: "Email delivery" },
           { href: "/admin/settings/emails", label: "Email subjects" },
+          { href: "/admin/branding", label: "Branding" },
         ]
       : []),
   ];
