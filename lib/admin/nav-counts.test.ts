@@ -56,6 +56,6 @@ describe("admin navigation badges", () => {
 
   it("counts nothing for a consumer or a disabled owner", async () => {
     expect(await navCounts(t.db, userActor(await f.user()))).toEqual({ queue: 0, reviews: 0 });
-    expect(await navCounts(t.db, { ...owner, disabled: true })).toEqual({ queue: 0, reviews: 0 });
+    expect(await navCounts(t.db, userActor({ ...(await f.owner()), disabledAt: new Date() }))).toEqual({ queue: 0, reviews: 0 });
   });
 });

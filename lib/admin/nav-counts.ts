@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, requestApprovals, reviews } from "@/db/schema";
-import { type UserActor, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
 
 export type NavCounts = { queue: number; reviews: number };
 
@@ -12,8 +12,8 @@ export type NavCounts = { queue: number; reviews: number };
  *   same rule as the queue's "mayDecide", lib/admin/queue-query.ts);
  * - reviews: open reviews of requests they see (the Reviews page's "N wait for review").
  */
-export async function navCounts(db: Queryable, actor: UserActor): Promise<NavCounts> {
-  if (actor.disabled || (actor.role !== "owner" && actor.role !== "admin")) return { queue: 0, reviews: 0 };
+export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts> {
+  if (actor.disabled || (actor.kind === "user" && actor.role !== "owner" && actor.role !== "admin")) return { queue: 0, reviews: 0 };
   const mine = partsUnderAuthorityOf(actor);
   const rows = await db.execute<{ queue: number; reviews: number }>(sql`
     select
