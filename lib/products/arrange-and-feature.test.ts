@@ -159,3 +159,22 @@ describe("setProductFeatured", () => {
     }
   });
 });
+
+describe("demo data", () => {
+  it("ships featured products, documents that pass the OpenAPI check, and an arranged plan order with one Recommended", async () => {
+    const { checkOpenApi } = await import("./openapi");
+    const featured = await listFeaturedProducts(t.db);
+    expect(featured.map((p) => p.slug)).toEqual(expect.arrayContaining(["payments", "weather"]));
+    for (const slug of ["payments", "weather", "identity"]) {
+      const [row] = await t.db.select({ openapi: products.openapi }).from(products).where(eq(products.slug, slug));
+      expect(row?.openapi, slug).toBeTruthy();
+      expect(await checkOpenApi(row?.openapi ?? ""), slug).toMatchObject({ ok: true });
+    }
+    const payments = await getPublishedProduct(t.db, "payments");
+    expect(payments?.plans.map((p) => [p.name, p.recommended])).toEqual([
+      ["Free", false],
+      ["Standard", true],
+      ["Enterprise", false],
+    ]);
+  });
+});
