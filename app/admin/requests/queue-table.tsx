@@ -196,6 +196,7 @@ export function QueueTable({
         rowTestId="queue-row"
         activeRowId={params.open}
         minWidth={compact ? "0" : "48rem"}
+        dense={compact}
         layoutHidden={compact ? LESSER_COLUMNS.filter((c) => c !== params.sort) : []}
         toolbar={count}
         sort={{

@@ -191,6 +191,7 @@ export function ReviewTable({
         rowTestId="review-row"
         activeRowId={activeRowId}
         minWidth={activeRowId ? "0" : "44rem"}
+        dense={Boolean(activeRowId)}
         selection={{
           selected: rowSelection,
           onChange: setRowSelection,
