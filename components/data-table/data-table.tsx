@@ -284,7 +284,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         return (
                           <td
                             key={cell.id}
-                            className="px-2 py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0"
+                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-2" : "px-3")}
                           >
                             <SelectCell
                               row={row.original}
