@@ -375,7 +375,7 @@ function SelectCell<Row>({
     return why ? (
       <span
         className="block max-w-48 text-xs text-zinc-600 max-sm:static dark:text-zinc-400"
-        data-testid="why-not-selectable"
+        data-testid={selection.whyNotTestId ?? "why-not-selectable"}
       >
         {why}
       </span>

@@ -201,6 +201,7 @@ export function ReviewTable({
           allLabel: "Select all open reviews on this page",
           whyNot: (r) => (r.reviewedAt ? null : r.whyNot),
           unselectable: "hide",
+          whyNotTestId: "why-no-review",
         }}
         paging={paging}
         empty={{
