@@ -267,7 +267,6 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                     data-testid={rowTestId}
                     data-row-id={row.id}
                     aria-current={active ? "true" : undefined}
-                    aria-selected={selection ? row.getIsSelected() : undefined}
                     className={cn(
                       "max-sm:relative max-sm:block max-sm:space-y-1 max-sm:px-4 max-sm:py-3",
                       selection && "max-sm:pr-12",
