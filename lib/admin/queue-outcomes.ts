@@ -15,7 +15,7 @@ const doneWords: Partial<Record<DecisionResult, string>> = {
 };
 
 const problemWords: Partial<Record<DecisionResult, string>> = {
-  "already-decided": "was already decided by someone else",
+  "already-decided": "was already decided",
   "already-approved-by-you": "already had your approval",
   "not-found": "no longer exists or is not for your products",
 };
