@@ -60,6 +60,8 @@ export type DataTableProps<Row extends RowData> = {
   loading?: boolean;
   /** The table's minimum width from 640 px up (it scrolls inside its frame below that). */
   minWidth?: string;
+  /** Tighter cells and wrapping headers, for a table sharing the width with a side panel. */
+  dense?: boolean;
 };
 
 /**
@@ -214,7 +216,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         selection.canSelect ? selection.canSelect(r) : true,
                       );
                       return (
-                        <th key={header.id} scope="col" className="w-8 px-3 py-3">
+                        <th key={header.id} scope="col" className={cn("w-8 py-3", props.dense ? "px-2" : "px-3")}>
                           <input
                             type="checkbox"
                             aria-label={selection.allLabel}
@@ -231,7 +233,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       <th
                         key={header.id}
                         scope="col"
-                        className="px-3 py-3 whitespace-nowrap"
+                        className={cn("py-3", props.dense ? "px-2" : "px-3 whitespace-nowrap")}
                         aria-sort={
                           sorted === "asc"
                             ? "ascending"
@@ -265,7 +267,6 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                     data-testid={rowTestId}
                     data-row-id={row.id}
                     aria-current={active ? "true" : undefined}
-                    aria-selected={selection ? row.getIsSelected() : undefined}
                     className={cn(
                       "max-sm:relative max-sm:block max-sm:space-y-1 max-sm:px-4 max-sm:py-3",
                       selection && "max-sm:pr-12",
@@ -282,7 +283,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         return (
                           <td
                             key={cell.id}
-                            className="px-3 py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0"
+                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-2" : "px-3")}
                           >
                             <SelectCell
                               row={row.original}
@@ -301,7 +302,8 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         <td
                           key={cell.id}
                           className={cn(
-                            "px-3 py-2 align-top break-words max-sm:p-0",
+                            "py-2 align-top break-words max-sm:p-0",
+                            props.dense ? "px-2" : "px-3",
                             phone === "hidden" && "max-sm:hidden",
                             phone === "title" && "max-sm:block max-sm:text-base",
                             phone === "detail" &&
@@ -372,7 +374,7 @@ function SelectCell<Row>({
     return why ? (
       <span
         className="block max-w-48 text-xs text-zinc-600 max-sm:static dark:text-zinc-400"
-        data-testid="why-not-selectable"
+        data-testid={selection.whyNotTestId ?? "why-not-selectable"}
       >
         {why}
       </span>

@@ -53,6 +53,8 @@ export type DataTableSelection<Row> = {
   whyNot?: (row: Row) => string | null;
   /** "hide": an unselectable row shows whyNot instead of a checkbox; "disable" (default): a disabled checkbox. */
   unselectable?: "hide" | "disable";
+  /** data-testid of the why-not text (default "why-not-selectable"). */
+  whyNotTestId?: string;
 };
 
 export type DataTableColumnChooser = {

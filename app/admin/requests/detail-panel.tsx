@@ -52,15 +52,15 @@ export function DetailPanel({
   const waiting = detail.parts.filter((p) => !p.approvedById).map((p) => p.productName);
   const approvalsLeft = Math.max(0, r.plan.approvalsRequired - detail.approvals.length);
   return (
-    <Card role="region" aria-label="Request details" className="space-y-5 self-start">
+    <Card role="region" aria-label="Request details" className="min-w-0 space-y-5 self-start [overflow-wrap:anywhere] max-lg:rounded-none max-lg:border-0 max-lg:shadow-none">
       <div className="flex items-start justify-between gap-2">
-        <div>
+        <div className="min-w-0">
           <PanelHeading requestId={r.id}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
           <p className="text-sm text-zinc-500">
             {r.plan.name} · {detail.appName}
           </p>
         </div>
-        <Link href={closeHref} className="text-sm text-indigo-600 underline" aria-label="Close details">
+        <Link href={closeHref} scroll={false} className="shrink-0 text-sm text-indigo-600 underline dark:text-indigo-400" aria-label="Close details">
           Close
         </Link>
       </div>
@@ -68,7 +68,7 @@ export function DetailPanel({
       <HandoffNote handoff={detail.handoff} audience="approver" className="text-sm" />
       <ExtensionNote extension={detail.extension} status={r.status} className="text-sm" />
       <RequestParts parts={detail.parts} status={r.status} className="text-sm" />
-      <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
+      <dl className="grid grid-cols-[7rem_minmax(0,1fr)] gap-x-3 gap-y-1.5 text-sm">
         <dt className="text-zinc-500">Requester</dt>
         <dd className="break-words">
           {detail.requesterName ? `${detail.requesterName} <${detail.requesterEmail}>` : detail.requesterEmail}
