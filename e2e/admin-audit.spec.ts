@@ -58,7 +58,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.goto("/admin/audit");
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await page.getByLabel("Subject type").selectOption("user");
-  await page.getByLabel("Action", { exact: true }).fill("user.role_changed");
+  // Actions are chosen by their words; the URL keeps the code.
+  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -66,7 +67,11 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
-  for (const action of await rows.locator("td:nth-child(3)").allTextContents()) expect(action).toBe("user.role_changed");
+  for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
+  // The subject by name, linked to the users page filtered to them.
+  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email });
+  await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
+  await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
 
   // A date range in the past: the empty state says what to do next.
   await page.getByLabel("To", { exact: true }).fill("2000-01-01");

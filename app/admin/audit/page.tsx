@@ -5,30 +5,24 @@ import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
+import { AUDIT_ACTION_GROUPS, auditActionWords } from "@/lib/audit/action-words";
 import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
+import { subjectKey, subjectNames } from "@/lib/audit/subject-names";
 import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-/** Where an audit subject can be looked at, when it has a page. */
-function subjectHref(type: string, id: string) {
-  switch (type) {
-    case "request":
-      return `/admin/requests/${id}`;
-    case "product":
-      return `/admin/products/${id}`;
-    case "plan":
-      return `/admin/plans/${id}`;
-    case "api_access_key":
-      return `/admin/api-keys/${id}`;
-    case "webhook_endpoint":
-      return `/admin/webhooks/${id}`;
-    case "setting":
-      return id === "second_factor_policy" ? "/admin/security" : null;
-    default:
-      return null;
-  }
-}
+const SUBJECT_WORDS: Record<(typeof SUBJECT_TYPES)[number], string> = {
+  request: "Access request",
+  key: "Key",
+  app: "App",
+  product: "Product",
+  plan: "Plan",
+  user: "Person",
+  api_access_key: "API access key",
+  webhook_endpoint: "Webhook endpoint",
+  setting: "Setting",
+};
 
 const input = "h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
@@ -36,18 +30,38 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
   await requireRole(["admin"], "/admin/audit");
   const filters = auditFiltersSchema.parse(await searchParams);
   const { rows, nextBefore } = await listAudit(db, filters);
+  const timeline = filters.subjectType && filters.subjectId ? { subjectType: filters.subjectType, subjectId: filters.subjectId } : null;
+  // The page's subjects by name (and the timeline's own subject, when it is not on this page).
+  const names = await subjectNames(db, timeline ? [...rows, timeline] : rows);
+  const timelineName = timeline ? names.get(subjectKey(timeline)) : undefined;
+  const known = AUDIT_ACTION_GROUPS.some((g) => filters.action && Object.hasOwn(g.actions, filters.action));
   const query = (f: AuditFilters) => {
     const s = new URLSearchParams();
     for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") s.set(k, String(v));
     return s.toString();
   };
   const exportHref = `/api/admin/audit/export?${query({ ...filters, before: undefined })}`;
-  const timeline = filters.subjectType && filters.subjectId;
   return (
     <>
       <PageHeader
         title={timeline ? `Audit timeline: ${filters.subjectType} ${filters.subjectId}` : "Audit log"}
-        description="Every change in Portico, newest first. Rows cannot be changed or deleted."
+        description={
+          timeline ? (
+            <>
+              Everything that happened to{" "}
+              {timelineName?.href ? (
+                <Link href={timelineName.href} className="font-medium text-indigo-600 underline dark:text-indigo-400">
+                  {timelineName.label}
+                </Link>
+              ) : (
+                (timelineName?.label ?? "this subject")
+              )}
+              , newest first.
+            </>
+          ) : (
+            "Every change in Portico, newest first. Rows cannot be changed or deleted."
+          )
+        }
       />
       <form role="search" aria-label="Filter the audit log" action="/admin/audit" className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
         <label className="text-sm font-medium">
@@ -56,7 +70,19 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </label>
         <label className="text-sm font-medium">
           Action
-          <input name="action" defaultValue={filters.action} placeholder="e.g. request.approved" className={`${input} mt-1 block w-full font-normal`} />
+          <select name="action" defaultValue={filters.action ?? ""} className={`${input} mt-1 block w-full font-normal`}>
+            <option value="">Any action</option>
+            {filters.action && !known ? <option value={filters.action}>{auditActionWords(filters.action)}</option> : null}
+            {AUDIT_ACTION_GROUPS.map((g) => (
+              <optgroup key={g.group} label={g.group}>
+                {Object.entries(g.actions).map(([code, words]) => (
+                  <option key={code} value={code}>
+                    {words}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
         </label>
         <label className="text-sm font-medium">
           Subject type
@@ -64,7 +90,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
             <option value="">Any</option>
             {SUBJECT_TYPES.map((t) => (
               <option key={t} value={t}>
-                {t}
+                {SUBJECT_WORDS[t]}
               </option>
             ))}
           </select>
@@ -107,7 +133,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
       ) : (
         <Table caption="Audit events, newest first" columns={[{ label: "When" }, { label: "Who" }, { label: "What" }, { label: "Subject" }, { label: "From" }, { label: "Comment" }]} className="min-w-[48rem]">
           {rows.map((e) => {
-            const href = subjectHref(e.subjectType, e.subjectId);
+            const name = names.get(subjectKey(e));
             return (
               <tr key={e.id} data-testid="audit-row">
                 <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
@@ -129,19 +155,29 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
                     who(e)
                   )}
                 </td>
-                <td className="py-2 pr-4 align-top font-mono text-xs">{e.action}</td>
                 <td className="py-2 pr-4 align-top">
-                  <span className="text-zinc-500">{e.subjectType}</span>{" "}
-                  {href ? (
-                    <Link href={href} className="break-all font-mono text-xs text-indigo-600 hover:underline">
-                      {e.subjectId}
+                  {auditActionWords(e.action)}
+                  <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="audit-action">
+                    {e.action}
+                  </span>
+                </td>
+                <td className="py-2 pr-4 align-top">
+                  <span className="block text-xs text-zinc-500 dark:text-zinc-400">{SUBJECT_WORDS[e.subjectType as keyof typeof SUBJECT_WORDS] ?? e.subjectType}</span>
+                  {name?.href ? (
+                    <Link href={name.href} className="break-words text-indigo-600 hover:underline dark:text-indigo-400" data-testid="audit-subject">
+                      {name.label}
                     </Link>
-                  ) : (
-                    <span className="break-all font-mono text-xs">{e.subjectId}</span>
-                  )}
+                  ) : name ? (
+                    <span className="break-words" data-testid="audit-subject">
+                      {name.label}
+                    </span>
+                  ) : null}
+                  {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}
+                  <span className="block font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.subjectId}</span>
                   <Link
                     href={`/admin/audit?${query({ subjectType: e.subjectType as AuditFilters["subjectType"], subjectId: e.subjectId })}`}
-                    className="block text-xs text-indigo-600 hover:underline"
+                    className="block text-xs text-indigo-600 hover:underline dark:text-indigo-400"
+                    aria-label={`Timeline of ${name?.label ?? e.subjectId}`}
                   >
                     Timeline
                   </Link>
