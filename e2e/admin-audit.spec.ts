@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { pendingRequest } from "./keys-helpers";
 import { userMenu } from "./helpers-admin-users";
 
 const conn = e2eDb();
@@ -126,4 +127,15 @@ test("the last admin cannot be disabled, and the page says why", async ({ page }
   }
   const [still] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   expect(still?.disabledAt).toBeNull();
+});
+
+test("a request's timeline names it and links to its admin page", async ({ page }) => {
+  const { requestId, appName } = await pendingRequest(conn, "weather");
+  await signInAs(page, "admin@portico.dev");
+  await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
+  await expect(row).toContainText("Request submitted");
+  const subject = row.getByRole("link", { name: `Weather API for ${appName}` });
+  await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
+  await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });
