@@ -34,6 +34,7 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
           { href: "/admin/webhooks", label: "Webhooks" },
           { href: "/admin/emails", label: "Email delivery" },
           { href: "/admin/settings/emails", label: "Email subjects" },
+          { href: "/admin/branding", label: "Branding" },
         ]
       : []),
   ];
