@@ -70,13 +70,13 @@ test.describe("on a phone", () => {
     const toggle = adminNav(page).getByRole("button", { name: /Admin menu/ });
     await expect(toggle).toHaveAttribute("aria-expanded", "false");
     await expect(toggle).toContainText("Users");
-    await expect(adminNav(page).getByRole("link", { name: "Email subjects" })).toBeHidden();
+    await expect(adminNav(page).getByRole("link", { name: "Branding" })).toBeHidden();
 
     await toggle.focus();
     await page.keyboard.press("Enter");
     await expect(toggle).toHaveAttribute("aria-expanded", "true");
     const links = adminNav(page).getByRole("link");
-    await expect(links).toHaveCount(13);
+    await expect(links).toHaveCount(14);
     for (const link of await links.all()) {
       await expect(link).toBeVisible();
       const box = await link.boundingBox();
@@ -93,10 +93,10 @@ test.describe("on a phone", () => {
 
     // The last section, reached and followed: the menu closes and names where the person is.
     await toggle.click();
-    await adminNav(page).getByRole("link", { name: "Email subjects" }).click();
-    await expect(page).toHaveURL(/\/admin\/settings\/emails$/);
+    await adminNav(page).getByRole("link", { name: "Branding" }).click();
+    await expect(page).toHaveURL(/\/admin\/branding$/);
     await expect(toggle).toHaveAttribute("aria-expanded", "false");
-    await expect(toggle).toContainText("Email subjects");
+    await expect(toggle).toContainText("Branding");
   });
 
   test("users: filters by role and status; the row menu works by keyboard; Disable asks in a dialog in view", async ({ page }) => {
