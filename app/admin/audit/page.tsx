@@ -2,13 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
-import { Table } from "@/components/ui/table";
+import { AuditTable, type AuditTableRow } from "./audit-table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
 import { AUDIT_ACTION_GROUPS, auditActionWords } from "@/lib/audit/action-words";
 import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
 import { subjectKey, subjectNames } from "@/lib/audit/subject-names";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -40,6 +39,20 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
     for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== "") s.set(k, String(v));
     return s.toString();
   };
+  const tableRows: AuditTableRow[] = rows.map((e) => ({
+    id: e.id,
+    createdAt: e.createdAt,
+    who: who(e),
+    apiKey: isApiKeyActor(e) ? { name: e.actorName ?? "Removed key", href: e.actorKeyId ? `/admin/api-keys/${e.actorKeyId}` : null } : null,
+    action: e.action,
+    actionWords: auditActionWords(e.action),
+    subjectWords: SUBJECT_WORDS[e.subjectType as keyof typeof SUBJECT_WORDS] ?? e.subjectType,
+    subjectId: e.subjectId,
+    subject: names.get(subjectKey(e)) ?? null,
+    timelineHref: `/admin/audit?${query({ subjectType: e.subjectType as AuditFilters["subjectType"], subjectId: e.subjectId })}`,
+    ip: e.ip,
+    comment: e.comment,
+  }));
   const exportHref = `/api/admin/audit/export?${query({ ...filters, before: undefined })}`;
   return (
     <>
@@ -126,69 +139,20 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </a>
       </p>
       <ReversedRangeAlert from={filters.from} to={filters.to} fromLabel="From" toLabel="To" />
-      {rows.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-          No events match. <Link href="/admin/audit" className="text-indigo-600 underline">Clear the filters</Link> to see everything.
-        </p>
-      ) : (
-        <Table caption="Audit events, newest first" columns={[{ label: "When" }, { label: "Who" }, { label: "What" }, { label: "Subject" }, { label: "From" }, { label: "Comment" }]} className="min-w-[48rem]">
-          {rows.map((e) => {
-            const name = names.get(subjectKey(e));
-            return (
-              <tr key={e.id} data-testid="audit-row">
-                <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
-                <td className="py-2 pr-4 align-top">
-                  {isApiKeyActor(e) ? (
-                    <>
-                      {e.actorKeyId ? (
-                        <Link href={`/admin/api-keys/${e.actorKeyId}`} className="break-words text-indigo-600 hover:underline">
-                          {e.actorName}
-                        </Link>
-                      ) : (
-                        <span className="break-words">{e.actorName}</span>
-                      )}
-                      <span className="block text-xs text-zinc-500" data-testid="actor-kind">
-                        API key
-                      </span>
-                    </>
-                  ) : (
-                    who(e)
-                  )}
-                </td>
-                <td className="py-2 pr-4 align-top">
-                  {auditActionWords(e.action)}
-                  <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="audit-action">
-                    {e.action}
-                  </span>
-                </td>
-                <td className="py-2 pr-4 align-top">
-                  <span className="block text-xs text-zinc-500 dark:text-zinc-400">{SUBJECT_WORDS[e.subjectType as keyof typeof SUBJECT_WORDS] ?? e.subjectType}</span>
-                  {name?.href ? (
-                    <Link href={name.href} className="break-words text-indigo-600 hover:underline dark:text-indigo-400" data-testid="audit-subject">
-                      {name.label}
-                    </Link>
-                  ) : name ? (
-                    <span className="break-words" data-testid="audit-subject">
-                      {name.label}
-                    </span>
-                  ) : null}
-                  {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}
-                  <span className="block font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.subjectId}</span>
-                  <Link
-                    href={`/admin/audit?${query({ subjectType: e.subjectType as AuditFilters["subjectType"], subjectId: e.subjectId })}`}
-                    className="block text-xs text-indigo-600 hover:underline dark:text-indigo-400"
-                    aria-label={`Timeline of ${name?.label ?? e.subjectId}`}
-                  >
-                    Timeline
-                  </Link>
-                </td>
-                <td className="py-2 pr-4 align-top text-xs">{e.ip ?? "—"}</td>
-                <td className="max-w-xs whitespace-pre-wrap break-words py-2 align-top">{e.comment ?? ""}</td>
-              </tr>
-            );
-          })}
-        </Table>
-      )}
+      <AuditTable
+        rows={tableRows}
+        empty={{
+          title: "No events match",
+          body: (
+            <>
+              <Link href="/admin/audit" className="text-indigo-600 underline dark:text-indigo-400">
+                Clear the filters
+              </Link>{" "}
+              to see everything.
+            </>
+          ),
+        }}
+      />
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {filters.before ? (
           <Link href={`/admin/audit?${query({ ...filters, before: undefined })}`} className="text-indigo-600 underline">
