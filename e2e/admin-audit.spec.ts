@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { pendingRequest } from "./keys-helpers";
 import { userMenu } from "./helpers-admin-users";
 
 const conn = e2eDb();
@@ -58,7 +59,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.goto("/admin/audit");
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await page.getByLabel("Subject type").selectOption("user");
-  await page.getByLabel("Action", { exact: true }).fill("user.role_changed");
+  // Actions are chosen by their words; the URL keeps the code.
+  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -66,7 +68,11 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
-  for (const action of await rows.locator("td:nth-child(3)").allTextContents()) expect(action).toBe("user.role_changed");
+  for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
+  // The subject by name, linked to the users page filtered to them.
+  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email });
+  await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
+  await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
 
   // A date range in the past: the empty state says what to do next.
   await page.getByLabel("To", { exact: true }).fill("2000-01-01");
@@ -121,4 +127,15 @@ test("the last admin cannot be disabled, and the page says why", async ({ page }
   }
   const [still] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   expect(still?.disabledAt).toBeNull();
+});
+
+test("a request's timeline names it and links to its admin page", async ({ page }) => {
+  const { requestId, appName } = await pendingRequest(conn, "weather");
+  await signInAs(page, "admin@portico.dev");
+  await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
+  await expect(row).toContainText("Request submitted");
+  const subject = row.getByRole("link", { name: `Weather API for ${appName}` });
+  await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
+  await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });

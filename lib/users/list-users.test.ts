@@ -32,6 +32,13 @@ describe("the users list", () => {
     const seen = [...first.rows, ...second.rows].map((r) => r.id);
     expect(new Set(seen).size).toBe(70);
     expect([...seen].sort()).toEqual(made.map((u) => u.id).sort());
+    expect(first.previousCursor).toBeUndefined();
+
+    // Back from the second page: the first page again, in the same order, with nothing newer.
+    const back = await listUsers(t.db, { q: tag, before: second.previousCursor });
+    expect(back.rows.map((r) => r.id)).toEqual(first.rows.map((r) => r.id));
+    expect(back.previousCursor).toBeUndefined();
+    expect(back.nextCursor).toBe(first.nextCursor);
   });
 
   it("filters by role and by status, together with the search", async () => {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { sessions, type UserRole, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -16,6 +16,8 @@ export type UserListFilters = {
   status?: (typeof USER_STATUSES)[number];
   /** The cursor of the last row of the previous page (nextCursor): keyset paging, newest first. */
   after?: string;
+  /** The cursor of the first row of the next page (previousCursor): the page before it. */
+  before?: string;
 };
 
 /**
@@ -24,13 +26,19 @@ export type UserListFilters = {
  */
 export async function listUsers(db: Queryable, opts: UserListFilters) {
   const pattern = opts.q?.trim() ? `%${escapeLike(opts.q.trim())}%` : null;
-  const cursor = decodeCursor(opts.after);
+  // Backwards (before): the rows just newer than the cursor, read oldest-first, then turned round.
+  const back = !opts.after && Boolean(decodeCursor(opts.before));
+  const cursor = decodeCursor(opts.after) ?? decodeCursor(opts.before);
   const where = and(
     eq(users.kind, "person"),
     pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined,
     opts.role ? eq(users.role, opts.role) : undefined,
     opts.status === "active" ? isNull(users.disabledAt) : opts.status === "disabled" ? isNotNull(users.disabledAt) : undefined,
-    cursor ? sql`(${users.createdAt}, ${users.id}) < (${cursor.at}::timestamptz, ${cursor.id})` : undefined,
+    cursor
+      ? back
+        ? sql`(${users.createdAt}, ${users.id}) > (${cursor.at}::timestamptz, ${cursor.id})`
+        : sql`(${users.createdAt}, ${users.id}) < (${cursor.at}::timestamptz, ${cursor.id})`
+      : undefined,
   );
   const rows = await db
     .select({
@@ -52,11 +60,20 @@ export async function listUsers(db: Queryable, opts: UserListFilters) {
     })
     .from(users)
     .where(where)
-    .orderBy(desc(users.createdAt), desc(users.id))
+    .orderBy(...(back ? [asc(users.createdAt), asc(users.id)] : [desc(users.createdAt), desc(users.id)]))
     .limit(USERS_PAGE + 1);
-  const page = rows.slice(0, USERS_PAGE).map(({ cursorAt, ...r }) => ({ ...r, cursor: encodeCursor(cursorAt, r.id) }));
+  const more = rows.length > USERS_PAGE;
+  const kept = rows.slice(0, USERS_PAGE);
+  const page = (back ? kept.reverse() : kept).map(({ cursorAt, ...r }) => ({ ...r, cursor: encodeCursor(cursorAt, r.id) }));
+  const first = page[0];
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: rows.length > USERS_PAGE && last ? last.cursor : undefined };
+  return {
+    rows: page,
+    // Forward: older rows exist when more came back; backward: the page we came from is older.
+    nextCursor: (back ? true : more) && last ? last.cursor : undefined,
+    // Newer rows exist when we paged forward to here, or when more came back going backward.
+    previousCursor: (back ? more : Boolean(cursor)) && first ? first.cursor : undefined,
+  };
 }
 
 const encodeCursor = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString("base64url");

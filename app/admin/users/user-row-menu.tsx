@@ -4,6 +4,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { type FormEvent, type ReactNode, type RefObject, startTransition, useId, useRef, useState } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import type { ActionResult } from "@/lib/actions/action-result";
@@ -34,7 +35,10 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
   const triggerRef = useRef<HTMLButtonElement>(null);
   const done = (r: ActionResult) => {
     setSaid(r.message ? { ok: r.ok, message: r.message } : null);
-    if (r.ok) setOpen(null);
+    if (r.ok) {
+      setOpen(null);
+      if (r.message) toast.success(r.message);
+    }
   };
   const role = useStepUpAction(changeRoleAction, done);
   const disable = useStepUpAction(setDisabledAction, done);
@@ -99,7 +103,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
           </Menu.Content>
         </Menu.Portal>
       </Menu.Root>
-      <p aria-live="polite" className={cn("max-w-64 text-right text-xs", said?.ok ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400")}>
+      <p className={cn("max-w-64 text-right text-xs", said?.ok ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400")}>
         {said && !open ? said.message : ""}
       </p>
 
@@ -210,7 +214,7 @@ function DialogButtons({ pending, confirm, working, danger, onCancel }: { pendin
       <Button type="button" variant="secondary" disabled={pending} onClick={onCancel}>
         Cancel
       </Button>
-      <Button type="submit" variant={danger ? "danger" : "primary"} disabled={pending}>
+      <Button type="submit" variant={danger ? "destructive" : "primary"} disabled={pending}>
         {pending ? working : confirm}
       </Button>
     </div>
