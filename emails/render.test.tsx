@@ -66,7 +66,7 @@ describe("the brand in every email", () => {
 
   it("the sign-in subject names the portal, never the bare host", () => {
     const t = templates["sign-in"];
-    const subject = renderSubject(t.defaultSubject, t.subjectVars({ ...t.previewProps, host: "127.0.0.1:3100", brand }));
+    const subject = renderSubject(t.defaultSubject, t.subjectVars({ ...t.previewProps, host: "127.0.0.1:3100", brand } as typeof t.previewProps));
     expect(subject).toBe("Sign in to Acme APIs");
     expect(renderSubject(t.defaultSubject, t.subjectVars({ ...t.previewProps, host: "127.0.0.1:3100" }))).toBe("Sign in to Portico");
     // an admin's override written with {host} keeps working
