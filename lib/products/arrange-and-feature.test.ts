@@ -178,3 +178,25 @@ describe("demo data", () => {
     ]);
   });
 });
+
+describe("a document with several problems", () => {
+  it("lists every problem with where it is, not only the first, and writes nothing", async () => {
+    const owner = await f.user("owner");
+    const before = await t.db.$count(products);
+    const e = await refusal(
+      createProduct(t.db, asActor(owner), {
+        name: "Two problems",
+        slug: `two-${randomUUID().slice(0, 8)}`,
+        authMethod: "api_key",
+        planIds: [],
+        openapi: "openapi: 3.0.3\ninfo:\n  title: No version\npaths:\n  /b:\n    get:\n      responses: {}\n",
+      }),
+    );
+    expect(e.fieldErrors).toMatchObject({
+      openapi: expect.stringMatching(/not valid.*version.*and 1 more problem/),
+      "openapi.1": expect.stringMatching(/^info: .*version/),
+      "openapi.2": expect.stringMatching(/^paths › \/b › get › responses: /),
+    });
+    expect(await t.db.$count(products)).toBe(before);
+  });
+});
