@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { SessionState } from "@/lib/session/header-session";
 import { AccountNav } from "./account-nav";
+import { CommandPalette } from "./command-palette";
 import { ThemeSwitcher } from "./theme/theme-switcher";
 
 /**
@@ -18,6 +19,7 @@ export function SiteHeader({ session }: { session: SessionState }) {
         >
           Portico
         </Link>
+        <CommandPalette />
         <AccountNav session={session} />
         <ThemeSwitcher />
       </div>
