@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { SessionState } from "@/lib/session/header-session";
 import { AccountNav } from "./account-nav";
 import { BrandMark } from "./brand-mark";
+import { CommandPalette } from "./command-palette";
 import { ThemeSwitcher } from "./theme/theme-switcher";
 
 /**
@@ -19,6 +20,7 @@ export function SiteHeader({ session }: { session: SessionState }) {
         >
           <BrandMark />
         </Link>
+        <CommandPalette />
         <AccountNav session={session} />
         <ThemeSwitcher />
       </div>

@@ -4,51 +4,72 @@ import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { pendingRequest } from "./keys-helpers";
 import { seriousViolations } from "./helpers-products";
+import { inBothThemes } from "./helpers-theme";
 
 
-test("catalogue, product, cart and My requests have no serious or critical axe violations", async ({ page }) => {
+test("catalogue, product, cart and My requests have no serious or critical axe violations, in light and dark", async ({ page }) => {
   await page.goto("/apis");
-  expect(await seriousViolations(page), "/apis").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/apis (${theme})`).toEqual([]));
   // Control: the check does see a real problem (an unlabelled button is a critical violation).
   await page.evaluate(() => document.body.append(document.createElement("button")));
   expect((await seriousViolations(page)).join()).toContain("button-name");
   await page.goto("/apis/payments");
-  expect(await seriousViolations(page), "/apis/payments").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/apis/payments (${theme})`).toEqual([]));
 
   await signInAs(page, `a11y-${randomBytes(4).toString("hex")}@example.com`);
   await page.goto("/apis/payments");
   await page.getByRole("button", { name: "Access with the Standard plan" }).click();
   await expect(page.getByText("Payments API (Standard) is in your cart.")).toBeVisible();
   await page.goto("/cart");
-  expect(await seriousViolations(page), "/cart").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/cart (${theme})`).toEqual([]));
   await page.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
   await page.getByLabel("New app name").fill("A11y app");
   await page.getByLabel("Why do you need access?").fill("Checking accessibility.");
   await page.getByRole("button", { name: "Submit request" }).click();
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}/);
-  expect(await seriousViolations(page), "request page").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `request page (${theme})`).toEqual([]));
   await page.goto("/requests");
-  expect(await seriousViolations(page), "/requests").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/requests (${theme})`).toEqual([]));
 });
 
-test("the approval queue, its detail panel, keys, reviews and the plan and product forms have no serious or critical axe violations", async ({ page }) => {
+test("the approval queue, its detail panel, keys, reviews and the plan and product forms have no serious or critical axe violations, in light and dark", async ({ page }) => {
   // A pending request of its own, so the detail panel is always checked (not only when some other
   // spec happened to leave one in the queue).
   const conn = e2eDb();
   await pendingRequest(conn, "payments").finally(() => conn.sql.end());
   await signInAs(page, "owner@portico.dev");
   await page.goto("/admin/requests");
-  expect(await seriousViolations(page), "/admin/requests").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/requests (${theme})`).toEqual([]));
   await page.getByTestId("queue-row").first().getByRole("link").first().click();
   await expect(page.getByRole("region", { name: "Request details" })).toBeVisible();
-  expect(await seriousViolations(page), "queue detail panel").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `queue detail panel (${theme})`).toEqual([]));
   await page.goto("/admin/keys");
-  expect(await seriousViolations(page), "/admin/keys").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/keys (${theme})`).toEqual([]));
   await page.goto("/admin/reviews");
-  expect(await seriousViolations(page), "/admin/reviews").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/reviews (${theme})`).toEqual([]));
   await page.goto("/admin/plans/new");
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  expect(await seriousViolations(page), "/admin/plans/new").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/plans/new (${theme})`).toEqual([]));
   await page.goto("/admin/products/new");
-  expect(await seriousViolations(page), "/admin/products/new").toEqual([]);
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/products/new (${theme})`).toEqual([]));
+});
+
+test("home, sign-in, the search palette and the admin pages have no serious or critical axe violations, in light and dark", async ({ page }) => {
+  for (const path of ["/", "/signin"]) {
+    await page.goto(path);
+    await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));
+  }
+  await signInAs(page, "admin@portico.dev");
+  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/api-keys", "/admin/webhooks", "/admin/security", "/admin/settings/emails", "/account/security", "/apps"]) {
+    await page.goto(path);
+    await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));
+  }
+  await page.goto("/apis");
+  await inBothThemes(page, async (theme) => {
+    await page.keyboard.press("Control+k");
+    await page.keyboard.type("pay");
+    await expect(page.getByRole("option").first()).toBeVisible();
+    expect(await seriousViolations(page), `search palette (${theme})`).toEqual([]);
+    await page.keyboard.press("Escape");
+  });
 });

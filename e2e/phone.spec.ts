@@ -46,7 +46,7 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   await expect(menu).toHaveAttribute("aria-expanded", "false");
 
   // No page the owner uses scrolls sideways as a whole (wide tables scroll inside their own box).
-  for (const path of ["/apis", "/apis/payments", "/cart", "/requests", "/apps", "/admin", "/admin/requests", "/admin/keys", "/admin/audit", "/admin/reviews", "/admin/emails", "/admin/products", "/admin/plans"]) {
+  for (const path of ["/", "/apis", "/apis/payments", "/catalogue-search?q=pay", "/docs/api", "/account/security", "/cart", "/requests", "/apps", "/admin", "/admin/requests", "/admin/keys", "/admin/audit", "/admin/reviews", "/admin/emails", "/admin/products", "/admin/plans"]) {
     await page.goto(path);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, path).toBeLessThanOrEqual(phone.width);
@@ -87,4 +87,24 @@ test("on a desktop there is no Menu button: every link is in the bar", async ({ 
   await page.goto("/apis");
   await expect(page.getByRole("button", { name: "Menu" })).toBeHidden();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "APIs" })).toBeVisible();
+});
+
+test("on a phone no admin page scrolls sideways, in light or dark, and the search palette fits", async ({ page }) => {
+  await signInAs(page, "admin@portico.dev");
+  await page.setViewportSize(phone);
+  for (const theme of ["light", "dark"]) {
+    await page.context().addCookies([{ name: "portico-theme", value: theme, url: new URL(page.url()).origin }]);
+    for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/keys/import", "/admin/api-keys", "/admin/api-keys/new", "/admin/webhooks", "/admin/webhooks/new", "/admin/security", "/admin/settings/emails"]) {
+      await page.goto(path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, `${path} (${theme})`).toBeLessThanOrEqual(phone.width);
+    }
+  }
+  await page.goto("/apis");
+  await page.getByRole("button", { name: "Search" }).click();
+  const dialog = page.getByRole("dialog", { name: "Search Portico" });
+  await page.keyboard.type("pay");
+  await expect(dialog.getByRole("option").first()).toBeVisible();
+  const box = await dialog.boundingBox();
+  expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 999) <= phone.width).toBe(true);
 });

@@ -99,3 +99,40 @@ test("theme: System follows the device, a choice made by keyboard applies at onc
   await page.emulateMedia({ colorScheme: "dark" });
   expect(await background()).toEqual(dark);
 });
+
+test("search by keyboard only: Ctrl-K opens, arrows and Enter open a result, Escape gives focus back", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev");
+  await page.goto("/apis");
+  const button = page.getByTestId("search-button");
+  await button.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Search Portico" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("combobox", { name: "Search" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(button).toBeFocused();
+
+  // From anywhere on the page.
+  await page.getByRole("heading", { level: 1 }).click();
+  await page.keyboard.press("Control+k");
+  await expect(dialog).toBeVisible();
+  await page.keyboard.type("paym");
+  const options = dialog.getByRole("option");
+  await expect(options.first()).toBeVisible();
+  await expect(dialog.getByText("APIs", { exact: true })).toBeVisible();
+  await expect(options.first()).toHaveAttribute("aria-selected", "true");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowUp");
+  await expect(options.first()).toContainText("Payments API");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/apis\/payments$/);
+  await expect(dialog).toHaveCount(0);
+
+  // Nothing found says so.
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("no-such-thing-anywhere");
+  await expect(dialog.getByText("Nothing found for")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+});

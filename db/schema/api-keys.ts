@@ -45,6 +45,8 @@ export const apiKeys = pgTable(
     index("api_keys_app_idx").on(t.appId, t.createdAt),
     index("api_keys_request_idx").on(t.requestId),
     index("api_keys_created_idx").on(t.createdAt),
+    // ⌘K search finds a key by the start shown on screen: start LIKE 'ptk_Ab%' as a range scan.
+    index("api_keys_start_idx").on(sql`start text_pattern_ops`),
     // verify asks "are there imported keys at all?" every few seconds
     index("api_keys_imported_idx").on(t.importedAt).where(sql`${t.importedAt} is not null`),
     // The expiry sweep and the reminder digests (lib/keys/reminders.ts) read working keys by expiry.

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
@@ -23,5 +24,7 @@ export const apps = pgTable(
     // The approval queue sorted by app walks apps in name order and stops after a page
     // (1M requests: 1.1 s → 24 ms for the first page).
     index("apps_name_idx").on(t.name),
+    // ⌘K search (lib/search/search-everything.ts): name ILIKE '%…%' as an index lookup.
+    index("apps_name_trgm_idx").using("gin", sql`name gin_trgm_ops`),
   ],
 );

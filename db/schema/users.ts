@@ -1,4 +1,5 @@
-import { pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const userRole = pgEnum("user_role", ["consumer", "owner", "admin"]);
 export type UserRole = (typeof userRole.enumValues)[number];
@@ -22,5 +23,10 @@ export const users = pgTable(
     disabledAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("users_email_key").on(t.email)],
+  (t) => [
+    uniqueIndex("users_email_key").on(t.email),
+    // ⌘K search (lib/search/search-everything.ts): email or name ILIKE '%…%' as index lookups.
+    index("users_email_trgm_idx").using("gin", sql`email gin_trgm_ops`),
+    index("users_name_trgm_idx").using("gin", sql`name gin_trgm_ops`),
+  ],
 );

@@ -1,5 +1,6 @@
 import type { KeyEndReason } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
+import { REQUEST_STATES, type StatusTone } from "@/lib/requests/status-label";
 
 export type KeyFacts = {
   validFrom: Date;
@@ -19,24 +20,25 @@ export function keyState(k: KeyFacts, now = new Date()): KeyState {
   return "active";
 }
 
+/** The states a key shares with its request use the same words and colours (lib/requests/status-label.ts). */
 export const keyStateLabel: Record<KeyState, string> = {
-  active: "Active",
+  active: REQUEST_STATES.active.label,
   "not-yet": "Not valid yet",
   grace: "Rolled, still working",
   rolled: "Rolled",
-  revoked: "Revoked",
-  checked_in: "Checked in",
-  expired: "Expired",
+  revoked: REQUEST_STATES.revoked.label,
+  checked_in: REQUEST_STATES.checked_in.label,
+  expired: REQUEST_STATES.expired.label,
 };
 
-export const keyStateTone: Record<KeyState, "green" | "amber" | "neutral" | "red"> = {
-  active: "green",
+export const keyStateTone: Record<KeyState, StatusTone> = {
+  active: REQUEST_STATES.active.tone,
   "not-yet": "amber",
   grace: "amber",
   rolled: "neutral",
-  revoked: "red",
-  checked_in: "neutral",
-  expired: "neutral",
+  revoked: REQUEST_STATES.revoked.tone,
+  checked_in: REQUEST_STATES.checked_in.tone,
+  expired: REQUEST_STATES.expired.tone,
 };
 
 /** "25 Nov 2026, 09:00 UTC – 24 May 2027, 09:00 UTC" (the end is when it stopped or will stop). */

@@ -54,7 +54,7 @@ export function ConfirmDialog({
                 Cancel
               </Button>
             </Dialog.Close>
-            <Button type="button" variant={danger ? "danger" : "primary"} disabled={pending} onClick={onConfirm}>
+            <Button type="button" variant={danger ? "destructive" : "primary"} disabled={pending} onClick={onConfirm}>
               {pending ? pendingLabel : confirmLabel}
             </Button>
           </div>

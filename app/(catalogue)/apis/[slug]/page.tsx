@@ -7,12 +7,8 @@ import { cachedOpenApi } from "@/lib/products/cached";
 import { ProductView } from "../../product-view";
 import { AddToCart } from "./add-to-cart";
 
-// Each product page is rendered on its first visit, then served from the static cache until a
-// product changes (revalidateTag) or 5 minutes pass.
-export const revalidate = 300;
-export function generateStaticParams(): { slug: string }[] {
-  return [];
-}
+// Rendered per request (the root layout reads the session for the header); the product itself
+// comes from the data cache (lib/catalogue/cached.ts, tag `catalogue`), so it costs no query.
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
