@@ -1,13 +1,13 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
-import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
+import { checkInAction, generateKeyAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
 function Message({ state }: { state: { ok: boolean; message?: string } | null }) {
   return (
@@ -138,6 +138,40 @@ export function ResendClaimLink({ requestId }: { requestId: string }) {
       <input type="hidden" name="requestId" value={requestId} />
       <Button type="submit" size="sm" variant="secondary" disabled={pending}>
         {pending ? "Sending…" : "Send me a new claim link"}
+      </Button>
+      <Message state={state} />
+    </form>
+  );
+}
+
+/**
+ * Generate key: the requester's own one-time claim from the request page (same key, same once-only
+ * view as the emailed link, which then says it was used). Focus goes to the key so it can be copied.
+ */
+export function GenerateKey({ requestId }: { requestId: string }) {
+  // A person with an authenticator is asked for a code first; the same form is sent again after it.
+  const { state, pending, onSubmit } = useStepUpAction(generateKeyAction);
+  const revealRef = useRef<HTMLDivElement>(null);
+  const revealed = state?.revealedKey;
+  useEffect(() => {
+    if (revealed) revealRef.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, [revealed]);
+  if (revealed) {
+    return (
+      <div ref={revealRef} className="space-y-3">
+        <KeyReveal plaintext={revealed.plaintext} start={revealed.start} expiresAt={revealed.expiresAt} />
+        {/* A full load: the key above is gone after it, by design; the page then lists the key by its start. */}
+        <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline dark:text-indigo-400">
+          I have saved it: show the key&apos;s details
+        </a>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      <Button type="submit" disabled={pending}>
+        {pending ? "Generating your key…" : "Generate key"}
       </Button>
       <Message state={state} />
     </form>

@@ -22,7 +22,7 @@ import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
 import { ExtendAccess } from "../extend-access";
-import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
+import { CheckIn, GenerateKey, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
 export const metadata: Metadata = { title: "Request" };
@@ -55,7 +55,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       {(flags.submitted === "1" || flags.resubmitted === "1") && (request.status === "pending" || (request.status === "approved" && request.plan.autoApprove)) ? (
         <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
           {request.status === "approved"
-            ? "Your request was approved automatically. A link to claim your key is on its way by email."
+            ? request.startsAt > now
+              ? `Your request was approved automatically. Its key can be generated here from ${formatDateTime(request.startsAt)}.`
+              : "Your request was approved automatically. Generate your key below; a link to claim it is also on its way by email."
             : request.plan.handoff
               ? "Request submitted. A third party decides it; you will get an email when it is decided."
               : "Request submitted. The API owners have been notified; you will get an email when they decide."}
@@ -100,14 +102,25 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         </Card>
       ) : null}
       {request.status === "approved" ? (
-        <Card className="space-y-3">
-          <h2 className="font-semibold">Claim your key</h2>
-          <p className="text-sm">
-            {request.startsAt > now
-              ? `Approved, available from ${formatDateTime(request.startsAt)}. The claim link in your email works from then.`
-              : "Approved. Open the claim link we emailed you to see your key (once). Lost the email, or the link expired?"}
-          </p>
-          <ResendClaimLink requestId={request.id} />
+        <Card className="space-y-3" data-testid="generate-key">
+          <h2 className="font-semibold">Your key</h2>
+          {request.startsAt > now ? (
+            <p className="text-sm">{`Approved, available from ${formatDateTime(request.startsAt)}. Come back then to generate your key here, or use the link in your email.`}</p>
+          ) : (
+            <>
+              <p className="text-sm">
+                Approved. Generate your key here: it is shown once, so have somewhere safe to keep it, such as your secret manager. The
+                link in your approval email does the same and stops working once the key exists.
+              </p>
+              <GenerateKey requestId={request.id} />
+            </>
+          )}
+          <details className="text-sm">
+            <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Prefer the email link? Lost it, or did it expire?</summary>
+            <div className="mt-2">
+              <ResendClaimLink requestId={request.id} />
+            </div>
+          </details>
         </Card>
       ) : null}
 
