@@ -86,7 +86,7 @@ export const checkInAction = validatedActionWithUser(requestIdSchema, async ({ r
   await checkInRequest(db, user.id, requestId);
   revalidatePath("/requests");
   revalidatePath(`/requests/${requestId}`);
-  return { ok: true, message: "Checked in. The key no longer works." };
+  return { ok: true, message: "Access given up (checked in). The key no longer works; request access again from the catalogue if you need it later." };
 });
 
 export const resendClaimLinkAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {

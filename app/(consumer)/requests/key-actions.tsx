@@ -110,6 +110,7 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
   );
 }
 
+/** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
 export function CheckIn({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(checkInAction, null);
   const step = useConfirmStep({ busy: pending });
@@ -118,12 +119,12 @@ export function CheckIn({ requestId }: { requestId: string }) {
       <input type="hidden" name="requestId" value={requestId} />
       {step.confirming ? (
         <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
-          <p>Check in when you no longer need this access: every key of this request stops working at once.</p>
-          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Check in and stop the key" pendingLabel="Checking in…" cancelLabel="Keep access" />
+          <p>Give up this access when you no longer need it: every key of this request stops working at once. This cannot be undone; you can request access again later.</p>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Give up access and stop the key" pendingLabel="Giving up access…" cancelLabel="Keep access" />
         </div>
       ) : (
-        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open}>
-          Check in
+        <Button ref={step.triggerRef} type="button" size="sm" variant="danger" onClick={step.open}>
+          Give up access
         </Button>
       )}
       <Message state={state} />
