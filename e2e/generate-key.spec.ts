@@ -112,3 +112,23 @@ test("another consumer, the product's owner and an admin cannot generate a reque
   const [after] = await conn.sql`select status from access_requests where id = ${target.requestId}`;
   expect(after?.status).toBe("available");
 });
+
+test("My requests at 390 px shows each request's product, app and status, and the page is no wider than the phone", async ({ page }) => {
+  const target = await approvedRequest(conn, "payments");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAs(page, target.email);
+  await page.goto("/requests");
+  const card = page.getByTestId("request-card").filter({ hasText: target.appName });
+  await expect(card).toBeVisible();
+  await expect(card.getByRole("link", { name: "Payments API" })).toBeVisible();
+  await expect(card.getByText(target.appName)).toBeVisible();
+  await expect(card.locator("[data-status]")).toBeVisible();
+  await expect(card.locator("[data-status]")).toHaveAttribute("data-status", "approved");
+  await expect(card.getByText("Requested")).toBeVisible();
+  // The desktop table is not what a phone gets.
+  await expect(page.getByTestId("request-row").first()).toBeHidden();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // The card leads to the request, where the key is generated.
+  await card.getByRole("link", { name: "Payments API" }).click();
+  await expect(page.getByRole("button", { name: "Generate key" })).toBeVisible();
+});
