@@ -1,8 +1,12 @@
 import type { Metadata, Viewport } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { SiteFooter } from "@/components/site-footer";
 import { SiteHeader } from "@/components/site-header";
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
+import { parseTheme, THEME_COOKIE } from "@/components/theme/theme";
+import { Toaster } from "@/components/toaster";
+import { headerSession } from "@/lib/session/header-session";
 import { ZodJitless } from "./_components/zod-jitless";
 import "./globals.css";
 
@@ -13,9 +17,12 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The visitor's theme is rendered into the HTML, so the first paint already has it (no flash).
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
+  const session = await headerSession();
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body className="flex min-h-screen flex-col bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <ZodJitless />
         <a
@@ -24,11 +31,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader session={session} />
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
           <StepUpProvider>{children}</StepUpProvider>
         </main>
         <SiteFooter />
+        <Toaster />
       </body>
     </html>
   );
