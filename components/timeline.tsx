@@ -1,7 +1,7 @@
 import type { RequestStatus } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { requestEventWords, stateEnteredBy } from "@/lib/requests/event-words";
-import { statusLabel } from "@/lib/requests/status-label";
+import { requestState } from "@/lib/requests/status-label";
 import { Badge } from "./ui/badge";
 import { cn } from "./ui/cn";
 
@@ -71,15 +71,10 @@ export function Timeline({
 }
 
 function StateBadge({ status }: { status: RequestStatus }) {
-  // The badge names the state itself, not a moment of it (no "available from"), so no start date.
-  const { label, tone } = statusLabel({
-    status,
-    approvals: 0,
-    approvalsRequired: 1,
-    startsAt: new Date(0),
-  });
+  // The state itself, not a moment of it (no "active from"): its word, colour and description.
+  const { label, description, tone } = requestState(status);
   return (
-    <Badge tone={tone} data-status={status}>
+    <Badge tone={tone} title={description} data-status={status}>
       {label}
     </Badge>
   );

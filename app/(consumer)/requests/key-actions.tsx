@@ -4,16 +4,18 @@ import { useActionState, useEffect, useRef } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
+import { useActionToast } from "@/components/toast";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
 import { checkInAction, generateKeyAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
+/** A refusal, beside the button; a success is a toast (useActionToast), since the form often goes with it. */
 function Message({ state }: { state: { ok: boolean; message?: string } | null }) {
   return (
     <div aria-live="polite">
-      {state?.message ? (
-        <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+      {state && !state.ok && state.message ? (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}
@@ -65,6 +67,7 @@ type RollKeyProps = {
 export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, standalone = false }: RollKeyProps) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(rollKeyAction);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
   if (state?.revealedKey) {
     const k = state.revealedKey;
@@ -113,6 +116,7 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
 /** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
 export function CheckIn({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(checkInAction, null);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
   return (
     <form action={action} className="space-y-2">
@@ -123,7 +127,7 @@ export function CheckIn({ requestId }: { requestId: string }) {
           <ConfirmStepButtons step={step} pending={pending} confirmLabel="Give up access and stop the key" pendingLabel="Giving up access…" cancelLabel="Keep access" />
         </div>
       ) : (
-        <Button ref={step.triggerRef} type="button" size="sm" variant="danger" onClick={step.open}>
+        <Button ref={step.triggerRef} type="button" size="sm" variant="destructive" onClick={step.open}>
           Give up access
         </Button>
       )}
@@ -134,6 +138,7 @@ export function CheckIn({ requestId }: { requestId: string }) {
 
 export function ResendClaimLink({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(resendClaimLinkAction, null);
+  useActionToast(state);
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
@@ -152,6 +157,7 @@ export function ResendClaimLink({ requestId }: { requestId: string }) {
 export function GenerateKey({ requestId }: { requestId: string }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(generateKeyAction);
+  useActionToast(state);
   const revealRef = useRef<HTMLDivElement>(null);
   const revealed = state?.revealedKey;
   useEffect(() => {
