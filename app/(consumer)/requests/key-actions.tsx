@@ -53,6 +53,15 @@ function GraceChoice({ maxGraceHours, defaultGraceHours, error }: { maxGraceHour
   );
 }
 
+/** Once a new key is shown, focus goes to it, ready to copy. */
+function useFocusKey(revealed: boolean) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (revealed) ref.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, [revealed]);
+  return ref;
+}
+
 type RollKeyProps = {
   requestId: string;
   keyId: string;
@@ -69,10 +78,11 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
   const { state, pending, onSubmit } = useStepUpAction(rollKeyAction);
   useActionToast(state);
   const step = useConfirmStep({ busy: pending });
+  const revealRef = useFocusKey(Boolean(state?.revealedKey));
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (
-      <div className="space-y-3">
+      <div ref={revealRef} className="space-y-3">
         <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />
         {/* A full load: the key above is gone after it, by design, and the list shows both keys. */}
         <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline">
@@ -158,11 +168,8 @@ export function GenerateKey({ requestId }: { requestId: string }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(generateKeyAction);
   useActionToast(state);
-  const revealRef = useRef<HTMLDivElement>(null);
   const revealed = state?.revealedKey;
-  useEffect(() => {
-    if (revealed) revealRef.current?.querySelector<HTMLInputElement>("input")?.focus();
-  }, [revealed]);
+  const revealRef = useFocusKey(Boolean(revealed));
   if (revealed) {
     return (
       <div ref={revealRef} className="space-y-3">

@@ -28,6 +28,7 @@ import { defaultGraceChoice, maxGraceOf } from "@/lib/keys/roll-grace";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
+import { FocusOnStateChange } from "./focus-on-state-change";
 import { ExtendAccess } from "../extend-access";
 import { CheckIn, GenerateKey, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
@@ -59,6 +60,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       <Link href="/requests" className="text-sm text-indigo-600 underline">
         ← My requests
       </Link>
+      <FocusOnStateChange status={request.status} targetId="request-title" />
       {/* The welcome note after submitting, while it is still true (not once cancelled or decided). */}
       {(flags.submitted === "1" || flags.resubmitted === "1") &&
       (request.status === "pending" ||
@@ -78,7 +80,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       ) : null}
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
-          <h1 className="text-2xl font-semibold">
+          <h1 id="request-title" tabIndex={-1} className="text-2xl font-semibold wrap-anywhere focus:outline-none">
             {request.products.map((p) => p.name).join(", ")}
           </h1>
           <p className="mt-1 text-zinc-600 dark:text-zinc-400">
