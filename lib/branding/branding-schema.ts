@@ -6,6 +6,8 @@ export const MAX_FOOTER_LINKS = 6;
 
 /** https://… or a path on this portal (/docs); never javascript:, data:, http: or //host. */
 export function footerHrefProblem(href: string): string | null {
+  // Browsers drop tabs and line breaks from a URL: "/\t/evil.example" would be followed as //evil.example.
+  if (/\p{Cc}/u.test(href)) return "Remove the tabs, line breaks or invisible control characters from the address.";
   if (href.startsWith("/") && !href.startsWith("//") && !href.startsWith("/\\")) return null;
   let url: URL;
   try {

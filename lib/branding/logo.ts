@@ -65,8 +65,12 @@ function looksLikeSvg(b: Uint8Array) {
 const SVG_FORBIDDEN: [RegExp, string][] = [
   [/<script/i, "a <script>"],
   [/<!DOCTYPE|<!ENTITY/i, "a DOCTYPE or entity"],
-  [/\son[a-z]+\s*=/i, "an event handler (on…=)"],
+  // After a space, a slash or a quote: `<svg/onload=…>` and `x="1"onload=…` are handlers too.
+  [/[\s/"']on[a-z]+\s*=/i, "an event handler (on…=)"],
   [/javascript:/i, "a javascript: link"],
+  // SMIL can set a link after load (`<set attributeName="href" to="javascript:…">`).
+  [/attributeName\s*=\s*["']\s*(?:xlink:)?href/i, "an animated link"],
+  [/image-set\s*\(/i, "a reference to another file (image-set())"],
   [/<foreignObject/i, "a <foreignObject>"],
   [/<(iframe|embed|object)\b/i, "an embedded document"],
   [/(?:href|src)\s*=\s*["']\s*(?!#|data:image\/(?:png|jpeg|gif|webp);)/i, "a reference to another file"],
@@ -74,8 +78,19 @@ const SVG_FORBIDDEN: [RegExp, string][] = [
   [/@import/i, "a stylesheet import"],
 ];
 
+/**
+ * The text as a browser reads it: character references decoded (`jav&#x61;script:` is javascript:),
+ * and the tabs and line breaks a URL parser drops taken out of anything that looks like a scheme.
+ */
+function decodedSvgText(text: string) {
+  const decoded = text
+    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) => String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff)))
+    .replace(/&#([0-9]+);?/g, (_, dec: string) => String.fromCodePoint(Math.min(parseInt(dec, 10), 0x10ffff)));
+  return `${decoded}\n${decoded.replace(/[\t\n\r]/g, "")}`;
+}
+
 function svgProblem(b: Uint8Array): string | null {
-  const text = svgText(b);
+  const text = decodedSvgText(svgText(b));
   for (const [pattern, what] of SVG_FORBIDDEN) {
     if (pattern.test(text)) return `This SVG contains ${what}, which a logo may not have. Export it as a plain drawing (or as a PNG) and upload it again.`;
   }

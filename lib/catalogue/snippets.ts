@@ -48,26 +48,36 @@ export function snippetTarget(product: { slug: string; authMethod: "api_key" | "
 
 export type SnippetLanguage = "curl" | "javascript" | "python";
 
-/** The three snippets for an app name (the reader's own when they have an app, else a placeholder). */
+/** A shell word: single quotes, each ' inside written as '\'' — nothing in it is expanded or run. */
+const shellQuoted = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+/** A JavaScript or Python string literal (a JSON string is both), whatever the text holds. */
+const stringLiteral = (s: string) => JSON.stringify(s);
+
+/**
+ * The three snippets for an app name (the reader's own when they have an app, else a placeholder).
+ * The URL comes from the product owner's OpenAPI document and readers paste these into a terminal or
+ * a program, so it is always quoted for the language: a document can never make a snippet run anything.
+ */
 export function snippets(t: SnippetTarget, appName: string): Record<SnippetLanguage, string> {
-  const url = `${t.baseUrl}${t.path}`;
+  const rawUrl = `${t.baseUrl}${t.path}`;
+  const url = { sh: shellQuoted(rawUrl), lit: stringLiteral(rawUrl) };
+  const token = { sh: shellQuoted(t.tokenUrl ?? "https://portal.example.com/oauth/token"), lit: stringLiteral(t.tokenUrl ?? "https://portal.example.com/oauth/token") };
   const hasBody = t.method !== "GET" && t.method !== "DELETE";
   const ua = `${appName.replace(/[^\w .-]/g, "").trim() || APP_PLACEHOLDER}`;
   if (t.authMethod === "oauth2") {
-    const tokenUrl = t.tokenUrl ?? "https://portal.example.com/oauth/token";
     return {
       curl: `# 1. Get an access token for ${ua} (client credentials)
-curl -X POST ${tokenUrl} \\
+curl -X POST ${token.sh} \\
   -u "YOUR_CLIENT_ID:YOUR_CLIENT_SECRET" \\
   -d grant_type=client_credentials \\
   -d scope="YOUR_SCOPES"
 
 # 2. Call the API with it
-curl -X ${t.method} ${url} \\
+curl -X ${t.method} ${url.sh} \\
   -H "Authorization: Bearer YOUR_ACCESS_TOKEN" \\
   -H "User-Agent: ${ua}"${hasBody ? ` \\\n  -H "Content-Type: application/json" \\\n  -d '{}'` : ""}`,
       javascript: `// ${ua}: get an access token (client credentials), then call the API
-const tokenResponse = await fetch("${tokenUrl}", {
+const tokenResponse = await fetch(${token.lit}, {
   method: "POST",
   headers: {
     Authorization: "Basic " + btoa("YOUR_CLIENT_ID:YOUR_CLIENT_SECRET"),
@@ -77,7 +87,7 @@ const tokenResponse = await fetch("${tokenUrl}", {
 });
 const { access_token } = await tokenResponse.json();
 
-const response = await fetch("${url}", {
+const response = await fetch(${url.lit}, {
   method: "${t.method}",
   headers: { Authorization: \`Bearer \${access_token}\`, "User-Agent": "${ua}" },${hasBody ? `\n  body: JSON.stringify({}),` : ""}
 });
@@ -86,25 +96,25 @@ console.log(response.status, await response.json());`,
 import requests
 
 token = requests.post(
-    "${tokenUrl}",
+    ${token.lit},
     auth=("YOUR_CLIENT_ID", "YOUR_CLIENT_SECRET"),
     data={"grant_type": "client_credentials", "scope": "YOUR_SCOPES"},
 ).json()["access_token"]
 
 response = requests.request(
     "${t.method}",
-    "${url}",
+    ${url.lit},
     headers={"Authorization": f"Bearer {token}", "User-Agent": "${ua}"},${hasBody ? `\n    json={},` : ""}
 )
 print(response.status_code, response.json())`,
     };
   }
   return {
-    curl: `curl -X ${t.method} ${url} \\
+    curl: `curl -X ${t.method} ${url.sh} \\
   -H "X-API-Key: ${KEY_PLACEHOLDER}" \\
   -H "User-Agent: ${ua}"${hasBody ? ` \\\n  -H "Content-Type: application/json" \\\n  -d '{}'` : ""}`,
     javascript: `// ${ua}: keep the key out of your code, e.g. in an environment variable
-const response = await fetch("${url}", {
+const response = await fetch(${url.lit}, {
   method: "${t.method}",
   headers: { "X-API-Key": process.env.API_KEY ?? "${KEY_PLACEHOLDER}", "User-Agent": "${ua}" },${hasBody ? `\n  body: JSON.stringify({}),` : ""}
 });
@@ -115,7 +125,7 @@ import requests
 
 response = requests.request(
     "${t.method}",
-    "${url}",
+    ${url.lit},
     headers={"X-API-Key": os.environ.get("API_KEY", "${KEY_PLACEHOLDER}"), "User-Agent": "${ua}"},${hasBody ? `\n    json={},` : ""}
 )
 print(response.status_code, response.json())`,
