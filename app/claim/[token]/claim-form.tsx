@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { KeyReveal } from "@/components/key-reveal";
+import { OAuthClientReveal } from "@/components/oauth-client-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { claimKeyAction } from "./actions";
@@ -11,6 +12,16 @@ import { claimKeyAction } from "./actions";
 export function ClaimForm({ token, notice }: { token: string; notice: ReactNode }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(claimKeyAction);
+  if (state?.revealedClient) {
+    return (
+      <div className="space-y-4">
+        <OAuthClientReveal client={state.revealedClient} />
+        <Link href={`/requests/${state.revealedClient.requestId}`} className="text-sm text-indigo-600 underline">
+          I have saved it: go to the request
+        </Link>
+      </div>
+    );
+  }
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (
