@@ -128,6 +128,8 @@ export function lookupClient(sql: Sql, clientId: string) {
 /** Why a client cannot get or use tokens now, or null when it can. */
 export function clientRefusal(row: ClientRow, now: number): string | null {
   if (row.app_deleted) return "the client's app was deleted";
+  // Revoked, checked in, expired or replaced: the request's end ends its client (as it ends its keys).
+  if (row.request_status !== "available") return `the client's request is ${row.request_status}`;
   if (row.ends_at !== null && row.ends_at <= now) return "the client was revoked or checked in";
   if (row.expires_at !== null && row.expires_at <= now) return "the client has expired";
   if (row.valid_from > now) return "the client is not valid yet";
