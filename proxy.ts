@@ -9,6 +9,8 @@ import { env } from "@/lib/env";
 import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
 import { API_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "@/lib/http/security-headers";
 import { SLUG_PATTERN } from "@/lib/products/product-schema";
+import { ICON_PATH, LOGO_PATH } from "@/lib/branding/defaults";
+import { BRAND_IMAGE_CSP } from "@/lib/branding/image-headers";
 
 /**
  * Runs before every page and API route (not static files, not the verify endpoint: see `config`).
@@ -46,6 +48,8 @@ export async function proxy(request: NextRequest) {
   if (path.startsWith("/api/") || path.startsWith("/oauth/") || path.startsWith("/.well-known/")) {
     return withSecurityHeaders(NextResponse.next(), { api: true });
   }
+  // The brand's images: nothing inside an uploaded SVG may run (lib/branding/image-headers.ts).
+  if (path === LOGO_PATH || path === ICON_PATH) return withSecurityHeaders(NextResponse.next(), { policy: BRAND_IMAGE_CSP });
 
   const enrol = await secondFactorSetupRedirect(request, path);
   if (enrol instanceof Response) return withSecurityHeaders(enrol, {});

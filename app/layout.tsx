@@ -1,22 +1,30 @@
-import type { Metadata, Viewport } from "next";
+import type { Viewport } from "next";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { BrandStyle } from "@/components/brand-mark";
 import { SiteFooter } from "@/components/site-footer";
+import { brandMetadata } from "@/lib/branding/brand-metadata";
 import { SiteHeader } from "@/components/site-header";
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
+import { parseTheme, THEME_COOKIE } from "@/components/theme/theme";
+import { Toaster } from "@/components/toaster";
+import { headerSession } from "@/lib/session/header-session";
 import { ZodJitless } from "./_components/zod-jitless";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: { default: "Portico — API catalogue", template: "%s · Portico" },
-  description: "Browse APIs, request access and get your keys.",
-};
+// Titles ("Page · Name") and the favicon follow Admin → Branding.
+export const generateMetadata = brandMetadata;
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The visitor's theme is rendered into the HTML, so the first paint already has it (no flash).
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
+  const session = await headerSession();
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body className="flex min-h-screen flex-col bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <BrandStyle />
         <ZodJitless />
         <a
           href="#main"
@@ -24,11 +32,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader session={session} />
         <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
           <StepUpProvider>{children}</StepUpProvider>
         </main>
         <SiteFooter />
+        <Toaster />
       </body>
     </html>
   );

@@ -1,20 +1,29 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { signOutAction } from "@/app/(auth)/signin/actions";
-import type { SessionState } from "@/app/api/session/route";
+import type { SessionState } from "@/lib/session/header-session";
 import { Button } from "./ui/button";
 
 const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white";
 
 /**
- * Role-aware links and sign-in state. Showing a link is convenience; every page checks access itself.
+ * Role-aware links and sign-in state, as the root layout read them (lib/session/header-session.ts):
+ * in the HTML from the first paint. Showing a link is convenience; every page checks access itself.
  * On a phone the links and account sit behind a Menu button (a disclosure); the cart stays in view.
  */
-export function AccountNav() {
-  const [state, setState] = useState<SessionState | null>(null);
+export function AccountNav({ session }: { session: SessionState }) {
+  const router = useRouter();
+  // What /api/session answered since the layout last rendered; a new render of the layout wins.
+  const [fetched, setFetched] = useState<SessionState | null>(null);
+  const [rendered, setRendered] = useState(session);
+  if (rendered !== session) {
+    setRendered(session);
+    setFetched(null);
+  }
+  const state = fetched ?? session;
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const pathname = usePathname();
@@ -24,35 +33,42 @@ export function AccountNav() {
     setMenuPath(pathname);
     setMenuOpen(false);
   }
+  const { unavailable, mergePending } = session;
   useEffect(() => {
+    if (!unavailable && !mergePending) return;
     let live = true;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    // Not knowing who is signed in (the portal or the network away) is not "signed out": say so,
-    // keep what was known, and ask again in a few seconds.
+    // Not knowing who is signed in (the database away) is not "signed out": say so and ask again
+    // every few seconds. A signed-out cart left in its cookie is merged by the same request.
     const load = () => {
-      clearTimeout(retry);
       fetch("/api/session", { cache: "no-store" })
         .then((r) => {
           if (!r.ok) throw new Error(`session ${r.status}`);
           return r.json() as Promise<SessionState>;
         })
-        .then((s) => live && setState(s))
-        .catch(() => {
+        .then((s) => {
           if (!live) return;
-          setState((known) => ({ ...(known ?? { user: null, cartCount: 0, devMailbox: false }), unavailable: true }));
-          retry = setTimeout(load, 3000);
+          setFetched(s);
+          if (mergePending) router.refresh();
+        })
+        .catch(() => {
+          if (live) retry = setTimeout(load, 3000);
         });
     };
     load();
-    window.addEventListener("portico:cart-changed", load);
     return () => {
       live = false;
       clearTimeout(retry);
-      window.removeEventListener("portico:cart-changed", load);
     };
-  }, [pathname]);
+  }, [unavailable, mergePending, router]);
+  useEffect(() => {
+    // The cart changed (add, remove, merge): render the layout again for the new count.
+    const refresh = () => router.refresh();
+    window.addEventListener("portico:cart-changed", refresh);
+    return () => window.removeEventListener("portico:cart-changed", refresh);
+  }, [router]);
 
-  const user = state?.user;
+  const user = state.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";
   // Below the sm breakpoint the links (and a signed-in account) are hidden unless the menu is open,
   // then stack under the bar. Sign in stays in the bar.
@@ -100,7 +116,7 @@ export function AccountNav() {
             Admin
           </Link>
         ) : null}
-        {state?.devMailbox ? (
+        {state.devMailbox ? (
           <Link href="/dev/mailbox" className={linkClass}>
             Dev mailbox
           </Link>
@@ -112,7 +128,7 @@ export function AccountNav() {
         data-testid="cart-link"
       >
         Cart
-        {state && state.cartCount > 0 ? (
+        {state.cartCount > 0 ? (
           <span
             className="rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
             aria-label={`${state.cartCount} ${state.cartCount === 1 ? "item" : "items"}`}
@@ -127,12 +143,7 @@ export function AccountNav() {
         onKeyDown={closeOnEscape}
         className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "flex"} min-h-8 flex-wrap items-center gap-3 text-sm`}
       >
-        {state === null ? (
-          // A plain span may not carry aria-label; a status with hidden text says the same.
-          <span role="status" className="h-8 w-20 animate-pulse rounded-md bg-zinc-200 dark:bg-zinc-800">
-            <span className="sr-only">Loading account</span>
-          </span>
-        ) : state.unavailable && !user ? (
+        {state.unavailable && !user ? (
           <span role="status" data-testid="account-unavailable" className="text-zinc-600 dark:text-zinc-400">
             Account unavailable, retrying…
           </span>

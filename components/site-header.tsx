@@ -1,21 +1,26 @@
 import Link from "next/link";
+import type { SessionState } from "@/lib/session/header-session";
 import { AccountNav } from "./account-nav";
+import { BrandMark } from "./brand-mark";
+import { ThemeSwitcher } from "./theme/theme-switcher";
 
 /**
- * The header is the same for everyone, so catalogue pages can be served from the static cache;
- * who is signed in is filled in by AccountNav in the browser.
+ * Rendered on the server with the session the root layout read, so the links, the account and the
+ * cart count are in the HTML (no skeleton, nothing moves after load). The catalogue's data stays
+ * cached (lib/catalogue/cached.ts) even though the pages around it are rendered per request.
  */
-export function SiteHeader() {
+export function SiteHeader({ session }: { session: SessionState }) {
   return (
-    <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80">
+    <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80" data-testid="site-header">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
         <Link
           href="/"
-          className="text-lg font-bold tracking-tight text-indigo-600 dark:text-indigo-400"
+          className="text-lg font-bold tracking-tight text-[color:var(--brand-accent,#4f46e5)] dark:text-zinc-100"
         >
-          Portico
+          <BrandMark />
         </Link>
-        <AccountNav />
+        <AccountNav session={session} />
+        <ThemeSwitcher />
       </div>
     </header>
   );

@@ -80,7 +80,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
 
   // Roll: a new key, shown once; both work during the grace period.
   await page.goto(requestUrl);
-  await expect(page.getByTestId("request-status")).toHaveText("Available");
+  await expect(page.getByTestId("request-status")).toHaveText("Active");
   // Keyboard: the confirmation takes focus on the safe choice; Escape closes it and returns focus.
   await page.getByRole("button", { name: "Roll key" }).focus();
   await page.keyboard.press("Enter");

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
 import { extendRequestAction } from "./actions";
 
 /** Ask for more time on an available access: an optional reason, one button. */
@@ -14,17 +15,16 @@ export function ExtendAccess({ requestId, days }: { requestId: string; days: num
       <label htmlFor="extend-reason" className="block text-sm font-medium">
         Why do you need more time? (optional)
       </label>
-      <textarea
+      <Textarea
         id="extend-reason"
         name="reason"
         rows={2}
         maxLength={2000}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? "extend-reason-error" : undefined}
-        className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
       {error ? (
-        <p id="extend-reason-error" className="text-sm text-red-600">
+        <p id="extend-reason-error" className="text-sm text-red-600 dark:text-red-400">
           {error}
         </p>
       ) : null}

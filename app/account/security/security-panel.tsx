@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { CopyField } from "@/components/shown-once-dialog";
@@ -113,6 +114,7 @@ function NoAuthenticator() {
 
 function BeginSetupForm({ label, variant = "primary" }: { label: string; variant?: "primary" | "secondary" }) {
   const [state, action, pending] = useActionState(beginSetupAction, null);
+  useActionToast(state);
   return (
     <form action={action} className="space-y-2">
       <Button type="submit" variant={variant} disabled={pending}>
@@ -219,6 +221,7 @@ function ConfirmSetupForm({
 }) {
   const [state, dispatch, pending] = useActionState(async (prev: ActionResult | null, data: FormData) => {
     const result = await confirmSetupAction(prev, data);
+  useActionToast(state);
     if (result.ok && result.revealedRecoveryCodes) onConfirmed(result.revealedRecoveryCodes);
     if (!result.ok && result.message === expiredMessage) onExpired();
     return result;
@@ -367,6 +370,7 @@ function AuthenticatorCodeField({
 function NewRecoveryCodes({ onReplaced }: { onReplaced: (codes: string[]) => void }) {
   const [state, dispatch, pending] = useActionState(async (prev: ActionResult | null, data: FormData) => {
     const result = await regenerateRecoveryCodesAction(prev, data);
+  useActionToast(state);
     if (result.ok && result.revealedRecoveryCodes) onReplaced(result.revealedRecoveryCodes);
     return result;
   }, null);
@@ -398,6 +402,7 @@ function NewRecoveryCodes({ onReplaced }: { onReplaced: (codes: string[]) => voi
 
 function RemoveAuthenticator() {
   const [state, dispatch, pending] = useActionState(removeSecondFactorAction, null);
+  useActionToast(state);
   const step = useConfirmStep<HTMLInputElement>({ busy: pending });
   const { formRef, onSubmit } = useServerForm(state, dispatch);
   const error = state && !state.ok ? (state.fieldErrors?.code ?? state.message) : undefined;
@@ -425,7 +430,7 @@ function RemoveAuthenticator() {
           </p>
           <AuthenticatorCodeField id="remove-code" error={error} inputRef={step.focusRef} />
           <div className="flex flex-wrap gap-2">
-            <Button type="submit" variant="danger" disabled={pending}>
+            <Button type="submit" variant="destructive" disabled={pending}>
               {pending ? "Removing…" : "Remove authenticator"}
             </Button>
             <Button type="button" variant="secondary" onClick={step.close} disabled={pending}>
@@ -434,7 +439,7 @@ function RemoveAuthenticator() {
           </div>
         </form>
       ) : (
-        <Button ref={step.triggerRef} type="button" variant="danger" onClick={step.open}>
+        <Button ref={step.triggerRef} type="button" variant="destructive" onClick={step.open}>
           Remove…
         </Button>
       )}

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { startTransition, useEffect, useState } from "react";
@@ -22,6 +23,7 @@ const resolver = zodResolver(addApiKeySchema) as unknown as Resolver<ApiKeyFormV
 export function AddKeyForm({ products }: { products: ProductChoice[] }) {
   // Privileged (step-up): the form keeps its values while a code is asked for.
   const { state, dispatch: action, pending } = useStepUpAction(addApiKeyAction);
+  useActionToast(state);
   const hydrated = useHydrated();
   const router = useRouter();
   const form = useForm<ApiKeyFormValues, unknown, unknown>({ resolver, defaultValues: addFormDefaults(), mode: "onTouched" });

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { startTransition, useEffect } from "react";
 import { type FieldPath, type Resolver, useForm } from "react-hook-form";
@@ -17,6 +18,7 @@ const resolver = zodResolver(editRolesSchema) as unknown as Resolver<EditValues,
 /** Edit changes the roles and their products only; the next call with the token uses them. */
 export function EditKeyForm({ id, roles, products }: { id: string; roles: RoleRow[]; products: ProductChoice[] }) {
   const { state, dispatch: action, pending } = useStepUpAction(editApiKeyAction);
+  useActionToast(state);
   const hydrated = useHydrated();
   const form = useForm<EditValues, unknown, unknown>({ resolver, defaultValues: { roles }, mode: "onTouched" });
   const { setError, handleSubmit } = form;

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
@@ -10,6 +11,7 @@ import { removeApiKeyAction } from "./actions";
 /** Remove asks first; once confirmed the token is refused at its next call. */
 export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
   const { state, pending, onSubmit } = useStepUpAction(removeApiKeyAction);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
   const hydrated = useHydrated();
   if (state?.ok) {

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
@@ -13,6 +14,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 /** The policy as a radio group; saving asks for a code (step-up) and keeps the choice meanwhile. */
 export function PolicyForm({ current, choices }: { current: SecondFactorPolicy; choices: PolicyChoice[] }) {
   const { state, pending, onSubmit } = useStepUpAction(savePolicyAction);
+  useActionToast(state);
   const ready = useHydrated() && !pending;
   const error = state && !state.ok ? (state.fieldErrors?.policy ?? state.message) : undefined;
   return (

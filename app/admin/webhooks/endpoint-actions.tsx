@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { startTransition, useActionState, useEffect, useState } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
@@ -33,10 +34,14 @@ function Outcome({ state }: { state: ActionResult | null }) {
 export function EndpointActions({ id, name, enabled }: { id: string; name: string; enabled: boolean }) {
   const hydrated = useHydrated();
   const [test, sendTest, testing] = useActionState(sendTestEventAction, null);
+  useActionToast(test);
   const { state: toggled, dispatch: toggle, pending: toggling } = useStepUpAction(setWebhookEndpointEnabledAction);
+  useActionToast(toggled);
   // Rotating makes a new secret: privileged (step-up).
   const { state: rotated, dispatch: rotate, pending: rotating } = useStepUpAction(rotateWebhookSecretAction);
+  useActionToast(rotated);
   const [removed, remove, removing] = useActionState(removeWebhookEndpointAction, null);
+  useActionToast(removed);
   const [rotateOpen, setRotateOpen] = useState(false);
   const [removeOpen, setRemoveOpen] = useState(false);
   const [dismissed, setDismissed] = useState<ActionResult | null>(null);
@@ -87,7 +92,7 @@ export function EndpointActions({ id, name, enabled }: { id: string; name: strin
           open={removeOpen}
           onOpenChange={setRemoveOpen}
           trigger={
-            <Button type="button" size="sm" variant="danger" disabled={busy}>
+            <Button type="button" size="sm" variant="destructive" disabled={busy}>
               Remove
             </Button>
           }

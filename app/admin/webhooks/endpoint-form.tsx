@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useRouter } from "next/navigation";
 import { startTransition, useEffect, useRef, useState } from "react";
@@ -29,6 +30,7 @@ const boxClass = "h-4 w-4 rounded border-zinc-400 text-indigo-600 focus-visible:
 export function EndpointForm({ products, edit }: { products: ProductChoice[]; edit?: { id: string; values: EndpointFormValues } }) {
   // Privileged (step-up): the new secret, or where the events go. The form keeps its values while a code is asked for.
   const { state, dispatch: action, pending } = useStepUpAction(edit ? editWebhookEndpointAction : addWebhookEndpointAction);
+  useActionToast(state);
   const hydrated = useHydrated();
   const router = useRouter();
   const form = useForm<EndpointFormValues, unknown, unknown>({ resolver, defaultValues: edit?.values ?? endpointFormDefaults(), mode: "onTouched" });

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { startTransition, useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
@@ -12,6 +13,7 @@ import { recoverFailedDeliveriesAction, resendDeliveryAction } from "./actions";
  */
 export function ResendButton({ id, deliveryId, label, waiting }: { id: string; deliveryId: string; label: string; waiting: boolean }) {
   const [state, action, pending] = useActionState(resendDeliveryAction, null);
+  useActionToast(state);
   const hydrated = useHydrated();
   const send = () => {
     const data = new FormData();
@@ -38,6 +40,7 @@ export function ResendButton({ id, deliveryId, label, waiting }: { id: string; d
 /** Recover: every failed message since a chosen time (UTC) is attempted again. */
 export function RecoverForm({ id, defaultSince }: { id: string; defaultSince: string }) {
   const [state, action, pending] = useActionState(recoverFailedDeliveriesAction, null);
+  useActionToast(state);
   const hydrated = useHydrated();
   const { formRef, onSubmit } = useServerForm(state, action);
   const error = state?.fieldErrors?.since;

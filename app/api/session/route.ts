@@ -1,20 +1,14 @@
 import { NextResponse } from "next/server";
-import type { UserRole } from "@/db/schema";
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { currentUser } from "@/lib/auth/guards";
 import { currentCart, mergeAnonymousCart } from "@/lib/cart/session-cart";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
-
-export type SessionState = {
-  user: { name: string | null; email: string; role: UserRole } | null;
-  cartCount: number;
-  devMailbox: boolean;
-  /** Who is signed in could not be looked up (the database away): never shown as signed out. */
-  unavailable?: boolean;
-};
+import type { SessionState } from "@/lib/session/header-session";
 
 /**
- * Who is signed in and how full their cart is, for the header. Anonymous is a normal answer here,
+ * Who is signed in and how full their cart is. The header gets this from the root layout
+ * (lib/session/header-session.ts); it asks here only while the database is away, or to merge a
+ * signed-out cart after signing in. Anonymous is a normal answer here,
  * not a 401. A signed-in visitor's signed-out cart is merged into their account cart on the way.
  */
 export async function GET(request: Request) {

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -28,6 +29,7 @@ export function SubjectForm({
   sampleValues: Record<string, string>;
 }) {
   const [state, action, pending] = useActionState(saveSubjectAction, null);
+  useActionToast(state);
   const [value, setValue] = useState(current);
   const [submitted, setSubmitted] = useState(false);
   const id = `subject-${template}`;

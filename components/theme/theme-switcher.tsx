@@ -1,0 +1,48 @@
+"use client";
+
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import { THEME_LABELS, THEMES, parseTheme } from "./theme";
+import { setTheme, useTheme } from "./use-theme";
+
+const icon = { system: "◐", light: "☀", dark: "☾" } as const;
+
+/** System / Light / Dark in a menu (arrow keys, Enter, Escape), in the header. */
+export function ThemeSwitcher() {
+  const theme = useTheme();
+  return (
+    <Menu.Root modal={false}>
+      <Menu.Trigger
+        className="order-3 inline-flex h-8 items-center gap-1 rounded-md px-2 text-sm sm:order-none text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        aria-label={`Theme: ${THEME_LABELS[theme]}`}
+        data-testid="theme-switcher"
+      >
+        <span aria-hidden="true">{icon[theme]}</span>
+        <span className="sr-only sm:not-sr-only">{THEME_LABELS[theme]}</span>
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content
+          align="end"
+          sideOffset={6}
+          className="z-50 min-w-36 rounded-md border border-zinc-200 bg-white p-1 text-sm text-zinc-900 shadow-lg dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+        >
+          <Menu.Label className="px-2 py-1 text-xs font-medium text-zinc-600 dark:text-zinc-400">Theme</Menu.Label>
+          <Menu.RadioGroup value={theme} onValueChange={(value) => setTheme(parseTheme(value))}>
+            {THEMES.map((t) => (
+              <Menu.RadioItem
+                key={t}
+                value={t}
+                className="flex cursor-default items-center gap-2 rounded px-2 py-1.5 outline-none select-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800"
+              >
+                <span aria-hidden="true" className="w-4 text-center">
+                  {icon[t]}
+                </span>
+                <span className="flex-1">{THEME_LABELS[t]}</span>
+                <Menu.ItemIndicator aria-hidden="true">✓</Menu.ItemIndicator>
+              </Menu.RadioItem>
+            ))}
+          </Menu.RadioGroup>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
