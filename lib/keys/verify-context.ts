@@ -55,12 +55,21 @@ export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?
   };
 }
 
+/** The OAuth issuer (AUTH_URL) whose access tokens verify accepts; none when the environment lacks it (tests of keys alone). */
+function oauthIssuer() {
+  try {
+    return env.baseUrl;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One context per process, shared by the Next route and the dedicated listener (they may be
  * bundled apart, so it lives on globalThis): the limit counts of one instance are one set.
  */
 export function processVerifyContext(sql: Sql): VerifyContext {
   const g = globalThis as unknown as { porticoVerify?: VerifyContext };
-  g.porticoVerify ??= createVerifyContext(sql, { changes: processChanges(), issuer: env.baseUrl });
+  g.porticoVerify ??= createVerifyContext(sql, { changes: processChanges(), issuer: oauthIssuer() });
   return g.porticoVerify;
 }
