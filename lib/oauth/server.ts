@@ -250,7 +250,7 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       const granted = asked.length > 0 ? [...new Set(asked)] : row.scopes;
       const t = now();
       const iat = Math.floor(t.getTime() / 1000);
-      const lifetime = Math.max(60, Math.min(row.token_lifetime, 86_400));
+      const lifetime = Math.max(5, Math.min(row.token_lifetime, 86_400));
       // Never past the client's own end.
       const end = Math.min(row.expires_at ?? Infinity, row.ends_at ?? Infinity);
       const exp = Math.min(iat + lifetime, Number.isFinite(end) ? Math.floor(end / 1000) : Infinity);
