@@ -118,7 +118,8 @@ const sameHash = (a: string, b: string | null) => b !== null && a.length === b.l
 
 const UNKNOWN_CLIENT = "Client authentication failed: unknown client, wrong secret or assertion, or the client no longer works. Check the client id and secret shown when you claimed it.";
 
-export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: string; now?: () => Date }): OAuthServer {
+export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: string; now?: () => Date; tokenRatePerMinute?: number }): OAuthServer {
+  const ratePerMinute = deps.tokenRatePerMinute ?? TOKEN_RATE_PER_MINUTE;
   const issuer = deps.baseUrl.replace(/\/+$/, "");
   const tokenEndpoint = `${issuer}/oauth/token`;
   const now = () => deps.now?.() ?? new Date();
@@ -146,9 +147,9 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       windows.set(id, { start: minute, count: 1 });
       return;
     }
-    if (++w.count > TOKEN_RATE_PER_MINUTE) {
+    if (++w.count > ratePerMinute) {
       const retry = Math.ceil((minute + 60_000 - t) / 1000);
-      throw new OAuthError("rate_limited", `Too many token requests for this client: at most ${TOKEN_RATE_PER_MINUTE} a minute. Reuse the token until it expires; retry in ${retry} s.`, 429, { "Retry-After": String(retry) });
+      throw new OAuthError("rate_limited", `Too many token requests for this client: at most ${ratePerMinute} a minute. Reuse the token until it expires; retry in ${retry} s.`, 429, { "Retry-After": String(retry) });
     }
   }
 
