@@ -34,7 +34,9 @@ export async function OAuthClients({ appId, userId }: { appId: string; userId: s
                 <Link href={`/requests/${c.requestId}`} className="font-mono break-all text-indigo-700 hover:underline dark:text-indigo-400">
                   {c.clientId}
                 </Link>
-                <p className="text-xs text-zinc-600 dark:text-zinc-400">{c.planName.name}</p>
+                <p className="text-xs text-zinc-600 dark:text-zinc-400">
+                  {c.planName.name} · {c.lastUsedAt ? `last used ${formatDateTime(c.lastUsedAt)}` : "never used"}
+                </p>
                 {state === "active" ? (
                   <OAuthClientControls id={c.id} appId={appId} clientId={c.clientId} usesSecret={c.authMethod === "client_secret"} maxGraceHours={maxGraceOf(c.planName)} />
                 ) : null}
