@@ -110,6 +110,10 @@ describe("openid-client obtains tokens", () => {
       .setJti(crypto.randomUUID())
       .sign(privateKey);
     const body = { grant_type: "client_credentials", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", client_assertion: assertion };
+    // a refusal after the assertion checked out (scope outside the plan) writes nothing: the assertion is not used up
+    const outside = (await withoutWrites(t.sql, () => form({ ...body, scope: "admin" }))) as Response;
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toMatchObject({ error: "invalid_scope" });
     expect((await form(body)).status).toBe(200);
     const replay = await form(body);
     expect(replay.status).toBe(401);

@@ -154,7 +154,7 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
   }
 
   /** RFC 6749 §2.3 and RFC 7523 §2.2: exactly one client authentication method. */
-  async function authenticate(request: Request, form: URLSearchParams): Promise<{ row: ClientRow; basic: boolean }> {
+  async function authenticate(request: Request, form: URLSearchParams): Promise<{ row: ClientRow; basic: boolean; consume: () => Promise<void> }> {
     const parsed = authForm.safeParse(Object.fromEntries(form));
     if (!parsed.success) throw new OAuthError("invalid_request", "A client parameter is too long.");
     const f = parsed.data;
@@ -163,6 +163,8 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
     if (methods > 1) throw new OAuthError("invalid_request", "Use exactly one client authentication method (Basic, client_secret or client_assertion).");
     let clientId: string;
     let check: (row: ClientRow) => Promise<boolean>;
+    // A private_key_jwt assertion's jti, recorded only once every other check passed (nothing written on a refusal).
+    let consume = async () => {};
     if (basic || f.client_secret !== undefined) {
       clientId = basic?.id ?? f.client_id ?? "";
       const secret = basic?.secret ?? f.client_secret ?? "";
@@ -196,11 +198,17 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
             currentDate: now(),
             maxTokenAge: "10m",
           });
-          // Single use (RFC 7523 §3): the first to record the jti wins; a replay is refused.
-          const inserted = await deps.sql`insert into oauth_jtis (kind, client_id, jti, expires_at)
-            values ('assertion', ${row.client_id}, ${String(payload.jti).slice(0, 200)}, to_timestamp(${Number(payload.exp)}))
-            on conflict do nothing returning jti`;
-          return inserted.length === 1;
+          const jti = String(payload.jti).slice(0, 200);
+          const exp = Number(payload.exp);
+          const [seen] = await deps.sql`select 1 from oauth_jtis where kind = 'assertion' and client_id = ${row.client_id} and jti = ${jti}`;
+          if (seen) return false;
+          // Single use (RFC 7523 §3): of two concurrent uses, the first to record the jti wins.
+          consume = async () => {
+            const inserted = await deps.sql`insert into oauth_jtis (kind, client_id, jti, expires_at)
+              values ('assertion', ${row.client_id}, ${jti}, to_timestamp(${exp})) on conflict do nothing returning jti`;
+            if (inserted.length !== 1) throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
+          };
+          return true;
         } catch {
           return false;
         }
@@ -214,7 +222,7 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
     if (!row || !(await check(row)) || clientRefusal(row, now().getTime()) !== null || row.request_status !== "available") {
       throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
     }
-    return { row, basic: basic !== null };
+    return { row, basic: basic !== null, consume };
   }
 
   async function guarded(request: Request, fn: (basic: { used: boolean }) => Promise<Response>) {
@@ -239,7 +247,7 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       if (grantType !== "client_credentials") {
         throw new OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is supported.");
       }
-      const { row } = await authenticate(request, form);
+      const { row, consume } = await authenticate(request, form);
       if (scope !== undefined && scope !== "" && !SCOPE_PATTERN.test(scope)) {
         throw new OAuthError("invalid_scope", "scope must be scope names separated by single spaces (RFC 6749 §3.3).");
       }
@@ -248,6 +256,7 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       if (outside.length > 0) {
         throw new OAuthError("invalid_scope", `Not in this client's plan: ${outside.join(" ").slice(0, 200)}. It allows: ${row.scopes.join(" ") || "no scopes"}.`);
       }
+      await consume();
       const granted = asked.length > 0 ? [...new Set(asked)] : row.scopes;
       const t = now();
       const iat = Math.floor(t.getTime() / 1000);
@@ -294,9 +303,10 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
   async function introspect(request: Request) {
     return guarded(request, async () => {
       const form = await readForm(request);
-      const { row } = await authenticate(request, form);
+      const { row, consume } = await authenticate(request, form);
       const parsed = tokenParam.safeParse(Object.fromEntries(form));
       if (!parsed.success) throw new OAuthError("invalid_request", "token is missing or too long.");
+      await consume();
       const payload = await checkToken(parsed.data.token);
       // A client learns only about its own tokens (RFC 7662 §4).
       const active = payload !== null && payload.client_id === row.client_id && !row.revoked_jtis.includes(String(payload.jti));
@@ -321,9 +331,10 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
   async function revoke(request: Request) {
     return guarded(request, async () => {
       const form = await readForm(request);
-      const { row } = await authenticate(request, form);
+      const { row, consume } = await authenticate(request, form);
       const parsed = tokenParam.safeParse(Object.fromEntries(form));
       if (!parsed.success) throw new OAuthError("invalid_request", "token is missing or too long.");
+      await consume();
       const payload = await checkToken(parsed.data.token);
       // RFC 7009 §2.2: an invalid or foreign token is answered 200 too; only the client's own is revoked.
       if (payload && payload.client_id === row.client_id && typeof payload.jti === "string" && typeof payload.exp === "number") {
