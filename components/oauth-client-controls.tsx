@@ -3,7 +3,7 @@
 import { useId } from "react";
 import { KeyReveal } from "@/components/key-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
-import { useActionToast } from "@/components/toast";
+import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
 import { GRACE_CHOICES } from "@/lib/keys/roll-grace";
@@ -25,12 +25,13 @@ function Problem({ state }: { state: { ok: boolean; message?: string; fieldError
 
 /** Roll, register a public key, check in, revoke: one working OAuth client's controls on its app's page. */
 export function OAuthClientControls({ id, appId, clientId, usesSecret, maxGraceHours }: { id: string; appId: string; clientId: string; usesSecret: boolean; maxGraceHours: number }) {
-  const roll = useStepUpAction(rollClientAction);
-  const register = useStepUpAction(registerClientKeyAction);
-  const end = useStepUpAction(endClientAction);
-  useActionToast(roll.state);
-  useActionToast(register.state);
-  useActionToast(end.state);
+  // Toasts from the answer itself: revoke and check-in re-render the row without these controls.
+  const done = (r: { ok: boolean; message?: string }) => {
+    if (r.ok && r.message) toast.success(r.message);
+  };
+  const roll = useStepUpAction(rollClientAction, done);
+  const register = useStepUpAction(registerClientKeyAction, done);
+  const end = useStepUpAction(endClientAction, done);
   const uid = useId();
   return (
     <details className="mt-2 text-sm">
