@@ -44,7 +44,10 @@ export async function proxy(request: NextRequest) {
 
   const bodyLimit = bodyLimitFor(path);
   if (await bodyTooLarge(request, bodyLimit)) return withSecurityHeaders(payloadTooLarge(bodyLimit), { api: true });
-  if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
+  // The OAuth endpoints (lib/oauth/server.ts) are machine endpoints like /api/: no page nonce, no session.
+  if (path.startsWith("/api/") || path.startsWith("/oauth/") || path.startsWith("/.well-known/")) {
+    return withSecurityHeaders(NextResponse.next(), { api: true });
+  }
   // The brand's images: nothing inside an uploaded SVG may run (lib/branding/image-headers.ts).
   if (path === LOGO_PATH || path === ICON_PATH) return withSecurityHeaders(NextResponse.next(), { policy: BRAND_IMAGE_CSP });
 

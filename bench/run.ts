@@ -8,7 +8,7 @@
  *
  * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1 (no queue bench,
  * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
- * BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
+ * BENCH_SKIP_OAUTH=1 (bench/oauth.ts: token endpoint; verify with a JWT vs an API key), BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
  * attempt, and a decision's cost with 10 endpoints beside none), BENCH_SKIP_PAGES=1 (no catalogue pages).
  */
 import { spawn, execSync } from "node:child_process";
@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
 import { benchAccessRequests, benchApiToken } from "./api";
 import { benchAudit } from "./audit";
+import { benchOAuth } from "./oauth";
 import { benchQueue } from "./queue";
 import { benchVerify } from "./verify";
 import { benchWebhooks } from "./webhooks";
@@ -68,7 +69,7 @@ async function main() {
     {
       stdio: ["ignore", "ignore", "inherit"],
       // The app's inline worker sends webhooks too, so it must reach the bench's receiver on 127.0.0.1.
-      env: { ...process.env, AUTH_URL: base, PORTICO_VERIFY_PORT: String(port + 1), PORTICO_WEBHOOK_ALLOW_HTTP: "on", PORTICO_WEBHOOK_ALLOW_PRIVATE: "on" },
+      env: { ...process.env, AUTH_URL: base, PORTICO_VERIFY_PORT: String(port + 1), PORTICO_WEBHOOK_ALLOW_HTTP: "on", PORTICO_WEBHOOK_ALLOW_PRIVATE: "on", PORTICO_OAUTH_TOKEN_RATE_PER_MINUTE: "100000000" },
       detached: true,
     },
   );
@@ -100,6 +101,7 @@ async function main() {
     await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections, pgData: ".data/bench-pg/cluster" });
     const skipApi = process.env.BENCH_SKIP_API === "1";
     if (!skipApi) await benchApiToken(databaseUrl, base, { seconds, connections });
+    if (process.env.BENCH_SKIP_OAUTH !== "1") await benchOAuth(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });
     if (process.env.BENCH_SKIP_AUDIT !== "1") await benchAudit(databaseUrl, base);
     if (process.env.BENCH_SKIP_QUEUE !== "1") {
       const url = databaseUrl;

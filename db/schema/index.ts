@@ -25,3 +25,4 @@ export * from "./reminder-digests";
 export * from "./key-reminders";
 export * from "./job-workers";
 export * from "./branding";
+export * from "./oauth";

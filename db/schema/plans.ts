@@ -46,6 +46,9 @@ export const plans = pgTable(
     handoffTimeoutHours: integer().notNull().default(72),
     // Redirect after submit (Tyk's "Redirect Key Request"): the consumer is sent here with a signed reference.
     redirectUrl: text(),
+    // OAuth 2.0 products (lib/oauth): the scopes a client may ask for, and its access tokens' lifetime.
+    oauthScopes: text().array().notNull().default(sql`'{}'::text[]`),
+    accessTokenLifetimeSeconds: integer().notNull().default(600),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -14,6 +14,8 @@ export type ActionResult = {
   id?: string;
   /** A new API key, shown once by the form that asked for it; never stored or logged. */
   revealedKey?: { plaintext: string; start: string; expiresAt: string | null; requestId: string; note?: string };
+  /** A new OAuth client's secret (lib/oauth), shown once with its id and token call; never stored or logged. */
+  revealedClient?: { clientId: string; clientSecret: string; tokenUrl: string; expiresAt: string | null; scopes: string[]; requestId: string };
   /** A new portal API access key's token, shown once in the Add dialog; never stored or logged. */
   revealedAccessKey?: { name: string; token: string; expiresAt: string };
   /** A webhook endpoint's new signing secret (Add or Rotate), shown once; never stored in plaintext or logged. */

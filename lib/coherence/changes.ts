@@ -17,7 +17,16 @@ export const CHANGES_CHANNEL = "portico_changes";
 /** Tables the catalogue pages, and the brand every page shows, are built from. */
 export const CATALOGUE_TABLES: ReadonlySet<string> = new Set(["products", "plans", "product_plans", "portal_branding"]);
 /** Tables a verify answer is built from (lib/keys/verify-key.ts lookupKey). */
-export const KEY_TABLES: ReadonlySet<string> = new Set(["api_keys", "access_requests", "access_request_products", "apps", "products"]);
+export const KEY_TABLES: ReadonlySet<string> = new Set([
+  "api_keys",
+  "access_requests",
+  "access_request_products",
+  "apps",
+  "products",
+  "oauth_clients",
+  "oauth_signing_keys",
+  "oauth_jtis",
+]);
 
 /** A table name, or "*": the listener was (re)connected or lost, so anything may have changed. */
 export type Change = string;

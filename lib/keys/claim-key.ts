@@ -11,6 +11,7 @@ import { accountDisabled } from "@/lib/users/assert-active-user";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
 import { issueKey } from "./issue-key";
+import { issueClient, requestIsOAuth } from "@/lib/oauth/clients";
 
 export type ClaimState =
   | { state: "ready"; requestId: string; appName: string; planName: string; productNames: string[] }
@@ -84,7 +85,7 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string
  * exactly one creates a key. The request becomes available in the same transaction. A disabled
  * account claims nothing (the link stays unused, refused "forbidden" if it would otherwise work).
  */
-export async function claimKey(
+export async function claimCredential(
   db: Database,
   token: string,
   userId: string,
@@ -121,8 +122,13 @@ export async function claimKey(
       actorId: userId,
       requesterId: userId,
     });
+    // An OAuth 2.0 product's request yields an OAuth client, not an API key (the cart never mixes them).
+    if (await requestIsOAuth(tx, request.id)) {
+      const { clientId, clientSecret, client } = await issueClient(tx, request, { actorId: userId, now });
+      return { kind: "oauth_client" as const, clientId, clientSecret, client, requestId: request.id };
+    }
     const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: userId, now });
-    return { plaintext, key, requestId: request.id };
+    return { kind: "key" as const, plaintext, key, requestId: request.id };
   });
   if (result && result !== "disabled") return result;
   const state = await inspectClaimLink(db, token, userId, now);
@@ -137,3 +143,13 @@ export async function claimKey(
   );
 }
 
+
+/**
+ * claimCredential for a request known to be for API-key products (tests, bench, scripts): the key.
+ * The claim UI uses claimCredential, which also hands out OAuth clients.
+ */
+export async function claimKey(db: Database, token: string, userId: string, opts: { prefix: string; now?: Date; baseUrl?: string }) {
+  const claimed = await claimCredential(db, token, userId, opts);
+  if (claimed.kind !== "key") throw new Error("claimKey: this request is for OAuth 2.0 products; use claimCredential");
+  return claimed;
+}

@@ -16,6 +16,8 @@ export function lastUsedRecorder(sql: Sql, intervalMs = 5000) {
     pending = new Set();
     try {
       await sql`update api_keys set last_used_at = now() where id = any(${ids})`;
+      // OAuth clients (verify with an access token) are marked by their row id too.
+      await sql`update oauth_clients set last_used_at = now() where id = any(${ids})`;
     } catch (error) {
       console.error(`Could not record key use: ${describeError(error)}`);
     }

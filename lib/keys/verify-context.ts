@@ -1,5 +1,7 @@
 import type { Sql } from "postgres";
 import { type ChangeListener, processChanges } from "@/lib/coherence/changes";
+import { env } from "@/lib/env";
+import { type AccessTokenVerifier, accessTokenVerifier } from "@/lib/oauth/verify-token";
 import { usageLimiter } from "@/lib/usage/limiter";
 import { importedKeysFlag } from "./imported-keys";
 import { lastUsedRecorder } from "./last-used";
@@ -18,15 +20,18 @@ export type VerifyContext = {
   limiter: ReturnType<typeof usageLimiter>;
   lastUsed: ReturnType<typeof lastUsedRecorder>;
   importedKeys: ReturnType<typeof importedKeysFlag>;
+  /** OAuth access tokens (lib/oauth/verify-token.ts), when the context knows the issuer. */
+  accessTokens?: AccessTokenVerifier;
   /** Writes what is still in memory (shutdown). */
   flush: () => Promise<void>;
 };
 
-export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?: ChangeListener } = {}): VerifyContext {
+export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?: ChangeListener; issuer?: string } = {}): VerifyContext {
   const limiter = usageLimiter(sql, { flushMs: opts.flushMs });
   const lastUsed = lastUsedRecorder(sql);
   const importedKeys = importedKeysFlag(sql);
   const lookupUncached: KeyLookup = (hash) => lookupKey(sql, hash);
+  const accessTokens = opts.issuer ? accessTokenVerifier(sql, { issuer: opts.issuer, changes: opts.changes }) : undefined;
   const cache = opts.changes ? cachedKeyLookup(lookupUncached, opts.changes) : undefined;
   // An import is seen at once rather than at the flag's next read; so is one made while the
   // listener was away ("*" on its return).
@@ -39,13 +44,24 @@ export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?
     limiter,
     lastUsed,
     importedKeys,
+    accessTokens,
     flush: async () => {
       importedKeys.stop();
+      accessTokens?.stop();
       cache?.stop();
       unsubscribe?.();
       await Promise.all([limiter.flush(), lastUsed.flush()]);
     },
   };
+}
+
+/** The OAuth issuer (AUTH_URL) whose access tokens verify accepts; none when the environment lacks it (tests of keys alone). */
+function oauthIssuer() {
+  try {
+    return env.baseUrl;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -54,6 +70,6 @@ export function createVerifyContext(sql: Sql, opts: { flushMs?: number; changes?
  */
 export function processVerifyContext(sql: Sql): VerifyContext {
   const g = globalThis as unknown as { porticoVerify?: VerifyContext };
-  g.porticoVerify ??= createVerifyContext(sql, { changes: processChanges() });
+  g.porticoVerify ??= createVerifyContext(sql, { changes: processChanges(), issuer: oauthIssuer() });
   return g.porticoVerify;
 }

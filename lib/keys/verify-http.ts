@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { looksLikeJwt } from "@/lib/oauth/verify-token";
 import { describeError } from "@/lib/describe-error";
 import { BodyTooLargeError } from "@/lib/http/body-limit";
 import { type HeaderSource, type KeyRow, MAX_IMPORTED_KEY_LENGTH, type VerifyOptions, type VerifyResult, keyFromHeaders, verifyKey } from "./verify-key";
@@ -63,7 +64,10 @@ export async function verifyHttp(
       product = product ?? parsed.data.product ?? null;
     }
   }
-  if (typeof key === "string" && key.length > MAX_IMPORTED_KEY_LENGTH) key = key.slice(0, MAX_IMPORTED_KEY_LENGTH + 1);
+  // An OAuth access token (a JWT) is longer than any key; anything else that long is cut before verify.
+  if (typeof key === "string" && key.length > MAX_IMPORTED_KEY_LENGTH && !(opts.accessTokens && looksLikeJwt(key))) {
+    key = key.slice(0, MAX_IMPORTED_KEY_LENGTH + 1);
+  }
   return verifyKey({ key, product: typeof product === "string" || product === null ? product : String(product) }, lookup, opts);
 }
 

@@ -2,6 +2,7 @@ import type { Sql } from "postgres";
 import { z } from "zod";
 import type { UsageOutcome } from "@/db/schema";
 import type { Decision, UsageLimiter, WindowState } from "@/lib/usage/limiter";
+import { type AccessTokenVerifier, looksLikeJwt } from "@/lib/oauth/verify-token";
 import { hashSecret, isWellFormedKey } from "./key-format";
 
 /**
@@ -95,6 +96,8 @@ export type VerifyOptions = {
    * then looked up by its hash too. Otherwise it is refused before any lookup.
    */
   importedKeys?: () => boolean;
+  /** Accepts Portico's OAuth access tokens (lib/oauth/verify-token.ts) as well as keys. */
+  accessTokens?: AccessTokenVerifier;
 };
 
 /**
@@ -144,21 +147,56 @@ export async function verifyKey(
     return unauthorized("no key");
   }
   const key = input.key;
+  if (opts.accessTokens && looksLikeJwt(key)) return verifyAccessToken(key, input, opts.accessTokens, opts);
   if (!(isWellFormedKey(key, opts.prefix) || (opts.importedKeys?.() && isImportableKey(key, opts.prefix)))) {
     return unauthorized("malformed key or bad checksum");
   }
-  let product: string | null = null;
-  if (typeof input.product === "string" && PRODUCT_SLUG.test(input.product)) {
-    product = input.product;
-  } else if (input.product !== undefined && input.product !== null && input.product !== "") {
-    // Only a bad value goes through zod, for its message: a slug is a regex test on the hot path.
-    const parsed = productSlug.safeParse(input.product);
-    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? "product must be a product slug");
-    product = parsed.data;
-  }
+  const product = productOf(input);
+  if (typeof product === "object" && product !== null) return product;
   const [row] = await lookup(hashSecret(key as string));
   const now = (opts.now ?? new Date()).getTime();
   if (!row || row.app_deleted) return unauthorized(row ? "the key's app was deleted" : "unknown key");
+  return answer(row, product, now, opts, {});
+}
+
+/** The product a call names: a slug, null for none, or the 400 for a bad one. */
+function productOf(input: VerifyInput): string | null | VerifyResult {
+  if (typeof input.product === "string" && PRODUCT_SLUG.test(input.product)) return input.product;
+  if (input.product !== undefined && input.product !== null && input.product !== "") {
+    // Only a bad value goes through zod, for its message: a slug is a regex test on the hot path.
+    const parsed = productSlug.safeParse(input.product);
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? "product must be a product slug");
+    return parsed.data;
+  }
+  return null;
+}
+
+/**
+ * An OAuth access token (RFC 9068 JWT from /oauth/token): the token checked (signature, iss, exp),
+ * then its client's current state, as for a key: a revoked client's token is refused at once.
+ * The token grants the products it names that the client still has.
+ */
+async function verifyAccessToken(token: string, input: VerifyInput, verifier: AccessTokenVerifier, opts: VerifyOptions): Promise<VerifyResult> {
+  const at = opts.now ?? new Date();
+  const checked = await verifier.check(token, at);
+  if ("reason" in checked) return unauthorized(checked.reason);
+  const product = productOf(input);
+  if (typeof product === "object" && product !== null) return product;
+  const [client] = await verifier.lookup(checked.clientId);
+  if (!client) return unauthorized("the access token's client no longer exists");
+  const now = at.getTime();
+  if (client.revoked_jtis.includes(checked.jti)) return unauthorized(`access token ${checked.jti} was revoked`);
+  if (client.app_deleted) return unauthorized(`client ${client.client_id}: the app was deleted`);
+  // Ended with its request (revoked, checked in, expired); the client's own end is answer()'s ends_at.
+  if (client.request_status !== "available") {
+    opts.limiter?.record(client.id, "revoked", product ?? "");
+    return unauthorized(`client ${client.client_id}: the request is ${client.request_status}`);
+  }
+  const row: KeyRow = { ...client, products: client.products.filter((p) => checked.products.includes(p)) };
+  return answer(row, product, now, opts, { clientId: client.client_id, scope: checked.scope });
+}
+
+function answer(row: KeyRow, product: string | null, now: number, opts: VerifyOptions, oauth: { clientId?: string; scope?: string }): VerifyResult {
   const record = (outcome: UsageOutcome) =>
     opts.limiter?.record(row.id, outcome, product ?? (row.products.length === 1 ? (row.products[0] ?? "") : ""));
   if (row.ends_at !== null && row.ends_at <= now) {
@@ -177,7 +215,7 @@ export async function verifyKey(
   }
   if (product && !row.products.includes(product)) {
     record("unknown_product");
-    return refuse(403, `This API key does not grant access to "${product}".`);
+    return refuse(403, oauth.clientId ? `This access token does not grant access to "${product}".` : `This API key does not grant access to "${product}".`);
   }
   let limitHeaders: Record<string, string> = {};
   if (opts.limiter) {
@@ -196,6 +234,7 @@ export async function verifyKey(
     body: {
       valid: true,
       keyId: row.id,
+      ...(oauth.clientId ? { clientId: oauth.clientId, scope: oauth.scope ?? "" } : {}),
       app: { id: row.app_id, name: row.app_name },
       plan: { name: row.plan_name, rateLimitPerMinute: row.rate_limit, quotaPerMonth: row.quota, limitsEnforcedBy: row.enforce ? "portico" : "gateway" },
       products: row.products,
@@ -203,6 +242,7 @@ export async function verifyKey(
     },
     headers: {
       "X-Portico-Key-Id": row.id,
+      ...(oauth.clientId ? { "X-Portico-Client-Id": oauth.clientId, "X-Portico-Scope": oauth.scope ?? "" } : {}),
       "X-Portico-App-Id": row.app_id,
       "X-Portico-App-Name": encodeURIComponent(row.app_name),
       "X-Portico-Plan": encodeURIComponent(row.plan_name),

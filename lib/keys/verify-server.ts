@@ -53,7 +53,7 @@ export async function startVerifyServer(opts: {
   cache?: boolean;
 }) {
   const context = opts.context ?? processVerifyContext(opts.sql);
-  const { limiter, lastUsed, importedKeys } = context;
+  const { limiter, lastUsed, importedKeys, accessTokens } = context;
   const counting = opts.limits === false ? undefined : limiter;
   const lookup = opts.cache === false ? context.lookupUncached : context.lookup;
   const security = apiSecurityHeaders(opts.baseUrl ?? "");
@@ -79,6 +79,7 @@ export async function startVerifyServer(opts: {
       prefix: opts.prefix,
       limiter: counting,
       importedKeys: importedKeys.get,
+      accessTokens,
     }).then(
       (result) => {
         if (result.status === 200) lastUsed.mark(String(result.body.keyId));

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
-import { claimKey } from "@/lib/keys/claim-key";
+import { claimCredential } from "@/lib/keys/claim-key";
+import { clientScopes } from "@/lib/oauth/clients";
 
 const claimSchema = z.object({ token: z.string().max(200) });
 
@@ -16,7 +17,23 @@ const claimSchema = z.object({ token: z.string().max(200) });
 export const claimKeyAction = validatedActionWithUser(
   claimSchema,
   async ({ token }, user) => {
-    const { plaintext, key, requestId } = await claimKey(db, token, user.id, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
+    const claimed = await claimCredential(db, token, user.id, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
+    if (claimed.kind === "oauth_client") {
+      // An OAuth 2.0 product's request: a client id and secret, shown once, with the token call (lib/oauth).
+      return {
+        ok: true,
+        message: "OAuth client created.",
+        revealedClient: {
+          clientId: claimed.clientId,
+          clientSecret: claimed.clientSecret,
+          tokenUrl: `${env.baseUrl.replace(/\/+$/, "")}/oauth/token`,
+          expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
+          scopes: await clientScopes(db, claimed.requestId),
+          requestId: claimed.requestId,
+        },
+      };
+    }
+    const { plaintext, key, requestId } = claimed;
     // No revalidatePath: it would re-render this page (now "link used") and unmount the key.
     return {
       ok: true,

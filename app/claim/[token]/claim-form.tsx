@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { type ReactNode, useEffect, useRef } from "react";
 import { KeyReveal } from "@/components/key-reveal";
+import { OAuthClientReveal } from "@/components/oauth-client-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
@@ -19,6 +20,16 @@ export function ClaimForm({ token, notice }: { token: string; notice: ReactNode 
   useEffect(() => {
     if (revealed) revealRef.current?.querySelector<HTMLInputElement>("input")?.focus();
   }, [revealed]);
+  if (state?.revealedClient) {
+    return (
+      <div className="space-y-4">
+        <OAuthClientReveal client={state.revealedClient} />
+        <Link href={`/requests/${state.revealedClient.requestId}`} className="text-sm text-indigo-600 underline">
+          I have saved it: go to the request
+        </Link>
+      </div>
+    );
+  }
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (

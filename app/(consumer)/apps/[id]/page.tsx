@@ -21,6 +21,7 @@ import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } fro
 import { keysOfApp } from "@/lib/keys/queries";
 import { listMyRequests } from "@/lib/requests/queries";
 import { productsOfAppUsage, quotaUsedThisMonth, usageOfApp } from "@/lib/usage/queries";
+import { OAuthClients } from "@/components/oauth-clients";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
@@ -152,6 +153,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
               />
             ) : null}
           </section>
+          <OAuthClients appId={app.id} userId={user.id} />
           <section aria-labelledby="keys-title">
             <h2 id="keys-title" className="mb-3 text-lg font-semibold">
               Key archive

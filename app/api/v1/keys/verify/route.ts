@@ -7,7 +7,7 @@ import { logRefusal, verifyHttp, verifyUnavailable } from "@/lib/keys/verify-htt
 
 export const dynamic = "force-dynamic";
 
-const { limiter, lastUsed, importedKeys, lookup } = processVerifyContext(sql);
+const { limiter, lastUsed, importedKeys, lookup, accessTokens } = processVerifyContext(sql);
 
 /** DESIGN.md §5. Gateways that need more speed use the dedicated listener (PORTICO_VERIFY_PORT). */
 async function handle(request: Request) {
@@ -15,7 +15,7 @@ async function handle(request: Request) {
   const result = await verifyHttp(
     { method: request.method, url: request.url, headers: request.headers, readBody: (limit) => readTextWithin(request.body, limit) },
     lookup,
-    { prefix: env.keyPrefix, limiter, importedKeys: importedKeys.get },
+    { prefix: env.keyPrefix, limiter, importedKeys: importedKeys.get, accessTokens },
   ).catch(verifyUnavailable);
   if (result.status === 200) lastUsed.mark(String(result.body.keyId));
   logRefusal(result);

@@ -1,0 +1,10 @@
+import { processOAuthServer } from "@/lib/oauth/process-server";
+
+export const dynamic = "force-dynamic";
+
+/** lib/oauth/server.ts. Not a page: no session, no CSRF token; the client authenticates itself. */
+export async function POST(request: Request) {
+  return processOAuthServer().introspect(request);
+}
+
+export const GET = POST;
