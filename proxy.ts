@@ -55,7 +55,10 @@ export async function proxy(request: NextRequest) {
   if (enrol instanceof Response) return withSecurityHeaders(enrol, {});
 
   const rewrite = await catalogueRewrite(request, path, searchParams);
-  if (rewrite === "static") return withSecurityHeaders(NextResponse.next(), {});
+  // The catalogue's pages carry the signed-in header now (the root layout reads the session), so they
+  // are rendered per request like any other page and get the same nonce policy: never the relaxed
+  // 'unsafe-inline' one, which was only for HTML cached for everyone.
+  if (rewrite === "static") return withPageNonce(request, (headers) => NextResponse.next({ request: { headers } }));
   // The session could not be looked up: a real 503 for a signed-in visitor's page (its render would
   // only fail the same way); the cached catalogue above is still served.
   if (enrol === "unavailable") return withSecurityHeaders(unavailablePage(), { api: true });

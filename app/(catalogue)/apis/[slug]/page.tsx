@@ -7,8 +7,11 @@ import { cachedOpenApi } from "@/lib/products/cached";
 import { ProductView } from "../../product-view";
 import { AddToCart } from "./add-to-cart";
 
-// Rendered per request (the root layout reads the session for the header); the product itself
-// comes from the data cache (lib/catalogue/cached.ts, tag `catalogue`), so it costs no query.
+// Rendered per request: the root layout reads the session for the header, which a statically
+// generated (ISR) page may not (Next answered 500 "Page changed from static to dynamic at runtime",
+// digest DYNAMIC_SERVER_USAGE) and must not (one visitor's header cached for everyone). The product
+// and its document still come from the catalogue data cache (cachedProduct, cachedOpenApi).
+export const dynamic = "force-dynamic";
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
