@@ -69,7 +69,8 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
     <div className="flex flex-col items-end gap-1">
       <Menu.Root modal={false}>
         <Menu.Trigger asChild>
-          <Button ref={triggerRef} variant="ghost" size="sm" aria-label={`Actions for ${user.email}`} disabled={busy}>
+          {/* Never disabled: focus comes back here when a dialog closes, even while the page refreshes. */}
+          <Button ref={triggerRef} variant="ghost" size="sm" aria-label={`Actions for ${user.email}`} aria-busy={busy || undefined}>
             <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-5">
               <path d="M10 3a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm0 5.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm1.5 7a1.5 1.5 0 1 0-3 0 1.5 1.5 0 0 0 3 0Z" />
             </svg>
