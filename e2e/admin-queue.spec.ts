@@ -216,8 +216,9 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
 
 test("on a phone the queue is cards, the panel opens in view with focus, and Escape returns focus to the row", async ({ page }) => {
   const { email } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }, { slug: "weather", plan: "Standard" }]);
-  await page.setViewportSize({ width: 390, height: 844 });
+  // Signed in at the desktop size (the helper reads the header's desktop name), then a phone.
   await signInAs(page, "owner@portico.dev");
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`/admin/requests?requester=${encodeURIComponent(email)}`);
   const rows = page.getByTestId("queue-row");
   await expect(rows).toHaveCount(2);

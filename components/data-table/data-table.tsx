@@ -197,7 +197,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
           )}
         >
           <table
-            className="w-full text-left text-sm max-sm:block sm:min-w-(--dt-min)"
+            className={cn("w-full text-left max-sm:block sm:min-w-(--dt-min)", props.dense ? "text-[13px]" : "text-sm")}
             style={{ "--dt-min": props.minWidth ?? "40rem" } as React.CSSProperties}
           >
             <caption className="sr-only">

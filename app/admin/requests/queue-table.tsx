@@ -121,6 +121,8 @@ export function QueueTable({
         id: "status",
         label: "Status",
         sortable: true,
+        // Beside the panel the badge may wrap ("Pending" / "0 of 2"), so the six key columns fit.
+        className: compact ? "[&_[data-status]]:whitespace-normal" : undefined,
         cell: (r) => (
           <>
             <StatusBadge
@@ -168,7 +170,7 @@ export function QueueTable({
         cell: (r) => dateTime.format(new Date(r.createdAt)),
       },
     ],
-    [params],
+    [params, compact],
   );
 
   const selectedIds = Object.keys(selected).filter(

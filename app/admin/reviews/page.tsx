@@ -57,7 +57,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
           </Link>
         ))}
       </nav>
-      <div className={cn("grid items-start gap-4", params.open ? "lg:grid-cols-[minmax(0,1fr)_20rem]" : undefined)}>
+      <div className={cn("grid items-start gap-4", params.open ? "lg:grid-cols-[minmax(0,1fr)_19rem]" : undefined)}>
         <ReviewTable
           rows={rows.map((r) => ({
             ...r,
