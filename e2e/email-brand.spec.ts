@@ -153,7 +153,7 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   await page.getByLabel("Link 1 label").fill("Status");
   await page.getByLabel("Link 1 address").fill("https://status.acme.test");
   await page.getByRole("button", { name: "Save branding" }).click();
-  await expect(page.getByRole("status")).toContainText("Saved.");
+  await expect(page.getByText("Saved. Every page and the next emails now use “Acme APIs”.")).toBeVisible();
 
   // Every page: the header's mark, the footer, the title and the favicon.
   await page.goto(`${base}/`);

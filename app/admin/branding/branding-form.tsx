@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -32,12 +33,9 @@ export function BrandingForm({ initial }: { initial: Initial }) {
   const [links, setLinks] = useState(() => initial.footerLinks.map(row));
   const [logo, setLogo] = useState<Logo>({ mode: "keep" });
   const [logoError, setLogoError] = useState<string | null>(null);
-  const statusRef = useRef<HTMLParagraphElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (state?.ok) statusRef.current?.focus();
-  }, [state]);
+  // Saved: a toast says so (focus stays on Save); refused: the first field to fix gets focus (useServerForm).
+  useActionToast(state, { errors: true });
 
   const validHex = HEX.test(accent.trim());
   const liveAccentProblem = validHex ? accentProblem(accent.trim().toLowerCase()) : "Write the accent as #rrggbb, for example #4f46e5.";
@@ -231,13 +229,8 @@ export function BrandingForm({ initial }: { initial: Initial }) {
           <Button type="submit" disabled={pending}>
             {pending ? "Saving…" : "Save branding"}
           </Button>
-          {state?.message ? (
-            <p
-              ref={statusRef}
-              tabIndex={-1}
-              role={state.ok ? "status" : "alert"}
-              className={state.ok ? "text-sm text-emerald-700 outline-none dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}
-            >
+          {state && !state.ok && state.fieldErrors ? (
+            <p role="alert" className="text-sm text-red-600 dark:text-red-400">
               {state.message}
             </p>
           ) : null}
