@@ -75,7 +75,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
               aria-describedby={errors.name ? "brand-name-error" : undefined}
             />
           </Field>
-          <Field id="brand-headline" label="Home-page headline" error={errors.headline} hint="One sentence under the portal's name on the home page.">
+          <Field id="brand-headline" label="Home-page headline" error={errors.headline} hint="The home page's main heading, e.g. “Build on our APIs”.">
             <Input
               id="brand-headline"
               name="headline"
@@ -230,9 +230,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
             {pending ? "Saving…" : "Save branding"}
           </Button>
           {state && !state.ok && state.fieldErrors ? (
-            <p role="alert" className="text-sm text-red-600 dark:text-red-400">
-              {state.message}
-            </p>
+            <p className="text-sm text-red-600 dark:text-red-400">Nothing was saved. Fix the fields marked above and save again.</p>
           ) : null}
         </div>
       </div>
