@@ -12,6 +12,8 @@ import { emailMessages, securitySettings, users } from "../db/schema";
 import { seedDemo } from "../db/seed";
 import { unseal } from "../lib/mail/sealed";
 import { type Instance, sharedEnv, startNext, until } from "./instances";
+import { seriousViolations } from "./helpers-products";
+import { inBothThemes } from "./helpers-theme";
 import { freePort } from "./net";
 
 /**
@@ -135,6 +137,12 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   await signIn(page, base, admin.email);
   await page.goto(`${base}/admin/branding`);
   await expect(page.getByRole("heading", { level: 1, name: "Branding" })).toBeVisible();
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/branding (${theme})`).toEqual([]));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "/admin/branding at 390 px").toBeLessThanOrEqual(390);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.reload();
 
   // A colour without AA contrast is refused as it is typed and on save, with its ratio.
   await page.getByLabel("Portal name").fill("Acme APIs");
@@ -153,7 +161,7 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   await page.getByLabel("Link 1 label").fill("Status");
   await page.getByLabel("Link 1 address").fill("https://status.acme.test");
   await page.getByRole("button", { name: "Save branding" }).click();
-  await expect(page.getByRole("status")).toContainText("Saved.");
+  await expect(page.getByText("Saved. Every page and the next emails now use “Acme APIs”.")).toBeVisible();
 
   // Every page: the header's mark, the footer, the title and the favicon.
   await page.goto(`${base}/`);

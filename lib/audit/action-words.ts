@@ -91,6 +91,7 @@ export const AUDIT_ACTION_GROUPS: readonly { group: string; actions: Readonly<Re
       "webhook_endpoint.message_resent": "Webhook message resent",
       "webhook_endpoint.recovered": "Failed webhook messages resent",
       "email_subject.updated": "Email subject changed",
+      "branding.updated": "Branding changed",
       "email.retried": "Email retried",
     },
   },

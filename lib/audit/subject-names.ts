@@ -12,6 +12,7 @@ export const subjectKey = (s: Subject) => `${s.subjectType}:${s.subjectId}`;
 
 const SETTINGS: Record<string, SubjectName> = {
   second_factor_policy: { label: "Second-factor policy", href: "/admin/security" },
+  branding: { label: "Branding", href: "/admin/branding" },
 };
 
 /**

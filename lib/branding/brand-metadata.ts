@@ -12,7 +12,7 @@ export async function brandMetadata(): Promise<Metadata> {
   const brand = await getBranding();
   return {
     title: { default: `${brand.name} — API catalogue`, template: `%s · ${brand.name}` },
-    description: brand.headline,
+    description: `${brand.name}: browse the APIs, request access and get your keys.`,
     icons: { icon: [{ url: `${ICON_PATH}?v=${brand.version}` }] },
   };
 }

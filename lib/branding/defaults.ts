@@ -17,7 +17,8 @@ export type LogoType = "image/svg+xml" | "image/png";
 
 export const DEFAULT_BRANDING: Branding = {
   name: "Portico",
-  headline: "Find an API, ask for access, and get your key — all in one place.",
+  // The home page's heading (app/(catalogue)/page.tsx) until an admin writes their own.
+  headline: "Build on our APIs",
   accent: "#4f46e5",
   logoType: null,
   footerLinks: [],

@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useRef, useState } from "react";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
@@ -32,12 +33,9 @@ export function BrandingForm({ initial }: { initial: Initial }) {
   const [links, setLinks] = useState(() => initial.footerLinks.map(row));
   const [logo, setLogo] = useState<Logo>({ mode: "keep" });
   const [logoError, setLogoError] = useState<string | null>(null);
-  const statusRef = useRef<HTMLParagraphElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (state?.ok) statusRef.current?.focus();
-  }, [state]);
+  // Saved: a toast says so (focus stays on Save); refused: the first field to fix gets focus (useServerForm).
+  useActionToast(state, { errors: true });
 
   const validHex = HEX.test(accent.trim());
   const liveAccentProblem = validHex ? accentProblem(accent.trim().toLowerCase()) : "Write the accent as #rrggbb, for example #4f46e5.";
@@ -77,7 +75,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
               aria-describedby={errors.name ? "brand-name-error" : undefined}
             />
           </Field>
-          <Field id="brand-headline" label="Home-page headline" error={errors.headline} hint="One sentence under the portal's name on the home page.">
+          <Field id="brand-headline" label="Home-page headline" error={errors.headline} hint="The home page's main heading, e.g. “Build on our APIs”.">
             <Input
               id="brand-headline"
               name="headline"
@@ -231,15 +229,8 @@ export function BrandingForm({ initial }: { initial: Initial }) {
           <Button type="submit" disabled={pending}>
             {pending ? "Saving…" : "Save branding"}
           </Button>
-          {state?.message ? (
-            <p
-              ref={statusRef}
-              tabIndex={-1}
-              role={state.ok ? "status" : "alert"}
-              className={state.ok ? "text-sm text-emerald-700 outline-none dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}
-            >
-              {state.message}
-            </p>
+          {state && !state.ok && state.fieldErrors ? (
+            <p className="text-sm text-red-600 dark:text-red-400">Nothing was saved. Fix the fields marked above and save again.</p>
           ) : null}
         </div>
       </div>
