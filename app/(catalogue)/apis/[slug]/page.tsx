@@ -7,12 +7,9 @@ import { cachedOpenApi } from "@/lib/products/cached";
 import { ProductView } from "../../product-view";
 import { AddToCart } from "./add-to-cart";
 
-// Each product page is rendered on its first visit, then served from the static cache until a
-// product changes (revalidateTag) or 5 minutes pass.
-export const revalidate = 300;
-export function generateStaticParams(): { slug: string }[] {
-  return [];
-}
+// The root layout reads the visitor's cookies (theme, header session), so the page renders per
+// request; its data (product, document) comes from unstable_cache under the catalogue tag.
+// generateStaticParams would make the on-demand render static and fail with DYNAMIC_SERVER_USAGE.
 
 const slugPattern = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
