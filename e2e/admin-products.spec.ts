@@ -83,7 +83,8 @@ test("an owner publishes a product with an API reference and a plan with questio
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
   await expect(page.getByLabel("Slug")).toBeFocused();
   // What was typed is still there after the refusal.
-  await expect(page.getByLabel("OpenAPI document (JSON or YAML)")).toHaveValue(PARCELS_OPENAPI);
+  // The document is in the code editor (CodeMirror), labelled like the field.
+  await expect(page.getByTestId("openapi-editor")).toContainText("title: Parcels API");
   expect(await seriousViolations(page), "product form with errors").toEqual([]);
   await page.screenshot({ path: "test-results/screens/product-form.png", fullPage: true });
   expect(await counts()).toEqual(beforeProduct);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type BrowserContext, expect, test } from "@playwright/test";
+import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 import { asc, eq } from "drizzle-orm";
 import { apps, auditEvents, productPlans, products, users } from "../db/schema";
 import { changeProductStatus } from "../lib/products/change-product-status";
@@ -11,6 +11,8 @@ import { seriousViolations } from "./helpers-products";
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
+/** A toast (components/toast.tsx, sonner) saying this. */
+const toast = (page: Page, text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
 const tag = () => randomBytes(3).toString("hex");
 async function person(role: "consumer" | "owner" | "admin") {
   const [u] = await conn.db
@@ -196,7 +198,7 @@ test("the owner orders the plans, marks one Recommended and features the product
   await expect(region.getByRole("button", { name: "Move Free up" })).toBeFocused();
   await region.getByRole("radio", { name: "Recommend Free" }).check();
   await region.getByRole("button", { name: "Save plan order" }).click();
-  await expect(region.getByRole("status")).toContainText("Plans saved");
+  await expect(toast(page, "Plans saved")).toBeVisible();
 
   const offers = await conn.db.select().from(productPlans).where(eq(productPlans.productId, product.id)).orderBy(asc(productPlans.position));
   const [standard, free] = await demoPlanIds().then((ids) => [ids[1], ids[0]]);
@@ -206,7 +208,7 @@ test("the owner orders the plans, marks one Recommended and features the product
   ]);
 
   await page.getByRole("switch", { name: "Featured on the home page" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "is featured on the home page" })).toBeVisible();
+  await expect(toast(page, "is featured on the home page")).toBeVisible();
   expect((await conn.db.select({ featured: products.featured }).from(products).where(eq(products.id, product.id)))[0]?.featured).toBe(true);
   const audit = await conn.db.$count(auditEvents, eq(auditEvents.subjectId, product.id));
   expect(audit).toBeGreaterThanOrEqual(4); // created, published, plans arranged, featured
@@ -220,7 +222,7 @@ test("the owner orders the plans, marks one Recommended and features the product
   // Leave the home page as other specs expect it.
   await page.goto(`/admin/products/${product.id}`);
   await page.getByRole("switch", { name: "Featured on the home page" }).click();
-  await expect(page.getByRole("status").filter({ hasText: "no longer featured" })).toBeVisible();
+  await expect(toast(page, "no longer featured")).toBeVisible();
   await changeProductStatus(conn.db, actor(owner), product.id, "unpublish");
 });
 

@@ -2,13 +2,11 @@ import Link from "next/link";
 import { ProductCard } from "@/components/product-card";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { getBranding } from "@/lib/branding/get-branding";
 import { cachedCategories, cachedFeaturedProducts, cachedProducts } from "@/lib/catalogue/cached";
 
 // Served from the static cache (nothing here depends on who is looking); refreshed by the catalogue tag.
 export const revalidate = 300;
-
-/** Until the brand's home-page headline is on main (lib/branding), Portico's own. */
-const HEADLINE = "Build on our APIs";
 
 const STEPS = [
   { title: "Find an API", body: "Browse the catalogue or search for what you need, then read its reference and pick a plan." },
@@ -17,16 +15,18 @@ const STEPS = [
 ];
 
 export default async function HomePage() {
-  const [featured, categories] = await Promise.all([cachedFeaturedProducts(), cachedCategories()]);
+  const [brand, featured, categories] = await Promise.all([getBranding(), cachedFeaturedProducts(), cachedCategories()]);
   // Nothing featured yet: the first few products rather than an empty shelf.
   const shown = featured.length > 0 ? featured : (await cachedProducts({})).slice(0, 6);
   return (
     <>
       <section aria-labelledby="home-title" className="mb-14 max-w-3xl">
         <h1 id="home-title" className="text-3xl font-bold tracking-tight sm:text-5xl">
-          {HEADLINE}
+          {brand.headline}
         </h1>
-        <p className="mt-4 text-lg text-zinc-600 dark:text-zinc-400">Find an API, pick a plan, and request access for your app.</p>
+        <p className="mt-4 text-lg text-zinc-600 dark:text-zinc-400">
+          Browse {brand.name}&rsquo;s APIs, read each one&rsquo;s reference, and request access for your apps.
+        </p>
         <form action="/apis" role="search" className="mt-6 flex max-w-xl gap-2">
           <label htmlFor="home-q" className="sr-only">
             Search APIs

@@ -1,7 +1,8 @@
 "use client";
 
 import { ApiReferenceReact } from "@scalar/api-reference-react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
+import { useResolvedTheme } from "@/components/theme/use-theme";
 import "@scalar/api-reference-react/style.css";
 
 // Scalar's muted greys (#8e8e8e on white) fall below WCAG AA contrast; these pass 4.5:1 on its
@@ -31,27 +32,6 @@ const portalCss = `
 .scalar-embed .references-rendered { padding-inline: 0; }
 `;
 
-/** The portal's theme: a class or data-theme on <html> when the visitor chose one, else the system's. */
-function usePortalTheme(): "dark" | "light" {
-  const [theme, setTheme] = useState<"dark" | "light">("light");
-  useEffect(() => {
-    const html = document.documentElement;
-    const media = window.matchMedia("(prefers-color-scheme: dark)");
-    const read = () => {
-      const chosen = html.dataset.theme ?? (html.classList.contains("dark") ? "dark" : html.classList.contains("light") ? "light" : undefined);
-      setTheme(chosen === "dark" || chosen === "light" ? chosen : media.matches ? "dark" : "light");
-    };
-    read();
-    const observer = new MutationObserver(read);
-    observer.observe(html, { attributes: true, attributeFilter: ["class", "data-theme", "style"] });
-    media.addEventListener("change", read);
-    return () => {
-      observer.disconnect();
-      media.removeEventListener("change", read);
-    };
-  }, []);
-  return theme;
-}
 
 /** An OpenAPI document given inline (`document`) or fetched from this portal (`url`, same origin). */
 export type ApiReferenceSource = { document: string; url?: never } | { url: string; document?: never };
@@ -62,7 +42,7 @@ export type ApiReferenceSource = { document: string; url?: never } | { url: stri
  */
 export function ScalarReference(source: ApiReferenceSource) {
   const embed = useRef<HTMLDivElement>(null);
-  const theme = usePortalTheme();
+  const theme = useResolvedTheme();
   // Scalar renders a whole page: its own <main> and the document's title as an <h1>. Inside the
   // portal's page (which has its main and its h1) they become a named region and a level-3 heading,
   // so the page keeps one main landmark and one h1 for assistive technology.

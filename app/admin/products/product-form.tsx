@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { useActionToast } from "@/components/toast";
 import { MarkdownEditor } from "@/components/markdown-editor";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -43,6 +44,7 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   const [slugTouched, setSlugTouched] = useState(editing);
   const [openapi, setOpenapi] = useState(product.openapi);
   const [fileNote, setFileNote] = useState<string | null>(null);
+  useActionToast(state);
   const errors = state?.fieldErrors ?? {};
   const { formRef, onSubmit } = useServerForm(state, dispatch);
   // Zod reports list items as "tags.2"; the form shows them beside the list.

@@ -1,11 +1,13 @@
 "use client";
 
 import { startTransition, useActionState, useOptimistic } from "react";
+import { useActionToast } from "@/components/toast";
 import { setProductFeaturedAction } from "../actions";
 
 /** A switch: Featured on the home page, saved as soon as it is flipped. */
 export function FeaturedToggle({ productId, featured, published }: { productId: string; featured: boolean; published: boolean }) {
   const [state, dispatch, pending] = useActionState(setProductFeaturedAction, null);
+  useActionToast(state);
   const [shown, setShown] = useOptimistic(featured);
   const flip = () => {
     const data = new FormData();
@@ -39,8 +41,8 @@ export function FeaturedToggle({ productId, featured, published }: { productId: 
         {published ? "Featured products are the first thing visitors see on the home page." : "Shown among the featured products once it is published."}
       </p>
       <div aria-live="polite">
-        {state?.message ? (
-          <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"}>
+        {state && !state.ok && state.message ? (
+          <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
             {state.message}
           </p>
         ) : null}

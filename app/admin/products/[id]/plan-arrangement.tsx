@@ -2,6 +2,7 @@
 
 import { startTransition, useActionState, useRef, useState } from "react";
 import { Badge } from "@/components/ui/badge";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import type { OfferedPlan } from "@/lib/products/get-product";
 import { arrangeProductPlansAction } from "../actions";
@@ -12,6 +13,7 @@ import { arrangeProductPlansAction } from "../actions";
  */
 export function PlanArrangement({ productId, offers }: { productId: string; offers: OfferedPlan[] }) {
   const [state, dispatch, pending] = useActionState(arrangeProductPlansAction, null);
+  useActionToast(state);
   const [order, setOrder] = useState(offers);
   const [recommended, setRecommended] = useState(offers.find((o) => o.recommended)?.id ?? "");
   const buttons = useRef(new Map<string, HTMLButtonElement | null>());
@@ -102,8 +104,8 @@ export function PlanArrangement({ productId, offers }: { productId: string; offe
         {!saved ? <span className="text-sm text-zinc-600 dark:text-zinc-400">Unsaved changes.</span> : null}
       </div>
       <div aria-live="polite">
-        {state?.message ? (
-          <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300"}>
+        {state && !state.ok && state.message ? (
+          <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
             {state.message}
           </p>
         ) : null}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { useActionToast } from "@/components/toast";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
@@ -46,6 +47,7 @@ export function StatusActions({
   recentCalls?: RecentCalls;
 }) {
   const { state, pending, onSubmit } = useStepUpAction(changeProductStatusAction);
+  useActionToast(state);
   const archive = useConfirmStep({ busy: pending });
   return (
     <div className="space-y-3">
