@@ -1,14 +1,14 @@
 "use client";
 
 import * as Menu from "@radix-ui/react-dropdown-menu";
-import { THEME_LABELS, THEMES, parseTheme } from "./theme";
+import { THEME_LABELS, THEMES, type Theme, parseTheme } from "./theme";
 import { setTheme, useTheme } from "./use-theme";
 
 const icon = { system: "◐", light: "☀", dark: "☾" } as const;
 
 /** System / Light / Dark in a menu (arrow keys, Enter, Escape), in the header. */
-export function ThemeSwitcher() {
-  const theme = useTheme();
+export function ThemeSwitcher({ rendered }: { rendered: Theme }) {
+  const theme = useTheme(rendered);
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
