@@ -21,8 +21,9 @@ export function SiteHeader({ session, theme }: { session: SessionState; theme: T
           Portico
         </Link>
         <CommandPalette />
-        <AccountNav session={session} />
-        <ThemeSwitcher rendered={theme} />
+        <AccountNav session={session} theme={theme} />
+        {/* On a phone the theme choice sits in the Menu (AccountNav), keeping the bar one row. */}
+        <ThemeSwitcher rendered={theme} className="hidden sm:inline-flex" />
       </div>
     </header>
   );
