@@ -9,6 +9,8 @@ import { env } from "@/lib/env";
 import { bodyLimitFor, declaresMoreThan, payloadTooLarge, streamExceeds } from "@/lib/http/body-limit";
 import { API_CONTENT_SECURITY_POLICY, pageContentSecurityPolicy, strictTransportSecurity } from "@/lib/http/security-headers";
 import { SLUG_PATTERN } from "@/lib/products/product-schema";
+import { ICON_PATH, LOGO_PATH } from "@/lib/branding/defaults";
+import { BRAND_IMAGE_CSP } from "@/lib/branding/image-headers";
 
 /**
  * Runs before every page and API route (not static files, not the verify endpoint: see `config`).
@@ -43,6 +45,8 @@ export async function proxy(request: NextRequest) {
   const bodyLimit = bodyLimitFor(path);
   if (await bodyTooLarge(request, bodyLimit)) return withSecurityHeaders(payloadTooLarge(bodyLimit), { api: true });
   if (path.startsWith("/api/")) return withSecurityHeaders(NextResponse.next(), { api: true });
+  // The brand's images: nothing inside an uploaded SVG may run (lib/branding/image-headers.ts).
+  if (path === LOGO_PATH || path === ICON_PATH) return withSecurityHeaders(NextResponse.next(), { policy: BRAND_IMAGE_CSP });
 
   const enrol = await secondFactorSetupRedirect(request, path);
   if (enrol instanceof Response) return withSecurityHeaders(enrol, {});

@@ -1,7 +1,9 @@
-import type { Metadata, Viewport } from "next";
+import type { Viewport } from "next";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { BrandStyle } from "@/components/brand-mark";
 import { SiteFooter } from "@/components/site-footer";
+import { brandMetadata } from "@/lib/branding/brand-metadata";
 import { SiteHeader } from "@/components/site-header";
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { parseTheme, THEME_COOKIE } from "@/components/theme/theme";
@@ -10,10 +12,8 @@ import { headerSession } from "@/lib/session/header-session";
 import { ZodJitless } from "./_components/zod-jitless";
 import "./globals.css";
 
-export const metadata: Metadata = {
-  title: { default: "Portico — API catalogue", template: "%s · Portico" },
-  description: "Browse APIs, request access and get your keys.",
-};
+// Titles ("Page · Name") and the favicon follow Admin → Branding.
+export const generateMetadata = brandMetadata;
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" data-theme={theme}>
       <body className="flex min-h-screen flex-col bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <BrandStyle />
         <ZodJitless />
         <a
           href="#main"

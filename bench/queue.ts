@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { createDb } from "../db/connect";
 import { sessions, users } from "../db/schema";
-import { parseQueueParams } from "../lib/admin/queue-params";
+import { parseQueueParams, SORTABLE } from "../lib/admin/queue-params";
 import { queryQueue } from "../lib/admin/queue-query";
 import { decideRequests } from "../lib/requests/decide-requests";
 
@@ -25,41 +25,56 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const [admin] = await db.select().from(users).where(eq(users.email, "admin@portico.dev"));
     if (!owner || !admin) throw new Error("demo users missing");
 
+    const asOwner = { kind: "user" as const, id: owner.id, role: "owner" as const, disabled: false };
+    // Keyset paging (lib/admin/queue-cursor.ts): the first page and page 200 of every sort, both
+    // directions, by cursor — page 200's cursor found by walking 199 pages, as a user clicking Next would.
     const views: [string, Record<string, string>][] = [
       ["pending, oldest first (default)", {}],
-      ["all statuses, newest first", { status: "all", dir: "desc" }],
-      ["page 200 of pending", { page: "200" }],
       ["filter by requester", { status: "all", requester: "scale-17@" }],
-      ["sort by app", { status: "all", sort: "app" }],
-      ["sort by requester", { status: "all", sort: "requester" }],
-      ["sort by status, descending", { status: "all", sort: "status", dir: "desc" }],
-      ["sort by plan", { status: "all", sort: "plan" }],
-      ["sort by requested-for date", { status: "all", sort: "requestedFor" }],
     ];
-    console.log("\nview (as owner)                      SQL p50 ms  SQL p95 ms");
+    for (const sort of SORTABLE) {
+      for (const dir of ["asc", "desc"] as const) {
+        const base = { status: "all", sort, dir };
+        let after: string | undefined;
+        for (let i = 1; i < 200; i++) {
+          const page = await queryQueue(db, asOwner, parseQueueParams({ ...base, after }));
+          if (!page.cursors.next) break;
+          after = page.cursors.next;
+        }
+        views.push([`${sort} ${dir}, page 1`, base], [`${sort} ${dir}, page 200`, { ...base, ...(after ? { after } : {}) }]);
+      }
+    }
+    console.log("\nview (as owner, 25 rows)             SQL p50 ms  SQL p95 ms");
     for (const [label, params] of views) {
       const p = parseQueueParams(params);
       const times: number[] = [];
       for (let i = 0; i < 30; i++) {
         const t0 = performance.now();
-        await queryQueue(db, { kind: "user", id: owner.id, role: "owner", disabled: false }, p);
+        await queryQueue(db, asOwner, p);
         times.push(performance.now() - t0);
       }
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
     }
 
-    // The whole page over HTTP, signed in as the owner (a real database session).
+    // The whole page over HTTP, signed in as the owner (a real database session): each view above.
     const token = randomBytes(32).toString("hex");
     await db.insert(sessions).values({ sessionToken: token, userId: owner.id, expires: new Date(Date.now() + 3600_000) });
-    const pageTimes: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const t0 = performance.now();
-      const r = await fetch(`${base}/admin/requests`, { headers: { cookie: `authjs.session-token=${token}` } });
-      await r.arrayBuffer();
-      if (!r.ok) throw new Error(`queue page answered ${r.status}`);
-      if (i >= 10) pageTimes.push(performance.now() - t0);
+    console.log("\n/admin/requests over HTTP (owner, 30 sequential after 5 warm-up)   p50 ms    p95 ms");
+    let worst = 0;
+    for (const [label, params] of views) {
+      const pageTimes: number[] = [];
+      const url = `${base}/admin/requests?${new URLSearchParams(params)}`;
+      for (let i = 0; i < 35; i++) {
+        const t0 = performance.now();
+        const r = await fetch(url, { headers: { cookie: `authjs.session-token=${token}` } });
+        await r.arrayBuffer();
+        if (!r.ok) throw new Error(`queue page answered ${r.status}`);
+        if (i >= 5) pageTimes.push(performance.now() - t0);
+      }
+      worst = Math.max(worst, pct(pageTimes, 95));
+      console.log(`${label.padEnd(66)}${pct(pageTimes, 50).toFixed(1).padStart(6)}${pct(pageTimes, 95).toFixed(1).padStart(10)}`);
     }
-    console.log(`\n/admin/requests over HTTP (owner, 50 sequential): p50 ${pct(pageTimes, 50).toFixed(1)} ms, p95 ${pct(pageTimes, 95).toFixed(1)} ms`);
+    console.log(`worst p95 over HTTP: ${worst.toFixed(1)} ms (goal < 50 ms for any page, first or 200th, in any sort)`);
 
     // EXPLAIN the default view's two queries.
     const where = sql`r.status = 'pending' and exists (select 1 from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = r.id and p.owner_id = ${owner.id})`;

@@ -1,14 +1,41 @@
 import Link from "next/link";
+import { getBranding } from "@/lib/branding/get-branding";
 
-export function SiteFooter() {
+const linkClass = "underline underline-offset-2 hover:text-zinc-900 dark:hover:text-zinc-100";
+
+/** The portal's name and the admin's footer links (Admin → Branding), then the API reference. */
+export async function SiteFooter() {
+  const brand = await getBranding();
   return (
-    <footer className="border-t border-zinc-200 py-6 text-center text-xs text-zinc-500 dark:border-zinc-800">
-      <p>
-        Portico — an open-source developer portal. ·{" "}
-        <Link href="/docs/api" className="underline underline-offset-2 hover:text-zinc-700 dark:hover:text-zinc-300">
-          Portal API reference
-        </Link>
-      </p>
+    <footer className="border-t border-zinc-200 py-6 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+      <div className="mx-auto flex max-w-6xl flex-col items-center gap-3 px-4 sm:flex-row sm:justify-between sm:px-6">
+        <p data-testid="footer-brand">
+          {brand.name}
+          {brand.name === "Portico" ? " — an open-source developer portal." : " · powered by Portico"}
+        </p>
+        <nav aria-label="Footer">
+          <ul className="flex flex-wrap justify-center gap-x-4 gap-y-2">
+            {brand.footerLinks.map((l) => (
+              <li key={`${l.label}|${l.href}`}>
+                {l.href.startsWith("/") ? (
+                  <Link href={l.href} className={linkClass}>
+                    {l.label}
+                  </Link>
+                ) : (
+                  <a href={l.href} className={linkClass} rel="noopener noreferrer">
+                    {l.label}
+                  </a>
+                )}
+              </li>
+            ))}
+            <li>
+              <Link href="/docs/api" className={linkClass}>
+                Portal API reference
+              </Link>
+            </li>
+          </ul>
+        </nav>
+      </div>
     </footer>
   );
 }

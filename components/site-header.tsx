@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { SessionState } from "@/lib/session/header-session";
 import type { Theme } from "./theme/theme";
 import { AccountNav } from "./account-nav";
+import { BrandMark } from "./brand-mark";
 import { CommandPalette } from "./command-palette";
 import { ThemeSwitcher } from "./theme/theme-switcher";
 
@@ -16,9 +17,9 @@ export function SiteHeader({ session, theme }: { session: SessionState; theme: T
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
         <Link
           href="/"
-          className="text-lg font-bold tracking-tight text-indigo-600 dark:text-indigo-400"
+          className="text-lg font-bold tracking-tight text-[color:var(--brand-accent,#4f46e5)] dark:text-zinc-100"
         >
-          Portico
+          <BrandMark />
         </Link>
         <CommandPalette />
         <AccountNav session={session} theme={theme} />

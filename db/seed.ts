@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "./connect";
 import { plans, productPlans, products, users } from "./schema";
+import { IDENTITY_OPENAPI } from "./seed-openapi/identity";
+import { PAYMENTS_OPENAPI } from "./seed-openapi/payments";
+import { WEATHER_OPENAPI } from "./seed-openapi/weather";
 
 type PlanName = "Free" | "Standard" | "Enterprise";
 
@@ -52,18 +55,22 @@ type DemoProduct = {
   summary: string;
   tags: string[];
   authMethod: "api_key" | "oauth2";
+  /** In the owner's order on the product page. */
   plans: PlanName[];
+  recommended?: PlanName;
+  featured?: boolean;
+  openapi?: string;
   status?: "draft" | "published";
 };
 
 const PRODUCTS: DemoProduct[] = [
-  { slug: "payments", name: "Payments API", summary: "Charge cards, issue refunds and reconcile payouts.", tags: ["payments", "finance"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"] },
+  { slug: "payments", name: "Payments API", summary: "Charge cards, issue refunds and reconcile payouts.", tags: ["payments", "finance"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"], recommended: "Standard", featured: true, openapi: PAYMENTS_OPENAPI },
   { slug: "invoices", name: "Invoices API", summary: "Create, send and track invoices in 30 currencies.", tags: ["finance"], authMethod: "api_key", plans: ["Free", "Standard"] },
   { slug: "fx-rates", name: "FX Rates API", summary: "Live and historical foreign-exchange rates.", tags: ["finance", "data"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"] },
   { slug: "geocoding", name: "Geocoding API", summary: "Turn addresses into coordinates and back.", tags: ["maps", "data"], authMethod: "api_key", plans: ["Free", "Standard"] },
   { slug: "routing", name: "Routing API", summary: "Fastest routes for cars, bikes and trucks.", tags: ["maps"], authMethod: "api_key", plans: ["Standard", "Enterprise"] },
-  { slug: "weather", name: "Weather API", summary: "Forecasts and observations for any point on Earth.", tags: ["data"], authMethod: "api_key", plans: ["Free", "Standard"] },
-  { slug: "identity", name: "Identity API", summary: "Verify users' identity documents with OAuth 2.0 scopes.", tags: ["identity", "security"], authMethod: "oauth2", plans: ["Standard", "Enterprise"] },
+  { slug: "weather", name: "Weather API", summary: "Forecasts and observations for any point on Earth.", tags: ["data"], authMethod: "api_key", plans: ["Free", "Standard"], recommended: "Free", featured: true, openapi: WEATHER_OPENAPI },
+  { slug: "identity", name: "Identity API", summary: "Verify users' identity documents with OAuth 2.0 scopes.", tags: ["identity", "security"], authMethod: "oauth2", plans: ["Standard", "Enterprise"], openapi: IDENTITY_OPENAPI },
   { slug: "accounts", name: "Accounts API", summary: "Read account balances and transactions with the holder's consent.", tags: ["finance", "identity"], authMethod: "oauth2", plans: ["Standard", "Enterprise"] },
   { slug: "notifications", name: "Notifications API", summary: "Send SMS, push and email from one endpoint.", tags: ["messaging"], authMethod: "api_key", plans: ["Free", "Standard"] },
   { slug: "ledger-beta", name: "Ledger API (beta)", summary: "Double-entry ledger as a service. Not yet public.", tags: ["finance"], authMethod: "api_key", plans: ["Standard"], status: "draft" },
@@ -76,19 +83,13 @@ ${p.summary}
 
 ## Getting started
 
-1. Put **${p.name}** in your cart with a plan and submit an access request for one of your apps.
-2. Once approved, open the one-time link from your email to see your key.
-3. Send it with every call:
-
-\`\`\`http
-GET /v1/${p.slug} HTTP/1.1
-Host: api.example.com
-${p.authMethod === "api_key" ? "X-API-Key: ptk_…" : "Authorization: Bearer <access token>"}
-\`\`\`
+1. Choose a plan under **Plans** and put **${p.name}** in your cart, then send an access request for one of your apps.
+2. Once approved, generate your ${p.authMethod === "api_key" ? "key" : "client credentials"} from the request page or the one-time link in your email. ${p.authMethod === "api_key" ? "It is" : "They are"} shown to you once.
+3. ${p.authMethod === "api_key" ? "Send the key with every call" : "Get an access token with them and send it with every call"}; **Call the API** has ready-made snippets.
 
 ## Limits
 
-Rate limits and quotas depend on the plan; see the plans below.
+Rate limits and quotas depend on the plan: each plan under **Plans** lists its own.
 `;
 }
 
@@ -126,15 +127,17 @@ export async function seedDemo(db: Database): Promise<{ seeded: boolean }> {
           authMethod: p.authMethod,
           ownerId: owner.id,
           status: p.status ?? ("published" as const),
+          featured: p.featured ?? false,
+          openapi: p.openapi ?? null,
         })),
       )
       .returning();
     const links = productRows.flatMap((row) => {
       const spec = PRODUCTS.find((p) => p.slug === row.slug);
-      return (spec?.plans ?? []).map((name) => {
+      return (spec?.plans ?? []).map((name, position) => {
         const id = planId.get(name);
         if (!id) throw new Error(`seed: plan ${name} missing`);
-        return { productId: row.id, planId: id };
+        return { productId: row.id, planId: id, position, recommended: spec?.recommended === name };
       });
     });
     await tx.insert(productPlans).values(links);

@@ -6,6 +6,8 @@ import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { pendingRequest } from "./keys-helpers";
+import { userMenu } from "./helpers-admin-users";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -26,18 +28,24 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.getByRole("button", { name: "Search" }).click();
   const row = page.getByTestId("user-row").filter({ hasText: email });
   await expect(row).toHaveCount(1);
-  await row.getByLabel(`Role of ${email}`).selectOption("owner");
-  await row.getByRole("button", { name: "Save role" }).click();
+  const roleDialog = await userMenu(page, email, "Change role…");
+  await roleDialog.getByLabel(`Role of ${email}`).selectOption("owner");
+  await roleDialog.getByRole("button", { name: "Save role" }).click();
+  await expect(roleDialog).toBeHidden();
   await expect(row).toContainText("Role changed to owner.");
-  // The select shows the saved role (it used to snap back to the old one), and still does after a reload.
-  await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("owner");
+  // The row shows the saved role, and still does after a reload; the dialog opens on it.
+  await expect(row.getByTestId("user-role")).toHaveText("Owner");
+  await expect(row.getByRole("button", { name: `Actions for ${email}` })).toBeFocused();
   await page.reload();
-  await expect(page.getByTestId("user-row").filter({ hasText: email }).getByLabel(`Role of ${email}`)).toHaveValue("owner");
+  await expect(row.getByTestId("user-role")).toHaveText("Owner");
+  await expect((await userMenu(page, email, "Change role…")).getByLabel(`Role of ${email}`)).toHaveValue("owner");
+  await page.keyboard.press("Escape");
 
-  await row.getByRole("button", { name: `Disable ${email}` }).click();
-  await expect(row.getByText("Their pending and approved requests are cancelled")).toBeVisible();
-  await expect(row.getByText("They have no working keys.")).toBeVisible();
-  await row.getByRole("button", { name: "Disable now" }).click();
+  const confirm = await userMenu(page, email, "Disable…");
+  await expect(confirm.getByText("Their pending and approved requests are cancelled")).toBeVisible();
+  await expect(confirm.getByText("They have no working keys.")).toBeVisible();
+  await confirm.getByRole("button", { name: "Disable now" }).click();
+  await expect(confirm).toBeHidden();
   await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");
   await expect(row).toContainText("Disabled");
 
@@ -51,7 +59,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.goto("/admin/audit");
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await page.getByLabel("Subject type").selectOption("user");
-  await page.getByLabel("Action", { exact: true }).fill("user.role_changed");
+  // Actions are chosen by their words; the URL keeps the code.
+  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -59,7 +68,11 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
-  for (const action of await rows.locator("td:nth-child(3)").allTextContents()) expect(action).toBe("user.role_changed");
+  for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
+  // The subject by name, linked to the users page filtered to them.
+  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email });
+  await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
+  await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
 
   // A date range in the past: the empty state says what to do next.
   await page.getByLabel("To", { exact: true }).fill("2000-01-01");
@@ -106,13 +119,23 @@ test("the last admin cannot be disabled, and the page says why", async ({ page }
   try {
     await signInAs(page, "admin@portico.dev");
     await page.goto("/admin/users?q=admin%40portico.dev");
-    const mine = page.getByTestId("user-row").filter({ hasText: "admin@portico.dev" });
-    await mine.getByRole("button", { name: "Disable admin@portico.dev" }).click();
-    await mine.getByRole("button", { name: "Disable now" }).click();
-    await expect(mine).toContainText("This is the last active admin. Make someone else an admin first.");
+    const confirm = await userMenu(page, "admin@portico.dev", "Disable…");
+    await confirm.getByRole("button", { name: "Disable now" }).click();
+    await expect(confirm.getByRole("alert")).toContainText("This is the last active admin. Make someone else an admin first.");
   } finally {
     for (const o of others) await conn.sql`update users set role = 'admin' where id = ${o.id as string}`;
   }
   const [still] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   expect(still?.disabledAt).toBeNull();
+});
+
+test("a request's timeline names it and links to its admin page", async ({ page }) => {
+  const { requestId, appName } = await pendingRequest(conn, "weather");
+  await signInAs(page, "admin@portico.dev");
+  await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
+  await expect(row).toContainText("Request submitted");
+  const subject = row.getByRole("link", { name: `Weather API for ${appName}` });
+  await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
+  await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });

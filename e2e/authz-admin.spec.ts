@@ -5,6 +5,7 @@ import { emailMessages, users } from "../db/schema";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { userMenu } from "./helpers-admin-users";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -70,8 +71,7 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
   await signInAs(page, "admin@portico.dev");
   await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: email });
-  await row.getByRole("button", { name: `Disable ${email}` }).click();
-  await row.getByRole("button", { name: "Disable now" }).click();
+  await (await userMenu(page, email, "Disable…")).getByRole("button", { name: "Disable now" }).click();
   await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");
 
   await victim.goto("/apps");
@@ -92,10 +92,10 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
   const others = await conn.sql`update users set role = 'owner' where role = 'admin' and id <> ${me?.id ?? ""} returning id`;
   try {
     await page.goto(`/admin/users?q=admin%40portico.dev`);
-    const mine = page.getByTestId("user-row").filter({ hasText: "admin@portico.dev" });
+    const mine = await userMenu(page, "admin@portico.dev", "Change role…");
     await mine.getByLabel("Role of admin@portico.dev").selectOption("owner");
     await mine.getByRole("button", { name: "Save role" }).click();
-    await expect(mine).toContainText("This is the last active admin. Make someone else an admin first.");
+    await expect(mine.getByRole("alert")).toContainText("This is the last active admin. Make someone else an admin first.");
   } finally {
     for (const o of others) await conn.sql`update users set role = 'admin' where id = ${o.id as string}`;
   }

@@ -5,6 +5,7 @@ import { accessRequests, plans, productPlans, products, users } from "../db/sche
 import { issueKey } from "../lib/keys/issue-key";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { userMenu } from "./helpers-admin-users";
 import { approvedRequest } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -27,11 +28,11 @@ test("disabling offers to revoke the person's working keys, says how many, and d
   await signInAs(page, "admin@portico.dev");
   await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: email });
-  await row.getByRole("button", { name: `Disable ${email}` }).click();
-  await expect(row.getByText("Their pending and approved requests are cancelled")).toBeVisible();
-  const revoke = row.getByLabel("Also revoke their working keys (1)");
+  const confirm = await userMenu(page, email, "Disable…");
+  await expect(confirm.getByText("Their pending and approved requests are cancelled")).toBeVisible();
+  const revoke = confirm.getByLabel("Also revoke their working keys (1)");
   await expect(revoke).toBeChecked();
-  await row.getByRole("button", { name: "Disable now" }).click();
+  await confirm.getByRole("button", { name: "Disable now" }).click();
   await expect(row).toContainText("Disabled; their sessions have ended. 1 key revoked. They are emailed a summary.");
   const [request] = await conn.db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
   expect(request?.status).toBe("revoked");

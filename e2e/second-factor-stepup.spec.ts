@@ -8,6 +8,7 @@ import { callAction } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, snapshotAll } from "./db-snapshot";
 import { signInAs } from "./helpers";
+import { userMenu } from "./helpers-admin-users";
 import { seriousViolations } from "./helpers-products";
 import { pendingRequest, rememberSecret } from "./keys-helpers";
 
@@ -69,9 +70,10 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
 
   await page.goto(`/admin/users?q=${encodeURIComponent(target.email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: target.email });
-  const role = row.getByLabel(`Role of ${target.email}`);
+  let roleDialog = await userMenu(page, target.email, "Change role…");
+  let role = roleDialog.getByLabel(`Role of ${target.email}`);
   await role.selectOption("owner");
-  await row.getByRole("button", { name: "Save role" }).click();
+  await roleDialog.getByRole("button", { name: "Save role" }).click();
 
   // Asked for a code; nothing done yet, and the form keeps what was chosen.
   const dialog = page.getByTestId("step-up-dialog");
@@ -104,8 +106,10 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   // 16 minutes later (the session's step-up moved back): asked again. The code used before is refused.
   await conn.db.update(sessions).set({ steppedUpAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.userId, admin.id));
   await page.reload();
+  roleDialog = await userMenu(page, target.email, "Change role…");
+  role = roleDialog.getByLabel(`Role of ${target.email}`);
   await role.selectOption("admin");
-  await row.getByRole("button", { name: "Save role" }).click();
+  await roleDialog.getByRole("button", { name: "Save role" }).click();
   await enterCode(page, used);
   await expect(dialog.getByRole("alert")).toContainText("That code was already used");
   const replays = await conn.db
@@ -136,7 +140,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await expect(dialog).toBeHidden();
   await expect(role).toHaveValue("admin");
-  await expect(row).toContainText("Enter a code from your authenticator app");
+  await expect(roleDialog.getByRole("alert")).toContainText("Enter a code from your authenticator app");
 });
 
 test("posted straight to the server actions without a recent step-up: a bulk decision, a role change and an API access key are refused, every table unchanged", async ({ request }) => {
@@ -227,13 +231,14 @@ test("an admin resets another person's authenticator after a confirmation naming
   const own = page.getByTestId("user-row").filter({ hasText: admin.email });
   await expect(own.getByTestId("user-authenticator")).toContainText("Set up");
   await expect(own.getByTestId("user-authenticator")).toContainText("Account → Security");
-  await expect(own.getByRole("button", { name: /Reset the authenticator/ })).toHaveCount(0);
+  await own.getByRole("button", { name: `Actions for ${admin.email}` }).click();
+  await expect(page.getByRole("menuitem", { name: "Reset authenticator…" })).toHaveCount(0);
+  await page.keyboard.press("Escape");
 
   await page.goto(`/admin/users?q=${encodeURIComponent(person.email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: person.email });
   await expect(row.getByTestId("user-authenticator")).toContainText("Set up");
-  await row.getByRole("button", { name: `Reset the authenticator of ${person.email}` }).click();
-  const confirm = row.getByRole("group", { name: `Reset the authenticator of ${person.email}` });
+  const confirm = await userMenu(page, person.email, "Reset authenticator…");
   await expect(confirm).toContainText(`Reset the authenticator of ${person.email}?`);
   expect(await seriousViolations(page), "the users page with the reset confirmation").toEqual([]);
   await confirm.getByRole("button", { name: "Reset now" }).click();
@@ -257,7 +262,8 @@ test("an admin resets another person's authenticator after a confirmation naming
   expect(event?.data).toHaveProperty("stepUp");
   await page.reload();
   await expect(row.getByTestId("user-authenticator")).toContainText("None");
-  await expect(row.getByRole("button", { name: /Reset the authenticator/ })).toHaveCount(0);
+  await row.getByRole("button", { name: `Actions for ${person.email}` }).click();
+  await expect(page.getByRole("menuitem", { name: "Reset authenticator…" })).toHaveCount(0);
 });
 
 test("a webhook endpoint's secret: adding one and rotating it (from its confirmation dialog) ask for a code, the form keeping what was typed", async ({ page }) => {

@@ -1,4 +1,5 @@
 import { Text } from "@react-email/components";
+import { type Branded, brandName } from "./brand";
 import { EmailLayout } from "./layout";
 
 type EndedRequest = { appName: string; planName: string; productNames: string[] };
@@ -18,11 +19,11 @@ export type AccountDisabledEmailProps = {
 const line = (r: EndedRequest) => `${r.productNames.join(", ")} for app “${r.appName}” (${r.planName})`;
 
 /** One summary when an administrator disables an account, however many requests it ended. */
-export function AccountDisabledEmail(p: AccountDisabledEmailProps) {
+export function AccountDisabledEmail(p: AccountDisabledEmailProps & Branded) {
   return (
-    <EmailLayout preview="Your Portico account was disabled">
+    <EmailLayout brand={p.brand} preview={`Your ${brandName(p)} account was disabled`}>
       <Text>Hello {p.requesterName},</Text>
-      <Text>{`An administrator disabled your account on the Portico developer portal at ${p.portalUrl}: you can no longer sign in.`}</Text>
+      <Text>{`An administrator disabled your account on the ${brandName(p)} developer portal at ${p.portalUrl}: you can no longer sign in.`}</Text>
       {p.cancelled.length > 0 ? (
         <>
           <Text>{`These requests were cancelled (no key will be issued for them):`}</Text>
@@ -47,7 +48,7 @@ export function AccountDisabledEmail(p: AccountDisabledEmailProps) {
           ))}
         </>
       ) : null}
-      <Text>If you think this is a mistake, contact your Portico administrator.</Text>
+      <Text>If you think this is a mistake, contact your {brandName(p)} administrator.</Text>
     </EmailLayout>
   );
 }

@@ -1,22 +1,22 @@
-import { Button, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Text } from "@react-email/components";
+import type { Branded } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
-const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 };
 
 /** To the admin who added a portal API access key, a week before it expires. Never the token. */
 export type ApiAccessKeyExpiringEmailProps = { creatorName: string; keyName: string; expiresAt: string; keyUrl: string; newKeyUrl: string };
 
-export function ApiAccessKeyExpiringEmail(p: ApiAccessKeyExpiringEmailProps) {
+export function ApiAccessKeyExpiringEmail(p: ApiAccessKeyExpiringEmailProps & Branded) {
   return (
-    <EmailLayout preview={`API access key ${p.keyName} expires ${p.expiresAt}`}>
+    <EmailLayout brand={p.brand} preview={`API access key ${p.keyName} expires ${p.expiresAt}`}>
       <Text>Hello {p.creatorName},</Text>
       <Text>{`The API access key “${p.keyName}” you added expires on ${p.expiresAt}. After that, every call with its token is refused.`}</Text>
       <Text>
         {`An expiry cannot be extended: to keep the application that uses it working, add a new key (Admin → API access keys → Add access key), give the application its token, then remove “${p.keyName}”.`}
       </Text>
-      <Button href={p.newKeyUrl} style={buttonStyle}>
+      <PrimaryButton brand={p.brand} href={p.newKeyUrl}>
         Add a new key
-      </Button>
+      </PrimaryButton>
       <Text>
         <a href={p.keyUrl}>Open “{p.keyName}”</a> to see its roles and what it did.
       </Text>

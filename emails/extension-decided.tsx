@@ -1,4 +1,5 @@
 import { Text } from "@react-email/components";
+import type { Branded } from "./brand";
 import { EmailLayout, PrimaryButton } from "./layout";
 
 export type ExtensionApprovedEmailProps = {
@@ -13,9 +14,9 @@ export type ExtensionApprovedEmailProps = {
 };
 
 /** An extension was approved: the same key now expires later; nothing to claim. */
-export function ExtensionApprovedEmail(p: ExtensionApprovedEmailProps) {
+export function ExtensionApprovedEmail(p: ExtensionApprovedEmailProps & Branded) {
   return (
-    <EmailLayout
+    <EmailLayout brand={p.brand}
       preview={`Extended: your key for ${p.productNames.join(", ")} now expires on ${p.expiresAt}`}
     >
       <Text>Hello {p.requesterName},</Text>
@@ -23,7 +24,7 @@ export function ExtensionApprovedEmail(p: ExtensionApprovedEmailProps) {
         {`Your extension of the ${p.planName} access to ${p.productNames.join(", ")} (app “${p.appName}”) was approved: the key ${p.keyStart}… now expires on ${p.expiresAt}.`}
       </Text>
       <Text>It is the same key: there is nothing to claim and nothing to change in your app.</Text>
-      <PrimaryButton href={p.requestUrl}>Open the request</PrimaryButton>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>Open the request</PrimaryButton>
     </EmailLayout>
   );
 }
@@ -50,9 +51,9 @@ export type ExtensionDeniedEmailProps = {
 };
 
 /** An extension was denied: the key keeps its expiry. */
-export function ExtensionDeniedEmail(p: ExtensionDeniedEmailProps) {
+export function ExtensionDeniedEmail(p: ExtensionDeniedEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Extension not approved: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Extension not approved: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Your extension of the ${p.planName} access to ${p.productNames.join(", ")} (app “${p.appName}”) was not approved.${p.expiresAt ? ` The key still expires on ${p.expiresAt}.` : ""}`}
@@ -66,7 +67,7 @@ export function ExtensionDeniedEmail(p: ExtensionDeniedEmailProps) {
         Once you have addressed the reason you can ask again from the request page, or submit a new
         request before the key expires.
       </Text>
-      <PrimaryButton href={p.requestUrl}>Open the request</PrimaryButton>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>Open the request</PrimaryButton>
     </EmailLayout>
   );
 }

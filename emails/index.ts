@@ -37,10 +37,13 @@ import {
   type SecondFactorResetEmailProps,
 } from "./second-factor";
 import { SignInEmail, type SignInEmailProps } from "./sign-in";
+import { RequestReceivedEmail, type RequestReceivedEmailProps } from "./request-received";
+import { type Branded, brandName } from "./brand";
 import { WebhookEndpointDisabledEmail, WebhookEndpointFailingEmail, type WebhookEndpointFailingEmailProps } from "./webhook-endpoint";
 
 type Template<P> = {
-  render: (props: P) => ReactElement;
+  /** Also given `brand` and `recipientName` (emails/brand.ts), filled in by lib/mail. */
+  render: (props: P & Branded) => ReactElement;
   /** Subject pattern; `{name}` placeholders come from `subjectVars`. Admins may override it. */
   defaultSubject: string;
   subjectVars: (props: P) => Record<string, string>;
@@ -49,15 +52,17 @@ type Template<P> = {
   secretProps?: readonly (keyof P & string)[];
 };
 
-function template<P>(t: Template<P>) {
-  return t;
+/** Every subject may also use `{portal}`, the portal's name (Admin → Branding). */
+function template<P>(t: Template<P>): Template<P> {
+  return { ...t, subjectVars: (p) => ({ portal: brandName(p as P & Branded), ...t.subjectVars(p) }) };
 }
 
 /** Every email Portico sends. Bodies are code; subjects may be overridden by admins later. */
 export const templates = {
   "sign-in": template<SignInEmailProps>({
     render: (p) => SignInEmail(p),
-    defaultSubject: "Sign in to {host}",
+    // The portal's name, never a bare host such as "127.0.0.1:3100"; {host} stays for overrides.
+    defaultSubject: "Sign in to {portal}",
     subjectVars: (p) => ({ host: p.host }),
     previewProps: SignInEmail.PreviewProps,
     secretProps: ["url"],
@@ -67,6 +72,12 @@ export const templates = {
     defaultSubject: "New access request: {products} ({plan})",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, requester: p.requesterName }),
     previewProps: NewRequestEmail.PreviewProps,
+  }),
+  "request-received": template<RequestReceivedEmailProps>({
+    render: (p) => RequestReceivedEmail(p),
+    defaultSubject: "We received your request for {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    previewProps: RequestReceivedEmail.PreviewProps,
   }),
   approved: template<RequestApprovedEmailProps>({
     render: (p) => RequestApprovedEmail(p),
@@ -138,7 +149,7 @@ export const templates = {
   }),
   "account-disabled": template<AccountDisabledEmailProps>({
     render: (p) => AccountDisabledEmail(p),
-    defaultSubject: "Your Portico account was disabled",
+    defaultSubject: "Your {portal} account was disabled",
     subjectVars: (p) => ({ requester: p.requesterName }),
     previewProps: AccountDisabledEmail.PreviewProps,
   }),
@@ -168,7 +179,7 @@ export const templates = {
   }),
   "second-factor-changed": template<SecondFactorChangedEmailProps>({
     render: (p) => SecondFactorChangedEmail(p),
-    defaultSubject: "Authenticator {change} on your Portico account",
+    defaultSubject: "Authenticator {change} on your {portal} account",
     subjectVars: (p) => ({ change: p.change }),
     previewProps: SecondFactorChangedEmail.PreviewProps,
   }),
@@ -195,6 +206,7 @@ export function subjectPlaceholders(name: TemplateName): string[] {
 export const templateLabels: Record<TemplateName, string> = {
   "sign-in": "Sign-in link",
   "new-request": "New request (to approvers)",
+  "request-received": "We received your request (to the requester, on submit)",
   approved: "Request approved",
   "claim-link": "New claim link (asked for by the requester)",
   reject: "Request denied",

@@ -1,16 +1,16 @@
-import { Button, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Text } from "@react-email/components";
+import type { Branded } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
-const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 };
 
 type KeyEmailBase = { requesterName: string; appName: string; planName: string; productNames: string[]; requestUrl: string };
 
 /** `keptProductNames`: when an owner revoked only their products, the ones the key still opens. */
 export type KeyRevokedEmailProps = KeyEmailBase & { reason: string | null; keptProductNames?: string[] };
 
-export function KeyRevokedEmail(p: KeyRevokedEmailProps) {
+export function KeyRevokedEmail(p: KeyRevokedEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Access revoked: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Access revoked: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Access to ${p.productNames.join(", ")} for app “${p.appName}” (${p.planName}) was revoked. `}
@@ -20,9 +20,9 @@ export function KeyRevokedEmail(p: KeyRevokedEmailProps) {
       </Text>
       {p.reason ? <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.reason}</Text> : null}
       <Text>You can resubmit the request from My requests once you have addressed the reason.</Text>
-      <Button href={p.requestUrl} style={buttonStyle}>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }
@@ -42,9 +42,9 @@ export type KeyExpiredEmailProps = KeyEmailBase & {
   unclaimed?: boolean;
 };
 
-export function KeyExpiredEmail(p: KeyExpiredEmailProps) {
+export function KeyExpiredEmail(p: KeyExpiredEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Key expired: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Key expired: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {p.unclaimed
@@ -52,9 +52,9 @@ export function KeyExpiredEmail(p: KeyExpiredEmailProps) {
           : `The API key of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expired on ${p.expiredAt} and no longer works.`}
       </Text>
       <Text>To keep using the API, request access again from the catalogue.</Text>
-      <Button href={p.requestUrl} style={buttonStyle}>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }
@@ -71,9 +71,9 @@ KeyExpiredEmail.PreviewProps = {
 /** `graceHours` 0: the previous key stopped at once (absent on messages queued before the choice existed). */
 export type KeyRolledEmailProps = KeyEmailBase & { oldKeyStart: string; newKeyStart: string; oldKeyEndsAt: string; graceHours?: number };
 
-export function KeyRolledEmail(p: KeyRolledEmailProps) {
+export function KeyRolledEmail(p: KeyRolledEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Key rolled for ${p.appName}`}>
+    <EmailLayout brand={p.brand} preview={`Key rolled for ${p.appName}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`A new API key (${p.newKeyStart}…) was created for app “${p.appName}” (${p.productNames.join(", ")}). `}
@@ -82,9 +82,9 @@ export function KeyRolledEmail(p: KeyRolledEmailProps) {
           : `The previous key (${p.oldKeyStart}…) keeps working until ${p.oldKeyEndsAt}.`}
       </Text>
       <Text>If you did not roll this key, revoke access from the request page and tell your API owner.</Text>
-      <Button href={p.requestUrl} style={buttonStyle}>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }
@@ -102,17 +102,17 @@ KeyRolledEmail.PreviewProps = {
 
 export type KeyExpiringEmailProps = KeyEmailBase & { keyStart: string; expiresAt: string };
 
-export function KeyExpiringEmail(p: KeyExpiringEmailProps) {
+export function KeyExpiringEmail(p: KeyExpiringEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Key expires ${p.expiresAt}`}>
+    <EmailLayout brand={p.brand} preview={`Key expires ${p.expiresAt}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`The API key ${p.keyStart}… of app “${p.appName}” for ${p.productNames.join(", ")} (${p.planName}) expires on ${p.expiresAt}. After that, calls with it are refused.`}
       </Text>
       <Text>To keep access, request it again from the catalogue before then; the new request goes through approval.</Text>
-      <Button href={p.requestUrl} style={buttonStyle}>
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }

@@ -1,7 +1,7 @@
-import { Button, Link, Section, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Link, Section, Text } from "@react-email/components";
+import type { Branded } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
-const buttonStyle = { backgroundColor: "#4f46e5", color: "#ffffff", padding: "10px 16px", borderRadius: 6, fontWeight: 600 };
 
 /** One key due for a reminder: its request's products, app and plan, the key's start and expiry. */
 export type ReminderDigestKey = {
@@ -24,10 +24,10 @@ export const daysLeftWords = (days: number) => (days <= 0 ? "expires today" : da
 export const digestSubjectKeys = (keys: readonly ReminderDigestKey[]) =>
   keys.length === 1 && keys[0] ? `your key for ${keys[0].productNames.join(", ")}` : `${keys.length} of your API keys`;
 
-export function KeyReminderDigestEmail(p: KeyReminderDigestEmailProps) {
+export function KeyReminderDigestEmail(p: KeyReminderDigestEmailProps & Branded) {
   const one = p.keys.length === 1;
   return (
-    <EmailLayout preview={`${one ? "An API key" : `${p.keys.length} API keys`} of yours ${one ? "expires" : "expire"} soon`}>
+    <EmailLayout brand={p.brand} preview={`${one ? "An API key" : `${p.keys.length} API keys`} of yours ${one ? "expires" : "expire"} soon`}>
       <Text>Hello {p.recipientName},</Text>
       <Text>
         {one
@@ -38,9 +38,9 @@ export function KeyReminderDigestEmail(p: KeyReminderDigestEmailProps) {
         <Section key={`${k.requestUrl} ${k.keyStart}`} style={{ borderTop: "1px solid #e4e4e7", paddingTop: 8, marginTop: 8 }}>
           <Text style={{ fontWeight: 600, margin: "8px 0 4px" }}>{`${k.productNames.join(", ")} — app “${k.appName}” (${k.planName})`}</Text>
           <Text style={{ margin: "0 0 8px" }}>{`Key ${k.keyStart}… ${daysLeftWords(k.daysLeft)}: ${k.expiresAt}.`}</Text>
-          <Button href={k.rollUrl} style={buttonStyle}>
+          <PrimaryButton brand={p.brand} href={k.rollUrl} small>
             Roll key
-          </Button>{" "}
+          </PrimaryButton>{" "}
           <Link href={k.requestUrl} style={{ marginLeft: 12 }}>
             Extend the access
           </Link>

@@ -1,5 +1,6 @@
-import { Button, Link, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Link, Text } from "@react-email/components";
+import type { Branded } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
 export type RequestApprovedEmailProps = {
   requesterName: string;
@@ -12,9 +13,9 @@ export type RequestApprovedEmailProps = {
   availableFrom: string | null;
 };
 
-export function RequestApprovedEmail(p: RequestApprovedEmailProps) {
+export function RequestApprovedEmail(p: RequestApprovedEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Approved: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Approved: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was approved.`}
@@ -25,9 +26,9 @@ export function RequestApprovedEmail(p: RequestApprovedEmailProps) {
 }
 
 /** A claim link the requester asked for again from the request page; the earlier link is dead. */
-export function NewClaimLinkEmail(p: RequestApprovedEmailProps) {
+export function NewClaimLinkEmail(p: RequestApprovedEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Your new link to claim your key for ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Your new link to claim your key for ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Here is the new link you asked for, to claim your key for ${p.productNames.join(", ")} (app “${p.appName}”). Any link sent before no longer works.`}
@@ -37,19 +38,16 @@ export function NewClaimLinkEmail(p: RequestApprovedEmailProps) {
   );
 }
 
-function ClaimSteps(p: RequestApprovedEmailProps) {
+function ClaimSteps(p: RequestApprovedEmailProps & Branded) {
   return (
     <>
       {p.availableFrom ? (
         <Text>{`Your access starts on ${p.availableFrom}; the link below works from then.`}</Text>
       ) : null}
       <Text>Open the link below, sign in as yourself, and confirm to see your API key. The key is shown once.</Text>
-      <Button
-        href={p.claimUrl}
-        style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
-      >
+      <PrimaryButton brand={p.brand} href={p.claimUrl}>
         Claim your key
-      </Button>
+      </PrimaryButton>
       <Text style={{ fontSize: 13, color: "#52525b" }}>
         The link works once. If it has expired, send yourself a new one from the request page:{" "}
         <Link href={p.requestUrl}>{p.requestUrl}</Link>
@@ -77,9 +75,9 @@ export type RequestDeniedEmailProps = {
   requestUrl: string;
 };
 
-export function RequestDeniedEmail(p: RequestDeniedEmailProps) {
+export function RequestDeniedEmail(p: RequestDeniedEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Not approved: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Not approved: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was not approved.`}
@@ -88,12 +86,9 @@ export function RequestDeniedEmail(p: RequestDeniedEmailProps) {
         <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.comment}</Text>
       ) : null}
       <Text>You can resubmit it from My requests once you have addressed the reason.</Text>
-      <Button
-        href={p.requestUrl}
-        style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
-      >
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }
@@ -119,9 +114,9 @@ export type RequestCancelledEmailProps = {
 };
 
 /** A request cancelled by someone other than the requester (the third party a plan hands it to). */
-export function RequestCancelledEmail(p: RequestCancelledEmailProps) {
+export function RequestCancelledEmail(p: RequestCancelledEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Cancelled: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Cancelled: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
         {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was cancelled by ${p.cancelledBy}. No key will be issued for it.`}
@@ -130,12 +125,9 @@ export function RequestCancelledEmail(p: RequestCancelledEmailProps) {
         <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.comment}</Text>
       ) : null}
       <Text>If you still need access, submit a new request from the catalogue.</Text>
-      <Button
-        href={p.requestUrl}
-        style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
-      >
+      <PrimaryButton brand={p.brand} href={p.requestUrl}>
         Open the request
-      </Button>
+      </PrimaryButton>
     </EmailLayout>
   );
 }

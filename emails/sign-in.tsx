@@ -1,23 +1,24 @@
-import { Button, Link, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Link, Text } from "@react-email/components";
+import { type Branded, brandName } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
 export type SignInEmailProps = { url: string; host: string; expiresInMinutes: number };
 
-export function SignInEmail({ url, host, expiresInMinutes }: SignInEmailProps) {
+export function SignInEmail(p: SignInEmailProps & Branded) {
+  const portal = brandName(p);
   return (
-    <EmailLayout preview={`Your sign-in link for ${host}`}>
-      <Text>Click the button below to sign in to {host}.</Text>
-      <Button
-        href={url}
-        style={{ backgroundColor: "#4f46e5", color: "#ffffff", padding: "12px 20px", borderRadius: 6, fontWeight: 600 }}
-      >
-        Sign in
-      </Button>
-      <Text style={{ fontSize: 13, color: "#52525b" }}>
-        The link works once and expires in {expiresInMinutes} minutes. If the button does not work, paste this
-        address into your browser: <Link href={url}>{url}</Link>
+    <EmailLayout brand={p.brand} greet={p.recipientName} preview={`Your sign-in link for ${portal}`}>
+      <Text>{`Click the button below to sign in to ${portal}.`}</Text>
+      <PrimaryButton brand={p.brand} href={p.url}>
+        {`Sign in to ${portal}`}
+      </PrimaryButton>
+      <Text className="pt-muted" style={{ fontSize: 13, color: "#52525b" }}>
+        {`The link works once and expires in ${p.expiresInMinutes} minutes. If the button does not work, paste this address into your browser: `}
+        <Link href={p.url}>{p.url}</Link>
       </Text>
-      <Text style={{ fontSize: 13, color: "#52525b" }}>If you did not ask to sign in, you can ignore this email.</Text>
+      <Text className="pt-muted" style={{ fontSize: 13, color: "#52525b" }}>
+        {`If you did not ask to sign in to ${portal} (${p.host}), you can ignore this email.`}
+      </Text>
     </EmailLayout>
   );
 }

@@ -1,5 +1,6 @@
-import { Button, Text } from "@react-email/components";
-import { EmailLayout } from "./layout";
+import { Text } from "@react-email/components";
+import type { Branded } from "./brand";
+import { EmailLayout, PrimaryButton } from "./layout";
 
 export type WebhookEndpointFailingEmailProps = {
   endpointName: string;
@@ -12,12 +13,12 @@ export type WebhookEndpointFailingEmailProps = {
 };
 
 /** To every admin, a day before an endpoint that keeps failing is disabled. */
-export function WebhookEndpointFailingEmail(p: WebhookEndpointFailingEmailProps) {
+export function WebhookEndpointFailingEmail(p: WebhookEndpointFailingEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Webhook endpoint “${p.endpointName}” is failing`}>
+    <EmailLayout brand={p.brand} greet={p.recipientName} preview={`Webhook endpoint “${p.endpointName}” is failing`}>
       <Text>{`Every delivery to the webhook endpoint “${p.endpointName}” (${p.url}) has failed since ${p.failingSince}. The last attempt: ${p.lastError}.`}</Text>
       <Text>{`If it keeps failing it will be disabled at ${p.disableAt}, and events will stop being sent to it. Fix the receiver, then check its delivery log; failed messages can be recovered from there.`}</Text>
-      <Button href={p.endpointUrl}>Open the delivery log</Button>
+      <PrimaryButton brand={p.brand} href={p.endpointUrl}>Open the delivery log</PrimaryButton>
     </EmailLayout>
   );
 }
@@ -32,12 +33,12 @@ WebhookEndpointFailingEmail.PreviewProps = {
 } satisfies WebhookEndpointFailingEmailProps;
 
 /** To every admin, when an endpoint failing for 5 days was disabled. */
-export function WebhookEndpointDisabledEmail(p: WebhookEndpointFailingEmailProps) {
+export function WebhookEndpointDisabledEmail(p: WebhookEndpointFailingEmailProps & Branded) {
   return (
-    <EmailLayout preview={`Webhook endpoint “${p.endpointName}” was disabled`}>
+    <EmailLayout brand={p.brand} greet={p.recipientName} preview={`Webhook endpoint “${p.endpointName}” was disabled`}>
       <Text>{`The webhook endpoint “${p.endpointName}” (${p.url}) was disabled at ${p.disableAt}: every delivery to it failed for 5 days (since ${p.failingSince}). The last attempt: ${p.lastError}.`}</Text>
       <Text>No events are sent to it now. Fix the receiver, enable the endpoint again, then use Recover in its delivery log to resend what failed.</Text>
-      <Button href={p.endpointUrl}>Open the endpoint</Button>
+      <PrimaryButton brand={p.brand} href={p.endpointUrl}>Open the endpoint</PrimaryButton>
     </EmailLayout>
   );
 }

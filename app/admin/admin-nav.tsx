@@ -2,14 +2,26 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { type KeyboardEvent, useId, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
+import type { NavCounts } from "@/lib/admin/nav-counts";
 
-export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
+type NavLink = { href: string; label: string; count?: number; countWord?: string };
+
+/**
+ * The admin sections. From 1024 px a column beside the page; below it a disclosure ("Admin menu")
+ * that opens every link as a wrapping grid, so a phone reaches all of them. The approval queue and
+ * reviews carry the viewer's pending counts, read by a screen reader as "Approval queue, 3 pending".
+ */
+export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCounts }) {
   const pathname = usePathname();
-  const links = [
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const links: NavLink[] = [
     { href: "/admin", label: "Overview" },
-    { href: "/admin/requests", label: "Approval queue" },
-    { href: "/admin/reviews", label: "Reviews" },
+    { href: "/admin/requests", label: "Approval queue", count: counts.queue, countWord: "pending" },
+    { href: "/admin/reviews", label: "Reviews", count: counts.reviews, countWord: "to review" },
     { href: "/admin/keys", label: "Keys" },
     { href: "/admin/products", label: "Products" },
     { href: "/admin/plans", label: "Plans" },
@@ -22,29 +34,85 @@ export function AdminNav({ isAdmin }: { isAdmin: boolean }) {
           { href: "/admin/webhooks", label: "Webhooks" },
           { href: "/admin/emails", label: "Email delivery" },
           { href: "/admin/settings/emails", label: "Email subjects" },
+          { href: "/admin/branding", label: "Branding" },
         ]
       : []),
   ];
+  const isActive = (href: string) => (href === "/admin" ? pathname === "/admin" : pathname.startsWith(href));
+  // The longest matching link, so /admin/settings/emails is not also "Email delivery"'s page.
+  const current = links.filter((l) => isActive(l.href)).sort((a, b) => b.href.length - a.href.length)[0];
+  const waiting = counts.queue + counts.reviews;
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && open) {
+      setOpen(false);
+      toggleRef.current?.focus();
+    }
+  };
   return (
-    <nav aria-label="Admin" className="relative flex gap-2 overflow-x-auto lg:flex-col">
-      {links.map((l) => {
-        const active = l.href === "/admin" ? pathname === "/admin" : pathname.startsWith(l.href);
-        return (
-          <Link
-            key={l.href}
-            href={l.href}
-            aria-current={active ? "page" : undefined}
-            className={cn(
-              "whitespace-nowrap rounded-md px-3 py-2 text-sm",
-              active
-                ? "bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"
-                : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
-            )}
-          >
-            {l.label}
-          </Link>
-        );
-      })}
+    <nav aria-label="Admin" className="min-w-0" onKeyDown={onKeyDown}>
+      <button
+        ref={toggleRef}
+        type="button"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen((o) => !o)}
+        className="flex h-11 w-full items-center justify-between gap-2 rounded-md border border-zinc-300 bg-white px-3 text-sm font-medium text-zinc-800 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 lg:hidden dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+      >
+        <span className="min-w-0 truncate">
+          Admin menu<span className="text-zinc-500 dark:text-zinc-400">{current ? ` · ${current.label}` : ""}</span>
+        </span>
+        <span className="flex items-center gap-2">
+          {waiting > 0 ? (
+            <CountBadge count={waiting} srText={` (${waiting} waiting)`} />
+          ) : null}
+          <svg aria-hidden="true" viewBox="0 0 20 20" className={cn("size-4 transition-transform", open && "rotate-180")} fill="currentColor">
+            <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
+          </svg>
+        </span>
+      </button>
+      <ul
+        id={listId}
+        className={cn("mt-2 grid-cols-1 gap-1 sm:grid-cols-2 lg:mt-0 lg:flex lg:flex-col", open ? "grid" : "hidden")}
+      >
+        {links.map((l) => {
+          const active = current?.href === l.href;
+          return (
+            <li key={l.href}>
+              <Link
+                href={l.href}
+                aria-current={active ? "page" : undefined}
+                // A link followed on a phone closes the menu: the page it opens is what the person wants.
+                onClick={() => setOpen(false)}
+                className={cn(
+                  "flex min-h-10 items-center justify-between gap-2 rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500",
+                  active
+                    ? "bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"
+                    : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
+                )}
+              >
+                <span>{l.label}</span>
+                {l.count ? <CountBadge count={l.count} srText={`, ${l.count} ${l.countWord}`} /> : null}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
     </nav>
+  );
+}
+
+/** A number in a pill; the screen reader hears `srText` instead ("…, 3 pending"). */
+function CountBadge({ count, srText }: { count: number; srText: string }) {
+  return (
+    <>
+      <span
+        aria-hidden="true"
+        data-testid="nav-count"
+        className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold text-white tabular-nums"
+      >
+        {count > 999 ? "999+" : count}
+      </span>
+      <span className="sr-only">{srText}</span>
+    </>
   );
 }

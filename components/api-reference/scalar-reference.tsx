@@ -1,6 +1,7 @@
 "use client";
 
 import { ApiReferenceReact } from "@scalar/api-reference-react";
+import { useEffect, useRef, useState } from "react";
 import "@scalar/api-reference-react/style.css";
 
 // Scalar's muted greys (#8e8e8e on white) fall below WCAG AA contrast; these pass 4.5:1 on its
@@ -13,6 +14,45 @@ const accessibilityCss = `
 .tag-section .section-accordion-button button { display: none; }
 `;
 
+// The portal's look: its font, indigo accent, zinc surfaces and borders, in both themes.
+const portalCss = `
+:root .light-mode, :root.light-mode {
+  --scalar-font: inherit; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, monospace;
+  --scalar-background-1: transparent; --scalar-background-2: #f4f4f5; --scalar-background-3: #e4e4e7;
+  --scalar-border-color: #e4e4e7; --scalar-color-1: #18181b; --scalar-color-accent: #4f46e5;
+  --scalar-background-accent: #eef2ff; --scalar-radius: 0.375rem; --scalar-radius-lg: 0.5rem;
+}
+:root .dark-mode, :root.dark-mode {
+  --scalar-font: inherit; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, monospace;
+  --scalar-background-1: transparent; --scalar-background-2: #18181b; --scalar-background-3: #27272a;
+  --scalar-border-color: #27272a; --scalar-color-1: #f4f4f5; --scalar-color-accent: #a5b4fc;
+  --scalar-background-accent: #1e1b4b; --scalar-radius: 0.375rem; --scalar-radius-lg: 0.5rem;
+}
+.scalar-embed .references-rendered { padding-inline: 0; }
+`;
+
+/** The portal's theme: a class or data-theme on <html> when the visitor chose one, else the system's. */
+function usePortalTheme(): "dark" | "light" {
+  const [theme, setTheme] = useState<"dark" | "light">("light");
+  useEffect(() => {
+    const html = document.documentElement;
+    const media = window.matchMedia("(prefers-color-scheme: dark)");
+    const read = () => {
+      const chosen = html.dataset.theme ?? (html.classList.contains("dark") ? "dark" : html.classList.contains("light") ? "light" : undefined);
+      setTheme(chosen === "dark" || chosen === "light" ? chosen : media.matches ? "dark" : "light");
+    };
+    read();
+    const observer = new MutationObserver(read);
+    observer.observe(html, { attributes: true, attributeFilter: ["class", "data-theme", "style"] });
+    media.addEventListener("change", read);
+    return () => {
+      observer.disconnect();
+      media.removeEventListener("change", read);
+    };
+  }, []);
+  return theme;
+}
+
 /** An OpenAPI document given inline (`document`) or fetched from this portal (`url`, same origin). */
 export type ApiReferenceSource = { document: string; url?: never } | { url: string; document?: never };
 
@@ -21,8 +61,25 @@ export type ApiReferenceSource = { document: string; url?: never } | { url: stri
  * leaves the visitor's browser for Scalar's services: no telemetry, no web fonts, no hosted client.
  */
 export function ScalarReference(source: ApiReferenceSource) {
+  const embed = useRef<HTMLDivElement>(null);
+  const theme = usePortalTheme();
+  // Scalar renders a whole page: its own <main> and the document's title as an <h1>. Inside the
+  // portal's page (which has its main and its h1) they become a named region and a level-3 heading,
+  // so the page keeps one main landmark and one h1 for assistive technology.
+  useEffect(() => {
+    const root = embed.current;
+    if (!root) return;
+    const demote = () => {
+      for (const main of root.querySelectorAll("main:not([role])")) main.setAttribute("role", "region");
+      for (const h1 of root.querySelectorAll("h1:not([aria-level])")) h1.setAttribute("aria-level", "3");
+    };
+    demote();
+    const observer = new MutationObserver(demote);
+    observer.observe(root, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
   return (
-    <div className="scalar-embed" data-testid="api-reference">
+    <div ref={embed} className="scalar-embed" data-testid="api-reference">
       <ApiReferenceReact
         configuration={{
           ...(source.url !== undefined ? { url: source.url } : { content: source.document }),
@@ -35,7 +92,8 @@ export function ScalarReference(source: ApiReferenceSource) {
           showDeveloperTools: "never",
           documentDownloadType: "none",
           agent: { disabled: true },
-          customCss: accessibilityCss,
+          customCss: `${portalCss}${accessibilityCss}`,
+          forceDarkModeState: theme,
         }}
       />
     </div>

@@ -27,7 +27,9 @@ export const queueParamsSchema = z.object({
   to: z.iso.date().optional().catch(undefined),
   sort: z.enum(SORTABLE).catch("createdAt").default("createdAt"),
   dir: z.enum(["asc", "desc"]).catch("asc").default("asc"),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  // Keyset paging: the page after (or before) a row, named by its sort key and id (queue-cursor.ts).
+  after: z.string().max(600).optional().catch(undefined),
+  before: z.string().max(600).optional().catch(undefined),
   size: z.coerce
     .number()
     .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
@@ -47,9 +49,13 @@ export function parseQueueParams(raw: Record<string, string | string[] | undefin
   return queueParamsSchema.parse(flat);
 }
 
-/** The URL for a view, omitting defaults so links stay short. */
+/**
+ * The URL for a view, omitting defaults so links stay short. Any change but a cursor or the open
+ * request starts again from the first page (a cursor belongs to one sort and one set of filters).
+ */
 export function queueHref(params: QueueParams, change: Partial<QueueParams> = {}) {
-  const next = { ...params, ...change };
+  const keepsPosition = Object.keys(change).every((k) => k === "open" || k === "after" || k === "before");
+  const next = { ...params, ...(keepsPosition ? {} : { after: undefined, before: undefined }), ...change };
   const defaults = queueParamsSchema.parse({});
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(next)) {

@@ -21,12 +21,21 @@ const bob = await f.user();
 
 async function submit(userId: string, slug: string, reason: string) {
   await addToCart(t.db, userId, { productId: f.product(slug).id, planId: f.plan("Standard").id });
-  return submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `${slug} app`, reason }, {});
+  return submitRequest(
+    t.db,
+    { userId, baseUrl: "http://x" },
+    { newAppName: `${slug} app`, reason },
+    {},
+  );
 }
 const a1 = await submit(alice.id, "payments", "Checkout rewrite");
 const a2 = await submit(alice.id, "geocoding", "Store finder");
 const b1 = await submit(bob.id, "weather", "Forecast widget");
-await decideRequests(t.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [a2.id], decision: "deny", comment: "Not for this use", baseUrl: "http://x" });
+await decideRequests(
+  t.db,
+  { kind: "user", id: owner.id, role: "owner", disabled: false },
+  { requestIds: [a2.id], decision: "deny", comment: "Not for this use", baseUrl: "http://x" },
+);
 
 const asOwner = { kind: "user" as const, id: owner.id, role: "owner" as const, disabled: false };
 const ids = (r: { rows: { id: string }[] }) => r.rows.map((x) => x.id);
@@ -39,34 +48,104 @@ describe("approval queue query", () => {
   });
 
   it("shows an owner of other products nothing, and an admin everything", async () => {
-    expect(ids(await queryQueue(t.db, { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false }, parseQueueParams({ status: "all" })))).toEqual([]);
-    expect(await queueDetail(t.db, { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false }, a1.id)).toBeNull();
-    expect((await queryQueue(t.db, { kind: "user" as const, id: otherOwner.id, role: "admin" as const, disabled: false }, parseQueueParams({ status: "all" }))).total).toBe(3);
+    expect(
+      ids(
+        await queryQueue(
+          t.db,
+          { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false },
+          parseQueueParams({ status: "all" }),
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      await queueDetail(
+        t.db,
+        { kind: "user" as const, id: otherOwner.id, role: "owner" as const, disabled: false },
+        a1.id,
+      ),
+    ).toBeNull();
+    expect(
+      (
+        await queryQueue(
+          t.db,
+          { kind: "user" as const, id: otherOwner.id, role: "admin" as const, disabled: false },
+          parseQueueParams({ status: "all" }),
+        )
+      ).total,
+    ).toBe(3);
     expect(otherProduct?.slug).toBe("other-api");
   });
 
   it("filters by status, product, requester and search, and sorts both ways", async () => {
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "denied" })))).toEqual([a2.id]);
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", product: f.product("weather").id })))).toEqual([b1.id]);
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", requester: alice.email })))).toEqual([a1.id, a2.id]);
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "forecast" })))).toEqual([b1.id]);
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "Geocoding" })))).toEqual([a2.id]);
-    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", dir: "desc" })))).toEqual([b1.id, a2.id, a1.id]);
-    expect(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "%" }))).toMatchObject({ total: 0 });
+    expect(ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "denied" })))).toEqual([
+      a2.id,
+    ]);
+    expect(
+      ids(
+        await queryQueue(
+          t.db,
+          asOwner,
+          parseQueueParams({ status: "all", product: f.product("weather").id }),
+        ),
+      ),
+    ).toEqual([b1.id]);
+    expect(
+      ids(
+        await queryQueue(
+          t.db,
+          asOwner,
+          parseQueueParams({ status: "all", requester: alice.email }),
+        ),
+      ),
+    ).toEqual([a1.id, a2.id]);
+    expect(
+      ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "forecast" }))),
+    ).toEqual([b1.id]);
+    expect(
+      ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "Geocoding" }))),
+    ).toEqual([a2.id]);
+    expect(
+      ids(await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", dir: "desc" }))),
+    ).toEqual([b1.id, a2.id, a1.id]);
+    expect(
+      await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", q: "%" })),
+    ).toMatchObject({ total: 0 });
   });
 
-  it("pages, and treats bad URL values as defaults", async () => {
-    const p = parseQueueParams({ status: "all", size: "10", page: "2" });
-    expect(ids(await queryQueue(t.db, asOwner, p))).toEqual([]);
-    expect(parseQueueParams({ status: "bogus", size: "7", page: "-3", sort: "password", plan: "x", from: "yesterday" })).toMatchObject({
+  it("pages by cursor, and treats bad URL values as defaults", async () => {
+    const first = await queryQueue(t.db, asOwner, parseQueueParams({ status: "all", size: "10" }));
+    expect(first.cursors).toEqual({ next: null, previous: null });
+    // A damaged cursor reads as none: the first page.
+    expect(
+      ids(
+        await queryQueue(
+          t.db,
+          asOwner,
+          parseQueueParams({ status: "all", after: "bm90IGEgY3Vyc29y" }),
+        ),
+      ),
+    ).toEqual(ids(first));
+    expect(
+      parseQueueParams({
+        status: "bogus",
+        size: "7",
+        sort: "password",
+        plan: "x",
+        from: "yesterday",
+      }),
+    ).toMatchObject({
       status: "pending",
       size: 25,
-      page: 1,
       sort: "createdAt",
       plan: undefined,
       from: undefined,
     });
-    expect(queueHref(parseQueueParams({ status: "all", page: "3" }))).toBe("/admin/requests?status=all&page=3");
+    // A new sort or filter starts from the first page; opening a request keeps the page.
+    const onPage = parseQueueParams({ status: "all", after: "abc" });
+    expect(queueHref(onPage, { open: a1.id })).toBe(
+      `/admin/requests?status=all&after=abc&open=${a1.id}`,
+    );
+    expect(queueHref(onPage, { sort: "app" })).toBe("/admin/requests?status=all&sort=app");
   });
 
   it("gives the detail panel the fields, other requests and timeline", async () => {
@@ -83,7 +162,24 @@ describe("approval queue query", () => {
     for (const sort of SORTABLE) {
       for (const status of ["pending", "all"]) {
         for (const dir of ["asc", "desc"]) {
-          const query = queueRowsQuery(t.db, asOwner, parseQueueParams({ sort, status, dir })).toSQL();
+          const cursor = {
+            after: {
+              key:
+                sort === "createdAt" || sort === "requestedFor"
+                  ? "2026-01-01 00:00:00+00"
+                  : sort === "status"
+                    ? "approved"
+                    : "m",
+              id: a1.id,
+            },
+            before: null,
+          };
+          const query = queueRowsQuery(
+            t.db,
+            asOwner,
+            parseQueueParams({ sort, status, dir }),
+            cursor,
+          ).toSQL();
           const plan = await t.sql.begin(async (tx) => {
             await tx`set local enable_sort = off`;
             await tx`set local enable_seqscan = off`;
@@ -94,7 +190,10 @@ describe("approval queue query", () => {
           const mainTree = lines.slice(0, lines.findIndex((l) => l.includes("SubPlan")) >>> 0);
           // Orders by a joined table's column (app name, requester email) walk that table's index and
           // sort one app's or requester's requests at a time; the others do not sort at all.
-          const sortNode = sort === "app" || sort === "requester" ? /^(->\s*)?Sort\s+\(/ : /^(->\s*)?(Incremental )?Sort\s+\(/;
+          const sortNode =
+            sort === "app" || sort === "requester"
+              ? /^(->\s*)?Sort\s+\(/
+              : /^(->\s*)?(Incremental )?Sort\s+\(/;
           const fullSorts = mainTree.filter((l) => sortNode.test(l.trim()));
           expect(fullSorts, `${sort} ${status} ${dir}:\n${lines.join("\n")}`).toEqual([]);
         }

@@ -17,6 +17,7 @@ import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { requestParts } from "@/lib/requests/request-parts";
+import { decodeCursor, encodeCursor, type QueueCursor } from "./queue-cursor";
 import type { QueueParams } from "./queue-params";
 import { requestProductNames } from "@/lib/requests/product-names";
 
@@ -58,13 +59,16 @@ export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
   return where;
 }
 
-const sortColumn = {
-  createdAt: accessRequests.createdAt,
-  requester: users.email,
-  status: accessRequests.status,
-  plan: sql`${accessRequests.plan}->>'name'`,
-  app: apps.name,
-  requestedFor: accessRequests.startsAt,
+// Each sort's key, and the type its cursor text is read back as. Every order has an index whose
+// leading columns are (key, id) — db/schema: access_requests_*_idx — or, for the joined keys,
+// walks the joined table's index (users' email, apps_name_idx) and sorts each key's few requests.
+const sortKey = {
+  createdAt: { expr: sql`${accessRequests.createdAt}`, type: sql`timestamptz`, joined: false },
+  requester: { expr: sql`${users.email}`, type: sql`text`, joined: true },
+  status: { expr: sql`${accessRequests.status}`, type: sql`request_status`, joined: false },
+  plan: { expr: sql`(${accessRequests.plan}->>'name')`, type: sql`text`, joined: false },
+  app: { expr: sql`${apps.name}`, type: sql`text`, joined: true },
+  requestedFor: { expr: sql`${accessRequests.startsAt}`, type: sql`timestamptz`, joined: false },
 } as const;
 
 export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
@@ -81,11 +85,36 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>) {
 }
 
 /**
- * One page of the queue, ordered by the chosen column then id. Every order has an index
- * (db/schema: access_requests_*_idx, apps_name_idx, users' email), so a page stops early.
+ * Where a page starts: the rows strictly after the cursor in the walking order (the view's order,
+ * or its reverse when paging back). Same-table keys compare as a row value, which the (key, id)
+ * index answers directly; a joined key also says `key >= cursor` so the joined table's index can
+ * start there.
  */
-export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
-  const order = p.dir === "desc" ? desc : asc;
+function keysetCondition(p: QueueParams, cursor: QueueCursor, ascending: boolean): SQL {
+  const { expr, type, joined } = sortKey[p.sort];
+  const key = sql`cast(${cursor.key} as ${type})`;
+  const op = ascending ? sql`>` : sql`<`;
+  const eqOrBeyond = ascending ? sql`>=` : sql`<=`;
+  if (!joined) return sql`(${expr}, ${accessRequests.id}) ${op} (${key}, ${cursor.id})`;
+  return sql`(${expr} ${eqOrBeyond} ${key} and (${expr} ${op} ${key} or ${accessRequests.id} ${op} ${cursor.id}))`;
+}
+
+/**
+ * One page of the queue by keyset: ordered by the chosen column then id, starting after `after`
+ * (or ending before `before`). Fetches one row more than the page to know whether more follow.
+ */
+export function queueRowsQuery(
+  db: Queryable,
+  actor: Actor,
+  p: QueueParams,
+  cursor: { after: QueueCursor | null; before: QueueCursor | null },
+) {
+  const backwards = !cursor.after && Boolean(cursor.before);
+  // Walking backwards reverses the order; the caller reverses the rows again.
+  const ascending = (p.dir === "asc") !== backwards;
+  const order = ascending ? asc : desc;
+  const start = cursor.after ?? cursor.before;
+  const { expr } = sortKey[p.sort];
   return db
     .select({
       id: accessRequests.id,
@@ -98,7 +127,9 @@ export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
       extendsRequestId: accessRequests.extendsRequestId,
       // Extensions: when the extended request's current key expires now.
       currentExpiry: sql<Date | null>`(select max(k.expires_at) from ${apiKeys} k
-        where k.request_id = ${accessRequests.extendsRequestId} and k.end_reason is null and k.revoked_at is null)`.mapWith(apiKeys.expiresAt),
+        where k.request_id = ${accessRequests.extendsRequestId} and k.end_reason is null and k.revoked_at is null)`.mapWith(
+        apiKeys.expiresAt,
+      ),
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       approvalsRequired: sql<number>`(${accessRequests.plan}->>'approvalsRequired')::int`,
       handoffPlan: sql<PlanSnapshot["handoff"] | null>`${accessRequests.plan}->'handoff'`,
@@ -109,19 +140,27 @@ export function queueRowsQuery(db: Queryable, actor: Actor, p: QueueParams) {
       requesterEmail: users.email,
       appName: apps.name,
       productNames: requestProductNames(),
+      // The cursor's key, as Postgres writes it (microseconds included).
+      sortKey: sql<string>`${expr}::text`,
     })
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(and(...queueConditions(actor, p)))
-    .orderBy(order(sortColumn[p.sort]), order(accessRequests.id))
-    .limit(p.size)
-    .offset((p.page - 1) * p.size);
+    .where(
+      and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined),
+    )
+    .orderBy(order(expr), order(accessRequests.id))
+    .limit(p.size + 1);
 }
 
-/** One page of the approval queue, and the total (counted up to COUNT_CAP, then "1,000+"). */
+/**
+ * One page of the approval queue, links to the pages before and after it (keyset cursors, no
+ * offset: page 200 costs what page 1 does), and the total (counted up to COUNT_CAP, then "1,000+").
+ */
 export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
   const where = and(...queueConditions(actor, p));
+  const after = decodeCursor(p.after);
+  const before = after ? null : decodeCursor(p.before);
   // Counting a million rows for a page number is waste: stop at the cap. The joins are only needed
   // when a filter reads the requester or the app; ordering by the index lets Postgres stop early.
   const needsJoins = Boolean(p.requester || p.q);
@@ -130,20 +169,52 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
       select 1 from ${accessRequests}
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`);
-  const [rows, counted] = await Promise.all([
-    serial(db, (q) => queueRowsQuery(q, actor, p)),
+  const [fetched, counted] = await Promise.all([
+    serial(db, (q) => queueRowsQuery(q, actor, p, { after, before })),
     serial(db, countQuery),
   ]);
+  const more = fetched.length > p.size;
+  const page = fetched.slice(0, p.size);
+  if (before) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  // Forward from a cursor there is a page before; backward, one after. The other side is `more`.
+  const hasNext = before ? true : more;
+  const hasPrevious = before ? more : Boolean(after);
+  const cursors = {
+    next: hasNext && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null,
+    previous: hasPrevious && first ? encodeCursor({ key: first.sortKey, id: first.id }) : null,
+  };
   const total = counted[0]?.n ?? 0;
-  const parts = await requestParts(db, rows.map((r) => r.id));
+  const parts = await requestParts(
+    db,
+    page.map((r) => r.id),
+  );
   const now = new Date();
-  const shown = rows.map(({ handoffPlan, handoffFallbackAt, extendsRequestId, currentExpiry, ...r }) => ({
-    ...r,
-    extension: extendsRequestId ? extensionFacts({ status: r.status, durationDays: r.durationDays, extendsRequestId, currentExpiry }, now) : null,
-    // External plans: "Waiting for <endpoint>" until decided or fallen back.
-    handoff: handoffStatus({ status: r.status, plan: { handoff: handoffPlan ?? undefined }, createdAt: r.createdAt, handoffFallbackAt }),
-  }));
-  return { rows: shown.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])), total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  const shown = page.map(
+    ({ handoffPlan, handoffFallbackAt, extendsRequestId, currentExpiry, sortKey: _key, ...r }) => ({
+      ...r,
+      extension: extendsRequestId
+        ? extensionFacts(
+            { status: r.status, durationDays: r.durationDays, extendsRequestId, currentExpiry },
+            now,
+          )
+        : null,
+      // External plans: "Waiting for <endpoint>" until decided or fallen back.
+      handoff: handoffStatus({
+        status: r.status,
+        plan: { handoff: handoffPlan ?? undefined },
+        createdAt: r.createdAt,
+        handoffFallbackAt,
+      }),
+    }),
+  );
+  return {
+    rows: shown.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])),
+    total: Math.min(total, COUNT_CAP),
+    capped: total > COUNT_CAP,
+    cursors,
+  };
 }
 
 /**
@@ -152,25 +223,40 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
  * now and the current expiry, plus the extension's days: lib/requests/apply-extensions.ts).
  */
 export function extensionFacts(
-  r: { status: RequestStatus; durationDays: number | null; extendsRequestId: string; currentExpiry: Date | null },
+  r: {
+    status: RequestStatus;
+    durationDays: number | null;
+    extendsRequestId: string;
+    currentExpiry: Date | null;
+  },
   now: Date,
 ) {
   const from = r.currentExpiry && r.currentExpiry > now ? r.currentExpiry : now;
-  const newExpiry = r.status === "pending" && r.currentExpiry && r.durationDays ? new Date(from.getTime() + r.durationDays * 86_400_000) : null;
-  return { extendsRequestId: r.extendsRequestId, currentExpiry: r.currentExpiry?.toISOString() ?? null, newExpiry: newExpiry?.toISOString() ?? null };
+  const newExpiry =
+    r.status === "pending" && r.currentExpiry && r.durationDays
+      ? new Date(from.getTime() + r.durationDays * 86_400_000)
+      : null;
+  return {
+    extendsRequestId: r.extendsRequestId,
+    currentExpiry: r.currentExpiry?.toISOString() ?? null,
+    newExpiry: newExpiry?.toISOString() ?? null,
+  };
 }
 
 /**
  * A request with its parts and whether this actor may decide it now; when not, why (the queue and
  * the panel show it instead of the buttons). The domain functions check the same thing again.
  */
-function withDecision<R extends { status: RequestStatus; requesterId: string; approvedByMe: boolean }>(actor: Actor, r: R, parts: PartState[]) {
+function withDecision<
+  R extends { status: RequestStatus; requesterId: string; approvedByMe: boolean },
+>(actor: Actor, r: R, parts: PartState[]) {
   const permission = can(actor, "request.decide", { requesterId: r.requesterId, parts });
   const mineWaiting = partsOf(actor, parts).filter((p) => !p.approvedById);
   return {
     ...r,
     parts,
-    mayDecide: r.status === "pending" && permission.ok && !(r.approvedByMe && mineWaiting.length === 0),
+    mayDecide:
+      r.status === "pending" && permission.ok && !(r.approvedByMe && mineWaiting.length === 0),
     whyNot: permission.ok ? null : permission.reason,
   };
 }
@@ -228,7 +314,11 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
   ]);
   const parts = (await requestParts(db, [requestId])).get(requestId) ?? [];
   const approvedByMe = approvals.some((a) => a.approverId === actor.id);
-  const decision = withDecision(actor, { status: row.request.status, requesterId: row.request.requesterId, approvedByMe }, parts);
+  const decision = withDecision(
+    actor,
+    { status: row.request.status, requesterId: row.request.requesterId, approvedByMe },
+    parts,
+  );
   const revoke = can(actor, "request.revoke", { requesterId: row.request.requesterId, parts });
   return {
     ...row,

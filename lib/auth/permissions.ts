@@ -40,6 +40,8 @@ type Subjects = {
   "review.mark": ReviewSubject;
   "user.admin": null;
   "email.admin": null;
+  /** The portal's name, logo, accent and footer (Admin → Branding). */
+  "branding.admin": null;
   /** Import keys made elsewhere (Admin → Keys → Import): creates consumers, apps, access and keys. */
   "keys.import": null;
   "audit.export": null;
@@ -93,6 +95,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
   switch (action) {
     case "user.admin":
     case "email.admin":
+    case "branding.admin":
     case "keys.import":
       return actor.role === "admin" ? ALLOW : deny(REASONS.adminOnly);
     case "audit.export":

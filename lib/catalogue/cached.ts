@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_cache } from "next/cache";
 import { db } from "@/db/client";
 import { CATALOGUE_TAG } from "./catalogue-tag";
-import { getPublishedProduct, listCatalogueTags, listPublishedProducts, type CatalogueFilter } from "./queries";
+import { getPublishedProduct, listCatalogueTags, listCategories, listFeaturedProducts, listPublishedProducts, type CatalogueFilter } from "./queries";
 
 export { CATALOGUE_TAG };
 
@@ -18,6 +18,16 @@ export const cachedTags = unstable_cache(() => listCatalogueTags(db), ["catalogu
 });
 
 export const cachedProduct = unstable_cache((slug: string) => getPublishedProduct(db, slug), ["catalogue-product"], {
+  tags: [CATALOGUE_TAG],
+  revalidate: 300,
+});
+
+export const cachedFeaturedProducts = unstable_cache(() => listFeaturedProducts(db), ["catalogue-featured"], {
+  tags: [CATALOGUE_TAG],
+  revalidate: 300,
+});
+
+export const cachedCategories = unstable_cache(() => listCategories(db), ["catalogue-categories"], {
   tags: [CATALOGUE_TAG],
   revalidate: 300,
 });

@@ -41,7 +41,7 @@ describe("catalogue queries", () => {
 
   it("returns a product with its plans, and nothing for drafts or unknown slugs", async () => {
     const p = await getPublishedProduct(t.db, "payments");
-    expect(p?.plans.map((x) => x.name)).toEqual(["Enterprise", "Free", "Standard"]);
+    expect(p?.plans.map((x) => x.name)).toEqual(["Free", "Standard", "Enterprise"]);
     expect(p?.plans.find((x) => x.name === "Free")?.autoApprove).toBe(true);
     expect(await getPublishedProduct(t.db, "ledger-beta")).toBeNull();
     expect(await getPublishedProduct(t.db, "nope")).toBeNull();

@@ -43,6 +43,31 @@ export async function listPublishedProducts(db: Queryable, filter: CatalogueFilt
     .orderBy(asc(products.name));
 }
 
+/** The published products their owners (or an admin) chose for the home page. */
+export async function listFeaturedProducts(db: Queryable, limit = 6): Promise<CatalogueProduct[]> {
+  return db
+    .select({
+      slug: products.slug,
+      name: products.name,
+      summary: products.summary,
+      tags: products.tags,
+      authMethod: products.authMethod,
+      planCount: sql<number>`(select count(*)::int from ${productPlans} where ${productPlans.productId} = ${products.id})`,
+    })
+    .from(products)
+    .where(and(eq(products.status, "published"), eq(products.featured, true)))
+    .orderBy(asc(products.name))
+    .limit(limit);
+}
+
+/** Every tag in use on a published product, with how many products carry it: the home page's categories. */
+export async function listCategories(db: Queryable): Promise<{ tag: string; count: number }[]> {
+  const rows = await db.execute<{ tag: string; count: number }>(
+    sql`select t as tag, count(*)::int as count from ${products}, unnest(${products.tags}) t where ${products.status} = 'published' group by t order by count(*) desc, t`,
+  );
+  return rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
+}
+
 /** Every tag in use on a published product, for the filter chips. */
 export async function listCatalogueTags(db: Queryable): Promise<string[]> {
   const rows = await db.execute<{ tag: string }>(
@@ -62,6 +87,8 @@ export type CataloguePlan = {
   quotaPerMonth: number | null;
   /** false: the gateway enforces the limits, Portico only counts them. */
   enforceLimits: boolean;
+  /** The owner's pick among the product's plans (at most one). */
+  recommended: boolean;
 };
 
 export type CatalogueProductDetail = CatalogueProduct & { id: string; description: string; plans: CataloguePlan[] };
@@ -73,6 +100,11 @@ export async function getPublishedProduct(db: Queryable, slug: string): Promise<
     .where(and(eq(products.slug, slug), eq(products.status, "published")))
     .limit(1);
   if (!product) return null;
+  return productDetail(db, product);
+}
+
+/** A product's public page content, whatever its status (the preview of a draft shows it as it would be published). */
+export async function productDetail(db: Queryable, product: typeof products.$inferSelect): Promise<CatalogueProductDetail> {
   const offered = await db
     .select({
       id: plans.id,
@@ -84,11 +116,13 @@ export async function getPublishedProduct(db: Queryable, slug: string): Promise<
       rateLimitPerMinute: plans.rateLimitPerMinute,
       quotaPerMonth: plans.quotaPerMonth,
       enforceLimits: plans.enforceLimits,
+      recommended: productPlans.recommended,
     })
     .from(productPlans)
     .innerJoin(plans, eq(plans.id, productPlans.planId))
     .where(eq(productPlans.productId, product.id))
-    .orderBy(asc(plans.name));
+    // The owner's order; plans never arranged (all at 0) fall back to their names.
+    .orderBy(asc(productPlans.position), asc(plans.name));
   return {
     id: product.id,
     slug: product.slug,

@@ -65,7 +65,7 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string
     case "foreign":
       return "This claim link was sent to another account. Sign out, then sign in with the email address the link was sent to.";
     case "used":
-      return "This link has already been used: the key was shown then and cannot be shown again. If you did not keep it, roll the key from the request page to get a new one.";
+      return "This link has already been used: the key was shown once, from this link or with Generate key on the request page, and cannot be shown again. The request page shows the key's details; if you did not keep the key, roll it there to get a new one.";
     case "superseded":
       return "A newer claim link replaced this one. Use the most recent email, or send yourself a new link from the request page.";
     case "closed":

@@ -3,6 +3,7 @@ import { and, eq, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { emailMessages } from "@/db/schema";
 import { templates, type TemplateName } from "@/emails";
+import { emailBrand } from "./email-brand";
 import { isSealed, seal, unseal } from "./sealed";
 import { scheduleAttempt } from "./enqueue-email";
 import { PROVIDER_TIMEOUT_MS, type Transport } from "./transport";
@@ -93,7 +94,7 @@ export async function deliverEmail(db: Database, messageId: string, transport: T
   const props: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(message.props)) props[name] = secretProps.includes(name) ? await unseal(value) : value;
   const hasSecrets = secretProps.some((name) => isSealed(message.props[name]));
-  const element = (template.render as (p: unknown) => React.ReactElement)(props);
+  const element = (template.render as (p: unknown) => React.ReactElement)({ ...props, brand: await emailBrand(db) });
   const html = await render(element);
   const text = await render(element, { plainText: true });
 

@@ -39,7 +39,7 @@ describe("enqueueEmail", () => {
 
     const id = await t.db.transaction((tx) => enqueueEmail(tx, { to: "b@example.com", template: "sign-in", props }));
     const [row] = await t.db.select().from(emailMessages).where(eq(emailMessages.id, id));
-    expect(row).toMatchObject({ to: "b@example.com", status: "queued", subject: "Sign in to localhost:3000", attempts: 0 });
+    expect(row).toMatchObject({ to: "b@example.com", status: "queued", subject: "Sign in to Portico", attempts: 0 });
     expect((await jobsFor(id))[0]?.n).toBe(1);
   });
 });

@@ -2,6 +2,8 @@ import { type SQL, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { renderSubject, templates, type TemplateName, type TemplateProps } from "@/emails";
+import { readBranding } from "@/lib/branding/read-branding";
+import { recipientNames } from "./email-brand";
 import { seal } from "./sealed";
 import { usefulUntil } from "./useful-life";
 
@@ -40,6 +42,9 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
   const overrides = new Map(
     (await tx.select().from(emailSubjects).where(inArray(emailSubjects.template, names))).map((r) => [r.template, r.subject]),
   );
+  // Subjects name the portal ({portal}); bodies get the brand when they are rendered (deliverEmail).
+  const brand = { name: (await readBranding(tx)).name };
+  const greetings = await recipientNames(tx, messages.map((m) => m.to));
   const now = new Date();
   const values = await Promise.all(
     messages.map(async (m) => {
@@ -48,7 +53,9 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
         subjectVars: (p: unknown) => Record<string, string>;
         secretProps?: readonly string[];
       };
-      const props = { ...(m.props as Record<string, unknown>) };
+      const props: Record<string, unknown> = { ...(m.props as Record<string, unknown>) };
+      const recipientName = greetings.get(m.to.toLowerCase());
+      if (recipientName && props.recipientName === undefined) props.recipientName = recipientName;
       for (const name of t.secretProps ?? []) {
         if (typeof props[name] === "string") props[name] = await seal(props[name]);
       }
@@ -56,7 +63,7 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
         to: m.to,
         template: m.template,
         props,
-        subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars(m.props)),
+        subject: renderSubject(overrides.get(m.template) ?? t.defaultSubject, t.subjectVars({ ...(m.props as object), brand })),
         usefulUntil: usefulUntil(m.template, now, m.usefulUntil),
       };
     }),

@@ -18,9 +18,9 @@ describe("email subjects", () => {
 
   it("refuse unknown placeholders, naming them and listing the valid ones", () => {
     expect(messageOf({ template: "approved", subject: "Hello {user}, {products} is yours ({plan}, {apps})" })).toBe(
-      "{user}, {apps} are not placeholders of this email. Use {products}, {plan}, {app}.",
+      "{user}, {apps} are not placeholders of this email. Use {portal}, {products}, {plan}, {app}.",
     );
-    expect(messageOf({ template: "sign-in", subject: "Sign in to {products}" })).toBe("{products} is not a placeholder of this email. Use {host}.");
+    expect(messageOf({ template: "sign-in", subject: "Sign in to {products}" })).toBe("{products} is not a placeholder of this email. Use {portal}, {host}.");
   });
 
   it("accept the template's own placeholders, and an empty subject (the default)", () => {

@@ -55,6 +55,7 @@ export const USEFUL_LIFE: Record<TemplateName, UsefulLife> = {
   approved: CLAIM,
   "claim-link": CLAIM,
   "new-request": notice(3, "the request notice"),
+  "request-received": notice(3, "the receipt"),
   reject: notice(3, "the decision"),
   "extension-approved": notice(3, "the decision"),
   "extension-denied": notice(3, "the decision"),

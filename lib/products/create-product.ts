@@ -25,7 +25,7 @@ export async function createProduct(db: Queryable, actor: Actor, input: unknown,
         .values({ ...fields, ownerId, status: "draft" })
         .returning();
       if (!product) throw new Error("insert into products returned no row");
-      if (planIds.length > 0) await tx.insert(productPlans).values(planIds.map((planId) => ({ productId: product.id, planId })));
+      if (planIds.length > 0) await tx.insert(productPlans).values(planIds.map((planId, position) => ({ productId: product.id, planId, position })));
       await recordEvent(tx, {
         actorId: actor.id,
         action: "product.created",

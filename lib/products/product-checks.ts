@@ -19,11 +19,17 @@ export async function assertSlugFree(db: Queryable, slug: string, exceptId: stri
   if (other) throw slugTaken();
 }
 
-/** Refuses an invalid OpenAPI document with the validator's reason beside the field. */
+/**
+ * Refuses an invalid OpenAPI document with the validator's reason beside the field, and every
+ * problem it found as `openapi.1`, `openapi.2`, … ("path: message"), so the form can list them all.
+ */
 export async function assertOpenApi(text: string | null) {
   if (text === null) return;
   const check = await checkOpenApi(text);
-  if (!check.ok) throw invalid({ openapi: check.message });
+  if (!check.ok) {
+    const listed = check.problems.length > 1 ? Object.fromEntries(check.problems.map((p, i) => [`openapi.${i + 1}`, p.path ? `${p.path}: ${p.message}` : p.message])) : {};
+    throw invalid({ openapi: check.message, ...listed });
+  }
 }
 
 /** A lost race on the slug's unique index reads like the pre-check's answer. */

@@ -98,3 +98,10 @@ export function parseProductFields(input: unknown): ProductFields {
   if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
   return parsed.data;
 }
+
+/** The same for any other product input: the field messages as a DomainError, nothing written. */
+export function parseProductInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new DomainError("invalid", "Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  return parsed.data;
+}

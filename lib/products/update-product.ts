@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { productPlans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -50,7 +50,15 @@ export async function updateProduct(db: Queryable, actor: Actor, id: string, inp
       if (plansRemoved.length > 0) {
         await tx.delete(productPlans).where(and(eq(productPlans.productId, id), inArray(productPlans.planId, plansRemoved)));
       }
-      if (plansAdded.length > 0) await tx.insert(productPlans).values(plansAdded.map((planId) => ({ productId: id, planId })));
+      if (plansAdded.length > 0) {
+        // A plan newly offered goes after the ones the owner already arranged.
+        const [last] = await tx
+          .select({ max: sql<number>`coalesce(max(${productPlans.position}), -1)::int` })
+          .from(productPlans)
+          .where(eq(productPlans.productId, id));
+        const start = (last?.max ?? -1) + 1;
+        await tx.insert(productPlans).values(plansAdded.map((planId, i) => ({ productId: id, planId, position: start + i })));
+      }
 
       const logged = changed.filter((k) => LOGGED.has(k));
       await recordEvent(tx, {

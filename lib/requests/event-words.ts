@@ -1,3 +1,5 @@
+import type { RequestStatus } from "@/db/schema";
+
 /** How a request's timeline names its events, for requesters and approvers alike. */
 const words: Record<string, string> = {
   "request.submitted": "Submitted",
@@ -7,7 +9,6 @@ const words: Record<string, string> = {
   "request.approved": "Approved",
   "request.denied": "Denied",
   "request.cancelled": "Cancelled",
-  "request.available": "Key claimed",
   "request.revoked": "Revoked",
   "request.part_revoked": "Revoked for some products",
   "request.expired": "Expired",
@@ -19,11 +20,35 @@ const words: Record<string, string> = {
   "request.product_revoked": "Access to one product revoked (the product was archived)",
   "request.auto_approve_withheld": "Not approved automatically: an approver decides",
   "request.redirected": "Sent to a third party to confirm",
-  "request.handoff_timed_out": "Fell back to manual approval: the third party did not decide in time",
+  "request.handoff_timed_out":
+    "Fell back to manual approval: the third party did not decide in time",
   "key.rolled": "Key rolled (the old key works until its grace period ends)",
 };
 
-/** "request.claim_link_sent" → "New claim link sent"; an action without words reads as itself, spaced. */
-export function requestEventWords(action: string) {
+/**
+ * "request.claim_link_sent" → "New claim link sent"; an action without words reads as itself, spaced.
+ * `via` tells how a key was claimed (lib/keys/claim-own-key.ts marks Generate key "request-page").
+ */
+export function requestEventWords(action: string, via?: string | null) {
+  if (action === "request.available")
+    return via === "request-page"
+      ? "Key generated on the request page"
+      : "Key claimed from the email link";
   return words[action] ?? action.replace(/^(request|key)\./, "").replaceAll("_", " ");
+}
+
+const STATES: readonly RequestStatus[] = [
+  "approved",
+  "available",
+  "denied",
+  "cancelled",
+  "revoked",
+  "expired",
+  "completed",
+];
+
+/** The state an event moves its request into ("request.revoked" → revoked), or null for any other event. */
+export function stateEnteredBy(action: string): RequestStatus | null {
+  const name = action.startsWith("request.") ? action.slice("request.".length) : "";
+  return (STATES as readonly string[]).includes(name) ? (name as RequestStatus) : null;
 }

@@ -1,6 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apps, products, type RequestField, users } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { enqueueEmail } from "@/lib/mail/enqueue-email";
 import { approversFor } from "./approvers";
@@ -21,6 +21,7 @@ export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl
       email: users.email,
       durationDays: accessRequests.durationDays,
       extendsRequestId: accessRequests.extendsRequestId,
+      fields: accessRequests.fields,
     })
     .from(accessRequests)
     .innerJoin(apps, eq(apps.id, accessRequests.appId))
@@ -45,6 +46,7 @@ export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl
         planName: row.plan.name,
         productNames: parts.map((p) => p.name),
         reason: row.reason,
+        answers: answersOf(row.plan.requestFields, row.fields),
         approvalsRequired: row.plan.approvalsRequired,
         url: `${baseUrl}/admin/requests/${requestId}`,
         ...(handoff ? { handoff } : {}),
@@ -52,4 +54,42 @@ export async function enqueueNewRequestEmails(tx: Tx, requestId: string, baseUrl
       },
     });
   }
+}
+
+/** The requester's answers to the plan's questions, labelled and in the plan's order. */
+function answersOf(questions: readonly RequestField[] | undefined, answers: Record<string, string>) {
+  return (questions ?? []).map((q) => ({ label: q.label, value: answers[q.key] ?? "" })).filter((a) => a.value.trim() !== "");
+}
+
+/**
+ * Tells the requester their request arrived and what happens next ("we received your request").
+ * On the submit's transaction, so it exists exactly when the request does.
+ */
+export async function enqueueRequestReceivedEmail(tx: Tx, requestId: string, baseUrl: string) {
+  const [row] = await tx
+    .select({ status: accessRequests.status, plan: accessRequests.plan, appName: apps.name, name: users.name, email: users.email })
+    .from(accessRequests)
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .where(eq(accessRequests.id, requestId));
+  if (!row) return;
+  const parts = await tx
+    .select({ name: products.name })
+    .from(accessRequestProducts)
+    .innerJoin(products, eq(products.id, accessRequestProducts.productId))
+    .where(eq(accessRequestProducts.requestId, requestId))
+    .orderBy(products.name);
+  await enqueueEmail(tx, {
+    to: row.email,
+    template: "request-received",
+    props: {
+      requesterName: row.name ?? row.email,
+      appName: row.appName,
+      planName: row.plan.name,
+      productNames: parts.map((p) => p.name),
+      approvalsRequired: row.plan.approvalsRequired,
+      autoApproved: row.status !== "pending",
+      requestUrl: `${baseUrl}/requests/${requestId}`,
+    },
+  });
 }

@@ -85,6 +85,7 @@ export function requestTimeline(db: Queryable, requestId: string) {
       actorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
       comment: auditEvents.comment,
       createdAt: auditEvents.createdAt,
+      via: sql<string | null>`${auditEvents.data}->>'via'`,
     })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))

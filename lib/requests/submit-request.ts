@@ -10,6 +10,7 @@ import { DomainError, notFound } from "@/lib/errors";
 import { assertActiveUser } from "@/lib/users/assert-active-user";
 import { assertNoLiveAccess, createRequest, planSnapshot } from "./create-request";
 import { cleanAnswers, parseRequestFields } from "./request-fields";
+import { enqueueRequestReceivedEmail } from "./new-request-emails";
 import { type SubmitRequestInput, fieldAnswersFrom, submitRequestSchema } from "./submit-schema";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -152,6 +153,7 @@ export async function submitRequest(
     const lines = await loadCart(tx, ctx.userId);
     const request = await submitLines(tx, { requesterId: ctx.userId, submittedById: ctx.userId, baseUrl: ctx.baseUrl, now }, lines, input, fieldAnswers);
     await clearCart(tx, ctx.userId);
+    await enqueueRequestReceivedEmail(tx, request.id, ctx.baseUrl);
     return request;
   });
 }

@@ -51,7 +51,7 @@ const mailsTo = (to: string) => mailsToAddress(t.db, to);
 describe("disabling a person ends what they had open", () => {
   it("cancels pending and approved requests, revokes working keys when asked, and sends ONE summary email", async () => {
     const p = await busyPerson();
-    expect((await listUsers(t.db, { q: p.user.email, page: 1 })).rows[0]?.workingKeys).toBe(1);
+    expect((await listUsers(t.db, { q: p.user.email })).rows[0]?.workingKeys).toBe(1);
     const before = (await mailsTo(p.user.email)).length;
 
     const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: true, baseUrl });

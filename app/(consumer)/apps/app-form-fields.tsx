@@ -1,5 +1,6 @@
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
 import { fieldErrorsOf } from "@/lib/actions/action-result";
 import { appSchema } from "@/lib/apps/app-schema";
 
@@ -44,14 +45,13 @@ export function AppFormFields({
         />
       </Field>
       <Field id={descriptionId} label="Description (optional)" error={descriptionError} hint="What the app does, up to 1000 characters.">
-        <textarea
+        <Textarea
           id={descriptionId}
           name="description"
           rows={3}
           defaultValue={values.description ?? ""}
           aria-invalid={descriptionError ? true : undefined}
           aria-describedby={descriptionError ? `${descriptionId}-error` : undefined}
-          className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 placeholder:text-zinc-400 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
         />
       </Field>
     </>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { createAppAction } from "./actions";
@@ -7,6 +8,7 @@ import { AppFormFields, checkAppForm } from "./app-form-fields";
 
 export function CreateAppForm() {
   const [state, action, pending] = useActionState(createAppAction, null);
+  useActionToast(state);
   const [clientErrors, setClientErrors] = useState<Record<string, string> | null>(null);
   const errors = clientErrors ?? state?.fieldErrors;
   return (
@@ -25,8 +27,9 @@ export function CreateAppForm() {
         Create an app
       </h2>
       <AppFormFields prefix="new-app" errors={errors} values={state?.ok ? {} : (state?.values ?? {})} />
-      {!clientErrors && state?.message ? (
-        <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}>
+      {/* A success is a toast (useActionToast); a refusal stays beside the form. */}
+      {!clientErrors && state && !state.ok && state.message ? (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}

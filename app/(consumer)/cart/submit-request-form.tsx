@@ -5,12 +5,11 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
 import { useServerForm } from "@/components/use-server-form";
 import type { RequestField } from "@/db/schema";
 import { submitRequestAction } from "./actions";
-
-const controlClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
 type Props = {
   apps: { id: string; name: string }[];
@@ -49,10 +48,9 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
       </p>
 
       <Field id="appId" label="App" error={errors.appId}>
-        <select
+        <Select
           id="appId"
           name="appId"
-          className={controlClass}
           value={appChoice}
           onChange={(e) => setAppChoice(e.target.value)}
           {...invalid("appId")}
@@ -63,7 +61,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
             </option>
           ))}
           <option value="">+ Create a new app</option>
-        </select>
+        </Select>
       </Field>
       {creatingApp ? (
         <Field id="newAppName" label="New app name" error={errors.newAppName}>
@@ -72,7 +70,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
       ) : null}
 
       <Field id="reason" label="Why do you need access?" error={errors.reason}>
-        <textarea id="reason" name="reason" rows={3} className={controlClass} defaultValue={v.reason ?? ""} {...invalid("reason")} />
+        <Textarea id="reason" name="reason" rows={3} defaultValue={v.reason ?? ""} {...invalid("reason")} />
       </Field>
 
       {plan.requestFields.map((f) => {
@@ -81,16 +79,16 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
         return (
           <Field key={key} id={key} label={label} error={errors[key]}>
             {f.type === "select" ? (
-              <select id={key} name={key} className={controlClass} defaultValue={v[key] ?? ""} {...invalid(key)}>
+              <Select id={key} name={key} defaultValue={v[key] ?? ""} {...invalid(key)}>
                 <option value="">Choose…</option>
                 {(f.options ?? []).map((o) => (
                   <option key={o} value={o}>
                     {o}
                   </option>
                 ))}
-              </select>
+              </Select>
             ) : f.type === "textarea" ? (
-              <textarea id={key} name={key} rows={3} className={controlClass} defaultValue={v[key] ?? ""} {...invalid(key)} />
+              <Textarea id={key} name={key} rows={3} defaultValue={v[key] ?? ""} {...invalid(key)} />
             ) : (
               <Input id={key} name={key} defaultValue={v[key] ?? ""} {...invalid(key)} />
             )}

@@ -7,6 +7,7 @@ import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
+import { claimOwnKey, claimOwnKeySchema } from "@/lib/keys/claim-own-key";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
 import { graceChoiceSchema } from "@/lib/keys/roll-grace";
@@ -63,11 +64,29 @@ export const rollKeyAction = validatedActionWithUser(
   { stepUp: true },
 );
 
+/**
+ * Generate key on the request page: the requester's own one-time claim, without the emailed token
+ * (lib/keys/claim-own-key.ts). It mints a credential, so it asks for a second factor as the claim does.
+ */
+export const generateKeyAction = validatedActionWithUser(
+  claimOwnKeySchema,
+  async ({ requestId }, user) => {
+    const { plaintext, key } = await claimOwnKey(db, user, { requestId }, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
+    // No revalidatePath: re-rendering the page now would unmount the one view of the key.
+    return {
+      ok: true,
+      message: "Key generated. Copy it now: it is shown only this once.",
+      revealedKey: { plaintext, start: key.start, expiresAt: key.expiresAt?.toISOString() ?? null, requestId },
+    };
+  },
+  { stepUp: true },
+);
+
 export const checkInAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {
   await checkInRequest(db, user.id, requestId);
   revalidatePath("/requests");
   revalidatePath(`/requests/${requestId}`);
-  return { ok: true, message: "Checked in. The key no longer works." };
+  return { ok: true, message: "Access given up (checked in). The key no longer works; request access again from the catalogue if you need it later." };
 });
 
 export const resendClaimLinkAction = validatedActionWithUser(requestIdSchema, async ({ requestId }, user) => {

@@ -2,11 +2,14 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
+import { useActionToast } from "@/components/toast";
 import { extendRequestAction } from "./actions";
 
 /** Ask for more time on an available access: an optional reason, one button. */
 export function ExtendAccess({ requestId, days }: { requestId: string; days: number }) {
   const [state, action, pending] = useActionState(extendRequestAction, null);
+  useActionToast(state);
   const error = state?.fieldErrors?.reason;
   return (
     <form action={action} className="space-y-3" aria-label="Ask for more time">
@@ -14,17 +17,16 @@ export function ExtendAccess({ requestId, days }: { requestId: string; days: num
       <label htmlFor="extend-reason" className="block text-sm font-medium">
         Why do you need more time? (optional)
       </label>
-      <textarea
+      <Textarea
         id="extend-reason"
         name="reason"
         rows={2}
         maxLength={2000}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? "extend-reason-error" : undefined}
-        className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
       {error ? (
-        <p id="extend-reason-error" className="text-sm text-red-600">
+        <p id="extend-reason-error" className="text-sm text-red-600 dark:text-red-400">
           {error}
         </p>
       ) : null}
@@ -32,13 +34,9 @@ export function ExtendAccess({ requestId, days }: { requestId: string; days: num
         {pending ? "Asking…" : `Ask for ${days} more days`}
       </Button>
       <div aria-live="polite">
-        {state?.message ? (
-          <p
-            role={state.ok ? "status" : "alert"}
-            className={
-              state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600"
-            }
-          >
+        {/* A success is a toast (useActionToast) and the card below says where the request stands. */}
+        {state && !state.ok && state.message ? (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}
           </p>
         ) : null}

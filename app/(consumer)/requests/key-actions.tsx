@@ -1,19 +1,21 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
+import { useActionToast } from "@/components/toast";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
-import { checkInAction, resendClaimLinkAction, rollKeyAction } from "./actions";
+import { checkInAction, generateKeyAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
+/** A refusal, beside the button; a success is a toast (useActionToast), since the form often goes with it. */
 function Message({ state }: { state: { ok: boolean; message?: string } | null }) {
   return (
     <div aria-live="polite">
-      {state?.message ? (
-        <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+      {state && !state.ok && state.message ? (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}
@@ -51,6 +53,15 @@ function GraceChoice({ maxGraceHours, defaultGraceHours, error }: { maxGraceHour
   );
 }
 
+/** Once a new key is shown, focus goes to it, ready to copy. */
+function useFocusKey(revealed: boolean) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (revealed) ref.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, [revealed]);
+  return ref;
+}
+
 type RollKeyProps = {
   requestId: string;
   keyId: string;
@@ -65,11 +76,13 @@ type RollKeyProps = {
 export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, standalone = false }: RollKeyProps) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(rollKeyAction);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
+  const revealRef = useFocusKey(Boolean(state?.revealedKey));
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (
-      <div className="space-y-3">
+      <div ref={revealRef} className="space-y-3">
         <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />
         {/* A full load: the key above is gone after it, by design, and the list shows both keys. */}
         <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline">
@@ -110,20 +123,22 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
   );
 }
 
+/** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
 export function CheckIn({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(checkInAction, null);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       {step.confirming ? (
         <div className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
-          <p>Check in when you no longer need this access: every key of this request stops working at once.</p>
-          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Check in and stop the key" pendingLabel="Checking in…" cancelLabel="Keep access" />
+          <p>Give up this access when you no longer need it: every key of this request stops working at once. This cannot be undone; you can request access again later.</p>
+          <ConfirmStepButtons step={step} pending={pending} confirmLabel="Give up access and stop the key" pendingLabel="Giving up access…" cancelLabel="Keep access" />
         </div>
       ) : (
-        <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open}>
-          Check in
+        <Button ref={step.triggerRef} type="button" size="sm" variant="destructive" onClick={step.open}>
+          Give up access
         </Button>
       )}
       <Message state={state} />
@@ -133,11 +148,44 @@ export function CheckIn({ requestId }: { requestId: string }) {
 
 export function ResendClaimLink({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(resendClaimLinkAction, null);
+  useActionToast(state);
   return (
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <Button type="submit" size="sm" variant="secondary" disabled={pending}>
         {pending ? "Sending…" : "Send me a new claim link"}
+      </Button>
+      <Message state={state} />
+    </form>
+  );
+}
+
+/**
+ * Generate key: the requester's own one-time claim from the request page (same key, same once-only
+ * view as the emailed link, which then says it was used). Focus goes to the key so it can be copied.
+ */
+export function GenerateKey({ requestId }: { requestId: string }) {
+  // A person with an authenticator is asked for a code first; the same form is sent again after it.
+  const { state, pending, onSubmit } = useStepUpAction(generateKeyAction);
+  useActionToast(state);
+  const revealed = state?.revealedKey;
+  const revealRef = useFocusKey(Boolean(revealed));
+  if (revealed) {
+    return (
+      <div ref={revealRef} className="space-y-3">
+        <KeyReveal plaintext={revealed.plaintext} start={revealed.start} expiresAt={revealed.expiresAt} />
+        {/* A full load: the key above is gone after it, by design; the page then lists the key by its start. */}
+        <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline dark:text-indigo-400">
+          I have saved it: show the key&apos;s details
+        </a>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={onSubmit} className="space-y-2">
+      <input type="hidden" name="requestId" value={requestId} />
+      <Button type="submit" disabled={pending}>
+        {pending ? "Generating your key…" : "Generate key"}
       </Button>
       <Message state={state} />
     </form>

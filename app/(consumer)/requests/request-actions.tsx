@@ -3,13 +3,14 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
+import { useActionToast } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { cancelRequestAction, removeRequestAction, resubmitRequestAction } from "./actions";
 
 type Kind = "cancel" | "resubmit" | "remove";
-const config: Record<Kind, { label: string; pending: string; variant: "secondary" | "danger" | "primary"; action: (p: ActionResult | null, f: FormData) => Promise<ActionResult> }> = {
-  cancel: { label: "Cancel request", pending: "Cancelling…", variant: "danger", action: cancelRequestAction },
+const config: Record<Kind, { label: string; pending: string; variant: "secondary" | "destructive" | "primary"; action: (p: ActionResult | null, f: FormData) => Promise<ActionResult> }> = {
+  cancel: { label: "Cancel request", pending: "Cancelling…", variant: "destructive", action: cancelRequestAction },
   resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: resubmitRequestAction },
   remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: removeRequestAction },
 };
@@ -17,6 +18,7 @@ const config: Record<Kind, { label: string; pending: string; variant: "secondary
 export function RequestAction({ kind, requestId }: { kind: Kind; requestId: string }) {
   const c = config[kind];
   const [state, action, pending] = useActionState(c.action, null);
+  useActionToast(state);
   // Cancelling cannot be undone (only resubmitted as a new request), so it asks first.
   const step = useConfirmStep({ busy: pending });
   const asks = kind === "cancel";
@@ -30,7 +32,7 @@ export function RequestAction({ kind, requestId }: { kind: Kind; requestId: stri
       ) : asks ? (
         <div role="group" aria-label="Cancel this request?" className="flex flex-wrap items-center gap-2">
           <span className="text-sm">Cancel this request? The API owners will no longer see it.</span>
-          <Button type="submit" variant="danger" size="sm" disabled={pending}>
+          <Button type="submit" variant="destructive" size="sm" disabled={pending}>
             {pending ? c.pending : "Yes, cancel it"}
           </Button>
           <Button ref={step.focusRef} type="button" variant="secondary" size="sm" onClick={step.close} disabled={pending}>
@@ -43,8 +45,8 @@ export function RequestAction({ kind, requestId }: { kind: Kind; requestId: stri
         </Button>
       )}
       <div aria-live="polite">
-        {state?.message ? (
-          <p role={state.ok ? "status" : "alert"} className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+        {state && !state.ok && state.message ? (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}{" "}
             {state.link ? (
               <Link href={state.link.href} className="underline">

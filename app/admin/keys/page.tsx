@@ -1,19 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
-import { Badge } from "@/components/ui/badge";
-import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { PageHeader } from "@/components/ui/page-header";
-import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
-import { formatDateTime } from "@/lib/format";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
 import { adminKeys } from "@/lib/keys/queries";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { recentCallsOfKeys, recentCallsOfRequests } from "@/lib/usage/queries";
 import { checkAnyKeyAction } from "./actions";
-import { RevokeForm } from "./revoke-form";
+import { KeysTable, type KeyTableRow } from "./keys-table";
 
 export const metadata: Metadata = { title: "Keys" };
 
@@ -33,6 +29,28 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
     recentCallsOfKeys(db, user, rows.map((k) => k.id), now),
     recentCallsOfRequests(db, user, [...new Set(rows.filter((k) => k.mayRevoke).map((k) => k.requestId))], now),
   ]);
+  // Worked out here, on the server: the table (a client component) gets plain facts per key.
+  const tableRows: KeyTableRow[] = rows.map((k) => {
+    const state = keyState(k, now);
+    const revocable = k.requestStatus === "available" && (state === "active" || state === "not-yet" || state === "grace");
+    return {
+      id: k.id,
+      start: k.start,
+      lastUsedAt: k.lastUsedAt,
+      callsToday: keyCalls.get(k.id)?.today ?? 0,
+      appName: k.appName,
+      requester: k.requester,
+      requestId: k.requestId,
+      products: k.products,
+      planName: k.planName,
+      validity: validityWindow(k),
+      stateLabel: keyStateLabel[state],
+      stateTone: keyStateTone[state],
+      ended: howItEnded(k, now),
+      revoke: revocable && k.mayRevoke ? { recentCalls: requestCalls.get(k.requestId) } : null,
+      whyNot: revocable && !k.mayRevoke ? k.whyNot : null,
+    };
+  });
   const pageHref = (p: number) => {
     const s = new URLSearchParams();
     if (params.q) s.set("q", params.q);
@@ -84,67 +102,16 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
           Search
         </button>
       </form>
-      {rows.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
-          {params.q || params.live ? "No keys match. Clear the search to see every key." : "No keys yet. Keys appear when consumers claim approved access."}
-        </p>
-      ) : (
-        <Table caption="Keys, newest first" columns={[{ label: "Key" }, { label: "App and requester" }, { label: "Access" }, { label: "Valid" }, { label: "Status" }, { label: "Actions", srOnly: true }]}>
-          {rows.map((k) => {
-            const state = keyState(k, now);
-            const revocable = k.requestStatus === "available" && (state === "active" || state === "not-yet" || state === "grace");
-            const ended = howItEnded(k, now);
-            return (
-              <tr key={k.id} data-testid="admin-key">
-                <td className="py-2 pr-4 align-top">
-                  <span className="font-mono">{k.start}…</span>
-                  <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
-                  <KeyCallsToday calls={keyCalls.get(k.id)?.today ?? 0} />
-                  <AuditTimelineLink subjectType="key" subjectId={k.id} viewerRole={user.role} className="text-xs text-indigo-600 underline" />
-                </td>
-                <td className="py-2 pr-4 align-top">
-                  {k.appName}
-                  <p className="text-xs text-zinc-500">{k.requester}</p>
-                </td>
-                <td className="py-2 pr-4 align-top">
-                  <Link href={`/admin/requests/${k.requestId}`} className="text-indigo-600 hover:underline">
-                    {k.products.join(", ")}
-                  </Link>
-                  <p className="text-xs text-zinc-500">{k.planName}</p>
-                </td>
-                <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
-                <td className="py-2 pr-4 align-top">
-                  <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                  {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
-                </td>
-                <td className="py-2 align-top">
-                  {revocable && k.mayRevoke ? (
-                    <RevokeForm requestId={k.requestId} keyStart={k.start} recentCalls={requestCalls.get(k.requestId)} />
-                  ) : revocable && k.whyNot ? (
-                    <p className="max-w-48 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-no-revoke">
-                      {k.whyNot}
-                    </p>
-                  ) : null}
-                </td>
-              </tr>
-            );
-          })}
-        </Table>
-      )}
-      <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
-        {page > 1 ? <Link href={pageHref(page - 1)} className="text-indigo-600 underline">← Newer</Link> : null}
-        {hasMore ? <Link href={pageHref(page + 1)} className="text-indigo-600 underline">Older →</Link> : null}
-      </nav>
+      <KeysTable
+        rows={tableRows}
+        viewerRole={user.role === "admin" ? "admin" : "owner"}
+        previousHref={page > 1 ? pageHref(page - 1) : null}
+        nextHref={hasMore ? pageHref(page + 1) : null}
+        empty={{
+          title: params.q || params.live ? "No keys match" : "No keys yet",
+          body: params.q || params.live ? "Clear the search to see every key." : "Keys appear when consumers claim approved access.",
+        }}
+      />
     </>
-  );
-}
-
-/** "12 calls today" under a key (UTC day), omitted when it had none. */
-function KeyCallsToday({ calls }: { calls: number }) {
-  if (calls === 0) return null;
-  return (
-    <p className="text-xs text-zinc-500" data-testid="key-calls-today">
-      {new Intl.NumberFormat("en-GB").format(calls)} {calls === 1 ? "call" : "calls"} today
-    </p>
   );
 }

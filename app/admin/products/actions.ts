@@ -7,9 +7,11 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { APPROVER_ROLES } from "@/lib/auth/guards";
 import { CATALOGUE_TAG } from "@/lib/catalogue/cached";
+import { arrangeProductPlans, arrangeProductPlansSchema } from "@/lib/products/arrange-product-plans";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { createProduct } from "@/lib/products/create-product";
 import { productIdSchema, productSchema, productStatusChangeSchema } from "@/lib/products/product-schema";
+import { setProductFeatured, setProductFeaturedSchema } from "@/lib/products/set-product-featured";
 import { updateProduct } from "@/lib/products/update-product";
 
 /**
@@ -62,4 +64,33 @@ export const changeProductStatusAction = validatedActionWithUser(
     return { ok: true, message };
   },
   { roles: APPROVER_ROLES, stepUp: true },
+);
+
+// Featuring and arranging plans change only how the catalogue shows a product: no second factor.
+export const setProductFeaturedAction = validatedActionWithUser(
+  setProductFeaturedSchema,
+  async (_data, user, raw) => {
+    const { product, changed } = await setProductFeatured(db, user, raw);
+    if (!changed) return { ok: true, message: "Nothing changed." };
+    refreshCatalogue(product.slug);
+    revalidatePath(`/admin/products/${_data.id}`);
+    const where = product.status === "published" ? "the home page" : "the home page once it is published";
+    return { ok: true, message: product.featured ? `“${product.name}” is featured on ${where}.` : `“${product.name}” is no longer featured on the home page.` };
+  },
+  { roles: APPROVER_ROLES },
+);
+
+export const arrangeProductPlansAction = validatedActionWithUser(
+  arrangeProductPlansSchema,
+  async (_data, user, raw) => {
+    const { product, changed } = await arrangeProductPlans(db, user, raw);
+    if (!changed) return { ok: true, message: "Nothing changed." };
+    refreshCatalogue(product.slug);
+    revalidatePath(`/admin/products/${product.id}`);
+    return {
+      ok: true,
+      message: product.status === "published" ? "Plans saved. The product page shows them in this order now." : "Plans saved. The product page will show them in this order.",
+    };
+  },
+  { roles: APPROVER_ROLES },
 );

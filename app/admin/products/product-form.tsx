@@ -9,6 +9,7 @@ import { Input } from "@/components/ui/input";
 import { useServerForm } from "@/components/use-server-form";
 import type { OfferablePlan } from "@/lib/products/offerable-plans";
 import { createProductAction, updateProductAction } from "./actions";
+import { OpenApiEditor } from "./openapi-editor";
 
 const controlClass =
   "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
@@ -46,6 +47,11 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
   const { formRef, onSubmit } = useServerForm(state, dispatch);
   // Zod reports list items as "tags.2"; the form shows them beside the list.
   const errorFor = (key: string) => errors[key] ?? Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
+  // Every problem in the document, as the server listed them ("openapi.1", "openapi.2", …).
+  const openapiProblems = Object.entries(errors)
+    .filter(([k]) => /^openapi\.\d+$/.test(k))
+    .sort(([a], [b]) => Number(a.split(".")[1]) - Number(b.split(".")[1]))
+    .map(([, v]) => v);
   const invalid = (key: string) => (errorFor(key) ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
 
   const readFile = async (file: File | undefined) => {
@@ -143,23 +149,40 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
         ) : null}
       </fieldset>
 
-      <Field
-        id="openapi"
-        label="OpenAPI document (JSON or YAML)"
-        hint="Paste it here or load a file. Leave empty for no API reference. It is checked against the OpenAPI specification when you save."
-        error={errorFor("openapi")}
-      >
-        <textarea
-          id="openapi"
-          name="openapi"
-          rows={12}
+      <div className="space-y-1.5">
+        <span id="openapi-label" className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">
+          OpenAPI document (JSON or YAML)
+        </span>
+        <OpenApiEditor
           value={openapi}
-          onChange={(e) => setOpenapi(e.target.value)}
-          spellCheck={false}
-          className={`${controlClass} font-mono`}
-          {...invalid("openapi")}
+          onChange={setOpenapi}
+          labelId="openapi-label"
+          invalid={Boolean(errors.openapi)}
+          describedBy={errors.openapi ? "openapi-error" : "openapi-hint"}
         />
-      </Field>
+        {errors.openapi ? (
+          <div id="openapi-error" role="alert" className="space-y-1 text-sm text-red-600 dark:text-red-400">
+            {openapiProblems.length > 1 ? (
+              <>
+                <p>The OpenAPI document has {openapiProblems.length} problems. Fix each, then save again:</p>
+                <ul className="list-disc space-y-0.5 pl-5" aria-label="Problems in the OpenAPI document">
+                  {openapiProblems.map((problem) => (
+                    <li key={problem} className="break-words" data-testid="openapi-problem">
+                      {problem}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : (
+              <p>{errors.openapi}</p>
+            )}
+          </div>
+        ) : (
+          <p id="openapi-hint" className="text-xs text-zinc-600 dark:text-zinc-400">
+            Paste it here or load a file. Leave empty for no API reference. It is checked against the OpenAPI specification when you save.
+          </p>
+        )}
+      </div>
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <label htmlFor="openapi-file" className="font-medium">
           Load from a file

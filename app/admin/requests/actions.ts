@@ -6,6 +6,7 @@ import { db } from "@/db/client";
 import { userPreferences } from "@/db/schema";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { QUEUE_COLUMNS } from "@/lib/admin/queue-params";
+import { nameOutcomes } from "@/lib/admin/queue-outcomes";
 import { APPROVER_ROLES } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { NUL_MESSAGE, noNul } from "@/lib/validation";
@@ -36,7 +37,10 @@ export const decideAction = validatedActionWithUser(
     revalidatePath("/admin/requests");
     revalidatePath("/admin");
     const done = outcomes.filter((o) => ["approved", "denied", "approval-recorded"].includes(o.result)).length;
-    return { ok: done > 0, message: `${summarizeOutcomes(outcomes)}.` };
+    // Named: "Approved 3: Payments API for Acme App; …", then one line per request left unchanged.
+    const named = await nameOutcomes(db, actor, outcomes).catch(() => null);
+    const message = named ? [...named.done, ...named.problems].join("\n") : `${summarizeOutcomes(outcomes)}.`;
+    return { ok: done > 0, message };
   },
   { roles: APPROVER_ROLES, stepUp: true },
 );

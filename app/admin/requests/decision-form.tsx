@@ -2,18 +2,21 @@
 
 import { useEffect, useRef } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
 
 /** Approve or deny one or many requests. A comment is optional to approve and required to deny (the requester reads it). */
-export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (message: string) => void }) {
+export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (result: { ok: boolean; message: string }) => void }) {
   // A field to fix keeps the form (and the selection) open; anything else is reported by the caller.
   // A step-up (a code from the authenticator) keeps the form as typed and sends it again.
   const formRef = useRef<HTMLFormElement>(null);
   const { state, pending, onSubmit } = useStepUpAction(decideAction, (result) => {
     if (result.ok) formRef.current?.reset();
-    if (!result.fieldErrors) onDone?.(result.message ?? "");
+    if (result.fieldErrors) return;
+    if (onDone) onDone({ ok: result.ok, message: result.message ?? "" });
+    else if (result.message) (result.ok ? toast.success : toast.error)(result.message);
   });
   const n = requestIds.length;
   // The action is a client function: before hydration a click would be lost, so the buttons wait.
@@ -54,8 +57,12 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
           {n === 1 ? "Deny" : `Deny ${n}`}
         </Button>
       </div>
-      <p aria-live="polite" className="text-sm" data-testid="decision-result">
-        {pending ? `Deciding ${n} ${n === 1 ? "request" : "requests"}…` : commentError ? "" : (state?.message ?? "")}
+      {pending && n > 1 ? (
+        // The decisions run in one transaction: no count to show, but the wait is visible.
+        <progress aria-label={`Deciding ${n} requests`} className="h-2 w-full accent-indigo-600" />
+      ) : null}
+      <p aria-live="polite" className="text-sm whitespace-pre-line" data-testid="decision-result">
+        {pending ? `Deciding ${n} ${n === 1 ? "request" : "requests"}…` : commentError || onDone ? "" : (state?.message ?? "")}
       </p>
     </form>
   );

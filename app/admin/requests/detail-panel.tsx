@@ -1,14 +1,15 @@
 import Link from "next/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
+import { Timeline } from "@/components/timeline";
 import { ExtensionNote } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
 import type { SessionUser } from "@/lib/auth/guards";
 import type { queueDetail } from "@/lib/admin/queue-query";
-import { formatDateTime, formatDuration } from "@/lib/format";
-import { requestEventWords } from "@/lib/requests/event-words";
+import { formatDateTime } from "@/lib/format";
 import type { RecentCalls } from "@/lib/usage/queries";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
@@ -48,19 +49,18 @@ export function DetailPanel({
     );
   }
   const r = detail.request;
-  const labels = new Map(r.plan.requestFields.map((f) => [f.key, f.label]));
   const waiting = detail.parts.filter((p) => !p.approvedById).map((p) => p.productName);
   const approvalsLeft = Math.max(0, r.plan.approvalsRequired - detail.approvals.length);
   return (
-    <Card role="region" aria-label="Request details" className="space-y-5 self-start">
+    <Card role="region" aria-label="Request details" className="min-w-0 space-y-5 self-start [overflow-wrap:anywhere] max-lg:rounded-none max-lg:border-0 max-lg:shadow-none">
       <div className="flex items-start justify-between gap-2">
-        <div>
+        <div className="min-w-0">
           <PanelHeading requestId={r.id}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
           <p className="text-sm text-zinc-500">
             {r.plan.name} · {detail.appName}
           </p>
         </div>
-        <Link href={closeHref} className="text-sm text-indigo-600 underline" aria-label="Close details">
+        <Link href={closeHref} scroll={false} className="shrink-0 text-sm text-indigo-600 underline dark:text-indigo-400" aria-label="Close details">
           Close
         </Link>
       </div>
@@ -68,29 +68,11 @@ export function DetailPanel({
       <HandoffNote handoff={detail.handoff} audience="approver" className="text-sm" />
       <ExtensionNote extension={detail.extension} status={r.status} className="text-sm" />
       <RequestParts parts={detail.parts} status={r.status} className="text-sm" />
-      <dl className="grid grid-cols-[7rem_1fr] gap-x-3 gap-y-1.5 text-sm">
-        <dt className="text-zinc-500">Requester</dt>
-        <dd className="break-words">
-          {detail.requesterName ? `${detail.requesterName} <${detail.requesterEmail}>` : detail.requesterEmail}
-        </dd>
-        <dt className="text-zinc-500">Reason</dt>
-        <dd className="whitespace-pre-wrap break-words">{r.reason}</dd>
-        {Object.entries(r.fields).map(([k, v]) => (
-          <div key={k} className="contents">
-            <dt className="text-zinc-500">{labels.get(k) ?? k}</dt>
-            <dd className="whitespace-pre-wrap break-words">{v}</dd>
-          </div>
-        ))}
-        <dt className="text-zinc-500">Starts</dt>
-        <dd>{formatDateTime(r.startsAt)}</dd>
-        <dt className="text-zinc-500">Duration</dt>
-        <dd>{formatDuration(r.durationDays)}</dd>
-        <dt className="text-zinc-500">Approvals</dt>
-        <dd>
-          {detail.approvals.length} of {r.plan.approvalsRequired}
-          {detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}
-        </dd>
-      </dl>
+      <RequestFacts
+        request={r}
+        requester={{ name: detail.requesterName, email: detail.requesterEmail }}
+        approvals={`${detail.approvals.length} of ${r.plan.approvalsRequired}${detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}`}
+      />
       {r.status === "pending" ? (
         detail.whyNot ? (
           <Note testId="why-no-decision">{detail.whyNot}</Note>
@@ -132,15 +114,7 @@ export function DetailPanel({
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
         <AuditTimelineLink subjectType="request" subjectId={r.id} viewerRole={viewer.role} className="mb-2 block text-xs text-indigo-600 underline" />
-        <ol className="space-y-2 text-sm">
-          {detail.timeline.map((e) => (
-            <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">
-              <span className="font-medium">{requestEventWords(e.action)}</span> ·{" "}
-              {e.actorType === "auto-approve" ? "auto-approve" : (e.actorName ?? "system")} · {formatDateTime(e.createdAt)}
-              {e.comment ? <p className="italic">“{e.comment}”</p> : null}
-            </li>
-          ))}
-        </ol>
+        <Timeline events={detail.timeline} />
       </section>
       <section>
         <h3 className="mb-2 text-sm font-semibold">Requester’s other requests</h3>

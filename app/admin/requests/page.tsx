@@ -12,6 +12,7 @@ import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
+import { PanelSheet } from "./panel-sheet";
 import { QueueTable } from "./queue-table";
 
 export const metadata: Metadata = { title: "Approval queue" };
@@ -22,7 +23,7 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  const [{ rows, total, capped }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
+  const [{ rows, total, capped, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
     queryQueue(db, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
@@ -88,21 +89,26 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </form>
 
       <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />
-      <div className={detail ? "grid gap-6 xl:grid-cols-[1fr_24rem]" : ""}>
+      {/* With a request open the panel takes the right side from 1024 px (the table drops its lesser
+          columns to keep the key ones in view); below that it is a full-screen sheet. */}
+      <div className={params.open ? "grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_20rem]" : ""}>
         <QueueTable
           rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
           total={total}
           capped={capped}
           params={params}
+          cursors={cursors}
           hiddenColumns={visibleColumnsLeft(prefs?.preferences.queueHiddenColumns ?? [])}
         />
         {params.open ? (
-          <DetailPanel
-            detail={detail}
-            closeHref={queueHref(params, { open: undefined })}
-            viewer={user}
-            recentCalls={params.open ? recentCalls.get(params.open) : undefined}
-          />
+          <PanelSheet closeHref={queueHref(params, { open: undefined })}>
+            <DetailPanel
+              detail={detail}
+              closeHref={queueHref(params, { open: undefined })}
+              viewer={user}
+              recentCalls={params.open ? recentCalls.get(params.open) : undefined}
+            />
+          </PanelSheet>
         ) : null}
       </div>
     </>

@@ -8,6 +8,7 @@ import { queueDetail } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { listReviews, REVIEW_VIEWS, type ReviewView } from "@/lib/reviews/queries";
 import { DetailPanel } from "../requests/detail-panel";
+import { PanelSheet } from "../requests/panel-sheet";
 import { ReviewTable } from "./review-table";
 
 export const metadata: Metadata = { title: "Reviews" };
@@ -56,7 +57,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
           </Link>
         ))}
       </nav>
-      <div className={cn("grid gap-6", params.open ? "xl:grid-cols-[1fr_24rem]" : undefined)}>
+      <div className={cn("grid items-start gap-4", params.open ? "lg:grid-cols-[minmax(0,1fr)_20rem]" : undefined)}>
         <ReviewTable
           rows={rows.map((r) => ({
             ...r,
@@ -64,21 +65,18 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
             reviewedAt: r.reviewedAt?.toISOString() ?? null,
             openHref: href({ open: r.requestId }),
           }))}
+          activeRowId={rows.find((r) => r.requestId === params.open)?.id}
+          paging={{
+            previousHref: params.page > 1 ? href({ page: params.page - 1, open: undefined }) : null,
+            nextHref: hasMore ? href({ page: params.page + 1, open: undefined }) : null,
+          }}
         />
-        {params.open ? <DetailPanel detail={detail} closeHref={href({ open: undefined })} viewer={user} /> : null}
+        {params.open ? (
+          <PanelSheet closeHref={href({ open: undefined })}>
+            <DetailPanel detail={detail} closeHref={href({ open: undefined })} viewer={user} />
+          </PanelSheet>
+        ) : null}
       </div>
-      <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
-        {params.page > 1 ? (
-          <Link href={href({ page: params.page - 1 })} className="text-indigo-600 underline">
-            ← Previous
-          </Link>
-        ) : null}
-        {hasMore ? (
-          <Link href={href({ page: params.page + 1 })} className="text-indigo-600 underline">
-            Next →
-          </Link>
-        ) : null}
-      </nav>
     </>
   );
 }

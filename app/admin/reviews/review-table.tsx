@@ -1,11 +1,11 @@
 "use client";
 
-import { createColumnHelper, rowSelectionFeature, type RowSelectionState, tableFeatures, useTable } from "@tanstack/react-table";
 import Link from "next/link";
-import { useActionState, useMemo, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
+import { DataTable, type DataTableColumn } from "@/components/data-table";
+import { useActionToast } from "@/components/toast";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { EmptyState } from "@/components/ui/empty-state";
 import { markReviewedAction } from "./actions";
 
 export type ReviewRow = {
@@ -28,120 +28,133 @@ export type ReviewRow = {
   openHref: string;
 };
 
-const features = tableFeatures({ rowSelectionFeature });
-const helper = createColumnHelper<typeof features, ReviewRow>();
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const kindLabel = { approved: "Approved", auto_approved: "Auto-approved", revoked: "Revoked" } as const;
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+const kindLabel = {
+  approved: "Approved",
+  auto_approved: "Auto-approved",
+  revoked: "Revoked",
+} as const;
 
-export function ReviewTable({ rows }: { rows: ReviewRow[] }) {
-  const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
-  const columns = useMemo(
-    () =>
-      helper.columns([
-        helper.display({
-          id: "select",
-          header: ({ table }) => (
-            <input
-              type="checkbox"
-              aria-label="Select all open reviews on this page"
-              checked={table.getIsAllPageRowsSelected()}
-              onChange={(e) => table.toggleAllPageRowsSelected(e.target.checked)}
-            />
-          ),
-          cell: ({ row }) =>
-            row.getCanSelect() ? (
-              <input
-                type="checkbox"
-                aria-label={`Select the ${kindLabel[row.original.kind].toLowerCase()} decision for ${row.original.requesterEmail}`}
-                checked={row.getIsSelected()}
-                onChange={(e) => row.toggleSelected(e.target.checked)}
-              />
-            ) : !row.original.reviewedAt && row.original.whyNot ? (
-              <span className="block max-w-48 text-xs text-zinc-600 dark:text-zinc-400" data-testid="why-no-review">
-                {row.original.whyNot}
-              </span>
-            ) : null,
-        }),
-        helper.accessor("kind", {
-          header: "Decision",
-          cell: ({ row }) => (
-            <div className="space-y-1">
-              <Badge tone={row.original.kind === "revoked" ? "red" : "green"}>{kindLabel[row.original.kind]}</Badge>
-              {row.original.commentRequired && !row.original.reviewedAt ? (
-                <Badge tone="amber" data-testid="comment-required">
-                  Comment required
-                </Badge>
-              ) : null}
-            </div>
-          ),
-        }),
-        helper.accessor("requesterEmail", {
-          header: "Request",
-          cell: ({ row }) => (
-            <Link href={row.original.openHref} className="text-indigo-700 hover:underline dark:text-indigo-400">
-              {row.original.productNames.join(", ")}
-              <span className="block text-xs text-zinc-500">
-                {row.original.planName} · {row.original.appName} · {row.original.requesterEmail}
-              </span>
-            </Link>
-          ),
-        }),
-        helper.accessor("decidedBy", {
-          header: "Decided",
-          cell: ({ row }) => (
-            <span>
-              {row.original.decidedBy ?? "—"}
-              <span className="block text-xs text-zinc-500">{dateTime.format(new Date(row.original.createdAt))}</span>
-            </span>
-          ),
-        }),
-        helper.accessor("reviewedAt", {
-          header: "Review",
-          cell: ({ row }) =>
-            row.original.reviewedAt ? (
-              <span>
-                Reviewed by {row.original.reviewerEmail ?? "someone"}
-                <span className="block text-xs text-zinc-500">{dateTime.format(new Date(row.original.reviewedAt))}</span>
-                {row.original.comment ? <span className="block italic">“{row.original.comment}”</span> : null}
-              </span>
-            ) : (
-              <span className="text-zinc-500">Waiting</span>
-            ),
-        }),
-      ]),
-    [],
-  );
-  const table = useTable({
-    features,
-    columns,
-    data: rows,
-    getRowId: (r) => r.id,
-    enableRowSelection: (row) => row.original.reviewedAt === null && row.original.whyNot === null,
-    state: { rowSelection },
-    onRowSelectionChange: setRowSelection,
-  });
+const columns: DataTableColumn<ReviewRow>[] = [
+  {
+    id: "request",
+    label: "Request",
+    phone: "title",
+    hideable: false,
+    className: "[overflow-wrap:anywhere]",
+    cell: (r) => (
+      <Link
+        href={r.openHref}
+        scroll={false}
+        className="text-indigo-700 hover:underline dark:text-indigo-400"
+      >
+        {r.productNames.join(", ")}
+        <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+          {r.planName} · {r.appName} · {r.requesterEmail}
+        </span>
+      </Link>
+    ),
+  },
+  {
+    id: "kind",
+    label: "Decision",
+    cell: (r) => (
+      <div className="flex flex-wrap gap-1">
+        <Badge tone={r.kind === "revoked" ? "red" : "green"}>{kindLabel[r.kind]}</Badge>
+        {r.commentRequired && !r.reviewedAt ? (
+          <Badge tone="amber" data-testid="comment-required">
+            Comment required
+          </Badge>
+        ) : null}
+      </div>
+    ),
+  },
+  {
+    id: "decided",
+    label: "Decided",
+    cell: (r) => (
+      <span>
+        {r.decidedBy ?? "—"}
+        <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+          {dateTime.format(new Date(r.createdAt))}
+        </span>
+      </span>
+    ),
+  },
+  {
+    id: "review",
+    label: "Review",
+    cell: (r) =>
+      r.reviewedAt ? (
+        <span>
+          Reviewed by {r.reviewerEmail ?? "someone"}
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+            {dateTime.format(new Date(r.reviewedAt))}
+          </span>
+          {r.comment ? <span className="block italic">“{r.comment}”</span> : null}
+        </span>
+      ) : (
+        <span className="text-zinc-500 dark:text-zinc-400">Waiting</span>
+      ),
+  },
+];
+
+export function ReviewTable({
+  rows,
+  paging,
+  activeRowId,
+}: {
+  rows: ReviewRow[];
+  paging: { previousHref: string | null; nextHref: string | null };
+  activeRowId?: string;
+}) {
+  const [rowSelection, setRowSelection] = useState<Record<string, boolean>>({});
   const selected = rows.filter((r) => rowSelection[r.id] && !r.reviewedAt);
   const needsComment = selected.some((r) => r.commentRequired);
 
-  const [state, action, pending] = useActionState(async (prev: Awaited<ReturnType<typeof markReviewedAction>> | null, fd: FormData) => {
-    const result = await markReviewedAction(prev, fd);
-    if (result.ok) setRowSelection({});
-    return result;
-  }, null);
+  const [state, action, pending] = useActionState(
+    async (prev: Awaited<ReturnType<typeof markReviewedAction>> | null, fd: FormData) => {
+      const result = await markReviewedAction(prev, fd);
+      if (result.ok) setRowSelection({});
+      return result;
+    },
+    null,
+  );
+  useActionToast(state, { errors: true });
+  // The result takes focus: the form it answers is gone with the selection.
+  const resultRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (state?.ok) resultRef.current?.focus();
+  }, [state]);
 
   return (
     <div className="min-w-0 space-y-4">
       {state?.message ? (
         <p
+          ref={resultRef}
+          tabIndex={-1}
           role={state.ok ? "status" : "alert"}
           data-testid="review-result"
-          className={state.ok ? "rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300" : "text-sm text-red-600"}
+          className={
+            state.ok
+              ? "rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+              : "text-sm text-red-600 dark:text-red-400"
+          }
         >
           {state.message}
         </p>
       ) : null}
       {selected.length > 0 ? (
-        <form action={action} role="region" aria-label="Mark reviewed" className="space-y-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950">
+        <form
+          action={action}
+          role="region"
+          aria-label="Mark reviewed"
+          className="space-y-3 rounded-lg border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950"
+        >
           <p className="text-sm font-medium">{selected.length} selected</p>
           <input type="hidden" name="reviewIds" value={selected.map((r) => r.id).join(",")} />
           <label htmlFor="review-comment" className="block text-sm font-medium">
@@ -157,46 +170,45 @@ export function ReviewTable({ rows }: { rows: ReviewRow[] }) {
             className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
           />
           {state?.fieldErrors?.comment ? (
-            <p id="review-comment-error" className="text-sm text-red-600">
+            <p id="review-comment-error" className="text-sm text-red-600 dark:text-red-400">
               {state.fieldErrors.comment}
             </p>
           ) : null}
           <Button type="submit" disabled={pending}>
-            {pending ? "Marking…" : selected.length === 1 ? "Mark reviewed" : `Mark ${selected.length} reviewed`}
+            {pending
+              ? "Marking…"
+              : selected.length === 1
+                ? "Mark reviewed"
+                : `Mark ${selected.length} reviewed`}
           </Button>
         </form>
       ) : null}
-      {rows.length === 0 ? (
-        <EmptyState title="Nothing to review">Decisions on plans that require review appear here once they are made.</EmptyState>
-      ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-          <table className="w-full min-w-[44rem] text-left text-sm">
-            <caption className="sr-only">Decisions to review</caption>
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => (
-                    <th key={header.id} scope="col" className="px-3 py-3">
-                      {header.isPlaceholder ? null : <table.FlexRender header={header} />}
-                    </th>
-                  ))}
-                </tr>
-              ))}
-            </thead>
-            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-              {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} data-testid="review-row" className={row.getIsSelected() ? "bg-indigo-50/60 dark:bg-indigo-950/40" : undefined}>
-                  {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="px-3 py-2 align-top">
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={rows}
+        columns={columns}
+        getRowId={(r) => r.id}
+        caption="Decisions to review"
+        rowTestId="review-row"
+        activeRowId={activeRowId}
+        minWidth={activeRowId ? "0" : "44rem"}
+        dense={Boolean(activeRowId)}
+        selection={{
+          selected: rowSelection,
+          onChange: setRowSelection,
+          canSelect: (r) => r.reviewedAt === null && r.whyNot === null,
+          rowLabel: (r) =>
+            `Select the ${kindLabel[r.kind].toLowerCase()} decision for ${r.requesterEmail}`,
+          allLabel: "Select all open reviews on this page",
+          whyNot: (r) => (r.reviewedAt ? null : r.whyNot),
+          unselectable: "hide",
+          whyNotTestId: "why-no-review",
+        }}
+        paging={paging}
+        empty={{
+          title: "Nothing to review",
+          body: "Decisions on plans that require review appear here once they are made.",
+        }}
+      />
     </div>
   );
 }

@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { KeyReveal } from "@/components/key-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { claimKeyAction } from "./actions";
 
@@ -11,12 +12,19 @@ import { claimKeyAction } from "./actions";
 export function ClaimForm({ token, notice }: { token: string; notice: ReactNode }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(claimKeyAction);
+  useActionToast(state, { fallback: "Key created. Copy it now: it is shown only this once." });
+  const revealRef = useRef<HTMLDivElement>(null);
+  const revealed = Boolean(state?.revealedKey);
+  // Focus goes to the new key, ready to copy.
+  useEffect(() => {
+    if (revealed) revealRef.current?.querySelector<HTMLInputElement>("input")?.focus();
+  }, [revealed]);
   if (state?.revealedKey) {
     const k = state.revealedKey;
     return (
-      <div className="space-y-4">
+      <div ref={revealRef} className="space-y-4">
         <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} />
-        <Link href={`/requests/${k.requestId}`} className="text-sm text-indigo-600 underline">
+        <Link href={`/requests/${k.requestId}`} className="text-sm text-indigo-600 underline dark:text-indigo-400">
           I have saved it: go to the request
         </Link>
       </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { useConfirmStep } from "@/components/use-confirm-step";
@@ -11,6 +12,7 @@ import { deleteAppAction } from "../actions";
  */
 export function DeleteApp({ id, name }: { id: string; name: string }) {
   const [state, action, pending] = useActionState(deleteAppAction, null);
+  useActionToast(state);
   const step = useConfirmStep({ busy: pending });
 
   const error = state && !state.ok ? (state.fieldErrors?.id ?? state.message) : undefined;
@@ -36,7 +38,7 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
             This deletes the app “{name}”. It disappears from your apps everywhere in Portico, and you cannot undo it.
           </p>
           <div className="flex flex-wrap gap-2">
-            <Button type="submit" variant="danger" disabled={pending}>
+            <Button type="submit" variant="destructive" disabled={pending}>
               {pending ? "Deleting…" : "Delete app"}
             </Button>
             <Button asChild variant="secondary">

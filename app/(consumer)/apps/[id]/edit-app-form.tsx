@@ -1,5 +1,6 @@
 "use client";
 
+import { useActionToast } from "@/components/toast";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { updateAppAction } from "../actions";
@@ -7,6 +8,7 @@ import { AppFormFields, checkAppForm } from "../app-form-fields";
 
 export function EditAppForm({ id, name, description }: { id: string; name: string; description: string }) {
   const [state, action, pending] = useActionState(updateAppAction, null);
+  useActionToast(state);
   const [clientErrors, setClientErrors] = useState<Record<string, string> | null>(null);
   const errors = clientErrors ?? state?.fieldErrors;
   // After a save the page re-renders with the stored values; after a refusal, keep what was typed.
@@ -29,8 +31,9 @@ export function EditAppForm({ id, name, description }: { id: string; name: strin
       </h2>
       <input type="hidden" name="id" value={id} />
       <AppFormFields prefix="app" errors={errors} values={values} />
-      {!clientErrors && formError ? (
-        <p role={state?.ok ? "status" : "alert"} className={state?.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}>
+      {/* A success is a toast (useActionToast); a refusal stays beside the form. */}
+      {!clientErrors && formError && !state?.ok ? (
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {formError}
         </p>
       ) : null}

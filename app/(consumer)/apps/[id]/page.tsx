@@ -9,6 +9,7 @@ import { QuotaBar } from "@/components/charts/quota-bar";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
 import { appIdSchema } from "@/lib/apps/app-schema";
 import { getApp } from "@/lib/apps/get-app";
@@ -109,32 +110,27 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                 <label htmlFor="usage-key" className="block text-sm font-medium">
                   Key
                 </label>
-                <select id="usage-key" name="key" defaultValue={keyFilter?.id ?? ""} className="h-10 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+                <Select id="usage-key" name="key" defaultValue={keyFilter?.id ?? ""} className="w-auto">
                   <option value="">All keys</option>
                   {keys.map((k) => (
                     <option key={k.id} value={k.id}>
                       {k.start}…
                     </option>
                   ))}
-                </select>
+                </Select>
               </div>
               <div>
                 <label htmlFor="usage-product" className="block text-sm font-medium">
                   Product
                 </label>
-                <select
-                  id="usage-product"
-                  name="product"
-                  defaultValue={productFilter ? `=${productFilter.slug}` : ""}
-                  className="h-10 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-                >
+                <Select id="usage-product" name="product" defaultValue={productFilter ? `=${productFilter.slug}` : ""} className="w-auto">
                   <option value="">All products</option>
                   {usedProducts.map((p) => (
                     <option key={p.slug} value={`=${p.slug}`}>
                       {p.name}
                     </option>
                   ))}
-                </select>
+                </Select>
               </div>
               <button type="submit" className="h-10 rounded-md border border-zinc-300 bg-white px-4 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800">
                 Show

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { z } from "zod";
+import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
+import { Timeline } from "@/components/timeline";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
@@ -11,18 +13,24 @@ import { requireUser } from "@/lib/auth/guards";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import { getMyRequest } from "@/lib/requests/queries";
 import { requesterActions } from "@/lib/requests/state-machine";
-import { formatDateTime, formatDuration } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
 import { Badge } from "@/components/ui/badge";
 import { env } from "@/lib/env";
-import { keyState, keyStateLabel, keyStateTone, howItEnded, validityWindow } from "@/lib/keys/key-state";
+import {
+  keyState,
+  keyStateLabel,
+  keyStateTone,
+  howItEnded,
+  validityWindow,
+} from "@/lib/keys/key-state";
 import { keysOfRequest } from "@/lib/keys/queries";
 import { defaultGraceChoice, maxGraceOf } from "@/lib/keys/roll-grace";
-import { requestEventWords } from "@/lib/requests/event-words";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
+import { FocusOnStateChange } from "./focus-on-state-change";
 import { ExtendAccess } from "../extend-access";
-import { CheckIn, ResendClaimLink, RollKey } from "../key-actions";
+import { CheckIn, GenerateKey, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
 
 export const metadata: Metadata = { title: "Request" };
@@ -37,8 +45,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   // An extension lives on the request it extends (the Extend card there).
   if (request.extendsRequestId) redirect(`/requests/${request.extendsRequestId}#extend`);
   const flags = await searchParams;
-  const actions = requesterActions(request.status).filter((a) => a === "cancel" || a === "resubmit" || a === "remove");
-  const fieldLabels = new Map(request.plan.requestFields.map((f) => [f.key, f.label]));
+  const actions = requesterActions(request.status).filter(
+    (a) => a === "cancel" || a === "resubmit" || a === "remove",
+  );
   const keys = await keysOfRequest(db, user.id, request.id);
   const now = new Date();
   const currentKey = keys.find((k) => k.endReason === null);
@@ -51,11 +60,19 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       <Link href="/requests" className="text-sm text-indigo-600 underline">
         ← My requests
       </Link>
+      <FocusOnStateChange status={request.status} targetId="request-title" />
       {/* The welcome note after submitting, while it is still true (not once cancelled or decided). */}
-      {(flags.submitted === "1" || flags.resubmitted === "1") && (request.status === "pending" || (request.status === "approved" && request.plan.autoApprove)) ? (
-        <p role="status" className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300">
+      {(flags.submitted === "1" || flags.resubmitted === "1") &&
+      (request.status === "pending" ||
+        (request.status === "approved" && request.plan.autoApprove)) ? (
+        <p
+          role="status"
+          className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+        >
           {request.status === "approved"
-            ? "Your request was approved automatically. A link to claim your key is on its way by email."
+            ? request.startsAt > now
+              ? `Your request was approved automatically. Its key can be generated here from ${formatDateTime(request.startsAt)}.`
+              : "Your request was approved automatically. Generate your key below; a link to claim it is also on its way by email."
             : request.plan.handoff
               ? "Request submitted. A third party decides it; you will get an email when it is decided."
               : "Request submitted. The API owners have been notified; you will get an email when they decide."}
@@ -63,7 +80,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       ) : null}
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
-          <h1 className="text-2xl font-semibold">{request.products.map((p) => p.name).join(", ")}</h1>
+          <h1 id="request-title" tabIndex={-1} className="text-2xl font-semibold wrap-anywhere focus:outline-none">
+            {request.products.map((p) => p.name).join(", ")}
+          </h1>
           <p className="mt-1 text-zinc-600 dark:text-zinc-400">
             {request.plan.name} plan for {request.appName}
           </p>
@@ -79,7 +98,11 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             approvalsRequired={request.plan.approvalsRequired}
             startsAt={request.startsAt}
           />
-          <HandoffNote handoff={handoffStatus(request)} audience="requester" className="mt-2 max-w-64" />
+          <HandoffNote
+            handoff={handoffStatus(request)}
+            audience="requester"
+            className="mt-2 max-w-64"
+          />
         </div>
       </header>
 
@@ -100,14 +123,28 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         </Card>
       ) : null}
       {request.status === "approved" ? (
-        <Card className="space-y-3">
-          <h2 className="font-semibold">Claim your key</h2>
-          <p className="text-sm">
-            {request.startsAt > now
-              ? `Approved, available from ${formatDateTime(request.startsAt)}. The claim link in your email works from then.`
-              : "Approved. Open the claim link we emailed you to see your key (once). Lost the email, or the link expired?"}
-          </p>
-          <ResendClaimLink requestId={request.id} />
+        <Card className="space-y-3" data-testid="generate-key">
+          <h2 className="font-semibold">Your key</h2>
+          {request.startsAt > now ? (
+            <p className="text-sm">{`Approved, available from ${formatDateTime(request.startsAt)}. Come back then to generate your key here, or use the link in your email.`}</p>
+          ) : (
+            <>
+              <p className="text-sm">
+                Approved. Generate your key here: it is shown once, so have somewhere safe to keep
+                it, such as your secret manager. The link in your approval email does the same and
+                stops working once the key exists.
+              </p>
+              <GenerateKey requestId={request.id} />
+            </>
+          )}
+          <details className="text-sm">
+            <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
+              Prefer the email link? Lost it, or did it expire?
+            </summary>
+            <div className="mt-2">
+              <ResendClaimLink requestId={request.id} />
+            </div>
+          </details>
         </Card>
       ) : null}
 
@@ -121,25 +158,37 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
                   requestId={request.id}
                   keyId={currentKey.id}
                   maxGraceHours={maxGraceOf(request.plan)}
-                  defaultGraceHours={defaultGraceChoice(env.rollGraceHours, maxGraceOf(request.plan))}
+                  defaultGraceHours={defaultGraceChoice(
+                    env.rollGraceHours,
+                    maxGraceOf(request.plan),
+                  )}
                 />
               ) : null}
               <CheckIn requestId={request.id} />
             </div>
           ) : null}
-          <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="Keys of this request">
+          <ul
+            className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800"
+            aria-label="Keys of this request"
+          >
             {keys.map((k) => {
               const state = keyState(k, now);
               const ended = howItEnded(k, now);
               return (
-                <li key={k.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between" data-testid="request-key">
+                <li
+                  key={k.id}
+                  className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:justify-between"
+                  data-testid="request-key"
+                >
                   <div>
                     <span className="font-mono">{k.start}…</span>{" "}
                     <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
                     <p className="text-zinc-500">{validityWindow(k)}</p>
                     {ended ? <p className="text-zinc-500">{ended}</p> : null}
                   </div>
-                  <p className="text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                  <p className="text-zinc-500">
+                    {k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}
+                  </p>
                 </li>
               );
             })}
@@ -147,7 +196,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         </Card>
       ) : null}
 
-      {extension && (extension.latest || (request.status === "available" && extension.expiresAt)) ? (
+      {extension &&
+      (extension.latest || (request.status === "available" && extension.expiresAt)) ? (
         <Card className="space-y-3" id="extend" data-testid="extend">
           <h2 className="font-semibold">More time</h2>
           {request.status === "available" && extension.expiresAt ? (
@@ -164,7 +214,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           ) : extension.latest?.status === "denied" ? (
             <p className="text-sm">
               {`Your last request for more time was not approved${extension.latest.decidedAt ? ` (${formatDateTime(extension.latest.decidedAt)})` : ""}.`}
-              {extension.latest.comment ? <span className="mt-1 block italic">“{extension.latest.comment}”</span> : null}
+              {extension.latest.comment ? (
+                <span className="mt-1 block italic">“{extension.latest.comment}”</span>
+              ) : null}
             </p>
           ) : extension.latest?.status === "cancelled" ? (
             <p className="text-sm">Your last request for more time was cancelled.</p>
@@ -176,7 +228,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
               </p>
               <ExtendAccess requestId={request.id} days={extension.days} />
             </>
-          ) : request.status === "available" && extension.opensAt && extension.opensAt > now && extension.latest?.status !== "pending" ? (
+          ) : request.status === "available" &&
+            extension.opensAt &&
+            extension.opensAt > now &&
+            extension.latest?.status !== "pending" ? (
             <p className="text-sm text-zinc-600 dark:text-zinc-400">{`You can ask for more time from ${formatDateTime(extension.opensAt)}.`}</p>
           ) : null}
         </Card>
@@ -194,7 +249,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       {request.resubmittedFromId ? (
         <p className="text-sm">
           Resubmission of{" "}
-          <Link href={`/requests/${request.resubmittedFromId}`} className="text-indigo-600 underline">
+          <Link
+            href={`/requests/${request.resubmittedFromId}`}
+            className="text-indigo-600 underline"
+          >
             an earlier request
           </Link>
           .
@@ -202,41 +260,20 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       ) : null}
 
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card>
+        <Card className="min-w-0">
           <h2 className="mb-3 font-semibold">Details</h2>
-          <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
-            <dt className="text-zinc-500">Reason</dt>
-            <dd className="whitespace-pre-wrap break-words">{request.reason}</dd>
-            {Object.entries(request.fields).map(([k, value]) => (
-              <div key={k} className="contents">
-                <dt className="text-zinc-500">{fieldLabels.get(k) ?? k}</dt>
-                <dd className="whitespace-pre-wrap break-words">{value}</dd>
-              </div>
-            ))}
-            <dt className="text-zinc-500">Starts</dt>
-            <dd>{formatDateTime(request.startsAt)}</dd>
-            <dt className="text-zinc-500">Duration</dt>
-            <dd>{formatDuration(request.durationDays)}</dd>
-            <dt className="text-zinc-500">Approvals</dt>
-            <dd>
-              {request.plan.autoApprove ? "Automatic" : `${request.approvals} of ${request.plan.approvalsRequired}${handoffStatus(request)?.state === "waiting" ? " (a third party decides first)" : ""}`}
-            </dd>
-          </dl>
+          <RequestFacts
+            request={request}
+            approvals={
+              request.plan.autoApprove
+                ? "Automatic"
+                : `${request.approvals} of ${request.plan.approvalsRequired}${handoffStatus(request)?.state === "waiting" ? " (a third party decides first)" : ""}`
+            }
+          />
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <h2 className="mb-3 font-semibold">Timeline</h2>
-          <ol className="space-y-3 text-sm" aria-label="Timeline">
-            {request.timeline.map((e) => (
-              <li key={e.id} className="border-l-2 border-zinc-200 pl-3 dark:border-zinc-700" data-testid="timeline-event">
-                <p className="font-medium">{requestEventWords(e.action)}</p>
-                <p className="text-zinc-500">
-                  {formatDateTime(e.createdAt)} ·{" "}
-                  {e.actorType === "auto-approve" ? "auto-approve" : e.actorType === "system" ? "Portico" : (e.actorName ?? "someone")}
-                </p>
-                {e.comment ? <p className="mt-1 whitespace-pre-wrap break-words italic">“{e.comment}”</p> : null}
-              </li>
-            ))}
-          </ol>
+          <Timeline events={request.timeline} />
         </Card>
       </div>
     </div>

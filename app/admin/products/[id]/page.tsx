@@ -17,6 +17,8 @@ import { workingKeysOfProduct } from "@/lib/products/working-keys";
 import { topAppsOfProduct, usageOfProduct } from "@/lib/usage/queries";
 import { ProductForm } from "../product-form";
 import { ProductStatusBadge } from "../product-status-badge";
+import { FeaturedToggle } from "./featured-toggle";
+import { PlanArrangement } from "./plan-arrangement";
 import { StatusActions } from "./status-actions";
 
 export const metadata: Metadata = { title: "Edit product" };
@@ -52,7 +54,14 @@ export default async function EditProductPage({
                 View in the catalogue
               </Link>
             ) : (
-              <span className="text-sm">Not in the catalogue.</span>
+              <>
+                <span className="text-sm">Not in the catalogue.</span>
+                {product.status === "draft" ? (
+                  <Link href={`/preview/${product.id}`} className="text-sm text-indigo-600 underline dark:text-indigo-400">
+                    Preview the product page
+                  </Link>
+                ) : null}
+              </>
             )}
             <AuditTimelineLink
               subjectType="product"
@@ -79,7 +88,23 @@ export default async function EditProductPage({
           access={await workingKeysOfProduct(db, product.id)}
           recentCalls={usage ? { today: usage.days.at(-1)?.total ?? 0, yesterday: usage.days.at(-2)?.total ?? 0 } : undefined}
         />
+        {product.status === "archived" ? null : (
+          <div className="mt-6 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+            <FeaturedToggle productId={product.id} featured={product.featured} published={product.status === "published"} />
+          </div>
+        )}
       </Card>
+      {product.status === "archived" ? null : (
+        <Card className="mb-8" role="region" aria-labelledby="plan-order-title">
+          <h2 id="plan-order-title" className="mb-1 font-semibold">
+            Plans on the product page
+          </h2>
+          <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+            Visitors see the plans in this order. Mark one Recommended to point them to it.
+          </p>
+          <PlanArrangement key={product.offers.map((o) => `${o.id}${o.recommended ? "*" : ""}`).join()} productId={product.id} offers={product.offers} />
+        </Card>
+      )}
       <Card className="mb-8 space-y-6" role="region" aria-labelledby="usage-title">
         <h2 id="usage-title" className="font-semibold">
           Usage

@@ -1,0 +1,91 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { DataTable, type DataTableColumn } from "@/components/data-table";
+import { formatDateTime } from "@/lib/format";
+
+/** One audit event as people read it (worked out on the server: words, names, links). */
+export type AuditTableRow = {
+  id: number;
+  createdAt: Date;
+  who: string;
+  /** An API access key acted: its name links to its page when it still exists. */
+  apiKey: { name: string; href: string | null } | null;
+  action: string;
+  actionWords: string;
+  subjectWords: string;
+  subjectId: string;
+  subject: { label: string; href: string | null } | null;
+  timelineHref: string;
+  ip: string | null;
+  comment: string | null;
+};
+
+const link = "text-indigo-600 hover:underline dark:text-indigo-400";
+
+/** /admin/audit on the shared DataTable; the page keeps its own keyset links (Newest / Older). */
+export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { title: string; body?: ReactNode } }) {
+  const columns: DataTableColumn<AuditTableRow>[] = [
+    { id: "when", label: "When", phone: "title", cell: (e) => <span className="whitespace-nowrap">{formatDateTime(e.createdAt)}</span> },
+    {
+      id: "who",
+      label: "Who",
+      cell: (e) =>
+        e.apiKey ? (
+          <>
+            {e.apiKey.href ? (
+              <Link href={e.apiKey.href} className={`break-words ${link}`}>
+                {e.apiKey.name}
+              </Link>
+            ) : (
+              <span className="break-words">{e.apiKey.name}</span>
+            )}
+            <span className="block text-xs text-zinc-500 dark:text-zinc-400" data-testid="actor-kind">
+              API key
+            </span>
+          </>
+        ) : (
+          <span className="break-all">{e.who}</span>
+        ),
+    },
+    {
+      id: "what",
+      label: "What",
+      cell: (e) => (
+        <>
+          {e.actionWords}
+          <span className="block font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="audit-action">
+            {e.action}
+          </span>
+        </>
+      ),
+    },
+    {
+      id: "subject",
+      label: "Subject",
+      cell: (e) => (
+        <>
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">{e.subjectWords}</span>
+          {e.subject?.href ? (
+            <Link href={e.subject.href} className={`break-words ${link}`} data-testid="audit-subject">
+              {e.subject.label}
+            </Link>
+          ) : e.subject ? (
+            <span className="break-words" data-testid="audit-subject">
+              {e.subject.label}
+            </span>
+          ) : null}
+          {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}
+          <span className="block font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.subjectId}</span>
+          <Link href={e.timelineHref} className={`block text-xs ${link}`} aria-label={`Timeline of ${e.subject?.label ?? e.subjectId}`}>
+            Timeline
+          </Link>
+        </>
+      ),
+    },
+    { id: "from", label: "From", phone: "hidden", cell: (e) => <span className="text-xs">{e.ip ?? "—"}</span> },
+    { id: "comment", label: "Comment", className: "max-w-xs", cell: (e) => <span className="whitespace-pre-wrap break-words">{e.comment ?? ""}</span> },
+  ];
+  return <DataTable rows={rows} columns={columns} getRowId={(e) => String(e.id)} caption="Audit events, newest first" rowTestId="audit-row" empty={empty} minWidth="56rem" />;
+}

@@ -1,0 +1,135 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+
+const textareaClass =
+  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
+
+type Props = {
+  value: string;
+  onChange: (value: string) => void;
+  labelId: string;
+  describedBy?: string;
+  invalid: boolean;
+};
+
+/**
+ * The OpenAPI document in CodeMirror 6 (JSON or YAML highlighting, line numbers, undo), loaded after
+ * the page. Until it loads, if it cannot, or when the person asks for it, a plain textarea. Tab is
+ * left to the browser, so keyboard users move on from the editor as from any field.
+ * The form field itself is a hidden input carrying the text either way.
+ */
+export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }: Props) {
+  const [plain, setPlain] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<{ destroy(): void; contentDOM: HTMLElement; state: { doc: { toString(): string } }; dispatch(tr: unknown): void } | null>(null);
+  const latest = useRef({ value, onChange });
+  latest.current = { value, onChange };
+
+  useEffect(() => {
+    if (plain) return;
+    let cancelled = false;
+    void (async () => {
+      try {
+        const [{ EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, placeholder }, { EditorState }, commands, language, { json }, { yaml }] = await Promise.all([
+          import("@codemirror/view"),
+          import("@codemirror/state"),
+          import("@codemirror/commands"),
+          import("@codemirror/language"),
+          import("@codemirror/lang-json"),
+          import("@codemirror/lang-yaml"),
+        ]);
+        if (cancelled || !host.current) return;
+        const looksJson = latest.current.value.trimStart().startsWith("{");
+        const attributes: Record<string, string> = { "aria-labelledby": labelId, "aria-multiline": "true", spellcheck: "false", "data-testid": "openapi-editor" };
+        const editor = new EditorView({
+          parent: host.current,
+          state: EditorState.create({
+            doc: latest.current.value,
+            extensions: [
+              lineNumbers(),
+              highlightActiveLineGutter(),
+              highlightActiveLine(),
+              commands.history(),
+              language.bracketMatching(),
+              language.indentOnInput(),
+              language.syntaxHighlighting(language.defaultHighlightStyle, { fallback: true }),
+              keymap.of([...commands.defaultKeymap, ...commands.historyKeymap]),
+              looksJson ? json() : yaml(),
+              placeholder("openapi: 3.1.0\ninfo:\n  title: …"),
+              EditorView.lineWrapping,
+              EditorView.contentAttributes.of(attributes),
+              EditorView.updateListener.of((u) => {
+                if (u.docChanged) latest.current.onChange(u.state.doc.toString());
+              }),
+              EditorView.theme({
+                "&": { fontSize: "0.8125rem", maxHeight: "28rem" },
+                ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, monospace", overflow: "auto" },
+                ".cm-content": { minHeight: "14rem" },
+              }),
+            ],
+          }),
+        });
+        view.current = editor;
+        setLoaded(true);
+      } catch {
+        // The editor's code did not load (offline, blocked): the plain box does the job.
+        if (!cancelled) setPlain(true);
+      }
+    })();
+    return () => {
+      cancelled = true;
+      view.current?.destroy();
+      view.current = null;
+      setLoaded(false);
+    };
+  }, [plain, labelId]);
+
+  // Errors are announced with the editor as with any field.
+  useEffect(() => {
+    const content = view.current?.contentDOM;
+    if (!content) return;
+    if (invalid) content.setAttribute("aria-invalid", "true");
+    else content.removeAttribute("aria-invalid");
+    if (describedBy) content.setAttribute("aria-describedby", describedBy);
+    else content.removeAttribute("aria-describedby");
+  }, [invalid, describedBy, loaded]);
+
+  // Text set from outside (a loaded file, "Remove document") replaces the editor's.
+  useEffect(() => {
+    const editor = view.current;
+    if (editor && editor.state.doc.toString() !== value) {
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.toString().length, insert: value } });
+    }
+  }, [value, loaded]);
+
+  return (
+    <div className="space-y-1.5">
+      {plain || !loaded ? (
+        <textarea
+          id="openapi"
+          name="openapi"
+          aria-labelledby={labelId}
+          rows={14}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          spellCheck={false}
+          className={textareaClass}
+          aria-invalid={invalid || undefined}
+          aria-describedby={describedBy}
+        />
+      ) : (
+        <input type="hidden" name="openapi" value={value} />
+      )}
+      <div
+        ref={host}
+        hidden={plain || !loaded}
+        className={`overflow-hidden rounded-md border bg-white text-zinc-900 focus-within:outline-2 focus-within:outline-indigo-500 dark:bg-zinc-50 ${invalid ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
+      />
+      <button type="button" onClick={() => setPlain((p) => !p)} className="text-xs text-indigo-700 underline dark:text-indigo-300">
+        {plain ? "Use the code editor" : "Use a plain text box"}
+      </button>
+    </div>
+  );
+}

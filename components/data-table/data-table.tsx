@@ -1,0 +1,543 @@
+"use client";
+
+import {
+  type ColumnVisibilityState,
+  columnVisibilityFeature,
+  createColumnHelper,
+  type RowData,
+  type RowSelectionState,
+  rowSelectionFeature,
+  tableFeatures,
+  useTable,
+} from "@tanstack/react-table";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { type MouseEvent, type ReactNode, useMemo, useRef, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { EmptyState } from "@/components/ui/empty-state";
+import type {
+  DataTableColumn,
+  DataTableColumnChooser,
+  DataTablePaging,
+  DataTableSelection,
+  DataTableSort,
+  SortDirection,
+} from "./types";
+
+export type {
+  DataTableColumn,
+  DataTableColumnChooser,
+  DataTablePaging,
+  DataTableSelection,
+  DataTableSort,
+  PhonePriority,
+  SortDirection,
+} from "./types";
+
+const features = tableFeatures({ columnVisibilityFeature, rowSelectionFeature });
+
+export type DataTableProps<Row extends RowData> = {
+  rows: Row[];
+  columns: DataTableColumn<Row>[];
+  getRowId: (row: Row) => string;
+  /** Read by screen readers: what the rows are. */
+  caption: string;
+  sort?: DataTableSort;
+  paging?: DataTablePaging;
+  selection?: DataTableSelection<Row>;
+  columnChooser?: DataTableColumnChooser;
+  /** Columns left out for the layout's sake (e.g. while a side panel is open), without touching the viewer's choice. */
+  layoutHidden?: readonly string[];
+  /** Shown instead of the table when there are no rows. */
+  empty: { title: string; body?: ReactNode };
+  /** Said before the table (left of the column chooser), e.g. the number of rows. */
+  toolbar?: ReactNode;
+  /** The row shown in a detail panel: highlighted, aria-current. */
+  activeRowId?: string;
+  rowTestId?: string;
+  /** The server is fetching another view (besides the table's own links, which it tracks itself). */
+  loading?: boolean;
+  /** The table's minimum width from 640 px up (it scrolls inside its frame below that). */
+  minWidth?: string;
+  /** Tighter cells and wrapping headers, for a table sharing the width with a side panel. */
+  dense?: boolean;
+};
+
+/**
+ * The one data table of the portal (queue, reviews, keys, users, products, audit). The server owns
+ * the data: sorting and paging are links (shareable, survive reload; keyset paging has no page
+ * numbers), while column visibility and selection live here. On a phone each row becomes a card of
+ * its key fields (columns' `phone` priority), so the page never scrolls sideways.
+ */
+export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
+  const {
+    rows,
+    columns,
+    getRowId,
+    caption,
+    sort,
+    paging,
+    selection,
+    columnChooser,
+    empty,
+    toolbar,
+    activeRowId,
+    rowTestId,
+  } = props;
+  const router = useRouter();
+  const [navigating, startNavigation] = useTransition();
+  const loading = navigating || Boolean(props.loading);
+  const [hidden, setHidden] = useState<string[]>(() => [...(columnChooser?.hidden ?? [])]);
+
+  // Our own links navigate inside a transition so the table can say it is loading the next view.
+  const go = (href: string) => (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    startNavigation(() => router.push(href));
+  };
+
+  const columnKey = columns.map((c) => `${c.id}:${c.hideable !== false}`).join(",");
+  const selectable = Boolean(selection);
+  const tableColumns = useMemo(() => {
+    const helper = createColumnHelper<typeof features, Row>();
+    return helper.columns([
+      ...(selectable
+        ? [helper.display({ id: "__select", enableHiding: false, header: "", cell: () => null })]
+        : []),
+      ...columnKey.split(",").map((key) => {
+        const [id = "", hideable] = key.split(":");
+        return helper.display({
+          id,
+          enableHiding: hideable === "true",
+          header: id,
+          cell: () => null,
+        });
+      }),
+    ]);
+  }, [columnKey, selectable]);
+  const byId = new Map(columns.map((c) => [c.id, c]));
+  const columnVisibility: ColumnVisibilityState = Object.fromEntries(
+    [...hidden, ...(props.layoutHidden ?? [])].map((id) => [id, false]),
+  );
+  const rowSelection: RowSelectionState = Object.fromEntries(
+    Object.entries(selection?.selected ?? {})
+      .filter(([, v]) => v)
+      .map(([k]) => [k, true as const]),
+  );
+
+  const table = useTable({
+    features,
+    columns: tableColumns,
+    data: rows,
+    getRowId: (r) => getRowId(r),
+    enableRowSelection: (row) => (selection?.canSelect ? selection.canSelect(row.original) : true),
+    state: { columnVisibility, rowSelection },
+    onRowSelectionChange: (updater) => {
+      if (!selection) return;
+      selection.onChange(typeof updater === "function" ? updater(rowSelection) : updater);
+    },
+    onColumnVisibilityChange: (updater) => {
+      const next =
+        typeof updater === "function"
+          ? updater(Object.fromEntries(hidden.map((id) => [id, false])))
+          : updater;
+      const nextHidden = Object.entries(next)
+        .filter(([, visible]) => !visible)
+        .map(([id]) => id);
+      setHidden(nextHidden);
+      columnChooser?.onChange?.(nextHidden);
+    },
+  });
+
+  const chooserIds = columns.filter((c) => c.hideable !== false).map((c) => c.id);
+  const visibleCount = columns.filter((c) => !hidden.includes(c.id)).length;
+
+  return (
+    <div className="min-w-0 space-y-3" data-slot="data-table">
+      {toolbar || columnChooser || sort ? (
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <div className="text-sm text-zinc-600 dark:text-zinc-400" aria-live="polite">
+            {toolbar}
+          </div>
+          <div className="flex items-center gap-2">
+            {sort ? (
+              <PhoneSort
+                columns={columns}
+                sort={sort}
+                onNavigate={(href) => startNavigation(() => router.push(href))}
+              />
+            ) : null}
+            {columnChooser ? (
+              <ColumnChooser
+                entries={chooserIds.map((id) => ({ id, label: byId.get(id)?.label ?? id }))}
+                isVisible={(id) => !hidden.includes(id)}
+                lastVisible={(id) => !hidden.includes(id) && visibleCount === 1}
+                toggle={(id, visible) => table.getColumn(id)?.toggleVisibility(visible)}
+              />
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+
+      {loading ? (
+        <p role="status" className="sr-only">
+          Loading…
+        </p>
+      ) : null}
+
+      {rows.length === 0 ? (
+        <EmptyState title={empty.title}>{empty.body}</EmptyState>
+      ) : (
+        <div
+          aria-busy={loading || undefined}
+          className={cn(
+            "rounded-lg border border-zinc-200 bg-white transition-opacity sm:overflow-x-auto dark:border-zinc-800 dark:bg-zinc-900",
+            loading && "opacity-60",
+          )}
+        >
+          <table
+            className="w-full text-left text-sm max-sm:block sm:min-w-(--dt-min)"
+            style={{ "--dt-min": props.minWidth ?? "40rem" } as React.CSSProperties}
+          >
+            <caption className="sr-only">
+              {caption}
+              {sort
+                ? `, sorted by ${byId.get(sort.id)?.label ?? sort.id}, ${sort.dir === "asc" ? "ascending" : "descending"}`
+                : ""}
+            </caption>
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 max-sm:hidden dark:border-zinc-800 dark:text-zinc-400">
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header) => {
+                    const id = header.column.id;
+                    if (id === "__select" && selection) {
+                      const selectable = rows.filter((r) =>
+                        selection.canSelect ? selection.canSelect(r) : true,
+                      );
+                      return (
+                        <th key={header.id} scope="col" className={cn("w-8 py-3", props.dense ? "px-2" : "px-3")}>
+                          <input
+                            type="checkbox"
+                            aria-label={selection.allLabel}
+                            disabled={selectable.length === 0}
+                            checked={selectable.length > 0 && table.getIsAllPageRowsSelected()}
+                            onChange={(e) => table.toggleAllPageRowsSelected(e.target.checked)}
+                          />
+                        </th>
+                      );
+                    }
+                    const column = byId.get(id);
+                    const sorted = sort?.id === id ? sort.dir : undefined;
+                    return (
+                      <th
+                        key={header.id}
+                        scope="col"
+                        className={cn("py-3", props.dense ? "px-2" : "px-3 whitespace-nowrap")}
+                        aria-sort={
+                          sorted === "asc"
+                            ? "ascending"
+                            : sorted === "desc"
+                              ? "descending"
+                              : undefined
+                        }
+                      >
+                        {sort && column?.sortable ? (
+                          <SortLink
+                            label={column.label}
+                            sorted={sorted}
+                            href={sort.href(id, sorted === "asc" ? "desc" : "asc")}
+                            onClick={go}
+                          />
+                        ) : (
+                          column?.label
+                        )}
+                      </th>
+                    );
+                  })}
+                </tr>
+              ))}
+            </thead>
+            <tbody className="divide-y divide-zinc-100 max-sm:block dark:divide-zinc-800">
+              {table.getRowModel().rows.map((row) => {
+                const active = activeRowId === row.id;
+                return (
+                  <tr
+                    key={row.id}
+                    data-testid={rowTestId}
+                    data-row-id={row.id}
+                    aria-current={active ? "true" : undefined}
+                    className={cn(
+                      "max-sm:relative max-sm:block max-sm:space-y-1 max-sm:px-4 max-sm:py-3",
+                      selection && "max-sm:pr-12",
+                      row.getIsSelected()
+                        ? "bg-indigo-50/60 dark:bg-indigo-950/40"
+                        : active
+                          ? "bg-zinc-100 dark:bg-zinc-800/70"
+                          : "hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
+                    )}
+                  >
+                    {row.getVisibleCells().map((cell) => {
+                      const id = cell.column.id;
+                      if (id === "__select" && selection) {
+                        return (
+                          <td
+                            key={cell.id}
+                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-2" : "px-3")}
+                          >
+                            <SelectCell
+                              row={row.original}
+                              selection={selection}
+                              selected={row.getIsSelected()}
+                              canSelect={row.getCanSelect()}
+                              toggle={(v) => row.toggleSelected(v)}
+                            />
+                          </td>
+                        );
+                      }
+                      const column = byId.get(id);
+                      if (!column) return null;
+                      const phone = column.phone ?? "detail";
+                      return (
+                        <td
+                          key={cell.id}
+                          className={cn(
+                            "py-2 align-top break-words max-sm:p-0",
+                            props.dense ? "px-2" : "px-3",
+                            phone === "hidden" && "max-sm:hidden",
+                            phone === "title" && "max-sm:block max-sm:text-base",
+                            phone === "detail" &&
+                              "max-sm:grid max-sm:grid-cols-[7rem_minmax(0,1fr)] max-sm:gap-2",
+                            column.className,
+                          )}
+                        >
+                          {phone === "detail" ? (
+                            <span className="text-xs text-zinc-500 sm:hidden dark:text-zinc-400">
+                              {column.label}
+                            </span>
+                          ) : null}
+                          <div className="min-w-0">{column.cell(row.original)}</div>
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      {paging ? <Pager paging={paging} onClick={go} /> : null}
+    </div>
+  );
+}
+
+function SortLink({
+  label,
+  sorted,
+  href,
+  onClick,
+}: {
+  label: string;
+  sorted: SortDirection | undefined;
+  href: string;
+  onClick: (href: string) => (e: MouseEvent<HTMLAnchorElement>) => void;
+}) {
+  return (
+    <Link
+      href={href}
+      onClick={onClick(href)}
+      className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:text-zinc-100"
+    >
+      {label}
+      <span aria-hidden="true">{sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : ""}</span>
+    </Link>
+  );
+}
+
+function SelectCell<Row>({
+  row,
+  selection,
+  selected,
+  canSelect,
+  toggle,
+}: {
+  row: Row;
+  selection: DataTableSelection<Row>;
+  selected: boolean;
+  canSelect: boolean;
+  toggle: (v: boolean) => void;
+}) {
+  const why = canSelect ? null : (selection.whyNot?.(row) ?? null);
+  if (!canSelect && selection.unselectable === "hide") {
+    return why ? (
+      <span
+        className="block max-w-48 text-xs text-zinc-600 max-sm:static dark:text-zinc-400"
+        data-testid={selection.whyNotTestId ?? "why-not-selectable"}
+      >
+        {why}
+      </span>
+    ) : null;
+  }
+  return (
+    <input
+      type="checkbox"
+      aria-label={selection.rowLabel(row)}
+      title={why ?? undefined}
+      checked={selected}
+      disabled={!canSelect}
+      onChange={(e) => toggle(e.target.checked)}
+      className="size-4"
+    />
+  );
+}
+
+/** Which columns show; the last visible one stays (a table of bare checkboxes says nothing). */
+function ColumnChooser({
+  entries,
+  isVisible,
+  lastVisible,
+  toggle,
+}: {
+  entries: { id: string; label: string }[];
+  isVisible: (id: string) => boolean;
+  lastVisible: (id: string) => boolean;
+  toggle: (id: string, visible: boolean) => void;
+}) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  return (
+    <details
+      ref={ref}
+      className="relative text-sm max-sm:hidden"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && ref.current?.open) {
+          ref.current.open = false;
+          ref.current.querySelector("summary")?.focus();
+        }
+      }}
+    >
+      <summary className="cursor-pointer list-none rounded-md border border-zinc-300 bg-white px-3 py-1.5 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800">
+        Columns
+      </summary>
+      <fieldset className="absolute right-0 z-20 mt-1 w-56 space-y-1 rounded-md border border-zinc-200 bg-white p-3 shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+        <legend className="sr-only">Visible columns</legend>
+        {entries.map(({ id, label }) => {
+          const last = lastVisible(id);
+          return (
+            <label
+              key={id}
+              className="flex items-center gap-2"
+              title={last ? "At least one column stays visible." : undefined}
+            >
+              <input
+                type="checkbox"
+                checked={isVisible(id)}
+                disabled={last}
+                onChange={(e) => toggle(id, e.target.checked)}
+              />
+              {label}
+            </label>
+          );
+        })}
+        <p className="pt-1 text-xs text-zinc-500 dark:text-zinc-400">
+          At least one column stays visible.
+        </p>
+      </fieldset>
+    </details>
+  );
+}
+
+/** On a phone the headers are gone (rows are cards): the order is chosen here instead. */
+function PhoneSort<Row>({
+  columns,
+  sort,
+  onNavigate,
+}: {
+  columns: DataTableColumn<Row>[];
+  sort: DataTableSort;
+  onNavigate: (href: string) => void;
+}) {
+  const sortable = columns.filter((c) => c.sortable);
+  if (sortable.length === 0) return null;
+  return (
+    <label className="flex items-center gap-2 text-sm sm:hidden">
+      <span className="text-zinc-600 dark:text-zinc-400">Sort</span>
+      <select
+        value={`${sort.id}:${sort.dir}`}
+        onChange={(e) => {
+          const [id = sort.id, dir = "asc"] = e.target.value.split(":");
+          onNavigate(sort.href(id, dir as SortDirection));
+        }}
+        className="h-9 rounded-md border border-zinc-300 bg-white px-2 dark:border-zinc-700 dark:bg-zinc-900"
+      >
+        {sortable.flatMap((c) => [
+          <option key={`${c.id}:asc`} value={`${c.id}:asc`}>
+            {c.label} ↑
+          </option>,
+          <option key={`${c.id}:desc`} value={`${c.id}:desc`}>
+            {c.label} ↓
+          </option>,
+        ])}
+      </select>
+    </label>
+  );
+}
+
+function Pager({
+  paging,
+  onClick,
+}: {
+  paging: DataTablePaging;
+  onClick: (href: string) => (e: MouseEvent<HTMLAnchorElement>) => void;
+}) {
+  const router = useRouter();
+  return (
+    <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-3 text-sm">
+      <span className="text-zinc-600 dark:text-zinc-400">{paging.summary}</span>
+      <div className="flex items-center gap-2">
+        {paging.pageSize ? (
+          <label className="flex items-center gap-1">
+            Rows
+            <select
+              value={paging.pageSize.value}
+              onChange={(e) => router.push(paging.pageSize?.href(Number(e.target.value)) ?? "")}
+              className="h-8 rounded-md border border-zinc-300 bg-white px-2 dark:border-zinc-700 dark:bg-zinc-900"
+            >
+              {paging.pageSize.options.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <PageLink label="Previous" href={paging.previousHref} onClick={onClick} />
+        <PageLink label="Next" href={paging.nextHref} onClick={onClick} />
+      </div>
+    </nav>
+  );
+}
+
+/** A paging link; at either end (no href) a disabled button, not a link that still goes somewhere. */
+function PageLink({
+  label,
+  href,
+  onClick,
+}: {
+  label: string;
+  href: string | null;
+  onClick: (href: string) => (e: MouseEvent<HTMLAnchorElement>) => void;
+}) {
+  return href ? (
+    <Button asChild variant="secondary" size="sm">
+      <Link href={href} onClick={onClick(href)} rel={label === "Next" ? "next" : "prev"}>
+        {label}
+      </Link>
+    </Button>
+  ) : (
+    <Button variant="secondary" size="sm" disabled>
+      {label}
+    </Button>
+  );
+}

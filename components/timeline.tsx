@@ -1,0 +1,81 @@
+import type { RequestStatus } from "@/db/schema";
+import { formatDateTime } from "@/lib/format";
+import { requestEventWords, stateEnteredBy } from "@/lib/requests/event-words";
+import { requestState } from "@/lib/requests/status-label";
+import { Badge } from "./ui/badge";
+import { cn } from "./ui/cn";
+
+export type TimelineEvent = {
+  id: string | number;
+  action: string;
+  actorType: string;
+  actorName: string | null;
+  comment: string | null;
+  createdAt: Date;
+  /** How a key was claimed: "request-page" for Generate key, otherwise the emailed link. */
+  via?: string | null;
+};
+
+/** Who did it, in words a requester and an approver both read. */
+function actorWords(e: TimelineEvent) {
+  if (e.actorType === "auto-approve") return "Approved automatically";
+  if (e.actorType === "system" || e.actorType === "job") return "Portico";
+  return e.actorName ?? "Portico";
+}
+
+/**
+ * A request's history, oldest first: what happened, who did it and when, in the portal's date format.
+ * An event that moves the request to a new state carries that state's badge, in the one vocabulary and
+ * colour the status badges use (lib/requests/status-label.ts). Comments and names wrap inside the column.
+ * Used by the requester's request page and the approver's detail panel alike.
+ */
+export function Timeline({
+  events,
+  className,
+  label = "Timeline",
+}: {
+  events: readonly TimelineEvent[];
+  className?: string;
+  label?: string;
+}) {
+  if (events.length === 0)
+    return <p className="text-sm text-zinc-500 dark:text-zinc-400">Nothing has happened yet.</p>;
+  return (
+    <ol className={cn("space-y-3 text-sm", className)} aria-label={label}>
+      {events.map((e) => {
+        const state = stateEnteredBy(e.action);
+        return (
+          <li
+            key={e.id}
+            className="min-w-0 border-l-2 border-zinc-200 pl-3 dark:border-zinc-700"
+            data-testid="timeline-event"
+          >
+            <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
+              <span className="font-medium wrap-anywhere">
+                {requestEventWords(e.action, e.via)}
+              </span>
+              {state ? <StateBadge status={state} /> : null}
+            </p>
+            <p className="text-zinc-500 wrap-anywhere dark:text-zinc-400">
+              <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time> ·{" "}
+              {actorWords(e)}
+            </p>
+            {e.comment ? (
+              <p className="mt-1 whitespace-pre-wrap italic wrap-anywhere">“{e.comment}”</p>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function StateBadge({ status }: { status: RequestStatus }) {
+  // The state itself, not a moment of it (no "active from"): its word, colour and description.
+  const { label, description, tone } = requestState(status);
+  return (
+    <Badge tone={tone} title={description} data-status={status}>
+      {label}
+    </Badge>
+  );
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from "node:crypto";
+import { expect, type Page, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { plans, productPlans, products, users } from "../db/schema";
+import { navCounts } from "../lib/admin/nav-counts";
+import { userActor } from "../lib/auth/permissions";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { userMenu, userRow } from "./helpers-admin-users";
+import { seriousViolations } from "./helpers-products";
+import { pendingRequest } from "./keys-helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+const tag = () => randomBytes(3).toString("hex");
+const adminNav = (page: Page) => page.getByRole("navigation", { name: "Admin" });
+
+/** A new owner with a product of their own (Standard plan), published. */
+async function ownerWithProduct() {
+  const t = tag();
+  const [owner] = await conn.db.insert(users).values({ email: `nav-owner-${t}@example.com`, name: `Nav owner ${t}`, role: "owner" }).returning();
+  const [standard] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
+  if (!owner || !standard) throw new Error("seed data missing");
+  const [product] = await conn.db
+    .insert(products)
+    .values({ slug: `nav-${t}`, name: `Nav ${t} API`, ownerId: owner.id, status: "published" })
+    .returning();
+  if (!product) throw new Error("product insert");
+  await conn.db.insert(productPlans).values({ productId: product.id, planId: standard.id });
+  return { owner, product };
+}
+
+test("the badges count what each viewer may decide: an owner never counts another owner's requests", async ({ page, browser }) => {
+  const a = await ownerWithProduct();
+  const b = await ownerWithProduct();
+  await pendingRequest(conn, a.product.slug);
+  await pendingRequest(conn, a.product.slug);
+  await pendingRequest(conn, b.product.slug);
+
+  await signInAs(page, a.owner.email);
+  await page.goto("/admin");
+  await expect(adminNav(page).getByRole("link", { name: "Approval queue, 2 pending" })).toBeVisible();
+  await expect(adminNav(page).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
+  expect(await seriousViolations(page), "/admin with badges").toEqual([]);
+
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  await signInAs(theirs, b.owner.email);
+  await theirs.goto("/admin/keys");
+  await expect(adminNav(theirs).getByRole("link", { name: "Approval queue, 1 pending" })).toBeVisible();
+  await other.close();
+
+  // The admin counts every owner's requests (and whatever else waits in the suite's database).
+  const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  if (!admin) throw new Error("seed data missing");
+  await signInAs(page, admin.email);
+  const expected = await navCounts(conn.db, userActor(admin));
+  expect(expected.queue).toBeGreaterThanOrEqual(3);
+  await page.goto("/admin");
+  await expect(adminNav(page).getByRole("link", { name: `Approval queue, ${expected.queue} pending` })).toBeVisible();
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the admin menu opens by keyboard and reaches every section", async ({ page }) => {
+    await signInAs(page, "admin@portico.dev");
+    await page.goto("/admin/users");
+    const toggle = adminNav(page).getByRole("button", { name: /Admin menu/ });
+    await expect(toggle).toHaveAttribute("aria-expanded", "false");
+    await expect(toggle).toContainText("Users");
+    await expect(adminNav(page).getByRole("link", { name: "Branding" })).toBeHidden();
+
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    await expect(toggle).toHaveAttribute("aria-expanded", "true");
+    const links = adminNav(page).getByRole("link");
+    await expect(links).toHaveCount(14);
+    for (const link of await links.all()) {
+      await expect(link).toBeVisible();
+      const box = await link.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 390, `${await link.textContent()} inside the screen`).toBe(true);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousViolations(page), "/admin/users with the admin menu open").toEqual([]);
+
+    await page.keyboard.press("Tab");
+    await expect(links.first()).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(toggle).toHaveAttribute("aria-expanded", "false");
+    await expect(toggle).toBeFocused();
+
+    // The last section, reached and followed: the menu closes and names where the person is.
+    await toggle.click();
+    await adminNav(page).getByRole("link", { name: "Branding" }).click();
+    await expect(page).toHaveURL(/\/admin\/branding$/);
+    await expect(toggle).toHaveAttribute("aria-expanded", "false");
+    await expect(toggle).toContainText("Branding");
+  });
+
+  test("users: filters by role and status; the row menu works by keyboard; Disable asks in a dialog in view", async ({ page }) => {
+    const t = tag();
+    const [owner, disabled, consumer] = await conn.db
+      .insert(users)
+      .values([
+        { email: `filter-${t}-owner@example.com`, role: "owner" },
+        { email: `filter-${t}-disabled@example.com`, disabledAt: new Date() },
+        { email: `filter-${t}-consumer@example.com` },
+      ])
+      .returning();
+    if (!owner || !disabled || !consumer) throw new Error("user insert");
+    await signInAs(page, "admin@portico.dev");
+    await page.goto(`/admin/users?q=${t}`);
+    await expect(page.getByTestId("user-row")).toHaveCount(3);
+    await page.getByLabel("Role", { exact: true }).selectOption("owner");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/role=owner/);
+    await expect(page.getByTestId("user-row")).toHaveCount(1);
+    await expect(userRow(page, owner.email)).toBeVisible();
+    await page.goto(`/admin/users?q=${t}&status=disabled`);
+    await expect(page.getByTestId("user-row")).toHaveCount(1);
+    await expect(userRow(page, disabled.email)).toContainText("Disabled");
+    await page.goto(`/admin/users?q=${t}&status=active`);
+    await expect(page.getByTestId("user-row")).toHaveCount(2);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    // By keyboard: open the menu, move to Disable…, choose it.
+    const trigger = userRow(page, consumer.email).getByRole("button", { name: `Actions for ${consumer.email}` });
+    await trigger.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("menuitem", { name: "Change role…" })).toBeFocused();
+    await page.keyboard.press("ArrowDown");
+    await expect(page.getByRole("menuitem", { name: "Disable…" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: `Disable ${consumer.email}` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toBeInViewport({ ratio: 1 });
+    const confirm = dialog.getByRole("button", { name: "Disable now" });
+    await expect(confirm).toBeInViewport({ ratio: 1 });
+    // Destructive: it is the red button, and the only one.
+    await expect(confirm).toHaveClass(/bg-red-600/);
+    await expect(dialog.getByRole("button", { name: "Cancel" })).not.toHaveClass(/bg-red/);
+    expect(await seriousViolations(page), "the Disable dialog at 390 px").toEqual([]);
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(trigger).toBeFocused();
+    expect((await conn.db.select().from(users).where(eq(users.id, consumer.id)))[0]?.disabledAt).toBeNull();
+
+    await (await userMenu(page, consumer.email, "Disable…")).getByRole("button", { name: "Disable now" }).click();
+    await expect(userRow(page, consumer.email)).toContainText("Disabled; their sessions have ended.");
+    await expect(trigger).toBeFocused();
+    expect((await conn.db.select().from(users).where(eq(users.id, consumer.id)))[0]?.disabledAt).toBeInstanceOf(Date);
+  });
+});

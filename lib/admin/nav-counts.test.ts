@@ -1,0 +1,61 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { plans, products } from "@/db/schema";
+import { userActor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { navCounts } from "./nav-counts";
+
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const baseUrl = "http://portal.test";
+const owner = userActor(await f.owner());
+// Weather belongs to another owner: their requests are never the first owner's to count.
+const otherOwnerRow = await f.user("owner");
+const otherOwner = userActor(otherOwnerRow);
+await t.db.update(products).set({ ownerId: otherOwnerRow.id }).where(eq(products.id, f.product("weather").id));
+const admin = userActor(await f.user("admin"));
+await t.db.update(plans).set({ reviewRequired: true }).where(eq(plans.id, f.plan("Standard").id));
+
+async function request(userId: string, slugs: string[]) {
+  for (const slug of slugs) await addToCart(t.db, userId, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  return submitRequest(t.db, { userId, baseUrl }, { newAppName: `App ${slugs.join("+")}`, reason: "Because" }, {});
+}
+
+describe("admin navigation badges", () => {
+  it("counts what each viewer may decide, and open reviews they see", async () => {
+    expect(await navCounts(t.db, owner)).toEqual({ queue: 0, reviews: 0 });
+
+    const alice = await f.user();
+    await request(alice.id, ["payments"]); // the owner's product
+    await request((await f.user()).id, ["weather"]); // the other owner's product
+    await request(owner.id, ["invoices"]); // the owner's own request: another approver decides
+    const both = await request((await f.user()).id, ["geocoding", "weather"]); // one part each
+    const denied = await request((await f.user()).id, ["fx-rates"]);
+    await decideRequests(t.db, owner, { requestIds: [denied.id], decision: "deny", comment: "Not for this use", baseUrl });
+
+    expect(await navCounts(t.db, owner)).toEqual({ queue: 2, reviews: 0 });
+    expect(await navCounts(t.db, otherOwner)).toEqual({ queue: 2, reviews: 0 });
+    expect(await navCounts(t.db, admin)).toEqual({ queue: 4, reviews: 0 });
+
+    // The owner approves their part of the shared request: it waits only for the other owner now.
+    await decideRequests(t.db, owner, { requestIds: [both.id], decision: "approve", baseUrl });
+    expect(await navCounts(t.db, owner)).toEqual({ queue: 1, reviews: 0 });
+    expect(await navCounts(t.db, otherOwner)).toEqual({ queue: 2, reviews: 0 });
+
+    // An approval on a review-required plan opens a review: the owner sees it, the other owner does not.
+    const reviewed = await request((await f.user()).id, ["payments"]);
+    await decideRequests(t.db, admin, { requestIds: [reviewed.id], decision: "approve", baseUrl });
+    expect(await navCounts(t.db, owner)).toEqual({ queue: 1, reviews: 1 });
+    expect(await navCounts(t.db, otherOwner)).toEqual({ queue: 2, reviews: 0 });
+    expect((await navCounts(t.db, admin)).reviews).toBe(1);
+  });
+
+  it("counts nothing for a consumer or a disabled owner", async () => {
+    expect(await navCounts(t.db, userActor(await f.user()))).toEqual({ queue: 0, reviews: 0 });
+    expect(await navCounts(t.db, userActor({ ...(await f.owner()), disabledAt: new Date() }))).toEqual({ queue: 0, reviews: 0 });
+  });
+});

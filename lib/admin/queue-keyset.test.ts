@@ -1,0 +1,110 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { addToCart } from "@/lib/cart/cart-store";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { SORTABLE, parseQueueParams } from "./queue-params";
+import { queryQueue } from "./queue-query";
+
+// Keyset paging must give every row exactly once in every order, even when many rows share a sort
+// key (same status, same microsecond, same requester, app or plan): the id breaks the ties.
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const admin = await f.user("admin");
+const asAdmin = { kind: "user" as const, id: admin.id, role: "admin" as const, disabled: false };
+
+const people = [await f.user(), await f.user(), await f.user()];
+for (const [i, person] of people.entries()) {
+  for (const slug of ["payments", "geocoding", "weather"]) {
+    await addToCart(t.db, person.id, {
+      productId: f.product(slug).id,
+      planId: f.plan("Standard").id,
+    });
+    await submitRequest(
+      t.db,
+      { userId: person.id, baseUrl: "http://x" },
+      { newAppName: `App ${slug}`, reason: `${slug} for ${i}` },
+      {},
+    );
+  }
+}
+// Copy the nine requests until there are 63, with few distinct keys: three timestamps one
+// microsecond apart (a JavaScript Date would merge them), two start times, four statuses.
+const copies = await t.db.execute<{ id: string }>(sql`
+  with src as (select * from access_requests),
+  made as (
+    insert into access_requests
+    select (jsonb_populate_record(null::access_requests, to_jsonb(src) || jsonb_build_object('id', gen_random_uuid()))).*
+    from src, generate_series(1, 6)
+    returning id
+  ) select id from made`);
+expect(copies.length).toBe(54);
+await t.db.execute(sql`
+  update access_requests set
+    created_at = '2026-03-01 10:00:00.000001+00'::timestamptz + ((('x' || substr(md5(id::text), 1, 2))::bit(8)::int % 3) * interval '1 microsecond'),
+    starts_at = '2026-04-01 00:00:00+00'::timestamptz + ((('x' || substr(md5(id::text), 3, 2))::bit(8)::int % 2) * interval '1 day'),
+    status = (array['pending','approved','denied','cancelled'])[1 + ('x' || substr(md5(id::text), 5, 2))::bit(8)::int % 4]::request_status`);
+const total = 63;
+
+async function walk(sort: string, dir: string, size: number) {
+  const seen: string[] = [];
+  let after: string | undefined;
+  const pages: { ids: string[]; previous: string | null }[] = [];
+  for (let i = 0; i < 20; i++) {
+    const page = await queryQueue(
+      t.db,
+      asAdmin,
+      parseQueueParams({ status: "all", sort, dir, size: String(size), after }),
+    );
+    seen.push(...page.rows.map((r) => r.id));
+    pages.push({ ids: page.rows.map((r) => r.id), previous: page.cursors.previous });
+    if (!page.cursors.next) return { seen, pages };
+    after = page.cursors.next;
+  }
+  throw new Error("paging did not end");
+}
+
+describe("queue keyset paging", () => {
+  it("walks every page of every sort, both ways, and gets each request exactly once", async () => {
+    for (const sort of SORTABLE) {
+      for (const dir of ["asc", "desc"]) {
+        const { seen, pages } = await walk(sort, dir, 10);
+        const label = `${sort} ${dir}`;
+        expect(new Set(seen).size, label).toBe(seen.length);
+        expect(seen.length, label).toBe(total);
+        expect(pages.length, label).toBe(7);
+        expect(pages[0]?.previous, label).toBeNull();
+        // Previous from each page gives exactly the page before it.
+        for (let i = 1; i < pages.length; i++) {
+          const back = await queryQueue(
+            t.db,
+            asAdmin,
+            parseQueueParams({
+              status: "all",
+              sort,
+              dir,
+              size: "10",
+              before: pages[i]?.previous ?? undefined,
+            }),
+          );
+          expect(
+            back.rows.map((r) => r.id),
+            `${label} back from page ${i + 1}`,
+          ).toEqual(pages[i - 1]?.ids);
+          expect(back.cursors.previous === null, `${label} page ${i} is first`).toBe(i === 1);
+        }
+      }
+    }
+  });
+
+  it("orders ties by id and keeps the order the first page shows", async () => {
+    const { seen } = await walk("status", "asc", 25);
+    const all = await queryQueue(
+      t.db,
+      asAdmin,
+      parseQueueParams({ status: "all", sort: "status", size: "100" }),
+    );
+    expect(seen).toEqual(all.rows.map((r) => r.id));
+  });
+});

@@ -1,0 +1,73 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "@/db/connect";
+import { accessRequests, claimLinks } from "@/db/schema";
+import { REASONS, type UserActor } from "@/lib/auth/permissions";
+import { DomainError, notFound } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
+import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
+import { applyTransition, pastTense } from "@/lib/requests/state-machine";
+import { accountDisabled } from "@/lib/users/assert-active-user";
+import { issueKey } from "./issue-key";
+
+export const claimOwnKeySchema = z.object({ requestId: z.uuid("That request does not exist.") });
+
+/**
+ * Generate key on the request page: the same one-time claim as the emailed link (lib/keys/claim-key.ts),
+ * for the signed-in requester, without the token. The token proves the mailbox; here the session proves
+ * the requester, so only the requester may do it (anyone else hears "not found", as for any request that
+ * is not theirs). The request's unused claim links are spent in the same transaction, so the email link
+ * then says it was used; of any number of concurrent claims, by either way, exactly one creates a key
+ * (the claim transition is guarded in SQL: approved → available).
+ */
+export async function claimOwnKey(
+  db: Database,
+  actor: UserActor,
+  input: z.input<typeof claimOwnKeySchema>,
+  /** baseUrl: for the "expired" email when the claim comes after the access window ended. */
+  opts: { prefix: string; now?: Date; baseUrl?: string },
+) {
+  const { requestId } = claimOwnKeySchema.parse(input);
+  const now = opts.now ?? new Date();
+  const result = await db.transaction(async (tx) => {
+    // Locked first, as in claimKey: an admin disabling the account meanwhile waits or is seen.
+    if (await accountDisabled(tx, actor.id)) throw new DomainError("forbidden", REASONS.disabled);
+    const [request] = await tx
+      .select({ status: accessRequests.status, startsAt: accessRequests.startsAt, durationDays: accessRequests.durationDays })
+      .from(accessRequests)
+      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, actor.id)));
+    if (!request) throw notFound("This request");
+    if (request.status === "available") {
+      throw new DomainError("conflict", "The key was already generated and shown once. Its details are on this page; if you did not keep it, roll the key to get a new one.");
+    }
+    if (request.status !== "approved") throw new DomainError("conflict", `This request is ${pastTense[request.status]}, so there is no key to generate.`);
+    if (request.startsAt > now) {
+      throw new DomainError("conflict", `This access starts on ${formatDateTime(request.startsAt)}. Come back then to generate the key.`);
+    }
+    const windowEnd = accessWindowEnd(request);
+    if (windowEnd && windowEnd <= now) return { ended: windowEnd } as const;
+    // Claim links before the request row, the order claimKey locks them in, so the two ways never deadlock.
+    await tx
+      .update(claimLinks)
+      .set({ usedAt: now })
+      .where(and(eq(claimLinks.requestId, requestId), isNull(claimLinks.usedAt), isNull(claimLinks.supersededAt)));
+    const claimed = await applyTransition(tx, {
+      requestId,
+      transition: "claim",
+      actorId: actor.id,
+      requesterId: actor.id,
+      data: { via: "request-page" },
+    });
+    const { plaintext, key } = await issueKey(tx, claimed, { prefix: opts.prefix, actorId: actor.id, now });
+    return { plaintext, key, requestId };
+  });
+  if ("ended" in result && result.ended) {
+    // Never a key that is already expired: the request ends as expired, as the sweep would end it.
+    await db.transaction((tx) => expireUnclaimedRequest(tx, requestId, { baseUrl: opts.baseUrl, now }));
+    throw new DomainError(
+      "conflict",
+      `This access ended on ${formatDateTime(result.ended)} before its key was generated, so there is no key. To use the API, request access again from the catalogue.`,
+    );
+  }
+  return result;
+}
