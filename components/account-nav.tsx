@@ -5,6 +5,8 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { signOutAction } from "@/app/(auth)/signin/actions";
 import type { SessionState } from "@/lib/session/header-session";
+import type { Theme } from "./theme/theme";
+import { ThemeSwitcher } from "./theme/theme-switcher";
 import { Button } from "./ui/button";
 
 const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white";
@@ -14,7 +16,7 @@ const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hov
  * in the HTML from the first paint. Showing a link is convenience; every page checks access itself.
  * On a phone the links and account sit behind a Menu button (a disclosure); the cart stays in view.
  */
-export function AccountNav({ session }: { session: SessionState }) {
+export function AccountNav({ session, theme }: { session: SessionState; theme: Theme }) {
   const router = useRouter();
   // What /api/session answered since the layout last rendered; a new render of the layout wins.
   const [fetched, setFetched] = useState<SessionState | null>(null);
@@ -84,7 +86,7 @@ export function AccountNav({ session }: { session: SessionState }) {
       <button
         ref={menuButton}
         type="button"
-        className="inline-flex h-8 items-center gap-1 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 order-2 sm:order-none sm:hidden dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900"
+        className="inline-flex h-8 items-center gap-1 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 order-4 sm:order-none sm:hidden dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900"
         aria-expanded={menuOpen}
         aria-controls="site-menu-links site-menu-account"
         onClick={() => setMenuOpen((open) => !open)}
@@ -121,10 +123,13 @@ export function AccountNav({ session }: { session: SessionState }) {
             Dev mailbox
           </Link>
         ) : null}
+        <div className="pt-1 sm:hidden">
+          <ThemeSwitcher rendered={theme} className="inline-flex -ml-2" testId="theme-switcher-menu" />
+        </div>
       </nav>
       <Link
         href="/cart"
-        className={`${linkClass} order-1 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0`}
+        className={`${linkClass} order-2 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0`}
         data-testid="cart-link"
       >
         Cart
@@ -141,7 +146,7 @@ export function AccountNav({ session }: { session: SessionState }) {
       <div
         id="site-menu-account"
         onKeyDown={closeOnEscape}
-        className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "flex"} min-h-8 flex-wrap items-center gap-3 text-sm`}
+        className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "order-3 flex sm:order-none"} min-h-8 flex-wrap items-center gap-3 text-sm`}
       >
         {state.unavailable && !user ? (
           <span role="status" data-testid="account-unavailable" className="text-zinc-600 dark:text-zinc-400">

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { SessionState } from "@/lib/session/header-session";
+import type { Theme } from "./theme/theme";
 import { AccountNav } from "./account-nav";
 import { BrandMark } from "./brand-mark";
 import { CommandPalette } from "./command-palette";
@@ -10,7 +11,7 @@ import { ThemeSwitcher } from "./theme/theme-switcher";
  * cart count are in the HTML (no skeleton, nothing moves after load). The catalogue's data stays
  * cached (lib/catalogue/cached.ts) even though the pages around it are rendered per request.
  */
-export function SiteHeader({ session }: { session: SessionState }) {
+export function SiteHeader({ session, theme }: { session: SessionState; theme: Theme }) {
   return (
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80" data-testid="site-header">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
@@ -21,8 +22,9 @@ export function SiteHeader({ session }: { session: SessionState }) {
           <BrandMark />
         </Link>
         <CommandPalette />
-        <AccountNav session={session} />
-        <ThemeSwitcher />
+        <AccountNav session={session} theme={theme} />
+        {/* On a phone the theme choice sits in the Menu (AccountNav), keeping the bar one row. */}
+        <ThemeSwitcher rendered={theme} className="hidden sm:inline-flex" />
       </div>
     </header>
   );

@@ -60,7 +60,7 @@ test("home, sign-in, the search palette and the admin pages have no serious or c
     await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));
   }
   await signInAs(page, "admin@portico.dev");
-  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/api-keys", "/admin/webhooks", "/admin/security", "/admin/settings/emails", "/account/security", "/apps"]) {
+  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/api-keys", "/admin/webhooks", "/admin/security", "/admin/settings/emails", "/admin/branding", "/account/security", "/apps"]) {
     await page.goto(path);
     await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));
   }

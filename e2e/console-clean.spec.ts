@@ -23,6 +23,7 @@ const pages = {
     "/admin/webhooks/new",
     "/admin/security",
     "/admin/settings/emails",
+    "/admin/branding",
   ],
 } as const;
 

@@ -94,7 +94,7 @@ test("on a phone no admin page scrolls sideways, in light or dark, and the searc
   await page.setViewportSize(phone);
   for (const theme of ["light", "dark"]) {
     await page.context().addCookies([{ name: "portico-theme", value: theme, url: new URL(page.url()).origin }]);
-    for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/keys/import", "/admin/api-keys", "/admin/api-keys/new", "/admin/webhooks", "/admin/webhooks/new", "/admin/security", "/admin/settings/emails"]) {
+    for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/keys/import", "/admin/api-keys", "/admin/api-keys/new", "/admin/webhooks", "/admin/webhooks/new", "/admin/security", "/admin/settings/emails", "/admin/branding"]) {
       await page.goto(path);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${path} (${theme})`).toBeLessThanOrEqual(phone.width);

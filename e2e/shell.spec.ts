@@ -13,7 +13,7 @@ function sessionRequests(page: Page) {
 
 async function headerBoxes(page: Page) {
   return page.evaluate(() =>
-    ["header", "#site-menu-links", "#site-menu-account", '[data-testid="cart-link"]'].map((selector) => {
+    ["header", "#site-menu-links", "#site-menu-account", '[data-testid="cart-link"]', '[data-testid="theme-switcher"]'].map((selector) => {
       const box = document.querySelector(selector)?.getBoundingClientRect();
       return box ? { selector, x: box.x, y: box.y, width: box.width, height: box.height } : { selector, missing: true };
     }),
@@ -41,6 +41,13 @@ test("the header arrives rendered with the session: nothing moves after load and
     await page.waitForLoadState("networkidle");
     expect(await headerBoxes(page), `${path} signed in`).toEqual(atFirst);
   }
+  // A chosen theme is rendered too: the switcher's label does not change after load.
+  await page.context().addCookies([{ name: "portico-theme", value: "dark", url: new URL(page.url()).origin }]);
+  await page.goto("/apis", { waitUntil: "domcontentloaded" });
+  const themed = await headerBoxes(page);
+  await page.waitForLoadState("networkidle");
+  expect(await headerBoxes(page), "/apis in dark").toEqual(themed);
+  await expect(page.getByTestId("theme-switcher")).toHaveAccessibleName("Theme: Dark");
   expect(requests, "no /api/session request on load").toEqual([]);
 });
 

@@ -1,23 +1,23 @@
 "use client";
 
 import * as Menu from "@radix-ui/react-dropdown-menu";
-import { THEME_LABELS, THEMES, parseTheme } from "./theme";
+import { THEME_LABELS, THEMES, type Theme, parseTheme } from "./theme";
 import { setTheme, useTheme } from "./use-theme";
 
 const icon = { system: "◐", light: "☀", dark: "☾" } as const;
 
 /** System / Light / Dark in a menu (arrow keys, Enter, Escape), in the header. */
-export function ThemeSwitcher() {
-  const theme = useTheme();
+export function ThemeSwitcher({ rendered, className = "", testId = "theme-switcher" }: { rendered: Theme; className?: string; testId?: string }) {
+  const theme = useTheme(rendered);
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
-        className="order-3 inline-flex h-8 items-center gap-1 rounded-md px-2 text-sm sm:order-none text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        className={`${className} h-8 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 dark:text-zinc-300 dark:hover:bg-zinc-800`}
         aria-label={`Theme: ${THEME_LABELS[theme]}`}
-        data-testid="theme-switcher"
+        data-testid={testId}
       >
         <span aria-hidden="true">{icon[theme]}</span>
-        <span className="sr-only sm:not-sr-only">{THEME_LABELS[theme]}</span>
+        <span>{THEME_LABELS[theme]}</span>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content

@@ -16,9 +16,12 @@ function subscribe(onChange: () => void) {
   };
 }
 
-/** The chosen theme (System / Light / Dark), as the server rendered it on <html data-theme>. */
-export function useTheme(): Theme {
-  return useSyncExternalStore(subscribe, () => parseTheme(root().dataset.theme), () => "system");
+/**
+ * The chosen theme (System / Light / Dark), as on <html data-theme>. `rendered` is what the server
+ * rendered with, so hydration shows the same words (nothing in the header changes width after load).
+ */
+export function useTheme(rendered: Theme = "system"): Theme {
+  return useSyncExternalStore(subscribe, () => parseTheme(root().dataset.theme), () => rendered);
 }
 
 /** What is actually shown: "system" resolved against the device's preference. */
