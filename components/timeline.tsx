@@ -1,4 +1,3 @@
-import type { RequestStatus } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
 import { requestEventWords, stateEnteredBy } from "@/lib/requests/event-words";
 import { requestState } from "@/lib/requests/status-label";
@@ -18,16 +17,17 @@ export type TimelineEvent = {
 
 /** Who did it, in words a requester and an approver both read. */
 function actorWords(e: TimelineEvent) {
-  if (e.actorType === "auto-approve") return "Approved automatically";
+  if (e.actorType === "auto-approve") return "automatically";
   if (e.actorType === "system" || e.actorType === "job") return "Portico";
   return e.actorName ?? "Portico";
 }
 
 /**
- * A request's history, oldest first: what happened, who did it and when, in the portal's date format.
- * An event that moves the request to a new state carries that state's badge, in the one vocabulary and
- * colour the status badges use (lib/requests/status-label.ts). Comments and names wrap inside the column.
- * Used by the requester's request page and the approver's detail panel alike.
+ * A request's history, oldest first: what happened and who did it, then when, in the portal's date
+ * format. An event that moves the request to a new state shows that state's badge, in the one
+ * vocabulary and colour of the status badges (lib/requests/status-label.ts) — instead of the words when
+ * they would only repeat it. Comments and names wrap inside the column. Used by the requester's
+ * request page and the approver's detail panel alike.
  */
 export function Timeline({
   events,
@@ -43,22 +43,31 @@ export function Timeline({
   return (
     <ol className={cn("space-y-3 text-sm", className)} aria-label={label}>
       {events.map((e) => {
-        const state = stateEnteredBy(e.action);
+        const status = stateEnteredBy(e.action);
+        const words = requestEventWords(e.action, e.via);
+        const state = status ? requestState(status) : null;
         return (
           <li
             key={e.id}
             className="min-w-0 border-l-2 border-zinc-200 pl-3 dark:border-zinc-700"
             data-testid="timeline-event"
           >
-            <p className="flex flex-wrap items-center gap-x-2 gap-y-1">
-              <span className="font-medium wrap-anywhere">
-                {requestEventWords(e.action, e.via)}
-              </span>
-              {state ? <StateBadge status={state} /> : null}
+            <p className="wrap-anywhere">
+              {state && status ? (
+                <Badge
+                  tone={state.tone}
+                  title={state.description}
+                  data-status={status}
+                  className="mr-1.5"
+                >
+                  {state.label}
+                </Badge>
+              ) : null}
+              {state?.label === words ? null : <span className="font-medium">{words} </span>}
+              <span className="text-zinc-600 dark:text-zinc-400">· {actorWords(e)}</span>
             </p>
-            <p className="text-zinc-500 wrap-anywhere dark:text-zinc-400">
-              <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time> ·{" "}
-              {actorWords(e)}
+            <p className="text-zinc-500 dark:text-zinc-400">
+              <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>
             </p>
             {e.comment ? (
               <p className="mt-1 whitespace-pre-wrap italic wrap-anywhere">“{e.comment}”</p>
@@ -67,15 +76,5 @@ export function Timeline({
         );
       })}
     </ol>
-  );
-}
-
-function StateBadge({ status }: { status: RequestStatus }) {
-  // The state itself, not a moment of it (no "active from"): its word, colour and description.
-  const { label, description, tone } = requestState(status);
-  return (
-    <Badge tone={tone} title={description} data-status={status}>
-      {label}
-    </Badge>
   );
 }

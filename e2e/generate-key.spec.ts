@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { users } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
 import { signInAs } from "./helpers";
@@ -56,8 +58,11 @@ test("Generate key works once from the request page; reload does not show it aga
 test("an auto-approved submit lands on the request page, ready to Generate key", async ({ page }) => {
   const email = `auto-${randomBytes(4).toString("hex")}@example.com`;
   await signInAs(page, email);
-  await page.goto("/apis/weather");
-  await page.getByRole("button", { name: "Access with the Free plan" }).click();
+  // Into the cart as the product page's button puts it (the catalogue's own specs test that button).
+  const [weather] = await conn.db.select().from(products).where(eq(products.slug, "weather"));
+  const [free] = await conn.db.select().from(plans).where(eq(plans.name, "Free"));
+  if (!weather || !free) throw new Error("seed data missing");
+  await addToCart(conn.db, await userIdByEmail(conn.db, email), { productId: weather.id, planId: free.id });
   await page.goto("/cart");
   await page.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
   await page.getByLabel("New app name").fill("Auto app");
@@ -115,8 +120,8 @@ test("another consumer, the product's owner and an admin cannot generate a reque
 
 test("My requests at 390 px shows each request's product, app and status, and the page is no wider than the phone", async ({ page }) => {
   const target = await approvedRequest(conn, "payments");
-  await page.setViewportSize({ width: 390, height: 844 });
   await signInAs(page, target.email);
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/requests");
   const card = page.getByTestId("request-card").filter({ hasText: target.appName });
   await expect(card).toBeVisible();
