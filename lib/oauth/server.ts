@@ -216,12 +216,14 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
     } else {
       throw new OAuthError("invalid_client", "No client authentication: send HTTP Basic client_id:client_secret, client_secret in the form, or a private_key_jwt client_assertion.");
     }
-    rateLimit(clientId);
     if (!CLIENT_ID_PATTERN.test(clientId)) throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
     const [row] = await lookupClient(deps.sql, clientId);
     if (!row || !(await check(row)) || clientRefusal(row, now().getTime()) !== null || row.request_status !== "available") {
       throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
     }
+    // Counted only once the client proved who it is: anyone can send a client id (it is not secret),
+    // so counting failed attempts would let a stranger lock a client out of its own tokens.
+    rateLimit(row.client_id);
     return { row, basic: basic !== null, consume };
   }
 
