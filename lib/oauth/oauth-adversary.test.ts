@@ -7,7 +7,7 @@ import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { startOAuthHttp } from "@/tests/oauth-http";
 import { approvedRequest } from "@/tests/requests";
-import { registerClientKey } from "./client-lifecycle";
+import { endClient, registerClientKey, rollClientSecret } from "./client-lifecycle";
 import { CLIENT_ASSERTION_TYPE, createOAuthServer } from "./server";
 
 /** Issue 19, adversary's pass: the attacks the builder's tests do not make. */
@@ -205,5 +205,48 @@ describe("keys at rest and in the JWKS", () => {
     for (const k of jwks.keys) for (const part of ["d", "p", "q", "dp", "dq", "qi", "k"]) expect(k).not.toHaveProperty(part);
     const rows = await t.sql<{ private_jwk: unknown }[]>`select private_jwk from oauth_signing_keys`;
     for (const r of rows) expect(JSON.stringify(r.private_jwk)).not.toMatch(/"d"\s*:/);
+  });
+});
+
+describe("who may act on a client (the app page's actions)", () => {
+  const attempts = (userId: string, id: string) => ({
+    roll: () => rollClientSecret(t.db, userId, { id, graceHours: 0 }),
+    register: async () => registerClientKey(t.db, userId, { id, publicKey: JSON.stringify(await exportJWK((await generateKeyPair("ES256", { extractable: true })).publicKey)) }),
+    checkIn: () => endClient(t.db, userId, { id, reason: "checked_in" }),
+    revoke: () => endClient(t.db, userId, { id, reason: "revoked" }),
+  });
+  const stillWorks = async (c: { clientId: string; secret: string }) =>
+    expect((await form({ grant_type: "client_credentials" }, basic(c.clientId, c.secret))).status).toBe(200);
+
+  it("another consumer and the product owner: not found for every action, nothing changes", async () => {
+    const c = await newClient();
+    const stranger = await f.user("consumer");
+    const owner = await f.owner();
+    for (const who of [stranger.id, owner.id]) {
+      for (const [name, run] of Object.entries(attempts(who, c.id))) {
+        await expect(run(), `${name} by ${who}`).rejects.toMatchObject({ code: "not_found" });
+      }
+    }
+    await stillWorks(c);
+  });
+
+  it("an admin may revoke (and only revoke)", async () => {
+    const c = await newClient();
+    const admin = await f.user("admin");
+    const a = attempts(admin.id, c.id);
+    for (const run of [a.roll, a.register, a.checkIn]) await expect(run()).rejects.toMatchObject({ code: "not_found" });
+    await stillWorks(c);
+    await a.revoke();
+    expect((await form({ grant_type: "client_credentials" }, basic(c.clientId, c.secret))).status).toBe(401);
+  });
+
+  it("a disabled requester can do nothing with their client", async () => {
+    const c = await newClient();
+    await t.sql`update users set disabled_at = now() where id = ${c.user.id}`;
+    for (const [name, run] of Object.entries(attempts(c.user.id, c.id))) {
+      await expect(run(), name).rejects.toMatchObject({ code: "forbidden" });
+    }
+    const [row] = await t.sql<{ end_reason: string | null }[]>`select end_reason from oauth_clients where id = ${c.id}`;
+    expect(row?.end_reason).toBeNull();
   });
 });
