@@ -1,7 +1,11 @@
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
+import { deleteApp } from "@/lib/apps/delete-app";
 import { claimCredential } from "@/lib/keys/claim-key";
+import { createVerifyContext } from "@/lib/keys/verify-context";
+import { verifyKey } from "@/lib/keys/verify-key";
+import { setDisabled } from "@/lib/users/user-admin";
 import { changeListeners } from "@/tests/changes";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
@@ -248,5 +252,40 @@ describe("who may act on a client (the app page's actions)", () => {
     }
     const [row] = await t.sql<{ end_reason: string | null }[]>`select end_reason from oauth_clients where id = ${c.id}`;
     expect(row?.end_reason).toBeNull();
+  });
+});
+
+describe("an ended client's token is refused at the next call on every instance", () => {
+  it("check-in, app deletion, requester disabled with their keys: both warm instances answer 401, no new token", async () => {
+    const second = listen();
+    await second.ready(5000);
+    // a second instance: its own verify context and change listener, the same issuer
+    const other = createVerifyContext(t.sql, { flushMs: 3_600_000, changes: second, issuer: srv.base });
+    try {
+      const on = async (instance: "first" | "second", token: string) =>
+        instance === "first"
+          ? (await verify(token, "identity")).status
+          : (await verifyKey({ key: token, product: "identity" }, other.lookup, { prefix: "ptk", limiter: other.limiter, accessTokens: other.accessTokens })).status;
+      const admin = userActor(await f.user("admin"));
+      const endings: [string, (c: Awaited<ReturnType<typeof newClient>>) => Promise<unknown>][] = [
+        ["check-in", (c) => endClient(t.db, c.user.id, { id: c.id, reason: "checked_in" })],
+        ["app deleted", (c) => deleteApp(t.db, c.user.id, c.request.appId)],
+        ["requester disabled, keys revoked", (c) => setDisabled(t.db, admin, { userId: c.user.id, disabled: true, revokeKeys: true, baseUrl })],
+      ];
+      for (const [name, end] of endings) {
+        const c = await newClient();
+        const { access_token } = await tokenOf(c);
+        // warm both instances' caches
+        expect(await on("first", access_token), name).toBe(200);
+        expect(await on("second", access_token), name).toBe(200);
+        await end(c);
+        for (const instance of ["first", "second"] as const) {
+          await expect.poll(() => on(instance, access_token), { timeout: 3000, message: `${name} at the ${instance} instance` }).toBe(401);
+        }
+        expect((await form({ grant_type: "client_credentials" }, basic(c.clientId, c.secret))).status, name).toBe(401);
+      }
+    } finally {
+      await other.flush();
+    }
   });
 });
