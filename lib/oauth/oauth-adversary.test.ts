@@ -123,6 +123,25 @@ describe("private_key_jwt assertions", () => {
     await expectInvalidClient(await form(assertionBody(await signed(k, (j) => j.setIssuedAt(Math.floor(Date.now() / 1000) - 3600)))));
   });
 
+  it("a far-future exp: usable once, only within 10 minutes of iat, and an exp past Postgres's range is no 500", async () => {
+    const k = await keyClient();
+    const farFuture = await signed(k, (j) => j.setExpirationTime(Math.floor(Date.now() / 1000) + 10 * 365 * 86_400));
+    const later = createOAuthServer({ db: t.db, sql: t.sql, baseUrl: srv.base, now: () => new Date(Date.now() + 11 * 60_000) });
+    const at = (server: typeof later) =>
+      server.token(new Request(`${srv.base}/oauth/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(assertionBody(farFuture)) }));
+    await expectInvalidClient(await at(later));
+    expect((await form(assertionBody(farFuture))).status).toBe(200);
+    await expectInvalidClient(await form(assertionBody(farFuture)));
+    const beyond = await signed(k, (j) => j.setExpirationTime(1e15));
+    const res = await form(assertionBody(beyond));
+    expect(res.status).toBe(200);
+    await expectInvalidClient(await form(assertionBody(beyond)));
+    // the used jti is kept as long as the assertion could be replayed (iat + 10 min), not until its exp
+    const rows = await t.sql<{ until: number }[]>`select extract(epoch from expires_at)::float8 * 1000 as until from oauth_jtis where kind = 'assertion' and client_id = ${k.clientId}`;
+    expect(rows).toHaveLength(2);
+    for (const r of rows) expect(r.until).toBeLessThanOrEqual(Date.now() + 11 * 60_000);
+  });
+
   it("parallel replays of one assertion: exactly one token", async () => {
     const k = await keyClient();
     const assertion = await signed(k);

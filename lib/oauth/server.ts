@@ -199,7 +199,9 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
             maxTokenAge: "10m",
           });
           const jti = String(payload.jti).slice(0, 200);
-          const exp = Number(payload.exp);
+          // Kept as long as the assertion can be replayed: maxTokenAge bounds it to iat + 10 min whatever
+          // its exp says (an exp past Postgres's timestamp range would otherwise make the insert a 500).
+          const exp = Math.min(Number(payload.exp), Number(payload.iat) + 600);
           const [seen] = await deps.sql`select 1 from oauth_jtis where kind = 'assertion' and client_id = ${row.client_id} and jti = ${jti}`;
           if (seen) return false;
           // Single use (RFC 7523 §3): of two concurrent uses, the first to record the jti wins.
