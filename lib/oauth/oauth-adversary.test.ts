@@ -1,4 +1,7 @@
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import * as schema from "@/db/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
 import { deleteApp } from "@/lib/apps/delete-app";
@@ -305,6 +308,37 @@ describe("an ended client's token is refused at the next call on every instance"
       }
     } finally {
       await other.flush();
+    }
+  });
+});
+
+describe("the database away", () => {
+  it("token, introspection, revocation and the JWKS answer 503 temporarily_unavailable, never a 500 or a thrown error", async () => {
+    const c = await newClient();
+    const away = postgres("postgres://portico@127.0.0.1:1/none", { connect_timeout: 1, max: 1, onnotice: () => {} });
+    try {
+      const server = createOAuthServer({ db: t.db, sql: away, baseUrl: srv.base });
+      const request = (path: string, body: Record<string, string>) =>
+        new Request(`${srv.base}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", ...basic(c.clientId, c.secret) },
+          body: new URLSearchParams(body),
+        });
+      for (const res of [
+        await server.token(request("/oauth/token", { grant_type: "client_credentials" })),
+        await server.introspect(request("/oauth/introspect", { token: "x" })),
+        await server.revoke(request("/oauth/revoke", { token: "x" })),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(res.headers.get("retry-after")).toBeTruthy();
+        expect(res.headers.get("cache-control")).toBe("no-store");
+        expect(await res.json()).toMatchObject({ error: "temporarily_unavailable" });
+      }
+      const awayDb = drizzle(away, { schema });
+      const jwks = await createOAuthServer({ db: awayDb as unknown as typeof t.db, sql: away, baseUrl: srv.base }).jwks();
+      expect(jwks.status).toBe(503);
+    } finally {
+      await away.end({ timeout: 0 });
     }
   });
 });

@@ -3,6 +3,7 @@ import { type CryptoKey, type JWK, type JWTPayload, SignJWT, createLocalJWKSet, 
 import type { Sql } from "postgres";
 import { z } from "zod";
 import type { Database } from "@/db/connect";
+import { databaseUnavailableIn, isUnreachableError } from "@/db/unavailable";
 import { BodyTooLargeError, readTextWithin } from "@/lib/http/body-limit";
 import { hashSecret } from "@/lib/keys/key-format";
 import { CLIENT_ID_PATTERN, type ClientRow, clientRefusal, lookupClient } from "./clients";
@@ -112,6 +113,16 @@ function basicCredentials(header: string | null): { id: string; secret: string }
   } catch {
     throw new OAuthError("invalid_client", "The Basic credentials are not form-urlencoded.");
   }
+}
+
+/** A driver or server error meaning "cannot reach the database", thrown directly or as a cause. */
+function databaseUnreachable(error: unknown) {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    if (isUnreachableError(current) || databaseUnavailableIn(current)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 const sameHash = (a: string, b: string | null) => b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -235,6 +246,13 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       return await fn(basic);
     } catch (error) {
       if (error instanceof OAuthError) return errorResponse(error, basic.used);
+      // The database away: a 503 the client can retry (as verify answers), never Next's bare 500.
+      if (databaseUnreachable(error)) {
+        return Response.json(
+          { error: "temporarily_unavailable", error_description: "Portico cannot check clients right now; retry shortly." },
+          { status: 503, headers: { ...NO_STORE, "Retry-After": "1" } },
+        );
+      }
       throw error;
     }
   }
@@ -350,7 +368,12 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
   }
 
   async function jwks() {
-    return Response.json(await publishedKeys(deps.db), { headers: { "Cache-Control": "public, max-age=300" } });
+    try {
+      return Response.json(await publishedKeys(deps.db), { headers: { "Cache-Control": "public, max-age=300" } });
+    } catch (error) {
+      if (!databaseUnreachable(error)) throw error;
+      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "Retry-After": "1" } });
+    }
   }
 
   function metadata() {
