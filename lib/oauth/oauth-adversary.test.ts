@@ -203,6 +203,23 @@ describe("tokens across clients", () => {
   });
 });
 
+describe("roll grace", () => {
+  it("after the grace the old secret is invalid_client; the new one works; a token minted before the roll lives only to its exp", async () => {
+    const c = await newClient();
+    const before = await tokenOf(c);
+    const { clientSecret } = await rollClientSecret(t.db, c.user.id, { id: c.id, graceHours: 1 });
+    const at = (ms: number, secret: string) =>
+      createOAuthServer({ db: t.db, sql: t.sql, baseUrl: srv.base, now: () => new Date(Date.now() + ms) }).token(
+        new Request(`${srv.base}/oauth/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...basic(c.clientId, secret) }, body: "grant_type=client_credentials" }),
+      );
+    expect((await at(30 * 60_000, c.secret)).status).toBe(200);
+    await expectInvalidClient(await at(61 * 60_000, c.secret));
+    expect((await at(61 * 60_000, clientSecret)).status).toBe(200);
+    const exp = Number(JSON.parse(Buffer.from(before.access_token.split(".")[1] ?? "", "base64url").toString()).exp);
+    expect(exp * 1000).toBeLessThanOrEqual(Date.now() + 600_000 + 1000);
+  });
+});
+
 describe("the token endpoint's per-client limit", () => {
   it("failed attempts with a victim's client id do not lock the victim out", async () => {
     const c = await newClient();
