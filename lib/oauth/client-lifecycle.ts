@@ -143,6 +143,8 @@ export async function registerClientKey(db: Database, userId: string, input: { i
 export async function endClient(db: Database, userId: string, input: { id: string; reason: "revoked" | "checked_in"; comment?: string }, opts: { now?: Date } = {}) {
   const now = opts.now ?? new Date();
   return db.transaction(async (tx) => {
+    // A disabled account acts on nothing (as for keys, lib/keys/check-key.ts), an admin's revoke included.
+    await assertActiveUser(tx, userId);
     const { client } = await ownClient(tx, userId, input.id, { admin: input.reason === "revoked" });
     const [ended] = await tx
       .update(oauthClients)

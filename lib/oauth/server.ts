@@ -3,6 +3,7 @@ import { type CryptoKey, type JWK, type JWTPayload, SignJWT, createLocalJWKSet, 
 import type { Sql } from "postgres";
 import { z } from "zod";
 import type { Database } from "@/db/connect";
+import { databaseUnavailableIn, isUnreachableError } from "@/db/unavailable";
 import { BodyTooLargeError, readTextWithin } from "@/lib/http/body-limit";
 import { hashSecret } from "@/lib/keys/key-format";
 import { CLIENT_ID_PATTERN, type ClientRow, clientRefusal, lookupClient } from "./clients";
@@ -114,6 +115,16 @@ function basicCredentials(header: string | null): { id: string; secret: string }
   }
 }
 
+/** A driver or server error meaning "cannot reach the database", thrown directly or as a cause. */
+function databaseUnreachable(error: unknown) {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    if (isUnreachableError(current) || databaseUnavailableIn(current)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 const sameHash = (a: string, b: string | null) => b !== null && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 const UNKNOWN_CLIENT = "Client authentication failed: unknown client, wrong secret or assertion, or the client no longer works. Check the client id and secret shown when you claimed it.";
@@ -199,7 +210,9 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
             maxTokenAge: "10m",
           });
           const jti = String(payload.jti).slice(0, 200);
-          const exp = Number(payload.exp);
+          // Kept as long as the assertion can be replayed: maxTokenAge bounds it to iat + 10 min whatever
+          // its exp says (an exp past Postgres's timestamp range would otherwise make the insert a 500).
+          const exp = Math.min(Number(payload.exp), Number(payload.iat) + 600);
           const [seen] = await deps.sql`select 1 from oauth_jtis where kind = 'assertion' and client_id = ${row.client_id} and jti = ${jti}`;
           if (seen) return false;
           // Single use (RFC 7523 §3): of two concurrent uses, the first to record the jti wins.
@@ -216,12 +229,14 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
     } else {
       throw new OAuthError("invalid_client", "No client authentication: send HTTP Basic client_id:client_secret, client_secret in the form, or a private_key_jwt client_assertion.");
     }
-    rateLimit(clientId);
     if (!CLIENT_ID_PATTERN.test(clientId)) throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
     const [row] = await lookupClient(deps.sql, clientId);
     if (!row || !(await check(row)) || clientRefusal(row, now().getTime()) !== null || row.request_status !== "available") {
       throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
     }
+    // Counted only once the client proved who it is: anyone can send a client id (it is not secret),
+    // so counting failed attempts would let a stranger lock a client out of its own tokens.
+    rateLimit(row.client_id);
     return { row, basic: basic !== null, consume };
   }
 
@@ -231,6 +246,13 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       return await fn(basic);
     } catch (error) {
       if (error instanceof OAuthError) return errorResponse(error, basic.used);
+      // The database away: a 503 the client can retry (as verify answers), never Next's bare 500.
+      if (databaseUnreachable(error)) {
+        return Response.json(
+          { error: "temporarily_unavailable", error_description: "Portico cannot check clients right now; retry shortly." },
+          { status: 503, headers: { ...NO_STORE, "Retry-After": "1" } },
+        );
+      }
       throw error;
     }
   }
@@ -346,7 +368,12 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
   }
 
   async function jwks() {
-    return Response.json(await publishedKeys(deps.db), { headers: { "Cache-Control": "public, max-age=300" } });
+    try {
+      return Response.json(await publishedKeys(deps.db), { headers: { "Cache-Control": "public, max-age=300" } });
+    } catch (error) {
+      if (!databaseUnreachable(error)) throw error;
+      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "Retry-After": "1" } });
+    }
   }
 
   function metadata() {
