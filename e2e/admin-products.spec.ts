@@ -82,8 +82,10 @@ test("an owner publishes a product with an API reference and a plan with questio
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
   await expect(page.getByLabel("Slug")).toBeFocused();
-  // What was typed is still there after the refusal.
-  await expect(page.getByLabel("OpenAPI document (JSON or YAML)")).toHaveValue(PARCELS_OPENAPI);
+  // What was typed is still there after the refusal: shown in the code editor (a contenteditable, which
+  // has no value), and carried whole by the form field that is sent.
+  await expect(page.getByTestId("openapi-editor")).toContainText("operationId: trackParcel");
+  await expect(page.locator('[name="openapi"]')).toHaveValue(PARCELS_OPENAPI);
   expect(await seriousViolations(page), "product form with errors").toEqual([]);
   await page.screenshot({ path: "test-results/screens/product-form.png", fullPage: true });
   expect(await counts()).toEqual(beforeProduct);
