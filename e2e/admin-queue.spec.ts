@@ -91,7 +91,11 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(panel).toContainText(`Reason 0 ${tag}`);
   await expect(panel).toContainText("Timeline");
   // Events read as words, as the requester sees them, not as internal codes.
-  await expect(panel.getByRole("listitem").filter({ hasText: "Submitted ·" })).toHaveCount(1);
+  // (The shared timeline puts what happened on one line and "when · who" on the next.)
+  const submitted = panel.getByTestId("timeline-event").filter({ has: page.getByText("Submitted", { exact: true }) });
+  await expect(submitted).toHaveCount(1);
+  await expect(submitted).toContainText(`· Quinn ${tag}`);
+  await expect(panel).not.toContainText("request.submitted");
 
   // Bulk: approve three, deny one with a comment.
   for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();
@@ -216,8 +220,10 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
 
 test("on a phone the queue is cards, the panel opens in view with focus, and Escape returns focus to the row", async ({ page }) => {
   const { email } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }, { slug: "weather", plan: "Standard" }]);
-  await page.setViewportSize({ width: 390, height: 844 });
+  // Signed in at desktop width: on a phone the header keeps who is signed in behind its Menu button,
+  // and signInAs waits for that name to be visible.
   await signInAs(page, "owner@portico.dev");
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`/admin/requests?requester=${encodeURIComponent(email)}`);
   const rows = page.getByTestId("queue-row");
   await expect(rows).toHaveCount(2);
