@@ -115,8 +115,10 @@ test("another consumer, the product's owner and an admin cannot generate a reque
 
 test("My requests at 390 px shows each request's product, app and status, and the page is no wider than the phone", async ({ page }) => {
   const target = await approvedRequest(conn, "payments");
-  await page.setViewportSize({ width: 390, height: 844 });
+  // Signed in at desktop width: on a phone the header keeps who is signed in behind its Menu button,
+  // and signInAs waits for that name to be visible.
   await signInAs(page, target.email);
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/requests");
   const card = page.getByTestId("request-card").filter({ hasText: target.appName });
   await expect(card).toBeVisible();
