@@ -86,6 +86,10 @@ test("a product page lists the plans in the owner's order with one Recommended, 
   await expect(plans.nth(1)).toHaveAttribute("data-recommended", "true");
 
   const reference = page.getByTestId("api-reference");
+  // The reference renders its operations as they near the viewport (Scalar's lazy rendering), and it
+  // sits below the plans: scroll to it as a reader does, then the second operation is there.
+  await expect(reference.getByText("List charges").first()).toBeAttached({ timeout: 30_000 });
+  await reference.getByText("List charges").first().scrollIntoViewIfNeeded();
   await expect(reference.getByText("Charge a card").first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("main")).toHaveCount(1);
   await expect(page.getByRole("heading", { level: 1 })).toHaveCount(1);
