@@ -197,7 +197,6 @@ async function expectInView(page: Page, name: string) {
   expect(onTop, `${name} is not covered`).toBe(true);
 }
 
-
 test("at 1280 px with a request open, the key columns and the sort column stay in view and long values wrap in the panel", async ({ page }) => {
   const { ids, tag } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }]);
   // A long address without a break: it must wrap inside the panel, not run past its edge.
