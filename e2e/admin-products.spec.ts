@@ -82,9 +82,10 @@ test("an owner publishes a product with an API reference and a plan with questio
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
   await expect(page.getByLabel("Slug")).toBeFocused();
-  // What was typed is still there after the refusal.
-  // The document is in the code editor (CodeMirror), labelled like the field.
-  await expect(page.getByTestId("openapi-editor")).toContainText("title: Parcels API");
+  // What was typed is still there after the refusal: shown in the code editor (a contenteditable, which
+  // has no value), and carried whole by the form field that is sent.
+  await expect(page.getByTestId("openapi-editor")).toContainText("operationId: trackParcel");
+  await expect(page.locator('[name="openapi"]')).toHaveValue(PARCELS_OPENAPI);
   expect(await seriousViolations(page), "product form with errors").toEqual([]);
   await page.screenshot({ path: "test-results/screens/product-form.png", fullPage: true });
   expect(await counts()).toEqual(beforeProduct);
@@ -111,11 +112,11 @@ test("an owner publishes a product with an API reference and a plan with questio
   await page.goto("/admin/products");
   await page.getByRole("searchbox").fill(`parcels ${tag}`);
   await page.getByLabel("Status").selectOption("Published");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
   await expect(page.getByTestId("product-row")).toHaveCount(1);
   await expect(page.getByTestId("product-row")).toContainText(`Parcels ${tag}`);
   await page.getByLabel("Status").selectOption("Archived");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
   await expect(page.getByText("No products match")).toBeVisible();
 
   // A consumer finds it, reads the API reference, and must answer the plan's questions.

@@ -27,7 +27,7 @@ test("a visitor browses, searches, filters and opens a product", async ({ page }
   await expect(page.getByText("Ledger API (beta)")).toHaveCount(0);
 
   await page.getByRole("searchbox", { name: "Search APIs" }).fill("route");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/q=route/);
   await expect(products).toHaveCount(1);
   await expect(products.first()).toContainText("Routing API");

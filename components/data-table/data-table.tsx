@@ -216,7 +216,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         selection.canSelect ? selection.canSelect(r) : true,
                       );
                       return (
-                        <th key={header.id} scope="col" className={cn("w-8 py-3", props.dense ? "px-2" : "px-3")}>
+                        <th key={header.id} scope="col" className={cn("w-8 py-3", props.dense ? "px-1.5" : "px-3")}>
                           <input
                             type="checkbox"
                             aria-label={selection.allLabel}
@@ -233,7 +233,9 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       <th
                         key={header.id}
                         scope="col"
-                        className={cn("py-3", props.dense ? "px-2" : "px-3 whitespace-nowrap")}
+                        // Dense (a panel open beside the table): sentence-case labels and less padding, so the
+                        // key columns fit beside the panel and the admin sidebar at 1280 px.
+                        className={cn("py-3", props.dense ? "px-1.5 normal-case" : "px-3 whitespace-nowrap")}
                         aria-sort={
                           sorted === "asc"
                             ? "ascending"
@@ -283,7 +285,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         return (
                           <td
                             key={cell.id}
-                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-2" : "px-3")}
+                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-1.5" : "px-3")}
                           >
                             <SelectCell
                               row={row.original}
@@ -303,7 +305,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                           key={cell.id}
                           className={cn(
                             "py-2 align-top break-words max-sm:p-0",
-                            props.dense ? "px-2" : "px-3",
+                            props.dense ? "px-1.5" : "px-3",
                             phone === "hidden" && "max-sm:hidden",
                             phone === "title" && "max-sm:block max-sm:text-base",
                             phone === "detail" &&
@@ -348,10 +350,12 @@ function SortLink({
     <Link
       href={href}
       onClick={onClick(href)}
-      className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:text-zinc-100"
+      // The case comes from the header row (uppercase, or sentence case when dense). The arrow may
+      // wrap under the label rather than widen a narrow column.
+      className="inline-flex flex-wrap items-center gap-x-1 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:hover:text-zinc-100"
     >
       {label}
-      <span aria-hidden="true">{sorted === "asc" ? "▲" : sorted === "desc" ? "▼" : ""}</span>
+      {sorted ? <span aria-hidden="true">{sorted === "asc" ? "▲" : "▼"}</span> : null}
     </Link>
   );
 }

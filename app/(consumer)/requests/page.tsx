@@ -103,7 +103,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
               </li>
             ))}
           </ul>
-          <div className="relative hidden overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <div className="relative hidden overflow-x-auto rounded-lg border border-zinc-200 bg-white sm:block dark:border-zinc-800 dark:bg-zinc-900">
             <table className="w-full min-w-[40rem] text-left text-sm">
               <caption className="sr-only">Your access requests</caption>
               <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">

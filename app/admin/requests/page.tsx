@@ -90,8 +90,9 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
 
       <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />
       {/* With a request open the panel takes the right side from 1024 px (the table drops its lesser
-          columns to keep the key ones in view); below that it is a full-screen sheet. */}
-      <div className={params.open ? "grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_19rem]" : ""}>
+          columns and goes dense to keep the key ones in view beside the admin sidebar); below that it
+          is a full-screen sheet. */}
+      <div className={params.open ? "grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_18rem]" : ""}>
         <QueueTable
           rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
           total={total}

@@ -106,7 +106,9 @@ export function QueueTable({
             href={queueHref(params, { open: r.id })}
             scroll={false}
             aria-current={params.open === r.id ? "true" : undefined}
-            className="font-medium text-indigo-700 hover:underline dark:text-indigo-400"
+            // Breaks anywhere (not only at "-" or "."), so a long address never holds the column wider
+            // than the room left beside the detail panel and the admin sidebar at 1280 px.
+            className="block font-medium text-indigo-700 wrap-anywhere hover:underline dark:text-indigo-400"
           >
             {r.requesterName ?? r.requesterEmail}
             {r.requesterName ? (

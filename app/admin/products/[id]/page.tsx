@@ -102,7 +102,7 @@ export default async function EditProductPage({
           <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
             Visitors see the plans in this order. Mark one Recommended to point them to it.
           </p>
-          <PlanArrangement key={product.offers.map((o) => `${o.id}${o.recommended ? "*" : ""}`).join()} productId={product.id} offers={product.offers} />
+          <PlanArrangement productId={product.id} offers={product.offers} />
         </Card>
       )}
       <Card className="mb-8 space-y-6" role="region" aria-labelledby="usage-title">

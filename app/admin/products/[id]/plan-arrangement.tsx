@@ -16,6 +16,15 @@ export function PlanArrangement({ productId, offers }: { productId: string; offe
   useActionToast(state);
   const [order, setOrder] = useState(offers);
   const [recommended, setRecommended] = useState(offers.find((o) => o.recommended)?.id ?? "");
+  // A save re-renders the page with the saved arrangement: take it, but keep the action's answer
+  // ("Plans saved. …") on screen, which remounting this form (a key on the saved order) would drop.
+  const savedArrangement = offers.map((o) => `${o.id}${o.recommended ? "*" : ""}`).join();
+  const [shown, setShown] = useState(savedArrangement);
+  if (shown !== savedArrangement) {
+    setShown(savedArrangement);
+    setOrder(offers);
+    setRecommended(offers.find((o) => o.recommended)?.id ?? "");
+  }
   const buttons = useRef(new Map<string, HTMLButtonElement | null>());
   const saved = offers.map((o) => o.id).join() === order.map((o) => o.id).join() && (offers.find((o) => o.recommended)?.id ?? "") === recommended;
 
