@@ -52,9 +52,12 @@ test("every kind of response carries the security headers", async ({ page, reque
   const nonceOf = (h: Record<string, string>) => /'nonce-([^']+)'/.exec(h["content-security-policy"] ?? "")?.[1];
   expect(nonceOf(a)).toBeTruthy();
   expect(nonceOf(a)).not.toBe(nonceOf(b));
-  const scriptNonces = await page.locator("script").evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
-  expect(scriptNonces.length).toBeGreaterThan(0);
-  for (const n of scriptNonces) expect(n).toBe(nonceOf(b));
+  const scripts = await page
+    .locator("script")
+    .evaluateAll((els) => els.map((e) => ({ nonce: (e as HTMLScriptElement).nonce, script: (e as HTMLScriptElement).src || e.outerHTML.slice(0, 120) })));
+  expect(scripts.length).toBeGreaterThan(0);
+  // Named, so a failure says which script came without the nonce.
+  for (const s of scripts) expect(s.nonce, s.script).toBe(nonceOf(b));
 });
 
 /** Records CSP violations and console errors that name the policy, in every frame. */

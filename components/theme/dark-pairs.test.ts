@@ -31,7 +31,7 @@ function lightOnlyClasses(file: string, source: string) {
   const found: string[] = [];
   source.split("\n").forEach((line, i) => {
     for (const m of line.matchAll(/"([^"]*)"|`([^`]*)`/g)) {
-      const str = m[1] ?? m[2];
+      const str = m[1] ?? m[2] ?? "";
       if (/(?:^|\s)dark:text-/.test(str)) continue;
       for (const [cls] of str.matchAll(LIGHT_ONLY)) {
         if (ALLOWED.some((a) => a.file === file && cls.startsWith(a.contains))) continue;
