@@ -156,7 +156,7 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
           <>
             <span data-testid="signed-in-as" className="text-zinc-700 dark:text-zinc-300">
               {user.name ?? user.email}
-              <span className="ml-1 text-xs text-zinc-500">({user.role})</span>
+              <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">({user.role})</span>
             </span>
             <Link href="/account/security" className={linkClass}>
               Security

@@ -20,7 +20,7 @@ export function AuditTimelineLink({
   return (
     <Link
       href={`/admin/audit?subjectType=${encodeURIComponent(subjectType)}&subjectId=${encodeURIComponent(subjectId)}`}
-      className={className ?? "text-sm text-indigo-600 underline"}
+      className={className ?? "text-sm text-indigo-600 dark:text-indigo-400 underline"}
     >
       Audit timeline
     </Link>

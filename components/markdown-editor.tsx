@@ -70,7 +70,7 @@ export function MarkdownEditor({
         className="min-h-32 rounded-md border border-zinc-200 p-4 dark:border-zinc-800"
         data-testid="markdown-preview"
       >
-        {value.trim() ? <Markdown>{value}</Markdown> : <p className="text-sm text-zinc-500">Nothing to preview yet.</p>}
+        {value.trim() ? <Markdown>{value}</Markdown> : <p className="text-sm text-zinc-500 dark:text-zinc-400">Nothing to preview yet.</p>}
       </div>
     </div>
   );

@@ -55,6 +55,8 @@ test("the approval queue, its detail panel, keys, reviews and the plan and produ
 });
 
 test("home, sign-in, the search palette and the admin pages have no serious or critical axe violations, in light and dark", async ({ page }) => {
+  // Eleven pages, each reloaded and scanned by axe in both themes: over two minutes on a loaded machine.
+  test.setTimeout(300_000);
   for (const path of ["/", "/signin"]) {
     await page.goto(path);
     await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));

@@ -9,7 +9,7 @@ import { signInAs } from "./helpers";
 const pages = {
   visitor: ["/", "/apis", "/apis/payments", "/catalogue-search?q=pay", "/signin", "/cart", "/docs/api"],
   consumer: ["/", "/apis", "/apis/payments", "/cart", "/apps", "/requests", "/account/security"],
-  owner: ["/admin", "/admin/requests", "/admin/reviews", "/admin/keys", "/admin/products", "/admin/products/new", "/admin/plans", "/admin/plans/new", "/admin/emails"],
+  owner: ["/admin", "/admin/requests", "/admin/reviews", "/admin/keys", "/admin/products", "/admin/products/new", "/admin/plans", "/admin/plans/new"],
   admin: [
     "/admin",
     "/admin/requests",
@@ -22,6 +22,7 @@ const pages = {
     "/admin/webhooks",
     "/admin/webhooks/new",
     "/admin/security",
+    "/admin/emails",
     "/admin/settings/emails",
     "/admin/branding",
   ],

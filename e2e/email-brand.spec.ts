@@ -146,13 +146,13 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
 
   // A colour without AA contrast is refused as it is typed and on save, with its ratio.
   await page.getByLabel("Portal name").fill("Acme APIs");
-  await page.getByRole("textbox", { name: "Accent colour" }).fill("#fbbf24");
+  await page.getByRole("textbox", { name: "Accent colour", exact: true }).fill("#fbbf24");
   await expect(page.getByText(/1\.66:1 with white/)).toBeVisible();
   await page.getByRole("button", { name: "Save branding" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "1.66:1" })).toBeVisible();
   expect((await conn.sql`select count(*)::int as n from portal_branding`)[0]?.n).toBe(0);
 
-  await page.getByRole("textbox", { name: "Accent colour" }).fill("#0f766e");
+  await page.getByRole("textbox", { name: "Accent colour", exact: true }).fill("#0f766e");
   await expect(page.getByText(/Contrast with white: 5\.\d\d:1/)).toBeVisible();
   const logo = png(48);
   await page.locator('input[type="file"]').setInputFiles({ name: "acme.png", mimeType: "image/png", buffer: logo });

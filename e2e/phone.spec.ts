@@ -101,7 +101,8 @@ test("on a phone no admin page scrolls sideways, in light or dark, and the searc
     }
   }
   await page.goto("/apis");
-  await page.getByRole("button", { name: "Search" }).click();
+  // The header's Search (the catalogue page has its own Search form button too).
+  await page.getByRole("banner").getByRole("button", { name: "Search" }).click();
   const dialog = page.getByRole("dialog", { name: "Search Portico" });
   await page.keyboard.type("pay");
   await expect(dialog.getByRole("option").first()).toBeVisible();

@@ -15,7 +15,7 @@ export async function CatalogueView({ q, tag }: { q: string; tag: string | undef
     <>
       <PageHeader title="API catalogue" description="Every published API, with its plans and how to get access." />
       <CatalogueSearch q={q} tag={tag} tags={tags} />
-      <p className="mb-4 text-sm text-zinc-500" aria-live="polite">
+      <p className="mb-4 text-sm text-zinc-500 dark:text-zinc-400" aria-live="polite">
         {products.length} {products.length === 1 ? "API" : "APIs"}
         {q ? ` matching “${q}”` : ""}
         {tag ? ` tagged ${tag}` : ""}

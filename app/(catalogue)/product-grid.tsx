@@ -8,7 +8,7 @@ export function ProductGrid({ products, filtered }: { products: CatalogueProduct
     return filtered ? (
       <EmptyState title="No APIs match your search">
         Try another word or{" "}
-        <Link href="/apis" className="text-indigo-600 underline">
+        <Link href="/apis" className="text-indigo-600 dark:text-indigo-400 underline">
           clear the filters
         </Link>
         .

@@ -68,7 +68,7 @@ export default async function AdminHome() {
         {stats.map((s) => (
           <Link key={s.label} href={s.href} className="rounded-lg focus-visible:outline-2 focus-visible:outline-indigo-500">
             <Card className="h-full hover:border-indigo-300">
-              <p className="text-sm text-zinc-500">{s.label}</p>
+              <p className="text-sm text-zinc-500 dark:text-zinc-400">{s.label}</p>
               <p className="mt-1 text-3xl font-semibold" data-testid={`stat-${s.label}`}>
                 {s.value}
               </p>
@@ -80,13 +80,13 @@ export default async function AdminHome() {
         <h2 className="font-semibold">Oldest waiting request</h2>
         {oldest ? (
           <p className="mt-2 text-sm">
-            <Link href={`/admin/requests?open=${oldest.id}`} className="text-indigo-600 underline">
+            <Link href={`/admin/requests?open=${oldest.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
               {oldest.requester} · {oldest.planName}
             </Link>{" "}
             — waiting since {formatDateTime(oldest.createdAt)}
           </p>
         ) : (
-          <p className="mt-2 text-sm text-zinc-500">Nothing is waiting. New requests appear here.</p>
+          <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">Nothing is waiting. New requests appear here.</p>
         )}
       </Card>
       <div className="mt-6 grid gap-6 lg:grid-cols-2">

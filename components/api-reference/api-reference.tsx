@@ -7,7 +7,7 @@ import type { ApiReferenceSource } from "./scalar-reference";
 // the page around it (the static product page, /docs/api) stays a plain document.
 const ApiReferenceReact = dynamic(() => import("./scalar-reference").then((m) => m.ScalarReference), {
   ssr: false,
-  loading: () => <p className="text-sm text-zinc-500">Loading the API reference…</p>,
+  loading: () => <p className="text-sm text-zinc-500 dark:text-zinc-400">Loading the API reference…</p>,
 });
 
 export function ApiReference(source: ApiReferenceSource) {

@@ -33,6 +33,18 @@ const portalCss = `
 `;
 
 
+/** The text shown just before an input ("Name:"), without its colon; else its placeholder. */
+function visibleLabel(input: HTMLElement): string {
+  let node: Element | null = input;
+  for (let depth = 0; node && depth < 4; depth++, node = node.parentElement) {
+    for (let prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+      const text = prev.textContent?.replace(/\s*:\s*$/, "").trim();
+      if (text) return text;
+    }
+  }
+  return input.dataset.placeholder || "Value";
+}
+
 /** An OpenAPI document given inline (`document`) or fetched from this portal (`url`, same origin). */
 export type ApiReferenceSource = { document: string; url?: never } | { url: string; document?: never };
 
@@ -46,16 +58,25 @@ export function ScalarReference(source: ApiReferenceSource) {
   // Scalar renders a whole page: its own <main> and the document's title as an <h1>. Inside the
   // portal's page (which has its main and its h1) they become a named region and a level-3 heading,
   // so the page keeps one main landmark and one h1 for assistive technology.
+  // Its one-line inputs (the API key's Name in Authentication) are comboboxes with no name and no
+  // aria-expanded while closed (axe: aria-input-field-name, aria-required-attr): they get the
+  // label shown beside them, and aria-expanded="false" whenever Scalar leaves it out.
   useEffect(() => {
     const root = embed.current;
     if (!root) return;
     const demote = () => {
       for (const main of root.querySelectorAll("main:not([role])")) main.setAttribute("role", "region");
       for (const h1 of root.querySelectorAll("h1:not([aria-level])")) h1.setAttribute("aria-level", "3");
+      for (const input of root.querySelectorAll<HTMLElement>(".code-input-lite__editor[role='combobox']:not([aria-expanded])")) {
+        input.setAttribute("aria-expanded", "false");
+      }
+      for (const input of root.querySelectorAll<HTMLElement>(".code-input-lite__editor:not([aria-label]):not([aria-labelledby])")) {
+        input.setAttribute("aria-label", visibleLabel(input));
+      }
     };
     demote();
     const observer = new MutationObserver(demote);
-    observer.observe(root, { childList: true, subtree: true });
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label"] });
     return () => observer.disconnect();
   }, []);
   return (

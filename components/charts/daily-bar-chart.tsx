@@ -210,7 +210,7 @@ export function DailyBarChart<K extends string>({
             data-testid={testId ? `${testId}-table` : undefined}
           >
             <caption className="sr-only">{title}, per day</caption>
-            <thead className="sticky top-0 border-b border-zinc-200 bg-white text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900">
+            <thead className="sticky top-0 border-b border-zinc-200 bg-white text-zinc-500 dark:text-zinc-400 dark:border-zinc-800 dark:bg-zinc-900">
               <tr>
                 <th scope="col" className="py-1 pr-4 font-medium">
                   Day

@@ -61,11 +61,11 @@ export function CheckKeyForm({
         </Button>
       </form>
       {state?.fieldErrors?.key ? (
-        <p id={`${id}-error`} className="text-sm text-red-600">
+        <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">
           {state.fieldErrors.key}
         </p>
       ) : state && !state.ok ? (
-        <p role="alert" className="text-sm text-red-600">
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}
@@ -79,7 +79,7 @@ export function CheckKeyForm({
                   <dt className="text-zinc-600 dark:text-zinc-400">{f.label}</dt>
                   <dd>
                     {f.href ? (
-                      <Link href={f.href} className="text-indigo-600 underline">
+                      <Link href={f.href} className="text-indigo-600 dark:text-indigo-400 underline">
                         {f.value}
                       </Link>
                     ) : (

@@ -29,7 +29,7 @@ export function Table({
     <div className="relative overflow-x-auto">
       <table className={`w-full text-left text-sm ${className ?? ""}`}>
         <caption className="sr-only">{caption}</caption>
-        <thead className="border-b border-zinc-200 text-zinc-500 dark:border-zinc-800">
+        <thead className="border-b border-zinc-200 text-zinc-500 dark:text-zinc-400 dark:border-zinc-800">
           <tr>
             {columns.map((c) => (
               <th

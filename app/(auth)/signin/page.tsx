@@ -37,7 +37,7 @@ export default async function SignInPage({ searchParams }: PageProps<"/signin">)
       {devMailboxAnswers(await headers()) ? (
         <p className="mt-6 text-sm text-zinc-600 dark:text-zinc-400">
           Running locally? Links land in the{" "}
-          <Link href="/dev/mailbox" className="text-indigo-600 underline">
+          <Link href="/dev/mailbox" className="text-indigo-600 dark:text-indigo-400 underline">
             dev mailbox
           </Link>
           . Demo accounts: consumer@portico.dev, owner@portico.dev, admin@portico.dev.

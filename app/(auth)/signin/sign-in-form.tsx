@@ -26,7 +26,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
         />
       </Field>
       {state?.message ? (
-        <p role="alert" className="text-sm text-red-600">
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}

@@ -47,7 +47,7 @@ export default async function AppsPage({ searchParams }: PageProps<"/apps">) {
                       {app.description ? (
                         <p className="mt-1 line-clamp-2 text-sm break-words text-zinc-600 dark:text-zinc-400">{app.description}</p>
                       ) : null}
-                      <p className="mt-3 text-xs text-zinc-500">
+                      <p className="mt-3 text-xs text-zinc-500 dark:text-zinc-400">
                         Created <time dateTime={app.createdAt.toISOString()}>{formatDate(app.createdAt)}</time>
                       </p>
                     </Card>

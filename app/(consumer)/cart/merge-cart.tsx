@@ -25,7 +25,7 @@ export function MergeCart() {
       {state.message}
     </p>
   ) : (
-    <p role="status" className="mb-4 text-sm text-zinc-500">
+    <p role="status" className="mb-4 text-sm text-zinc-500 dark:text-zinc-400">
       Adding the items you chose before signing in…
     </p>
   );

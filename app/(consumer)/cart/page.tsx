@@ -38,7 +38,7 @@ export default async function CartPage() {
       {lines.length === 0 ? (
         <EmptyState title="Your cart is empty">
           Open an API in the{" "}
-          <Link href="/apis" className="text-indigo-600 underline">
+          <Link href="/apis" className="text-indigo-600 dark:text-indigo-400 underline">
             catalogue
           </Link>{" "}
           and choose “Access with the … plan” on a product’s page.
@@ -57,7 +57,7 @@ export default async function CartPage() {
                     <Link href={`/apis/${line.productSlug}`} className="font-medium hover:underline">
                       {line.productName}
                     </Link>
-                    <p className="text-sm text-zinc-500">
+                    <p className="text-sm text-zinc-500 dark:text-zinc-400">
                       {line.planName} plan · {authMethodLabel[line.authMethod]}
                     </p>
                   </div>

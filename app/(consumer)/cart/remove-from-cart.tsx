@@ -17,7 +17,7 @@ export function RemoveFromCart({ productId, planId, productName }: { productId: 
         {pending ? "Removing…" : "Remove"}
       </Button>
       {state && !state.ok ? (
-        <p role="alert" className="text-xs text-red-600">
+        <p role="alert" className="text-xs text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}

@@ -15,7 +15,7 @@ export function ContinueHandoff({ requestId, host }: { requestId: string; host: 
       </Button>
       <div aria-live="polite">
         {state && !state.ok && state.message ? (
-          <p role="alert" className="text-sm text-red-600">
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}
           </p>
         ) : null}

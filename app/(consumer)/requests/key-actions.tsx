@@ -40,12 +40,12 @@ function GraceChoice({ maxGraceHours, defaultGraceHours, error }: { maxGraceHour
         );
       })}
       {capped ? (
-        <p id="grace-cap" className="text-xs text-zinc-500">
+        <p id="grace-cap" className="text-xs text-zinc-500 dark:text-zinc-400">
           {`This plan lets a rolled key keep working for at most ${graceWords(maxGraceHours)}.`}
         </p>
       ) : null}
       {error ? (
-        <p id="graceHours-error" role="alert" className="text-sm text-red-600">
+        <p id="graceHours-error" role="alert" className="text-sm text-red-600 dark:text-red-400">
           {error}
         </p>
       ) : null}
@@ -85,7 +85,7 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
       <div ref={revealRef} className="space-y-3">
         <KeyReveal plaintext={k.plaintext} start={k.start} expiresAt={k.expiresAt} note={k.note} />
         {/* A full load: the key above is gone after it, by design, and the list shows both keys. */}
-        <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline">
+        <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           I have saved it: show the updated keys
         </a>
       </div>

@@ -48,7 +48,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
       {requests.length === 0 ? (
         <EmptyState title="No requests yet">
           Find an API in the{" "}
-          <Link href="/apis" className="text-indigo-600 underline">
+          <Link href="/apis" className="text-indigo-600 dark:text-indigo-400 underline">
             catalogue
           </Link>
           , add it to your cart with a plan, and submit it for one of your apps.
@@ -106,7 +106,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
           <div className="relative hidden overflow-x-auto rounded-lg border border-zinc-200 bg-white sm:block dark:border-zinc-800 dark:bg-zinc-900">
             <table className="w-full min-w-[40rem] text-left text-sm">
               <caption className="sr-only">Your access requests</caption>
-              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+              <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:text-zinc-400 dark:border-zinc-800">
                 <tr>
                   <th scope="col" className="px-4 py-3">
                     Status
@@ -216,7 +216,7 @@ function ExpiryNote({
 
 /** A working access's calls today and this month against its quota; a dash for the others. */
 function UsageAtAGlance({ recent, quota }: { recent?: RecentCalls; quota?: QuotaUse }) {
-  if (!recent || !quota) return <span className="text-zinc-500">—</span>;
+  if (!recent || !quota) return <span className="text-zinc-500 dark:text-zinc-400">—</span>;
   return (
     <div className="sm:min-w-48">
       <p className="whitespace-nowrap">

@@ -36,7 +36,7 @@ export default async function ApiKeysPage() {
             Each key has its own roles and expiry, and everything it does is in the audit log under its name.
           </p>
           <p className="mt-3">
-            <Link href="/admin/api-keys/new" className="text-indigo-600 underline">
+            <Link href="/admin/api-keys/new" className="text-indigo-600 dark:text-indigo-400 underline">
               Add the first access key
             </Link>
           </p>
@@ -47,7 +47,7 @@ export default async function ApiKeysPage() {
           <ul className="space-y-3 sm:hidden" aria-label="API access keys, newest first">
             {keys.map((k) => (
               <li key={k.id} data-testid="api-key-card" className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 text-sm dark:border-zinc-800 dark:bg-zinc-900">
-                <Link href={`/admin/api-keys/${k.id}`} className="block break-words font-medium text-indigo-600 hover:underline">
+                <Link href={`/admin/api-keys/${k.id}`} className="block break-words font-medium text-indigo-600 dark:text-indigo-400 hover:underline">
                   {k.name}
                 </Link>
                 <ul className="space-y-0.5">
@@ -86,7 +86,7 @@ export default async function ApiKeysPage() {
             {keys.map((k) => (
               <tr key={k.id} data-testid="api-key-row">
                 <td className="py-2 pr-4 align-top font-medium">
-                  <Link href={`/admin/api-keys/${k.id}`} className="break-words text-indigo-600 hover:underline">
+                  <Link href={`/admin/api-keys/${k.id}`} className="break-words text-indigo-600 dark:text-indigo-400 hover:underline">
                     {k.name}
                   </Link>
                 </td>

@@ -34,7 +34,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
       <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
       <ConfirmStepButtons step={step} pending={pending} confirmLabel="Remove now" pendingLabel="Removing…" />
       {state && !state.ok ? (
-        <p role="alert" className="text-sm text-red-600">
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}

@@ -98,7 +98,7 @@ export function RoleRows<T extends WithRoles>({
                   All products (now and later)
                 </label>
                 {visible.length === 0 ? (
-                  <p className="text-sm text-zinc-500">No products yet: choose All products, or create a product first.</p>
+                  <p className="text-sm text-zinc-500 dark:text-zinc-400">No products yet: choose All products, or create a product first.</p>
                 ) : (
                   <ul className="grid gap-1 sm:grid-cols-2">
                     {visible.map((p) => (
@@ -107,7 +107,7 @@ export function RoleRows<T extends WithRoles>({
                           <input type="checkbox" disabled={Boolean(all)} checked={!all && chosen.includes(p.id)} onChange={(e) => toggle(p.id, e.target.checked)} />
                           <span>
                             {p.name}
-                            {p.status !== "published" ? <span className="text-xs text-zinc-500"> ({p.status})</span> : null}
+                            {p.status !== "published" ? <span className="text-xs text-zinc-500 dark:text-zinc-400"> ({p.status})</span> : null}
                           </span>
                         </label>
                       </li>

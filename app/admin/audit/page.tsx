@@ -128,13 +128,13 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           <button type="submit" className="h-10 rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500">
             Apply
           </button>
-          <Link href="/admin/audit" className="text-sm text-indigo-600 underline">
+          <Link href="/admin/audit" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
             Clear
           </Link>
         </div>
       </form>
       <p className="mb-3 text-sm">
-        <a href={exportHref} className="text-indigo-600 underline" download>
+        <a href={exportHref} className="text-indigo-600 dark:text-indigo-400 underline" download>
           Export this view as CSV
         </a>
       </p>
@@ -155,12 +155,12 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
       />
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">
         {filters.before ? (
-          <Link href={`/admin/audit?${query({ ...filters, before: undefined })}`} className="text-indigo-600 underline">
+          <Link href={`/admin/audit?${query({ ...filters, before: undefined })}`} className="text-indigo-600 dark:text-indigo-400 underline">
             ← Newest
           </Link>
         ) : null}
         {nextBefore ? (
-          <Link href={`/admin/audit?${query({ ...filters, before: nextBefore })}`} className="text-indigo-600 underline">
+          <Link href={`/admin/audit?${query({ ...filters, before: nextBefore })}`} className="text-indigo-600 dark:text-indigo-400 underline">
             Older →
           </Link>
         ) : null}

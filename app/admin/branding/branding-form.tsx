@@ -130,7 +130,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
               {logoUrl ? (
                 <img src={logoUrl} alt="Current logo" className="h-10 w-auto max-w-40 object-contain" data-testid="logo-preview" />
               ) : (
-                <span className="text-xs text-zinc-500">No logo</span>
+                <span className="text-xs text-zinc-500 dark:text-zinc-400">No logo</span>
               )}
             </div>
             <label className="inline-flex h-10 cursor-pointer items-center rounded-md border border-zinc-300 bg-white px-4 text-sm font-medium text-zinc-900 hover:bg-zinc-50 focus-within:outline-2 focus-within:outline-offset-2 focus-within:outline-indigo-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800">

@@ -25,7 +25,7 @@ export default async function EmailDeliveryPage() {
       ) : (
         <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full min-w-[44rem] text-left text-sm">
-            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:border-zinc-800">
+            <thead className="border-b border-zinc-200 text-xs uppercase text-zinc-500 dark:text-zinc-400 dark:border-zinc-800">
               <tr>
                 <th className="px-3 py-2">Status</th>
                 <th className="px-3 py-2">To</th>

@@ -30,7 +30,7 @@ export function RevokeForm({
   const id = useId();
   if (state?.ok) {
     return (
-      <p role="status" className="text-sm text-emerald-700">
+      <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
         {state.message}
       </p>
     );
@@ -63,7 +63,7 @@ export function RevokeForm({
         aria-invalid={state?.fieldErrors?.reason ? true : undefined}
         className="w-full min-w-56 rounded-md border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
       />
-      {state?.fieldErrors?.reason ? <p className="text-sm text-red-600">{state.fieldErrors.reason}</p> : null}
+      {state?.fieldErrors?.reason ? <p className="text-sm text-red-600 dark:text-red-400">{state.fieldErrors.reason}</p> : null}
       <div className="flex gap-2">
         <Button type="submit" size="sm" variant="danger" disabled={pending}>
           {pending ? "Revoking…" : "Revoke now"}
@@ -73,7 +73,7 @@ export function RevokeForm({
         </Button>
       </div>
       {state && !state.ok && !state.fieldErrors ? (
-        <p role="alert" className="text-sm text-red-600">
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}

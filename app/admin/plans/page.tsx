@@ -33,7 +33,7 @@ export default async function PlansPage() {
       {rows.length === 0 ? (
         <EmptyState title="No plans yet">
           A plan sets how access is approved, how long keys last and what requesters are asked.{" "}
-          <Link href="/admin/plans/new" className="font-medium text-indigo-600 underline">
+          <Link href="/admin/plans/new" className="font-medium text-indigo-600 dark:text-indigo-400 underline">
             Create a plan
           </Link>
         </EmptyState>
@@ -50,7 +50,7 @@ export default async function PlansPage() {
                   <span className="font-medium">{p.name}</span>
                 )}
                 {p.ownerId === null ? (
-                  <div className="text-xs text-zinc-500">Shared{p.editable ? "" : " · managed by admins"}</div>
+                  <div className="text-xs text-zinc-500 dark:text-zinc-400">Shared{p.editable ? "" : " · managed by admins"}</div>
                 ) : null}
               </td>
               <td className="py-3 pr-4">

@@ -79,21 +79,21 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
           <input type="radio" value="manual" className="mt-0.5" {...register("approval")} />
           <span>
             <span className="font-medium">Approve manually</span>
-            <span className="block text-zinc-500">Owners and admins decide each request in the approval queue.</span>
+            <span className="block text-zinc-500 dark:text-zinc-400">Owners and admins decide each request in the approval queue.</span>
           </span>
         </label>
         <label className="flex items-start gap-2 text-sm">
           <input type="radio" value="automatic" className="mt-0.5" {...register("approval")} />
           <span>
             <span className="font-medium">Approve automatically</span>
-            <span className="block text-zinc-500">Requests are approved when submitted, and still recorded and audited.</span>
+            <span className="block text-zinc-500 dark:text-zinc-400">Requests are approved when submitted, and still recorded and audited.</span>
           </span>
         </label>
         <label className="flex items-start gap-2 text-sm">
           <input type="radio" value="external" className="mt-0.5" {...register("approval")} />
           <span>
             <span className="font-medium">External: a third party decides</span>
-            <span className="block text-zinc-500">
+            <span className="block text-zinc-500 dark:text-zinc-400">
               The chosen webhook endpoint gets the access_request.created event and approves or denies through the REST API with a Product approver key. The
               request waits as &quot;Waiting for …&quot; in the queue, where owners and admins can still decide it; after the timeout it falls back to manual
               approval and the approvers are emailed.
@@ -203,7 +203,7 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
           <input type="checkbox" className="mt-0.5" {...register("reviewRequired")} />
           <span>
             <span className="font-medium">Review required</span>
-            <span className="block text-zinc-500">Every approval, auto-approval and revocation lands in the review queue.</span>
+            <span className="block text-zinc-500 dark:text-zinc-400">Every approval, auto-approval and revocation lands in the review queue.</span>
           </span>
         </label>
         <label className={`flex items-start gap-2 pl-6 text-sm ${reviewRequired ? "" : "opacity-60"}`}>
@@ -214,9 +214,9 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
 
       <fieldset className="space-y-3">
         <legend className="text-sm font-medium">Request fields</legend>
-        <p className="text-sm text-zinc-500">Questions the requester answers when asking for access (a reason is always asked).</p>
+        <p className="text-sm text-zinc-500 dark:text-zinc-400">Questions the requester answers when asking for access (a reason is always asked).</p>
         {errorOf("requestFields") ? (
-          <p id="requestFields-error" role="alert" className="text-sm text-red-600">
+          <p id="requestFields-error" role="alert" className="text-sm text-red-600 dark:text-red-400">
             {errorOf("requestFields")}
           </p>
         ) : null}

@@ -48,7 +48,7 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
           Search
         </Button>
         {filtered ? (
-          <Link href="/admin/products" className="h-10 content-center text-sm text-indigo-600 underline">
+          <Link href="/admin/products" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
             Clear
           </Link>
         ) : null}

@@ -126,8 +126,8 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
       <fieldset className="space-y-2" aria-describedby={errorFor("planIds") ? "planIds-error" : undefined}>
         <legend className="text-sm font-medium text-zinc-800 dark:text-zinc-200">Plans offered</legend>
         {plans.length === 0 ? (
-          <p className="text-sm text-zinc-500">
-            No plans yet. <a href="/admin/plans/new" className="text-indigo-600 underline">Create a plan</a>, then come back to offer it.
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
+            No plans yet. <a href="/admin/plans/new" className="text-indigo-600 dark:text-indigo-400 underline">Create a plan</a>, then come back to offer it.
           </p>
         ) : (
           <ul className="grid gap-2 sm:grid-cols-2">
@@ -137,7 +137,7 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
                   <input type="checkbox" name="planIds" value={p.id} defaultChecked={product.planIds.includes(p.id)} className="mt-0.5" />
                   <span>
                     <span className="font-medium">{p.name}</span>
-                    <span className="block text-xs text-zinc-500">{p.autoApprove ? "Approved automatically" : "Needs approval"}</span>
+                    <span className="block text-xs text-zinc-500 dark:text-zinc-400">{p.autoApprove ? "Approved automatically" : "Needs approval"}</span>
                   </span>
                 </label>
               </li>

@@ -42,7 +42,7 @@ export function DetailPanel({
     return (
       <Card role="region" aria-label="Request details">
         <p className="text-sm">This request does not exist or is not for your products.</p>
-        <Link href={closeHref} className="text-sm text-indigo-600 underline">
+        <Link href={closeHref} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           Close
         </Link>
       </Card>
@@ -56,7 +56,7 @@ export function DetailPanel({
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
           <PanelHeading requestId={r.id}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
-          <p className="text-sm text-zinc-500">
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">
             {r.plan.name} · {detail.appName}
           </p>
         </div>
@@ -113,21 +113,21 @@ export function DetailPanel({
       ) : null}
       <section>
         <h3 className="mb-2 text-sm font-semibold">Timeline</h3>
-        <AuditTimelineLink subjectType="request" subjectId={r.id} viewerRole={viewer.role} className="mb-2 block text-xs text-indigo-600 underline" />
+        <AuditTimelineLink subjectType="request" subjectId={r.id} viewerRole={viewer.role} className="mb-2 block text-xs text-indigo-600 dark:text-indigo-400 underline" />
         <Timeline events={detail.timeline} />
       </section>
       <section>
         <h3 className="mb-2 text-sm font-semibold">Requester’s other requests</h3>
         {detail.others.length === 0 ? (
-          <p className="text-sm text-zinc-500">None.</p>
+          <p className="text-sm text-zinc-500 dark:text-zinc-400">None.</p>
         ) : (
           <ul className="space-y-1 text-sm">
             {detail.others.map((o) => (
               <li key={o.id}>
-                <Link href={`/admin/requests?status=all&open=${o.id}`} className="text-indigo-600 underline">
+                <Link href={`/admin/requests?status=all&open=${o.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
                   {o.productNames.join(", ")} ({o.planName})
                 </Link>{" "}
-                <span className="text-zinc-500">
+                <span className="text-zinc-500 dark:text-zinc-400">
                   · {o.status[0]?.toUpperCase()}
                   {o.status.slice(1)} · {formatDateTime(o.createdAt)}
                 </span>

@@ -13,7 +13,7 @@ export function MoreFilters({ active, children }: { active: number; children: Re
     <>
       <button
         type="button"
-        className="justify-self-start text-sm text-indigo-600 underline sm:hidden"
+        className="justify-self-start text-sm text-indigo-600 dark:text-indigo-400 underline sm:hidden"
         aria-expanded={open}
         aria-controls={id}
         onClick={() => setOpen((o) => !o)}

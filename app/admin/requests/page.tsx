@@ -82,7 +82,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           <input type="hidden" name="sort" value={params.sort} />
           <input type="hidden" name="dir" value={params.dir} />
           <Button type="submit">Apply filters</Button>
-          <a href="/admin/requests" className="text-sm text-indigo-600 underline">
+          <a href="/admin/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
             Reset
           </a>
         </div>

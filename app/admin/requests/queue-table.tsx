@@ -112,7 +112,7 @@ export function QueueTable({
           >
             {r.requesterName ?? r.requesterEmail}
             {r.requesterName ? (
-              <span className="block text-xs font-normal text-zinc-500 dark:text-zinc-400">
+              <span className="block text-xs font-normal text-zinc-600 dark:text-zinc-400">
                 {r.requesterEmail}
               </span>
             ) : null}

@@ -32,7 +32,7 @@ export default async function SecurityPage() {
             Who must use an authenticator app (a second factor) besides the email link. Whoever has one is asked for a code before
             privileged actions (deciding requests, revoking keys, roles, API access keys, webhook secrets, this policy) unless
             they entered one in the last 15 minutes. Reset a person&apos;s authenticator from{" "}
-            <Link href="/admin/users" className="text-indigo-600 underline">
+            <Link href="/admin/users" className="text-indigo-600 dark:text-indigo-400 underline">
               Users
             </Link>
             .

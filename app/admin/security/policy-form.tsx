@@ -27,8 +27,8 @@ export function PolicyForm({ current, choices }: { current: SecondFactorPolicy; 
             <span>
               <span className="font-medium">
                 {c.label}
-                {c.value === current ? <span className="ml-2 text-xs font-normal text-zinc-500">(current)</span> : null}
-                {c.value === "admins_and_owners" ? <span className="ml-2 text-xs font-normal text-zinc-500">(default)</span> : null}
+                {c.value === current ? <span className="ml-2 text-xs font-normal text-zinc-500 dark:text-zinc-400">(current)</span> : null}
+                {c.value === "admins_and_owners" ? <span className="ml-2 text-xs font-normal text-zinc-500 dark:text-zinc-400">(default)</span> : null}
               </span>
               <span className="block text-zinc-600 dark:text-zinc-400">{c.who}</span>
               {c.value === "no_one" ? null : (

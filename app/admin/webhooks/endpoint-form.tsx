@@ -24,7 +24,7 @@ const resolver = zodResolver(endpointInput) as unknown as Resolver<EndpointFormV
 type FieldName = keyof EndpointFormValues;
 const fieldOf = (key: string) => key.split(".")[0] as FieldName;
 
-const boxClass = "h-4 w-4 rounded border-zinc-400 text-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-500";
+const boxClass = "h-4 w-4 rounded border-zinc-400 text-indigo-600 dark:text-indigo-400 focus-visible:outline-2 focus-visible:outline-indigo-500";
 
 /** Add (then the secret, once) or Edit an endpoint: name, description, URL, events, products, enabled. */
 export function EndpointForm({ products, edit }: { products: ProductChoice[]; edit?: { id: string; values: EndpointFormValues } }) {
@@ -119,7 +119,7 @@ export function EndpointForm({ products, edit }: { products: ProductChoice[]; ed
             <div className="grid gap-4 md:grid-cols-3">
               {EVENT_GROUPS.map((g) => (
                 <fieldset key={g.prefix} className="space-y-2">
-                  <legend className="text-xs font-semibold tracking-wide text-zinc-500 uppercase">{g.label}</legend>
+                  <legend className="text-xs font-semibold tracking-wide text-zinc-500 dark:text-zinc-400 uppercase">{g.label}</legend>
                   {g.types.map((t) => (
                     <label key={t.type} className="flex items-start gap-2 text-sm">
                       <input type="checkbox" className={`${boxClass} mt-0.5 shrink-0`} checked={eventTypes.includes(t.type)} onChange={(e) => toggleIn("eventTypes", t.type, e.target.checked)} aria-describedby={`event-${t.type}-help`} />
@@ -156,7 +156,7 @@ export function EndpointForm({ products, edit }: { products: ProductChoice[]; ed
           </div>
           {productIds !== "all" ? (
             visibleProducts.length === 0 ? (
-              <p className="text-sm text-zinc-500">No products yet: choose any product, or create a product first.</p>
+              <p className="text-sm text-zinc-500 dark:text-zinc-400">No products yet: choose any product, or create a product first.</p>
             ) : (
               <ul className="grid gap-1 sm:grid-cols-2">
                 {visibleProducts.map((p) => (
@@ -165,7 +165,7 @@ export function EndpointForm({ products, edit }: { products: ProductChoice[]; ed
                       <input type="checkbox" className={boxClass} checked={productIds.includes(p.id)} onChange={(e) => toggleIn("productIds", p.id, e.target.checked)} />
                       <span>
                         {p.name}
-                        {p.status !== "published" ? <span className="text-xs text-zinc-500"> ({p.status})</span> : null}
+                        {p.status !== "published" ? <span className="text-xs text-zinc-500 dark:text-zinc-400"> ({p.status})</span> : null}
                       </span>
                     </label>
                   </li>

@@ -14,11 +14,11 @@ import { EndpointStatus, attemptOutcome } from "./endpoint-status";
 export const metadata: Metadata = { title: "Webhooks" };
 
 function LastAttempt({ e }: { e: WebhookEndpointRow }) {
-  if (!e.lastAttempt) return <span className="text-zinc-500">Never</span>;
+  if (!e.lastAttempt) return <span className="text-zinc-500 dark:text-zinc-400">Never</span>;
   return (
     <span>
       <Badge tone={e.lastAttempt.succeeded ? "green" : "red"}>{attemptOutcome(e.lastAttempt)}</Badge>
-      <span className="block text-xs text-zinc-500">{formatDateTime(e.lastAttempt.at)}</span>
+      <span className="block text-xs text-zinc-500 dark:text-zinc-400">{formatDateTime(e.lastAttempt.at)}</span>
     </span>
   );
 }
@@ -60,7 +60,7 @@ export default async function WebhooksPage({ searchParams }: PageProps<"/admin/w
             received.
           </p>
           <p className="mt-3">
-            <Link href="/admin/webhooks/new" className="text-indigo-600 underline">
+            <Link href="/admin/webhooks/new" className="text-indigo-600 dark:text-indigo-400 underline">
               Add the first endpoint
             </Link>
           </p>
@@ -71,7 +71,7 @@ export default async function WebhooksPage({ searchParams }: PageProps<"/admin/w
           <ul className="space-y-3 sm:hidden" aria-label="Webhook endpoints">
             {endpoints.map((e) => (
               <li key={e.id} data-testid="endpoint-card" className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 text-sm dark:border-zinc-800 dark:bg-zinc-900">
-                <Link href={`/admin/webhooks/${e.id}`} className="block break-words font-medium text-indigo-600 hover:underline">
+                <Link href={`/admin/webhooks/${e.id}`} className="block break-words font-medium text-indigo-600 dark:text-indigo-400 hover:underline">
                   {e.name}
                 </Link>
                 <p className="break-all font-mono text-xs text-zinc-600 dark:text-zinc-400">{e.url}</p>
@@ -102,10 +102,10 @@ export default async function WebhooksPage({ searchParams }: PageProps<"/admin/w
               {endpoints.map((e) => (
                 <tr key={e.id} data-testid="endpoint-row">
                   <td className="max-w-xs py-2 pr-4 align-top">
-                    <Link href={`/admin/webhooks/${e.id}`} className="break-words font-medium text-indigo-600 hover:underline">
+                    <Link href={`/admin/webhooks/${e.id}`} className="break-words font-medium text-indigo-600 dark:text-indigo-400 hover:underline">
                       {e.name}
                     </Link>
-                    <span className="block break-all font-mono text-xs text-zinc-500">{e.url}</span>
+                    <span className="block break-all font-mono text-xs text-zinc-500 dark:text-zinc-400">{e.url}</span>
                   </td>
                   <td className="py-2 pr-4 align-top">{eventsSummary(e.eventTypes)}</td>
                   <td className="max-w-48 py-2 pr-4 align-top break-words">{productsSummary(e.productNames)}</td>

@@ -24,7 +24,7 @@ export function ClaimForm({ token, notice }: { token: string; notice: ReactNode 
     return (
       <div className="space-y-4">
         <OAuthClientReveal client={state.revealedClient} />
-        <Link href={`/requests/${state.revealedClient.requestId}`} className="text-sm text-indigo-600 underline">
+        <Link href={`/requests/${state.revealedClient.requestId}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           I have saved it: go to the request
         </Link>
       </div>
@@ -50,7 +50,7 @@ export function ClaimForm({ token, notice }: { token: string; notice: ReactNode 
       </Button>
       <div aria-live="polite">
         {state && !state.ok ? (
-          <p role="alert" className="text-sm text-red-600">
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}
           </p>
         ) : null}

@@ -38,7 +38,7 @@ export default async function ClaimPage({ params }: PageProps<"/claim/[token]">)
       <Card className="mx-auto max-w-lg space-y-4">
         <h1 className="text-2xl font-semibold">This link cannot be used</h1>
         <p data-testid="claim-refusal">{claimRefusal(state)}</p>
-        <Link href={requestId ? `/requests/${requestId}` : "/requests"} className="text-sm text-indigo-600 underline">
+        <Link href={requestId ? `/requests/${requestId}` : "/requests"} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           {requestId ? "Open the request" : "Go to My requests"}
         </Link>
       </Card>

@@ -50,7 +50,7 @@ export default async function MailboxPage() {
                 {m.subject}
               </Link>
               <Badge tone={statusTone[m.status]}>{m.status}</Badge>
-              <time className="text-xs text-zinc-500" dateTime={m.createdAt.toISOString()}>
+              <time className="text-xs text-zinc-500 dark:text-zinc-400" dateTime={m.createdAt.toISOString()}>
                 {time.format(m.createdAt)} UTC
               </time>
             </li>

@@ -16,12 +16,12 @@ export default async function CheckEmailPage({ searchParams }: PageProps<"/signi
       </p>
       {devMailboxAnswers(await headers()) ? (
         <p className="mt-4">
-          <Link href="/dev/mailbox" className="text-indigo-600 underline">
+          <Link href="/dev/mailbox" className="text-indigo-600 dark:text-indigo-400 underline">
             Open the dev mailbox
           </Link>
         </p>
       ) : null}
-      <p className="mt-6 text-sm text-zinc-500">
+      <p className="mt-6 text-sm text-zinc-500 dark:text-zinc-400">
         No email? Check spam, or{" "}
         <Link href="/signin" className="underline">
           ask for a new link

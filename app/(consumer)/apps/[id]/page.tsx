@@ -137,7 +137,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                 Show
               </button>
               {filtered ? (
-                <Link href={`/apps/${app.id}`} className="h-10 content-center text-sm text-indigo-600 underline">
+                <Link href={`/apps/${app.id}`} className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
                   Show all calls
                 </Link>
               ) : null}
@@ -170,16 +170,16 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                   return (
                     <tr key={k.id} data-testid="archive-key">
                       <td className="py-2 pr-4 align-top">
-                        <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 hover:underline">
+                        <Link href={`/requests/${k.requestId}`} className="font-mono text-indigo-600 dark:text-indigo-400 hover:underline">
                           {k.start}…
                         </Link>
-                        <p className="text-xs text-zinc-500">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
+                        <p className="text-xs text-zinc-500 dark:text-zinc-400">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
                       </td>
                       <td className="py-2 pr-4 align-top">{k.planName}</td>
                       <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
                       <td className="py-2 align-top">
                         <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                        {ended ? <p className="mt-1 text-xs text-zinc-500">{ended}</p> : null}
+                        {ended ? <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{ended}</p> : null}
                       </td>
                     </tr>
                   );

@@ -57,7 +57,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
 
   return (
     <div className="space-y-8">
-      <Link href="/requests" className="text-sm text-indigo-600 underline">
+      <Link href="/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
         ← My requests
       </Link>
       <FocusOnStateChange status={request.status} targetId="request-title" />
@@ -183,10 +183,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
                   <div>
                     <span className="font-mono">{k.start}…</span>{" "}
                     <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
-                    <p className="text-zinc-500">{validityWindow(k)}</p>
-                    {ended ? <p className="text-zinc-500">{ended}</p> : null}
+                    <p className="text-zinc-500 dark:text-zinc-400">{validityWindow(k)}</p>
+                    {ended ? <p className="text-zinc-500 dark:text-zinc-400">{ended}</p> : null}
                   </div>
-                  <p className="text-zinc-500">
+                  <p className="text-zinc-500 dark:text-zinc-400">
                     {k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}
                   </p>
                 </li>
@@ -240,7 +240,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       {request.resubmittedAsId ? (
         <p className="text-sm">
           Resubmitted as{" "}
-          <Link href={`/requests/${request.resubmittedAsId}`} className="text-indigo-600 underline">
+          <Link href={`/requests/${request.resubmittedAsId}`} className="text-indigo-600 dark:text-indigo-400 underline">
             a new request
           </Link>
           .
@@ -251,7 +251,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           Resubmission of{" "}
           <Link
             href={`/requests/${request.resubmittedFromId}`}
-            className="text-indigo-600 underline"
+            className="text-indigo-600 dark:text-indigo-400 underline"
           >
             an earlier request
           </Link>

@@ -50,24 +50,24 @@ export default async function ApiKeyPage({ params }: PageProps<"/admin/api-keys/
       <Card className="mb-8">
         <dl className="grid gap-4 text-sm sm:grid-cols-2">
           <div>
-            <dt className="text-zinc-500">Name</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Name</dt>
             <dd className="break-words font-medium">{key.name}</dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Expires</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Expires</dt>
             <dd>{formatDateTime(key.expiresAt)}</dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Created</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Created</dt>
             <dd>{formatDate(key.createdAt)}</dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Last used</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Last used</dt>
             <dd>{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "Never"}</dd>
           </div>
           {removed ? (
             <div className="sm:col-span-2">
-              <dt className="text-zinc-500">Roles when removed</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Roles when removed</dt>
               <dd>{key.roles.map((g) => describeGrant(g, names)).join("; ")}</dd>
             </div>
           ) : null}
@@ -97,12 +97,12 @@ export default async function ApiKeyPage({ params }: PageProps<"/admin/api-keys/
                   <td className="whitespace-nowrap py-2 pr-4 align-top">{formatDateTime(e.createdAt)}</td>
                   <td className="py-2 pr-4 align-top">
                     <span className="font-mono text-xs">{e.action}</span>
-                    {e.byKey ? null : <span className="block text-xs text-zinc-500">by an admin</span>}
+                    {e.byKey ? null : <span className="block text-xs text-zinc-500 dark:text-zinc-400">by an admin</span>}
                   </td>
                   <td className="py-2 pr-4 align-top">
-                    <span className="text-zinc-500">{e.subjectType}</span>{" "}
+                    <span className="text-zinc-500 dark:text-zinc-400">{e.subjectType}</span>{" "}
                     {href ? (
-                      <Link href={href} className="break-all font-mono text-xs text-indigo-600 hover:underline">
+                      <Link href={href} className="break-all font-mono text-xs text-indigo-600 dark:text-indigo-400 hover:underline">
                         {e.subjectId}
                       </Link>
                     ) : (

@@ -32,10 +32,10 @@ export function ImportForm() {
             aria-invalid={state?.fieldErrors?.file ? true : undefined}
             className="mt-1 block w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-zinc-100 file:px-3 file:py-2 file:text-sm file:font-medium dark:file:bg-zinc-800"
           />
-          <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
+          <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
             Start with a dry run: it shows what would be created and what is refused, and writes nothing.
           </p>
-          {state?.fieldErrors?.file ? <p className="mt-1 text-sm text-red-600">{state.fieldErrors.file}</p> : null}
+          {state?.fieldErrors?.file ? <p className="mt-1 text-sm text-red-600 dark:text-red-400">{state.fieldErrors.file}</p> : null}
         </div>
         <div className="flex flex-wrap gap-2">
           <Button type="submit" name="mode" value="dry-run" variant={report?.dryRun && report.importedCount > 0 ? "secondary" : "primary"} disabled={pending}>
@@ -49,7 +49,7 @@ export function ImportForm() {
         </div>
       </form>
       {state && !state.ok && !state.fieldErrors?.file ? (
-        <p role="alert" className="text-sm text-red-600">
+        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
           {state.message}
         </p>
       ) : null}
@@ -63,7 +63,7 @@ export function ImportForm() {
             {!report.dryRun ? (
               <>
                 {" "}
-                <Link href="/admin/keys" className="text-indigo-600 underline">
+                <Link href="/admin/keys" className="text-indigo-600 dark:text-indigo-400 underline">
                   See the keys
                 </Link>
               </>
@@ -76,7 +76,7 @@ export function ImportForm() {
                   Refused rows ({report.refusedCount.toLocaleString("en")})
                 </h2>
                 {refusalsHref ? (
-                  <a href={refusalsHref} download={`refused-${report.fileName.replace(/[^\w.-]/g, "_")}`} className="text-sm text-indigo-600 underline">
+                  <a href={refusalsHref} download={`refused-${report.fileName.replace(/[^\w.-]/g, "_")}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
                     Download the refused rows (CSV)
                   </a>
                 ) : null}
@@ -92,7 +92,7 @@ export function ImportForm() {
                 ))}
               </Table>
               {report.refused.length < report.refusedCount ? (
-                <p className="text-xs text-zinc-500">The first {report.refused.length.toLocaleString("en")} are listed; the download has them all.</p>
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">The first {report.refused.length.toLocaleString("en")} are listed; the download has them all.</p>
               ) : null}
             </section>
           ) : null}
@@ -106,22 +106,22 @@ export function ImportForm() {
                   <tr key={r.row} data-testid="imported-row" className="border-b border-zinc-100 dark:border-zinc-800">
                     <td className="py-2 pr-4 align-top font-mono">{r.row}</td>
                     <td className="py-2 pr-4 align-top">
-                      {r.app} <span className="text-xs text-zinc-500">({r.created})</span>
-                      <p className="text-xs text-zinc-500">{r.consumer}</p>
+                      {r.app} <span className="text-xs text-zinc-500 dark:text-zinc-400">({r.created})</span>
+                      <p className="text-xs text-zinc-500 dark:text-zinc-400">{r.consumer}</p>
                     </td>
                     <td className="py-2 pr-4 align-top">
                       {r.products}
-                      <p className="text-xs text-zinc-500">{r.plan}</p>
+                      <p className="text-xs text-zinc-500 dark:text-zinc-400">{r.plan}</p>
                     </td>
                     <td className="py-2 align-top">
                       <span className="font-mono">{r.start}…</span>
-                      <p className="text-xs text-zinc-500">Expires: {r.expires}</p>
+                      <p className="text-xs text-zinc-500 dark:text-zinc-400">Expires: {r.expires}</p>
                     </td>
                   </tr>
                 ))}
               </Table>
               {report.imported.length < report.importedCount ? (
-                <p className="text-xs text-zinc-500">The first {report.imported.length.toLocaleString("en")} rows are listed.</p>
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">The first {report.imported.length.toLocaleString("en")} rows are listed.</p>
               ) : null}
             </section>
           ) : null}

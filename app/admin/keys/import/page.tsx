@@ -44,7 +44,7 @@ export default async function ImportKeysPage() {
             ))}
           </dl>
           <p>
-            <a href="/admin/keys/import/example" download className="text-indigo-600 underline">
+            <a href="/admin/keys/import/example" download className="text-indigo-600 dark:text-indigo-400 underline">
               Download an example file
             </a>
           </p>

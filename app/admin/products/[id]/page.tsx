@@ -50,7 +50,7 @@ export default async function EditProductPage({
           <span className="flex flex-wrap items-center gap-2">
             <ProductStatusBadge status={product.status} />
             {product.status === "published" ? (
-              <Link href={`/apis/${product.slug}`} className="text-sm text-indigo-600 underline">
+              <Link href={`/apis/${product.slug}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
                 View in the catalogue
               </Link>
             ) : (

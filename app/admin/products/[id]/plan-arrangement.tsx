@@ -58,7 +58,7 @@ export function PlanArrangement({ productId, offers }: { productId: string; offe
         {order.map((plan, i) => (
           <li key={plan.id} className="flex flex-wrap items-center gap-3 p-3" data-testid="arranged-plan">
             <input type="hidden" name="planIds" value={plan.id} />
-            <span className="w-6 text-sm tabular-nums text-zinc-500" aria-hidden="true">
+            <span className="w-6 text-sm tabular-nums text-zinc-500 dark:text-zinc-400" aria-hidden="true">
               {i + 1}.
             </span>
             <span className="min-w-0 flex-1 font-medium">

@@ -92,7 +92,7 @@ export function StatusActions({
             <input type="checkbox" name="revokeKeys" value="on" /> Also revoke their access ({access.keys}{" "}
             {access.keys === 1 ? "key" : "keys"}): for good, even if you restore the product; each requester is emailed
           </label>
-          <p className="text-xs text-zinc-500">Without revoking, the keys work again if you restore the product.</p>
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">Without revoking, the keys work again if you restore the product.</p>
           <ConfirmStepButtons step={archive} pending={pending} confirmLabel="Archive now" pendingLabel="Archiving…" />
         </form>
       ) : null}

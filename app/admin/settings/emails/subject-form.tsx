@@ -60,15 +60,15 @@ export function SubjectForm({
         </Button>
       </div>
       {error ? (
-        <p id={`${id}-error`} role="alert" className="text-sm text-red-600">
+        <p id={`${id}-error`} role="alert" className="text-sm text-red-600 dark:text-red-400">
           {error}
         </p>
       ) : submitted && state?.message ? (
-        <p role="status" className={state.ok ? "text-sm text-emerald-700" : "text-sm text-red-600"}>
+        <p role="status" className={state.ok ? "text-sm text-emerald-700 dark:text-emerald-400" : "text-sm text-red-600 dark:text-red-400"}>
           {state.message}
         </p>
       ) : null}
-      <p className="text-xs text-zinc-500">
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
         Placeholders: {placeholders.map((v) => `{${v}}`).join(", ")}. Default: “{defaultSubject}”.
       </p>
       <p className="text-sm">

@@ -76,23 +76,23 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
       <Card className="mb-6 space-y-4">
         <dl className="grid gap-4 text-sm sm:grid-cols-2">
           <div className="min-w-0 sm:col-span-2">
-            <dt className="text-zinc-500">URL</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">URL</dt>
             <dd className="break-all font-mono text-xs" data-testid="endpoint-url">
               {endpoint.url}
             </dd>
           </div>
           <div>
-            <dt className="text-zinc-500">State</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">State</dt>
             <dd>
               <EndpointStatus endpoint={endpoint} />
             </dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Products</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Products</dt>
             <dd className="break-words">{productsSummary(endpoint.productNames)}</dd>
           </div>
           <div className="min-w-0 sm:col-span-2">
-            <dt className="text-zinc-500">Events</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Events</dt>
             <dd>
               {endpoint.eventTypes === null ? (
                 "All events, including ones added later"
@@ -108,16 +108,16 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
             </dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Added</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Added</dt>
             <dd>
               {formatDateTime(endpoint.createdAt)}
-              <Link href={`/admin/audit?subjectId=${endpoint.id}`} className="block text-xs text-indigo-600 hover:underline">
+              <Link href={`/admin/audit?subjectId=${endpoint.id}`} className="block text-xs text-indigo-600 dark:text-indigo-400 hover:underline">
                 Who changed it: audit log
               </Link>
             </dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Signing secret</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Signing secret</dt>
             <dd>
               Shown once when added or rotated.
               {endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > new Date() ? (
@@ -169,7 +169,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           <div className="flex items-end gap-3">
             <Button type="submit">Apply</Button>
             {filtered ? (
-              <Link href={base} className="pb-2 text-sm text-indigo-600 underline">
+              <Link href={base} className="pb-2 text-sm text-indigo-600 dark:text-indigo-400 underline">
                 Clear
               </Link>
             ) : null}
@@ -181,7 +181,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
             {filtered ? (
               <>
                 No messages match.{" "}
-                <Link href={base} className="text-indigo-600 underline">
+                <Link href={base} className="text-indigo-600 dark:text-indigo-400 underline">
                   Clear the filters
                 </Link>{" "}
                 to see every message.
@@ -199,7 +199,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                     <Badge tone={STATUS_TONE[d.status]}>{STATUS_LABEL[d.status]}</Badge>
                     <span className="break-all font-mono text-xs">{d.eventType}</span>
                   </div>
-                  <Link href={messageHref(d)} className="block break-all font-mono text-xs text-indigo-600 hover:underline">
+                  <Link href={messageHref(d)} className="block break-all font-mono text-xs text-indigo-600 dark:text-indigo-400 hover:underline">
                     {d.eventId}
                   </Link>
                   <p className="text-xs text-zinc-600 dark:text-zinc-400">
@@ -220,7 +220,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                   <tr key={d.id} data-testid="message-row">
                     <td className="py-2 pr-4 align-top">
                       <span className="block font-mono text-xs">{d.eventType}</span>
-                      <Link href={messageHref(d)} className="break-all font-mono text-xs text-indigo-600 hover:underline">
+                      <Link href={messageHref(d)} className="break-all font-mono text-xs text-indigo-600 dark:text-indigo-400 hover:underline">
                         {d.eventId}
                       </Link>
                     </td>
@@ -239,12 +239,12 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
         )}
         <nav aria-label="Log pages" className="mt-4 flex gap-4 text-sm">
           {filters.cursor ? (
-            <Link href={`${base}${query({ ...filters, cursor: undefined })}`} className="text-indigo-600 underline">
+            <Link href={`${base}${query({ ...filters, cursor: undefined })}`} className="text-indigo-600 dark:text-indigo-400 underline">
               Newest messages
             </Link>
           ) : null}
           {log.next ? (
-            <Link href={`${base}${query({ ...filters, cursor: log.next })}`} className="text-indigo-600 underline">
+            <Link href={`${base}${query({ ...filters, cursor: log.next })}`} className="text-indigo-600 dark:text-indigo-400 underline">
               Older messages
             </Link>
           ) : null}

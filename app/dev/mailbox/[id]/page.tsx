@@ -35,7 +35,7 @@ export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[i
   const links = linksIn(html);
   return (
     <div className="space-y-6">
-      <Link href="/dev/mailbox" className="text-sm text-indigo-600 underline">
+      <Link href="/dev/mailbox" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
         ← All messages
       </Link>
       <div>
@@ -44,10 +44,10 @@ export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[i
           To {message.to} · template {message.template} · <Badge tone={statusTone[message.status]}>{message.status}</Badge>{" "}
           · {message.attempts} {message.attempts === 1 ? "attempt" : "attempts"}
         </p>
-        {message.lastError ? <p className="mt-1 text-sm text-red-600">Last error: {message.lastError}</p> : null}
+        {message.lastError ? <p className="mt-1 text-sm text-red-600 dark:text-red-400">Last error: {message.lastError}</p> : null}
       </div>
       {message.status !== "sent" ? (
-        <p className="text-sm text-zinc-600">This message has not been delivered to the outbox yet. Refresh in a moment.</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">This message has not been delivered to the outbox yet. Refresh in a moment.</p>
       ) : null}
       {links.length > 0 ? (
         <Card>
@@ -55,7 +55,7 @@ export default async function MessagePage({ params }: PageProps<"/dev/mailbox/[i
           <ul className="space-y-1 text-sm">
             {links.map((href) => (
               <li key={href}>
-                <a href={href} className="break-all text-indigo-600 underline" data-testid="mail-link">
+                <a href={href} className="break-all text-indigo-600 dark:text-indigo-400 underline" data-testid="mail-link">
                   {href}
                 </a>
               </li>

@@ -32,7 +32,7 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
 
   return (
     <div className="max-w-2xl space-y-6">
-      <Link href={`/requests/${request.id}`} className="text-sm text-indigo-600 underline">
+      <Link href={`/requests/${request.id}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
         ← Back to the request
       </Link>
       <header>
@@ -44,18 +44,18 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
           <Card className="space-y-2 text-sm" data-testid="current-key">
             <h2 className="font-semibold">Current key</h2>
             <dl className="grid grid-cols-[8rem_1fr] gap-x-4 gap-y-1">
-              <dt className="text-zinc-500">Key</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Key</dt>
               <dd className="font-mono">{current.start}…</dd>
-              <dt className="text-zinc-500">Works from</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Works from</dt>
               <dd>{formatDateTime(current.validFrom)}</dd>
-              <dt className="text-zinc-500">Expires</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Expires</dt>
               <dd>{current.expiresAt ? formatDateTime(current.expiresAt) : "Never"}</dd>
-              <dt className="text-zinc-500">Last used</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Last used</dt>
               <dd>{current.lastUsedAt ? formatDateTime(current.lastUsedAt) : "Never"}</dd>
             </dl>
-            <p className="text-zinc-500">
+            <p className="text-zinc-500 dark:text-zinc-400">
               The new key has the same expiry. For more time, use Extend on the{" "}
-              <Link href={`/requests/${request.id}`} className="text-indigo-600 underline">
+              <Link href={`/requests/${request.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
                 request page
               </Link>
               .
@@ -73,7 +73,7 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
               : request.status === "approved"
                 ? "There is no key to roll yet: claim the key first with the link we emailed you."
                 : `There is no key to roll: this request is ${request.status}.`}{" "}
-            <Link href={`/requests/${request.id}`} className="text-indigo-600 underline">
+            <Link href={`/requests/${request.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
               Open the request
             </Link>{" "}
             to see where it stands.

@@ -40,7 +40,7 @@ export default async function WebhookMessagePage({ params }: PageProps<"/admin/w
       <Card className="mb-6">
         <dl className="grid gap-4 text-sm sm:grid-cols-3">
           <div>
-            <dt className="text-zinc-500">Status</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Status</dt>
             <dd>
               <Badge tone={STATUS_TONE[message.status]} data-testid="message-status">
                 {STATUS_LABEL[message.status]}
@@ -48,11 +48,11 @@ export default async function WebhookMessagePage({ params }: PageProps<"/admin/w
             </dd>
           </div>
           <div>
-            <dt className="text-zinc-500">Created</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">Created</dt>
             <dd>{formatDateTime(message.createdAt)}</dd>
           </div>
           <div>
-            <dt className="text-zinc-500">{message.status === "pending" ? "Next attempt" : "Attempts"}</dt>
+            <dt className="text-zinc-500 dark:text-zinc-400">{message.status === "pending" ? "Next attempt" : "Attempts"}</dt>
             <dd>{message.status === "pending" ? formatDateTime(message.nextAttemptAt) : message.attempts}</dd>
           </div>
         </dl>
@@ -78,7 +78,7 @@ export default async function WebhookMessagePage({ params }: PageProps<"/admin/w
                 </div>
                 {a.error && a.statusCode !== null ? <p className="text-red-700 dark:text-red-300">{a.error}</p> : null}
                 <div>
-                  <p className="text-xs text-zinc-500">Response (first 4 KB)</p>
+                  <p className="text-xs text-zinc-500 dark:text-zinc-400">Response (first 4 KB)</p>
                   {a.responseBody ? (
                     <pre tabIndex={0} aria-label={`Response to attempt ${i + 1}`} className="mt-1 max-h-48 overflow-auto rounded bg-zinc-50 p-2 text-xs whitespace-pre-wrap break-all dark:bg-zinc-950" data-testid="attempt-response">
                       {a.responseBody}
