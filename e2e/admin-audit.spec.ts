@@ -24,8 +24,10 @@ test("admin changes a role and disables a user, then reads and exports it from t
 
   await signInAs(page, "admin@portico.dev");
   await page.goto("/admin/users");
-  await page.getByLabel("Search").fill(email);
-  await page.getByRole("button", { name: "Search" }).click();
+  // The users filter's own Search (the header has a "Search" button too: the site-wide search).
+  const filter = page.getByRole("search", { name: "Filter users" });
+  await filter.getByLabel("Search").fill(email);
+  await filter.getByRole("button", { name: "Search" }).click();
   const row = page.getByTestId("user-row").filter({ hasText: email });
   await expect(row).toHaveCount(1);
   const roleDialog = await userMenu(page, email, "Change role…");
@@ -135,7 +137,8 @@ test("a request's timeline names it and links to its admin page", async ({ page 
   await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
   const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
   await expect(row).toContainText("Request submitted");
-  const subject = row.getByRole("link", { name: `Weather API for ${appName}` });
+  // Exact: the row's "Timeline" link is labelled "Timeline of Weather API for …" and would match a substring.
+  const subject = row.getByRole("link", { name: `Weather API for ${appName}`, exact: true });
   await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
   await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });

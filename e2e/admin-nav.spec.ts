@@ -114,7 +114,7 @@ test.describe("on a phone", () => {
     await page.goto(`/admin/users?q=${t}`);
     await expect(page.getByTestId("user-row")).toHaveCount(3);
     await page.getByLabel("Role", { exact: true }).selectOption("owner");
-    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("search", { name: "Filter users" }).getByRole("button", { name: "Search" }).click();
     await expect(page).toHaveURL(/role=owner/);
     await expect(page.getByTestId("user-row")).toHaveCount(1);
     await expect(userRow(page, owner.email)).toBeVisible();
