@@ -62,7 +62,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await page.getByLabel("Subject type").selectOption("user");
   // Actions are chosen by their words; the URL keeps the code.
-  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Role changed" });
+  // By role: getByLabel of a select in its label reads "Action Any action" (the chosen option is part of the label text).
+  await page.getByRole("combobox", { name: "Action", exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
   await page.getByRole("button", { name: "Apply" }).click();
