@@ -54,6 +54,8 @@ test("the badges count what each viewer may decide: an owner never counts anothe
   // The admin counts every owner's requests (and whatever else waits in the suite's database).
   const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   if (!admin) throw new Error("seed data missing");
+  // Signed out first: /signin sends a signed-in person straight on, without its form.
+  await page.context().clearCookies();
   await signInAs(page, admin.email);
   const expected = await navCounts(conn.db, userActor(admin));
   expect(expected.queue).toBeGreaterThanOrEqual(3);
