@@ -115,7 +115,8 @@ test.describe("on a phone", () => {
     await signInAs(page, "admin@portico.dev");
     await page.goto(`/admin/users?q=${t}`);
     await expect(page.getByTestId("user-row")).toHaveCount(3);
-    await page.getByLabel("Role", { exact: true }).selectOption("owner");
+    // By role: getByLabel of a select in its label reads "Role Any role" (the chosen option is part of the label text).
+    await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("owner");
     await page.getByRole("search", { name: "Filter users" }).getByRole("button", { name: "Search" }).click();
     await expect(page).toHaveURL(/role=owner/);
     await expect(page.getByTestId("user-row")).toHaveCount(1);
