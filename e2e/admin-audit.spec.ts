@@ -73,7 +73,7 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
   for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
   // The subject by name, linked to the users page filtered to them.
-  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email });
+  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email, exact: true });
   await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
   await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
 
