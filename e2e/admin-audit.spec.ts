@@ -24,8 +24,10 @@ test("admin changes a role and disables a user, then reads and exports it from t
 
   await signInAs(page, "admin@portico.dev");
   await page.goto("/admin/users");
-  await page.getByLabel("Search").fill(email);
-  await page.getByRole("button", { name: "Search" }).click();
+  // The users filter's own Search (the header has a "Search" button too: the site-wide search).
+  const filter = page.getByRole("search", { name: "Filter users" });
+  await filter.getByLabel("Search").fill(email);
+  await filter.getByRole("button", { name: "Search" }).click();
   const row = page.getByTestId("user-row").filter({ hasText: email });
   await expect(row).toHaveCount(1);
   const roleDialog = await userMenu(page, email, "Change role…");
@@ -60,7 +62,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await page.getByLabel("Subject type").selectOption("user");
   // Actions are chosen by their words; the URL keeps the code.
-  await page.getByLabel("Action", { exact: true }).selectOption({ label: "Role changed" });
+  // By role: getByLabel of a select in its label reads "Action Any action" (the chosen option is part of the label text).
+  await page.getByRole("combobox", { name: "Action", exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -70,7 +73,7 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
   for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
   // The subject by name, linked to the users page filtered to them.
-  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email });
+  const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email, exact: true });
   await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
   await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
 
@@ -135,7 +138,8 @@ test("a request's timeline names it and links to its admin page", async ({ page 
   await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
   const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
   await expect(row).toContainText("Request submitted");
-  const subject = row.getByRole("link", { name: `Weather API for ${appName}` });
+  // Exact: the row's "Timeline" link is labelled "Timeline of Weather API for …" and would match a substring.
+  const subject = row.getByRole("link", { name: `Weather API for ${appName}`, exact: true });
   await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
   await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });

@@ -54,6 +54,8 @@ test("the badges count what each viewer may decide: an owner never counts anothe
   // The admin counts every owner's requests (and whatever else waits in the suite's database).
   const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   if (!admin) throw new Error("seed data missing");
+  // Signed out first: /signin sends a signed-in person straight on, without its form.
+  await page.context().clearCookies();
   await signInAs(page, admin.email);
   const expected = await navCounts(conn.db, userActor(admin));
   expect(expected.queue).toBeGreaterThanOrEqual(3);
@@ -113,8 +115,9 @@ test.describe("on a phone", () => {
     await signInAs(page, "admin@portico.dev");
     await page.goto(`/admin/users?q=${t}`);
     await expect(page.getByTestId("user-row")).toHaveCount(3);
-    await page.getByLabel("Role", { exact: true }).selectOption("owner");
-    await page.getByRole("button", { name: "Search" }).click();
+    // By role: getByLabel of a select in its label reads "Role Any role" (the chosen option is part of the label text).
+    await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("owner");
+    await page.getByRole("search", { name: "Filter users" }).getByRole("button", { name: "Search" }).click();
     await expect(page).toHaveURL(/role=owner/);
     await expect(page.getByTestId("user-row")).toHaveCount(1);
     await expect(userRow(page, owner.email)).toBeVisible();
