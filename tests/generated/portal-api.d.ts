@@ -1792,6 +1792,8 @@ export interface components {
             comment: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description How a key was claimed, on key.claimed: request-page when the requester generated it on the request's page, null for the emailed link. */
+            via: string | null;
         };
         VerifiedHandoffReference: {
             request: components["schemas"]["AccessRequest"];

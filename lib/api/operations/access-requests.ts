@@ -62,6 +62,10 @@ export const timelineEventSchema = z
     actorName: z.string().nullable(),
     comment: z.string().nullable(),
     createdAt: z.iso.datetime(),
+    via: z
+      .string()
+      .nullable()
+      .meta({ description: "How a key was claimed, on key.claimed: request-page when the requester generated it on the request's page, null for the emailed link." }),
   })
   .meta({ id: "TimelineEvent" });
 
