@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import drizzle from "eslint-plugin-drizzle";
+import reactHooks from "eslint-plugin-react-hooks";
 
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", "drizzle/**", "next-env.d.ts", "playwright-report/**", "test-results/**", "dist/**"] },
@@ -16,6 +17,15 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // React code only (Playwright fixtures also call a function named `use`).
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "emails/**/*.tsx", "lib/**/*.tsx"],
+    plugins: { "react-hooks": reactHooks },
+    rules: {
+      // A hook called inside a callback (an action passed to useActionState, say) fails only at run time.
+      "react-hooks/rules-of-hooks": "error",
     },
   },
 );

@@ -150,6 +150,8 @@ test.describe("on a phone", () => {
     await expect(trigger).toBeFocused();
     expect((await conn.db.select().from(users).where(eq(users.id, consumer.id)))[0]?.disabledAt).toBeNull();
 
+    // Disabled for real on the unfiltered list (under status=active the row leaves the list once disabled).
+    await page.goto(`/admin/users?q=${t}`);
     await (await userMenu(page, consumer.email, "Disable…")).getByRole("button", { name: "Disable now" }).click();
     await expect(userRow(page, consumer.email)).toContainText("Disabled; their sessions have ended.");
     await expect(trigger).toBeFocused();

@@ -85,7 +85,7 @@ test("every admin and consumer action refuses anonymous, consumers and owners of
   const owner = await sessionCookie(conn, await userIdByEmail(conn.db, "owner@portico.dev"));
   const ok = await callAction(request, { ...cases[0], cookie: owner } as Parameters<typeof callAction>[1]);
   expect(ok.text).toContain('"ok":true');
-  expect(ok.text).toContain("1 approved.");
+  expect(ok.text).toContain("Approved 1: ");
   expect((await snapshot(target.id)).row?.status).toBe("approved");
 });
 

@@ -24,7 +24,7 @@ test("an email subject previews as it is typed, and an unknown placeholder is re
   await expect(preview).not.toContainText("{app}");
 
   await field.fill("Rolled {ap} for {user}");
-  const message = "{ap}, {user} are not placeholders of this email. Use {products}, {plan}, {app}.";
+  const message = "{ap}, {user} are not placeholders of this email. Use {portal}, {products}, {plan}, {app}.";
   await expect(form.getByRole("alert")).toHaveText(message);
   await expect(preview).toHaveText("Rolled {ap} for {user}");
 

@@ -71,7 +71,9 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   await page.goto(`/admin/users?q=${encodeURIComponent(target.email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: target.email });
   let roleDialog = await userMenu(page, target.email, "Change role…");
-  let role = roleDialog.getByLabel(`Role of ${target.email}`);
+  // By its label on the page: while the step-up dialog (modal) is open, the role dialog beneath it is
+  // hidden from the accessibility tree, so a role lookup of that dialog finds nothing.
+  let role = page.getByLabel(`Role of ${target.email}`);
   await role.selectOption("owner");
   await roleDialog.getByRole("button", { name: "Save role" }).click();
 
@@ -107,7 +109,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   await conn.db.update(sessions).set({ steppedUpAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.userId, admin.id));
   await page.reload();
   roleDialog = await userMenu(page, target.email, "Change role…");
-  role = roleDialog.getByLabel(`Role of ${target.email}`);
+  role = page.getByLabel(`Role of ${target.email}`);
   await role.selectOption("admin");
   await roleDialog.getByRole("button", { name: "Save role" }).click();
   await enterCode(page, used);

@@ -221,11 +221,11 @@ function ConfirmSetupForm({
 }) {
   const [state, dispatch, pending] = useActionState(async (prev: ActionResult | null, data: FormData) => {
     const result = await confirmSetupAction(prev, data);
-  useActionToast(state);
     if (result.ok && result.revealedRecoveryCodes) onConfirmed(result.revealedRecoveryCodes);
     if (!result.ok && result.message === expiredMessage) onExpired();
     return result;
   }, null);
+  useActionToast(state);
   const { formRef, onSubmit } = useServerForm(state, dispatch);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
@@ -370,10 +370,10 @@ function AuthenticatorCodeField({
 function NewRecoveryCodes({ onReplaced }: { onReplaced: (codes: string[]) => void }) {
   const [state, dispatch, pending] = useActionState(async (prev: ActionResult | null, data: FormData) => {
     const result = await regenerateRecoveryCodesAction(prev, data);
-  useActionToast(state);
     if (result.ok && result.revealedRecoveryCodes) onReplaced(result.revealedRecoveryCodes);
     return result;
   }, null);
+  useActionToast(state);
   const { formRef, onSubmit } = useServerForm(state, dispatch);
   const error = state && !state.ok ? (state.fieldErrors?.code ?? state.message) : undefined;
   return (

@@ -126,7 +126,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
             </>
           ) : null}
           <div className="flex flex-wrap items-center gap-3">
-            <div className="flex h-14 min-w-14 items-center justify-center rounded-md border border-dashed border-zinc-300 bg-white px-2 dark:border-zinc-700">
+            <div className="flex h-14 min-w-14 items-center justify-center rounded-md border border-dashed border-zinc-300 bg-white px-2 dark:border-zinc-700 dark:bg-zinc-900">
               {logoUrl ? (
                 <img src={logoUrl} alt="Current logo" className="h-10 w-auto max-w-40 object-contain" data-testid="logo-preview" />
               ) : (
