@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { inArray } from "drizzle-orm";
-import { emailMessages } from "../db/schema";
+import { eq, inArray } from "drizzle-orm";
+import { emailMessages, products } from "../db/schema";
 import { enqueueEmails } from "../lib/mail/enqueue-email";
 import { type FakeResend, startFakeResend } from "../tests/fake-resend";
 import { e2eDb } from "./db";
@@ -31,12 +31,13 @@ test.beforeAll(async () => {
   api = restApi(BASE_URL, (await portalAdminToken(conn)).token);
   const tag = randomBytes(3).toString("hex");
   product.slug = `two-instances-${tag}`;
-  // "000 …" sorts first, so the home page's six featured products include it.
+  // Featured, and "000 …" sorts first, so the home page's six featured products include it.
   product.name = `000 Coherence ${tag}`;
   const made = await api("POST", "/products", { name: product.name, slug: product.slug, summary: "Seen alike by every instance.", planIds: [await planId(conn, "Standard")] });
   if (made.status !== 201) throw new Error(`product not made: ${made.status} ${JSON.stringify(made.body)}`);
   product.id = String(made.body.id);
   if ((await api("POST", `/products/${product.id}/publish`)).status !== 200) throw new Error("product not published");
+  await conn.db.update(products).set({ featured: true }).where(eq(products.id, product.id));
 
   fake = await startFakeResend();
   const verifyPort = await freePort();
