@@ -73,7 +73,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   let roleDialog = await userMenu(page, target.email, "Change role…");
   // By its label on the page: while the step-up dialog (modal) is open, the role dialog beneath it is
   // hidden from the accessibility tree, so a role lookup of that dialog finds nothing.
-  let role = page.getByLabel(`Role of ${target.email}`);
+  let role = page.getByLabel(`Role of ${target.email}`, { exact: true });
   await role.selectOption("owner");
   await roleDialog.getByRole("button", { name: "Save role" }).click();
 
@@ -109,7 +109,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   await conn.db.update(sessions).set({ steppedUpAt: new Date(Date.now() - 16 * 60_000) }).where(eq(sessions.userId, admin.id));
   await page.reload();
   roleDialog = await userMenu(page, target.email, "Change role…");
-  role = page.getByLabel(`Role of ${target.email}`);
+  role = page.getByLabel(`Role of ${target.email}`, { exact: true });
   await role.selectOption("admin");
   await roleDialog.getByRole("button", { name: "Save role" }).click();
   await enterCode(page, used);

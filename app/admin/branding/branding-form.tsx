@@ -41,7 +41,11 @@ export function BrandingForm({ initial }: { initial: Initial }) {
   const liveAccentProblem = validHex ? accentProblem(accent.trim().toLowerCase()) : "Write the accent as #rrggbb, for example #4f46e5.";
   const shownAccent = validHex ? accent.trim() : "#4f46e5";
   const errors = state?.ok ? {} : (state?.fieldErrors ?? {});
-  const accentError = errors.accent;
+  // The server's word on the accent holds for the value it judged: once the accent is edited, the
+  // live contrast line below speaks instead (as it would before any save).
+  const [answered, setAnswered] = useState({ state, accent });
+  if (answered.state !== state) setAnswered({ state, accent });
+  const accentError = accent === answered.accent ? errors.accent : undefined;
   const logoUrl = logo.mode === "replace" ? logo.previewUrl : logo.mode === "remove" ? null : initial.logoUrl;
 
   async function chooseFile(file: File | undefined) {
