@@ -32,6 +32,9 @@ test("claim an OAuth client, get a token with the curl's credentials, verify it,
   await expect(page.getByTestId("token-curl")).toContainText(`${BASE_URL}/oauth/token`);
   await expect(page.getByTestId("token-curl")).toContainText("scope=identity%3Aread%20accounts%3Aread");
   expect(await seriousViolations(page)).toEqual([]);
+  // The link is used up; opened again, it speaks of the client's secret.
+  await page.goto(claimLink);
+  await expect(page.getByTestId("claim-refusal")).toContainText("the client secret was shown once");
 
   // The curl's call, and verify with the token.
   const tokenRes = await fetch(`${BASE_URL}/oauth/token`, {

@@ -35,10 +35,11 @@ export default async function ClaimPage({ params }: PageProps<"/claim/[token]">)
   const state = await inspectClaimLink(db, token, user.id);
   if (state.state !== "ready") {
     const requestId = "requestId" in state ? state.requestId : null;
+    const oauth = requestId !== null && (await requestIsOAuth(db, requestId));
     return (
       <Card className="mx-auto max-w-lg space-y-4">
         <h1 className="text-2xl font-semibold">This link cannot be used</h1>
-        <p data-testid="claim-refusal">{claimRefusal(state)}</p>
+        <p data-testid="claim-refusal">{claimRefusal(state, oauth ? "client" : "key")}</p>
         <Link href={requestId ? `/requests/${requestId}` : "/requests"} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           {requestId ? "Open the request" : "Go to My requests"}
         </Link>
