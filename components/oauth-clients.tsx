@@ -5,6 +5,7 @@ import { db } from "@/db/client";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { maxGraceOf } from "@/lib/keys/roll-grace";
+import { oauthEndpoints } from "@/lib/oauth/endpoints";
 import { type ClientState, clientState, clientsOfApp } from "@/lib/oauth/queries";
 import { OAuthClientControls } from "./oauth-client-controls";
 
@@ -16,7 +17,7 @@ export async function OAuthClients({ appId, userId }: { appId: string; userId: s
   const clients = await clientsOfApp(db, userId, appId);
   if (clients.length === 0) return null;
   const now = new Date();
-  const tokenUrl = `${env.baseUrl.replace(/\/+$/, "")}/oauth/token`;
+  const tokenUrl = oauthEndpoints(env.baseUrl).tokenEndpoint;
   return (
     <section aria-labelledby="oauth-clients-title" data-testid="oauth-clients">
       <h2 id="oauth-clients-title" className="mb-1 text-lg font-semibold">

@@ -31,6 +31,8 @@ const PLANS: (typeof plans.$inferInsert & { name: PlanName })[] = [
     keyLifetimeDays: 180,
     rateLimitPerMinute: 600,
     quotaPerMonth: 1_000_000,
+    // Plans are shared by products; the scopes count only for the OAuth 2.0 ones (identity, accounts).
+    oauthScopes: ["identity:read", "accounts:read"],
     requestFields: [{ key: "useCase", label: "Describe your use case", type: "textarea", required: false }],
   },
   {
@@ -41,6 +43,7 @@ const PLANS: (typeof plans.$inferInsert & { name: PlanName })[] = [
     keyLifetimeDays: 365,
     rateLimitPerMinute: 6000,
     quotaPerMonth: null,
+    oauthScopes: ["identity:read", "identity:verify", "accounts:read"],
     reviewRequired: true,
     requestFields: [
       { key: "company", label: "Company", type: "text", required: true },

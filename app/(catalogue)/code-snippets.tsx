@@ -98,8 +98,9 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
         </div>
       </div>
       {TABS.map((t) => (
-        <div key={t.id} id={`${base}-${t.id}-panel`} role="tabpanel" aria-labelledby={`${base}-${t.id}-tab`} hidden={active !== t.id} tabIndex={0} className="focus-visible:outline-2 focus-visible:outline-indigo-500">
-          <pre className="overflow-x-auto bg-zinc-50 p-4 text-sm leading-relaxed text-zinc-800 dark:bg-zinc-900 dark:text-zinc-200">
+        <div key={t.id} id={`${base}-${t.id}-panel`} role="tabpanel" aria-labelledby={`${base}-${t.id}-tab`} hidden={active !== t.id} tabIndex={0} className="overflow-x-auto bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:bg-zinc-900">
+          {/* The focusable panel scrolls (not the pre), so a keyboard reaches the whole of a long line. */}
+          <pre className="w-max min-w-full p-4 text-sm leading-relaxed text-zinc-800 dark:text-zinc-200">
             <code>{code[t.id]}</code>
           </pre>
         </div>

@@ -9,10 +9,17 @@ import { cn } from "@/components/ui/cn";
 import type { CataloguePlan, CatalogueProductDetail } from "@/lib/catalogue/queries";
 import type { SnippetTarget } from "@/lib/catalogue/snippets";
 import { CodeSnippets } from "./code-snippets";
+import { CopyButton } from "./copy-button";
 
 const number = new Intl.NumberFormat("en");
 
-function PlanCard({ plan, action }: { plan: CataloguePlan; action: ReactNode }) {
+/** An access token's lifetime in words: "10 minutes", "1 hour", "90 seconds". */
+export function tokenLifetime(seconds: number) {
+  const [n, unit] = seconds % 3600 === 0 ? [seconds / 3600, "hour"] : seconds % 60 === 0 ? [seconds / 60, "minute"] : [seconds, "second"];
+  return `${number.format(n)} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+function PlanCard({ plan, action, oauth }: { plan: CataloguePlan; action: ReactNode; oauth: boolean }) {
   return (
     <Card
       className={cn("relative flex flex-col", plan.recommended && "border-indigo-500 ring-1 ring-indigo-500 dark:border-indigo-400 dark:ring-indigo-400")}
@@ -42,11 +49,65 @@ function PlanCard({ plan, action }: { plan: CataloguePlan; action: ReactNode }) 
             <dd>{plan.enforceLimits ? "Portico (429 past them)" : "the API's gateway"}</dd>
           </>
         ) : null}
-        <dt className="text-zinc-600 dark:text-zinc-400">Key lifetime</dt>
+        <dt className="text-zinc-600 dark:text-zinc-400">{oauth ? "Client lifetime" : "Key lifetime"}</dt>
         <dd>{plan.keyLifetimeDays ? `${plan.keyLifetimeDays} days` : "No expiry"}</dd>
+        {oauth ? (
+          <>
+            <dt className="text-zinc-600 dark:text-zinc-400">Scopes</dt>
+            <dd data-testid="plan-scopes">
+              {plan.oauthScopes.length > 0 ? (
+                <ul className="flex flex-wrap gap-1" aria-label={`Scopes of the ${plan.name} plan`}>
+                  {plan.oauthScopes.map((scope) => (
+                    <li key={scope}>
+                      <code className="break-all rounded bg-zinc-100 px-1.5 py-0.5 text-xs dark:bg-zinc-800">{scope}</code>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                "None"
+              )}
+            </dd>
+            <dt className="text-zinc-600 dark:text-zinc-400">Token lifetime</dt>
+            <dd data-testid="plan-token-lifetime">{tokenLifetime(plan.accessTokenLifetimeSeconds)}</dd>
+          </>
+        ) : null}
       </dl>
       {action}
     </Card>
+  );
+}
+
+/**
+ * An OAuth 2.0 product: Portico is its authorization server (lib/oauth). Where and how an app gets its
+ * access token; the scopes and token lifetime are each plan's (the plan cards).
+ */
+function HowToAuthenticate({ tokenUrl }: { tokenUrl: string }) {
+  return (
+    <section aria-labelledby="how-to-authenticate" data-testid="how-to-authenticate">
+      <h2 id="how-to-authenticate" className="mb-1 text-xl font-semibold">
+        How to authenticate
+      </h2>
+      <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+        This API takes OAuth 2.0 access tokens. Once your request is approved, you get a client ID and a client secret, shown once. Your app
+        exchanges them at the token URL for an access token, then sends it as <code>Authorization: Bearer</code> with every call. Each plan
+        lists the scopes its clients may ask for and how long a token lasts; ask for a new token when one expires.
+      </p>
+      <dl className="grid gap-x-4 gap-y-2 text-sm sm:grid-cols-[max-content_minmax(0,1fr)]">
+        <dt className="text-zinc-600 dark:text-zinc-400">Token URL</dt>
+        <dd className="flex flex-wrap items-center gap-2">
+          <code data-testid="token-url" className="break-all rounded bg-zinc-100 px-1.5 py-0.5 dark:bg-zinc-800">
+            {tokenUrl}
+          </code>
+          <CopyButton value={tokenUrl} what="token URL" />
+        </dd>
+        <dt className="text-zinc-600 dark:text-zinc-400">Grant type</dt>
+        <dd>
+          <code className="rounded bg-zinc-100 px-1.5 py-0.5 dark:bg-zinc-800">client_credentials</code>
+        </dd>
+        <dt className="text-zinc-600 dark:text-zinc-400">Client authentication</dt>
+        <dd>HTTP Basic with the client ID and secret (or both in the form), or a signed JWT (private_key_jwt) once you register a public key</dd>
+      </dl>
+    </section>
   );
 }
 
@@ -91,6 +152,7 @@ export function ProductView({
             </h2>
             <Markdown>{product.description}</Markdown>
           </section>
+          {product.authMethod === "oauth2" && snippetTarget.tokenUrl ? <HowToAuthenticate tokenUrl={snippetTarget.tokenUrl} /> : null}
           <section aria-labelledby="call-the-api">
             <h2 id="call-the-api" className="mb-1 text-xl font-semibold">
               Call the API
@@ -113,7 +175,7 @@ export function ProductView({
             <ol className="space-y-3" aria-label="Plans">
               {product.plans.map((plan) => (
                 <li key={plan.id}>
-                  <PlanCard plan={plan} action={planAction(plan)} />
+                  <PlanCard plan={plan} action={planAction(plan)} oauth={product.authMethod === "oauth2"} />
                 </li>
               ))}
             </ol>

@@ -89,6 +89,9 @@ export type CataloguePlan = {
   enforceLimits: boolean;
   /** The owner's pick among the product's plans (at most one). */
   recommended: boolean;
+  /** OAuth 2.0 products: the scopes a client on this plan may ask for, and its access tokens' lifetime. */
+  oauthScopes: string[];
+  accessTokenLifetimeSeconds: number;
 };
 
 export type CatalogueProductDetail = CatalogueProduct & { id: string; description: string; plans: CataloguePlan[] };
@@ -117,6 +120,8 @@ export async function productDetail(db: Queryable, product: typeof products.$inf
       quotaPerMonth: plans.quotaPerMonth,
       enforceLimits: plans.enforceLimits,
       recommended: productPlans.recommended,
+      oauthScopes: plans.oauthScopes,
+      accessTokenLifetimeSeconds: plans.accessTokenLifetimeSeconds,
     })
     .from(productPlans)
     .innerJoin(plans, eq(plans.id, productPlans.planId))

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { oauthEndpoints } from "@/lib/oauth/endpoints";
 
 /** What a product's code snippets need: where to call and how to authenticate. */
 export type SnippetTarget = {
@@ -23,7 +24,7 @@ const METHODS = ["get", "post", "put", "patch", "delete"] as const;
  */
 export function snippetTarget(product: { slug: string; authMethod: "api_key" | "oauth2" }, openapi: string | null, portalUrl: string): SnippetTarget {
   const fallback: SnippetTarget = { authMethod: product.authMethod, baseUrl: "https://api.example.com", method: "GET", path: `/v1/${product.slug}` };
-  if (product.authMethod === "oauth2") fallback.tokenUrl = new URL("/oauth/token", portalUrl).toString();
+  if (product.authMethod === "oauth2") fallback.tokenUrl = oauthEndpoints(portalUrl).tokenEndpoint;
   if (!openapi) return fallback;
   let doc: unknown;
   try {

@@ -10,6 +10,7 @@ import { expireDueKeys } from "@/lib/keys/key-lifecycle";
 import { sendReminderDigests } from "@/lib/keys/reminders";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
 import { fallBackHandoffs } from "@/lib/requests/handoff-fallback";
+import { purgeUsedJtis } from "@/lib/oauth/purge-used-jtis";
 import { deliverEmail } from "@/lib/mail/deliver-email";
 import type { RetrySchedule } from "@/lib/mail/useful-life";
 import { SEND_EMAIL_TASK } from "@/lib/mail/enqueue-email";
@@ -25,6 +26,7 @@ export const PURGE_SIGN_IN_TASK = "purge-sign-in-leftovers";
 export const WARN_ACCESS_KEYS_TASK = "warn-expiring-api-access-keys";
 export const SWEEP_WEBHOOKS_TASK = "sweep-webhooks";
 export const HANDOFF_FALLBACK_TASK = "handoff-fallback";
+export const PURGE_OAUTH_JTIS_TASK = "purge-oauth-jtis";
 
 type WorkerOptions = {
   connectionString: string;
@@ -96,6 +98,12 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     await warnExpiringAccessKeys(db, opts.baseUrl);
   });
 
+  // Every ten minutes, a task of its own: OAuth jtis (private_key_jwt assertions used, access tokens
+  // revoked) past their expiry are deleted; they guard nothing any more (lib/oauth/purge-used-jtis.ts).
+  const purgeOAuthJtis: Task = withSafeErrors(async () => {
+    await purgeUsedJtis(db);
+  });
+
   // One attempt of one webhook delivery; the next attempt is its own job (lib/webhooks/deliver.ts).
   // Webhooks have a lane of their own (below), with their own connections.
   const { concurrency: webhookConcurrency = 8, ...deliverOptions } = opts.webhooks ?? {};
@@ -158,8 +166,17 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
       [WARN_ACCESS_KEYS_TASK]: warnAccessKeys,
       [SWEEP_WEBHOOKS_TASK]: sweepWebhooksTask,
       [HANDOFF_FALLBACK_TASK]: handoffFallbackTask,
+      [PURGE_OAUTH_JTIS_TASK]: purgeOAuthJtis,
     },
-    crontab: [`* * * * * ${EXPIRE_KEYS_TASK}`, `* * * * * ${KEY_REMINDERS_TASK}`, `* * * * * ${SWEEP_WEBHOOKS_TASK}`, `* * * * * ${HANDOFF_FALLBACK_TASK}`, `*/5 * * * * ${PURGE_SIGN_IN_TASK}`, `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`].join("\n"),
+    crontab: [
+      `* * * * * ${EXPIRE_KEYS_TASK}`,
+      `* * * * * ${KEY_REMINDERS_TASK}`,
+      `* * * * * ${SWEEP_WEBHOOKS_TASK}`,
+      `* * * * * ${HANDOFF_FALLBACK_TASK}`,
+      `*/5 * * * * ${PURGE_SIGN_IN_TASK}`,
+      `*/10 * * * * ${WARN_ACCESS_KEYS_TASK}`,
+      `*/10 * * * * ${PURGE_OAUTH_JTIS_TASK}`,
+    ].join("\n"),
   });
   // Webhook attempts run in a runner of their own (graphile-worker fetches only the tasks a runner
   // knows): a burst of emails to render does not hold back the events (a decision's webhook waited

@@ -58,23 +58,29 @@ export async function inspectClaimLink(db: Queryable, token: string, userId: str
   return { state: "ready", requestId, appName: link.appName, planName: link.planName, productNames: link.productNames };
 }
 
-/** The sentence a refused claim shows; each says what happened and what to do next. */
-export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>): string {
+/**
+ * The sentence a refused claim shows; each says what happened and what to do next. `credential`:
+ * what the request yields, an API key or (an OAuth 2.0 product's request) a client.
+ */
+export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>, credential: "key" | "client" = "key"): string {
+  const what = credential === "client" ? "client" : "key";
   switch (s.state) {
     case "invalid":
       return "This claim link is not valid. Check that you opened the whole link from the email, or send yourself a new one from My requests.";
     case "foreign":
       return "This claim link was sent to another account. Sign out, then sign in with the email address the link was sent to.";
     case "used":
-      return "This link has already been used: the key was shown once, from this link or with Generate key on the request page, and cannot be shown again. The request page shows the key's details; if you did not keep the key, roll it there to get a new one.";
+      return credential === "client"
+        ? "This link has already been used: the client secret was shown once and cannot be shown again. Your app's page lists the client; if you did not keep the secret, roll it there to get a new one."
+        : "This link has already been used: the key was shown once, from this link or with Generate key on the request page, and cannot be shown again. The request page shows the key's details; if you did not keep the key, roll it there to get a new one.";
     case "superseded":
       return "A newer claim link replaced this one. Use the most recent email, or send yourself a new link from the request page.";
     case "closed":
-      return `This request is ${s.status}, so there is no key to claim. Open the request to see what happened.`;
+      return `This request is ${s.status}, so there is no ${what} to claim. Open the request to see what happened.`;
     case "expired":
       return `This claim link expired on ${formatDateTime(s.expiredAt)}. Send yourself a new one from the request page.`;
     case "window-ended":
-      return `This access ended on ${formatDateTime(s.endedAt)} before its key was claimed, so there is no key to claim. To use the API, request access again from the catalogue.`;
+      return `This access ended on ${formatDateTime(s.endedAt)} before its ${what} was claimed, so there is no ${what} to claim. To use the API, request access again from the catalogue.`;
     case "not-yet":
       return `This access starts on ${formatDateTime(s.availableFrom)}. Come back then: the link works from that time.`;
   }

@@ -6,6 +6,7 @@ import type { Database } from "@/db/connect";
 import { databaseUnavailableIn, isUnreachableError } from "@/db/unavailable";
 import { BodyTooLargeError, readTextWithin } from "@/lib/http/body-limit";
 import { hashSecret } from "@/lib/keys/key-format";
+import { oauthEndpoints } from "./endpoints";
 import { CLIENT_ID_PATTERN, type ClientRow, clientRefusal, lookupClient } from "./clients";
 import { SIGNING_ALG, activeSigningKey, publishedKeys } from "./signing-keys";
 
@@ -131,8 +132,8 @@ const UNKNOWN_CLIENT = "Client authentication failed: unknown client, wrong secr
 
 export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: string; now?: () => Date; tokenRatePerMinute?: number }): OAuthServer {
   const ratePerMinute = deps.tokenRatePerMinute ?? TOKEN_RATE_PER_MINUTE;
-  const issuer = deps.baseUrl.replace(/\/+$/, "");
-  const tokenEndpoint = `${issuer}/oauth/token`;
+  const endpoints = oauthEndpoints(deps.baseUrl);
+  const { issuer, tokenEndpoint } = endpoints;
   const now = () => deps.now?.() ?? new Date();
 
   // The signing key in memory for a few seconds: a rotation keeps the old key published, so a token
@@ -381,9 +382,9 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
       {
         issuer,
         token_endpoint: tokenEndpoint,
-        jwks_uri: `${issuer}/.well-known/jwks.json`,
-        introspection_endpoint: `${issuer}/oauth/introspect`,
-        revocation_endpoint: `${issuer}/oauth/revoke`,
+        jwks_uri: endpoints.jwksUri,
+        introspection_endpoint: endpoints.introspectionEndpoint,
+        revocation_endpoint: endpoints.revocationEndpoint,
         grant_types_supported: ["client_credentials"],
         response_types_supported: [],
         token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "private_key_jwt"],

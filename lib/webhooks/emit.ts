@@ -3,14 +3,14 @@ import { nanoid } from "nanoid";
 import type { Queryable } from "@/db/connect";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import { EVENT_FOR_AUDIT_ACTION, type WebhookEventType } from "./event-types";
-import { actorFacts, keyFacts, productFacts, requestFacts } from "./payload";
+import { actorFacts, keyFacts, oauthClientFacts, productFacts, requestFacts } from "./payload";
 
 export const DELIVER_WEBHOOK_TASK = "deliver-webhook";
 
-/** Something that happened, about one request, key or product. */
+/** Something that happened, about one request, key, OAuth client or product. */
 export type WebhookOccurrence = {
   type: WebhookEventType;
-  subjectType: "request" | "key" | "product";
+  subjectType: "request" | "key" | "oauth_client" | "product";
   subjectId: string;
   actor?: { type: string; id: string | null };
   /** Facts beyond the subject's own (a denial's comment). Never a secret. */
@@ -36,9 +36,11 @@ export function occurrencesForAudit(events: readonly AuditLike[]): WebhookOccurr
   return events.flatMap((e) => {
     const type = EVENT_FOR_AUDIT_ACTION[e.action];
     if (!type || (e.subjectType !== "request" && e.subjectType !== "key" && e.subjectType !== "product")) return [];
+    // The audit trail files OAuth clients under "key" (lib/oauth/client-lifecycle.ts); their events describe a client.
+    const subjectType = e.action.startsWith("oauth_client.") ? ("oauth_client" as const) : e.subjectType;
     const extra = e.comment ? { comment: e.comment } : undefined;
     const revokedProductIds = type === "access_request.part_revoked" ? (stringList(e.data?.productIds) ?? []) : undefined;
-    return [{ type, subjectType: e.subjectType, subjectId: e.subjectId, actor: { type: e.actorType ?? "user", id: e.actorId }, extra, revokedProductIds }];
+    return [{ type, subjectType, subjectId: e.subjectId, actor: { type: e.actorType ?? "user", id: e.actorId }, extra, revokedProductIds }];
   });
 }
 
@@ -67,9 +69,11 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
   if (endpoints.length === 0) return [];
 
   const keys = await keyFacts(tx, occurrences.filter((o) => o.subjectType === "key").map((o) => o.subjectId));
+  const clients = await oauthClientFacts(tx, occurrences.filter((o) => o.subjectType === "oauth_client").map((o) => o.subjectId));
   const requests = await requestFacts(tx, [
     ...occurrences.filter((o) => o.subjectType === "request").map((o) => o.subjectId),
     ...[...keys.values()].map((k) => k.requestId),
+    ...[...clients.values()].map((c) => c.requestId),
   ]);
   const productsById = await productFacts(tx, occurrences.filter((o) => o.subjectType === "product").map((o) => o.subjectId));
   const actorOf = await actorFacts(tx, occurrences.flatMap((o) => (o.actor ? [o.actor] : [])));
@@ -84,6 +88,13 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
       if (!product) continue;
       data = { product };
       productIds = [product.id];
+    } else if (o.subjectType === "oauth_client") {
+      const client = clients.get(o.subjectId);
+      const facts = client ? requests.get(client.requestId) : undefined;
+      if (!client || !facts) continue;
+      const { requestId: _requestId, ...clientData } = client;
+      data = { client: clientData, ...facts };
+      productIds = facts.products.map((p) => p.id);
     } else {
       const key = o.subjectType === "key" ? keys.get(o.subjectId) : undefined;
       const facts = requests.get(key ? key.requestId : o.subjectId);

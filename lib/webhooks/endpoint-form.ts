@@ -51,9 +51,10 @@ export const recoverForm = z.object({
     .refine((d) => !Number.isNaN(d.getTime()) && d.getUTCFullYear() >= 1, "Enter a real date and time (UTC)."),
 });
 
-/** The event types grouped as the form shows them: access requests, keys, products. */
+/** The event types grouped as the form shows them: access requests, keys, OAuth clients, products. */
 export const EVENT_GROUPS = [
   { label: "Access requests", prefix: "access_request." },
   { label: "Keys", prefix: "key." },
+  { label: "OAuth 2.0 clients", prefix: "oauth_client." },
   { label: "Products", prefix: "product." },
 ].map((g) => ({ ...g, types: Object.entries(WEBHOOK_EVENT_TYPES).filter(([t]) => t.startsWith(g.prefix)).map(([type, description]) => ({ type, description })) }));

@@ -20,6 +20,10 @@ export const WEBHOOK_EVENT_TYPES = {
   "key.revoked": "A key was revoked.",
   "key.expiring": "A key reached a day of its plan's expiry reminder schedule (30, 7, 1 and 0 days before by default); once per reminder.",
   "key.expired": "A key reached its expiry.",
+  "oauth_client.created":
+    "An OAuth 2.0 client was issued (never its secret): the consumer claimed an approved request for an OAuth 2.0 product.",
+  "oauth_client.revoked":
+    "An OAuth 2.0 client was revoked: the token endpoint refuses it and verify refuses its access tokens at once; a gateway validating tokens offline accepts them until they expire.",
   "product.published": "A product entered the catalogue.",
   "product.unpublished": "A product went back to draft and left the catalogue.",
 } as const;
@@ -49,6 +53,8 @@ export const EVENT_FOR_AUDIT_ACTION: Record<string, WebhookEventType> = {
   "key.rolled": "key.rolled",
   "key.revoked": "key.revoked",
   "key.expired": "key.expired",
+  "oauth_client.created": "oauth_client.created",
+  "oauth_client.revoked": "oauth_client.revoked",
   "product.published": "product.published",
   "product.unpublished": "product.unpublished",
 };

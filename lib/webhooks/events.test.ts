@@ -9,9 +9,10 @@ import { apiDocument } from "@/lib/api/document";
 import { operations } from "@/lib/api/operations";
 import { type Actor, userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
-import { claimKey } from "@/lib/keys/claim-key";
+import { claimCredential, claimKey } from "@/lib/keys/claim-key";
 import { checkInRequest, expireDueKeys, revokeRequests, rollKey } from "@/lib/keys/key-lifecycle";
 import { sendReminderDigests } from "@/lib/keys/reminders";
+import { endClient } from "@/lib/oauth/client-lifecycle";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { expireUnclaimedRequests } from "@/lib/requests/expire-unclaimed";
@@ -89,7 +90,8 @@ const SECRET_PATTERNS = [
   /\/claim\//, // a claim link
   /eyJ[\w-]{8,}\.[\w-]{8,}\./, // a JWT (API access token)
   /whsec_/, // a signing secret
-  /"(plaintext|token|tokenHash|keyHash|claimUrl|secret|sessionToken)"/, // fields that would hold one
+  /pcs_[A-Za-z0-9_-]{20,}/, // an OAuth client secret (lib/oauth/clients.ts)
+  /"(plaintext|token|tokenHash|keyHash|claimUrl|secret|clientSecret|secretHash|sessionToken)"/, // fields that would hold one
 ];
 
 const checked = new Set<string>();
@@ -267,6 +269,27 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     await revokeRequests(t.db, admin, { requestIds: [r.request.id], reason: "Leaked in a public repo", baseUrl });
     expect(dataOf(await one("access_request.revoked", r.request.id))).toMatchObject({ request: { status: "revoked" }, comment: "Leaked in a public repo", products: [{ revoked: true }] });
     expect(dataOf(await one("key.revoked", r.request.id)).key).toMatchObject({ id: k.id, endReason: "revoked" });
+  });
+
+  it("an OAuth 2.0 product: claiming creates a client (oauth_client.created), revoking it posts oauth_client.revoked", async () => {
+    const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl }, { slugs: ["identity"] });
+    keep(r.token);
+    const claimed = await claimCredential(t.db, r.token, r.user.id, { prefix, baseUrl });
+    if (claimed.kind !== "oauth_client") throw new Error("identity is an OAuth 2.0 product");
+    keep(claimed.clientSecret);
+    const created = dataOf(await one("oauth_client.created", r.request.id));
+    expect(created).toMatchObject({
+      client: { id: claimed.client.id, clientId: claimed.clientId, authMethod: "client_secret", endsAt: null, endReason: null },
+      request: { status: "available" },
+      products: [{ slug: "identity" }],
+      actor: { type: "user", id: r.user.id },
+    });
+    await endClient(t.db, r.user.id, { id: claimed.client.id, reason: "revoked", comment: "Leaked in a log" });
+    const revoked = dataOf(await one("oauth_client.revoked", r.request.id));
+    expect(revoked).toMatchObject({ client: { id: claimed.client.id, clientId: claimed.clientId, endReason: "revoked" }, comment: "Leaked in a log" });
+    expect(revoked.client).toHaveProperty("endsAt", expect.any(String));
+    // A key-only endpoint hears nothing of a client.
+    expect([...keysOnly.unique.values()].filter((m) => dataOf(m).request?.id === r.request.id)).toEqual([]);
   });
 
   it("the clock: a key reminded of its expiry, then expired; an approval whose window passed unclaimed", async () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { keyEndReason, productStatus, requestStatus } from "@/db/schema";
+import { keyEndReason, oauthClientAuth, productStatus, requestStatus } from "@/db/schema";
 import { actorViewFields } from "@/lib/audit/actor-view";
 import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./event-types";
 
@@ -67,6 +67,18 @@ export const webhookKeySchema = z
   })
   .meta({ id: "WebhookKey", description: "An API key's public facts. Never the key, a claim link or a token." });
 
+export const webhookOAuthClientSchema = z
+  .object({
+    id: z.string(),
+    clientId: z.string().meta({ description: "The client's public identifier (`pcl_…`), as the consumer's app page shows it. The secret is never sent." }),
+    authMethod: z.enum(oauthClientAuth.enumValues).meta({ description: "How the client authenticates: its secret, or a registered public key (private_key_jwt)." }),
+    createdAt: instant(),
+    expiresAt: instant().nullable().meta({ description: "null: the client never expires." }),
+    endsAt: instant().nullable().meta({ description: "When it stopped working; null while it works." }),
+    endReason: z.enum(keyEndReason.enumValues).nullable().meta({ description: "Why it stopped working; null while it works." }),
+  })
+  .meta({ id: "WebhookOAuthClient", description: "An OAuth 2.0 client's public facts. Never its secret, a claim link or a token." });
+
 export const webhookProductSchema = z
   .object({ id: z.string(), slug: z.string(), name: z.string(), status: z.enum(productStatus.enumValues) })
   .meta({ id: "WebhookProduct", description: "A product of the catalogue." });
@@ -105,6 +117,10 @@ export const keyEventDataSchema = z
   .object({ key: webhookKeySchema, ...requestData })
   .meta({ id: "KeyEventData", description: "A key event's data: the key's public facts and its request." });
 
+export const oauthClientEventDataSchema = z
+  .object({ client: webhookOAuthClientSchema, ...requestData })
+  .meta({ id: "OAuthClientEventData", description: "An OAuth 2.0 client event's data: the client's public facts and its request." });
+
 export const productEventDataSchema = z
   .object({
     product: webhookProductSchema,
@@ -132,6 +148,8 @@ const DATA_SCHEMAS = {
   "key.revoked": keyEventDataSchema,
   "key.expiring": keyEventDataSchema,
   "key.expired": keyEventDataSchema,
+  "oauth_client.created": oauthClientEventDataSchema,
+  "oauth_client.revoked": oauthClientEventDataSchema,
   "product.published": productEventDataSchema,
   "product.unpublished": productEventDataSchema,
 } satisfies Record<WebhookEventType, z.ZodType>;

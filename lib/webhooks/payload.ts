@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apiAccessKeys, apiKeys, apps, products, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apiAccessKeys, apiKeys, apps, oauthClients, products, users } from "@/db/schema";
 import { type ActorView, actorView } from "@/lib/audit/actor-view";
 import { handoffTimeoutAt } from "@/lib/requests/handoff-status";
 
@@ -30,6 +30,15 @@ export type KeyFacts = {
   endsAt: string | null;
   endReason: string | null;
   replacedBy: { id: string; start: string } | null;
+};
+export type OAuthClientFacts = {
+  id: string;
+  clientId: string;
+  authMethod: string;
+  createdAt: string;
+  expiresAt: string | null;
+  endsAt: string | null;
+  endReason: string | null;
 };
 export type ProductFacts = { id: string; slug: string; name: string; status: string };
 
@@ -129,6 +138,30 @@ export async function keyFacts(tx: Queryable, ids: readonly string[]): Promise<M
         replacedBy: k.replacedById && k.replacedByStart ? { id: k.replacedById, start: k.replacedByStart } : null,
         requestId: k.requestId,
       },
+    ]),
+  );
+}
+
+/** An OAuth client's public facts (its public id, never its secret), and its request's id. */
+export async function oauthClientFacts(tx: Queryable, ids: readonly string[]): Promise<Map<string, OAuthClientFacts & { requestId: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx
+    .select({
+      id: oauthClients.id,
+      clientId: oauthClients.clientId,
+      authMethod: oauthClients.authMethod,
+      createdAt: oauthClients.createdAt,
+      expiresAt: oauthClients.expiresAt,
+      endsAt: oauthClients.endsAt,
+      endReason: oauthClients.endReason,
+      requestId: oauthClients.requestId,
+    })
+    .from(oauthClients)
+    .where(inArray(oauthClients.id, [...ids]));
+  return new Map(
+    rows.map((c) => [
+      c.id,
+      { ...c, createdAt: c.createdAt.toISOString(), expiresAt: iso(c.expiresAt), endsAt: iso(c.endsAt) },
     ]),
   );
 }

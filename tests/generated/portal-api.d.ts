@@ -928,6 +928,50 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "oauth_client.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An OAuth 2.0 client was issued (never its secret)
+         * @description An OAuth 2.0 client was issued (never its secret): the consumer claimed an approved request for an OAuth 2.0 product.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onOauthClientCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "oauth_client.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An OAuth 2.0 client was revoked
+         * @description An OAuth 2.0 client was revoked: the token endpoint refuses it and verify refuses its access tokens at once; a gateway validating tokens offline accepts them until they expire.
+         *
+         *     Signed per Standard Webhooks; delivered at least once (deduplicate on `webhook-id`); retried until a 2xx answer. See the **Webhooks** tag.
+         */
+        post: operations["onOauthClientRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "product.published": {
         parameters: {
             query?: never;
@@ -1528,6 +1572,71 @@ export interface components {
              */
             timestamp: string;
             data: components["schemas"]["KeyEventData"];
+        };
+        /** @description An OAuth 2.0 client was issued (never its secret): the consumer claimed an approved request for an OAuth 2.0 product. */
+        OauthClientCreatedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "oauth_client.created";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["OAuthClientEventData"];
+        };
+        /** @description An OAuth 2.0 client event's data: the client's public facts and its request. */
+        OAuthClientEventData: {
+            client: components["schemas"]["WebhookOAuthClient"];
+            request: components["schemas"]["WebhookRequest"];
+            /** @description The consumer's app the access belongs to. */
+            app: {
+                id: string;
+                name: string;
+            };
+            consumer: components["schemas"]["WebhookConsumer"];
+            products: components["schemas"]["WebhookRequestProduct"][];
+            plan: {
+                id: string;
+                name: string;
+            };
+            actor: components["schemas"]["WebhookActor"];
+            /** @description The comment or reason given with the change (a denial's or revocation's reason), when there was one. */
+            comment?: string;
+            handoff?: components["schemas"]["WebhookHandoff"];
+        };
+        /** @description An OAuth 2.0 client's public facts. Never its secret, a claim link or a token. */
+        WebhookOAuthClient: {
+            id: string;
+            /** @description The client's public identifier (`pcl_…`), as the consumer's app page shows it. The secret is never sent. */
+            clientId: string;
+            /**
+             * @description How the client authenticates: its secret, or a registered public key (private_key_jwt).
+             * @enum {string}
+             */
+            authMethod: "client_secret" | "private_key_jwt";
+            /** Format: date-time */
+            createdAt: string;
+            /** @description null: the client never expires. */
+            expiresAt: string | null;
+            /** @description When it stopped working; null while it works. */
+            endsAt: string | null;
+            /** @description Why it stopped working; null while it works. */
+            endReason: ("rolled" | "revoked" | "checked_in" | "expired") | null;
+        };
+        /** @description An OAuth 2.0 client was revoked: the token endpoint refuses it and verify refuses its access tokens at once; a gateway validating tokens offline accepts them until they expire. */
+        OauthClientRevokedEvent: {
+            /** @description The message id (`msg_…`), the same as the `webhook-id` header and the same on every retry: deduplicate on it. */
+            id: string;
+            /** @constant */
+            type: "oauth_client.revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: components["schemas"]["OAuthClientEventData"];
         };
         /** @description A product entered the catalogue. */
         ProductPublishedEvent: {
@@ -6110,6 +6219,78 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["KeyExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOauthClientCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OauthClientCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Received. Answer quickly (within 10 s) and process afterwards. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried on the schedule. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOauthClientRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The message id (`msg_…`), the body's `id`; the same on every retry. Deduplicate on it. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two space-separated signatures during the 24 h after a secret rotation. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OauthClientRevokedEvent"];
             };
         };
         responses: {

@@ -6,6 +6,7 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { claimCredential } from "@/lib/keys/claim-key";
 import { clientScopes } from "@/lib/oauth/clients";
+import { oauthEndpoints } from "@/lib/oauth/endpoints";
 
 const claimSchema = z.object({ token: z.string().max(200) });
 
@@ -26,7 +27,7 @@ export const claimKeyAction = validatedActionWithUser(
         revealedClient: {
           clientId: claimed.clientId,
           clientSecret: claimed.clientSecret,
-          tokenUrl: `${env.baseUrl.replace(/\/+$/, "")}/oauth/token`,
+          tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
           expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
           scopes: await clientScopes(db, claimed.requestId),
           requestId: claimed.requestId,

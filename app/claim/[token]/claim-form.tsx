@@ -9,20 +9,25 @@ import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { claimKeyAction } from "./actions";
 
-/** `notice` (what happens next) shows until the key is revealed, and is gone with the form after. */
-export function ClaimForm({ token, notice }: { token: string; notice: ReactNode }) {
+/**
+ * `notice` (what happens next) shows until the credential is revealed, and is gone with the form after.
+ * `credential`: what the request yields — an API key, or an OAuth 2.0 client for an OAuth product.
+ */
+export function ClaimForm({ token, notice, credential }: { token: string; notice: ReactNode; credential: "key" | "client" }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(claimKeyAction);
-  useActionToast(state, { fallback: "Key created. Copy it now: it is shown only this once." });
+  useActionToast(state, {
+    fallback: credential === "client" ? "OAuth client created. Copy its secret now: it is shown only this once." : "Key created. Copy it now: it is shown only this once.",
+  });
   const revealRef = useRef<HTMLDivElement>(null);
-  const revealed = Boolean(state?.revealedKey);
-  // Focus goes to the new key, ready to copy.
+  const revealed = Boolean(state?.revealedKey ?? state?.revealedClient);
+  // Focus goes to the new key (or client id), ready to copy.
   useEffect(() => {
     if (revealed) revealRef.current?.querySelector<HTMLInputElement>("input")?.focus();
   }, [revealed]);
   if (state?.revealedClient) {
     return (
-      <div className="space-y-4">
+      <div ref={revealRef} className="space-y-4">
         <OAuthClientReveal client={state.revealedClient} />
         <Link href={`/requests/${state.revealedClient.requestId}`} className="text-sm text-indigo-600 dark:text-indigo-400 underline">
           I have saved it: go to the request
@@ -46,7 +51,7 @@ export function ClaimForm({ token, notice }: { token: string; notice: ReactNode 
       {notice}
       <input type="hidden" name="token" value={token} />
       <Button type="submit" disabled={pending}>
-        {pending ? "Creating your key…" : "Show my key"}
+        {credential === "client" ? (pending ? "Creating your client…" : "Show my client ID and secret") : pending ? "Creating your key…" : "Show my key"}
       </Button>
       <div aria-live="polite">
         {state && !state.ok ? (

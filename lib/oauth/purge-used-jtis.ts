@@ -1,0 +1,18 @@
+import { lt, sql } from "drizzle-orm";
+import type { Queryable } from "@/db/connect";
+import { oauthJtis } from "@/db/schema";
+
+/**
+ * Deletes used jtis once they guard nothing: a private_key_jwt assertion past its expiry is refused
+ * by its `exp` (and maxTokenAge) anyway, and a revoked access token past its `exp` by its own expiry.
+ * A minute's margin covers the clock of the app, which checks `exp`, running behind the database's.
+ * Run by the worker on a schedule (lib/jobs/start-worker.ts), so the replay guard does not grow with
+ * every token request. Deleting rows notifies no instance (only inserts of revoked tokens do).
+ */
+export async function purgeUsedJtis(q: Queryable): Promise<number> {
+  const gone = await q
+    .delete(oauthJtis)
+    .where(lt(oauthJtis.expiresAt, sql`now() - interval '1 minute'`))
+    .returning({ jti: oauthJtis.jti });
+  return gone.length;
+}
