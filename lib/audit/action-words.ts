@@ -42,6 +42,16 @@ export const AUDIT_ACTION_GROUPS: readonly { group: string; actions: Readonly<Re
     },
   },
   {
+    group: "OAuth 2.0 clients",
+    actions: {
+      "oauth_client.created": "OAuth client claimed",
+      "oauth_client.rolled": "Client secret rolled",
+      "oauth_client.key_registered": "Client public key registered",
+      "oauth_client.checked_in": "OAuth client given up",
+      "oauth_client.revoked": "OAuth client revoked",
+    },
+  },
+  {
     group: "Apps",
     actions: { "app.created": "App created", "app.updated": "App changed", "app.deleted": "App deleted" },
   },
