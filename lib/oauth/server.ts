@@ -7,6 +7,7 @@ import { databaseUnavailableIn, isUnreachableError } from "@/db/unavailable";
 import { BodyTooLargeError, readTextWithin } from "@/lib/http/body-limit";
 import { hashSecret } from "@/lib/keys/key-format";
 import { oauthEndpoints } from "./endpoints";
+import { JTI_CLOCK_MARGIN } from "./purge-used-jtis";
 import { CLIENT_ID_PATTERN, type ClientRow, clientRefusal, lookupClient } from "./clients";
 import { SIGNING_ALG, activeSigningKey, publishedKeys } from "./signing-keys";
 
@@ -218,8 +219,13 @@ export function createOAuthServer(deps: { db: Database; sql: Sql; baseUrl: strin
           if (seen) return false;
           // Single use (RFC 7523 §3): of two concurrent uses, the first to record the jti wins.
           consume = async () => {
+            // Only while the database's clock, too, finds the assertion unexpired (within the purge's
+            // margin): the purge deletes on that clock, so a jti it deleted can never be recorded
+            // again, however far behind the database's this app's clock runs.
             const inserted = await deps.sql`insert into oauth_jtis (kind, client_id, jti, expires_at)
-              values ('assertion', ${row.client_id}, ${jti}, to_timestamp(${exp})) on conflict do nothing returning jti`;
+              select 'assertion', ${row.client_id}, ${jti}, to_timestamp(${exp})
+              where to_timestamp(${exp}) >= now() - ${JTI_CLOCK_MARGIN}::interval
+              on conflict do nothing returning jti`;
             if (inserted.length !== 1) throw new OAuthError("invalid_client", UNKNOWN_CLIENT);
           };
           return true;
