@@ -1,6 +1,6 @@
 import { and, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Tx } from "@/db/connect";
-import { apiKeys, claimLinks } from "@/db/schema";
+import { apiKeys, claimLinks, oauthClients } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { DomainError } from "@/lib/errors";
 import { openReviews } from "@/lib/reviews/open-reviews";
@@ -59,6 +59,26 @@ export async function endRequests(tx: Tx, input: Ending) {
       subjectId: k.id,
       comment: input.reason,
       data: { requestId: k.requestId, start: k.start },
+    });
+  }
+  // An OAuth 2.0 product's request: a revocation revokes its client as it revokes a key (the request's
+  // status already stops it), so the client's row and the oauth_client.revoked event say so.
+  const clients = revoking
+    ? await tx
+        .update(oauthClients)
+        .set({ endsAt: input.now, endReason: "revoked", revokedAt: input.now, revokedById: input.actorId, revokedReason: input.reason })
+        .where(and(inArray(oauthClients.requestId, ended), isNull(oauthClients.endReason)))
+        .returning({ id: oauthClients.id, clientId: oauthClients.clientId })
+    : [];
+  for (const c of clients) {
+    await recordEvent(tx, {
+      actorId: input.actorId,
+      actorType: input.actorType ?? "user",
+      action: "oauth_client.revoked",
+      subjectType: "key",
+      subjectId: c.id,
+      comment: input.reason,
+      data: { clientId: c.clientId },
     });
   }
   await tx

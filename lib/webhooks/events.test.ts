@@ -292,6 +292,19 @@ describe("every lifecycle change posts its event, as the OpenAPI document publis
     expect([...keysOnly.unique.values()].filter((m) => dataOf(m).request?.id === r.request.id)).toEqual([]);
   });
 
+  it("revoking an OAuth 2.0 product's request revokes its client: oauth_client.revoked, as key.revoked for a key", async () => {
+    const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl }, { slugs: ["identity"] });
+    keep(r.token);
+    const claimed = await claimCredential(t.db, r.token, r.user.id, { prefix, baseUrl });
+    if (claimed.kind !== "oauth_client") throw new Error("identity is an OAuth 2.0 product");
+    keep(claimed.clientSecret);
+    await revokeRequests(t.db, admin, { requestIds: [r.request.id], reason: "Leaked in a public repo", baseUrl });
+    expect(dataOf(await one("access_request.revoked", r.request.id))).toMatchObject({ request: { status: "revoked" } });
+    const revoked = dataOf(await one("oauth_client.revoked", r.request.id));
+    expect(revoked).toMatchObject({ client: { id: claimed.client.id, clientId: claimed.clientId, endReason: "revoked" }, comment: "Leaked in a public repo" });
+    expect(revoked.client).toHaveProperty("endsAt", expect.any(String));
+  });
+
   it("the clock: a key reminded of its expiry, then expired; an approval whose window passed unclaimed", async () => {
     const r = await approvedRequest({ db: t.db, f, approver: admin, baseUrl }, { durationDays: 3 });
     const k = await claim(r);
