@@ -6,6 +6,7 @@ import type { Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, oauthClients, plans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { hashSecret } from "@/lib/keys/key-format";
+import { JTI_CLOCK_MARGIN } from "./purge-used-jtis";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const clientIdBody = customAlphabet(BASE62, 22);
@@ -97,7 +98,7 @@ export type ClientRow = {
   scopes: string[];
   token_lifetime: number;
   products: string[];
-  /** Access tokens of this client revoked (RFC 7009) and not yet expired. */
+  /** Access tokens of this client revoked (RFC 7009) and not yet purged (lib/oauth/purge-used-jtis.ts). */
   revoked_jtis: string[];
 };
 
@@ -117,7 +118,9 @@ export function lookupClient(sql: Sql, clientId: string) {
       coalesce(pl.access_token_lifetime_seconds, 600) as token_lifetime,
       array(select p.slug from access_request_products arp join products p on p.id = arp.product_id
             where arp.request_id = r.id and arp.revoked_at is null and p.status <> 'archived' order by p.slug) as products,
-      array(select j.jti from oauth_jtis j where j.kind = 'revoked_token' and j.client_id = c.client_id and j.expires_at > now()) as revoked_jtis
+      -- Until the purge deletes them: the token's exp is checked on the app's clock, which may run behind this one.
+      array(select j.jti from oauth_jtis j where j.kind = 'revoked_token' and j.client_id = c.client_id
+            and j.expires_at >= now() - ${JTI_CLOCK_MARGIN}::interval) as revoked_jtis
     from oauth_clients c
     join apps a on a.id = c.app_id
     join access_requests r on r.id = c.request_id
