@@ -143,9 +143,12 @@ export async function claimCredential(
   if (state.state === "window-ended") {
     await db.transaction((tx) => expireUnclaimedRequest(tx, state.requestId, { baseUrl: opts.baseUrl, now }));
   }
+  // Said in a client's words for an OAuth 2.0 product's request, as the claim page says it; only the
+  // requester's own link names its request, so a stranger hears the same words either way.
+  const credential = "requestId" in state && (await requestIsOAuth(db, state.requestId)) ? "client" : "key";
   throw new DomainError(
     state.state === "invalid" ? "not_found" : state.state === "foreign" ? "forbidden" : "conflict",
-    state.state === "ready" ? claimRefusal({ state: "used", requestId: state.requestId }) : claimRefusal(state),
+    state.state === "ready" ? claimRefusal({ state: "used", requestId: state.requestId }, credential) : claimRefusal(state, credential),
   );
 }
 
