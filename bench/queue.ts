@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { createDb } from "../db/connect";
-import { sessions, users } from "../db/schema";
+import { securitySettings, sessions, users } from "../db/schema";
 import { parseQueueParams, SORTABLE } from "../lib/admin/queue-params";
 import { queryQueue } from "../lib/admin/queue-query";
 import { decideRequests } from "../lib/requests/decide-requests";
@@ -57,6 +57,13 @@ export async function benchQueue(databaseUrl: string, base: string) {
     }
 
     // The whole page over HTTP, signed in as the owner (a real database session): each view above.
+    // Portico's default policy sends an owner without an authenticator to set one up first: the
+    // pages below would be that redirect and the setup page. The bench's owner has none, so the
+    // bench database asks no one (and each answer is checked to be the queue itself).
+    await db
+      .insert(securitySettings)
+      .values({ id: true, secondFactorPolicy: "no_one" })
+      .onConflictDoUpdate({ target: securitySettings.id, set: { secondFactorPolicy: "no_one" } });
     const token = randomBytes(32).toString("hex");
     await db.insert(sessions).values({ sessionToken: token, userId: owner.id, expires: new Date(Date.now() + 3600_000) });
     console.log("\n/admin/requests over HTTP (owner, 30 sequential after 5 warm-up)   p50 ms    p95 ms");
@@ -66,9 +73,10 @@ export async function benchQueue(databaseUrl: string, base: string) {
       const url = `${base}/admin/requests?${new URLSearchParams(params)}`;
       for (let i = 0; i < 35; i++) {
         const t0 = performance.now();
-        const r = await fetch(url, { headers: { cookie: `authjs.session-token=${token}` } });
-        await r.arrayBuffer();
-        if (!r.ok) throw new Error(`queue page answered ${r.status}`);
+        const r = await fetch(url, { headers: { cookie: `authjs.session-token=${token}` }, redirect: "manual" });
+        const html = await r.text();
+        if (r.status !== 200) throw new Error(`queue page answered ${r.status} ${r.headers.get("location") ?? ""}`);
+        if (!html.includes("Approval queue") || !html.includes('data-testid="queue-row"')) throw new Error(`${label}: the answer was not the approval queue with rows`);
         if (i >= 5) pageTimes.push(performance.now() - t0);
       }
       worst = Math.max(worst, pct(pageTimes, 95));

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { type KeyboardEvent, useId, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
+import { navCountText } from "@/lib/admin/nav-count-cap";
 import type { NavCounts } from "@/lib/admin/nav-counts";
 
 type NavLink = { href: string; label: string; count?: number; countWord?: string };
@@ -60,7 +61,7 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
       >
         <span className="min-w-0 truncate">
           Admin menu<span className="text-zinc-500 dark:text-zinc-400">{current ? ` · ${current.label}` : ""}</span>
-          {waiting > 0 ? <span className="sr-only">{` (${waiting} waiting)`}</span> : null}
+          {waiting > 0 ? <span className="sr-only">{` (${navCountText(waiting)} waiting)`}</span> : null}
         </span>
         <span className="flex items-center gap-2">
           {waiting > 0 ? <CountBadge count={waiting} /> : null}
@@ -81,7 +82,7 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
                 href={l.href}
                 aria-current={active ? "page" : undefined}
                 // The name is spelled out: computed from the flex children, it would read "Approval queue , 3 pending".
-                aria-label={l.count ? `${l.label}, ${l.count} ${l.countWord}` : undefined}
+                aria-label={l.count ? `${l.label}, ${navCountText(l.count)} ${l.countWord}` : undefined}
                 // A link followed on a phone closes the menu: the page it opens is what the person wants.
                 onClick={() => setOpen(false)}
                 className={cn(
@@ -110,7 +111,7 @@ function CountBadge({ count }: { count: number }) {
       data-testid="nav-count"
       className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold text-white tabular-nums"
     >
-      {count > 999 ? "999+" : count}
+      {navCountText(count)}
     </span>
   );
 }

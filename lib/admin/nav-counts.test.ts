@@ -7,6 +7,7 @@ import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { NAV_COUNT_CAP, navCountText } from "./nav-count-cap";
 import { navCounts } from "./nav-counts";
 
 const t = await isolatedDatabase();
@@ -57,5 +58,13 @@ describe("admin navigation badges", () => {
   it("counts nothing for a consumer or a disabled owner", async () => {
     expect(await navCounts(t.db, userActor(await f.user()))).toEqual({ queue: 0, reviews: 0 });
     expect(await navCounts(t.db, userActor({ ...(await f.owner()), disabledAt: new Date() }))).toEqual({ queue: 0, reviews: 0 });
+  });
+
+  it("counts up to 100 and no further (the badge reads 99+): it runs on every admin page", async () => {
+    for (let i = 0; i < 101; i++) await request((await f.user()).id, ["payments"]);
+    const counts = await navCounts(t.db, owner);
+    expect(counts.queue).toBe(NAV_COUNT_CAP);
+    expect(navCountText(counts.queue)).toBe("99+");
+    expect(navCountText(NAV_COUNT_CAP - 1)).toBe("99");
   });
 });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, requestApprovals, reviews } from "@/db/schema";
 import { type Actor, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { NAV_COUNT_CAP } from "./nav-count-cap";
 
 export type NavCounts = { queue: number; reviews: number };
 
@@ -11,22 +12,25 @@ export type NavCounts = { queue: number; reviews: number };
  *   own request, and not one they already approved with none of their parts still waiting (the
  *   same rule as the queue's "mayDecide", lib/admin/queue-query.ts);
  * - reviews: open reviews of requests they see (the Reviews page's "N wait for review").
+ * Each is counted up to NAV_COUNT_CAP (the badge then reads "99+"): it runs on every admin page.
  */
 export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts> {
   if (actor.disabled || (actor.kind === "user" && actor.role !== "owner" && actor.role !== "admin")) return { queue: 0, reviews: 0 };
   const mine = partsUnderAuthorityOf(actor);
   const rows = await db.execute<{ queue: number; reviews: number }>(sql`
     select
-      (select count(*)::int from ${accessRequests}
+      (select count(*)::int from (select 1 from ${accessRequests}
         where ${accessRequests.status} = 'pending' and ${accessRequests.requesterId} <> ${actor.id}
           and exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${mine})
           and not (
             exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id})
             and not exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id}
               and ${accessRequestProducts.approvedById} is null and ${mine})
-          )) as queue,
-      (select count(*)::int from ${reviews} join ${accessRequests} on ${accessRequests.id} = ${reviews.requestId}
-        where ${reviews.reviewedAt} is null and ${requestsVisibleTo(actor)}) as reviews`);
+          )
+        limit ${NAV_COUNT_CAP}) as decidable) as queue,
+      (select count(*)::int from (select 1 from ${reviews} join ${accessRequests} on ${accessRequests.id} = ${reviews.requestId}
+        where ${reviews.reviewedAt} is null and ${requestsVisibleTo(actor)}
+        limit ${NAV_COUNT_CAP}) as open_reviews) as reviews`);
   const row = rows[0];
   return { queue: row?.queue ?? 0, reviews: row?.reviews ?? 0 };
 }
