@@ -1,21 +1,7 @@
 "use client";
 
-import { UnavailableNotice } from "@/components/unavailable-notice";
-import { Button } from "@/components/ui/button";
-import { DATABASE_UNAVAILABLE_DIGEST } from "@/db/unavailable";
+import { ErrorFallback } from "@/components/error-fallback";
 
-export default function ErrorPage({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  // Only the digest crosses from the server (db/unavailable.ts sets it).
-  if (error.digest === DATABASE_UNAVAILABLE_DIGEST) return <UnavailableNotice reset={reset} />;
-  return (
-    <div className="mx-auto max-w-md py-16 text-center">
-      <h1 className="text-2xl font-semibold">Something went wrong</h1>
-      <p className="mt-3 text-zinc-600 dark:text-zinc-400">
-        The page could not be loaded. Try again; if it keeps happening, contact the portal&apos;s admins.
-      </p>
-      <Button className="mt-6" onClick={reset}>
-        Try again
-      </Button>
-    </div>
-  );
+export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
+  return <ErrorFallback {...props} />;
 }

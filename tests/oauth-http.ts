@@ -7,6 +7,12 @@ import { createVerifyContext } from "@/lib/keys/verify-context";
 import { verifyHttp } from "@/lib/keys/verify-http";
 import { headerReader } from "@/lib/net/node-headers";
 import { createOAuthServer } from "@/lib/oauth/server";
+import { userActor } from "@/lib/auth/permissions";
+import { claimCredential } from "@/lib/keys/claim-key";
+import { changeListeners } from "./changes";
+import { isolatedDatabase } from "./database";
+import { catalogueFixture } from "./fixtures";
+import { approvedRequest } from "./requests";
 
 /**
  * The OAuth route handlers (app/oauth/*, app/.well-known/*) and the verify endpoint served over real
@@ -74,4 +80,29 @@ export async function startOAuthHttp(db: Database, sql: Sql, opts: { changes?: C
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/**
+ * The OAuth suites' test bed: an isolated database whose Standard plan grants identity scopes, a
+ * change listener, the OAuth routes over HTTP, and `newClient()` — an approved request for the
+ * identity product claimed as an OAuth client (its id, client ID and the secret shown once).
+ * The caller closes `srv` in afterAll.
+ */
+export async function oauthTestbed() {
+  const t = await isolatedDatabase();
+  const f = await catalogueFixture(t.db);
+  const approver = userActor(await f.owner());
+  const baseUrl = "http://portal.test";
+  await t.sql`update plans set oauth_scopes = '{identity:read,identity:verify}' where name = 'Standard'`;
+  const listen = changeListeners(t.url);
+  const changes = listen();
+  await changes.ready(5000);
+  const srv = await startOAuthHttp(t.db, t.sql, { changes });
+  async function newClient() {
+    const { user, request, token } = await approvedRequest({ db: t.db, f, approver, baseUrl }, { slugs: ["identity"] });
+    const claimed = await claimCredential(t.db, token, user.id, { prefix: "ptk" });
+    if (claimed.kind !== "oauth_client") throw new Error(`expected an OAuth client, got ${claimed.kind}`);
+    return { user, request, id: claimed.client.id, clientId: claimed.clientId, secret: claimed.clientSecret };
+  }
+  return { t, f, approver, baseUrl, listen, changes, srv, newClient };
 }

@@ -5,36 +5,16 @@ import * as schema from "@/db/schema";
 import { afterAll, describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
 import { deleteApp } from "@/lib/apps/delete-app";
-import { claimCredential } from "@/lib/keys/claim-key";
 import { createVerifyContext } from "@/lib/keys/verify-context";
 import { verifyKey } from "@/lib/keys/verify-key";
 import { setDisabled } from "@/lib/users/user-admin";
-import { changeListeners } from "@/tests/changes";
-import { isolatedDatabase } from "@/tests/database";
-import { catalogueFixture } from "@/tests/fixtures";
-import { startOAuthHttp } from "@/tests/oauth-http";
-import { approvedRequest } from "@/tests/requests";
+import { oauthTestbed } from "@/tests/oauth-http";
 import { endClient, registerClientKey, rollClientSecret } from "./client-lifecycle";
 import { CLIENT_ASSERTION_TYPE, createOAuthServer } from "./server";
 
 /** Issue 19, adversary's pass: the attacks the builder's tests do not make. */
-const t = await isolatedDatabase();
-const f = await catalogueFixture(t.db);
-const approver = userActor(await f.owner());
-const baseUrl = "http://portal.test";
-await t.sql`update plans set oauth_scopes = '{identity:read,identity:verify}' where name = 'Standard'`;
-const listen = changeListeners(t.url);
-const changes = listen();
-await changes.ready(5000);
-const srv = await startOAuthHttp(t.db, t.sql, { changes });
+const { t, f, baseUrl, listen, srv, newClient } = await oauthTestbed();
 afterAll(() => srv.close());
-
-async function newClient() {
-  const { user, request, token } = await approvedRequest({ db: t.db, f, approver, baseUrl }, { slugs: ["identity"] });
-  const claimed = await claimCredential(t.db, token, user.id, { prefix: "ptk" });
-  if (claimed.kind !== "oauth_client") throw new Error(`expected an OAuth client, got ${claimed.kind}`);
-  return { user, request, id: claimed.client.id, clientId: claimed.clientId, secret: claimed.clientSecret };
-}
 
 async function keyClient() {
   const c = await newClient();

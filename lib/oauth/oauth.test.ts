@@ -2,36 +2,16 @@ import fc from "fast-check";
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, describe, expect, it } from "vitest";
-import { userActor } from "@/lib/auth/permissions";
-import { claimCredential } from "@/lib/keys/claim-key";
 import { revokeRequests } from "@/lib/keys/key-lifecycle";
-import { changeListeners, until } from "@/tests/changes";
-import { isolatedDatabase } from "@/tests/database";
-import { catalogueFixture } from "@/tests/fixtures";
-import { startOAuthHttp } from "@/tests/oauth-http";
-import { approvedRequest } from "@/tests/requests";
+import { until } from "@/tests/changes";
+import { oauthTestbed } from "@/tests/oauth-http";
 import { snapshotTables, withoutWrites } from "@/tests/table-snapshot";
 import { endClient, registerClientKey, rollClientSecret } from "./client-lifecycle";
 import { rotateSigningKeys } from "./signing-keys";
 
 /** Issue 19: Portico as the authorization server (client credentials), proven with openid-client. */
-const t = await isolatedDatabase();
-const f = await catalogueFixture(t.db);
-const approver = userActor(await f.owner());
-const baseUrl = "http://portal.test";
-await t.sql`update plans set oauth_scopes = '{identity:read,identity:verify}' where name = 'Standard'`;
-const listen = changeListeners(t.url);
-const changes = listen();
-await changes.ready(5000);
-const srv = await startOAuthHttp(t.db, t.sql, { changes });
+const { t, approver, baseUrl, srv, newClient } = await oauthTestbed();
 afterAll(() => srv.close());
-
-async function newClient() {
-  const { user, request, token } = await approvedRequest({ db: t.db, f, approver, baseUrl }, { slugs: ["identity"] });
-  const claimed = await claimCredential(t.db, token, user.id, { prefix: "ptk" });
-  if (claimed.kind !== "oauth_client") throw new Error(`expected an OAuth client, got ${claimed.kind}`);
-  return { user, request, id: claimed.client.id, clientId: claimed.clientId, secret: claimed.clientSecret };
-}
 
 const discover = (clientId: string, auth: oidc.ClientAuth) =>
   oidc.discovery(new URL(srv.base), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests], algorithm: "oauth2" });
