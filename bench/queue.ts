@@ -10,6 +10,8 @@ import { securitySettings, sessions, users } from "../db/schema";
 import { parseQueueParams, SORTABLE } from "../lib/admin/queue-params";
 import { queryQueue } from "../lib/admin/queue-query";
 import { decideRequests } from "../lib/requests/decide-requests";
+import { expireUnclaimedRequests } from "../lib/requests/expire-unclaimed";
+import { fallBackHandoffs } from "../lib/requests/handoff-fallback";
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -98,6 +100,21 @@ export async function benchQueue(databaseUrl: string, base: string) {
       const seq = plan.filter((l) => /Seq Scan on access_requests\b/.test(l));
       console.log(`\nEXPLAIN ${label}${seq.length ? "  ⚠ sequential scan on access_requests" : "  (no sequential scan on access_requests)"}`);
       console.log(plan.map((l) => `  ${l}`).join("\n"));
+    }
+
+    // The minute sweeps run beside every page view: at this size each must find its few due rows by
+    // index (drizzle/0025), not by reading the table.
+    for (const [label, sweep] of [
+      ["unclaimed expiry (lib/requests/expire-unclaimed.ts)", () => expireUnclaimedRequests(db, base)],
+      ["hand-off fallback (lib/requests/handoff-fallback.ts)", () => fallBackHandoffs(db, base)],
+    ] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await sweep();
+        times.push(performance.now() - t0);
+      }
+      console.log(`minute sweep, ${label}: p50 ${pct(times, 50).toFixed(1)} ms`);
     }
 
     // Bulk approval of 1,000 pending requests, with audit events, emails and jobs, in one transaction.

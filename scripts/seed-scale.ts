@@ -37,7 +37,11 @@ if (existing >= target) {
         ins as (
           insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at, decided_at)
           select p.id, 'scale-user-' || p.u, 'scale-app-' || p.u, plan.id,
-                 (case when p.r < 0.05 then 'pending' when p.r < 0.6 then 'approved' when p.r < 0.8 then 'available'
+                 -- An approved request whose 180-day window has ended is seeded as the minute sweep
+                 -- (lib/requests/expire-unclaimed.ts) leaves it: expired, not a backlog it works through.
+                 (case when p.r < 0.05 then 'pending'
+                       when p.r < 0.6 then (case when p.created + interval '180 days' <= now() then 'expired' else 'approved' end)
+                       when p.r < 0.8 then 'available'
                        when p.r < 0.9 then 'denied' else 'cancelled' end)::request_status,
                  'Load test request', '{}'::jsonb,
                  jsonb_build_object('name', plan.name, 'autoApprove', plan.auto_approve, 'approvalsRequired', plan.approvals_required,

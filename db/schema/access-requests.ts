@@ -95,6 +95,15 @@ export const accessRequests = pgTable(
     // insert fails), and the lookup of a request's pending extension.
     uniqueIndex("access_requests_one_pending_extension").on(t.extendsRequestId).where(sql`${t.status} = 'pending'`),
     index("access_requests_extends_idx").on(t.extendsRequestId),
+    // The minute sweeps (lib/jobs/start-worker.ts) find their few due rows by index: at 1,000,000
+    // requests each scanned the table, 1.2 s (unclaimed expiry) and 1.4 s (hand-off fallback) of a
+    // core every minute. The window's end is in UTC, where adding days is immutable and indexable.
+    index("access_requests_unclaimed_end_idx")
+      .on(sql`(timezone('UTC', ${t.startsAt}) + make_interval(days => ${t.durationDays}))`)
+      .where(sql`${t.status} = 'approved' and ${t.durationDays} is not null`),
+    index("access_requests_handoff_pending_idx")
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'pending' and ${t.handoffFallbackAt} is null and ${t.plan} ? 'handoff'`),
   ],
 );
 

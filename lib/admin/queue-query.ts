@@ -16,7 +16,7 @@ import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib
 import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
-import { requestParts } from "@/lib/requests/request-parts";
+import { requestParts, requestPartsJson } from "@/lib/requests/request-parts";
 import { decodeCursor, encodeCursor, type QueueCursor } from "./queue-cursor";
 import type { QueueParams } from "./queue-params";
 import { requestProductNames } from "@/lib/requests/product-names";
@@ -76,14 +76,21 @@ export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
 /**
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
+ * The settings go in one statement (simple protocol, no parameters): every round trip to the
+ * database is paid on each page view.
  */
 function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean } = {}) {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    if (opts.indexOrder) await tx.execute(sql`set local enable_sort = off`);
+    await tx.execute(
+      sql.raw(
+        opts.indexOrder
+          ? "set local max_parallel_workers_per_gather = 0; set local enable_sort = off"
+          : "set local max_parallel_workers_per_gather = 0",
+      ),
+    );
     return query(tx);
   });
 }
@@ -144,6 +151,9 @@ export function queueRowsQuery(
       requesterEmail: users.email,
       appName: apps.name,
       productNames: requestProductNames(),
+      // Each product with who approved or revoked it (lib/requests/request-parts.ts), in the same
+      // query: a second one for the page's ids would be another round trip on every view.
+      parts: requestPartsJson(),
       // The cursor's key, as Postgres writes it (microseconds included).
       sortKey: sql<string>`${expr}::text`,
     })
@@ -162,21 +172,34 @@ export function queueRowsQuery(
  * offset: page 200 costs what page 1 does), and the total (counted up to COUNT_CAP, then "1,000+").
  */
 export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
+  const [page, count] = await Promise.all([queuePage(db, actor, p), countQueue(db, actor, p)]);
+  return { ...page, ...count };
+}
+
+/**
+ * How many requests the view holds, counted up to COUNT_CAP ("1,000+"): counting a million rows for
+ * a page number is waste. Its own query, so the page can show its rows without waiting for it.
+ */
+export async function countQueue(db: Queryable, actor: Actor, p: QueueParams) {
   const where = and(...queueConditions(actor, p));
-  const after = decodeCursor(p.after);
-  const before = after ? null : decodeCursor(p.before);
-  // Counting a million rows for a page number is waste: stop at the cap. The joins are only needed
-  // when a filter reads the requester or the app; ordering by the index lets Postgres stop early.
+  // The joins are only needed when a filter reads the requester or the app; ordering by the index
+  // lets Postgres stop early.
   const needsJoins = Boolean(p.requester || p.q);
-  const countQuery = (db: Queryable) =>
-    db.execute<{ n: number }>(sql`select count(*)::int as n from (
+  const counted = await serial(db, (q) =>
+    q.execute<{ n: number }>(sql`select count(*)::int as n from (
       select 1 from ${accessRequests}
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
-      where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`);
-  const [fetched, counted] = await Promise.all([
-    serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: true }),
-    serial(db, countQuery),
-  ]);
+      where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`),
+  );
+  const total = counted[0]?.n ?? 0;
+  return { total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/** One page of the queue and the cursors of the pages before and after it. */
+export async function queuePage(db: Queryable, actor: Actor, p: QueueParams) {
+  const after = decodeCursor(p.after);
+  const before = after ? null : decodeCursor(p.before);
+  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: true });
   const more = fetched.length > p.size;
   const page = fetched.slice(0, p.size);
   if (before) page.reverse();
@@ -189,14 +212,9 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
     next: hasNext && last ? encodeCursor({ key: last.sortKey, id: last.id }) : null,
     previous: hasPrevious && first ? encodeCursor({ key: first.sortKey, id: first.id }) : null,
   };
-  const total = counted[0]?.n ?? 0;
-  const parts = await requestParts(
-    db,
-    page.map((r) => r.id),
-  );
   const now = new Date();
   const shown = page.map(
-    ({ handoffPlan, handoffFallbackAt, extendsRequestId, currentExpiry, sortKey: _key, ...r }) => ({
+    ({ handoffPlan, handoffFallbackAt, extendsRequestId, currentExpiry, sortKey: _key, parts: _parts, ...r }) => ({
       ...r,
       extension: extendsRequestId
         ? extensionFacts(
@@ -213,12 +231,7 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
       }),
     }),
   );
-  return {
-    rows: shown.map((r) => withDecision(actor, r, parts.get(r.id) ?? [])),
-    total: Math.min(total, COUNT_CAP),
-    capped: total > COUNT_CAP,
-    cursors,
-  };
+  return { rows: shown.map((r, i) => withDecision(actor, r, page[i]?.parts ?? [])), cursors };
 }
 
 /**
@@ -289,6 +302,9 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
         createdAt: accessRequests.createdAt,
         planName: sql<string>`${accessRequests.plan}->>'name'`,
         productNames: requestProductNames(),
+      // Each product with who approved or revoked it (lib/requests/request-parts.ts), in the same
+      // query: a second one for the page's ids would be another round trip on every view.
+      parts: requestPartsJson(),
       })
       .from(accessRequests)
       .where(

@@ -60,6 +60,9 @@ export async function expireUnclaimedRequest(tx: Tx, requestId: string, opts: { 
   return true;
 }
 
+/** An approved request's window end in UTC, as access_requests_unclaimed_end_idx indexes it. */
+const windowEndUtc = sql`(timezone('UTC', ${accessRequests.startsAt}) + make_interval(days => ${accessRequests.durationDays}))`;
+
 /**
  * The scheduled sweep (run with the key expiry, lib/jobs/start-worker.ts): approved requests whose
  * access window ended unclaimed become expired. Each in its own small transaction.
@@ -72,9 +75,12 @@ export async function expireUnclaimedRequests(db: Database, baseUrl: string, now
       and(
         eq(accessRequests.status, "approved"),
         isNotNull(accessRequests.durationDays),
-        sql`${accessRequests.startsAt} + make_interval(days => ${accessRequests.durationDays}) <= ${now.toISOString()}`,
+        sql`${windowEndUtc} <= timezone('UTC', ${now.toISOString()}::timestamptz)`,
       ),
     )
+    // Longest overdue first, read off access_requests_unclaimed_end_idx: the planner cannot tell
+    // that the due rows are few, and without the order it scanned the table (1.2 s at 1M requests).
+    .orderBy(windowEndUtc)
     .limit(500);
   let expired = 0;
   for (const d of due) {

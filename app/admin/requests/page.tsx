@@ -1,5 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
@@ -7,7 +8,7 @@ import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { db } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
-import { queryQueue, queueDetail } from "@/lib/admin/queue-query";
+import { countQueue, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
@@ -23,8 +24,10 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  const [{ rows, total, capped, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
-    queryQueue(db, user, params),
+  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after.
+  const count = countQueue(db, user, params);
+  const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
+    queuePage(db, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
       .select({ id: products.id, name: products.name })
@@ -95,8 +98,11 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       <div className={params.open ? "grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_18rem]" : ""}>
         <QueueTable
           rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
-          total={total}
-          capped={capped}
+          count={
+            <Suspense fallback={<span className="text-zinc-400 dark:text-zinc-500">Counting…</span>}>
+              <QueueCount count={count} />
+            </Suspense>
+          }
           params={params}
           cursors={cursors}
           hiddenColumns={visibleColumnsLeft(prefs?.preferences.queueHiddenColumns ?? [])}
@@ -114,6 +120,12 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </div>
     </>
   );
+}
+
+/** "1,000+ requests", once the count query answers. */
+async function QueueCount({ count }: { count: ReturnType<typeof countQueue> }) {
+  const { total, capped } = await count;
+  return `${total.toLocaleString("en")}${capped ? "+" : ""} ${total === 1 ? "request" : "requests"}`;
 }
 
 /** A saved choice that hides every column (possible before the chooser kept one) shows them all. */

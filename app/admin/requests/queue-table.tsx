@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { startTransition, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, startTransition, useEffect, useMemo, useRef, useState } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { ExtensionNote, type ExtensionFacts } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
@@ -66,15 +66,14 @@ const LESSER_COLUMNS: QueueColumn[] = ["reason", "requestedFor"];
 
 export function QueueTable({
   rows,
-  total,
-  capped,
+  count,
   params,
   cursors,
   hiddenColumns,
 }: {
   rows: QueueTableRow[];
-  total: number;
-  capped: boolean;
+  /** "1,000+ requests": rendered by the server, which streams it in when counted. */
+  count: ReactNode;
   params: QueueParams;
   cursors: { next: string | null; previous: string | null };
   hiddenColumns: string[];
@@ -178,7 +177,6 @@ export function QueueTable({
   const selectedIds = Object.keys(selected).filter(
     (id) => selected[id] && rows.some((r) => r.id === id),
   );
-  const count = `${capped ? `${total.toLocaleString("en")}+` : total.toLocaleString("en")} ${total === 1 ? "request" : "requests"}`;
 
   return (
     <div className="min-w-0 space-y-4">
@@ -236,7 +234,7 @@ export function QueueTable({
           nextHref: cursors.next
             ? queueHref(params, { after: cursors.next, before: undefined, open: undefined })
             : null,
-          summary: rows.length > 0 ? `Showing ${rows.length} of ${count}` : null,
+          summary: rows.length > 0 ? <>Showing {rows.length} of {count}</> : null,
           pageSize: {
             value: params.size,
             options: PAGE_SIZES,

@@ -1,0 +1,2 @@
+CREATE INDEX "access_requests_unclaimed_end_idx" ON "access_requests" USING btree ((timezone('UTC', "starts_at") + make_interval(days => "duration_days"))) WHERE "access_requests"."status" = 'approved' and "access_requests"."duration_days" is not null;--> statement-breakpoint
+CREATE INDEX "access_requests_handoff_pending_idx" ON "access_requests" USING btree ("created_at") WHERE "access_requests"."status" = 'pending' and "access_requests"."handoff_fallback_at" is null and "access_requests"."plan" ? 'handoff';
