@@ -44,7 +44,26 @@ type Options = {
    * bulk jobs leave it out (their statements may legitimately run long).
    */
   timeoutMs?: number;
+  /**
+   * Settings every connection of the pool starts with (startup parameters), so its queries need
+   * no transaction to carry them: each statement is one round trip. Never through a transaction
+   * pooler (PgBouncer refuses startup parameters it does not know).
+   */
+  settings?: Readonly<Record<string, string>>;
 };
+
+/**
+ * For short pages read in index order (the approval queue, lib/admin/queue-query.ts): no parallel
+ * workers, and sorting priced out so the planner walks the (key, id) index and stops after a page.
+ */
+export const INDEX_ORDER_SETTINGS = { max_parallel_workers_per_gather: "0", enable_sort: "off" } as const;
+
+const poolSettings = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/** The settings a pool's connections started with (createDb's `settings`), if `db` is such a pool. */
+export function settingsOf(db: Queryable): Readonly<Record<string, string>> | undefined {
+  return poolSettings.get(db);
+}
 
 export function createDb(url: string, options: Options = {}) {
   const timeoutMs = options.timeoutMs;
@@ -59,8 +78,10 @@ export function createDb(url: string, options: Options = {}) {
     // postgres.js waits up to 20 s between reconnects after repeated failures by default: a database
     // back from an outage would go unused that long. At most half a second here.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
+    ...(options.settings ? { connection: options.settings } : {}),
   });
   const sql = timeoutMs ? withDeadlines(raw, { timeoutMs, key: url }) : raw;
   const db = drizzle(sql, { schema, casing: "snake_case" });
+  if (options.settings) poolSettings.set(db, options.settings);
   return { db, sql };
 }

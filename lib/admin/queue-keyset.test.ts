@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
@@ -47,13 +48,17 @@ await t.db.execute(sql`
     status = (array['pending','approved','denied','cancelled'])[1 + ('x' || substr(md5(id::text), 5, 2))::bit(8)::int % 4]::request_status`);
 const total = 63;
 
-async function walk(sort: string, dir: string, size: number) {
+// The page's own pool (db/client.ts: indexOrderDb): settings from the connection's start, no transaction.
+const preset = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
+afterAll(() => preset.sql.end());
+
+async function walk(sort: string, dir: string, size: number, db: typeof t.db = t.db) {
   const seen: string[] = [];
   let after: string | undefined;
   const pages: { ids: string[]; previous: string | null }[] = [];
   for (let i = 0; i < 20; i++) {
     const page = await queryQueue(
-      t.db,
+      db,
       asAdmin,
       parseQueueParams({ status: "all", sort, dir, size: String(size), after }),
     );
@@ -106,5 +111,18 @@ describe("queue keyset paging", () => {
       parseQueueParams({ status: "all", sort: "status", size: "100" }),
     );
     expect(seen).toEqual(all.rows.map((r) => r.id));
+  });
+
+  it("the queue's own pool (settings at connection start, no transaction) pages exactly as the transaction does", async () => {
+    const [settings] = await preset.sql<{ sort: string; workers: string }[]>`
+      select current_setting('enable_sort') as sort, current_setting('max_parallel_workers_per_gather') as workers`;
+    expect(settings).toEqual({ sort: "off", workers: "0" });
+    for (const sort of SORTABLE) {
+      for (const dir of ["asc", "desc"]) {
+        expect((await walk(sort, dir, 10, preset.db)).seen, `${sort} ${dir}`).toEqual((await walk(sort, dir, 10)).seen);
+      }
+    }
+    const counted = await queryQueue(preset.db, asAdmin, parseQueueParams({ status: "all" }));
+    expect({ total: counted.total, capped: counted.capped }).toEqual({ total, capped: false });
   });
 });

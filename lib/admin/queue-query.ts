@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from "drizzle-orm";
-import type { Queryable } from "@/db/connect";
+import { INDEX_ORDER_SETTINGS, type Queryable, settingsOf } from "@/db/connect";
 import { escapeLike } from "@/lib/sql/escape-like";
 import {
   accessRequestProducts,
@@ -80,6 +80,14 @@ export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
  * database is paid on each page view.
  */
 function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean } = {}) {
+  // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no transaction.
+  const preset = settingsOf(db);
+  if (
+    preset?.max_parallel_workers_per_gather === INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather &&
+    (!opts.indexOrder || preset.enable_sort === INDEX_ORDER_SETTINGS.enable_sort)
+  ) {
+    return query(db);
+  }
   return db.transaction(async (tx) => {
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
@@ -182,14 +190,14 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
  */
 export async function countQueue(db: Queryable, actor: Actor, p: QueueParams) {
   const where = and(...queueConditions(actor, p));
-  // The joins are only needed when a filter reads the requester or the app; ordering by the index
-  // lets Postgres stop early.
+  // The joins are only needed when a filter reads the requester or the app. No order: any plan may
+  // stop at the cap, and none needs a sort (the queue's pool prices sorting out).
   const needsJoins = Boolean(p.requester || p.q);
   const counted = await serial(db, (q) =>
     q.execute<{ n: number }>(sql`select count(*)::int as n from (
       select 1 from ${accessRequests}
       ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
-      where ${where} order by ${accessRequests.createdAt} limit ${COUNT_CAP + 1}) capped`),
+      where ${where} limit ${COUNT_CAP + 1}) capped`),
   );
   const total = counted[0]?.n ?? 0;
   return { total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
-import { db } from "@/db/client";
+import { db, indexOrderDb } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { countQueue, queueDetail, queuePage } from "@/lib/admin/queue-query";
@@ -25,9 +25,9 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
   // The count is not waited for: the rows render at once and "1,000+ requests" streams in after.
-  const count = countQueue(db, user, params);
+  const count = countQueue(indexOrderDb, user, params);
   const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
-    queuePage(db, user, params),
+    queuePage(indexOrderDb, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
       .select({ id: products.id, name: products.name })
