@@ -260,7 +260,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                 </tr>
               ))}
             </thead>
-            <tbody className="divide-y divide-zinc-100 max-sm:block dark:divide-zinc-800">
+            <tbody className={cn("divide-y divide-zinc-100 max-sm:block dark:divide-zinc-800", props.dense && "dt-dense")}>
               {table.getRowModel().rows.map((row) => {
                 const active = activeRowId === row.id;
                 return (
@@ -270,7 +270,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                     data-row-id={row.id}
                     aria-current={active ? "true" : undefined}
                     className={cn(
-                      "max-sm:relative max-sm:block max-sm:space-y-1 max-sm:px-4 max-sm:py-3",
+                      "dt-row",
                       selection && "max-sm:pr-12",
                       row.getIsSelected()
                         ? "bg-indigo-50/60 dark:bg-indigo-950/40"
@@ -283,10 +283,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       const id = cell.column.id;
                       if (id === "__select" && selection) {
                         return (
-                          <td
-                            key={cell.id}
-                            className={cn("py-2 align-top max-sm:absolute max-sm:top-3 max-sm:right-4 max-sm:p-0", props.dense ? "px-1.5" : "px-3")}
-                          >
+                          <td key={cell.id} className="dt-select">
                             <SelectCell
                               row={row.original}
                               selection={selection}
@@ -301,23 +298,8 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       if (!column) return null;
                       const phone = column.phone ?? "detail";
                       return (
-                        <td
-                          key={cell.id}
-                          className={cn(
-                            "py-2 align-top break-words max-sm:p-0",
-                            props.dense ? "px-1.5" : "px-3",
-                            phone === "hidden" && "max-sm:hidden",
-                            phone === "title" && "max-sm:block max-sm:text-base",
-                            phone === "detail" &&
-                              "max-sm:grid max-sm:grid-cols-[7rem_minmax(0,1fr)] max-sm:gap-2",
-                            column.className,
-                          )}
-                        >
-                          {phone === "detail" ? (
-                            <span className="text-xs text-zinc-500 sm:hidden dark:text-zinc-400">
-                              {column.label}
-                            </span>
-                          ) : null}
+                        <td key={cell.id} className={cn("dt-cell", `dt-phone-${phone}`, column.className)}>
+                          {phone === "detail" ? <span className="dt-label">{column.label}</span> : null}
                           <div className="min-w-0">{column.cell(row.original)}</div>
                         </td>
                       );

@@ -8,13 +8,13 @@ import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { db, indexOrderDb } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
-import { countQueue, queueDetail, queuePage } from "@/lib/admin/queue-query";
+import { countQueue, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
 import { PanelSheet } from "./panel-sheet";
-import { QueueTable } from "./queue-table";
+import { QueueTable, type QueueTableRow } from "./queue-table";
 
 export const metadata: Metadata = { title: "Approval queue" };
 
@@ -97,7 +97,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           is a full-screen sheet. */}
       <div className={params.open ? "grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_18rem]" : ""}>
         <QueueTable
-          rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), startsAt: r.startsAt.toISOString() }))}
+          rows={rows.map(tableRow)}
           count={
             <Suspense fallback={<span className="text-zinc-400 dark:text-zinc-500">Counting…</span>}>
               <QueueCount count={count} />
@@ -120,6 +120,33 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </div>
     </>
   );
+}
+
+/**
+ * What the table shows of a request, and nothing more: every field handed to a client component is
+ * written into the page's payload. Parts only where a request spans several products.
+ */
+function tableRow(r: QueueRow): QueueTableRow {
+  return {
+    id: r.id,
+    status: r.status,
+    createdAt: r.createdAt.toISOString(),
+    startsAt: r.startsAt.toISOString(),
+    durationDays: r.durationDays,
+    reason: r.reason,
+    planName: r.planName,
+    approvalsRequired: r.approvalsRequired,
+    approvals: r.approvals,
+    requesterName: r.requesterName,
+    requesterEmail: r.requesterEmail,
+    appName: r.appName,
+    productNames: r.productNames,
+    parts: r.parts.length > 1 ? r.parts : [],
+    mayDecide: r.mayDecide,
+    whyNot: r.whyNot,
+    handoff: r.handoff,
+    extension: r.extension,
+  };
 }
 
 /** "1,000+ requests", once the count query answers. */

@@ -30,12 +30,11 @@ export type QueueTableRow = {
   planName: string;
   approvalsRequired: number;
   approvals: number;
-  approvedByMe: boolean;
   requesterName: string | null;
   requesterEmail: string;
   appName: string;
   productNames: string[];
-  /** Each product with who approved it: a request spanning several owners waits for each. */
+  /** Each product with who approved it, when there are several: a request spanning several owners waits for each. */
   parts: PartState[];
   /** Whether the viewer may approve or deny it now; when not because of who they are, why. */
   mayDecide: boolean;
