@@ -68,6 +68,18 @@ export async function benchQueue(databaseUrl: string, base: string) {
       .insert(securitySettings)
       .values({ id: true, secondFactorPolicy: "no_one" })
       .onConflictDoUpdate({ target: securitySettings.id, set: { secondFactorPolicy: "no_one" } });
+    // A settled server: jobs left by an earlier run (its bulk approval queues 1,000 emails, which the
+    // app's inline worker renders and sends) would be measured as the queue's own time.
+    const settleFrom = performance.now();
+    for (;;) {
+      const [{ due } = { due: 0 }] = await raw<{ due: number }[]>`
+        select count(*)::int as due from graphile_worker._private_jobs where run_at <= now() and attempts < max_attempts`;
+      if (due === 0 || performance.now() - settleFrom > 300_000) {
+        console.log(`\n(waited ${((performance.now() - settleFrom) / 1000).toFixed(0)} s for ${due === 0 ? "the job queue to empty" : `the job queue; ${due} jobs still due`})`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const token = randomBytes(32).toString("hex");
     await db.insert(sessions).values({ sessionToken: token, userId: owner.id, expires: new Date(Date.now() + 3600_000) });
     console.log("\n/admin/requests over HTTP (owner, 30 sequential after 5 warm-up)   p50 ms    p95 ms");

@@ -6,7 +6,7 @@
  * API's token check beside the same handler without auth (bench/api.ts), the approval queue at
  * 1,000,000 requests (bench/queue.ts) and GET /api/v1/access-requests at that size (bench/api.ts).
  *
- * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_QUEUE=1 (no queue bench,
+ * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_VERIFY=1, BENCH_SKIP_QUEUE=1 (no queue bench,
  * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
  * BENCH_SKIP_OAUTH=1 (bench/oauth.ts: token endpoint; verify with a JWT vs an API key), BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
  * attempt, and a decision's cost with 10 endpoints beside none), BENCH_SKIP_PAGES=1 (no catalogue pages).
@@ -98,7 +98,9 @@ async function main() {
     }
     process.env.AUTH_SECRET ??= fs.readFileSync(".data/auth-secret", "utf8").trim();
     const databaseUrl = fs.readFileSync(".data/bench-pg/database-url", "utf8").trim();
-    await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections, pgData: ".data/bench-pg/cluster" });
+    if (process.env.BENCH_SKIP_VERIFY !== "1") {
+      await benchVerify(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections, pgData: ".data/bench-pg/cluster" });
+    }
     const skipApi = process.env.BENCH_SKIP_API === "1";
     if (!skipApi) await benchApiToken(databaseUrl, base, { seconds, connections });
     if (process.env.BENCH_SKIP_OAUTH !== "1") await benchOAuth(databaseUrl, base, `http://127.0.0.1:${port + 1}`, { seconds, connections });

@@ -58,11 +58,21 @@ type Options = {
  */
 export const INDEX_ORDER_SETTINGS = { max_parallel_workers_per_gather: "0", enable_sort: "off" } as const;
 
-const poolSettings = new WeakMap<object, Readonly<Record<string, string>>>();
+// On the pool object itself (not in a map of this module's): a dev hot reload re-evaluates this
+// module while db/client.ts keeps its pools.
+const SETTINGS = Symbol.for("portico.pool-settings");
 
 /** The settings a pool's connections started with (createDb's `settings`), if `db` is such a pool. */
 export function settingsOf(db: Queryable): Readonly<Record<string, string>> | undefined {
-  return poolSettings.get(db);
+  return (db as { [SETTINGS]?: Readonly<Record<string, string>> })[SETTINGS];
+}
+
+/**
+ * `DATABASE_POOLER=session` or `transaction`: a pooler stands between the app and PostgreSQL, and
+ * PgBouncer refuses startup parameters it does not know, so no pool starts with `settings`.
+ */
+export function startupSettingsAllowed() {
+  return (process.env.DATABASE_POOLER ?? "none") === "none";
 }
 
 export function createDb(url: string, options: Options = {}) {
@@ -82,6 +92,6 @@ export function createDb(url: string, options: Options = {}) {
   });
   const sql = timeoutMs ? withDeadlines(raw, { timeoutMs, key: url }) : raw;
   const db = drizzle(sql, { schema, casing: "snake_case" });
-  if (options.settings) poolSettings.set(db, options.settings);
+  if (options.settings) Object.defineProperty(db, SETTINGS, { value: options.settings });
   return { db, sql };
 }

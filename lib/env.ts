@@ -23,7 +23,7 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   // "transaction": DATABASE_URL is a pooler in transaction mode; queries go unprepared (db/connect.ts).
-  DATABASE_POOLER: z.enum(["none", "transaction"], { error: "must be none or transaction" }).default("none"),
+  DATABASE_POOLER: z.enum(["none", "session", "transaction"], { error: "must be none, session or transaction" }).default("none"),
   AUTH_SECRET: z
     .string({ error: "is not set. Generate one with `openssl rand -base64 33`." })
     .min(16, "must be at least 16 characters"),

@@ -80,14 +80,41 @@ export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
  * database is paid on each page view.
  */
 function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean } = {}) {
-  // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no transaction.
+  // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no
+  // transaction, once the server is seen to keep them (a pooler may drop startup parameters).
+  const kept = startsIndexOrdered(db);
+  return kept ? kept.then((yes) => (yes ? query(db) : inTransaction(db, query, opts))) : inTransaction(db, query, opts);
+}
+
+const verifiedPools = new WeakMap<object, Promise<boolean>>();
+
+/**
+ * For a pool created with INDEX_ORDER_SETTINGS: whether its connections really run with them, asked
+ * once per pool (PgBouncer with ignore_startup_parameters would silently drop them). Else undefined.
+ */
+function startsIndexOrdered(db: Queryable): Promise<boolean> | undefined {
   const preset = settingsOf(db);
   if (
-    preset?.max_parallel_workers_per_gather === INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather &&
-    (!opts.indexOrder || preset.enable_sort === INDEX_ORDER_SETTINGS.enable_sort)
+    preset?.max_parallel_workers_per_gather !== INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather ||
+    preset.enable_sort !== INDEX_ORDER_SETTINGS.enable_sort
   ) {
-    return query(db);
+    return undefined;
   }
+  let kept = verifiedPools.get(db);
+  if (!kept) {
+    kept = db
+      .execute<{ sort: string; workers: string }>(
+        sql`select current_setting('enable_sort') as sort, current_setting('max_parallel_workers_per_gather') as workers`,
+      )
+      .then(([row]) => row?.sort === INDEX_ORDER_SETTINGS.enable_sort && row.workers === INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather);
+    // A failed check is asked again next time rather than remembered.
+    kept.catch(() => verifiedPools.delete(db));
+    verifiedPools.set(db, kept);
+  }
+  return kept;
+}
+
+function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean }) {
   return db.transaction(async (tx) => {
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
@@ -310,9 +337,6 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
         createdAt: accessRequests.createdAt,
         planName: sql<string>`${accessRequests.plan}->>'name'`,
         productNames: requestProductNames(),
-      // Each product with who approved or revoked it (lib/requests/request-parts.ts), in the same
-      // query: a second one for the page's ids would be another round trip on every view.
-      parts: requestPartsJson(),
       })
       .from(accessRequests)
       .where(

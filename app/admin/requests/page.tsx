@@ -25,7 +25,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
   // The count is not waited for: the rows render at once and "1,000+ requests" streams in after.
-  const count = countQueue(indexOrderDb, user, params);
+  // A count that fails leaves the toolbar without it; the rows already shown stay.
+  const count = countQueue(indexOrderDb, user, params).catch(() => null);
   const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
     queuePage(indexOrderDb, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
@@ -99,7 +100,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         <QueueTable
           rows={rows.map(tableRow)}
           count={
-            <Suspense fallback={<span className="text-zinc-400 dark:text-zinc-500">Counting…</span>}>
+            <Suspense fallback={<span className="text-zinc-500 dark:text-zinc-400">counting…</span>}>
               <QueueCount count={count} />
             </Suspense>
           }
@@ -150,8 +151,10 @@ function tableRow(r: QueueRow): QueueTableRow {
 }
 
 /** "1,000+ requests", once the count query answers. */
-async function QueueCount({ count }: { count: ReturnType<typeof countQueue> }) {
-  const { total, capped } = await count;
+async function QueueCount({ count }: { count: Promise<{ total: number; capped: boolean } | null> }) {
+  const counted = await count;
+  if (!counted) return null;
+  const { total, capped } = counted;
   return `${total.toLocaleString("en")}${capped ? "+" : ""} ${total === 1 ? "request" : "requests"}`;
 }
 
