@@ -87,6 +87,7 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { i
 }
 
 const verifiedPools = new WeakMap<object, Promise<boolean>>();
+const indexOrderEntries = Object.entries(INDEX_ORDER_SETTINGS);
 
 /**
  * For a pool created with INDEX_ORDER_SETTINGS: whether its connections really run with them, asked
@@ -94,19 +95,17 @@ const verifiedPools = new WeakMap<object, Promise<boolean>>();
  */
 function startsIndexOrdered(db: Queryable): Promise<boolean> | undefined {
   const preset = settingsOf(db);
-  if (
-    preset?.max_parallel_workers_per_gather !== INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather ||
-    preset.enable_sort !== INDEX_ORDER_SETTINGS.enable_sort
-  ) {
-    return undefined;
-  }
+  if (!indexOrderEntries.every(([name, value]) => preset?.[name] === value)) return undefined;
   let kept = verifiedPools.get(db);
   if (!kept) {
     kept = db
-      .execute<{ sort: string; workers: string }>(
-        sql`select current_setting('enable_sort') as sort, current_setting('max_parallel_workers_per_gather') as workers`,
+      .execute<Record<string, string>>(
+        sql`select ${sql.join(
+          indexOrderEntries.map(([name]) => sql`current_setting(${name}) as ${sql.identifier(name)}`),
+          sql`, `,
+        )}`,
       )
-      .then(([row]) => row?.sort === INDEX_ORDER_SETTINGS.enable_sort && row.workers === INDEX_ORDER_SETTINGS.max_parallel_workers_per_gather);
+      .then(([row]) => indexOrderEntries.every(([name, value]) => row?.[name] === value));
     // A failed check is asked again next time rather than remembered.
     kept.catch(() => verifiedPools.delete(db));
     verifiedPools.set(db, kept);
@@ -119,13 +118,8 @@ function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, op
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    await tx.execute(
-      sql.raw(
-        opts.indexOrder
-          ? "set local max_parallel_workers_per_gather = 0; set local enable_sort = off"
-          : "set local max_parallel_workers_per_gather = 0",
-      ),
-    );
+    const settings = indexOrderEntries.filter(([name]) => opts.indexOrder || name !== "enable_sort");
+    await tx.execute(sql.raw(settings.map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
     return query(tx);
   });
 }
