@@ -75,8 +75,52 @@ export function startupSettingsAllowed() {
   return (process.env.DATABASE_POOLER ?? "none") === "none";
 }
 
+/**
+ * Drizzle sends every query it did not name (`.prepare("name")`) unprepared, and postgres.js then
+ * describes a statement with parameters before it binds it: two round trips per query, each a
+ * write and a wake-up on both sides. Prepared, a statement seen before on the connection is one.
+ * Only without a pooler: a transaction pooler may run the next statement on another server
+ * connection, and a session pooler refuses the startup parameter below.
+ */
+export function preparesStatements() {
+  return startupSettingsAllowed();
+}
+
+/**
+ * A prepared statement would be planned generically after five runs when the planner thinks that
+ * no worse; every statement is planned for its own parameters instead, as an unprepared one is, so
+ * preparing changes round trips and nothing about plans.
+ */
+const PLAN_PER_RUN = { plan_cache_mode: "force_custom_plan" } as const;
+
+type Unsafe = (query: string, args?: unknown[], options?: Record<string, unknown>) => unknown;
+type TxFn = (tx: unknown) => unknown;
+
+/** `sql` (a pool or a transaction) whose `unsafe`, as Drizzle calls it, prepares its statement. */
+function preparing<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(t, prop) {
+      const value: unknown = Reflect.get(t, prop);
+      if (typeof value !== "function") return value;
+      if (prop === "unsafe") {
+        return (query: string, args: unknown[] = [], opts: Record<string, unknown> = {}) => (value as Unsafe).call(t, query, args, { ...opts, prepare: true });
+      }
+      // Drizzle's transactions and nested transactions: their statements are prepared too.
+      if (prop === "begin" || prop === "savepoint") {
+        return (...args: unknown[]) => {
+          const fn = args[args.length - 1] as TxFn;
+          return (value as (...a: unknown[]) => unknown).call(t, ...args.slice(0, -1), (tx: object) => fn(preparing(tx)));
+        };
+      }
+      return value;
+    },
+  });
+}
+
 export function createDb(url: string, options: Options = {}) {
   const timeoutMs = options.timeoutMs;
+  const prepareAll = preparesStatements();
+  const connection = { ...(prepareAll ? PLAN_PER_RUN : {}), ...options.settings };
   const raw = postgres(url, {
     max: options.max ?? 10,
     prepare: !behindTransactionPooler(),
@@ -88,10 +132,10 @@ export function createDb(url: string, options: Options = {}) {
     // postgres.js waits up to 20 s between reconnects after repeated failures by default: a database
     // back from an outage would go unused that long. At most half a second here.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
-    ...(options.settings ? { connection: options.settings } : {}),
+    ...(Object.keys(connection).length ? { connection } : {}),
   });
   const sql = timeoutMs ? withDeadlines(raw, { timeoutMs, key: url }) : raw;
-  const db = drizzle(sql, { schema, casing: "snake_case" });
+  const db = drizzle(prepareAll ? preparing(sql) : sql, { schema, casing: "snake_case" });
   if (options.settings) Object.defineProperty(db, SETTINGS, { value: options.settings });
   return { db, sql };
 }

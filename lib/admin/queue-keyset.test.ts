@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
 import { addToCart } from "@/lib/cart/cart-store";
@@ -6,7 +7,7 @@ import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { SORTABLE, parseQueueParams } from "./queue-params";
-import { queryQueue } from "./queue-query";
+import { queryQueue, queuePage } from "./queue-query";
 
 // Keyset paging must give every row exactly once in every order, even when many rows share a sort
 // key (same status, same microsecond, same requester, app or plan): the id breaks the ties.
@@ -125,4 +126,49 @@ describe("queue keyset paging", () => {
     const counted = await queryQueue(preset.db, asAdmin, parseQueueParams({ status: "all" }));
     expect({ total: counted.total, capped: counted.capped }).toEqual({ total, capped: false });
   });
+
+  it("a filtered view on the queue's pool is read with sorting allowed, in a transaction, and pages as the main pool does", async () => {
+    // Every statement the queue runs in a transaction on the pool, as text.
+    const statements: string[] = [];
+    const dialect = new PgDialect({ casing: "snake_case" });
+    const watched = new Proxy(preset.db, {
+      get(target, prop) {
+        if (prop !== "transaction") return Reflect.get(target, prop);
+        return (fn: (tx: unknown) => Promise<unknown>) =>
+          target.transaction((tx) =>
+            fn(
+              new Proxy(tx, {
+                get(txTarget, txProp) {
+                  if (txProp !== "execute") return Reflect.get(txTarget, txProp);
+                  return (q: SQL) => {
+                    statements.push(dialect.sqlToQuery(q).sql);
+                    return txTarget.execute(q);
+                  };
+                },
+              }),
+            ),
+          );
+      },
+    });
+    const requester = people[1]?.email ?? "";
+    const filtered = parseQueueParams({ status: "all", requester, size: "10" });
+    const page = await queuePage(watched, asAdmin, filtered);
+    expect(statements).toContain("set local max_parallel_workers_per_gather = 0; set local enable_sort = on");
+    expect(page.rows.length).toBe(10);
+    expect(page.rows.every((r) => r.requesterEmail === requester)).toBe(true);
+    // The same pages as the main pool's transaction gives.
+    let after: string | undefined;
+    for (let i = 0; i < 6; i++) {
+      const p = parseQueueParams({ status: "all", requester, size: "10", ...(after ? { after } : {}) });
+      const [ours, main] = [await queuePage(watched, asAdmin, p), await queuePage(t.db, asAdmin, p)];
+      expect(ours.rows.map((r) => r.id)).toEqual(main.rows.map((r) => r.id));
+      if (!ours.cursors.next) break;
+      after = ours.cursors.next;
+    }
+    // Unfiltered, the pool's own settings serve: no transaction.
+    statements.length = 0;
+    await queuePage(watched, asAdmin, parseQueueParams({ status: "all" }));
+    expect(statements).toEqual([]);
+  });
 });
+

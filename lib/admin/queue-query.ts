@@ -76,13 +76,14 @@ export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
 /**
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
- * The settings go in one statement (simple protocol, no parameters): every round trip to the
- * database is paid on each page view.
+ * `indexOrder` also prices sorting out; `false` allows it even on the queue's pool, whose
+ * connections start without it. The settings go in one statement (simple protocol, no
+ * parameters): every round trip to the database is paid on each page view.
  */
 function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean } = {}) {
   // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no
   // transaction, once the server is seen to keep them (a pooler may drop startup parameters).
-  const kept = startsIndexOrdered(db);
+  const kept = opts.indexOrder === false ? undefined : startsIndexOrdered(db);
   return kept ? kept.then((yes) => (yes ? query(db) : inTransaction(db, query, opts))) : inTransaction(db, query, opts);
 }
 
@@ -118,7 +119,8 @@ function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, op
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    const settings = indexOrderEntries.filter(([name]) => opts.indexOrder || name !== "enable_sort");
+    // Sorting allowed is said outright: the queue's pool starts with it priced out.
+    const settings = indexOrderEntries.map(([name, value]) => [name, name === "enable_sort" && !opts.indexOrder ? "on" : value]);
     await tx.execute(sql.raw(settings.map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
     return query(tx);
   });
@@ -224,11 +226,23 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams) {
   return { total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
 }
 
+/**
+ * Whether a page is read by walking its sort key's index, sorting priced out: a view of every
+ * request the viewer sees (a status at most) is most of the table, and with a cursor the planner
+ * took it for more than it was (hashed and sorted 690k rows: 10.9 s). A filter on the requester,
+ * plan, product, dates or text leaves few rows, found by their own indexes and sorted: walked in key
+ * order instead, they cost 127–378 ms (requester) and 5.4 s (a plan of 45 requests) at 1M requests,
+ * sorted 3–17 ms (bench/queue.ts).
+ */
+export function walksInKeyOrder(p: QueueParams) {
+  return !(p.requester || p.plan || p.product || p.from || p.to || p.q);
+}
+
 /** One page of the queue and the cursors of the pages before and after it. */
 export async function queuePage(db: Queryable, actor: Actor, p: QueueParams) {
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
-  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: true });
+  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: walksInKeyOrder(p) });
   const more = fetched.length > p.size;
   const page = fetched.slice(0, p.size);
   if (before) page.reverse();
