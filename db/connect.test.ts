@@ -1,8 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
 import { createDb } from "./connect";
 import { products } from "./schema";
+import { databaseUnavailableIn } from "./unavailable";
 
 const t = await isolatedDatabase();
 
@@ -16,17 +17,22 @@ describe("createDb", () => {
     delete process.env.DATABASE_POOLER;
     await Promise.all(opened.splice(0).map((s) => s.end({ timeout: 1 })));
   });
-  const open = (url: string) => {
-    const conn = createDb(url, { max: 1, timeoutMs: 60_000 });
+  const open = (url: string, timeoutMs = 60_000) => {
+    const conn = createDb(url, { max: 1, timeoutMs });
     opened.push(conn.sql);
     return conn;
   };
   // One connection (max 1): the statements asked about are the ones this pool ran on it.
   const preparedOn = async (db: ReturnType<typeof createDb>["db"]) =>
     (await db.execute<{ statement: string }>(sql`select statement from pg_prepared_statements`)).map((r) => r.statement);
+  // The pool asks once whether its connections plan per run, and prepares nothing before the answer.
+  const settled = async (db: ReturnType<typeof createDb>["db"]) => {
+    for (let i = 0; i < 3; i++) await db.execute(sql`select 1`);
+  };
 
   it("prepares Drizzle's statements, in transactions too, and plans each run for its own parameters", async () => {
     const { db } = open(t.url);
+    await settled(db);
     await db.select({ id: products.id }).from(products).where(eq(products.slug, "weather"));
     await db.transaction((tx) => tx.select({ name: products.name }).from(products).where(eq(products.slug, "payments")));
     const statements = await preparedOn(db);
@@ -36,10 +42,52 @@ describe("createDb", () => {
     expect(mode?.mode).toBe("force_custom_plan");
   });
 
+  it("leaves a statement with a long parameter list unprepared (its text varies with the list's length)", async () => {
+    const { db } = open(t.url);
+    await settled(db);
+    const slugs = Array.from({ length: 100 }, (_, i) => `slug-${i}`);
+    await db.select({ id: products.id }).from(products).where(inArray(products.slug, slugs));
+    await db.select({ id: products.id }).from(products).where(inArray(products.slug, slugs.slice(0, 3)));
+    const statements = (await preparedOn(db)).filter((s) => s.includes('"products"."slug" in'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toContain("in ($1, $2, $3)");
+  });
+
+  it("takes postgres.js's unsafe(query, options) form through the pool's client", async () => {
+    const { db } = open(t.url);
+    await settled(db);
+    const rows = await db.$client.unsafe<{ n: number }[]>("select 7 as n", { simple: true } as never);
+    expect(rows[0]?.n).toBe(7);
+  });
+
+  it("never queues a statement behind another on a busy connection: one withdrawn at its deadline was never sent", async () => {
+    const { db } = open(t.url, 400);
+    await db.execute(sql`create table if not exists pipeline_probe (id int primary key)`);
+    await settled(db);
+    // Both prepared on the pool's one connection, so neither needs a describe first.
+    await db.execute(sql`insert into pipeline_probe (id) values (${0})`);
+    await db.execute(sql`select pg_sleep(${0})`);
+    const slow = db.execute(sql`select pg_sleep(${0.8})`).catch((e: unknown) => e);
+    const write = await db.execute(sql`insert into pipeline_probe (id) values (${1})`).catch((e: unknown) => e);
+    const down = databaseUnavailableIn(write);
+    expect(down, String(write)).toBeTruthy();
+    expect(down?.outcomeUnknown).toBe(false);
+    await slow;
+    // Let the connection come back, then look: the withdrawn insert never ran.
+    for (let i = 0; i < 20; i++) {
+      const ok = await db.execute(sql`select 1`).then(() => true, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rows = await t.db.execute<{ id: number }>(sql`select id from pipeline_probe order by id`);
+    expect(rows.map((r) => r.id)).toEqual([0]);
+  });
+
   it("prepares nothing behind a pooler (DATABASE_POOLER=session or transaction), and sends no startup setting", async () => {
     for (const pooler of ["session", "transaction"]) {
       process.env.DATABASE_POOLER = pooler;
       const { db } = open(t.url);
+      await settled(db);
       await db.select({ id: products.id }).from(products).where(eq(products.slug, "weather"));
       // (postgres.js prepares its own type lookup at connect when it may: not Drizzle's.)
       expect((await preparedOn(db)).filter((s) => s.includes("products")), pooler).toEqual([]);

@@ -93,23 +93,58 @@ export function preparesStatements() {
  */
 const PLAN_PER_RUN = { plan_cache_mode: "force_custom_plan" } as const;
 
-type Unsafe = (query: string, args?: unknown[], options?: Record<string, unknown>) => unknown;
+/**
+ * Statements with more parameters than this go unprepared: their text varies with a list's length
+ * (a bulk insert, a long `in (...)`), and each text prepared would stay on its connection for the
+ * connection's life.
+ */
+const MAX_PREPARED_PARAMETERS = 64;
+
+/**
+ * postgres.js queues a statement that needs no describe first behind a busy connection's current
+ * one (pipelining). An unprepared statement always needed one, so Drizzle's never queued; prepared,
+ * they would. Answering false here keeps the connection out of reach until its statement is done,
+ * as before: a statement not yet sent may still be withdrawn at its deadline (db/deadline.ts), and
+ * a slow statement delays nobody else's.
+ */
+const holdConnection = () => false;
+
+type Unsafe = (query: string, args?: unknown, options?: Record<string, unknown>) => unknown;
 type TxFn = (tx: unknown) => unknown;
 
+/**
+ * Whether the pool's connections really plan per run: checked once (a pooler that drops startup
+ * parameters would leave prepared statements to generic plans). Until it says yes, nothing is
+ * prepared; a failed check is asked again on the next statement.
+ */
+type PrepareVerdict = { ok: boolean | undefined; asking: boolean; ask: () => Promise<boolean> };
+
 /** `sql` (a pool or a transaction) whose `unsafe`, as Drizzle calls it, prepares its statement. */
-function preparing<T extends object>(target: T): T {
+function preparing<T extends object>(target: T, verdict: PrepareVerdict): T {
   return new Proxy(target, {
     get(t, prop) {
       const value: unknown = Reflect.get(t, prop);
       if (typeof value !== "function") return value;
       if (prop === "unsafe") {
-        return (query: string, args: unknown[] = [], opts: Record<string, unknown> = {}) => (value as Unsafe).call(t, query, args, { ...opts, prepare: true });
+        return (query: string, args?: unknown, opts?: Record<string, unknown>) => {
+          if (verdict.ok === undefined && !verdict.asking) {
+            verdict.asking = true;
+            verdict.ask().then(
+              (ok) => Object.assign(verdict, { ok, asking: false }),
+              () => Object.assign(verdict, { asking: false }),
+            );
+          }
+          // postgres.js also takes unsafe(query, options).
+          const [list, options] = Array.isArray(args) ? [args, opts ?? {}] : [[], (args as Record<string, unknown> | undefined) ?? {}];
+          const prepare = verdict.ok === true && list.length <= MAX_PREPARED_PARAMETERS;
+          return (value as Unsafe).call(t, query, list, prepare ? { ...options, prepare: true, onexecute: holdConnection } : options);
+        };
       }
       // Drizzle's transactions and nested transactions: their statements are prepared too.
       if (prop === "begin" || prop === "savepoint") {
         return (...args: unknown[]) => {
           const fn = args[args.length - 1] as TxFn;
-          return (value as (...a: unknown[]) => unknown).call(t, ...args.slice(0, -1), (tx: object) => fn(preparing(tx)));
+          return (value as (...a: unknown[]) => unknown).call(t, ...args.slice(0, -1), (tx: object) => fn(preparing(tx, verdict)));
         };
       }
       return value;
@@ -135,7 +170,15 @@ export function createDb(url: string, options: Options = {}) {
     ...(Object.keys(connection).length ? { connection } : {}),
   });
   const sql = timeoutMs ? withDeadlines(raw, { timeoutMs, key: url }) : raw;
-  const db = drizzle(prepareAll ? preparing(sql) : sql, { schema, casing: "snake_case" });
+  const verdict: PrepareVerdict = {
+    ok: undefined,
+    asking: false,
+    ask: async () => {
+      const [row] = await sql.unsafe<{ mode: string }[]>("select current_setting('plan_cache_mode') as mode");
+      return row?.mode === PLAN_PER_RUN.plan_cache_mode;
+    },
+  };
+  const db = drizzle(prepareAll ? preparing(sql, verdict) : sql, { schema, casing: "snake_case" });
   if (options.settings) Object.defineProperty(db, SETTINGS, { value: options.settings });
   return { db, sql };
 }

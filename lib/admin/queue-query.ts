@@ -203,7 +203,8 @@ export function queueRowsQuery(
  * offset: page 200 costs what page 1 does), and the total (counted up to COUNT_CAP, then "1,000+").
  */
 export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
-  const [page, count] = await Promise.all([queuePage(db, actor, p), countQueue(db, actor, p)]);
+  const counted = countQueue(db, actor, p);
+  const [page, count] = await Promise.all([queuePage(db, actor, p, { count: counted }), counted]);
   return { ...page, ...count };
 }
 
@@ -227,22 +228,34 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams) {
 }
 
 /**
- * Whether a page is read by walking its sort key's index, sorting priced out: a view of every
+ * Whether a page is read by walking its sort key's index, sorting priced out. A view of every
  * request the viewer sees (a status at most) is most of the table, and with a cursor the planner
- * took it for more than it was (hashed and sorted 690k rows: 10.9 s). A filter on the requester,
- * plan, product, dates or text leaves few rows, found by their own indexes and sorted: walked in key
- * order instead, they cost 127–378 ms (requester) and 5.4 s (a plan of 45 requests) at 1M requests,
- * sorted 3–17 ms (bench/queue.ts).
+ * took it for more than it was (hashed and sorted 690k rows: 10.9 s). A filter (requester, plan,
+ * product, dates, text) may leave few rows, best found by their own indexes and sorted: walked in
+ * key order instead, a requester's 500 cost 127–378 ms at 1M requests and a plan of 45 requests
+ * 5.4 s, sorted 3–17 ms (bench/queue.ts). Or it may leave most of the table (`@` in the requester),
+ * which only the walk answers quickly. The planner cannot tell which from a pattern, so the view's
+ * capped count decides: a filtered view with more than COUNT_CAP requests is walked too.
  */
-export function walksInKeyOrder(p: QueueParams) {
-  return !(p.requester || p.plan || p.product || p.from || p.to || p.q);
+export function walksInKeyOrder(p: QueueParams, count: { capped: boolean } | null) {
+  return !isFiltered(p) || count === null || count.capped;
 }
 
-/** One page of the queue and the cursors of the pages before and after it. */
-export async function queuePage(db: Queryable, actor: Actor, p: QueueParams) {
+/** A filter beyond the status. */
+const isFiltered = (p: QueueParams) => Boolean(p.requester || p.plan || p.product || p.from || p.to || p.q);
+
+type Counted = Awaited<ReturnType<typeof countQueue>>;
+
+/**
+ * One page of the queue and the cursors of the pages before and after it. A filtered view waits
+ * for its count (`count`, when the caller already asked for it) to choose how it is read.
+ */
+export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { count?: Promise<Counted | null> } = {}) {
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
-  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: walksInKeyOrder(p) });
+  const count = isFiltered(p) ? await (opts.count ?? countQueue(db, actor, p)).catch(() => null) : null;
+  const indexOrder = walksInKeyOrder(p, count);
+  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder });
   const more = fetched.length > p.size;
   const page = fetched.slice(0, p.size);
   if (before) page.reverse();

@@ -7,10 +7,10 @@ import { db } from "@/db/client";
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { env } from "@/lib/env";
 import type { UserRole } from "@/db/schema";
-import { auth } from "./index";
+import { authWithSecondFactor } from "./index";
 import { REQUESTED_PATH_HEADER, safeCallbackPath, sessionCookieName } from "./links";
 import type { UserActor } from "./permissions";
-import { readSecondFactorState, type SecondFactorState } from "@/lib/second-factor/step-up";
+import { readSecondFactorState, secondFactorState, type SecondFactorState } from "@/lib/second-factor/step-up";
 
 /**
  * The signed-in person: an Actor (lib/auth/permissions.ts) with the contact details pages show and
@@ -29,10 +29,15 @@ export async function currentSessionToken() {
 }
 
 export const currentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await auth();
+  const { session, secondFactor: read } = await authWithSecondFactor();
   const u = session?.user;
   if (!u?.id || !u.email || u.disabled) return null;
-  const secondFactor = await readSecondFactorState(db, { id: u.id, role: u.role }, await currentSessionToken());
+  const token = await currentSessionToken();
+  // Read with the session when Auth.js looked it up by this request's cookie; else on its own.
+  const secondFactor =
+    read && read.token === token
+      ? secondFactorState(read, u.role)
+      : await readSecondFactorState(db, { id: u.id, role: u.role }, token);
   // The one place a session becomes an actor; a disabled user has no session at all.
   return { kind: "user", id: u.id, role: u.role, disabled: false, email: u.email, name: u.name ?? null, secondFactor };
 });

@@ -6,11 +6,11 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { type DefaultSession, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import GitHub from "next-auth/providers/github";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "@/db/client";
-import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
+import { accounts, secondFactors, securitySettings, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { describeError } from "@/lib/describe-error";
 import { env } from "@/lib/env";
@@ -20,6 +20,7 @@ import { InvalidEmailAddress } from "./email-address";
 import { emailProvider } from "./email-provider";
 import { safeCallbackPath } from "./links";
 import { sessionPayload } from "./session-payload";
+import type { SecondFactorFacts } from "@/lib/second-factor/step-up";
 import { signInLimitReached } from "./sign-in-limits";
 
 declare module "next-auth" {
@@ -55,12 +56,14 @@ function authConfig(): NextAuthConfig {
   process.env.AUTH_URL ||= env.baseUrl;
   return {
     adapter: noticingUnavailable(
-      DrizzleAdapter(db, {
-        usersTable: users,
-        accountsTable: accounts,
-        sessionsTable: sessions,
-        verificationTokensTable: verificationTokens,
-      }),
+      withSecondFactorRead(
+        DrizzleAdapter(db, {
+          usersTable: users,
+          accountsTable: accounts,
+          sessionsTable: sessions,
+          verificationTokensTable: verificationTokens,
+        }),
+      ),
     ),
     session: { strategy: "database", maxAge: 30 * 24 * 60 * 60 },
     secret: env.AUTH_SECRET,
@@ -115,8 +118,43 @@ function sameOriginPath(url: string, origin: string) {
   }
 }
 
-/** Where auth() learns that the adapter could not reach the database during its session lookup. */
-const adapterFailures = new AsyncLocalStorage<{ unavailable: Error | null }>();
+/** What the session lookup read beside the session, for the auth() call it ran in. */
+type SessionRead = {
+  /** The adapter could not reach the database. */
+  unavailable: Error | null;
+  /** The second-factor facts of the session named by `token` (lib/second-factor/step-up.ts). */
+  secondFactor?: SecondFactorFacts & { token: string };
+};
+
+/** Where auth() learns what its session lookup saw (see SessionRead). */
+const sessionReads = new AsyncLocalStorage<SessionRead>();
+
+/**
+ * The Drizzle adapter's session lookup, with the person's authenticator and the policy read in the
+ * same query: every signed-in page needs them (lib/auth/guards.ts currentUser), and a second query
+ * after the session's would be another round trip before the page could start.
+ */
+function withSecondFactorRead(adapter: Adapter): Adapter {
+  return {
+    ...adapter,
+    async getSessionAndUser(sessionToken) {
+      const [row] = await db
+        .select({
+          session: sessions,
+          user: users,
+          enrolled: sql<boolean>`exists (select 1 from ${secondFactors} where ${secondFactors.userId} = ${users.id} and ${secondFactors.confirmedAt} is not null)`,
+          policy: sql<string | null>`(select ${securitySettings.secondFactorPolicy}::text from ${securitySettings} where ${securitySettings.id})`,
+        })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.sessionToken, sessionToken));
+      if (!row) return null;
+      const read = sessionReads.getStore();
+      if (read) read.secondFactor = { token: sessionToken, enrolled: row.enrolled, policy: row.policy, steppedUpAt: row.session.steppedUpAt };
+      return { session: row.session, user: row.user };
+    },
+  };
+}
 
 /**
  * Auth.js catches an adapter error in its session lookup, logs it and answers "no session": with
@@ -132,7 +170,7 @@ function noticingUnavailable(adapter: Adapter): Adapter {
         try {
           return await (value as (...a: unknown[]) => unknown).apply(target, args);
         } catch (error) {
-          const store = adapterFailures.getStore();
+          const store = sessionReads.getStore();
           const down = databaseUnavailableIn(error);
           if (store && down) store.unavailable ??= down;
           throw error;
@@ -145,14 +183,16 @@ function noticingUnavailable(adapter: Adapter): Adapter {
 const nextAuth = NextAuth(authConfig);
 
 /**
- * The session of this request, or null when signed out. Throws DatabaseUnavailableError when the
- * session could not be looked up (pages show "temporarily unavailable", never "signed out").
+ * The session of this request, or null when signed out, with the second-factor facts read with it
+ * (absent when Auth.js did not look the session up in the database). Throws
+ * DatabaseUnavailableError when the session could not be looked up (pages show "temporarily
+ * unavailable", never "signed out").
  */
 async function sessionOrUnavailable() {
-  const store = { unavailable: null as Error | null };
-  const session = await adapterFailures.run(store, () => nextAuth.auth());
+  const store: SessionRead = { unavailable: null };
+  const session = await sessionReads.run(store, () => nextAuth.auth());
   if (store.unavailable) throw store.unavailable;
-  return session;
+  return { session, secondFactor: store.secondFactor ?? null };
 }
 
 /**
@@ -196,5 +236,7 @@ export async function signInWithEmail(email: string, redirectTo: string) {
 
 export const { signIn, signOut } = nextAuth;
 /** One session lookup per request, however many components ask. */
-export const auth = cache(sessionOrUnavailable);
+export const authWithSecondFactor = cache(sessionOrUnavailable);
+/** The session of this request, or null when signed out (see sessionOrUnavailable). */
+export const auth = async () => (await authWithSecondFactor()).session;
 export const githubEnabled = () => env.github !== null;

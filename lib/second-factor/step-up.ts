@@ -40,12 +40,22 @@ export async function readSecondFactorState(
       throw new Error(`reading the second-factor state failed: ${describeError(error)}`);
     });
   const row = rows[0];
-  const enrolled = Boolean(row?.enrolled);
-  const policy = (row?.policy ?? DEFAULT_POLICY) as Parameters<typeof policyCovers>[0];
+  return secondFactorState(
+    { enrolled: Boolean(row?.enrolled), policy: row?.policy ?? null, steppedUpAt: row?.stepped_up_at ? new Date(row.stepped_up_at) : null },
+    user.role,
+  );
+}
+
+/** What a session's second-factor standing is read from (here, or with the session: lib/auth/index.ts). */
+export type SecondFactorFacts = { enrolled: boolean; policy: string | null; steppedUpAt: Date | null };
+
+/** The standing of a person with `role` given the facts read about their authenticator and session. */
+export function secondFactorState(facts: SecondFactorFacts, role: UserRole): SecondFactorState {
+  const policy = (facts.policy ?? DEFAULT_POLICY) as Parameters<typeof policyCovers>[0];
   return {
-    enrolled,
-    mustEnrol: !enrolled && policyCovers(policy, user.role),
-    steppedUpAt: row?.stepped_up_at ? new Date(row.stepped_up_at) : null,
+    enrolled: facts.enrolled,
+    mustEnrol: !facts.enrolled && policyCovers(policy, role),
+    steppedUpAt: facts.steppedUpAt,
   };
 }
 

@@ -28,7 +28,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   // A count that fails leaves the toolbar without it; the rows already shown stay.
   const count = countQueue(indexOrderDb, user, params).catch(() => null);
   const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
-    queuePage(indexOrderDb, user, params),
+    queuePage(indexOrderDb, user, params, { count }),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
       .select({ id: products.id, name: products.name })
