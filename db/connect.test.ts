@@ -53,11 +53,22 @@ describe("createDb", () => {
     expect(statements[0]).toContain("in ($1, $2, $3)");
   });
 
-  it("takes postgres.js's unsafe(query, options) form through the pool's client", async () => {
+  it("takes postgres.js's unsafe(query, options) form through the pool's client, options kept", async () => {
     const { db } = open(t.url);
     await settled(db);
     const rows = await db.$client.unsafe<{ n: number }[]>("select 7 as n", { simple: true } as never);
     expect(rows[0]?.n).toBe(7);
+    // Not simple, as asked: two statements in one extended-protocol query are refused.
+    await expect(db.$client.unsafe("select 1; select 2", { simple: false } as never)).rejects.toThrow();
+  });
+
+  it("prepares nothing on connections that do not plan per run (a pooler dropping the startup parameter)", async () => {
+    const conn = createDb(t.url, { max: 1, timeoutMs: 60_000, settings: { plan_cache_mode: "auto" } });
+    opened.push(conn.sql);
+    await settled(conn.db);
+    await conn.db.select({ id: products.id }).from(products).where(eq(products.slug, "weather"));
+    await conn.db.select({ id: products.id }).from(products).where(eq(products.slug, "weather"));
+    expect((await preparedOn(conn.db)).filter((s) => s.includes("products"))).toEqual([]);
   });
 
   it("never queues a statement behind another on a busy connection: one withdrawn at its deadline was never sent", async () => {

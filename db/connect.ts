@@ -102,10 +102,11 @@ const MAX_PREPARED_PARAMETERS = 64;
 
 /**
  * postgres.js queues a statement that needs no describe first behind a busy connection's current
- * one (pipelining). An unprepared statement always needed one, so Drizzle's never queued; prepared,
- * they would. Answering false here keeps the connection out of reach until its statement is done,
- * as before: a statement not yet sent may still be withdrawn at its deadline (db/deadline.ts), and
- * a slow statement delays nobody else's.
+ * one (pipelining). Drizzle's statements with parameters always needed one unprepared, so none
+ * queued behind them; prepared, others would. Answering false here keeps the connection out of
+ * reach until the statement is done, as before: a slow query delays nobody queued behind it. (A
+ * statement with no parameters, or one of the raw `sql` client's, may still be pipelined, as it
+ * always could: db/deadline.ts cancels such a statement when its turn comes.)
  */
 const holdConnection = () => false;
 
@@ -130,12 +131,16 @@ function preparing<T extends object>(target: T, verdict: PrepareVerdict): T {
           if (verdict.ok === undefined && !verdict.asking) {
             verdict.asking = true;
             verdict.ask().then(
-              (ok) => Object.assign(verdict, { ok, asking: false }),
+              (ok) => {
+                if (!ok) console.warn("db: connections do not start with plan_cache_mode=force_custom_plan (a pooler dropping startup parameters?): statements go unprepared");
+                Object.assign(verdict, { ok, asking: false });
+              },
               () => Object.assign(verdict, { asking: false }),
             );
           }
           // postgres.js also takes unsafe(query, options).
-          const [list, options] = Array.isArray(args) ? [args, opts ?? {}] : [[], (args as Record<string, unknown> | undefined) ?? {}];
+          const [list, options] =
+            Array.isArray(args) || args === undefined ? [args ?? [], opts ?? {}] : [[], args as Record<string, unknown>];
           const prepare = verdict.ok === true && list.length <= MAX_PREPARED_PARAMETERS;
           return (value as Unsafe).call(t, query, list, prepare ? { ...options, prepare: true, onexecute: holdConnection } : options);
         };

@@ -24,7 +24,8 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after.
+  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after
+  // (a filtered view's rows wait for it: it decides how they are read, lib/admin/queue-query.ts).
   // A count that fails leaves the toolbar without it; the rows already shown stay.
   const count = countQueue(indexOrderDb, user, params).catch(() => null);
   const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
