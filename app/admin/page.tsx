@@ -1,15 +1,20 @@
 import { and, asc, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
+import type { PgSelect } from "drizzle-orm/pg-core";
 import { DailyBarChart } from "@/components/charts/daily-bar-chart";
 import { DECISION_STYLES, OUTCOME_STYLES } from "@/components/charts/palettes";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
-import { db } from "@/db/client";
+import { db, indexOrderDb } from "@/db/client";
 import { accessRequests, auditEvents, users } from "@/db/schema";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { requestsVisibleTo } from "@/lib/auth/permissions";
 import { formatDateTime } from "@/lib/format";
+import { describeError } from "@/lib/describe-error";
+import { parseQueueParams } from "@/lib/admin/queue-params";
+import { COUNT_CAP, countQueue } from "@/lib/admin/queue-query";
 import { decisionsPerDay, usageOfPortal } from "@/lib/usage/queries";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -19,25 +24,27 @@ export default async function AdminHome() {
   const scope = requestsVisibleTo(user);
   const startOfDay = new Date(new Date().toISOString().slice(0, 10));
   const weekAgo = new Date(Date.now() - 7 * 86_400_000);
-  const [[pending], [decidedToday], [autoWeek], [oldest], decisions, calls] = await Promise.all([
-    db.select({ n: count() }).from(accessRequests).where(and(eq(accessRequests.status, "pending"), scope)),
-    db
-      .select({ n: count() })
-      .from(accessRequests)
-      .where(and(gte(accessRequests.decidedAt, startOfDay), scope)),
-    db
-      .select({ n: count() })
-      .from(auditEvents)
-      .innerJoin(accessRequests, eq(accessRequests.id, auditEvents.subjectId))
-      .where(
-        and(
-          eq(auditEvents.subjectType, "request"),
-          eq(auditEvents.actorType, "auto-approve"),
-          gte(auditEvents.createdAt, weekAgo),
-          isNull(auditEvents.actorId),
-          scope,
-        ),
-      ),
+  // Counted as the queue counts (up to COUNT_CAP, then "1,000+"): exact counts of an owner's share
+  // of 1,000,000 requests took 0.65 s (pending) and 0.93 s (decided today) and failed the page.
+  const [pending, decidedToday, autoWeek, [oldest]] = await Promise.all([
+    countQueue(indexOrderDb, user, parseQueueParams({})),
+    cappedCount(db.select({ one: sql`1` }).from(accessRequests).where(and(gte(accessRequests.decidedAt, startOfDay), scope)).$dynamic()),
+    cappedCount(
+      db
+        .select({ one: sql`1` })
+        .from(auditEvents)
+        .innerJoin(accessRequests, eq(accessRequests.id, auditEvents.subjectId))
+        .where(
+          and(
+            eq(auditEvents.subjectType, "request"),
+            eq(auditEvents.actorType, "auto-approve"),
+            gte(auditEvents.createdAt, weekAgo),
+            isNull(auditEvents.actorId),
+            scope,
+          ),
+        )
+        .$dynamic(),
+    ),
     db
       .select({
         id: accessRequests.id,
@@ -50,13 +57,11 @@ export default async function AdminHome() {
       .where(and(eq(accessRequests.status, "pending"), scope))
       .orderBy(asc(accessRequests.createdAt))
       .limit(1),
-    decisionsPerDay(db, user),
-    usageOfPortal(db, user),
   ]);
   const stats = [
-    { label: "Pending", value: pending?.n ?? 0, href: "/admin/requests" },
-    { label: "Decided today", value: decidedToday?.n ?? 0, href: "/admin/requests?status=all&sort=createdAt&dir=desc" },
-    { label: "Auto-approved this week", value: autoWeek?.n ?? 0, href: "/admin/requests?status=approved&dir=desc" },
+    { label: "Pending", value: countText(pending), href: "/admin/requests" },
+    { label: "Decided today", value: countText(decidedToday), href: "/admin/requests?status=all&sort=createdAt&dir=desc" },
+    { label: "Auto-approved this week", value: countText(autoWeek), href: "/admin/requests?status=approved&dir=desc" },
   ];
   return (
     <>
@@ -89,32 +94,92 @@ export default async function AdminHome() {
           <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">Nothing is waiting. New requests appear here.</p>
         )}
       </Card>
+      {/* The charts read 30 days of decisions and calls (0.2–0.9 s for a busy owner at 1,000,000
+          requests): they stream in after the figures above, and one that fails says so alone. */}
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
-        {decisions ? (
-          <Card>
-            <DailyBarChart
-              title="Requests decided per day"
-              series={decisions}
-              styles={DECISION_STYLES}
-              unit={["request", "requests"]}
-              empty="No request was decided in the last 30 days."
-              testId="decisions-chart"
-            />
-          </Card>
-        ) : null}
-        {calls ? (
-          <Card>
-            <DailyBarChart
-              title={user.role === "admin" ? "Calls per day" : "Calls per day to your products"}
-              series={calls}
-              styles={OUTCOME_STYLES}
-              unit={["call", "calls"]}
-              empty="No calls in the last 30 days. Calls appear here once gateways verify keys."
-              testId="calls-chart"
-            />
-          </Card>
-        ) : null}
+        <Suspense fallback={<ChartPending title="Requests decided per day" />}>
+          <DecisionsChart user={user} />
+        </Suspense>
+        <Suspense fallback={<ChartPending title={callsTitle(user)} />}>
+          <CallsChart user={user} />
+        </Suspense>
       </div>
     </>
+  );
+}
+
+type Approver = Awaited<ReturnType<typeof requireRole>>;
+
+/** Rows of `query` counted up to COUNT_CAP: past it the figure reads "1,000+". */
+async function cappedCount(query: PgSelect) {
+  const [row] = await db.select({ n: count() }).from(query.limit(COUNT_CAP + 1).as("capped"));
+  const n = row?.n ?? 0;
+  return { total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+}
+
+function countText({ total, capped }: { total: number; capped: boolean }) {
+  return `${total.toLocaleString("en")}${capped ? "+" : ""}`;
+}
+
+const callsTitle = (user: Approver) => (user.role === "admin" ? "Calls per day" : "Calls per day to your products");
+
+async function DecisionsChart({ user }: { user: Approver }) {
+  const decisions = await decisionsPerDay(db, user).catch(chartFailed("decisions per day"));
+  if (decisions === undefined) return <ChartFailed title="Requests decided per day" />;
+  if (!decisions) return null;
+  return (
+    <Card>
+      <DailyBarChart
+        title="Requests decided per day"
+        series={decisions}
+        styles={DECISION_STYLES}
+        unit={["request", "requests"]}
+        empty="No request was decided in the last 30 days."
+        testId="decisions-chart"
+      />
+    </Card>
+  );
+}
+
+async function CallsChart({ user }: { user: Approver }) {
+  const calls = await usageOfPortal(db, user).catch(chartFailed("calls per day"));
+  if (calls === undefined) return <ChartFailed title={callsTitle(user)} />;
+  if (!calls) return null;
+  return (
+    <Card>
+      <DailyBarChart
+        title={callsTitle(user)}
+        series={calls}
+        styles={OUTCOME_STYLES}
+        unit={["call", "calls"]}
+        empty="No calls in the last 30 days. Calls appear here once gateways verify keys."
+        testId="calls-chart"
+      />
+    </Card>
+  );
+}
+
+/** Logs by code, never the message (a driver error lists the query's parameters); undefined marks the failure. */
+const chartFailed = (what: string) => (error: unknown) => {
+  console.error(`admin overview: ${what} failed: ${describeError(error)}`);
+  return undefined;
+};
+
+function ChartPending({ title }: { title: string }) {
+  return (
+    <Card aria-busy="true">
+      <h2 className="font-semibold">{title}</h2>
+      <div className="mt-4 h-40 animate-pulse rounded bg-zinc-100 motion-reduce:animate-none dark:bg-zinc-800" />
+      <p className="sr-only">Loading the chart…</p>
+    </Card>
+  );
+}
+
+function ChartFailed({ title }: { title: string }) {
+  return (
+    <Card role="status">
+      <h2 className="font-semibold">{title}</h2>
+      <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">This chart could not be loaded just now. Reload the page to try again.</p>
+    </Card>
   );
 }

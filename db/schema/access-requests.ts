@@ -91,6 +91,8 @@ export const accessRequests = pgTable(
     index("access_requests_status_id_idx").on(t.status, t.id),
     index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
     index("access_requests_starts_idx").on(t.startsAt, t.id),
+    // The admin overview's "Decided today" (app/admin/page.tsx): a range of the newest decisions.
+    index("access_requests_decided_idx").on(t.decidedAt),
     // At most one pending extension per request: the guard two concurrent asks meet (the loser's
     // insert fails), and the lookup of a request's pending extension.
     uniqueIndex("access_requests_one_pending_extension").on(t.extendsRequestId).where(sql`${t.status} = 'pending'`),
@@ -142,5 +144,10 @@ export const requestApprovals = pgTable(
     comment: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.requestId, t.approverId] })],
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.approverId] }),
+    // "Already approved by me" (lib/admin/nav-counts.ts, on every admin page) looks up one
+    // approver's rows: without it, a scan of the whole table (3.5 ms at 14,000 approvals).
+    index("request_approvals_approver_idx").on(t.approverId, t.requestId),
+  ],
 );
