@@ -151,14 +151,32 @@ export function queueRowsQuery(
   p: QueueParams,
   cursor: { after: QueueCursor | null; before: QueueCursor | null },
 ) {
-  const backwards = !cursor.after && Boolean(cursor.before);
-  // Walking backwards reverses the order; the caller reverses the rows again.
-  const ascending = (p.dir === "asc") !== backwards;
+  const { ascending, start } = walking(p, cursor);
   const order = ascending ? asc : desc;
-  const start = cursor.after ?? cursor.before;
   const { expr } = sortKey[p.sort];
   return db
-    .select({
+    .select(queueRowColumns(actor, p))
+    .from(accessRequests)
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(apps, eq(apps.id, accessRequests.appId))
+    .where(
+      and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined),
+    )
+    .orderBy(order(expr), order(accessRequests.id))
+    .limit(p.size + 1);
+}
+
+/** Which way a page is read: the view's order, or its reverse when paging back from `before`. */
+function walking(p: QueueParams, cursor: { after: QueueCursor | null; before: QueueCursor | null }) {
+  const backwards = !cursor.after && Boolean(cursor.before);
+  // Walking backwards reverses the order; the caller reverses the rows again.
+  return { ascending: (p.dir === "asc") !== backwards, start: cursor.after ?? cursor.before };
+}
+
+/** A queue row as the table and the panel show it (on access_requests joined to users and apps). */
+function queueRowColumns(actor: Actor, p: QueueParams) {
+  const { expr } = sortKey[p.sort];
+  return {
       id: accessRequests.id,
       status: accessRequests.status,
       requesterId: accessRequests.requesterId,
@@ -187,15 +205,57 @@ export function queueRowsQuery(
       parts: requestPartsJson(),
       // The cursor's key, as Postgres writes it (microseconds included).
       sortKey: sql<string>`${expr}::text`,
+  };
+}
+
+/**
+ * A filtered view's page and count in one statement: the view's matches (up to COUNT_CAP + 1, in
+ * no order: the cheapest index finds them), the page sorted from those, and how many matched.
+ * When they are all there (no more than COUNT_CAP) the page is exact; past the cap it is not (the
+ * matches are an arbitrary 1,001) and the caller walks the key order instead. No ORDER BY over the
+ * tables (`pos` orders the page's rows in JavaScript), so the queue's pool, with sorting priced
+ * out, runs it as it is: one round trip instead of the count's and then a transaction's four.
+ */
+function filteredPageQuery(
+  db: Queryable,
+  actor: Actor,
+  p: QueueParams,
+  cursor: { after: QueueCursor | null; before: QueueCursor | null },
+  cap: number,
+) {
+  const { ascending, start } = walking(p, cursor);
+  const order = ascending ? asc : desc;
+  const { expr, type } = sortKey[p.sort];
+  const joins = joinsFor(p);
+  const matchesQuery = db.select({ id: accessRequests.id, key: sql`${expr}`.as("key") }).from(accessRequests).$dynamic();
+  if (joins.users) matchesQuery.innerJoin(users, eq(users.id, accessRequests.requesterId));
+  if (joins.apps) matchesQuery.innerJoin(apps, eq(apps.id, accessRequests.appId));
+  const matches = db.$with("matches").as(matchesQuery.where(and(...queueConditions(actor, p))).limit(cap + 1));
+  const beyond = start
+    ? sql`(${matches.key}, ${matches.id}) ${ascending ? sql`>` : sql`<`} (cast(${start.key} as ${type}), ${start.id})`
+    : undefined;
+  const page = db.$with("page").as(
+    db
+      .select({
+        id: matches.id,
+        pos: sql<number>`row_number() over (order by ${matches.key} ${ascending ? sql`asc` : sql`desc`}, ${matches.id} ${ascending ? sql`asc` : sql`desc`})`.as("pos"),
+      })
+      .from(matches)
+      .where(beyond)
+      .orderBy(order(matches.key), order(matches.id))
+      .limit(p.size + 1),
+  );
+  return db
+    .with(matches, page)
+    .select({
+      ...queueRowColumns(actor, p),
+      pos: page.pos,
+      matched: sql<number>`(select count(*)::int from ${matches})`.mapWith(Number),
     })
     .from(accessRequests)
+    .innerJoin(page, eq(page.id, accessRequests.id))
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
-    .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(
-      and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined),
-    )
-    .orderBy(order(expr), order(accessRequests.id))
-    .limit(p.size + 1);
+    .innerJoin(apps, eq(apps.id, accessRequests.appId));
 }
 
 /**
@@ -203,28 +263,31 @@ export function queueRowsQuery(
  * offset: page 200 costs what page 1 does), and the total (counted up to COUNT_CAP, then "1,000+").
  */
 export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
-  const counted = countQueue(db, actor, p);
-  const [page, count] = await Promise.all([queuePage(db, actor, p, { count: counted }), counted]);
-  return { ...page, ...count };
+  // A filtered view counts as it reads its page; any other is counted beside it.
+  const counted = isFiltered(p) ? null : countQueue(db, actor, p);
+  const [page, count] = await Promise.all([queuePage(db, actor, p), counted]);
+  const known = count ?? page.count ?? (await countQueue(db, actor, p));
+  return { rows: page.rows, cursors: page.cursors, ...known };
 }
 
 /**
  * How many requests the view holds, counted up to COUNT_CAP ("1,000+"): counting a million rows for
  * a page number is waste. Its own query, so the page can show its rows without waiting for it.
  */
-export async function countQueue(db: Queryable, actor: Actor, p: QueueParams) {
+export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number } = {}) {
+  const cap = opts.cap ?? COUNT_CAP;
   const where = and(...queueConditions(actor, p));
-  // The joins are only needed when a filter reads the requester or the app. No order: any plan may
-  // stop at the cap, and none needs a sort (the queue's pool prices sorting out).
-  const needsJoins = Boolean(p.requester || p.q);
+  // No order: any plan may stop at the cap, and none needs a sort (the queue's pool prices sorting out).
+  const joins = joinsFor({ ...p, sort: "createdAt" });
   const counted = await serial(db, (q) =>
     q.execute<{ n: number }>(sql`select count(*)::int as n from (
       select 1 from ${accessRequests}
-      ${needsJoins ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId} join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
-      where ${where} limit ${COUNT_CAP + 1}) capped`),
+      ${joins.users ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId}` : sql``}
+      ${joins.apps ? sql`join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
+      where ${where} limit ${cap + 1}) capped`),
   );
   const total = counted[0]?.n ?? 0;
-  return { total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+  return { total: Math.min(total, cap), capped: total > cap };
 }
 
 /**
@@ -243,21 +306,43 @@ export function walksInKeyOrder(p: QueueParams, count: { capped: boolean } | nul
   return !isFiltered(p) || Boolean(count?.capped);
 }
 
+/** The tables a view's filters and sort key read besides access_requests (queueConditions, sortKey). */
+function joinsFor(p: QueueParams) {
+  return { users: Boolean(p.requester || p.q || p.sort === "requester"), apps: Boolean(p.q || p.sort === "app") };
+}
+
 /** A filter beyond the status. */
-const isFiltered = (p: QueueParams) => Boolean(p.requester || p.plan || p.product || p.from || p.to || p.q);
+export const isFiltered = (p: QueueParams) => Boolean(p.requester || p.plan || p.product || p.from || p.to || p.q);
 
 type Counted = Awaited<ReturnType<typeof countQueue>>;
 
 /**
- * One page of the queue and the cursors of the pages before and after it. A filtered view waits
- * for its count (`count`, when the caller already asked for it) to choose how it is read.
+ * One page of the queue and the cursors of the pages before and after it. A filtered view reads
+ * its page and its count together (filteredPageQuery) and returns the count; past COUNT_CAP
+ * (`cap`, lowered by tests) it walks the key order for the page.
  */
-export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { count?: Promise<Counted | null> } = {}) {
+export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number } = {}) {
+  const cap = opts.cap ?? COUNT_CAP;
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
-  const count = isFiltered(p) ? await (opts.count ?? countQueue(db, actor, p)).catch(() => null) : null;
-  const indexOrder = walksInKeyOrder(p, count);
-  const fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder });
+  let fetched: Awaited<ReturnType<typeof queueRowsQuery>> | undefined;
+  let count: Counted | null = null;
+  if (isFiltered(p)) {
+    const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
+    const matched = found[0]?.matched;
+    if (matched !== undefined) {
+      count = { total: Math.min(matched, cap), capped: matched > cap };
+      if (!count.capped) fetched = found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
+    } else {
+      // An empty page says nothing of the count: asked on its own. Under the cap, nothing is beyond the cursor.
+      count = await countQueue(db, actor, p, { cap }).catch(() => null);
+      if (count && !count.capped) fetched = [];
+    }
+  }
+  if (!fetched) {
+    const indexOrder = walksInKeyOrder(p, count);
+    fetched = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder });
+  }
   const more = fetched.length > p.size;
   const page = fetched.slice(0, p.size);
   if (before) page.reverse();
@@ -289,7 +374,7 @@ export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opt
       }),
     }),
   );
-  return { rows: shown.map((r, i) => withDecision(actor, r, page[i]?.parts ?? [])), cursors };
+  return { rows: shown.map((r, i) => withDecision(actor, r, page[i]?.parts ?? [])), cursors, count };
 }
 
 /**

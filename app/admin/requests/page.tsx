@@ -8,7 +8,7 @@ import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { db, indexOrderDb } from "@/db/client";
 import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
-import { countQueue, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
+import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
@@ -24,12 +24,12 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after
-  // (a filtered view's rows wait for it: it decides how they are read, lib/admin/queue-query.ts).
-  // A count that fails leaves the toolbar without it; the rows already shown stay.
-  const count = countQueue(indexOrderDb, user, params).catch(() => null);
-  const [{ rows, cursors }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
-    queuePage(indexOrderDb, user, params, { count }),
+  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after. A
+  // filtered view counts as it reads its page (lib/admin/queue-query.ts: filteredPageQuery). A
+  // count that fails leaves the toolbar without it; the rows already shown stay.
+  const counting = isFiltered(params) ? null : countQueue(indexOrderDb, user, params).catch(() => null);
+  const [{ rows, cursors, count: counted }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
+    queuePage(indexOrderDb, user, params),
     db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
     db
       .select({ id: products.id, name: products.name })
@@ -102,7 +102,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           rows={rows.map(tableRow)}
           count={
             <Suspense fallback={<span className="text-zinc-500 dark:text-zinc-400">counting…</span>}>
-              <QueueCount count={count} />
+              <QueueCount count={counting ?? Promise.resolve(counted)} />
             </Suspense>
           }
           params={params}
