@@ -1,2 +1,2 @@
-CREATE INDEX "access_requests_decided_idx" ON "access_requests" USING btree ("decided_at");--> statement-breakpoint
-CREATE INDEX "request_approvals_approver_idx" ON "request_approvals" USING btree ("approver_id","request_id");
+CREATE INDEX IF NOT EXISTS "access_requests_decided_idx" ON "access_requests" USING btree ("decided_at");--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "request_approvals_approver_idx" ON "request_approvals" USING btree ("approver_id","request_id");

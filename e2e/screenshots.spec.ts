@@ -103,6 +103,11 @@ test("a consumer: cart and My requests", async ({ page }) => {
 
 test("an admin: overview and the approval queue with a request open", async ({ page }) => {
   await signIn(page, "admin@portico.dev");
-  await shoot(page, "admin-overview", () => "/admin", (p) => expect(p.getByRole("heading", { level: 1, name: "Admin portal" })).toBeVisible());
+  // The charts stream in after the figures (app/admin/page.tsx): the picture is of the page with them.
+  await shoot(page, "admin-overview", () => "/admin", async (p) => {
+    await expect(p.getByRole("heading", { level: 1, name: "Admin portal" })).toBeVisible();
+    await expect(p.getByTestId("decisions-chart")).toBeVisible();
+    await expect(p.getByTestId("calls-chart")).toBeVisible();
+  });
   await shoot(page, "queue-open", () => `/admin/requests?open=${requestId}`, (p) => expect(p.getByText("Forecasts for our field crews").first()).toBeVisible());
 });

@@ -211,8 +211,9 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
 /**
  * A filtered view's page and count in one statement: the view's matches (up to COUNT_CAP + 1, in
  * no order: the cheapest index finds them), the page sorted from those, and how many matched.
- * When they are all there (no more than COUNT_CAP) the page is exact; past the cap it is not (the
- * matches are an arbitrary 1,001) and the caller walks the key order instead. No ORDER BY over the
+ * When they are all there (no more than COUNT_CAP) the page is exact; past the cap it would not be
+ * (the matches are an arbitrary 1,001), so no page is read and the caller walks the key order
+ * instead. The count comes as a row of its own, empty page or not. No ORDER BY over the
  * tables (`pos` orders the page's rows in JavaScript), so the queue's pool, with sorting priced
  * out, runs it as it is: one round trip instead of the count's and then a transaction's four.
  */
@@ -245,17 +246,17 @@ function filteredPageQuery(
       .orderBy(order(matches.key), order(matches.id))
       .limit(p.size + 1),
   );
+  const counted = db.$with("counted").as(db.select({ matched: sql<number>`count(*)::int`.mapWith(Number).as("matched") }).from(matches));
+  // One row at least, whatever the page holds: the count, then the page's rows joined to it only when
+  // the matches are all there (left joins all along; every request has its requester and app).
   return db
-    .with(matches, page)
-    .select({
-      ...queueRowColumns(actor, p),
-      pos: page.pos,
-      matched: sql<number>`(select count(*)::int from ${matches})`.mapWith(Number),
-    })
-    .from(accessRequests)
-    .innerJoin(page, eq(page.id, accessRequests.id))
-    .innerJoin(users, eq(users.id, accessRequests.requesterId))
-    .innerJoin(apps, eq(apps.id, accessRequests.appId));
+    .with(matches, page, counted)
+    .select({ ...queueRowColumns(actor, p), pos: page.pos, matched: counted.matched })
+    .from(counted)
+    .leftJoin(page, sql`${counted.matched} <= ${cap}`)
+    .leftJoin(accessRequests, eq(accessRequests.id, page.id))
+    .leftJoin(users, eq(users.id, accessRequests.requesterId))
+    .leftJoin(apps, eq(apps.id, accessRequests.appId));
 }
 
 /**
@@ -266,6 +267,7 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
   // A filtered view counts as it reads its page; any other is counted beside it.
   const counted = isFiltered(p) ? null : countQueue(db, actor, p);
   const [page, count] = await Promise.all([queuePage(db, actor, p), counted]);
+  // (One of the two is there; the last resort only satisfies the types.)
   const known = count ?? page.count ?? (await countQueue(db, actor, p));
   return { rows: page.rows, cursors: page.cursors, ...known };
 }
@@ -299,16 +301,27 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
  * 5.4 s, sorted 3–17 ms (bench/queue.ts). Or it may leave most of the table (`@` in the requester),
  * which only the walk answers quickly. The planner cannot tell which from a pattern, so the view's
  * capped count decides: a filtered view with more than COUNT_CAP requests is walked too (its
- * matches may still sit far along the key order: then the walk is long).
+ * matches may still sit far along the key order: then the walk is long). Under the cap, queuePage
+ * has its page already, sorted from the matches (filteredPageQuery).
  */
 export function walksInKeyOrder(p: QueueParams, count: { capped: boolean } | null) {
-  // Without a count (it failed), a filtered view is sorted: most filters are narrow.
+  // Without a count, a filtered view is sorted: most filters are narrow.
   return !isFiltered(p) || Boolean(count?.capped);
 }
 
 /** The tables a view's filters and sort key read besides access_requests (queueConditions, sortKey). */
 function joinsFor(p: QueueParams) {
   return { users: Boolean(p.requester || p.q || p.sort === "requester"), apps: Boolean(p.q || p.sort === "app") };
+}
+
+type QueueRowsResult = Awaited<ReturnType<typeof queueRowsQuery>>[number];
+
+/**
+ * A row of filteredPageQuery that holds a request (not the lone count row of an empty or capped
+ * page): left joins type every column as nullable, but a row with a request id has all of them.
+ */
+function isJoinedRow<R extends { id: string | null; pos: number | null }>(row: R): row is R & QueueRowsResult & { pos: number } {
+  return row.id !== null && row.pos !== null;
 }
 
 /** A filter beyond the status. */
@@ -329,15 +342,9 @@ export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opt
   let count: Counted | null = null;
   if (isFiltered(p)) {
     const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
-    const matched = found[0]?.matched;
-    if (matched !== undefined) {
-      count = { total: Math.min(matched, cap), capped: matched > cap };
-      if (!count.capped) fetched = found.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
-    } else {
-      // An empty page says nothing of the count: asked on its own. Under the cap, nothing is beyond the cursor.
-      count = await countQueue(db, actor, p, { cap }).catch(() => null);
-      if (count && !count.capped) fetched = [];
-    }
+    const matched = found[0]?.matched ?? 0;
+    count = { total: Math.min(matched, cap), capped: matched > cap };
+    if (!count.capped) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
   }
   if (!fetched) {
     const indexOrder = walksInKeyOrder(p, count);

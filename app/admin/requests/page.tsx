@@ -24,9 +24,9 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
-  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after. A
-  // filtered view counts as it reads its page (lib/admin/queue-query.ts: filteredPageQuery). A
-  // count that fails leaves the toolbar without it; the rows already shown stay.
+  // The count is not waited for: the rows render at once and "1,000+ requests" streams in after; if
+  // it fails, the toolbar goes without it and the rows already shown stay. A filtered view counts
+  // in the statement that reads its page (lib/admin/queue-query.ts: filteredPageQuery).
   const counting = isFiltered(params) ? null : countQueue(indexOrderDb, user, params).catch(() => null);
   const [{ rows, cursors, count: counted }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
     queuePage(indexOrderDb, user, params),
