@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Suspense } from "react";
+import { type ComponentProps, Suspense } from "react";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { DailyBarChart } from "@/components/charts/daily-bar-chart";
 import { DECISION_STYLES, OUTCOME_STYLES } from "@/components/charts/palettes";
@@ -15,7 +15,7 @@ import { formatDateTime } from "@/lib/format";
 import { describeError } from "@/lib/describe-error";
 import { parseQueueParams } from "@/lib/admin/queue-params";
 import { COUNT_CAP, countQueue } from "@/lib/admin/queue-query";
-import { decisionsPerDay, usageOfPortal } from "@/lib/usage/queries";
+import { type DailySeries, decisionsPerDay, usageOfPortal } from "@/lib/usage/queries";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -101,10 +101,24 @@ export default async function AdminHome() {
           requests): they stream in after the figures above, and one that fails says so alone. */}
       <div className="mt-6 grid gap-6 lg:grid-cols-2">
         <Suspense fallback={<ChartPending title="Requests decided per day" />}>
-          <DecisionsChart decisions={decisions} />
+          <StreamedChart
+            title="Requests decided per day"
+            series={decisions}
+            styles={DECISION_STYLES}
+            unit={["request", "requests"]}
+            empty="No request was decided in the last 30 days."
+            testId="decisions-chart"
+          />
         </Suspense>
         <Suspense fallback={<ChartPending title={callsTitle(user)} />}>
-          <CallsChart calls={calls} title={callsTitle(user)} />
+          <StreamedChart
+            title={callsTitle(user)}
+            series={calls}
+            styles={OUTCOME_STYLES}
+            unit={["call", "calls"]}
+            empty="No calls in the last 30 days. Calls appear here once gateways verify keys."
+            testId="calls-chart"
+          />
         </Suspense>
       </div>
     </>
@@ -126,38 +140,17 @@ function countText({ total, capped }: { total: number; capped: boolean }) {
 
 const callsTitle = (user: Approver) => (user.role === "admin" ? "Calls per day" : "Calls per day to your products");
 
-async function DecisionsChart(props: { decisions: Promise<Awaited<ReturnType<typeof decisionsPerDay>> | undefined> }) {
-  const decisions = await props.decisions;
-  if (decisions === undefined) return <ChartFailed title="Requests decided per day" />;
-  if (!decisions) return null;
+/** A chart whose series streams in: the failure card if its query failed, nothing if it has none for this person. */
+async function StreamedChart<K extends string>({
+  series,
+  ...chart
+}: Omit<ComponentProps<typeof DailyBarChart<K>>, "series"> & { series: Promise<DailySeries<K> | null | undefined> }) {
+  const resolved = await series;
+  if (resolved === undefined) return <ChartFailed title={chart.title} />;
+  if (!resolved) return null;
   return (
     <Card>
-      <DailyBarChart
-        title="Requests decided per day"
-        series={decisions}
-        styles={DECISION_STYLES}
-        unit={["request", "requests"]}
-        empty="No request was decided in the last 30 days."
-        testId="decisions-chart"
-      />
-    </Card>
-  );
-}
-
-async function CallsChart({ title, ...props }: { calls: Promise<Awaited<ReturnType<typeof usageOfPortal>> | undefined>; title: string }) {
-  const calls = await props.calls;
-  if (calls === undefined) return <ChartFailed title={title} />;
-  if (!calls) return null;
-  return (
-    <Card>
-      <DailyBarChart
-        title={title}
-        series={calls}
-        styles={OUTCOME_STYLES}
-        unit={["call", "calls"]}
-        empty="No calls in the last 30 days. Calls appear here once gateways verify keys."
-        testId="calls-chart"
-      />
+      <DailyBarChart {...chart} series={resolved} />
     </Card>
   );
 }

@@ -1,4 +1,4 @@
-import { type SQL, and, eq, inArray, sql } from "drizzle-orm";
+import { type AnyColumn, type SQL, and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, products, type UserRole } from "@/db/schema";
 import { type ApiAccessGrant, inScope, isPortalAdmin, productScope, readsEverything } from "@/lib/api-access/grants";
@@ -139,14 +139,16 @@ export function assertCan<A extends Action>(actor: Actor, action: A, subject: Su
 
 /**
  * SQL: the requests this actor sees in the queue (admins all, owners those touching one of their
- * products, nobody else). An id outside it is answered exactly like an unknown one.
+ * products, nobody else). An id outside it is answered exactly like an unknown one. `requestId` is
+ * the column holding the request's id (access_requests.id, or another table's reference to it, such
+ * as an audit event's subject, so that no join to access_requests is needed only to test it).
  */
-export function requestsVisibleTo(actor: Actor): SQL {
-  if (actor.kind === "apiKey") return scopeSql(productScope(actor.grants, "read"), accessRequests.id);
+export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessRequests.id): SQL {
+  if (actor.kind === "apiKey") return scopeSql(productScope(actor.grants, "read"), requestId);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
   return sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
-    where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.ownerId} = ${actor.id})`;
+    where ${accessRequestProducts.requestId} = ${requestId} and ${products.ownerId} = ${actor.id})`;
 }
 
 /** SQL on access_request_products: the parts this actor has authority over. */
@@ -162,7 +164,7 @@ export function partsUnderAuthorityOf(actor: Actor): SQL {
 }
 
 /** Requests with a part among these products (an API key's scope). */
-function scopeSql(scope: "all" | string[], requestId: typeof accessRequests.id): SQL {
+function scopeSql(scope: "all" | string[], requestId: AnyColumn): SQL {
   if (scope === "all") return sql`true`;
   if (scope.length === 0) return sql`false`;
   return sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
