@@ -36,14 +36,13 @@ export default async function AdminHome() {
       db
         .select({ one: sql`1` })
         .from(auditEvents)
-        .innerJoin(accessRequests, eq(accessRequests.id, auditEvents.subjectId))
         .where(
           and(
             eq(auditEvents.subjectType, "request"),
             eq(auditEvents.actorType, "auto-approve"),
             gte(auditEvents.createdAt, weekAgo),
             isNull(auditEvents.actorId),
-            scope,
+            requestsVisibleTo(user, auditEvents.subjectId),
           ),
         )
         .$dynamic(),

@@ -239,7 +239,7 @@ function filteredPageQuery(
     db
       .select({
         id: matches.id,
-        pos: sql<number>`row_number() over (order by ${matches.key} ${ascending ? sql`asc` : sql`desc`}, ${matches.id} ${ascending ? sql`asc` : sql`desc`})`.as("pos"),
+        pos: sql<number>`(row_number() over (order by ${matches.key} ${ascending ? sql`asc` : sql`desc`}, ${matches.id} ${ascending ? sql`asc` : sql`desc`}))::int`.as("pos"),
       })
       .from(matches)
       .where(beyond)

@@ -328,6 +328,9 @@ describe("usage queries", () => {
     expect(forA?.total).toBe(3);
     const forB = await decisionsPerDay(t.db, ownerB, { now: NOW });
     expect(forB?.totals).toEqual({ approved: 0, auto_approved: 0, denied: 1 });
+    // An admin counts every decision in the window: not the one of 2031-01-01, nor a recorded approval.
+    const forAdmin = await decisionsPerDay(t.db, admin, { now: NOW });
+    expect(forAdmin?.totals).toEqual({ approved: 1, auto_approved: 1, denied: 1 });
     expect(await decisionsPerDay(t.db, consumer, { now: NOW })).toBeNull();
   });
 
