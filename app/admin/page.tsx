@@ -11,10 +11,10 @@ import { db, indexOrderDb } from "@/db/client";
 import { accessRequests, auditEvents, users } from "@/db/schema";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { requestsVisibleTo } from "@/lib/auth/permissions";
-import { formatDateTime } from "@/lib/format";
+import { formatCappedCount, formatDateTime } from "@/lib/format";
 import { describeError } from "@/lib/describe-error";
 import { parseQueueParams } from "@/lib/admin/queue-params";
-import { COUNT_CAP, countQueue } from "@/lib/admin/queue-query";
+import { COUNT_CAP, cappedTotal, countQueue } from "@/lib/admin/queue-query";
 import { type DailySeries, decisionsPerDay, usageOfPortal } from "@/lib/usage/queries";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -61,9 +61,9 @@ export default async function AdminHome() {
       .limit(1),
   ]);
   const stats = [
-    { label: "Pending", value: countText(pending), href: "/admin/requests" },
-    { label: "Decided today", value: countText(decidedToday), href: "/admin/requests?status=all&sort=createdAt&dir=desc" },
-    { label: "Auto-approved this week", value: countText(autoWeek), href: "/admin/requests?status=approved&dir=desc" },
+    { label: "Pending", value: formatCappedCount(pending), href: "/admin/requests" },
+    { label: "Decided today", value: formatCappedCount(decidedToday), href: "/admin/requests?status=all&sort=createdAt&dir=desc" },
+    { label: "Auto-approved this week", value: formatCappedCount(autoWeek), href: "/admin/requests?status=approved&dir=desc" },
   ];
   return (
     <>
@@ -129,12 +129,7 @@ type Approver = Awaited<ReturnType<typeof requireRole>>;
 /** Rows of `query` counted up to COUNT_CAP: past it the figure reads "1,000+". */
 async function cappedCount(query: PgSelect) {
   const [row] = await db.select({ n: count() }).from(query.limit(COUNT_CAP + 1).as("capped"));
-  const n = row?.n ?? 0;
-  return { total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
-}
-
-function countText({ total, capped }: { total: number; capped: boolean }) {
-  return `${total.toLocaleString("en")}${capped ? "+" : ""}`;
+  return cappedTotal(row?.n ?? 0);
 }
 
 const callsTitle = (user: Approver) => (user.role === "admin" ? "Calls per day" : "Calls per day to your products");

@@ -25,6 +25,11 @@ import { requestProductNames } from "@/lib/requests/product-names";
 // more than the page itself.
 export const COUNT_CAP = 1_000;
 
+/** A count taken with `limit cap + 1`, as the page shows it: at most `cap`, and whether there were more. */
+export function cappedTotal(n: number, cap: number = COUNT_CAP) {
+  return { total: Math.min(n, cap), capped: n > cap };
+}
+
 export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
   const where: SQL[] = [requestsVisibleTo(actor)];
   if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
@@ -288,8 +293,7 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
       ${joins.apps ? sql`join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} limit ${cap + 1}) capped`),
   );
-  const total = counted[0]?.n ?? 0;
-  return { total: Math.min(total, cap), capped: total > cap };
+  return cappedTotal(counted[0]?.n ?? 0, cap);
 }
 
 /**
@@ -338,12 +342,11 @@ export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opt
   const cap = opts.cap ?? COUNT_CAP;
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
-  let fetched: Awaited<ReturnType<typeof queueRowsQuery>> | undefined;
+  let fetched: QueueRowsResult[] | undefined;
   let count: Counted | null = null;
   if (isFiltered(p)) {
     const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
-    const matched = found[0]?.matched ?? 0;
-    count = { total: Math.min(matched, cap), capped: matched > cap };
+    count = cappedTotal(found[0]?.matched ?? 0, cap);
     if (!count.capped) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
   }
   if (!fetched) {

@@ -10,6 +10,7 @@ import { plans, products, requestStatus, userPreferences } from "@/db/schema";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { formatCappedCount } from "@/lib/format";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
@@ -155,8 +156,7 @@ function tableRow(r: QueueRow): QueueTableRow {
 async function QueueCount({ count }: { count: Promise<{ total: number; capped: boolean } | null> }) {
   const counted = await count;
   if (!counted) return null;
-  const { total, capped } = counted;
-  return `${total.toLocaleString("en")}${capped ? "+" : ""} ${total === 1 ? "request" : "requests"}`;
+  return `${formatCappedCount(counted)} ${counted.total === 1 ? "request" : "requests"}`;
 }
 
 /** A saved choice that hides every column (possible before the chooser kept one) shows them all. */
