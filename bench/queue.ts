@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { eq, sql } from "drizzle-orm";
 import { createDb, INDEX_ORDER_SETTINGS } from "../db/connect";
@@ -103,7 +104,7 @@ export async function benchQueue(databaseUrl: string, base: string) {
     // 110 KB is the client's work (3 ms p50, 6 ms p95 of it with fetch() on this machine); it is
     // done after the clock stops, to check that the answer is the queue with its rows.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const ask = async (label: string, url: string) => {
+    const fetchTimed = async (url: string) => {
       const t0 = performance.now();
       const { status, headers, body } = await new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
         const req = http.get(url, { agent, headers: { cookie: `authjs.session-token=${token}`, "accept-encoding": "gzip" } }, (res) => {
@@ -114,7 +115,10 @@ export async function benchQueue(databaseUrl: string, base: string) {
         });
         req.on("error", reject);
       });
-      const ms = performance.now() - t0;
+      return { ms: performance.now() - t0, status, headers, body };
+    };
+    const ask = async (label: string, url: string) => {
+      const { ms, status, headers, body } = await fetchTimed(url);
       if (status !== 200) throw new Error(`queue page answered ${status} ${headers.location ?? ""}`);
       const html = (headers["content-encoding"] === "gzip" ? gunzipSync(body) : body).toString("utf8");
       if (!html.includes("Approval queue") || !html.includes('data-testid="queue-row"')) throw new Error(`${label}: the answer was not the approval queue with rows`);
@@ -122,12 +126,36 @@ export async function benchQueue(databaseUrl: string, base: string) {
     };
     const urls = views.map(([label, params]) => [label, `${base}/admin/requests?${new URLSearchParams(params)}`] as const);
     const pageTimes = urls.map(() => [] as number[]);
+    // Two floors, measured in the same rounds with the same client: the raw limit (a plain
+    // node:http server sending the default view's bytes, gzip as served) and Next's own floor (a
+    // signed-in page that is only the proxy, the root layout with its session header, and a 404).
+    const [, defaultUrl] = urls[0] ?? [];
+    if (!defaultUrl) throw new Error("no queue view to measure");
+    const sample = await fetchTimed(defaultUrl);
+    const rawServer = http.createServer((_req, res) => {
+      const encoding = sample.headers["content-encoding"];
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...(encoding ? { "content-encoding": encoding } : {}), "content-length": sample.body.length });
+      res.end(sample.body);
+    });
+    await new Promise<void>((resolve) => rawServer.listen(0, "127.0.0.1", resolve));
+    const rawUrl = `http://127.0.0.1:${(rawServer.address() as AddressInfo).port}/`;
+    const floorUrl = `${base}/bench-no-such-page`;
+    const rawTimes: number[] = [];
+    const floorTimes: number[] = [];
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
       for (const [i, [label, url]] of urls.entries()) {
         const ms = await ask(label, url);
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
       }
+      const rawAnswer = await fetchTimed(rawUrl);
+      const floorAnswer = await fetchTimed(floorUrl);
+      if (floorAnswer.status !== 404) throw new Error(`the floor page answered ${floorAnswer.status}, not 404`);
+      if (round >= WARM_UP_ROUNDS) {
+        rawTimes.push(rawAnswer.ms);
+        floorTimes.push(floorAnswer.ms);
+      }
     }
+    rawServer.close();
     agent.destroy();
     console.log(`\n/admin/requests over HTTP (owner; ${ROUNDS} rounds over the views after ${WARM_UP_ROUNDS} warm-up rounds)   p50 ms    p95 ms`);
     let worst = 0;
@@ -139,6 +167,13 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const all = pageTimes.flat();
     console.log(`all views together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (${all.length} requests)`);
     console.log(`worst p95 over HTTP: ${worst.toFixed(1)} ms (goal < 50 ms for any page, first or 200th, in any sort)`);
+    console.log(`floors, same rounds and client:   p50 ms    p95 ms   queue p50 / floor p50`);
+    for (const [label, times] of [
+      ["node:http sending the default view's bytes", rawTimes],
+      ["Next: signed-in 404 (proxy, root layout, session)", floorTimes],
+    ] as const) {
+      console.log(`  ${label.padEnd(50)}${pct(times, 50).toFixed(1).padStart(6)}${pct(times, 95).toFixed(1).padStart(10)}   ${(pct(all, 50) / pct(times, 50)).toFixed(1)}×`);
+    }
 
     // EXPLAIN the default view's two queries.
     const where = sql`r.status = 'pending' and exists (select 1 from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = r.id and p.owner_id = ${owner.id})`;
