@@ -155,6 +155,30 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
     }
   });
 
+  it("a statement that gave up while queued behind a slow one on its connection never hands its answer to the next statement", async () => {
+    // postgres.js pipelines statements on a busy connection. Cancelling one that was sent but is not
+    // running yet makes postgres.js skip it while the server still answers it: every later answer on
+    // that connection goes to the statement after (a key lookup would get another statement's rows).
+    const raw = postgres(pg.url, { max: 1, onnotice: () => {} });
+    // a failing deadline as long as the first: the statement sent behind is still waiting when the slow one ends
+    const sql = withDeadlines(raw, { timeoutMs: 1000, failingMs: 1000, key: `${pg.url}#pipeline` });
+    try {
+      await sql`select 1`;
+      const slow = timed(() => sql`select pg_sleep(1.5), 'slow' as v`);
+      const queued = timed(() => sql<{ v: string }[]>`select 'queued' as v`);
+      // both give up at 1 s: the slow one while running, the queued one while sent behind it
+      expect(databaseUnavailableIn((await queued).error)).not.toBeNull();
+      expect(databaseUnavailableIn((await slow).error)).not.toBeNull();
+      // sent behind them at 1 s; the slow one ends at 1.5 s, and this one's deadline is 2 s
+      const next = await timed(() => sql<{ v: string }[]>`select 'next' as v`);
+      expect(next.error).toBeNull();
+      expect(next.value?.[0]?.v).toBe("next");
+      for (let i = 0; i < 5; i++) expect((await sql<{ v: string }[]>`select ${`answer ${i}`}::text as v`)[0]?.v).toBe(`answer ${i}`);
+    } finally {
+      await raw.end({ timeout: 1 });
+    }
+  });
+
   it("a stopped database (connections refused): DatabaseUnavailableError within the deadline; back within 1 s of its restart", async () => {
     await pg.stop();
     try {

@@ -160,7 +160,6 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
   function expire(ms: number) {
     if (settled) return;
     settled = true;
-    const wasActive = q.active;
     const sent = q.state != null;
     scope.health.failingSince ??= Date.now();
     const error = new DatabaseUnavailableError(`no answer within ${ms} ms`, { outcomeUnknown: scope.autocommit && sent && isWrite(q) });
@@ -173,11 +172,12 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
       q.args = [];
       q.tagged = false;
       q.options = { ...q.options, simple: true, prepare: false };
-    } else if (!wasActive) {
-      // Sent behind another statement on its connection: postgres.js cancels it when its turn comes.
-      q.cancel()?.catch(() => {});
     }
-    // A running statement is left to finish; its connection is free again when the server answers.
+    // A statement already sent is left to run, whether it is running or waiting behind another on
+    // its connection; its late answer settles nothing, and the connection is free once the server
+    // has answered. Never postgres.js's cancel() here: for a statement sent behind another,
+    // postgres.js 3.4 skips it while the server still answers it, so each later answer on that
+    // connection would go to the statement after (db/deadline.test.ts, "queued behind a slow one").
     scope.onExpire?.(error);
   }
   return q;
