@@ -225,7 +225,9 @@ export const planSchema = z
       .trim()
       .max(100, "Choose a webhook endpoint from the list.")
       .nullish()
-      .transform((v) => v || null),
+      .transform((v) => v || null)
+      // endpoint ids are UUIDs: anything else (a NUL byte the database would refuse) is not one
+      .pipe(z.guid("Choose a webhook endpoint from the list.").nullable()),
     handoffTimeoutHours: optionalWholeNumber({ what: "the hand-off timeout in hours", min: 1, max: MAX_HANDOFF_TIMEOUT_HOURS, range: true }).transform(
       (n) => n ?? DEFAULT_HANDOFF_TIMEOUT_HOURS,
     ),

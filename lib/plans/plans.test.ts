@@ -186,6 +186,13 @@ describe("External approval and redirect after submit", () => {
     expect(await createPlan(t.db, owner, form({ handoffEndpointId: billing.id }))).toMatchObject({ handoffEndpointId: billing.id, autoApprove: false });
     expect(await createPlan(t.db, owner, form({ autoApprove: "true" }))).toMatchObject({ handoffEndpointId: null, autoApprove: true });
 
+    // Not an endpoint id (the fuzz below once found "a\u0000b" failing the database's lookup): refused, nothing written.
+    for (const bad of ["a\u0000b", "not-an-id", "1 or 1=1"]) {
+      await expect(createPlan(t.db, owner, form({ name: `Bad endpoint ${bad.length}`, handoffEndpointId: bad }))).rejects.toMatchObject({
+        fieldErrors: { handoffEndpointId: "Choose a webhook endpoint from the list." },
+      });
+    }
+
     // Switching to Automatic drops the endpoint, even if the form still holds it.
     const automatic = await updatePlan(t.db, owner, plan.id, form({ name: plan.name, approval: "automatic", handoffEndpointId: billing.id, handoffTimeoutHours: "24" }));
     expect(automatic).toMatchObject({ autoApprove: true, handoffEndpointId: null, redirectUrl: null });
