@@ -3,6 +3,7 @@ import type { Queryable } from "@/db/connect";
 import { emailMessages, emailSubjects } from "@/db/schema";
 import { renderSubject, templates, type TemplateName, type TemplateProps } from "@/emails";
 import { readBranding } from "@/lib/branding/read-branding";
+import { addJobs } from "@/lib/jobs/add-jobs";
 import { recipientNames } from "./email-brand";
 import { seal } from "./sealed";
 import { usefulUntil } from "./useful-life";
@@ -34,7 +35,8 @@ export type NewEmail<N extends TemplateName = TemplateName> = {
 
 /**
  * Records messages and enqueues their delivery jobs on the caller's transaction, so they exist
- * exactly when the state change that caused them commits. One statement each, however many.
+ * exactly when the state change that caused them commits: one insert and one add_jobs call (per
+ * 2,000), however many.
  */
 export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]): Promise<string[]> {
   if (messages.length === 0) return [];
@@ -73,15 +75,7 @@ export async function enqueueEmails(tx: Queryable, messages: readonly NewEmail[]
     .values(values)
     .returning({ id: emailMessages.id });
   const ids = rows.map((r) => r.id);
-  await tx.execute(sql`select graphile_worker.add_job(
-      ${SEND_EMAIL_TASK},
-      json_build_object('messageId', id),
-      job_key := 'email:' || id,
-      max_attempts := ${JOB_MAX_ATTEMPTS}
-    ) from unnest(array[${sql.join(
-      ids.map((id) => sql`${id}`),
-      sql`, `,
-    )}]::text[]) as id`);
+  await addJobs(tx, ids, { task: SEND_EMAIL_TASK, payloadKey: "messageId", keyPrefix: "email:", maxAttempts: JOB_MAX_ATTEMPTS });
   return ids;
 }
 

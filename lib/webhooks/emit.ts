@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { nanoid } from "nanoid";
 import type { Queryable } from "@/db/connect";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
+import { addJobs } from "@/lib/jobs/add-jobs";
 import { EVENT_FOR_AUDIT_ACTION, type WebhookEventType } from "./event-types";
 import { actorFacts, keyFacts, oauthClientFacts, productFacts, requestFacts } from "./payload";
 
@@ -136,11 +137,6 @@ function* batches<T>(rows: readonly T[]) {
   for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
 }
 
-/** One job per delivery (keyed by it, so a re-enqueue replaces a waiting job instead of doubling it). */
-export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
-  for (const ids of batches(deliveryIds)) await enqueueBatch(tx, ids, runAt);
-}
-
 /**
  * Webhook jobs run after every other due job (graphile-worker runs lower numbers first; emails and
  * crons have 0): an attempt can hold a slot for its whole timeout, and a backlog for a receiver
@@ -148,16 +144,7 @@ export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly str
  */
 const WEBHOOK_JOB_PRIORITY = 10;
 
-/** One add_jobs call for the whole batch (add_job once a row cost seconds for thousands of deliveries). */
-async function enqueueBatch(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
-  await tx.execute(sql`select count(*) from graphile_worker.add_jobs(array(
-      select row(
-        ${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', id), null,
-        ${runAt ? sql`${runAt.toISOString()}::timestamptz` : sql`now()`}, 5, 'webhook:' || id, ${WEBHOOK_JOB_PRIORITY}, null
-      )::graphile_worker.job_spec
-      from unnest(array[${sql.join(
-        deliveryIds.map((id) => sql`${id}`),
-        sql`, `,
-      )}]::text[]) as id
-    ))`);
+/** One job per delivery (keyed by it, so a re-enqueue replaces a waiting job instead of doubling it). */
+export async function enqueueDeliveries(tx: Queryable, deliveryIds: readonly string[], runAt?: Date) {
+  await addJobs(tx, deliveryIds, { task: DELIVER_WEBHOOK_TASK, payloadKey: "deliveryId", keyPrefix: "webhook:", maxAttempts: 5, priority: WEBHOOK_JOB_PRIORITY, runAt });
 }
