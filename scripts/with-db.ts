@@ -6,7 +6,8 @@
  *                        database on first run, keep an AUTH_SECRET in .data/, run the command,
  *                        and stop Postgres when the command ends (Ctrl-C included).
  *
- * Usage: tsx scripts/with-db.ts [--data DIR] [--database NAME] [--fresh] -- command args…
+ * Usage: tsx scripts/with-db.ts [--data DIR] [--database NAME] [--fresh] [--pg-set name=value]… -- command args…
+ * (`--pg-set` is a PostgreSQL setting for this start of the embedded server, e.g. shared_buffers=1GB.)
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -29,6 +30,14 @@ function parseArgs(argv: string[]) {
     dataDir: opt("--data") ?? ".data/pg",
     database: opt("--database") ?? "portico",
     fresh: own.includes("--fresh"),
+    pgSettings: Object.fromEntries(
+      own.flatMap((arg, i) => {
+        if (arg !== "--pg-set") return [];
+        const m = /^(\w+)=(.+)$/.exec(own[i + 1] ?? "");
+        if (!m) throw new Error(`with-db: --pg-set wants name=value, not ${JSON.stringify(own[i + 1])}`);
+        return [[m[1], m[2]]];
+      }),
+    ) as Record<string, string>,
     command,
   };
 }
@@ -64,7 +73,7 @@ async function main() {
   } else {
     const started = Date.now();
     console.log(`▸ Starting embedded PostgreSQL (data in ${args.dataDir}) …`);
-    const server = await startEmbeddedPostgres({ dir: args.dataDir, log: () => {} });
+    const server = await startEmbeddedPostgres({ dir: args.dataDir, log: () => {}, settings: args.pgSettings });
     stopDb = server.stop;
     if (args.fresh) await dropDatabase(server.url("postgres"), args.database);
     await ensureDatabase(server.url("postgres"), args.database);
