@@ -106,7 +106,8 @@ const MAX_PREPARED_PARAMETERS = 64;
  * queued behind them; prepared, others would. Answering false here keeps the connection out of
  * reach until the statement is done, as before: a slow query delays nobody queued behind it. (A
  * statement with no parameters, or one of the raw `sql` client's, may still be pipelined, as it
- * always could: db/deadline.ts cancels such a statement when its turn comes.)
+ * always could: db/deadline.ts leaves such a statement to run when it passes its deadline, and
+ * never cancels it, which would hand its answer to the statement after.)
  */
 const holdConnection = () => false;
 

@@ -179,6 +179,50 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
     }
   });
 
+  it("a savepoint whose SAVEPOINT got no answer in time never runs its callback, not even after the server wakes", async () => {
+    await conn.sql`delete from fault_probe`;
+    let ran = false;
+    const result = await timed(() =>
+      conn.db.transaction(async (t) => {
+        await t.execute("insert into fault_probe values (41)");
+        pg.freeze();
+        await t.transaction(async (inner) => {
+          ran = true;
+          await inner.execute("insert into fault_probe values (42)");
+        });
+      }),
+    );
+    expect(databaseUnavailableIn(result.error)?.outcomeUnknown).toBe(false);
+    pg.thaw();
+    await recoveredAfter(() => conn.sql`select 1`);
+    await new Promise((r) => setTimeout(r, 300));
+    // without the check, the callback ran once SAVEPOINT was answered: after the ROLLBACK, so its insert committed alone
+    expect(ran).toBe(false);
+    expect(await conn.sql`select id from fault_probe`).toHaveLength(0);
+  });
+
+  it("a statement pipelined behind one that failed after some rows gets its own rows, without holes (postgres.js#1181)", async () => {
+    const raw = postgres(pg.url, { max: 1, onnotice: () => {} });
+    const sql = withDeadlines(raw, { timeoutMs: 5000, key: `${pg.url}#holes` });
+    try {
+      await sql`select 1`;
+      for (let i = 0; i < 3; i++) {
+        // rows 1–3 stream, then row 4 divides by zero; the next statement is sent behind it
+        const failing = sql`select g, 1 / (4 - g) as boom from generate_series(1, 10) g`.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        const next = sql<{ x: number }[]>`select x from generate_series(1, 5) x`;
+        expect(String(await failing)).toMatch(/division by zero/);
+        const rows = await next;
+        expect(rows.length).toBe(5);
+        expect([...rows].map((r) => r?.x)).toEqual([1, 2, 3, 4, 5]);
+      }
+    } finally {
+      await raw.end({ timeout: 1 });
+    }
+  });
+
   it("a stopped database (connections refused): DatabaseUnavailableError within the deadline; back within 1 s of its restart", async () => {
     await pg.stop();
     try {

@@ -40,6 +40,7 @@ type PgQuery = Promise<unknown> & {
   options: Record<string, unknown>;
   cursorFn?: unknown;
   forEachFn?: unknown;
+  onlyDescribe?: boolean;
 };
 
 type Health = { failingSince: number | null };
@@ -51,6 +52,8 @@ type Scope = {
   autocommit: boolean;
   /** A statement of the transaction passed its deadline: fail the whole transaction now. */
   onExpire?: (error: DatabaseUnavailableError) => void;
+  /** The transaction's caller was already told it failed: a savepoint's callback must not start. */
+  failed?: () => DatabaseUnavailableError | null;
 };
 
 const writes = new AsyncLocalStorage<{ wrote: boolean }>();
@@ -133,7 +136,7 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
       scope.health.failingSince = null;
       if (store && scope.autocommit && isWrite(q)) store.wrote = true;
     }
-    resolve(value);
+    resolve(withoutLeadingHoles(value));
   };
   q.reject = (error) => {
     if (settled) return reject(error);
@@ -172,6 +175,8 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
       q.args = [];
       q.tagged = false;
       q.options = { ...q.options, simple: true, prepare: false };
+      // `.describe()` expects a describe's answer, and would write one Sync too many for `select 1`
+      q.onlyDescribe = false;
     }
     // A statement already sent is left to run, whether it is running or waiting behind another on
     // its connection; its late answer settles nothing, and the connection is free once the server
@@ -185,6 +190,19 @@ function arm(q: PgQuery, scope: Scope): PgQuery {
 
 type TxFn = (tx: unknown) => unknown;
 
+/**
+ * postgres.js 3.4 does not reset its row counter when a statement fails after some rows
+ * (porsager/postgres#1181): the next statement on that connection gets as many empty slots before
+ * its own rows, and `const [row] = …` reads nothing. The rows themselves are right: drop the slots.
+ */
+function withoutLeadingHoles(value: unknown) {
+  if (!Array.isArray(value) || value.length === 0 || 0 in value) return value;
+  let holes = 0;
+  while (holes < value.length && !(holes in value)) holes++;
+  value.splice(0, holes);
+  return value;
+}
+
 function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknown[], scope: Scope) {
   const [options, fn] = (args.length === 1 ? ["", args[0]] : args) as [string, TxFn];
   const store = writes.getStore();
@@ -194,8 +212,11 @@ function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknow
     failOuter = reject;
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const fail = (error: DatabaseUnavailableError) => {
+  const fail = (expired: DatabaseUnavailableError) => {
     if (failure) return;
+    // A statement sent but not awaited may pass its deadline after COMMIT was sent behind it:
+    // whether the transaction took effect is then unknown, whatever the statement's own error says.
+    const error = committing && !expired.outcomeUnknown ? new DatabaseUnavailableError("no answer while committing", { outcomeUnknown: true, cause: expired }) : expired;
     failure = error;
     clearTimeout(timer);
     scope.health.failingSince ??= Date.now();
@@ -223,7 +244,7 @@ function begin(original: (...a: unknown[]) => unknown, sql: object, args: unknow
     endPhase();
     // The caller was already told it failed: run nothing, roll back.
     if (failure) throw failure;
-    const returned = await fn(wrap(tx, { ...scope, autocommit: false, onExpire: fail }));
+    const returned = await fn(wrap(tx, { ...scope, autocommit: false, onExpire: fail, failed: () => failure }));
     // postgres.js runs an array of queries returned by the callback; so does this wrapper
     const result = Array.isArray(returned) ? await Promise.all(returned) : returned;
     if (failure) throw failure;
@@ -259,9 +280,11 @@ function savepoint(original: (...a: unknown[]) => unknown, tx: object, args: unk
   // SAVEPOINT itself is sent by postgres.js, unwrapped: bound it here; the callback's statements are armed.
   const ms = scope.deadline();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut: DatabaseUnavailableError | null = null;
   const late = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const error = new DatabaseUnavailableError(`no answer within ${ms} ms`);
+      timedOut = error;
       scope.onExpire?.(error);
       reject(error);
     }, ms);
@@ -270,6 +293,10 @@ function savepoint(original: (...a: unknown[]) => unknown, tx: object, args: unk
   late.catch(() => {});
   const run = original.call(tx, ...rest, (sp: object) => {
     clearTimeout(timer);
+    // SAVEPOINT answered after its caller (and the transaction's) gave up: by now the transaction
+    // may have rolled back and freed its connection, and these statements would commit alone.
+    const failed = timedOut ?? scope.failed?.();
+    if (failed) throw failed;
     return fn(wrap(sp, scope));
   }) as Promise<unknown>;
   run.catch(() => {});
