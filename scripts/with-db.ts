@@ -68,6 +68,7 @@ async function main() {
   let stopDb: () => Promise<void> = async () => {};
 
   if (process.env.DATABASE_URL) {
+    if (Object.keys(args.pgSettings).length > 0) console.warn("with-db: --pg-set applies to the embedded PostgreSQL only; DATABASE_URL is set, so it is ignored.");
     // Through PgBouncer in transaction mode the migration lock needs the direct connection (db/migrate.ts).
     await migrateDatabase(process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL, { log: console.log });
   } else {

@@ -21,7 +21,9 @@ export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
-    const server = await startEmbeddedPostgres({ dir: process.env.PORTICO_TEST_PG_DIR ?? ".data/test-pg" });
+    // Two test files run at once (vitest.config.ts), each with a pool of up to 30 and some with a job
+    // worker's 21 beside it: PostgreSQL's default 100 connections could run out.
+    const server = await startEmbeddedPostgres({ dir: process.env.PORTICO_TEST_PG_DIR ?? ".data/test-pg", settings: { max_connections: "300" } });
     stop = server.stop;
     adminUrl = server.url("postgres");
   }
