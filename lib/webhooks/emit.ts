@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { nanoid } from "nanoid";
 import type { Queryable } from "@/db/connect";
 import { webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
+import { batches } from "@/lib/batches";
 import { addJobs } from "@/lib/jobs/add-jobs";
 import { EVENT_FOR_AUDIT_ACTION, type WebhookEventType } from "./event-types";
 import { actorFacts, keyFacts, oauthClientFacts, productFacts, requestFacts } from "./payload";
@@ -125,16 +126,6 @@ export async function emitWebhookEvents(tx: Queryable, occurrences: readonly Web
     await enqueueDeliveries(tx, rows.map((r) => r.id));
   }
   return events.map((e) => e.id);
-}
-
-/**
- * Rows per statement. A bulk decision (1,000 requests) times the endpoints subscribed can be tens
- * of thousands of deliveries; one statement for all of them passes Postgres' 65,534-parameter
- * limit and the decision itself fails.
- */
-const BATCH = 2_000;
-function* batches<T>(rows: readonly T[]) {
-  for (let i = 0; i < rows.length; i += BATCH) yield rows.slice(i, i + BATCH);
 }
 
 /**
