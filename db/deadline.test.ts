@@ -44,6 +44,23 @@ async function recoveredAfter(probe: () => Promise<unknown>, limitMs = 5000) {
   }
 }
 
+/**
+ * A client of a single connection (so statements queue on it, pipelined) through the wrapper, with
+ * its own health record (`name`), ended after `run`.
+ */
+async function onOneConnection(
+  deadlines: { name: string; timeoutMs: number; failingMs?: number },
+  run: (sql: postgres.Sql) => Promise<void>,
+  options: postgres.Options<Record<string, never>> = {},
+) {
+  const raw = postgres(pg.url, { max: 1, onnotice: () => {}, ...options });
+  try {
+    await run(withDeadlines(raw, { timeoutMs: deadlines.timeoutMs, failingMs: deadlines.failingMs, key: `${pg.url}#${deadlines.name}` }));
+  } finally {
+    await raw.end({ timeout: 1 });
+  }
+}
+
 describe("statement deadlines (db/deadline.ts) against a frozen or stopped PostgreSQL", () => {
   it("with the database well, the wrapper changes nothing: arrays of queries in a transaction, savepoints, SQL errors as they were", async () => {
     await conn.sql`delete from fault_probe`;
@@ -139,30 +156,31 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
   it("a statement that gave up while its new connection was still starting leaves that connection usable, and never runs", async () => {
     await conn.sql`delete from fault_probe`;
     // a connect timeout longer than the deadline: the connection completes after the statement gave up
-    const raw = postgres(pg.url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-    const sql = withDeadlines(raw, { timeoutMs: 300, key: `${pg.url}#lone` });
-    try {
-      pg.freeze();
-      const first = await timed(() => sql`insert into fault_probe values (21)`);
-      expect(databaseUnavailableIn(first.error)?.outcomeUnknown).toBe(false);
-      pg.thaw();
-      expect(await recoveredAfter(() => sql`select 1`, 3000)).toBeLessThan(1000);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(await conn.sql`select id from fault_probe`).toHaveLength(0);
-    } finally {
-      pg.thaw();
-      await raw.end({ timeout: 1 });
-    }
+    await onOneConnection(
+      { name: "lone", timeoutMs: 300 },
+      async (sql) => {
+        try {
+          pg.freeze();
+          const first = await timed(() => sql`insert into fault_probe values (21)`);
+          expect(databaseUnavailableIn(first.error)?.outcomeUnknown).toBe(false);
+          pg.thaw();
+          expect(await recoveredAfter(() => sql`select 1`, 3000)).toBeLessThan(1000);
+          await new Promise((r) => setTimeout(r, 100));
+          expect(await conn.sql`select id from fault_probe`).toHaveLength(0);
+        } finally {
+          pg.thaw();
+        }
+      },
+      { connect_timeout: 10 },
+    );
   });
 
   it("a statement that gave up while queued behind a slow one on its connection never hands its answer to the next statement", async () => {
     // postgres.js pipelines statements on a busy connection. Cancelling one that was sent but is not
     // running yet makes postgres.js skip it while the server still answers it: every later answer on
     // that connection goes to the statement after (a key lookup would get another statement's rows).
-    const raw = postgres(pg.url, { max: 1, onnotice: () => {} });
     // a failing deadline as long as the first: the statement sent behind is still waiting when the slow one ends
-    const sql = withDeadlines(raw, { timeoutMs: 1000, failingMs: 1000, key: `${pg.url}#pipeline` });
-    try {
+    await onOneConnection({ name: "pipeline", timeoutMs: 1000, failingMs: 1000 }, async (sql) => {
       await sql`select 1`;
       const slow = timed(() => sql`select pg_sleep(1.5), 'slow' as v`);
       const queued = timed(() => sql<{ v: string }[]>`select 'queued' as v`);
@@ -174,9 +192,7 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
       expect(next.error).toBeNull();
       expect(next.value?.[0]?.v).toBe("next");
       for (let i = 0; i < 5; i++) expect((await sql<{ v: string }[]>`select ${`answer ${i}`}::text as v`)[0]?.v).toBe(`answer ${i}`);
-    } finally {
-      await raw.end({ timeout: 1 });
-    }
+    });
   });
 
   it("a savepoint whose SAVEPOINT got no answer in time never runs its callback, not even after the server wakes", async () => {
@@ -202,9 +218,7 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
   });
 
   it("a statement pipelined behind one that failed after some rows gets its own rows, without holes (postgres.js#1181)", async () => {
-    const raw = postgres(pg.url, { max: 1, onnotice: () => {} });
-    const sql = withDeadlines(raw, { timeoutMs: 5000, key: `${pg.url}#holes` });
-    try {
+    await onOneConnection({ name: "holes", timeoutMs: 5000 }, async (sql) => {
       await sql`select 1`;
       for (let i = 0; i < 3; i++) {
         // rows 1–3 stream, then row 4 divides by zero; the next statement is sent behind it
@@ -218,9 +232,7 @@ describe("statement deadlines (db/deadline.ts) against a frozen or stopped Postg
         expect(rows.length).toBe(5);
         expect([...rows].map((r) => r?.x)).toEqual([1, 2, 3, 4, 5]);
       }
-    } finally {
-      await raw.end({ timeout: 1 });
-    }
+    });
   });
 
   it("a stopped database (connections refused): DatabaseUnavailableError within the deadline; back within 1 s of its restart", async () => {
