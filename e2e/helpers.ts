@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { mailLinks } from "./mailbox";
 
 /** Signs in through the real magic-link flow, reading the link from the dev mailbox. */
 export async function signInAs(page: Page, email: string) {
@@ -13,16 +14,11 @@ export async function signInAs(page: Page, email: string) {
   await expect(page.getByTestId("signed-in-as")).toBeAttached();
 }
 
+/** The first link in the newest message to this address, once the worker has sent it. */
 export async function latestLinkFor(page: Page, email: string) {
-  await page.goto("/dev/mailbox");
-  const row = page.getByRole("listitem").filter({ hasText: email }).first();
-  await expect(row.getByText("sent")).toBeVisible({ timeout: 15_000 });
-  await row.getByRole("link").click();
-  const link = page.getByTestId("mail-link").first();
-  await expect(link).toBeVisible();
-  const href = await link.getAttribute("href");
-  if (!href) throw new Error("no link in the message");
-  return href;
+  const [link] = await mailLinks(page, email);
+  if (!link) throw new Error(`no link in the newest message to ${email}`);
+  return link;
 }
 
 /** On the sign-in page a guard sent us to: asks for a link and follows it (to wherever it returns). */

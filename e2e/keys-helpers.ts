@@ -9,6 +9,7 @@ import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import type { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { mailLinks } from "./mailbox";
 
 /** Every key and claim token a test saw; e2e/secrets.spec.ts checks none reached the database or the log. */
 export const SECRETS_FILE = ".data/e2e-secrets.txt";
@@ -57,16 +58,10 @@ export async function claimFromMailbox(page: Page, email: string) {
 
 /** The claim link in the newest "Approved" email to this address, read from the dev mailbox. */
 export async function claimLinkFor(page: Page, email: string) {
-  await page.goto("/dev/mailbox");
   // The subject may be overridden by an admin; the template is not.
-  const row = page.locator('li[data-template="approved"]').filter({ hasText: email }).first();
-  await expect(row.getByText("sent")).toBeVisible({ timeout: 15_000 });
-  await row.getByRole("link").click();
-  const link = page.getByTestId("mail-link").filter({ hasText: "/claim/" }).first();
-  await expect(link).toBeVisible();
-  const href = await link.getAttribute("href");
-  if (!href) throw new Error("no claim link in the message");
-  return href;
+  const link = (await mailLinks(page, email, "approved")).find((href) => href.includes("/claim/"));
+  if (!link) throw new Error("no claim link in the message");
+  return link;
 }
 
 /** The claim token of a request's newest approval email (opened as delivery would), remembered as a secret. */

@@ -1,6 +1,6 @@
 import { desc } from "drizzle-orm";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
@@ -44,7 +44,7 @@ export default async function MailboxPage() {
       ) : (
         <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
           {messages.map((m) => (
-            <li key={m.id} data-template={m.template} className="relative flex flex-col gap-1 px-4 py-3 hover:bg-zinc-50 sm:flex-row sm:items-center sm:gap-4 dark:hover:bg-zinc-800">
+            <li key={m.id} data-template={m.template} data-to={m.to} data-status={m.status} data-message={m.id} className="relative flex flex-col gap-1 px-4 py-3 hover:bg-zinc-50 sm:flex-row sm:items-center sm:gap-4 dark:hover:bg-zinc-800">
               <span className="w-56 truncate text-sm text-zinc-600 dark:text-zinc-400">{m.to}</span>
               <Link href={`/dev/mailbox/${m.id}`} className="flex-1 font-medium after:absolute after:inset-0">
                 {m.subject}
