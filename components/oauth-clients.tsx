@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";

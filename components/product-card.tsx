@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import type { CatalogueProduct } from "@/lib/catalogue/queries";
 import { Badge } from "./ui/badge";
 

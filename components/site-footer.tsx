@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { getBranding } from "@/lib/branding/get-branding";
 
 const linkClass = "underline underline-offset-2 hover:text-zinc-900 dark:hover:text-zinc-100";

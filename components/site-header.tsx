@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import type { SessionState } from "@/lib/session/header-session";
 import type { Theme } from "./theme/theme";
 import { AccountNav } from "./account-nav";

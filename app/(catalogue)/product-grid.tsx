@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { ProductCard } from "@/components/product-card";
 import { EmptyState } from "@/components/ui/empty-state";
 import type { CatalogueProduct } from "@/lib/catalogue/queries";

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, isNull, sql } from "drizzle-orm";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { type ComponentProps, Suspense } from "react";
 import type { PgSelect } from "drizzle-orm/pg-core";
 import { DailyBarChart } from "@/components/charts/daily-bar-chart";

@@ -10,7 +10,7 @@ import {
   tableFeatures,
   useTable,
 } from "@tanstack/react-table";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { type MouseEvent, type ReactNode, useMemo, useRef, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import * as Dialog from "@radix-ui/react-dialog";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { createContext, type FormEvent, type ReactNode, useCallback, useContext, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { stepUpAction } from "./actions";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 
 /** "Parent / Current page": one level up, the way every detail and form page in Portico starts. */
 export function Breadcrumb({ parent, current }: { parent: { href: string; label: string }; current: string }) {

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { QuotaBar } from "@/components/charts/quota-bar";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";

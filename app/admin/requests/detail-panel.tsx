@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";

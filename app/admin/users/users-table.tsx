@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import type { ReactNode } from "react";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { DataTable, type DataTableColumn } from "@/components/data-table";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { type ReactNode, useEffect, useRef } from "react";
 import { KeyReveal } from "@/components/key-reveal";
 import { OAuthClientReveal } from "@/components/oauth-client-reveal";

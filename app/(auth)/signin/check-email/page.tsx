@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 
 export const metadata: Metadata = { title: "Check your email" };

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useActionState, useEffect } from "react";
 import { addToCartAction } from "@/app/(consumer)/cart/actions";
 import { Button } from "@/components/ui/button";
