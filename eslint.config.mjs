@@ -28,4 +28,13 @@ export default tseslint.config(
       "react-hooks/rules-of-hooks": "error",
     },
   },
+  {
+    // Portico's Link prefetches on intent; next/link's own prefetches every link in view, and each
+    // prefetch of a dynamic page is a server render.
+    files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "lib/**/*.{ts,tsx}"],
+    ignores: ["components/ui/link.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "next/link", message: 'Use { Link } from "@/components/ui/link" (prefetch on intent, not on sight).' }] }],
+    },
+  },
 );

@@ -9,8 +9,15 @@ import { useState, type ComponentProps } from "react";
  * session), so each prefetch is a server render: on sight, the catalogue alone asked for about 20
  * of them per view, twice over. The pattern is Next's own ("Hover-triggered prefetch",
  * node_modules/next/dist/docs/01-app/02-guides/prefetching.md); `prefetch={false}` still means never.
+ * Without `legacyBehavior`: Next clones a legacy child and drops these handlers, so intent would never come.
  */
-export function Link({ prefetch, onMouseEnter, onFocus, onTouchStart, ...props }: ComponentProps<typeof NextLink>) {
+export function Link({
+  prefetch,
+  onMouseEnter,
+  onFocus,
+  onTouchStart,
+  ...props
+}: Omit<ComponentProps<typeof NextLink>, "legacyBehavior" | "passHref">) {
   const [intent, setIntent] = useState(false);
   return (
     <NextLink
