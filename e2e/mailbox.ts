@@ -2,7 +2,7 @@ import { expect, type Page } from "@playwright/test";
 
 /**
  * Reads the dev mailbox over HTTP with the page's own request context (its cookies, no rendering):
- * the same pages a person opens, without painting them. e2e/auth.spec.ts walks the mailbox's UI itself.
+ * the same pages a person opens, without painting them. e2e/roll-reminders.spec.ts clicks through them.
  */
 type Row = { id: string; to: string; template: string; status: string };
 
@@ -15,12 +15,16 @@ async function rows(page: Page): Promise<Row[]> {
   const response = await page.request.get("/dev/mailbox");
   expect(response.status(), "the dev mailbox answers").toBe(200);
   const html = await response.text();
-  return [...html.matchAll(/<li data-template="([^"]*)" data-to="([^"]*)" data-status="([^"]*)" data-message="([^"]*)"/g)].map((m) => ({
+  const listed = html.split("<li data-template=").length - 1;
+  const parsed = [...html.matchAll(/<li data-template="([^"]*)" data-to="([^"]*)" data-status="([^"]*)" data-message="([^"]*)"/g)].map((m) => ({
     template: decode(m[1] ?? ""),
     to: decode(m[2] ?? ""),
     status: decode(m[3] ?? ""),
     id: decode(m[4] ?? ""),
   }));
+  // A changed row (another attribute, another order) fails here, not as a 15 s wait for "sent".
+  if (parsed.length !== listed) throw new Error(`read ${parsed.length} of the mailbox's ${listed} rows: app/dev/mailbox/page.tsx changed its <li>`);
+  return parsed;
 }
 
 /**
