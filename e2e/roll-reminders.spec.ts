@@ -1,4 +1,4 @@
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { expect, test } from "@playwright/test";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { accessRequests, apiKeys, emailMessages } from "../db/schema";

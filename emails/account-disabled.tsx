@@ -1,4 +1,4 @@
-import { Text } from "@react-email/components";
+import { Text } from "@react-email/text";
 import { type Branded, brandName } from "./brand";
 import { EmailLayout } from "./layout";
 

@@ -1,4 +1,6 @@
-import { addDays, addMonths, addYears } from "date-fns";
+import { addDays } from "date-fns/addDays";
+import { addMonths } from "date-fns/addMonths";
+import { addYears } from "date-fns/addYears";
 import { z } from "zod";
 import type { ApiAccessGrant } from "@/db/schema";
 import { isSingleLine } from "@/lib/validation";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { addHours, max } from "date-fns";
+import { addHours } from "date-fns/addHours";
+import { max } from "date-fns/max";
 import { and, inArray, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { claimLinks } from "@/db/schema";

@@ -1,4 +1,4 @@
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { and, count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, apiKeys, auditEvents, claimLinks, type UserRole, users } from "@/db/schema";

@@ -1,4 +1,4 @@
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import type { Tx } from "@/db/connect";
 import { apiKeys } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";

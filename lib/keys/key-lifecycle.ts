@@ -1,4 +1,4 @@
-import { addHours } from "date-fns";
+import { addHours } from "date-fns/addHours";
 import { and, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests, apiKeys, apps, claimLinks, users } from "@/db/schema";

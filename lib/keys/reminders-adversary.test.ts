@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { addDays, addHours } from "date-fns";
+import { addDays } from "date-fns/addDays";
+import { addHours } from "date-fns/addHours";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequestProducts, accessRequests, apiKeys, emailMessages, keyReminders, users } from "@/db/schema";

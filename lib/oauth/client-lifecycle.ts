@@ -1,4 +1,4 @@
-import { addHours } from "date-fns";
+import { addHours } from "date-fns/addHours";
 import { and, eq, isNull } from "drizzle-orm";
 import { type JWK, exportJWK, importJWK, importSPKI } from "jose";
 import { z } from "zod";

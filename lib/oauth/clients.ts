@@ -1,4 +1,4 @@
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { customAlphabet } from "nanoid";
 import type { Sql } from "postgres";
 import { and, eq, sql } from "drizzle-orm";

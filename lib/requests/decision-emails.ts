@@ -1,4 +1,5 @@
-import { addHours, max } from "date-fns";
+import { addHours } from "date-fns/addHours";
+import { max } from "date-fns/max";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable, Tx } from "@/db/connect";
 import { accessRequests, apps, users } from "@/db/schema";

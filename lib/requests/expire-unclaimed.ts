@@ -1,4 +1,4 @@
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Database, Tx } from "@/db/connect";
 import { accessRequests } from "@/db/schema";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessRequests, plans, productPlans, products, sessions, verificationTokens, webhookDeliveries, webhookEvents } from "@/db/schema";
