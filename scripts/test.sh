@@ -26,8 +26,9 @@ npx vitest run
 stage "production build"
 # Catalogue pages are prerendered, so the build reads the (fresh, seeded) e2e database. Next keeps
 # its data cache in .next/cache across builds; start clean so no page carries an old database's ids.
+# No build cache: written into a clean .next it is never read, and writing it took 16 s (next.config.mjs).
 rm -rf .next
-npx tsx scripts/with-db.ts --data .data/e2e-pg --fresh -- npx next build
+PORTICO_BUILD_CACHE=off npx tsx scripts/with-db.ts --data .data/e2e-pg --fresh -- npx next build
 stage "browser tests (Playwright, Chromium, next start)"
 npx playwright test
 
