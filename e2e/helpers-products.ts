@@ -73,6 +73,12 @@ export async function publishProductInUi(page: Page, productId: string) {
 export async function seriousViolations(page: Page) {
   // Sandboxed frames without scripts (the email previews) are left out: axe cannot run inside them,
   // and trying costs a timed-out injection per frame (21 on /admin/settings/emails, minutes per scan).
+  // A toast or dialog still fading in has text blended with its background, which axe reports as
+  // low contrast (a toast appearing over a just-opened dialog did, in a fresh-clone run). Scan once
+  // every finite animation and transition has finished; spinners (infinite) are left running.
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity),
+  );
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).exclude('iframe[sandbox=""]').analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
