@@ -12,10 +12,16 @@ fi
 stage() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 start=$(date +%s)
 
-stage "lint"
-npx eslint .
-stage "typecheck"
-npm run -s typecheck
+stage "lint and typecheck (side by side: each uses one core)"
+logs=$(mktemp -d)
+npx eslint . > "$logs/lint" 2>&1 & lint=$!
+npm run -s typecheck > "$logs/typecheck" 2>&1 & types=$!
+failed=0
+wait "$lint" || failed=1
+wait "$types" || failed=1
+cat "$logs/lint" "$logs/typecheck"
+rm -rf "$logs"
+[ "$failed" = 0 ] || { echo "lint or typecheck failed (above)" >&2; exit 1; }
 stage "browser test files load (Playwright --list)"
 # Specs import lib/ code through Playwright's own loader; a module it cannot resolve fails here in
 # seconds rather than after the build. Listing runs no test: the specs' database handles (e2e/db.ts)
