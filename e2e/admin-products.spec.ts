@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { accessRequests, auditEvents, plans, products } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { createPlanInUi, createProductInUi, PARCELS_OPENAPI, publishProductInUi, seriousViolations } from "./helpers-products";
+import { createPlanInUi, createProductInUi, fillOpenApi, PARCELS_OPENAPI, publishProductInUi, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -74,11 +74,11 @@ test("an owner publishes a product with an API reference and a plan with questio
   // An invalid document and a taken slug are refused beside their fields; nothing is written.
   await page.getByLabel("Name", { exact: true }).fill(`Parcels ${tag}`);
   await page.getByLabel("Slug").fill("payments");
-  await page.getByLabel("OpenAPI document (JSON or YAML)").fill("openapi: 3.0.3\ninfo:\n  title: Missing version\npaths: {}\n");
+  await fillOpenApi(page, "openapi: 3.0.3\ninfo:\n  title: Missing version\npaths: {}\n");
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.locator("#openapi-error")).toContainText("not valid");
   await expect(page.locator("#openapi-error")).toContainText("version");
-  await page.getByLabel("OpenAPI document (JSON or YAML)").fill(PARCELS_OPENAPI);
+  await fillOpenApi(page, PARCELS_OPENAPI);
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.locator("#slug-error")).toContainText("That slug is taken");
   await expect(page.getByLabel("Slug")).toBeFocused();

@@ -43,6 +43,20 @@ export async function createPlanInUi(page: Page, plan: { name: string; autoAppro
   return new URL(page.url()).pathname.split("/").at(-1) ?? "";
 }
 
+/**
+ * Replaces the product form's OpenAPI document with `text`, as a person would: in the code editor
+ * once it has loaded (it takes the plain box's place and label), selecting all with the keyboard,
+ * then typing. `fill` on the editor sometimes appended to the old text instead (a fresh-clone run
+ * sent both documents), so the form's own field is read back before going on.
+ */
+export async function fillOpenApi(page: Page, text: string) {
+  await expect(page.getByTestId("openapi-editor")).toBeVisible();
+  await page.getByLabel("OpenAPI document (JSON or YAML)").click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.insertText(text);
+  await expect(page.locator('input[type="hidden"][name="openapi"]')).toHaveValue(text);
+}
+
 /** Creates a draft product through /admin/products/new offering the named plans; returns its id. */
 export async function createProductInUi(
   page: Page,
@@ -55,7 +69,7 @@ export async function createProductInUi(
   await page.getByLabel("Description (Markdown)").fill(product.description);
   await page.getByLabel("Tags").fill(product.tags);
   for (const plan of product.plans) await page.getByRole("checkbox", { name: new RegExp(`^${plan}\\b`) }).check();
-  if (product.openapi) await page.getByLabel("OpenAPI document (JSON or YAML)").fill(product.openapi);
+  if (product.openapi) await fillOpenApi(page, product.openapi);
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page).toHaveURL(/\/admin\/products\/[0-9a-f-]{36}\?created=1/);
   return new URL(page.url()).pathname.split("/").at(-1) ?? "";
@@ -75,10 +89,18 @@ export async function seriousViolations(page: Page) {
   // and trying costs a timed-out injection per frame (21 on /admin/settings/emails, minutes per scan).
   // A toast or dialog still fading in has text blended with its background, which axe reports as
   // low contrast (a toast appearing over a just-opened dialog did, in a fresh-clone run). Scan once
-  // every finite animation and transition has finished; spinners (infinite) are left running.
-  await page.waitForFunction(() =>
-    document.getAnimations().every((a) => a.playState !== "running" || a.effect?.getComputedTiming().endTime === Infinity),
-  );
+  // the finite, time-driven animations and transitions have finished: spinners (infinite) and
+  // scroll-driven ones never do. Past 5 s (an animation started again and again), scan as it is.
+  await page
+    .waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every((a) => a.playState !== "running" || a.timeline !== document.timeline || a.effect?.getComputedTiming().endTime === Infinity),
+      undefined,
+      { timeout: 5_000 },
+    )
+    .catch(() => {});
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).exclude('iframe[sandbox=""]').analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
