@@ -16,8 +16,10 @@ RUN npm ci --no-audit --no-fund
 # ── build: Next standalone output, and the worker and migration runner bundled to plain Node ───────
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
+# No Turbopack build cache: this stage is thrown away, so it would be written and never read.
 ENV NEXT_TELEMETRY_DISABLED=1 \
-    PORTICO_STANDALONE=1
+    PORTICO_STANDALONE=1 \
+    PORTICO_BUILD_CACHE=off
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
 # Catalogue pages are prerendered by `next build`, which reads a database: a throwaway embedded

@@ -16,12 +16,17 @@ stage "lint and typecheck (side by side: each uses one core)"
 logs=$(mktemp -d)
 npx eslint . > "$logs/lint" 2>&1 & lint=$!
 npm run -s typecheck > "$logs/typecheck" 2>&1 & types=$!
-failed=0
-wait "$lint" || failed=1
-wait "$types" || failed=1
+# Stopped (Ctrl-C, a CI timeout): stop both and leave no logs behind.
+trap 'kill "$lint" "$types" 2>/dev/null; rm -rf "$logs"' EXIT
+lint_status=0 types_status=0
+wait "$lint" || lint_status=$?
+wait "$types" || types_status=$?
 cat "$logs/lint" "$logs/typecheck"
+trap - EXIT
 rm -rf "$logs"
-[ "$failed" = 0 ] || { echo "lint or typecheck failed (above)" >&2; exit 1; }
+[ "$lint_status" = 0 ] || echo "lint failed (exit $lint_status, above)" >&2
+[ "$types_status" = 0 ] || echo "typecheck failed (exit $types_status, above)" >&2
+[ "$lint_status" = 0 ] && [ "$types_status" = 0 ] || exit 1
 stage "browser test files load (Playwright --list)"
 # Specs import lib/ code through Playwright's own loader; a module it cannot resolve fails here in
 # seconds rather than after the build. Listing runs no test: the specs' database handles (e2e/db.ts)
