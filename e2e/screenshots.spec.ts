@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { plans, products, securitySettings, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { submitRequest } from "../lib/requests/submit-request";
+import { signInAs } from "./helpers";
 import { sharedEnv } from "./instances";
 import { ownInstance } from "./own-instance";
 
@@ -46,21 +47,6 @@ test.afterAll(async () => {
   await portal?.stop();
 });
 
-async function signIn(page: Page, email: string) {
-  await page.goto("/signin");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
-  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-  await page.goto("/dev/mailbox");
-  const row = page.getByRole("listitem").filter({ hasText: email }).first();
-  await expect(row.getByText("sent")).toBeVisible({ timeout: 30_000 });
-  await row.getByRole("link").click();
-  const href = await page.getByTestId("mail-link").first().getAttribute("href");
-  if (!href) throw new Error("no link in the sign-in email");
-  await page.goto(href);
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
-}
-
 const VIEWPORTS = [
   { name: "1280", width: 1280, height: 800 },
   { name: "390", width: 390, height: 844 },
@@ -96,13 +82,13 @@ test("signed out: home page, catalogue and a product page", async ({ page }) => 
 });
 
 test("a consumer: cart and My requests", async ({ page }) => {
-  await signIn(page, "rita@example.com");
+  await signInAs(page, "rita@example.com");
   await shoot(page, "cart", () => "/cart", (p) => expect(p.getByText("Geocoding API").first()).toBeVisible());
   await shoot(page, "my-requests", () => "/requests", (p) => expect(p.getByText("Weather API").filter({ visible: true }).first()).toBeVisible());
 });
 
 test("an admin: overview and the approval queue with a request open", async ({ page }) => {
-  await signIn(page, "admin@portico.dev");
+  await signInAs(page, "admin@portico.dev");
   // The charts stream in after the figures (app/admin/page.tsx): the picture is of the page with them.
   await shoot(page, "admin-overview", () => "/admin", async (p) => {
     await expect(p.getByRole("heading", { level: 1, name: "Admin portal" })).toBeVisible();
