@@ -6,7 +6,7 @@ import { changeProductStatus } from "../lib/products/change-product-status";
 import { createProduct } from "../lib/products/create-product";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
-import { seriousViolations } from "./helpers-products";
+import { fillOpenApi, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -162,10 +162,7 @@ test("the product form lists every problem of an OpenAPI document, not only the 
   await page.goto("/admin/products/new");
   const t = tag();
   await page.getByLabel("Name", { exact: true }).fill(`Two problems ${t}`);
-  // The code editor (CodeMirror) is labelled like the field it replaces.
-  const editor = page.getByLabel("OpenAPI document (JSON or YAML)");
-  await expect(page.getByTestId("openapi-editor")).toBeVisible();
-  await editor.fill("openapi: 3.0.3\ninfo:\n  title: No version\npaths:\n  /b:\n    get:\n      responses: {}\n");
+  await fillOpenApi(page, "openapi: 3.0.3\ninfo:\n  title: No version\npaths:\n  /b:\n    get:\n      responses: {}\n");
   const before = await conn.db.$count(products);
   await page.getByRole("button", { name: "Create product" }).click();
   const problems = page.getByRole("list", { name: "Problems in the OpenAPI document" }).getByRole("listitem");

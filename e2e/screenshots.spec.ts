@@ -47,6 +47,12 @@ test.afterAll(async () => {
   await portal?.stop();
 });
 
+/** Signs in as the other specs do; at the desktop size the header shows who is signed in. */
+async function signIn(page: Page, email: string) {
+  await signInAs(page, email);
+  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+}
+
 const VIEWPORTS = [
   { name: "1280", width: 1280, height: 800 },
   { name: "390", width: 390, height: 844 },
@@ -82,13 +88,13 @@ test("signed out: home page, catalogue and a product page", async ({ page }) => 
 });
 
 test("a consumer: cart and My requests", async ({ page }) => {
-  await signInAs(page, "rita@example.com");
+  await signIn(page, "rita@example.com");
   await shoot(page, "cart", () => "/cart", (p) => expect(p.getByText("Geocoding API").first()).toBeVisible());
   await shoot(page, "my-requests", () => "/requests", (p) => expect(p.getByText("Weather API").filter({ visible: true }).first()).toBeVisible());
 });
 
 test("an admin: overview and the approval queue with a request open", async ({ page }) => {
-  await signInAs(page, "admin@portico.dev");
+  await signIn(page, "admin@portico.dev");
   // The charts stream in after the figures (app/admin/page.tsx): the picture is of the page with them.
   await shoot(page, "admin-overview", () => "/admin", async (p) => {
     await expect(p.getByRole("heading", { level: 1, name: "Admin portal" })).toBeVisible();
