@@ -6,7 +6,7 @@ import { signInAs } from "./helpers";
 export type SignedIn = { id: string; email: string; role: UserRole; cookie: string };
 
 /**
- * A new user with this role, signed in once through the real magic-link flow; the session's
+ * A new user with this role, signed in once (e2e/helpers.ts signInAs); the session's
  * cookies come back as a Cookie header to reuse for every call this actor makes.
  */
 export async function signedInUser(conn: ReturnType<typeof e2eDb>, browser: Browser, role: UserRole, email: string): Promise<SignedIn> {

@@ -2,13 +2,13 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
-import { signInAs, signInFromHere } from "./helpers";
+import { signInByLink, signInFromHere } from "./helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
 test("a consumer signs in through the emailed link and sees their name", async ({ page }) => {
-  await signInAs(page, "consumer@portico.dev");
+  await signInByLink(page, "consumer@portico.dev");
   await expect(page.getByTestId("signed-in-as")).toContainText("Cleo Consumer");
   // Consumers do not get an Admin link, and the page itself refuses them.
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
@@ -36,7 +36,7 @@ test("a sign-in link works once", async ({ page, browser }) => {
 });
 
 test("an owner can open the admin portal", async ({ page }) => {
-  await signInAs(page, "owner@portico.dev");
+  await signInByLink(page, "owner@portico.dev");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Admin portal" })).toBeVisible();
 });
@@ -60,7 +60,7 @@ test("anonymous visitors are sent to sign-in from /admin, and /api answers JSON 
 });
 
 test("a tampered session cookie is treated as signed out", async ({ page, context, baseURL }) => {
-  await signInAs(page, "consumer@portico.dev");
+  await signInByLink(page, "consumer@portico.dev");
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name.endsWith("authjs.session-token"));
   expect(session).toBeTruthy();
@@ -80,7 +80,7 @@ test("sign-in and /api/auth/providers stay on AUTH_URL's origin, not the host Ne
   expect(providers.email?.callbackUrl).toBe(`${baseURL}/api/auth/callback/email`);
 
   const email = `origin-${randomBytes(4).toString("hex")}@example.com`;
-  await signInAs(page, email);
+  await signInByLink(page, email);
   expect(new URL(page.url()).origin).toBe(baseURL);
   await expect(page.getByTestId("signed-in-as")).toContainText(email);
 });

@@ -1,12 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { signInAs } from "./helpers";
+import { signInByLink } from "./helpers";
 
 /**
  * Adversarial review of issue 15: the session cookie is httpOnly so that a script on the page cannot
  * carry a (stepped-up) session away. Auth.js's own session endpoint must not hand its value out.
  */
 test("GET /api/auth/session answers who is signed in, never the session token or its step-up time", async ({ page }) => {
-  await signInAs(page, "owner@portico.dev");
+  await signInByLink(page, "owner@portico.dev");
   const cookie = (await page.context().cookies()).find((c) => c.name.endsWith("authjs.session-token"));
   expect(cookie?.httpOnly).toBe(true);
   const token = cookie?.value ?? "missing";

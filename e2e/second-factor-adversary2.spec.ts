@@ -7,7 +7,7 @@ import { seal } from "../lib/mail/sealed";
 import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
-import { signInAs } from "./helpers";
+import { signInByLink } from "./helpers";
 import { approvedRequest, claimTokenOf, rememberSecret } from "./keys-helpers";
 
 /**
@@ -86,7 +86,7 @@ test("in the browser, claiming and then rolling a key ask a person with an authe
   await conn.db.insert(secondFactors).values({ userId: personId, secret: await seal(secret), confirmedAt: new Date() });
   const claim = await claimToken(target.requestId);
   rememberSecret(claim);
-  await signInAs(page, target.email);
+  await signInByLink(page, target.email);
 
   await page.goto(`/claim/${claim}`);
   await page.getByRole("button", { name: "Show my key" }).click();

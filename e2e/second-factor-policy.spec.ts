@@ -6,7 +6,7 @@ import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, snapshotAll } from "./db-snapshot";
-import { latestLinkFor, signInAs } from "./helpers";
+import { latestLinkFor, signInByLink } from "./helpers";
 import { seriousViolations } from "./helpers-products";
 
 /**
@@ -48,7 +48,7 @@ test("an admin requires an authenticator of admins and owners, then of everyone:
   const admin = await person("admin", "admin");
   const secret = newTotpSecret();
   await conn.db.insert(secondFactors).values({ userId: admin.id, secret: await seal(secret), confirmedAt: new Date() });
-  await signInAs(page, admin.email);
+  await signInByLink(page, admin.email);
 
   // The nav leads to Security; the current policy is chosen ("no one", from the setup project).
   await page.goto("/admin");
@@ -104,7 +104,7 @@ test("an admin requires an authenticator of admins and owners, then of everyone:
   // A consumer is not covered: they go where they asked.
   const consumerContext = await browser.newContext();
   const consumerPage = await consumerContext.newPage();
-  await signInAs(consumerPage, consumer.email);
+  await signInByLink(consumerPage, consumer.email);
   await consumerPage.goto("/apps");
   await expect(consumerPage).toHaveURL(/\/apps$/);
 

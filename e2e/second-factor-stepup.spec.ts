@@ -7,7 +7,7 @@ import { codeAt, newTotpSecret } from "../lib/second-factor/totp";
 import { callAction } from "./actions";
 import { e2eDb } from "./db";
 import { changedRows, snapshotAll } from "./db-snapshot";
-import { signInAs } from "./helpers";
+import { signInByLink } from "./helpers";
 import { userMenu } from "./helpers-admin-users";
 import { seriousViolations } from "./helpers-products";
 import { pendingRequest, rememberSecret } from "./keys-helpers";
@@ -66,7 +66,7 @@ test("an admin with an authenticator changes a role: asked for a code, the choic
   const admin = await personWithAuthenticator("admin", "admin");
   const [target] = await conn.db.insert(users).values({ email: `stepup-target-${tag}@example.com`, name: `Target ${tag}` }).returning();
   if (!target) throw new Error("target");
-  await signInAs(page, admin.email);
+  await signInByLink(page, admin.email);
 
   await page.goto(`/admin/users?q=${encodeURIComponent(target.email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: target.email });
@@ -226,7 +226,7 @@ test("posted straight to the server actions without a recent step-up: a bulk dec
 test("an admin resets another person's authenticator after a confirmation naming them, with a step-up; their own is not offered", async ({ page }) => {
   const admin = await personWithAuthenticator("admin", "resetter");
   const person = await personWithAuthenticator("owner", "lostphone");
-  await signInAs(page, admin.email);
+  await signInByLink(page, admin.email);
 
   // Their own row: managed from Account → Security, no reset.
   await page.goto(`/admin/users?q=${encodeURIComponent(admin.email)}`);
@@ -271,7 +271,7 @@ test("an admin resets another person's authenticator after a confirmation naming
 test("a webhook endpoint's secret: adding one and rotating it (from its confirmation dialog) ask for a code, the form keeping what was typed", async ({ page }) => {
   const admin = await personWithAuthenticator("admin", "webhooks");
   const name = `Step-up hook ${tag}`;
-  await signInAs(page, admin.email);
+  await signInByLink(page, admin.email);
   try {
     await page.goto("/admin/webhooks/new");
     await page.getByLabel("Name", { exact: true }).fill(name);

@@ -7,7 +7,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { codeAt, PERIOD_SECONDS, stepAt } from "../lib/second-factor/totp";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInByLink } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
 import { seriousViolations } from "./helpers-products";
 
@@ -107,7 +107,7 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
 }) => {
   const { owner, ids } = await ownerWithRequests(4);
   const [r1, r2, r3, r4] = ids as [string, string, string, string];
-  await signInAs(page, owner.email);
+  await signInByLink(page, owner.email);
 
   // Account menu → Security.
   await page.getByRole("link", { name: "Security", exact: true }).click();
@@ -143,7 +143,7 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   // Sign out and in: the new session has entered no code yet.
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
-  await signInAs(page, owner.email);
+  await signInByLink(page, owner.email);
 
   // First approval: the step-up dialog asks for a code; nothing is decided before it.
   await approveIn(page, r1);
@@ -209,7 +209,7 @@ test("the setup and remove code fields refuse empty, letters, 7 digits and 100 0
   const tag = randomBytes(4).toString("hex");
   const [user] = await conn.db.insert(users).values({ email: `tf-fuzz-${tag}@example.com`, name: `Fay ${tag}`, role: "owner" }).returning();
   if (!user) throw new Error("user");
-  await signInAs(page, user.email);
+  await signInByLink(page, user.email);
   const secret = await openSetup(page);
   const before = await factorRow(user.id);
   expect(before?.confirmedAt).toBeNull();
@@ -290,7 +290,7 @@ test("on a phone, keyboard only: the required banner, an expired setup started a
   const tag = randomBytes(4).toString("hex");
   const [user] = await conn.db.insert(users).values({ email: `tf-phone-${tag}@example.com`, name: `Pia ${tag}`, role: "owner" }).returning();
   if (!user) throw new Error("user");
-  await signInAs(page, user.email);
+  await signInByLink(page, user.email);
   // The sign-in helper looks for the name in the header, which a phone folds behind Menu.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/account/security?required=1&callbackUrl=%2Fapps");
