@@ -16,8 +16,7 @@ test("catalogue, product, cart and My requests have no serious or critical axe v
   await page.goto("/apis/payments");
   await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/apis/payments (${theme})`).toEqual([]));
 
-  await signInAs(page, `a11y-${randomBytes(4).toString("hex")}@example.com`);
-  await page.goto("/apis/payments");
+  await signInAs(page, `a11y-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
   await page.getByRole("button", { name: "Access with the Standard plan" }).click();
   await expect(page.getByText("Payments API (Standard) is in your cart.")).toBeVisible();
   await page.goto("/cart");
@@ -37,8 +36,7 @@ test("the approval queue, its detail panel, keys, reviews and the plan and produ
   // spec happened to leave one in the queue).
   const conn = e2eDb();
   await pendingRequest(conn, "payments").finally(() => conn.sql.end());
-  await signInAs(page, "owner@portico.dev");
-  await page.goto("/admin/requests");
+  await signInAs(page, "owner@portico.dev", "/admin/requests");
   await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/requests (${theme})`).toEqual([]));
   await page.getByTestId("queue-row").first().getByRole("link").first().click();
   await expect(page.getByRole("region", { name: "Request details" })).toBeVisible();

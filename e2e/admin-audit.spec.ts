@@ -22,8 +22,7 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const [target] = await conn.db.select().from(users).where(eq(users.email, email));
   if (!target) throw new Error("the signed-in user was not created");
 
-  await signInAs(page, "admin@portico.dev");
-  await page.goto("/admin/users");
+  await signInAs(page, "admin@portico.dev", "/admin/users");
   // The users filter's own Search (the header has a "Search" button too: the site-wide search).
   const filter = page.getByRole("search", { name: "Filter users" });
   await filter.getByLabel("Search").fill(email);
@@ -120,8 +119,7 @@ test("the last admin cannot be disabled, and the page says why", async ({ page }
   const [me] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
   const others = await conn.sql`update users set role = 'owner' where role = 'admin' and id <> ${me?.id ?? ""} returning id`;
   try {
-    await signInAs(page, "admin@portico.dev");
-    await page.goto("/admin/users?q=admin%40portico.dev");
+    await signInAs(page, "admin@portico.dev", "/admin/users?q=admin%40portico.dev");
     const confirm = await userMenu(page, "admin@portico.dev", "Disable…");
     await confirm.getByRole("button", { name: "Disable now" }).click();
     await expect(confirm.getByRole("alert")).toContainText("This is the last active admin. Make someone else an admin first.");
@@ -134,8 +132,7 @@ test("the last admin cannot be disabled, and the page says why", async ({ page }
 
 test("a request's timeline names it and links to its admin page", async ({ page }) => {
   const { requestId, appName } = await pendingRequest(conn, "weather");
-  await signInAs(page, "admin@portico.dev");
-  await page.goto(`/admin/audit?subjectType=request&subjectId=${requestId}`);
+  await signInAs(page, "admin@portico.dev", `/admin/audit?subjectType=request&subjectId=${requestId}`);
   const row = page.getByTestId("audit-row").filter({ hasText: "request.submitted" });
   await expect(row).toContainText("Request submitted");
   // Exact: the row's "Timeline" link is labelled "Timeline of Weather API for …" and would match a substring.

@@ -39,16 +39,14 @@ test("the badges count what each viewer may decide: an owner never counts anothe
   await pendingRequest(conn, a.product.slug);
   await pendingRequest(conn, b.product.slug);
 
-  await signInAs(page, a.owner.email);
-  await page.goto("/admin");
+  await signInAs(page, a.owner.email, "/admin");
   await expect(adminNav(page).getByRole("link", { name: "Approval queue, 2 pending" })).toBeVisible();
   await expect(adminNav(page).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
   expect(await seriousViolations(page), "/admin with badges").toEqual([]);
 
   const other = await browser.newContext();
   const theirs = await other.newPage();
-  await signInAs(theirs, b.owner.email);
-  await theirs.goto("/admin/keys");
+  await signInAs(theirs, b.owner.email, "/admin/keys");
   await expect(adminNav(theirs).getByRole("link", { name: "Approval queue, 1 pending" })).toBeVisible();
   await other.close();
 
@@ -68,8 +66,7 @@ test.describe("on a phone", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 
   test("the admin menu opens by keyboard and reaches every section", async ({ page }) => {
-    await signInAs(page, "admin@portico.dev");
-    await page.goto("/admin/users");
+    await signInAs(page, "admin@portico.dev", "/admin/users");
     const toggle = adminNav(page).getByRole("button", { name: /Admin menu/ });
     await expect(toggle).toHaveAttribute("aria-expanded", "false");
     await expect(toggle).toContainText("Users");
@@ -113,8 +110,7 @@ test.describe("on a phone", () => {
       ])
       .returning();
     if (!owner || !disabled || !consumer) throw new Error("user insert");
-    await signInAs(page, "admin@portico.dev");
-    await page.goto(`/admin/users?q=${t}`);
+    await signInAs(page, "admin@portico.dev", `/admin/users?q=${t}`);
     await expect(page.getByTestId("user-row")).toHaveCount(3);
     // By role: getByLabel of a select in its label reads "Role Any role" (the chosen option is part of the label text).
     await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("owner");

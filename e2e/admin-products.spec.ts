@@ -122,8 +122,7 @@ test("an owner publishes a product with an API reference and a plan with questio
   // A consumer finds it, reads the API reference, and must answer the plan's questions.
   const consumerContext = await browser.newContext();
   const consumer = await consumerContext.newPage();
-  await signInAs(consumer, `parcels-${tag}@example.com`);
-  await consumer.goto("/apis");
+  await signInAs(consumer, `parcels-${tag}@example.com`, "/apis");
   await expect(consumer.getByRole("link", { name: `Parcels ${tag}` })).toBeVisible();
   await consumer.getByRole("link", { name: `Parcels ${tag}` }).click();
   await expect(consumer).toHaveURL(new RegExp(`/apis/${slug}$`));

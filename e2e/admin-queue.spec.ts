@@ -41,8 +41,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   ]);
 
   // An admin sets the decision subjects.
-  await signInAs(page, "admin@portico.dev");
-  await page.goto("/admin/settings/emails");
+  await signInAs(page, "admin@portico.dev", "/admin/settings/emails");
   await page.getByLabel("Request approved subject").fill(`Good news ${tag}: {products}`);
   await page.locator("form").filter({ has: page.getByLabel("Request approved subject") }).getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Subject saved.").first()).toBeVisible();
@@ -51,8 +50,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(page.getByTestId("preview-subject-reject")).toHaveText(`Sorry ${tag}: Payments API`, { timeout: 10_000 });
   await signOutAll(page);
 
-  await signInAs(page, "owner@portico.dev");
-  await page.goto("/admin/requests");
+  await signInAs(page, "owner@portico.dev", "/admin/requests");
   await page.getByRole("textbox", { name: "Requester" }).fill(email);
   await page.getByRole("combobox", { name: "Plan" }).selectOption({ label: "Standard" });
   await page.getByRole("button", { name: "Apply filters" }).click();
@@ -117,8 +115,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
 
   // The consumer sees the decisions and the comment.
   await signOutAll(page);
-  await signInAs(page, email);
-  await page.goto("/requests");
+  await signInAs(page, email, "/requests");
   await expect(page.getByTestId("request-row").filter({ hasText: "Approved" })).toHaveCount(3);
   const denied = page.getByTestId("request-row").filter({ hasText: "Denied" });
   await expect(denied).toHaveCount(1);
@@ -135,16 +132,14 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
 test("a two-approver plan needs two different approvers", async ({ page }) => {
   const { ids } = await consumerWithRequests([{ slug: "fx-rates", plan: "Enterprise", answers: { company: "Acme", environment: "Production" } }]);
   const id = ids[0];
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/requests?status=all&open=${id}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${id}`);
   const panel = page.getByRole("region", { name: "Request details" });
   await panel.getByRole("button", { name: "Approve" }).click();
   await expect(panel.getByTestId("already-approved")).toBeVisible();
   await expect(panel).toContainText("Pending 1 of 2 approvals");
 
   await signOutAll(page);
-  await signInAs(page, "admin@portico.dev");
-  await page.goto(`/admin/requests?status=all&open=${id}`);
+  await signInAs(page, "admin@portico.dev", `/admin/requests?status=all&open=${id}`);
   const adminPanel = page.getByRole("region", { name: "Request details" });
   await adminPanel.getByRole("button", { name: "Approve" }).click();
   await expect(adminPanel).toContainText("Approved", { timeout: 10_000 });
@@ -158,8 +153,7 @@ test("consumers cannot reach the queue or its actions", async ({ page }) => {
 });
 
 test("queue filters keep the sort, paging stops at the ends, and a reversed date range says so", async ({ page }) => {
-  await signInAs(page, "owner@portico.dev");
-  await page.goto("/admin/requests?status=all&sort=requester&dir=desc");
+  await signInAs(page, "owner@portico.dev", "/admin/requests?status=all&sort=requester&dir=desc");
   const filters = page.getByRole("form", { name: "Filter requests" });
   await filters.getByLabel("Search").fill("no request has this reason");
   await filters.getByRole("button", { name: "Apply filters" }).click();
@@ -201,8 +195,7 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
   if (!user) throw new Error("user");
   await conn.db.update(users).set({ email: long }).where(eq(users.id, user.id));
   await page.setViewportSize({ width: 1280, height: 800 });
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/requests?requester=${encodeURIComponent(tag)}&open=${ids[0]}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}&open=${ids[0]}`);
   const panel = page.getByRole("region", { name: "Request details" });
   await expect(panel).toBeVisible();
   for (const name of KEY_COLUMNS) await expectInView(page, name);

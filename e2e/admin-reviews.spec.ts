@@ -40,8 +40,7 @@ async function useSessionOf(page: Page, baseURL: string | undefined, email: stri
 
 test("an approval on a review-required plan lands in the review queue and is marked reviewed with a comment by someone else", async ({ page, baseURL }) => {
   const { request, email } = await reviewedPlanRequest();
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/requests?status=all&open=${request.id}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${request.id}`);
   const panel = page.getByRole("region", { name: "Request details" });
   await panel.getByRole("button", { name: "Approve" }).click();
   await expect(panel).toContainText("Approved", { timeout: 10_000 });

@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { seriousViolations } from "./helpers-products";
 
 /** CSP violations and console errors that name the policy, in every frame. */
 async function watchCsp(page: Page) {
@@ -51,4 +52,27 @@ test("/docs/api renders the portal's own OpenAPI document, linked from the foote
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
   expect(serious).toEqual([]);
   expect(violations).toEqual([]);
+});
+
+test("a product's API reference follows the theme picked in the header, with no reload", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.goto("/apis/payments");
+  const reference = page.getByTestId("api-reference");
+  await expect(reference.getByText("List charges").first()).toBeVisible({ timeout: 30_000 });
+  // Scalar marks its colour mode on <body>; its text colours hang off that class.
+  await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
+
+  await page.getByTestId("theme-switcher").click();
+  await page.getByRole("menuitemradio", { name: "Dark" }).click();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  // It used to keep light-mode here: dark grey text on the portal's dark page.
+  await expect(page.locator("body")).toHaveClass(/\bdark-mode\b/);
+  await expect(page.locator("body")).not.toHaveClass(/\blight-mode\b/);
+  await expect(reference.getByText("List charges").first()).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByTestId("theme-switcher").click();
+  await page.getByRole("menuitemradio", { name: "Light" }).click();
+  await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
+  await expect(page.locator("body")).not.toHaveClass(/\bdark-mode\b/);
 });

@@ -33,8 +33,7 @@ test("a Product approver key made in the browser approves through the generated 
   await conn.db.insert(users).values({ email: adminEmail, name: "Dana Admin", role: "admin" });
 
   // 1. The admin adds a Product approver key for Payments and copies the token from the dialog.
-  await signInAs(page, adminEmail);
-  await page.goto("/admin/api-keys/new");
+  await signInAs(page, adminEmail, "/admin/api-keys/new");
   const add = page.getByRole("button", { name: "Add access key" });
   await expect(add).toBeEnabled();
   const name = `Billing system ${randomBytes(3).toString("hex")}`;

@@ -35,9 +35,7 @@ test("an admin adds a Product approver key, sees its token once, and Edit and Re
   const payments = await productId("payments");
   const invoices = await productId("invoices");
   const name = `Billing sync ${randomBytes(3).toString("hex")}`;
-  await signInAs(page, await newUser("admin"));
-
-  await page.goto("/admin/api-keys");
+  await signInAs(page, await newUser("admin"), "/admin/api-keys");
   await expect(page.getByRole("heading", { level: 1, name: "API access keys" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "API access keys" })).toHaveAttribute("aria-current", "page");
   expect(await seriousViolations(page), "/admin/api-keys").toEqual([]);
@@ -156,8 +154,7 @@ test("an admin adds a Product approver key, sees its token once, and Edit and Re
 
 test("the list fits a 390 px phone, and the Add form refuses a name in use, whatever its case", async ({ page }) => {
   const name = `CI publisher ${randomBytes(3).toString("hex")}`;
-  await signInAs(page, await newUser("admin"));
-  await page.goto("/admin/api-keys/new");
+  await signInAs(page, await newUser("admin"), "/admin/api-keys/new");
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Role 1").selectOption({ label: "Portal viewer" });
   await page.getByRole("button", { name: "Add access key" }).click();

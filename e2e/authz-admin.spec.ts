@@ -68,8 +68,7 @@ test("an admin disables a user (signed out at once, cannot sign in) and cannot d
   const victim = await victimContext.newPage();
   await signInAs(victim, email);
 
-  await signInAs(page, "admin@portico.dev");
-  await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  await signInAs(page, "admin@portico.dev", `/admin/users?q=${encodeURIComponent(email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: email });
   await (await userMenu(page, email, "Disable…")).getByRole("button", { name: "Disable now" }).click();
   await expect(row).toContainText("Disabled; their sessions have ended. Their keys keep working.");

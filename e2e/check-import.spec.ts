@@ -59,8 +59,7 @@ test("an admin imports keys (dry run, then import) and checks one on the keys pa
     `Imported ${tag},${consumer},no-such-api-${tag},Standard,${generateKey("ptk")},,`,
   ].join("\n");
 
-  await signInAs(page, adminEmail);
-  await page.goto("/admin/keys");
+  await signInAs(page, adminEmail, "/admin/keys");
   await page.getByRole("link", { name: "Import keys" }).click();
   await expect(page.getByRole("heading", { name: "Import keys", level: 1 })).toBeVisible();
   expect(await seriousViolations(page), "/admin/keys/import").toEqual([]);

@@ -24,8 +24,7 @@ test("Email delivery says a message past its useful life was not sent and why (n
       nextAttemptAt: sql`now() + interval '30 seconds'`,
     },
   ]);
-  await signInAs(page, "admin@portico.dev");
-  await page.goto("/admin/emails");
+  await signInAs(page, "admin@portico.dev", "/admin/emails");
 
   const late = page.getByRole("row").filter({ hasText: `late-${run}@example.com` });
   await expect(late).toContainText("not sent");

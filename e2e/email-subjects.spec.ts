@@ -10,8 +10,7 @@ test.afterAll(async () => {
 });
 
 test("an email subject previews as it is typed, and an unknown placeholder is refused with the valid ones", async ({ page }) => {
-  await signInAs(page, "admin@portico.dev");
-  await page.goto("/admin/settings/emails");
+  await signInAs(page, "admin@portico.dev", "/admin/settings/emails");
   const field = page.getByLabel("Key rolled subject");
   const form = page.locator("form").filter({ has: field });
   const preview = page.getByTestId("preview-subject-key-rolled");

@@ -37,8 +37,7 @@ test("Extend: the consumer asks for more time, the owner approves it in the queu
 
   // The owner sees it in the queue as an extension, with both expiries, and approves it.
   await context.clearCookies();
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/requests?status=pending&q=${encodeURIComponent(appName)}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=pending&q=${encodeURIComponent(appName)}`);
   const queueRow = page.getByRole("row").filter({ hasText: appName });
   await expect(queueRow).toHaveCount(1);
   await expect(queueRow.getByTestId("extension-badge")).toHaveText("Extension");
@@ -61,8 +60,7 @@ test("Extend: the consumer asks for more time, the owner approves it in the queu
   expect((await verified.json()).expiresAt).toBe(after.expiresAt.toISOString());
 
   await context.clearCookies();
-  await signInAs(page, email);
-  await page.goto(`/requests/${requestId}`);
+  await signInAs(page, email, `/requests/${requestId}`);
   await expect(page.getByTestId("extend").getByTestId("key-expiry")).toHaveText(`Your key expires on ${formatDateTime(after.expiresAt)}.`);
   await expect(page.getByTestId("extend")).toContainText("Extended on");
   await expect(page.getByRole("list", { name: "Timeline" })).toContainText("Extended: the same key expires later");

@@ -15,8 +15,7 @@ const generate = { file: "app/(consumer)/requests/actions.ts", name: "generateKe
 
 test("Generate key works once from the request page; reload does not show it again; the email link then says it was used", async ({ page, request }) => {
   const target = await approvedRequest(conn, "payments");
-  await signInAs(page, target.email);
-  await page.goto(`/requests/${target.requestId}`);
+  await signInAs(page, target.email, `/requests/${target.requestId}`);
   await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "approved");
 
   await page.getByRole("button", { name: "Generate key" }).click();

@@ -7,14 +7,15 @@ import { mailLinks } from "./mailbox";
 
 /**
  * Signs in someone who already has an account, as a finished magic-link sign-in leaves them: a
- * database session of Auth.js's 30 days and its cookie, then the home page. A new address, a
+ * database session of Auth.js's 30 days and its cookie, then the home page (or `path`). A new address, a
  * disabled user or a service user takes the real flow (signInByLink), which is what makes or refuses
- * them. The specs about signing in use signInByLink themselves; the others test what comes after,
- * and the real flow cost 2–3 s of browser and mail worker each (the suite signs in about 90 times).
+ * them. `path` is the page to end on (one page load, not the home page and then that page). The
+ * specs about signing in use signInByLink themselves; the others test what comes after, and the real
+ * flow cost 2–3 s of browser and mail worker each (the suite signs in about 90 times).
  * Only for the shared e2e server: the session goes into its database (e2e/db.ts), so a spec that
  * starts a portal of its own signs in there by link.
  */
-export async function signInAs(page: Page, email: string) {
+export async function signInAs(page: Page, email: string, path?: string) {
   const { db, sql: client } = e2eDb();
   let token: string | null = null;
   try {
@@ -29,12 +30,16 @@ export async function signInAs(page: Page, email: string) {
   } finally {
     await client.end();
   }
-  if (!token) return signInByLink(page, email);
+  if (!token) {
+    await signInByLink(page, email);
+    if (path) await page.goto(path);
+    return;
+  }
   const baseURL = test.info().project.use.baseURL;
   if (!baseURL) throw new Error("signInAs needs the project's baseURL");
   // As Auth.js sets it on http: host-only, HttpOnly, SameSite=Lax.
   await page.context().addCookies([{ name: "authjs.session-token", value: token, url: baseURL, httpOnly: true, sameSite: "Lax" }]);
-  await page.goto("/");
+  await page.goto(path ?? "/");
   await expect(page.getByTestId("signed-in-as")).toBeAttached();
 }
 

@@ -14,8 +14,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   const email = `golden-${randomBytes(4).toString("hex")}@example.com`;
 
   // The consumer asks for Payments API on the Standard plan for a new app.
-  await signInAs(page, email);
-  await page.goto("/apis/payments");
+  await signInAs(page, email, "/apis/payments");
   await page.getByRole("button", { name: "Access with the Standard plan" }).click();
   await expect(page.getByText("Payments API (Standard) is in your cart.")).toBeVisible();
   await page.goto("/cart");
@@ -29,8 +28,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
 
   // The owner approves it in the queue.
   await context.clearCookies();
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/requests?status=all&open=${requestId}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${requestId}`);
   const panel = page.getByRole("region", { name: "Request details" });
   await panel.getByRole("button", { name: "Approve" }).click();
   await expect(panel).toContainText("Approved", { timeout: 10_000 });
@@ -123,8 +121,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
 
   // The consumer sees it revoked, with the reason, and the app's key archive tells the story.
   await context.clearCookies();
-  await signInAs(page, email);
-  await page.goto(requestUrl);
+  await signInAs(page, email, requestUrl);
   await expect(page.getByTestId("request-status")).toHaveText("Revoked");
   await expect(page.getByText("“Rotating all golden keys.”").first()).toBeVisible();
   await page.goto("/apps");

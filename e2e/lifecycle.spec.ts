@@ -25,8 +25,7 @@ async function withWorkingKey(requestId: string) {
 test("disabling offers to revoke the person's working keys, says how many, and does", async ({ page }) => {
   const { email, requestId } = await approvedRequest(conn, "weather");
   await withWorkingKey(requestId);
-  await signInAs(page, "admin@portico.dev");
-  await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
+  await signInAs(page, "admin@portico.dev", `/admin/users?q=${encodeURIComponent(email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: email });
   const confirm = await userMenu(page, email, "Disable…");
   await expect(confirm.getByText("Their pending and approved requests are cancelled")).toBeVisible();
@@ -53,8 +52,7 @@ test("archiving a product says how many working keys it has and can revoke them"
   const { requestId } = await approvedRequest(conn, slug);
   await withWorkingKey(requestId);
 
-  await signInAs(page, "owner@portico.dev");
-  await page.goto(`/admin/products/${product.id}`);
+  await signInAs(page, "owner@portico.dev", `/admin/products/${product.id}`);
   await page.getByRole("button", { name: "Archive", exact: true }).click();
   const confirm = page.getByRole("group", { name: `Archive ${product.name}` });
   await expect(confirm.getByTestId("archive-access")).toContainText("There is 1 working key for it.");

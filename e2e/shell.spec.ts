@@ -52,8 +52,7 @@ test("the header arrives rendered with the session: nothing moves after load and
 });
 
 test("Add to cart updates the header's count without asking /api/session", async ({ page }) => {
-  await signInAs(page, `shell-cart-${randomBytes(4).toString("hex")}@example.com`);
-  await page.goto("/apis/payments");
+  await signInAs(page, `shell-cart-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
   await expect(page.getByTestId("cart-count")).toHaveCount(0);
   const requests = sessionRequests(page);
   await page.getByRole("button", { name: "Access with the Standard plan" }).click();
@@ -108,8 +107,7 @@ test("theme: System follows the device, a choice made by keyboard applies at onc
 });
 
 test("search by keyboard only: Ctrl-K opens, arrows and Enter open a result, Escape gives focus back", async ({ page }) => {
-  await signInAs(page, "owner@portico.dev");
-  await page.goto("/apis");
+  await signInAs(page, "owner@portico.dev", "/apis");
   const button = page.getByTestId("search-button");
   await button.focus();
   await page.keyboard.press("Enter");

@@ -40,8 +40,7 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   const consumerContext = await browser.newContext();
   const consumer = await consumerContext.newPage();
   const email = `story-${tag}@example.com`;
-  await signInAs(consumer, email);
-  await consumer.goto(`/apis/${slug}`);
+  await signInAs(consumer, email, `/apis/${slug}`);
   await expect(consumer.getByRole("heading", { name: "API reference" })).toBeVisible();
   await consumer.getByRole("button", { name: `Access with the ${planName} plan` }).click();
   await expect(consumer.getByText("is in your cart")).toBeVisible();
@@ -78,8 +77,7 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
 
   // An admin reviews it with a comment, then reads the request's whole story in the audit log and exports it.
   await page.context().clearCookies();
-  await signInAs(page, "admin@portico.dev");
-  await page.goto("/admin/reviews");
+  await signInAs(page, "admin@portico.dev", "/admin/reviews");
   const review = page.getByTestId("review-row").filter({ hasText: email });
   await expect(review.getByTestId("comment-required")).toBeVisible();
   await review.getByRole("checkbox").check();

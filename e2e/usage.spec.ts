@@ -80,8 +80,7 @@ async function expectNoSeriousViolations(page: Page) {
 
 test("the consumer's app page charts its calls per day by outcome, with a table toggle, filters and this month's quota", async ({ page }) => {
   const f = await usageFixture();
-  await signInAs(page, f.consumer.email);
-  await page.goto(`/apps/${f.app.id}`);
+  await signInAs(page, f.consumer.email, `/apps/${f.app.id}`);
 
   const chart = page.getByTestId("app-usage");
   await expect(chart.getByTestId("app-usage-total")).toHaveText("450 calls");
@@ -129,9 +128,7 @@ test("the consumer's app page charts its calls per day by outcome, with a table 
 
 test("the owner sees the product's calls per day and top apps, the overview's charts, and the calls before revoking", async ({ page }) => {
   const f = await usageFixture();
-  await signInAs(page, f.owner.email);
-
-  await page.goto(`/admin/products/${f.product.id}`);
+  await signInAs(page, f.owner.email, `/admin/products/${f.product.id}`);
   const chart = page.getByTestId("product-usage");
   // The product's calls are those that named it (the call for someone else's API is not its).
   await expect(chart.getByTestId("product-usage-total")).toHaveText("447 calls");

@@ -52,9 +52,7 @@ const received = (id: string) => receiver.attempts.filter((a) => a.id === id);
 
 test("an admin adds an endpoint, sees its secret once, tests, resends, recovers, rotates, filters the log and removes it", async ({ page }) => {
   test.setTimeout(300_000);
-  await signInAs(page, await newAdmin());
-
-  await page.goto("/admin/webhooks");
+  await signInAs(page, await newAdmin(), "/admin/webhooks");
   await expect(page.getByRole("heading", { level: 1, name: "Webhooks" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Webhooks" })).toHaveAttribute("aria-current", "page");
   const [{ n: existing } = { n: 0 }] = await conn.sql<{ n: number }[]>`select count(*)::int as n from webhook_endpoints`;

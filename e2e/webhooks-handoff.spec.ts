@@ -77,8 +77,7 @@ test("an External plan's request waits for the third party, which approves it th
     rememberSecret(token);
 
     // 2. The admin makes the plan External on that endpoint, in the plan form.
-    await signInAs(page, adminEmail);
-    await page.goto("/admin/plans/new");
+    await signInAs(page, adminEmail, "/admin/plans/new");
     const planName = `Paid ${tag}`;
     await page.getByLabel("Name", { exact: true }).fill(planName);
     await page.getByLabel("External: a third party decides").check();
@@ -99,8 +98,7 @@ test("an External plan's request waits for the third party, which approves it th
     await addToCart(conn.db, consumer.id, { productId: payments.id, planId });
     const buyer = await browser.newContext();
     const consumerPage = await buyer.newPage();
-    await signInAs(consumerPage, consumerEmail);
-    await consumerPage.goto("/cart");
+    await signInAs(consumerPage, consumerEmail, "/cart");
     await consumerPage.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
     await consumerPage.getByLabel("New app name").fill(`Shop ${tag}`);
     const reason = `Paid access ${tag}`;

@@ -67,9 +67,7 @@ async function submitAndLandOnCheckout(page: Page) {
   const [consumer] = await conn.db.insert(users).values({ email, name: "Rio Redirect" }).returning();
   if (!consumer) throw new Error("consumer insert");
   await addToCart(conn.db, consumer.id, { productId, planId });
-  await signInAs(page, email);
-
-  await page.goto("/cart");
+  await signInAs(page, email, "/cart");
   await expect(page.getByText(`After you submit, you continue at ${new URL(checkoutOrigin).host} to confirm`)).toBeVisible();
   await page.getByLabel("New app name").fill("Shop front");
   await page.getByLabel("Why do you need access?").fill("Card payments for the shop");

@@ -1,7 +1,7 @@
 "use client";
 
 import { ApiReferenceReact } from "@scalar/api-reference-react";
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { useResolvedTheme } from "@/components/theme/use-theme";
 import "@scalar/api-reference-react/style.css";
 
@@ -79,24 +79,30 @@ export function ScalarReference(source: ApiReferenceSource) {
     observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label"] });
     return () => observer.disconnect();
   }, []);
+  // Scalar reads forceDarkModeState once, when it mounts (its colour mode ignores a later
+  // updateConfiguration): a theme switched in the header mounts it again in the new theme, or its
+  // text would stay light-mode dark on the portal's dark page. The wrapper hands every new
+  // configuration object to Scalar, so it is made again only when its inputs change.
+  const configuration = useMemo(
+    () => ({
+      ...(source.url !== undefined ? { url: source.url } : { content: source.document }),
+      layout: "classic" as const,
+      theme: "default" as const,
+      withDefaultFonts: false,
+      telemetry: false,
+      hideClientButton: true,
+      hideDarkModeToggle: true,
+      showDeveloperTools: "never" as const,
+      documentDownloadType: "none" as const,
+      agent: { disabled: true },
+      customCss: `${portalCss}${accessibilityCss}`,
+      forceDarkModeState: theme,
+    }),
+    [source.url, source.document, theme],
+  );
   return (
     <div ref={embed} className="scalar-embed" data-testid="api-reference">
-      <ApiReferenceReact
-        configuration={{
-          ...(source.url !== undefined ? { url: source.url } : { content: source.document }),
-          layout: "classic",
-          theme: "default",
-          withDefaultFonts: false,
-          telemetry: false,
-          hideClientButton: true,
-          hideDarkModeToggle: true,
-          showDeveloperTools: "never",
-          documentDownloadType: "none",
-          agent: { disabled: true },
-          customCss: `${portalCss}${accessibilityCss}`,
-          forceDarkModeState: theme,
-        }}
-      />
+      <ApiReferenceReact key={theme} configuration={configuration} />
     </div>
   );
 }
