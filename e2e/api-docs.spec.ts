@@ -75,4 +75,12 @@ test("a product's API reference follows the theme picked in the header, with no 
   await page.getByRole("menuitemradio", { name: "Light" }).click();
   await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
   await expect(page.locator("body")).not.toHaveClass(/\bdark-mode\b/);
+
+  // System: the reference follows the device when it changes its mind.
+  await page.getByTestId("theme-switcher").click();
+  await page.getByRole("menuitemradio", { name: "System" }).click();
+  await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(page.locator("body")).toHaveClass(/\bdark-mode\b/);
+  await expect(page.locator("body")).not.toHaveClass(/\blight-mode\b/);
 });

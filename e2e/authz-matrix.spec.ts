@@ -15,7 +15,7 @@ import { BASE_URL, claimTokenOf, rememberSecret } from "./keys-helpers";
  * of one product of a mixed request, the requester deciding their own request, a reviewer reviewing
  * their own decision, a disabled admin) are the cases the older specs could not see.
  *
- * Each actor is a new user, signed in once through the real magic-link flow; its cookie is reused.
+ * Each actor is a new user, signed in once (e2e/actors.ts); its cookie is reused.
  */
 
 const conn = e2eDb();

@@ -40,6 +40,9 @@ export async function signInAs(page: Page, email: string, path?: string) {
   // As Auth.js sets it on http: host-only, HttpOnly, SameSite=Lax.
   await page.context().addCookies([{ name: "authjs.session-token", value: token, url: baseURL, httpOnly: true, sameSite: "Lax" }]);
   await page.goto(path ?? "/");
+  if (new URL(page.url()).origin !== new URL(baseURL).origin) {
+    throw new Error(`signInAs made a session on ${baseURL}, but the page is on ${page.url()}: a portal of its own signs in with signInByLink`);
+  }
   await expect(page.getByTestId("signed-in-as")).toBeAttached();
 }
 
