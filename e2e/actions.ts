@@ -39,9 +39,9 @@ export async function callAction(
   return { status: response.status(), text: await response.text() };
 }
 
-/** A real database session for a user, as the session cookie a browser would carry. */
-export async function sessionCookie(conn: ReturnType<typeof e2eDb>, userId: string) {
+/** A real database session for a user (an hour unless told), as the session cookie a browser would carry. */
+export async function sessionCookie(conn: ReturnType<typeof e2eDb>, userId: string, lifetimeMs = 3600_000) {
   const token = randomBytes(32).toString("hex");
-  await conn.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + 3600_000) });
+  await conn.db.insert(sessions).values({ sessionToken: token, userId, expires: new Date(Date.now() + lifetimeMs) });
   return `authjs.session-token=${token}`;
 }

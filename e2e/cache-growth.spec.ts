@@ -78,9 +78,10 @@ test(`${PROBES} unknown product slugs and ${PROBES} searches leave the cache's s
   await new Promise((r) => setTimeout(r, 2000));
   const after = cacheFiles();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  const bytes = bytesOf(after) - bytesOf(before);
+  const [beforeBytes, afterBytes] = [bytesOf(before), bytesOf(after)];
+  const bytes = afterBytes - beforeBytes;
   console.log(
-    `cache growth: ${PROBES} slugs + ${PROBES} searches in ${seconds} s; ${CACHE_DIRS.join(" + ")}: ${bytesOf(before)} → ${bytesOf(after)} bytes (${bytes >= 0 ? "+" : ""}${bytes}), ${before.size} → ${after.size} files`,
+    `cache growth: ${PROBES} slugs + ${PROBES} searches in ${seconds} s; ${CACHE_DIRS.join(" + ")}: ${beforeBytes} → ${afterBytes} bytes (${bytes >= 0 ? "+" : ""}${bytes}), ${before.size} → ${after.size} files`,
   );
   expect(bytes).toBeLessThan(1024 * 1024);
   const added = [...after.keys()].filter((f) => !before.has(f));

@@ -1,9 +1,12 @@
-import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { eq, sql } from "drizzle-orm";
-import { sessions, users } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { users } from "../db/schema";
+import { sessionCookie } from "./actions";
 import { e2eDb } from "./db";
 import { mailLinks } from "./mailbox";
+
+/** Auth.js's session lifetime (lib/auth/index.ts maxAge): a session this long is never rewritten on use. */
+const AUTH_SESSION_MS = 30 * 24 * 3600_000;
 
 /**
  * Signs in someone who already has an account, as a finished magic-link sign-in leaves them: a
@@ -16,21 +19,18 @@ import { mailLinks } from "./mailbox";
  * starts a portal of its own signs in there by link.
  */
 export async function signInAs(page: Page, email: string, path?: string) {
-  const { db, sql: client } = e2eDb();
-  let token: string | null = null;
+  const conn = e2eDb();
+  let cookie: string | null = null;
   try {
-    const [user] = await db
+    const [user] = await conn.db
       .select({ id: users.id, disabledAt: users.disabledAt, kind: users.kind })
       .from(users)
       .where(eq(users.email, email.toLowerCase()));
-    if (user && !user.disabledAt && user.kind !== "service") {
-      token = randomBytes(32).toString("hex");
-      await db.insert(sessions).values({ sessionToken: token, userId: user.id, expires: sql`now() + interval '30 days'` });
-    }
+    if (user && !user.disabledAt && user.kind !== "service") cookie = await sessionCookie(conn, user.id, AUTH_SESSION_MS);
   } finally {
-    await client.end();
+    await conn.sql.end();
   }
-  if (!token) {
+  if (!cookie) {
     await signInByLink(page, email);
     if (path) await page.goto(path);
     return;
@@ -38,7 +38,8 @@ export async function signInAs(page: Page, email: string, path?: string) {
   const baseURL = test.info().project.use.baseURL;
   if (!baseURL) throw new Error("signInAs needs the project's baseURL");
   // As Auth.js sets it on http: host-only, HttpOnly, SameSite=Lax.
-  await page.context().addCookies([{ name: "authjs.session-token", value: token, url: baseURL, httpOnly: true, sameSite: "Lax" }]);
+  const [name, value] = cookie.split("=") as [string, string];
+  await page.context().addCookies([{ name, value, url: baseURL, httpOnly: true, sameSite: "Lax" }]);
   await page.goto(path ?? "/");
   if (new URL(page.url()).origin !== new URL(baseURL).origin) {
     throw new Error(`signInAs made a session on ${baseURL}, but the page is on ${page.url()}: a portal of its own signs in with signInByLink`);
