@@ -1,19 +1,24 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
 import { upload as uploadRaw } from "@/tests/http-raw";
 import { generateKey } from "./key-format";
+import { createVerifyContext } from "./verify-context";
 import { MAX_VERIFY_BODY } from "./verify-http";
 import { INVALID_KEY_MESSAGE } from "./verify-key";
 import { startVerifyServer } from "./verify-server";
 
 const t = await isolatedDatabase();
+// This file's own limits and background reads, on its own database, stopped when it ends: the
+// process's shared context (what the listener uses by default) would outlive the file's database.
+const context = createVerifyContext(t.sql);
+afterAll(() => context.flush());
 
 const upload = (url: string, total: number, withLength: boolean) =>
   uploadRaw(url, total, { withLength, headers: { "content-type": "application/json" } });
 
 describe("the dedicated verify listener", () => {
   it("keeps the route's contract: 401 without or with an unknown key, 404 elsewhere, bad JSON 400", async () => {
-    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0 });
+    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, context });
     try {
       const verify = `${server.url}/api/v1/keys/verify`;
       expect((await fetch(verify)).status).toBe(401);
@@ -30,7 +35,7 @@ describe("the dedicated verify listener", () => {
   });
 
   it("answers one generic 401 body for a missing, malformed or unknown key", async () => {
-    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0 });
+    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, context });
     try {
       const verify = `${server.url}/api/v1/keys/verify`;
       const bodies = await Promise.all(
@@ -47,7 +52,7 @@ describe("the dedicated verify listener", () => {
   });
 
   it("stops reading a body past 8 KiB and answers 413 JSON, with or without Content-Length", async () => {
-    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0 });
+    const server = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, context });
     try {
       const verify = `${server.url}/api/v1/keys/verify`;
       for (const withLength of [true, false]) {
@@ -67,8 +72,8 @@ describe("the dedicated verify listener", () => {
   });
 
   it("sends nosniff and a no-content CSP, and HSTS only behind https", async () => {
-    const plain = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "http://localhost:3000" });
-    const secure = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "https://portal.example.com" });
+    const plain = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "http://localhost:3000", context });
+    const secure = await startVerifyServer({ sql: t.sql, prefix: "ptk", port: 0, baseUrl: "https://portal.example.com", context });
     try {
       const a = await fetch(`${plain.url}/api/v1/keys/verify`);
       expect(a.headers.get("x-content-type-options")).toBe("nosniff");
