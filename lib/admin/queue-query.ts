@@ -190,9 +190,10 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
       durationDays: accessRequests.durationDays,
       reason: accessRequests.reason,
       extendsRequestId: accessRequests.extendsRequestId,
-      // Extensions: when the extended request's current key expires now.
-      currentExpiry: sql<Date | null>`(select max(k.expires_at) from ${apiKeys} k
-        where k.request_id = ${accessRequests.extendsRequestId} and k.end_reason is null and k.revoked_at is null)`.mapWith(
+      // Extensions: when the extended request's current key expires now. Asked only of an extension:
+      // a sort on a joined column (requester, app) computes it for every row it sorts, not only the page's.
+      currentExpiry: sql<Date | null>`case when ${accessRequests.extendsRequestId} is not null then (select max(k.expires_at) from ${apiKeys} k
+        where k.request_id = ${accessRequests.extendsRequestId} and k.end_reason is null and k.revoked_at is null) end`.mapWith(
         apiKeys.expiresAt,
       ),
       planName: sql<string>`${accessRequests.plan}->>'name'`,
