@@ -91,6 +91,10 @@ export const accessRequests = pgTable(
     index("access_requests_status_id_idx").on(t.status, t.id),
     index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
     index("access_requests_starts_idx").on(t.startsAt, t.id),
+    // The sorts on a joined column (requester email, app name) walk users or apps in that order and,
+    // for each, that one's requests by id, stopping after a page (lib/admin/queue-query.ts).
+    index("access_requests_requester_id_idx").on(t.requesterId, t.id),
+    index("access_requests_app_id_idx").on(t.appId, t.id),
     // The admin overview's "Decided today" (app/admin/page.tsx): a range of the newest decisions.
     index("access_requests_decided_idx").on(t.decidedAt),
     // At most one pending extension per request: the guard two concurrent asks meet (the loser's

@@ -160,30 +160,69 @@ export function queueRowsQuery(
   const order = ascending ? asc : desc;
   const direction = ascending ? sql`asc` : sql`desc`;
   const { expr } = sortKey[p.sort];
-  // The page's ids first, then its columns for those rows alone: a sort on a joined column (app,
-  // requester) reads a whole app's or requester's requests to sort them (about 500 at 1M), and the
-  // row's columns (the plan's fields, the key expiry of an extension) were computed for every one.
+  // The page's ids first, then its columns for those rows alone (the plan's fields, the key expiry
+  // of an extension, the parts): computed for a page, not for every row a sort looks at.
   const page = db.$with("page").as(
-    db
-      .select({
-        id: accessRequests.id,
-        pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${accessRequests.id} ${direction}))::int`.as("pos"),
-      })
-      .from(accessRequests)
-      .innerJoin(users, eq(users.id, accessRequests.requesterId))
-      .innerJoin(apps, eq(apps.id, accessRequests.appId))
-      .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined))
-      .orderBy(order(expr), order(accessRequests.id))
-      .limit(p.size + 1),
+    p.sort === "requester" || p.sort === "app"
+      ? joinedSortPage(db, actor, p, start, ascending)
+      : db
+          .select({
+            id: sql<string>`${accessRequests.id}`.as("id"),
+            pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${accessRequests.id} ${direction}))::int`.as("pos"),
+          })
+          .from(accessRequests)
+          .innerJoin(users, eq(users.id, accessRequests.requesterId))
+          .innerJoin(apps, eq(apps.id, accessRequests.appId))
+          .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined))
+          .orderBy(order(expr), order(accessRequests.id))
+          .limit(p.size + 1),
   );
   // No ORDER BY here (the rows are put in `pos` order by the caller): the queue's pool prices sorting out.
   return db
     .with(page)
     .select({ ...queueRowColumns(actor, p), pos: page.pos })
     .from(page)
-    .innerJoin(accessRequests, eq(accessRequests.id, page.id))
+    .innerJoin(accessRequests, sql`${accessRequests.id} = "page"."id"`)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId));
+}
+
+/**
+ * A page's ids when the view sorts on a joined column, requester email or app name: the people (or
+ * apps) in that order and, for each, their requests by id (a lateral subquery on the (requester, id)
+ * or (app, id) index) up to a page each, stopping once a page is found. Sorting the join instead
+ * reads every request of the first requesters whole to sort them (about 500 each at 1M requests),
+ * and tests each one's visibility. The conditions go inside, beside the request: they may name the
+ * outer row (the requester filter names the user).
+ */
+function joinedSortPage(db: Queryable, actor: Actor, p: QueueParams, start: QueueCursor | null, ascending: boolean) {
+  const order = ascending ? asc : desc;
+  const direction = ascending ? sql`asc` : sql`desc`;
+  const { expr, type } = sortKey[p.sort];
+  const byRequester = p.sort === "requester";
+  const key = start ? sql`cast(${start.key} as ${type})` : undefined;
+  // Past the cursor: within the cursor's own key, only the requests beyond its id.
+  const beyondCursor = start ? sql`(${expr} <> ${key} or ${accessRequests.id} ${ascending ? sql`>` : sql`<`} ${start.id})` : undefined;
+  const conditions = and(byRequester ? eq(accessRequests.requesterId, users.id) : eq(accessRequests.appId, apps.id), ...queueConditions(actor, p), beyondCursor);
+  const requests = (
+    byRequester
+      ? db.select({ id: accessRequests.id }).from(accessRequests).innerJoin(apps, eq(apps.id, accessRequests.appId))
+      : db.select({ id: accessRequests.id }).from(accessRequests).innerJoin(users, eq(users.id, accessRequests.requesterId))
+  )
+    .where(conditions)
+    .orderBy(order(accessRequests.id))
+    .limit(p.size + 1)
+    .as("walked");
+  const fields = {
+    id: sql<string>`${requests.id}`.as("id"),
+    pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${requests.id} ${direction}))::int`.as("pos"),
+  };
+  const fromKey = start ? sql`${expr} ${ascending ? sql`>=` : sql`<=`} ${key}` : undefined;
+  return (byRequester ? db.select(fields).from(users) : db.select(fields).from(apps))
+    .innerJoinLateral(requests, sql`true`)
+    .where(fromKey)
+    .orderBy(order(expr), order(requests.id))
+    .limit(p.size + 1);
 }
 
 /** Which way a page is read: the view's order, or its reverse when paging back from `before`. */

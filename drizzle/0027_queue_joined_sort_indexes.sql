@@ -1,0 +1,2 @@
+CREATE INDEX "access_requests_requester_id_idx" ON "access_requests" USING btree ("requester_id","id");--> statement-breakpoint
+CREATE INDEX "access_requests_app_id_idx" ON "access_requests" USING btree ("app_id","id");
