@@ -30,7 +30,8 @@ const test = {
  * 318 s with every file isolated (2026-12-03). A shared file stops what it starts (servers, timers,
  * verify contexts) in afterAll: the worker lives on into the next file.
  */
-const NEEDS_OWN_MODULES = /process\.env\.[A-Z_]+\s*=[^=]|delete process\.env|vi\.(stubEnv|stubGlobal|mock|doMock|resetModules)\b|await import\(/;
+const NEEDS_OWN_MODULES =
+  /process\.env(\.\w+|\[[^\]]+\])\s*(=[^=]|\?\?=)|Object\.assign\(process\.env|delete process\.env|vi\.(stubEnv|stubGlobal|mock|doMock|resetModules)\b|await import\(/;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

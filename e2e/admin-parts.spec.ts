@@ -1,25 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { type BrowserContext, type Page, expect, test } from "@playwright/test";
+import { type Page, expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { plans, productPlans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { submitRequest } from "../lib/requests/submit-request";
-import { sessionCookie } from "./actions";
 import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
-/** Signs a browser context in as a user through a session row (no sign-in email, so no rate limit). */
-async function signedInAs(context: BrowserContext, baseURL: string | undefined, userId: string) {
-  const [name, value] = (await sessionCookie(conn, userId)).split("=") as [string, string];
-  await context.clearCookies();
-  await context.addCookies([{ name, value, domain: new URL(baseURL ?? BASE_URL).hostname, path: "/" }]);
-}
-
 /** A second owner's product on the shared Standard plan, and a request spanning it and Payments API. */
-async function mixedRequest(requesterId?: string) {
+async function mixedRequest(requester?: { id: string; email: string }) {
   const tag = randomBytes(3).toString("hex");
   const [ownerB] = await conn.db.insert(users).values({ email: `ledger-owner-${tag}@example.com`, name: `Lena ${tag}`, role: "owner" }).returning();
   const [standard] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
@@ -31,25 +24,22 @@ async function mixedRequest(requesterId?: string) {
     .returning();
   if (!ledger) throw new Error("ledger");
   await conn.db.insert(productPlans).values({ productId: ledger.id, planId: standard.id });
-  let requester = requesterId;
   if (!requester) {
-    const [u] = await conn.db.insert(users).values({ email: `mixed-${tag}@example.com`, name: `Max ${tag}` }).returning();
-    requester = u?.id ?? "";
+    [requester] = await conn.db.insert(users).values({ email: `mixed-${tag}@example.com`, name: `Max ${tag}` }).returning();
+    if (!requester) throw new Error("requester");
   }
-  for (const productId of [payments.id, ledger.id]) await addToCart(conn.db, requester, { productId, planId: standard.id });
-  const request = await submitRequest(conn.db, { userId: requester, baseUrl: BASE_URL }, { newAppName: `Books ${tag}`, reason: "Reconciliation" }, {});
-  return { request, ledger, ownerB, requesterId: requester };
+  for (const productId of [payments.id, ledger.id]) await addToCart(conn.db, requester.id, { productId, planId: standard.id });
+  const request = await submitRequest(conn.db, { userId: requester.id, baseUrl: BASE_URL }, { newAppName: `Books ${tag}`, reason: "Reconciliation" }, {});
+  return { request, ledger, ownerB, requester };
 }
 
 const panelOf = (page: Page) => page.getByRole("region", { name: "Request details" });
 
 test("an owner decides only their part of a mixed request; the queue, the panel and the requester's page say which part waits", async ({
   page,
-  baseURL,
 }) => {
-  const { request, ledger, ownerB, requesterId } = await mixedRequest();
-  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
-  await signedInAs(page.context(), baseURL, owner?.id ?? "");
+  const { request, ledger, ownerB, requester } = await mixedRequest();
+  await signInAs(page, "owner@portico.dev");
 
   await page.goto(`/admin/requests?status=all&dir=desc&open=${request.id}`);
   const panel = panelOf(page);
@@ -69,7 +59,7 @@ test("an owner decides only their part of a mixed request; the queue, the panel 
 
   // The requester sees the same, on a phone.
   await page.setViewportSize({ width: 390, height: 844 });
-  await signedInAs(page.context(), baseURL, requesterId);
+  await signInAs(page, requester.email);
   await page.goto(`/requests/${request.id}`);
   const parts = page.getByTestId("request-parts");
   await expect(parts).toContainText("Payments API: approved by Omar Owner");
@@ -78,7 +68,7 @@ test("an owner decides only their part of a mixed request; the queue, the panel 
 
   // The other owner completes it.
   await page.setViewportSize({ width: 1280, height: 800 });
-  await signedInAs(page.context(), baseURL, ownerB.id);
+  await signInAs(page, ownerB.email);
   await page.goto(`/admin/requests?status=all&dir=desc&open=${request.id}`);
   await expect(panelOf(page).getByTestId("decision-covers")).toContainText(`Your approval covers ${ledger.name}.`);
   await panelOf(page).getByRole("button", { name: "Approve" }).click();
@@ -86,10 +76,11 @@ test("an owner decides only their part of a mixed request; the queue, the panel 
   await expect(panelOf(page)).toContainText("Approved");
 });
 
-test("the requester's own request shows no decision buttons, only why", async ({ page, baseURL }) => {
+test("the requester's own request shows no decision buttons, only why", async ({ page }) => {
   const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
-  const { request, ledger } = await mixedRequest(admin?.id ?? "");
-  await signedInAs(page.context(), baseURL, admin?.id ?? "");
+  if (!admin) throw new Error("seed");
+  const { request, ledger } = await mixedRequest(admin);
+  await signInAs(page, admin.email);
   await page.goto(`/admin/requests?status=all&dir=desc&open=${request.id}`);
   const panel = panelOf(page);
   await expect(panel.getByTestId("why-no-decision")).toHaveText("You requested this access: another approver decides.");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Page, expect, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { plans, productPlans, products, reviews, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
@@ -30,15 +30,7 @@ async function reviewedPlanRequest() {
   return { request, email: user.email, tag };
 }
 
-/** Signs the page in as a user through a session row (a second sign-in by email would be rate limited). */
-async function useSessionOf(page: Page, baseURL: string | undefined, email: string) {
-  const [row] = await conn.db.select().from(users).where(eq(users.email, email));
-  const [name, value] = (await sessionCookie(conn, row?.id ?? "")).split("=") as [string, string];
-  await page.context().clearCookies();
-  await page.context().addCookies([{ name, value, domain: new URL(baseURL ?? "http://localhost:3100").hostname, path: "/" }]);
-}
-
-test("an approval on a review-required plan lands in the review queue and is marked reviewed with a comment by someone else", async ({ page, baseURL }) => {
+test("an approval on a review-required plan lands in the review queue and is marked reviewed with a comment by someone else", async ({ page }) => {
   const { request, email } = await reviewedPlanRequest();
   await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${request.id}`);
   const panel = page.getByRole("region", { name: "Request details" });
@@ -55,7 +47,7 @@ test("an approval on a review-required plan lands in the review queue and is mar
   await expect(row.getByRole("checkbox")).toHaveCount(0);
   await expect(row.getByTestId("why-no-review")).toHaveText("You decided this request: another reviewer marks it reviewed.");
 
-  await useSessionOf(page, baseURL, "admin@portico.dev");
+  await signInAs(page, "admin@portico.dev");
   await page.goto("/admin/reviews");
   // Details and timeline open beside the list.
   await row.getByRole("link").click();

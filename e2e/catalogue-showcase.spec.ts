@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { asc, eq } from "drizzle-orm";
 import { apps, auditEvents, productPlans, products, users } from "../db/schema";
 import { changeProductStatus } from "../lib/products/change-product-status";
 import { createProduct } from "../lib/products/create-product";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
 import { fillOpenApi, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
@@ -23,10 +24,6 @@ async function person(role: "consumer" | "owner" | "admin") {
   return u;
 }
 const actor = (u: { id: string; role: "consumer" | "owner" | "admin" }) => ({ kind: "user" as const, id: u.id, role: u.role, disabled: false });
-async function signInWithCookie(context: BrowserContext, baseURL: string | undefined, userId: string) {
-  const [name, value] = (await sessionCookie(conn, userId)).split("=") as [string, string];
-  await context.addCookies([{ name, value, domain: new URL(baseURL ?? "http://127.0.0.1:3100").hostname, path: "/" }]);
-}
 const demoPlanIds = async () => {
   const rows = await conn.sql<{ id: string; name: string }[]>`select id, name from plans where name in ('Free', 'Standard') order by name`;
   return rows.map((r) => r.id);
@@ -113,11 +110,11 @@ test("a product page lists the plans in the owner's order with one Recommended, 
 test.describe("code snippets", () => {
   test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
-  test("tabs work by keyboard and Copy puts the snippet with the reader's own app name on the clipboard", async ({ page, context, baseURL }) => {
+  test("tabs work by keyboard and Copy puts the snippet with the reader's own app name on the clipboard", async ({ page }) => {
     const consumer = await person("consumer");
     const appName = `Harbour Tracker ${tag()}`;
     await conn.db.insert(apps).values({ ownerId: consumer.id, name: appName });
-    await signInWithCookie(context, baseURL, consumer.id);
+    await signInAs(page, consumer.email);
 
     await page.goto("/apis/payments");
     const snippets = page.getByTestId("code-snippets");
@@ -156,9 +153,9 @@ test.describe("code snippets", () => {
   });
 });
 
-test("the product form lists every problem of an OpenAPI document, not only the first", async ({ page, context, baseURL }) => {
+test("the product form lists every problem of an OpenAPI document, not only the first", async ({ page }) => {
   const owner = await person("owner");
-  await signInWithCookie(context, baseURL, owner.id);
+  await signInAs(page, owner.email);
   await page.goto("/admin/products/new");
   const t = tag();
   await page.getByLabel("Name", { exact: true }).fill(`Two problems ${t}`);
@@ -173,17 +170,17 @@ test("the product form lists every problem of an OpenAPI document, not only the 
   expect(await seriousViolations(page), "form with problems").toEqual([]);
 });
 
-test("a draft's preview renders like its public page for its owner, and is a 404 for another owner and for a visitor", async ({ page, context, baseURL }) => {
+test("a draft's preview renders like its public page for its owner, and is a 404 for another owner and for a visitor", async ({ page, context }) => {
   const { owner, product } = await ownedProduct({ publish: false });
   const path = `/preview/${product.id}`;
 
   expect((await page.goto(path))?.status(), "signed out").toBe(404);
   const stranger = await person("owner");
-  await signInWithCookie(context, baseURL, stranger.id);
+  await signInAs(page, stranger.email);
   expect((await page.goto(path))?.status(), "another owner").toBe(404);
   await context.clearCookies();
 
-  await signInWithCookie(context, baseURL, owner.id);
+  await signInAs(page, owner.email);
   await page.goto(`/admin/products/${product.id}`);
   await page.getByRole("link", { name: "Preview the product page" }).click();
   await expect(page).toHaveURL(new RegExp(`${path}$`));
@@ -194,9 +191,9 @@ test("a draft's preview renders like its public page for its owner, and is a 404
   expect((await page.request.get(`/apis/${product.slug}`)).status()).toBe(404);
 });
 
-test("the owner orders the plans, marks one Recommended and features the product; the public pages follow", async ({ page, context, baseURL }) => {
+test("the owner orders the plans, marks one Recommended and features the product; the public pages follow", async ({ page }) => {
   const { owner, product } = await ownedProduct();
-  await signInWithCookie(context, baseURL, owner.id);
+  await signInAs(page, owner.email);
   await page.goto(`/admin/products/${product.id}`);
   const region = page.getByRole("region", { name: "Plans on the product page" });
   const arranged = region.getByTestId("arranged-plan");
