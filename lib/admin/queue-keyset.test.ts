@@ -1,7 +1,8 @@
-import { type SQL, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
+import { products } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
@@ -53,14 +54,16 @@ const total = 63;
 const preset = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
 afterAll(() => preset.sql.end());
 
-async function walk(sort: string, dir: string, size: number, db: typeof t.db = t.db) {
+type Viewer = { kind: "user"; id: string; role: "owner" | "admin"; disabled: false };
+
+async function walk(sort: string, dir: string, size: number, db: typeof t.db = t.db, viewer: Viewer = asAdmin) {
   const seen: string[] = [];
   let after: string | undefined;
   const pages: { ids: string[]; previous: string | null }[] = [];
   for (let i = 0; i < 20; i++) {
     const page = await queryQueue(
       db,
-      asAdmin,
+      viewer,
       parseQueueParams({ status: "all", sort, dir, size: String(size), after }),
     );
     seen.push(...page.rows.map((r) => r.id));
@@ -101,6 +104,40 @@ describe("queue keyset paging", () => {
           expect(back.cursors.previous === null, `${label} page ${i} is first`).toBe(i === 1);
         }
       }
+    }
+  });
+
+  it("an owner's pages, in every sort both ways, are the admin's less the requests for others' products; back gives the page before", async () => {
+    // Weather goes to an owner of its own, who sees the requests for it among the same ties. The
+    // copies above have no products yet: each gets weather or payments, by its id.
+    const weather = f.product("weather");
+    await t.sql`
+      insert into access_request_products (request_id, product_id)
+      select r.id, case when ('x' || substr(md5(r.id), 7, 2))::bit(8)::int % 3 = 0 then ${weather.id} else ${f.product("payments").id} end
+      from access_requests r where not exists (select 1 from access_request_products p where p.request_id = r.id)`;
+    const weatherOwner = await f.user("owner");
+    const asWeatherOwner: Viewer = { kind: "user", id: weatherOwner.id, role: "owner", disabled: false };
+    const mine = new Set(
+      (await t.sql<{ id: string }[]>`select request_id as id from access_request_products where product_id = ${weather.id}`).map((r) => r.id),
+    );
+    expect(mine.size).toBeGreaterThan(10);
+    expect(mine.size).toBeLessThan(total - 10);
+    await t.db.update(products).set({ ownerId: weatherOwner.id }).where(eq(products.id, weather.id));
+    try {
+      for (const sort of SORTABLE) {
+        for (const dir of ["asc", "desc"]) {
+          const label = `${sort} ${dir}`;
+          const everything = (await walk(sort, dir, 10)).seen;
+          const { seen, pages } = await walk(sort, dir, 4, t.db, asWeatherOwner);
+          expect(seen, label).toEqual(everything.filter((id) => mine.has(id)));
+          for (let i = 1; i < pages.length; i++) {
+            const back = await queryQueue(t.db, asWeatherOwner, parseQueueParams({ status: "all", sort, dir, size: "4", before: pages[i]?.previous ?? undefined }));
+            expect(back.rows.map((r) => r.id), `${label} back from page ${i + 1}`).toEqual(pages[i - 1]?.ids);
+          }
+        }
+      }
+    } finally {
+      await t.db.update(products).set({ ownerId: weather.ownerId }).where(eq(products.id, weather.id));
     }
   });
 
