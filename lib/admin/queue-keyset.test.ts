@@ -54,7 +54,7 @@ const total = 63;
 const preset = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
 afterAll(() => preset.sql.end());
 
-type Viewer = { kind: "user"; id: string; role: "owner" | "admin"; disabled: false };
+type Viewer = { kind: "user"; id: string; role: "owner" | "admin"; disabled: boolean };
 
 async function walk(sort: string, dir: string, size: number, db: typeof t.db = t.db, viewer: Viewer = asAdmin) {
   const seen: string[] = [];
