@@ -139,9 +139,16 @@ describe("delivery under faults (compressed retry schedule)", () => {
       expect(mid).toMatchObject({ status: "pending", attempts: 1 });
       expect(mid?.leaseUntil).not.toBeNull();
       // The delivery is owed again once its lease (attempt timeout + 10 s) has lapsed and it is 30 s overdue;
-      // a starting worker sweeps at once (the minute's sweep would otherwise take it).
+      // a starting worker sweeps at once (the minute's sweep would otherwise take it). Those 30-odd
+      // seconds are moved on the clock rather than waited for: the lease and the next attempt 40 s
+      // earlier, and so the dead worker's last heartbeat (its pool is stale after 30 s). The real
+      // waits, with the default heartbeat and staleness, are lib/jobs/worker-liveness.test.ts's.
+      await t.db.execute(
+        sql`update ${webhookDeliveries} set lease_until = lease_until - interval '40 seconds', next_attempt_at = next_attempt_at - interval '40 seconds' where id = ${deliveryId}`,
+      );
+      await t.db.execute(sql`update job_workers set heartbeat_at = heartbeat_at - interval '40 seconds'`);
       const sweepable = sql`${webhookDeliveries.leaseUntil} < now() and ${webhookDeliveries.nextAttemptAt} < now() - interval '30 seconds'`;
-      expect(await waitUntil(async () => (await t.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.id, deliveryId), sweepable))).length === 1, 45_000, 250)).toBe(true);
+      expect((await t.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.id, deliveryId), sweepable))).length).toBe(1);
       spawnWorker();
       expect(
         await waitUntil(async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)))[0]?.status === "succeeded", 45_000, 250),
