@@ -1,4 +1,3 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { seriousViolations } from "./helpers-products";
 
@@ -46,11 +45,7 @@ test("/docs/api renders the portal's own OpenAPI document, linked from the foote
   // Public: nobody signed in, and the page answered itself (no redirect to sign-in).
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
 
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
-  expect(serious).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
   expect(violations).toEqual([]);
 });
 

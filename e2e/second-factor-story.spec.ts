@@ -61,7 +61,9 @@ function setupCodes(secret: string) {
 /**
  * A code the server accepts now, without waiting for the next 30-second step (up to 30 s, twice in
  * this file): the authenticator's last used step is moved back before the current one, as moveClock
- * moves a session's step-up back 16 minutes. Refusing a reused code is second-factor-stepup's test.
+ * moves a session's step-up back 16 minutes. Within the setup's step that is a code the setup used,
+ * taken only because of this edit. Refusing a reused code is tested in second-factor-stepup.spec.ts,
+ * lib/second-factor/second-factor.test.ts and adversary.test.ts.
  */
 async function freshCode(userId: string, secret: string) {
   const step = stepAt(new Date());

@@ -12,7 +12,7 @@ type NavLink = { href: string; label: string; count?: number; countWord?: string
 /**
  * The admin sections. From 1024 px a column beside the page; below it a disclosure ("Admin menu")
  * that opens every link as a wrapping grid, so a phone reaches all of them. The approval queue and
- * reviews carry the viewer's pending counts, read by a screen reader as "Approval queue, 3 pending".
+ * reviews carry the viewer's pending counts, read by a screen reader as "Approval queue 3 pending".
  */
 export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCounts }) {
   const pathname = usePathname();
@@ -81,8 +81,6 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
               <Link
                 href={l.href}
                 aria-current={active ? "page" : undefined}
-                // The name is spelled out: computed from the flex children, it would read "Approval queue , 3 pending".
-                aria-label={l.count ? `${l.label}, ${navCountText(l.count)} ${l.countWord}` : undefined}
                 // A link followed on a phone closes the menu: the page it opens is what the person wants.
                 onClick={() => setOpen(false)}
                 className={cn(
@@ -93,7 +91,15 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
                 )}
               >
                 <span>{l.label}</span>
-                {l.count ? <CountBadge count={l.count} /> : null}
+                {l.count ? (
+                  // Named from what it shows, with the word a screen reader needs after the number:
+                  // "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
+                  // not contain the visible "Approval queue 3", which a speech-input user says.
+                  <span className="flex items-center">
+                    <CountBadge count={l.count} label />
+                    <span className="sr-only">{` ${l.countWord}`}</span>
+                  </span>
+                ) : null}
               </Link>
             </li>
           );
@@ -103,11 +109,11 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
   );
 }
 
-/** A number in a pill, hidden from screen readers: the link or button names the count in words. */
-function CountBadge({ count }: { count: number }) {
+/** A number in a pill: part of a link's name (`label`), or hidden where the button names it in words. */
+function CountBadge({ count, label = false }: { count: number; label?: boolean }) {
   return (
     <span
-      aria-hidden="true"
+      aria-hidden={label ? undefined : "true"}
       data-testid="nav-count"
       className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold text-white tabular-nums"
     >

@@ -141,21 +141,25 @@ describe("delivery under faults (compressed retry schedule)", () => {
       // The delivery is owed again once its lease (attempt timeout + 10 s) has lapsed and it is 30 s overdue;
       // a starting worker sweeps at once (the minute's sweep would otherwise take it). Those 30-odd
       // seconds are moved on the clock rather than waited for: the lease and the next attempt 40 s
-      // earlier, and so the dead worker's last heartbeat (its pool is stale after 30 s). The real
-      // waits, with the default heartbeat and staleness, are lib/jobs/worker-liveness.test.ts's.
+      // earlier. The real waits, with the default heartbeat and staleness, are worker-liveness.test's.
       await t.db.execute(
         sql`update ${webhookDeliveries} set lease_until = lease_until - interval '40 seconds', next_attempt_at = next_attempt_at - interval '40 seconds' where id = ${deliveryId}`,
       );
-      await t.db.execute(sql`update job_workers set heartbeat_at = heartbeat_at - interval '40 seconds'`);
       const sweepable = sql`${webhookDeliveries.leaseUntil} < now() and ${webhookDeliveries.nextAttemptAt} < now() - interval '30 seconds'`;
       expect((await t.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.id, deliveryId), sweepable))).length).toBe(1);
+      const deadJobs = await lockedJobsOf(deliveryId);
+      expect(deadJobs.length).toBe(1);
       spawnWorker();
       expect(
         await waitUntil(async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)))[0]?.status === "succeeded", 45_000, 250),
       ).toBe(true);
-      // The dead worker's graphile job does not stay locked: the new worker's liveness sweep releases
-      // the dead pool (no heartbeat for 30 s; lib/jobs/worker-liveness.ts), and the old job then runs
-      // as a no-op (the delivery already succeeded).
+      // Sent by the new worker's sweep: the dead worker's job is still locked (its pool's last beat is
+      // seconds old, not yet stale), so it was not that job, released and run again, that sent it.
+      expect((await lockedJobsOf(deliveryId)).map((j) => j.locked_by)).toEqual(deadJobs.map((j) => j.locked_by));
+      // Nor does that job stay locked: once the dead pool's last beat is 30 s old (moved back 40 s
+      // here), the new worker's liveness sweep (every 5 s; lib/jobs/worker-liveness.ts) releases it.
+      // It never runs again: the sweep's add_jobs, finding it locked, retired it (graphile-worker).
+      await t.db.execute(sql`update job_workers set heartbeat_at = heartbeat_at - interval '40 seconds' where id = ${deadJobs[0]?.locked_by ?? ""}`);
       expect(await waitUntil(async () => (await lockedJobsOf(deliveryId)).length === 0, 30_000, 250)).toBe(true);
     } finally {
       for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) process.kill(-c.pid, "SIGKILL");

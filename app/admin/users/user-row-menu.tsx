@@ -70,7 +70,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
       <Menu.Root modal={false}>
         <Menu.Trigger asChild>
           {/* Never disabled: focus comes back here when a dialog closes, even while the page refreshes. */}
-          <Button ref={triggerRef} variant="ghost" size="sm" aria-label={`Actions for ${user.email}`} aria-busy={busy || undefined}>
+          <Button ref={triggerRef} variant="ghost" size="sm" aria-label={`Actions for ${user.email}${busy ? " (working…)" : ""}`} aria-busy={busy || undefined}>
             <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-5">
               <path d="M10 3a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm0 5.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm1.5 7a1.5 1.5 0 1 0-3 0 1.5 1.5 0 0 0 3 0Z" />
             </svg>

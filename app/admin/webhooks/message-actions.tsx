@@ -11,7 +11,7 @@ import { recoverFailedDeliveriesAction, resendDeliveryAction } from "./actions";
  * Resend one message: attempted again at once with the same webhook-id. While the message is
  * pending (`waiting`) the button stays, disabled, so the answer beside it stays after the re-render.
  */
-export function ResendButton({ id, deliveryId, label, waiting }: { id: string; deliveryId: string; label: string; waiting: boolean }) {
+export function ResendButton({ id, deliveryId, eventId, waiting }: { id: string; deliveryId: string; eventId: string; waiting: boolean }) {
   const [state, action, pending] = useActionState(resendDeliveryAction, null);
   useActionToast(state);
   const hydrated = useHydrated();
@@ -23,7 +23,7 @@ export function ResendButton({ id, deliveryId, label, waiting }: { id: string; d
   };
   return (
     <span className="inline-flex flex-col items-start gap-1">
-      <Button type="button" size="sm" variant="secondary" disabled={!hydrated || pending || waiting} onClick={send} aria-label={label} title={waiting ? "Waiting for its next attempt" : undefined}>
+      <Button type="button" size="sm" variant="secondary" disabled={!hydrated || pending || waiting} onClick={send} aria-label={`${pending ? "Resending" : "Resend"} ${eventId}`} title={waiting ? "Waiting for its next attempt" : undefined}>
         {pending ? "Resending…" : "Resend"}
       </Button>
       <span aria-live="polite" className="text-xs">

@@ -206,7 +206,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                     {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"} · {lastResult(d)}
                     {d.lastAttemptAt ? ` · ${formatDateTime(d.lastAttemptAt)}` : ""}
                   </p>
-                  <ResendButton id={id} deliveryId={d.id} label={`Resend ${d.eventId}`} waiting={d.status === "pending"} />
+                  <ResendButton id={id} deliveryId={d.id} eventId={d.eventId} waiting={d.status === "pending"} />
                 </li>
               ))}
             </ul>
@@ -230,7 +230,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
                     <td className="py-2 pr-4 align-top">{d.attempts}</td>
                     <td className="py-2 pr-4 align-top">{lastResult(d)}</td>
                     <td className="whitespace-nowrap py-2 pr-4 align-top">{d.lastAttemptAt ? formatDateTime(d.lastAttemptAt) : "—"}</td>
-                    <td className="py-2 align-top"><ResendButton id={id} deliveryId={d.id} label={`Resend ${d.eventId}`} waiting={d.status === "pending"} /></td>
+                    <td className="py-2 align-top"><ResendButton id={id} deliveryId={d.id} eventId={d.eventId} waiting={d.status === "pending"} /></td>
                   </tr>
                 ))}
               </Table>

@@ -35,7 +35,7 @@ export default async function WebhookMessagePage({ params }: PageProps<"/admin/w
       <PageHeader
         title={message.eventType}
         description={<span className="break-all font-mono text-sm">webhook-id {message.eventId}</span>}
-        actions={<ResendButton id={id} deliveryId={message.id} label={`Resend ${message.eventId}`} waiting={message.status === "pending"} />}
+        actions={<ResendButton id={id} deliveryId={message.id} eventId={message.eventId} waiting={message.status === "pending"} />}
       />
       <Card className="mb-6">
         <dl className="grid gap-4 text-sm sm:grid-cols-3">
