@@ -38,6 +38,11 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const views: [string, Record<string, string>][] = [
       ["pending, oldest first (default)", {}],
       ["filter by requester", { status: "all", requester: "scale-17@" }],
+      // Two broader patterns, both past COUNT_CAP matches and so walked in key order: 11 people's
+      // requests (scale-99, scale-990 … scale-999), thin along that order, and 1,111 people's, more
+      // than half the table.
+      ["filter by requester, 5,500 matches", { status: "all", requester: "scale-99" }],
+      ["filter by requester, 555,000 matches", { status: "all", requester: "scale-1" }],
     ];
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {
