@@ -33,10 +33,13 @@ const test = {
 const NEEDS_OWN_MODULES =
   /process\.env(\.\w+|\[[^\]]+\])\s*(=[^=]|\?\?=)|Object\.assign\(process\.env|delete process\.env|vi\.(stubEnv|stubGlobal|mock|doMock|resetModules)\b|await import\(/;
 
+// The folders `test.exclude` leaves out (and .git), and nothing more: a test under another dot
+// folder still runs.
+const SKIPPED = new Set([".git", ...test.exclude.map((glob) => glob.replace(/\/\*\*$/, ""))]);
+
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    // What `test.exclude` leaves out, and nothing more: a test under another dot folder still runs.
-    if ([".git", ".next", ".data", "node_modules", "e2e"].includes(entry.name)) return [];
+    if (SKIPPED.has(entry.name)) return [];
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) return testFiles(file);
     return /\.test\.tsx?$/.test(entry.name) ? [path.relative(root, file)] : [];

@@ -91,15 +91,10 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
                 )}
               >
                 <span>{l.label}</span>
-                {l.count ? (
-                  // Named from what it shows, with the word a screen reader needs after the number:
-                  // "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
-                  // not contain the visible "Approval queue 3", which a speech-input user says.
-                  <span className="flex items-center">
-                    <CountBadge count={l.count} label />
-                    <span className="sr-only">{` ${l.countWord}`}</span>
-                  </span>
-                ) : null}
+                {/* Named from what it shows, with the word a screen reader needs after the number:
+                    "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
+                    not contain the visible "Approval queue 3", which a speech-input user says. */}
+                {l.count ? <CountBadge count={l.count} word={l.countWord} /> : null}
               </Link>
             </li>
           );
@@ -109,15 +104,19 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
   );
 }
 
-/** A number in a pill: part of a link's name (`label`), or hidden where the button names it in words. */
-function CountBadge({ count, label = false }: { count: number; label?: boolean }) {
+/**
+ * A number in a pill. With a `word`, part of a link's name ("3", then " pending" for screen readers
+ * only); without, hidden where the button names the count in words.
+ */
+function CountBadge({ count, word }: { count: number; word?: string }) {
   return (
     <span
-      aria-hidden={label ? undefined : "true"}
+      aria-hidden={word ? undefined : "true"}
       data-testid="nav-count"
       className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold text-white tabular-nums"
     >
       {navCountText(count)}
+      {word ? <span className="sr-only">{` ${word}`}</span> : null}
     </span>
   );
 }
