@@ -4,8 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  echo "Chromium not found at ${CHROMIUM_PATH:-/usr/bin/chromium}. Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH." >&2
+# The browser tests run Debian's chromium-headless-shell, or its chromium (playwright.config.ts).
+if [ -n "${CHROMIUM_PATH:-}" ] && [ ! -x "$CHROMIUM_PATH" ]; then
+  echo "CHROMIUM_PATH is $CHROMIUM_PATH, which is not an executable." >&2
+  exit 1
+fi
+if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium-headless-shell ] && [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium not found. Install it (Debian: apt-get install chromium-headless-shell) or set CHROMIUM_PATH." >&2
   exit 1
 fi
 
