@@ -24,8 +24,8 @@ export default defineConfig({
     // two specs take 2.5 min instead of 1.7 on 2 cores, and CI keeps no files from a run.
     trace: "off",
     launchOptions: {
-      // Debian's chromium (Playwright's own browser download is not available here): its headless shell
-      // when installed, the full browser otherwise (scripts/test.sh picks the same).
+      // Debian's chromium (Playwright's own browser download is not available here): its headless
+      // shell when installed, the full browser otherwise (scripts/test.sh checks for either).
       executablePath: chromiumPath(),
       args: [
         "--no-sandbox",
@@ -80,12 +80,12 @@ export default defineConfig({
 });
 
 /**
- * CHROMIUM_PATH, else Debian's `chromium-headless-shell`, else its `chromium`. The headless shell is
- * what Playwright itself runs headless: on one build, four of the slowest specs took 1.9 min in it and
- * 2.7 in the full browser on 2 cores; the whole suite 11.1 min (14.7 in the last CI run, in the full
- * browser), the committed screenshots matching.
+ * CHROMIUM_PATH, else Debian's `chromium-headless-shell`, else its `chromium`. The headless shell
+ * is what Playwright itself runs headless: on one build and 2 cores, four of the slowest specs took
+ * 1.9 min in it and 2.7 in the full browser, and the committed screenshots match in both.
  */
 function chromiumPath(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  return ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((path) => existsSync(path)) ?? "/usr/bin/chromium";
+  const browsers = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"];
+  return browsers.find((path) => existsSync(path)) ?? "/usr/bin/chromium";
 }

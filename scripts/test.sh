@@ -9,8 +9,10 @@ if [ -n "${CHROMIUM_PATH:-}" ] && [ ! -x "$CHROMIUM_PATH" ]; then
   echo "CHROMIUM_PATH is $CHROMIUM_PATH, which is not an executable." >&2
   exit 1
 fi
-if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium-headless-shell ] && [ ! -x /usr/bin/chromium ]; then
-  echo "Chromium not found. Install it (Debian: apt-get install chromium-headless-shell) or set CHROMIUM_PATH." >&2
+if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium-headless-shell ] \
+  && [ ! -x /usr/bin/chromium ]; then
+  echo "Chromium not found. Install it (Debian: apt-get install chromium-headless-shell)" \
+    "or set CHROMIUM_PATH." >&2
   exit 1
 fi
 
