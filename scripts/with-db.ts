@@ -33,7 +33,7 @@ function parseArgs(argv: string[]) {
     pgSettings: Object.fromEntries(
       own.flatMap((arg, i) => {
         if (arg !== "--pg-set") return [];
-        const m = /^(\w+)=(.+)$/.exec(own[i + 1] ?? "");
+        const m = /^([\w.]+)=(.+)$/.exec(own[i + 1] ?? "");
         if (!m) throw new Error(`with-db: --pg-set wants name=value, not ${JSON.stringify(own[i + 1])}`);
         return [[m[1], m[2]]];
       }),
