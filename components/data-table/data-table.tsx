@@ -302,10 +302,17 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       const column = byId.get(id);
                       if (!column) return null;
                       const phone = column.phone ?? "detail";
+                      const content = column.cell(row);
                       return (
-                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, column.className)}>
-                          {phone === "detail" ? <span className="dt-label">{column.label}</span> : null}
-                          <div className="min-w-0">{column.cell(row)}</div>
+                        <td
+                          key={id}
+                          className={cn("dt-cell", `dt-phone-${phone}`, column.className)}
+                          data-label={phone === "detail" ? column.label : undefined}
+                        >
+                          {/* On a phone a detail cell is a grid of its label (drawn from data-label,
+                              app/globals.css) and one item: text is one (anonymous) item by itself,
+                              anything else is wrapped into one. Elsewhere the cell holds its content. */}
+                          {phone === "detail" && !isText(content) ? <div className="min-w-0">{content}</div> : content}
                         </td>
                       );
                     })}
@@ -320,6 +327,11 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
       {paging ? <Pager paging={paging} onClick={go} /> : null}
     </div>
   );
+}
+
+/** A cell's content that is a single run of text (no element to wrap). */
+function isText(node: ReactNode) {
+  return typeof node === "string" || typeof node === "number";
 }
 
 function SortLink({
