@@ -1,4 +1,3 @@
-import { asc, eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { Button } from "@/components/ui/button";
@@ -6,7 +5,8 @@ import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { db, indexOrderDb } from "@/db/client";
-import { plans, products, requestStatus, userPreferences } from "@/db/schema";
+import { requestStatus } from "@/db/schema";
+import { queueChoices } from "@/lib/admin/queue-choices";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
 import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
@@ -29,15 +29,9 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   // it fails, the toolbar goes without it and the rows already shown stay. A filtered view counts
   // in the statement that reads its page (lib/admin/queue-query.ts: filteredPageQuery).
   const counting = isFiltered(params) ? null : countQueue(indexOrderDb, user, params).catch(() => null);
-  const [{ rows, cursors, count: counted }, planRows, productRows, [prefs], detail, recentCalls] = await Promise.all([
+  const [{ rows, cursors, count: counted }, { plans: planRows, products: productRows, preferences }, detail, recentCalls] = await Promise.all([
     queuePage(indexOrderDb, user, params),
-    db.select({ id: plans.id, name: plans.name }).from(plans).orderBy(asc(plans.name)),
-    db
-      .select({ id: products.id, name: products.name })
-      .from(products)
-      .where(user.role === "admin" ? undefined : eq(products.ownerId, user.id))
-      .orderBy(asc(products.name)),
-    db.select().from(userPreferences).where(eq(userPreferences.userId, user.id)),
+    queueChoices(db, user),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
     // the revoke confirmation names the request's calls today and yesterday
     params.open ? recentCallsOfRequests(db, user, [params.open]) : Promise.resolve(new Map<string, RecentCalls>()),
@@ -108,7 +102,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           }
           params={params}
           cursors={cursors}
-          hiddenColumns={visibleColumnsLeft(prefs?.preferences.queueHiddenColumns ?? [])}
+          hiddenColumns={visibleColumnsLeft(preferences.queueHiddenColumns ?? [])}
         />
         {params.open ? (
           <PanelSheet closeHref={queueHref(params, { open: undefined })}>
