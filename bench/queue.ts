@@ -225,7 +225,9 @@ export async function benchQueue(databaseUrl: string, base: string) {
     // approved (each with its audit event and email) beside the measured decision, as it did in a run
     // that counted 1,100 emails for 1,000 approvals. Expired here first, then their emails sent, so
     // that the app's worker is not rendering them beside the measured one either.
-    while ((await expireUnclaimedRequests(db, base)) > 0);
+    let expiredAfterWarmUp = 0;
+    for (let n = await expireUnclaimedRequests(db, base); n > 0; n = await expireUnclaimedRequests(db, base)) expiredAfterWarmUp += n;
+    console.log(`\n(expired ${expiredAfterWarmUp} of the warm-up's approvals, whose windows had ended)`);
     await settleJobs();
     const ids = await pendingIds(1000);
     // Messages, not jobs: the app's worker is deleting the warm-up's finished jobs meanwhile. Each

@@ -216,6 +216,9 @@ test("on a phone the queue is cards, the panel opens in view with focus, and Esc
   const rows = page.getByTestId("queue-row");
   await expect(rows).toHaveCount(2);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  // Each card names its fields (the headers are hidden on a phone): the label is page text, read
+  // before its value, for plain text values and for wrapped ones alike.
+  await expect(rows.first()).toContainText(/Status\s*Pending[\s\S]*App\s*\S[\s\S]*Plan\s*Standard[\s\S]*Requested at\s*\d/);
   const link = rows.nth(1).getByRole("link").first();
   await link.click();
   const panel = page.getByRole("region", { name: "Request details" });

@@ -97,6 +97,8 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
     startNavigation(() => router.push(href));
   };
 
+  const canSelectRow = (row: Row) => (selection?.canSelect ? selection.canSelect(row) : true);
+
   const columnKey = columns.map((c) => `${c.id}:${c.hideable !== false}`).join(",");
   const selectable = Boolean(selection);
   const tableColumns = useMemo(() => {
@@ -131,7 +133,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
     columns: tableColumns,
     data: rows,
     getRowId: (r) => getRowId(r),
-    enableRowSelection: (row) => (selection?.canSelect ? selection.canSelect(row.original) : true),
+    enableRowSelection: (row) => canSelectRow(row.original),
     state: { columnVisibility, rowSelection },
     onRowSelectionChange: (updater) => {
       if (!selection) return;
@@ -216,9 +218,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                   {group.headers.map((header) => {
                     const id = header.column.id;
                     if (id === "__select" && selection) {
-                      const selectable = rows.filter((r) =>
-                        selection.canSelect ? selection.canSelect(r) : true,
-                      );
+                      const selectable = rows.filter(canSelectRow);
                       return (
                         <th key={header.id} scope="col" className={cn("w-8 py-3", props.dense ? "px-1.5" : "px-3")}>
                           <input
@@ -293,7 +293,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                               row={row}
                               selection={selection}
                               selected={selected}
-                              canSelect={selection.canSelect ? selection.canSelect(row) : true}
+                              canSelect={canSelectRow(row)}
                               toggle={(v) => table.getRow(rowId).toggleSelected(v)}
                             />
                           </td>
@@ -304,14 +304,11 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       const phone = column.phone ?? "detail";
                       const content = column.cell(row);
                       return (
-                        <td
-                          key={id}
-                          className={cn("dt-cell", `dt-phone-${phone}`, column.className)}
-                          data-label={phone === "detail" ? column.label : undefined}
-                        >
-                          {/* On a phone a detail cell is a grid of its label (drawn from data-label,
-                              app/globals.css) and one item: text is one (anonymous) item by itself,
-                              anything else is wrapped into one. Elsewhere the cell holds its content. */}
+                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, column.className)}>
+                          {phone === "detail" ? <span className="dt-label">{column.label}</span> : null}
+                          {/* On a phone a detail cell is a grid of its label and one item: text is one
+                              (anonymous) item by itself, anything else is wrapped into one. Elsewhere
+                              the cell holds its content directly. */}
                           {phone === "detail" && !isText(content) ? <div className="min-w-0">{content}</div> : content}
                         </td>
                       );

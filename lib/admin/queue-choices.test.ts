@@ -1,17 +1,19 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { plans, products, userPreferences } from "@/db/schema";
+import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { queueChoices } from "./queue-choices";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
-const owner = await f.owner();
+const ownerRow = await f.owner();
+const owner = userActor(ownerRow);
 // Weather belongs to another owner: it is never among the first owner's choices.
-const otherOwner = await f.user("owner");
+const otherOwner = userActor(await f.user("owner"));
 await t.db.update(products).set({ ownerId: otherOwner.id }).where(eq(products.id, f.product("weather").id));
-const admin = await f.user("admin");
+const admin = userActor(await f.user("admin"));
 
 const byName = (rows: { name: string }[]) => rows.map((r) => r.name);
 
@@ -38,9 +40,13 @@ describe("the queue's filter choices", () => {
   });
 
   it("gives empty lists, not nulls, to an owner of nothing", async () => {
-    const nobody = await f.user("owner");
-    const choices = await queueChoices(t.db, nobody);
+    const choices = await queueChoices(t.db, userActor(await f.user("owner")));
     expect(choices.products).toEqual([]);
     expect(choices.preferences).toEqual({});
+  });
+
+  it("lists no products for a consumer or a disabled owner", async () => {
+    expect((await queueChoices(t.db, userActor(await f.user()))).products).toEqual([]);
+    expect((await queueChoices(t.db, userActor({ ...ownerRow, disabledAt: new Date() }))).products).toEqual([]);
   });
 });

@@ -163,6 +163,22 @@ export function partsUnderAuthorityOf(actor: Actor): SQL {
   return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${products.ownerId} = ${actor.id})`;
 }
 
+/**
+ * SQL on products: the products this actor decides for. Admin: all. Owner: their own. An API key:
+ * Portal admin all, Product approver its products. Anyone else, or disabled: none.
+ */
+export function productsUnderAuthorityOf(actor: Actor): SQL {
+  if (actor.disabled) return sql`false`;
+  if (actor.kind === "apiKey") {
+    const scope = productScope(actor.grants, "decide");
+    if (scope === "all") return sql`true`;
+    return scope.length === 0 ? sql`false` : inArray(products.id, scope);
+  }
+  if (!decidesFor(actor)) return sql`false`;
+  if (actor.role === "admin") return sql`true`;
+  return sql`${products.ownerId} = ${actor.id}`;
+}
+
 /** Requests with a part among these products (an API key's scope). */
 function scopeSql(scope: "all" | string[], requestId: AnyColumn): SQL {
   if (scope === "all") return sql`true`;
