@@ -151,13 +151,16 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
     where ${accessRequestProducts.requestId} = ${requestId} and ${products.ownerId} = ${actor.id})`;
 }
 
+/** An API key's "decide" scope as SQL on a product id: Portal admin every product, Product approver its own. */
+function decideScopeSql(actor: ApiKeyActor, productId: AnyColumn): SQL {
+  const scope = productScope(actor.grants, "decide");
+  if (scope === "all") return sql`true`;
+  return scope.length === 0 ? sql`false` : inArray(productId, scope);
+}
+
 /** SQL on access_request_products: the parts this actor has authority over. */
 export function partsUnderAuthorityOf(actor: Actor): SQL {
-  if (actor.kind === "apiKey") {
-    const scope = productScope(actor.grants, "decide");
-    if (scope === "all") return sql`true`;
-    return scope.length === 0 ? sql`false` : inArray(accessRequestProducts.productId, scope);
-  }
+  if (actor.kind === "apiKey") return decideScopeSql(actor, accessRequestProducts.productId);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
   return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${products.ownerId} = ${actor.id})`;
@@ -169,11 +172,7 @@ export function partsUnderAuthorityOf(actor: Actor): SQL {
  */
 export function productsUnderAuthorityOf(actor: Actor): SQL {
   if (actor.disabled) return sql`false`;
-  if (actor.kind === "apiKey") {
-    const scope = productScope(actor.grants, "decide");
-    if (scope === "all") return sql`true`;
-    return scope.length === 0 ? sql`false` : inArray(products.id, scope);
-  }
+  if (actor.kind === "apiKey") return decideScopeSql(actor, products.id);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
   return sql`${products.ownerId} = ${actor.id}`;
