@@ -107,10 +107,15 @@ export async function benchQueue(databaseUrl: string, base: string) {
     await db.insert(sessions).values({ sessionToken: token, userId: owner.id, expires: new Date(Date.now() + 3600_000) });
     // Rounds over every view, one request per view per round, rather than one view's requests in a
     // row: a disturbance that comes and goes (a minute sweep, an old-generation GC) then falls on all
-    // views alike instead of on whichever one was being measured. The first rounds warm the server
-    // (its JIT has seen each view's code paths) and are not counted. 100 counted rounds: a p95 of
-    // 100 answers is the 5th slowest, where one of 30 was the 2nd slowest, a single stray sample.
-    const WARM_UP_ROUNDS = 5;
+    // views alike instead of on whichever one was being measured. 100 counted rounds: a p95 of 100
+    // answers is the 5th slowest, where one of 30 was the 2nd slowest, a single stray sample.
+    // The first rounds warm the server and are not counted, but printed (by tens): a server just
+    // started is still compiling its hot code, on the same two cores as PostgreSQL. Measured on this
+    // machine (4 queue views and a 404 in turn, a fresh `next start`): the server's CPU per request
+    // fell from 42 ms (29 on its main thread, 13 on V8's helper threads) in the first 325 requests to
+    // 22 ms (18 and 4) after about 1,300, and stayed there; p50 went from 45 to 30 ms. 5 warm-up
+    // rounds (140 requests) measured mostly that first minute. 50 rounds are 1,400 requests.
+    const WARM_UP_ROUNDS = 50;
     const ROUNDS = 100;
     // Time to the last byte, as a load tool (wrk, autocannon) measures it: a keep-alive connection,
     // the body taken as it arrives and not decoded while the clock runs. Decompressing and decoding
@@ -155,10 +160,12 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const floorUrl = `${base}/bench-no-such-page`;
     const rawTimes: number[] = [];
     const floorTimes: number[] = [];
+    const warmUpTimes: number[][] = [];
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
       for (const [i, [label, url]] of urls.entries()) {
         const ms = await ask(label, url);
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
+        else (warmUpTimes[Math.floor(round / 10)] ??= []).push(ms);
       }
       const rawAnswer = await fetchTimed(rawUrl);
       const floorAnswer = await fetchTimed(floorUrl);
@@ -170,6 +177,8 @@ export async function benchQueue(databaseUrl: string, base: string) {
     }
     rawServer.close();
     agent.destroy();
+    console.log(`\n/admin/requests over HTTP, warming up (all views, each 10 rounds of ${urls.length} requests; the first are the server's first queue pages): p50 / p95 ms`);
+    console.log(`  ${warmUpTimes.map((times) => `${pct(times, 50).toFixed(1)} / ${pct(times, 95).toFixed(1)}`).join(",  ")}`);
     console.log(`\n/admin/requests over HTTP (owner; ${ROUNDS} rounds over the views after ${WARM_UP_ROUNDS} warm-up rounds)   p50 ms    p95 ms`);
     let worst = 0;
     for (const [i, [label]] of urls.entries()) {
