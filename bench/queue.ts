@@ -21,7 +21,11 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 
-export async function benchQueue(databaseUrl: string, base: string) {
+/**
+ * `loadedBefore`: the bench sections that ran against the same server before this one (bench/run.ts),
+ * so the output says whether its warm-up rounds are a cold server's first requests.
+ */
+export async function benchQueue(databaseUrl: string, base: string, { loadedBefore = [] as string[] } = {}) {
   const { db, sql: raw } = createDb(databaseUrl, { max: 4 });
   // The queue's own pool, as the page reads it (db/client.ts: indexOrderDb).
   const { db: queueDb, sql: queueRaw } = createDb(databaseUrl, { max: 4, settings: INDEX_ORDER_SETTINGS });
@@ -109,12 +113,16 @@ export async function benchQueue(databaseUrl: string, base: string) {
     // row: a disturbance that comes and goes (a minute sweep, an old-generation GC) then falls on all
     // views alike instead of on whichever one was being measured. 100 counted rounds: a p95 of 100
     // answers is the 5th slowest, where one of 30 was the 2nd slowest, a single stray sample.
-    // The first rounds warm the server and are not counted, but printed (by tens): a server just
-    // started is still compiling its hot code, on the same two cores as PostgreSQL. Measured on this
-    // machine (4 queue views and a 404 in turn, a fresh `next start`): the server's CPU per request
-    // fell from 42 ms (29 on its main thread, 13 on V8's helper threads) in the first 325 requests to
-    // 22 ms (18 and 4) after about 1,300, and stayed there; p50 went from 45 to 30 ms. 5 warm-up
-    // rounds (140 requests) measured mostly that first minute. 50 rounds are 1,400 requests.
+    // The first rounds warm the server and are not counted, but printed by tens beside the counted
+    // ones: a server just started is slower for its first thousand or so requests, with V8 still
+    // compiling hot code (and collecting) on the same two cores as PostgreSQL. Measured on this
+    // machine (a fresh `next start`, 4 queue views and a 404 in turn, CPU from /proc per thread):
+    // 29 ms of main-thread and 13 ms of V8 helper-thread CPU per request over the first 325
+    // requests, 17–19 and 4–5 ms from about request 1,300 to 2,900; p50 45 ms, then 28–32 ms. With
+    // 5 warm-up rounds (145 requests to Next) the first 40 or so counted rounds fell in that phase,
+    // enough to set each view's p95 (its 5 slowest of 100). 50 rounds are 1,450 requests to Next
+    // (1,400 queue pages and 50 404s); the bench's 28 views are another mix than the 4 measured,
+    // so the printed tens are the check that the counted rounds no longer improve.
     const WARM_UP_ROUNDS = 50;
     const ROUNDS = 100;
     // Time to the last byte, as a load tool (wrk, autocannon) measures it: a keep-alive connection,
@@ -160,12 +168,13 @@ export async function benchQueue(databaseUrl: string, base: string) {
     const floorUrl = `${base}/bench-no-such-page`;
     const rawTimes: number[] = [];
     const floorTimes: number[] = [];
-    const warmUpTimes: number[][] = [];
+    // Every round's pages by tens of rounds, warm-up and counted alike (pooled over the views).
+    const tens: number[][] = [];
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
       for (const [i, [label, url]] of urls.entries()) {
         const ms = await ask(label, url);
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
-        else (warmUpTimes[Math.floor(round / 10)] ??= []).push(ms);
+        (tens[Math.floor(round / 10)] ??= []).push(ms);
       }
       const rawAnswer = await fetchTimed(rawUrl);
       const floorAnswer = await fetchTimed(floorUrl);
@@ -177,8 +186,15 @@ export async function benchQueue(databaseUrl: string, base: string) {
     }
     rawServer.close();
     agent.destroy();
-    console.log(`\n/admin/requests over HTTP, warming up (all views, each 10 rounds of ${urls.length} requests; the first are the server's first queue pages): p50 / p95 ms`);
-    console.log(`  ${warmUpTimes.map((times) => `${pct(times, 50).toFixed(1)} / ${pct(times, 95).toFixed(1)}`).join(",  ")}`);
+    const server = loadedBefore.length ? `a server already loaded by the ${loadedBefore.join(", ")} sections` : "a server just started (its first pages)";
+    console.log(`\n/admin/requests over HTTP by tens of rounds, all ${urls.length} views pooled (compare with "all views together"), on ${server}:`);
+    console.log(`rounds      p50 ms    p95 ms    max ms`);
+    for (const [t, times] of tens.entries()) {
+      const first = t * 10 + 1;
+      const last = Math.min((t + 1) * 10, WARM_UP_ROUNDS + ROUNDS);
+      const part = last <= WARM_UP_ROUNDS ? "warm-up" : first > WARM_UP_ROUNDS ? "counted" : "warm-up and counted";
+      console.log(`${`${first}–${last}`.padEnd(10)}${pct(times, 50).toFixed(1).padStart(8)}${pct(times, 95).toFixed(1).padStart(10)}${Math.max(...times).toFixed(1).padStart(10)}   ${part}`);
+    }
     console.log(`\n/admin/requests over HTTP (owner; ${ROUNDS} rounds over the views after ${WARM_UP_ROUNDS} warm-up rounds)   p50 ms    p95 ms`);
     let worst = 0;
     for (const [i, [label]] of urls.entries()) {
@@ -188,7 +204,8 @@ export async function benchQueue(databaseUrl: string, base: string) {
     }
     const all = pageTimes.flat();
     console.log(`all views together: p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms (${all.length} requests)`);
-    console.log(`worst p95 over HTTP: ${worst.toFixed(1)} ms (goal < 50 ms for any page, first or 200th, in any sort)`);
+    const coldP95 = tens[0] ? `; rounds 1–10, pooled: p95 ${pct(tens[0], 95).toFixed(1)} ms` : "";
+    console.log(`worst p95 over HTTP: ${worst.toFixed(1)} ms (goal < 50 ms for any page, first or 200th, in any sort), counted after ${WARM_UP_ROUNDS} warm-up rounds${coldP95}`);
     console.log(`floors, same rounds and client:   p50 ms    p95 ms   queue p50 / floor p50`);
     for (const [label, times] of [
       ["node:http sending the default view's bytes", rawTimes],

@@ -126,7 +126,14 @@ async function main() {
         console.log("\n▸ Seeding 1,000,000 requests for the queue benchmark (npm run db:seed:scale) …");
         execSync("npx tsx scripts/seed-scale.ts", { stdio: "inherit", env: { ...process.env, DATABASE_URL: url } });
       }
-      await benchQueue(url, base);
+      const loadedBefore = [
+        pages.length ? "catalogue pages" : "",
+        process.env.BENCH_SKIP_VERIFY !== "1" ? "verify" : "",
+        skipApi ? "" : "API token",
+        process.env.BENCH_SKIP_OAUTH !== "1" ? "OAuth" : "",
+        process.env.BENCH_SKIP_AUDIT !== "1" ? "audit" : "",
+      ].filter(Boolean);
+      await benchQueue(url, base, { loadedBefore });
     }
     if (!skipApi) await benchAccessRequests(databaseUrl, base);
     if (process.env.BENCH_SKIP_WEBHOOKS !== "1") await benchWebhooks(databaseUrl);
