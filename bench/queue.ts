@@ -120,10 +120,12 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     // 29 ms of main-thread and 13 ms of V8 helper-thread CPU per request over the first 325
     // requests, 17–19 and 4–5 ms from about request 1,300 to 2,900; p50 45 ms, then 28–32 ms. With
     // 5 warm-up rounds (145 requests to Next) the first 40 or so counted rounds fell in that phase,
-    // enough to set each view's p95 (its 5 slowest of 100). 50 rounds are 1,450 requests to Next
-    // (1,400 queue pages and 50 404s); the bench's 28 views are another mix than the 4 measured,
-    // so the printed tens are the check that the counted rounds no longer improve.
-    const WARM_UP_ROUNDS = 50;
+    // enough to set each view's p95 (its 5 slowest of 100). The bench's 28 views are another mix
+    // than the 4 measured, and take longer: after 50 warm-up rounds, the counted tens' p50 still
+    // fell from 34.4 to 28.5 ms over the next 50 rounds (2026-12-04). 100 rounds are 2,900
+    // requests to Next (2,800 queue pages and 100 404s); the printed tens are the check that the
+    // counted rounds no longer improve.
+    const WARM_UP_ROUNDS = 100;
     const ROUNDS = 100;
     // Time to the last byte, as a load tool (wrk, autocannon) measures it: a keep-alive connection,
     // the body taken as it arrives and not decoded while the clock runs. Decompressing and decoding
