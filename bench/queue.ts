@@ -114,17 +114,13 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     // views alike instead of on whichever one was being measured. 100 counted rounds: a p95 of 100
     // answers is the 5th slowest, where one of 30 was the 2nd slowest, a single stray sample.
     // The first rounds warm the server and are not counted, but printed by tens beside the counted
-    // ones: a server just started is slower for its first thousand or so requests, with V8 still
-    // compiling hot code (and collecting) on the same two cores as PostgreSQL. Measured on this
-    // machine (a fresh `next start`, 4 queue views and a 404 in turn, CPU from /proc per thread):
-    // 29 ms of main-thread and 13 ms of V8 helper-thread CPU per request over the first 325
-    // requests, 17–19 and 4–5 ms from about request 1,300 to 2,900; p50 45 ms, then 28–32 ms. With
-    // 5 warm-up rounds (145 requests to Next) the first 40 or so counted rounds fell in that phase,
-    // enough to set each view's p95 (its 5 slowest of 100). The bench's 28 views are another mix
-    // than the 4 measured, and take longer: after 50 warm-up rounds, the counted tens' p50 still
-    // fell from 34.4 to 28.5 ms over the next 50 rounds (2026-12-04). 100 rounds are 2,900
-    // requests to Next (2,800 queue pages and 100 404s); the printed tens are the check that the
-    // counted rounds no longer improve.
+    // ones. A server just started is slower at first: measured once (a fresh `next start`, 4 queue
+    // views and a 404 in turn, CPU per thread from /proc), 29 ms of main-thread and 13 ms of V8
+    // helper-thread CPU per request over the first 325 requests, 17–19 and 4–5 ms from about request
+    // 1,300 to 2,900. In this bench's tens only rounds 1–10 (about 290 requests) stand out (pooled
+    // p50 45.2 ms, then 31.0 in rounds 11–20, 2026-12-04); with 5 warm-up rounds, rounds 6–10 were
+    // counted, 5 of each view's 100 samples: what sets a p95. 100 rounds (2,900 requests to Next:
+    // 2,800 queue pages and 100 404s) are a margin over that, not a measured need.
     const WARM_UP_ROUNDS = 100;
     const ROUNDS = 100;
     // Time to the last byte, as a load tool (wrk, autocannon) measures it: a keep-alive connection,
