@@ -128,10 +128,10 @@ describe("queue keyset paging", () => {
         for (const dir of ["asc", "desc"]) {
           const label = `${sort} ${dir}`;
           const everything = (await walk(sort, dir, 10)).seen;
-          const { seen, pages } = await walk(sort, dir, 4, t.db, asWeatherOwner);
+          const { seen, pages } = await walk(sort, dir, 10, t.db, asWeatherOwner);
           expect(seen, label).toEqual(everything.filter((id) => mine.has(id)));
           for (let i = 1; i < pages.length; i++) {
-            const back = await queryQueue(t.db, asWeatherOwner, parseQueueParams({ status: "all", sort, dir, size: "4", before: pages[i]?.previous ?? undefined }));
+            const back = await queryQueue(t.db, asWeatherOwner, parseQueueParams({ status: "all", sort, dir, size: "10", before: pages[i]?.previous ?? undefined }));
             expect(back.rows.map((r) => r.id), `${label} back from page ${i + 1}`).toEqual(pages[i - 1]?.ids);
           }
         }
@@ -188,8 +188,12 @@ describe("queue keyset paging", () => {
       },
     });
     const requester = people[1]?.email ?? "";
-    const filtered = parseQueueParams({ status: "all", requester, size: "10" });
+    // Sorted by status: in requested-at order a requester filter is read person by person (below).
+    const filtered = parseQueueParams({ status: "all", requester, sort: "status", size: "10" });
     const page = await queuePage(watched, asAdmin, filtered);
+    expect(statements).toEqual([]);
+    // Person by person, with the count beside the page: no transaction either.
+    await queuePage(watched, asAdmin, parseQueueParams({ status: "all", requester }));
     expect(statements).toEqual([]);
     expect(page.rows.length).toBe(10);
     expect(page.rows.every((r) => r.requesterEmail === requester)).toBe(true);
@@ -198,7 +202,7 @@ describe("queue keyset paging", () => {
     // The same pages as the main pool's transaction gives.
     let after: string | undefined;
     for (let i = 0; i < 6; i++) {
-      const p = parseQueueParams({ status: "all", requester, size: "10", ...(after ? { after } : {}) });
+      const p = parseQueueParams({ status: "all", requester, sort: "status", size: "10", ...(after ? { after } : {}) });
       const [ours, main] = [await queuePage(watched, asAdmin, p), await queuePage(t.db, asAdmin, p)];
       expect(ours.rows.map((r) => r.id)).toEqual(main.rows.map((r) => r.id));
       if (!ours.cursors.next) break;
@@ -228,7 +232,7 @@ describe("queue keyset paging", () => {
             let after: string | undefined;
             let count: unknown;
             for (let i = 0; i < 20; i++) {
-              const page = await queuePage(preset.db, asAdmin, parseQueueParams({ status: "all", ...filter, sort, dir, size: "4", after }), { cap });
+              const page = await queuePage(preset.db, asAdmin, parseQueueParams({ status: "all", ...filter, sort, dir, size: "10", after }), { cap });
               count ??= page.count;
               pages.push({ ids: page.rows.map((r) => r.id), previous: page.cursors.previous });
               if (!page.cursors.next) return { pages, count };
@@ -248,7 +252,7 @@ describe("queue keyset paging", () => {
             const back = await queuePage(
               preset.db,
               asAdmin,
-              parseQueueParams({ status: "all", ...filter, sort, dir, size: "4", before: counted.pages[i]?.previous ?? undefined }),
+              parseQueueParams({ status: "all", ...filter, sort, dir, size: "10", before: counted.pages[i]?.previous ?? undefined }),
             );
             expect(back.rows.map((r) => r.id), `${label} back from page ${i + 1}`).toEqual(counted.pages[i - 1]?.ids);
           }
@@ -259,6 +263,93 @@ describe("queue keyset paging", () => {
     const none = await queuePage(preset.db, asAdmin, parseQueueParams({ status: "all", requester: "no-such-person" }));
     expect(none.rows).toEqual([]);
     expect(none.count).toEqual({ total: 0, capped: false });
+  });
+  it("a requester filter in requested-at order is read person by person, with the same pages, both ways, as the sorted and walked reads", async () => {
+    // The CTEs each read names (`people` person by person, `matches` sorted from the matches).
+    const read = (ctes: string[]) =>
+      new Proxy(preset.db, {
+        get(target, prop) {
+          const value: unknown = Reflect.get(target, prop);
+          if (prop !== "with" || typeof value !== "function") return value;
+          return (...queries: { _: { alias: string } }[]) => {
+            ctes.push(...queries.map((q) => q._.alias));
+            return value.apply(target, queries);
+          };
+        },
+      }) as typeof preset.db;
+    const weather = f.product("weather");
+    // The copies' products, as the owner's test above gives them (when run alone, this gives them).
+    await t.sql`
+      insert into access_request_products (request_id, product_id)
+      select r.id, case when ('x' || substr(md5(r.id), 7, 2))::bit(8)::int % 3 = 0 then ${weather.id} else ${f.product("payments").id} end
+      from access_requests r where not exists (select 1 from access_request_products p where p.request_id = r.id)`;
+    const weatherOwner = await f.user("owner");
+    const asWeatherOwner: Viewer = { kind: "user", id: weatherOwner.id, role: "owner", disabled: false };
+    const mine = new Set(
+      (await t.sql<{ id: string }[]>`select request_id as id from access_request_products where product_id = ${weather.id}`).map((r) => r.id),
+    );
+    expect(mine.size).toBeGreaterThan(4);
+    await t.db.update(products).set({ ownerId: weatherOwner.id }).where(eq(products.id, weather.id));
+    try {
+      // Pages of 10 (a person has 21 requests, so no person's are all read at once). One person; all three (and the admin, who asked for nothing); one status of all three; none.
+      const filters = [
+        { status: "all", requester: people[2]?.email ?? "" },
+        { status: "all", requester: "@example.com" },
+        { status: "pending", requester: "@EXAMPLE" },
+        { status: "all", requester: "no-such-person" },
+      ];
+      for (const viewer of [asAdmin, asWeatherOwner]) {
+        for (const filter of filters) {
+          for (const dir of ["asc", "desc"]) {
+            const label = `${viewer.role} ${JSON.stringify(filter)} ${dir}`;
+            const walkWith = async (opts: { cap: number; peopleCap?: number }) => {
+              const pages: { ids: string[]; previous: string | null }[] = [];
+              const ctes: string[] = [];
+              let after: string | undefined;
+              let count: unknown;
+              for (let i = 0; i < 40; i++) {
+                const page = await queuePage(read(ctes), viewer, parseQueueParams({ ...filter, dir, size: "10", after }), opts);
+                count ??= page.count;
+                pages.push({ ids: page.rows.map((r) => r.id), previous: page.cursors.previous });
+                if (!page.cursors.next) return { pages, count, ctes: new Set(ctes) };
+                after = page.cursors.next;
+              }
+              throw new Error(`${label}: paging did not end`);
+            };
+            const byPeople = await walkWith({ cap: 1000 });
+            const sorted = await walkWith({ cap: 1000, peopleCap: 0 });
+            const walked = await walkWith({ cap: 3, peopleCap: 0 });
+            expect([...byPeople.ctes], label).toEqual(["people", "counted", "page"]);
+            expect(sorted.ctes.has("matches"), label).toBe(filter.requester !== "no-such-person");
+            const ids = byPeople.pages.map((p) => p.ids);
+            expect(sorted.pages.map((p) => p.ids), label).toEqual(ids);
+            const seen = ids.flat();
+            expect(new Set(seen).size, label).toBe(seen.length);
+            expect(byPeople.count, label).toEqual({ total: seen.length, capped: false });
+            if (viewer === asWeatherOwner) expect(seen.every((id) => mine.has(id)), label).toBe(true);
+            // Everyone who asked: the whole view, in the unfiltered view's order.
+            if (viewer === asAdmin && filter.requester === "@example.com") expect(seen, label).toEqual((await walk("createdAt", dir, 10)).seen);
+            if (seen.length > 3) {
+              expect(walked.pages.map((p) => p.ids), label).toEqual(ids);
+              expect(walked.count, label).toEqual({ total: 3, capped: true });
+            }
+            for (let i = 1; i < byPeople.pages.length; i++) {
+              const back = await queuePage(
+                preset.db,
+                viewer,
+                parseQueueParams({ ...filter, dir, size: "10", before: byPeople.pages[i]?.previous ?? undefined }),
+              );
+              expect(back.rows.map((r) => r.id), `${label} back from page ${i + 1}`).toEqual(byPeople.pages[i - 1]?.ids);
+            }
+          }
+        }
+      }
+      // Several people: a page interleaves their requests in requested-at order.
+      const first = await queuePage(preset.db, asAdmin, parseQueueParams({ status: "all", requester: "@example.com", size: "10" }));
+      expect(new Set(first.rows.map((r) => r.requesterId)).size).toBeGreaterThan(1);
+    } finally {
+      await t.db.update(products).set({ ownerId: weather.ownerId }).where(eq(products.id, weather.id));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import { INDEX_ORDER_SETTINGS, type Queryable, settingsOf } from "@/db/connect";
 import { escapeLike } from "@/lib/sql/escape-like";
 import {
@@ -320,6 +321,83 @@ function filteredPageQuery(
 }
 
 /**
+ * At most this many people matched by the requester filter are read person by person
+ * (peoplePageQuery); a pattern that matches more goes the way of any other filter.
+ */
+export const PEOPLE_CAP = 50;
+
+/**
+ * Whether a view's page can be read person by person: a requester filter, in requested-at order
+ * (the (requester, created_at) index gives each person's requests in that order), and no search
+ * (which would need apps and users beside every request).
+ */
+function readsByPeople(p: QueueParams) {
+  return Boolean(p.requester) && !p.q && p.sort === "createdAt";
+}
+
+/**
+ * A requester-filtered page read person by person: the people the filter matches (up to `cap` + 1),
+ * each one's first page from the cursor on in the (requester, created_at) index, and the view's page
+ * merged from those. Its cost follows the people, not where their requests sit in the table: walked
+ * in key order instead, 11 people's 5,500 requests of 1M meant passing about 4,700 others for a page
+ * (bench/queue.ts). It needs no count to choose it, so the count runs beside it (queuePage). Every
+ * row says how many people matched (`people`); past `cap`, no page is read (the merge would cost a
+ * page per person) and the caller reads the page as for any other filter.
+ */
+function peoplePageQuery(
+  db: Queryable,
+  actor: Actor,
+  p: QueueParams,
+  cursor: { after: QueueCursor | null; before: QueueCursor | null },
+  cap: number,
+) {
+  const { ascending, start } = walking(p, cursor);
+  const order = ascending ? asc : desc;
+  const direction = ascending ? sql`asc` : sql`desc`;
+  const pattern = `%${escapeLike(p.requester ?? "")}%`;
+  const people = db
+    .$with("people")
+    .as(db.select({ id: users.id }).from(users).where(or(ilike(users.email, pattern), ilike(users.name, pattern))).limit(cap + 1));
+  // The view's other conditions, beside each person's requests (the requester filter is `people`).
+  const theirs = db
+    .select({ id: accessRequests.id, key: sql`${accessRequests.createdAt}`.as("key") })
+    .from(accessRequests)
+    .where(
+      and(
+        sql`${accessRequests.requesterId} = ${people.id}`,
+        ...queueConditions(actor, { ...p, requester: undefined }),
+        start ? keysetCondition(p, start, ascending) : undefined,
+      ),
+    )
+    .orderBy(order(accessRequests.createdAt), order(accessRequests.id))
+    .limit(p.size + 1)
+    .as("theirs");
+  const counted = db.$with("counted").as(db.select({ people: sql<number>`count(*)::int`.mapWith(Number).as("people") }).from(people));
+  const page = db.$with("page").as(
+    db
+      .select({
+        id: sql<string>`${theirs.id}`.as("id"),
+        pos: sql<number>`(row_number() over (order by ${theirs.key} ${direction}, ${theirs.id} ${direction}))::int`.as("pos"),
+      })
+      .from(people)
+      .innerJoinLateral(theirs, sql`true`)
+      // Decided once, before any person's requests are read.
+      .where(sql`(select ${counted.people} from ${counted}) <= ${cap}`)
+      .orderBy(order(theirs.key), order(theirs.id))
+      .limit(p.size + 1),
+  );
+  // One row at least: the number of people, then the page's rows (left joins, as filteredPageQuery).
+  return db
+    .with(people, counted, page)
+    .select({ ...queueRowColumns(actor, p), pos: page.pos, people: counted.people })
+    .from(counted)
+    .leftJoin(page, sql`true`)
+    .leftJoin(accessRequests, sql`${accessRequests.id} = "page"."id"`)
+    .leftJoin(users, eq(users.id, accessRequests.requesterId))
+    .leftJoin(apps, eq(apps.id, accessRequests.appId));
+}
+
+/**
  * One page of the approval queue, links to the pages before and after it (keyset cursors, no
  * offset: page 200 costs what page 1 does), and the total (counted up to COUNT_CAP, then "1,000+").
  */
@@ -389,17 +467,32 @@ export const isFiltered = (p: QueueParams) => Boolean(p.requester || p.plan || p
 type Counted = Awaited<ReturnType<typeof countQueue>>;
 
 /**
- * One page of the queue and the cursors of the pages before and after it. A filtered view reads
- * its page and its count together (filteredPageQuery) and returns the count; past COUNT_CAP
- * (`cap`, lowered by tests) it walks the key order for the page.
+ * One page of the queue and the cursors of the pages before and after it. A filtered view returns
+ * its count too. A requester filter in requested-at order is read person by person, counted beside
+ * (peoplePageQuery); any other filtered view, or one whose pattern matches more than PEOPLE_CAP
+ * people (`peopleCap`, lowered by tests), reads its page and its count together
+ * (filteredPageQuery), and past COUNT_CAP (`cap`, lowered by tests) walks the key order for the
+ * page. On a pool, the count beside the page takes a connection of its own.
  */
-export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number } = {}) {
+export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number; peopleCap?: number } = {}) {
   const cap = opts.cap ?? COUNT_CAP;
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
   let fetched: QueueRowsResult[] | undefined;
   let count: Counted | null = null;
-  if (isFiltered(p)) {
+  if (readsByPeople(p)) {
+    // On a pool, two connections at once: the page person by person, and the count beside it. A
+    // transaction has one connection, and its nested transactions (savepoints) must not interleave.
+    const peopleCap = opts.peopleCap ?? PEOPLE_CAP;
+    const reading = () => serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap));
+    const counting = () => countQueue(db, actor, p, { cap });
+    const [found, counted] = db instanceof PgTransaction ? [await reading(), await counting()] : await Promise.all([reading(), counting()]);
+    count = counted;
+    if ((found[0]?.people ?? 0) <= peopleCap) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, people: _people, ...row }) => row);
+  }
+  // Too many people: counted already, a view past the cap is walked, and one under it is read (and
+  // counted again) sorted from its matches.
+  if (!fetched && isFiltered(p) && !count?.capped) {
     const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
     count = cappedTotal(found[0]?.matched ?? 0, cap);
     if (!count.capped) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);

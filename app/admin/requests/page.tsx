@@ -26,8 +26,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
   // The count is not waited for: the rows render at once and "1,000+ requests" streams in after; if
-  // it fails, the toolbar goes without it and the rows already shown stay. A filtered view counts
-  // in the statement that reads its page (lib/admin/queue-query.ts: filteredPageQuery).
+  // it fails, the toolbar goes without it and the rows already shown stay. A filtered view is
+  // counted with its page, or beside it, by queuePage (lib/admin/queue-query.ts).
   const counting = isFiltered(params) ? null : countQueue(indexOrderDb, user, params).catch(() => null);
   const [{ rows, cursors, count: counted }, { plans: planRows, products: productRows, preferences }, detail, recentCalls] = await Promise.all([
     queuePage(indexOrderDb, user, params),
