@@ -266,13 +266,16 @@ describe("queue keyset paging", () => {
   });
   it("a requester filter in requested-at order is read person by person, with the same pages, both ways, as the sorted and walked reads", async () => {
     // The CTEs each read names (`people` person by person, `matches` sorted from the matches).
-    const read = (ctes: string[]) =>
+    // and each statement's CTEs, in `reads`.
+    const read = (ctes: string[], reads: string[][]) =>
       new Proxy(preset.db, {
         get(target, prop) {
           const value: unknown = Reflect.get(target, prop);
           if (prop !== "with" || typeof value !== "function") return value;
           return (...queries: { _: { alias: string } }[]) => {
-            ctes.push(...queries.map((q) => q._.alias));
+            const names = queries.map((q) => q._.alias);
+            ctes.push(...names);
+            reads.push(names);
             return value.apply(target, queries);
           };
         },
@@ -302,25 +305,39 @@ describe("queue keyset paging", () => {
         for (const filter of filters) {
           for (const dir of ["asc", "desc"]) {
             const label = `${viewer.role} ${JSON.stringify(filter)} ${dir}`;
-            const walkWith = async (opts: { cap: number; peopleCap?: number }) => {
-              const pages: { ids: string[]; previous: string | null }[] = [];
-              const ctes: string[] = [];
+            const walkWith = async (opts: { cap: number; peopleCap?: number; walkBudget?: number }) => {
+              const pages: { ids: string[]; previous: string | null; reads: string[][] }[] = [];
               let after: string | undefined;
               let count: unknown;
               for (let i = 0; i < 40; i++) {
-                const page = await queuePage(read(ctes), viewer, parseQueueParams({ ...filter, dir, size: "10", after }), opts);
+                const ctes: string[] = [];
+                const reads: string[][] = [];
+                const page = await queuePage(read(ctes, reads), viewer, parseQueueParams({ ...filter, dir, size: "10", after }), opts);
                 count ??= page.count;
-                pages.push({ ids: page.rows.map((r) => r.id), previous: page.cursors.previous });
+                pages.push({ ids: page.rows.map((r) => r.id), previous: page.cursors.previous, reads });
                 if (!page.cursors.next) return { pages, count, ctes: new Set(ctes) };
                 after = page.cursors.next;
               }
               throw new Error(`${label}: paging did not end`);
             };
             const byPeople = await walkWith({ cap: 1000 });
-            const sorted = await walkWith({ cap: 1000, peopleCap: 0 });
-            const walked = await walkWith({ cap: 3, peopleCap: 0 });
-            expect([...byPeople.ctes], label).toEqual(["people", "counted", "page"]);
+            // Too many people: walked within a budget of 12 requests (a page of 10 needs 11), then as below.
+            const budgeted = await walkWith({ cap: 1000, peopleCap: 0, walkBudget: 12 });
+            // No budget: sorted from the matches, or walked in key order past the count's cap.
+            const sorted = await walkWith({ cap: 1000, peopleCap: 0, walkBudget: 0 });
+            const walked = await walkWith({ cap: 3, peopleCap: 0, walkBudget: 0 });
+            const personByPerson = ["people", "counted", "by_person", "horizon", "walked", "page"];
+            expect([...byPeople.ctes], label).toEqual(personByPerson);
+            expect(byPeople.pages.every((p) => p.reads.length === 1), label).toBe(true);
             expect(sorted.ctes.has("matches"), label).toBe(filter.requester !== "no-such-person");
+            expect(budgeted.pages.map((p) => p.ids), label).toEqual(byPeople.pages.map((p) => p.ids));
+            // Few enough people, a budget the table exceeds: the walk stays out of the page.
+            const alsoBudgeted = await walkWith({ cap: 1000, walkBudget: 12 });
+            expect(alsoBudgeted.pages.map((p) => p.ids), label).toEqual(byPeople.pages.map((p) => p.ids));
+            // Everyone's requests, all of the status: the budget's 12 hold the first pages whole.
+            if (viewer === asAdmin && filter.requester === "@example.com") {
+              expect(budgeted.pages[0]?.reads, label).toEqual([personByPerson]);
+            }
             const ids = byPeople.pages.map((p) => p.ids);
             expect(sorted.pages.map((p) => p.ids), label).toEqual(ids);
             const seen = ids.flat();
