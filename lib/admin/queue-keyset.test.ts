@@ -74,6 +74,25 @@ async function walk(sort: string, dir: string, size: number, db: typeof t.db = t
   throw new Error("paging did not end");
 }
 
+/**
+ * The copies above have no products yet: each gets weather or payments, by its id (once: a later
+ * call finds them given). A new owner for weather (the caller hands it over and back), and the
+ * requests with a weather part.
+ */
+async function weatherForItsOwner() {
+  const weather = f.product("weather");
+  await t.sql`
+    insert into access_request_products (request_id, product_id)
+    select r.id, case when ('x' || substr(md5(r.id), 7, 2))::bit(8)::int % 3 = 0 then ${weather.id} else ${f.product("payments").id} end
+    from access_requests r where not exists (select 1 from access_request_products p where p.request_id = r.id)`;
+  const weatherOwner = await f.user("owner");
+  const asWeatherOwner: Viewer = { kind: "user", id: weatherOwner.id, role: "owner", disabled: false };
+  const mine = new Set(
+    (await t.sql<{ id: string }[]>`select request_id as id from access_request_products where product_id = ${weather.id}`).map((r) => r.id),
+  );
+  return { weather, weatherOwner, asWeatherOwner, mine };
+}
+
 describe("queue keyset paging", () => {
   it("walks every page of every sort, both ways, and gets each request exactly once", async () => {
     for (const sort of SORTABLE) {
@@ -108,18 +127,8 @@ describe("queue keyset paging", () => {
   });
 
   it("an owner's pages, in every sort both ways, are the admin's less the requests for others' products; back gives the page before", async () => {
-    // Weather goes to an owner of its own, who sees the requests for it among the same ties. The
-    // copies above have no products yet: each gets weather or payments, by its id.
-    const weather = f.product("weather");
-    await t.sql`
-      insert into access_request_products (request_id, product_id)
-      select r.id, case when ('x' || substr(md5(r.id), 7, 2))::bit(8)::int % 3 = 0 then ${weather.id} else ${f.product("payments").id} end
-      from access_requests r where not exists (select 1 from access_request_products p where p.request_id = r.id)`;
-    const weatherOwner = await f.user("owner");
-    const asWeatherOwner: Viewer = { kind: "user", id: weatherOwner.id, role: "owner", disabled: false };
-    const mine = new Set(
-      (await t.sql<{ id: string }[]>`select request_id as id from access_request_products where product_id = ${weather.id}`).map((r) => r.id),
-    );
+    // Weather goes to an owner of its own, who sees the requests for it among the same ties.
+    const { weather, weatherOwner, asWeatherOwner, mine } = await weatherForItsOwner();
     expect(mine.size).toBeGreaterThan(10);
     expect(mine.size).toBeLessThan(total - 10);
     await t.db.update(products).set({ ownerId: weatherOwner.id }).where(eq(products.id, weather.id));
@@ -280,17 +289,7 @@ describe("queue keyset paging", () => {
           };
         },
       }) as typeof preset.db;
-    const weather = f.product("weather");
-    // The copies' products, as the owner's test above gives them (when run alone, this gives them).
-    await t.sql`
-      insert into access_request_products (request_id, product_id)
-      select r.id, case when ('x' || substr(md5(r.id), 7, 2))::bit(8)::int % 3 = 0 then ${weather.id} else ${f.product("payments").id} end
-      from access_requests r where not exists (select 1 from access_request_products p where p.request_id = r.id)`;
-    const weatherOwner = await f.user("owner");
-    const asWeatherOwner: Viewer = { kind: "user", id: weatherOwner.id, role: "owner", disabled: false };
-    const mine = new Set(
-      (await t.sql<{ id: string }[]>`select request_id as id from access_request_products where product_id = ${weather.id}`).map((r) => r.id),
-    );
+    const { weather, weatherOwner, asWeatherOwner, mine } = await weatherForItsOwner();
     expect(mine.size).toBeGreaterThan(11);
     await t.db.update(products).set({ ownerId: weatherOwner.id }).where(eq(products.id, weather.id));
     try {
