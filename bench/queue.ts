@@ -49,9 +49,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     const views: [string, Record<string, string>][] = [
       ["pending, oldest first (default)", {}],
       ["filter by requester", { status: "all", requester: "scale-17@" }],
-      // Two broader patterns, both past COUNT_CAP matches and so walked in key order: 11 people's
-      // requests (scale-99, scale-990 … scale-999), thin along that order, and 1,111 people's, more
-      // than half the table.
+      // Two broader patterns, both past COUNT_CAP matches: 11 people's requests (scale-99, scale-990
+      // … scale-999), thin along the key order and read person by person, and 1,111 people's, more
+      // than half the table, past PEOPLE_CAP and walked in key order within WALK_BUDGET
+      // (lib/admin/queue-query.ts).
       ["filter by requester, 5,500 matches", { status: "all", requester: "scale-99" }],
       ["filter by requester, 555,000 matches", { status: "all", requester: "scale-1" }],
     ];
