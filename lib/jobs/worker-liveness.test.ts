@@ -8,7 +8,7 @@ import { resendTransport } from "@/lib/mail/transport";
 import { isolatedDatabase } from "@/tests/database";
 import { startFakeResend } from "@/tests/fake-resend";
 import { startWorker } from "./start-worker";
-import { DEFAULT_LIVENESS, releaseGoneWorkers, watchWorkers } from "./worker-liveness";
+import { DEFAULT_LIVENESS, forgetWorkers, releaseGoneWorkers, watchWorkers } from "./worker-liveness";
 
 const t = await isolatedDatabase();
 const fake = await startFakeResend();
@@ -90,6 +90,24 @@ describe("releasing the job locks of gone workers", () => {
     // stopped workers leave the registry
     expect(await t.db.select().from(jobWorkers)).toEqual([]);
   }, 60_000);
+});
+
+describe("stopping", () => {
+  it("waits for a beat under way, so pools forgotten after the stop stay forgotten", async () => {
+    // Every heartbeat takes 300 ms to reach the database (a busy machine: CI saw this happen).
+    const slow = {
+      query: async (text: string, params: unknown[]) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return pg.query(text, params);
+      },
+    } as unknown as Pool;
+    const watcher = watchWorkers(slow, () => ["pool-stopping"], { heartbeatMs: 60_000, staleMs: 600_000, sweepMs: 60_000 });
+    void watcher.beat();
+    await watcher.stop();
+    await forgetWorkers(pg, ["pool-stopping"]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await t.db.select().from(jobWorkers).where(eq(jobWorkers.id, "pool-stopping"))).toEqual([]);
+  });
 });
 
 describe("after a database outage longer than the staleness (every heartbeat is old, live pools included)", () => {

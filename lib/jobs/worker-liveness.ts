@@ -96,7 +96,10 @@ export function watchWorkers(pg: Pool, poolIds: () => readonly string[], livenes
   let sweeping: Promise<unknown> = Promise.resolve();
   let troubleAt = Number.NEGATIVE_INFINITY;
   const inFlight = new Set<number>();
-  const beat = async () => {
+  // Beats under way, so stop() can wait for them: one that landed after the caller forgot the pools
+  // (forgetWorkers) would register them again, to be swept as gone a staleness later.
+  const beating = new Set<Promise<void>>();
+  const beatOnce = async () => {
     const started = performance.now();
     inFlight.add(started);
     try {
@@ -107,6 +110,12 @@ export function watchWorkers(pg: Pool, poolIds: () => readonly string[], livenes
     } finally {
       inFlight.delete(started);
     }
+  };
+  const beat = () => {
+    const underWay = beatOnce();
+    beating.add(underWay);
+    void underWay.finally(() => beating.delete(underWay));
+    return underWay;
   };
   const troubled = () => {
     const now = performance.now();
@@ -133,7 +142,7 @@ export function watchWorkers(pg: Pool, poolIds: () => readonly string[], livenes
     stop: async () => {
       clearInterval(beats);
       clearInterval(sweeps);
-      await sweeping;
+      await Promise.all([sweeping, ...beating]);
     },
   };
 }
