@@ -95,31 +95,27 @@ export async function forgetWorkers(pg: Pool, poolIds: readonly string[]) {
 export function watchWorkers(pg: Pool, poolIds: () => readonly string[], liveness: Liveness) {
   let sweeping: Promise<unknown> = Promise.resolve();
   let troubleAt = Number.NEGATIVE_INFINITY;
-  const inFlight = new Set<number>();
-  // Beats under way, so stop() can wait for them: one that landed after the caller forgot the pools
-  // (forgetWorkers) would register them again, to be swept as gone a staleness later.
-  const beating = new Set<Promise<void>>();
-  const beatOnce = async () => {
-    const started = performance.now();
-    inFlight.add(started);
-    try {
-      await heartbeat(pg, poolIds());
-      if (performance.now() - started > liveness.heartbeatMs) troubleAt = performance.now();
-    } catch {
-      troubleAt = performance.now();
-    } finally {
-      inFlight.delete(started);
-    }
-  };
+  // Beats under way, each with when it started: one still out after heartbeatMs is trouble, and
+  // stop() waits for them (one that landed after the caller forgot the pools, forgetWorkers, would
+  // register them again, to be swept as gone a staleness later).
+  const inFlight = new Map<Promise<void>, number>();
   const beat = () => {
-    const underWay = beatOnce();
-    beating.add(underWay);
-    void underWay.finally(() => beating.delete(underWay));
+    const started = performance.now();
+    const underWay = (async () => {
+      try {
+        await heartbeat(pg, poolIds());
+        if (performance.now() - started > liveness.heartbeatMs) troubleAt = performance.now();
+      } catch {
+        troubleAt = performance.now();
+      }
+    })();
+    inFlight.set(underWay, started);
+    void underWay.finally(() => inFlight.delete(underWay));
     return underWay;
   };
   const troubled = () => {
     const now = performance.now();
-    return now - troubleAt < liveness.staleMs || [...inFlight].some((started) => now - started > liveness.heartbeatMs);
+    return now - troubleAt < liveness.staleMs || [...inFlight.values()].some((started) => now - started > liveness.heartbeatMs);
   };
   const sweep = () => {
     if (troubled()) return sweeping;
@@ -142,7 +138,7 @@ export function watchWorkers(pg: Pool, poolIds: () => readonly string[], livenes
     stop: async () => {
       clearInterval(beats);
       clearInterval(sweeps);
-      await Promise.all([sweeping, ...beating]);
+      await Promise.all([sweeping, ...inFlight.keys()]);
     },
   };
 }
