@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { isDroppedTypeFetch } from "./db/dropped-type-fetch";
 
 const root = import.meta.dirname;
 
@@ -61,6 +62,10 @@ export default defineConfig({
     // PostgreSQL, timers and the servers they start, not on the CPU. Each has its own database
     // (tests/database.ts). One at a time took 604 s in CI; two, 381 s here (2026-12-03).
     maxWorkers: 2,
+    // postgres.js's own read of the array types on a new connection drops its promise: a test that
+    // stops or resets the database mid-connect (tests/database-faults.test.ts) left an unhandled
+    // rejection that failed the run (db/dropped-type-fetch.ts; its test shows the library still does).
+    onUnhandledError: (error) => (isDroppedTypeFetch(error) ? false : undefined),
     projects: [
       { resolve, test: { ...test, name: "shared", isolate: false, exclude: [...test.exclude, ...ownModules] } },
       { resolve, test: { ...test, name: "own-modules", include: ownModules } },

@@ -1,8 +1,11 @@
 // Standalone job worker (`npm run worker`), for deployments that run PORTICO_WORKER=off on web nodes.
+import { surviveDroppedTypeFetches } from "../db/dropped-type-fetch";
 import { startWorker } from "../lib/jobs/start-worker";
 import { parseEnv } from "../lib/env";
 import { outboxTransport, resendTransport } from "../lib/mail/transport";
 
+// A database restarting while a pool connects must not end the worker (Next's server logs it itself).
+surviveDroppedTypeFetches();
 const env = parseEnv(process.env);
 const worker = await startWorker({
   connectionString: env.DATABASE_URL,
