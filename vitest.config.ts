@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
-import { isDroppedTypeFetch } from "./db/dropped-type-fetch";
+import { isLostTypeFetch } from "./db/dropped-type-fetch.ts";
 
 const root = import.meta.dirname;
 
@@ -65,7 +65,7 @@ export default defineConfig({
     // postgres.js's own read of the array types on a new connection drops its promise: a test that
     // stops or resets the database mid-connect (tests/database-faults.test.ts) left an unhandled
     // rejection that failed the run (db/dropped-type-fetch.ts; its test shows the library still does).
-    onUnhandledError: (error) => (isDroppedTypeFetch(error) ? false : undefined),
+    onUnhandledError: (error) => (isLostTypeFetch(error) ? false : undefined),
     projects: [
       { resolve, test: { ...test, name: "shared", isolate: false, exclude: [...test.exclude, ...ownModules] } },
       { resolve, test: { ...test, name: "own-modules", include: ownModules } },

@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
 import { resetFirstTypeFetch } from "@/tests/type-fetch-proxy";
-import { isDroppedTypeFetch } from "./dropped-type-fetch";
+import { isLostTypeFetch } from "./dropped-type-fetch";
 
 const t = await isolatedDatabase();
 
@@ -31,7 +31,7 @@ describe("postgres.js's dropped read of the array types (porsager/postgres#1192)
   it("is logged by the guard, the process lives on, and the next statement is answered", () => {
     const { code, out, err } = runFixture("guarded");
     expect(out).toContain("query: failed (ECONNRESET)");
-    expect(err).toContain("db: a new connection failed while postgres.js read the array types (ECONNRESET)");
+    expect(err).toContain("db: a connection was lost while postgres.js read the array types (ECONNRESET)");
     expect(out).toContain("next query: answered");
     expect(out).toContain("alive");
     expect(code).toBe(0);
@@ -45,18 +45,30 @@ describe("postgres.js's dropped read of the array types (porsager/postgres#1192)
     expect(code).toBe(1);
   });
 
-  it("recognises that statement alone", () => {
+  it("still ends the process when the application's own query on that connection goes unhandled", () => {
+    // That query is rejected with the very error the library's read is (its statement included).
+    const { code, out, err } = runFixture("guarded", "unawaited");
+    expect(err).toContain("ECONNRESET");
+    expect(out).not.toContain("alive");
+    expect(code).toBe(1);
+  });
+
+  it("recognises that statement on a lost connection alone", () => {
     const fetch = Object.assign(new Error("read ECONNRESET"), {
       code: "ECONNRESET",
       query: "\n      select b.oid, b.typarray\n      from pg_catalog.pg_type a\n      left join pg_catalog.pg_type b on b.oid = a.typelem\n      where a.typcategory = 'A'\n",
     });
-    expect(isDroppedTypeFetch(fetch)).toBe(true);
-    expect(isDroppedTypeFetch(Object.assign(new Error("read ECONNRESET"), { query: "select * from users" }))).toBe(false);
+    expect(isLostTypeFetch(fetch)).toBe(true);
+    for (const code of ["ECONNREFUSED", "CONNECTION_CLOSED", "57P01"]) expect(isLostTypeFetch({ ...fetch, query: fetch.query, code }), code).toBe(true);
+    // Cancelled, the connection lives on without the array types: not survived (the process restarts clean).
+    expect(isLostTypeFetch({ query: fetch.query, code: "57014" })).toBe(false);
+    expect(isLostTypeFetch({ query: fetch.query })).toBe(false);
+    expect(isLostTypeFetch(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", query: "select * from users" }))).toBe(false);
     // An application query that merely mentions pg_type is not the library's.
-    expect(isDroppedTypeFetch({ query: "select typname from pg_catalog.pg_type where oid = $1" })).toBe(false);
-    expect(isDroppedTypeFetch(new Error("plain"))).toBe(false);
-    expect(isDroppedTypeFetch(null)).toBe(false);
-    expect(isDroppedTypeFetch("select b.oid, b.typarray")).toBe(false);
+    expect(isLostTypeFetch({ code: "ECONNRESET", query: "select typname from pg_catalog.pg_type where oid = $1" })).toBe(false);
+    expect(isLostTypeFetch(new Error("plain"))).toBe(false);
+    expect(isLostTypeFetch(null)).toBe(false);
+    expect(isLostTypeFetch("select b.oid, b.typarray")).toBe(false);
   });
 });
 
