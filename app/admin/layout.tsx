@@ -1,13 +1,13 @@
 import type { ReactNode } from "react";
 import { db } from "@/db/client";
-import { navCounts } from "@/lib/admin/nav-counts";
+import { navCountsOrNone } from "@/lib/admin/nav-counts";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { AdminNav } from "./admin-nav";
 
 // Every admin page is for owners and admins; each page and action checks again on its own.
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await requireRole(APPROVER_ROLES, "/admin");
-  const counts = await navCounts(db, user);
+  const counts = await navCountsOrNone(db, user);
   return (
     <div className="grid gap-4 lg:grid-cols-[13rem_1fr] lg:gap-8">
       <AdminNav isAdmin={user.role === "admin"} counts={counts} />

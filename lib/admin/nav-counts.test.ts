@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { createDb } from "@/db/connect";
 import { plans, products } from "@/db/schema";
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
@@ -8,7 +9,7 @@ import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { NAV_COUNT_CAP, navCountText } from "./nav-count-cap";
-import { navCounts } from "./nav-counts";
+import { navCounts, navCountsOrNone } from "./nav-counts";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -66,5 +67,24 @@ describe("admin navigation badges", () => {
     expect(counts.queue).toBe(NAV_COUNT_CAP);
     expect(navCountText(counts.queue)).toBe("99+");
     expect(navCountText(NAV_COUNT_CAP - 1)).toBe("99");
+  });
+});
+
+describe("admin navigation badges on a database that does not answer", () => {
+  // A database that does not exist on the same server: every statement fails (3D000).
+  const missing = new URL(t.url);
+  missing.pathname = "/portico_no_such_database";
+  const broken = createDb(missing.toString(), { max: 1, timeoutMs: 5_000 });
+  afterAll(() => broken.sql.end({ timeout: 5 }));
+
+  it("shows no badges instead of failing the page, and logs the failure by its code", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await expect(navCounts(broken.db, owner)).rejects.toThrow();
+      expect(await navCountsOrNone(broken.db, owner)).toEqual({ queue: 0, reviews: 0 });
+      expect(errors.mock.calls.map((c) => String(c[0]))).toEqual(["admin navigation: badge counts failed: database error 3D000"]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, requestApprovals, reviews } from "@/db/schema";
 import { type Actor, partsUnderAuthorityOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { describeError } from "@/lib/describe-error";
 import { NAV_COUNT_CAP } from "./nav-count-cap";
 
 export type NavCounts = { queue: number; reviews: number };
@@ -33,4 +34,17 @@ export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts>
         limit ${NAV_COUNT_CAP}) as open_reviews) as reviews`);
   const row = rows[0];
   return { queue: row?.queue ?? 0, reviews: row?.reviews ?? 0 };
+}
+
+/**
+ * The badges for the admin layout. They are a hint: when they cannot be counted (a cold database
+ * past its deadline at 1,000,000 requests), the navigation goes without them rather than failing
+ * every admin page; the queue and reviews pages count for themselves. Logged by code, never the
+ * message (a driver error lists the query's parameters).
+ */
+export function navCountsOrNone(db: Queryable, actor: Actor): Promise<NavCounts> {
+  return navCounts(db, actor).catch((error: unknown) => {
+    console.error(`admin navigation: badge counts failed: ${describeError(error)}`);
+    return { queue: 0, reviews: 0 };
+  });
 }
