@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { NUL_MESSAGE, noNul } from "@/lib/validation";
 
+const emptyAsMissing = (v: unknown) => (v === "" ? undefined : v);
+
 /** The cart's submit form, shared by the form and the server action. Plan fields arrive as `field.<key>`. */
 export const submitRequestSchema = z
   .object({
@@ -12,19 +14,21 @@ export const submitRequestSchema = z
       .min(1, "Tell the API owners why you need access.")
       .max(2000, "Keep the reason under 2,000 characters.")
       .refine(noNul, NUL_MESSAGE),
-    startsAt: z
-      .union([z.literal(""), z.iso.datetime({ local: true, error: "Enter a date and time, or leave it empty for now." })])
-      .optional(),
-    durationDays: z
-      .union([
-        z.literal(""),
-        z.coerce
-          .number({ error: "Enter a number of days." })
-          .int("Enter a whole number of days.")
-          .min(1, "Ask for at least 1 day.")
-          .max(3650, "Ask for at most 3,650 days."),
-      ])
-      .optional(),
+    // An empty field is "not given"; anything else is checked with its own message (a union of ""
+    // and the checked value answered a bad value with zod's bare "Invalid input").
+    startsAt: z.preprocess(
+      emptyAsMissing,
+      z.iso.datetime({ local: true, error: "Enter a date and time, or leave it empty for now." }).optional(),
+    ),
+    durationDays: z.preprocess(
+      emptyAsMissing,
+      z.coerce
+        .number({ error: "Enter a number of days." })
+        .int("Enter a whole number of days.")
+        .min(1, "Ask for at least 1 day.")
+        .max(3650, "Ask for at most 3,650 days.")
+        .optional(),
+    ),
   })
   .superRefine((v, ctx) => {
     if (!v.appId && !v.newAppName) {

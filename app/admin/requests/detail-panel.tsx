@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import type { SessionUser } from "@/lib/auth/guards";
 import type { queueDetail } from "@/lib/admin/queue-query";
 import { formatDateTime } from "@/lib/format";
+import { requestState } from "@/lib/requests/status-label";
 import type { RecentCalls } from "@/lib/usage/queries";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
@@ -128,8 +129,7 @@ export function DetailPanel({
                   {o.productNames.join(", ")} ({o.planName})
                 </Link>{" "}
                 <span className="text-zinc-500 dark:text-zinc-400">
-                  · {o.status[0]?.toUpperCase()}
-                  {o.status.slice(1)} · {formatDateTime(o.createdAt)}
+                  · {requestState(o.status).label} · {formatDateTime(o.createdAt)}
                 </span>
               </li>
             ))}

@@ -11,6 +11,7 @@ import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-pa
 import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatCappedCount } from "@/lib/format";
+import { requestState } from "@/lib/requests/status-label";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
@@ -52,10 +53,10 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Status</span>
           <select name="status" defaultValue={params.status} className={selectClass}>
             <option value="all">All</option>
+            {/* The values stay the database's (links and saved URLs name them); the words are the badges'. */}
             {requestStatus.enumValues.map((s) => (
               <option key={s} value={s}>
-                {s[0]?.toUpperCase()}
-                {s.slice(1)}
+                {requestState(s).label}
               </option>
             ))}
           </select>
