@@ -8,11 +8,11 @@ import { getBranding } from "@/lib/branding/get-branding";
 export async function BrandMark() {
   const brand = await getBranding();
   return (
-    <span className="inline-flex items-center gap-2" data-testid="brand-mark">
+    <span className="inline-flex max-w-full min-w-0 items-center gap-2" data-testid="brand-mark" title={brand.name}>
       {brand.logoType ? (
-        <img src={`${LOGO_PATH}?v=${brand.version}`} alt="" className="h-7 w-auto max-w-32 object-contain" />
+        <img src={`${LOGO_PATH}?v=${brand.version}`} alt="" className="h-7 w-auto max-w-32 shrink-0 object-contain" />
       ) : null}
-      <span>{brand.name}</span>
+      <span className="min-w-0 truncate">{brand.name}</span>
     </span>
   );
 }

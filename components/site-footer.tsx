@@ -9,7 +9,8 @@ export async function SiteFooter() {
   return (
     <footer className="border-t border-zinc-200 py-6 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
       <div className="mx-auto flex max-w-6xl flex-col items-center gap-3 px-4 sm:flex-row sm:justify-between sm:px-6">
-        <p data-testid="footer-brand">
+        {/* A name without spaces (up to 40 characters) breaks anywhere rather than widening a phone's page. */}
+        <p data-testid="footer-brand" className="max-w-full text-center wrap-anywhere">
           {brand.name}
           {brand.name === "Portico" ? " — an open-source developer portal." : " · powered by Portico"}
         </p>

@@ -8,7 +8,7 @@ import { and, eq } from "drizzle-orm";
 import { createDb } from "../db/connect";
 import { ensureDatabase } from "../db/embedded";
 import { migrateDatabase } from "../db/migrate";
-import { emailMessages, securitySettings, users } from "../db/schema";
+import { apps, emailMessages, securitySettings, users } from "../db/schema";
 import { seedDemo } from "../db/seed";
 import { unseal } from "../lib/mail/sealed";
 import { type Instance, sharedEnv, startNext, until } from "./instances";
@@ -191,4 +191,42 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   expect(html).toContain(`${base}/brand/logo?v=`);
   expect(String(await unseal(message.text))).toContain("sign in to Acme APIs");
   await context.close();
+});
+
+test("the longest name the form accepts keeps the header on one row at 1280 px and no page wider than a phone", async ({ page }) => {
+  test.setTimeout(180_000);
+  if (!server) throw new Error("no server");
+  const base = server.url;
+  const tag = randomBytes(3).toString("hex");
+  const [admin] = await conn.db.insert(users).values({ email: `brand-long-${tag}@example.com`, name: "Lena Long", role: "admin" }).returning();
+  if (!admin) throw new Error("admin");
+  await signIn(page, base, admin.email);
+  await page.goto(`${base}/admin/branding`);
+  // 40 characters, the form's limit, and no space to wrap at.
+  const name = "NorthwindTradersPartnerDeveloperPortal40";
+  expect(name).toHaveLength(40);
+  await page.getByLabel("Portal name").fill(name);
+  await page.getByRole("button", { name: "Save branding" }).click();
+  await expect(page.getByText(`Saved. Every page and the next emails now use “${name}”.`)).toBeVisible();
+
+  // Two apps, one with the longest name an app may have: the code snippets' app picker shows it.
+  await conn.db.insert(apps).values([
+    { ownerId: admin.id, name: "Short app" },
+    { ownerId: admin.id, name: `${"Ünïcødé-应用-".repeat(7)}🚀`.slice(0, 80) },
+  ]);
+
+  for (const path of ["/", "/apis/payments", "/requests", "/admin"]) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}${path}`);
+    await expect(page.getByTestId("brand-mark")).toHaveAttribute("title", name);
+    // One bar: the brand, search, links, account and theme share it. Measured: 57 px with a short
+    // name; 81 with this one, the links then on two lines inside the bar (this server also shows
+    // the Dev mailbox link); 153 before the name was cut, the theme choice on a row of its own.
+    const header = (await page.getByTestId("site-header").boundingBox())?.height ?? 0;
+    expect(header, `${path} header at 1280 px`).toBeLessThan(90);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    if (path === "/apis/payments") await expect(page.getByTestId("code-snippets").getByLabel("App")).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at 390 px`).toBeLessThanOrEqual(390);
+  }
 });

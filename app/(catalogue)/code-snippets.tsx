@@ -18,6 +18,8 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
   const base = useId();
   const [active, setActive] = useState<SnippetLanguage>("curl");
   const [apps, setApps] = useState<string[]>([]);
+  // Known once /api/me/apps answers: a signed-out reader is asked to sign in, a signed-in one without apps only to create one.
+  const [signedIn, setSignedIn] = useState(false);
   const [app, setApp] = useState<string>("");
   const [copied, setCopied] = useState<string>("");
   const tabs = useRef(new Map<SnippetLanguage, HTMLButtonElement | null>());
@@ -25,9 +27,10 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
   useEffect(() => {
     let live = true;
     fetch("/api/me/apps", { credentials: "same-origin" })
-      .then((r) => (r.ok ? (r.json() as Promise<{ apps: string[] }>) : { apps: [] }))
+      .then((r) => (r.ok ? (r.json() as Promise<{ apps: string[]; signedIn?: boolean }>) : { apps: [], signedIn: false }))
       .then((body) => {
         if (!live) return;
+        setSignedIn(body.signedIn === true);
         setApps(body.apps);
         setApp(body.apps[0] ?? "");
       })
@@ -81,11 +84,12 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
             </button>
           ))}
         </div>
-        <div className="flex items-center gap-2 py-1.5">
+        {/* min-w-0 down to the select: a long app name (up to 80 characters) is cut, never wider than a phone. */}
+        <div className="flex min-w-0 max-w-full items-center gap-2 py-1.5">
           {apps.length > 1 ? (
-            <label className="flex items-center gap-1.5 text-sm text-zinc-600 dark:text-zinc-400">
+            <label className="flex min-w-0 items-center gap-1.5 text-sm text-zinc-600 dark:text-zinc-400">
               App
-              <select value={app} onChange={(e) => setApp(e.target.value)} className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100">
+              <select value={app} onChange={(e) => setApp(e.target.value)} className="min-w-0 max-w-44 truncate sm:max-w-xs rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100">
                 {apps.map((a) => (
                   <option key={a}>{a}</option>
                 ))}
@@ -107,7 +111,7 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
       ))}
       <p className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400">
         Replace the capitalised placeholders with your own values.{" "}
-        {apps.length === 0 ? "Sign in and create an app to see its name here." : null}
+        {apps.length === 0 ? (signedIn ? "Create an app (Apps, or with your first request) to see its name here." : "Sign in and create an app to see its name here.") : null}
       </p>
       <p role="status" aria-live="polite" className="sr-only">
         {copied}

@@ -20,7 +20,7 @@ export default async function HomePage() {
   const shown = featured.length > 0 ? featured : (await cachedProducts({})).slice(0, 6);
   return (
     <>
-      <section aria-labelledby="home-title" className="mb-14 max-w-3xl">
+      <section aria-labelledby="home-title" className="mb-14 max-w-3xl wrap-break-word">
         <h1 id="home-title" className="text-3xl font-bold tracking-tight sm:text-5xl">
           {brand.headline}
         </h1>
