@@ -20,17 +20,39 @@ type ToastableState = { ok: boolean; message?: string; fieldErrors?: Record<stri
  * new answer: a success toast for `ok` (its message, or `fallback`), and, with `errors: true`, an
  * error toast for a refusal without field errors (those are shown beside their fields).
  */
-export function useActionToast(state: ToastableState, options: { fallback?: string; errors?: boolean } = {}) {
+export function useActionToast(state: ToastableState, options: ToastOptions = {}) {
   const seen = useRef<ToastableState>(null);
   const { fallback, errors } = options;
   useEffect(() => {
-    if (!state || state === seen.current || state.stepUp) return;
+    if (!state || state === seen.current) return;
     seen.current = state;
-    if (state.ok) {
-      const message = state.message ?? fallback;
-      if (message) toast.success(message);
-    } else if (errors && state.message && !state.fieldErrors) {
-      toast.error(state.message);
-    }
+    announce(state, { fallback, errors });
   }, [state, fallback, errors]);
+}
+
+type ToastOptions = { fallback?: string; errors?: boolean };
+
+function announce(state: ToastableState | undefined, { fallback, errors }: ToastOptions) {
+  // Nothing to say for an action that redirected (it answers no state), or that asks for a second factor first.
+  if (!state || state.stepUp) return;
+  if (state.ok) {
+    const message = state.message ?? fallback;
+    if (message) toast.success(message);
+  } else if (errors && state.message && !state.fieldErrors) {
+    toast.error(state.message);
+  }
+}
+
+/**
+ * The action with its toast said as its answer arrives, for a form that a success removes from the
+ * page: the re-rendered page shows the request's new state with other buttons, in the same commit
+ * as the answer, so an effect on the form's state (useActionToast) would never run and the toast
+ * was never seen. Declare it once, outside the component: `const checkIn = toastingAction(checkInAction);`
+ */
+export function toastingAction<P, R extends NonNullable<ToastableState>>(action: (previous: P, data: FormData) => Promise<R>, options: ToastOptions = {}) {
+  return async (previous: P, data: FormData): Promise<R> => {
+    const result = await action(previous, data);
+    announce(result as R | undefined, options);
+    return result;
+  };
 }

@@ -28,6 +28,13 @@ test("Generate key works once from the request page; reload does not show it aga
   expect(key).toMatch(/^ptk_[0-9A-Za-z]{49}$/);
   const ok = await request.get("/api/v1/keys/verify?product=payments", { headers: { Authorization: `Bearer ${key}` } });
   expect(ok.status()).toBe(200);
+  // The page around the key says what a reload would: active, and no Cancel request or new claim
+  // link (both refused once the key exists), while the key stays on screen.
+  await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "available");
+  await expect(page.getByRole("button", { name: "Cancel request" })).toHaveCount(0);
+  await expect(page.getByText("Prefer the email link?")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Send me a new claim link" })).toHaveCount(0);
+  await expect(field).toHaveValue(key);
 
   // Shown once: after a reload the page lists the key by its start only, with no Generate button.
   await page.reload();
@@ -135,4 +142,16 @@ test("My requests at 390 px shows each request's product, app and status, and th
   // The card leads to the request, where the key is generated.
   await card.getByRole("link", { name: "Payments API" }).click();
   await expect(page.getByRole("button", { name: "Generate key" })).toBeVisible();
+});
+
+test("Give up access says so in a toast, though the page then shows the request checked in without its form", async ({ page }) => {
+  const target = await approvedRequest(conn, "payments");
+  await signInAs(page, target.email, `/requests/${target.requestId}`);
+  await page.getByRole("button", { name: "Generate key" }).click();
+  rememberSecret(await page.getByTestId("revealed-key").inputValue());
+  await page.reload();
+  await page.getByRole("button", { name: "Give up access" }).click();
+  await page.getByRole("button", { name: "Give up access and stop the key" }).click();
+  await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "completed");
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Access given up (checked in)." })).toBeVisible();
 });

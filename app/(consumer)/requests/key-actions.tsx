@@ -4,7 +4,8 @@ import { useActionState, useEffect, useRef } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
-import { useActionToast } from "@/components/toast";
+import { toastingAction, useActionToast } from "@/components/toast";
+import { useKeyClaimed } from "./[id]/key-claimed";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
@@ -124,9 +125,11 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
 }
 
 /** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
+// Given up, the page renders the request checked in, without this form: the toast is said by the action.
+const checkIn = toastingAction(checkInAction);
+
 export function CheckIn({ requestId }: { requestId: string }) {
-  const [state, action, pending] = useActionState(checkInAction, null);
-  useActionToast(state);
+  const [state, action, pending] = useActionState(checkIn, null);
   const step = useConfirmStep({ busy: pending });
   return (
     <form action={action} className="space-y-2">
@@ -170,6 +173,11 @@ export function GenerateKey({ requestId }: { requestId: string }) {
   useActionToast(state);
   const revealed = state?.revealedKey;
   const revealRef = useFocusKey(Boolean(revealed));
+  // The page around this form is not re-rendered (that would unmount the key): it is told instead.
+  const { markClaimed } = useKeyClaimed();
+  useEffect(() => {
+    if (revealed) markClaimed();
+  }, [revealed, markClaimed]);
   if (revealed) {
     return (
       <div ref={revealRef} className="space-y-3">

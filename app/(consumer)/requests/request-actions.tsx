@@ -3,22 +3,22 @@
 import { Link } from "@/components/ui/link";
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
-import { useActionToast } from "@/components/toast";
+import { toastingAction } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { cancelRequestAction, removeRequestAction, resubmitRequestAction } from "./actions";
 
 type Kind = "cancel" | "resubmit" | "remove";
 const config: Record<Kind, { label: string; pending: string; variant: "secondary" | "destructive" | "primary"; action: (p: ActionResult | null, f: FormData) => Promise<ActionResult> }> = {
-  cancel: { label: "Cancel request", pending: "Cancelling…", variant: "destructive", action: cancelRequestAction },
-  resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: resubmitRequestAction },
-  remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: removeRequestAction },
+  // A success changes the request, and the page renders other buttons: the toast is said by the action.
+  cancel: { label: "Cancel request", pending: "Cancelling…", variant: "destructive", action: toastingAction(cancelRequestAction) },
+  resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: toastingAction(resubmitRequestAction) },
+  remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: toastingAction(removeRequestAction) },
 };
 
 export function RequestAction({ kind, requestId }: { kind: Kind; requestId: string }) {
   const c = config[kind];
   const [state, action, pending] = useActionState(c.action, null);
-  useActionToast(state);
   // Cancelling cannot be undone (only resubmitted as a new request), so it asks first.
   const step = useConfirmStep({ busy: pending });
   const asks = kind === "cancel";

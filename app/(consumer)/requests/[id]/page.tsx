@@ -29,6 +29,7 @@ import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
 import { FocusOnStateChange } from "./focus-on-state-change";
+import { KeyClaimedScope, OnceKeyClaimed } from "./key-claimed";
 import { ExtendAccess } from "../extend-access";
 import { CheckIn, GenerateKey, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
@@ -56,7 +57,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   const extension = await extensionState(db, user.id, request.id, now);
 
   return (
-    <div className="space-y-8">
+    <KeyClaimedScope className="space-y-8">
       <Link href="/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
         ← My requests
       </Link>
@@ -92,11 +93,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           ) : null}
         </div>
         <div data-testid="request-status">
-          <StatusBadge
-            status={request.status}
-            approvals={request.approvals}
-            approvalsRequired={request.plan.approvalsRequired}
-            startsAt={request.startsAt}
+          {/* Once Generate key claims it here, the request is active, as a reload would show. */}
+          <OnceKeyClaimed
+            before={<StatusBadge status={request.status} approvals={request.approvals} approvalsRequired={request.plan.approvalsRequired} startsAt={request.startsAt} />}
+            after={<StatusBadge status="available" approvals={request.approvals} approvalsRequired={request.plan.approvalsRequired} startsAt={request.startsAt} />}
           />
           <HandoffNote
             handoff={handoffStatus(request)}
@@ -107,11 +107,15 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       </header>
 
       {actions.length > 0 ? (
-        <div className="flex flex-wrap gap-3">
-          {actions.map((a) => (
-            <RequestAction key={a} kind={a} requestId={request.id} />
-          ))}
-        </div>
+        <OnceKeyClaimed
+          before={
+            <div className="flex flex-wrap gap-3">
+              {actions.map((a) => (
+                <RequestAction key={a} kind={a} requestId={request.id} />
+              ))}
+            </div>
+          }
+        />
       ) : null}
       {handoffUrl ? (
         <Card className="space-y-3" data-testid="handoff">
@@ -129,22 +133,30 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             <p className="text-sm">{`Approved, available from ${formatDateTime(request.startsAt)}. Come back then to generate your key here, or use the link in your email.`}</p>
           ) : (
             <>
-              <p className="text-sm">
-                Approved. Generate your key here: it is shown once, so have somewhere safe to keep
-                it, such as your secret manager. The link in your approval email does the same and
-                stops working once the key exists.
-              </p>
+              <OnceKeyClaimed
+                before={
+                  <p className="text-sm">
+                    Approved. Generate your key here: it is shown once, so have somewhere safe to keep
+                    it, such as your secret manager. The link in your approval email does the same and
+                    stops working once the key exists.
+                  </p>
+                }
+              />
               <GenerateKey requestId={request.id} />
             </>
           )}
-          <details className="text-sm">
-            <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
-              Prefer the email link? Lost it, or did it expire?
-            </summary>
-            <div className="mt-2">
-              <ResendClaimLink requestId={request.id} />
-            </div>
-          </details>
+          <OnceKeyClaimed
+            before={
+              <details className="text-sm">
+                <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
+                  Prefer the email link? Lost it, or did it expire?
+                </summary>
+                <div className="mt-2">
+                  <ResendClaimLink requestId={request.id} />
+                </div>
+              </details>
+            }
+          />
         </Card>
       ) : null}
 
@@ -276,6 +288,6 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <Timeline events={request.timeline} />
         </Card>
       </div>
-    </div>
+    </KeyClaimedScope>
   );
 }
