@@ -116,6 +116,8 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   // The page refreshes: the key shows as revoked, with the reason and no Revoke button.
   await expect(row).toContainText("Revoked: “Rotating all golden keys.”");
   await expect(row.getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
+  // Said in a toast: the row's form (and its status line) went with the refresh.
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "the requester has been emailed" })).toBeVisible();
   expect((await verify(key)).status()).toBe(401);
   expect((await verify(rolled)).status()).toBe(401);
 

@@ -48,8 +48,20 @@ function numberInput(opts: Bounds & { optional: boolean }) {
         ctx.addIssue({ code: "custom", message: `Enter ${opts.what}.` });
         return z.NEVER;
       }
-      if (!/^-?\d{1,12}$/.test(s)) {
+      if (!/^-?\d+$/.test(s)) {
         ctx.addIssue({ code: "custom", message: `Enter ${opts.what} as a whole number.` });
+        return z.NEVER;
+      }
+      // Whole, but longer than any bound here: said as too large (or small), not as "not whole".
+      if (!/^-?\d{1,12}$/.test(s)) {
+        ctx.addIssue({
+          code: "custom",
+          message: opts.range
+            ? `${capitalise(opts.what)} must be from ${opts.min} to ${opts.max}.`
+            : s.startsWith("-")
+              ? `${capitalise(opts.what)} must be at least ${opts.min}.`
+              : `${capitalise(opts.what)} can be at most ${opts.max.toLocaleString("en")}.`,
+        });
         return z.NEVER;
       }
       const n = Number(s);

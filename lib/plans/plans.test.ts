@@ -302,6 +302,9 @@ describe("bad input writes nothing", () => {
       [form({ rateLimitPerMinute: "-5" }), "rateLimitPerMinute", /positive/],
       [form({ quotaPerMonth: "0" }), "quotaPerMonth", /positive/],
       [form({ quotaPerMonth: "9999999999" }), "quotaPerMonth", /at most/],
+      // Whole, but past 12 digits: too large, not "not a whole number".
+      [form({ rateLimitPerMinute: "99999999999999999999" }), "rateLimitPerMinute", /can be at most/],
+      [form({ approvalsRequired: "99999999999999999999" }), "approvalsRequired", /from 1 to 5/],
       [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: "" }]) }), "requestFields.0.options", /at least one option/],
       [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: " \n \n" }]) }), "requestFields.0.options", /at least one option/],
       [form({ requestFields: JSON.stringify([{ label: "Use case", type: "text" }, { label: "use-case", type: "textarea" }]) }), "requestFields.1.label", /same as field 1/],

@@ -183,8 +183,17 @@ describe("targets", () => {
   // Before the fix ::a.b.c.d was "unicast" to the check (unreachable on this host, but a host with an
   // automatic 6-in-4 tunnel routes it to the embedded IPv4 address).
   it("IPv4-compatible IPv6 (::/96, deprecated) is refused like the IPv4 address it embeds", async () => {
-    expect(await targetProblem("https://[::127.0.0.1]/x", strict)).toMatch(/non-public|ipv4Compatible/);
+    expect(await targetProblem("https://[::127.0.0.1]/x", strict)).toMatch(/an IPv4-compatible address/);
     expect(await targetProblem("https://[::10.0.0.1]/x", strict)).not.toBeNull();
+  });
+
+  it("says the kind of address in words, never ipaddr.js's names", async () => {
+    expect(await targetProblem("https://169.254.169.254/latest/meta-data", strict)).toBe(
+      "“169.254.169.254” resolves to 169.254.169.254, a link-local address: webhooks go only to public addresses.",
+    );
+    expect(await targetProblem("https://100.64.0.1/", strict)).toMatch(/a carrier-grade NAT address/);
+    expect(await targetProblem("https://[fd00:ec2::254]/", strict)).toMatch(/a unique-local address/);
+    expect(await targetProblem("https://0.0.0.0/", strict)).toMatch(/an unspecified address/);
   });
 
   it("every IPv4 notation and v6 embedding of a private address is refused at save", async () => {

@@ -31,10 +31,30 @@ export function addressRange(address: string): string | null {
 
 export const isPublicAddress = (address: string) => addressRange(address) === "unicast";
 
+// ipaddr.js's range names, as a person reads them ("linkLocal" is "link-local"); others are split at their capitals.
+const RANGE_WORDS: Record<string, string> = {
+  linkLocal: "link-local",
+  uniqueLocal: "unique-local",
+  carrierGradeNat: "carrier-grade NAT",
+  ipv4Mapped: "IPv4-mapped",
+  ipv4Compatible: "IPv4-compatible",
+  rfc6145: "IPv4-translated",
+  rfc6052: "IPv4-embedded",
+  teredo: "Teredo",
+};
+
+/** The kind of address, in words, with its article, for a message: "a link-local address", "an IPv4-mapped address". */
+export function addressRangeWords(address: string): string {
+  const range = addressRange(address);
+  const words = range ? (RANGE_WORDS[range] ?? range.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)) : "non-public";
+  // "an unspecified", "an IPv4-…", but "a unique-local" (said "you").
+  return `${/^(?!uni)[aeiou]|^IPv/i.test(words) ? "an" : "a"} ${words} address`;
+}
+
 export class PrivateTargetError extends Error {
   code = "EPRIVATETARGET";
   constructor(readonly address: string) {
-    super(`refused: ${address} is a ${addressRange(address) ?? "non-public"} address`);
+    super(`refused: ${address} is ${addressRangeWords(address)}`);
   }
 }
 
@@ -75,7 +95,7 @@ export async function targetProblem(raw: string, policy: TargetPolicy): Promise<
     }
   }
   const blocked = addresses.find((a) => !isPublicAddress(a));
-  if (blocked) return `“${host}” resolves to ${blocked}, a ${addressRange(blocked) ?? "non-public"} address: webhooks go only to public addresses.`;
+  if (blocked) return `“${host}” resolves to ${blocked}, ${addressRangeWords(blocked)}: webhooks go only to public addresses.`;
   return null;
 }
 

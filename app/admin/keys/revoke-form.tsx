@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { toast } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import type { RecentCalls } from "@/lib/usage/queries";
@@ -25,7 +26,11 @@ export function RevokeForm({
   recentCalls?: RecentCalls;
 }) {
   // Privileged: may ask for an authenticator code first; the typed reason stays meanwhile.
-  const { state, pending, onSubmit } = useStepUpAction(revokeAction);
+  // The toast is said as the answer arrives: on the Keys page a revoked row renders no actions,
+  // so this form, and the status line below, are gone with the re-render.
+  const { state, pending, onSubmit } = useStepUpAction(revokeAction, (result) => {
+    if (result.ok && result.message) toast.success(result.message);
+  });
   const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
   const id = useId();
   if (state?.ok) {

@@ -67,7 +67,7 @@ function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const parts = ["Disabled; their sessions have ended."];
   if (ended.cancelledRequests > 0) parts.push(`${n(ended.cancelledRequests, "open request", "open requests")} cancelled.`);
-  parts.push(revokeKeys ? `${n(ended.revokedKeys, "key", "keys")} revoked.` : "Their keys keep working.");
+  parts.push(revokeKeys ? `${n(ended.revokedKeys, "key", "keys")} revoked.` : "Any keys they have keep working.");
   if (ended.cancelledRequests > 0 || ended.revokedKeys > 0) parts.push("They are emailed a summary.");
   return parts.join(" ");
 }
