@@ -107,9 +107,10 @@ export async function assertNoLiveAccess(tx: Tx, appId: string, productIds: read
  * request of the same app or the same requester whose part for one of these products was revoked
  * (the whole request revoked, an owner's per-part revoke, or archiving with revoke). A revocation
  * is a person's judgment, so access after it is never granted automatically (by resubmitting, or
- * by a new cart or a new app).
+ * by a new cart or a new app). The cart asks it before an app is chosen (`appId: null`), so it
+ * can say so before the request is submitted.
  */
-async function revokedBefore(tx: Tx, input: NewRequest) {
+export async function revokedBefore(tx: Queryable, input: Pick<NewRequest, "requesterId" | "productIds" | "resubmittedFromId"> & { appId: string | null }) {
   const [row] = await tx.execute<{ id: string }>(sql`
     with recursive chain(id) as (
       select ${input.resubmittedFromId ?? null}::text

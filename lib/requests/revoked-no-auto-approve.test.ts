@@ -6,6 +6,7 @@ import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { revokedBefore } from "./create-request";
 import { resubmitRequest } from "./requester-actions";
 import { submitRequest } from "./submit-request";
 
@@ -49,5 +50,18 @@ describe("access after a revocation is never automatic", () => {
     expect(fresh.status).toBe("pending");
     const other = await freeRequest(u.id, (await f.app(u.id, "Third app")).id, "geocoding");
     expect(other.status).toBe("approved");
+  });
+});
+
+describe("the cart's question, before an app is chosen", () => {
+  it("names a revocation of these products for this person, and nothing for another person or product", async () => {
+    const u = await f.user();
+    const app = await f.app(u.id);
+    const weather = [f.product("weather").id];
+    expect(await revokedBefore(t.db, { requesterId: u.id, appId: null, productIds: weather })).toBeNull();
+    const old = await revoked(u.id, app.id);
+    expect(await revokedBefore(t.db, { requesterId: u.id, appId: null, productIds: weather })).toBe(old.id);
+    expect(await revokedBefore(t.db, { requesterId: u.id, appId: null, productIds: [f.product("payments").id] })).toBeNull();
+    expect(await revokedBefore(t.db, { requesterId: (await f.user()).id, appId: null, productIds: weather })).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import { myApps } from "@/lib/requests/queries";
 import { redirectHost } from "@/lib/webhooks/redirect-consumer";
 import { MergeCart } from "./merge-cart";
 import { RemoveFromCart } from "./remove-from-cart";
+import { revokedBefore } from "@/lib/requests/create-request";
 import { SubmitRequestForm } from "./submit-request-form";
 
 export const metadata: Metadata = { title: "Cart" };
@@ -27,6 +28,11 @@ export default async function CartPage() {
   const first = lines[0];
   const [plan] = first ? await db.select().from(plans).where(eq(plans.id, first.planId)) : [];
   const apps = user ? await myApps(db, user.id) : [];
+  // An auto-approving plan still waits for an approver after a revocation of these products (lib/requests/create-request.ts).
+  const revoked =
+    user && plan?.autoApprove && lines.length > 0
+      ? Boolean(await revokedBefore(db, { requesterId: user.id, appId: null, productIds: lines.map((l) => l.productId) }))
+      : false;
 
   return (
     <>
@@ -85,6 +91,7 @@ export default async function CartPage() {
                   keyLifetimeDays: plan.keyLifetimeDays,
                   requestFields: plan.requestFields,
                   autoApprove: plan.autoApprove,
+                  revokedBefore: revoked,
                   approvalsRequired: plan.approvalsRequired,
                   redirectHost: redirectHost(plan.redirectUrl),
                 }}

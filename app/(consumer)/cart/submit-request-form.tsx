@@ -18,6 +18,8 @@ type Props = {
     keyLifetimeDays: number | null;
     requestFields: RequestField[];
     autoApprove: boolean;
+    /** An auto-approving plan whose request still waits: these products were revoked for this person before. */
+    revokedBefore?: boolean;
     approvalsRequired: number;
     /** The plan sends the consumer on to this third party after submitting (lib/webhooks/redirect-consumer.ts). */
     redirectHost: string | null;
@@ -40,7 +42,9 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {plan.redirectHost
           ? `After you submit, you continue at ${plan.redirectHost} to confirm this ${plan.name} request. It stays pending until then.`
-          : plan.autoApprove
+          : plan.autoApprove && plan.revokedBefore
+            ? `Your access to these products was revoked before, so an API owner reviews this request (the ${plan.name} plan is otherwise approved automatically).`
+            : plan.autoApprove
             ? `The ${plan.name} plan is approved automatically.`
             : plan.approvalsRequired > 1
               ? `The ${plan.name} plan needs ${plan.approvalsRequired} approvals.`

@@ -277,7 +277,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <RequestFacts
             request={request}
             approvals={
-              request.plan.autoApprove
+              request.plan.autoApprove && !request.timeline.some((e) => e.action === "request.auto_approve_withheld")
                 ? "Automatic"
                 : `${request.approvals} of ${request.plan.approvalsRequired}${handoffStatus(request)?.state === "waiting" ? " (a third party decides first)" : ""}`
             }
