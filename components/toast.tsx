@@ -33,7 +33,7 @@ export function useActionToast(state: ToastableState, options: ToastOptions = {}
 type ToastOptions = { fallback?: string; errors?: boolean };
 
 function announce(state: ToastableState | undefined, { fallback, errors }: ToastOptions) {
-  // Nothing to say for an action that redirected (it answers no state), or that asks for a second factor first.
+  // Nothing to say for an action that asks for a second factor first.
   if (!state || state.stepUp) return;
   if (state.ok) {
     const message = state.message ?? fallback;
@@ -48,6 +48,8 @@ function announce(state: ToastableState | undefined, { fallback, errors }: Toast
  * page: the re-rendered page shows the request's new state with other buttons, in the same commit
  * as the answer, so an effect on the form's state (useActionToast) would never run and the toast
  * was never seen. Declare it once, outside the component: `const checkIn = toastingAction(checkInAction);`
+ * The form's action is then a client function: it does not post without JavaScript, so use it where
+ * the form needs JavaScript anyway (a confirm step). An action that redirects rejects, as unwrapped.
  */
 export function toastingAction<P, R extends NonNullable<ToastableState>>(action: (previous: P, data: FormData) => Promise<R>, options: ToastOptions = {}) {
   return async (previous: P, data: FormData): Promise<R> => {

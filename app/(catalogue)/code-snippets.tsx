@@ -18,8 +18,9 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
   const base = useId();
   const [active, setActive] = useState<SnippetLanguage>("curl");
   const [apps, setApps] = useState<string[]>([]);
-  // Known once /api/me/apps answers: a signed-out reader is asked to sign in, a signed-in one without apps only to create one.
-  const [signedIn, setSignedIn] = useState(false);
+  // Known once /api/me/apps answers (null until then, or when it fails): a signed-out reader is asked
+  // to sign in, a signed-in one without apps only to create one.
+  const [signedIn, setSignedIn] = useState<boolean | null>(null);
   const [app, setApp] = useState<string>("");
   const [copied, setCopied] = useState<string>("");
   const tabs = useRef(new Map<SnippetLanguage, HTMLButtonElement | null>());
@@ -27,10 +28,10 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
   useEffect(() => {
     let live = true;
     fetch("/api/me/apps", { credentials: "same-origin" })
-      .then((r) => (r.ok ? (r.json() as Promise<{ apps: string[]; signedIn?: boolean }>) : { apps: [], signedIn: false }))
+      .then((r) => (r.ok ? (r.json() as Promise<{ apps: string[]; signedIn?: boolean }>) : { apps: [] as string[], signedIn: undefined }))
       .then((body) => {
         if (!live) return;
-        setSignedIn(body.signedIn === true);
+        setSignedIn(typeof body.signedIn === "boolean" ? body.signedIn : null);
         setApps(body.apps);
         setApp(body.apps[0] ?? "");
       })
@@ -111,7 +112,11 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
       ))}
       <p className="px-4 py-2 text-xs text-zinc-600 dark:text-zinc-400">
         Replace the capitalised placeholders with your own values.{" "}
-        {apps.length === 0 ? (signedIn ? "Create an app (Apps, or with your first request) to see its name here." : "Sign in and create an app to see its name here.") : null}
+        {apps.length > 0 || signedIn === null
+          ? null
+          : signedIn
+            ? "Create an app (Apps, or with your first request) to see its name here."
+            : "Sign in and create an app to see its name here."}
       </p>
       <p role="status" aria-live="polite" className="sr-only">
         {copied}

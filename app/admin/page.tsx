@@ -39,7 +39,7 @@ export default async function AdminHome() {
                 {s.value ? formatCappedCount(s.value) : <span aria-hidden="true">—</span>}
               </p>
               {s.value ? null : (
-                <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400" role="status">
+                <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
                   Could not be counted just now. Reload the page to try again.
                 </p>
               )}
@@ -50,7 +50,7 @@ export default async function AdminHome() {
       <Card className="mt-6">
         <h2 className="font-semibold">Oldest waiting request</h2>
         {oldest === undefined ? (
-          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400" role="status">
+          <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
             It could not be looked up just now. Reload the page to try again.
           </p>
         ) : oldest ? (

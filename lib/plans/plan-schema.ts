@@ -52,19 +52,10 @@ function numberInput(opts: Bounds & { optional: boolean }) {
         ctx.addIssue({ code: "custom", message: `Enter ${opts.what} as a whole number.` });
         return z.NEVER;
       }
-      // Whole, but longer than any bound here: said as too large (or small), not as "not whole".
-      if (!/^-?\d{1,12}$/.test(s)) {
-        ctx.addIssue({
-          code: "custom",
-          message: opts.range
-            ? `${capitalise(opts.what)} must be from ${opts.min} to ${opts.max}.`
-            : s.startsWith("-")
-              ? `${capitalise(opts.what)} must be at least ${opts.min}.`
-              : `${capitalise(opts.what)} can be at most ${opts.max.toLocaleString("en")}.`,
-        });
-        return z.NEVER;
-      }
-      const n = Number(s);
+      // Leading zeros change nothing ("007" is 7). Whole, but longer than any bound here: past the
+      // bound it points to, said as for any number there, not as "not a whole number".
+      const digits = s.replace(/^(-?)0+(?=\d)/, "$1");
+      const n = /^-?\d{1,12}$/.test(digits) ? Number(digits) : digits.startsWith("-") ? -Infinity : Infinity;
       if (opts.range && (n < opts.min || n > opts.max)) {
         ctx.addIssue({ code: "custom", message: `${capitalise(opts.what)} must be from ${opts.min} to ${opts.max}.` });
         return z.NEVER;

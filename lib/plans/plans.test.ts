@@ -305,6 +305,7 @@ describe("bad input writes nothing", () => {
       // Whole, but past 12 digits: too large, not "not a whole number".
       [form({ rateLimitPerMinute: "99999999999999999999" }), "rateLimitPerMinute", /can be at most/],
       [form({ approvalsRequired: "99999999999999999999" }), "approvalsRequired", /from 1 to 5/],
+      [form({ rateLimitPerMinute: "-99999999999999999999" }), "rateLimitPerMinute", /positive/],
       [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: "" }]) }), "requestFields.0.options", /at least one option/],
       [form({ requestFields: JSON.stringify([{ label: "Env", type: "select", required: true, options: " \n \n" }]) }), "requestFields.0.options", /at least one option/],
       [form({ requestFields: JSON.stringify([{ label: "Use case", type: "text" }, { label: "use-case", type: "textarea" }]) }), "requestFields.1.label", /same as field 1/],
@@ -341,6 +342,8 @@ describe("bad input writes nothing", () => {
     expect(keyFromLabel("  Société — ID #2 ")).toBe("societeId2");
     expect(keyFromLabel("东京")).toBe("");
     expect(planSchema.parse(form({ requestFields: JSON.stringify([{ label: "东京", type: "text" }]) })).requestFields[0]?.key).toBe("field1");
+    // Leading zeros change nothing, however many.
+    expect(planSchema.parse(form({ approvalsRequired: "0000000000003" })).approvalsRequired).toBe(3);
   });
 });
 

@@ -6,7 +6,7 @@ import { revokeRequests } from "@/lib/keys/key-lifecycle";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { revokedBefore } from "./create-request";
+import { revokedBefore } from "./revoked-before";
 import { resubmitRequest } from "./requester-actions";
 import { submitRequest } from "./submit-request";
 

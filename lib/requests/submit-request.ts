@@ -15,7 +15,7 @@ import { type SubmitRequestInput, fieldAnswersFrom, submitRequestSchema } from "
 
 const DAY = 24 * 60 * 60 * 1000;
 
-type ScheduleInput = { startsAt?: string; durationDays?: number | "" };
+type ScheduleInput = { startsAt?: string; durationDays?: number };
 type SchedulePlan = { name: string; keyLifetimeDays: number | null };
 
 /** Start time and duration checked against the plan: every mistake at once, keyed by field. */
@@ -61,7 +61,7 @@ function startOf(input: ScheduleInput, now: Date) {
 }
 
 function requestedDays(input: ScheduleInput) {
-  return input.durationDays === "" || input.durationDays === undefined ? null : input.durationDays;
+  return input.durationDays ?? null;
 }
 
 /** What one submission holds besides its product+plan lines (the cart form's fields, or the API's body). */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
+import ipaddr from "ipaddr.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, emailMessages, webhookAttempts, webhookDeliveries, webhookEndpoints, webhookEvents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
@@ -28,7 +29,7 @@ import {
   updateWebhookEndpoint,
 } from "./manage";
 import { postMessage } from "./send";
-import { targetProblem } from "./targets";
+import { rangeWords, targetProblem } from "./targets";
 
 /**
  * The webhooks foundation attacked: targets an attacker or a careless operator can give, receivers
@@ -194,6 +195,12 @@ describe("targets", () => {
     expect(await targetProblem("https://100.64.0.1/", strict)).toMatch(/a carrier-grade NAT address/);
     expect(await targetProblem("https://[fd00:ec2::254]/", strict)).toMatch(/a unique-local address/);
     expect(await targetProblem("https://0.0.0.0/", strict)).toMatch(/an unspecified address/);
+    // Every range ipaddr.js names, now or after an upgrade, reads as words.
+    // (SpecialRanges is not in ipaddr.js's types, but is its table of range names.)
+    const special = (proto: object) => Object.keys((proto as { SpecialRanges: Record<string, unknown> }).SpecialRanges);
+    const names = [...special(ipaddr.IPv4.prototype), ...special(ipaddr.IPv6.prototype), "ipv4Compatible"];
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) expect(rangeWords(name), name).not.toMatch(/[a-z][A-Z]/);
   });
 
   it("every IPv4 notation and v6 embedding of a private address is refused at save", async () => {

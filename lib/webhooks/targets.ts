@@ -41,12 +41,21 @@ const RANGE_WORDS: Record<string, string> = {
   rfc6145: "IPv4-translated",
   rfc6052: "IPv4-embedded",
   teredo: "Teredo",
+  siteLocal: "site-local",
+  amt: "AMT",
+  as112: "AS112",
+  as112v6: "AS112",
+  orchid2: "ORCHIDv2",
+  droneRemoteIdProtocolEntityTags: "DRIP",
 };
+
+/** An ipaddr.js range name in words: "linkLocal" is "link-local". */
+export const rangeWords = (range: string) => RANGE_WORDS[range] ?? range.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
 
 /** The kind of address, in words, with its article, for a message: "a link-local address", "an IPv4-mapped address". */
 export function addressRangeWords(address: string): string {
   const range = addressRange(address);
-  const words = range ? (RANGE_WORDS[range] ?? range.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)) : "non-public";
+  const words = range ? rangeWords(range) : "non-public";
   // "an unspecified", "an IPv4-…", but "a unique-local" (said "you").
   return `${/^(?!uni)[aeiou]|^IPv/i.test(words) ? "an" : "a"} ${words} address`;
 }

@@ -13,9 +13,9 @@ import { cartProblems } from "@/lib/cart/cart-rules";
 import { anonymousPairs, currentCart } from "@/lib/cart/session-cart";
 import { myApps } from "@/lib/requests/queries";
 import { redirectHost } from "@/lib/webhooks/redirect-consumer";
+import { revokedBefore } from "@/lib/requests/revoked-before";
 import { MergeCart } from "./merge-cart";
 import { RemoveFromCart } from "./remove-from-cart";
-import { revokedBefore } from "@/lib/requests/create-request";
 import { SubmitRequestForm } from "./submit-request-form";
 
 export const metadata: Metadata = { title: "Cart" };

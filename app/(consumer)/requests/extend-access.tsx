@@ -3,15 +3,15 @@
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
-import { toastingAction } from "@/components/toast";
+import { useActionToast } from "@/components/toast";
 import { extendRequestAction } from "./actions";
-
-// Asked, the request page shows the extension waiting instead of this form: the toast is said by the action.
-const extend = toastingAction(extendRequestAction);
 
 /** Ask for more time on an available access: an optional reason, one button. */
 export function ExtendAccess({ requestId, days }: { requestId: string; days: number }) {
-  const [state, action, pending] = useActionState(extend, null);
+  // A server action, so the form posts without JavaScript too. Asked, the page shows the extension
+  // waiting (its own status line says so) instead of this form; a refusal stays here.
+  const [state, action, pending] = useActionState(extendRequestAction, null);
+  useActionToast(state);
   const error = state?.fieldErrors?.reason;
   return (
     <form action={action} className="space-y-3" aria-label="Ask for more time">
@@ -36,7 +36,7 @@ export function ExtendAccess({ requestId, days }: { requestId: string; days: num
         {pending ? "Asking…" : `Ask for ${days} more days`}
       </Button>
       <div aria-live="polite">
-        {/* A success is a toast (toastingAction) and the card below says where the request stands. */}
+        {/* A success: the card below says where the request stands and the card below says where the request stands. */}
         {state && !state.ok && state.message ? (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}

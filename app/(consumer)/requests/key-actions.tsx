@@ -5,7 +5,7 @@ import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
 import { toastingAction, useActionToast } from "@/components/toast";
-import { useKeyClaimed } from "./[id]/key-claimed";
+import { useKeyClaimed } from "./key-claimed";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
@@ -124,10 +124,11 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
   );
 }
 
-/** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
-// Given up, the page renders the request checked in, without this form: the toast is said by the action.
+// Given up, the page renders the request checked in, without this form: the toast is said by the
+// action (the confirm step needs JavaScript anyway).
 const checkIn = toastingAction(checkInAction);
 
+/** Check in (the state's name): the requester gives up the access, and its keys stop at once. */
 export function CheckIn({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(checkIn, null);
   const step = useConfirmStep({ busy: pending });

@@ -10,10 +10,12 @@ import { cancelRequestAction, removeRequestAction, resubmitRequestAction } from 
 
 type Kind = "cancel" | "resubmit" | "remove";
 const config: Record<Kind, { label: string; pending: string; variant: "secondary" | "destructive" | "primary"; action: (p: ActionResult | null, f: FormData) => Promise<ActionResult> }> = {
-  // A success changes the request, and the page renders other buttons: the toast is said by the action.
+  // Cancelled, the page renders the request without this form, so the toast is said by the action
+  // (the confirm step needs JavaScript anyway). Resubmit and Remove redirect: they stay server
+  // actions, and post without JavaScript too.
   cancel: { label: "Cancel request", pending: "Cancelling…", variant: "destructive", action: toastingAction(cancelRequestAction) },
-  resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: toastingAction(resubmitRequestAction) },
-  remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: toastingAction(removeRequestAction) },
+  resubmit: { label: "Resubmit", pending: "Resubmitting…", variant: "primary", action: resubmitRequestAction },
+  remove: { label: "Remove from list", pending: "Removing…", variant: "secondary", action: removeRequestAction },
 };
 
 export function RequestAction({ kind, requestId }: { kind: Kind; requestId: string }) {

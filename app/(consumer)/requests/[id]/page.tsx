@@ -29,7 +29,7 @@ import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
 import { FocusOnStateChange } from "./focus-on-state-change";
-import { KeyClaimedScope, OnceKeyClaimed } from "./key-claimed";
+import { KeyClaimedScope, OnceKeyClaimed } from "../key-claimed";
 import { ExtendAccess } from "../extend-access";
 import { CheckIn, GenerateKey, ResendClaimLink, RollKey } from "../key-actions";
 import { RequestAction } from "../request-actions";
@@ -55,6 +55,9 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
   const handoffUrl = request.status === "pending" ? await redirectUrlOf(db, request.id) : null;
   const extension = await extensionState(db, user.id, request.id, now);
+  // An auto-approving plan whose approval was withheld (access to these products was revoked
+  // before, or the plan's owner lacks authority): an approver decided it, and decides its extensions.
+  const autoApproved = request.plan.autoApprove && !request.timeline.some((e) => e.action === "request.auto_approve_withheld");
 
   return (
     <KeyClaimedScope className="space-y-8">
@@ -65,19 +68,24 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       {/* The welcome note after submitting, while it is still true (not once cancelled or decided). */}
       {(flags.submitted === "1" || flags.resubmitted === "1") &&
       (request.status === "pending" ||
-        (request.status === "approved" && request.plan.autoApprove)) ? (
-        <p
-          role="status"
-          className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
-        >
-          {request.status === "approved"
-            ? request.startsAt > now
-              ? `Your request was approved automatically. Its key can be generated here from ${formatDateTime(request.startsAt)}.`
-              : "Your request was approved automatically. Generate your key below; a link to claim it is also on its way by email."
-            : request.plan.handoff
-              ? "Request submitted. A third party decides it; you will get an email when it is decided."
-              : "Request submitted. The API owners have been notified; you will get an email when they decide."}
-        </p>
+        (request.status === "approved" && autoApproved)) ? (
+        // Gone once Generate key claims the key here: its emailed link no longer works then.
+        <OnceKeyClaimed
+          before={
+            <p
+              role="status"
+              className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+            >
+              {request.status === "approved"
+                ? request.startsAt > now
+                  ? `Your request was approved automatically. Its key can be generated here from ${formatDateTime(request.startsAt)}.`
+                  : "Your request was approved automatically. Generate your key below; a link to claim it is also on its way by email."
+                : request.plan.handoff
+                  ? "Request submitted. A third party decides it; you will get an email when it is decided."
+                  : "Request submitted. The API owners have been notified; you will get an email when they decide."}
+            </p>
+          }
+        />
       ) : null}
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
@@ -236,7 +244,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           {extension.mayAsk && extension.days ? (
             <>
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                {`Ask for ${extension.days} more days with the same key: nothing to claim, nothing to change in your app. ${request.plan.autoApprove ? "This plan extends at once." : "The API owners decide, as for a new request."}`}
+                {`Ask for ${extension.days} more days with the same key: nothing to claim, nothing to change in your app. ${autoApproved ? "This plan extends at once." : "The API owners decide, as for a new request."}`}
               </p>
               <ExtendAccess requestId={request.id} days={extension.days} />
             </>
@@ -277,7 +285,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           <RequestFacts
             request={request}
             approvals={
-              request.plan.autoApprove && !request.timeline.some((e) => e.action === "request.auto_approve_withheld")
+              autoApproved
                 ? "Automatic"
                 : `${request.approvals} of ${request.plan.approvalsRequired}${handoffStatus(request)?.state === "waiting" ? " (a third party decides first)" : ""}`
             }
