@@ -126,15 +126,20 @@ async function signIn(page: Page, base: string, email: string) {
   return message;
 }
 
+/** A new admin of this spec's database, signed in in `page`; `tag` keeps the test's other addresses unique. */
+async function signInNewAdmin(page: Page, base: string, who: { prefix: string; name: string }) {
+  const tag = randomBytes(3).toString("hex");
+  const [admin] = await conn.db.insert(users).values({ email: `${who.prefix}-${tag}@example.com`, name: who.name, role: "admin" }).returning();
+  if (!admin) throw new Error("admin");
+  await signIn(page, base, admin.email);
+  return { admin, tag };
+}
+
 test("an admin saves a brand: header, footer, title, favicon and the next sign-in email use it", async ({ page, browser }) => {
   test.setTimeout(180_000);
   if (!server) throw new Error("no server");
   const base = server.url;
-  const tag = randomBytes(3).toString("hex");
-  const [admin] = await conn.db.insert(users).values({ email: `brand-admin-${tag}@example.com`, name: "Brenda Admin", role: "admin" }).returning();
-  if (!admin) throw new Error("admin");
-
-  await signIn(page, base, admin.email);
+  const { tag } = await signInNewAdmin(page, base, { prefix: "brand-admin", name: "Brenda Admin" });
   await page.goto(`${base}/admin/branding`);
   await expect(page.getByRole("heading", { level: 1, name: "Branding" })).toBeVisible();
   await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `/admin/branding (${theme})`).toEqual([]));
@@ -197,10 +202,7 @@ test("the longest name the form accepts keeps the header on one row at 1280 px a
   test.setTimeout(180_000);
   if (!server) throw new Error("no server");
   const base = server.url;
-  const tag = randomBytes(3).toString("hex");
-  const [admin] = await conn.db.insert(users).values({ email: `brand-long-${tag}@example.com`, name: "Lena Long", role: "admin" }).returning();
-  if (!admin) throw new Error("admin");
-  await signIn(page, base, admin.email);
+  const { admin } = await signInNewAdmin(page, base, { prefix: "brand-long", name: "Lena Long" });
   await page.goto(`${base}/admin/branding`);
   // 40 characters, the form's limit, and no space to wrap at.
   const name = "NorthwindTradersPartnerDeveloperPortal40";

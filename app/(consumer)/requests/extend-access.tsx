@@ -36,7 +36,7 @@ export function ExtendAccess({ requestId, days }: { requestId: string; days: num
         {pending ? "Asking…" : `Ask for ${days} more days`}
       </Button>
       <div aria-live="polite">
-        {/* A success: the card below says where the request stands and the card below says where the request stands. */}
+        {/* A success: the card below says where the request stands. */}
         {state && !state.ok && state.message ? (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">
             {state.message}

@@ -2,12 +2,16 @@
 
 import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
-import { toast } from "@/components/toast";
+import { toastingAction } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
 import type { RecentCalls } from "@/lib/usage/queries";
 import { recentUseWords, usedLately } from "@/lib/usage/recent-use-words";
 import { revokeAction } from "./actions";
+
+// The toast is said as the answer arrives: on the Keys page a revoked row renders no actions, so
+// this form, and its status line, are gone with the re-render.
+const revoke = toastingAction(revokeAction);
 
 /**
  * Revoke with a reason (the requester reads it). Two steps, so a stray click stops nothing; the
@@ -26,11 +30,7 @@ export function RevokeForm({
   recentCalls?: RecentCalls;
 }) {
   // Privileged: may ask for an authenticator code first; the typed reason stays meanwhile.
-  // The toast is said as the answer arrives: on the Keys page a revoked row renders no actions,
-  // so this form, and the status line below, are gone with the re-render.
-  const { state, pending, onSubmit } = useStepUpAction(revokeAction, (result) => {
-    if (result.ok && result.message) toast.success(result.message);
-  });
+  const { state, pending, onSubmit } = useStepUpAction(revoke);
   const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
   const id = useId();
   if (state?.ok) {
