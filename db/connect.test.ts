@@ -1,7 +1,8 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { inspect } from "node:util";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
-import { createDb } from "./connect";
+import { createDb, PARAMS_WITHHELD } from "./connect";
 import { products } from "./schema";
 import { databaseUnavailableIn } from "./unavailable";
 
@@ -105,5 +106,28 @@ describe("createDb", () => {
       const [mode] = await db.execute<{ mode: string }>(sql`select current_setting('plan_cache_mode') as mode`);
       expect(mode?.mode, pooler).toBe("auto");
     }
+  });
+});
+
+/**
+ * A failed statement's error, printed whole (as Next prints an error while a page renders), names the
+ * query but none of its parameters; the parameters stay on the error for code that asks for them.
+ */
+describe("a failed query's error", () => {
+  it("withholds the parameters from its message, its stack and its printed form", async () => {
+    const secret = `session-token-${Date.now()}`;
+    const error = await t.db
+      .select()
+      .from(products)
+      // Division by zero: PostgreSQL's own message does not echo the value.
+      .where(and(eq(products.id, secret), sql`1 / 0 = 1`))
+      .then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const failed = error as Error & { params?: unknown[] };
+    expect(failed.message).toContain('from "products"');
+    expect(failed.message).toContain(PARAMS_WITHHELD);
+    const printed = [failed.message, failed.stack, inspect(failed, { depth: 5 }), String(failed)];
+    for (const text of printed) expect(text).not.toContain(secret);
+    expect(failed.params).toEqual([secret]);
   });
 });

@@ -20,6 +20,26 @@ if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, "digest")) {
   });
 }
 
+/** Stands where drizzle's error message listed the query's parameters. */
+export const PARAMS_WITHHELD = "params: (withheld from logs)";
+
+// Drizzle's message ends "params: <every parameter>", and `params` is an own enumerable property, so
+// anything that prints the error whole prints them: Next does, for an error while a page renders, and
+// a parameter may be a session token, a link token's hash or an email address. Drizzle assigns
+// `this.params` in its constructor, before it captures the stack (whose first line is the message):
+// this setter keeps the parameters on the error, unlisted, and cuts them from the message first.
+if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, "params")) {
+  Object.defineProperty(DrizzleQueryError.prototype, "params", {
+    configurable: true,
+    get: () => undefined,
+    set(this: DrizzleQueryError, value: unknown[]) {
+      Object.defineProperty(this, "params", { value, writable: true, configurable: true, enumerable: false });
+      const at = this.message.lastIndexOf("\nparams: ");
+      if (at >= 0) this.message = `${this.message.slice(0, at)}\n${PARAMS_WITHHELD}`;
+    },
+  });
+}
+
 export type Database = ReturnType<typeof createDb>["db"];
 /** A transaction handle; domain functions in lib/ take this so callers choose the transaction. */
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];

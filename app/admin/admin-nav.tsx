@@ -2,27 +2,29 @@
 
 import { Link } from "@/components/ui/link";
 import { usePathname } from "next/navigation";
-import { type KeyboardEvent, useId, useRef, useState } from "react";
+import { type KeyboardEvent, Suspense, use, useId, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { navCountText } from "@/lib/admin/nav-count-cap";
 import type { NavCounts } from "@/lib/admin/nav-counts";
 
-type NavLink = { href: string; label: string; count?: number; countWord?: string };
+type NavLink = { href: string; label: string; count?: keyof NavCounts; countWord?: string };
 
 /**
  * The admin sections. From 1024 px a column beside the page; below it a disclosure ("Admin menu")
  * that opens every link as a wrapping grid, so a phone reaches all of them. The approval queue and
  * reviews carry the viewer's pending counts, read by a screen reader as "Approval queue 3 pending".
+ * The counts stream in after the links (`counts` is still being counted when the page renders): a
+ * count that is slow to answer holds back no admin page, only its own badge.
  */
-export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCounts }) {
+export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promise<NavCounts> }) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
   const listId = useId();
   const toggleRef = useRef<HTMLButtonElement>(null);
   const links: NavLink[] = [
     { href: "/admin", label: "Overview" },
-    { href: "/admin/requests", label: "Approval queue", count: counts.queue, countWord: "pending" },
-    { href: "/admin/reviews", label: "Reviews", count: counts.reviews, countWord: "to review" },
+    { href: "/admin/requests", label: "Approval queue", count: "queue", countWord: "pending" },
+    { href: "/admin/reviews", label: "Reviews", count: "reviews", countWord: "to review" },
     { href: "/admin/keys", label: "Keys" },
     { href: "/admin/products", label: "Products" },
     { href: "/admin/plans", label: "Plans" },
@@ -42,7 +44,6 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
   const isActive = (href: string) => (href === "/admin" ? pathname === "/admin" : pathname.startsWith(href));
   // The longest matching link, so /admin/settings/emails is not also "Email delivery"'s page.
   const current = links.filter((l) => isActive(l.href)).sort((a, b) => b.href.length - a.href.length)[0];
-  const waiting = counts.queue + counts.reviews;
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === "Escape" && open) {
       setOpen(false);
@@ -61,10 +62,14 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
       >
         <span className="min-w-0 truncate">
           Admin menu<span className="text-zinc-500 dark:text-zinc-400">{current ? ` · ${current.label}` : ""}</span>
-          {waiting > 0 ? <span className="sr-only">{` (${navCountText(waiting)} waiting)`}</span> : null}
+          <Suspense fallback={null}>
+            <Waiting counts={counts} as="words" />
+          </Suspense>
         </span>
         <span className="flex items-center gap-2">
-          {waiting > 0 ? <CountBadge count={waiting} /> : null}
+          <Suspense fallback={null}>
+            <Waiting counts={counts} as="badge" />
+          </Suspense>
           <svg aria-hidden="true" viewBox="0 0 20 20" className={cn("size-4 transition-transform", open && "rotate-180")} fill="currentColor">
             <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
           </svg>
@@ -94,7 +99,11 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
                 {/* Named from what it shows, with the word a screen reader needs after the number:
                     "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
                     not contain the visible "Approval queue 3", which a speech-input user says. */}
-                {l.count ? <CountBadge count={l.count} word={l.countWord} /> : null}
+                {l.count ? (
+                  <Suspense fallback={null}>
+                    <LinkCount counts={counts} which={l.count} word={l.countWord} />
+                  </Suspense>
+                ) : null}
               </Link>
             </li>
           );
@@ -102,6 +111,20 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: NavCou
       </ul>
     </nav>
   );
+}
+
+/** A link's own count, once counted; nothing for none. */
+function LinkCount({ counts, which, word }: { counts: Promise<NavCounts>; which: keyof NavCounts; word?: string }) {
+  const count = use(counts)[which];
+  return count > 0 ? <CountBadge count={count} word={word} /> : null;
+}
+
+/** The menu button's total on a phone: in words for a screen reader, or as the badge beside the arrow. */
+function Waiting({ counts, as }: { counts: Promise<NavCounts>; as: "words" | "badge" }) {
+  const { queue, reviews } = use(counts);
+  const waiting = queue + reviews;
+  if (waiting === 0) return null;
+  return as === "words" ? <span className="sr-only">{` (${navCountText(waiting)} waiting)`}</span> : <CountBadge count={waiting} />;
 }
 
 /**

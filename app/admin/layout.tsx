@@ -7,7 +7,8 @@ import { AdminNav } from "./admin-nav";
 // Every admin page is for owners and admins; each page and action checks again on its own.
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const user = await requireRole(APPROVER_ROLES, "/admin");
-  const counts = await navCountsOrNone(db, user);
+  // Not awaited: the badges stream in (AdminNav), so a slow count never holds back the page.
+  const counts = navCountsOrNone(db, user);
   return (
     <div className="grid gap-4 lg:grid-cols-[13rem_1fr] lg:gap-8">
       <AdminNav isAdmin={user.role === "admin"} counts={counts} />

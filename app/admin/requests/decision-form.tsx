@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
+import { useFocusBack } from "@/components/use-focus-back";
 import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
 
@@ -28,6 +29,11 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
   useEffect(() => {
     if (commentError) commentRef.current?.focus();
   }, [state, commentError]);
+  // A decision refused for another reason (decided meanwhile by someone else, …) keeps the form:
+  // focus goes back to Approve, disabled while it ran. One that went through ends the form, and the
+  // panel's heading takes the focus (PanelHeading).
+  const approveRef = useRef<HTMLButtonElement>(null);
+  useFocusBack(approveRef, pending);
   return (
     <form ref={formRef} onSubmit={onSubmit} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
@@ -50,7 +56,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         </p>
       ) : null}
       <div className="flex gap-2">
-        <Button type="submit" name="decision" value="approve" disabled={!ready}>
+        <Button ref={approveRef} type="submit" name="decision" value="approve" disabled={!ready}>
           {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
         </Button>
         <Button type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>

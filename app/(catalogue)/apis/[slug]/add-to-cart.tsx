@@ -1,12 +1,16 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useActionState, useEffect } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { addToCartAction } from "@/app/(consumer)/cart/actions";
 import { Button } from "@/components/ui/button";
+import { useFocusBack } from "@/components/use-focus-back";
 
 export function AddToCart({ productId, planId, planName }: { productId: string; planId: string; planName: string }) {
   const [state, action, pending] = useActionState(addToCartAction, null);
+  // The button is disabled while it adds; then it has the focus again, and the line below it says what happened.
+  const button = useRef<HTMLButtonElement>(null);
+  useFocusBack(button, pending);
   useEffect(() => {
     if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
   }, [state]);
@@ -15,7 +19,7 @@ export function AddToCart({ productId, planId, planName }: { productId: string; 
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="planId" value={planId} />
       {/* The visible words are the name (WCAG 2.5.3): voice control users say what they see. */}
-      <Button type="submit" size="sm" className="w-full" disabled={pending}>
+      <Button ref={button} type="submit" size="sm" className="w-full" disabled={pending}>
         {pending ? "Adding…" : `Access with the ${planName} plan`}
       </Button>
       <div aria-live="polite">

@@ -58,23 +58,26 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   // An auto-approving plan whose approval was withheld (access to these products was revoked
   // before, or the plan's owner lacks authority): an approver decided it, and decides its extensions.
   const autoApproved = request.plan.autoApprove && !request.timeline.some((e) => e.action === "request.auto_approve_withheld");
+  const welcome =
+    (flags.submitted === "1" || flags.resubmitted === "1") &&
+    (request.status === "pending" || (request.status === "approved" && autoApproved));
 
   return (
     <KeyClaimedScope className="space-y-8">
       <Link href="/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
         ← My requests
       </Link>
-      <FocusOnStateChange status={request.status} targetId="request-title" />
+      <FocusOnStateChange status={request.status} targetId="request-title" arrivalId={welcome ? "request-welcome" : undefined} />
       {/* The welcome note after submitting, while it is still true (not once cancelled or decided). */}
-      {(flags.submitted === "1" || flags.resubmitted === "1") &&
-      (request.status === "pending" ||
-        (request.status === "approved" && autoApproved)) ? (
+      {welcome ? (
         // Gone once Generate key claims the key here: its emailed link no longer works then.
         <OnceKeyClaimed
           before={
             <p
+              id="request-welcome"
+              tabIndex={-1}
               role="status"
-              className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300"
+              className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 focus:outline-none dark:bg-emerald-950 dark:text-emerald-300"
             >
               {request.status === "approved"
                 ? request.startsAt > now

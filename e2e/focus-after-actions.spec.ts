@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { submitRequest } from "../lib/requests/submit-request";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { BASE_URL } from "./keys-helpers";
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+
+// Each action below disables (or removes) the button that ran it; a keyboard user's focus must land
+// somewhere that says what happened, never on <body> (the walk of issue 18 found all three there).
+
+test("keyboard only: Add to cart keeps focus on its button, and Submit request lands on the note that says what happened", async ({ page }) => {
+  await signInAs(page, `focus-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
+  const add = page.getByRole("button", { name: "Access with the Standard plan" });
+  await add.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Payments API (Standard) is in your cart.")).toBeVisible();
+  await expect(add).toBeFocused();
+
+  await page.goto("/cart");
+  await page.getByLabel("App", { exact: true }).selectOption({ label: "+ Create a new app" });
+  await page.getByLabel("New app name").fill("Focus app");
+  await page.getByLabel("Why do you need access?").fill("Checking where focus goes.");
+  await page.getByRole("button", { name: "Submit request" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}\?submitted=1/);
+  const note = page.getByText("Request submitted. The API owners have been notified");
+  await expect(note).toBeVisible();
+  await expect(note).toBeFocused();
+});
+
+test("keyboard only: Approve in the queue's panel moves focus to the panel's heading, which then shows the request approved", async ({ page }) => {
+  const tag = randomBytes(4).toString("hex");
+  const [user] = await conn.db.insert(users).values({ email: `focus-q-${tag}@example.com`, name: `Fay ${tag}` }).returning();
+  const [p] = await conn.db.select().from(products).where(eq(products.slug, "payments"));
+  const [plan] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
+  if (!user || !p || !plan) throw new Error("seed");
+  await addToCart(conn.db, user.id, { productId: p.id, planId: plan.id });
+  const request = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `Focus ${tag}`, reason: "Focus check" }, {});
+
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${request.id}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  const heading = panel.getByRole("heading", { level: 2 });
+  await expect(heading).toBeFocused();
+  await panel.getByRole("button", { name: "Approve" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(panel.locator("[data-status]").first()).toHaveAttribute("data-status", /approved|available/);
+  await expect(panel.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(heading).toBeFocused();
+});
