@@ -77,6 +77,10 @@ test("the home page shows a search, the featured products, categories from tags 
 
 test("a product page lists the plans in the owner's order with one Recommended, and its API reference keeps one main and one h1 without a real-looking key", async ({ page }) => {
   await page.goto("/apis/payments");
+  // The description's own headings ("## Overview", …) sit under "About this API" in the outline.
+  const about = page.getByRole("region", { name: "About this API" });
+  await expect(about.getByRole("heading", { level: 2 })).toHaveText(["About this API"]);
+  await expect(about.getByRole("heading", { level: 3 })).toHaveText(["Overview", "Getting started", "Limits"]);
   const plans = page.getByTestId("plan");
   await expect(plans).toHaveCount(3);
   await expect(plans.getByRole("heading", { level: 3 })).toHaveText(["Free", "Standard", "Enterprise"]);

@@ -17,6 +17,11 @@ test("Generate key works once from the request page; reload does not show it aga
   const target = await approvedRequest(conn, "payments");
   await signInAs(page, target.email, `/requests/${target.requestId}`);
   await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "approved");
+  // Generate key leads; the red Cancel request comes after it, not first on the page.
+  const order = await page
+    .getByRole("button", { name: /^(Generate key|Cancel request)$/ })
+    .evaluateAll((buttons) => buttons.map((b) => b.textContent?.trim()));
+  expect(order).toEqual(["Generate key", "Cancel request"]);
 
   await page.getByRole("button", { name: "Generate key" }).click();
   const field = page.getByTestId("revealed-key");

@@ -48,7 +48,7 @@ export async function claimFromMailbox(page: Page, email: string) {
   expect(claimLink).toMatch(/\/claim\/[A-Za-z0-9_-]{43}$/);
   rememberSecret(claimLink.slice(claimLink.lastIndexOf("/") + 1));
   await page.goto(claimLink);
-  await page.getByRole("button", { name: "Show my key" }).click();
+  await page.getByRole("button", { name: "Generate key" }).click();
   const field = page.getByTestId("revealed-key");
   await expect(field).toBeVisible();
   const key = await field.inputValue();

@@ -50,7 +50,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   await expect(page.getByRole("heading", { name: "Claim your API key" })).toBeVisible();
   await expect(page.getByText("shown once, on the next screen")).toBeVisible();
   const post = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/claim/"));
-  await page.getByRole("button", { name: "Show my key" }).click();
+  await page.getByRole("button", { name: "Generate key" }).click();
   const response = await post;
   expect(response.headers()["referrer-policy"]).toBe("no-referrer");
   const key = await page.getByTestId("revealed-key").inputValue();

@@ -89,7 +89,7 @@ test("in the browser, claiming and then rolling a key ask a person with an authe
   await signInByLink(page, target.email);
 
   await page.goto(`/claim/${claim}`);
-  await page.getByRole("button", { name: "Show my key" }).click();
+  await page.getByRole("button", { name: "Generate key" }).click();
   const dialog = page.getByTestId("step-up-dialog");
   await expect(dialog).toBeVisible();
   expect(await keyCount(target.requestId)).toBe(0);

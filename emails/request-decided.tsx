@@ -47,7 +47,7 @@ function ClaimSteps(p: RequestApprovedEmailProps & Branded) {
       ) : null}
       <Text>Open the link below, sign in as yourself, and confirm to see your API key. The key is shown once.</Text>
       <PrimaryButton brand={p.brand} href={p.claimUrl}>
-        Claim your key
+        Generate your key
       </PrimaryButton>
       <Text style={{ fontSize: 13, color: "#52525b" }}>
         The link works once. If it has expired, send yourself a new one from the request page:{" "}

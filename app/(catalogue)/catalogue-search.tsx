@@ -17,7 +17,7 @@ export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | und
         <label htmlFor="catalogue-q" className="sr-only">
           Search APIs
         </label>
-        <Input id="catalogue-q" name="q" type="search" defaultValue={q} placeholder="Search by name, summary or tag" maxLength={200} />
+        <Input id="catalogue-q" name="q" type="search" defaultValue={q} placeholder="Name, summary or tag" maxLength={200} />
         {tag ? <input type="hidden" name="tag" value={tag} /> : null}
         <Button type="submit">Search</Button>
       </form>

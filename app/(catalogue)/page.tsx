@@ -31,7 +31,7 @@ export default async function HomePage() {
           <label htmlFor="home-q" className="sr-only">
             Search APIs
           </label>
-          <Input id="home-q" name="q" type="search" placeholder="Search by name, summary or tag" maxLength={200} />
+          <Input id="home-q" name="q" type="search" placeholder="Name, summary or tag" maxLength={200} />
           <Button type="submit">Search</Button>
         </form>
         <p className="mt-4 text-sm">

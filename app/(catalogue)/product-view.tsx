@@ -150,7 +150,7 @@ export function ProductView({
             <h2 id="about" className="sr-only">
               About this API
             </h2>
-            <Markdown>{product.description}</Markdown>
+            <Markdown within="section">{product.description}</Markdown>
           </section>
           {product.authMethod === "oauth2" && snippetTarget.tokenUrl ? <HowToAuthenticate tokenUrl={snippetTarget.tokenUrl} /> : null}
           <section aria-labelledby="call-the-api">

@@ -62,6 +62,22 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
     (flags.submitted === "1" || flags.resubmitted === "1") &&
     (request.status === "pending" || (request.status === "approved" && autoApproved));
 
+  // What the requester may do with the request (Cancel request, Resubmit, …). Approved, the key is
+  // what they came for: Generate key leads, and the red Cancel request follows it rather than
+  // standing first on the page.
+  const actionsRow =
+    actions.length > 0 ? (
+      <OnceKeyClaimed
+        before={
+          <div className="flex flex-wrap gap-3">
+            {actions.map((a) => (
+              <RequestAction key={a} kind={a} requestId={request.id} />
+            ))}
+          </div>
+        }
+      />
+    ) : null;
+
   return (
     <KeyClaimedScope className="space-y-8">
       <Link href="/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
@@ -117,17 +133,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         </div>
       </header>
 
-      {actions.length > 0 ? (
-        <OnceKeyClaimed
-          before={
-            <div className="flex flex-wrap gap-3">
-              {actions.map((a) => (
-                <RequestAction key={a} kind={a} requestId={request.id} />
-              ))}
-            </div>
-          }
-        />
-      ) : null}
+      {request.status === "approved" ? null : actionsRow}
       {handoffUrl ? (
         <Card className="space-y-3" data-testid="handoff">
           <h2 className="font-semibold">Waiting for the third party to confirm</h2>
@@ -170,6 +176,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           />
         </Card>
       ) : null}
+      {request.status === "approved" ? actionsRow : null}
 
       {keys.length > 0 ? (
         <Card className="space-y-4">
