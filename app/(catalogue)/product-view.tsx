@@ -160,7 +160,7 @@ export function ProductView({
             <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
               {product.authMethod === "oauth2"
                 ? "Your app gets an access token from the token URL with its client credentials and the scopes it needs, then sends the token with every call."
-                : "Send your app's key with every call. You see the key once, when you open the one-time link after your request is approved."}
+                : "Send your app's key with every call. You see the key once, when you generate it after your request is approved."}
             </p>
             <CodeSnippets target={snippetTarget} />
           </section>
