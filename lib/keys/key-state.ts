@@ -43,8 +43,14 @@ export const keyStateTone: Record<KeyState, StatusTone> = {
 
 /** "25 Nov 2026, 09:00 UTC – 24 May 2027, 09:00 UTC" (the end is when it stopped or will stop). */
 export function validityWindow(k: KeyFacts) {
+  const { from, until } = validityEnds(k);
+  return `${from} – ${until}`;
+}
+
+/** The window's two ends, for a table cell that puts each on a line of its own (ValidityCell). */
+export function validityEnds(k: KeyFacts) {
   const end = [k.endsAt, k.expiresAt].filter((d): d is Date => d !== null).sort((a, b) => +a - +b)[0];
-  return `${formatDateTime(k.validFrom)} – ${end ? formatDateTime(end) : "no expiry"}`;
+  return { from: formatDateTime(k.validFrom), until: end ? formatDateTime(end) : "no expiry" };
 }
 
 /** How the key ended, in a sentence, or null while it works. */

@@ -1,6 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
+import { ValidityCell } from "@/components/keys/validity-cell";
 import type { ReactNode } from "react";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
@@ -20,7 +21,7 @@ export type KeyTableRow = {
   requestId: string;
   products: string[];
   planName: string;
-  validity: string;
+  validity: { from: string; until: string };
   stateLabel: string;
   stateTone: BadgeTone;
   ended: string | null;
@@ -85,7 +86,7 @@ export function KeysTable({
         </>
       ),
     },
-    { id: "valid", label: "Valid", phone: "hidden", cell: (k) => k.validity },
+    { id: "valid", label: "Valid", phone: "hidden", cell: (k) => <ValidityCell ends={k.validity} /> },
     {
       id: "status",
       label: "Status",

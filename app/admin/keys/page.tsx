@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
-import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
+import { howItEnded, keyState, keyStateLabel, keyStateTone, validityEnds } from "@/lib/keys/key-state";
 import { adminKeys } from "@/lib/keys/queries";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { recentCallsOfKeys, recentCallsOfRequests } from "@/lib/usage/queries";
@@ -43,7 +43,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       requestId: k.requestId,
       products: k.products,
       planName: k.planName,
-      validity: validityWindow(k),
+      validity: validityEnds(k),
       stateLabel: keyStateLabel[state],
       stateTone: keyStateTone[state],
       ended: howItEnded(k, now),

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { ValidityCell } from "@/components/keys/validity-cell";
 import { Link } from "@/components/ui/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
@@ -17,7 +18,7 @@ import { currentUser, requireUser } from "@/lib/auth/guards";
 import { Badge } from "@/components/ui/badge";
 import { Table } from "@/components/ui/table";
 import { formatDate, formatDateTime } from "@/lib/format";
-import { howItEnded, keyState, keyStateLabel, keyStateTone, validityWindow } from "@/lib/keys/key-state";
+import { howItEnded, keyState, keyStateLabel, keyStateTone, validityEnds } from "@/lib/keys/key-state";
 import { keysOfApp } from "@/lib/keys/queries";
 import { listMyRequests } from "@/lib/requests/queries";
 import { productsOfAppUsage, quotaUsedThisMonth, usageOfApp } from "@/lib/usage/queries";
@@ -176,7 +177,9 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                         <p className="text-xs text-zinc-500 dark:text-zinc-400">{k.lastUsedAt ? `Last used ${formatDateTime(k.lastUsedAt)}` : "Never used"}</p>
                       </td>
                       <td className="py-2 pr-4 align-top">{k.planName}</td>
-                      <td className="py-2 pr-4 align-top">{validityWindow(k)}</td>
+                      <td className="py-2 pr-4 align-top">
+                        <ValidityCell ends={validityEnds(k)} />
+                      </td>
                       <td className="py-2 align-top">
                         <Badge tone={keyStateTone[state]}>{keyStateLabel[state]}</Badge>
                         {ended ? <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{ended}</p> : null}
