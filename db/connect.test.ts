@@ -1,9 +1,10 @@
 import { inspect } from "node:util";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
 import { createDb, PARAMS_WITHHELD } from "./connect";
-import { products } from "./schema";
+import { products, users } from "./schema";
 import { databaseUnavailableIn } from "./unavailable";
 
 const t = await isolatedDatabase();
@@ -129,5 +130,29 @@ describe("a failed query's error", () => {
     const printed = [failed.message, failed.stack, inspect(failed, { depth: 5 }), String(failed)];
     for (const text of printed) expect(text).not.toContain(secret);
     expect(failed.params).toEqual([secret]);
+  });
+
+  it("withholds every parameter even when one of them reads like drizzle's own params line", () => {
+    const error = new DrizzleQueryError("select 1 where a = $1 and b = $2", ["SESSION-TOKEN-abc", "x\nparams: y"], new Error("boom"));
+    for (const text of [error.message, error.stack, inspect(error)]) expect(text).not.toContain("SESSION-TOKEN-abc");
+    expect(error.message).toBe(`Failed query: select 1 where a = $1 and b = $2\n${PARAMS_WITHHELD}`);
+  });
+
+  it("prints its cause by code and constraint, not PostgreSQL's detail or a message that repeats a value", async () => {
+    const email = `taken-${Date.now()}@example.com`;
+    await t.db.insert(users).values({ email });
+    const duplicate = await t.db.insert(users).values({ email }).then(() => null, (e: unknown) => e);
+    const printed = inspect(duplicate, { depth: 5 });
+    // PostgreSQL's detail says "Key (email)=(…) already exists"; printed, only the code and constraint.
+    expect(printed).toMatch(/\[cause\]: PostgreSQL error 23505 \(constraint \w+\)/);
+    expect(printed).not.toContain(email);
+    const secret = `not-a-uuid-${Date.now()}`;
+    const badInput = await t.db.execute(sql`select ${secret}::uuid`).then(() => null, (e: unknown) => e);
+    const printedBad = inspect(badInput, { depth: 5 });
+    expect(printedBad).toContain("PostgreSQL error 22P02");
+    expect(printedBad).not.toContain(secret);
+    // Other errors keep PostgreSQL's words, which name no value and say what went wrong.
+    const missing = await t.db.execute(sql`select no_such_column from users where email = ${secret}`).then(() => null, (e: unknown) => e);
+    expect(inspect(missing)).toContain('PostgreSQL error 42703: column "no_such_column" does not exist');
   });
 });

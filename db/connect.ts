@@ -26,18 +26,47 @@ export const PARAMS_WITHHELD = "params: (withheld from logs)";
 // Drizzle's message ends "params: <every parameter>", and `params` is an own enumerable property, so
 // anything that prints the error whole prints them: Next does, for an error while a page renders, and
 // a parameter may be a session token, a link token's hash or an email address. Drizzle assigns
-// `this.params` in its constructor, before it captures the stack (whose first line is the message):
-// this setter keeps the parameters on the error, unlisted, and cuts them from the message first.
+// `this.query`, then `this.params`, in its constructor, before it captures the stack (whose first
+// line is the message): this setter keeps the parameters on the error, unlisted, and writes the
+// message again from the query alone (not by cutting at "params:", which a parameter may contain).
 if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, "params")) {
   Object.defineProperty(DrizzleQueryError.prototype, "params", {
     configurable: true,
     get: () => undefined,
     set(this: DrizzleQueryError, value: unknown[]) {
       Object.defineProperty(this, "params", { value, writable: true, configurable: true, enumerable: false });
-      const at = this.message.lastIndexOf("\nparams: ");
-      if (at >= 0) this.message = `${this.message.slice(0, at)}\n${PARAMS_WITHHELD}`;
+      this.message = typeof this.query === "string" ? `Failed query: ${this.query}\n${PARAMS_WITHHELD}` : `Failed query\n${PARAMS_WITHHELD}`;
     },
   });
+}
+
+// Printed whole (util.inspect, as console.error and Next's render-error log do), the error would also
+// print its cause, postgres.js's PostgresError, whose enumerable `detail` repeats values ("Key
+// (email)=(…) already exists"), as a data exception's message does ("invalid input syntax for type
+// uuid: …", class 22). So the printed form is the stack (the query, no parameters) and the cause by
+// its code, constraint and, but for class 22, PostgreSQL's message ("column … does not exist").
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, INSPECT)) {
+  Object.defineProperty(DrizzleQueryError.prototype, INSPECT, {
+    configurable: true,
+    value(this: DrizzleQueryError) {
+      return `${this.stack ?? this.message}${this.cause === undefined ? "" : `\n  [cause]: ${describeCause(this.cause)}`}`;
+    },
+  });
+}
+
+/** A failed query's cause in a log: never PostgreSQL's detail, nor a message that echoes a value. */
+function describeCause(cause: unknown): string {
+  const unavailable = databaseUnavailableIn(cause);
+  if (unavailable) return unavailable.message;
+  const e = cause as { code?: unknown; constraint_name?: unknown; message?: unknown };
+  if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const constraint = typeof e.constraint_name === "string" ? ` (constraint ${e.constraint_name})` : "";
+    const said = !e.code.startsWith("22") && typeof e.message === "string" ? `: ${e.message}` : "";
+    return `PostgreSQL error ${e.code}${constraint}${said}`;
+  }
+  const name = cause instanceof Error ? cause.name : typeof cause;
+  return typeof e.code === "string" ? `${name} (${e.code})` : name;
 }
 
 export type Database = ReturnType<typeof createDb>["db"];

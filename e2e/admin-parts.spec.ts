@@ -54,6 +54,9 @@ test("an owner decides only their part of a mixed request; the queue, the panel 
   await expect(panel.getByTestId("already-approved")).toContainText(`It still waits for the owner of ${ledger.name}.`);
   await expect(panel.getByTestId("request-parts")).toContainText("Payments API: approved by Omar Owner");
   await expect(panel.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  // Still pending (the other owner's part waits), but the button that had the focus is gone: the
+  // panel's heading takes it.
+  await expect(panel.getByRole("heading", { level: 2 }).first()).toBeFocused();
   const row = page.getByTestId("queue-row").filter({ hasText: ledger.name });
   await expect(row).toContainText(`${ledger.name}: waiting for its owner`);
 

@@ -45,7 +45,7 @@ function ClaimSteps(p: RequestApprovedEmailProps & Branded) {
       {p.availableFrom ? (
         <Text>{`Your access starts on ${p.availableFrom}; the link below works from then.`}</Text>
       ) : null}
-      <Text>Open the link below, sign in as yourself, and confirm to see your API key. The key is shown once.</Text>
+      <Text>Open the link below, sign in as yourself, and choose Generate key to see your API key. The key is shown once.</Text>
       <PrimaryButton brand={p.brand} href={p.claimUrl}>
         Generate your key
       </PrimaryButton>

@@ -2,8 +2,8 @@ import { databaseUnavailableIn } from "@/db/unavailable";
 
 /**
  * What a log line may say about an error. A database error is described by its Postgres code and
- * constraint only: drizzle's message carries the query's parameters ("params: alice@example.com,…")
- * and Postgres's detail repeats values ("Key (email)=(…) already exists"), so neither is logged.
+ * constraint only: drizzle's message named the query's parameters before db/connect.ts withheld
+ * them, and Postgres's detail repeats values ("Key (email)=(…) already exists"), so neither is logged.
  */
 export function describeError(error: unknown): string {
   const down = databaseUnavailableIn(error);

@@ -117,7 +117,7 @@ components:
       type: apiKey
       in: header
       name: X-API-Key
-      description: Your app's key, shown to you once when you open the one-time link.
+      description: Your app's key, shown to you once, when you generate it.
   responses:
     Unauthorized:
       description: The key is missing, unknown, expired or revoked.

@@ -40,7 +40,7 @@ export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts>
  * The badges for the admin layout. They are a hint: when they cannot be counted (a cold database
  * past its deadline at 1,000,000 requests), the navigation goes without them rather than failing
  * every admin page; the queue and reviews pages count for themselves. Logged by code, never the
- * message (a driver error lists the query's parameters).
+ * message (PostgreSQL's detail on the error's cause may repeat values).
  */
 export function navCountsOrNone(db: Queryable, actor: Actor): Promise<NavCounts> {
   return navCounts(db, actor).catch((error: unknown) => {

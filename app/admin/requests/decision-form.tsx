@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { type FormEvent, useEffect, useRef } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
@@ -29,13 +29,18 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
   useEffect(() => {
     if (commentError) commentRef.current?.focus();
   }, [state, commentError]);
-  // A decision refused for another reason (decided meanwhile by someone else, …) keeps the form:
-  // focus goes back to Approve, disabled while it ran. One that went through ends the form, and the
-  // panel's heading takes the focus (PanelHeading).
-  const approveRef = useRef<HTMLButtonElement>(null);
-  useFocusBack(approveRef, pending);
+  // A decision that leaves the form in place (a step-up cancelled, the database away) gives the focus
+  // back to the button that sent it, Approve or Deny, disabled while it ran. One that went through
+  // ends the form, and the panel's heading takes the focus (PanelHeading).
+  const submitter = useRef<HTMLButtonElement | null>(null);
+  useFocusBack(submitter, pending);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    const by = (event.nativeEvent as SubmitEvent).submitter;
+    submitter.current = by instanceof HTMLButtonElement ? by : null;
+    onSubmit(event);
+  };
   return (
-    <form ref={formRef} onSubmit={onSubmit} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
+    <form ref={formRef} onSubmit={submit} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
       <label htmlFor={id} className="block text-sm font-medium">
         Comment (required to deny; the requester reads it)
@@ -56,7 +61,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         </p>
       ) : null}
       <div className="flex gap-2">
-        <Button ref={approveRef} type="submit" name="decision" value="approve" disabled={!ready}>
+        <Button type="submit" name="decision" value="approve" disabled={!ready}>
           {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
         </Button>
         <Button type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>

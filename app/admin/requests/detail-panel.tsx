@@ -56,7 +56,7 @@ export function DetailPanel({
     <Card role="region" aria-label="Request details" className="min-w-0 space-y-5 self-start [overflow-wrap:anywhere] max-lg:rounded-none max-lg:border-0 max-lg:shadow-none">
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
-          <PanelHeading requestId={r.id} status={r.status}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
+          <PanelHeading requestId={r.id} stage={`${r.status}:${detail.mayDecide}`}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">
             {r.plan.name} · {detail.appName}
           </p>

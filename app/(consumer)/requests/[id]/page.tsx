@@ -93,7 +93,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
               id="request-welcome"
               tabIndex={-1}
               role="status"
-              className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 focus:outline-none dark:bg-emerald-950 dark:text-emerald-300"
+              className="rounded-md bg-emerald-50 px-4 py-3 text-sm text-emerald-800 focus-visible:outline-2 focus-visible:outline-emerald-600 dark:bg-emerald-950 dark:text-emerald-300"
             >
               {request.status === "approved"
                 ? request.startsAt > now

@@ -71,7 +71,7 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
             {request.status === "available"
               ? "This request has no working key to roll."
               : request.status === "approved"
-                ? "There is no key to roll yet: claim the key first with the link we emailed you."
+                ? "There is no key to roll yet: generate it first on the request page."
                 : `There is no key to roll: this request is ${request.status}.`}{" "}
             <Link href={`/requests/${request.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
               Open the request
