@@ -202,8 +202,15 @@ describe("queue keyset paging", () => {
     const page = await queuePage(watched, asAdmin, filtered);
     expect(statements).toEqual([]);
     // Person by person, with the count beside the page: no transaction either.
-    await queuePage(watched, asAdmin, parseQueueParams({ status: "all", requester }));
+    const byPerson = await queuePage(watched, asAdmin, parseQueueParams({ status: "all", requester }));
     expect(statements).toEqual([]);
+    expect(byPerson.count).toEqual({ total: 21, capped: false });
+    expect(byPerson.counting).toBeUndefined();
+    // The page (countLater) does not wait for that count: it is handed over to stream in, the same.
+    const later = await queuePage(watched, asAdmin, parseQueueParams({ status: "all", requester }), { countLater: true });
+    expect(later.count).toBeNull();
+    expect(later.rows.map((r) => r.id)).toEqual(byPerson.rows.map((r) => r.id));
+    await expect(later.counting).resolves.toEqual({ total: 21, capped: false });
     expect(page.rows.length).toBe(10);
     expect(page.rows.every((r) => r.requesterEmail === requester)).toBe(true);
     // Person 1's three requests, each copied six times: 21, counted with the page.

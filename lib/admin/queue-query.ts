@@ -518,12 +518,20 @@ type Counted = Awaited<ReturnType<typeof countQueue>>;
  * COUNT_CAP (`cap`, lowered by tests) walks the key order for the page. On a pool, the count beside
  * the page takes a connection of its own, as an unfiltered view's does (queryQueue, the page).
  */
-export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number; peopleCap?: number; walkBudget?: number } = {}) {
+export async function queuePage(
+  db: Queryable,
+  actor: Actor,
+  p: QueueParams,
+  opts: { cap?: number; peopleCap?: number; walkBudget?: number; countLater?: boolean } = {},
+) {
   const cap = opts.cap ?? COUNT_CAP;
   const after = decodeCursor(p.after);
   const before = after ? null : decodeCursor(p.before);
   let fetched: QueueRowsResult[] | undefined;
   let count: Counted | null = null;
+  // `countLater` (the page): a count read beside a page found person by person is not waited for; the
+  // page renders its rows and streams the count in after them, as it does an unfiltered view's.
+  let counting: Promise<Counted | null> | undefined;
   if (readsByPeople(p)) {
     // On a pool, two connections at once: the page person by person, and the count beside it. A
     // transaction has one connection, and its nested transactions (savepoints) must not interleave.
@@ -531,15 +539,17 @@ export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opt
     const limits = { cap: peopleCap, budget: opts.walkBudget ?? WALK_BUDGET };
     const reading = () => serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, limits));
     // A count that fails leaves the page without it, as an unfiltered view's does.
-    const counting = () => countQueue(db, actor, p, { cap }).catch(() => null);
+    const countingBeside = () => countQueue(db, actor, p, { cap }).catch(() => null);
     const oneConnection = "rollback" in db;
-    const [found, counted] = oneConnection ? [await reading(), await counting()] : await Promise.all([reading(), counting()]);
-    count = counted;
+    const beside = oneConnection ? undefined : countingBeside();
+    const found = await reading();
     const rows = found.filter(isJoinedRow);
     // Person by person, the page; walked, a whole page or nothing known.
     if ((found[0]?.people ?? 0) <= peopleCap || rows.length > p.size) {
       fetched = rows.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, people: _people, ...row }) => row);
     }
+    if (fetched && opts.countLater && beside) counting = beside;
+    else count = await (beside ?? countingBeside());
   }
   // Too many people: counted already, a view past the cap is walked, and one under it is read (and
   // counted again) sorted from its matches.
@@ -584,7 +594,7 @@ export async function queuePage(db: Queryable, actor: Actor, p: QueueParams, opt
       }),
     }),
   );
-  return { rows: shown.map((r, i) => withDecision(actor, r, page[i]?.parts ?? [])), cursors, count };
+  return { rows: shown.map((r, i) => withDecision(actor, r, page[i]?.parts ?? [])), cursors, count, counting };
 }
 
 /**

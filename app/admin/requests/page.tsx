@@ -28,10 +28,11 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
   const params = parseQueueParams(await searchParams);
   // The count is not waited for: the rows render at once and "1,000+ requests" streams in after; if
   // it fails, the toolbar goes without it and the rows already shown stay. A filtered view is
-  // counted with its page, or beside it, by queuePage (lib/admin/queue-query.ts).
+  // counted with its page, or beside it, by queuePage (lib/admin/queue-query.ts), which leaves a
+  // count beside to stream in too (`countLater`).
   const counting = isFiltered(params) ? null : countQueue(indexOrderDb, user, params).catch(() => null);
-  const [{ rows, cursors, count: counted }, { plans: planRows, products: productRows, preferences }, detail, recentCalls] = await Promise.all([
-    queuePage(indexOrderDb, user, params),
+  const [{ rows, cursors, count: counted, counting: countingLater }, { plans: planRows, products: productRows, preferences }, detail, recentCalls] = await Promise.all([
+    queuePage(indexOrderDb, user, params, { countLater: true }),
     queueChoices(db, user),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
     // the revoke confirmation names the request's calls today and yesterday
@@ -98,7 +99,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           rows={rows.map(tableRow)}
           count={
             <Suspense fallback={<span className="text-zinc-500 dark:text-zinc-400">counting…</span>}>
-              <QueueCount count={counting ?? Promise.resolve(counted)} />
+              <QueueCount count={counting ?? countingLater ?? Promise.resolve(counted)} />
             </Suspense>
           }
           params={params}
