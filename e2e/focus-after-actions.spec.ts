@@ -1,12 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { eq } from "drizzle-orm";
-import { plans, products, users } from "../db/schema";
-import { addToCart } from "../lib/cart/cart-store";
-import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { BASE_URL } from "./keys-helpers";
+import { pendingRequest } from "./keys-helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -35,15 +31,9 @@ test("keyboard only: Add to cart keeps focus on its button, and Submit request l
 });
 
 test("keyboard only: Approve in the queue's panel moves focus to the panel's heading, which then shows the request approved", async ({ page }) => {
-  const tag = randomBytes(4).toString("hex");
-  const [user] = await conn.db.insert(users).values({ email: `focus-q-${tag}@example.com`, name: `Fay ${tag}` }).returning();
-  const [p] = await conn.db.select().from(products).where(eq(products.slug, "payments"));
-  const [plan] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
-  if (!user || !p || !plan) throw new Error("seed");
-  await addToCart(conn.db, user.id, { productId: p.id, planId: plan.id });
-  const request = await submitRequest(conn.db, { userId: user.id, baseUrl: BASE_URL }, { newAppName: `Focus ${tag}`, reason: "Focus check" }, {});
+  const { requestId } = await pendingRequest(conn, "payments");
 
-  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${request.id}`);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${requestId}`);
   const panel = page.getByRole("region", { name: "Request details" });
   const heading = panel.getByRole("heading", { level: 2 });
   await expect(heading).toBeFocused();
