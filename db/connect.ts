@@ -3,6 +3,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { withDeadlines } from "./deadline";
 import * as schema from "./schema";
+import { postgresErrorIn } from "@/lib/describe-error";
 import { DATABASE_UNAVAILABLE_DIGEST, databaseUnavailableIn } from "./unavailable";
 
 // Drizzle wraps every driver error in DrizzleQueryError, hiding DatabaseUnavailableError's digest
@@ -59,14 +60,15 @@ if (!Object.getOwnPropertyDescriptor(DrizzleQueryError.prototype, INSPECT)) {
 function describeCause(cause: unknown): string {
   const unavailable = databaseUnavailableIn(cause);
   if (unavailable) return unavailable.message;
-  const e = cause as { code?: unknown; constraint_name?: unknown; message?: unknown };
-  if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
-    const constraint = typeof e.constraint_name === "string" ? ` (constraint ${e.constraint_name})` : "";
-    const said = !e.code.startsWith("22") && typeof e.message === "string" ? `: ${e.message}` : "";
-    return `PostgreSQL error ${e.code}${constraint}${said}`;
+  const pg = postgresErrorIn(cause);
+  if (pg) {
+    const constraint = pg.constraint_name ? ` (constraint ${pg.constraint_name})` : "";
+    const said = !pg.code.startsWith("22") && typeof pg.message === "string" ? `: ${pg.message}` : "";
+    return `PostgreSQL error ${pg.code}${constraint}${said}`;
   }
   const name = cause instanceof Error ? cause.name : typeof cause;
-  return typeof e.code === "string" ? `${name} (${e.code})` : name;
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? `${name} (${code})` : name;
 }
 
 export type Database = ReturnType<typeof createDb>["db"];

@@ -20,10 +20,10 @@ export function describeError(error: unknown): string {
   return String(error).slice(0, 500);
 }
 
-type PostgresErrorFields = { code: string; constraint_name?: string; table_name?: string };
+type PostgresErrorFields = { code: string; message?: string; constraint_name?: string; table_name?: string };
 
 /** postgres.js's PostgresError, thrown directly or as the cause of drizzle's wrapper. */
-function postgresErrorIn(error: unknown): PostgresErrorFields | null {
+export function postgresErrorIn(error: unknown): PostgresErrorFields | null {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
     const e = current as { name?: unknown; code?: unknown; severity?: unknown; cause?: unknown };
