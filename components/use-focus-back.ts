@@ -26,3 +26,16 @@ export function focusWasDropped() {
   const active = document.activeElement;
   return active === null || active === document.body;
 }
+
+/**
+ * Runs `then` after a render in which `value` differs from the render before (never after the first):
+ * where a state change took away the control that had the focus, `then` puts it somewhere.
+ */
+export function useAfterChange(value: string, then: () => void) {
+  const last = useRef(value);
+  useEffect(() => {
+    if (last.current === value) return;
+    last.current = value;
+    then();
+  }, [value, then]);
+}

@@ -72,6 +72,8 @@ test("a consumer fills a cart, submits, follows, cancels, removes and resubmits 
   await page.getByRole("button", { name: "Cancel request" }).click();
   await page.getByRole("button", { name: "Yes, cancel it" }).click();
   await expect(page.getByTestId("request-status")).toHaveText("Cancelled");
+  // The confirm buttons went with the form: focus is on the page's heading, not the body.
+  await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
   // Said by a toast, though the form that sent it is gone from the cancelled request's page.
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Request cancelled." })).toBeVisible();
   await expect(page.getByTestId("timeline-event")).toHaveCount(2);

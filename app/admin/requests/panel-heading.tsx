@@ -1,7 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useRef } from "react";
-import { focusWasDropped } from "@/components/use-focus-back";
+import { focusWasDropped, useAfterChange } from "@/components/use-focus-back";
 
 /**
  * The detail panel's heading takes focus when a request is opened (the panel sits after the table
@@ -16,12 +16,9 @@ export function PanelHeading({ requestId, stage, children }: { requestId: string
   useEffect(() => {
     ref.current?.focus();
   }, [requestId]);
-  const lastStage = useRef(stage);
-  useEffect(() => {
-    if (lastStage.current === stage) return;
-    lastStage.current = stage;
+  useAfterChange(stage, () => {
     if (focusWasDropped()) ref.current?.focus();
-  }, [stage]);
+  });
   return (
     <h2 ref={ref} tabIndex={-1} className="font-semibold focus:outline-none focus-visible:outline-2">
       {children}

@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useRef } from "react";
-import { focusWasDropped } from "@/components/use-focus-back";
+import { useEffect } from "react";
+import { focusWasDropped, useAfterChange } from "@/components/use-focus-back";
 
 /**
  * After an action changes the request's state (cancel, give up access), the button that did it is
@@ -10,15 +10,9 @@ import { focusWasDropped } from "@/components/use-focus-back";
  * starts on the note that says what became of the request, not on the body.
  */
 export function FocusOnStateChange({ status, targetId, arrivalId }: { status: string; targetId: string; arrivalId?: string }) {
-  const first = useRef(status);
   useEffect(() => {
     if (arrivalId && focusWasDropped()) document.getElementById(arrivalId)?.focus();
   }, [arrivalId]);
-  useEffect(() => {
-    if (status !== first.current) {
-      first.current = status;
-      document.getElementById(targetId)?.focus();
-    }
-  }, [status, targetId]);
+  useAfterChange(status, () => document.getElementById(targetId)?.focus());
   return null;
 }
