@@ -160,3 +160,38 @@ test("Give up access says so in a toast, though the page then shows the request 
   await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "completed");
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Access given up (checked in)." })).toBeVisible();
 });
+
+test("an OAuth 2.0 product's request page creates its client once, and the emailed link then speaks of the client", async ({ page, request }) => {
+  const target = await approvedRequest(conn, "identity");
+  await signInAs(page, target.email, `/requests/${target.requestId}`);
+  await expect(page.getByRole("heading", { name: "Your OAuth client" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Generate key" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Create OAuth client" }).click();
+  await expect(page.getByRole("heading", { name: "Your new OAuth 2.0 client" })).toBeVisible();
+  const clientId = await page.getByTestId("new-client-id").inputValue();
+  const secret = await page.getByTestId("new-client-secret").inputValue();
+  rememberSecret(secret);
+  await expect(page.getByTestId("new-client-id")).toBeFocused();
+  expect(clientId).toMatch(/^pcl_/);
+  // The client works: its credentials get a token (no API key was made).
+  const token = await request.post("/oauth/token", {
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}` },
+    form: { grant_type: "client_credentials" },
+  });
+  expect(token.status()).toBe(200);
+
+  // After a reload: no secret, no button; the request names its client and points to the app page.
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Create OAuth client" })).toHaveCount(0);
+  await expect(page.getByTestId("request-key")).toHaveCount(0);
+  await expect(page.getByTestId("request-oauth-clients")).toContainText(clientId);
+  expect(await page.content()).not.toContain(secret);
+  await page.getByRole("link", { name: /Roll its secret/ }).click();
+  await expect(page.getByTestId("oauth-clients").getByRole("link", { name: clientId })).toBeVisible();
+
+  // The approval email offered the same client; its link is now used, in a client's words.
+  const claimLink = await claimLinkFor(page, target.email);
+  rememberSecret(claimLink.slice(claimLink.lastIndexOf("/") + 1));
+  await page.goto(claimLink);
+  await expect(page.getByTestId("claim-refusal")).toContainText("the client secret was shown once");
+});

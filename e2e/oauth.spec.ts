@@ -20,7 +20,7 @@ test("claim an OAuth client, get a token with the curl's credentials, verify it,
   await expect(page.getByRole("heading", { level: 1, name: "Claim your OAuth 2.0 client" })).toBeVisible();
   await expect(page.getByText("client ID and a client secret")).toBeVisible();
   await expect(page.getByRole("button", { name: "Generate key" })).toHaveCount(0);
-  await page.getByRole("button", { name: "Show my client ID and secret" }).click();
+  await page.getByRole("button", { name: "Create OAuth client" }).click();
   await expect(page.getByRole("heading", { name: "Your new OAuth 2.0 client" })).toBeVisible();
   const clientId = await page.getByTestId("new-client-id").inputValue();
   const secret = await page.getByTestId("new-client-secret").inputValue();

@@ -1,6 +1,7 @@
 import type { ReactElement } from "react";
 import {
   NewClaimLinkEmail,
+  credentialWord,
   RequestApprovedEmail,
   RequestCancelledEmail,
   type RequestCancelledEmailProps,
@@ -88,8 +89,8 @@ export const templates = {
   }),
   "claim-link": template<RequestApprovedEmailProps>({
     render: (p) => NewClaimLinkEmail(p),
-    defaultSubject: "Your new link to claim your key: {products}",
-    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
+    defaultSubject: "Your new link to claim your {credential}: {products}",
+    subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName, credential: credentialWord(p) }),
     previewProps: RequestApprovedEmail.PreviewProps,
     secretProps: ["claimUrl"],
   }),

@@ -12,7 +12,15 @@ export type RequestApprovedEmailProps = {
   /** One-time link to reveal the key (never the key itself). */
   claimUrl: string;
   availableFrom: string | null;
+  /**
+   * What the link yields: an API key, or for an OAuth 2.0 product's request an OAuth client (its id
+   * and secret). Emails queued before this prop existed were all for keys.
+   */
+  credential?: "key" | "client";
 };
+
+/** "key" or "OAuth client", for the email's words and its subject. */
+export const credentialWord = (p: Pick<RequestApprovedEmailProps, "credential">) => (p.credential === "client" ? "OAuth client" : "key");
 
 export function RequestApprovedEmail(p: RequestApprovedEmailProps & Branded) {
   return (
@@ -29,10 +37,10 @@ export function RequestApprovedEmail(p: RequestApprovedEmailProps & Branded) {
 /** A claim link the requester asked for again from the request page; the earlier link is dead. */
 export function NewClaimLinkEmail(p: RequestApprovedEmailProps & Branded) {
   return (
-    <EmailLayout brand={p.brand} preview={`Your new link to claim your key for ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Your new link to claim your ${credentialWord(p)} for ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`Here is the new link you asked for, to claim your key for ${p.productNames.join(", ")} (app “${p.appName}”). Any link sent before no longer works.`}
+        {`Here is the new link you asked for, to claim your ${credentialWord(p)} for ${p.productNames.join(", ")} (app “${p.appName}”). Any link sent before no longer works.`}
       </Text>
       <ClaimSteps {...p} />
     </EmailLayout>
@@ -45,9 +53,16 @@ function ClaimSteps(p: RequestApprovedEmailProps & Branded) {
       {p.availableFrom ? (
         <Text>{`Your access starts on ${p.availableFrom}; the link below works from then.`}</Text>
       ) : null}
-      <Text>Open the link below, sign in as yourself, and choose Generate key to see your API key. The key is shown once.</Text>
+      {p.credential === "client" ? (
+        <Text>
+          Open the link below, sign in as yourself, and choose Create OAuth client to get your app&apos;s client ID and
+          client secret. The secret is shown once.
+        </Text>
+      ) : (
+        <Text>Open the link below, sign in as yourself, and choose Generate key to see your API key. The key is shown once.</Text>
+      )}
       <PrimaryButton brand={p.brand} href={p.claimUrl}>
-        Generate your key
+        {p.credential === "client" ? "Create your OAuth client" : "Generate your key"}
       </PrimaryButton>
       <Text style={{ fontSize: 13, color: "#52525b" }}>
         The link works once. If it has expired, send yourself a new one from the request page:{" "}

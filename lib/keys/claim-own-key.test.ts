@@ -7,7 +7,7 @@ import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { approvedRequest as approvedRequestFor, refusal } from "@/tests/requests";
 import { claimKey, claimRefusal, inspectClaimLink } from "./claim-key";
-import { claimOwnKey } from "./claim-own-key";
+import { claimOwnCredential } from "./claim-own-key";
 import { hashSecret } from "./key-format";
 
 const t = await isolatedDatabase();
@@ -18,6 +18,12 @@ const owner = await f.owner();
 const approver = userActor(owner);
 
 const approvedRequest = (opts: { startsAt?: Date; durationDays?: number } = {}) => approvedRequestFor({ db: t.db, f, approver, baseUrl }, opts);
+/** These requests are for API-key products: the claim yields a key (claim-own-oauth.test.ts has the client). */
+async function claimOwnKey(...args: Parameters<typeof claimOwnCredential>) {
+  const claimed = await claimOwnCredential(...args);
+  if (claimed.kind !== "key") throw new Error(`expected a key, got ${claimed.kind}`);
+  return claimed;
+}
 const actorOf = (u: { id: string; role: UserRole }): UserActor => ({ kind: "user", id: u.id, role: u.role, disabled: false });
 
 /** Everything a claim could write: keys, audit rows, spent links, the request's status. */

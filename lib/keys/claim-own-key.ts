@@ -8,19 +8,21 @@ import { formatDateTime } from "@/lib/format";
 import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
 import { applyTransition, pastTense } from "@/lib/requests/state-machine";
 import { accountDisabled } from "@/lib/users/assert-active-user";
+import { issueClient, requestIsOAuth } from "@/lib/oauth/clients";
 import { issueKey } from "./issue-key";
 
 export const claimOwnKeySchema = z.object({ requestId: z.uuid("That request does not exist.") });
 
 /**
  * Generate key on the request page: the same one-time claim as the emailed link (lib/keys/claim-key.ts),
- * for the signed-in requester, without the token. The token proves the mailbox; here the session proves
+ * for the signed-in requester, without the token. Like the link, it yields what the request is for:
+ * an API key, or for an OAuth 2.0 product's request an OAuth client (its secret shown once). The token proves the mailbox; here the session proves
  * the requester, so only the requester may do it (anyone else hears "not found", as for any request that
  * is not theirs). The request's unused claim links are spent in the same transaction, so the email link
  * then says it was used; of any number of concurrent claims, by either way, exactly one creates a key
  * (the claim transition is guarded in SQL: approved → available).
  */
-export async function claimOwnKey(
+export async function claimOwnCredential(
   db: Database,
   actor: UserActor,
   input: z.input<typeof claimOwnKeySchema>,
@@ -37,15 +39,23 @@ export async function claimOwnKey(
       .from(accessRequests)
       .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, actor.id)));
     if (!request) throw notFound("This request");
+    // Only the requester gets this far, so saying which kind of credential it is tells no one else anything.
+    const oauth = await requestIsOAuth(tx, requestId);
     if (request.status === "available") {
-      throw new DomainError("conflict", "The key was already generated and shown once. Its details are on this page; if you did not keep it, roll the key to get a new one.");
+      throw new DomainError(
+        "conflict",
+        oauth
+          ? "The OAuth client was already created and its client secret was shown once. Your app's page lists the client; if you did not keep the secret, roll it there to get a new one."
+          : "The key was already generated and shown once. Its details are on this page; if you did not keep it, roll the key to get a new one.",
+      );
     }
-    if (request.status !== "approved") throw new DomainError("conflict", `This request is ${pastTense[request.status]}, so there is no key to generate.`);
+    const credential = oauth ? "OAuth client" : "key";
+    if (request.status !== "approved") throw new DomainError("conflict", `This request is ${pastTense[request.status]}, so there is no ${credential} to create.`);
     if (request.startsAt > now) {
-      throw new DomainError("conflict", `This access starts on ${formatDateTime(request.startsAt)}. Come back then to generate the key.`);
+      throw new DomainError("conflict", `This access starts on ${formatDateTime(request.startsAt)}. Come back then to create the ${credential}.`);
     }
     const windowEnd = accessWindowEnd(request);
-    if (windowEnd && windowEnd <= now) return { ended: windowEnd } as const;
+    if (windowEnd && windowEnd <= now) return { ended: windowEnd, credential } as const;
     // Claim links before the request row, the order claimKey locks them in, so the two ways never deadlock.
     await tx
       .update(claimLinks)
@@ -58,15 +68,19 @@ export async function claimOwnKey(
       requesterId: actor.id,
       data: { via: "request-page" },
     });
+    if (oauth) {
+      const { clientId, clientSecret, client } = await issueClient(tx, claimed, { actorId: actor.id, now });
+      return { kind: "oauth_client" as const, clientId, clientSecret, client, requestId };
+    }
     const { plaintext, key } = await issueKey(tx, claimed, { prefix: opts.prefix, actorId: actor.id, now });
-    return { plaintext, key, requestId };
+    return { kind: "key" as const, plaintext, key, requestId };
   });
   if ("ended" in result && result.ended) {
     // Never a key that is already expired: the request ends as expired, as the sweep would end it.
     await db.transaction((tx) => expireUnclaimedRequest(tx, requestId, { baseUrl: opts.baseUrl, now }));
     throw new DomainError(
       "conflict",
-      `This access ended on ${formatDateTime(result.ended)} before its key was generated, so there is no key. To use the API, request access again from the catalogue.`,
+      `This access ended on ${formatDateTime(result.ended)} before its ${result.credential} was created, so there is none. To use the API, request access again from the catalogue.`,
     );
   }
   return result;

@@ -8,7 +8,7 @@ import { claimUrl, issueClaimLinks } from "@/lib/keys/claim-links";
 import { type NewEmail, enqueueEmails } from "@/lib/mail/enqueue-email";
 import { currentKeyExpiry } from "./current-key";
 import { endRequests } from "./end-requests";
-import { requestProductNames } from "./product-names";
+import { requestIsOAuthColumn, requestProductNames } from "./product-names";
 
 
 /** What decision emails need about each request, in one query however many requests. */
@@ -25,6 +25,7 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
       requesterDisabled: sql<boolean>`${users.disabledAt} is not null`,
       appName: apps.name,
       productNames: requestProductNames(),
+      oauth: requestIsOAuthColumn(),
     })
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
@@ -76,6 +77,7 @@ export async function enqueueApprovedEmails(
           requestUrl: `${baseUrl}/requests/${f.id}`,
           claimUrl: claimUrl(baseUrl, token),
           availableFrom: f.startsAt > now ? formatDateTime(f.startsAt) : null,
+          credential: f.oauth ? "client" : "key",
         },
         // not worth sending once its claim link has expired (issueClaimLinks' expiry)
         usefulUntil: addHours(max([now, f.startsAt]), f.claimLinkLifetimeHours),

@@ -7,7 +7,9 @@ import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
-import { claimOwnKey, claimOwnKeySchema } from "@/lib/keys/claim-own-key";
+import { claimOwnCredential, claimOwnKeySchema } from "@/lib/keys/claim-own-key";
+import { clientScopes } from "@/lib/oauth/clients";
+import { oauthEndpoints } from "@/lib/oauth/endpoints";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
 import { graceChoiceSchema } from "@/lib/keys/roll-grace";
@@ -71,8 +73,24 @@ export const rollKeyAction = validatedActionWithUser(
 export const generateKeyAction = validatedActionWithUser(
   claimOwnKeySchema,
   async ({ requestId }, user) => {
-    const { plaintext, key } = await claimOwnKey(db, user, { requestId }, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
-    // No revalidatePath: re-rendering the page now would unmount the one view of the key.
+    const claimed = await claimOwnCredential(db, user, { requestId }, { prefix: env.keyPrefix, baseUrl: env.baseUrl });
+    // No revalidatePath: re-rendering the page now would unmount the one view of the key (or secret).
+    if (claimed.kind === "oauth_client") {
+      // An OAuth 2.0 product's request: a client id and secret, shown once, with the token call, as the claim page shows it.
+      return {
+        ok: true,
+        message: "OAuth client created. Copy its secret now: it is shown only this once.",
+        revealedClient: {
+          clientId: claimed.clientId,
+          clientSecret: claimed.clientSecret,
+          tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
+          expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
+          scopes: await clientScopes(db, requestId),
+          requestId,
+        },
+      };
+    }
+    const { plaintext, key } = claimed;
     return {
       ok: true,
       message: "Key generated. Copy it now: it is shown only this once.",

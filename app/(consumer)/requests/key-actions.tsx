@@ -4,6 +4,7 @@ import { useActionState, useEffect, useRef } from "react";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { KeyReveal } from "@/components/key-reveal";
+import { OAuthClientReveal } from "@/components/oauth-client-reveal";
 import { toastingAction, useActionToast } from "@/components/toast";
 import { useKeyClaimed } from "./key-claimed";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
@@ -167,25 +168,31 @@ export function ResendClaimLink({ requestId }: { requestId: string }) {
 /**
  * Generate key: the requester's own one-time claim from the request page (same key, same once-only
  * view as the emailed link, which then says it was used). Focus goes to the key so it can be copied.
+ * `credential` "client": an OAuth 2.0 product's request, which yields a client id and secret instead.
  */
-export function GenerateKey({ requestId }: { requestId: string }) {
+export function GenerateKey({ requestId, credential }: { requestId: string; credential: "key" | "client" }) {
   // A person with an authenticator is asked for a code first; the same form is sent again after it.
   const { state, pending, onSubmit } = useStepUpAction(generateKeyAction);
   useActionToast(state);
   const revealed = state?.revealedKey;
-  const revealRef = useFocusKey(Boolean(revealed));
+  const revealedClient = state?.revealedClient;
+  const revealRef = useFocusKey(Boolean(revealed ?? revealedClient));
   // The page around this form is not re-rendered (that would unmount the key): it is told instead.
   const { markClaimed } = useKeyClaimed();
   useEffect(() => {
-    if (revealed) markClaimed();
-  }, [revealed, markClaimed]);
-  if (revealed) {
+    if (revealed ?? revealedClient) markClaimed();
+  }, [revealed, revealedClient, markClaimed]);
+  if (revealed ?? revealedClient) {
     return (
       <div ref={revealRef} className="space-y-3">
-        <KeyReveal plaintext={revealed.plaintext} start={revealed.start} expiresAt={revealed.expiresAt} />
-        {/* A full load: the key above is gone after it, by design; the page then lists the key by its start. */}
+        {revealedClient ? (
+          <OAuthClientReveal client={revealedClient} />
+        ) : revealed ? (
+          <KeyReveal plaintext={revealed.plaintext} start={revealed.start} expiresAt={revealed.expiresAt} />
+        ) : null}
+        {/* A full load: the secret above is gone after it, by design; the page then shows what is kept. */}
         <a href={`/requests/${requestId}`} className="text-sm text-indigo-600 underline dark:text-indigo-400">
-          I have saved it: show the key&apos;s details
+          {revealedClient ? "I have saved it: show the request" : "I have saved it: show the key's details"}
         </a>
       </div>
     );
@@ -194,7 +201,7 @@ export function GenerateKey({ requestId }: { requestId: string }) {
     <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <Button type="submit" disabled={pending}>
-        {pending ? "Generating your key…" : "Generate key"}
+        {credential === "client" ? (pending ? "Creating your client…" : "Create OAuth client") : pending ? "Generating your key…" : "Generate key"}
       </Button>
       <Message state={state} />
     </form>

@@ -51,7 +51,7 @@ export function ClaimForm({ token, notice, credential }: { token: string; notice
       {notice}
       <input type="hidden" name="token" value={token} />
       <Button type="submit" disabled={pending}>
-        {credential === "client" ? (pending ? "Creating your client…" : "Show my client ID and secret") : pending ? "Generating your key…" : "Generate key"}
+        {credential === "client" ? (pending ? "Creating your client…" : "Create OAuth client") : pending ? "Generating your key…" : "Generate key"}
       </Button>
       <div aria-live="polite">
         {state && !state.ok ? (

@@ -26,6 +26,8 @@ import {
 import { keysOfRequest } from "@/lib/keys/queries";
 import { defaultGraceChoice, maxGraceOf } from "@/lib/keys/roll-grace";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
+import { requestIsOAuth } from "@/lib/oauth/clients";
+import { clientsOfApp } from "@/lib/oauth/queries";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
 import { FocusOnStateChange } from "./focus-on-state-change";
@@ -50,6 +52,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
     (a) => a === "cancel" || a === "resubmit" || a === "remove",
   );
   const keys = await keysOfRequest(db, user.id, request.id);
+  // An OAuth 2.0 product's request yields a client (id and secret), not an API key: the words follow.
+  const oauth = await requestIsOAuth(db, request.id);
+  const credential = oauth ? "OAuth client" : "key";
+  const clients = oauth ? (await clientsOfApp(db, user.id, request.appId)).filter((c) => c.requestId === request.id) : [];
   const now = new Date();
   const currentKey = keys.find((k) => k.endReason === null);
   // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
@@ -97,8 +103,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             >
               {request.status === "approved"
                 ? request.startsAt > now
-                  ? `Your request was approved automatically. Its key can be generated here from ${formatDateTime(request.startsAt)}.`
-                  : "Your request was approved automatically. Generate your key below; a link to claim it is also on its way by email."
+                  ? `Your request was approved automatically. Its ${credential} can be created here from ${formatDateTime(request.startsAt)}.`
+                  : `Your request was approved automatically. ${oauth ? "Create your OAuth client" : "Generate your key"} below; a link to claim it is also on its way by email.`
                 : request.plan.handoff
                   ? "Request submitted. A third party decides it; you will get an email when it is decided."
                   : "Request submitted. The API owners have been notified; you will get an email when they decide."}
@@ -145,21 +151,21 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       ) : null}
       {request.status === "approved" ? (
         <Card className="space-y-3" data-testid="generate-key">
-          <h2 className="font-semibold">Your key</h2>
+          <h2 className="font-semibold">{oauth ? "Your OAuth client" : "Your key"}</h2>
           {request.startsAt > now ? (
-            <p className="text-sm">{`Approved, available from ${formatDateTime(request.startsAt)}. Come back then to generate your key here, or use the link in your email.`}</p>
+            <p className="text-sm">{`Approved, available from ${formatDateTime(request.startsAt)}. Come back then to create your ${credential} here, or use the link in your email.`}</p>
           ) : (
             <>
               <OnceKeyClaimed
                 before={
                   <p className="text-sm">
-                    Approved. Generate your key here: it is shown once, so have somewhere safe to keep
-                    it, such as your secret manager. The link in your approval email does the same and
-                    stops working once the key exists.
+                    {oauth
+                      ? "Approved. Create your app's OAuth client here: you get a client ID and a client secret, and the secret is shown once, so have somewhere safe to keep it, such as your secret manager. The link in your approval email does the same and stops working once the client exists."
+                      : "Approved. Generate your key here: it is shown once, so have somewhere safe to keep it, such as your secret manager. The link in your approval email does the same and stops working once the key exists."}
                   </p>
                 }
               />
-              <GenerateKey requestId={request.id} />
+              <GenerateKey requestId={request.id} credential={oauth ? "client" : "key"} />
             </>
           )}
           <OnceKeyClaimed
@@ -223,6 +229,25 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
               );
             })}
           </ul>
+        </Card>
+      ) : null}
+
+      {clients.length > 0 ? (
+        <Card className="space-y-3" data-testid="request-oauth-clients">
+          <h2 className="font-semibold">OAuth 2.0 client</h2>
+          <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="OAuth clients of this request">
+            {clients.map((c) => (
+              <li key={c.id} className="py-2">
+                <span className="font-mono break-all">{c.clientId}</span>
+                <p className="text-zinc-500 dark:text-zinc-400">{c.lastUsedAt ? `Last used ${formatDateTime(c.lastUsedAt)}` : "Never used"}</p>
+              </li>
+            ))}
+          </ul>
+          <p className="text-sm">
+            <Link href={`/apps/${request.appId}#oauth-clients-title`} className="text-indigo-600 underline dark:text-indigo-400">
+              {`Roll its secret, check it in or see the token call on ${request.appName}'s page`}
+            </Link>
+          </p>
         </Card>
       ) : null}
 
