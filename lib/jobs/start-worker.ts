@@ -64,17 +64,6 @@ function withSafeErrors(task: Task): Task {
 }
 
 /** Runs the Postgres job queue. Safe with any number of instances: graphile-worker locks each job. */
-/**
- * Each pool fetches jobs for its workers (graphile-worker's local queue), up to one per worker,
- * instead of every worker asking on its own. Idle, that is one query per pool per pollInterval
- * rather than one per worker: 12 queries a second, arriving together, had cost the app's requests
- * (the inline worker shares their event loop) 4–6 ms at p95. New jobs still start at once
- * (LISTEN/NOTIFY); a pool asks again as soon as its workers have taken what it fetched.
- */
-function localQueueOf(size: number): GraphileConfig.Preset {
-  return { worker: { localQueue: { size } } };
-}
-
 export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; stop: () => Promise<void> }> {
   const { db, sql } = createDb(opts.connectionString, { max: 2 });
 
@@ -167,7 +156,6 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     events,
     concurrency,
     pollInterval: opts.pollInterval ?? 1000,
-    preset: localQueueOf(concurrency),
     noHandleSignals: true,
     logger: quietLogger(),
     taskList: {
@@ -199,7 +187,6 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
     events,
     concurrency: webhookConcurrency,
     pollInterval: opts.pollInterval ?? 1000,
-    preset: localQueueOf(webhookConcurrency),
     noHandleSignals: true,
     logger: quietLogger(),
     taskList: { [DELIVER_WEBHOOK_TASK]: deliverWebhookTask },
