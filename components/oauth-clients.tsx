@@ -9,8 +9,8 @@ import { oauthEndpoints } from "@/lib/oauth/endpoints";
 import { type ClientState, clientState, clientsOfApp } from "@/lib/oauth/queries";
 import { OAuthClientControls } from "./oauth-client-controls";
 
-const LABEL: Record<ClientState, string> = { active: "Active", not_yet: "Not yet valid", expired: "Expired", ended: "Ended" };
-const TONE: Record<ClientState, BadgeTone> = { active: "green", not_yet: "sky", expired: "amber", ended: "neutral" };
+export const CLIENT_STATE_LABEL: Record<ClientState, string> = { active: "Active", not_yet: "Not yet valid", expired: "Expired", ended: "Ended" };
+export const CLIENT_STATE_TONE: Record<ClientState, BadgeTone> = { active: "green", not_yet: "sky", expired: "amber", ended: "neutral" };
 
 /** An app's OAuth 2.0 clients (issue 19): the archive, with roll, public key, check-in and revoke for working ones. */
 export async function OAuthClients({ appId, userId }: { appId: string; userId: string }) {
@@ -52,7 +52,7 @@ export async function OAuthClients({ appId, userId }: { appId: string; userId: s
                 {formatDateTime(c.validFrom)} – {c.expiresAt ? formatDateTime(c.expiresAt) : "no end"}
               </td>
               <td className="py-2 align-top">
-                <Badge tone={TONE[state]}>{LABEL[state]}</Badge>
+                <Badge tone={CLIENT_STATE_TONE[state]}>{CLIENT_STATE_LABEL[state]}</Badge>
                 {c.endReason ? <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">{c.endReason === "checked_in" ? "Checked in" : c.endReason === "revoked" ? "Revoked" : c.endReason}{c.endsAt ? ` ${formatDateTime(c.endsAt)}` : ""}</p> : null}
               </td>
             </tr>

@@ -13,6 +13,8 @@ export type TimelineEvent = {
   createdAt: Date;
   /** How a key was claimed: "request-page" for Generate key, otherwise the emailed link. */
   via?: string | null;
+  /** "oauth_client" when the claim created an OAuth client rather than a key. */
+  credential?: string | null;
 };
 
 /** Who did it, in words a requester and an approver both read. */
@@ -44,7 +46,7 @@ export function Timeline({
     <ol className={cn("space-y-3 text-sm", className)} aria-label={label}>
       {events.map((e) => {
         const status = stateEnteredBy(e.action);
-        const words = requestEventWords(e.action, e.via);
+        const words = requestEventWords(e.action, e.via, e.credential);
         const state = status ? requestState(status) : null;
         return (
           <li

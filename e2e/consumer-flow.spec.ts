@@ -104,6 +104,9 @@ test("a consumer fills a cart, submits, follows, cancels, removes and resubmits 
   await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}(\?resubmitted=1)?$/);
   await expect(page.getByTestId("request-status")).toHaveText("Pending");
   await expect(page.getByText("Resubmission of")).toBeVisible();
+  // The arrival note says what happened, once: its flag then leaves the address.
+  await expect(page.getByText("Request submitted. The API owners have been notified")).toBeVisible();
+  await expect(page).toHaveURL(/\/requests\/[0-9a-f-]{36}$/);
   await page.goto("/requests");
   await expect(page.getByTestId("request-row")).toHaveCount(2);
 });

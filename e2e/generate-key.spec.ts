@@ -185,6 +185,8 @@ test("an OAuth 2.0 product's request page creates its client once, and the email
   await expect(page.getByRole("button", { name: "Create OAuth client" })).toHaveCount(0);
   await expect(page.getByTestId("request-key")).toHaveCount(0);
   await expect(page.getByTestId("request-oauth-clients")).toContainText(clientId);
+  await expect(page.getByTestId("request-oauth-clients")).toContainText("Active");
+  await expect(page.getByTestId("timeline-event").filter({ hasText: "OAuth client created on the request page" })).toHaveCount(1);
   expect(await page.content()).not.toContain(secret);
   await page.getByRole("link", { name: /Roll its secret/ }).click();
   await expect(page.getByTestId("oauth-clients").getByRole("link", { name: clientId })).toBeVisible();

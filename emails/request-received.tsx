@@ -11,6 +11,8 @@ export type RequestReceivedEmailProps = {
   /** How many approvals it waits for; 0 when the plan approved it at once. */
   approvalsRequired: number;
   autoApproved: boolean;
+  /** What an approval yields: an API key, or an OAuth client (emails queued before this prop: a key). */
+  credential?: "key" | "client";
   requestUrl: string;
 };
 
@@ -23,7 +25,11 @@ export function RequestReceivedEmail(p: RequestReceivedEmailProps & Branded) {
       <Section>
         <Text style={{ fontWeight: 600, margin: "16px 0 4px" }}>What happens next</Text>
         {p.autoApproved ? (
-          <Text>{"This plan approves requests at once: you will get a separate email with a one-time link to claim your key, or you can generate it from the request page now."}</Text>
+          <Text>
+            {p.credential === "client"
+              ? "This plan approves requests at once: you will get a separate email with a one-time link to create your OAuth client, or you can create it from the request page now."
+              : "This plan approves requests at once: you will get a separate email with a one-time link to claim your key, or you can generate it from the request page now."}
+          </Text>
         ) : (
           <Text>
             {p.approvalsRequired > 1

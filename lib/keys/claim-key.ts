@@ -11,7 +11,7 @@ import { accountDisabled } from "@/lib/users/assert-active-user";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
 import { issueKey } from "./issue-key";
-import { issueClient, requestIsOAuth } from "@/lib/oauth/clients";
+import { clientScopes, issueClient, requestIsOAuth } from "@/lib/oauth/clients";
 
 export type ClaimState =
   | { state: "ready"; requestId: string; appName: string; planName: string; productNames: string[] }
@@ -122,16 +122,20 @@ export async function claimCredential(
       )
       .returning({ requestId: claimLinks.requestId });
     if (!used) return null;
+    // An OAuth 2.0 product's request yields an OAuth client, not an API key (the cart never mixes them).
+    const oauth = await requestIsOAuth(tx, used.requestId);
     const request = await applyTransition(tx, {
       requestId: used.requestId,
       transition: "claim",
       actorId: userId,
       requesterId: userId,
+      ...(oauth ? { data: { credential: "oauth_client" } } : {}),
     });
-    // An OAuth 2.0 product's request yields an OAuth client, not an API key (the cart never mixes them).
-    if (await requestIsOAuth(tx, request.id)) {
+    if (oauth) {
       const { clientId, clientSecret, client } = await issueClient(tx, request, { actorId: userId, now });
-      return { kind: "oauth_client" as const, clientId, clientSecret, client, requestId: request.id };
+      // Read before the commit: after it, a failed read would lose the only view of the secret.
+      const scopes = await clientScopes(tx, request.id);
+      return { kind: "oauth_client" as const, clientId, clientSecret, client, scopes, requestId: request.id };
     }
     const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: userId, now });
     return { kind: "key" as const, plaintext, key, requestId: request.id };

@@ -8,8 +8,11 @@ import { formatDateTime } from "@/lib/format";
 import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
 import { applyTransition, pastTense } from "@/lib/requests/state-machine";
 import { accountDisabled } from "@/lib/users/assert-active-user";
-import { issueClient, requestIsOAuth } from "@/lib/oauth/clients";
+import { clientScopes, issueClient, requestIsOAuth } from "@/lib/oauth/clients";
 import { issueKey } from "./issue-key";
+
+const OAUTH_ALREADY_CREATED =
+  "The OAuth client was already created and its client secret was shown once. Your app's page lists the client; if you did not keep the secret, roll it there to get a new one.";
 
 export const claimOwnKeySchema = z.object({ requestId: z.uuid("That request does not exist.") });
 
@@ -45,7 +48,7 @@ export async function claimOwnCredential(
       throw new DomainError(
         "conflict",
         oauth
-          ? "The OAuth client was already created and its client secret was shown once. Your app's page lists the client; if you did not keep the secret, roll it there to get a new one."
+          ? OAUTH_ALREADY_CREATED
           : "The key was already generated and shown once. Its details are on this page; if you did not keep it, roll the key to get a new one.",
       );
     }
@@ -66,11 +69,17 @@ export async function claimOwnCredential(
       transition: "claim",
       actorId: actor.id,
       requesterId: actor.id,
-      data: { via: "request-page" },
+      data: oauth ? { via: "request-page", credential: "oauth_client" } : { via: "request-page" },
+    }).catch((error: unknown) => {
+      // A claim that lost the race (another tab, the emailed link) hears it in a client's words too.
+      if (oauth && error instanceof DomainError && error.code === "conflict") throw new DomainError("conflict", OAUTH_ALREADY_CREATED);
+      throw error;
     });
     if (oauth) {
       const { clientId, clientSecret, client } = await issueClient(tx, claimed, { actorId: actor.id, now });
-      return { kind: "oauth_client" as const, clientId, clientSecret, client, requestId };
+      // Read here, before the commit: after it, a failed read would lose the only view of the secret.
+      const scopes = await clientScopes(tx, requestId);
+      return { kind: "oauth_client" as const, clientId, clientSecret, client, scopes, requestId };
     }
     const { plaintext, key } = await issueKey(tx, claimed, { prefix: opts.prefix, actorId: actor.id, now });
     return { kind: "key" as const, plaintext, key, requestId };

@@ -4,8 +4,11 @@ import { accessRequests, oauthClients } from "@/db/schema";
 
 export type AppClient = Awaited<ReturnType<typeof clientsOfApp>>[number];
 
-/** An app's OAuth clients, newest first, for its owner (the requester): never a secret or its hash. */
-export async function clientsOfApp(db: Queryable, userId: string, appId: string) {
+/**
+ * An app's OAuth clients, newest first, for its owner (the requester): never a secret or its hash.
+ * `requestId`: only that request's (its page lists them).
+ */
+export async function clientsOfApp(db: Queryable, userId: string, appId: string, opts: { requestId?: string } = {}) {
   return db
     .select({
       id: oauthClients.id,
@@ -25,7 +28,13 @@ export async function clientsOfApp(db: Queryable, userId: string, appId: string)
     })
     .from(oauthClients)
     .innerJoin(accessRequests, eq(accessRequests.id, oauthClients.requestId))
-    .where(and(eq(oauthClients.appId, appId), eq(accessRequests.requesterId, userId)))
+    .where(
+      and(
+        eq(oauthClients.appId, appId),
+        eq(accessRequests.requesterId, userId),
+        opts.requestId === undefined ? undefined : eq(oauthClients.requestId, opts.requestId),
+      ),
+    )
     .orderBy(desc(oauthClients.createdAt));
 }
 

@@ -11,8 +11,11 @@ import { endRequests } from "./end-requests";
 import { requestIsOAuthColumn, requestProductNames } from "./product-names";
 
 
-/** What decision emails need about each request, in one query however many requests. */
-export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
+/**
+ * What decision emails need about each request, in one query however many requests. `oauth`: only
+ * the approval emails ask (the link yields a client or a key); for the others it is left false.
+ */
+export async function emailFacts(tx: Queryable, requestIds: readonly string[], opts: { oauth?: boolean } = {}) {
   if (requestIds.length === 0) return [];
   return tx
     .select({
@@ -25,7 +28,7 @@ export async function emailFacts(tx: Queryable, requestIds: readonly string[]) {
       requesterDisabled: sql<boolean>`${users.disabledAt} is not null`,
       appName: apps.name,
       productNames: requestProductNames(),
-      oauth: requestIsOAuthColumn(),
+      oauth: opts.oauth ? requestIsOAuthColumn() : sql<boolean>`false`,
     })
     .from(accessRequests)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
@@ -45,7 +48,7 @@ export async function enqueueApprovedEmails(
   /** "claim-link": a new link the requester asked for, instead of the approval itself. */
   template: "approved" | "claim-link" = "approved",
 ) {
-  const all = await emailFacts(tx, requestIds);
+  const all = await emailFacts(tx, requestIds, { oauth: true });
   // A disabled person is never sent a claim link: a request of theirs that was just approved (or
   // whose link they ask for again) is cancelled instead, audited as the system's doing.
   await endRequests(tx, {

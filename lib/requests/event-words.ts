@@ -27,13 +27,16 @@ const words: Record<string, string> = {
 
 /**
  * "request.claim_link_sent" → "New claim link sent"; an action without words reads as itself, spaced.
- * `via` tells how a key was claimed (lib/keys/claim-own-key.ts marks Generate key "request-page").
+ * `via` tells how a key was claimed (lib/keys/claim-own-key.ts marks Generate key "request-page");
+ * `credential` "oauth_client": the claim created an OAuth 2.0 client, not a key.
  */
-export function requestEventWords(action: string, via?: string | null) {
-  if (action === "request.available")
+export function requestEventWords(action: string, via?: string | null, credential?: string | null) {
+  if (action === "request.available") {
+    const what = credential === "oauth_client" ? "OAuth client" : "Key";
     return via === "request-page"
-      ? "Key generated on the request page"
-      : "Key claimed from the email link";
+      ? `${what} ${credential === "oauth_client" ? "created" : "generated"} on the request page`
+      : `${what} claimed from the email link`;
+  }
   return words[action] ?? action.replace(/^(request|key)\./, "").replaceAll("_", " ");
 }
 

@@ -74,7 +74,7 @@ export async function enqueueRequestReceivedEmail(tx: Tx, requestId: string, bas
     .where(eq(accessRequests.id, requestId));
   if (!row) return;
   const parts = await tx
-    .select({ name: products.name })
+    .select({ name: products.name, authMethod: products.authMethod })
     .from(accessRequestProducts)
     .innerJoin(products, eq(products.id, accessRequestProducts.productId))
     .where(eq(accessRequestProducts.requestId, requestId))
@@ -89,6 +89,8 @@ export async function enqueueRequestReceivedEmail(tx: Tx, requestId: string, bas
       productNames: parts.map((p) => p.name),
       approvalsRequired: row.plan.approvalsRequired,
       autoApproved: row.status !== "pending",
+      // An OAuth 2.0 product's request yields a client, not a key (the cart never mixes the two).
+      credential: parts.some((p) => p.authMethod === "oauth2") ? "client" : "key",
       requestUrl: `${baseUrl}/requests/${requestId}`,
     },
   });

@@ -86,6 +86,7 @@ export function requestTimeline(db: Queryable, requestId: string) {
       comment: auditEvents.comment,
       createdAt: auditEvents.createdAt,
       via: sql<string | null>`${auditEvents.data}->>'via'`,
+      credential: sql<string | null>`${auditEvents.data}->>'credential'`,
     })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))

@@ -8,7 +8,6 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { claimOwnCredential, claimOwnKeySchema } from "@/lib/keys/claim-own-key";
-import { clientScopes } from "@/lib/oauth/clients";
 import { oauthEndpoints } from "@/lib/oauth/endpoints";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
@@ -85,7 +84,7 @@ export const generateKeyAction = validatedActionWithUser(
           clientSecret: claimed.clientSecret,
           tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
           expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
-          scopes: await clientScopes(db, requestId),
+          scopes: claimed.scopes,
           requestId,
         },
       };

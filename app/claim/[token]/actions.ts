@@ -5,7 +5,6 @@ import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { claimCredential } from "@/lib/keys/claim-key";
-import { clientScopes } from "@/lib/oauth/clients";
 import { oauthEndpoints } from "@/lib/oauth/endpoints";
 
 const claimSchema = z.object({ token: z.string().max(200) });
@@ -29,7 +28,7 @@ export const claimKeyAction = validatedActionWithUser(
           clientSecret: claimed.clientSecret,
           tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
           expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
-          scopes: await clientScopes(db, claimed.requestId),
+          scopes: claimed.scopes,
           requestId: claimed.requestId,
         },
       };

@@ -12,15 +12,22 @@ const ARRIVAL_FLAGS = ["submitted", "resubmitted"] as const;
  * and the toast says what happened. Arriving from the cart's Submit request (`arrivalId`), focus
  * starts on the note that says what became of the request, not on the body. The note is said once:
  * its flag (`?submitted=1`, `?resubmitted=1`) leaves the address, so a reload or a copied link shows
- * the request without it (history.replaceState, which Next's router follows without a new render).
+ * the request without it (history.replaceState, which Next's router follows, so a later refresh of
+ * the page does not put it back).
  */
 export function FocusOnStateChange({ status, targetId, arrivalId }: { status: string; targetId: string; arrivalId?: string }) {
   useEffect(() => {
     if (!arrivalId) return;
     if (focusWasDropped()) document.getElementById(arrivalId)?.focus();
-    const url = new URL(window.location.href);
-    for (const flag of ARRIVAL_FLAGS) url.searchParams.delete(flag);
-    window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+    // After every effect of this commit: on a full page load Next's router hooks replaceState in an
+    // effect of its own, which runs after this one (a child's), and an unhooked call would leave the
+    // router's own copy of the address flagged.
+    const later = setTimeout(() => {
+      const url = new URL(window.location.href);
+      for (const flag of ARRIVAL_FLAGS) url.searchParams.delete(flag);
+      window.history.replaceState(null, "", `${url.pathname}${url.search}${url.hash}`);
+    });
+    return () => clearTimeout(later);
   }, [arrivalId]);
   useAfterChange(status, () => document.getElementById(targetId)?.focus());
   return null;

@@ -27,7 +27,8 @@ import { keysOfRequest } from "@/lib/keys/queries";
 import { defaultGraceChoice, maxGraceOf } from "@/lib/keys/roll-grace";
 import { redirectUrlOf } from "@/lib/webhooks/redirect-consumer";
 import { requestIsOAuth } from "@/lib/oauth/clients";
-import { clientsOfApp } from "@/lib/oauth/queries";
+import { clientState, clientsOfApp } from "@/lib/oauth/queries";
+import { CLIENT_STATE_LABEL, CLIENT_STATE_TONE } from "@/components/oauth-clients";
 import { extensionState } from "@/lib/requests/extension-queries";
 import { ContinueHandoff } from "../continue-handoff";
 import { FocusOnStateChange } from "./focus-on-state-change";
@@ -55,7 +56,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   // An OAuth 2.0 product's request yields a client (id and secret), not an API key: the words follow.
   const oauth = await requestIsOAuth(db, request.id);
   const credential = oauth ? "OAuth client" : "key";
-  const clients = oauth ? (await clientsOfApp(db, user.id, request.appId)).filter((c) => c.requestId === request.id) : [];
+  const clients = oauth ? await clientsOfApp(db, user.id, request.appId, { requestId: request.id }) : [];
   const now = new Date();
   const currentKey = keys.find((k) => k.endReason === null);
   // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
@@ -236,18 +237,27 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         <Card className="space-y-3" data-testid="request-oauth-clients">
           <h2 className="font-semibold">OAuth 2.0 client</h2>
           <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="OAuth clients of this request">
-            {clients.map((c) => (
-              <li key={c.id} className="py-2">
-                <span className="font-mono break-all">{c.clientId}</span>
-                <p className="text-zinc-500 dark:text-zinc-400">{c.lastUsedAt ? `Last used ${formatDateTime(c.lastUsedAt)}` : "Never used"}</p>
-              </li>
-            ))}
+            {clients.map((c) => {
+              const state = clientState(c, now);
+              return (
+                <li key={c.id} className="py-2">
+                  <span className="font-mono break-all">{c.clientId}</span>{" "}
+                  <Badge tone={CLIENT_STATE_TONE[state]}>{CLIENT_STATE_LABEL[state]}</Badge>
+                  <p className="text-zinc-500 dark:text-zinc-400">
+                    {`Valid from ${formatDateTime(c.validFrom)}${c.expiresAt ? ` until ${formatDateTime(c.expiresAt)}` : ""} · ${c.lastUsedAt ? `last used ${formatDateTime(c.lastUsedAt)}` : "never used"}`}
+                  </p>
+                </li>
+              );
+            })}
           </ul>
-          <p className="text-sm">
-            <Link href={`/apps/${request.appId}#oauth-clients-title`} className="text-indigo-600 underline dark:text-indigo-400">
-              {`Roll its secret, check it in or see the token call on ${request.appName}'s page`}
-            </Link>
-          </p>
+          {/* The app page's controls are for working clients; an ended one has nothing to do there. */}
+          {clients.some((c) => clientState(c, now) === "active" || clientState(c, now) === "not_yet") ? (
+            <p className="text-sm">
+              <Link href={`/apps/${request.appId}#oauth-clients-title`} className="text-indigo-600 underline dark:text-indigo-400">
+                {`Roll its secret, check it in or see the token call on ${request.appName}'s page`}
+              </Link>
+            </p>
+          ) : null}
         </Card>
       ) : null}
 
