@@ -6,7 +6,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
 import { signInAs } from "./helpers";
-import { approvedRequest, claimLinkFor, rememberSecret } from "./keys-helpers";
+import { approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -166,13 +166,7 @@ test("an OAuth 2.0 product's request page creates its client once, and the email
   await signInAs(page, target.email, `/requests/${target.requestId}`);
   await expect(page.getByRole("heading", { name: "Your OAuth client" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Generate key" })).toHaveCount(0);
-  await page.getByRole("button", { name: "Create OAuth client" }).click();
-  await expect(page.getByRole("heading", { name: "Your new OAuth 2.0 client" })).toBeVisible();
-  const clientId = await page.getByTestId("new-client-id").inputValue();
-  const secret = await page.getByTestId("new-client-secret").inputValue();
-  rememberSecret(secret);
-  await expect(page.getByTestId("new-client-id")).toBeFocused();
-  expect(clientId).toMatch(/^pcl_/);
+  const { clientId, secret } = await createOAuthClient(page);
   // The client works: its credentials get a token (no API key was made).
   const token = await request.post("/oauth/token", {
     headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}` },

@@ -56,6 +56,23 @@ export async function claimFromMailbox(page: Page, email: string) {
   return { key, claimLink };
 }
 
+/**
+ * Presses Create OAuth client (on the claim page or the request page) and reads the new client off
+ * the one screen that shows its secret: focus on the client id, ready to copy; the secret remembered
+ * (the suite checks no log holds it).
+ */
+export async function createOAuthClient(page: Page) {
+  await page.getByRole("button", { name: "Create OAuth client" }).click();
+  await expect(page.getByRole("heading", { name: "Your new OAuth 2.0 client" })).toBeVisible();
+  const clientId = await page.getByTestId("new-client-id").inputValue();
+  const secret = await page.getByTestId("new-client-secret").inputValue();
+  rememberSecret(secret);
+  await expect(page.getByTestId("new-client-id")).toBeFocused();
+  expect(clientId).toMatch(/^pcl_/);
+  expect(secret).toMatch(/^pcs_/);
+  return { clientId, secret };
+}
+
 /** The claim link in the newest "Approved" email to this address, read from the dev mailbox. */
 export async function claimLinkFor(page: Page, email: string) {
   // The subject may be overridden by an admin; the template is not.

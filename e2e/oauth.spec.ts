@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { e2eDb } from "./db";
 import { seriousViolations } from "./helpers-products";
-import { BASE_URL, approvedRequest, claimLinkFor, rememberSecret } from "./keys-helpers";
+import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
 import { signInAs } from "./helpers";
 import { inBothThemes } from "./helpers-theme";
 
@@ -20,14 +20,7 @@ test("claim an OAuth client, get a token with the curl's credentials, verify it,
   await expect(page.getByRole("heading", { level: 1, name: "Claim your OAuth 2.0 client" })).toBeVisible();
   await expect(page.getByText("client ID and a client secret")).toBeVisible();
   await expect(page.getByRole("button", { name: "Generate key" })).toHaveCount(0);
-  await page.getByRole("button", { name: "Create OAuth client" }).click();
-  await expect(page.getByRole("heading", { name: "Your new OAuth 2.0 client" })).toBeVisible();
-  const clientId = await page.getByTestId("new-client-id").inputValue();
-  const secret = await page.getByTestId("new-client-secret").inputValue();
-  rememberSecret(secret);
-  await expect(page.getByTestId("new-client-id")).toBeFocused();
-  expect(clientId).toMatch(/^pcl_/);
-  expect(secret).toMatch(/^pcs_/);
+  const { clientId, secret } = await createOAuthClient(page);
   await expect(page.getByTestId("token-curl")).toContainText(`curl -s -u '${clientId}:${secret}'`);
   await expect(page.getByTestId("token-curl")).toContainText(`${BASE_URL}/oauth/token`);
   await expect(page.getByTestId("token-curl")).toContainText("scope=identity%3Aread%20accounts%3Aread");

@@ -67,10 +67,11 @@ function withSafeErrors(task: Task): Task {
  * How often an idle worker asks for jobs. New jobs are announced (LISTEN/NOTIFY) and start at once;
  * polling finds the ones due later (retries, scheduled attempts) and a job added again under a key
  * it already waits under (an admin's email Retry, a delivery's lease re-check), which graphile-worker
- * does not announce: 2 s, graphile-worker's own default, is soon enough for those. Behind a transaction pooler nothing is announced (no LISTEN), so every job waits
- * for a poll: 1 s there. Each of the 12 workers polls on its own, on the app's event loop when the
- * worker is inline: at 1 s those polls had cost the approval queue 2–3 ms at p50 and 4–6 ms at p95
- * (an A/B against PORTICO_WORKER=off, 3 rounds of 500 requests).
+ * does not announce: 2 s, graphile-worker's own default, is soon enough for those. Behind a
+ * transaction pooler nothing is announced (no LISTEN), so every job waits for a poll: 1 s there.
+ * Each of the 12 workers polls on its own, on the app's event loop when the worker is inline: at 1 s
+ * those polls had cost the approval queue 1.7–3.1 ms at p50 and 3.8–6.2 ms at p95 (an A/B against
+ * PORTICO_WORKER=off, 3 rounds of 500 requests).
  */
 function defaultPollInterval() {
   return behindTransactionPooler() ? 1000 : 2000;

@@ -18,7 +18,7 @@ const owner = await f.owner();
 const approver = userActor(owner);
 
 const approvedRequest = (opts: { startsAt?: Date; durationDays?: number } = {}) => approvedRequestFor({ db: t.db, f, approver, baseUrl }, opts);
-/** These requests are for API-key products: the claim yields a key (claim-own-oauth.test.ts has the client). */
+/** These requests are for API-key products: the claim yields a key (claim-oauth.test.ts has the client). */
 async function claimOwnKey(...args: Parameters<typeof claimOwnCredential>) {
   const claimed = await claimOwnCredential(...args);
   if (claimed.kind !== "key") throw new Error(`expected a key, got ${claimed.kind}`);

@@ -6,6 +6,7 @@ import type { Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, oauthClients, plans, products } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { hashSecret } from "@/lib/keys/key-format";
+import { oauthEndpoints } from "./endpoints";
 import { JTI_CLOCK_MARGIN } from "./purge-used-jtis";
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -138,4 +139,23 @@ export function clientRefusal(row: ClientRow, now: number): string | null {
   if (row.valid_from > now) return "the client is not valid yet";
   if (row.products.length === 0) return "the client has no product left";
   return null;
+}
+
+/**
+ * A client just created by a claim, as the one screen that shows its secret gets it (the emailed
+ * link's page and the request page alike): with the token endpoint and the plan's scopes for the
+ * ready-made token call. `baseUrl`: the portal's, where the token endpoint is.
+ */
+export function revealedClient(
+  claimed: { clientId: string; clientSecret: string; client: { expiresAt: Date | null }; scopes: string[]; requestId: string },
+  baseUrl: string,
+) {
+  return {
+    clientId: claimed.clientId,
+    clientSecret: claimed.clientSecret,
+    tokenUrl: oauthEndpoints(baseUrl).tokenEndpoint,
+    expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
+    scopes: claimed.scopes,
+    requestId: claimed.requestId,
+  };
 }

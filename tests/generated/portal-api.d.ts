@@ -1903,6 +1903,8 @@ export interface components {
             createdAt: string;
             /** @description How a key was claimed, on key.claimed: request-page when the requester generated it on the request's page, null for the emailed link. */
             via: string | null;
+            /** @description What the claim created, on request.available: oauth_client for an OAuth 2.0 product's request (a client, not an API key), null for a key. */
+            credential: string | null;
         };
         VerifiedHandoffReference: {
             request: components["schemas"]["AccessRequest"];

@@ -8,7 +8,7 @@ import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/format";
 import { claimOwnCredential, claimOwnKeySchema } from "@/lib/keys/claim-own-key";
-import { oauthEndpoints } from "@/lib/oauth/endpoints";
+import { revealedClient } from "@/lib/oauth/clients";
 import { checkInRequest, resendClaimLink, rollKey } from "@/lib/keys/key-lifecycle";
 import { extendRequest, extendRequestSchema } from "@/lib/requests/extend-request";
 import { graceChoiceSchema } from "@/lib/keys/roll-grace";
@@ -79,14 +79,7 @@ export const generateKeyAction = validatedActionWithUser(
       return {
         ok: true,
         message: "OAuth client created. Copy its secret now: it is shown only this once.",
-        revealedClient: {
-          clientId: claimed.clientId,
-          clientSecret: claimed.clientSecret,
-          tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
-          expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
-          scopes: claimed.scopes,
-          requestId,
-        },
+        revealedClient: revealedClient(claimed, env.baseUrl),
       };
     }
     const { plaintext, key } = claimed;

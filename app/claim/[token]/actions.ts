@@ -5,7 +5,7 @@ import { db } from "@/db/client";
 import { validatedActionWithUser } from "@/lib/actions/validated-action";
 import { env } from "@/lib/env";
 import { claimCredential } from "@/lib/keys/claim-key";
-import { oauthEndpoints } from "@/lib/oauth/endpoints";
+import { revealedClient } from "@/lib/oauth/clients";
 
 const claimSchema = z.object({ token: z.string().max(200) });
 
@@ -23,14 +23,7 @@ export const claimKeyAction = validatedActionWithUser(
       return {
         ok: true,
         message: "OAuth client created.",
-        revealedClient: {
-          clientId: claimed.clientId,
-          clientSecret: claimed.clientSecret,
-          tokenUrl: oauthEndpoints(env.baseUrl).tokenEndpoint,
-          expiresAt: claimed.client.expiresAt?.toISOString() ?? null,
-          scopes: claimed.scopes,
-          requestId: claimed.requestId,
-        },
+        revealedClient: revealedClient(claimed, env.baseUrl),
       };
     }
     const { plaintext, key, requestId } = claimed;

@@ -66,6 +66,10 @@ export const timelineEventSchema = z
       .string()
       .nullable()
       .meta({ description: "How a key was claimed, on key.claimed: request-page when the requester generated it on the request's page, null for the emailed link." }),
+    credential: z
+      .string()
+      .nullable()
+      .meta({ description: "What the claim created, on request.available: oauth_client for an OAuth 2.0 product's request (a client, not an API key), null for a key." }),
   })
   .meta({ id: "TimelineEvent" });
 

@@ -11,7 +11,10 @@ import { requestEventWords } from "@/lib/requests/event-words";
 import { claimCredential, inspectClaimLink } from "./claim-key";
 import { claimOwnCredential } from "./claim-own-key";
 
-/** Generate key on the request page of an OAuth 2.0 product's request: a client, as the emailed link gives. */
+/**
+ * An OAuth 2.0 product's request yields a client, not a key, whichever way it is claimed: the
+ * request page's button (claimOwnCredential) or the emailed link (claimCredential).
+ */
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const approver = userActor(await f.owner());
@@ -94,5 +97,16 @@ describe("the request page's one-time claim for an OAuth 2.0 product", () => {
     expect(refused).toMatchObject({ code: "forbidden" });
     const [row] = await t.sql`select count(*)::int as n from oauth_clients where request_id = ${request.id}`;
     expect(row?.n).toBe(0);
+  });
+  it("the emailed link claimed twice: refused in a client's words (no key, no Generate key), and a stranger hears nothing of which it is", async () => {
+    const { user, token } = await approvedRequest({ db: t.db, f, approver, baseUrl }, { slugs: ["identity"] });
+    expect((await claimCredential(t.db, token, user.id, { prefix: "ptk" })).kind).toBe("oauth_client");
+    const again = await claimCredential(t.db, token, user.id, { prefix: "ptk" }).catch((e: Error) => e);
+    expect(again).toBeInstanceOf(Error);
+    expect((again as Error).message).toMatch(/client secret was shown once/);
+    expect((again as Error).message).not.toMatch(/\bkey\b/);
+    const stranger = await f.user();
+    const foreign = await claimCredential(t.db, token, stranger.id, { prefix: "ptk" }).catch((e: Error) => e);
+    expect((foreign as Error).message).toBe("This claim link was sent to another account. Sign out, then sign in with the email address the link was sent to.");
   });
 });
