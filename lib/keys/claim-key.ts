@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { Database, Queryable } from "@/db/connect";
+import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequests, apps, claimLinks } from "@/db/schema";
 import { REASONS } from "@/lib/auth/permissions";
 import { DomainError } from "@/lib/errors";
@@ -10,7 +10,7 @@ import { applyTransition } from "@/lib/requests/state-machine";
 import { accountDisabled } from "@/lib/users/assert-active-user";
 import { CLAIM_TOKEN_PATTERN } from "./claim-links";
 import { hashSecret } from "./key-format";
-import { issueKey } from "./issue-key";
+import { type KeyRequest, issueKey } from "./issue-key";
 import { clientScopes, issueClient, requestIsOAuth } from "@/lib/oauth/clients";
 
 export type ClaimState =
@@ -91,6 +91,22 @@ export function claimRefusal(s: Exclude<ClaimState, { state: "ready" }>, credent
  * exactly one creates a key. The request becomes available in the same transaction. A disabled
  * account claims nothing (the link stays unused, refused "forbidden" if it would otherwise work).
  */
+/**
+ * What a claim yields, in the claim's transaction (the emailed link's and the request page's alike):
+ * an API key, or for an OAuth 2.0 product's request (`oauth`) an OAuth client with the plan's scopes
+ * for its token call. Both are read before the commit: after it, a failed read would lose the only
+ * view of the secret.
+ */
+export async function issueCredential(tx: Tx, request: KeyRequest, opts: { oauth: boolean; prefix: string; actorId: string; now: Date }) {
+  if (opts.oauth) {
+    const { clientId, clientSecret, client } = await issueClient(tx, request, { actorId: opts.actorId, now: opts.now });
+    const scopes = await clientScopes(tx, request.id);
+    return { kind: "oauth_client" as const, clientId, clientSecret, client, scopes, requestId: request.id };
+  }
+  const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: opts.actorId, now: opts.now });
+  return { kind: "key" as const, plaintext, key, requestId: request.id };
+}
+
 export async function claimCredential(
   db: Database,
   token: string,
@@ -131,14 +147,7 @@ export async function claimCredential(
       requesterId: userId,
       ...(oauth ? { data: { credential: "oauth_client" } } : {}),
     });
-    if (oauth) {
-      const { clientId, clientSecret, client } = await issueClient(tx, request, { actorId: userId, now });
-      // Read before the commit: after it, a failed read would lose the only view of the secret.
-      const scopes = await clientScopes(tx, request.id);
-      return { kind: "oauth_client" as const, clientId, clientSecret, client, scopes, requestId: request.id };
-    }
-    const { plaintext, key } = await issueKey(tx, request, { prefix: opts.prefix, actorId: userId, now });
-    return { kind: "key" as const, plaintext, key, requestId: request.id };
+    return issueCredential(tx, request, { oauth, prefix: opts.prefix, actorId: userId, now });
   });
   if (result && result !== "disabled") return result;
   const state = await inspectClaimLink(db, token, userId, now);

@@ -8,8 +8,8 @@ import { formatDateTime } from "@/lib/format";
 import { accessWindowEnd, expireUnclaimedRequest } from "@/lib/requests/expire-unclaimed";
 import { applyTransition, pastTense } from "@/lib/requests/state-machine";
 import { accountDisabled } from "@/lib/users/assert-active-user";
-import { clientScopes, issueClient, requestIsOAuth } from "@/lib/oauth/clients";
-import { issueKey } from "./issue-key";
+import { requestIsOAuth } from "@/lib/oauth/clients";
+import { issueCredential } from "./claim-key";
 
 const OAUTH_ALREADY_CREATED =
   "The OAuth client was already created and its client secret was shown once. Your app's page lists the client; if you did not keep the secret, roll it there to get a new one.";
@@ -19,7 +19,8 @@ export const claimOwnKeySchema = z.object({ requestId: z.uuid("That request does
 /**
  * Generate key on the request page: the same one-time claim as the emailed link (lib/keys/claim-key.ts),
  * for the signed-in requester, without the token. Like the link, it yields what the request is for:
- * an API key, or for an OAuth 2.0 product's request an OAuth client (its secret shown once). The token proves the mailbox; here the session proves
+ * an API key, or for an OAuth 2.0 product's request an OAuth client (its secret shown once,
+ * issueCredential). The token proves the mailbox; here the session proves
  * the requester, so only the requester may do it (anyone else hears "not found", as for any request that
  * is not theirs). The request's unused claim links are spent in the same transaction, so the email link
  * then says it was used; of any number of concurrent claims, by either way, exactly one creates a key
@@ -75,16 +76,9 @@ export async function claimOwnCredential(
       if (oauth && error instanceof DomainError && error.code === "conflict") throw new DomainError("conflict", OAUTH_ALREADY_CREATED);
       throw error;
     });
-    if (oauth) {
-      const { clientId, clientSecret, client } = await issueClient(tx, claimed, { actorId: actor.id, now });
-      // Read here, before the commit: after it, a failed read would lose the only view of the secret.
-      const scopes = await clientScopes(tx, requestId);
-      return { kind: "oauth_client" as const, clientId, clientSecret, client, scopes, requestId };
-    }
-    const { plaintext, key } = await issueKey(tx, claimed, { prefix: opts.prefix, actorId: actor.id, now });
-    return { kind: "key" as const, plaintext, key, requestId };
+    return issueCredential(tx, claimed, { oauth, prefix: opts.prefix, actorId: actor.id, now });
   });
-  if ("ended" in result && result.ended) {
+  if ("ended" in result) {
     // Never a key that is already expired: the request ends as expired, as the sweep would end it.
     await db.transaction((tx) => expireUnclaimedRequest(tx, requestId, { baseUrl: opts.baseUrl, now }));
     throw new DomainError(

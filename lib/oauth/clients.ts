@@ -1,11 +1,12 @@
 import { addDays } from "date-fns/addDays";
 import { customAlphabet } from "nanoid";
 import type { Sql } from "postgres";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Queryable, Tx } from "@/db/connect";
-import { accessRequestProducts, accessRequests, oauthClients, plans, products } from "@/db/schema";
+import { accessRequests, oauthClients, plans } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { hashSecret } from "@/lib/keys/key-format";
+import { requestIsOAuthColumn } from "@/lib/requests/product-names";
 import { oauthEndpoints } from "./endpoints";
 import { JTI_CLOCK_MARGIN } from "./purge-used-jtis";
 
@@ -22,12 +23,8 @@ export const secretStart = (secret: string) => secret.slice(0, 8);
 
 /** True when the request's products are OAuth 2.0 products (the cart keeps auth methods apart). */
 export async function requestIsOAuth(tx: Queryable, requestId: string) {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(accessRequestProducts)
-    .innerJoin(products, eq(products.id, accessRequestProducts.productId))
-    .where(and(eq(accessRequestProducts.requestId, requestId), eq(products.authMethod, "oauth2")));
-  return (row?.n ?? 0) > 0;
+  const [row] = await tx.select({ oauth: requestIsOAuthColumn() }).from(accessRequests).where(eq(accessRequests.id, requestId));
+  return row?.oauth ?? false;
 }
 
 /** The scopes a request's plan allows (shown with a new client's token call). */

@@ -9,6 +9,7 @@ import { toastingAction, useActionToast } from "@/components/toast";
 import { useKeyClaimed } from "./key-claimed";
 import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { Button } from "@/components/ui/button";
+import { claimButtonLabel } from "@/components/claim-button-label";
 import { GRACE_CHOICES, graceWords } from "@/lib/keys/roll-grace";
 import { checkInAction, generateKeyAction, resendClaimLinkAction, rollKeyAction } from "./actions";
 
@@ -176,13 +177,14 @@ export function GenerateKey({ requestId, credential }: { requestId: string; cred
   useActionToast(state);
   const revealed = state?.revealedKey;
   const revealedClient = state?.revealedClient;
-  const revealRef = useFocusKey(Boolean(revealed ?? revealedClient));
+  const shown = Boolean(revealed ?? revealedClient);
+  const revealRef = useFocusKey(shown);
   // The page around this form is not re-rendered (that would unmount the key): it is told instead.
   const { markClaimed } = useKeyClaimed();
   useEffect(() => {
-    if (revealed ?? revealedClient) markClaimed();
-  }, [revealed, revealedClient, markClaimed]);
-  if (revealed ?? revealedClient) {
+    if (shown) markClaimed();
+  }, [shown, markClaimed]);
+  if (shown) {
     return (
       <div ref={revealRef} className="space-y-3">
         {revealedClient ? (
@@ -201,7 +203,7 @@ export function GenerateKey({ requestId, credential }: { requestId: string; cred
     <form onSubmit={onSubmit} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       <Button type="submit" disabled={pending}>
-        {credential === "client" ? (pending ? "Creating your client…" : "Create OAuth client") : pending ? "Generating your key…" : "Generate key"}
+        {claimButtonLabel(credential, pending)}
       </Button>
       <Message state={state} />
     </form>

@@ -7,6 +7,7 @@ import { OAuthClientReveal } from "@/components/oauth-client-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
+import { claimButtonLabel } from "@/components/claim-button-label";
 import { claimKeyAction } from "./actions";
 
 /**
@@ -51,7 +52,7 @@ export function ClaimForm({ token, notice, credential }: { token: string; notice
       {notice}
       <input type="hidden" name="token" value={token} />
       <Button type="submit" disabled={pending}>
-        {credential === "client" ? (pending ? "Creating your client…" : "Create OAuth client") : pending ? "Generating your key…" : "Generate key"}
+        {claimButtonLabel(credential, pending)}
       </Button>
       <div aria-live="polite">
         {state && !state.ok ? (

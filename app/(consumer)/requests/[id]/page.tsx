@@ -56,8 +56,8 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
   // An OAuth 2.0 product's request yields a client (id and secret), not an API key: the words follow.
   const oauth = await requestIsOAuth(db, request.id);
   const credential = oauth ? "OAuth client" : "key";
-  const clients = oauth ? await clientsOfApp(db, user.id, request.appId, { requestId: request.id }) : [];
   const now = new Date();
+  const clients = (oauth ? await clientsOfApp(db, user.id, request.appId, { requestId: request.id }) : []).map((c) => ({ ...c, state: clientState(c, now) }));
   const currentKey = keys.find((k) => k.endReason === null);
   // A redirecting plan's request waits for the third party it was sent to (lib/webhooks/redirect-consumer.ts).
   const handoffUrl = request.status === "pending" ? await redirectUrlOf(db, request.id) : null;
@@ -237,21 +237,18 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         <Card className="space-y-3" data-testid="request-oauth-clients">
           <h2 className="font-semibold">OAuth 2.0 client</h2>
           <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800" aria-label="OAuth clients of this request">
-            {clients.map((c) => {
-              const state = clientState(c, now);
-              return (
-                <li key={c.id} className="py-2">
-                  <span className="font-mono break-all">{c.clientId}</span>{" "}
-                  <Badge tone={CLIENT_STATE_TONE[state]}>{CLIENT_STATE_LABEL[state]}</Badge>
-                  <p className="text-zinc-500 dark:text-zinc-400">
-                    {`Valid from ${formatDateTime(c.validFrom)}${c.expiresAt ? ` until ${formatDateTime(c.expiresAt)}` : ""} · ${c.lastUsedAt ? `last used ${formatDateTime(c.lastUsedAt)}` : "never used"}`}
-                  </p>
-                </li>
-              );
-            })}
+            {clients.map((c) => (
+              <li key={c.id} className="py-2">
+                <span className="font-mono break-all">{c.clientId}</span>{" "}
+                <Badge tone={CLIENT_STATE_TONE[c.state]}>{CLIENT_STATE_LABEL[c.state]}</Badge>
+                <p className="text-zinc-500 dark:text-zinc-400">
+                  {`Valid from ${formatDateTime(c.validFrom)}${c.expiresAt ? ` until ${formatDateTime(c.expiresAt)}` : ""} · ${c.lastUsedAt ? `last used ${formatDateTime(c.lastUsedAt)}` : "never used"}`}
+                </p>
+              </li>
+            ))}
           </ul>
           {/* The app page's controls are for working clients; an ended one has nothing to do there. */}
-          {clients.some((c) => clientState(c, now) === "active" || clientState(c, now) === "not_yet") ? (
+          {clients.some((c) => c.state === "active" || c.state === "not_yet") ? (
             <p className="text-sm">
               <Link href={`/apps/${request.appId}#oauth-clients-title`} className="text-indigo-600 underline dark:text-indigo-400">
                 {`Roll its secret, check it in or see the token call on ${request.appName}'s page`}
