@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
 import { products } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { decideRequests } from "@/lib/requests/decide-requests";
@@ -198,6 +199,19 @@ describe("approval queue query", () => {
           expect(fullSorts, `${sort} ${status} ${dir}:\n${lines.join("\n")}`).toEqual([]);
         }
       }
+    }
+  });
+  it("finds the people a requester filter names through the trigram indexes on the queue's pool", async () => {
+    // A table of a few thousand people is cheaper to scan by the planner's prices, but each row's
+    // two `ilike`s cost about 1.5 ms at 2,000 people; the queue's pool prices scans out.
+    const pool = createDb(t.url, { max: 1, settings: INDEX_ORDER_SETTINGS });
+    try {
+      const plan = await pool.sql.unsafe("explain select id from users where email ilike $1 or name ilike $1", ["%alice-person%"]);
+      const lines = plan.map((r) => String(r["QUERY PLAN"])).join("\n");
+      expect(lines).toContain("users_email_trgm_idx");
+      expect(lines).toContain("users_name_trgm_idx");
+    } finally {
+      await pool.sql.end();
     }
   });
 });
