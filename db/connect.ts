@@ -108,8 +108,10 @@ type Options = {
  * workers, and sorting priced out so the planner walks the (key, id) index and stops after a page.
  * Scans priced out too: by the planner's prices a few thousand people are cheaper to scan than to
  * find by the trigram indexes (users_email_trgm_idx, users_name_trgm_idx), but a requester filter's
- * two `ilike`s on every row cost 1.5 ms at 2,000 people, against 0.4 ms through the indexes; each
- * requester-filtered view asks twice (its page and its count). Measured 2026-12-05 at 1M requests.
+ * two `ilike`s on every row cost 1.5 ms at 2,000 people, against 0.4 ms through the indexes for a
+ * pattern as narrow as a person's name; each requester-filtered view asks twice (its page and its
+ * count). Measured 2026-12-05 at 1M requests. The views that read better by scanning (a search, a
+ * pattern of one or two letters) say so per statement: lib/admin/queue-query.ts, prefersScans.
  */
 export const INDEX_ORDER_SETTINGS = { max_parallel_workers_per_gather: "0", enable_sort: "off", enable_seqscan: "off" } as const;
 

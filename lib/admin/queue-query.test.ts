@@ -7,7 +7,7 @@ import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { SORTABLE, parseQueueParams, queueHref } from "./queue-params";
-import { queryQueue, queueDetail, queueRowsQuery } from "./queue-query";
+import { prefersScans, queryQueue, queueDetail, queueRowsQuery } from "./queue-query";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -199,6 +199,22 @@ describe("approval queue query", () => {
           expect(fullSorts, `${sort} ${status} ${dir}:\n${lines.join("\n")}`).toEqual([]);
         }
       }
+    }
+  });
+  it("lets a search, or a pattern the trigram indexes cannot narrow, scan; nothing else", async () => {
+    const scans = (q: Record<string, string | undefined>) => prefersScans(parseQueueParams(q));
+    expect([{ q: "store" }, { q: "st" }, { requester: "al" }, { requester: "@" }, { requester: "a.b-c" }].map(scans)).toEqual([true, true, true, true, true]);
+    expect([{}, { requester: "ali" }, { requester: "@example.com" }, { requester: "Zoë" }, { status: "all", sort: "app" }].map(scans)).toEqual([false, false, false, false, false]);
+    // The queue's pool answers a search as the main pool does (in a transaction that allows scans).
+    const pool = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
+    try {
+      for (const params of [{ q: "store", status: "all" }, { requester: "al", status: "all" }]) {
+        const [viaPool, viaMain] = await Promise.all([pool.db, t.db].map((db) => queryQueue(db, asOwner, parseQueueParams(params))));
+        expect(viaPool?.rows.map((r) => r.id)).toEqual(viaMain?.rows.map((r) => r.id));
+        expect(viaPool?.total).toEqual(viaMain?.total);
+      }
+    } finally {
+      await pool.sql.end();
     }
   });
   it("finds the people a requester filter names through the trigram indexes on the queue's pool", async () => {

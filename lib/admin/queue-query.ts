@@ -82,14 +82,38 @@ export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
  * `indexOrder` also prices sorting out; `false` allows it even on the queue's pool, whose
- * connections start without it. The settings go in one statement (simple protocol, no
+ * connections start without it. Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS),
+ * unless `scans` (prefersScans). The settings go in one statement (simple protocol, no
  * parameters): every round trip to the database is paid on each page view.
  */
-function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean } = {}) {
+function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: SerialOptions = {}) {
   // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no
   // transaction, once the server is seen to keep them (a pooler may drop startup parameters).
-  const kept = opts.indexOrder === false ? undefined : startsIndexOrdered(db);
+  const kept = opts.indexOrder === false || opts.scans ? undefined : startsIndexOrdered(db);
   return kept ? kept.then((yes) => (yes ? query(db) : inTransaction(db, query, opts))) : inTransaction(db, query, opts);
+}
+
+type SerialOptions = { indexOrder?: boolean; scans?: boolean };
+
+/**
+ * The settings for one of a view's statements: as `indexOrder` says (sorting priced out on the
+ * queue's pool unless false), and scans allowed when the view prefers them, sorting then priced
+ * out as on the queue's pool unless `indexOrder` is false.
+ */
+function planFor(p: QueueParams, indexOrder?: boolean): SerialOptions {
+  return prefersScans(p) ? { scans: true, indexOrder: indexOrder ?? true } : { indexOrder };
+}
+
+/**
+ * Whether a view's statements should be free to scan tables: a search (`q`), whose text may be in
+ * any request's reason, app or people, or a requester pattern with no three letters or digits in a
+ * row, which the trigram indexes cannot narrow. With scans priced out, a search read the whole
+ * requests index and every request's products through their index, about twice as slow (owner,
+ * 200k requests: 1,000–1,189 ms against 476–766 ms), and a pattern of one or two letters found its
+ * people in 0.72 ms instead of 0.14 (adversarial review, 2026-12-05).
+ */
+export function prefersScans(p: QueueParams) {
+  return Boolean(p.q) || (Boolean(p.requester) && !/[\p{L}\p{N}]{3}/u.test(p.requester ?? ""));
 }
 
 const verifiedPools = new WeakMap<object, Promise<boolean>>();
@@ -119,13 +143,14 @@ function startsIndexOrdered(db: Queryable): Promise<boolean> | undefined {
   return kept;
 }
 
-function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: { indexOrder?: boolean }) {
+function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: SerialOptions) {
   return db.transaction(async (tx) => {
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    // Sorting allowed is said outright: the queue's pool starts with it priced out.
-    const settings = indexOrderEntries.map(([name, value]) => [name, name === "enable_sort" && !opts.indexOrder ? "on" : value]);
+    // Sorting, and scans, allowed are said outright: the queue's pool starts with both priced out.
+    const allowed = (name: string) => (name === "enable_sort" && !opts.indexOrder) || (name === "enable_seqscan" && opts.scans);
+    const settings = indexOrderEntries.map(([name, value]) => [name, allowed(name) ? "on" : value]);
     await tx.execute(sql.raw(settings.map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
     return query(tx);
   });
@@ -335,34 +360,37 @@ export const PEOPLE_CAP = 50;
 export const WALK_BUDGET = 1_000;
 
 /**
- * Requester patterns lately seen to match more than the people cap, with when: their pages are
- * walked first (budgetedWalkQuery), without asking for the people first. That saves a statement:
- * at 1M requests, the view of 1,111 people read its page in 7.6–8.2 ms walked at once, against
- * 12.3–14.2 ms asked first (2026-12-05, two runs each). Only the order of the tries: a walk that
- * comes back short asks for the people as before, and the answer renews or forgets the pattern.
- * The people a pattern matches change as people sign up, so each is kept BROAD_FOR_MS at most, and
- * at most BROAD_KEPT patterns (the oldest go first). Per process, like any cache here.
+ * How a requester-filtered view past the people cap was last read, per viewer and view (any cursor),
+ * with when: "walk" (budgetedWalkQuery found its page) or "matches" (the walk came back short, and
+ * the page was read from the matches, or in key order past the count's cap). The next page of that
+ * view is read that way at once, without asking for its people first: one statement instead of two
+ * or three. At 1M requests the view of 1,111 people read its page in 7.6–8.2 ms walked at once,
+ * against 12.3–14.2 ms asked first (2026-12-05, two runs each). Only the order of the tries: a walk
+ * that comes back short is forgotten and the page read from the matches, which any filtered view may
+ * be. The people a pattern matches change as people sign up, so each is kept READ_FOR_MS at most, and
+ * at most READS_KEPT views (the oldest go first). Per process, like any cache here.
  */
-const broadPatterns = new Map<string, number>();
-const BROAD_FOR_MS = 10 * 60_000;
-const BROAD_KEPT = 500;
+const lateReads = new Map<string, { read: "walk" | "matches"; at: number }>();
+const READ_FOR_MS = 10 * 60_000;
+const READS_KEPT = 500;
 
-/** The people a pattern matches do not depend on its case (ilike), and the cap is the test's too. */
-function broadPatternKey(requester: string, peopleCap: number) {
-  return `${peopleCap}:${requester.toLowerCase()}`;
+/** A view without its cursor, as the viewer sees it (the people's case does not matter to `ilike`). */
+function lateReadKey(actor: Actor, p: QueueParams, limits: { peopleCap: number; budget: number }) {
+  const { status, plan, product, from, to, dir, size } = p;
+  return JSON.stringify([actor.id, status, (p.requester ?? "").toLowerCase(), plan, product, from, to, dir, size, limits.peopleCap, limits.budget]);
 }
 
-function isBroadPattern(key: string) {
-  const since = broadPatterns.get(key);
-  return since !== undefined && Date.now() - since < BROAD_FOR_MS;
+function lateRead(key: string) {
+  const late = lateReads.get(key);
+  return late && Date.now() - late.at < READ_FOR_MS ? late.read : undefined;
 }
 
-function rememberBroadPattern(key: string, broad: boolean) {
-  broadPatterns.delete(key);
-  if (!broad) return;
-  broadPatterns.set(key, Date.now());
+function rememberRead(key: string, read: "walk" | "matches" | undefined) {
+  lateReads.delete(key);
+  if (!read) return;
+  lateReads.set(key, { read, at: Date.now() });
   // A Map keeps insertion order: the first key is the oldest.
-  if (broadPatterns.size > BROAD_KEPT) broadPatterns.delete(broadPatterns.keys().next().value as string);
+  if (lateReads.size > READS_KEPT) lateReads.delete(lateReads.keys().next().value as string);
 }
 
 /**
@@ -435,8 +463,8 @@ function peoplePageQuery(
 }
 
 /**
- * A requester-filtered page past PEOPLE_CAP people, walked in key order, but no further than
- * `budget` requests of the view's status from the cursor (its `horizon`, an index bound, so a view
+ * A requester-filtered page walked in key order (past PEOPLE_CAP people, or for a view last read so:
+ * lateReads), but no further than `budget` requests of the view's status from the cursor (its `horizon`, an index bound, so a view
  * whose many people asked for little is not walked end to end). A walk that found a whole page
  * (size + 1 rows) found the view's page; one that found less may have stopped short, and the caller
  * reads the page as for any other filter.
@@ -519,6 +547,7 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
       ${joins.users ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId}` : sql``}
       ${joins.apps ? sql`join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} limit ${cap + 1}) capped`),
+    planFor(p),
   );
   return cappedTotal(counted[0]?.n ?? 0, cap);
 }
@@ -591,20 +620,25 @@ export async function queuePage(
     const countingBeside = () => countQueue(db, actor, p, { cap }).catch(() => null);
     const oneConnection = "rollback" in db;
     const beside = oneConnection ? undefined : countingBeside();
+    const budget = opts.walkBudget ?? WALK_BUDGET;
     const walk = async () => {
-      const walked = await serial(db, (q) => budgetedWalkQuery(q, actor, p, { after, before }, opts.walkBudget ?? WALK_BUDGET));
+      const walked = await serial(db, (q) => budgetedWalkQuery(q, actor, p, { after, before }, budget), planFor(p));
       // A whole page, or nothing known: the walk may have stopped short of the page.
       return walked.length > p.size ? walked.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...row }) => row) : undefined;
     };
-    const pattern = broadPatternKey(p.requester ?? "", peopleCap);
-    const walkedFirst = isBroadPattern(pattern);
-    if (walkedFirst) fetched = await walk();
-    if (!fetched) {
-      const found = await serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap));
-      const many = (found[0]?.people ?? 0) > peopleCap;
-      rememberBroadPattern(pattern, many);
-      if (!many) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, people: _people, ...row }) => row);
-      else if (!walkedFirst) fetched = await walk();
+    const key = lateReadKey(actor, p, { peopleCap, budget });
+    const late = lateRead(key);
+    if (late === "walk") {
+      fetched = await walk();
+      if (!fetched) rememberRead(key, "matches");
+    } else if (!late) {
+      const found = await serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap), planFor(p));
+      if ((found[0]?.people ?? 0) <= peopleCap) {
+        fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, people: _people, ...row }) => row);
+      } else {
+        fetched = await walk();
+        rememberRead(key, fetched ? "walk" : "matches");
+      }
     }
     if (fetched && opts.countLater && beside) counting = beside;
     else count = await (beside ?? countingBeside());
@@ -612,13 +646,13 @@ export async function queuePage(
   // Too many people: counted already, a view past the cap is walked, and one under it is read (and
   // counted again) sorted from its matches.
   if (!fetched && isFiltered(p) && !count?.capped) {
-    const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
+    const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap), planFor(p));
     count = cappedTotal(found[0]?.matched ?? 0, cap);
     if (!count.capped) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
   }
   if (!fetched) {
     const indexOrder = walksInKeyOrder(p, count);
-    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder });
+    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), planFor(p, indexOrder));
     fetched = rows.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...row }) => row);
   }
   const more = fetched.length > p.size;
