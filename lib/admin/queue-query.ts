@@ -250,11 +250,24 @@ function joinedSortPage(db: Queryable, actor: Actor, p: QueueParams, start: Queu
     .limit(p.size + 1);
 }
 
+type PageCursors = { after: QueueCursor | null; before: QueueCursor | null };
+
 /** Which way a page is read: the view's order, or its reverse when paging back from `before`. */
-function walking(p: QueueParams, cursor: { after: QueueCursor | null; before: QueueCursor | null }) {
+function walking(p: QueueParams, cursor: PageCursors) {
   const backwards = !cursor.after && Boolean(cursor.before);
   // Walking backwards reverses the order; the caller reverses the rows again.
   return { ascending: (p.dir === "asc") !== backwards, start: cursor.after ?? cursor.before };
+}
+
+/** A requested-at page's reading order (walking), as Drizzle's and SQL's words, and its keyset condition. */
+function walkingInCreatedOrder(p: QueueParams, cursor: PageCursors) {
+  const { ascending, start } = walking(p, cursor);
+  return {
+    ascending,
+    order: ascending ? asc : desc,
+    direction: ascending ? sql`asc` : sql`desc`,
+    beyond: start ? keysetCondition(p, start, ascending) : undefined,
+  };
 }
 
 /** A queue row as the table and the panel show it (on access_requests joined to users and apps). */
@@ -414,17 +427,8 @@ function readsByPeople(p: QueueParams) {
  * walk is a statement of its own rather than a branch of this one: planned every time here, it cost
  * the views with few people about 1 ms of planning and execution (2026-12-05, 1M requests).
  */
-function peoplePageQuery(
-  db: Queryable,
-  actor: Actor,
-  p: QueueParams,
-  cursor: { after: QueueCursor | null; before: QueueCursor | null },
-  cap: number,
-) {
-  const { ascending, start } = walking(p, cursor);
-  const order = ascending ? asc : desc;
-  const direction = ascending ? sql`asc` : sql`desc`;
-  const beyond = start ? keysetCondition(p, start, ascending) : undefined;
+function peoplePageQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: PageCursors, cap: number) {
+  const { order, direction, beyond } = walkingInCreatedOrder(p, cursor);
   const pattern = `%${escapeLike(p.requester ?? "")}%`;
   const people = db
     .$with("people")
@@ -464,22 +468,13 @@ function peoplePageQuery(
 
 /**
  * A requester-filtered page walked in key order (past PEOPLE_CAP people, or for a view last read so:
- * lateReads), but no further than `budget` requests of the view's status from the cursor (its `horizon`, an index bound, so a view
- * whose many people asked for little is not walked end to end). A walk that found a whole page
+ * lateReads), but no further than `budget` requests of the view's status from the cursor (its
+ * `horizon`, an index bound, so a view whose many people asked for little is not walked end to end). A walk that found a whole page
  * (size + 1 rows) found the view's page; one that found less may have stopped short, and the caller
  * reads the page as for any other filter.
  */
-function budgetedWalkQuery(
-  db: Queryable,
-  actor: Actor,
-  p: QueueParams,
-  cursor: { after: QueueCursor | null; before: QueueCursor | null },
-  budget: number,
-) {
-  const { ascending, start } = walking(p, cursor);
-  const order = ascending ? asc : desc;
-  const direction = ascending ? sql`asc` : sql`desc`;
-  const beyond = start ? keysetCondition(p, start, ascending) : undefined;
+function budgetedWalkQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: PageCursors, budget: number) {
+  const { ascending, order, direction, beyond } = walkingInCreatedOrder(p, cursor);
   // The budget-th request of the view's status past the cursor, in key order (none: fewer remain).
   // The walk stops there: an index bound, so it reads no more than `budget` requests.
   const horizon = db.$with("horizon").as(
