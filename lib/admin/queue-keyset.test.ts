@@ -386,7 +386,8 @@ describe("queue keyset paging", () => {
       expect(again.rows).toHaveLength(10);
       // One whose walk came back short (a budget of 5 holds no page of 10) is read from the matches at once.
       const short = parseQueueParams({ status: "all", requester: "exAMPLE", size: "10" });
-      const [shortFirst, shortAgain]: [string[][], string[][]] = [[], []];
+      const shortFirst: string[][] = [];
+      const shortAgain: string[][] = [];
       const shortPage = await queuePage(read(shortFirst), asAdmin, short, { peopleCap: 1, walkBudget: 5 });
       const shortPageAgain = await queuePage(read(shortAgain), asAdmin, short, { peopleCap: 1, walkBudget: 5 });
       expect(shortFirst.slice(0, 2)).toEqual([["people", "counted", "by_person"], ["horizon", "walked"]]);

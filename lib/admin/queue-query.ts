@@ -378,9 +378,9 @@ export const WALK_BUDGET = 1_000;
  * the page was read from the matches, or in key order past the count's cap). The next page of that
  * view is read that way at once, without asking for its people first: one statement instead of two
  * or three. At 1M requests the view of 1,111 people read its page in 7.6–8.2 ms walked at once,
- * against 12.3–14.2 ms asked first (2026-12-05, two runs each). Only the order of the tries: a walk
- * that comes back short is forgotten and the page read from the matches, which any filtered view may
- * be. The people a pattern matches change as people sign up, so each is kept READ_FOR_MS at most, and
+ * against 12.3–14.2 ms asked first (2026-12-05, two runs each). Only the order of the tries: a
+ * remembered walk that comes back short is remembered as "matches", and the page read from the
+ * matches, as any filtered view's may be. The people a pattern matches change as people sign up, so each is kept READ_FOR_MS at most, and
  * at most READS_KEPT views (the oldest go first). Per process, like any cache here.
  */
 const lateReads = new Map<string, { read: "walk" | "matches"; at: number }>();
@@ -398,9 +398,9 @@ function lateRead(key: string) {
   return late && Date.now() - late.at < READ_FOR_MS ? late.read : undefined;
 }
 
-function rememberRead(key: string, read: "walk" | "matches" | undefined) {
+function rememberRead(key: string, read: "walk" | "matches") {
+  // Deleted first, so the key moves to the end of the Map's order: the newest.
   lateReads.delete(key);
-  if (!read) return;
   lateReads.set(key, { read, at: Date.now() });
   // A Map keeps insertion order: the first key is the oldest.
   if (lateReads.size > READS_KEPT) lateReads.delete(lateReads.keys().next().value as string);
@@ -469,9 +469,9 @@ function peoplePageQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: Pa
 /**
  * A requester-filtered page walked in key order (past PEOPLE_CAP people, or for a view last read so:
  * lateReads), but no further than `budget` requests of the view's status from the cursor (its
- * `horizon`, an index bound, so a view whose many people asked for little is not walked end to end). A walk that found a whole page
- * (size + 1 rows) found the view's page; one that found less may have stopped short, and the caller
- * reads the page as for any other filter.
+ * `horizon`, an index bound, so a view whose many people asked for little is not walked end to end).
+ * A walk that found a whole page (size + 1 rows) found the view's page; one that found less may have
+ * stopped short, and the caller reads the page as for any other filter.
  */
 function budgetedWalkQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: PageCursors, budget: number) {
   const { ascending, order, direction, beyond } = walkingInCreatedOrder(p, cursor);
@@ -571,6 +571,11 @@ function joinsFor(p: QueueParams) {
 
 type QueueRowsResult = Omit<Awaited<ReturnType<typeof queueRowsQuery>>[number], "pos">;
 
+/** A statement's rows in the page's order (`pos`, numbered in SQL: no ORDER BY there), without it. */
+function inPageOrder<R extends { pos: number }>(rows: R[]): Omit<R, "pos">[] {
+  return rows.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...row }) => row);
+}
+
 /**
  * A row of filteredPageQuery that holds a request (not the lone count row of an empty or capped
  * page): left joins type every column as nullable, but a row with a request id has all of them.
@@ -588,10 +593,11 @@ type Counted = Awaited<ReturnType<typeof countQueue>>;
  * One page of the queue and the cursors of the pages before and after it. A filtered view returns
  * its count too. A requester filter in requested-at order is read person by person, counted beside
  * (peoplePageQuery), or past PEOPLE_CAP people (`peopleCap`, lowered by tests) walked in key order
- * within WALK_BUDGET requests (`walkBudget`, budgetedWalkQuery), counted beside. Any other filtered view, or one that
- * walk did not finish, reads its page and its count together (filteredPageQuery), and past
- * COUNT_CAP (`cap`, lowered by tests) walks the key order for the page. On a pool, the count beside
- * the page takes a connection of its own, as an unfiltered view's does (queryQueue, the page).
+ * within WALK_BUDGET requests (`walkBudget`, budgetedWalkQuery), counted beside. Any other filtered
+ * view, or one that walk did not finish, reads its page and its count together (filteredPageQuery),
+ * and past COUNT_CAP (`cap`, lowered by tests) walks the key order for the page. On a pool, the
+ * count beside the page takes a connection of its own, as an unfiltered view's does (queryQueue,
+ * the page).
  */
 export async function queuePage(
   db: Queryable,
@@ -619,7 +625,7 @@ export async function queuePage(
     const walk = async () => {
       const walked = await serial(db, (q) => budgetedWalkQuery(q, actor, p, { after, before }, budget), planFor(p));
       // A whole page, or nothing known: the walk may have stopped short of the page.
-      return walked.length > p.size ? walked.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...row }) => row) : undefined;
+      return walked.length > p.size ? inPageOrder(walked) : undefined;
     };
     const key = lateReadKey(actor, p, { peopleCap, budget });
     const late = lateRead(key);
@@ -629,7 +635,7 @@ export async function queuePage(
     } else if (!late) {
       const found = await serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap), planFor(p));
       if ((found[0]?.people ?? 0) <= peopleCap) {
-        fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, people: _people, ...row }) => row);
+        fetched = inPageOrder(found.filter(isJoinedRow)).map(({ people: _people, ...row }) => row);
       } else {
         fetched = await walk();
         rememberRead(key, fetched ? "walk" : "matches");
@@ -643,12 +649,12 @@ export async function queuePage(
   if (!fetched && isFiltered(p) && !count?.capped) {
     const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap), planFor(p));
     count = cappedTotal(found[0]?.matched ?? 0, cap);
-    if (!count.capped) fetched = found.filter(isJoinedRow).sort((a, b) => a.pos - b.pos).map(({ pos: _pos, matched: _matched, ...row }) => row);
+    if (!count.capped) fetched = inPageOrder(found.filter(isJoinedRow)).map(({ matched: _matched, ...row }) => row);
   }
   if (!fetched) {
     const indexOrder = walksInKeyOrder(p, count);
     const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), planFor(p, indexOrder));
-    fetched = rows.sort((a, b) => a.pos - b.pos).map(({ pos: _pos, ...row }) => row);
+    fetched = inPageOrder(rows);
   }
   const more = fetched.length > p.size;
   const page = fetched.slice(0, p.size);
