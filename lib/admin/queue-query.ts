@@ -12,7 +12,7 @@ import {
   type RequestStatus,
   users,
 } from "@/db/schema";
-import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, can, hasAuthority, partsOf, requestsVisibleTo, requestsWithProductVisibleTo } from "@/lib/auth/permissions";
 import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
@@ -31,14 +31,10 @@ export function cappedTotal(n: number, cap: number = COUNT_CAP) {
 }
 
 export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
-  const where: SQL[] = [requestsVisibleTo(actor)];
+  // The product filter says which requests the viewer sees too: all of them, for a product they decide for.
+  const where: SQL[] = [p.product ? requestsWithProductVisibleTo(actor, p.product) : requestsVisibleTo(actor)];
   if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
-  if (p.product) {
-    where.push(
-      sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${accessRequestProducts.productId} = ${p.product})`,
-    );
-  }
   if (p.requester) {
     const pattern = `%${escapeLike(p.requester)}%`;
     const match = or(ilike(users.email, pattern), ilike(users.name, pattern));
@@ -307,10 +303,10 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
 }
 
 /**
- * A filtered view's page and count in one statement: the view's matches (up to COUNT_CAP + 1, in
- * no order: the cheapest index finds them), the page sorted from those, and how many matched.
- * When they are all there (no more than COUNT_CAP) the page is exact; past the cap it would not be
- * (the matches are an arbitrary 1,001), so no page is read and the caller walks the key order
+ * A filtered view's page and count in one statement: the view's matches by id (up to COUNT_CAP + 1,
+ * in no order: the cheapest index finds them), how many matched, and the page sorted from their
+ * keys. When they are all there (no more than COUNT_CAP) the page is exact; past the cap it would
+ * not be (the matches are an arbitrary 1,001), so no key is read and the caller walks the key order
  * instead. The count comes as a row of its own, empty page or not. No ORDER BY over the
  * tables (`pos` orders the page's rows in JavaScript), so the queue's pool, with sorting priced
  * out, runs it as it is: one round trip instead of the count's and then a transaction's four.
@@ -326,32 +322,50 @@ function filteredPageQuery(
   const order = ascending ? asc : desc;
   const { expr, type } = sortKey[p.sort];
   const joins = joinsFor(p);
-  const matchesQuery = db.select({ id: accessRequests.id, key: sql`${expr}`.as("key") }).from(accessRequests).$dynamic();
-  if (joins.users) matchesQuery.innerJoin(users, eq(users.id, accessRequests.requesterId));
-  if (joins.apps) matchesQuery.innerJoin(apps, eq(apps.id, accessRequests.appId));
-  const matches = db.$with("matches").as(matchesQuery.where(and(...queueConditions(actor, p))).limit(cap + 1));
+  // The matches by id alone, which two indexes answer without reading the table (the pending
+  // requests of one product at 1M requests: the view in 23 ms instead of 79, when the keys were read
+  // with the matches through a bitmap of every pending request).
+  const found = db.select({ id: accessRequests.id }).from(accessRequests).$dynamic();
+  if (joins.users) found.innerJoin(users, eq(users.id, accessRequests.requesterId));
+  if (joins.apps) found.innerJoin(apps, eq(apps.id, accessRequests.appId));
+  const matches = db.$with("matches").as(found.where(and(...queueConditions(actor, p))).limit(cap + 1));
+  const counted = db.$with("counted").as(db.select({ matched: sql<number>`count(*)::int`.mapWith(Number).as("matched") }).from(matches));
+  const keyedQuery = db
+    .select({ id: accessRequests.id, key: sql`${expr}`.as("key") })
+    .from(matches)
+    .innerJoin(accessRequests, eq(accessRequests.id, matches.id))
+    .$dynamic();
+  if (p.sort === "requester") keyedQuery.innerJoin(users, eq(users.id, accessRequests.requesterId));
+  if (p.sort === "app") keyedQuery.innerJoin(apps, eq(apps.id, accessRequests.appId));
+  // A condition on the count alone, which the planner tests once before reading any key. `offset 0`
+  // keeps the statement as it is (a CTE read once is otherwise merged into the page's): with sorting
+  // priced out, the planner would rather walk a whole key index in order, testing each id against
+  // the matches, than sort a page of them (10 s for 402 matches).
+  const keyed = db
+    .$with("keyed", { id: accessRequests.id, key: sql`key`.as("key") })
+    .as(sql`${keyedQuery.where(sql`(select ${counted.matched} from ${counted}) <= ${cap}`)} offset 0`);
   const beyond = start
-    ? sql`(${matches.key}, ${matches.id}) ${ascending ? sql`>` : sql`<`} (cast(${start.key} as ${type}), ${start.id})`
+    ? sql`(${keyed.key}, ${keyed.id}) ${ascending ? sql`>` : sql`<`} (cast(${start.key} as ${type}), ${start.id})`
     : undefined;
+  const direction = ascending ? sql`asc` : sql`desc`;
   const page = db.$with("page").as(
     db
       .select({
-        id: matches.id,
-        pos: sql<number>`(row_number() over (order by ${matches.key} ${ascending ? sql`asc` : sql`desc`}, ${matches.id} ${ascending ? sql`asc` : sql`desc`}))::int`.as("pos"),
+        id: keyed.id,
+        pos: sql<number>`(row_number() over (order by ${keyed.key} ${direction}, ${keyed.id} ${direction}))::int`.as("pos"),
       })
-      .from(matches)
+      .from(keyed)
       .where(beyond)
-      .orderBy(order(matches.key), order(matches.id))
+      .orderBy(order(keyed.key), order(keyed.id))
       .limit(p.size + 1),
   );
-  const counted = db.$with("counted").as(db.select({ matched: sql<number>`count(*)::int`.mapWith(Number).as("matched") }).from(matches));
-  // One row at least, whatever the page holds: the count, then the page's rows joined to it only when
-  // the matches are all there (left joins all along; every request has its requester and app).
+  // One row at least, whatever the page holds: the count, then the page's rows (left joins all
+  // along; every request has its requester and app).
   return db
-    .with(matches, page, counted)
+    .with(matches, counted, keyed, page)
     .select({ ...queueRowColumns(actor, p), pos: page.pos, matched: counted.matched })
     .from(counted)
-    .leftJoin(page, sql`${counted.matched} <= ${cap}`)
+    .leftJoin(page, sql`true`)
     .leftJoin(accessRequests, eq(accessRequests.id, page.id))
     .leftJoin(users, eq(users.id, accessRequests.requesterId))
     .leftJoin(apps, eq(apps.id, accessRequests.appId));

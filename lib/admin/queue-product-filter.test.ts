@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { productPlans, products } from "@/db/schema";
+import type { Actor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { COUNT_CAP, queryQueue } from "./queue-query";
+import { parseQueueParams } from "./queue-params";
+
+// The product filter decides visibility itself for a product the viewer decides for
+// (requestsWithProductVisibleTo): every viewer here is one who sees some of a product's requests
+// and not others, or none while looking as if they might.
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const owner = await f.owner();
+const otherOwner = await f.user("owner");
+const [other] = await t.db
+  .insert(products)
+  .values({ slug: "other-api", name: "Other API", ownerId: otherOwner.id, status: "published" })
+  .returning();
+if (!other) throw new Error("no product");
+await t.db.insert(productPlans).values({ productId: other.id, planId: f.plan("Standard").id });
+const payments = f.product("payments");
+const carol = await f.user();
+const dave = await f.user();
+
+async function submit(userId: string, productIds: string[], app: string) {
+  for (const productId of productIds) await addToCart(t.db, userId, { productId, planId: f.plan("Standard").id });
+  return submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: app, reason: "Testing" }, {});
+}
+// Payments alone, both products at once, and Other API alone.
+const paymentsOnly = await submit(dave.id, [payments.id], "Dave's app");
+const mixed = await submit(carol.id, [payments.id, other.id], "Carol's app");
+const otherOnly = await submit(dave.id, [other.id], "Dave's other app");
+
+const user = (id: string, role: "owner" | "admin" | "consumer", disabled = false): Actor => ({ kind: "user", id, role, disabled });
+const key = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor => ({
+  kind: "apiKey",
+  id: otherOwner.id,
+  keyId: "k",
+  createdById: otherOwner.id,
+  name: "Automation",
+  grants,
+  role: "admin",
+  disabled: false,
+});
+
+async function seen(actor: Actor, productId: string, status = "all") {
+  const page = await queryQueue(t.db, actor, parseQueueParams({ status, product: productId }));
+  expect(page.total).toBe(page.rows.length);
+  return page.rows.map((r) => r.id).sort();
+}
+const sorted = (...ids: string[]) => [...ids].sort();
+
+describe("the queue's product filter, viewer by viewer", () => {
+  it("shows an owner every request of their product, and of another's only those touching theirs", async () => {
+    expect(await seen(user(owner.id, "owner"), payments.id)).toEqual(sorted(paymentsOnly.id, mixed.id));
+    expect(await seen(user(owner.id, "owner"), other.id)).toEqual([mixed.id]);
+    expect(await seen(user(otherOwner.id, "owner"), other.id)).toEqual(sorted(mixed.id, otherOnly.id));
+    expect(await seen(user(otherOwner.id, "owner"), payments.id)).toEqual([mixed.id]);
+    // Pending is the default view, and the one whose count the shortcut serves.
+    expect(await seen(user(otherOwner.id, "owner"), payments.id, "pending")).toEqual([mixed.id]);
+  });
+
+  it("shows a disabled owner, the requester themself and a consumer nothing; an admin everything", async () => {
+    expect(await seen(user(owner.id, "owner", true), payments.id)).toEqual([]);
+    expect(await seen(user(owner.id, "admin", true), payments.id)).toEqual([]);
+    expect(await seen(user(carol.id, "consumer"), payments.id)).toEqual([]);
+    expect(await seen(user(carol.id, "consumer"), other.id)).toEqual([]);
+    expect(await seen(user(carol.id, "admin"), other.id)).toEqual(sorted(mixed.id, otherOnly.id));
+  });
+
+  it("shows an API key the requests of the products in its scope, and of others only those touching them", async () => {
+    const approver = key([{ role: "product_approver", products: [other.id] }]);
+    expect(await seen(approver, other.id)).toEqual(sorted(mixed.id, otherOnly.id));
+    expect(await seen(approver, payments.id)).toEqual([mixed.id]);
+    expect(await seen(key([{ role: "product_viewer", products: [payments.id] }]), other.id)).toEqual([mixed.id]);
+    expect(await seen(key([{ role: "portal_viewer" }]), other.id)).toEqual(sorted(mixed.id, otherOnly.id));
+    expect(await seen(key([]), payments.id)).toEqual([]);
+  });
+
+  it("shows a product nobody asked for as empty, and a product that does not exist too", async () => {
+    const [unasked] = await t.db
+      .insert(products)
+      .values({ slug: "unasked", name: "Unasked API", ownerId: owner.id, status: "published" })
+      .returning();
+    expect(await seen(user(owner.id, "owner"), unasked?.id ?? "")).toEqual([]);
+    expect(await seen(user(owner.id, "owner"), randomUUID())).toEqual([]);
+    await t.db.delete(products).where(eq(products.slug, "unasked"));
+    expect(COUNT_CAP).toBeGreaterThan(3);
+  });
+});
