@@ -95,6 +95,8 @@ export const accessRequests = pgTable(
     // for each, that one's requests by id, stopping after a page (lib/admin/queue-query.ts).
     index("access_requests_requester_id_idx").on(t.requesterId, t.id),
     index("access_requests_app_id_idx").on(t.appId, t.id),
+    // The queue's search finds the requests whose reason holds the text here (lib/admin/queue-query.ts, searchMatches).
+    index("access_requests_reason_trgm_idx").using("gin", sql`reason gin_trgm_ops`),
     // The admin overview's "Decided today" (app/admin/page.tsx): a range of the newest decisions.
     index("access_requests_decided_idx").on(t.decidedAt),
     // At most one pending extension per request: the guard two concurrent asks meet (the loser's

@@ -169,6 +169,25 @@ export function requestsWithProductVisibleTo(actor: Actor, productId: string, re
   return sql`${withPart} and (exists (select 1 from ${products} where ${products.id} = ${productId} and ${products.ownerId} = ${actor.id}) or ${visible})`;
 }
 
+/**
+ * SQL: whether this actor sees a request that has a part of `product` (a products row in the same
+ * statement, such as an alias walked product by product): through that product when they decide for
+ * it (an admin, its owner, a key whose scope holds it), tested on the row itself, or else through
+ * another part (requestsVisibleTo). The queue's search reads the requests of the products it names
+ * this way.
+ */
+export function requestsVisibleThrough(actor: Actor, product: { id: AnyColumn; ownerId: AnyColumn }, requestId: AnyColumn = accessRequests.id): SQL {
+  const visible = requestsVisibleTo(actor, requestId);
+  if (actor.kind === "apiKey") {
+    const scope = productScope(actor.grants, "read");
+    if (scope === "all") return sql`true`;
+    return scope.length === 0 ? visible : sql`(${inArray(product.id, scope)} or ${visible})`;
+  }
+  if (!decidesFor(actor)) return sql`false`;
+  if (actor.role === "admin") return sql`true`;
+  return sql`(${product.ownerId} = ${actor.id} or ${visible})`;
+}
+
 /** An API key's "decide" scope as SQL on a product id: Portal admin every product, Product approver its own. */
 function decideScopeSql(actor: ApiKeyActor, productId: AnyColumn): SQL {
   const scope = productScope(actor.grants, "decide");

@@ -10,9 +10,9 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { COUNT_CAP, queryQueue } from "./queue-query";
 import { parseQueueParams } from "./queue-params";
 
-// The product filter decides visibility itself for a product the viewer decides for
-// (requestsWithProductVisibleTo): every viewer here is one who sees some of a product's requests
-// and not others, or none while looking as if they might.
+// The product filter and the search by product name decide visibility themselves for a product the
+// viewer decides for (requestsWithProductVisibleTo, requestsVisibleThrough): every viewer here is one
+// who sees some of a product's requests and not others, or none while looking as if they might.
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const owner = await f.owner();
@@ -91,5 +91,50 @@ describe("the queue's product filter, viewer by viewer", () => {
     expect(await seen(user(owner.id, "owner"), randomUUID())).toEqual([]);
     await t.db.delete(products).where(eq(products.slug, "unasked"));
     expect(COUNT_CAP).toBeGreaterThan(3);
+  });
+});
+
+describe("the queue's search, viewer by viewer", () => {
+  // Every request the viewer sees, filtered here by the text as a person would read the rows: the
+  // search's union of lookups must give the same.
+  async function expected(actor: Actor, text: string, extra: Record<string, string> = {}) {
+    const all = await queryQueue(t.db, actor, parseQueueParams({ status: "all", size: "100", ...extra }));
+    const needle = text.toLowerCase();
+    return all.rows
+      .filter((r) =>
+        [r.requesterEmail, r.requesterName ?? "", r.appName, r.reason ?? "", ...r.productNames].some((v) => v.toLowerCase().includes(needle)),
+      )
+      .map((r) => r.id)
+      .sort();
+  }
+  async function searched(actor: Actor, text: string, extra: Record<string, string> = {}) {
+    const page = await queryQueue(t.db, actor, parseQueueParams({ status: "all", size: "100", q: text, ...extra }));
+    expect(page.total).toBe(page.rows.length);
+    return page.rows.map((r) => r.id).sort();
+  }
+  const viewers: [string, Actor][] = [
+    ["the owner of Payments", user(owner.id, "owner")],
+    ["the owner of Other API", user(otherOwner.id, "owner")],
+    ["a disabled owner", user(owner.id, "owner", true)],
+    ["the requester themself", user(carol.id, "consumer")],
+    ["an admin", user(dave.id, "admin")],
+    ["a key approving Other API", key([{ role: "product_approver", products: [other.id] }])],
+    ["a key reading everything", key([{ role: "portal_viewer" }])],
+  ];
+  for (const [who, actor] of viewers) {
+    it(`finds for ${who} what they see and no more, by product, app, person or reason`, async () => {
+      for (const text of ["Other API", "payments", carol.email, "Dave's other", "Testing", "API", "example", "nothing like it"]) {
+        expect(await searched(actor, text), text).toEqual(await expected(actor, text));
+        expect(await searched(actor, text, { product: payments.id }), `${text}, Payments`).toEqual(
+          await expected(actor, text, { product: payments.id }),
+        );
+      }
+    });
+  }
+
+  it("finds an owner the requests of another's product only where they touch theirs", async () => {
+    expect(await searched(user(owner.id, "owner"), "Other API")).toEqual([mixed.id]);
+    expect(await searched(user(otherOwner.id, "owner"), "Other API")).toEqual(sorted(mixed.id, otherOnly.id));
+    expect(await searched(user(otherOwner.id, "owner"), "Payments")).toEqual([mixed.id]);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "access_requests_reason_trgm_idx" ON "access_requests" USING gin (reason gin_trgm_ops);
