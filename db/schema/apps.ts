@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { index, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { users } from "./users";
 
 // A consumer's developer app: approved credentials belong to it.
@@ -21,6 +21,8 @@ export const apps = pgTable(
   },
   (t) => [
     index("apps_owner_idx").on(t.ownerId),
+    // What access_requests_app_owner_fk refers to: an app with its owner.
+    unique("apps_id_owner_key").on(t.id, t.ownerId),
     // The approval queue sorted by app walks apps in name order and stops after a page
     // (1M requests: 1.1 s → 24 ms for the first page).
     index("apps_name_idx").on(t.name),

@@ -402,5 +402,30 @@ describe("queue keyset paging", () => {
       await t.db.update(products).set({ ownerId: weather.ownerId }).where(eq(products.id, weather.id));
     }
   });
+
+  it("sorted by app or requester with a requester filter past the count's cap, pages through exactly that person's requests, both ways", async () => {
+    // cap 2: the 21 matches are past it, so the page walks apps (or people) in key order; sorted by
+    // app, only the named people's apps (access_requests_app_owner_fk).
+    const person = people[1];
+    if (!person) throw new Error("no person");
+    for (const sort of ["app", "requester"]) {
+      for (const dir of ["asc", "desc"]) {
+        const label = `${sort} ${dir}`;
+        const all = await queryQueue(t.db, asAdmin, parseQueueParams({ status: "all", sort, dir, size: "100" }));
+        const expected = all.rows.filter((r) => r.requesterId === person.id).map((r) => r.id);
+        expect(expected.length, label).toBe(21);
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let i = 0; i < 10; i++) {
+          const page = await queuePage(preset.db, asAdmin, parseQueueParams({ status: "all", sort, dir, requester: person.email.toUpperCase(), size: "5", after }), { cap: 2 });
+          expect(page.count, label).toEqual({ total: 2, capped: true });
+          seen.push(...page.rows.map((r) => r.id));
+          if (!page.cursors.next) break;
+          after = page.cursors.next;
+        }
+        expect(seen, label).toEqual(expected);
+      }
+    }
+  });
 });
 

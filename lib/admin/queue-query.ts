@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, ilike, lt, or, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { INDEX_ORDER_SETTINGS, type Queryable, settingsOf } from "@/db/connect";
 import { escapeLike } from "@/lib/sql/escape-like";
@@ -11,6 +11,7 @@ import {
   products,
   requestApprovals,
   type RequestStatus,
+  requestStatus,
   users,
 } from "@/db/schema";
 import { type Actor, can, hasAuthority, partsOf, requestsVisibleThrough, requestsVisibleTo, requestsWithProductVisibleTo } from "@/lib/auth/permissions";
@@ -57,11 +58,7 @@ function filterConditions(p: QueueParams): SQL[] {
   const where: SQL[] = [];
   if (p.status !== "all") where.push(eq(accessRequests.status, p.status));
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
-  if (p.requester) {
-    const pattern = `%${escapeLike(p.requester)}%`;
-    const match = or(ilike(users.email, pattern), ilike(users.name, pattern));
-    if (match) where.push(match);
-  }
+  if (p.requester) where.push(requesterMatch(users, p.requester));
   if (p.from) where.push(gte(accessRequests.createdAt, new Date(`${p.from}T00:00:00Z`)));
   if (p.to)
     where.push(
@@ -71,6 +68,13 @@ function filterConditions(p: QueueParams): SQL[] {
 }
 
 const searched = alias(products, "searched");
+const owners = alias(users, "owners");
+
+/** The requester filter on a users row: the text in their email or name. */
+function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: string): SQL {
+  const pattern = `%${escapeLike(text)}%`;
+  return sql`(${ilike(people.email, pattern)} or ${ilike(people.name, pattern)})`;
+}
 
 /**
  * A search's matches by id, up to `cap` + 1: the union of the requests whose requester, app, reason
@@ -111,7 +115,10 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number)
     byRequest(or(ilike(users.email, pattern), ilike(users.name, pattern)), true, false),
     byRequest(ilike(apps.name, pattern), needsUsers, true),
     byRequest(ilike(accessRequests.reason, pattern), needsUsers, false),
-    db.select({ id: perProduct.id }).from(searched).innerJoinLateral(perProduct, sql`true`).where(ilike(searched.name, pattern)).limit(cap + 1),
+    // No limit over the products: a request of several products named comes once per product, and a
+    // limit here could leave fewer than cap + 1 distinct requests when more match (each product's
+    // own limit is enough: one past the cap makes the union past it).
+    db.select({ id: perProduct.id }).from(searched).innerJoinLateral(perProduct, sql`true`).where(ilike(searched.name, pattern)),
   ];
   return sql`select "id" from (${sql.join(
     arms.map((arm) => sql`(${arm})`),
@@ -132,6 +139,21 @@ const sortKey = {
 } as const;
 
 export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
+
+// A timestamp as Postgres writes one (ISO DateStyle): what a requested-at or starts-at cursor holds.
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+/**
+ * A cursor whose key the view's sort can read back (sortKey's type), or none: a cursor is URL input,
+ * and a key of another type (a date cursor on a status sort, a forged one) would fail the statement's
+ * cast. Read as no cursor, as a damaged one is: the first page.
+ */
+function readableCursor(p: QueueParams, cursor: QueueCursor | null): QueueCursor | null {
+  if (!cursor) return null;
+  if (p.sort === "createdAt" || p.sort === "requestedFor") return POSTGRES_TIMESTAMP.test(cursor.key) ? cursor : null;
+  if (p.sort === "status") return (requestStatus.enumValues as readonly string[]).includes(cursor.key) ? cursor : null;
+  return cursor;
+}
 
 /**
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
@@ -298,9 +320,16 @@ function joinedSortPage(db: Queryable, actor: Actor, p: QueueParams, start: Queu
     pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${requests.id} ${direction}))::int`.as("pos"),
   };
   const fromKey = start ? sql`${expr} ${ascending ? sql`>=` : sql`<=`} ${key}` : undefined;
+  // Sorted by app with a requester filter: only the apps of the people it names (an app's requests
+  // are its owner's: access_requests_app_owner_fk). Else every app is passed, its requests read
+  // whole when none is theirs (11 people at 1M requests: 1.9 s).
+  const ownersNamed =
+    !byRequester && p.requester
+      ? inArray(apps.ownerId, db.select({ id: owners.id }).from(owners).where(requesterMatch(owners, p.requester)))
+      : undefined;
   return (byRequester ? db.select(fields).from(users) : db.select(fields).from(apps))
     .innerJoinLateral(requests, sql`true`)
-    .where(fromKey)
+    .where(and(fromKey, ownersNamed))
     .orderBy(order(expr), order(requests.id))
     .limit(p.size + 1);
 }
@@ -681,8 +710,8 @@ export async function queuePage(
   opts: { cap?: number; peopleCap?: number; walkBudget?: number; countLater?: boolean } = {},
 ) {
   const cap = opts.cap ?? COUNT_CAP;
-  const after = decodeCursor(p.after);
-  const before = after ? null : decodeCursor(p.before);
+  const after = readableCursor(p, decodeCursor(p.after));
+  const before = after ? null : readableCursor(p, decodeCursor(p.before));
   let fetched: QueueRowsResult[] | undefined;
   let count: Counted | null = null;
   // `countLater` (the page): a count read beside a page found person by person is not waited for; the

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { productPlans, products } from "@/db/schema";
+import { accessRequests, productPlans, products } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
@@ -136,5 +136,16 @@ describe("the queue's search, viewer by viewer", () => {
     expect(await searched(user(owner.id, "owner"), "Other API")).toEqual([mixed.id]);
     expect(await searched(user(otherOwner.id, "owner"), "Other API")).toEqual(sorted(mixed.id, otherOnly.id));
     expect(await searched(user(otherOwner.id, "owner"), "Payments")).toEqual([mixed.id]);
+  });
+});
+
+describe("a request's app", () => {
+  it("is its requester's own: the database refuses a request for another person's app", async () => {
+    const [request] = await t.db.select().from(accessRequests).where(eq(accessRequests.id, mixed.id));
+    if (!request) throw new Error("no request");
+    const { id: _id, ...rest } = request;
+    // Carol asks for Dave's app: the queue sorted by app passes over the apps of people it does not name.
+    const failure = await t.db.insert(accessRequests).values({ ...rest, requesterId: dave.id }).then(() => null, (e: unknown) => e);
+    expect(String((failure as { cause?: unknown })?.cause ?? failure)).toMatch(/access_requests_app_owner_fk/);
   });
 });
