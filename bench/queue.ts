@@ -44,6 +44,11 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     if (!owner || !admin) throw new Error("demo users missing");
 
     const asOwner = { kind: "user" as const, id: owner.id, role: "owner" as const, disabled: false };
+    // The owner's first product by name, and the plan of the newest request (every scale request's).
+    const [product] = await raw<{ id: string; planId: string }[]>`
+      select p.id, (select plan_id from access_requests order by created_at desc limit 1) as "planId"
+      from products p where p.owner_id = ${owner.id} order by p.name limit 1`;
+    if (!product) throw new Error("the owner has no product");
     // Keyset paging (lib/admin/queue-cursor.ts): the first page and page 200 of every sort, both
     // directions, by cursor — page 200's cursor found by walking 199 pages, as a user clicking Next would.
     const views: [string, Record<string, string>][] = [
@@ -55,6 +60,15 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       // (lib/admin/queue-query.ts).
       ["filter by requester, 5,500 matches", { status: "all", requester: "scale-99" }],
       ["filter by requester, 555,000 matches", { status: "all", requester: "scale-1" }],
+      // About 2,900 of the pending requests hold one product, 1 in 9: past COUNT_CAP, walked.
+      ["filter by product", { product: product.id }],
+      ["filter by plan (every request's)", { plan: product.planId }],
+      // Searches (lib/admin/queue-query.ts, searchMatches): a product's name among the pending (past
+      // the cap, walked), and a person's email across every status (500 matches, sorted).
+      ["search a product's name", { q: "weather" }],
+      ["search an email, all statuses", { status: "all", q: "scale-17@" }],
+      // Sorted by app, 11 people's 5,500 requests: only their apps are walked.
+      ["app asc, filter by requester", { status: "all", sort: "app", requester: "scale-99" }],
     ];
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {
