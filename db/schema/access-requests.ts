@@ -89,7 +89,9 @@ export const accessRequests = pgTable(
     index("access_requests_created_idx").on(t.createdAt, t.id),
     // Duplicate check at submit: an app's live requests.
     index("access_requests_app_status_idx").on(t.appId, t.status),
-    index("access_requests_plan_idx").on(t.planId),
+    // A plan's requests; and the queue's plan filter: a status's requests of a plan by id alone (its
+    // capped count) and in requested-at order (its page), from the index alone.
+    index("access_requests_plan_status_idx").on(t.planId, t.status, t.createdAt, t.id),
     // The queue's other sort orders (column, then id as lib/admin/queue-query.ts orders them), so a
     // sorted page reads the index and stops instead of sorting every request (1M rows: ~2 s → ms).
     index("access_requests_status_id_idx").on(t.status, t.id),
