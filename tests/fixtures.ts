@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/connect";
-import { apps, plans, products, users } from "@/db/schema";
+import { apps, plans, productPlans, products, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
 
 /** Demo catalogue plus helpers to look things up and make users and apps for a test. */
@@ -38,5 +38,12 @@ export async function catalogueFixture(db: Database) {
     if (!row) throw new Error("no owner");
     return row;
   };
-  return { product, plan, user, app, owner };
+  /** A published product of `ownerId`'s, offering the Standard plan. */
+  const newProduct = async (slug: string, name: string, ownerId: string) => {
+    const [row] = await db.insert(products).values({ slug, name, ownerId, status: "published" }).returning();
+    if (!row) throw new Error("product insert");
+    await db.insert(productPlans).values({ productId: row.id, planId: plan("Standard").id });
+    return row;
+  };
+  return { product, plan, user, app, owner, newProduct };
 }

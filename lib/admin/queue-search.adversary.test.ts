@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequestProducts, accessRequests, apps, productPlans, products, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
 import { productScope } from "@/lib/api-access/grants";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
@@ -36,18 +36,12 @@ const ilker = await f.user();
 await t.db.update(users).set({ name: "İlker Straße" }).where(eq(users.id, ilker.id));
 const admin = await f.user("admin");
 
-async function product(slug: string, name: string, ownerId: string) {
-  const [row] = await t.db.insert(products).values({ slug, name, ownerId, status: "published" }).returning();
-  if (!row) throw new Error("no product");
-  await t.db.insert(productPlans).values({ productId: row.id, planId: standard.id });
-  return row;
-}
 const payments = f.product("payments");
 const invoices = f.product("invoices");
-const other = await product("other-api", "Other API", otherOwner.id);
-const weird = await product("weird", `100% Pure_Value\\API "O'Q"`, otherOwner.id);
+const other = await f.newProduct("other-api", "Other API", otherOwner.id);
+const weird = await f.newProduct("weird", `100% Pure_Value\\API "O'Q"`, otherOwner.id);
 const zetas: (typeof other)[] = [];
-for (let i = 1; i <= 11; i++) zetas.push(await product(`zeta-${i}`, `Zeta ${String(i).padStart(2, "0")}`, zetaOwner.id));
+for (let i = 1; i <= 11; i++) zetas.push(await f.newProduct(`zeta-${i}`, `Zeta ${String(i).padStart(2, "0")}`, zetaOwner.id));
 
 let n = 0;
 async function submit(userId: string, productIds: string[], app: string, reason: string, planId = standard.id) {
@@ -433,7 +427,7 @@ describe("adversary: at the real cap (last: adds 500 requests)", () => {
     // duplicates. The count is exact (500 < 1,000), so no walk follows.
     const dupOwner = await f.user("owner");
     const dups: (typeof other)[] = [];
-    for (const i of [1, 2, 3, 4, 5]) dups.push(await product(`dup-${i}`, `Dup ${i}`, dupOwner.id));
+    for (const i of [1, 2, 3, 4, 5]) dups.push(await f.newProduct(`dup-${i}`, `Dup ${i}`, dupOwner.id));
     // Neither the app nor the reason holds "dup": only the products' names match.
     const tmpl = await submit(dave.id, [must(dups[0]).id], "copyapp", "copied");
     const copies = await t.db.execute<{ id: string }>(sql`insert into access_requests

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequests, productPlans, products } from "@/db/schema";
+import { accessRequests, products } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
@@ -17,12 +17,7 @@ const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const owner = await f.owner();
 const otherOwner = await f.user("owner");
-const [other] = await t.db
-  .insert(products)
-  .values({ slug: "other-api", name: "Other API", ownerId: otherOwner.id, status: "published" })
-  .returning();
-if (!other) throw new Error("no product");
-await t.db.insert(productPlans).values({ productId: other.id, planId: f.plan("Standard").id });
+const other = await f.newProduct("other-api", "Other API", otherOwner.id);
 const payments = f.product("payments");
 const carol = await f.user();
 const dave = await f.user();
@@ -83,11 +78,8 @@ describe("the queue's product filter, viewer by viewer", () => {
   });
 
   it("shows a product nobody asked for as empty, and a product that does not exist too", async () => {
-    const [unasked] = await t.db
-      .insert(products)
-      .values({ slug: "unasked", name: "Unasked API", ownerId: owner.id, status: "published" })
-      .returning();
-    expect(await seen(user(owner.id, "owner"), unasked?.id ?? "")).toEqual([]);
+    const unasked = await f.newProduct("unasked", "Unasked API", owner.id);
+    expect(await seen(user(owner.id, "owner"), unasked.id)).toEqual([]);
     expect(await seen(user(owner.id, "owner"), randomUUID())).toEqual([]);
     await t.db.delete(products).where(eq(products.slug, "unasked"));
     expect(COUNT_CAP).toBeGreaterThan(3);
