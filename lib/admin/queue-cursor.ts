@@ -17,7 +17,8 @@ export function decodeCursor(raw: string | undefined): QueueCursor | null {
     const value: unknown = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [key, id] = value;
-    if (typeof key !== "string" || key.length > 400 || typeof id !== "string" || !UUID.test(id))
+    // (A NUL is no text PostgreSQL takes: the statement would fail.)
+    if (typeof key !== "string" || key.length > 400 || key.includes("\u0000") || typeof id !== "string" || !UUID.test(id))
       return null;
     return { key, id };
   } catch {

@@ -1,5 +1,7 @@
 import { type AnyColumn, and, asc, desc, eq, gte, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { isValid } from "date-fns/isValid";
+import { parseISO } from "date-fns/parseISO";
 import { INDEX_ORDER_SETTINGS, type Queryable, settingsOf } from "@/db/connect";
 import { escapeLike } from "@/lib/sql/escape-like";
 import {
@@ -129,28 +131,37 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number)
 // Each sort's key, and the type its cursor text is read back as. Every order has an index whose
 // leading columns are (key, id) — db/schema: access_requests_*_idx — or, for the joined keys,
 // walks the joined table's index (users' email, apps_name_idx) and sorts each key's few requests.
+const timestamptz = sql`timestamptz`;
 const sortKey = {
-  createdAt: { expr: sql`${accessRequests.createdAt}`, type: sql`timestamptz`, joined: false },
+  createdAt: { expr: sql`${accessRequests.createdAt}`, type: timestamptz, joined: false },
   requester: { expr: sql`${users.email}`, type: sql`text`, joined: true },
   status: { expr: sql`${accessRequests.status}`, type: sql`request_status`, joined: false },
   plan: { expr: sql`(${accessRequests.plan}->>'name')`, type: sql`text`, joined: false },
   app: { expr: sql`${apps.name}`, type: sql`text`, joined: true },
-  requestedFor: { expr: sql`${accessRequests.startsAt}`, type: sql`timestamptz`, joined: false },
+  requestedFor: { expr: sql`${accessRequests.startsAt}`, type: timestamptz, joined: false },
 } as const;
 
 export type QueueRow = Awaited<ReturnType<typeof queryQueue>>["rows"][number];
 
-// A timestamp as Postgres writes one (ISO DateStyle): what a requested-at or starts-at cursor holds.
-const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+// A timestamp sort's cursor key: UTC to the microsecond in ISO 8601, written so (keyText) whatever the
+// session's DateStyle and TimeZone, and read back by any of them.
+const CURSOR_TIMESTAMP = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** A row's sort key as its cursor holds it (sortKey's `expr` as text). */
+function keyText(p: QueueParams): SQL<string> {
+  const { expr, type } = sortKey[p.sort];
+  return type === timestamptz ? sql<string>`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : sql<string>`${expr}::text`;
+}
 
 /**
  * A cursor whose key the view's sort can read back (sortKey's type), or none: a cursor is URL input,
- * and a key of another type (a date cursor on a status sort, a forged one) would fail the statement's
- * cast. Read as no cursor, as a damaged one is: the first page.
+ * and a key of another type (a date cursor on a status sort, a forged or impossible date) would fail
+ * the statement's cast. Read as no cursor, as a damaged one is: the first page.
  */
 function readableCursor(p: QueueParams, cursor: QueueCursor | null): QueueCursor | null {
   if (!cursor) return null;
-  if (p.sort === "createdAt" || p.sort === "requestedFor") return POSTGRES_TIMESTAMP.test(cursor.key) ? cursor : null;
+  const { type } = sortKey[p.sort];
+  if (type === timestamptz) return CURSOR_TIMESTAMP.test(cursor.key) && isValid(parseISO(cursor.key)) ? cursor : null;
   if (p.sort === "status") return (requestStatus.enumValues as readonly string[]).includes(cursor.key) ? cursor : null;
   return cursor;
 }
@@ -356,7 +367,6 @@ function walkingInCreatedOrder(p: QueueParams, cursor: PageCursors) {
 
 /** A queue row as the table and the panel show it (on access_requests joined to users and apps). */
 function queueRowColumns(actor: Actor, p: QueueParams) {
-  const { expr } = sortKey[p.sort];
   return {
       id: accessRequests.id,
       status: accessRequests.status,
@@ -385,8 +395,8 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
       // Each product with who approved or revoked it (lib/requests/request-parts.ts), in the same
       // query: a second one for the page's ids would be another round trip on every view.
       parts: requestPartsJson(),
-      // The cursor's key, as Postgres writes it (microseconds included).
-      sortKey: sql<string>`${expr}::text`,
+      // The cursor's key (microseconds included).
+      sortKey: keyText(p),
   };
 }
 
