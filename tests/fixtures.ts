@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/connect";
 import { apps, plans, productPlans, products, users } from "@/db/schema";
 import { seedDemo } from "@/db/seed";
+import type { Actor } from "@/lib/auth/permissions";
 
 /** Demo catalogue plus helpers to look things up and make users and apps for a test. */
 export async function catalogueFixture(db: Database) {
@@ -46,4 +47,9 @@ export async function catalogueFixture(db: Database) {
     return row;
   };
   return { product, plan, user, app, owner, newProduct };
+}
+
+/** An API key's actor, created by `creatorId`, with these grants (lib/auth/permissions.ts: Actor). */
+export function apiKeyActor(creatorId: string, grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor {
+  return { kind: "apiKey", id: creatorId, keyId: "k", createdById: creatorId, name: "Automation", grants, role: "admin", disabled: false };
 }

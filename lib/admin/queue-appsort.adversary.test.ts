@@ -8,7 +8,7 @@ import { addToCart } from "@/lib/cart/cart-store";
 import { createRequestOnBehalf } from "@/lib/requests/create-request-on-behalf";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
-import { catalogueFixture } from "@/tests/fixtures";
+import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
 import { encodeCursor } from "./queue-cursor";
 import { SORTABLE, parseQueueParams } from "./queue-params";
 import { queryQueue, queuePage } from "./queue-query";
@@ -66,16 +66,7 @@ await t.db.execute(sql`update access_requests set created_at = '2026-03-01 10:00
 const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
 const asSeedOwner: Actor = { kind: "user", id: seedOwner.id, role: "owner", disabled: false };
 const asOtherOwner: Actor = { kind: "user", id: otherOwner.id, role: "owner", disabled: false };
-const apiKey = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor => ({
-  kind: "apiKey",
-  id: otherOwner.id,
-  keyId: "k",
-  createdById: otherOwner.id,
-  name: "Automation",
-  grants,
-  role: "admin",
-  disabled: false,
-});
+const apiKey = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]) => apiKeyActor(otherOwner.id, grants);
 const actors: [string, Actor][] = [
   ["admin", asAdmin],
   ["seed owner", asSeedOwner],

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
-import { catalogueFixture } from "@/tests/fixtures";
+import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
 import { COUNT_CAP, queryQueue } from "./queue-query";
 import { parseQueueParams } from "./queue-params";
 
@@ -32,16 +32,7 @@ const mixed = await submit(carol.id, [payments.id, other.id], "Carol's app");
 const otherOnly = await submit(dave.id, [other.id], "Dave's other app");
 
 const user = (id: string, role: "owner" | "admin" | "consumer", disabled = false): Actor => ({ kind: "user", id, role, disabled });
-const key = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor => ({
-  kind: "apiKey",
-  id: otherOwner.id,
-  keyId: "k",
-  createdById: otherOwner.id,
-  name: "Automation",
-  grants,
-  role: "admin",
-  disabled: false,
-});
+const key = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]) => apiKeyActor(otherOwner.id, grants);
 
 async function seen(actor: Actor, productId: string, status = "all") {
   const page = await queryQueue(t.db, actor, parseQueueParams({ status, product: productId }));
