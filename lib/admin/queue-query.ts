@@ -35,8 +35,7 @@ export function cappedTotal(n: number, cap: number = COUNT_CAP) {
 }
 
 export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
-  // The product filter says which requests the viewer sees too: all of them, for a product they decide for.
-  const where: SQL[] = [p.product ? requestsWithProductVisibleTo(actor, p.product) : requestsVisibleTo(actor), ...filterConditions(p)];
+  const where: SQL[] = [seenIn(actor, p), ...filterConditions(p)];
   if (p.q) {
     const pattern = `%${escapeLike(p.q)}%`;
     const match = or(
@@ -53,6 +52,14 @@ export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
     if (match) where.push(match);
   }
   return where;
+}
+
+/**
+ * The requests the viewer sees in this view: the product filter says so too (all of them, for a
+ * product they decide for).
+ */
+function seenIn(actor: Actor, p: QueueParams): SQL {
+  return p.product ? requestsWithProductVisibleTo(actor, p.product) : requestsVisibleTo(actor);
 }
 
 /** A view's filters but the search (`q`) and who may see what: status, plan, requester and dates. */
@@ -72,7 +79,7 @@ function filterConditions(p: QueueParams): SQL[] {
 const searched = alias(products, "searched");
 const owners = alias(users, "owners");
 
-/** The requester filter on a users row: the text in their email or name. */
+/** A person (users, or an alias of it) whose email or name holds the text: the requester filter, and a search's people. */
 function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: string): SQL {
   const pattern = `%${escapeLike(text)}%`;
   return sql`(${ilike(people.email, pattern)} or ${ilike(people.name, pattern)})`;
@@ -89,7 +96,6 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
 function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number): SQL {
   const pattern = `%${escapeLike(p.q ?? "")}%`;
   const rest = { ...p, q: undefined };
-  const visible = p.product ? requestsWithProductVisibleTo(actor, p.product) : requestsVisibleTo(actor);
   const byRequest = (match: SQL | undefined, joinUsers: boolean, joinApps: boolean) => {
     const arm = db.select({ id: accessRequests.id }).from(accessRequests).$dynamic();
     if (joinUsers) arm.innerJoin(users, eq(users.id, accessRequests.requesterId));
@@ -107,14 +113,14 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number)
     .where(
       and(
         eq(accessRequestProducts.productId, searched.id),
-        p.product ? visible : requestsVisibleThrough(actor, searched),
+        p.product ? seenIn(actor, p) : requestsVisibleThrough(actor, searched),
         ...filterConditions(p),
       ),
     )
     .limit(cap + 1)
     .as("of_product");
   const arms = [
-    byRequest(or(ilike(users.email, pattern), ilike(users.name, pattern)), true, false),
+    byRequest(requesterMatch(users, p.q ?? ""), true, false),
     byRequest(ilike(apps.name, pattern), needsUsers, true),
     byRequest(ilike(accessRequests.reason, pattern), needsUsers, false),
     // No limit over the products: a request of several products named comes once per product, and a
@@ -543,10 +549,9 @@ function readsByPeople(p: QueueParams) {
  */
 function peoplePageQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: PageCursors, cap: number) {
   const { order, direction, beyond } = walkingInCreatedOrder(p, cursor);
-  const pattern = `%${escapeLike(p.requester ?? "")}%`;
   const people = db
     .$with("people")
-    .as(db.select({ id: users.id }).from(users).where(or(ilike(users.email, pattern), ilike(users.name, pattern))).limit(cap + 1));
+    .as(db.select({ id: users.id }).from(users).where(requesterMatch(users, p.requester ?? "")).limit(cap + 1));
   const counted = db.$with("counted").as(db.select({ people: sql<number>`count(*)::int`.mapWith(Number).as("people") }).from(people));
   // The view's other conditions, beside each person's requests (the requester filter is `people`).
   const theirs = db
