@@ -280,6 +280,76 @@ describe("queue keyset paging", () => {
     expect(none.rows).toEqual([]);
     expect(none.count).toEqual({ total: 0, capped: false });
   });
+  it("a view last seen past the cap is walked at once with its count beside, and read from its matches again once back under it", async () => {
+    // Each statement's CTEs, in `reads` (`matches`: read from the matches; `page` alone: walked), in
+    // or out of a transaction (a search's statements allow scans in one).
+    const watch = <T extends object>(target: T, reads: string[][]): T =>
+      new Proxy(target, {
+        get(on, prop) {
+          const value: unknown = Reflect.get(on, prop);
+          if (typeof value !== "function") return value;
+          if (prop === "with")
+            return (...queries: { _: { alias: string } }[]) => {
+              reads.push(queries.map((q) => q._.alias));
+              return value.apply(on, queries);
+            };
+          if (prop === "transaction")
+            return (fn: (tx: object) => unknown) => value.call(on, (tx: object) => fn(watch(tx, reads)));
+          return value;
+        },
+      });
+    const read = (reads: string[][]) => watch(preset.db, reads);
+    // Twelve requests whose reason holds a word no other does; a search for it, and a cap of 3.
+    const marked = await t.db.execute<{ id: string; reason: string }>(sql`
+      select id, reason from access_requests order by id limit 12`);
+    const mark = (ids: string[]) =>
+      t.db.execute(sql`update access_requests set reason = reason || ' zanzibar' where id in ${ids}`);
+    const unmark = () =>
+      Promise.all(marked.map((r) => t.db.execute(sql`update access_requests set reason = ${r.reason} where id = ${r.id}`)));
+    await mark(marked.map((r) => r.id));
+    try {
+      for (const sort of ["createdAt", "app"]) {
+        const view = parseQueueParams({ status: "all", q: "ZANZIBAR", sort, size: "10" });
+        const readOnce = async (opts: { countLater?: boolean } = {}) => {
+          const reads: string[][] = [];
+          const page = await queuePage(read(reads), asAdmin, view, { cap: 3, ...opts });
+          return { page, ids: page.rows.map((r) => r.id), reads: reads.flat() };
+        };
+        // First: counted from the matches (past the cap), then walked.
+        const first = await readOnce();
+        expect(first.reads, sort).toContain("matches");
+        expect(first.page.count, sort).toEqual({ total: 3, capped: true });
+        // Then walked at once, the same page; the count comes beside, or streams in (countLater).
+        const again = await readOnce();
+        expect(again.reads, sort).not.toContain("matches");
+        expect(again.ids, sort).toEqual(first.ids);
+        expect(again.page.count, sort).toEqual({ total: 3, capped: true });
+        const later = await readOnce({ countLater: true });
+        expect(later.reads, sort).not.toContain("matches");
+        expect(later.page.count, sort).toBeNull();
+        await expect(later.page.counting, sort).resolves.toEqual({ total: 3, capped: true });
+        // Its next page is walked at once too, and the two pages hold what the walk gave before.
+        const next = await queuePage(read([]), asAdmin, { ...view, after: first.page.cursors.next ?? undefined }, { cap: 3 });
+        expect(next.count, sort).toEqual({ total: 3, capped: true });
+        expect(new Set([...first.ids, ...next.rows.map((r) => r.id)]), sort).toEqual(new Set(marked.map((r) => r.id)));
+        // Down to two matches: the walk's count says so, and the next read is from the matches.
+        await unmark();
+        await mark(marked.slice(0, 2).map((r) => r.id));
+        const shrunk = await readOnce();
+        expect(shrunk.reads, sort).not.toContain("matches");
+        expect(shrunk.page.count, sort).toEqual({ total: 2, capped: false });
+        expect(shrunk.ids.sort(), sort).toEqual(marked.slice(0, 2).map((r) => r.id).sort());
+        const after = await readOnce();
+        expect(after.reads, sort).toContain("matches");
+        expect(after.page.count, sort).toEqual({ total: 2, capped: false });
+        await unmark();
+        await mark(marked.map((r) => r.id));
+      }
+    } finally {
+      await unmark();
+    }
+  });
+
   it("a requester filter in requested-at order is read person by person, with the same pages, both ways, as the sorted and walked reads", async () => {
     // Each statement's CTEs, in `reads` (`people` person by person, `matches` sorted from the matches).
     const read = (reads: string[][]) =>
