@@ -16,7 +16,7 @@ import {
   requestStatus,
   users,
 } from "@/db/schema";
-import { type Actor, can, hasAuthority, partsOf, requestsVisibleThrough, requestsVisibleTo, requestsWithProductVisibleTo } from "@/lib/auth/permissions";
+import { type Actor, can, hasAuthority, partsOf, requestsVisibleThrough, requestsVisibleTo, requestsWithProductVisibleTo, type VisibilityOptions } from "@/lib/auth/permissions";
 import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
@@ -34,8 +34,8 @@ export function cappedTotal(n: number, cap: number = COUNT_CAP) {
   return { total: Math.min(n, cap), capped: n > cap };
 }
 
-export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
-  const where: SQL[] = [seenIn(actor, p), ...filterConditions(p)];
+export function queueConditions(actor: Actor, p: QueueParams, visibility: VisibilityOptions = {}): SQL[] {
+  const where: SQL[] = [seenIn(actor, p, visibility), ...filterConditions(p)];
   if (p.q) {
     const pattern = `%${escapeLike(p.q)}%`;
     const match = or(
@@ -58,8 +58,8 @@ export function queueConditions(actor: Actor, p: QueueParams): SQL[] {
  * The requests the viewer sees in this view: the product filter says so too (all of them, for a
  * product they decide for).
  */
-function seenIn(actor: Actor, p: QueueParams): SQL {
-  return p.product ? requestsWithProductVisibleTo(actor, p.product) : requestsVisibleTo(actor);
+function seenIn(actor: Actor, p: QueueParams, visibility: VisibilityOptions = {}): SQL {
+  return p.product ? requestsWithProductVisibleTo(actor, p.product, accessRequests.id, visibility) : requestsVisibleTo(actor, accessRequests.id, visibility);
 }
 
 /** A view's filters but the search (`q`) and who may see what: status, plan, requester and dates. */
@@ -77,6 +77,7 @@ function filterConditions(p: QueueParams): SQL[] {
 }
 
 const searched = alias(products, "searched");
+const LISTED: VisibilityOptions = { ownedListed: true };
 const owners = alias(users, "owners");
 
 /** A person (users, or an alias of it) whose email or name holds the text: the requester filter, and a search's people. */
@@ -94,13 +95,14 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
  * 242 ms). A product's requests are read product by product, in the (product, request) index.
  */
 function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number): SQL {
+  // Each match is tested on its own: an owner's products listed once (permissions: VisibilityOptions).
   const pattern = `%${escapeLike(p.q ?? "")}%`;
   const rest = { ...p, q: undefined };
   const byRequest = (match: SQL | undefined, joinUsers: boolean, joinApps: boolean) => {
     const arm = db.select({ id: accessRequests.id }).from(accessRequests).$dynamic();
     if (joinUsers) arm.innerJoin(users, eq(users.id, accessRequests.requesterId));
     if (joinApps) arm.innerJoin(apps, eq(apps.id, accessRequests.appId));
-    return arm.where(and(...queueConditions(actor, rest), match)).limit(cap + 1);
+    return arm.where(and(...queueConditions(actor, rest, LISTED), match)).limit(cap + 1);
   };
   const needsUsers = Boolean(p.requester);
   const ofProduct = db
@@ -113,7 +115,7 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number)
     .where(
       and(
         eq(accessRequestProducts.productId, searched.id),
-        p.product ? seenIn(actor, p) : requestsVisibleThrough(actor, searched),
+        p.product ? seenIn(actor, p, LISTED) : requestsVisibleThrough(actor, searched, accessRequests.id, LISTED),
         ...filterConditions(p),
       ),
     )
@@ -199,15 +201,18 @@ function planFor(p: QueueParams, indexOrder?: boolean): SerialOptions {
 }
 
 /**
- * Whether a view's statements should be free to scan tables: a search (`q`), whose text may be in
- * any request's reason, app or people, or a requester pattern with no three letters or digits in a
- * row, which the trigram indexes cannot narrow. With scans priced out, a search read the whole
- * requests index and every request's products through their index, about twice as slow (owner,
- * 200k requests: 1,000–1,189 ms against 476–766 ms), and a pattern of one or two letters found its
- * people in 0.72 ms instead of 0.14 (adversarial review, 2026-12-05).
+ * Whether a view's statements should be free to scan tables: a search (`q`) or a requester pattern
+ * with no three letters or digits in a row, which the trigram indexes cannot narrow. A pattern of
+ * one or two letters found its people in 0.72 ms with scans priced out instead of 0.14 (adversarial
+ * review, 2026-12-05). A longer search is found through the indexes (searchMatches: the people's,
+ * apps' and reasons' trigram indexes, each product's requests): scanning the people and the apps
+ * instead cost 2.5 and 1.2 ms of an email's search, and each of a search's statements needs a
+ * transaction to allow scans (four round trips instead of one). At 1M requests, owner: a product's
+ * name among the pending 24.0 → 19.7 ms, an email across all statuses 22.2 → 22.5 ms (2026-12-05).
  */
 export function prefersScans(p: QueueParams) {
-  return Boolean(p.q) || (Boolean(p.requester) && !/[\p{L}\p{N}]{3}/u.test(p.requester ?? ""));
+  const narrowless = (text: string | undefined) => Boolean(text) && !/[\p{L}\p{N}]{3}/u.test(text ?? "");
+  return narrowless(p.q) || narrowless(p.requester);
 }
 
 const verifiedPools = new WeakMap<object, Promise<boolean>>();
