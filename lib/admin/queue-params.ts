@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { requestStatus } from "@/db/schema";
+import { noNul } from "@/lib/validation";
 
 export const QUEUE_COLUMNS = ["requester", "status", "app", "products", "plan", "requestedFor", "reason", "createdAt"] as const;
 export type QueueColumn = (typeof QUEUE_COLUMNS)[number];
@@ -7,10 +8,12 @@ export const SORTABLE = ["createdAt", "requester", "status", "plan", "app", "req
 export type QueueSort = (typeof SORTABLE)[number];
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 
+// A NUL, which PostgreSQL text cannot hold, is a bad value like any other: dropped.
 const optionalText = z
   .string()
   .trim()
   .max(200)
+  .refine(noNul)
   .optional()
   .catch(undefined)
   .transform((v) => v || undefined);

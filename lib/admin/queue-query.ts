@@ -528,7 +528,9 @@ function lateReadKey(actor: Actor, p: QueueParams, limits: { peopleCap: number; 
  */
 function cappedViewKey(actor: Actor, p: QueueParams, cap: number) {
   const { status, plan, product, from, to, sort, dir, size } = p;
-  return JSON.stringify(["capped", actor.id, status, (p.requester ?? "").toLowerCase(), (p.q ?? "").toLowerCase(), plan, product, from, to, sort, dir, size, cap]);
+  // Who, as the view sees them: a key is told apart from its creator, and a person's role counts.
+  const viewer = actor.kind === "apiKey" ? ["key", actor.keyId] : ["user", actor.id, actor.role, actor.disabled];
+  return JSON.stringify(["capped", ...viewer, status, (p.requester ?? "").toLowerCase(), (p.q ?? "").toLowerCase(), plan, product, from, to, sort, dir, size, cap]);
 }
 
 function lateRead(key: string) {
