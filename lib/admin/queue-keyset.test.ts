@@ -7,6 +7,7 @@ import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { watchStatements } from "@/tests/queue-oracle";
 import { SORTABLE, parseQueueParams } from "./queue-params";
 import { queryQueue, queuePage, walksInKeyOrder } from "./queue-query";
 
@@ -283,22 +284,7 @@ describe("queue keyset paging", () => {
   it("a view last seen past the cap is walked at once with its count beside, and read from its matches again once back under it", async () => {
     // Each statement's CTEs, in `reads` (`matches`: read from the matches; `page` alone: walked), in
     // or out of a transaction (a search's statements allow scans in one).
-    const watch = <T extends object>(target: T, reads: string[][]): T =>
-      new Proxy(target, {
-        get(on, prop) {
-          const value: unknown = Reflect.get(on, prop);
-          if (typeof value !== "function") return value;
-          if (prop === "with")
-            return (...queries: { _: { alias: string } }[]) => {
-              reads.push(queries.map((q) => q._.alias));
-              return value.apply(on, queries);
-            };
-          if (prop === "transaction")
-            return (fn: (tx: object) => unknown) => value.call(on, (tx: object) => fn(watch(tx, reads)));
-          return value;
-        },
-      });
-    const read = (reads: string[][]) => watch(preset.db, reads);
+    const read = (reads: string[][]) => watchStatements(preset.db, reads);
     // Twelve requests whose reason holds a word no other does; a search for it, and a cap of 3.
     const marked = await t.db.execute<{ id: string; reason: string }>(sql`
       select id, reason from access_requests order by id limit 12`);

@@ -1,13 +1,13 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS, type Queryable } from "@/db/connect";
-import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
-import { productScope } from "@/lib/api-access/grants";
+import { accessRequests, apps, products } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, rawRequests, userActor as user, watchStatements as watch } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams } from "./queue-params";
 import { countQueue, prefersScans, queryQueue, queuePage } from "./queue-query";
@@ -67,122 +67,8 @@ await t.db
   .set({ createdAt: sql`'2026-01-15T10:00:00Z'::timestamptz + (${sql.raw("1")} * interval '1 hour')` })
   .where(inArray(accessRequests.id, made.filter((_, i) => i % 5 === 0).map((r) => r.id)));
 
-// ---- The oracle ----
-type Raw = {
-  id: string;
-  status: string;
-  planId: string;
-  createdAt: Date;
-  reason: string;
-  email: string;
-  name: string | null;
-  appName: string;
-  productIds: string[];
-  productNames: string[];
-  ownerIds: string[];
-};
-async function raw(): Promise<Raw[]> {
-  const rows = await t.db
-    .select({
-      id: accessRequests.id,
-      status: accessRequests.status,
-      planId: accessRequests.planId,
-      createdAt: accessRequests.createdAt,
-      reason: accessRequests.reason,
-      email: users.email,
-      name: users.name,
-      appName: apps.name,
-    })
-    .from(accessRequests)
-    .innerJoin(users, eq(users.id, accessRequests.requesterId))
-    .innerJoin(apps, eq(apps.id, accessRequests.appId));
-  const parts = await t.db
-    .select({ requestId: accessRequestProducts.requestId, productId: products.id, name: products.name, ownerId: products.ownerId })
-    .from(accessRequestProducts)
-    .innerJoin(products, eq(products.id, accessRequestProducts.productId));
-  return rows.map((r) => {
-    const mine = parts.filter((p) => p.requestId === r.id);
-    return { ...r, planId: r.planId ?? "", productIds: mine.map((p) => p.productId), productNames: mine.map((p) => p.name), ownerIds: mine.map((p) => p.ownerId) } as Raw;
-  });
-}
-function sees(actor: Actor, r: Raw) {
-  if (actor.kind === "apiKey") {
-    const scope = productScope(actor.grants, "read");
-    return scope === "all" || r.productIds.some((id) => scope.includes(id));
-  }
-  if (actor.disabled || actor.role === "consumer") return false;
-  if (actor.role === "admin") return true;
-  return r.ownerIds.includes(actor.id);
-}
-type View = { q?: string; product?: string; plan?: string; requester?: string; status?: string; from?: string; to?: string; sort?: string; dir?: string };
-const has = (hay: string | null, needle: string) => (hay ?? "").toLowerCase().includes(needle.toLowerCase());
-async function rank(sort: string, dir: string) {
-  const expr = { createdAt: "a.created_at", requester: "u.email", status: "a.status", plan: "(a.plan->>'name')", app: "ap.name", requestedFor: "a.starts_at" }[sort];
-  const rows = await t.db.execute<{ id: string }>(
-    sql.raw(`select a.id from access_requests a join users u on u.id = a.requester_id join apps ap on ap.id = a.app_id order by ${expr} ${dir}, a.id ${dir}`),
-  );
-  return new Map(rows.map((r, i) => [r.id, i]));
-}
-async function oracle(actor: Actor, v: View) {
-  const all = await raw();
-  const status = v.status ?? "pending";
-  const to = v.to ? new Date(new Date(`${v.to}T00:00:00Z`).getTime() + 86_400_000) : undefined;
-  const matches = all.filter(
-    (r) =>
-      sees(actor, r) &&
-      (status === "all" || r.status === status) &&
-      (!v.product || r.productIds.includes(v.product)) &&
-      (!v.plan || r.planId === v.plan) &&
-      (!v.requester || has(r.email, v.requester) || has(r.name, v.requester)) &&
-      (!v.from || r.createdAt >= new Date(`${v.from}T00:00:00Z`)) &&
-      (!to || r.createdAt < to) &&
-      (!v.q || [r.email, r.name, r.appName, r.reason, ...r.productNames].some((s) => has(s, v.q ?? ""))),
-  );
-  const order = await rank(v.sort ?? "createdAt", v.dir ?? "asc");
-  return matches.map((r) => r.id).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-}
-
-type Count = { total: number; capped: boolean } | null;
-/** Every page of a view, forward and then back from the last page; the counts as each page gave them. */
-async function readAll(db: Queryable, actor: Actor, v: View, opts: { cap?: number; countLater?: boolean; size?: number } = {}) {
-  const base = { status: "pending", ...v, size: String(opts.size ?? 10) } as Record<string, string>;
-  const o = { cap: opts.cap, countLater: opts.countLater };
-  const forward: string[] = [];
-  const counts: Count[] = [];
-  let after: string | undefined;
-  let last: Awaited<ReturnType<typeof queuePage>> | undefined;
-  const pages: string[][] = [];
-  for (let i = 0; i < 100; i++) {
-    const page = await queuePage(db, actor, parseQueueParams({ ...base, ...(after ? { after } : {}) }), o);
-    pages.push(page.rows.map((r) => r.id));
-    forward.push(...page.rows.map((r) => r.id));
-    counts.push(page.count ?? (await page.counting) ?? null);
-    last = page;
-    if (!page.cursors.next) break;
-    after = page.cursors.next;
-  }
-  const backward: string[] = [...(pages.at(-1) ?? [])];
-  let before = last?.cursors.previous ?? undefined;
-  for (let i = 0; before && i < 100; i++) {
-    const page = await queuePage(db, actor, parseQueueParams({ ...base, before }), o);
-    backward.unshift(...page.rows.map((r) => r.id));
-    counts.push(page.count ?? (await page.counting) ?? null);
-    before = page.cursors.previous ?? undefined;
-  }
-  return { forward, backward, counts };
-}
-
-async function check(db: Queryable, actor: Actor, v: View, label: string, opts: { cap?: number; countLater?: boolean; size?: number } = {}) {
-  const want = await oracle(actor, v);
-  const got = await readAll(db, actor, v, opts);
-  const c = opts.cap ?? 1000;
-  const msg = `${label} ${JSON.stringify(v)} ${JSON.stringify(opts)}`;
-  expect(got.forward, `${msg}: forward`).toEqual(want);
-  expect(got.backward, `${msg}: backward`).toEqual(want);
-  for (const count of got.counts) expect(count, `${msg}: count`).toEqual({ total: Math.min(want.length, c), capped: want.length > c });
-}
-
-const user = (id: string, role: "owner" | "admin" | "consumer", disabled = false): Actor => ({ kind: "user", id, role, disabled });
+// The oracle: tests/queue-oracle.ts (the raw tables, read in JavaScript).
+const check = (db: Queryable, actor: Actor, v: QueueView, label: string, opts: PageReadOptions = {}) => expectQueueMatchesOracle(db, t.db, actor, v, label, opts);
 // apiKeyActor gives the key its creator's id: the remembered views' key (actor id) is then shared
 // between the admin and a narrowly scoped key.
 const kiwiKeyAsAdminId = apiKeyActor(admin.id, [{ role: "product_viewer", products: [other.id] }]);
@@ -198,7 +84,7 @@ const viewers: [string, Actor][] = [
   ["key: product_approver Payments", apiKeyActor(owner.id, [{ role: "product_approver", products: [payments.id] }])],
 ];
 
-const views: View[] = [
+const views: QueueView[] = [
   { q: "mango", status: "all" },
   { q: "mango", status: "pending" },
   { q: "api", status: "all" },
@@ -229,28 +115,12 @@ describe("adversary: remembered capped views give the oracle's pages and counts,
   }
 });
 
-/** A db whose `with(...)` calls are noted (each statement's CTE names), in or out of a transaction. */
-function watch<T extends object>(target: T, reads: string[][]): T {
-  return new Proxy(target, {
-    get(on, prop) {
-      const value: unknown = Reflect.get(on, prop);
-      if (typeof value !== "function") return value;
-      if (prop === "with")
-        return (...queries: { _: { alias: string } }[]) => {
-          reads.push(queries.map((q) => q._.alias));
-          return value.apply(on, queries);
-        };
-      if (prop === "transaction") return (fn: (tx: object) => unknown) => value.call(on, (tx: object) => fn(watch(tx, reads)));
-      return value;
-    },
-  });
-}
 
 describe("adversary: the remembered path itself", () => {
   it("is taken on the second read of a capped view (no `matches` statement), on both pools, and gives the same page", async () => {
     const actor = user(otherOwner.id, "owner");
     for (const [poolName, db] of [["main", t.db], ["preset", preset.db]] as const) {
-      for (const v of [{ q: "plain", status: "all" }, { product: other.id, status: "all" }, { q: "kiwi", status: "all", sort: "app" }] as View[]) {
+      for (const v of [{ q: "plain", status: "all" }, { product: other.id, status: "all" }, { q: "kiwi", status: "all", sort: "app" }] as QueueView[]) {
         const params = parseQueueParams({ ...v, size: "10" } as Record<string, string>);
         // A cap this view has not been read with yet: no memory.
         const cap = poolName === "main" ? 4 : 5;
@@ -270,8 +140,8 @@ describe("adversary: the remembered path itself", () => {
 
   it("a remembered view that shrinks under the cap, to one and to none, then grows past it again: the oracle's rows and counts each time", async () => {
     const actor = user(otherOwner.id, "owner");
-    const v: View = { product: lonely.id, status: "pending", sort: "app" };
-    const lonelyIds = (await raw()).filter((r) => r.productIds.includes(lonely.id)).map((r) => r.id);
+    const v: QueueView = { product: lonely.id, status: "pending", sort: "app" };
+    const lonelyIds = (await rawRequests(t.db)).filter((r) => r.productIds.includes(lonely.id)).map((r) => r.id);
     const before = await t.db.select({ id: accessRequests.id, status: accessRequests.status }).from(accessRequests).where(inArray(accessRequests.id, lonelyIds));
     try {
       await t.db.update(accessRequests).set({ status: "pending" }).where(inArray(accessRequests.id, lonelyIds));
@@ -294,7 +164,7 @@ describe("adversary: the remembered path itself", () => {
   });
 
   it("a product handed to another owner: the remembered view follows the new owner at once (no stale visibility)", async () => {
-    const v: View = { q: "plain", status: "all", product: lonely.id };
+    const v: QueueView = { q: "plain", status: "all", product: lonely.id };
     const was = user(otherOwner.id, "owner");
     const now = user(owner.id, "owner");
     await check(t.db, was, v, "before", { cap: 2 });
@@ -315,7 +185,7 @@ describe("adversary: the remembered path itself", () => {
     const v = parseQueueParams({ q: "orchard", status: "all", size: "10" });
     const outside = await queuePage(t.db, actor, v, { cap: 3 });
     expect(outside.count).toEqual({ total: 3, capped: true });
-    const want = await oracle(actor, { q: "orchard", status: "all" });
+    const want = await queueOracle(t.db, actor, { q: "orchard", status: "all" });
     await t.db.transaction(async (tx) => {
       const reads: string[][] = [];
       const inside = await queuePage(watch(tx, reads), actor, v, { cap: 3, countLater: true });
@@ -332,7 +202,7 @@ describe("adversary: the remembered path itself", () => {
       const actor = user(admin.id, "admin");
       for (const q of ["mango", "ma"]) {
         const v = parseQueueParams({ q, status: "all", size: "10" });
-        const want = (await oracle(actor, { q, status: "all" })).slice(0, 10);
+        const want = (await queueOracle(t.db, actor, { q, status: "all" })).slice(0, 10);
         await queuePage(small.db, actor, v, { cap: 3 });
         const pages = await Promise.all(Array.from({ length: 12 }, (_, i) => queuePage(small.db, actor, v, { cap: 3, countLater: i % 2 === 0 })));
         for (const p of pages) {
@@ -347,8 +217,8 @@ describe("adversary: the remembered path itself", () => {
 
   it("queryQueue (no countLater) gives the exact count of a remembered view", async () => {
     const actor = user(owner.id, "owner");
-    for (const v of [{ q: "orchard", status: "all" }, { product: payments.id, status: "all" }] as View[]) {
-      const want = await oracle(actor, v);
+    for (const v of [{ q: "orchard", status: "all" }, { product: payments.id, status: "all" }] as QueueView[]) {
+      const want = await queueOracle(t.db, actor, v);
       for (let i = 0; i < 2; i++) {
         const r = await queryQueue(preset.db, actor, parseQueueParams({ ...v, size: "10" } as Record<string, string>));
         expect({ total: r.total, capped: r.capped }).toEqual({ total: want.length, capped: false });

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
-import { productScope } from "@/lib/api-access/grants";
+import { accessRequestProducts, accessRequests, apps, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams, SORTABLE } from "./queue-params";
 import { queuePage, queryQueue } from "./queue-query";
@@ -87,130 +87,7 @@ await t.db
   .set({ createdAt: sql`'2026-01-15T10:00:00Z'::timestamptz + (random() * interval '5 days')` })
   .where(inArray(accessRequests.id, [must(fillers[0]).id, must(fillers[3]).id, must(fillers[7]).id, mixed.id, must(zetaShared[1]).id]));
 
-// ---- The oracle: the raw tables, read here. ----
-type Raw = {
-  id: string;
-  requesterId: string;
-  status: string;
-  planId: string;
-  createdAt: Date;
-  reason: string;
-  email: string;
-  name: string | null;
-  appName: string;
-  productIds: string[];
-  productNames: string[];
-  ownerIds: string[];
-};
-async function raw(): Promise<Raw[]> {
-  const rows = await t.db
-    .select({
-      id: accessRequests.id,
-      requesterId: accessRequests.requesterId,
-      status: accessRequests.status,
-      planId: accessRequests.planId,
-      createdAt: accessRequests.createdAt,
-      reason: accessRequests.reason,
-      email: users.email,
-      name: users.name,
-      appName: apps.name,
-    })
-    .from(accessRequests)
-    .innerJoin(users, eq(users.id, accessRequests.requesterId))
-    .innerJoin(apps, eq(apps.id, accessRequests.appId));
-  const parts = await t.db
-    .select({ requestId: accessRequestProducts.requestId, productId: products.id, name: products.name, ownerId: products.ownerId })
-    .from(accessRequestProducts)
-    .innerJoin(products, eq(products.id, accessRequestProducts.productId));
-  return rows.map((r) => {
-    const mine = parts.filter((p) => p.requestId === r.id);
-    return {
-      ...r,
-      planId: r.planId ?? "",
-      productIds: mine.map((p) => p.productId),
-      productNames: mine.map((p) => p.name),
-      ownerIds: mine.map((p) => p.ownerId),
-    } as Raw;
-  });
-}
-
-function sees(actor: Actor, r: Raw) {
-  if (actor.kind === "apiKey") {
-    const scope = productScope(actor.grants, "read");
-    return scope === "all" || r.productIds.some((id) => scope.includes(id));
-  }
-  if (actor.disabled || actor.role === "consumer") return false;
-  if (actor.role === "admin") return true;
-  return r.ownerIds.includes(actor.id);
-}
-
-type View = { q?: string; product?: string; plan?: string; requester?: string; status?: string; from?: string; to?: string; sort?: string; dir?: string };
-const has = (hay: string | null, needle: string) => (hay ?? "").toLowerCase().includes(needle.toLowerCase());
-
-async function rank(sort: string, dir: string) {
-  const expr = {
-    createdAt: "a.created_at",
-    requester: "u.email",
-    status: "a.status",
-    plan: "(a.plan->>'name')",
-    app: "ap.name",
-    requestedFor: "a.starts_at",
-  }[sort];
-  const rows = await t.db.execute<{ id: string }>(
-    sql.raw(`select a.id from access_requests a join users u on u.id = a.requester_id join apps ap on ap.id = a.app_id
-      order by ${expr} ${dir}, a.id ${dir}`),
-  );
-  return new Map(rows.map((r, i) => [r.id, i]));
-}
-
-async function oracle(actor: Actor, v: View) {
-  const all = await raw();
-  const status = v.status ?? "pending";
-  const to = v.to ? new Date(new Date(`${v.to}T00:00:00Z`).getTime() + 86_400_000) : undefined;
-  const matches = all.filter(
-    (r) =>
-      sees(actor, r) &&
-      (status === "all" || r.status === status) &&
-      (!v.product || r.productIds.includes(v.product)) &&
-      (!v.plan || r.planId === v.plan) &&
-      (!v.requester || has(r.email, v.requester) || has(r.name, v.requester)) &&
-      (!v.from || r.createdAt >= new Date(`${v.from}T00:00:00Z`)) &&
-      (!to || r.createdAt < to) &&
-      (!v.q || [r.email, r.name, r.appName, r.reason, ...r.productNames].some((s) => has(s, v.q ?? ""))),
-  );
-  const order = await rank(v.sort ?? "createdAt", v.dir ?? "asc");
-  return matches.map((r) => r.id).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-}
-
-/** Every page of a view, forward with `next` and then back with `previous` from the last page. */
-async function readAll(actor: Actor, v: View, cap?: number) {
-  const base = { status: "pending", ...v, size: "10" } as Record<string, string>;
-  const forward: string[] = [];
-  const pages: string[][] = [];
-  const counts: ({ total: number; capped: boolean } | null)[] = [];
-  let after: string | undefined;
-  let last: Awaited<ReturnType<typeof queuePage>> | undefined;
-  for (let i = 0; i < 200; i++) {
-    const page = await queuePage(t.db, actor, parseQueueParams({ ...base, ...(after ? { after } : {}) }), cap === undefined ? {} : { cap });
-    const ids = page.rows.map((r) => r.id);
-    forward.push(...ids);
-    pages.push(ids);
-    counts.push(page.count ?? (await page.counting) ?? null);
-    last = page;
-    if (!page.cursors.next) break;
-    after = page.cursors.next;
-  }
-  const backward: string[] = [...(pages.at(-1) ?? [])];
-  let before = last?.cursors.previous ?? undefined;
-  for (let i = 0; before && i < 200; i++) {
-    const page = await queuePage(t.db, actor, parseQueueParams({ ...base, before }), cap === undefined ? {} : { cap });
-    backward.unshift(...page.rows.map((r) => r.id));
-    before = page.cursors.previous ?? undefined;
-  }
-  return { forward, backward, pages, counts };
-}
-
-const user = (id: string, role: "owner" | "admin" | "consumer", disabled = false): Actor => ({ kind: "user", id, role, disabled });
+// The oracle: tests/queue-oracle.ts (the raw tables, read in JavaScript).
 const key = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor => ({
   kind: "apiKey",
   id: randomUUID(),
@@ -262,15 +139,7 @@ const texts = [
   "Pure_Value\\API",
 ];
 
-async function check(actor: Actor, v: View, cap?: number, label = "") {
-  const want = await oracle(actor, v);
-  const got = await readAll(actor, v, cap);
-  const c = cap ?? 1000;
-  const msg = `${label} ${JSON.stringify(v)} cap=${cap}`;
-  expect(got.forward, `${msg}: forward`).toEqual(want);
-  expect(got.backward, `${msg}: backward`).toEqual(want);
-  for (const count of got.counts) if (count) expect(count, `${msg}: count`).toEqual({ total: Math.min(want.length, c), capped: want.length > c });
-}
+const check = (actor: Actor, v: QueueView, cap?: number, label = "") => expectQueueMatchesOracle(t.db, t.db, actor, v, label, { cap });
 
 describe("adversary: the search, viewer by viewer, uncapped and capped", () => {
   for (const [who, actor] of viewers) {
@@ -300,7 +169,7 @@ describe("adversary: the search with the other filters, every sort and direction
   const few: [string, Actor][] = [must(viewers[0]), must(viewers[1]), must(viewers[5]), must(viewers[9])];
   for (const [who, actor] of few) {
     it(`${who}`, { timeout: 600_000 }, async () => {
-      const views: View[] = [
+      const views: QueueView[] = [
         { q: "api", status: "all" },
         { q: "api", status: "pending" },
         { q: "alpha", status: "all", plan: free.id },
@@ -355,8 +224,8 @@ describe("adversary: focused cases", () => {
   it("unicode case: İ and ß find the same rows as the walked OR condition", async () => {
     for (const q of ["İlker", "ilker", "straße", "STRASSE", "İstanbul", "istanbul"]) {
       const actor = user(admin.id, "admin");
-      const union = await readAll(actor, { q, status: "all" });
-      const walked = await readAll(actor, { q, status: "all" }, 0);
+      const union = await readEveryPage(t.db, actor, { q, status: "all" });
+      const walked = await readEveryPage(t.db, actor, { q, status: "all" }, { cap: 0 });
       expect(union.forward, q).toEqual(walked.forward);
     }
   });
@@ -444,7 +313,7 @@ describe("adversary: at the real cap (last: adds 500 requests)", () => {
     for (const actor of [user(admin.id, "admin"), user(dupOwner.id, "owner"), key([{ role: "product_viewer", products: dups.map((d) => d.id) }])]) {
       const page = await queryQueue(t.db, actor, parseQueueParams({ status: "all", q: "Dup", size: "100" }));
       expect({ total: page.total, capped: page.capped }, actor.kind + actor.role).toEqual({ total: 500, capped: false });
-      const seen = await readAll(actor, { q: "Dup", status: "all" });
+      const seen = await readEveryPage(t.db, actor, { q: "Dup", status: "all" });
       expect(new Set(seen.forward).size).toBe(500);
     }
   });
