@@ -1,10 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import { expect } from "vitest";
-import type { Queryable } from "@/db/connect";
+import type { Database, Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
 import { parseQueueParams } from "@/lib/admin/queue-params";
 import { queuePage } from "@/lib/admin/queue-query";
 import { productScope } from "@/lib/api-access/grants";
+import { addToCart } from "@/lib/cart/cart-store";
+import { submitRequest } from "@/lib/requests/submit-request";
 import type { Actor } from "@/lib/auth/permissions";
 
 /**
@@ -170,4 +172,20 @@ export function watchStatements<T extends object>(target: T, reads: string[][]):
       return value;
     },
   });
+}
+
+/**
+ * A request submitter for queue tests: each request through the cart and submitRequest, on a new app
+ * named `app` afterwards (app names are unique per person in code only, so apps may share names:
+ * ties for the app sort).
+ */
+export function requestSubmitter(db: Database, defaultPlanId: string) {
+  let n = 0;
+  return async function submit(userId: string, productIds: string[], app: string, reason: string, planId = defaultPlanId) {
+    for (const productId of productIds) await addToCart(db, userId, { productId, planId });
+    n++;
+    const r = await submitRequest(db, { userId, baseUrl: "http://x" }, { newAppName: `${app}-${n}`, reason }, {});
+    await db.update(apps).set({ name: app }).where(eq(apps.id, r.appId));
+    return r;
+  };
 }

@@ -1,13 +1,11 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS, type Queryable } from "@/db/connect";
-import { accessRequests, apps, products } from "@/db/schema";
+import { accessRequests, products } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
-import { addToCart } from "@/lib/cart/cart-store";
-import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
-import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, rawRequests, userActor as user, watchStatements as watch } from "@/tests/queue-oracle";
+import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, rawRequests, userActor as user, watchStatements as watch, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams } from "./queue-params";
 import { countQueue, prefersScans, queryQueue, queuePage } from "./queue-query";
@@ -41,14 +39,7 @@ const invoices = f.product("invoices");
 const other = await f.newProduct("kiwi-api", "Kiwi API", otherOwner.id);
 const lonely = await f.newProduct("lonely", "Lonely", otherOwner.id);
 
-let n = 0;
-async function submit(userId: string, productIds: string[], app: string, reason: string, planId = standard.id) {
-  for (const productId of productIds) await addToCart(t.db, userId, { productId, planId });
-  n++;
-  const r = await submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `${app}-${n}`, reason }, {});
-  await t.db.update(apps).set({ name: app }).where(eq(apps.id, r.appId));
-  return r;
-}
+const submit = requestSubmitter(t.db, standard.id);
 
 const made: Awaited<ReturnType<typeof submit>>[] = [];
 const people = [carol, dave, otherOwner, admin];

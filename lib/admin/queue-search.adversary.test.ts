@@ -1,13 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequestProducts, accessRequests, apps, users } from "@/db/schema";
+import { accessRequestProducts, accessRequests, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
-import { addToCart } from "@/lib/cart/cart-store";
-import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user } from "@/tests/queue-oracle";
+import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams, SORTABLE } from "./queue-params";
 import { queuePage, queryQueue } from "./queue-query";
@@ -43,15 +41,7 @@ const weird = await f.newProduct("weird", `100% Pure_Value\\API "O'Q"`, otherOwn
 const zetas: (typeof other)[] = [];
 for (let i = 1; i <= 11; i++) zetas.push(await f.newProduct(`zeta-${i}`, `Zeta ${String(i).padStart(2, "0")}`, zetaOwner.id));
 
-let n = 0;
-async function submit(userId: string, productIds: string[], app: string, reason: string, planId = standard.id) {
-  for (const productId of productIds) await addToCart(t.db, userId, { productId, planId });
-  n++;
-  // App names are unique per person in code only: named after, so that apps share names (ties).
-  const r = await submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `${app}-${n}`, reason }, {});
-  await t.db.update(apps).set({ name: app }).where(eq(apps.id, r.appId));
-  return r;
-}
+const submit = requestSubmitter(t.db, standard.id);
 
 const paymentsOnly = await submit(dave.id, [payments.id], "alpha", "Testing");
 const mixed = await submit(carol.id, [payments.id, other.id], "beta", "Need 50% off");
@@ -320,4 +310,4 @@ describe("adversary: at the real cap (last: adds 500 requests)", () => {
 });
 
 void quoted;
-void n;
+
