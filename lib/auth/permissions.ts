@@ -158,7 +158,7 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
  * How an owner's visibility is written, the same rule either way. By default each request's parts
  * are joined to their products to find the owner's. `ownedListed`: the owner's products are listed
  * once per statement (an InitPlan) and each request's parts looked up in that list, in the (request,
- * product) key. Measured at 1M requests (2026-12-05, owner of 3 products): a search's matches, each
+ * product) key. Measured at 1M requests (2026-12-05, the owner of the 10 demo products): a search's matches, each
  * request tested on its own, 16.3 → 11.5 ms (an email) and 18.6 → 12.6 ms (a product's name); but
  * the pending requests' capped count went 5.0 → 9.7 ms, planned differently. So it is asked for
  * where measured: lib/admin/queue-query.ts, searchMatches.
