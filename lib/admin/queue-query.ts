@@ -506,7 +506,7 @@ export const WALK_BUDGET = 1_000;
  * against 12.3–14.2 ms asked first (2026-12-05, two runs each). Only the order of the tries: a
  * remembered walk that comes back short is remembered as "matches", and the page read from the
  * matches, as any filtered view's may be. Any other filtered view past the count's cap is kept
- * here too, as "walk" (cappedViewKey). The people a pattern matches, and how many requests a view
+ * here too, as "walk" (rememberedViewKey). The people a pattern matches, and how many requests a view
  * holds, change, so each is kept READ_FOR_MS at most, and at most READS_KEPT views (the oldest go
  * first). Per process, like any cache here. What is kept only chooses the order of the reads: every
  * read gives the same rows.
@@ -515,22 +515,18 @@ const lateReads = new Map<string, { read: "walk" | "matches"; at: number }>();
 const READ_FOR_MS = 10 * 60_000;
 const READS_KEPT = 500;
 
-/** A view without its cursor, as the viewer sees it (the people's case does not matter to `ilike`). */
-function lateReadKey(actor: Actor, p: QueueParams, limits: { peopleCap: number; budget: number }) {
-  const { status, plan, product, from, to, dir, size } = p;
-  return JSON.stringify([actor.id, status, (p.requester ?? "").toLowerCase(), plan, product, from, to, dir, size, limits.peopleCap, limits.budget]);
-}
-
 /**
- * Any other filtered view without its cursor (its sort and search too), as the viewer sees it: kept
- * as "walk" while its count is past the cap (capped views are walked in key order whatever the
- * count, so the walk need not wait for it), in the same map as lateReadKey's.
+ * A view without its cursor, as the viewer sees it (the people's case does not matter to `ilike`),
+ * and which read it is remembered for: "people" (lateReads' requester-filtered views, with the
+ * people cap and walk budget they were read under) or "capped" (any other filtered view past the
+ * count's cap, kept as "walk": capped views are walked in key order whatever the count, so the walk
+ * need not wait for it). Who is asking: a key is told apart from its creator, and a person's role
+ * and standing count.
  */
-function cappedViewKey(actor: Actor, p: QueueParams, cap: number) {
+function rememberedViewKey(actor: Actor, p: QueueParams, read: "people" | "capped", limits: readonly number[]) {
   const { status, plan, product, from, to, sort, dir, size } = p;
-  // Who, as the view sees them: a key is told apart from its creator, and a person's role counts.
   const viewer = actor.kind === "apiKey" ? ["key", actor.keyId] : ["user", actor.id, actor.role, actor.disabled];
-  return JSON.stringify(["capped", ...viewer, status, (p.requester ?? "").toLowerCase(), (p.q ?? "").toLowerCase(), plan, product, from, to, sort, dir, size, cap]);
+  return JSON.stringify([read, ...viewer, status, (p.requester ?? "").toLowerCase(), (p.q ?? "").toLowerCase(), plan, product, from, to, sort, dir, size, ...limits]);
 }
 
 function lateRead(key: string) {
@@ -758,13 +754,14 @@ export async function queuePage(
   // `countLater` (the page): a count read beside a page found person by person is not waited for; the
   // page renders its rows and streams the count in after them, as it does an unfiltered view's.
   let counting: Promise<Counted | null> | undefined;
+  // A transaction has one connection, and its nested transactions (savepoints) must not interleave:
+  // nothing is read beside the page there.
+  const oneConnection = "rollback" in db;
   if (readsByPeople(p)) {
-    // On a pool, two connections at once: the page person by person, and the count beside it. A
-    // transaction has one connection, and its nested transactions (savepoints) must not interleave.
+    // On a pool, two connections at once: the page person by person, and the count beside it.
     const peopleCap = opts.peopleCap ?? PEOPLE_CAP;
     // A count that fails leaves the page without it, as an unfiltered view's does.
     const countingBeside = () => countQueue(db, actor, p, { cap }).catch(() => null);
-    const oneConnection = "rollback" in db;
     const beside = oneConnection ? undefined : countingBeside();
     const budget = opts.walkBudget ?? WALK_BUDGET;
     const walk = async () => {
@@ -772,7 +769,7 @@ export async function queuePage(
       // A whole page, or nothing known: the walk may have stopped short of the page.
       return walked.length > p.size ? inPageOrder(walked) : undefined;
     };
-    const key = lateReadKey(actor, p, { peopleCap, budget });
+    const key = rememberedViewKey(actor, p, "people", [peopleCap, budget]);
     const late = lateRead(key);
     if (late === "walk") {
       fetched = await walk();
@@ -789,15 +786,15 @@ export async function queuePage(
     if (fetched && opts.countLater && beside) counting = beside;
     else count = await (beside ?? countingBeside());
   }
-  // Any other filtered view last seen past the cap (cappedViewKey): walked in key order at once,
+  // Any other filtered view last seen past the cap (rememberedViewKey): walked in key order at once,
   // counted beside, as a view past the cap is walked whatever its count says: the page waits for one
   // statement instead of two one after the other, the count's and then the walk's. At 1M requests,
   // the owner's view with the count waited for (queryQueue), p50: the pending requests of one product
   // 16.4 → 9.2 ms, of one plan 15.0 → 6.8, naming a product 31.9 → 19.7, by app for 11 people 17.3 →
   // 8.1 (2026-12-05). A count back under the cap forgets the view, and its next page is read from its
   // matches again. In a transaction (one connection) the count comes first, as below.
-  const capped = !fetched && !count && !counting && isFiltered(p) ? cappedViewKey(actor, p, cap) : undefined;
-  if (capped && lateRead(capped) === "walk" && !("rollback" in db)) {
+  const capped = !fetched && !count && !counting && isFiltered(p) ? rememberedViewKey(actor, p, "capped", [cap]) : undefined;
+  if (capped && lateRead(capped) === "walk" && !oneConnection) {
     const beside = countQueue(db, actor, p, { cap }).then(
       (counted) => {
         if (!counted.capped) lateReads.delete(capped);
