@@ -7,6 +7,7 @@ import { addToCart } from "@/lib/cart/cart-store";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { userActor as user } from "@/tests/queue-oracle";
 import { COUNT_CAP, queryQueue } from "./queue-query";
 import { parseQueueParams } from "./queue-params";
 
@@ -31,7 +32,6 @@ const paymentsOnly = await submit(dave.id, [payments.id], "Dave's app");
 const mixed = await submit(carol.id, [payments.id, other.id], "Carol's app");
 const otherOnly = await submit(dave.id, [other.id], "Dave's other app");
 
-const user = (id: string, role: "owner" | "admin" | "consumer", disabled = false): Actor => ({ kind: "user", id, role, disabled });
 const key = (grants: Extract<Actor, { kind: "apiKey" }>["grants"]) => apiKeyActor(otherOwner.id, grants);
 
 async function seen(actor: Actor, productId: string, status = "all") {
