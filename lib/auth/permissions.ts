@@ -1,6 +1,6 @@
 import { type AnyColumn, type SQL, and, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
-import { accessRequestProducts, accessRequests, products, type UserRole } from "@/db/schema";
+import { accessRequestProducts, accessRequests, products, type RequestStatus, type UserRole } from "@/db/schema";
 import { type ApiAccessGrant, inScope, isPortalAdmin, productScope, readsEverything } from "@/lib/api-access/grants";
 import { DomainError } from "@/lib/errors";
 
@@ -163,7 +163,17 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
  * the pending requests' capped count went 5.0 → 9.7 ms, planned differently. So it is asked for
  * where measured: lib/admin/queue-query.ts, searchMatches.
  */
-export type VisibilityOptions = { ownedListed?: boolean };
+export type VisibilityOptions = {
+  ownedListed?: boolean;
+  /**
+   * requestsWithProductVisibleTo only: the product's parts in this status alone. A part carries its
+   * request's status (db/schema: access_request_products.status, kept equal by the database), so
+   * these are the same requests as the request's own status says, found in the (product, status,
+   * request) index: the pending requests of one product at 1M requests, counted to 1,001 in 3.0 ms
+   * of the server's CPU instead of 5.0 (2026-12-05, interleaved, 80 runs each).
+   */
+  partStatus?: RequestStatus;
+};
 
 /**
  * SQL: the requests with a part of `productId` that this actor sees (requestsVisibleTo, narrowed to
@@ -174,8 +184,9 @@ export type VisibilityOptions = { ownedListed?: boolean };
  * product's requests are those the actor sees through another part.
  */
 export function requestsWithProductVisibleTo(actor: Actor, productId: string, requestId: AnyColumn = accessRequests.id, opts: VisibilityOptions = {}): SQL {
+  const inStatus = opts.partStatus ? sql` and ${accessRequestProducts.status} = ${opts.partStatus}` : sql``;
   const withPart = sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
-    and ${accessRequestProducts.productId} = ${productId})`;
+    and ${accessRequestProducts.productId} = ${productId}${inStatus})`;
   const visible = requestsVisibleTo(actor, requestId, opts);
   if (actor.kind === "apiKey") return inScope(productScope(actor.grants, "read"), productId) ? withPart : sql`${withPart} and ${visible}`;
   if (!decidesFor(actor)) return sql`false`;

@@ -1,0 +1,100 @@
+import { eq, inArray } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { accessRequestProducts, accessRequests } from "@/db/schema";
+import { userActor } from "@/tests/queue-oracle";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { addToCart } from "@/lib/cart/cart-store";
+import { postgresErrorIn } from "@/lib/describe-error";
+import { cancelAccessRequest } from "./cancel-access-request";
+import { decideRequests } from "./decide-requests";
+import { submitRequest } from "./submit-request";
+
+// Each part carries its request's status (drizzle/0031_part_status.sql), which the queue's product
+// filter and search read instead of the request's: the database keeps the copy, whatever writes.
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const baseUrl = "http://portal.test";
+const admin = userActor((await f.user("admin")).id, "admin");
+
+async function submitted(slugs: string[] = ["payments", "weather"]) {
+  const u = await f.user();
+  for (const slug of slugs) await addToCart(t.db, u.id, { productId: f.product(slug).id, planId: f.plan("Standard").id });
+  const r = await submitRequest(t.db, { userId: u.id, baseUrl }, { newAppName: "App", reason: "Because" }, {});
+  return { user: u, id: r.id };
+}
+
+const partStatuses = async (requestId: string) =>
+  (await t.db.select({ status: accessRequestProducts.status }).from(accessRequestProducts).where(eq(accessRequestProducts.requestId, requestId))).map((p) => p.status);
+const requestStatus = async (requestId: string) =>
+  (await t.db.select({ status: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, requestId)))[0]?.status;
+const disagreeing = async () =>
+  (await t.sql<{ n: number }[]>`select count(*)::int as n from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status`)[0]?.n;
+
+describe("a part's status", () => {
+  it("follows its request through submit, approval, denial and cancellation, one by one and in bulk", async () => {
+    const approved = await submitted();
+    expect(await partStatuses(approved.id)).toEqual(["pending", "pending"]);
+    await decideRequests(t.db, admin, { requestIds: [approved.id], decision: "approve", baseUrl });
+    expect(await requestStatus(approved.id)).toBe("approved");
+    expect(await partStatuses(approved.id)).toEqual(["approved", "approved"]);
+
+    const denied = await Promise.all([submitted(), submitted(["weather"]), submitted(["payments"])]);
+    await decideRequests(t.db, admin, { requestIds: denied.map((d) => d.id), decision: "deny", comment: "Not now", baseUrl });
+    const parts = await t.db.select().from(accessRequestProducts).where(inArray(accessRequestProducts.requestId, denied.map((d) => d.id)));
+    expect(parts).toHaveLength(4);
+    expect(new Set(parts.map((p) => p.status))).toEqual(new Set(["denied"]));
+
+    const cancelled = await submitted();
+    await cancelAccessRequest(t.db, admin, { requestId: cancelled.id, comment: "Withdrawn", baseUrl });
+    expect(await partStatuses(cancelled.id)).toEqual(["cancelled", "cancelled"]);
+    expect(await disagreeing()).toBe(0);
+  });
+
+  it("is its request's whatever a writer says: an insert or update naming another status, a part moved to another request", async () => {
+    const a = await submitted(["payments"]);
+    const b = await submitted(["payments"]);
+    await decideRequests(t.db, admin, { requestIds: [b.id], decision: "deny", comment: "Not now", baseUrl });
+    await t.db.insert(accessRequestProducts).values({ requestId: a.id, productId: f.product("weather").id, status: "available" });
+    expect(await partStatuses(a.id)).toEqual(["pending", "pending"]);
+    await t.db.update(accessRequestProducts).set({ status: "revoked" }).where(eq(accessRequestProducts.requestId, a.id));
+    expect(await partStatuses(a.id)).toEqual(["pending", "pending"]);
+    await t.sql`update access_request_products set request_id = ${b.id} where request_id = ${a.id} and product_id = ${f.product("weather").id}`;
+    expect((await partStatuses(b.id)).sort()).toEqual(["denied", "denied"]);
+    expect(await disagreeing()).toBe(0);
+  });
+
+  it("a part of a request that does not exist is refused by the foreign key, as before", async () => {
+    const err = await t.db.insert(accessRequestProducts).values({ requestId: "no-such-request", productId: f.product("payments").id }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(postgresErrorIn(err)?.code).toBe("23503");
+  });
+
+  it("a part written while another transaction changes its request's status takes the status committed (FOR SHARE waits)", { timeout: 30_000 }, async () => {
+    const r = await submitted(["payments"]);
+    const changing = await t.sql.reserve();
+    const writing = await t.sql.reserve();
+    try {
+      await changing`begin`;
+      await changing`update access_requests set status = 'denied' where id = ${r.id}`;
+      await writing`begin`;
+      let inserted = false;
+      const insert = writing`insert into access_request_products (request_id, product_id) values (${r.id}, ${f.product("weather").id})`.then(() => {
+        inserted = true;
+      });
+      // The insert waits for the change to end rather than copying the status before it.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(inserted).toBe(false);
+      await changing`commit`;
+      await insert;
+      await writing`commit`;
+    } finally {
+      changing.release();
+      writing.release();
+    }
+    expect(await partStatuses(r.id)).toEqual(["denied", "denied"]);
+    expect(await disagreeing()).toBe(0);
+  });
+});
