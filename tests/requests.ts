@@ -52,3 +52,14 @@ export async function approvedRequest(
   await decideRequests(db, approver, { requestIds: [req.id], decision: "approve", baseUrl });
   return { user: u, request: req, token: await latestClaimToken(db, req.id, baseUrl) };
 }
+
+/**
+ * The parts whose copy of their request's status (access_request_products.status, kept by
+ * drizzle/0031_part_status.sql) is not their request's, across the whole database: none, always.
+ */
+export async function partsDisagreeing(db: Database) {
+  const rows = await db.execute<{ request_id: string; product_id: string; part: string; request: string }>(sql`
+    select p.request_id, p.product_id, p.status::text as part, r.status::text as request
+    from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status`);
+  return [...rows];
+}

@@ -61,13 +61,18 @@ export function queueConditions(actor: Actor, p: QueueParams, visibility: Visibi
 function seenIn(actor: Actor, p: QueueParams, visibility: VisibilityOptions = {}, requestId: AnyColumn = accessRequests.id): SQL {
   if (!p.product) return requestsVisibleTo(actor, requestId, visibility);
   // The product's parts in the view's status: the (product, status, request) index finds them.
-  const partStatus = p.status === "all" ? undefined : p.status;
-  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus });
+  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus: viewStatus(p) });
+}
+
+/** The one status a view shows, or none ("all"). */
+function viewStatus(p: QueueParams): RequestStatus | undefined {
+  return p.status === "all" ? undefined : p.status;
 }
 
 /** A view's filters but the search (`q`) and who may see what: status, plan, requester and dates. */
 function filterConditions(p: QueueParams): SQL[] {
-  return [...(p.status === "all" ? [] : [eq(accessRequests.status, p.status)]), ...requestFilterConditions(p)];
+  const status = viewStatus(p);
+  return [...(status ? [eq(accessRequests.status, status)] : []), ...requestFilterConditions(p)];
 }
 
 /** A view's filters but its status and search: the plan, requester and dates (on access_requests, users). */
@@ -119,18 +124,20 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number)
   // for a filter on them. "weather" among the pending at 1M requests: its count 8.1 → 3.5 ms of the
   // server's CPU, when every part of the product was merged with every pending request's id
   // (2026-12-05, interleaved, 80 runs each).
-  const needsRequest = requestFilterConditions(p).length > 0;
+  const onRequest = requestFilterConditions(p);
+  const status = viewStatus(p);
   // Aliased: the visibility tests below name access_request_products themselves.
   const ofProduct = db.select({ id: part.requestId }).from(part).$dynamic();
-  if (needsRequest) ofProduct.innerJoin(accessRequests, eq(accessRequests.id, part.requestId));
+  if (onRequest.length > 0) ofProduct.innerJoin(accessRequests, eq(accessRequests.id, part.requestId));
+  // A requester filter is one of them: the people join the requests joined above.
   if (needsUsers) ofProduct.innerJoin(users, eq(users.id, accessRequests.requesterId));
   const perProduct = ofProduct
     .where(
       and(
         eq(part.productId, searched.id),
-        p.status === "all" ? undefined : eq(part.status, p.status),
+        status && eq(part.status, status),
         p.product ? seenIn(actor, p, LISTED, part.requestId) : requestsVisibleThrough(actor, searched, part.requestId, LISTED),
-        ...requestFilterConditions(p),
+        ...onRequest,
       ),
     )
     .limit(cap + 1)
@@ -624,13 +631,14 @@ function peoplePageQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: Pa
  */
 function budgetedWalkQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: PageCursors, budget: number) {
   const { ascending, order, direction, beyond } = walkingInCreatedOrder(p, cursor);
+  const status = viewStatus(p);
   // The budget-th request of the view's status past the cursor, in key order (none: fewer remain).
   // The walk stops there: an index bound, so it reads no more than `budget` requests.
   const horizon = db.$with("horizon").as(
     db
       .select({ key: sql`${accessRequests.createdAt}`.as("horizon_key"), id: sql`${accessRequests.id}`.as("horizon_id") })
       .from(accessRequests)
-      .where(and(p.status === "all" ? undefined : eq(accessRequests.status, p.status), beyond))
+      .where(and(status && eq(accessRequests.status, status), beyond))
       .orderBy(order(accessRequests.createdAt), order(accessRequests.id))
       .offset(Math.max(budget - 1, 0))
       .limit(1),

@@ -15,7 +15,7 @@ import { postgresErrorIn } from "@/lib/describe-error";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
 import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, readEveryPage, userActor } from "@/tests/queue-oracle";
-import { latestClaimToken } from "@/tests/requests";
+import { latestClaimToken, partsDisagreeing } from "@/tests/requests";
 import { cancelAccessRequest } from "./cancel-access-request";
 import { decideRequests } from "./decide-requests";
 import { expireUnclaimedRequests } from "./expire-unclaimed";
@@ -47,12 +47,8 @@ const payments = f.product("payments");
 const weather = f.product("weather");
 const standard = f.plan("Standard");
 
-/** Parts whose status is not their request's, across the whole database. */
-const disagreeing = async (db: { sql: typeof t.sql } = t) =>
-  db.sql<{ request_id: string; product_id: string; part: string; request: string }[]>`
-    select p.request_id, p.product_id, p.status::text as part, r.status::text as request
-    from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status`;
-const expectAgreement = async (label: string, db: { sql: typeof t.sql } = t) => expect(await disagreeing(db), label).toEqual([]);
+const disagreeing = (db: Database = t.db) => partsDisagreeing(db);
+const expectAgreement = async (label: string, db: Database = t.db) => expect(await disagreeing(db), label).toEqual([]);
 
 async function submitted(db: Database, userId: string, productIds: string[], opts: { startsAt?: Date; durationDays?: number; reason?: string } = {}) {
   for (const productId of productIds) await addToCart(db, userId, { productId, planId: standard.id });
@@ -519,7 +515,7 @@ async function migrateWhileAppWrites(statements: string[], inFlight: boolean) {
     app.release();
   }
   const status = inFlight ? "available" : "approved";
-  const wrong = await disagreeing(m);
+  const wrong = await disagreeing(m.db);
   const want = await queueOracle(m.db, mAdmin, { status, product: mPayments.id });
   const got = await readEveryPage(m.db, mAdmin, { status, product: mPayments.id });
   const wantPending = await queueOracle(m.db, mAdmin, { status: "pending", q: "Payments" });
