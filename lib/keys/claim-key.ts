@@ -120,6 +120,18 @@ export async function claimCredential(
     // A disabled account claims nothing; the link stays unused. Which refusal it hears is decided
     // below: a link that no longer works says so first.
     if (await accountDisabled(tx, userId)) return "disabled" as const;
+    // The request row before its link: every other writer of both (a revoke, an expiry, a resend, a
+    // decision) locks the request and then its links, so a claim racing a revoke waits for it instead
+    // of the two deadlocking (each holding one row and waiting for the other's). Only the requester's
+    // own request is locked; a stranger's token locks nothing and is refused below.
+    const [link] = await tx.select({ requestId: claimLinks.requestId }).from(claimLinks).where(eq(claimLinks.tokenHash, hashSecret(token)));
+    if (link) {
+      await tx
+        .select({ id: accessRequests.id })
+        .from(accessRequests)
+        .where(and(eq(accessRequests.id, link.requestId), eq(accessRequests.requesterId, userId)))
+        .for("update");
+    }
     const [used] = await tx
       .update(claimLinks)
       .set({ usedAt: now })

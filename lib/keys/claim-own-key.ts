@@ -41,7 +41,10 @@ export async function claimOwnCredential(
     const [request] = await tx
       .select({ status: accessRequests.status, startsAt: accessRequests.startsAt, durationDays: accessRequests.durationDays })
       .from(accessRequests)
-      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, actor.id)));
+      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, actor.id)))
+      // Locked before its claim links, the order every writer of both takes (claimKey too), so a
+      // claim racing a revoke waits for it instead of the two deadlocking.
+      .for("update");
     if (!request) throw notFound("This request");
     // Only the requester gets this far, so saying which kind of credential it is tells no one else anything.
     const oauth = await requestIsOAuth(tx, requestId);
@@ -60,7 +63,6 @@ export async function claimOwnCredential(
     }
     const windowEnd = accessWindowEnd(request);
     if (windowEnd && windowEnd <= now) return { ended: windowEnd, credential } as const;
-    // Claim links before the request row, the order claimKey locks them in, so the two ways never deadlock.
     await tx
       .update(claimLinks)
       .set({ usedAt: now })
