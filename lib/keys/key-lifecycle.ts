@@ -39,7 +39,10 @@ export async function rollKey(
     const [request] = await tx
       .select()
       .from(accessRequests)
-      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)));
+      .where(and(eq(accessRequests.id, requestId), eq(accessRequests.requesterId, userId)))
+      // The request before its key, the order a revoke takes them in: a roll racing a revoke waits
+      // for it instead of the two deadlocking (the new key's insert needs the request's key share).
+      .for("update");
     if (!request) throw notFound("This request");
     if (request.status !== "available") {
       throw new DomainError("conflict", `Only a request with a working key can roll it; this one is ${request.status}.`);
@@ -244,6 +247,8 @@ export async function expireDueKeys(db: Database, baseUrl: string, now = new Dat
   let expired = 0;
   for (const d of due) {
     const done = await db.transaction(async (tx) => {
+      // The request before its key, the order a revoke takes them in, so the two never deadlock.
+      await tx.select({ id: accessRequests.id }).from(accessRequests).where(eq(accessRequests.id, d.requestId)).for("update");
       const [key] = await tx
         .update(apiKeys)
         .set({ endReason: "expired", endsAt: d.expiresAt })

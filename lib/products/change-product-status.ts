@@ -34,7 +34,10 @@ export async function changeProductStatus(
   const t = TRANSITIONS[change];
   return db.transaction(async (tx) => {
     const scope = manageableProduct(actor, id);
-    const [current] = await tx.select({ status: products.status, name: products.name }).from(products).where(scope).for("update");
+    // NO KEY UPDATE, not UPDATE: status changes of one product still queue behind each other, but a
+    // revoke's foreign-key check of the product's part (KEY SHARE on this row) does not wait behind an
+    // archive that waits for the revoke's request: the two deadlocked (adversarial review, 2026-12-06).
+    const [current] = await tx.select({ status: products.status, name: products.name }).from(products).where(scope).for("no key update");
     if (!current) throw productNotFound();
     if (!t.from.includes(current.status)) {
       throw new DomainError("conflict", `“${current.name}” is ${statusWords[current.status]}, so it cannot be ${t.verb}. Reload the page to see its state.`);
