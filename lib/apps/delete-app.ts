@@ -29,7 +29,10 @@ export async function deleteApp(tx: Queryable, ownerId: string, id: string): Pro
     const open = await trx
       .select({ id: accessRequests.id })
       .from(accessRequests)
-      .where(and(eq(accessRequests.appId, app.id), inArray(accessRequests.status, ["pending", "approved"])));
+      .where(and(eq(accessRequests.appId, app.id), inArray(accessRequests.status, ["pending", "approved"])))
+      // In id order, the order a revoke and a decision lock requests in, so the two never deadlock.
+      .orderBy(accessRequests.id)
+      .for("update");
     for (const r of open) {
       await applyTransition(trx, {
         requestId: r.id,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
-import { postgresErrorIn } from "@/lib/describe-error";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { lockWaiters, outcome } from "@/tests/lock-race";
 import { approvedRequest as approvedRequestFor } from "@/tests/requests";
 import { claimKey } from "./claim-key";
 import { claimOwnCredential } from "./claim-own-key";
@@ -25,25 +25,6 @@ const baseUrl = "http://portal.test";
 const prefix = "ptk";
 const owner = userActor(await f.owner());
 
-/** Until `n` sessions of this database wait for a lock (or 10 s). */
-async function lockWaiters(n: number) {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    const [row] = await t.sql<{ waiting: number }[]>`
-      select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
-    const waiting = row?.waiting ?? 0;
-    if (waiting >= n) return;
-    if (Date.now() > until) throw new Error(`${waiting} sessions wait for a lock, not ${n}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const outcome = (p: Promise<unknown>) =>
-  p.then(
-    () => "ok",
-    (error: unknown) => postgresErrorIn(error)?.code ?? String(error),
-  );
-
 describe("a claim racing a revoke of the same request", () => {
   for (const way of ["the emailed link", "Generate key on the request page"] as const) {
     it(`by ${way}: the revoke waits for the claim, no deadlock, and the key ends revoked`, { timeout: 30_000 }, async () => {
@@ -64,9 +45,9 @@ describe("a claim racing a revoke of the same request", () => {
             ? claimKey(t.db, token, user.id, { prefix })
             : claimOwnCredential(t.db, { kind: "user", id: user.id, role: user.role, disabled: false }, { requestId: request.id }, { prefix }),
         );
-        await lockWaiters(1);
+        await lockWaiters(t.sql, 1);
         const revoke = outcome(revokeRequests(t.db, owner, { requestIds: [request.id], reason: "Closing the account", baseUrl }));
-        await lockWaiters(2);
+        await lockWaiters(t.sql, 2);
         release();
         expect({ claim: await claim, revoke: await revoke }).toEqual({ claim: "ok", revoke: "ok" });
       } finally {

@@ -47,6 +47,21 @@ export async function decideRequests(
   }
   if (ids.length === 0) return [];
   return db.transaction(async (tx) => {
+    // An approved extension locks the request it extends too (applyExtensions): locked here with the
+    // rest, all in id order, not later and out of order, where it deadlocked against a revoke or a
+    // disable holding that request and waiting for one of these (adversarial review, 2026-12-06).
+    if (input.decision === "approve") {
+      const extendedBy = tx
+        .select({ id: accessRequests.extendsRequestId })
+        .from(accessRequests)
+        .where(and(inArray(accessRequests.id, ids), requestsVisibleTo(actor)));
+      await tx
+        .select({ id: accessRequests.id })
+        .from(accessRequests)
+        .where(or(and(inArray(accessRequests.id, ids), requestsVisibleTo(actor)), inArray(accessRequests.id, extendedBy)))
+        .orderBy(accessRequests.id)
+        .for("update");
+    }
     // Locked in id order, so two bulk decisions over the same requests never deadlock.
     const visible = await tx
       .select({

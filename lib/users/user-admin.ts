@@ -140,7 +140,10 @@ export async function setDisabled(
   const { baseUrl } = input;
   return db.transaction(async (tx) => {
     // API access keys' service users are managed at /admin/api-keys, never here
-    const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("update");
+    // NO KEY UPDATE, not UPDATE: a claim's FOR SHARE still waits for it, but a decision re-checking a
+    // request's foreign key to this person (KEY SHARE) does not wait behind a disable that waits for
+    // that decision's request: the two deadlocked (adversarial review, 2026-12-06).
+    const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("no key update");
     if (!target) throw notFound("This user");
     const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0 };
     if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return nothing;
