@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiAccessKeys, requestApprovals, users } from "@/db/schema";
 import { recordEvents } from "@/lib/audit/record-event";
@@ -50,15 +50,22 @@ export async function decideRequests(
     // An approved extension locks the request it extends too (applyExtensions): locked here with the
     // rest, all in id order, not later and out of order, where it deadlocked against a revoke or a
     // disable holding that request and waiting for one of these (adversarial review, 2026-12-06).
-    if (input.decision === "approve") {
-      const extendedBy = tx
-        .select({ id: accessRequests.extendsRequestId })
-        .from(accessRequests)
-        .where(and(inArray(accessRequests.id, ids), requestsVisibleTo(actor)));
+    // Most decisions have no extension among them and skip this (it would cost a 1,000-request
+    // approval about 0.4 s as one statement with the originals in a subquery).
+    const originals =
+      input.decision === "approve"
+        ? (
+            await tx
+              .select({ id: accessRequests.extendsRequestId })
+              .from(accessRequests)
+              .where(and(inArray(accessRequests.id, ids), isNotNull(accessRequests.extendsRequestId)))
+          ).flatMap((r) => (r.id ? [r.id] : []))
+        : [];
+    if (originals.length > 0) {
       await tx
         .select({ id: accessRequests.id })
         .from(accessRequests)
-        .where(or(and(inArray(accessRequests.id, ids), requestsVisibleTo(actor)), inArray(accessRequests.id, extendedBy)))
+        .where(and(inArray(accessRequests.id, [...ids, ...originals]), or(requestsVisibleTo(actor), inArray(accessRequests.id, originals))))
         .orderBy(accessRequests.id)
         .for("update");
     }
