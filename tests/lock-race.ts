@@ -57,3 +57,24 @@ export async function holding(sql: Sql, lock: (s: Sql) => Promise<unknown>) {
 
 /** No side died of a deadlock. */
 export const noDeadlock = (results: Record<string, string>) => expect(Object.entries(results).filter(([, r]) => r.startsWith("40P01"))).toEqual([]);
+
+/**
+ * The race itself: holds rows with `hold`, starts each side in turn, each seen waiting for a lock
+ * before the next starts, then lets the rows go; each side's outcome by name.
+ */
+export async function race(sql: Sql, hold: (s: Sql) => Promise<unknown>, sides: Record<string, () => Promise<unknown>>) {
+  const held = await holding(sql, hold);
+  try {
+    const started: [string, Promise<string>][] = [];
+    for (const [name, start] of Object.entries(sides)) {
+      started.push([name, outcome(start())]);
+      await lockWaiters(sql, started.length);
+    }
+    held.release();
+    const results: Record<string, string> = {};
+    for (const [name, result] of started) results[name] = await result;
+    return results;
+  } finally {
+    await held.end();
+  }
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { lockWaiters, outcome } from "@/tests/lock-race";
+import { race } from "@/tests/lock-race";
 import { approvedRequest as approvedRequestFor } from "@/tests/requests";
 import { claimKey } from "./claim-key";
 import { claimOwnCredential } from "./claim-own-key";
@@ -29,31 +29,14 @@ describe("a claim racing a revoke of the same request", () => {
   for (const way of ["the emailed link", "Generate key on the request page"] as const) {
     it(`by ${way}: the revoke waits for the claim, no deadlock, and the key ends revoked`, { timeout: 30_000 }, async () => {
       const { user, request, token } = await approvedRequestFor({ db: t.db, f, approver: owner, baseUrl });
-      let release!: () => void;
-      const released = new Promise<void>((r) => (release = r));
-      let held!: () => void;
-      const linkHeld = new Promise<void>((r) => (held = r));
-      const holder = t.sql.begin(async (s) => {
-        await s`select 1 from claim_links where request_id = ${request.id} for update`;
-        held();
-        await released;
-      });
-      try {
-        await linkHeld;
-        const claim = outcome(
+      const results = await race(t.sql, (s) => s`select 1 from claim_links where request_id = ${request.id} for update`, {
+        claim: () =>
           way === "the emailed link"
             ? claimKey(t.db, token, user.id, { prefix })
             : claimOwnCredential(t.db, { kind: "user", id: user.id, role: user.role, disabled: false }, { requestId: request.id }, { prefix }),
-        );
-        await lockWaiters(t.sql, 1);
-        const revoke = outcome(revokeRequests(t.db, owner, { requestIds: [request.id], reason: "Closing the account", baseUrl }));
-        await lockWaiters(t.sql, 2);
-        release();
-        expect({ claim: await claim, revoke: await revoke }).toEqual({ claim: "ok", revoke: "ok" });
-      } finally {
-        release();
-        await holder;
-      }
+        revoke: () => revokeRequests(t.db, owner, { requestIds: [request.id], reason: "Closing the account", baseUrl }),
+      });
+      expect(results).toEqual({ claim: "ok", revoke: "ok" });
       const [row] = await t.sql<{ status: string; keys: number; live: number }[]>`
         select r.status::text as status,
           (select count(*)::int from api_keys k where k.request_id = r.id) as keys,

@@ -1,3 +1,4 @@
+import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
@@ -7,7 +8,7 @@ import { submitRequest } from "@/lib/requests/submit-request";
 import { setDisabled } from "@/lib/users/user-admin";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { holding as holdingIn, lockWaiters as lockWaitersIn, noDeadlock, outcome } from "@/tests/lock-race";
+import { holding, noDeadlock, outcome, race } from "@/tests/lock-race";
 import { latestClaimToken } from "@/tests/requests";
 import { deleteApp } from "@/lib/apps/delete-app";
 import { extendRequest } from "@/lib/requests/extend-request";
@@ -32,9 +33,6 @@ const [adminRow] = await t.sql<{ id: string; role: "admin" }[]>`select id, role 
 if (!adminRow) throw new Error("no demo admin");
 const admin = userActor(adminRow);
 
-const lockWaiters = (n: number) => lockWaitersIn(t.sql, n);
-const holding = (lock: Parameters<typeof holdingIn>[1]) => holdingIn(t.sql, lock);
-
 let apps = 0;
 /** A request of `user` (a new consumer unless given) for these products, approved by the admin, with its claim token. */
 async function approved(productIds: string[], opts: { user?: Awaited<ReturnType<typeof f.user>>; durationDays?: number } = {}) {
@@ -53,18 +51,10 @@ describe("archiving a product with revoke, racing an owner's revoke of a request
     // then waits for the request; when the part is let go, the revoke marks it revoked, turns the
     // request revoked, and the status trigger's update of the (now self-written) part re-checks its
     // foreign key to products: FOR KEY SHARE on the product the archive holds FOR UPDATE.
-    const hold = await holding((s) => s`select 1 from access_request_products where request_id = ${request.id} for update`);
-    let results: Record<string, string>;
-    try {
-      const revoke = outcome(revokeRequests(t.db, owner, { requestIds: [request.id], reason: "Closing", baseUrl }));
-      await lockWaiters(1);
-      const archive = outcome(changeProductStatus(t.db, owner, p.id, "archive", { revokeKeys: true, baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { revoke: await revoke, archive: await archive };
-    } finally {
-      await hold.end();
-    }
+    const results = await race(t.sql, (s) => s`select 1 from access_request_products where request_id = ${request.id} for update`, {
+      revoke: () => revokeRequests(t.db, owner, { requestIds: [request.id], reason: "Closing", baseUrl }),
+      archive: () => changeProductStatus(t.db, owner, p.id, "archive", { revokeKeys: true, baseUrl }),
+    });
     noDeadlock(results);
     const [row] = await t.sql<{ status: string; product: string }[]>`
       select r.status::text as status, (select status::text from products where id = ${p.id}) as product from access_requests r where r.id = ${request.id}`;
@@ -76,18 +66,10 @@ describe("other writers of a request and its keys, against a revoke", () => {
   it("a requester's roll (key row, then the request by the new key's foreign key) racing a revoke: no deadlock", { timeout: 30_000 }, async () => {
     const { user, request, token } = await approved([f.product("payments").id]);
     const { key } = await claimKey(t.db, token, user.id, { prefix });
-    const hold = await holding((s) => s`select 1 from access_request_products where request_id = ${request.id} for update`);
-    let results: Record<string, string>;
-    try {
-      const revoke = outcome(revokeRequests(t.db, admin, { requestIds: [request.id], reason: "Leaked", baseUrl }));
-      await lockWaiters(1);
-      const roll = outcome(rollKey(t.db, user.id, { requestId: request.id, keyId: key.id }, { prefix, graceHours: 0, baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { revoke: await revoke, roll: await roll };
-    } finally {
-      await hold.end();
-    }
+    const results = await race(t.sql, (s) => s`select 1 from access_request_products where request_id = ${request.id} for update`, {
+      revoke: () => revokeRequests(t.db, admin, { requestIds: [request.id], reason: "Leaked", baseUrl }),
+      roll: () => rollKey(t.db, user.id, { requestId: request.id, keyId: key.id }, { prefix, graceHours: 0, baseUrl }),
+    });
     noDeadlock(results);
     const [row] = await t.sql<{ live: number }[]>`select count(*)::int as live from api_keys where request_id = ${request.id} and revoked_at is null and (ends_at is null or ends_at > now())`;
     expect(row?.live).toBe(0);
@@ -96,18 +78,10 @@ describe("other writers of a request and its keys, against a revoke", () => {
   it("the key expiry sweep (key row, then the request) racing a revoke: no deadlock", { timeout: 30_000 }, async () => {
     const { user, request, token } = await approved([f.product("payments").id], { durationDays: 30 });
     await claimKey(t.db, token, user.id, { prefix });
-    const hold = await holding((s) => s`select 1 from access_request_products where request_id = ${request.id} for update`);
-    let results: Record<string, string>;
-    try {
-      const revoke = outcome(revokeRequests(t.db, admin, { requestIds: [request.id], reason: "Leaked", baseUrl }));
-      await lockWaiters(1);
-      const sweep = outcome(expireDueKeys(t.db, baseUrl, new Date(Date.now() + 31 * 86_400_000)));
-      await lockWaiters(2);
-      hold.release();
-      results = { revoke: await revoke, sweep: await sweep };
-    } finally {
-      await hold.end();
-    }
+    const results = await race(t.sql, (s) => s`select 1 from access_request_products where request_id = ${request.id} for update`, {
+      revoke: () => revokeRequests(t.db, admin, { requestIds: [request.id], reason: "Leaked", baseUrl }),
+      sweep: () => expireDueKeys(t.db, baseUrl, new Date(Date.now() + 31 * 86_400_000)),
+    });
     noDeadlock(results);
   });
 
@@ -122,18 +96,10 @@ describe("other writers of a request and its keys, against a revoke", () => {
     await t.sql`update access_requests set created_at = now() - interval '3 hours' where id = ${y}`;
     await t.sql`update access_requests set created_at = now() - interval '2 hours' where id = ${z}`;
     await t.sql`update access_requests set created_at = now() - interval '1 hour' where id = ${x}`;
-    const hold = await holding((s) => s`select 1 from access_requests where id = ${z} for update`);
-    let results: Record<string, string>;
-    try {
-      const disable = outcome(setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }));
-      await lockWaiters(1); // waits for z
-      const revoke = outcome(revokeRequests(t.db, admin, { requestIds: sorted, reason: "Closing", baseUrl }));
-      await lockWaiters(2); // waits for the disable (before the fix, held x and waited for y)
-      hold.release();
-      results = { disable: await disable, revoke: await revoke };
-    } finally {
-      await hold.end();
-    }
+    const results = await race(t.sql, (s) => s`select 1 from access_requests where id = ${z} for update`, {
+      disable: () => setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }),
+      revoke: () => revokeRequests(t.db, admin, { requestIds: sorted, reason: "Closing", baseUrl }),
+    });
     noDeadlock(results);
   });
 });
@@ -142,7 +108,7 @@ describe("the claim's lock on the request, as a stranger and for a missing link"
   it("a stranger's token locks nothing: refused at once while the owner's request row is held", { timeout: 30_000 }, async () => {
     const { request, token } = await approved([f.product("payments").id]);
     const stranger = await f.user();
-    const hold = await holding((s) => s`select 1 from access_requests where id = ${request.id} for update`);
+    const hold = await holding(t.sql, (s) => s`select 1 from access_requests where id = ${request.id} for update`);
     try {
       expect(await outcome(claimKey(t.db, token, stranger.id, { prefix }))).toMatch(/^refused forbidden: This claim link was sent to another account/);
     } finally {
@@ -175,7 +141,8 @@ async function extended(opts: { user?: Awaited<ReturnType<typeof f.user>> } = {}
   return { user, original: request.id, extension: ext.id };
 }
 
-const holdParts = (requestId: string) => holding((s) => s`select 1 from access_request_products where request_id = ${requestId} for update`);
+/** Holds a request's parts: the first side waits for them after its first lock. */
+const partsOf = (requestId: string) => (s: Sql) => s`select 1 from access_request_products where request_id = ${requestId} for update`;
 
 describe("approving an extension, which also locks the request it extends", () => {
   it("bulk approve [extension E, approved Q] racing a bulk revoke [original R, Q], R < Q: no deadlock", { timeout: 60_000 }, async () => {
@@ -186,19 +153,10 @@ describe("approving an extension, which also locks the request it extends", () =
     expect(q > original).toBe(true);
     // The decision locks E and Q (id order), then waits for E's part (held); the revoke locks R, then
     // waits for Q; let go, the decision's applyExtensions locks R: held by the revoke.
-    const hold = await holdParts(extension);
-    let results: Record<string, string>;
-    try {
-      const approve = outcome(decideRequests(t.db, admin, { requestIds: [extension, q], decision: "approve", baseUrl }));
-      await lockWaiters(1);
-      const revoke = outcome(revokeRequests(t.db, admin, { requestIds: [original, q], reason: "Closing", baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { approve: await approve, revoke: await revoke };
-    } finally {
-      await hold.end();
-    }
-    console.log("extension bulk approve vs bulk revoke:", results);
+    const results = await race(t.sql, partsOf(extension), {
+      approve: () => decideRequests(t.db, admin, { requestIds: [extension, q], decision: "approve", baseUrl }),
+      revoke: () => revokeRequests(t.db, admin, { requestIds: [original, q], reason: "Closing", baseUrl }),
+    });
     noDeadlock(results);
   });
 
@@ -209,19 +167,10 @@ describe("approving an extension, which also locks the request it extends", () =
     expect(original < extension).toBe(true);
     // The decision locks E, then waits for E's part (held); the disable locks the user, then R, then
     // waits for E; let go, the decision's applyExtensions locks R: held by the disable.
-    const hold = await holdParts(extension);
-    let results: Record<string, string>;
-    try {
-      const approve = outcome(decideRequests(t.db, admin, { requestIds: [extension], decision: "approve", baseUrl }));
-      await lockWaiters(1);
-      const disable = outcome(setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { approve: await approve, disable: await disable };
-    } finally {
-      await hold.end();
-    }
-    console.log("extension approve vs disable:", results);
+    const results = await race(t.sql, partsOf(extension), {
+      approve: () => decideRequests(t.db, admin, { requestIds: [extension], decision: "approve", baseUrl }),
+      disable: () => setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }),
+    });
     noDeadlock(results);
   });
 });
@@ -246,19 +195,10 @@ describe("deleting an app, which cancels its open requests", () => {
     const { user, appId, first, second } = found;
     // deleteApp cancels `first` (the larger id), then waits for its part (held, the status trigger);
     // the revoke locks `second`, then waits for `first`; let go, deleteApp cancels `second`.
-    const hold = await holdParts(first);
-    let results: Record<string, string>;
-    try {
-      const del = outcome(deleteApp(t.db, user.id, appId));
-      await lockWaiters(1);
-      const revoke = outcome(revokeRequests(t.db, admin, { requestIds: [first, second], reason: "Closing", baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { deleteApp: await del, revoke: await revoke };
-    } finally {
-      await hold.end();
-    }
-    console.log("deleteApp vs revoke:", results);
+    const results = await race(t.sql, partsOf(first), {
+      deleteApp: () => deleteApp(t.db, user.id, appId),
+      revoke: () => revokeRequests(t.db, admin, { requestIds: [first, second], reason: "Closing", baseUrl }),
+    });
     noDeadlock(results);
   });
 });
@@ -272,22 +212,17 @@ describe("forced interleavings that never deadlocked (kept as guards)", () => {
     const b = (await submitRequest(t.db, { userId: user.id, baseUrl }, { newAppName: `App ${++apps}`, reason: "Because" }, {})).id;
     // The approval locks A and B, then waits for B's part (held); the archive locks the product,
     // then waits for A; let go, B's status trigger re-checks its part's product (KEY SHARE).
-    const hold = await holdParts(b);
-    let results: Record<string, string>;
-    try {
-      const approve = outcome(decideRequests(t.db, admin, { requestIds: [a, b], decision: "approve", baseUrl }));
-      await lockWaiters(1);
-      const archive = outcome(changeProductStatus(t.db, owner, p.id, "archive", { revokeKeys: true, baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { approve: await approve, archive: await archive };
-    } finally {
-      await hold.end();
-    }
-    noDeadlock(results);
-    const parts = await t.sql<{ request_id: string; status: string; revoked: boolean }[]>`
-      select request_id, status::text, revoked_at is not null as revoked from access_request_products where product_id = ${p.id} order by request_id`;
-    console.log("approve vs archive:", results, parts.map((r) => ({ ...r, which: r.request_id === a ? "A" : "B" })));
+    const results = await race(t.sql, partsOf(b), {
+      approve: () => decideRequests(t.db, admin, { requestIds: [a, b], decision: "approve", baseUrl }),
+      archive: () => changeProductStatus(t.db, owner, p.id, "archive", { revokeKeys: true, baseUrl }),
+    });
+    expect(results).toEqual({ approve: "ok", archive: "ok" });
+    // A was approved when the archive began: its part of the product is revoked. (B's approval
+    // commits while the archive waits, after the archive's snapshot: B keeps its part, as if approved
+    // after the archive.)
+    const [partA] = await t.sql<{ revoked: boolean }[]>`
+      select revoked_at is not null as revoked from access_request_products where product_id = ${p.id} and request_id = ${a}`;
+    expect(partA?.revoked).toBe(true);
   });
 
   it("bulk deny of a person's pending requests (id order) racing disabling them: no deadlock", { timeout: 60_000 }, async () => {
@@ -298,18 +233,10 @@ describe("forced interleavings that never deadlocked (kept as guards)", () => {
       ids.push((await submitRequest(t.db, { userId: user.id, baseUrl }, { newAppName: `App ${++apps}`, reason: "Because" }, {})).id);
     }
     const sorted = [...ids].sort();
-    const hold = await holdParts(sorted[0] as string);
-    let results: Record<string, string>;
-    try {
-      const deny = outcome(decideRequests(t.db, admin, { requestIds: ids, decision: "deny", comment: "No", baseUrl }));
-      await lockWaiters(1);
-      const disable = outcome(setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }));
-      await lockWaiters(2);
-      hold.release();
-      results = { deny: await deny, disable: await disable };
-    } finally {
-      await hold.end();
-    }
+    const results = await race(t.sql, partsOf(sorted[0] as string), {
+      deny: () => decideRequests(t.db, admin, { requestIds: ids, decision: "deny", comment: "No", baseUrl }),
+      disable: () => setDisabled(t.db, admin, { userId: user.id, disabled: true, revokeKeys: true, baseUrl }),
+    });
     noDeadlock(results);
   });
 });
