@@ -146,10 +146,13 @@ const partsOf = (requestId: string) => (s: Sql) => s`select 1 from access_reques
 
 describe("approving an extension, which also locks the request it extends", () => {
   it("bulk approve [extension E, approved Q] racing a bulk revoke [original R, Q], R < Q: no deadlock", { timeout: 60_000 }, async () => {
-    const { original, extension } = await extended();
-    // Q: an approved request whose id sorts after R's (ids are random UUIDs: try until one does).
+    // Q: an approved request whose id sorts after R's. Ids are random UUIDs: an R from the lower
+    // quarter first (a CI run once drew an R that 20 Qs did not pass), then a Q above it.
+    let made = await extended();
+    for (let i = 0; i < 80 && !(made.original < "4"); i++) made = await extended();
+    const { original, extension } = made;
     let q = "";
-    for (let i = 0; i < 20 && !(q > original); i++) q = (await approved([f.product("invoices").id])).request.id;
+    for (let i = 0; i < 40 && !(q > original); i++) q = (await approved([f.product("invoices").id])).request.id;
     expect(q > original).toBe(true);
     // The decision locks E and Q (id order), then waits for E's part (held); the revoke locks R, then
     // waits for Q; let go, the decision's applyExtensions locks R: held by the revoke.
