@@ -17,24 +17,25 @@ export async function endAccessOfDisabledUser(
   tx: Tx,
   input: { userId: string; actorId: string; revokeKeys: boolean; portalUrl: string; now: Date },
 ) {
-  const ends = and(eq(accessRequests.requesterId, input.userId), inArray(accessRequests.status, ["pending", "approved", "available"]));
   // Locked in id order, the order a revoke and a decision lock requests in, so disabling someone
-  // while their requests are revoked or decided waits instead of deadlocking; listed below in the
+  // while their requests are revoked or decided waits instead of deadlocking; then taken in the
   // order they were made, for the email.
-  await tx.select({ id: accessRequests.id }).from(accessRequests).where(ends).orderBy(accessRequests.id).for("update");
-  const live = await tx
-    .select({
-      id: accessRequests.id,
-      status: accessRequests.status,
-      appName: apps.name,
-      planName: sql<string>`${accessRequests.plan}->>'name'`,
-      productNames: requestProductNames(),
-    })
-    .from(accessRequests)
-    .innerJoin(apps, eq(apps.id, accessRequests.appId))
-    .where(ends)
-    .orderBy(accessRequests.createdAt)
-    .for("update", { of: accessRequests });
+  const live = (
+    await tx
+      .select({
+        id: accessRequests.id,
+        status: accessRequests.status,
+        createdAt: accessRequests.createdAt,
+        appName: apps.name,
+        planName: sql<string>`${accessRequests.plan}->>'name'`,
+        productNames: requestProductNames(),
+      })
+      .from(accessRequests)
+      .innerJoin(apps, eq(apps.id, accessRequests.appId))
+      .where(and(eq(accessRequests.requesterId, input.userId), inArray(accessRequests.status, ["pending", "approved", "available"])))
+      .orderBy(accessRequests.id)
+      .for("update", { of: accessRequests })
+  ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const ending = { actorId: input.actorId, reason: REASON, now: input.now };
   const cancelled = await endRequests(tx, {
     ...ending,
