@@ -201,6 +201,13 @@ describe("approval queue query", () => {
       }
     }
   });
+  it("leaves nothing pending in the reason's trigram index after requests are written and decided", async () => {
+    // Every search reads a GIN index's whole pending list: the requests submitted and the one denied
+    // above went straight into the index (drizzle/0032), so there is nothing left to move.
+    const [pending] = await t.sql<{ pages: string }[]>`
+      select gin_clean_pending_list('access_requests_reason_trgm_idx'::regclass)::text as pages`;
+    expect(pending?.pages).toBe("0");
+  });
   it("lets a search or a requester pattern the trigram indexes cannot narrow scan; nothing else", async () => {
     const scans = (q: Record<string, string | undefined>) => prefersScans(parseQueueParams(q));
     expect([{ q: "st" }, { q: "a.b" }, { q: "store", requester: "al" }, { requester: "al" }, { requester: "@" }, { requester: "a.b-c" }].map(scans)).toEqual([true, true, true, true, true, true]);
