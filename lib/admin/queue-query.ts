@@ -16,7 +16,7 @@ import {
   requestStatus,
   users,
 } from "@/db/schema";
-import { type Actor, can, hasAuthority, partsOf, requestsVisibleThrough, requestsVisibleTo, requestsWithProductVisibleTo, type VisibilityOptions } from "@/lib/auth/permissions";
+import { type Actor, can, hasAuthority, partsOf, productsOwnedBy, requestsVisibleThrough, requestsVisibleTo, requestsWithProductVisibleTo, type VisibilityOptions } from "@/lib/auth/permissions";
 import { currentKeyExpiry } from "@/lib/requests/current-key";
 import { handoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
@@ -696,6 +696,8 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
     const found = await serial(db, (q) => q.execute<{ n: number }>(sql`select count(*)::int as n from (${searchMatches(q, actor, p, cap)}) capped`), planFor(p));
     return cappedTotal(found[0]?.n ?? 0, cap);
   }
+  const owned = productsOwnedBy(actor);
+  if (owned && !isFiltered(p)) return cappedTotal(await countOwnersView(db, owned, p, cap), cap);
   const where = and(...queueConditions(actor, p));
   // No order: any plan may stop at the cap, and none needs a sort (the queue's pool prices sorting out).
   const joins = joinsFor({ ...p, sort: "createdAt" });
@@ -708,6 +710,32 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
     planFor(p),
   );
   return cappedTotal(counted[0]?.n ?? 0, cap);
+}
+
+/**
+ * An owner's view of one status (or all), unfiltered: the requests with a part among their products,
+ * read from those products' parts alone (each carries its request's status: a range of the
+ * (product, status, request) index per product). One product past the cap puts the view past it;
+ * otherwise each product holds at most `cap` parts in the view, and their distinct requests are
+ * counted. Read from the requests instead, each joined to its parts to find the owner's, the
+ * pending view's count read 1,001 requests and 2,002 index entries (5.6 ms at 1M requests).
+ */
+async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: number) {
+  const status = viewStatus(p);
+  const inView = status ? sql` and ${accessRequestProducts.status} = ${status}` : sql``;
+  const counted = await serial(
+    db,
+    (q) =>
+      q.execute<{ n: number }>(sql`select (case
+        when exists (select 1 from ${products} where ${owned} and (select count(*) from (
+          select 1 from ${accessRequestProducts} where ${accessRequestProducts.productId} = ${products.id}${inView} limit ${cap + 1}) one) > ${cap})
+          then ${cap + 1}
+        else (select count(distinct ${accessRequestProducts.requestId}) from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
+          where ${owned}${inView})
+        end)::int as n`),
+    planFor(p),
+  );
+  return counted[0]?.n ?? 0;
 }
 
 /**

@@ -218,6 +218,17 @@ export function requestsVisibleThrough(
   return sql`(${product.ownerId} = ${actor.id} or ${visible})`;
 }
 
+/**
+ * SQL on products, for a viewer who sees exactly the requests with a part among a handful of
+ * products — an owner, their own (requestsVisibleTo) — so that those requests can be read from the
+ * products' parts. Undefined for anyone else: an admin sees every request (read from the requests),
+ * an API key's scope and a consumer's nothing are answered by requestsVisibleTo.
+ */
+export function productsOwnedBy(actor: Actor): SQL | undefined {
+  if (!decidesFor(actor) || actor.kind !== "user" || actor.role !== "owner") return undefined;
+  return sql`${products.ownerId} = ${actor.id}`;
+}
+
 /** An API key's "decide" scope as SQL on a product id: Portal admin every product, Product approver its own. */
 function decideScopeSql(actor: ApiKeyActor, productId: AnyColumn): SQL {
   const scope = productScope(actor.grants, "decide");

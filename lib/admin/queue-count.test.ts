@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
+import type { Actor } from "@/lib/auth/permissions";
+import { addToCart } from "@/lib/cart/cart-store";
+import { decideRequests } from "@/lib/requests/decide-requests";
+import { submitRequest } from "@/lib/requests/submit-request";
+import { isolatedDatabase } from "@/tests/database";
+import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { parseQueueParams } from "./queue-params";
+import { countQueue, queryQueue } from "./queue-query";
+
+// An owner's unfiltered view is counted from their products' parts (countOwnersView), everyone
+// else's from the requests. Both must say what the view's rows say, at every cap: a request of two
+// of the owner's products counted once, a request shared with another owner counted for both, one
+// product past the cap, or only the products together past it.
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const owner = await f.owner();
+const otherOwner = await f.user("owner");
+const theirs = await f.newProduct("count-other", "Count Other API", otherOwner.id);
+const admin = await f.user("admin");
+
+async function request(userId: string, productIds: string[]) {
+  for (const productId of productIds) await addToCart(t.db, userId, { productId, planId: f.plan("Standard").id });
+  return submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `App ${productIds.length}-${Math.random()}`, reason: "Count" }, {});
+}
+const [payments, geocoding, weather] = ["payments", "geocoding", "weather"].map((slug) => f.product(slug).id) as [string, string, string];
+const consumers = [await f.user(), await f.user(), await f.user(), await f.user(), await f.user()] as const;
+const onlyPayments = await request(consumers[0].id, [payments]);
+await request(consumers[1].id, [payments, geocoding]);
+await request(consumers[2].id, [payments, theirs.id]);
+await request(consumers[3].id, [theirs.id]);
+await request(consumers[4].id, [payments]);
+// The owner's own request, of their own product (they see it; the queue says they may not decide it).
+await request(owner.id, [weather]);
+// The other owner's request of the owner's product, then denied: seen by the owner in "denied" and "all".
+const denied = await request(otherOwner.id, [geocoding, payments]);
+await decideRequests(t.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [denied.id, onlyPayments.id], decision: "deny", comment: "Not now", baseUrl: "http://x" });
+
+const asOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: false };
+const asOtherOwner: Actor = { kind: "user", id: otherOwner.id, role: "owner", disabled: false };
+const asDisabledOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: true };
+const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
+const viewers: [string, Actor][] = [
+  ["owner", asOwner],
+  ["the other owner (shares one request)", asOtherOwner],
+  ["the owner, disabled", asDisabledOwner],
+  ["admin", asAdmin],
+  ["a consumer who requested", { kind: "user", id: consumers[1].id, role: "consumer", disabled: false }],
+  ["an API key for payments", apiKeyActor(admin.id, [{ role: "product_viewer", products: [payments] }])],
+];
+
+const queuePool = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
+afterAll(() => queuePool.sql.end());
+
+describe("the queue's count of an unfiltered view", () => {
+  it.each(viewers)("agrees with the view's rows at every cap, in every status: %s", async (_, viewer) => {
+    for (const status of ["pending", "denied", "approved", "all"]) {
+      const p = parseQueueParams({ status, size: "100" });
+      const rows = (await queryQueue(t.db, viewer, p)).rows.length;
+      for (const db of [t.db, queuePool.db]) {
+        for (let cap = 1; cap <= rows + 1; cap++) {
+          expect(await countQueue(db, viewer, p, { cap }), `${status}, cap ${cap}`).toEqual({ total: Math.min(rows, cap), capped: rows > cap });
+        }
+      }
+    }
+  });
+
+  it("counts what each viewer should see", async () => {
+    const counts = async (viewer: Actor) => {
+      const out: number[] = [];
+      for (const status of ["pending", "denied", "all"]) out.push((await countQueue(t.db, viewer, parseQueueParams({ status }))).total);
+      return out;
+    };
+    // owner: 4 pending (the two-product request once, the one shared with the other owner, their own), 2 denied
+    expect(await counts(asOwner)).toEqual([4, 2, 6]);
+    // the other owner: the shared request and their product's own, and nothing of the owner's alone
+    expect(await counts(asOtherOwner)).toEqual([2, 0, 2]);
+    expect(await counts(asDisabledOwner)).toEqual([0, 0, 0]);
+    expect(await counts(asAdmin)).toEqual([5, 2, 7]);
+  });
+});
