@@ -53,3 +53,9 @@ export async function catalogueFixture(db: Database) {
 export function apiKeyActor(creatorId: string, grants: Extract<Actor, { kind: "apiKey" }>["grants"]): Actor {
   return { kind: "apiKey", id: creatorId, keyId: "k", createdById: creatorId, name: "Automation", grants, role: "admin", disabled: false };
 }
+
+/** A fixture value that must be there: the value, or a failure naming what is missing. */
+export function must<T>(value: T | undefined | null, what = "fixture value"): T {
+  if (value === undefined || value === null) throw new Error(`missing ${what}`);
+  return value;
+}

@@ -4,7 +4,7 @@ import { createDb, INDEX_ORDER_SETTINGS, type Queryable } from "@/db/connect";
 import { type RequestStatus, requestStatus } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
-import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { apiKeyActor, catalogueFixture, must } from "@/tests/fixtures";
 import { requestSubmitter } from "@/tests/queue-oracle";
 import { parseQueueParams, SORTABLE } from "./queue-params";
 import { countQueue, queryQueue } from "./queue-query";
@@ -12,11 +12,6 @@ import { countQueue, queryQueue } from "./queue-query";
 // Adversarial review of 115be22 (an owner's unfiltered view counted from their products' parts:
 // countOwnersView, productsOwnedBy) and bac1596 (the reason's trigram index without a pending list:
 // drizzle/0032). The contract: countQueue says what the same viewer's rows say, capped.
-
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) throw new Error("missing fixture value");
-  return value;
-}
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);

@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
 import type { Actor } from "@/lib/auth/permissions";
-import { addToCart } from "@/lib/cart/cart-store";
 import { decideRequests } from "@/lib/requests/decide-requests";
-import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { requestSubmitter } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
 import { countQueue, queryQueue } from "./queue-query";
 
@@ -20,10 +19,9 @@ const otherOwner = await f.user("owner");
 const theirs = await f.newProduct("count-other", "Count Other API", otherOwner.id);
 const admin = await f.user("admin");
 
-async function request(userId: string, productIds: string[]) {
-  for (const productId of productIds) await addToCart(t.db, userId, { productId, planId: f.plan("Standard").id });
-  return submitRequest(t.db, { userId, baseUrl: "http://x" }, { newAppName: `App ${productIds.length}-${Math.random()}`, reason: "Count" }, {});
-}
+const submit = requestSubmitter(t.db, f.plan("Standard").id);
+const request = (userId: string, productIds: string[]) => submit(userId, productIds, "App", "Count");
+const asOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: false };
 const [payments, geocoding, weather] = ["payments", "geocoding", "weather"].map((slug) => f.product(slug).id) as [string, string, string];
 const consumers = [await f.user(), await f.user(), await f.user(), await f.user(), await f.user()] as const;
 const onlyPayments = await request(consumers[0].id, [payments]);
@@ -35,9 +33,8 @@ await request(consumers[4].id, [payments]);
 await request(owner.id, [weather]);
 // The other owner's request of the owner's product, then denied: seen by the owner in "denied" and "all".
 const denied = await request(otherOwner.id, [geocoding, payments]);
-await decideRequests(t.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [denied.id, onlyPayments.id], decision: "deny", comment: "Not now", baseUrl: "http://x" });
+await decideRequests(t.db, asOwner, { requestIds: [denied.id, onlyPayments.id], decision: "deny", comment: "Not now", baseUrl: "http://x" });
 
-const asOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: false };
 const asOtherOwner: Actor = { kind: "user", id: otherOwner.id, role: "owner", disabled: false };
 const asDisabledOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: true };
 const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };

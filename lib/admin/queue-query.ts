@@ -717,8 +717,9 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
  * read from those products' parts alone (each carries its request's status: a range of the
  * (product, status, request) index per product). One product past the cap puts the view past it;
  * otherwise each product holds at most `cap` parts in the view, and their distinct requests are
- * counted (at most products × cap parts read). Read from the requests instead, each joined to its parts to find the owner's, the
- * pending view's count read 1,001 requests and 2,002 index entries (5.6 ms at 1M requests).
+ * counted (at most products × cap parts read). Read from the requests instead, each joined to its
+ * parts to find the owner's, the pending view's count read 1,001 requests and 2,002 index entries
+ * (5.6 ms at 1M requests).
  */
 async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: number) {
   const status = viewStatus(p);

@@ -70,6 +70,9 @@ const deny = (reason: string): Permission => ({ ok: false, reason });
 /** A person who decides: an enabled owner or admin (API keys are read from their grants). */
 const decidesFor = (actor: Actor) => actor.kind === "user" && !actor.disabled && (actor.role === "owner" || actor.role === "admin");
 
+/** SQL on products: an owner's own, the products whose requests they see and decide. */
+const ownedBy = (actor: UserActor) => sql`${products.ownerId} = ${actor.id}`;
+
 /**
  * Admin: every part. Owner (role owner or admin): parts whose product they own. Consumer: none.
  * An API key: Portal admin every part, Product approver the parts of its products.
@@ -149,9 +152,9 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
   if (actor.role === "admin") return sql`true`;
   if (opts.ownedListed)
     return sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
-      and ${accessRequestProducts.productId} = any(array(select ${products.id} from ${products} where ${products.ownerId} = ${actor.id})))`;
+      and ${accessRequestProducts.productId} = any(array(select ${products.id} from ${products} where ${ownedBy(actor)})))`;
   return sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
-    where ${accessRequestProducts.requestId} = ${requestId} and ${products.ownerId} = ${actor.id})`;
+    where ${accessRequestProducts.requestId} = ${requestId} and ${ownedBy(actor)})`;
 }
 
 /**
@@ -191,7 +194,7 @@ export function requestsWithProductVisibleTo(actor: Actor, productId: string, re
   if (actor.kind === "apiKey") return inScope(productScope(actor.grants, "read"), productId) ? withPart : sql`${withPart} and ${visible}`;
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return withPart;
-  return sql`${withPart} and (exists (select 1 from ${products} where ${products.id} = ${productId} and ${products.ownerId} = ${actor.id}) or ${visible})`;
+  return sql`${withPart} and (exists (select 1 from ${products} where ${products.id} = ${productId} and ${ownedBy(actor)}) or ${visible})`;
 }
 
 /**
@@ -226,7 +229,7 @@ export function requestsVisibleThrough(
  */
 export function productsOwnedBy(actor: Actor): SQL | undefined {
   if (!decidesFor(actor) || actor.kind !== "user" || actor.role !== "owner") return undefined;
-  return sql`${products.ownerId} = ${actor.id}`;
+  return ownedBy(actor);
 }
 
 /** An API key's "decide" scope as SQL on a product id: Portal admin every product, Product approver its own. */
@@ -241,7 +244,7 @@ export function partsUnderAuthorityOf(actor: Actor): SQL {
   if (actor.kind === "apiKey") return decideScopeSql(actor, accessRequestProducts.productId);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
-  return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${products.ownerId} = ${actor.id})`;
+  return sql`exists (select 1 from ${products} where ${products.id} = ${accessRequestProducts.productId} and ${ownedBy(actor)})`;
 }
 
 /**
@@ -253,7 +256,7 @@ export function productsUnderAuthorityOf(actor: Actor): SQL {
   if (actor.kind === "apiKey") return decideScopeSql(actor, products.id);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
-  return sql`${products.ownerId} = ${actor.id}`;
+  return ownedBy(actor);
 }
 
 /** Requests with a part among these products (an API key's scope). */

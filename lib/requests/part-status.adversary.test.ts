@@ -13,7 +13,7 @@ import { checkInRequest, revokeRequests } from "@/lib/keys/key-lifecycle";
 import { changeProductStatus } from "@/lib/products/change-product-status";
 import { postgresErrorIn } from "@/lib/describe-error";
 import { isolatedDatabase } from "@/tests/database";
-import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
+import { apiKeyActor, catalogueFixture, must } from "@/tests/fixtures";
 import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, readEveryPage, userActor } from "@/tests/queue-oracle";
 import { latestClaimToken, partsDisagreeing } from "@/tests/requests";
 import { cancelAccessRequest } from "./cancel-access-request";
@@ -163,11 +163,6 @@ describe("adversary: every writer of a status or a part keeps the copy", () => {
     await expectAgreement("imported");
   });
 });
-
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) throw new Error("missing value");
-  return value;
-}
 
 // Raw requests get UUIDs as the app's do: the queue's cursors take nothing else (queue-cursor.ts).
 const ID = {
