@@ -50,21 +50,33 @@ function providers(): Provider[] {
 
 const basePath = () => `${new URL(env.baseUrl).pathname.replace(/\/$/, "")}/api/auth`;
 
+let adapter: Adapter | undefined;
+
+/**
+ * The adapter, built once. Auth.js asks for its configuration on every auth() call (NextAuth is
+ * given a function), and building the Drizzle adapter defines its tables again each time; nothing
+ * in it is per request (the session read's facts go through sessionReads).
+ */
+function sessionAdapter(): Adapter {
+  adapter ??= noticingUnavailable(
+    withSecondFactorRead(
+      DrizzleAdapter(db, {
+        usersTable: users,
+        accountsTable: accounts,
+        sessionsTable: sessions,
+        verificationTokensTable: verificationTokens,
+      }),
+    ),
+  );
+  return adapter;
+}
+
 function authConfig(): NextAuthConfig {
   // Auth.js's server-side signIn, signOut and auth() build their URLs from process.env.AUTH_URL and
   // fall back to the Host header without it: give them the same default lib/env.ts uses.
   process.env.AUTH_URL ||= env.baseUrl;
   return {
-    adapter: noticingUnavailable(
-      withSecondFactorRead(
-        DrizzleAdapter(db, {
-          usersTable: users,
-          accountsTable: accounts,
-          sessionsTable: sessions,
-          verificationTokensTable: verificationTokens,
-        }),
-      ),
-    ),
+    adapter: sessionAdapter(),
     session: { strategy: "database", maxAge: 30 * 24 * 60 * 60 },
     secret: env.AUTH_SECRET,
     basePath: basePath(),

@@ -1,5 +1,6 @@
 import "server-only";
 import { unstable_cache } from "next/cache";
+import { cache } from "react";
 import { db } from "@/db/client";
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { CATALOGUE_TAG } from "@/lib/catalogue/catalogue-tag";
@@ -22,9 +23,11 @@ let lastRead: Branding | null = null;
  * The brand every page wears (header, footer, title, favicon). It is read in the root layout, so
  * a database that does not answer must not fail the page: losing the change listener expires the
  * cache (lib/coherence), and the cached catalogue, or the "temporarily unavailable" page, still
- * shows in the last brand read, or Portico's default before any.
+ * shows in the last brand read, or Portico's default before any. Once per request (React's
+ * cache): the metadata, the brand's style, the header and the footer each ask, and each ask of
+ * unstable_cache is a lookup in Next's cache.
  */
-export async function getBranding(): Promise<Branding> {
+export const getBranding = cache(async (): Promise<Branding> => {
   try {
     lastRead = await cachedBranding();
     return lastRead;
@@ -32,4 +35,4 @@ export async function getBranding(): Promise<Branding> {
     if (!databaseUnavailableIn(error)) throw error;
     return lastRead ?? DEFAULT_BRANDING;
   }
-}
+});
