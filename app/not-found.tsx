@@ -1,5 +1,9 @@
+import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
+
+// The tab and history name the page ("Page not found · Portico"), not the catalogue's default title.
+export const metadata: Metadata = { title: "Page not found" };
 
 export default function NotFound() {
   return (

@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { pendingRequest } from "./keys-helpers";
-import { seriousViolations } from "./helpers-products";
+import { referenceOperation, seriousViolations } from "./helpers-products";
 import { inBothThemes } from "./helpers-theme";
 
 
@@ -16,7 +16,7 @@ test("catalogue, product, cart and My requests have no serious or critical axe v
   await page.goto("/apis/payments");
   await inBothThemes(page, async (theme) => {
     // The API reference is mounted again in the new theme: scan it once it has rendered.
-    await expect(page.getByTestId("api-reference").getByText("List charges").first()).toBeVisible({ timeout: 30_000 });
+    await referenceOperation(page, "List charges");
     expect(await seriousViolations(page), `/apis/payments (${theme})`).toEqual([]);
   });
 

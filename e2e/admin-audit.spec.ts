@@ -70,6 +70,13 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
   await expect(rows.filter({ hasText: target.id })).toContainText("admin@portico.dev");
+  // Where it came from sits under who; every column, Comment included, fits the card at 1280 px
+  // (with a column of its own for the address, the table scrolled sideways and cut "Comment").
+  await expect(rows.filter({ hasText: target.id }).getByTestId("audit-ip")).toHaveText(/^from \S+$/);
+  expect(page.viewportSize()?.width).toBe(1280);
+  const table = page.getByRole("table", { name: /Audit events/ });
+  await expect(table.getByRole("columnheader", { name: "Comment" })).toBeVisible();
+  expect(await table.evaluate((t) => (t.parentElement ? t.parentElement.scrollWidth - t.parentElement.clientWidth : -1))).toBe(0);
   for (const action of await rows.getByTestId("audit-action").allTextContents()) expect(action).toBe("user.role_changed");
   // The subject by name, linked to the users page filtered to them.
   const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email, exact: true });

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { accessRequests, auditEvents, plans, products } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { createPlanInUi, createProductInUi, fillOpenApi, PARCELS_OPENAPI, publishProductInUi, seriousViolations } from "./helpers-products";
+import { createPlanInUi, createProductInUi, fillOpenApi, PARCELS_OPENAPI, publishProductInUi, referenceOperation, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -127,7 +127,7 @@ test("an owner publishes a product with an API reference and a plan with questio
   await consumer.getByRole("link", { name: `Parcels ${tag}` }).click();
   await expect(consumer).toHaveURL(new RegExp(`/apis/${slug}$`));
   await expect(consumer.getByRole("heading", { name: "API reference" })).toBeVisible();
-  await expect(consumer.getByTestId("api-reference").getByText("Track a parcel").first()).toBeVisible({ timeout: 20_000 });
+  await referenceOperation(consumer, "Track a parcel");
   await consumer.screenshot({ path: "test-results/screens/product-page.png", fullPage: true });
   // A 230-character URL in the description wraps; the page does not scroll sideways.
   expect(await consumer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(consumer.viewportSize()?.width ?? 0);

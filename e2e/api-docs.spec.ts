@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { seriousViolations } from "./helpers-products";
+import { referenceOperation, seriousViolations } from "./helpers-products";
 
 /** CSP violations and console errors that name the policy, in every frame. */
 async function watchCsp(page: Page) {
@@ -53,7 +53,7 @@ test("a product's API reference follows the theme picked in the header, with no 
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto("/apis/payments");
   const reference = page.getByTestId("api-reference");
-  await expect(reference.getByText("List charges").first()).toBeVisible({ timeout: 30_000 });
+  await referenceOperation(page, "List charges");
   // Scalar marks its colour mode on <body>; its text colours hang off that class.
   await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
 
@@ -63,7 +63,7 @@ test("a product's API reference follows the theme picked in the header, with no 
   // It used to keep light-mode here: dark grey text on the portal's dark page.
   await expect(page.locator("body")).toHaveClass(/\bdark-mode\b/);
   await expect(page.locator("body")).not.toHaveClass(/\blight-mode\b/);
-  await expect(reference.getByText("List charges").first()).toBeVisible();
+  await referenceOperation(page, "List charges");
   expect(await seriousViolations(page)).toEqual([]);
 
   await page.getByTestId("theme-switcher").click();

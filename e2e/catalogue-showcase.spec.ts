@@ -7,7 +7,7 @@ import { createProduct } from "../lib/products/create-product";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { fillOpenApi, seriousViolations } from "./helpers-products";
+import { fillOpenApi, referenceOperation, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -91,8 +91,7 @@ test("a product page lists the plans in the owner's order with one Recommended, 
   const reference = page.getByTestId("api-reference");
   // The reference renders its operations as they near the viewport (Scalar's lazy rendering), and it
   // sits below the plans: scroll to it as a reader does, then the second operation is there.
-  await expect(reference.getByText("List charges").first()).toBeAttached({ timeout: 30_000 });
-  await reference.getByText("List charges").first().scrollIntoViewIfNeeded();
+  await (await referenceOperation(page, "List charges")).scrollIntoViewIfNeeded();
   await expect(reference.getByText("Charge a card").first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("main")).toHaveCount(1);
   // One h1 as assistive technology gets it: the browser's accessibility tree. (Playwright's role
@@ -108,7 +107,19 @@ test("a product page lists the plans in the owner's order with one Recommended, 
   // No sample that looks like a real Portico key anywhere on the page (snippets, description, reference).
   expect(await page.locator("body").innerText()).not.toMatch(/ptk_[A-Za-z0-9]/);
   await expect(page.getByTestId("code-snippets")).toContainText("YOUR_API_KEY");
+  // Nor in the reference's key box, whose empty value showed Scalar's base64 sample ("QUxMIFlP…").
+  await expect(reference.locator("input.scalar-password-input").first()).toHaveAttribute("placeholder", "YOUR_API_KEY");
+  // The reference's authentication card has room for its title (three cards abreast cut it to "Authenticatio").
+  const authTitle = reference.locator("h2", { hasText: "Authentication" }).first();
+  expect(await authTitle.evaluate((h) => (h.parentElement ? h.parentElement.scrollWidth - h.parentElement.clientWidth : -1))).toBe(0);
   expect(await seriousViolations(page), "product page").toEqual([]);
+  // Ctrl-K opens one search, the portal's (the reference's own answered it too), and Escape leaves nothing open.
+  await page.locator("h1").first().click();
+  await page.keyboard.press("Control+k");
+  await expect(page.getByRole("dialog", { name: "Search Portico" })).toBeVisible();
+  await expect(page.getByRole("dialog")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toHaveCount(0);
 });
 
 test.describe("code snippets", () => {

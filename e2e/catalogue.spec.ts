@@ -58,5 +58,7 @@ test("an unknown product slug gets the 404 page", async ({ page }) => {
     const response = await page.goto(`/apis/${slug}`);
     expect(response?.status()).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+    // The tab says so too, in the portal's name (another test may be renaming it: any name).
+    await expect(page).toHaveTitle(/^Page not found · ./);
   }
 });

@@ -84,6 +84,19 @@ export async function publishProductInUi(page: Page, productId: string) {
 }
 
 /** Serious or critical WCAG 2.x A/AA violations on the page as it is now (as e2e/a11y.spec.ts checks). */
+/**
+ * An operation of the page's API reference, once shown. Scalar renders operations as they near the
+ * viewport, and a product page's reference sits below its plans: it is scrolled to first, as a
+ * reader would.
+ */
+export async function referenceOperation(page: Page, name: string) {
+  const reference = page.getByTestId("api-reference");
+  await reference.scrollIntoViewIfNeeded();
+  const operation = reference.getByText(name).first();
+  await expect(operation).toBeVisible({ timeout: 30_000 });
+  return operation;
+}
+
 export async function seriousViolations(page: Page) {
   // A toast or dialog still fading in has text blended with its background, which axe reports as
   // low contrast (a toast appearing over a just-opened dialog did, in a fresh-clone run). Scan once

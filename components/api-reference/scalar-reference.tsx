@@ -15,7 +15,10 @@ const accessibilityCss = `
 .tag-section .section-accordion-button button { display: none; }
 `;
 
-// The portal's look: its font, indigo accent, zinc surfaces and borders, in both themes.
+// The portal's look: its font, indigo accent, zinc surfaces and borders, in both themes. The
+// introduction's cards (server, authentication, client libraries) are stacked: three abreast in the
+// product page's column, the authentication card's title was cut ("Authenticatio") and so were the
+// client libraries' tabs.
 const portalCss = `
 :root .light-mode, :root.light-mode {
   --scalar-font: inherit; --scalar-font-code: ui-monospace, SFMono-Regular, Menlo, monospace;
@@ -30,8 +33,17 @@ const portalCss = `
   --scalar-background-accent: #1e1b4b; --scalar-radius: 0.375rem; --scalar-radius-lg: 0.5rem;
 }
 .scalar-embed .references-rendered { padding-inline: 0; }
+.scalar-embed .introduction-card-row { flex-direction: column; align-items: stretch; }
 `;
 
+
+/**
+ * Scalar's sample secret: an empty API key's, bearer token's or client secret's box shows a base64
+ * text ("QUxMIFlPVVIgQkFTRSBBUkUg…") that reads like a real credential. Any placeholder of that
+ * shape in a secret's box is replaced by the snippets' own placeholder.
+ */
+const SAMPLE_SECRET = /^[A-Za-z0-9+/]{16,}={0,2}$/;
+const KEY_PLACEHOLDER = "YOUR_API_KEY";
 
 /** The text shown just before an input ("Name:"), without its colon; else its placeholder. */
 function visibleLabel(input: HTMLElement): string {
@@ -60,7 +72,8 @@ export function ScalarReference(source: ApiReferenceSource) {
   // so the page keeps one main landmark and one h1 for assistive technology.
   // Its one-line inputs (the API key's Name in Authentication) are comboboxes with no name and no
   // aria-expanded while closed (axe: aria-input-field-name, aria-required-attr): they get the
-  // label shown beside them, and aria-expanded="false" whenever Scalar leaves it out.
+  // label shown beside them, and aria-expanded="false" whenever Scalar leaves it out. A secret's
+  // empty box shows the snippets' placeholder, not Scalar's sample (SAMPLE_SECRET).
   useEffect(() => {
     const root = embed.current;
     if (!root) return;
@@ -73,10 +86,13 @@ export function ScalarReference(source: ApiReferenceSource) {
       for (const input of root.querySelectorAll<HTMLElement>(".code-input-lite__editor:not([aria-label]):not([aria-labelledby])")) {
         input.setAttribute("aria-label", visibleLabel(input));
       }
+      for (const input of root.querySelectorAll<HTMLInputElement>("input.scalar-password-input[placeholder]")) {
+        if (SAMPLE_SECRET.test(input.placeholder)) input.placeholder = KEY_PLACEHOLDER;
+      }
     };
     demote();
     const observer = new MutationObserver(demote);
-    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label"] });
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label", "placeholder"] });
     return () => observer.disconnect();
   }, []);
   // Scalar reads forceDarkModeState once, when it mounts (its colour mode ignores a later
@@ -91,6 +107,9 @@ export function ScalarReference(source: ApiReferenceSource) {
       withDefaultFonts: false,
       telemetry: false,
       hideClientButton: true,
+      // One search per page, the portal's (Ctrl-K / ⌘K, components/command-palette): Scalar's own
+      // answered the same keys, so both opened at once and Escape closed only the portal's.
+      hideSearch: true,
       hideDarkModeToggle: true,
       showDeveloperTools: "never" as const,
       documentDownloadType: "none" as const,

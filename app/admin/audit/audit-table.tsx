@@ -31,23 +31,33 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
     {
       id: "who",
       label: "Who",
-      cell: (e) =>
-        e.apiKey ? (
-          <>
-            {e.apiKey.href ? (
-              <Link href={e.apiKey.href} className={`break-words ${link}`}>
-                {e.apiKey.name}
-              </Link>
-            ) : (
-              <span className="break-words">{e.apiKey.name}</span>
-            )}
-            <span className="block text-xs text-zinc-500 dark:text-zinc-400" data-testid="actor-kind">
-              API key
+      // Where the change came from goes under who made it: as a column of its own it pushed Comment
+      // out of sight at 1280 px (the table scrolled sideways inside its card).
+      cell: (e) => (
+        <>
+          {e.apiKey ? (
+            <>
+              {e.apiKey.href ? (
+                <Link href={e.apiKey.href} className={`break-words ${link}`}>
+                  {e.apiKey.name}
+                </Link>
+              ) : (
+                <span className="break-words">{e.apiKey.name}</span>
+              )}
+              <span className="block text-xs text-zinc-500 dark:text-zinc-400" data-testid="actor-kind">
+                API key
+              </span>
+            </>
+          ) : (
+            <span className="break-all">{e.who}</span>
+          )}
+          {e.ip ? (
+            <span className="block text-xs break-all text-zinc-500 dark:text-zinc-400" data-testid="audit-ip">
+              from {e.ip}
             </span>
-          </>
-        ) : (
-          <span className="break-all">{e.who}</span>
-        ),
+          ) : null}
+        </>
+      ),
     },
     {
       id: "what",
@@ -84,8 +94,7 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
         </>
       ),
     },
-    { id: "from", label: "From", phone: "hidden", cell: (e) => <span className="text-xs">{e.ip ?? "—"}</span> },
     { id: "comment", label: "Comment", className: "max-w-xs", cell: (e) => <span className="whitespace-pre-wrap break-words">{e.comment ?? ""}</span> },
   ];
-  return <DataTable rows={rows} columns={columns} getRowId={(e) => String(e.id)} caption="Audit events, newest first" rowTestId="audit-row" empty={empty} minWidth="56rem" />;
+  return <DataTable rows={rows} columns={columns} getRowId={(e) => String(e.id)} caption="Audit events, newest first" rowTestId="audit-row" empty={empty} minWidth="48rem" />;
 }

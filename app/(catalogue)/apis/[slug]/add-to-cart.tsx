@@ -3,17 +3,22 @@
 import { Link } from "@/components/ui/link";
 import { useActionState, useEffect, useRef } from "react";
 import { addToCartAction } from "@/app/(consumer)/cart/actions";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { useFocusBack } from "@/components/use-focus-back";
 
 export function AddToCart({ productId, planId, planName }: { productId: string; planId: string; planName: string }) {
   const [state, action, pending] = useActionState(addToCartAction, null);
-  // The button is disabled while it adds; then it has the focus again, and the line below it says what happened.
+  // The button is disabled while it adds; then it has the focus again, a toast says what was added,
+  // and the line below it links to the cart.
   const button = useRef<HTMLButtonElement>(null);
   useFocusBack(button, pending);
   useEffect(() => {
     if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
   }, [state]);
+  // The plan's button may sit at the bottom of the screen, its line below out of sight: the toast
+  // says what was added wherever the reader has scrolled to (the header's cart count changes too).
+  useActionToast(state);
   return (
     <form action={action} className="mt-4 space-y-2">
       <input type="hidden" name="productId" value={productId} />
@@ -26,7 +31,7 @@ export function AddToCart({ productId, planId, planName }: { productId: string; 
         {state ? (
           state.ok ? (
             <p className="text-sm text-emerald-700 dark:text-emerald-400">
-              {state.message}{" "}
+              In your cart.{" "}
               <Link href="/cart" className="font-medium underline">
                 View cart
               </Link>
