@@ -52,7 +52,6 @@ test("/docs/api renders the portal's own OpenAPI document, linked from the foote
 test("a product's API reference follows the theme picked in the header, with no reload", async ({ page }) => {
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto("/apis/payments");
-  const reference = page.getByTestId("api-reference");
   await referenceOperation(page, "List charges");
   // Scalar marks its colour mode on <body>; its text colours hang off that class.
   await expect(page.locator("body")).toHaveClass(/\blight-mode\b/);
