@@ -10,7 +10,8 @@ const GROUP_LABELS: Record<SearchGroup, string> = {
   products: "APIs",
   apps: "Your apps",
   "my-requests": "Your requests",
-  requests: "Requests to decide",
+  // Every status (each hit says its own): the queue's requests, opened in the approval queue.
+  requests: "Approval queue",
   keys: "Keys",
   users: "People",
 };

@@ -50,3 +50,23 @@ test("keyboard only: Approve in the queue's panel moves focus to the panel's hea
   await expect(panel.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(heading).toBeFocused();
 });
+
+test("keyboard only: Remove in the cart says what left, and focus goes to the next line's Remove, then to the heading", async ({ page }) => {
+  const toast = (text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
+  await signInAs(page, `cart-focus-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
+  await page.getByRole("button", { name: "Access with the Standard plan" }).click();
+  await expect(toast("Payments API (Standard) is in your cart.")).toBeVisible();
+  await page.goto("/apis/invoices");
+  await page.getByRole("button", { name: "Access with the Standard plan" }).click();
+  await expect(toast("Invoices API (Standard) is in your cart.")).toBeVisible();
+
+  await page.goto("/cart");
+  await page.getByRole("button", { name: "Remove Payments API from the cart" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(toast("Payments API (Standard) removed from your cart.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Remove Invoices API from the cart" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(toast("Invoices API (Standard) removed from your cart.")).toBeVisible();
+  await expect(page.getByText("Your cart is empty")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Cart" })).toBeFocused();
+});

@@ -55,7 +55,7 @@ describe("disabling a person ends what they had open", () => {
     const before = (await mailsTo(p.user.email)).length;
 
     const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: true, baseUrl });
-    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 1, revokedKeys: 1 });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 1, revokedKeys: 1, keptRequests: 0 });
     expect(await statusOf(p.pending.id)).toBe("cancelled");
     expect(await statusOf(p.approved.id)).toBe("cancelled");
     expect(await statusOf(p.available.id)).toBe("revoked");
@@ -90,7 +90,7 @@ describe("disabling a person ends what they had open", () => {
     const p = await busyPerson();
     const before = (await mailsTo(p.user.email)).length;
     const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl });
-    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 0, revokedKeys: 0 });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 0, revokedKeys: 0, keptRequests: 1 });
     expect(await statusOf(p.pending.id)).toBe("cancelled");
     expect(await statusOf(p.approved.id)).toBe("cancelled");
     expect(await statusOf(p.available.id)).toBe("available");

@@ -145,7 +145,7 @@ export async function setDisabled(
     // that decision's request: the two deadlocked (adversarial review, 2026-12-06).
     const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("no key update");
     if (!target) throw notFound("This user");
-    const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0 };
+    const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0, keptRequests: 0 };
     if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return nothing;
     if (input.disabled && target.role === "admin" && !target.disabledAt) await assertAnotherAdminRemains(tx, target.id);
     await tx
@@ -156,7 +156,7 @@ export async function setDisabled(
     if (input.disabled) {
       await tx.delete(sessions).where(eq(sessions.userId, target.id));
       const r = await endAccessOfDisabledUser(tx, { userId: target.id, actorId, revokeKeys: input.revokeKeys ?? false, portalUrl: baseUrl, now: new Date() });
-      ended = { cancelledRequests: r.cancelled, revokedRequests: r.revokedRequests, revokedKeys: r.revokedKeys };
+      ended = { cancelledRequests: r.cancelled, revokedRequests: r.revokedRequests, revokedKeys: r.revokedKeys, keptRequests: r.keptRequests };
     }
     await recordEvent(tx, {
       actorId,

@@ -1994,6 +1994,8 @@ export interface components {
             cancelledRequests: number;
             revokedRequests: number;
             revokedKeys: number;
+            /** @description Their requests whose keys keep working (revokeKeys not set). */
+            keptRequests: number;
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];

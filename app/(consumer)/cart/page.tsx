@@ -15,6 +15,7 @@ import { myApps } from "@/lib/requests/queries";
 import { redirectHost } from "@/lib/webhooks/redirect-consumer";
 import { revokedBefore } from "@/lib/requests/revoked-before";
 import { MergeCart } from "./merge-cart";
+import { CartChanges } from "./cart-changes";
 import { RemoveFromCart } from "./remove-from-cart";
 import { SubmitRequestForm } from "./submit-request-form";
 
@@ -40,6 +41,7 @@ export default async function CartPage() {
         title="Cart"
         description="Products you want access to, with one plan. Submit them as one request for one of your apps."
       />
+      <CartChanges lines={lines.map((l) => ({ key: `${l.productId}:${l.planId}`, name: `${l.productName} (${l.planName})` }))} />
       {user && pendingMerge.length > 0 ? <MergeCart /> : null}
       {lines.length === 0 ? (
         <EmptyState title="Your cart is empty">

@@ -13,7 +13,7 @@ export function RemoveFromCart({ productId, planId, productName }: { productId: 
     <form action={action}>
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="planId" value={planId} />
-      <Button type="submit" variant="ghost" size="sm" disabled={pending} aria-label={`${pending ? "Removing" : "Remove"} ${productName} from the cart`}>
+      <Button type="submit" variant="ghost" size="sm" disabled={pending} data-cart-remove aria-label={`${pending ? "Removing" : "Remove"} ${productName} from the cart`}>
         {pending ? "Removing…" : "Remove"}
       </Button>
       {state && !state.ok ? (

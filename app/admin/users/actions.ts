@@ -63,11 +63,16 @@ export const resetAuthenticatorAction = validatedActionWithUser(
   ADMIN,
 );
 
-function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number }, revokeKeys: boolean) {
+/**
+ * What the disable did, in the row and its toast. Kept keys are named only when there are some: "Any
+ * keys they have keep working" read as a warning after a dialog that had said they had none.
+ */
+function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number; keptRequests: number }, revokeKeys: boolean) {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const parts = ["Disabled; their sessions have ended."];
   if (ended.cancelledRequests > 0) parts.push(`${n(ended.cancelledRequests, "open request", "open requests")} cancelled.`);
-  parts.push(revokeKeys ? `${n(ended.revokedKeys, "key", "keys")} revoked.` : "Any keys they have keep working.");
+  if (revokeKeys) parts.push(`${n(ended.revokedKeys, "key", "keys")} revoked.`);
+  else if (ended.keptRequests > 0) parts.push(`Their keys for ${n(ended.keptRequests, "request", "requests")} keep working.`);
   if (ended.cancelledRequests > 0 || ended.revokedKeys > 0) parts.push("They are emailed a summary.");
   return parts.join(" ");
 }

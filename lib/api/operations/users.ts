@@ -125,6 +125,7 @@ const disabledResult = z
     cancelledRequests: z.number().int().meta({ description: "Pending and approved requests of theirs cancelled." }),
     revokedRequests: z.number().int(),
     revokedKeys: z.number().int(),
+    keptRequests: z.number().int().meta({ description: "Their requests whose keys keep working (revokeKeys not set)." }),
   })
   .meta({ id: "UserDisabled" });
 
