@@ -120,6 +120,15 @@ test("a product page lists the plans in the owner's order with one Recommended, 
   await expect(page.getByRole("dialog")).toHaveCount(1);
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toHaveCount(0);
+  // Shown ("Show Password"), the key's box is an editor of Scalar's with the sample as its data-placeholder: replaced too.
+  await reference.getByRole("button", { name: "Show Password" }).first().click();
+  const samples = () =>
+    reference.evaluate((r) =>
+      [...r.querySelectorAll("[placeholder], [data-placeholder]")]
+        .map((e) => e.getAttribute("placeholder") ?? e.getAttribute("data-placeholder") ?? "")
+        .filter((v) => /^[A-Za-z0-9+/]{16,}={0,2}$/.test(v)),
+    );
+  await expect.poll(samples).toEqual([]);
 });
 
 test.describe("code snippets", () => {

@@ -51,22 +51,29 @@ test("keyboard only: Approve in the queue's panel moves focus to the panel's hea
   await expect(heading).toBeFocused();
 });
 
-test("keyboard only: Remove in the cart says what left, and focus goes to the next line's Remove, then to the heading", async ({ page }) => {
+test("keyboard only: Remove in the cart says what left, and focus goes to the line that took its place, the one before, then the heading", async ({ page }) => {
   const toast = (text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
   await signInAs(page, `cart-focus-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
-  await page.getByRole("button", { name: "Access with the Standard plan" }).click();
-  await expect(toast("Payments API (Standard) is in your cart.")).toBeVisible();
-  await page.goto("/apis/invoices");
-  await page.getByRole("button", { name: "Access with the Standard plan" }).click();
-  await expect(toast("Invoices API (Standard) is in your cart.")).toBeVisible();
+  for (const [slug, name] of [["payments", "Payments API"], ["invoices", "Invoices API"], ["weather", "Weather API"]] as const) {
+    await page.goto(`/apis/${slug}`);
+    await page.getByRole("button", { name: "Access with the Standard plan" }).click();
+    await expect(toast(`${name} (Standard) is in your cart.`)).toBeVisible();
+  }
+  const remove = (name: string) => page.getByRole("button", { name: `Remove ${name} from the cart` });
 
   await page.goto("/cart");
-  await page.getByRole("button", { name: "Remove Payments API from the cart" }).focus();
-  await page.keyboard.press("Enter");
-  await expect(toast("Payments API (Standard) removed from your cart.")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Remove Invoices API from the cart" })).toBeFocused();
+  // The middle line: the one after it takes its place and the focus.
+  await remove("Invoices API").focus();
   await page.keyboard.press("Enter");
   await expect(toast("Invoices API (Standard) removed from your cart.")).toBeVisible();
+  await expect(remove("Weather API")).toBeFocused();
+  // The last line: the one before it.
+  await page.keyboard.press("Enter");
+  await expect(toast("Weather API (Standard) removed from your cart.")).toBeVisible();
+  await expect(remove("Payments API")).toBeFocused();
+  // The only line: the page's heading.
+  await page.keyboard.press("Enter");
+  await expect(toast("Payments API (Standard) removed from your cart.")).toBeVisible();
   await expect(page.getByText("Your cart is empty")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "Cart" })).toBeFocused();
 });

@@ -37,7 +37,7 @@ test("disabling offers to revoke the person's working keys, says how many, and d
   expect(request?.status).toBe("revoked");
 });
 
-test("disabling without revoking says whose keys keep working", async ({ page }) => {
+test("disabling without revoking says how many working keys are kept", async ({ page }) => {
   const { email, requestId } = await approvedRequest(conn, "weather");
   await withWorkingKey(requestId);
   await signInAs(page, "admin@portico.dev", `/admin/users?q=${encodeURIComponent(email)}`);
@@ -45,7 +45,7 @@ test("disabling without revoking says whose keys keep working", async ({ page })
   const confirm = await userMenu(page, email, "Disable…");
   await confirm.getByLabel("Also revoke their working keys (1)").uncheck();
   await confirm.getByRole("button", { name: "Disable now" }).click();
-  await expect(row).toContainText("Disabled; their sessions have ended. Their keys for 1 request keep working.");
+  await expect(row).toContainText("Disabled; their sessions have ended. 1 working key kept.");
   const [request] = await conn.db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
   expect(request?.status).toBe("available");
 });

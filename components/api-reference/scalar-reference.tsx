@@ -89,10 +89,14 @@ export function ScalarReference(source: ApiReferenceSource) {
       for (const input of root.querySelectorAll<HTMLInputElement>("input.scalar-password-input[placeholder]")) {
         if (SAMPLE_SECRET.test(input.placeholder)) input.placeholder = KEY_PLACEHOLDER;
       }
+      // "Show" swaps the box for an editor that carries the sample as its data-placeholder.
+      for (const editor of root.querySelectorAll<HTMLElement>(".code-input-lite__editor[data-placeholder]")) {
+        if (SAMPLE_SECRET.test(editor.dataset.placeholder ?? "")) editor.dataset.placeholder = KEY_PLACEHOLDER;
+      }
     };
     demote();
     const observer = new MutationObserver(demote);
-    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label", "placeholder"] });
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-label", "placeholder", "data-placeholder"] });
     return () => observer.disconnect();
   }, []);
   // Scalar reads forceDarkModeState once, when it mounts (its colour mode ignores a later

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accessRequests, auditEvents, claimLinks, users } from "@/db/schema";
+import { accessRequests, apiKeys, auditEvents, claimLinks, users } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { claimKey } from "@/lib/keys/claim-key";
 import { resendClaimLink } from "@/lib/keys/key-lifecycle";
@@ -55,7 +55,7 @@ describe("disabling a person ends what they had open", () => {
     const before = (await mailsTo(p.user.email)).length;
 
     const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: true, baseUrl });
-    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 1, revokedKeys: 1, keptRequests: 0 });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 1, revokedKeys: 1, keptKeys: 0 });
     expect(await statusOf(p.pending.id)).toBe("cancelled");
     expect(await statusOf(p.approved.id)).toBe("cancelled");
     expect(await statusOf(p.available.id)).toBe("revoked");
@@ -90,7 +90,7 @@ describe("disabling a person ends what they had open", () => {
     const p = await busyPerson();
     const before = (await mailsTo(p.user.email)).length;
     const ended = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl });
-    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 0, revokedKeys: 0, keptRequests: 1 });
+    expect(ended).toEqual({ cancelledRequests: 2, revokedRequests: 0, revokedKeys: 0, keptKeys: 1 });
     expect(await statusOf(p.pending.id)).toBe("cancelled");
     expect(await statusOf(p.approved.id)).toBe("cancelled");
     expect(await statusOf(p.available.id)).toBe("available");
@@ -137,5 +137,19 @@ describe("disabling a person ends what they had open", () => {
     expect(await statusOf(approved.id)).toBe("approved");
     const [link] = await t.db.select().from(claimLinks).where(eq(claimLinks.requestId, approved.id));
     expect(link?.usedAt).toBeNull();
+  });
+
+  it("names as kept only keys that still work, the users page's count, also for someone disabled already", async () => {
+    const p = await busyPerson();
+    const first = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl });
+    expect(first.keptKeys).toBe(1);
+    expect((await listUsers(t.db, { q: p.user.email })).rows[0]?.workingKeys).toBe(1);
+    // Disabled again (a retried API call): nothing more ends, and the key that still works is named.
+    const again = await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl });
+    expect(again).toEqual({ cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0, keptKeys: 1 });
+    // A key past its expiry on a request still marked available works no more: not kept, as the page says.
+    await t.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 60_000) }).where(eq(apiKeys.requestId, p.available.id));
+    expect((await listUsers(t.db, { q: p.user.email })).rows[0]?.workingKeys).toBe(0);
+    expect((await setDisabled(t.db, adminActor, { userId: p.user.id, disabled: true, revokeKeys: false, baseUrl })).keptKeys).toBe(0);
   });
 });

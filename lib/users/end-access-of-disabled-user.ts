@@ -63,5 +63,5 @@ export async function endAccessOfDisabledUser(
       });
     }
   }
-  return { cancelled: cancelled.requestIds.length, revokedRequests: revoked.requestIds.length, revokedKeys: revoked.keys.length, keptRequests: kept.length };
+  return { cancelled: cancelled.requestIds.length, revokedRequests: revoked.requestIds.length, revokedKeys: revoked.keys.length };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { sessions, type UserRole, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -49,11 +49,9 @@ export async function listUsers(db: Queryable, opts: UserListFilters) {
       disabledAt: users.disabledAt,
       createdAt: users.createdAt,
       cursorAt: sql<string>`${users.createdAt}::text`,
-      // What "Also revoke their working keys (N)" would stop: keys of their available requests that still work.
+      // What "Also revoke their working keys (N)" would stop.
       // users.id spelled with its table: in a select from users alone Drizzle writes a bare "id".
-      workingKeys: sql<number>`(select count(*)::int from api_keys k join access_requests r on r.id = k.request_id
-        where r.requester_id = ${sql.identifier("users")}.${sql.identifier("id")} and r.status = 'available'
-          and (k.ends_at is null or k.ends_at > now()) and (k.expires_at is null or k.expires_at > now()))`,
+      workingKeys: workingKeysOf(sql`${sql.identifier("users")}.${sql.identifier("id")}`),
       // A confirmed authenticator (a setup in progress is not one): the admin may reset it.
       hasAuthenticator: sql<boolean>`exists (select 1 from second_factors f
         where f.user_id = ${sql.identifier("users")}.${sql.identifier("id")} and f.confirmed_at is not null)`,
@@ -125,6 +123,13 @@ export async function changeRole(db: Database, actor: Actor, input: { userId: st
   });
 }
 
+/** How many keys of the person's available requests still work: what disabling them may leave working. */
+function workingKeysOf(person: SQL) {
+  return sql<number>`(select count(*)::int from api_keys k join access_requests r on r.id = k.request_id
+    where r.requester_id = ${person} and r.status = 'available'
+      and (k.ends_at is null or k.ends_at > now()) and (k.expires_at is null or k.expires_at > now()))`;
+}
+
 /**
  * Disable: the user cannot sign in and every session ends now. Their pending and approved requests
  * are cancelled (nothing can be approved or claimed for them); their working keys are revoked too
@@ -145,8 +150,15 @@ export async function setDisabled(
     // that decision's request: the two deadlocked (adversarial review, 2026-12-06).
     const [target] = await tx.select().from(users).where(and(eq(users.id, input.userId), eq(users.kind, "person"))).for("no key update");
     if (!target) throw notFound("This user");
-    const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0, keptRequests: 0 };
-    if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return nothing;
+    // The keys left working (the same count the users page offers to revoke), also when they were
+    // disabled already: what the admin's message and the API's answer say.
+    const keptKeys = async () => {
+      if (!input.disabled || input.revokeKeys) return 0;
+      const [row] = await tx.execute<{ kept: number }>(sql`select ${workingKeysOf(sql`${target.id}`)} as kept`);
+      return row?.kept ?? 0;
+    };
+    const nothing = { cancelledRequests: 0, revokedRequests: 0, revokedKeys: 0 };
+    if (Boolean(target.disabledAt) === input.disabled && !(input.disabled && input.revokeKeys)) return { ...nothing, keptKeys: await keptKeys() };
     if (input.disabled && target.role === "admin" && !target.disabledAt) await assertAnotherAdminRemains(tx, target.id);
     await tx
       .update(users)
@@ -156,7 +168,7 @@ export async function setDisabled(
     if (input.disabled) {
       await tx.delete(sessions).where(eq(sessions.userId, target.id));
       const r = await endAccessOfDisabledUser(tx, { userId: target.id, actorId, revokeKeys: input.revokeKeys ?? false, portalUrl: baseUrl, now: new Date() });
-      ended = { cancelledRequests: r.cancelled, revokedRequests: r.revokedRequests, revokedKeys: r.revokedKeys, keptRequests: r.keptRequests };
+      ended = { cancelledRequests: r.cancelled, revokedRequests: r.revokedRequests, revokedKeys: r.revokedKeys };
     }
     await recordEvent(tx, {
       actorId,
@@ -165,7 +177,7 @@ export async function setDisabled(
       subjectId: target.id,
       data: input.disabled ? { ...ended, keysKept: !input.revokeKeys } : {},
     });
-    return ended;
+    return { ...ended, keptKeys: await keptKeys() };
   });
 }
 

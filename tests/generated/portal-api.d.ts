@@ -1994,8 +1994,8 @@ export interface components {
             cancelledRequests: number;
             revokedRequests: number;
             revokedKeys: number;
-            /** @description Their requests whose keys keep working (revokeKeys not set). */
-            keptRequests: number;
+            /** @description Their keys that keep working (revokeKeys not set). Absent from answers stored before 2026-12-06 and replayed for an Idempotency-Key. */
+            keptKeys?: number;
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];

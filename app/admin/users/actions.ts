@@ -67,12 +67,12 @@ export const resetAuthenticatorAction = validatedActionWithUser(
  * What the disable did, in the row and its toast. Kept keys are named only when there are some: "Any
  * keys they have keep working" read as a warning after a dialog that had said they had none.
  */
-function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number; keptRequests: number }, revokeKeys: boolean) {
+function disabledMessage(ended: { cancelledRequests: number; revokedKeys: number; keptKeys: number }, revokeKeys: boolean) {
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   const parts = ["Disabled; their sessions have ended."];
   if (ended.cancelledRequests > 0) parts.push(`${n(ended.cancelledRequests, "open request", "open requests")} cancelled.`);
   if (revokeKeys) parts.push(`${n(ended.revokedKeys, "key", "keys")} revoked.`);
-  else if (ended.keptRequests > 0) parts.push(`Their keys for ${n(ended.keptRequests, "request", "requests")} keep working.`);
+  else if (ended.keptKeys > 0) parts.push(`${n(ended.keptKeys, "working key", "working keys")} kept.`);
   if (ended.cancelledRequests > 0 || ended.revokedKeys > 0) parts.push("They are emailed a summary.");
   return parts.join(" ");
 }

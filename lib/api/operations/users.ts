@@ -125,7 +125,11 @@ const disabledResult = z
     cancelledRequests: z.number().int().meta({ description: "Pending and approved requests of theirs cancelled." }),
     revokedRequests: z.number().int(),
     revokedKeys: z.number().int(),
-    keptRequests: z.number().int().meta({ description: "Their requests whose keys keep working (revokeKeys not set)." }),
+    keptKeys: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: "Their keys that keep working (revokeKeys not set). Absent from answers stored before 2026-12-06 and replayed for an Idempotency-Key." }),
   })
   .meta({ id: "UserDisabled" });
 

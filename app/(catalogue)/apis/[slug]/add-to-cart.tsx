@@ -27,7 +27,8 @@ export function AddToCart({ productId, planId, planName }: { productId: string; 
       <Button ref={button} type="submit" size="sm" className="w-full" disabled={pending}>
         {pending ? "Adding…" : `Access with the ${planName} plan`}
       </Button>
-      <div aria-live="polite">
+      {/* Not a live region: the toast announces what was added; a refusal is an alert. */}
+      <div>
         {state ? (
           state.ok ? (
             <p className="text-sm text-emerald-700 dark:text-emerald-400">
