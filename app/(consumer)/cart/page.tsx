@@ -15,7 +15,7 @@ import { myApps } from "@/lib/requests/queries";
 import { redirectHost } from "@/lib/webhooks/redirect-consumer";
 import { revokedBefore } from "@/lib/requests/revoked-before";
 import { MergeCart } from "./merge-cart";
-import { CartChanges } from "./cart-changes";
+import { CartChanges, cartLineKey } from "./cart-changes";
 import { RemoveFromCart } from "./remove-from-cart";
 import { SubmitRequestForm } from "./submit-request-form";
 
@@ -41,7 +41,7 @@ export default async function CartPage() {
         title="Cart"
         description="Products you want access to, with one plan. Submit them as one request for one of your apps."
       />
-      <CartChanges lines={lines.map((l) => ({ key: `${l.productId}:${l.planId}`, name: `${l.productName} (${l.planName})` }))} />
+      <CartChanges lines={lines.map((l) => ({ key: cartLineKey(l), name: `${l.productName} (${l.planName})` }))} />
       {user && pendingMerge.length > 0 ? <MergeCart /> : null}
       {lines.length === 0 ? (
         <EmptyState title="Your cart is empty">
@@ -60,7 +60,7 @@ export default async function CartPage() {
             </h2>
             <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Cart items">
               {lines.map((line) => (
-                <li key={`${line.productId}:${line.planId}`} className="flex items-center justify-between gap-4 px-4 py-3">
+                <li key={cartLineKey(line)} className="flex items-center justify-between gap-4 px-4 py-3">
                   <div>
                     <Link href={`/apis/${line.productSlug}`} className="font-medium hover:underline">
                       {line.productName}

@@ -3,19 +3,20 @@
 import { useActionState, useEffect } from "react";
 import { Button } from "@/components/ui/button";
 import { removeFromCartAction } from "./actions";
-import { CART_REMOVING } from "./cart-changes";
+import { CART_REMOVING, cartLineKey } from "./cart-changes";
 
 export function RemoveFromCart({ productId, planId, productName }: { productId: string; planId: string; productName: string }) {
   const [state, action, pending] = useActionState(removeFromCartAction, null);
+  const key = cartLineKey({ productId, planId });
   useEffect(() => {
     if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
   }, [state]);
   return (
     // The page says what was removed and where the focus goes (cart-changes.tsx): it is told which line.
-    <form action={action} onSubmit={() => window.dispatchEvent(new CustomEvent(CART_REMOVING, { detail: `${productId}:${planId}` }))}>
+    <form action={action} onSubmit={() => window.dispatchEvent(new CustomEvent(CART_REMOVING, { detail: key }))}>
       <input type="hidden" name="productId" value={productId} />
       <input type="hidden" name="planId" value={planId} />
-      <Button type="submit" variant="ghost" size="sm" disabled={pending} data-cart-remove={`${productId}:${planId}`} aria-label={`${pending ? "Removing" : "Remove"} ${productName} from the cart`}>
+      <Button type="submit" variant="ghost" size="sm" disabled={pending} data-cart-remove={key} aria-label={`${pending ? "Removing" : "Remove"} ${productName} from the cart`}>
         {pending ? "Removing…" : "Remove"}
       </Button>
       {state && !state.ok ? (
