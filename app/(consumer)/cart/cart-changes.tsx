@@ -7,9 +7,6 @@ import { focusWasDropped } from "@/components/use-focus-back";
 /** Sent by a line's Remove (remove-from-cart.tsx) as it submits, with the line's key. */
 export const CART_REMOVING = "portico:cart-removing";
 
-/** A cart line's key, the same on the page's list and on the line's Remove button. */
-export const cartLineKey = (line: { productId: string; planId: string }) => `${line.productId}:${line.planId}`;
-
 type Line = { key: string; name: string };
 
 /**

@@ -15,7 +15,8 @@ import { myApps } from "@/lib/requests/queries";
 import { redirectHost } from "@/lib/webhooks/redirect-consumer";
 import { revokedBefore } from "@/lib/requests/revoked-before";
 import { MergeCart } from "./merge-cart";
-import { CartChanges, cartLineKey } from "./cart-changes";
+import { CartChanges } from "./cart-changes";
+import { cartLineKey } from "./line-key";
 import { RemoveFromCart } from "./remove-from-cart";
 import { SubmitRequestForm } from "./submit-request-form";
 

@@ -3,7 +3,8 @@
 import { useActionState, useEffect } from "react";
 import { Button } from "@/components/ui/button";
 import { removeFromCartAction } from "./actions";
-import { CART_REMOVING, cartLineKey } from "./cart-changes";
+import { CART_REMOVING } from "./cart-changes";
+import { cartLineKey } from "./line-key";
 
 export function RemoveFromCart({ productId, planId, productName }: { productId: string; planId: string; productName: string }) {
   const [state, action, pending] = useActionState(removeFromCartAction, null);
