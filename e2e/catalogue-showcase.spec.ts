@@ -1,19 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { asc, eq } from "drizzle-orm";
 import { apps, auditEvents, productPlans, products, users } from "../db/schema";
 import { changeProductStatus } from "../lib/products/change-product-status";
 import { createProduct } from "../lib/products/create-product";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { fillOpenApi, referenceOperation, seriousViolations } from "./helpers-products";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 
-/** A toast (components/toast.tsx, sonner) saying this. */
-const toast = (page: Page, text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
 const tag = () => randomBytes(3).toString("hex");
 async function person(role: "consumer" | "owner" | "admin") {
   const [u] = await conn.db

@@ -6,7 +6,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { applyTransition } from "../lib/requests/state-machine";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb, userIdByEmail } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -75,7 +75,7 @@ test("a consumer fills a cart, submits, follows, cancels, removes and resubmits 
   // The confirm buttons went with the form: focus is on the page's heading, not the body.
   await expect(page.getByRole("heading", { level: 1 })).toBeFocused();
   // Said by a toast, though the form that sent it is gone from the cancelled request's page.
-  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Request cancelled." })).toBeVisible();
+  await expect(toast(page, "Request cancelled.")).toBeVisible();
   await expect(page.getByTestId("timeline-event")).toHaveCount(2);
   await expect(page.getByTestId("timeline-event").nth(1)).toContainText("Cancelled");
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { pendingRequest } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -16,7 +16,7 @@ test("keyboard only: Add to cart keeps focus on its button, and Submit request l
   await add.focus();
   await page.keyboard.press("Enter");
   // A toast says what was added (the plan's own line may be below the screen's edge); the line links to the cart.
-  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Payments API (Standard) is in your cart." })).toBeVisible();
+  await expect(toast(page, "Payments API (Standard) is in your cart.")).toBeVisible();
   await expect(page.getByRole("link", { name: "View cart" })).toBeVisible();
   await expect(add).toBeFocused();
 
@@ -52,12 +52,11 @@ test("keyboard only: Approve in the queue's panel moves focus to the panel's hea
 });
 
 test("keyboard only: Remove in the cart says what left, and focus goes to the line that took its place, the one before, then the heading", async ({ page }) => {
-  const toast = (text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
   await signInAs(page, `cart-focus-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
   for (const [slug, name] of [["payments", "Payments API"], ["invoices", "Invoices API"], ["weather", "Weather API"]] as const) {
     await page.goto(`/apis/${slug}`);
     await page.getByRole("button", { name: "Access with the Standard plan" }).click();
-    await expect(toast(`${name} (Standard) is in your cart.`)).toBeVisible();
+    await expect(toast(page, `${name} (Standard) is in your cart.`)).toBeVisible();
   }
   const remove = (name: string) => page.getByRole("button", { name: `Remove ${name} from the cart` });
 
@@ -65,15 +64,15 @@ test("keyboard only: Remove in the cart says what left, and focus goes to the li
   // The middle line: the one after it takes its place and the focus.
   await remove("Invoices API").focus();
   await page.keyboard.press("Enter");
-  await expect(toast("Invoices API (Standard) removed from your cart.")).toBeVisible();
+  await expect(toast(page, "Invoices API (Standard) removed from your cart.")).toBeVisible();
   await expect(remove("Weather API")).toBeFocused();
   // The last line: the one before it.
   await page.keyboard.press("Enter");
-  await expect(toast("Weather API (Standard) removed from your cart.")).toBeVisible();
+  await expect(toast(page, "Weather API (Standard) removed from your cart.")).toBeVisible();
   await expect(remove("Payments API")).toBeFocused();
   // The only line: the page's heading.
   await page.keyboard.press("Enter");
-  await expect(toast("Payments API (Standard) removed from your cart.")).toBeVisible();
+  await expect(toast(page, "Payments API (Standard) removed from your cart.")).toBeVisible();
   await expect(page.getByText("Your cart is empty")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "Cart" })).toBeFocused();
 });

@@ -5,7 +5,7 @@ import { plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb, userIdByEmail } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -158,7 +158,7 @@ test("Give up access says so in a toast, though the page then shows the request 
   await page.getByRole("button", { name: "Give up access" }).click();
   await page.getByRole("button", { name: "Give up access and stop the key" }).click();
   await expect(page.getByTestId("request-status").locator("[data-status]")).toHaveAttribute("data-status", "completed");
-  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Access given up (checked in)." })).toBeVisible();
+  await expect(toast(page, "Access given up (checked in).")).toBeVisible();
 });
 
 test("an OAuth 2.0 product's request page creates its client once, and the emailed link then speaks of the client", async ({ page, request }) => {

@@ -8,6 +8,9 @@ import { mailLinks } from "./mailbox";
 /** Auth.js's session lifetime (lib/auth/index.ts maxAge): a session this long is never rewritten on use. */
 const AUTH_SESSION_MS = 30 * 24 * 3600_000;
 
+/** A toast (components/toast.tsx, sonner) saying this. */
+export const toast = (page: Page, text: string) => page.locator("[data-sonner-toast]").filter({ hasText: text });
+
 /**
  * Signs in someone who already has an account, as a finished magic-link sign-in leaves them: a
  * database session of Auth.js's 30 days and its cookie, then the home page (or `path`). A new address, a

@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { claimLinks } from "../db/schema";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { claimLinkFor, rememberSecret } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -117,7 +117,7 @@ test("golden path: request, approve, claim once, verify, roll with grace, revoke
   await expect(row).toContainText("Revoked: “Rotating all golden keys.”");
   await expect(row.getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
   // Said in a toast: the row's form (and its status line) went with the refresh.
-  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "the requester has been emailed" })).toBeVisible();
+  await expect(toast(page, "the requester has been emailed")).toBeVisible();
   expect((await verify(key)).status()).toBe(401);
   expect((await verify(rolled)).status()).toBe(401);
 
