@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { accessRequests, plans, productPlans, products, users } from "../db/schema";
 import { issueKey } from "../lib/keys/issue-key";
@@ -22,12 +22,18 @@ async function withWorkingKey(requestId: string) {
   });
 }
 
-test("disabling offers to revoke the person's working keys, says how many, and does", async ({ page }) => {
+/** A person with one working key, and the admin's Disable… dialog for them open on the users page. */
+async function disableDialogForOneKey(page: Page) {
   const { email, requestId } = await approvedRequest(conn, "weather");
   await withWorkingKey(requestId);
   await signInAs(page, "admin@portico.dev", `/admin/users?q=${encodeURIComponent(email)}`);
   const row = page.getByTestId("user-row").filter({ hasText: email });
   const confirm = await userMenu(page, email, "Disable…");
+  return { requestId, row, confirm };
+}
+
+test("disabling offers to revoke the person's working keys, says how many, and does", async ({ page }) => {
+  const { requestId, row, confirm } = await disableDialogForOneKey(page);
   await expect(confirm.getByText("Their pending and approved requests are cancelled")).toBeVisible();
   const revoke = confirm.getByLabel("Also revoke their working keys (1)");
   await expect(revoke).toBeChecked();
@@ -38,11 +44,7 @@ test("disabling offers to revoke the person's working keys, says how many, and d
 });
 
 test("disabling without revoking says how many working keys are kept", async ({ page }) => {
-  const { email, requestId } = await approvedRequest(conn, "weather");
-  await withWorkingKey(requestId);
-  await signInAs(page, "admin@portico.dev", `/admin/users?q=${encodeURIComponent(email)}`);
-  const row = page.getByTestId("user-row").filter({ hasText: email });
-  const confirm = await userMenu(page, email, "Disable…");
+  const { requestId, row, confirm } = await disableDialogForOneKey(page);
   await confirm.getByLabel("Also revoke their working keys (1)").uncheck();
   await confirm.getByRole("button", { name: "Disable now" }).click();
   await expect(row).toContainText("Disabled; their sessions have ended. 1 working key kept.");
