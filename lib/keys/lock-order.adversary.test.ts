@@ -1,5 +1,6 @@
 import type { Sql } from "postgres";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createDb } from "@/db/connect";
 import { userActor } from "@/lib/auth/permissions";
 import { addToCart } from "@/lib/cart/cart-store";
 import { changeProductStatus } from "@/lib/products/change-product-status";
@@ -179,14 +180,19 @@ describe("approving an extension, which also locks the request it extends", () =
 });
 
 describe("deleting an app, which cancels its open requests", () => {
+  const heapOrder = createDb(t.url, { max: 4, timeoutMs: 60_000, settings: { enable_indexscan: "off", enable_indexonlyscan: "off", enable_bitmapscan: "off" } });
+  afterAll(() => heapOrder.sql.end({ timeout: 5 }));
+
   it("deleteApp racing a bulk revoke of two approved requests of the app: no deadlock", { timeout: 60_000 }, async () => {
-    // The order deleteApp's unordered select returns them in (same SQL as drizzle's): try until it is
-    // not id order, as it is whenever the scan is not by id.
+    // The order deleteApp's select returns them in without its ORDER BY (same SQL as drizzle's): try
+    // until it is not id order. The probe and deleteApp run on connections that scan the table, not an
+    // index: a plan by the (app_id, id) index comes in id order every time (a CI run drew it for all 20
+    // tries). With the ORDER BY and FOR UPDATE taken out of deleteApp, this fails with 40P01.
     let found: { user: Awaited<ReturnType<typeof f.user>>; appId: string; first: string; second: string } | null = null;
     for (let i = 0; i < 20 && !found; i++) {
       const { user, request } = await approved([f.product("payments").id]);
       const other = await approvedIn(request.appId, user, f.product("invoices").id);
-      const rows = await t.sql.unsafe<{ id: string }[]>(
+      const rows = await heapOrder.sql.unsafe<{ id: string }[]>(
         `select "id" from "access_requests" where ("access_requests"."app_id" = $1 and "access_requests"."status" in ($2, $3))`,
         [request.appId, "pending", "approved"],
       );
@@ -199,7 +205,7 @@ describe("deleting an app, which cancels its open requests", () => {
     // deleteApp cancels `first` (the larger id), then waits for its part (held, the status trigger);
     // the revoke locks `second`, then waits for `first`; let go, deleteApp cancels `second`.
     const results = await race(t.sql, partsOf(first), {
-      deleteApp: () => deleteApp(t.db, user.id, appId),
+      deleteApp: () => deleteApp(heapOrder.db, user.id, appId),
       revoke: () => revokeRequests(t.db, admin, { requestIds: [first, second], reason: "Closing", baseUrl }),
     });
     noDeadlock(results);
