@@ -10,6 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { eq, sql } from "drizzle-orm";
 import { createDb, INDEX_ORDER_SETTINGS } from "../db/connect";
 import { securitySettings, sessions, users } from "../db/schema";
+import { navCounts } from "../lib/admin/nav-counts";
 import { parseQueueParams, SORTABLE } from "../lib/admin/queue-params";
 import { queryQueue } from "../lib/admin/queue-query";
 import { decideRequests } from "../lib/requests/decide-requests";
@@ -89,6 +90,18 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       for (let i = 0; i < 30; i++) {
         const t0 = performance.now();
         await queryQueue(queueDb, asOwner, p);
+        times.push(performance.now() - t0);
+      }
+      console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+    }
+    // The admin navigation's badges (lib/admin/nav-counts.ts), on every admin page: the owner's, and
+    // the admin's, who sees every request and gave the bulk approvals' approvals.
+    const asAdmin = { kind: "user" as const, id: admin.id, role: "admin" as const, disabled: false };
+    for (const [label, actor] of [["navigation badges, owner", asOwner], ["navigation badges, admin", asAdmin]] as const) {
+      const times: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        await navCounts(db, actor);
         times.push(performance.now() - t0);
       }
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);

@@ -14,6 +14,11 @@ export type NavCounts = { queue: number; reviews: number };
  *   same rule as the queue's "mayDecide", lib/admin/queue-query.ts);
  * - reviews: open reviews of requests they see (the Reviews page's "N wait for review").
  * Each is counted up to NAV_COUNT_CAP (the badge then reads "99+"): it runs on every admin page.
+ *
+ * `offset 0` keeps "they already approved it" a look-up per pending request (the approvals' primary
+ * key): without it the planner hashed every approval the person ever gave first. At 1M requests the
+ * admin's badge cost 17.5 ms at p50 that way (27,700 approvals), 2.0 ms with it; an owner's, 1.1 ms
+ * either way (2026-12-06, 50 runs each).
  */
 export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts> {
   if (actor.disabled || (actor.kind === "user" && actor.role !== "owner" && actor.role !== "admin")) return { queue: 0, reviews: 0 };
@@ -24,7 +29,7 @@ export async function navCounts(db: Queryable, actor: Actor): Promise<NavCounts>
         where ${accessRequests.status} = 'pending' and ${accessRequests.requesterId} <> ${actor.id}
           and exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${mine})
           and not (
-            exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id})
+            exists (select 1 from ${requestApprovals} where ${requestApprovals.requestId} = ${accessRequests.id} and ${requestApprovals.approverId} = ${actor.id} offset 0)
             and not exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${accessRequests.id}
               and ${accessRequestProducts.approvedById} is null and ${mine})
           )
