@@ -38,16 +38,21 @@ export function queueConditions(actor: Actor, p: QueueParams, visibility: Visibi
   const where: SQL[] = [seenIn(actor, p, visibility), ...filterConditions(p)];
   if (p.q) {
     const pattern = `%${escapeLike(p.q)}%`;
+    // The people and apps the text names are found once, from their own indexes, and each request
+    // read is tested against them: no person or app is read per request. At 1M requests, the owner's
+    // pending requests naming "weather" (285 walked for a page): the page 11.6 → 9.1 ms at p50, when
+    // each request walked was joined to its requester and app to test their names; "scale", which
+    // names all 2,000 people, 32.9 → 35.3 ms (queuePage, 100 runs each, 2026-12-06).
     const match = or(
-      ilike(users.email, pattern),
-      ilike(users.name, pattern),
-      ilike(apps.name, pattern),
+      sql`${accessRequests.requesterId} in (select ${users.id} from ${users} where ${requesterMatch(users, p.q)})`,
+      sql`${accessRequests.appId} in (select ${apps.id} from ${apps} where ${ilike(apps.name, pattern)})`,
       ilike(accessRequests.reason, pattern),
       // Asked of each request as it is read (`offset 0` keeps the planner from hashing every request
       // of the products named first: a page of the pending requests naming one product, 181 ms
       // against 12, building a hash of its 111,000 requests).
-      sql`exists (select 1 from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
-        where ${accessRequestProducts.requestId} = ${accessRequests.id} and ${products.name} ilike ${pattern} offset 0)`,
+      sql`exists (select 1 from ${accessRequestProducts}
+        where ${accessRequestProducts.requestId} = ${accessRequests.id}
+          and ${accessRequestProducts.productId} in (select ${products.id} from ${products} where ${products.name} ilike ${pattern}) offset 0)`,
     );
     if (match) where.push(match);
   }
@@ -307,21 +312,23 @@ export function queueRowsQuery(
   const { expr } = sortKey[p.sort];
   // The page's ids first, then its columns for those rows alone (the plan's fields, the key expiry
   // of an extension, the parts): computed for a page, not for every row a sort looks at.
-  const page = db.$with("page").as(
-    p.sort === "requester" || p.sort === "app"
-      ? joinedSortPage(db, actor, p, start, ascending)
-      : db
-          .select({
-            id: sql<string>`${accessRequests.id}`.as("id"),
-            pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${accessRequests.id} ${direction}))::int`.as("pos"),
-          })
-          .from(accessRequests)
-          .innerJoin(users, eq(users.id, accessRequests.requesterId))
-          .innerJoin(apps, eq(apps.id, accessRequests.appId))
-          .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined))
-          .orderBy(order(expr), order(accessRequests.id))
-          .limit(p.size + 1),
-  );
+  const walked = () => {
+    const rows = db
+      .select({
+        id: sql<string>`${accessRequests.id}`.as("id"),
+        pos: sql<number>`(row_number() over (order by ${expr} ${direction}, ${accessRequests.id} ${direction}))::int`.as("pos"),
+      })
+      .from(accessRequests)
+      .$dynamic();
+    // Only a requester filter reads the requester (joinsFor): a join the conditions do not need
+    // is a look-up for every request walked past.
+    if (joinsFor(p).users) rows.innerJoin(users, eq(users.id, accessRequests.requesterId));
+    return rows
+      .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined))
+      .orderBy(order(expr), order(accessRequests.id))
+      .limit(p.size + 1);
+  };
+  const page = db.$with("page").as(p.sort === "requester" || p.sort === "app" ? joinedSortPage(db, actor, p, start, ascending) : walked());
   // No ORDER BY here (the rows are put in `pos` order by the caller): the queue's pool prices sorting out.
   return db
     .with(page)
@@ -349,10 +356,11 @@ function joinedSortPage(db: Queryable, actor: Actor, p: QueueParams, start: Queu
   // Past the cursor: within the cursor's own key, only the requests beyond its id.
   const beyondCursor = start ? sql`(${expr} <> ${key} or ${accessRequests.id} ${ascending ? sql`>` : sql`<`} ${start.id})` : undefined;
   const conditions = and(byRequester ? eq(accessRequests.requesterId, users.id) : eq(accessRequests.appId, apps.id), ...queueConditions(actor, p), beyondCursor);
+  // The requester's own row for a requester filter beside an app sort (sorted by requester, it is the outer row).
   const requests = (
-    byRequester
-      ? db.select({ id: accessRequests.id }).from(accessRequests).innerJoin(apps, eq(apps.id, accessRequests.appId))
-      : db.select({ id: accessRequests.id }).from(accessRequests).innerJoin(users, eq(users.id, accessRequests.requesterId))
+    !byRequester && p.requester
+      ? db.select({ id: accessRequests.id }).from(accessRequests).innerJoin(users, eq(users.id, accessRequests.requesterId))
+      : db.select({ id: accessRequests.id }).from(accessRequests)
   )
     .where(conditions)
     .orderBy(order(accessRequests.id))
@@ -756,9 +764,12 @@ export function walksInKeyOrder(p: QueueParams, count: { capped: boolean } | nul
   return !isFiltered(p) || Boolean(count?.capped);
 }
 
-/** The tables a view's filters and sort key read besides access_requests (queueConditions, sortKey). */
+/**
+ * The tables a view's filters and sort key read besides access_requests (queueConditions, sortKey).
+ * A search reads none: it finds the people and apps it names on its own.
+ */
 function joinsFor(p: QueueParams) {
-  return { users: Boolean(p.requester || p.q || p.sort === "requester"), apps: Boolean(p.q || p.sort === "app") };
+  return { users: Boolean(p.requester || p.sort === "requester"), apps: p.sort === "app" };
 }
 
 type QueueRowsResult = Omit<Awaited<ReturnType<typeof queueRowsQuery>>[number], "pos">;
