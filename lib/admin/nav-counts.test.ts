@@ -10,6 +10,8 @@ import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
 import { NAV_COUNT_CAP, navCountText } from "./nav-count-cap";
 import { navCounts, navCountsOrNone } from "./nav-counts";
+import { parseQueueParams } from "./queue-params";
+import { queryQueue } from "./queue-query";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -54,6 +56,28 @@ describe("admin navigation badges", () => {
     expect(await navCounts(t.db, owner)).toEqual({ queue: 1, reviews: 1 });
     expect(await navCounts(t.db, otherOwner)).toEqual({ queue: 2, reviews: 0 });
     expect((await navCounts(t.db, admin)).reviews).toBe(1);
+  });
+
+  it("agrees with the queue's own 'may decide' for the admin and an owner, once they approved a two-approver request", async () => {
+    // The badge's "already approved, none of my parts waiting" test is the queue's mayDecide; the
+    // admin is the one whose approvals are many at scale (the badge then probes them per request).
+    const decidable = async (actor: typeof admin) => {
+      const { rows } = await queryQueue(t.db, actor, parseQueueParams({ status: "pending", size: "100" }));
+      return rows.filter((r) => r.mayDecide).length;
+    };
+    await t.db.update(plans).set({ approvalsRequired: 2 }).where(eq(plans.id, f.plan("Standard").id));
+    try {
+      const twice = await request((await f.user()).id, ["payments"]);
+      const before = { admin: (await navCounts(t.db, admin)).queue, owner: (await navCounts(t.db, owner)).queue };
+      expect(before).toEqual({ admin: await decidable(admin), owner: await decidable(owner) });
+      await decideRequests(t.db, admin, { requestIds: [twice.id], decision: "approve", baseUrl });
+      const after = { admin: (await navCounts(t.db, admin)).queue, owner: (await navCounts(t.db, owner)).queue };
+      expect(after).toEqual({ admin: await decidable(admin), owner: await decidable(owner) });
+      // Still pending, one approval short: the owner may still decide it, the admin no longer.
+      expect(after).toEqual({ admin: before.admin - 1, owner: before.owner });
+    } finally {
+      await t.db.update(plans).set({ approvalsRequired: 1 }).where(eq(plans.id, f.plan("Standard").id));
+    }
   });
 
   it("counts nothing for a consumer or a disabled owner", async () => {
