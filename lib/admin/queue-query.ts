@@ -42,8 +42,9 @@ export function queueConditions(actor: Actor, p: QueueParams, visibility: Visibi
     // app are looked up only to test their names, not joined to the request. Found once instead (`in`,
     // a hash of everyone the text names), a page cost grew with the people named (6,004 for
     // "example.com" in a review, 2026-12-06), and past the hash's memory with people × requests walked.
-    // At 1M requests, the owner's pending requests naming "weather" (285 walked for a page): the
-    // statement 10.0 → 6.5 ms at p50 against the joins (80 runs, two rounds).
+    // At 1M requests, the owner's pending requests naming "weather" (285 walked for a page), against
+    // the joins: the statement 8.3 → 7.8 ms at p50 on a quiet machine, 15.0 → 12.3 ms beside a test
+    // run (interleaved, 200 and 150 runs; hashed it was 6.2 and 11.7 ms).
     const match = or(
       sql`exists (select 1 from ${users} where ${users.id} = ${accessRequests.requesterId} and ${requesterMatch(users, p.q)} offset 0)`,
       sql`exists (select 1 from ${apps} where ${apps.id} = ${accessRequests.appId} and ${ilike(apps.name, pattern)} offset 0)`,
