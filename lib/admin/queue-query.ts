@@ -481,7 +481,7 @@ function filteredPageQuery(
   // A search's matches carry their key when it is the request's own (not a joined table's): each arm
   // reads the request anyway, and the page is then sorted from the matches without looking each one
   // up again. A person's email across all statuses (455 matches at 1M requests, owner): the
-  // statement about 12 → 7–8.5 ms at p50 (prepared, 80 runs, three rounds, 2026-12-06).
+  // statement 13.7 → 11.9 ms at p50 (prepared, 200 runs interleaved with the code before, 2026-12-06).
   const carried = Boolean(p.q) && !joined;
   // Otherwise the matches by id alone, which two indexes answer without reading the table (the pending
   // requests of one product at 1M requests: the view in 23 ms instead of 79, when the keys were read
