@@ -22,6 +22,17 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 
+/** `run`, `runs` times one after the other: each run's milliseconds. */
+async function timesOf(run: () => Promise<unknown>, runs: number) {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
 /**
  * `loadedBefore`: the bench sections that ran against the same server before this one (bench/run.ts),
  * so the output says whether its warm-up rounds are a cold server's first requests.
@@ -86,24 +97,14 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     console.log("\nview (as owner, 25 rows)             SQL p50 ms  SQL p95 ms");
     for (const [label, params] of views) {
       const p = parseQueueParams(params);
-      const times: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const t0 = performance.now();
-        await queryQueue(queueDb, asOwner, p);
-        times.push(performance.now() - t0);
-      }
+      const times = await timesOf(() => queryQueue(queueDb, asOwner, p), 30);
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
     }
     // The admin navigation's badges (lib/admin/nav-counts.ts), on every admin page: the owner's, and
     // the admin's, who sees every request and gave the bulk approvals' approvals.
     const asAdmin = { kind: "user" as const, id: admin.id, role: "admin" as const, disabled: false };
     for (const [label, actor] of [["navigation badges, owner", asOwner], ["navigation badges, admin", asAdmin]] as const) {
-      const times: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const t0 = performance.now();
-        await navCounts(db, actor);
-        times.push(performance.now() - t0);
-      }
+      const times = await timesOf(() => navCounts(db, actor), 30);
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
     }
 
@@ -269,12 +270,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       ["unclaimed expiry (lib/requests/expire-unclaimed.ts)", () => expireUnclaimedRequests(db, base)],
       ["hand-off fallback (lib/requests/handoff-fallback.ts)", () => fallBackHandoffs(db, base)],
     ] as const) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        await sweep();
-        times.push(performance.now() - t0);
-      }
+      const times = await timesOf(sweep, 5);
       console.log(`minute sweep, ${label}: p50 ${pct(times, 50).toFixed(1)} ms`);
     }
 
