@@ -32,6 +32,9 @@ const carol = await f.user();
 const dave = await f.user();
 const ilker = await f.user();
 await t.db.update(users).set({ name: "İlker Straße" }).where(eq(users.id, ilker.id));
+// A person who never gave a name: the search tests their email and their NULL name alike.
+const nameless = await f.user();
+await t.db.update(users).set({ name: null }).where(eq(users.id, nameless.id));
 const admin = await f.user("admin");
 
 const payments = f.product("payments");
@@ -48,6 +51,7 @@ const mixed = await submit(carol.id, [payments.id, other.id], "beta", "Need 50% 
 const otherOnly = await submit(dave.id, [other.id], "gamma", "snake_case reason");
 const ownersOwn = await submit(otherOwner.id, [payments.id], "delta", "back\\slash here");
 const weirdOne = await submit(ilker.id, [weird.id], "epsilon", "Straße nach İstanbul");
+await submit(nameless.id, [payments.id, other.id], "nameless app", "no name given");
 const quoted = await submit(carol.id, [invoices.id], "alpha", `it's "quoted"`, free.id);
 const long = await submit(dave.id, [invoices.id], "longapp", "x".repeat(150) + "needle" + "y".repeat(100), free.id);
 // Three requests naming Zeta 01 to 10 (ten parts each), two naming Zeta 11 alone.
@@ -112,6 +116,8 @@ const texts = [
   "payments",
   "api",
   carol.email,
+  nameless.email,
+  "nameless",
   "zeta",
   "Zeta 11",
   "%",
