@@ -164,8 +164,12 @@ test("queue filters keep the sort, paging stops at the ends, and a reversed date
     await expect(page.getByRole("button", { name, exact: true })).toBeDisabled();
     await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
   }
+  await expect(page.getByTestId("short-search-note")).toHaveCount(0);
   await page.goto("/admin/requests?status=all&from=2030-01-01&to=2020-01-01");
   await expect(page.getByRole("alert").filter({ hasText: "Swap the two dates" })).toBeVisible();
+  // A text of one or two letters is not looked for in the reasons, and the page says so.
+  await page.goto("/admin/requests?status=all&q=zq");
+  await expect(page.getByTestId("short-search-note")).toHaveText(/“zq” was looked for in requesters, apps and products\. Reasons are searched when the text has three letters or\s+digits in a row\./);
 });
 
 const KEY_COLUMNS = ["Requester", "Products", "Plan", "App", "Status", "Requested at"];

@@ -103,7 +103,8 @@ export async function queueOracle(db: Queryable, actor: Actor, v: QueueView) {
       (!v.requester || has(r.email, v.requester) || has(r.name, v.requester)) &&
       (!v.from || r.createdAt >= new Date(`${v.from}T00:00:00Z`)) &&
       (!to || r.createdAt < to) &&
-      (!v.q || [r.email, r.name, r.appName, r.reason, ...r.productNames].some((s) => has(s, v.q ?? ""))),
+      // Reasons only for a text with three letters or digits in a row (lib/admin/queue-query.ts searchesReasons).
+      (!v.q || [r.email, r.name, r.appName, /[\p{L}\p{N}]{3}/u.test(v.q) ? r.reason : null, ...r.productNames].some((s) => has(s, v.q ?? ""))),
   );
   const order = await rankedIds(db, v.sort ?? "createdAt", v.dir ?? "asc");
   return matches.map((r) => r.id).sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));

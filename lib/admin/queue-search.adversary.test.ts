@@ -188,6 +188,16 @@ describe("adversary: the search with the other filters, every sort and direction
 });
 
 describe("adversary: focused cases", () => {
+  it("a text without three letters or digits in a row is not looked for in reasons; three are (walked or sorted from the matches)", async () => {
+    // Only the long request's reason holds "yy": no person, app or product does.
+    for (const cap of [undefined, 0]) {
+      const short = await queuePage(t.db, user(admin.id, "admin"), parseQueueParams({ status: "all", q: "yy" }), { cap });
+      expect(short.rows.map((r) => r.id), `cap ${cap}`).not.toContain(long.id);
+      const three = await queuePage(t.db, user(admin.id, "admin"), parseQueueParams({ status: "all", q: "yyy" }), { cap });
+      expect(three.rows.map((r) => r.id), `cap ${cap}`).toContain(long.id);
+    }
+  });
+
   it("a search naming many products whose requests overlap: every match counted and shown once (cap 5)", async () => {
     // Zeta 01..10 each hold the same three requests (30 product-request pairs); Zeta 11 two more.
     // Five requests match "zeta": under a cap of 5 the count is exact and the page holds all five.

@@ -8,7 +8,7 @@ import { db, indexOrderDb } from "@/db/client";
 import { requestStatus } from "@/db/schema";
 import { queueChoices } from "@/lib/admin/queue-choices";
 import { QUEUE_COLUMNS, parseQueueParams, queueHref } from "@/lib/admin/queue-params";
-import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage } from "@/lib/admin/queue-query";
+import { countQueue, isFiltered, type QueueRow, queueDetail, queuePage, searchesReasons } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { formatCappedCount } from "@/lib/format";
 import { requestState } from "@/lib/requests/status-label";
@@ -91,6 +91,12 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </form>
 
       <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />
+      {params.q && !searchesReasons(params.q) ? (
+        <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="short-search-note">
+          “{params.q}” was looked for in requesters, apps and products. Reasons are searched when the text has three letters or
+          digits in a row.
+        </p>
+      ) : null}
       {/* With a request open the panel takes the right side from 1024 px (the table drops its lesser
           columns and goes dense to keep the key ones in view beside the admin sidebar); below that it
           is a full-screen sheet. */}
