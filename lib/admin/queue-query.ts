@@ -108,7 +108,7 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
 
 /**
  * A search's matches by id, up to `cap` + 1: the union of the requests whose requester, app, reason
- * or a product's name holds the text, each found from its own side (the users' and apps' trigram
+ * (for a text with three letters or digits in a row: searchesReasons) or a product's name holds the text, each found from its own side (the users' and apps' trigram
  * indexes, the reason's, the products named), and each with the view's other filters. As one
  * condition over the joined rows (queueConditions) a search read every request the view holds
  * (owner, 1M requests: a person's email across all statuses 2.7 s, a product's name among the pending

@@ -8,7 +8,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams, SORTABLE } from "./queue-params";
-import { queuePage, queryQueue } from "./queue-query";
+import { queuePage, queryQueue, searchesReasons } from "./queue-query";
 
 // Adversarial review of d7b60e8 (product filter: requestsWithProductVisibleTo, filteredPageQuery by
 // id) and fbb4c3b (search as a union of lookups: searchMatches). Every view is compared with an
@@ -188,6 +188,11 @@ describe("adversary: the search with the other filters, every sort and direction
 });
 
 describe("adversary: focused cases", () => {
+  it("searchesReasons: three letters or digits in a row, in any script; spaces and marks between do not count", () => {
+    const cases: [string, boolean][] = [["a", false], ["yy", false], ["ab cd", false], ["%_\\", false], ["1a2", true], ["yyy", true], ["日本語", true], ["ñandú", true], ["x_y_z", false]];
+    expect(cases.map(([text]) => [text, searchesReasons(text)])).toEqual(cases);
+  });
+
   it("a text without three letters or digits in a row is not looked for in reasons; three are (walked or sorted from the matches)", async () => {
     // Only the long request's reason holds "yy": no person, app or product does.
     for (const cap of [undefined, 0]) {

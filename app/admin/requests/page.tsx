@@ -26,6 +26,8 @@ const selectClass =
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
   const params = parseQueueParams(await searchParams);
+  // A text too short to look for in reasons (lib/admin/queue-query.ts searchesReasons): the page says so.
+  const shortSearch = Boolean(params.q) && !searchesReasons(params.q ?? "");
   // The count is not waited for: the rows render at once and "1,000+ requests" streams in after; if
   // it fails, the toolbar goes without it and the rows already shown stay. A filtered view is
   // counted with its page, or beside it, by queuePage (lib/admin/queue-query.ts), which leaves a
@@ -48,7 +50,13 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       <form action="/admin/requests" className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter requests">
         <label className="text-sm">
           <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Search</span>
-          <Input name="q" type="search" defaultValue={params.q ?? ""} placeholder="Requester, app, product, reason" />
+          <Input
+            name="q"
+            type="search"
+            defaultValue={params.q ?? ""}
+            placeholder="Requester, app, product, reason"
+            aria-describedby={shortSearch ? "short-search-note" : undefined}
+          />
         </label>
         <label className="text-sm">
           <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Status</span>
@@ -91,8 +99,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
       </form>
 
       <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />
-      {params.q && !searchesReasons(params.q) ? (
-        <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="short-search-note">
+      {shortSearch ? (
+        <p id="short-search-note" className="mb-4 text-sm text-zinc-600 dark:text-zinc-400" data-testid="short-search-note">
           “{params.q}” was looked for in requesters, apps and products. Reasons are searched when the text has three letters or
           digits in a row.
         </p>
