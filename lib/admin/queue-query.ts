@@ -108,8 +108,9 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
 
 /**
  * A search's matches by id, up to `cap` + 1: the union of the requests whose requester, app, reason
- * (for a text with three letters or digits in a row: searchesReasons) or a product's name holds the text, each found from its own side (the users' and apps' trigram
- * indexes, the reason's, the products named), and each with the view's other filters. As one
+ * (for a text with three letters or digits in a row: searchesReasons) or a product's name holds the
+ * text, each found from its own side (the users' and apps' trigram indexes, the reason's, the
+ * products named), and each with the view's other filters. As one
  * condition over the joined rows (queueConditions) a search read every request the view holds
  * (owner, 1M requests: a person's email across all statuses 2.7 s, a product's name among the pending
  * 242 ms). A product's requests are read product by product, from its parts in the (product, status,
@@ -267,8 +268,8 @@ const narrows = (text: string) => /[\p{L}\p{N}]{3}/u.test(text);
  * row, which the reasons' trigram index narrows. A shorter text is looked for in people, apps and
  * products only, tables of a few thousand rows, and the page says so. Every reason was read for it
  * before: at 1M requests, "sc" (no reason holds it) took 0.9–1.2 s a page, and its count ran past
- * the statements' 1.2 s deadline in about 1 page in 40, answered as "database unavailable"
- * (adversarial review, 2026-12-06).
+ * the statements' 1.2 s deadline on 3 of 200 pages ("zq": 20 of 200), answered as "database
+ * unavailable" (adversarial review, 2026-12-06).
  */
 export function searchesReasons(text: string) {
   return narrows(text);
