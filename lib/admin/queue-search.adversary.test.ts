@@ -8,7 +8,7 @@ import { catalogueFixture } from "@/tests/fixtures";
 import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams, SORTABLE } from "./queue-params";
-import { queuePage, queryQueue, searchesReasons } from "./queue-query";
+import { countQueue, queuePage, queryQueue, searchesReasons } from "./queue-query";
 
 // Adversarial review of d7b60e8 (product filter: requestsWithProductVisibleTo, filteredPageQuery by
 // id) and fbb4c3b (search as a union of lookups: searchMatches). Every view is compared with an
@@ -217,6 +217,17 @@ describe("adversary: focused cases", () => {
       const page = await queuePage(t.db, actor, parseQueueParams({ status: "all", q: "zeta", size: "10" }), { cap: 5 });
       expect(page.count).toEqual({ total: 5, capped: false });
       expect(page.rows.map((r) => r.id).sort()).toEqual([...zetaShared, ...zetaLone].map((r) => r.id).sort());
+    }
+  });
+
+  it("counts a search's requests, not the products naming them: countQueue at caps 4, 5 and 31", async () => {
+    // The products' arm holds 32 rows for "zeta" (30 shared parts and 2 lone ones), 5 requests.
+    // countQueue itself: queuePage takes a count from a short page without asking it.
+    for (const actor of [user(admin.id, "admin"), user(zetaOwner.id, "owner"), key([{ role: "product_viewer", products: zetas.map((z) => z.id) }])]) {
+      const view = parseQueueParams({ status: "all", q: "zeta" });
+      expect(await countQueue(t.db, actor, view, { cap: 4 })).toEqual({ total: 4, capped: true });
+      expect(await countQueue(t.db, actor, view, { cap: 5 })).toEqual({ total: 5, capped: false });
+      expect(await countQueue(t.db, actor, view, { cap: 31 })).toEqual({ total: 5, capped: false });
     }
   });
 

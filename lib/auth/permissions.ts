@@ -164,7 +164,9 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
  * product) key. Measured at 1M requests (2026-12-05, the owner of the 10 demo products): a search's matches, each
  * request tested on its own, 16.3 → 11.5 ms (an email) and 18.6 → 12.6 ms (a product's name); but
  * the pending requests' capped count went 5.0 → 9.7 ms, planned differently. So it is asked for
- * where measured: lib/admin/queue-query.ts, searchMatches.
+ * where measured: a search's products' arm (lib/admin/queue-query.ts, searchArms). Its other arms
+ * dropped it once a count stopped at the first arm past the cap: a text most requests hold was
+ * read as a merge of all the owner's parts (2026-12-06, "a": 20 → 10 ms).
  */
 export type VisibilityOptions = {
   ownedListed?: boolean;
