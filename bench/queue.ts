@@ -61,6 +61,8 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       select p.id, (select plan_id from access_requests order by created_at desc limit 1) as "planId"
       from products p where p.owner_id = ${owner.id} order by p.name limit 1`;
     if (!product) throw new Error("the owner has no product");
+    const [firstPending] = (await queryQueue(queueDb, asOwner, parseQueueParams({}))).rows;
+    if (!firstPending) throw new Error("the owner has no pending request");
     // Keyset paging (lib/admin/queue-cursor.ts): the first page and page 200 of every sort, both
     // directions, by cursor — page 200's cursor found by walking 199 pages, as a user clicking Next would.
     const views: [string, Record<string, string>][] = [
@@ -81,6 +83,14 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       ["search an email, all statuses", { status: "all", q: "scale-17@" }],
       // Sorted by app, 11 people's 5,500 requests: only their apps are walked.
       ["app asc, filter by requester", { status: "all", sort: "app", requester: "scale-99" }],
+      // Views an adversarial probe found over the goal (2026-12-06): a one-letter search, which
+      // nearly every request holds (its count); a product's requests sorted by app; a page of 100
+      // rows; and the default page with a request open beside it (the panel's queries, over HTTP
+      // only: queryQueue leaves `open` to the page, so its row in the SQL table is the default view's).
+      ["search one letter", { q: "a" }],
+      ["filter by product, app desc", { product: product.id, sort: "app", dir: "desc" }],
+      ["pending, 100 rows", { size: "100" }],
+      ["pending, a request open", { open: firstPending.id }],
     ];
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {

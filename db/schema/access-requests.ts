@@ -90,7 +90,7 @@ export const accessRequests = pgTable(
     // Duplicate check at submit: an app's live requests. With the id: the queue sorted by app reads
     // each app's requests of one status in id order (lib/admin/queue-query.ts, joinedSortPage). At
     // 1M requests, a product's pending requests sorted by app read every pending part of the product
-    // once per app for want of it: 38 → 3.3 ms (2026-12-06, drizzle/0034).
+    // once per app for want of it: the page 42 → 8.8 ms in-process (2026-12-06, drizzle/0034).
     index("access_requests_app_status_id_idx").on(t.appId, t.status, t.id),
     // A plan's requests; and the queue's plan filter: a status's requests of a plan by id alone (its
     // capped count) and in requested-at order (its page), from the index alone.

@@ -107,50 +107,60 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
 }
 
 /**
- * A search's matches by id, up to `cap` + 1: the union of the requests whose requester, app, reason
- * (for a text with three letters or digits in a row: searchesReasons) or a product's name holds the
- * text, each found from its own side (the users' and apps' trigram indexes, the reason's, the
+ * A search's matches by id, as CTEs of their own (`arm0`, …; `once` when an arm names each request
+ * once), each arm up to `cap` + 1 (the products' per product): the requests whose requester, app,
+ * reason (for a text with three letters or digits in a row: searchesReasons) or a product's name
+ * holds the text, each found from its own side (the users' and apps' trigram indexes, the reason's, the
  * products named), and each with the view's other filters. As one
  * condition over the joined rows (queueConditions) a search read every request the view holds
  * (owner, 1M requests: a person's email across all statuses 2.7 s, a product's name among the pending
  * 242 ms). A product's requests are read product by product, from its parts in the (product, status,
  * request) index. With `key` (a sort key on access_requests), each match comes with it as "key".
  */
-function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL): SQL {
-  return sql`select "id"${key ? sql`, "key"` : sql``} from (${sql.join(
-    searchArms(db, actor, p, cap, key).map(({ arm }) => sql`(${arm})`),
+function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL) {
+  return searchArms(db, actor, p, cap, key).map(({ arm, once }, i) => ({
+    // Named columns: Drizzle names the products' arm's column after the part's ("request_id").
+    cte: db.$with(`arm${i}`, { id: accessRequests.id }).as(sql`select * from (${arm}) "arm" ("id"${key ? sql`, "key"` : sql``})`),
+    once,
+  }));
+}
+
+type SearchArm = ReturnType<typeof searchMatches>[number];
+
+/** The arms' requests, each once, and with its key when the arms carry it. */
+function unionOf(arms: SearchArm[], key: boolean): SQL {
+  return sql.join(
+    arms.map(({ cte }) => sql`select "id"${key ? sql`, "key"` : sql``} from ${cte}`),
     sql` union `,
-  )}) "found" limit ${cap + 1}`;
+  );
 }
 
 /**
- * A search's matches counted up to `cap` + 1 (searchMatches' arms). An arm that finds more than
- * `cap` requests on its own puts the search past the cap, and the arms after it are not read (each
- * is a CTE, read when first asked for; the union reads the ones already read again from memory).
- * A text most requests hold ("a", the owner's pending requests at 1M requests): every arm read
- * 1,001 matches before the union counted them, 55 ms at p50; the requester's arm alone now, 10 ms
- * (2026-12-06, in-process, 60 runs).
+ * How many requests a search's arms hold together, as an int: past `cap` (as cap + 1) at the first
+ * arm past it on its own, and the arms after it are not read (a CTE is read when first asked for; the
+ * union reads the ones already read again from memory). Otherwise the union's count, which may pass
+ * cap + 1 (cappedTotal). A text most requests hold ("a", the owner's pending requests at 1M
+ * requests): every arm read 1,001 matches before the union counted them, 55 ms at p50 for the
+ * count; the requester's arm alone now, 10 ms (2026-12-06, in-process, 60 runs).
  */
-function countMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number): SQL {
-  const arms = searchArms(db, actor, p, cap);
-  const name = (i: number) => sql.identifier(`arm${i}`);
-  const past = (i: number, once: boolean) =>
-    sql`when (select count(${once ? sql`*` : sql`distinct "id"`}) from ${name(i)}) > ${cap} then ${cap + 1}`;
-  return sql`with ${sql.join(
-    arms.map(({ arm }, i) => sql`${name(i)} ("id") as materialized (${arm})`),
-    sql`, `,
-  )} select (case ${sql.join(
-    arms.map(({ once }, i) => past(i, once)),
-    sql` `,
-  )} else (select count(*) from (${sql.join(
-    arms.map((_, i) => sql`select "id" from ${name(i)}`),
-    sql` union `,
-  )}) "found") end)::int as n`;
+function matchedBy(arms: SearchArm[], cap: number): SQL {
+  const past = ({ cte, once }: SearchArm) =>
+    sql`when (select count(${once ? sql`*` : sql`distinct "id"`}) from ${cte}) > ${cap} then ${cap + 1}`;
+  return sql`(case ${sql.join(arms.map(past), sql` `)} else (select count(*) from (${unionOf(arms, false)}) "found") end)::int`;
+}
+
+/** A search's matches counted (matchedBy): past the cap at the first arm past it. */
+function countMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number) {
+  const arms = searchMatches(db, actor, p, cap);
+  return db
+    .with(...arms.map(({ cte }) => cte))
+    .select({ n: sql<number>`${matchedBy(arms, cap)}`.as("n") })
+    .from(sql`(select) "one"`);
 }
 
 /**
- * searchMatches' arms, each with its limit: `once` when it names each request at most once (the
- * products' arm names a request once per product named).
+ * searchMatches' arms: `once` when an arm names each request at most once (the products' arm names
+ * a request once per product named, and is limited per product, not as a whole).
  */
 function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL): { arm: SQL | SQLWrapper; once: boolean }[] {
   // Each request an arm reads is tested on its own, its parts joined to their products. With the
@@ -543,10 +553,16 @@ function filteredPageQuery(
   const found = db.select({ id: accessRequests.id }).from(accessRequests).$dynamic();
   if (joins.users) found.innerJoin(users, eq(users.id, accessRequests.requesterId));
   if (joins.apps) found.innerJoin(apps, eq(apps.id, accessRequests.appId));
+  // A search's arms (searchMatches) are CTEs of their own, counted first (matchedBy): past the cap at
+  // the first arm past it, and then no match is read again for a key. A first page of "a" at 1M
+  // requests (owner, pending), with its walk: about 100 ms, when the union read every arm.
+  const arms = p.q ? searchMatches(db, actor, p, cap, carried ? expr : undefined) : [];
   const matches = p.q
-    ? db.$with("matches", { id: accessRequests.id }).as(searchMatches(db, actor, p, cap, carried ? expr : undefined))
+    ? db.$with("matches", { id: accessRequests.id }).as(sql`select * from (${unionOf(arms, carried)}) "found" limit ${cap + 1}`)
     : db.$with("matches").as(found.where(and(...queueConditions(actor, p))).limit(cap + 1));
-  const counted = db.$with("counted").as(db.select({ matched: sql<number>`count(*)::int`.mapWith(Number).as("matched") }).from(matches));
+  const counted = db
+    .$with("counted", { matched: sql<number>`"matched"`.mapWith(Number).as("matched") })
+    .as(p.q ? sql`select ${matchedBy(arms, cap)} as "matched"` : sql`select count(*)::int as "matched" from ${matches}`);
   // Else each match's key is read from its request (and its requester or app, for a joined key).
   const keyedFromRequests = () => {
     const query = db
@@ -584,7 +600,7 @@ function filteredPageQuery(
   // One row at least, whatever the page holds: the count, then the page's rows (left joins all
   // along; every request has its requester and app).
   return db
-    .with(matches, counted, keyed, page)
+    .with(...arms.map(({ cte }) => cte), matches, counted, keyed, page)
     .select({ ...queueRowColumns(actor, p), pos: page.pos, matched: counted.matched })
     .from(counted)
     .leftJoin(page, sql`true`)
@@ -780,8 +796,9 @@ export async function queryQueue(db: Queryable, actor: Actor, p: QueueParams) {
  */
 export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, opts: { cap?: number } = {}) {
   const cap = opts.cap ?? COUNT_CAP;
-  // A search is counted from its matches, each found from its own side (searchMatches): as one
-  // condition over every request the view holds, the pending requests naming a product cost 170 ms.
+  // A search is counted from its matches, each found from its own side (searchMatches), and past the
+  // cap at the first arm past it (matchedBy): as one condition over every request the view holds,
+  // the pending requests naming a product cost 170 ms.
   if (p.q) {
     const found = await serial(db, (q) => q.execute<{ n: number }>(countMatches(q, actor, p, cap)), planFor(p));
     return cappedTotal(found[0]?.n ?? 0, cap);

@@ -5,7 +5,7 @@ import { accessRequestProducts, accessRequests, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { expectQueueMatchesOracle, type QueueView, readEveryPage, userActor as user, requestSubmitter } from "@/tests/queue-oracle";
+import { expectQueueMatchesOracle, queueOracle, type QueueView, readEveryPage, userActor as user, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams, SORTABLE } from "./queue-params";
 import { countQueue, queuePage, queryQueue, searchesReasons } from "./queue-query";
@@ -228,6 +228,32 @@ describe("adversary: focused cases", () => {
       expect(await countQueue(t.db, actor, view, { cap: 4 })).toEqual({ total: 4, capped: true });
       expect(await countQueue(t.db, actor, view, { cap: 5 })).toEqual({ total: 5, capped: false });
       expect(await countQueue(t.db, actor, view, { cap: 31 })).toEqual({ total: 5, capped: false });
+    }
+  });
+
+  it("one arm holding exactly the cap is not capped, one past it is (the reason's arm alone, countQueue)", async () => {
+    // "shared zeta" is only in the three shared requests' reason: no person, app or product holds it.
+    const v = parseQueueParams({ status: "all", q: "shared zeta" });
+    for (const actor of [user(admin.id, "admin"), user(zetaOwner.id, "owner"), key([{ role: "product_viewer", products: zetas.map((z) => z.id) }])]) {
+      expect(await countQueue(t.db, actor, v, { cap: 2 })).toEqual({ total: 2, capped: true });
+      expect(await countQueue(t.db, actor, v, { cap: 3 })).toEqual({ total: 3, capped: false });
+    }
+    expect(await countQueue(t.db, user(owner.id, "owner"), v, { cap: 0 })).toEqual({ total: 0, capped: false });
+  });
+
+  it("countQueue of a search equals the oracle's count at caps around it, viewer by viewer", { timeout: 600_000 }, async () => {
+    for (const [who, actor] of viewers) {
+      for (const q of texts) {
+        for (const status of ["all", "pending"]) {
+          const want = (await queueOracle(t.db, actor, { q, status })).length;
+          for (const cap of new Set([0, 1, 2, 3, 5, Math.max(0, want - 1), want, want + 1])) {
+            expect(await countQueue(t.db, actor, parseQueueParams({ q, status }), { cap }), `${who} ${q} ${status} cap ${cap}`).toEqual({
+              total: Math.min(want, cap),
+              capped: want > cap,
+            });
+          }
+        }
+      }
     }
   });
 
