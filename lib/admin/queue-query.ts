@@ -108,7 +108,7 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
 
 /**
  * A search's matches by id, as CTEs of their own (`arm0`, …; `once` when an arm names each request
- * once), each arm up to `cap` + 1 (the products' per product): the requests whose requester, app,
+ * once), each arm up to `cap` + 1 (without `key`, the products' per product): the requests whose requester, app,
  * reason (for a text with three letters or digits in a row: searchesReasons) or a product's name
  * holds the text, each found from its own side (the users' and apps' trigram indexes, the reason's, the
  * products named), and each with the view's other filters. As one
@@ -138,15 +138,17 @@ function unionOf(arms: SearchArm[], key: boolean): SQL {
 /**
  * How many requests a search's arms hold together, as an int: past `cap` (as cap + 1) at the first
  * arm past it on its own, and the arms after it are not read (a CTE is read when first asked for; the
- * union reads the ones already read again from memory). Otherwise the union's count, which may pass
- * cap + 1 (cappedTotal). A text most requests hold ("a", the owner's pending requests at 1M
+ * union reads the ones already read again from memory). Otherwise `otherwise`, by default the union's
+ * count, which may pass cap + 1 (cappedTotal). Each arm is named twice, in its test here and in the
+ * union, so PostgreSQL materializes it (a CTE named once is folded into the statement, and would be
+ * read again for the union). A text most requests hold ("a", the owner's pending requests at 1M
  * requests): every arm read 1,001 matches before the union counted them, 55 ms at p50 for the
  * count; the requester's arm alone now, 10 ms (2026-12-06, in-process, 60 runs).
  */
-function matchedBy(arms: SearchArm[], cap: number): SQL {
+function matchedBy(arms: SearchArm[], cap: number, otherwise: SQL = sql`(select count(*) from (${unionOf(arms, false)}) "found")`): SQL {
   const past = ({ cte, once }: SearchArm) =>
     sql`when (select count(${once ? sql`*` : sql`distinct "id"`}) from ${cte}) > ${cap} then ${cap + 1}`;
-  return sql`(case ${sql.join(arms.map(past), sql` `)} else (select count(*) from (${unionOf(arms, false)}) "found") end)::int`;
+  return sql`(case ${sql.join(arms.map(past), sql` `)} else ${otherwise} end)::int`;
 }
 
 /** A search's matches counted (matchedBy): past the cap at the first arm past it. */
@@ -159,8 +161,9 @@ function countMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number) 
 }
 
 /**
- * searchMatches' arms: `once` when an arm names each request at most once (the products' arm names
- * a request once per product named, and is limited per product, not as a whole).
+ * searchMatches' arms: `once` when an arm names each request at most once. Without `key` the
+ * products' arm names a request once per product named, and is limited per product, not as a whole;
+ * with it (productsKeyed), each request once, at most cap + 1.
  */
 function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL): { arm: SQL | SQLWrapper; once: boolean }[] {
   // Each request an arm reads is tested on its own, its parts joined to their products. With the
@@ -527,7 +530,8 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
  * in no order: the cheapest index finds them), how many matched, and the page sorted from their
  * keys. When they are all there (no more than COUNT_CAP) the page is exact; past the cap it would
  * not be (the matches are an arbitrary 1,001), so no key is read and the caller walks the key order
- * instead. The count comes as a row of its own, empty page or not. No ORDER BY over the
+ * instead. A search is counted from its arms first (matchedBy), and its matches are read only
+ * under the cap. The count comes as a row of its own, empty page or not. No ORDER BY over the
  * tables (`pos` orders the page's rows in JavaScript), so the queue's pool, with sorting priced
  * out, runs it as it is: one round trip instead of the count's and then a transaction's four.
  */
@@ -560,9 +564,10 @@ function filteredPageQuery(
   const matches = p.q
     ? db.$with("matches", { id: accessRequests.id }).as(sql`select * from (${unionOf(arms, carried)}) "found" limit ${cap + 1}`)
     : db.$with("matches").as(found.where(and(...queueConditions(actor, p))).limit(cap + 1));
+  const all = sql`(select count(*) from ${matches})`;
   const counted = db
     .$with("counted", { matched: sql<number>`"matched"`.mapWith(Number).as("matched") })
-    .as(p.q ? sql`select ${matchedBy(arms, cap)} as "matched"` : sql`select count(*)::int as "matched" from ${matches}`);
+    .as(sql`select ${p.q ? matchedBy(arms, cap, all) : sql`${all}::int`} as "matched"`);
   // Else each match's key is read from its request (and its requester or app, for a joined key).
   const keyedFromRequests = () => {
     const query = db

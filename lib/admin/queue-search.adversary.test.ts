@@ -220,6 +220,36 @@ describe("adversary: focused cases", () => {
     }
   });
 
+  it("a search page whose arms each hold at most the cap and together one more is capped; at the cap, every row sorted", async () => {
+    // "quokka": two requests' apps and a third's reason; no person or product holds it.
+    await submit(dave.id, [payments.id], "quokka-one", "plain");
+    await submit(carol.id, [payments.id], "quokka-two", "plain");
+    await submit(dave.id, [invoices.id], "plainapp", "about a quokka");
+    const actor = user(admin.id, "admin");
+    for (const sort of ["createdAt", "app"]) {
+      for (const dir of ["asc", "desc"]) {
+        const v = { q: "quokka", status: "all", sort, dir };
+        // In a transaction: no view is remembered (queuePage), so each page is read by filteredPageQuery.
+        await t.db.transaction(async (tx) => {
+          const page = (cap: number) => queuePage(tx, actor, parseQueueParams({ ...v, size: "10" }), { cap });
+          const want = await queueOracle(tx, actor, v);
+          expect(want).toHaveLength(3);
+          // The apps' arm alone past the cap.
+          expect((await page(1)).count).toEqual({ total: 1, capped: true });
+          // The apps' arm at the cap, the union one past it: walked in key order.
+          const near = await page(2);
+          expect(near.count).toEqual({ total: 2, capped: true });
+          expect(near.rows.map((r) => r.id)).toEqual(want);
+          // Every match under the cap: sorted from the matches.
+          const exact = await page(3);
+          expect(exact.count).toEqual({ total: 3, capped: false });
+          expect(exact.rows.map((r) => r.id)).toEqual(want);
+          for (const cap of [2, 3]) await expectQueueMatchesOracle(tx, tx, actor, v, `${sort} ${dir} cap ${cap}`, { cap, size: 1 });
+        });
+      }
+    }
+  });
+
   it("counts a search's requests, not the products naming them: countQueue at caps 4, 5 and 31", async () => {
     // The products' arm holds 32 rows for "zeta" (30 shared parts and 2 lone ones), 5 requests.
     // countQueue itself: queuePage takes a count from a short page without asking it.
