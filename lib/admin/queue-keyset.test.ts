@@ -283,7 +283,7 @@ describe("queue keyset paging", () => {
   });
   it("a view last seen past the cap is walked at once with its count beside, and read from its matches again once back under it", async () => {
     // Each statement's CTEs, in `reads` (`matches`: read from the matches; `page` alone: walked), in
-    // or out of a transaction (a search's statements allow scans in one).
+    // or out of a transaction.
     const read = (reads: string[][]) => watchStatements(preset.db, reads);
     // Twelve requests whose reason holds a word no other does; a search for it, and a cap of 3.
     const marked = await t.db.execute<{ id: string; reason: string }>(sql`

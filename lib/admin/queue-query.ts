@@ -274,42 +274,23 @@ function readableCursor(p: QueueParams, cursor: QueueCursor | null): QueueCursor
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
  * `indexOrder` also prices sorting out; `false` allows it even on the queue's pool, whose
- * connections start without it. Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS),
- * unless `scans` (prefersScans). The settings go in one statement (simple protocol, no
- * parameters): every round trip to the database is paid on each page view.
+ * connections start without it. Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS), for
+ * every view. A search or a requester pattern of one or two letters, which the trigram indexes
+ * cannot narrow, ran with scans allowed until 2026-12-06 (in a transaction: four round trips); once a
+ * search's count stopped at its first arm past the cap, that let the planner read a status's requests
+ * whole instead: at 1M requests, "e" among the denied, its count beside the page 56–80 ms, 17–25 with
+ * scans priced out; a requester "sc" among the denied 58–83 → 22–28 ms (in-process, 2026-12-06).
+ * The settings go in one statement (simple protocol, no parameters): every round trip to the
+ * database is paid on each page view.
  */
 function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: SerialOptions = {}) {
   // A pool whose connections start with these settings (db/client.ts: indexOrderDb) needs no
   // transaction, once the server is seen to keep them (a pooler may drop startup parameters).
-  const kept = opts.indexOrder === false || opts.scans ? undefined : startsIndexOrdered(db);
+  const kept = opts.indexOrder === false ? undefined : startsIndexOrdered(db);
   return kept ? kept.then((yes) => (yes ? query(db) : inTransaction(db, query, opts))) : inTransaction(db, query, opts);
 }
 
-type SerialOptions = { indexOrder?: boolean; scans?: boolean };
-
-/**
- * The settings for one of a view's statements: as `indexOrder` says (sorting priced out on the
- * queue's pool unless false), and scans allowed when the view prefers them, sorting then priced
- * out as on the queue's pool unless `indexOrder` is false.
- */
-function planFor(p: QueueParams, indexOrder?: boolean): SerialOptions {
-  return prefersScans(p) ? { scans: true, indexOrder: indexOrder ?? true } : { indexOrder };
-}
-
-/**
- * Whether a view's statements should be free to scan tables: a search (`q`) or a requester pattern
- * with no three letters or digits in a row, which the trigram indexes cannot narrow. A pattern of
- * one or two letters found its people in 0.72 ms with scans priced out instead of 0.14 (adversarial
- * review, 2026-12-05). A longer search is found through the indexes (searchMatches: the people's,
- * apps' and reasons' trigram indexes, each product's requests): scanning the people and the apps
- * instead cost 2.5 and 1.2 ms of an email's search, and each of a search's statements needs a
- * transaction to allow scans (four round trips instead of one). At 1M requests, owner: a product's
- * name among the pending 24.0 → 19.7 ms, an email across all statuses 22.2 → 22.5 ms (2026-12-05).
- */
-export function prefersScans(p: QueueParams) {
-  const narrowless = (text: string | undefined) => Boolean(text) && !narrows(text ?? "");
-  return narrowless(p.q) || narrowless(p.requester);
-}
+type SerialOptions = { indexOrder?: boolean };
 
 /** Three letters or digits in a row: what a trigram index can narrow a search by. */
 const narrows = (text: string) => /[\p{L}\p{N}]{3}/u.test(text);
@@ -358,8 +339,8 @@ function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, op
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    // Sorting, and scans, allowed are said outright: the queue's pool starts with both priced out.
-    const allowed = (name: string) => (name === "enable_sort" && !opts.indexOrder) || (name === "enable_seqscan" && opts.scans);
+    // Sorting allowed is said outright: the queue's pool starts with it priced out.
+    const allowed = (name: string) => name === "enable_sort" && !opts.indexOrder;
     const settings = indexOrderEntries.map(([name, value]) => [name, allowed(name) ? "on" : value]);
     await tx.execute(sql.raw(settings.map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
     return query(tx);
@@ -805,7 +786,7 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
   // cap at the first arm past it (matchedBy): as one condition over every request the view holds,
   // the pending requests naming a product cost 170 ms.
   if (p.q) {
-    const found = await serial(db, (q) => q.execute<{ n: number }>(countMatches(q, actor, p, cap)), planFor(p));
+    const found = await serial(db, (q) => q.execute<{ n: number }>(countMatches(q, actor, p, cap)));
     return cappedTotal(found[0]?.n ?? 0, cap);
   }
   const owned = productsOwnedBy(actor);
@@ -819,7 +800,7 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
       ${joins.users ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId}` : sql``}
       ${joins.apps ? sql`join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} limit ${cap + 1}) capped`),
-    planFor(p),
+    {},
   );
   return cappedTotal(counted[0]?.n ?? 0, cap);
 }
@@ -846,7 +827,7 @@ async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: n
         else (select count(distinct ${accessRequestProducts.requestId}) from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
           where ${owned}${inView})
         end)::int as n`),
-    planFor(p),
+    {},
   );
   return counted[0]?.n ?? 0;
 }
@@ -931,7 +912,7 @@ export async function queuePage(
     const beside = oneConnection ? undefined : countingBeside();
     const budget = opts.walkBudget ?? WALK_BUDGET;
     const walk = async () => {
-      const walked = await serial(db, (q) => budgetedWalkQuery(q, actor, p, { after, before }, budget), planFor(p));
+      const walked = await serial(db, (q) => budgetedWalkQuery(q, actor, p, { after, before }, budget));
       // A whole page, or nothing known: the walk may have stopped short of the page.
       return walked.length > p.size ? inPageOrder(walked) : undefined;
     };
@@ -941,7 +922,7 @@ export async function queuePage(
       fetched = await walk();
       if (!fetched) rememberRead(key, "matches");
     } else if (!late) {
-      const found = await serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap), planFor(p));
+      const found = await serial(db, (q) => peoplePageQuery(q, actor, p, { after, before }, peopleCap));
       if ((found[0]?.people ?? 0) <= peopleCap) {
         fetched = inPageOrder(found.filter(isJoinedRow)).map(({ people: _people, ...row }) => row);
       } else {
@@ -968,7 +949,7 @@ export async function queuePage(
       },
       () => null,
     );
-    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), planFor(p, true));
+    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder: true });
     fetched = inPageOrder(rows);
     if (opts.countLater) counting = beside;
     else count = await beside;
@@ -976,7 +957,7 @@ export async function queuePage(
   // Too many people: counted already, a view past the cap is walked, and one under it is read (and
   // counted again) sorted from its matches.
   if (!fetched && isFiltered(p) && !count?.capped) {
-    const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap), planFor(p));
+    const found = await serial(db, (q) => filteredPageQuery(q, actor, p, { after, before }, cap));
     count = cappedTotal(found[0]?.matched ?? 0, cap);
     if (!count.capped) fetched = inPageOrder(found.filter(isJoinedRow)).map(({ matched: _matched, ...row }) => row);
     if (capped && count.capped) rememberRead(capped, "walk");
@@ -984,7 +965,7 @@ export async function queuePage(
   }
   if (!fetched) {
     const indexOrder = walksInKeyOrder(p, count);
-    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), planFor(p, indexOrder));
+    const rows = await serial(db, (q) => queueRowsQuery(q, actor, p, { after, before }), { indexOrder });
     fetched = inPageOrder(rows);
   }
   const more = fetched.length > p.size;

@@ -8,7 +8,7 @@ import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
 import { expectQueueMatchesOracle, type PageReadOptions, type QueueView, queueOracle, rawRequests, userActor as user, watchStatements as watch, requestSubmitter } from "@/tests/queue-oracle";
 import { encodeCursor } from "./queue-cursor";
 import { parseQueueParams } from "./queue-params";
-import { countQueue, prefersScans, queryQueue, queuePage } from "./queue-query";
+import { countQueue, queryQueue, queuePage } from "./queue-query";
 
 // Adversarial review of 57b8a8b (a filtered view last seen past the count's cap is remembered per
 // viewer and view, and walked at once with its count beside) and 6cab454 (a search with three
@@ -191,7 +191,7 @@ describe("adversary: the remembered path itself", () => {
     const small = createDb(t.url, { max: 2, settings: INDEX_ORDER_SETTINGS });
     try {
       const actor = user(admin.id, "admin");
-      // A text of two letters (scans allowed) found through the apps ("orchard"): not looked for in reasons.
+      // A text of two letters found through the apps ("orchard"): not looked for in reasons.
       for (const q of ["mango", "or"]) {
         const v = parseQueueParams({ q, status: "all", size: "10" });
         const want = (await queueOracle(t.db, actor, { q, status: "all" })).slice(0, 10);
@@ -220,7 +220,7 @@ describe("adversary: the remembered path itself", () => {
   });
 });
 
-describe("adversary: search texts (6cab454: which run with scans priced out)", () => {
+describe("adversary: search texts (6cab454; since 2026-12-06 every text runs with scans priced out)", () => {
   const texts = ["%", "_", "\\", "a%b", "a_b", "__%", "the", "api", "API", "ma", "@", "@example.com", "example", "e.c", "mango 3", "  mango  ", "ñandú", "日本語", "x".repeat(200)];
   it("each text, capped and remembered and not, on both pools, gives the oracle's pages and counts", { timeout: 60_000 }, async () => {
     const actors = [user(owner.id, "owner"), user(otherOwner.id, "owner"), kiwiKeyAsAdminId];
@@ -231,12 +231,6 @@ describe("adversary: search texts (6cab454: which run with scans priced out)", (
       }
       await check(t.db, user(admin.id, "admin"), { q: q.trim(), status: "all", sort: "app" }, `q=${JSON.stringify(q)} main`, { cap: 3 });
     }
-  });
-
-  it("prefersScans: which texts scan", () => {
-    const scans = (q: string) => prefersScans(parseQueueParams({ q }));
-    expect(["%", "_", "@", "ma", "a%b", "a.b.c"].map(scans)).toEqual([true, true, true, true, true, true]);
-    expect(["the", "api", "日本語", "ñandú"].map(scans)).toEqual([false, false, false, false]);
   });
 });
 
