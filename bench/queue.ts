@@ -3,7 +3,7 @@
  * (its two SQL queries, and the whole page over HTTP) and a bulk approval of 1,000 requests with
  * their emails and jobs. Prints EXPLAIN plans of the hot queries and flags sequential scans.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
@@ -33,6 +33,9 @@ async function timesOf(run: () => Promise<unknown>, runs: number) {
   return times;
 }
 
+/** A view's search that bench/queue.ts replaces with a new person's email at each read. */
+const FRESH_PERSON = "(a new person)";
+
 /**
  * `loadedBefore`: the bench sections that ran against the same server before this one (bench/run.ts),
  * so the output says whether its warm-up rounds are a cold server's first requests.
@@ -61,6 +64,16 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       select p.id, (select plan_id from access_requests order by created_at desc limit 1) as "planId"
       from products p where p.owner_id = ${owner.id} order by p.name limit 1`;
     if (!product) throw new Error("the owner has no product");
+    // Each read of a view whose search is FRESH_PERSON names the next scale person's email (scale-1@
+    // … scale-2000@, about 500 requests each), from a random one on: never the same view twice in a
+    // run (230 reads), and not the same people as the run before. 17 and 99 are other views' people.
+    let nextPerson = randomInt(2000);
+    const fresh = (params: Record<string, string>) => {
+      if (params.q !== FRESH_PERSON) return params;
+      let person = (nextPerson++ % 2000) + 1;
+      while (person === 17 || person === 99) person = (nextPerson++ % 2000) + 1;
+      return { ...params, q: `scale-${person}@` };
+    };
     const [firstPending] = (await queryQueue(queueDb, asOwner, parseQueueParams({}))).rows;
     if (!firstPending) throw new Error("the owner has no pending request");
     // Keyset paging (lib/admin/queue-cursor.ts): the first page and page 200 of every sort, both
@@ -91,6 +104,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       ["filter by product, app desc", { product: product.id, sort: "app", dir: "desc" }],
       ["pending, 100 rows", { size: "100" }],
       ["pending, a request open", { open: firstPending.id }],
+      // A first visit: a person's email not searched before in the run, a new person each time it
+      // is read (FRESH_PERSON, above), so no view is remembered and the person's requests are not
+      // the last read's. About 500 matches each, across all statuses.
+      ["search a new email each time, all", { status: "all", q: FRESH_PERSON }],
     ];
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {
@@ -106,8 +123,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     }
     console.log("\nview (as owner, 25 rows)             SQL p50 ms  SQL p95 ms");
     for (const [label, params] of views) {
-      const p = parseQueueParams(params);
-      const times = await timesOf(() => queryQueue(queueDb, asOwner, p), 30);
+      const times = await timesOf(() => queryQueue(queueDb, asOwner, parseQueueParams(fresh(params))), 30);
       console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
     }
     // The admin navigation's badges (lib/admin/nav-counts.ts), on every admin page: the owner's, and
@@ -194,14 +210,14 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       if (!html.includes("Approval queue") || !html.includes('data-testid="queue-row"')) throw new Error(`${label}: the answer was not the approval queue with rows`);
       return ms;
     };
-    const urls = views.map(([label, params]) => [label, `${base}/admin/requests?${new URLSearchParams(params)}`] as const);
+    const urls = views.map(([label, params]) => [label, () => `${base}/admin/requests?${new URLSearchParams(fresh(params))}`] as const);
     const pageTimes = urls.map(() => [] as number[]);
     // Two floors, measured in the same rounds with the same client: the raw limit (a plain
     // node:http server sending the default view's bytes, gzip as served) and Next's own floor (a
     // signed-in page that is only the proxy, the root layout with its session header, and a 404).
     const [, defaultUrl] = urls[0] ?? [];
     if (!defaultUrl) throw new Error("no queue view to measure");
-    const sample = await fetchTimed(defaultUrl);
+    const sample = await fetchTimed(defaultUrl());
     const rawServer = http.createServer((_req, res) => {
       const encoding = sample.headers["content-encoding"];
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...(encoding ? { "content-encoding": encoding } : {}), "content-length": sample.body.length });
@@ -216,7 +232,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     const tens: number[][] = [];
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
       for (const [i, [label, url]] of urls.entries()) {
-        const ms = await ask(label, url);
+        const ms = await ask(label, url());
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
         (tens[Math.floor(round / 10)] ??= []).push(ms);
       }

@@ -110,8 +110,8 @@ type Options = {
  * find by the trigram indexes (users_email_trgm_idx, users_name_trgm_idx), but a requester filter's
  * two `ilike`s on every row cost 1.5 ms at 2,000 people, against 0.4 ms through the indexes for a
  * pattern as narrow as a person's name; each requester-filtered view asks twice (its page and its
- * count). Measured 2026-12-05 at 1M requests. The views that read better by scanning (a search, a
- * pattern of one or two letters) say so per statement: lib/admin/queue-query.ts, prefersScans.
+ * count). Measured 2026-12-05 at 1M requests. Every queue view runs with these since 2026-12-06,
+ * searches and patterns of one or two letters too (lib/admin/queue-query.ts, serial).
  */
 export const INDEX_ORDER_SETTINGS = { max_parallel_workers_per_gather: "0", enable_sort: "off", enable_seqscan: "off" } as const;
 

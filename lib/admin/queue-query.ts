@@ -122,7 +122,8 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number,
     // Named columns: Drizzle names the products' arm's column after the part's ("request_id").
     const found = db.$with(`arm${i}`, { id: accessRequests.id }).as(sql`select * from (${arm}) "arm" ("id"${key && !keyAfter ? sql`, "key"` : sql``})`);
     if (!key || !keyAfter) return { ctes: [found], counted: found, rows: found, once };
-    // Each request's key read after it is counted, and only when the union is read (under the cap):
+    // Each request's key read after it is counted, and only when the union is read (no arm past the
+    // cap on its own; the union may still pass it, and then up to cap + 1 keys go unused):
     // "d" among the owner's pending requests at 1M requests names three products, 1,001 requests,
     // whose keys were read to be thrown away (EXPLAIN: 35 of the statement's 43 ms, 2026-12-06).
     const keyed = db
@@ -147,8 +148,8 @@ function unionOf(arms: SearchArm[], key: boolean): SQL {
  * arm past it on its own, and the arms after it are not read (a CTE is read when first asked for; the
  * union reads the ones already read again from memory). Otherwise `otherwise`, by default the union's
  * count, which may pass cap + 1 (cappedTotal). Each arm is named twice, in its test here and in the
- * union, so PostgreSQL materializes it (a CTE named once is folded into the statement, and would be
- * read again for the union). A text most requests hold ("a", the owner's pending requests at 1M
+ * union (or, for keys read after, in the CTE that reads them), so PostgreSQL materializes it (a CTE
+ * named once is folded into the statement, and would be read again for the union). A text most requests hold ("a", the owner's pending requests at 1M
  * requests): every arm read 1,001 matches before the union counted them, 55 ms at p50 for the
  * count; the requester's arm alone now, 10 ms (2026-12-06, in-process, 60 runs).
  */
@@ -516,8 +517,8 @@ function queueRowColumns(actor: Actor, p: QueueParams) {
  * in no order: the cheapest index finds them), how many matched, and the page sorted from their
  * keys. When they are all there (no more than COUNT_CAP) the page is exact; past the cap it would
  * not be (the matches are an arbitrary 1,001), so no key is read and the caller walks the key order
- * instead. A search is counted from its arms first (matchedBy), and its matches are read only
- * under the cap. The count comes as a row of its own, empty page or not. No ORDER BY over the
+ * instead. A search is counted from its arms first (matchedBy): past the cap at the first arm past
+ * it, its matches are not read. The count comes as a row of its own, empty page or not. No ORDER BY over the
  * tables (`pos` orders the page's rows in JavaScript), so the queue's pool, with sorting priced
  * out, runs it as it is: one round trip instead of the count's and then a transaction's four.
  */
