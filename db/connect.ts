@@ -228,6 +228,10 @@ export function createDb(url: string, options: Options = {}) {
     // pool's connections to be opened again: the approval queue's first page after 35 s idle took
     // about 200 ms, against 65 ms after 20 s (2026-12-06, 1M requests, three pauses of each).
     idle_timeout: 300,
+    // A database host that vanished without closing them (a failover) is found by TCP keepalive:
+    // probes from 20 s idle (postgres.js' default is 60), so a dead idle connection goes within
+    // about 30 s, as the 30 s idle timeout used to close it, and is not the next one a pool picks.
+    keep_alive: 20,
     // A server that accepts TCP but never answers the startup (frozen, overloaded) is given up on.
     connect_timeout: timeoutMs ? timeoutMs / 1000 : 10,
     // postgres.js waits up to 20 s between reconnects after repeated failures by default: a database
