@@ -83,7 +83,10 @@ describe("verify's key cache on two instances", () => {
       await revokeRequests(t.db, userActor(owner), { requestIds: [request.id], reason: "leaked", baseUrl });
       const seen = await until(async () => (await verify(1)) === 401, 3000);
       expect(seen, "B answers 401 after the revoke").toBeLessThan(1000);
-      expect(await verify(0)).toBe(401);
+      // A hears the same notification on its own listener: within 1 s of the revoke too, though not
+      // always before B (a fresh clone's CI run, 2026-12-06, asked A at once and got its 200).
+      const seenA = await until(async () => (await verify(0)) === 401, 3000);
+      expect(seen + seenA, "A answers 401 within 1 s of the revoke").toBeLessThan(1000);
       void user;
     } finally {
       await Promise.all(servers.map((s) => s.close()));
