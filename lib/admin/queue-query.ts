@@ -298,9 +298,6 @@ function serial<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: Ser
 
 type SerialOptions = { indexOrder?: boolean };
 
-/** Three letters or digits in a row: what a trigram index can narrow a search by. */
-const narrows = (text: string) => /[\p{L}\p{N}]{3}/u.test(text);
-
 /**
  * Whether a search looks in the requests' reasons: when its text has three letters or digits in a
  * row, which the reasons' trigram index narrows. A shorter text is looked for in people, apps and
@@ -310,7 +307,8 @@ const narrows = (text: string) => /[\p{L}\p{N}]{3}/u.test(text);
  * unavailable" (adversarial review, 2026-12-06).
  */
 export function searchesReasons(text: string) {
-  return narrows(text);
+  // Three letters or digits in a row: what a trigram index can narrow a search by.
+  return /[\p{L}\p{N}]{3}/u.test(text);
 }
 
 const verifiedPools = new WeakMap<object, Promise<boolean>>();
@@ -806,7 +804,6 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
       ${joins.users ? sql`join ${users} on ${users.id} = ${accessRequests.requesterId}` : sql``}
       ${joins.apps ? sql`join ${apps} on ${apps.id} = ${accessRequests.appId}` : sql``}
       where ${where} limit ${cap + 1}) capped`),
-    {},
   );
   return cappedTotal(counted[0]?.n ?? 0, cap);
 }
@@ -833,7 +830,6 @@ async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: n
         else (select count(distinct ${accessRequestProducts.requestId}) from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
           where ${owned}${inView})
         end)::int as n`),
-    {},
   );
   return counted[0]?.n ?? 0;
 }
