@@ -54,12 +54,13 @@ export async function approvedRequest(
 }
 
 /**
- * The parts whose copy of their request's status (access_request_products.status, kept by
- * drizzle/0031_part_status.sql) is not their request's, across the whole database: none, always.
+ * The parts whose copy of their request's status or requester (access_request_products.status and
+ * requester_id, kept by drizzle/0031_part_status.sql and 0035) is not their request's, across the
+ * whole database: none, always.
  */
 export async function partsDisagreeing(db: Database) {
   const rows = await db.execute<{ request_id: string; product_id: string; part: string; request: string }>(sql`
-    select p.request_id, p.product_id, p.status::text as part, r.status::text as request
-    from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status`);
+    select p.request_id, p.product_id, p.status::text || ' ' || p.requester_id as part, r.status::text || ' ' || r.requester_id as request
+    from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status or p.requester_id <> r.requester_id`);
   return [...rows];
 }

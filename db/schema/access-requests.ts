@@ -81,8 +81,10 @@ export const accessRequests = pgTable(
     // too, so the queue sorted by app may pass over the apps of people its requester filter does not
     // name (lib/admin/queue-query.ts, joinedSortPage).
     foreignKey({ name: "access_requests_app_owner_fk", columns: [t.appId, t.requesterId], foreignColumns: [apps.id, apps.ownerId] }),
-    // My requests: a requester's list, newest first.
-    index("access_requests_requester_idx").on(t.requesterId, t.createdAt),
+    // My requests: a requester's list, newest first. With the id: the queue's search reads a person's
+    // requests in requested-at order from the index alone (their keys), not one table page each
+    // (drizzle/0035: a first search of an email at 1M requests read 483 table pages for 481 keys).
+    index("access_requests_requester_created_id_idx").on(t.requesterId, t.createdAt, t.id),
     // The approval queue: by status, oldest first.
     index("access_requests_status_idx").on(t.status, t.createdAt),
     // The queue across all statuses, newest or oldest first.
@@ -149,6 +151,12 @@ export const accessRequestProducts = pgTable(
     // here; the default only satisfies an insert's type. Beside the product, so a product's requests
     // in one status are a range of one index (the queue's product filter and search).
     status: requestStatus().notNull().default("pending"),
+    // Its request's requester, kept equal to it by the database as the status is (drizzle/0035:
+    // set on insert from the request, and again if the request's requester changes), never written
+    // here; the default only satisfies an insert's type. A person's parts are then neighbours in one
+    // index, so whether an owner sees each of a person's requests is read from a few pages of it
+    // instead of a page per request (lib/auth/permissions.ts, VisibilityOptions.requester).
+    requesterId: text().notNull().default(""),
   },
   (t) => [
     primaryKey({ columns: [t.requestId, t.productId] }),
@@ -157,6 +165,8 @@ export const accessRequestProducts = pgTable(
     // product at 1M requests, 1,001 counted in a range of 1,001 entries instead of a merge of the
     // product's 22,000 parts with 9,000 pending ids (lib/admin/queue-query.ts).
     index("access_request_products_product_status_idx").on(t.productId, t.status, t.requestId),
+    // A person's requests' parts, by request: the queue's search of a person (lib/admin/queue-query.ts).
+    index("access_request_products_requester_idx").on(t.requesterId, t.requestId, t.productId),
   ],
 );
 

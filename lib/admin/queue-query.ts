@@ -182,11 +182,11 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
   // page across all statuses the same, 13.1 and 13.5 (2026-12-06, in-process, 60 runs each).
   const pattern = `%${escapeLike(p.q ?? "")}%`;
   const rest = { ...p, q: undefined };
-  const byRequest = (match: SQL | undefined, joinUsers: boolean, joinApps: boolean) => {
+  const byRequest = (match: SQL | undefined, joinUsers: boolean, joinApps: boolean, visibility: VisibilityOptions = {}) => {
     const arm = db.select({ id: accessRequests.id, ...(key ? { key: sql`${key}`.as("key") } : {}) }).from(accessRequests).$dynamic();
     if (joinUsers) arm.innerJoin(users, eq(users.id, accessRequests.requesterId));
     if (joinApps) arm.innerJoin(apps, eq(apps.id, accessRequests.appId));
-    return arm.where(and(...queueConditions(actor, rest), match)).limit(cap + 1);
+    return arm.where(and(...queueConditions(actor, rest, visibility), match)).limit(cap + 1);
   };
   const needsUsers = Boolean(p.requester);
   // A product's requests from its parts: in the view's status, a range of the (product, status,
@@ -226,7 +226,9 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
       .where(ilike(searched.name, pattern))
       .limit(cap + 1);
   return [
-    { arm: byRequest(requesterMatch(users, p.q ?? ""), true, false), once: true },
+    // The people named, request by request: each one's parts from the (requester, request, product)
+    // index, a few pages per person (VisibilityOptions.requester).
+    { arm: byRequest(requesterMatch(users, p.q ?? ""), true, false, { requester: accessRequests.requesterId }), once: true },
     { arm: byRequest(ilike(apps.name, pattern), needsUsers, true), once: true },
     ...(searchesReasons(p.q ?? "") ? [{ arm: byRequest(ilike(accessRequests.reason, pattern), needsUsers, false), once: true }] : []),
     // No limit over the products: a request of several products named comes once per product, and a

@@ -63,6 +63,35 @@ describe("a part's status", () => {
     expect(await partsDisagreeing(t.db)).toEqual([]);
   });
 
+  it("carries its request's requester whatever a writer says, and follows a requester changed by hand", async () => {
+    const a = await submitted(["payments"]);
+    const b = await submitted(["payments"]);
+    const requesters = async (requestId: string) =>
+      (await t.db.select({ requesterId: accessRequestProducts.requesterId }).from(accessRequestProducts).where(eq(accessRequestProducts.requestId, requestId))).map((p) => p.requesterId);
+    expect(await requesters(a.id)).toEqual([a.user.id]);
+    await t.db.insert(accessRequestProducts).values({ requestId: a.id, productId: f.product("weather").id, requesterId: b.user.id });
+    expect(await requesters(a.id)).toEqual([a.user.id, a.user.id]);
+    await t.db.update(accessRequestProducts).set({ requesterId: b.user.id }).where(eq(accessRequestProducts.requestId, a.id));
+    expect(await requesters(a.id)).toEqual([a.user.id, a.user.id]);
+    // Moved to b's request: b's requester.
+    await t.sql`update access_request_products set request_id = ${b.id} where request_id = ${a.id} and product_id = ${f.product("weather").id}`;
+    expect(await requesters(b.id)).toEqual([b.user.id, b.user.id]);
+    // The app never changes a request's requester; by hand (with the app the request is for), its parts follow.
+    const [before] = await t.sql<{ appId: string }[]>`select app_id as "appId" from access_requests where id = ${a.id}`;
+    const app = await t.sql<{ id: string }[]>`insert into apps (id, owner_id, name) values (gen_random_uuid()::text, ${b.user.id}, 'Moved') returning id`;
+    await t.sql`update access_requests set requester_id = ${b.user.id}, app_id = ${app[0]?.id ?? ""} where id = ${a.id}`;
+    expect(await requesters(a.id)).toEqual([b.user.id]);
+    expect(await partsDisagreeing(t.db)).toEqual([]);
+    // Under REPEATABLE READ such a change is refused, as a status change is.
+    const refused = await t.sql
+      .begin("isolation level repeatable read", (tx) => tx`update access_requests set requester_id = ${a.user.id}, app_id = ${before?.appId ?? ""} where id = ${a.id}`)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(postgresErrorIn(refused)?.code).toBe("0A000");
+  });
+
   it("a part of a request that does not exist is refused by the foreign key, as before", async () => {
     const err = await t.db.insert(accessRequestProducts).values({ requestId: "no-such-request", productId: f.product("payments").id }).then(
       () => null,
