@@ -4,10 +4,14 @@
 -- pages of it, not from a page of the (request, product) key per request. At 1M requests a first
 -- search of an email read about 700 such pages for 481 requests, 50 ms of reads on this machine
 -- (2026-12-06). The database keeps the copy equal to the request's; the app never writes it.
--- Requests are locked against writes until this migration commits, as in 0031: a request written
--- (or a requester changed) after the backfill read it and before the triggers below exist would
--- leave parts with no requester, or the one before.
-LOCK TABLE "access_requests" IN SHARE MODE;--> statement-breakpoint
+-- Requests are locked until this migration commits, against reads too, and before the parts are: a
+-- request written (or a requester changed) after the backfill read it and before the triggers below
+-- exist would leave parts with no requester, or the one before (as in 0031); and the DROP INDEX
+-- below needs this lock. Taken later, while readers that hold the requests wait on the parts
+-- (ALTER TABLE locks them from here to the commit), it would deadlock with them: a queue page reads
+-- the requests and then their parts (adversarial review, 2026-12-06). Readers take the requests
+-- first too, so they wait here instead. At 1M requests both tables wait about 47 s (docs/deploy.md).
+LOCK TABLE "access_requests" IN ACCESS EXCLUSIVE MODE;--> statement-breakpoint
 ALTER TABLE "access_request_products" ADD COLUMN "requester_id" text DEFAULT '' NOT NULL;--> statement-breakpoint
 UPDATE "access_request_products" p SET "requester_id" = r."requester_id"
   FROM "access_requests" r WHERE r."id" = p."request_id" AND p."requester_id" IS DISTINCT FROM r."requester_id";--> statement-breakpoint
