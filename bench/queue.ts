@@ -64,15 +64,17 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       select p.id, (select plan_id from access_requests order by created_at desc limit 1) as "planId"
       from products p where p.owner_id = ${owner.id} order by p.name limit 1`;
     if (!product) throw new Error("the owner has no product");
-    // Each read of a view whose search is FRESH_PERSON names the next scale person's email (scale-1@
-    // … scale-2000@, about 500 requests each), from a random one on: never the same view twice in a
-    // run (230 reads), and not the same people as the run before. 17 and 99 are other views' people.
+    // Each read of a view whose search or requester is FRESH_PERSON names the next scale person's
+    // email (scale-1@ … scale-2000@, about 500 requests each), from a random one on: never the same
+    // person twice in a run (230 reads of each such view, 460 in all), and not the same people as the
+    // run before. 17 and 99 are other views' people.
     let nextPerson = randomInt(2000);
     const fresh = (params: Record<string, string>) => {
-      if (params.q !== FRESH_PERSON) return params;
+      const named = Object.keys(params).filter((k) => params[k] === FRESH_PERSON);
+      if (named.length === 0) return params;
       let person = (nextPerson++ % 2000) + 1;
       while (person === 17 || person === 99) person = (nextPerson++ % 2000) + 1;
-      return { ...params, q: `scale-${person}@` };
+      return { ...params, ...Object.fromEntries(named.map((k) => [k, `scale-${person}@`])) };
     };
     const [firstPending] = (await queryQueue(queueDb, asOwner, parseQueueParams({}))).rows;
     if (!firstPending) throw new Error("the owner has no pending request");
@@ -108,6 +110,8 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       // is read (FRESH_PERSON, above), so no view is remembered and the person's requests are not
       // the last read's. About 500 matches each, across all statuses.
       ["search a new email each time, all", { status: "all", q: FRESH_PERSON }],
+      // The same for the requester filter: its page person by person and its count beside it.
+      ["filter by a new requester each time", { status: "all", requester: FRESH_PERSON }],
     ];
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {

@@ -98,6 +98,9 @@ function requestFilterConditions(p: QueueParams): SQL[] {
 const searched = alias(products, "searched");
 const part = alias(accessRequestProducts, "part");
 const LISTED: VisibilityOptions = { ownedListed: true };
+// A view of a few people's requests: each one's parts from the (requester, request, product) index,
+// a few pages per person (VisibilityOptions.requester).
+const BY_REQUESTER: VisibilityOptions = { requester: accessRequests.requesterId };
 const owners = alias(users, "owners");
 
 /** A person (users, or an alias of it) whose email or name holds the text: the requester filter, and a search's people. */
@@ -226,9 +229,7 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
       .where(ilike(searched.name, pattern))
       .limit(cap + 1);
   return [
-    // The people named, request by request: each one's parts from the (requester, request, product)
-    // index, a few pages per person (VisibilityOptions.requester).
-    { arm: byRequest(requesterMatch(users, p.q ?? ""), true, false, { requester: accessRequests.requesterId }), once: true },
+    { arm: byRequest(requesterMatch(users, p.q ?? ""), true, false, BY_REQUESTER), once: true },
     { arm: byRequest(ilike(apps.name, pattern), needsUsers, true), once: true },
     ...(searchesReasons(p.q ?? "") ? [{ arm: byRequest(ilike(accessRequests.reason, pattern), needsUsers, false), once: true }] : []),
     // No limit over the products: a request of several products named comes once per product, and a
@@ -692,7 +693,7 @@ function peoplePageQuery(db: Queryable, actor: Actor, p: QueueParams, cursor: Pa
   const theirs = db
     .select({ id: accessRequests.id, key: sql`${accessRequests.createdAt}`.as("key") })
     .from(accessRequests)
-    .where(and(sql`${accessRequests.requesterId} = ${people.id}`, ...queueConditions(actor, { ...p, requester: undefined }), beyond))
+    .where(and(sql`${accessRequests.requesterId} = ${people.id}`, ...queueConditions(actor, { ...p, requester: undefined }, BY_REQUESTER), beyond))
     .orderBy(order(accessRequests.createdAt), order(accessRequests.id))
     .limit(p.size + 1)
     .as("theirs");
@@ -797,7 +798,8 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
   }
   const owned = productsOwnedBy(actor);
   if (owned && !isFiltered(p)) return cappedTotal(await countOwnersView(db, owned, p, cap), cap);
-  const where = and(...queueConditions(actor, p));
+  // A requester filter's requests are tested person by person (VisibilityOptions.requester).
+  const where = and(...queueConditions(actor, p, p.requester ? BY_REQUESTER : {}));
   // No order: any plan may stop at the cap, and none needs a sort (the queue's pool prices sorting out).
   const joins = joinsFor({ ...p, sort: "createdAt" });
   const counted = await serial(db, (q) =>
