@@ -65,15 +65,21 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       from products p where p.owner_id = ${owner.id} order by p.name limit 1`;
     if (!product) throw new Error("the owner has no product");
     // Each read of a view whose search or requester is FRESH_PERSON names the next scale person's
-    // email (scale-1@ … scale-2000@, about 500 requests each), from a random one on: never the same
-    // person twice in a run (230 reads of each such view, 460 in all), and not the same people as the
-    // run before. 17 and 99 are other views' people.
-    let nextPerson = randomInt(2000);
+    // email (scale-1@ … scale-2000@, about 500 requests each), in a random order: never the same
+    // person twice in a run (230 reads of each such view, 460 in all), and seldom a neighbour of the
+    // person read before in the requester indexes (in numeric order each read found the boundary page
+    // the last one had read). Other views' people are left out: 17, and 99 and 990–999 ("scale-99").
+    const others = new Set([17, 99, ...Array.from({ length: 10 }, (_, i) => 990 + i)]);
+    const people = Array.from({ length: 2000 }, (_, i) => i + 1).filter((n) => !others.has(n));
+    for (let i = people.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [people[i], people[j]] = [people[j] as number, people[i] as number];
+    }
+    let nextPerson = 0;
     const fresh = (params: Record<string, string>) => {
       const named = Object.keys(params).filter((k) => params[k] === FRESH_PERSON);
       if (named.length === 0) return params;
-      let person = (nextPerson++ % 2000) + 1;
-      while (person === 17 || person === 99) person = (nextPerson++ % 2000) + 1;
+      const person = people[nextPerson++ % people.length];
       return { ...params, ...Object.fromEntries(named.map((k) => [k, `scale-${person}@`])) };
     };
     const [firstPending] = (await queryQueue(queueDb, asOwner, parseQueueParams({}))).rows;

@@ -10,7 +10,8 @@
 -- below needs this lock. Taken later, while readers that hold the requests wait on the parts
 -- (ALTER TABLE locks them from here to the commit), it would deadlock with them: a queue page reads
 -- the requests and then their parts (adversarial review, 2026-12-06). Readers take the requests
--- first too, so they wait here instead. At 1M requests both tables wait about 47 s (docs/deploy.md).
+-- first too (lib/usage/queries.ts's products of an app was the one that read the parts first, until
+-- this migration), so they wait here instead. At 1M requests both tables wait about 47 s (docs/deploy.md).
 LOCK TABLE "access_requests" IN ACCESS EXCLUSIVE MODE;--> statement-breakpoint
 ALTER TABLE "access_request_products" ADD COLUMN "requester_id" text DEFAULT '' NOT NULL;--> statement-breakpoint
 UPDATE "access_request_products" p SET "requester_id" = r."requester_id"

@@ -150,6 +150,8 @@ export function requestsVisibleTo(actor: Actor, requestId: AnyColumn = accessReq
   if (actor.kind === "apiKey") return scopeSql(productScope(actor.grants, "read"), requestId);
   if (!decidesFor(actor)) return sql`false`;
   if (actor.role === "admin") return sql`true`;
+  // The requester of the very row tested: the option names access_requests' column, so the row must be access_requests'.
+  if (opts.requester && requestId !== accessRequests.id) throw new Error("VisibilityOptions.requester is for a test of access_requests.id");
   const byRequester = opts.requester ? sql` and ${accessRequestProducts.requesterId} = ${opts.requester}` : sql``;
   if (opts.ownedListed)
     return sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}${byRequester}

@@ -184,8 +184,11 @@ export async function productsOfAppUsage(
       .where(and(eq(apiKeys.appId, input.appId), gte(keyUsageDaily.day, since))),
     db
       .selectDistinct({ slug: products.slug, name: products.name })
-      .from(accessRequestProducts)
-      .innerJoin(accessRequests, eq(accessRequests.id, accessRequestProducts.requestId))
+      // From the requests, then their parts: the order PostgreSQL locks them in, as every other
+      // reader of both does (a migration locking the requests and then the parts waits for it
+      // instead of deadlocking with it: drizzle/0035).
+      .from(accessRequests)
+      .innerJoin(accessRequestProducts, eq(accessRequests.id, accessRequestProducts.requestId))
       .innerJoin(products, eq(products.id, accessRequestProducts.productId))
       .where(
         and(
