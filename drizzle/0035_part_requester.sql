@@ -46,17 +46,20 @@ CREATE TRIGGER "access_request_products_status" BEFORE INSERT OR UPDATE OF "requ
   FOR EACH ROW EXECUTE FUNCTION portico_part_status();
 --> statement-breakpoint
 -- A request's new requester is its parts' too (the app never changes one; a hand-made change is
--- followed), under READ COMMITTED for the reason 0033 gives for the status.
-CREATE OR REPLACE FUNCTION portico_request_requester_to_parts() RETURNS trigger LANGUAGE plpgsql AS $$
+-- followed), by 0031's trigger for the status, which now copies both, under READ COMMITTED for the
+-- reason 0033 gives.
+CREATE OR REPLACE FUNCTION portico_request_status_to_parts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' THEN
-    RAISE EXCEPTION 'a request''s requester changes under READ COMMITTED, not %: its parts keep a copy of it', upper(current_setting('transaction_isolation'))
+    RAISE EXCEPTION 'a request''s status or requester changes under READ COMMITTED, not %: its parts keep a copy of them', upper(current_setting('transaction_isolation'))
       USING ERRCODE = 'feature_not_supported';
   END IF;
-  UPDATE "access_request_products" SET "requester_id" = NEW."requester_id" WHERE "request_id" = NEW."id";
+  UPDATE "access_request_products" SET "status" = NEW."status", "requester_id" = NEW."requester_id" WHERE "request_id" = NEW."id";
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
-CREATE TRIGGER "access_requests_requester_to_parts" AFTER UPDATE OF "requester_id" ON "access_requests"
-  FOR EACH ROW WHEN (OLD."requester_id" IS DISTINCT FROM NEW."requester_id") EXECUTE FUNCTION portico_request_requester_to_parts();
+DROP TRIGGER "access_requests_status_to_parts" ON "access_requests";--> statement-breakpoint
+CREATE TRIGGER "access_requests_status_to_parts" AFTER UPDATE OF "status", "requester_id" ON "access_requests"
+  FOR EACH ROW WHEN (OLD."status" IS DISTINCT FROM NEW."status" OR OLD."requester_id" IS DISTINCT FROM NEW."requester_id")
+  EXECUTE FUNCTION portico_request_status_to_parts();
