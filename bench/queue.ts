@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import http from "node:http";
+import { PerformanceObserver } from "node:perf_hooks";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { eq, sql } from "drizzle-orm";
@@ -33,6 +34,31 @@ async function timesOf(run: () => Promise<unknown>, runs: number) {
   return times;
 }
 
+/**
+ * Reads every table and index of the portal's schema into shared_buffers (pg_prewarm), as a
+ * database that has been serving the queue for a while holds them, and prints what it read. On the
+ * bench machine a page that is neither there nor in the operating system's cache costs about 0.4 ms,
+ * and the kernel pages out file pages left untouched for about a minute, so without this the views
+ * that read a person not read before (FRESH_PERSON) would measure the disk. bench/run.ts sizes
+ * shared_buffers to a quarter of the machine's memory; if the schema does not fit, the output says so.
+ */
+async function prewarm(raw: ReturnType<typeof createDb>["sql"]) {
+  const started = performance.now();
+  await raw`create extension if not exists pg_prewarm`;
+  const [read] = await raw<{ relations: number; pages: string; buffers: string }[]>`
+    select count(*)::int as relations, coalesce(sum(pg_prewarm(c.oid)), 0)::text as pages,
+           (select setting from pg_settings where name = 'shared_buffers') as buffers
+    from pg_class c
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'i', 'm')`;
+  if (!read) return;
+  const pages = Number(read.pages);
+  const buffers = Number(read.buffers);
+  const gb = (n: number) => `${((n * 8192) / 2 ** 30).toFixed(1)} GB`;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`(read ${read.relations} tables and indexes, ${gb(pages)}, into shared_buffers of ${gb(buffers)} in ${seconds} s: pg_prewarm)`);
+  if (pages > buffers) console.log("(they do not all fit: the first visits below read some of their pages from disk)");
+}
+
 /** A view's search that bench/queue.ts replaces with a new person's email at each read. */
 const FRESH_PERSON = "(a new person)";
 
@@ -54,6 +80,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     const vacuumStart = performance.now();
     await raw`vacuum (analyze) access_requests, access_request_products`;
     console.log(`(vacuumed access_requests and access_request_products in ${((performance.now() - vacuumStart) / 1000).toFixed(1)} s)`);
+    await prewarm(raw);
     const [owner] = await db.select().from(users).where(eq(users.email, "owner@portico.dev"));
     const [admin] = await db.select().from(users).where(eq(users.email, "admin@portico.dev"));
     if (!owner || !admin) throw new Error("demo users missing");
@@ -240,7 +267,16 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     const floorTimes: number[] = [];
     // Every round's pages by tens of rounds, warm-up and counted alike (pooled over the views).
     const tens: number[][] = [];
+    // The bench's own garbage collections while counted rounds run: a pause while an answer arrives
+    // is counted as the page's time, so the output says how many there were and how long.
+    const clientGcs: number[] = [];
+    let countingGcs = false;
+    const gcObserver = new PerformanceObserver((list) => {
+      if (countingGcs) for (const e of list.getEntries()) clientGcs.push(e.duration);
+    });
+    gcObserver.observe({ entryTypes: ["gc"] });
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
+      countingGcs = round >= WARM_UP_ROUNDS;
       for (const [i, [label, url]] of urls.entries()) {
         const ms = await ask(label, url());
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
@@ -256,6 +292,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     }
     rawServer.close();
     agent.destroy();
+    gcObserver.disconnect();
     const server = loadedBefore.length ? `a server already loaded by the ${loadedBefore.join(", ")} sections` : "a server just started (its first pages)";
     console.log(`\n/admin/requests over HTTP by tens of rounds, all ${urls.length} views pooled (compare with "all views together"), on ${server}:`);
     console.log(`rounds      p50 ms    p95 ms    max ms`);
@@ -283,6 +320,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     ] as const) {
       console.log(`  ${label.padEnd(50)}${pct(times, 50).toFixed(1).padStart(6)}${pct(times, 95).toFixed(1).padStart(10)}   ${(pct(all, 50) / pct(times, 50)).toFixed(1)}×`);
     }
+    const gcTotal = clientGcs.reduce((a, b) => a + b, 0);
+    console.log(
+      `(the bench's own garbage collections in the counted rounds: ${clientGcs.length}, ${gcTotal.toFixed(0)} ms in all, ${clientGcs.filter((d) => d > 5).length} over 5 ms, the longest ${Math.max(0, ...clientGcs).toFixed(1)} ms)`,
+    );
 
     // EXPLAIN the default view's two queries.
     const where = sql`r.status = 'pending' and exists (select 1 from access_request_products arp join products p on p.id = arp.product_id where arp.request_id = r.id and p.owner_id = ${owner.id})`;
