@@ -90,6 +90,15 @@ describe("a part's status", () => {
         (e: unknown) => e,
       );
     expect(postgresErrorIn(refused)?.code).toBe("0A000");
+    // And under SERIALIZABLE.
+    const refusedToo = await t.sql
+      .begin("isolation level serializable", (tx) => tx`update access_requests set requester_id = ${a.user.id}, app_id = ${before?.appId ?? ""} where id = ${a.id}`)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(postgresErrorIn(refusedToo)?.code).toBe("0A000");
+    expect(await requesters(a.id)).toEqual([b.user.id]);
   });
 
   it("a part of a request that does not exist is refused by the foreign key, as before", async () => {
@@ -123,6 +132,35 @@ describe("a part's status", () => {
       writing.release();
     }
     expect(await partStatuses(r.id)).toEqual(["denied", "denied"]);
+    expect(await partsDisagreeing(t.db)).toEqual([]);
+  });
+
+  it("a part written while another transaction changes its request's requester takes the requester committed (FOR SHARE waits)", { timeout: 30_000 }, async () => {
+    const r = await submitted(["payments"]);
+    const other = await f.user();
+    const [app] = await t.sql<{ id: string }[]>`insert into apps (id, owner_id, name) values (gen_random_uuid()::text, ${other.id}, 'Theirs') returning id`;
+    const changing = await t.sql.reserve();
+    const writing = await t.sql.reserve();
+    try {
+      await changing`begin`;
+      await changing`update access_requests set requester_id = ${other.id}, app_id = ${app?.id ?? ""} where id = ${r.id}`;
+      await writing`begin`;
+      let inserted = false;
+      const insert = writing`insert into access_request_products (request_id, product_id) values (${r.id}, ${f.product("weather").id})`.then(() => {
+        inserted = true;
+      });
+      // Without the wait the new part would copy the requester before the change.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(inserted).toBe(false);
+      await changing`commit`;
+      await insert;
+      await writing`commit`;
+    } finally {
+      changing.release();
+      writing.release();
+    }
+    const requesters = await t.sql<{ requesterId: string }[]>`select requester_id as "requesterId" from access_request_products where request_id = ${r.id}`;
+    expect(requesters.map((p) => p.requesterId)).toEqual([other.id, other.id]);
     expect(await partsDisagreeing(t.db)).toEqual([]);
   });
 });
