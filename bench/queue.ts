@@ -35,27 +35,39 @@ async function timesOf(run: () => Promise<unknown>, runs: number) {
 }
 
 /**
- * Reads every table and index of the portal's schema into shared_buffers (pg_prewarm), as a
- * database that has been serving the queue for a while holds them, and prints what it read. On the
- * bench machine a page that is neither there nor in the operating system's cache costs about 0.4 ms,
- * and the kernel pages out file pages left untouched for about a minute, so without this the views
- * that read a person not read before (FRESH_PERSON) would measure the disk. bench/run.ts sizes
- * shared_buffers to a quarter of the machine's memory; if the schema does not fit, the output says so.
+ * Reads the portal's tables, their indexes and TOAST data into shared_buffers (pg_prewarm), as a
+ * database whose buffers hold its tables does once it has served them for a while, and prints what
+ * it read. On the bench machine a page that is neither there nor in the operating system's cache
+ * costs about 0.4 ms, and the kernel pages out file pages left untouched for about a minute, so
+ * without this the views that read a person not read before (FRESH_PERSON) measure the disk (they
+ * are also timed before it, above). bench/run.ts sizes shared_buffers to a quarter of the machine's
+ * memory. The queue's tables (requests, parts) and their indexes are read last, so that if the rest
+ * does not fit it is the others that are pushed out; the output says when the whole does not fit.
  */
 async function prewarm(raw: ReturnType<typeof createDb>["sql"]) {
   const started = performance.now();
   await raw`create extension if not exists pg_prewarm`;
   const [read] = await raw<{ relations: number; pages: string; buffers: string }[]>`
-    select count(*)::int as relations, coalesce(sum(pg_prewarm(c.oid)), 0)::text as pages,
+    with rel as (
+      select c.oid, coalesce(i.indrelid, c.oid) as owner from pg_class c left join pg_index i on i.indexrelid = c.oid
+      where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'i', 'm')
+    ), toast as (
+      select t.reltoastrelid as oid, rel.owner from rel join pg_class t on t.oid = rel.oid where t.reltoastrelid <> 0
+      union all
+      select i.indexrelid, rel.owner from rel join pg_class t on t.oid = rel.oid join pg_index i on i.indrelid = t.reltoastrelid where t.reltoastrelid <> 0
+    ), ordered as (
+      select oid from (select * from rel union all select * from toast) r
+      order by r.owner in ('access_requests'::regclass, 'access_request_products'::regclass), r.oid
+    )
+    select count(*)::int as relations, coalesce(sum(pg_prewarm(oid)), 0)::text as pages,
            (select setting from pg_settings where name = 'shared_buffers') as buffers
-    from pg_class c
-    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'i', 'm')`;
+    from ordered`;
   if (!read) return;
   const pages = Number(read.pages);
   const buffers = Number(read.buffers);
   const gb = (n: number) => `${((n * 8192) / 2 ** 30).toFixed(1)} GB`;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`(read ${read.relations} tables and indexes, ${gb(pages)}, into shared_buffers of ${gb(buffers)} in ${seconds} s: pg_prewarm)`);
+  console.log(`\n(read ${read.relations} tables, indexes and TOAST relations, ${gb(pages)}, into shared_buffers of ${gb(buffers)} in ${seconds} s: pg_prewarm, the queue's last)`);
   if (pages > buffers) console.log("(they do not all fit: the first visits below read some of their pages from disk)");
 }
 
@@ -80,7 +92,6 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     const vacuumStart = performance.now();
     await raw`vacuum (analyze) access_requests, access_request_products`;
     console.log(`(vacuumed access_requests and access_request_products in ${((performance.now() - vacuumStart) / 1000).toFixed(1)} s)`);
-    await prewarm(raw);
     const [owner] = await db.select().from(users).where(eq(users.email, "owner@portico.dev"));
     const [admin] = await db.select().from(users).where(eq(users.email, "admin@portico.dev"));
     if (!owner || !admin) throw new Error("demo users missing");
@@ -146,6 +157,18 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       // The same for the requester filter: its page person by person and its count beside it.
       ["filter by a new requester each time", { status: "all", requester: FRESH_PERSON }],
     ];
+    // The first visits again before the prewarm below, SQL only: with PostgreSQL just started, its
+    // buffers hold what the vacuum and the lines above read, and the operating system's cache what it
+    // still holds of the vacuum's reads. What a database that cannot hold its tables pays for a person
+    // not read before (docs/deploy.md, "PostgreSQL settings"). BENCH_PREWARM=0: no prewarm at all.
+    const firstVisits = views.filter(([, params]) => Object.values(params).includes(FRESH_PERSON));
+    console.log("\nfirst visits before the prewarm      SQL p50 ms  SQL p95 ms");
+    for (const [label, params] of firstVisits) {
+      const times = await timesOf(() => queryQueue(queueDb, asOwner, parseQueueParams(fresh(params))), 30);
+      console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+    }
+    if (process.env.BENCH_PREWARM === "0") console.log("(BENCH_PREWARM=0: nothing prewarmed)");
+    else await prewarm(raw);
     for (const sort of SORTABLE) {
       for (const dir of ["asc", "desc"] as const) {
         const base = { status: "all", sort, dir };
@@ -268,15 +291,17 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     // Every round's pages by tens of rounds, warm-up and counted alike (pooled over the views).
     const tens: number[][] = [];
     // The bench's own garbage collections while counted rounds run: a pause while an answer arrives
-    // is counted as the page's time, so the output says how many there were and how long.
-    const clientGcs: number[] = [];
-    let countingGcs = false;
+    // is counted as the page's time, so the output says how many there were and how long (all of
+    // them, those between answers too: an upper bound on what they added).
+    // Kept by start time, and only those that began within the counted rounds (entries arrive late).
+    const gcEntries: { startTime: number; duration: number }[] = [];
     const gcObserver = new PerformanceObserver((list) => {
-      if (countingGcs) for (const e of list.getEntries()) clientGcs.push(e.duration);
+      for (const e of list.getEntries()) gcEntries.push({ startTime: e.startTime, duration: e.duration });
     });
     gcObserver.observe({ entryTypes: ["gc"] });
+    let countedFrom = Number.POSITIVE_INFINITY;
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
-      countingGcs = round >= WARM_UP_ROUNDS;
+      if (round === WARM_UP_ROUNDS) countedFrom = performance.now();
       for (const [i, [label, url]] of urls.entries()) {
         const ms = await ask(label, url());
         if (round >= WARM_UP_ROUNDS) pageTimes[i]?.push(ms);
@@ -292,7 +317,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     }
     rawServer.close();
     agent.destroy();
+    const countedUntil = performance.now();
+    for (const e of gcObserver.takeRecords()) gcEntries.push({ startTime: e.startTime, duration: e.duration });
     gcObserver.disconnect();
+    const clientGcs = gcEntries.filter((e) => e.startTime >= countedFrom && e.startTime < countedUntil).map((e) => e.duration);
     const server = loadedBefore.length ? `a server already loaded by the ${loadedBefore.join(", ")} sections` : "a server just started (its first pages)";
     console.log(`\n/admin/requests over HTTP by tens of rounds, all ${urls.length} views pooled (compare with "all views together"), on ${server}:`);
     console.log(`rounds      p50 ms    p95 ms    max ms`);

@@ -8,6 +8,7 @@
  *
  * Env: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 50), BENCH_SKIP_VERIFY=1, BENCH_SKIP_QUEUE=1 (no queue bench,
  * no 1,000,000-request seeding: the access-requests list is then measured at the size there is),
+ * BENCH_PREWARM=0 (the queue measured without reading the tables into PostgreSQL's buffers first),
  * BENCH_SKIP_OAUTH=1 (bench/oauth.ts: token endpoint; verify with a JWT vs an API key), BENCH_SKIP_AUDIT=1, BENCH_SKIP_API=1, BENCH_SKIP_WEBHOOKS=1 (bench/webhooks.ts: commit → first delivery
  * attempt, and a decision's cost with 10 endpoints beside none), BENCH_SKIP_PAGES=1 (no catalogue pages).
  */
@@ -62,14 +63,24 @@ async function waitFor(url: string, ms: number) {
 /**
  * The bench's PostgreSQL: 1,000,000 requests make 2.6 GB of tables and indexes, and PostgreSQL's
  * default shared_buffers (128 MB) is sized for a small machine, not for that: a bulk decision then
- * writes dirty pages out itself to make room. A quarter of this machine's memory, PostgreSQL's own
- * starting advice and docs/deploy.md's ("PostgreSQL settings"), and never less than 1 GB.
- * bench/queue.ts reads the tables into it before measuring (`prewarm`): the operating system's cache
- * cannot be counted on to hold them (on the bench machine the kernel pages out what has not been
- * touched for about a minute).
+ * writes dirty pages out itself to make room. shared_buffers a quarter of the memory this process
+ * may use (a container's limit where there is one), never less than 1 GB, and effective_cache_size
+ * half of it, never less than PostgreSQL's default 4 GB: PostgreSQL's own starting advice and
+ * docs/deploy.md's ("PostgreSQL settings"). Until 2026-12-06 the bench ran with 1 GB. bench/queue.ts
+ * reads the tables into the buffers before measuring (its `prewarm`; BENCH_PREWARM=0 for none): the
+ * operating system's cache cannot be counted on to hold them (on the bench machine the kernel pages
+ * out what has not been touched for about a minute).
  */
-const SHARED_BUFFERS_MB = Math.max(1024, Math.floor(os.totalmem() / 4 / 2 ** 20));
-const BENCH_DB = ["--data", ".data/bench-pg", "--pg-set", `shared_buffers=${SHARED_BUFFERS_MB}MB`];
+const limit = process.constrainedMemory();
+const memoryMb = Math.floor((limit && limit > 0 && limit < os.totalmem() ? limit : os.totalmem()) / 2 ** 20);
+const BENCH_DB = [
+  "--data",
+  ".data/bench-pg",
+  "--pg-set",
+  `shared_buffers=${Math.max(1024, Math.floor(memoryMb / 4))}MB`,
+  "--pg-set",
+  `effective_cache_size=${Math.max(4096, Math.floor(memoryMb / 2))}MB`,
+];
 
 async function main() {
   if (!fs.existsSync(".next/BUILD_ID")) {

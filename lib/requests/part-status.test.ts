@@ -90,6 +90,7 @@ describe("a part's status", () => {
         (e: unknown) => e,
       );
     expect(postgresErrorIn(refused)?.code).toBe("0A000");
+    expect(postgresErrorIn(refused)?.message).toMatch(/under READ COMMITTED, not REPEATABLE READ/);
     // And under SERIALIZABLE.
     const refusedToo = await t.sql
       .begin("isolation level serializable", (tx) => tx`update access_requests set requester_id = ${a.user.id}, app_id = ${before?.appId ?? ""} where id = ${a.id}`)
@@ -98,6 +99,7 @@ describe("a part's status", () => {
         (e: unknown) => e,
       );
     expect(postgresErrorIn(refusedToo)?.code).toBe("0A000");
+    expect(postgresErrorIn(refusedToo)?.message).toMatch(/under READ COMMITTED, not SERIALIZABLE/);
     expect(await requesters(a.id)).toEqual([b.user.id]);
   });
 
@@ -128,6 +130,10 @@ describe("a part's status", () => {
       await insert;
       await writing`commit`;
     } finally {
+      // After a failed assertion both may still be in a transaction (the insert waiting): ended first,
+      // so the next test does not wait on their locks.
+      await changing`rollback`.catch(() => {});
+      await writing`rollback`.catch(() => {});
       changing.release();
       writing.release();
     }
@@ -156,6 +162,10 @@ describe("a part's status", () => {
       await insert;
       await writing`commit`;
     } finally {
+      // After a failed assertion both may still be in a transaction (the insert waiting): ended first,
+      // so the next test does not wait on their locks.
+      await changing`rollback`.catch(() => {});
+      await writing`rollback`.catch(() => {});
       changing.release();
       writing.release();
     }
