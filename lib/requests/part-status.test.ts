@@ -30,6 +30,39 @@ const partStatuses = async (requestId: string) =>
 const requestStatus = async (requestId: string) =>
   (await t.db.select({ status: accessRequests.status }).from(accessRequests).where(eq(accessRequests.id, requestId)))[0]?.status;
 
+type Reserved = Awaited<ReturnType<typeof t.sql.reserve>>;
+
+/**
+ * Inserts a "weather" part of the request while another transaction has made `change` to the request
+ * and not yet committed it: the insert must wait for the change to end (the part trigger's FOR
+ * SHARE) rather than copy the request's status and requester from before it.
+ */
+async function partInsertedDuringChange(requestId: string, change: (changing: Reserved) => Promise<unknown>) {
+  const changing = await t.sql.reserve();
+  const writing = await t.sql.reserve();
+  try {
+    await changing`begin`;
+    await change(changing);
+    await writing`begin`;
+    let inserted = false;
+    const insert = writing`insert into access_request_products (request_id, product_id) values (${requestId}, ${f.product("weather").id})`.then(() => {
+      inserted = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(inserted).toBe(false);
+    await changing`commit`;
+    await insert;
+    await writing`commit`;
+  } finally {
+    // After a failed assertion both may still be in a transaction (the insert waiting): ended first,
+    // so the next test does not wait on their locks.
+    await changing`rollback`.catch(() => {});
+    await writing`rollback`.catch(() => {});
+    changing.release();
+    writing.release();
+  }
+}
+
 describe("a part's status", () => {
   it("follows its request through submit, approval, denial and cancellation, one by one and in bulk", async () => {
     const approved = await submitted();
@@ -113,30 +146,7 @@ describe("a part's status", () => {
 
   it("a part written while another transaction changes its request's status takes the status committed (FOR SHARE waits)", { timeout: 30_000 }, async () => {
     const r = await submitted(["payments"]);
-    const changing = await t.sql.reserve();
-    const writing = await t.sql.reserve();
-    try {
-      await changing`begin`;
-      await changing`update access_requests set status = 'denied' where id = ${r.id}`;
-      await writing`begin`;
-      let inserted = false;
-      const insert = writing`insert into access_request_products (request_id, product_id) values (${r.id}, ${f.product("weather").id})`.then(() => {
-        inserted = true;
-      });
-      // The insert waits for the change to end rather than copying the status before it.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(inserted).toBe(false);
-      await changing`commit`;
-      await insert;
-      await writing`commit`;
-    } finally {
-      // After a failed assertion both may still be in a transaction (the insert waiting): ended first,
-      // so the next test does not wait on their locks.
-      await changing`rollback`.catch(() => {});
-      await writing`rollback`.catch(() => {});
-      changing.release();
-      writing.release();
-    }
+    await partInsertedDuringChange(r.id, (changing) => changing`update access_requests set status = 'denied' where id = ${r.id}`);
     expect(await partStatuses(r.id)).toEqual(["denied", "denied"]);
     expect(await partsDisagreeing(t.db)).toEqual([]);
   });
@@ -145,30 +155,7 @@ describe("a part's status", () => {
     const r = await submitted(["payments"]);
     const other = await f.user();
     const [app] = await t.sql<{ id: string }[]>`insert into apps (id, owner_id, name) values (gen_random_uuid()::text, ${other.id}, 'Theirs') returning id`;
-    const changing = await t.sql.reserve();
-    const writing = await t.sql.reserve();
-    try {
-      await changing`begin`;
-      await changing`update access_requests set requester_id = ${other.id}, app_id = ${app?.id ?? ""} where id = ${r.id}`;
-      await writing`begin`;
-      let inserted = false;
-      const insert = writing`insert into access_request_products (request_id, product_id) values (${r.id}, ${f.product("weather").id})`.then(() => {
-        inserted = true;
-      });
-      // Without the wait the new part would copy the requester before the change.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(inserted).toBe(false);
-      await changing`commit`;
-      await insert;
-      await writing`commit`;
-    } finally {
-      // After a failed assertion both may still be in a transaction (the insert waiting): ended first,
-      // so the next test does not wait on their locks.
-      await changing`rollback`.catch(() => {});
-      await writing`rollback`.catch(() => {});
-      changing.release();
-      writing.release();
-    }
+    await partInsertedDuringChange(r.id, (changing) => changing`update access_requests set requester_id = ${other.id}, app_id = ${app?.id ?? ""} where id = ${r.id}`);
     const requesters = await t.sql<{ requesterId: string }[]>`select requester_id as "requesterId" from access_request_products where request_id = ${r.id}`;
     expect(requesters.map((p) => p.requesterId)).toEqual([other.id, other.id]);
     expect(await partsDisagreeing(t.db)).toEqual([]);
