@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomInt } from "node:crypto";
 import http from "node:http";
-import { PerformanceObserver } from "node:perf_hooks";
+import { type PerformanceEntry, PerformanceObserver } from "node:perf_hooks";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { eq, sql } from "drizzle-orm";
@@ -22,6 +22,11 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
+
+/** One line of the SQL tables: a view's label, then its p50 and p95 in ms. */
+function printSqlRow(label: string, times: number[]) {
+  console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+}
 
 /** `run`, `runs` times one after the other: each run's milliseconds. */
 async function timesOf(run: () => Promise<unknown>, runs: number) {
@@ -165,7 +170,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     console.log("\nfirst visits before the prewarm      SQL p50 ms  SQL p95 ms");
     for (const [label, params] of firstVisits) {
       const times = await timesOf(() => queryQueue(queueDb, asOwner, parseQueueParams(fresh(params))), 30);
-      console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+      printSqlRow(label, times);
     }
     if (process.env.BENCH_PREWARM === "0") console.log("(BENCH_PREWARM=0: nothing prewarmed)");
     else await prewarm(raw);
@@ -184,14 +189,14 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     console.log("\nview (as owner, 25 rows)             SQL p50 ms  SQL p95 ms");
     for (const [label, params] of views) {
       const times = await timesOf(() => queryQueue(queueDb, asOwner, parseQueueParams(fresh(params))), 30);
-      console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+      printSqlRow(label, times);
     }
     // The admin navigation's badges (lib/admin/nav-counts.ts), on every admin page: the owner's, and
     // the admin's, who sees every request and gave the bulk approvals' approvals.
     const asAdmin = { kind: "user" as const, id: admin.id, role: "admin" as const, disabled: false };
     for (const [label, actor] of [["navigation badges, owner", asOwner], ["navigation badges, admin", asAdmin]] as const) {
       const times = await timesOf(() => navCounts(db, actor), 30);
-      console.log(`${label.padEnd(37)}${pct(times, 50).toFixed(1).padStart(10)}${pct(times, 95).toFixed(1).padStart(12)}`);
+      printSqlRow(label, times);
     }
 
     // The whole page over HTTP, signed in as the owner (a real database session): each view above.
@@ -295,9 +300,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     // them, those between answers too: an upper bound on what they added).
     // Kept by start time, and only those that began within the counted rounds (entries arrive late).
     const gcEntries: { startTime: number; duration: number }[] = [];
-    const gcObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) gcEntries.push({ startTime: e.startTime, duration: e.duration });
-    });
+    const keepGcs = (entries: PerformanceEntry[]) => {
+      for (const e of entries) gcEntries.push({ startTime: e.startTime, duration: e.duration });
+    };
+    const gcObserver = new PerformanceObserver((list) => keepGcs(list.getEntries()));
     gcObserver.observe({ entryTypes: ["gc"] });
     let countedFrom = Number.POSITIVE_INFINITY;
     for (let round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
@@ -318,7 +324,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
     rawServer.close();
     agent.destroy();
     const countedUntil = performance.now();
-    for (const e of gcObserver.takeRecords()) gcEntries.push({ startTime: e.startTime, duration: e.duration });
+    keepGcs(gcObserver.takeRecords());
     gcObserver.disconnect();
     const clientGcs = gcEntries.filter((e) => e.startTime >= countedFrom && e.startTime < countedUntil).map((e) => e.duration);
     const server = loadedBefore.length ? `a server already loaded by the ${loadedBefore.join(", ")} sections` : "a server just started (its first pages)";
