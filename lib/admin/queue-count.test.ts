@@ -77,3 +77,43 @@ describe("the queue's count of an unfiltered view", () => {
     expect(await counts(asAdmin)).toEqual([5, 2, 7]);
   });
 });
+
+// A view filtered by requester alone: an owner's is counted from the named people's parts
+// (countOwnersPeople), everyone else's from the requests. Each must say what the view's rows say.
+describe("the queue's count of a view filtered by requester", () => {
+  const patterns = [
+    ...consumers.map((c) => c.email),
+    "consumer-", // every consumer: several people's requests
+    owner.email, // the owner's own request
+    otherOwner.email, // the other owner's request, denied
+    "nobody-at-all",
+  ];
+
+  it.each(viewers)("agrees with the view's rows at every cap, in every status: %s", async (_, viewer) => {
+    for (const requester of patterns) {
+      for (const status of ["pending", "denied", "approved", "all"]) {
+        const p = parseQueueParams({ status, requester, size: "100" });
+        const rows = (await queryQueue(t.db, viewer, p)).rows.length;
+        for (const db of [t.db, queuePool.db]) {
+          for (let cap = 1; cap <= rows + 1; cap++) {
+            expect(await countQueue(db, viewer, p, { cap }), `${requester}, ${status}, cap ${cap}`).toEqual({ total: Math.min(rows, cap), capped: rows > cap });
+          }
+        }
+      }
+    }
+  });
+
+  it("counts a request of several of the owner's products once, and none of another owner's alone", async () => {
+    const count = async (viewer: Actor, requester: string, status = "all") => (await countQueue(t.db, viewer, parseQueueParams({ status, requester }))).total;
+    expect(await count(asOwner, consumers[1].email)).toBe(1); // payments and geocoding: one request
+    expect(await count(asOwner, consumers[2].email)).toBe(1); // shared with the other owner
+    expect(await count(asOtherOwner, consumers[2].email)).toBe(1);
+    expect(await count(asOwner, consumers[3].email)).toBe(0); // the other owner's product alone
+    // the consumers' requests the owner sees: 0 (denied), 1, 2 (shared), 4, and none of 3's
+    expect(await count(asOwner, "consumer-")).toBe(4);
+    expect(await count(asOwner, "consumer-", "pending")).toBe(3);
+    expect(await count(asOwner, "consumer-", "denied")).toBe(1);
+    expect(await count(asOwner, otherOwner.email, "denied")).toBe(1);
+    expect(await count(asDisabledOwner, "consumer-")).toBe(0);
+  });
+});

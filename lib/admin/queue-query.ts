@@ -282,8 +282,8 @@ function readableCursor(p: QueueParams, cursor: QueueCursor | null): QueueCursor
 /**
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
- * `indexOrder` also prices sorting out; `false` allows it even on the queue's pool, whose
- * connections start without it. Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS), for
+ * Sorting is priced out too, as the queue's pool starts with it, unless `indexOrder` is `false`
+ * (a page sorted from its matches), which allows it on that pool too (in a transaction). Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS), for
  * every view. A search or a requester pattern of one or two letters, which the trigram indexes
  * cannot narrow, ran with scans allowed until 2026-12-06 (in a transaction: four round trips); once a
  * search's count stopped at its first arm past the cap, that let the planner read a status's requests
@@ -341,15 +341,24 @@ function startsIndexOrdered(db: Queryable): Promise<boolean> | undefined {
   return kept;
 }
 
+/** The planner settings a queue statement runs with in a transaction (inTransaction), as name and value. */
+export function transactionSettings(opts: SerialOptions): [string, string][] {
+  const allowed = (name: string) => name === "enable_sort" && opts.indexOrder === false;
+  return indexOrderEntries.map(([name, value]) => [name, allowed(name) ? "on" : value]);
+}
+
 function inTransaction<T>(db: Queryable, query: (q: Queryable) => Promise<T>, opts: SerialOptions) {
   return db.transaction(async (tx) => {
     // A cursor past keys that every row shares (all 1M scale requests are on "Standard") looked to
     // the planner like most of the table, and it hashed and sorted 690k rows (plan, page 2:
     // 10.9 s); with sorting priced out it walks the (key, id) index and stops after a page (3 ms).
-    // Sorting allowed is said outright: the queue's pool starts with it priced out.
-    const allowed = (name: string) => name === "enable_sort" && !opts.indexOrder;
-    const settings = indexOrderEntries.map(([name, value]) => [name, allowed(name) ? "on" : value]);
-    await tx.execute(sql.raw(settings.map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
+    // As on the queue's pool, whose connections start with it priced out: sorting is allowed only
+    // where asked for (`indexOrder: false`). Allowed for every statement that did not say (until
+    // 2026-12-06), behind a transaction pooler the owner's pending requests of 11 people named by a
+    // requester filter were read through a bitmap of every pending request and sorted: 265 ms for the
+    // page and its count at 1M requests, 20 ms walked person by person as on the pool (in-process,
+    // a pool without the settings, 2026-12-06).
+    await tx.execute(sql.raw(transactionSettings(opts).map(([name, value]) => `set local ${name} = ${value}`).join("; ")));
     return query(tx);
   });
 }
@@ -798,6 +807,7 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
   }
   const owned = productsOwnedBy(actor);
   if (owned && !isFiltered(p)) return cappedTotal(await countOwnersView(db, owned, p, cap), cap);
+  if (owned && p.requester && !p.plan && !p.product && !p.from && !p.to) return cappedTotal(await countOwnersPeople(db, owned, p.requester, p, cap), cap);
   // A requester filter's requests are tested person by person (VisibilityOptions.requester).
   const where = and(...queueConditions(actor, p, p.requester ? BY_REQUESTER : {}));
   // No order: any plan may stop at the cap, and none needs a sort (the queue's pool prices sorting out).
@@ -834,6 +844,30 @@ async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: n
         else (select count(distinct ${accessRequestProducts.requestId}) from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
           where ${owned}${inView})
         end)::int as n`),
+  );
+  return counted[0]?.n ?? 0;
+}
+
+/**
+ * An owner's view filtered by requester alone (a status at most), read from the named people's parts:
+ * each person's in the (requester, request, product) index, in request order, so a request of several
+ * of the owner's products is counted once, and at most cap + 1 across the people. The same requests
+ * as the view's rows: a part carries its request's requester and status (drizzle/0031, 0035). Tested
+ * request by request instead (BY_REQUESTER), 11 people's requests counted to 1,001 read 6,802 pages
+ * at 1M requests (EXPLAIN, 2026-12-06), each one's parts a look-up of their own.
+ */
+async function countOwnersPeople(db: Queryable, owned: SQL, requester: string, p: QueueParams, cap: number) {
+  const status = viewStatus(p);
+  const counted = await serial(db, (q) =>
+    q.execute<{ n: number }>(sql`select count(*)::int as n from (
+      select 1 from ${users} cross join lateral (
+        select distinct ${accessRequestProducts.requestId} from ${accessRequestProducts}
+        where ${accessRequestProducts.requesterId} = ${users.id}
+          and ${accessRequestProducts.productId} = any(array(select ${products.id} from ${products} where ${owned}))${status ? sql` and ${accessRequestProducts.status} = ${status}` : sql``}
+        order by ${accessRequestProducts.requestId}
+        limit ${cap + 1}) theirs
+      where ${requesterMatch(users, requester)}
+      limit ${cap + 1}) capped`),
   );
   return counted[0]?.n ?? 0;
 }
