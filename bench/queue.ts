@@ -139,8 +139,8 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       ["filter by requester, 5,500 matches", { status: "all", requester: "scale-99" }],
       ["filter by requester, 555,000 matches", { status: "all", requester: "scale-1" }],
       // The status the queue opens with: the same 11 people's pending requests (about 220), counted
-      // from their parts (countOwnersPeople). Not in the bench until 2026-12-06 23:30; then 63 ms of
-      // SQL at p50 for the page and its count, 57 of them the count.
+      // from their parts (countOwnersPeople). Added on 2026-12-06, when its page and count took 63 ms
+      // of SQL at p50 (57 of them the count, request by request; in-process, the queue's pool).
       ["filter by requester, pending", { requester: "scale-99" }],
       // About 2,900 of the pending requests hold one product, 1 in 9: past COUNT_CAP, walked.
       ["filter by product", { product: product.id }],

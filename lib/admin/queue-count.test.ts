@@ -1,12 +1,14 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
+import { users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { isolatedDatabase } from "@/tests/database";
 import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
-import { requestSubmitter } from "@/tests/queue-oracle";
+import { queueOracle, requestSubmitter } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
-import { countQueue, queryQueue } from "./queue-query";
+import { countQueue, PEOPLE_CAP, queryQueue } from "./queue-query";
 
 // An owner's unfiltered view is counted from their products' parts (countOwnersView), everyone
 // else's from the requests. Both must say what the view's rows say, at every cap: a request of two
@@ -18,6 +20,7 @@ const owner = await f.owner();
 const otherOwner = await f.user("owner");
 const theirs = await f.newProduct("count-other", "Count Other API", otherOwner.id);
 const admin = await f.user("admin");
+const tag = randomBytes(3).toString("hex");
 
 const submit = requestSubmitter(t.db, f.plan("Standard").id);
 const request = (userId: string, productIds: string[]) => submit(userId, productIds, "App", "Count");
@@ -79,41 +82,78 @@ describe("the queue's count of an unfiltered view", () => {
 });
 
 // A view filtered by requester alone: an owner's is counted from the named people's parts
-// (countOwnersPeople), everyone else's from the requests. Each must say what the view's rows say.
+// (countOwnersPeople) up to PEOPLE_CAP people, past it and for everyone else from the requests. Each
+// must say what the oracle (tests/queue-oracle.ts: the requests' own requester and status, in
+// JavaScript) says the view holds, capped.
 describe("the queue's count of a view filtered by requester", () => {
-  const patterns = [
-    ...consumers.map((c) => c.email),
-    "consumer-", // every consumer: several people's requests
-    owner.email, // the owner's own request
-    otherOwner.email, // the other owner's request, denied
-    "nobody-at-all",
-  ];
+  // One person with three requests the owner sees (a count of people would say 1), one of them of
+  // two of the owner's products; and more people than PEOPLE_CAP named by one pattern, two of them
+  // with requests.
+  // Named unlike their address: a pattern naming them matches the name alone.
+  const regular = t.db
+    .insert(users)
+    .values({ email: `rep-${tag}@example.com`, name: `Ruth Sandoval ${tag}`, role: "consumer" })
+    .returning()
+    .then(([row]) => {
+      if (!row) throw new Error("user insert");
+      return row;
+    });
+  const crowd = Promise.all(Array.from({ length: PEOPLE_CAP + 2 }, async (_, i) => {
+    const [row] = await t.db.insert(users).values({ email: `crowd-${i}-${tag}@example.com`, name: `Crowd ${i}`, role: "consumer" }).returning();
+    if (!row) throw new Error("user insert");
+    return row;
+  }));
+  beforeAll(async () => {
+    const rep = await regular;
+    for (const productIds of [[payments], [geocoding], [payments, weather]]) await request(rep.id, productIds);
+    const people = await crowd;
+    const [first, last] = [people[0], people[PEOPLE_CAP + 1]];
+    if (!first || !last) throw new Error("crowd missing");
+    await request(first.id, [payments]);
+    await request(last.id, [payments, theirs.id]);
+  });
 
-  it.each(viewers)("agrees with the view's rows at every cap, in every status: %s", async (_, viewer) => {
+  it.each(viewers)("says what the oracle says at every cap, in every status: %s", async (_, viewer) => {
+    const rep = await regular;
+    const patterns = [
+      ...consumers.map((c) => c.email),
+      rep.email,
+      "consumer-", // every consumer's email: several people
+      "Sandoval", // a name, and no address
+      "Crowd", // past PEOPLE_CAP people
+      owner.email, // the owner's own request
+      otherOwner.email, // the other owner's request, denied
+      "_",
+      "%",
+      "\\",
+      "nobody-at-all",
+    ];
     for (const requester of patterns) {
       for (const status of ["pending", "denied", "approved", "all"]) {
-        const p = parseQueueParams({ status, requester, size: "100" });
-        const rows = (await queryQueue(t.db, viewer, p)).rows.length;
+        const expected = (await queueOracle(t.db, viewer, { status, requester })).length;
+        const p = parseQueueParams({ status, requester });
         for (const db of [t.db, queuePool.db]) {
-          for (let cap = 1; cap <= rows + 1; cap++) {
-            expect(await countQueue(db, viewer, p, { cap }), `${requester}, ${status}, cap ${cap}`).toEqual({ total: Math.min(rows, cap), capped: rows > cap });
+          for (let cap = 1; cap <= expected + 1; cap++) {
+            expect(await countQueue(db, viewer, p, { cap }), `${requester}, ${status}, cap ${cap}`).toEqual({ total: Math.min(expected, cap), capped: expected > cap });
           }
         }
       }
     }
   });
 
-  it("counts a request of several of the owner's products once, and none of another owner's alone", async () => {
-    const count = async (viewer: Actor, requester: string, status = "all") => (await countQueue(t.db, viewer, parseQueueParams({ status, requester }))).total;
-    expect(await count(asOwner, consumers[1].email)).toBe(1); // payments and geocoding: one request
-    expect(await count(asOwner, consumers[2].email)).toBe(1); // shared with the other owner
-    expect(await count(asOtherOwner, consumers[2].email)).toBe(1);
-    expect(await count(asOwner, consumers[3].email)).toBe(0); // the other owner's product alone
-    // the consumers' requests the owner sees: 0 (denied), 1, 2 (shared), 4, and none of 3's
-    expect(await count(asOwner, "consumer-")).toBe(4);
-    expect(await count(asOwner, "consumer-", "pending")).toBe(3);
-    expect(await count(asOwner, "consumer-", "denied")).toBe(1);
-    expect(await count(asOwner, otherOwner.email, "denied")).toBe(1);
-    expect(await count(asDisabledOwner, "consumer-")).toBe(0);
+  it("counts requests, not people or parts, and none of another owner's alone", async () => {
+    const rep = await regular;
+    const count = async (viewer: Actor, requester: string, status = "all", cap?: number) => countQueue(t.db, viewer, parseQueueParams({ status, requester }), cap === undefined ? {} : { cap });
+    expect(await count(asOwner, rep.email)).toEqual({ total: 3, capped: false });
+    expect(await count(asOwner, rep.email, "all", 2)).toEqual({ total: 2, capped: true });
+    expect(await count(asOwner, rep.email, "all", 3)).toEqual({ total: 3, capped: false });
+    expect((await count(asOwner, consumers[1].email)).total).toBe(1); // payments and geocoding: one request
+    expect((await count(asOwner, consumers[2].email)).total).toBe(1); // shared with the other owner
+    expect((await count(asOtherOwner, consumers[2].email)).total).toBe(1);
+    expect((await count(asOwner, consumers[3].email)).total).toBe(0); // the other owner's product alone
+    expect((await count(asOwner, "Crowd")).total).toBe(2);
+    expect((await count(asOtherOwner, "Crowd")).total).toBe(1);
+    expect((await count(asOwner, "Sandoval")).total).toBe(3);
+    expect((await count(asDisabledOwner, "consumer-")).total).toBe(0);
   });
 });
