@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
+import * as schema from "@/db/schema";
 import { users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/permissions";
 import { decideRequests } from "@/lib/requests/decide-requests";
@@ -87,34 +90,32 @@ describe("the queue's count of an unfiltered view", () => {
 // JavaScript) says the view holds, capped.
 describe("the queue's count of a view filtered by requester", () => {
   // One person with three requests the owner sees (a count of people would say 1), one of them of
-  // two of the owner's products; and more people than PEOPLE_CAP named by one pattern, two of them
-  // with requests.
-  // Named unlike their address: a pattern naming them matches the name alone.
-  const regular = t.db
-    .insert(users)
-    .values({ email: `rep-${tag}@example.com`, name: `Ruth Sandoval ${tag}`, role: "consumer" })
-    .returning()
-    .then(([row]) => {
-      if (!row) throw new Error("user insert");
-      return row;
-    });
-  const crowd = Promise.all(Array.from({ length: PEOPLE_CAP + 2 }, async (_, i) => {
-    const [row] = await t.db.insert(users).values({ email: `crowd-${i}-${tag}@example.com`, name: `Crowd ${i}`, role: "consumer" }).returning();
+  // two of the owner's products, named unlike their address (a pattern naming them matches the name
+  // alone); two whose names hold LIKE's own characters, one of them with two requests (a pattern's
+  // backslash read as LIKE's escape would find the other); and more people than PEOPLE_CAP named by
+  // one pattern, two of them with requests.
+  const person = async (email: string, name: string) => {
+    const [row] = await t.db.insert(users).values({ email, name, role: "consumer" }).returning();
     if (!row) throw new Error("user insert");
     return row;
-  }));
+  };
+  let rep: typeof users.$inferSelect;
   beforeAll(async () => {
-    const rep = await regular;
+    rep = await person(`rep-${tag}@example.com`, `Ruth Sandoval ${tag}`);
     for (const productIds of [[payments], [geocoding], [payments, weather]]) await request(rep.id, productIds);
-    const people = await crowd;
-    const [first, last] = [people[0], people[PEOPLE_CAP + 1]];
+    await request((await person(`pat-${tag}@example.com`, "Pat_Rate 100%")).id, [payments]);
+    const backslash = await person(`back-${tag}@example.com`, "Back\\slash Jones");
+    await request(backslash.id, [payments]);
+    await request(backslash.id, [geocoding]);
+    const crowd: (typeof users.$inferSelect)[] = [];
+    for (let i = 0; i < PEOPLE_CAP + 2; i++) crowd.push(await person(`crowd-${i}-${tag}@example.com`, `Crowd ${i}`));
+    const [first, last] = [crowd[0], crowd[PEOPLE_CAP + 1]];
     if (!first || !last) throw new Error("crowd missing");
     await request(first.id, [payments]);
     await request(last.id, [payments, theirs.id]);
   });
 
   it.each(viewers)("says what the oracle says at every cap, in every status: %s", async (_, viewer) => {
-    const rep = await regular;
     const patterns = [
       ...consumers.map((c) => c.email),
       rep.email,
@@ -142,7 +143,6 @@ describe("the queue's count of a view filtered by requester", () => {
   });
 
   it("counts requests, not people or parts, and none of another owner's alone", async () => {
-    const rep = await regular;
     const count = async (viewer: Actor, requester: string, status = "all", cap?: number) => countQueue(t.db, viewer, parseQueueParams({ status, requester }), cap === undefined ? {} : { cap });
     expect(await count(asOwner, rep.email)).toEqual({ total: 3, capped: false });
     expect(await count(asOwner, rep.email, "all", 2)).toEqual({ total: 2, capped: true });
@@ -154,6 +154,26 @@ describe("the queue's count of a view filtered by requester", () => {
     expect((await count(asOwner, "Crowd")).total).toBe(2);
     expect((await count(asOtherOwner, "Crowd")).total).toBe(1);
     expect((await count(asOwner, "Sandoval")).total).toBe(3);
+    // LIKE's characters are the text's own
+    expect((await count(asOwner, "%")).total).toBe(1);
+    expect((await count(asOwner, "_")).total).toBe(1);
+    expect((await count(asOwner, "\\")).total).toBe(2);
     expect((await count(asDisabledOwner, "consumer-")).total).toBe(0);
+  });
+  it("reads the people's parts up to PEOPLE_CAP people named, and past it counts from the requests", async () => {
+    const seen: string[] = [];
+    const watched = postgres(t.url, { max: 1, onnotice: () => {}, debug: (_connection, query) => void seen.push(query) });
+    try {
+      const db = drizzle(watched, { schema, casing: "snake_case" });
+      const statements = async (requester: string) => {
+        seen.length = 0;
+        await countQueue(db, asOwner, parseQueueParams({ status: "all", requester }));
+        return { parts: seen.some((q) => q.includes("cross join lateral")), requests: seen.some((q) => q.includes('from "access_requests"')) };
+      };
+      expect(await statements("Sandoval")).toEqual({ parts: true, requests: false });
+      expect(await statements("Crowd")).toEqual({ parts: true, requests: true });
+    } finally {
+      await watched.end();
+    }
   });
 });
