@@ -160,6 +160,7 @@ describe("the queue's count of a view filtered by requester", () => {
     expect((await count(asOwner, "\\")).total).toBe(2);
     expect((await count(asDisabledOwner, "consumer-")).total).toBe(0);
   });
+
   it("reads the people's parts up to PEOPLE_CAP people named, and past it counts from the requests", async () => {
     const seen: string[] = [];
     const watched = postgres(t.url, { max: 1, onnotice: () => {}, debug: (_connection, query) => void seen.push(query) });

@@ -282,13 +282,14 @@ function readableCursor(p: QueueParams, cursor: QueueCursor | null): QueueCursor
 /**
  * Runs a queue query without parallel workers: for these short, index-ordered LIMIT queries the
  * planner's parallel plans were 10x slower at 1M rows (bench/queue.ts: count p50 108 ms → 8 ms).
- * Sorting is priced out too, as the queue's pool starts with it, unless `indexOrder` is `false`
- * (a page sorted from its matches), which allows it on that pool too (in a transaction). Scans are priced out too (db/connect.ts, INDEX_ORDER_SETTINGS), for
- * every view. A search or a requester pattern of one or two letters, which the trigram indexes
- * cannot narrow, ran with scans allowed until 2026-12-06 (in a transaction: four round trips); once a
- * search's count stopped at its first arm past the cap, that let the planner read a status's requests
- * whole instead: at 1M requests, "e" among the denied, its count beside the page 56–80 ms, 17–25 with
- * scans priced out; a requester "sc" among the denied 58–83 → 22–28 ms (in-process, 2026-12-06).
+ * Sorting is priced out too, as the queue's pool starts with it, unless `indexOrder` is `false` (a
+ * page sorted from its matches), which allows it on that pool too (in a transaction). Scans are
+ * priced out too (db/connect.ts, INDEX_ORDER_SETTINGS), for every view. A search or a requester
+ * pattern of one or two letters, which the trigram indexes cannot narrow, ran with scans allowed
+ * until 2026-12-06 (in a transaction: four round trips); once a search's count stopped at its first
+ * arm past the cap, that let the planner read a status's requests whole instead: at 1M requests,
+ * "e" among the denied, its count beside the page 56–80 ms, 17–25 with scans priced out; a
+ * requester "sc" among the denied 58–83 → 22–28 ms (in-process, 2026-12-06).
  * The settings go in one statement (simple protocol, no parameters): every round trip to the
  * database is paid on each page view.
  */
