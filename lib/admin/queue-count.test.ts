@@ -177,4 +177,34 @@ describe("the queue's count of a view filtered by requester", () => {
       await watched.end();
     }
   });
+
+  it("tests a status in the requester's indexes, for the page and for the count (drizzle/0036)", async () => {
+    // The pending view filtered by a person: each of their requests and parts is tested for its
+    // status in the index that finds it, not on a table page it then reads for that alone.
+    const seen: [string, unknown[]][] = [];
+    const watched = postgres(t.url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { ...INDEX_ORDER_SETTINGS, plan_cache_mode: "force_custom_plan" },
+      debug: (_connection, query, params) => void seen.push([query, params]),
+    });
+    try {
+      const db = drizzle(watched, { schema, casing: "snake_case" });
+      const p = parseQueueParams({ status: "pending", requester: "Sandoval" });
+      await queryQueue(db, asOwner, p);
+      await countQueue(db, asOwner, p);
+      const plans: string[] = [];
+      for (const [query, params] of seen.splice(0)) {
+        if (!/access_requests|access_request_products/.test(query)) continue;
+        const plan = await watched.unsafe(`explain ${query}`, params as never[]);
+        plans.push(plan.map((r) => String(r["QUERY PLAN"])).join("\n"));
+      }
+      const testedIn = (index: string) =>
+        plans.some((plan) => new RegExp(`using ${index} on [^\\n]*\\n\\s*Index Cond: \\([^\\n]*status = 'pending'`).test(plan));
+      expect(testedIn("access_requests_requester_created_status_idx"), plans.join("\n\n")).toBe(true);
+      expect(testedIn("access_request_products_requester_status_idx"), plans.join("\n\n")).toBe(true);
+    } finally {
+      await watched.end();
+    }
+  });
 });

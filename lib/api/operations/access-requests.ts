@@ -188,7 +188,7 @@ export const listAccessRequests = defineOperation({
       after,
     ];
     // Keyset on access_requests_created_idx (created_at, id) read backward, the status filter on
-    // access_requests_status_idx, the requester on access_requests_requester_created_id_idx: at 1,000,000
+    // access_requests_status_idx, the requester on access_requests_requester_created_status_idx: at 1,000,000
     // requests (scripts/seed-scale.ts) a first or a deep page's SQL ran in < 6 ms and the whole call
     // at p95 < 40 ms (limit 200 included), so no index was added. Serial, like the queue: for these
     // index-ordered LIMIT queries parallel plans were 10x slower at 1M rows.
