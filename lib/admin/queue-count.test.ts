@@ -173,6 +173,17 @@ describe("the queue's count of a view filtered by requester", () => {
       };
       expect(await statements("Sandoval")).toEqual({ parts: true, requests: false });
       expect(await statements("Crowd")).toEqual({ parts: true, requests: true });
+      // A search's people, for an owner with no other filter, are read from their parts too; with a
+      // plan filter, request by request.
+      const searched = async (view: Record<string, string>) => {
+        seen.length = 0;
+        expect(await countQueue(db, asOwner, parseQueueParams({ status: "all", ...view }))).toEqual(
+          await countQueue(t.db, asOwner, parseQueueParams({ status: "all", ...view })),
+        );
+        return seen.some((q) => q.includes("cross join lateral"));
+      };
+      expect(await searched({ q: "Sandoval" })).toBe(true);
+      expect(await searched({ q: "Sandoval", plan: f.plan("Standard").id })).toBe(false);
     } finally {
       await watched.end();
     }

@@ -228,8 +228,18 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
       .innerJoinLateral(perProduct, sql`true`)
       .where(ilike(searched.name, pattern))
       .limit(cap + 1);
+  // An owner's count with no filter on the requests themselves: the people's requests from their
+  // parts (ownersPartsOf), as the requester filter's count (countOwnersPeople). At 1M requests the
+  // count of "a" among the owner's pending requests 10.7 → 7.5 ms at p50, of an email across all
+  // statuses 5.0 → 3.5 (2026-12-07, in-process, the queue's pool, 30 runs each).
+  const owned = productsOwnedBy(actor);
+  const people =
+    owned && !key && onRequest.length === 0 && !p.product
+      ? sql`select "theirs"."request_id" from ${users} cross join lateral ${ownersPartsOf(users.id, owned, status, cap)}
+          where ${requesterMatch(users, p.q ?? "")} limit ${cap + 1}`
+      : byRequest(requesterMatch(users, p.q ?? ""), true, false, BY_REQUESTER);
   return [
-    { arm: byRequest(requesterMatch(users, p.q ?? ""), true, false, BY_REQUESTER), once: true },
+    { arm: people, once: true },
     { arm: byRequest(ilike(apps.name, pattern), needsUsers, true), once: true },
     ...(searchesReasons(p.q ?? "") ? [{ arm: byRequest(ilike(accessRequests.reason, pattern), needsUsers, false), once: true }] : []),
     // No limit over the products: a request of several products named comes once per product, and a
@@ -870,15 +880,25 @@ async function countOwnersPeople(db: Queryable, owned: SQL, requester: string, p
   const counted = await serial(db, (q) =>
     q.execute<{ n: number | null }>(sql`with people as (select ${users.id} as id from ${users} where ${requesterMatch(users, requester)} limit ${PEOPLE_CAP + 1})
       select case when (select count(*) from people) > ${PEOPLE_CAP} then null else (select count(*) from (
-        select 1 from people cross join lateral (
-          select distinct ${accessRequestProducts.requestId} from ${accessRequestProducts}
-          where ${accessRequestProducts.requesterId} = people.id
-            and ${accessRequestProducts.productId} = any(array(select ${products.id} from ${products} where ${owned}))${status ? sql` and ${accessRequestProducts.status} = ${status}` : sql``}
-          order by ${accessRequestProducts.requestId}
-          limit ${cap + 1}) theirs
+        select 1 from people cross join lateral ${ownersPartsOf(sql`people.id`, owned, status, cap)}
         limit ${cap + 1}) capped) end::int as n`),
   );
   return counted[0]?.n ?? null;
+}
+
+/**
+ * A person's requests with a part among an owner's products (in a status), each once, up to cap + 1:
+ * "theirs", whose "request_id" a lateral join over the people reads. From their parts in the
+ * (requester, request, product, status) index alone, in request order (a request of several of the
+ * products is one), not request by request with each one's parts and products looked up.
+ */
+function ownersPartsOf(person: SQL | AnyColumn, owned: SQL, status: string | undefined, cap: number): SQL {
+  return sql`(
+    select distinct ${accessRequestProducts.requestId} as "request_id" from ${accessRequestProducts}
+    where ${accessRequestProducts.requesterId} = ${person}
+      and ${accessRequestProducts.productId} = any(array(select ${products.id} from ${products} where ${owned}))${status ? sql` and ${accessRequestProducts.status} = ${status}` : sql``}
+    order by ${accessRequestProducts.requestId}
+    limit ${cap + 1}) "theirs"`;
 }
 
 /**
