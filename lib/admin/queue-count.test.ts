@@ -177,10 +177,10 @@ describe("the queue's count of a view filtered by requester", () => {
       // plan filter, request by request.
       const searched = async (view: Record<string, string>) => {
         seen.length = 0;
-        expect(await countQueue(db, asOwner, parseQueueParams({ status: "all", ...view }))).toEqual(
-          await countQueue(t.db, asOwner, parseQueueParams({ status: "all", ...view })),
-        );
-        return seen.some((q) => q.includes("cross join lateral"));
+        const counted = await countQueue(db, asOwner, parseQueueParams({ status: "all", ...view }));
+        const read = seen.some((q) => q.includes("cross join lateral"));
+        expect(counted.total).toBe((await queueOracle(t.db, asOwner, { status: "all", ...view })).length);
+        return read;
       };
       expect(await searched({ q: "Sandoval" })).toBe(true);
       expect(await searched({ q: "Sandoval", plan: f.plan("Standard").id })).toBe(false);
