@@ -1,11 +1,14 @@
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { createDb, INDEX_ORDER_SETTINGS } from "@/db/connect";
+import * as schema from "@/db/schema";
 import { products } from "@/db/schema";
 import { addToCart } from "@/lib/cart/cart-store";
 import { decideRequests } from "@/lib/requests/decide-requests";
 import { submitRequest } from "@/lib/requests/submit-request";
 import { isolatedDatabase } from "@/tests/database";
-import { catalogueFixture } from "@/tests/fixtures";
+import { apiKeyActor, catalogueFixture } from "@/tests/fixtures";
 import { SORTABLE, parseQueueParams, queueHref } from "./queue-params";
 import { queryQueue, queueDetail, queueRowsQuery } from "./queue-query";
 
@@ -155,6 +158,36 @@ describe("approval queue query", () => {
     expect(d?.others.map((o) => o.id)).toEqual([a2.id]);
     expect(d?.others[0]?.productNames).toEqual([f.product("geocoding").name]);
     expect(d?.timeline.map((e) => e.action)).toEqual(["request.submitted"]);
+  });
+
+  it("reads no other request of a requester whose request the viewer may not see", async () => {
+    // The panel's statements run at once, before the request is known to be seen; the requester's
+    // other requests are read only for one that is: a hidden request's were read (and thrown away),
+    // and how long that took told a hidden request from an unknown id (adversarial review, 2026-12-07).
+    const admin = await f.user("admin");
+    const viewer = apiKeyActor(admin.id, [{ role: "product_viewer", products: [f.product("geocoding").id] }]);
+    const seen: [string, unknown[]][] = [];
+    const watched = postgres(t.url, { max: 4, onnotice: () => {}, debug: (_connection, query, params) => void seen.push([query, params]) });
+    try {
+      const db = drizzle(watched, { schema, casing: "snake_case" });
+      const othersRead = async (requestId: string) => {
+        seen.length = 0;
+        const detail = await queueDetail(db, viewer, requestId);
+        const others = seen.filter(([query]) => query.includes('"access_requests"."id" <> '));
+        expect(others).toHaveLength(1);
+        const [query, params] = others[0] ?? ["", []];
+        return { detail, rows: await t.sql.unsafe(query, params as never[]) };
+      };
+      // a1 (payments) is hidden from a key for geocoding; alice's a2 (geocoding) is not.
+      const hidden = await othersRead(a1.id);
+      expect(hidden.detail).toBeNull();
+      expect(hidden.rows).toEqual([]);
+      const shown = await othersRead(a2.id);
+      expect(shown.detail?.request.id).toBe(a2.id);
+      expect(shown.detail?.others).toEqual([]);
+    } finally {
+      await watched.end();
+    }
   });
 
   it("reads every sort order from an index instead of sorting every request", async () => {
