@@ -121,10 +121,10 @@ function requesterMatch(people: { email: AnyColumn; name: AnyColumn }, text: str
  * request) index. With `key` (a sort key on access_requests), each match comes with it as "key".
  */
 function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL) {
-  return searchArms(db, actor, p, cap, key).map(({ arm, once, keyAfter }, i) => {
+  return searchArms(db, actor, p, cap, key).map(({ arm, once, keyAfter, partsFirst = false }, i) => {
     // Named columns: Drizzle names the products' arm's column after the part's ("request_id").
     const found = db.$with(`arm${i}`, { id: accessRequests.id }).as(sql`select * from (${arm}) "arm" ("id"${key && !keyAfter ? sql`, "key"` : sql``})`);
-    if (!key || !keyAfter) return { ctes: [found], counted: found, rows: found, once };
+    if (!key || !keyAfter) return { ctes: [found], counted: found, rows: found, once, partsFirst };
     // Each request's key read after it is counted, and only when the union is read (no arm past the
     // cap on its own; the union may still pass it, and then up to cap + 1 keys go unused):
     // "d" among the owner's pending requests at 1M requests names three products, 1,001 requests,
@@ -132,23 +132,23 @@ function searchMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number,
     const keyed = db
       .$with(`arm${i}_keyed`, { id: accessRequests.id })
       .as(sql`select "id", (select ${key} from ${accessRequests} where ${accessRequests.id} = ${found}."id") as "key" from ${found}`);
-    return { ctes: [found, keyed], counted: found, rows: keyed, once };
+    return { ctes: [found, keyed], counted: found, rows: keyed, once, partsFirst };
   });
 }
 
 type SearchArm = ReturnType<typeof searchMatches>[number];
 
 /**
- * The arms' CTEs for a WITH list, the apps' arm (searchArms' second) first: it reads access_requests
- * before any other table, so the statement locks the requests before their parts, as every reader of
- * both does (drizzle/0035). The people's arm of an owner's view and the products' arm may read the
- * parts alone; listed first, a statement held the parts while it waited for the requests, and a
- * migration holding the requests and then asking for the parts deadlocked with it (adversarial
- * review, 2026-12-07). Only the list's order: the arms are read when first asked for, in matchedBy's.
+ * The arms' CTEs for a WITH list, those that read the parts before the requests (searchArms'
+ * `partsFirst`) last: every search has an arm that reads access_requests first (the apps'), so the
+ * statement locks the requests before their parts, as every reader of both does (drizzle/0035).
+ * Listed first, an arm reading the parts alone made a statement hold the parts while it waited for
+ * the requests, and a migration holding the requests and then asking for the parts deadlocked with
+ * it (adversarial review, 2026-12-07). Only the list's order: the arms are read when first asked
+ * for, in matchedBy's.
  */
 function armCtes(arms: SearchArm[]) {
-  const [people, byApp, ...rest] = arms;
-  return [byApp, people, ...rest].flatMap((arm) => arm?.ctes ?? []);
+  return [...arms.filter((arm) => !arm.partsFirst), ...arms.filter((arm) => arm.partsFirst)].flatMap((arm) => arm.ctes);
 }
 
 /** The arms' requests, each once, and with its key when the arms carry it. */
@@ -190,7 +190,13 @@ function countMatches(db: Queryable, actor: Actor, p: QueueParams, cap: number) 
  * with it (productsNamed), each request once, at most cap + 1, and without the key, which
  * searchMatches reads after (`keyAfter`).
  */
-function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, key?: SQL): { arm: SQL | SQLWrapper; once: boolean; keyAfter?: boolean }[] {
+function searchArms(
+  db: Queryable,
+  actor: Actor,
+  p: QueueParams,
+  cap: number,
+  key?: SQL,
+): { arm: SQL | SQLWrapper; once: boolean; keyAfter?: boolean; partsFirst?: boolean }[] {
   // Each request an arm reads is tested on its own, its parts joined to their products. With the
   // owner's products listed once instead (permissions: VisibilityOptions), a text most requests hold
   // was read as a merge of every one of the owner's parts in request order: at 1M requests, the
@@ -245,13 +251,14 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
   // parts (ownersPartsOf), as the requester filter's count (countOwnersPeople). Without a key (the
   // count, and a page sorted by requester or app, which reads its keys after), the parts alone; with
   // one, each person's requests in the requester's index joined to them by a hash of their ids, not
-  // each request's parts and products looked up. The arms are listed for locking by armCtes. At 1M requests, owner: the
-  // count of "a" among the pending 10.7 → 7.5 ms at p50, of an email across all statuses 5.0 → 3.5
-  // (2026-12-07, in-process, the queue's pool, 30 runs each); that email's arm with its keys 4.5–6
-  // → 1.3–1.6 ms (EXPLAIN ANALYZE, 8 runs each).
+  // each request's parts and products looked up. At 1M requests, owner: the count of "a" among the
+  // pending 10.7 → 7.5 ms at p50, of an email across all statuses 5.0 → 3.5 (2026-12-07, in-process,
+  // the queue's pool, 30 runs each); that email's arm with its keys 4.5–6 → 1.3–1.6 ms (EXPLAIN
+  // ANALYZE, 8 runs each). Without a key it reads the parts alone: `partsFirst` (armCtes).
   const owned = productsOwnedBy(actor);
   const match = requesterMatch(users, p.q ?? "");
-  const people = !owned || onRequest.length > 0 || p.product
+  const fromParts = Boolean(owned) && onRequest.length === 0 && !p.product;
+  const people = !owned || !fromParts
     ? byRequest(match, true, false, BY_REQUESTER)
     : key
       ? sql`select "theirs_keyed"."id", "theirs_keyed"."key" from ${users} cross join lateral (
@@ -263,15 +270,15 @@ function searchArms(db: Queryable, actor: Actor, p: QueueParams, cap: number, ke
       : sql`select "theirs"."request_id" from ${users} cross join lateral ${ownersPartsOf(users.id, owned, status, cap)}
           where ${match} limit ${cap + 1}`;
   return [
-    { arm: people, once: true },
+    { arm: people, once: true, partsFirst: fromParts && !key },
     { arm: byRequest(ilike(apps.name, pattern), needsUsers, true), once: true },
     ...(searchesReasons(p.q ?? "") ? [{ arm: byRequest(ilike(accessRequests.reason, pattern), needsUsers, false), once: true }] : []),
     // No limit over the products: a request of several products named comes once per product, and a
     // limit here could leave fewer than cap + 1 distinct requests when more match (each product's
     // own limit is enough: one past the cap makes the union past it).
     key
-      ? { arm: productsNamed(), once: true, keyAfter: true }
-      : { arm: db.select({ id: perProduct.id }).from(searched).innerJoinLateral(perProduct, sql`true`).where(ilike(searched.name, pattern)), once: false },
+      ? { arm: productsNamed(), once: true, keyAfter: true, partsFirst: true }
+      : { arm: db.select({ id: perProduct.id }).from(searched).innerJoinLateral(perProduct, sql`true`).where(ilike(searched.name, pattern)), once: false, partsFirst: true },
   ];
 }
 
@@ -916,7 +923,7 @@ async function countOwnersPeople(db: Queryable, owned: SQL, requester: string, p
  * (requester, request, product, status) index alone, in request order (a request of several of the
  * products is one), not request by request with each one's parts and products looked up.
  */
-function ownersPartsOf(person: SQL | AnyColumn, owned: SQL, status: string | undefined, cap: number): SQL {
+function ownersPartsOf(person: SQL | AnyColumn, owned: SQL, status: RequestStatus | undefined, cap: number): SQL {
   return sql`(
     select distinct ${accessRequestProducts.requestId} as "request_id" from ${accessRequestProducts}
     where ${accessRequestProducts.requesterId} = ${person}
@@ -1158,10 +1165,8 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
   // The requester of a request the viewer sees, or none: the other requests of a hidden one are not
   // read (an approver timing the panel of a hidden id against an unknown one learnt that it exists,
   // from how long its requester's other requests took; adversarial review, 2026-12-07).
-  const requester = db
-    .select({ id: accessRequests.requesterId })
-    .from(accessRequests)
-    .where(and(eq(accessRequests.id, requestId), requestsVisibleTo(actor)));
+  const seen = and(eq(accessRequests.id, requestId), requestsVisibleTo(actor));
+  const requester = db.select({ id: accessRequests.requesterId }).from(accessRequests).where(seen);
   const [[row], timeline, others, productRows, approvals, partsById] = await Promise.all([
     db
       .select({
@@ -1173,7 +1178,7 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
       .from(accessRequests)
       .innerJoin(users, eq(users.id, accessRequests.requesterId))
       .innerJoin(apps, eq(apps.id, accessRequests.appId))
-      .where(and(eq(accessRequests.id, requestId), requestsVisibleTo(actor))),
+      .where(seen),
     requestTimeline(db, requestId),
     db
       .select({
