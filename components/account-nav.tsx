@@ -63,12 +63,6 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
       clearTimeout(retry);
     };
   }, [unavailable, mergePending, router]);
-  useEffect(() => {
-    // The cart changed (add, remove, merge): render the layout again for the new count.
-    const refresh = () => router.refresh();
-    window.addEventListener("portico:cart-changed", refresh);
-    return () => window.removeEventListener("portico:cart-changed", refresh);
-  }, [router]);
 
   const user = state.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";

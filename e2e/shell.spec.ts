@@ -51,13 +51,35 @@ test("the header arrives rendered with the session: nothing moves after load and
   expect(requests, "no /api/session request on load").toEqual([]);
 });
 
-test("Add to cart updates the header's count without asking /api/session", async ({ page }) => {
+/** The page's own requests to the portal from now on (documents, actions, router fetches), as "METHOD /path". */
+function portalRequests(page: Page) {
+  const seen: string[] = [];
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.origin === new URL(page.url()).origin && ["document", "fetch", "xhr"].includes(r.resourceType())) seen.push(`${r.method()} ${url.pathname}`);
+  });
+  return seen;
+}
+
+test("Add to cart and Remove update the header's count in one request each: the action's own answer", async ({ page }) => {
   await signInAs(page, `shell-cart-${randomBytes(4).toString("hex")}@example.com`, "/apis/payments");
   await expect(page.getByTestId("cart-count")).toHaveCount(0);
-  const requests = sessionRequests(page);
+  await page.waitForLoadState("networkidle");
+  const requests = portalRequests(page);
   await page.getByRole("button", { name: "Access with the Standard plan" }).click();
   await expect(page.getByTestId("cart-count")).toHaveText("1");
-  expect(requests).toEqual([]);
+  await page.waitForLoadState("networkidle");
+  // The action's POST alone: no /api/session, and no refresh of the page after it.
+  expect(requests).toEqual(["POST /apis/payments"]);
+
+  await page.goto("/cart");
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
+  await page.waitForLoadState("networkidle");
+  requests.length = 0;
+  await page.getByRole("button", { name: /^Remove / }).first().click();
+  await expect(page.getByTestId("cart-count")).toHaveCount(0);
+  await page.waitForLoadState("networkidle");
+  expect(requests).toEqual(["POST /cart"]);
 });
 
 test("theme: System follows the device, a choice made by keyboard applies at once and survives a reload", async ({ page }) => {

@@ -1,6 +1,6 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
+import { refresh, revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/db/client";
@@ -17,14 +17,18 @@ const pairSchema = z.object({
   planId: z.uuid("That plan does not exist."),
 });
 
+// The cart's actions end with refresh(): their answer carries the page rendered again, the header's
+// cart count with it, so a click is one request (a refresh from the browser after it was a second).
 export const addToCartAction = validatedAction(pairSchema, async (pair, user) => {
   if (user) {
     const line = await addToCart(db, user.id, pair);
     revalidatePath("/cart");
+    refresh();
     return { ok: true, message: `${line.productName} (${line.planName}) is in your cart.` };
   }
   const { line, pairs } = await addToAnonymousCart(db, await anonymousPairs(), pair);
   await saveAnonymousPairs(pairs);
+  refresh();
   return { ok: true, message: `${line.productName} (${line.planName}) is in your cart. Sign in to submit it.` };
 });
 
@@ -35,12 +39,14 @@ export const removeFromCartAction = validatedAction(pairSchema, async (pair, use
     await saveAnonymousPairs(pairs.filter((p) => !(p.productId === pair.productId && p.planId === pair.planId)));
   }
   revalidatePath("/cart");
+  refresh();
   return { ok: true, message: "Removed from your cart." };
 });
 
 export const mergeCartAction = validatedActionWithUser(z.object({}), async (_data, user) => {
   const { skipped } = await mergeAnonymousCart(user);
   revalidatePath("/cart");
+  refresh();
   return skipped.length ? { ok: true, message: `Some items were not added: ${skipped.join(" ")}` } : { ok: true };
 });
 

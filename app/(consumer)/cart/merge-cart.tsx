@@ -1,25 +1,18 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef, startTransition } from "react";
 import { mergeCartAction } from "./actions";
 
-/** Pairs added before signing in live in a cookie; fold them into the account's cart once. */
+/** Pairs added before signing in live in a cookie; fold them into the account's cart once (the action's
+ * answer carries the page and its header rendered again). */
 export function MergeCart() {
   const [state, action] = useActionState(mergeCartAction, null);
-  const router = useRouter();
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
     started.current = true;
     startTransition(() => action(new FormData()));
   }, [action]);
-  useEffect(() => {
-    if (state?.ok) {
-      window.dispatchEvent(new Event("portico:cart-changed"));
-      router.refresh();
-    }
-  }, [state, router]);
   return state?.message ? (
     <p role="status" className="mb-4 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
       {state.message}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { removeFromCartAction } from "./actions";
 import { CART_REMOVING } from "./cart-changes";
@@ -9,9 +9,6 @@ import { cartLineKey } from "./line-key";
 export function RemoveFromCart({ productId, planId, productName }: { productId: string; planId: string; productName: string }) {
   const [state, action, pending] = useActionState(removeFromCartAction, null);
   const key = cartLineKey({ productId, planId });
-  useEffect(() => {
-    if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
-  }, [state]);
   return (
     // The page says what was removed and where the focus goes (cart-changes.tsx): it is told which line.
     <form action={action} onSubmit={() => window.dispatchEvent(new CustomEvent(CART_REMOVING, { detail: key }))}>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useRef } from "react";
 import { addToCartAction } from "@/app/(consumer)/cart/actions";
 import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
@@ -13,11 +13,9 @@ export function AddToCart({ productId, planId, planName }: { productId: string; 
   // and the line below it links to the cart.
   const button = useRef<HTMLButtonElement>(null);
   useFocusBack(button, pending);
-  useEffect(() => {
-    if (state?.ok) window.dispatchEvent(new Event("portico:cart-changed"));
-  }, [state]);
   // The plan's button may sit at the bottom of the screen, its line below out of sight: the toast
-  // says what was added wherever the reader has scrolled to (the header's cart count changes too).
+  // says what was added wherever the reader has scrolled to (the header's cart count changes too: the
+  // action's answer carries the page rendered again, app/(consumer)/cart/actions.ts).
   useActionToast(state);
   return (
     <form action={action} className="mt-4 space-y-2">
