@@ -81,7 +81,7 @@ export function OAuthClientControls({ id, appId, clientId, usesSecret, maxGraceH
               <input type="hidden" name="appId" value={appId} />
               <input type="hidden" name="reason" value={reason} />
               <Button type="submit" variant={reason === "revoked" ? "danger" : "secondary"} disabled={end.pending}>
-                {reason === "revoked" ? "Revoke (it leaked)" : "Check in (done with it)"}
+                {reason === "revoked" ? "Revoke (it leaked)" : "Give up this client (done with it)"}
               </Button>
             </form>
           ))}

@@ -53,10 +53,10 @@ export type ExtensionDeniedEmailProps = {
 /** An extension was denied: the key keeps its expiry. */
 export function ExtensionDeniedEmail(p: ExtensionDeniedEmailProps & Branded) {
   return (
-    <EmailLayout brand={p.brand} preview={`Extension not approved: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Extension denied: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`Your extension of the ${p.planName} access to ${p.productNames.join(", ")} (app “${p.appName}”) was not approved.${p.expiresAt ? ` The key still expires on ${p.expiresAt}.` : ""}`}
+        {`Your extension of the ${p.planName} access to ${p.productNames.join(", ")} (app “${p.appName}”) was denied.${p.expiresAt ? ` The key still expires on ${p.expiresAt}.` : ""}`}
       </Text>
       {p.comment ? (
         <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>

@@ -96,7 +96,7 @@ export const templates = {
   }),
   reject: template<RequestDeniedEmailProps>({
     render: (p) => RequestDeniedEmail(p),
-    defaultSubject: "Not approved: {products}",
+    defaultSubject: "Denied: {products}",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: RequestDeniedEmail.PreviewProps,
   }),
@@ -108,7 +108,7 @@ export const templates = {
   }),
   "extension-denied": template<ExtensionDeniedEmailProps>({
     render: (p) => ExtensionDeniedEmail(p),
-    defaultSubject: "Extension not approved: {products}",
+    defaultSubject: "Extension denied: {products}",
     subjectVars: (p) => ({ products: p.productNames.join(", "), plan: p.planName, app: p.appName }),
     previewProps: ExtensionDeniedEmail.PreviewProps,
   }),

@@ -35,6 +35,22 @@ describe("email templates", () => {
   });
 });
 
+describe("the states' words in emails (lib/requests/status-label.ts)", () => {
+  it.each(["reject", "extension-denied"] as const)("%s says denied, the state's word, in its subject, preview and text", async (name) => {
+    const t = templates[name] as unknown as {
+      render: (p: unknown) => React.ReactElement;
+      defaultSubject: string;
+      subjectVars: (p: unknown) => Record<string, string>;
+      previewProps: unknown;
+    };
+    const subject = renderSubject(t.defaultSubject, t.subjectVars(t.previewProps));
+    const text = await render(t.render(t.previewProps), { plainText: true });
+    expect(subject).toMatch(/^(Extension d|D)enied: /);
+    expect(text).toMatch(/was denied\./);
+    for (const words of [subject, text]) expect(words).not.toMatch(/not approved/i);
+  });
+});
+
 describe("the brand in every email", () => {
   const brand = { name: "Acme APIs", accent: "#0f766e", logoUrl: "https://portal.acme.test/brand/logo?v=1" };
 

@@ -93,10 +93,10 @@ export type RequestDeniedEmailProps = {
 
 export function RequestDeniedEmail(p: RequestDeniedEmailProps & Branded) {
   return (
-    <EmailLayout brand={p.brand} preview={`Not approved: ${p.productNames.join(", ")}`}>
+    <EmailLayout brand={p.brand} preview={`Denied: ${p.productNames.join(", ")}`}>
       <Text>Hello {p.requesterName},</Text>
       <Text>
-        {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was not approved.`}
+        {`Your ${p.planName} request for ${p.productNames.join(", ")} (app “${p.appName}”) was denied.`}
       </Text>
       {p.comment ? (
         <Text style={{ borderLeft: "3px solid #d4d4d8", paddingLeft: 12, color: "#3f3f46" }}>{p.comment}</Text>

@@ -275,7 +275,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
             <p className="text-sm">{`Extended on ${formatDateTime(extension.latest.decidedAt)}: the same key, a later expiry.`}</p>
           ) : extension.latest?.status === "denied" ? (
             <p className="text-sm">
-              {`Your last request for more time was not approved${extension.latest.decidedAt ? ` (${formatDateTime(extension.latest.decidedAt)})` : ""}.`}
+              {`Your last request for more time was denied${extension.latest.decidedAt ? ` (${formatDateTime(extension.latest.decidedAt)})` : ""}.`}
               {extension.latest.comment ? (
                 <span className="mt-1 block italic">“{extension.latest.comment}”</span>
               ) : null}
