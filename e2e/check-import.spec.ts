@@ -6,7 +6,7 @@ import { apiKeys, apps, auditEvents, users } from "../db/schema";
 import { generateKey, hashSecret } from "../lib/keys/key-format";
 import { callAction, sessionCookie } from "./actions";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { seriousViolations } from "./helpers-products";
 import { approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
 
@@ -77,6 +77,7 @@ test("an admin imports keys (dry run, then import) and checks one on the keys pa
 
   await page.getByRole("button", { name: "Import 2 keys" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 keys; 1 row was refused and skipped.");
+  await expect(toast(page, "Imported 2 keys; 1 row was refused and skipped.")).toBeVisible();
   // Remembered once imported: e2e/secrets.spec.ts expects each remembered key's hash in the database.
   for (const k of [portico, legacy]) rememberSecret(k);
   const stored = await conn.db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, hashSecret(portico)), isNotNull(apiKeys.importedAt)));

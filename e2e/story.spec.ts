@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
 import { expect, test } from "@playwright/test";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { createPlanInUi, createProductInUi, PARCELS_OPENAPI, publishProductInUi } from "./helpers-products";
 
 // The whole owner story of issue 6, end to end in the browser, ending in the audit log and its CSV.
@@ -25,6 +25,7 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await page.getByLabel("Reviewers must leave a comment").check();
   await page.getByRole("button", { name: "Save plan" }).click();
   await expect(page.getByRole("status").first()).toBeVisible();
+  await expect(toast(page, "Saved. New requests use these settings")).toBeVisible();
   const productId = await createProductInUi(page, {
     name: `Story ${tag}`,
     slug,

@@ -3,6 +3,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { startTransition, useEffect } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { useActionToast } from "@/components/toast";
 import { type FieldPath, type Resolver, useFieldArray, useForm } from "react-hook-form";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -32,6 +33,8 @@ function toFormData(values: PlanFormValues, id?: string) {
 
 export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: PlanFormValues; endpoints: HandoffEndpointChoice[] }) {
   const { state, dispatch, pending } = useStepUpAction(id ? updatePlanAction : createPlanAction);
+  // Saved: a toast besides the line under the form, which may be out of sight below the fields.
+  useActionToast(state);
   const form = useForm<PlanFormValues, unknown, PlanFields>({ resolver, defaultValues: defaults, mode: "onTouched" });
   const { register, control, watch, formState, setError, handleSubmit } = form;
   const fields = useFieldArray({ control, name: "requestFields" });

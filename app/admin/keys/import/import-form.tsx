@@ -3,6 +3,7 @@
 import { Link } from "@/components/ui/link";
 import { useId, useMemo } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
+import { useActionToast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { Table } from "@/components/ui/table";
 import { importKeysAction } from "./actions";
@@ -10,6 +11,8 @@ import { importKeysAction } from "./actions";
 /** Upload → Dry run (default) → "Import N keys" (stepped up). The chosen file stays selected between the two. */
 export function ImportForm() {
   const { state, pending, onSubmit } = useStepUpAction(importKeysAction);
+  // A dry run or an import done: a toast too, besides the report below the form.
+  useActionToast(state);
   const id = useId();
   const report = state?.report;
   const refusalsHref = useMemo(
