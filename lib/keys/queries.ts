@@ -4,6 +4,7 @@ import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apiKeys, apps, products, users } from "@/db/schema";
 import { type Actor, can, loadParts, partsOf, requestsVisibleTo } from "@/lib/auth/permissions";
 import { requestProductNames } from "@/lib/requests/product-names";
+import { type KeysetPosition, keysetPage, keysetQuery } from "@/lib/paging/keyset";
 import { escapeLike } from "@/lib/sql/escape-like";
 import { hashSecret } from "./key-format";
 
@@ -50,10 +51,11 @@ export const ADMIN_KEYS_PAGE = 50;
 
 /**
  * /admin/keys: keys on requests the approver may decide, searchable by key start, a whole pasted key
- * (matched by its hash, the only form stored), app, requester or product.
+ * (matched by its hash, the only form stored), app, requester or product. Newest first, keyset-paged
+ * (lib/paging/keyset.ts).
  */
-export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string; live?: boolean; page?: number }) {
-  const page = Math.max(1, opts.page ?? 1);
+export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string; live?: boolean } & KeysetPosition) {
+  const keyset = keysetQuery(apiKeys.createdAt, apiKeys.id, "desc", opts);
   const q = opts.q?.trim();
   const pattern = q ? `%${escapeLike(q)}%` : null;
   const where = and(
@@ -70,6 +72,7 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
         )
       : undefined,
     opts.live ? and(or(isNull(apiKeys.endsAt), sql`${apiKeys.endsAt} > now()`), or(isNull(apiKeys.expiresAt), sql`${apiKeys.expiresAt} > now()`)) : undefined,
+    keyset.where,
   );
   const rows = await db
     .select({
@@ -80,6 +83,7 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
       requestStatus: accessRequests.status,
       planName: sql<string>`${accessRequests.plan}->>'name'`,
       products: requestProductNames(),
+      cursorAt: keyset.cursorAt,
     })
     .from(apiKeys)
     .innerJoin(accessRequests, eq(accessRequests.id, apiKeys.requestId))
@@ -87,10 +91,9 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .leftJoin(replacement, eq(replacement.id, apiKeys.replacedById))
     .where(where)
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-    .limit(ADMIN_KEYS_PAGE + 1)
-    .offset((page - 1) * ADMIN_KEYS_PAGE);
-  const pageRows = rows.slice(0, ADMIN_KEYS_PAGE);
+    .orderBy(...keyset.orderBy)
+    .limit(ADMIN_KEYS_PAGE + 1);
+  const { rows: pageRows, nextCursor, previousCursor } = keysetPage(rows, ADMIN_KEYS_PAGE, keyset);
   // Whether this actor may revoke each key's request (their products of it, not yet revoked), or why not.
   const parts = await loadParts(db, [...new Set(pageRows.map((r) => r.requestId))]);
   const withRevoke = pageRows.map((r) => {
@@ -98,5 +101,5 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
     const p = can(actor, "request.revoke", { requesterId: r.requesterId, parts: all });
     return { ...r, mayRevoke: p.ok && partsOf(actor, all).some((x) => !x.revokedAt), whyNot: p.ok ? null : p.reason };
   });
-  return { rows: withRevoke, hasMore: rows.length > ADMIN_KEYS_PAGE, page };
+  return { rows: withRevoke, nextCursor, previousCursor };
 }

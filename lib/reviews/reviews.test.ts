@@ -62,9 +62,9 @@ describe("the review queue", () => {
     expect((await reviewsOf(req.id))[0]?.reviewedAt).toBeNull();
     expect(await t.db.select({ n: count() }).from(auditEvents)).toEqual(before);
 
-    const { rows } = await listReviews(t.db, stranger, { view: "all", page: 1 });
+    const { rows } = await listReviews(t.db, stranger, { view: "all" });
     expect(rows.find((r) => r.requestId === req.id)).toBeUndefined();
-    const mine = await listReviews(t.db, owner, { view: "open", page: 1 });
+    const mine = await listReviews(t.db, owner, { view: "open" });
     expect(mine.rows.find((r) => r.requestId === req.id)).toMatchObject({ commentRequired: true, decidedBy: adminRow.email });
   });
 
@@ -82,7 +82,7 @@ describe("the review queue", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, "request.reviewed"), eq(auditEvents.subjectId, req.id)));
     expect(events?.n).toBe(1);
-    const { rows } = await listReviews(t.db, owner, { view: "reviewed", page: 1 });
+    const { rows } = await listReviews(t.db, owner, { view: "reviewed" });
     expect(rows.find((r) => r.requestId === req.id)?.reviewerEmail).toBe("owner@portico.dev");
   });
 });

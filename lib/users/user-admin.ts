@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, count, eq, ilike, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Database, Queryable, Tx } from "@/db/connect";
 import { sessions, type UserRole, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { type Actor, assertCan } from "@/lib/auth/permissions";
 import { DomainError, notFound } from "@/lib/errors";
+import { keysetPage, keysetQuery } from "@/lib/paging/keyset";
 import { escapeLike } from "@/lib/sql/escape-like";
 import { endAccessOfDisabledUser } from "./end-access-of-disabled-user";
 
@@ -20,25 +21,16 @@ export type UserListFilters = {
   before?: string;
 };
 
-/**
- * People, newest first, filtered by search, role and status. Keyset-paged on (created_at, id): the
- * cursor carries created_at as Postgres prints it (microseconds), so no row is skipped or repeated.
- */
+/** People, newest first, filtered by search, role and status; keyset-paged (lib/paging/keyset.ts). */
 export async function listUsers(db: Queryable, opts: UserListFilters) {
   const pattern = opts.q?.trim() ? `%${escapeLike(opts.q.trim())}%` : null;
-  // Backwards (before): the rows just newer than the cursor, read oldest-first, then turned round.
-  const back = !opts.after && Boolean(decodeCursor(opts.before));
-  const cursor = decodeCursor(opts.after) ?? decodeCursor(opts.before);
+  const keyset = keysetQuery(users.createdAt, users.id, "desc", opts);
   const where = and(
     eq(users.kind, "person"),
     pattern ? or(ilike(users.email, pattern), ilike(sql`coalesce(${users.name}, '')`, pattern)) : undefined,
     opts.role ? eq(users.role, opts.role) : undefined,
     opts.status === "active" ? isNull(users.disabledAt) : opts.status === "disabled" ? isNotNull(users.disabledAt) : undefined,
-    cursor
-      ? back
-        ? sql`(${users.createdAt}, ${users.id}) > (${cursor.at}::timestamptz, ${cursor.id})`
-        : sql`(${users.createdAt}, ${users.id}) < (${cursor.at}::timestamptz, ${cursor.id})`
-      : undefined,
+    keyset.where,
   );
   const rows = await db
     .select({
@@ -48,7 +40,7 @@ export async function listUsers(db: Queryable, opts: UserListFilters) {
       role: users.role,
       disabledAt: users.disabledAt,
       createdAt: users.createdAt,
-      cursorAt: sql<string>`${users.createdAt}::text`,
+      cursorAt: keyset.cursorAt,
       // What "Also revoke their working keys (N)" would stop.
       // users.id spelled with its table: in a select from users alone Drizzle writes a bare "id".
       workingKeys: workingKeysOf(sql`${sql.identifier("users")}.${sql.identifier("id")}`),
@@ -58,33 +50,9 @@ export async function listUsers(db: Queryable, opts: UserListFilters) {
     })
     .from(users)
     .where(where)
-    .orderBy(...(back ? [asc(users.createdAt), asc(users.id)] : [desc(users.createdAt), desc(users.id)]))
+    .orderBy(...keyset.orderBy)
     .limit(USERS_PAGE + 1);
-  const more = rows.length > USERS_PAGE;
-  const kept = rows.slice(0, USERS_PAGE);
-  const page = (back ? kept.reverse() : kept).map(({ cursorAt, ...r }) => ({ ...r, cursor: encodeCursor(cursorAt, r.id) }));
-  const first = page[0];
-  const last = page[page.length - 1];
-  return {
-    rows: page,
-    // Forward: older rows exist when more came back; backward: the page we came from is older.
-    nextCursor: (back ? true : more) && last ? last.cursor : undefined,
-    // Newer rows exist when we paged forward to here, or when more came back going backward.
-    previousCursor: (back ? more : Boolean(cursor)) && first ? first.cursor : undefined,
-  };
-}
-
-const encodeCursor = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString("base64url");
-
-/** timestamptz as Postgres prints it (DateStyle ISO): "2026-01-01 10:00:00.123456+00". */
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
-
-/** An unreadable cursor is the first page, never an error. */
-function decodeCursor(cursor: string | undefined) {
-  if (!cursor) return null;
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  if (!at || !id || !PG_TIMESTAMPTZ.test(at)) return null;
-  return { at, id };
+  return keysetPage(rows, USERS_PAGE, keyset);
 }
 
 /**

@@ -16,13 +16,20 @@ export const metadata: Metadata = { title: "Keys" };
 const paramsSchema = z.object({
   q: z.string().max(200).optional().catch(undefined),
   live: z.enum(["1"]).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
+  // Keyset paging (lib/paging/keyset.ts): the page after or before a key.
+  after: z.string().max(200).optional().catch(undefined),
+  before: z.string().max(200).optional().catch(undefined),
 });
 
 export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/keys">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/keys");
   const params = paramsSchema.parse(await searchParams);
-  const { rows, hasMore, page } = await adminKeys(db, user, { q: params.q, live: params.live === "1", page: params.page });
+  const { rows, nextCursor, previousCursor } = await adminKeys(db, user, {
+    q: params.q,
+    live: params.live === "1",
+    after: params.after,
+    before: params.before,
+  });
   const now = new Date();
   // What each key and each revocable access was used for lately: the revoke confirmation names it.
   const [keyCalls, requestCalls] = await Promise.all([
@@ -51,12 +58,12 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       whyNot: revocable && !k.mayRevoke ? k.whyNot : null,
     };
   });
-  const pageHref = (p: number) => {
+  const pageHref = (position: { after: string } | { before: string }) => {
     const s = new URLSearchParams();
     if (params.q) s.set("q", params.q);
     if (params.live) s.set("live", "1");
-    if (p > 1) s.set("page", String(p));
-    return `/admin/keys${s.size ? `?${s}` : ""}`;
+    for (const [k, v] of Object.entries(position)) s.set(k, v);
+    return `/admin/keys?${s}`;
   };
   return (
     <>
@@ -105,8 +112,8 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       <KeysTable
         rows={tableRows}
         viewerRole={user.role === "admin" ? "admin" : "owner"}
-        previousHref={page > 1 ? pageHref(page - 1) : null}
-        nextHref={hasMore ? pageHref(page + 1) : null}
+        previousHref={previousCursor ? pageHref({ before: previousCursor }) : null}
+        nextHref={nextCursor ? pageHref({ after: nextCursor }) : null}
         empty={{
           title: params.q || params.live ? "No keys match" : "No keys yet",
           body: params.q || params.live ? "Clear the search to see every key." : "Keys appear when consumers claim approved access.",

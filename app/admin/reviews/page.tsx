@@ -15,7 +15,9 @@ export const metadata: Metadata = { title: "Reviews" };
 
 const paramsSchema = z.object({
   view: z.enum(REVIEW_VIEWS).catch("open").default("open"),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+  // Keyset paging (lib/paging/keyset.ts): the page after or before a review.
+  after: z.string().max(200).optional().catch(undefined),
+  before: z.string().max(200).optional().catch(undefined),
   open: z.uuid().optional().catch(undefined),
 });
 
@@ -24,7 +26,7 @@ const viewLabels: Record<ReviewView, string> = { open: "To review", reviewed: "R
 export default async function ReviewsPage({ searchParams }: PageProps<"/admin/reviews">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/reviews");
   const params = paramsSchema.parse(await searchParams);
-  const [{ rows, hasMore, openCount }, detail] = await Promise.all([
+  const [{ rows, nextCursor, previousCursor, openCount }, detail] = await Promise.all([
     listReviews(db, user, params),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
   ]);
@@ -32,7 +34,8 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
     const next = { ...params, ...p };
     const s = new URLSearchParams();
     if (next.view !== "open") s.set("view", next.view);
-    if (next.page > 1) s.set("page", String(next.page));
+    if (next.after) s.set("after", next.after);
+    else if (next.before) s.set("before", next.before);
     if (next.open) s.set("open", next.open);
     return `/admin/reviews${s.size ? `?${s}` : ""}`;
   };
@@ -46,7 +49,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
         {REVIEW_VIEWS.map((v) => (
           <Link
             key={v}
-            href={href({ view: v, page: 1, open: undefined })}
+            href={href({ view: v, after: undefined, before: undefined, open: undefined })}
             aria-current={params.view === v ? "page" : undefined}
             className={cn(
               "rounded-md px-3 py-1.5",
@@ -59,7 +62,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
       </nav>
       <div className={cn("grid items-start gap-4", params.open ? "lg:grid-cols-[minmax(0,1fr)_19rem]" : undefined)}>
         <ReviewTable
-          rows={rows.map((r) => ({
+          rows={rows.map(({ cursor: _cursor, ...r }) => ({
             ...r,
             createdAt: r.createdAt.toISOString(),
             reviewedAt: r.reviewedAt?.toISOString() ?? null,
@@ -67,8 +70,8 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
           }))}
           activeRowId={rows.find((r) => r.requestId === params.open)?.id}
           paging={{
-            previousHref: params.page > 1 ? href({ page: params.page - 1, open: undefined }) : null,
-            nextHref: hasMore ? href({ page: params.page + 1, open: undefined }) : null,
+            previousHref: previousCursor ? href({ before: previousCursor, after: undefined, open: undefined }) : null,
+            nextHref: nextCursor ? href({ after: nextCursor, before: undefined, open: undefined }) : null,
           }}
         />
         {params.open ? (
