@@ -42,7 +42,10 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
         ]);
         if (cancelled || !host.current) return;
         const looksJson = latest.current.value.trimStart().startsWith("{");
-        const attributes: Record<string, string> = { "aria-labelledby": labelId, "aria-multiline": "true", spellcheck: "false", "data-testid": "openapi-editor" };
+        // tabindex 0 on the editable content (in the tab order already, being contenteditable): axe
+        // counts only an explicit tabindex as keyboard access, and the editor's scroller, once a
+        // document is long enough to scroll, was a "scrollable region without keyboard access".
+        const attributes: Record<string, string> = { "aria-labelledby": labelId, "aria-multiline": "true", spellcheck: "false", tabindex: "0", "data-testid": "openapi-editor" };
         const editor = new EditorView({
           parent: host.current,
           state: EditorState.create({

@@ -1,0 +1,43 @@
+import { expect, type Page, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { plans, products } from "../db/schema";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { seriousViolations } from "./helpers-products";
+import { inBothThemes } from "./helpers-theme";
+
+/**
+ * The pages no other scan reached (an audit of issue 18's "every page" on 2026-12-07): axe in both
+ * themes, and no page wider than a 390 px phone. e2e/a11y.spec.ts and e2e/phone.spec.ts hold the rest.
+ */
+async function scanned(page: Page, path: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(path);
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+  await inBothThemes(page, async (theme) => expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]));
+  await page.setViewportSize({ width: 390, height: 800 });
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${path} at 390 px`).toBeLessThanOrEqual(390);
+}
+
+test("sign-in's other pages, the not-found page and the dev mailbox: no serious or critical axe violations in light and dark, none wider than 390 px", async ({ page }) => {
+  test.setTimeout(180_000);
+  for (const path of ["/signin/check-email", "/signin/error?error=Verification", "/apis/no-such-product", "/dev/mailbox"]) await scanned(page, path);
+});
+
+test("an owner's products, plans, a plan, a product's form and its preview: no serious or critical axe violations in light and dark, none wider than 390 px", async ({ page }) => {
+  test.setTimeout(240_000);
+  const conn = e2eDb();
+  const [product] = await conn.db.select({ id: products.id }).from(products).where(eq(products.slug, "payments"));
+  const [plan] = await conn.db.select({ id: plans.id }).from(plans).where(eq(plans.name, "Standard"));
+  await conn.sql.end();
+  await signInAs(page, "owner@portico.dev", "/admin/products");
+  for (const path of ["/admin/products", "/admin/plans", `/admin/plans/${plan?.id}`, `/admin/products/${product?.id}`, `/preview/${product?.id}`]) {
+    await scanned(page, path);
+  }
+});
+
+test("the admin's email log: no serious or critical axe violations in light and dark, not wider than 390 px", async ({ page }) => {
+  await signInAs(page, "admin@portico.dev", "/admin/emails");
+  await scanned(page, "/admin/emails");
+});
