@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isSingleLine } from "@/lib/validation";
 import { DomainError } from "@/lib/errors";
+import { isCursorText as isText, isPgTimestamp as isTimestamp } from "@/lib/paging/keyset";
 import { type Cursor, decodeCursor } from "./cursor";
 
 /**
@@ -16,19 +17,6 @@ export function decodeKeyset<V extends "text" | "time", I extends "text" | "numb
   }
   return c as Cursor & { v: string; id: I extends "number" ? number : string };
 }
-
-const isText = (x: unknown): x is string => typeof x === "string" && x.length <= 500 && isSingleLine(x);
-// Postgres' text form of a timestamptz, as `created_at::text` gives it: "2026-12-01 20:21:49.123456+00".
-const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
-// …and one Postgres can read: a real day (no 30 February), not year 0, an offset within ±15 hours
-const isTimestamp = (x: unknown): x is string => {
-  if (typeof x !== "string" || !TIMESTAMP.test(x)) return false;
-  const [y, m, d] = x.slice(0, 10).split("-").map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(2000, m - 1, d));
-  day.setUTCFullYear(y);
-  const offsetHours = Number(x.match(/[+-](\d\d)(:\d\d)?$/)?.[1]);
-  return y >= 1 && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && offsetHours <= 15;
-};
 
 /** Free text from a query string or body that goes into SQL: one line, no NUL or control characters. */
 export const searchText = (max: number) => z.string().max(max).refine(isSingleLine, "Use one line without control characters.");

@@ -93,7 +93,7 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
     .where(where)
     .orderBy(...keyset.orderBy)
     .limit(ADMIN_KEYS_PAGE + 1);
-  const { rows: pageRows, nextCursor, previousCursor } = keysetPage(rows, ADMIN_KEYS_PAGE, keyset);
+  const { rows: pageRows, nextCursor, previousCursor, startOver } = keysetPage(rows, ADMIN_KEYS_PAGE, keyset);
   // Whether this actor may revoke each key's request (their products of it, not yet revoked), or why not.
   const parts = await loadParts(db, [...new Set(pageRows.map((r) => r.requestId))]);
   const withRevoke = pageRows.map((r) => {
@@ -101,5 +101,5 @@ export async function adminKeys(db: Queryable, actor: Actor, opts: { q?: string;
     const p = can(actor, "request.revoke", { requesterId: r.requesterId, parts: all });
     return { ...r, mayRevoke: p.ok && partsOf(actor, all).some((x) => !x.revokedAt), whyNot: p.ok ? null : p.reason };
   });
-  return { rows: withRevoke, nextCursor, previousCursor };
+  return { rows: withRevoke, nextCursor, previousCursor, startOver };
 }

@@ -90,12 +90,26 @@ describe("keyset paging of the admin tables (lib/paging/keyset.ts)", () => {
     expect(backward).toEqual(forward);
   });
 
-  it("a cursor that is not one (garbage, another shape, a bad time) is the first page, not an error", async () => {
+  it("a cursor that is not one (garbage, another shape, a time or an id Postgres refuses) is the first page, not an error", async () => {
     const firstPage = (await adminKeys(t.db, admin, {})).rows.map((r) => r.id);
-    for (const bad of ["%%%", encodeKeyset("yesterday", "x"), Buffer.from("2026-01-01 00:00:00+00|a|b").toString("base64url"), "x".repeat(200)]) {
-      expect(decodeKeyset(bad), bad).toBeNull();
-      expect((await adminKeys(t.db, admin, { after: bad })).rows.map((r) => r.id), bad).toEqual(firstPage);
-      expect((await listReviews(t.db, admin, { view: "open", before: bad })).previousCursor, bad).toBeUndefined();
+    const made = (at: string, id = "x") => Buffer.from(`${at}|${id}`).toString("base64url");
+    // found by review (2026-12-07): each of the last five was a 500 from Postgres on all three pages
+    const bad = ["%%%", "x".repeat(200), encodeKeyset("yesterday", "x"), made("2026-01-01 00:00:00+00|a", "b"),
+      made("2026-02-30 00:00:00+00"), made("2026-13-01 00:00:00+00"), made("0000-01-01 00:00:00+00"), made("2026-01-01 00:00:00+99"), made("2026-01-01 00:00:00+00", "a\u0000b")];
+    for (const cursor of bad) {
+      expect(decodeKeyset(cursor), cursor).toBeNull();
+      expect((await adminKeys(t.db, admin, { after: cursor })).rows.map((r) => r.id), cursor).toEqual(firstPage);
+      expect((await listReviews(t.db, admin, { view: "open", before: cursor })).previousCursor, cursor).toBeUndefined();
+      expect((await listUsers(t.db, { after: cursor })).startOver, cursor).toBe(false);
     }
+    expect(decodeKeyset(made("2024-02-29 23:59:59.999999+14", "x"))).toEqual({ at: "2024-02-29 23:59:59.999999+14", id: "x" });
+  });
+
+  it("a page left empty since its link was made leads back to the first page (not a dead end)", async () => {
+    const [oldest] = await t.db.select({ id: apiKeys.id, at: sql<string>`${apiKeys.createdAt}::text` }).from(apiKeys).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id)).limit(1);
+    const beyond = await adminKeys(t.db, admin, { after: encodeKeyset(oldest?.at ?? "", oldest?.id ?? "") });
+    expect(beyond.rows).toEqual([]);
+    expect(beyond).toMatchObject({ startOver: true, nextCursor: undefined, previousCursor: undefined });
+    expect((await adminKeys(t.db, admin, {})).startOver).toBe(false);
   });
 });

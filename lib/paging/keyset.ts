@@ -1,4 +1,5 @@
 import { type AnyColumn, asc, desc, type SQL, sql } from "drizzle-orm";
+import { isSingleLine } from "@/lib/validation";
 
 /**
  * Keyset paging on (created_at, id) for the admin tables (people, keys, reviews): a page starts
@@ -13,14 +14,30 @@ export type KeysetPosition = { after?: string; before?: string };
 
 export const encodeKeyset = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString("base64url");
 
-/** timestamptz as Postgres prints it (DateStyle ISO): "2026-01-01 10:00:00.123456+00". */
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+/** Text a cursor may carry into SQL as it is: one line, no NUL or control character (Postgres refuses a NUL). */
+export const isCursorText = (x: unknown): x is string => typeof x === "string" && x.length <= 500 && isSingleLine(x);
 
-/** An unreadable cursor is the first page, never an error. */
+// Postgres' text form of a timestamptz, as `created_at::text` gives it: "2026-12-01 20:21:49.123456+00".
+const TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
+
+/** …and one Postgres can read: a real day (no 30 February), not year 0, an offset within ±15 hours. */
+export const isPgTimestamp = (x: unknown): x is string => {
+  if (typeof x !== "string" || !TIMESTAMP.test(x)) return false;
+  const [y, m, d] = x.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(2000, m - 1, d));
+  day.setUTCFullYear(y);
+  const offsetHours = Number(x.match(/[+-](\d\d)(:\d\d)?$/)?.[1]);
+  return y >= 1 && day.getUTCMonth() === m - 1 && day.getUTCDate() === d && offsetHours <= 15;
+};
+
+/**
+ * An unreadable cursor is the first page, never an error: a cursor is only base64url text, so one
+ * made by hand could carry a time or an id Postgres refuses (30 February, a NUL), which would be a 500.
+ */
 export function decodeKeyset(cursor: string | undefined): KeysetCursor | null {
   if (!cursor) return null;
   const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString().split("|");
-  if (!at || !id || rest.length > 0 || !PG_TIMESTAMPTZ.test(at)) return null;
+  if (!at || !id || rest.length > 0 || !isPgTimestamp(at) || !isCursorText(id)) return null;
   return { at, id };
 }
 
@@ -64,6 +81,9 @@ export function keysetPage<R extends { cursorAt: string; id: string }>(
   const last = page[page.length - 1];
   return {
     rows: page,
+    // A page left empty (its rows decided or deleted since the link was made): the way on is the
+    // first page, not a dead end with both buttons off.
+    startOver: page.length === 0 && Boolean(query.cursor),
     // Forward: more rows came back; backward: the page we came from follows.
     nextCursor: (query.back ? true : more) && last ? last.cursor : undefined,
     // We paged forward to here, or more came back going backward.

@@ -61,7 +61,7 @@ export async function listReviews(db: Queryable, actor: Actor, opts: { view: Rev
     .from(reviews)
     .innerJoin(accessRequests, eq(accessRequests.id, reviews.requestId))
     .where(and(requestsVisibleTo(actor), isNull(reviews.reviewedAt)));
-  const { rows: page, nextCursor, previousCursor } = keysetPage(rows, REVIEWS_PAGE, keyset);
+  const { rows: page, nextCursor, previousCursor, startOver } = keysetPage(rows, REVIEWS_PAGE, keyset);
   // Whether this actor may mark each row, and if not why (the table says it instead of a checkbox).
   const parts = await loadParts(db, page.map((r) => r.requestId));
   const deciders = await decidersOf(db, page);
@@ -69,5 +69,5 @@ export async function listReviews(db: Queryable, actor: Actor, opts: { view: Rev
     const p = can(actor, "review.mark", { requesterId: r.requesterId, parts: parts.get(r.requestId) ?? [], deciderIds: deciders.get(r.id) ?? [] });
     return { ...r, whyNot: p.ok ? null : p.reason };
   });
-  return { rows: marked, nextCursor, previousCursor, openCount: open?.n ?? 0 };
+  return { rows: marked, nextCursor, previousCursor, startOver, openCount: open?.n ?? 0 };
 }

@@ -24,7 +24,7 @@ const paramsSchema = z.object({
 export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/keys">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/keys");
   const params = paramsSchema.parse(await searchParams);
-  const { rows, nextCursor, previousCursor } = await adminKeys(db, user, {
+  const { rows, nextCursor, previousCursor, startOver } = await adminKeys(db, user, {
     q: params.q,
     live: params.live === "1",
     after: params.after,
@@ -58,12 +58,12 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       whyNot: revocable && !k.mayRevoke ? k.whyNot : null,
     };
   });
-  const pageHref = (position: { after: string } | { before: string }) => {
+  const pageHref = (position: { after: string } | { before: string } | Record<string, never>) => {
     const s = new URLSearchParams();
     if (params.q) s.set("q", params.q);
     if (params.live) s.set("live", "1");
     for (const [k, v] of Object.entries(position)) s.set(k, v);
-    return `/admin/keys?${s}`;
+    return `/admin/keys${s.size ? `?${s}` : ""}`;
   };
   return (
     <>
@@ -112,7 +112,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       <KeysTable
         rows={tableRows}
         viewerRole={user.role === "admin" ? "admin" : "owner"}
-        previousHref={previousCursor ? pageHref({ before: previousCursor }) : null}
+        previousHref={previousCursor ? pageHref({ before: previousCursor }) : startOver ? pageHref({}) : null}
         nextHref={nextCursor ? pageHref({ after: nextCursor }) : null}
         empty={{
           title: params.q || params.live ? "No keys match" : "No keys yet",

@@ -26,7 +26,7 @@ const viewLabels: Record<ReviewView, string> = { open: "To review", reviewed: "R
 export default async function ReviewsPage({ searchParams }: PageProps<"/admin/reviews">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/reviews");
   const params = paramsSchema.parse(await searchParams);
-  const [{ rows, nextCursor, previousCursor, openCount }, detail] = await Promise.all([
+  const [{ rows, nextCursor, previousCursor, startOver, openCount }, detail] = await Promise.all([
     listReviews(db, user, params),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
   ]);
@@ -70,7 +70,11 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
           }))}
           activeRowId={rows.find((r) => r.requestId === params.open)?.id}
           paging={{
-            previousHref: previousCursor ? href({ before: previousCursor, after: undefined, open: undefined }) : null,
+            previousHref: previousCursor
+              ? href({ before: previousCursor, after: undefined, open: undefined })
+              : startOver
+                ? href({ before: undefined, after: undefined, open: undefined })
+                : null,
             nextHref: nextCursor ? href({ after: nextCursor, before: undefined, open: undefined }) : null,
           }}
         />

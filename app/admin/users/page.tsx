@@ -31,7 +31,7 @@ const usersHref = (p: Params) => {
 export default async function UsersPage({ searchParams }: PageProps<"/admin/users">) {
   const me = await requireRole(["admin"], "/admin/users");
   const params = paramsSchema.parse(await searchParams);
-  const { rows, nextCursor, previousCursor } = await listUsers(db, params);
+  const { rows, nextCursor, previousCursor, startOver } = await listUsers(db, params);
   const filtered = Boolean(params.q || params.role || params.status);
   return (
     <>
@@ -72,7 +72,13 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
       <UsersTable
         rows={rows}
         meId={me.id}
-        previousHref={previousCursor ? usersHref({ ...params, after: undefined, before: previousCursor }) : null}
+        previousHref={
+          previousCursor
+            ? usersHref({ ...params, after: undefined, before: previousCursor })
+            : startOver
+              ? usersHref({ ...params, after: undefined, before: undefined })
+              : null
+        }
         nextHref={nextCursor ? usersHref({ ...params, before: undefined, after: nextCursor }) : null}
         empty={{
           title: filtered ? "Nobody matches these filters" : "Nobody here yet",
