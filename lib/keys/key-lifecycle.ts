@@ -75,7 +75,7 @@ export async function rollKey(
     if (inGrace?.endsAt) {
       throw new DomainError(
         "conflict",
-        `The previous key (${inGrace.start}…) still works until ${formatDateTime(inGrace.endsAt)}, and a request has at most two working keys. Roll again after that time, or check in the request if you are done with it; if a key leaked, ask the API owner to revoke the access.`,
+        `The previous key (${inGrace.start}…) still works until ${formatDateTime(inGrace.endsAt)}, and a request has at most two working keys. Roll again after that time, or give up the access if you are done with it; if a key leaked, ask the API owner to revoke the access.`,
       );
     }
     const { plaintext, key } = await issueKey(tx, request, {

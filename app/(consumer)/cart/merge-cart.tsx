@@ -1,12 +1,17 @@
 "use client";
 
 import { useActionState, useEffect, useRef, startTransition } from "react";
+import { toastingAction } from "@/components/toast";
 import { mergeCartAction } from "./actions";
+
+// What could not be added is said in a toast: the action's answer renders the page again, without
+// this component (nothing is left to merge), so a line here would vanish before it was read.
+const mergeAndSay = toastingAction(mergeCartAction);
 
 /** Pairs added before signing in live in a cookie; fold them into the account's cart once (the action's
  * answer carries the page and its header rendered again). */
 export function MergeCart() {
-  const [state, action] = useActionState(mergeCartAction, null);
+  const [state, action] = useActionState(mergeAndSay, null);
   const started = useRef(false);
   useEffect(() => {
     if (started.current) return;
