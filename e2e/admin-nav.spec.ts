@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { plans, productPlans, products, users } from "../db/schema";
+import { plans, productPlans, products, reviews, users } from "../db/schema";
 import { navCountText } from "../lib/admin/nav-count-cap";
 import { navCounts } from "../lib/admin/nav-counts";
 import { userActor } from "../lib/auth/permissions";
@@ -35,19 +35,24 @@ async function ownerWithProduct() {
 test("the badges count what each viewer may decide: an owner never counts another owner's requests", async ({ page, browser }) => {
   const a = await ownerWithProduct();
   const b = await ownerWithProduct();
-  await pendingRequest(conn, a.product.slug);
+  const first = await pendingRequest(conn, a.product.slug);
   await pendingRequest(conn, a.product.slug);
   await pendingRequest(conn, b.product.slug);
 
   await signInAs(page, a.owner.email, "/admin");
   await expect(adminNav(page).getByRole("link", { name: "Approval queue 2 pending" })).toBeVisible();
   await expect(adminNav(page).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
+  // A decision waiting for review on one of their requests: the Reviews link counts it too.
+  await conn.db.insert(reviews).values({ requestId: first.requestId, kind: "approved" });
+  await page.reload();
+  await expect(adminNav(page).getByRole("link", { name: "Reviews 1 to review" })).toBeVisible();
   expect(await seriousViolations(page), "/admin with badges").toEqual([]);
 
   const other = await browser.newContext();
   const theirs = await other.newPage();
   await signInAs(theirs, b.owner.email, "/admin/keys");
   await expect(adminNav(theirs).getByRole("link", { name: "Approval queue 1 pending" })).toBeVisible();
+  await expect(adminNav(theirs).getByRole("link", { name: "Reviews", exact: true })).toBeVisible();
   await other.close();
 
   // The admin counts every owner's requests (and whatever else waits in the suite's database).

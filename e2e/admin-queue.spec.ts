@@ -95,10 +95,19 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();
   const bulk = page.getByRole("region", { name: "Bulk decision" });
   await expect(bulk).toContainText("3 selected");
+  // Progress while they run (the action's answer held back a moment here, so it can be seen), then
+  // what happened, named, with focus on it.
+  const holdBack = /\/admin\/requests/;
+  await page.route(holdBack, async (route) => {
+    if (route.request().method() === "POST") await new Promise((done) => setTimeout(done, 1500));
+    await route.continue();
+  });
   await bulk.getByRole("button", { name: "Approve 3" }).click();
-  // Progress while they run, then what happened, named, with focus on it.
+  await expect(page.getByRole("progressbar", { name: "Deciding 3 requests" })).toBeVisible();
   const result = page.getByTestId("bulk-result");
   await expect(result).toHaveText(/^Approved 3: .+ for App 0; .+ for App 1; .+ for App 2\.$/);
+  // Only once the held answer has come (unrouting while it waits would leave its continue nowhere).
+  await page.unroute(holdBack);
   await expect(result).toBeFocused();
 
   await page.goto(`/admin/requests?requester=${encodeURIComponent(email)}`);

@@ -165,11 +165,13 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   await page.getByRole("button", { name: "Add a link" }).click();
   await page.getByLabel("Link 1 label").fill("Status");
   await page.getByLabel("Link 1 address").fill("https://status.acme.test");
+  await page.getByLabel("Home-page headline").fill("Every Acme API in one place");
   await page.getByRole("button", { name: "Save branding" }).click();
   await expect(page.getByText("Saved. Every page and the next emails now use “Acme APIs”.")).toBeVisible();
 
   // Every page: the header's mark, the footer, the title and the favicon.
   await page.goto(`${base}/`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Every Acme API in one place");
   await expect(page.getByTestId("brand-mark")).toContainText("Acme APIs");
   await expect(page.getByTestId("brand-mark").locator("img")).toHaveAttribute("src", /^\/brand\/logo\?v=\d+$/);
   await expect(page.getByTestId("footer-brand")).toContainText("Acme APIs");

@@ -1,5 +1,7 @@
 import { expect, test } from "@playwright/test";
+import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { approvedRequest, claimFromMailbox } from "./keys-helpers";
 
 const phone = { width: 375, height: 740 };
 
@@ -108,4 +110,29 @@ test("on a phone no admin page scrolls sideways, in light or dark, and the searc
   await expect(dialog.getByRole("option").first()).toBeVisible();
   const box = await dialog.boundingBox();
   expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 999) <= phone.width).toBe(true);
+});
+
+test("at 390 px the Revoke confirmation opens in view, on the keys page and in the queue's panel", async ({ page }) => {
+  const conn = e2eDb();
+  const request = await approvedRequest(conn, "payments").finally(() => conn.sql.end());
+  const { key } = await claimFromMailbox(page, request.email);
+  await page.context().clearCookies();
+  await signInAs(page, "owner@portico.dev");
+  await page.setViewportSize({ width: 390, height: 740 });
+  const inView = async (where: ReturnType<typeof page.getByTestId>, label: string) => {
+    await expect(where.getByLabel("Why? The requester is emailed this."), label).toBeInViewport({ ratio: 1 });
+    await expect(where.getByRole("button", { name: "Revoke now" }), label).toBeInViewport({ ratio: 1 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), label).toBeLessThanOrEqual(390);
+  };
+
+  await page.goto(`/admin/keys?q=${encodeURIComponent(key.slice(0, 8))}`);
+  const row = page.getByTestId("admin-key").filter({ hasText: key.slice(0, 8) });
+  await row.getByRole("button", { name: /^Revoke/ }).click();
+  await inView(row, "the keys page");
+  await row.getByRole("button", { name: "Cancel" }).click();
+
+  await page.goto(`/admin/requests?status=all&open=${request.requestId}`);
+  const panel = page.getByTestId("panel-sheet");
+  await panel.getByRole("button", { name: "Revoke access" }).click();
+  await inView(panel, "the queue's panel");
 });
