@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isSingleLine } from "@/lib/validation";
 import { DomainError } from "@/lib/errors";
-import { isCursorText as isText, isPgTimestamp as isTimestamp } from "@/lib/paging/keyset";
+import { isCursorText, isPgTimestamp } from "@/lib/paging/keyset";
 import { type Cursor, decodeCursor } from "./cursor";
 
 /**
@@ -12,7 +12,7 @@ import { type Cursor, decodeCursor } from "./cursor";
 export function decodeKeyset<V extends "text" | "time", I extends "text" | "number">(raw: string | undefined, v: V, id: I) {
   const c = decodeCursor(raw);
   if (!c) return null;
-  if (!(v === "time" ? isTimestamp(c.v) : isText(c.v)) || !(id === "number" ? Number.isSafeInteger(c.id) : isText(c.id))) {
+  if (!(v === "time" ? isPgTimestamp(c.v) : isCursorText(c.v)) || !(id === "number" ? Number.isSafeInteger(c.id) : isCursorText(c.id))) {
     throw new DomainError("invalid", "The cursor is not one this API gave. Start again without `cursor`.", { cursor: "Not a cursor from this API." });
   }
   return c as Cursor & { v: string; id: I extends "number" ? number : string };

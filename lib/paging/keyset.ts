@@ -47,8 +47,10 @@ export function decodeKeyset(cursor: string | undefined): KeysetCursor | null {
  * `keysetPage`.
  */
 export function keysetQuery(createdAt: AnyColumn, id: AnyColumn, direction: "asc" | "desc", position: KeysetPosition) {
-  const back = !position.after && Boolean(decodeKeyset(position.before));
-  const cursor = decodeKeyset(position.after) ?? decodeKeyset(position.before);
+  const after = decodeKeyset(position.after);
+  const before = decodeKeyset(position.before);
+  const back = !position.after && Boolean(before);
+  const cursor = after ?? before;
   // Read newest first when the table is, or when going back through an oldest-first table.
   const readDesc = (direction === "desc") !== back;
   const where: SQL | undefined = cursor
@@ -67,7 +69,8 @@ export function keysetQuery(createdAt: AnyColumn, id: AnyColumn, direction: "asc
 
 /**
  * One page of `size` from rows read with a limit of size + 1 (keysetQuery's order): the rows in the
- * table's order, each with its cursor, and the cursors of the pages on either side (none at an end).
+ * table's order, and the cursors of the pages on either side (none at an end), made from its first
+ * and last rows.
  */
 export function keysetPage<R extends { cursorAt: string; id: string }>(
   rows: R[],
@@ -76,17 +79,17 @@ export function keysetPage<R extends { cursorAt: string; id: string }>(
 ) {
   const more = rows.length > size;
   const kept = rows.slice(0, size);
-  const page = (query.back ? kept.reverse() : kept).map(({ cursorAt, ...r }) => ({ ...r, cursor: encodeKeyset(cursorAt, r.id) }));
-  const first = page[0];
-  const last = page[page.length - 1];
+  const ordered = query.back ? kept.reverse() : kept;
+  const first = ordered[0];
+  const last = ordered[ordered.length - 1];
   return {
-    rows: page,
+    rows: ordered.map(({ cursorAt: _cursorAt, ...r }) => r),
     // A page left empty (its rows decided or deleted since the link was made): the way on is the
     // first page, not a dead end with both buttons off.
-    startOver: page.length === 0 && Boolean(query.cursor),
+    startOver: ordered.length === 0 && Boolean(query.cursor),
     // Forward: more rows came back; backward: the page we came from follows.
-    nextCursor: (query.back ? true : more) && last ? last.cursor : undefined,
+    nextCursor: (query.back ? true : more) && last ? encodeKeyset(last.cursorAt, last.id) : undefined,
     // We paged forward to here, or more came back going backward.
-    previousCursor: (query.back ? more : Boolean(query.cursor)) && first ? first.cursor : undefined,
+    previousCursor: (query.back ? more : Boolean(query.cursor)) && first ? encodeKeyset(first.cursorAt, first.id) : undefined,
   };
 }

@@ -62,7 +62,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
       </nav>
       <div className={cn("grid items-start gap-4", params.open ? "lg:grid-cols-[minmax(0,1fr)_19rem]" : undefined)}>
         <ReviewTable
-          rows={rows.map(({ cursor: _cursor, ...r }) => ({
+          rows={rows.map((r) => ({
             ...r,
             createdAt: r.createdAt.toISOString(),
             reviewedAt: r.reviewedAt?.toISOString() ?? null,
