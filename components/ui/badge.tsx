@@ -10,6 +10,7 @@ const tones = {
   red: "bg-red-50 text-red-700 dark:bg-red-950 dark:text-red-300",
   orange: "bg-orange-50 text-orange-800 dark:bg-orange-950 dark:text-orange-300",
   sky: "bg-sky-50 text-sky-800 dark:bg-sky-950 dark:text-sky-300",
+  violet: "bg-violet-50 text-violet-700 dark:bg-violet-950 dark:text-violet-300",
 } as const;
 
 export type BadgeTone = keyof typeof tones;

@@ -17,6 +17,8 @@ describe("the one state vocabulary", () => {
       "Cancelled",
       "Checked in",
     ]);
+    const tones = Object.values(REQUEST_STATES).map((s) => s.tone);
+    expect(new Set(tones).size, `two states share a colour: ${tones.join(", ")}`).toBe(tones.length);
   });
 
   it("adds what matters now to the badge without changing the state's word or colour", () => {

@@ -8,7 +8,7 @@ import { formatDateTime } from "@/lib/format";
  */
 export type RequestState = "pending" | "approved" | "active" | "denied" | "revoked" | "expired" | "cancelled" | "checked_in";
 
-export type StatusTone = "amber" | "indigo" | "green" | "red" | "orange" | "neutral" | "sky";
+export type StatusTone = "amber" | "indigo" | "green" | "red" | "orange" | "neutral" | "sky" | "violet";
 
 export const REQUEST_STATES: Record<RequestState, { label: string; description: string; tone: StatusTone }> = {
   pending: { label: "Pending", description: "Waiting for an approver's decision.", tone: "amber" },
@@ -16,7 +16,7 @@ export const REQUEST_STATES: Record<RequestState, { label: string; description: 
   active: { label: "Active", description: "The key works.", tone: "green" },
   denied: { label: "Denied", description: "An approver said no; no key was made.", tone: "red" },
   revoked: { label: "Revoked", description: "Access was withdrawn; the key no longer works.", tone: "orange" },
-  expired: { label: "Expired", description: "The access period ended; the key no longer works.", tone: "neutral" },
+  expired: { label: "Expired", description: "The access period ended; the key no longer works.", tone: "violet" },
   cancelled: { label: "Cancelled", description: "Withdrawn by the requester before a decision.", tone: "neutral" },
   checked_in: { label: "Checked in", description: "The requester gave up access; the key no longer works.", tone: "sky" },
 };
