@@ -51,4 +51,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One text box and one choice list for the whole portal: the primitives carry the look, the error
+    // state (aria-invalid), the focus ring and the dark scheme; a raw element drifts from them.
+    files: ["app/**/*.tsx", "components/**/*.tsx"],
+    ignores: ["components/ui/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "JSXOpeningElement[name.name='textarea']",
+          message: 'Use { Textarea } from "@/components/ui/textarea" (one look, error state and focus ring).',
+        },
+        {
+          selector: "JSXOpeningElement[name.name='select']",
+          message: 'Use { Select } from "@/components/ui/select" (one look, error state and focus ring).',
+        },
+      ],
+    },
+  },
 );

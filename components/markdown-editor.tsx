@@ -3,6 +3,7 @@
 import { useId, useState } from "react";
 import { Markdown } from "./markdown";
 import { cn } from "./ui/cn";
+import { Textarea } from "./ui/textarea";
 
 const tabClass = (active: boolean) =>
   cn(
@@ -51,7 +52,7 @@ export function MarkdownEditor({
         ))}
       </div>
       <div id={`${base}-write`} role="tabpanel" aria-labelledby={`${base}-write-tab`} hidden={tab !== "write"}>
-        <textarea
+        <Textarea
           id={id}
           name={name}
           rows={rows}
@@ -59,7 +60,7 @@ export function MarkdownEditor({
           onChange={(e) => setValue(e.target.value)}
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
-          className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+          className="inline-block font-mono"
         />
       </div>
       <div

@@ -5,11 +5,10 @@ import { KeyReveal } from "@/components/key-reveal";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/select";
 import { Textarea } from "@/components/ui/textarea";
 import { GRACE_CHOICES } from "@/lib/keys/roll-grace";
 import { endClientAction, registerClientKeyAction, rollClientAction } from "./oauth-clients-actions";
-
-const field = "h-10 rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 function Problem({ state }: { state: { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null }) {
   return (
@@ -48,13 +47,13 @@ export function OAuthClientControls({ id, appId, clientId, usesSecret, maxGraceH
               <label htmlFor={`${uid}-grace`} className="block font-medium">
                 The current secret keeps working for
               </label>
-              <select id={`${uid}-grace`} name="graceHours" defaultValue="0" className={field}>
+              <Select id={`${uid}-grace`} name="graceHours" defaultValue="0" className="w-auto px-2">
                 {GRACE_CHOICES.filter((c) => c.hours <= maxGraceHours).map((c) => (
                   <option key={c.hours} value={String(c.hours)}>
                     {c.label.replace("key", "secret")}
                   </option>
                 ))}
-              </select>
+              </Select>
             </div>
             <Button type="submit" variant="secondary" disabled={roll.pending}>
               {roll.pending ? "Rolling…" : "Roll the secret"}

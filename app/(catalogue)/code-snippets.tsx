@@ -2,6 +2,7 @@
 
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/select";
 import { APP_PLACEHOLDER, type SnippetLanguage, type SnippetTarget, snippets } from "@/lib/catalogue/snippets";
 
 const TABS: { id: SnippetLanguage; label: string }[] = [
@@ -90,11 +91,11 @@ export function CodeSnippets({ target }: { target: SnippetTarget }) {
           {apps.length > 1 ? (
             <label className="flex min-w-0 items-center gap-1.5 text-sm text-zinc-600 dark:text-zinc-400">
               App
-              <select value={app} onChange={(e) => setApp(e.target.value)} className="min-w-0 max-w-44 truncate sm:max-w-xs rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100">
+              <Select density="compact" value={app} onChange={(e) => setApp(e.target.value)} className="h-auto min-w-0 max-w-44 truncate py-1 sm:max-w-xs">
                 {apps.map((a) => (
                   <option key={a}>{a}</option>
                 ))}
-              </select>
+              </Select>
             </label>
           ) : null}
           <Button type="button" variant="secondary" size="sm" onClick={() => void copy()}>

@@ -16,6 +16,7 @@ import { type MouseEvent, type ReactNode, useMemo, useRef, useState, useTransiti
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Select } from "@/components/ui/select";
 import type {
   DataTableColumn,
   DataTableColumnChooser,
@@ -463,13 +464,14 @@ function PhoneSort<Row>({
   return (
     <label className="flex items-center gap-2 text-sm sm:hidden">
       <span className="text-zinc-600 dark:text-zinc-400">Sort</span>
-      <select
+      <Select
+        density="compact"
         value={`${sort.id}:${sort.dir}`}
         onChange={(e) => {
           const [id = sort.id, dir = "asc"] = e.target.value.split(":");
           onNavigate(sort.href(id, dir as SortDirection));
         }}
-        className="h-9 rounded-md border border-zinc-300 bg-white px-2 dark:border-zinc-700 dark:bg-zinc-900"
+        className="h-9"
       >
         {sortable.flatMap((c) => [
           <option key={`${c.id}:asc`} value={`${c.id}:asc`}>
@@ -479,7 +481,7 @@ function PhoneSort<Row>({
             {c.label} ↓
           </option>,
         ])}
-      </select>
+      </Select>
     </label>
   );
 }
@@ -499,17 +501,17 @@ function Pager({
         {paging.pageSize ? (
           <label className="flex items-center gap-1">
             Rows
-            <select
+            <Select
+              density="compact"
               value={paging.pageSize.value}
               onChange={(e) => router.push(paging.pageSize?.href(Number(e.target.value)) ?? "")}
-              className="h-8 rounded-md border border-zinc-300 bg-white px-2 dark:border-zinc-700 dark:bg-zinc-900"
             >
               {paging.pageSize.options.map((s) => (
                 <option key={s} value={s}>
                   {s}
                 </option>
               ))}
-            </select>
+            </Select>
           </label>
         ) : null}
         <PageLink label="Previous" href={paging.previousHref} onClick={onClick} />

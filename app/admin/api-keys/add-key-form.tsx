@@ -9,12 +9,13 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
 import { useHydrated } from "@/components/use-hydrated";
 import { EXPIRY_CHOICES } from "@/lib/api-access/grants";
 import { type ApiKeyFormValues, addApiKeySchema, addFormDefaults } from "@/lib/api-access/key-form";
 import type { ProductChoice } from "@/lib/api-access/queries";
 import { addApiKeyAction } from "./actions";
-import { RoleRows, controlClass, errorAt } from "./role-rows";
+import { RoleRows, errorAt } from "./role-rows";
 import { TokenDialog } from "./token-dialog";
 
 // The schema also reads FormData (the roles as JSON text), so its input type is wider than the form's.
@@ -60,13 +61,13 @@ export function AddKeyForm({ products }: { products: ProductChoice[] }) {
             <Input id="name" maxLength={64} autoComplete="off" {...register("name")} {...aria("name")} />
           </Field>
           <Field id="expiry" label="Expiration" error={errorOf("expiry")}>
-            <select id="expiry" className={controlClass} {...register("expiry")} {...aria("expiry")}>
+            <Select id="expiry" {...register("expiry")} {...aria("expiry")}>
               {EXPIRY_CHOICES.map((c) => (
                 <option key={c.value} value={c.value}>
                   {c.label}
                 </option>
               ))}
-            </select>
+            </Select>
           </Field>
           {expiry === "custom" ? (
             <Field id="customDays" label="Expires after (days)" hint="1 to 730 days." error={errorOf("customDays")}>

@@ -2,12 +2,10 @@
 
 import { type UseFormReturn, useFieldArray } from "react-hook-form";
 import { Button } from "@/components/ui/button";
+import { Select } from "@/components/ui/select";
 import { API_ROLES, ROLE_HELP, ROLE_LABELS, type ApiRole } from "@/lib/api-access/grants";
 import { type RoleRow, emptyRoleRow, isProductRole } from "@/lib/api-access/key-form";
 import type { ProductChoice } from "@/lib/api-access/queries";
-
-export const controlClass =
-  "h-10 w-full rounded-md border border-zinc-300 bg-white px-3 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
 export const PRODUCTS_RULE = "Choose at least one product, or All products.";
 
@@ -66,13 +64,13 @@ export function RoleRows<T extends WithRoles>({
                 <label htmlFor={roleId} className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">
                   Role {i + 1}
                 </label>
-                <select id={roleId} className={controlClass} aria-describedby={`${roleId}-help`} {...register(`roles.${i}.role`)}>
+                <Select id={roleId} aria-describedby={`${roleId}-help`} {...register(`roles.${i}.role`)}>
                   {API_ROLES.map((r) => (
                     <option key={r} value={r}>
                       {ROLE_LABELS[r]}
                     </option>
                   ))}
-                </select>
+                </Select>
               </div>
               {rows.fields.length > 1 ? (
                 <Button type="button" variant="ghost" size="sm" onClick={() => rows.remove(i)} aria-label={`Remove role ${i + 1}`}>

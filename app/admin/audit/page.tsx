@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
+import { Select } from "@/components/ui/select";
 import { AuditTable, type AuditTableRow } from "./audit-table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
@@ -83,7 +84,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </label>
         <label className="text-sm font-medium">
           Action
-          <select name="action" defaultValue={filters.action ?? ""} className={`${input} mt-1 block w-full font-normal`}>
+          <Select name="action" defaultValue={filters.action ?? ""} className="mt-1 block font-normal">
             <option value="">Any action</option>
             {filters.action && !known ? <option value={filters.action}>{auditActionWords(filters.action)}</option> : null}
             {AUDIT_ACTION_GROUPS.map((g) => (
@@ -95,18 +96,18 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
                 ))}
               </optgroup>
             ))}
-          </select>
+          </Select>
         </label>
         <label className="text-sm font-medium">
           Subject type
-          <select name="subjectType" defaultValue={filters.subjectType ?? ""} className={`${input} mt-1 block w-full font-normal`}>
+          <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
             <option value="">Any</option>
             {SUBJECT_TYPES.map((t) => (
               <option key={t} value={t}>
                 {SUBJECT_WORDS[t]}
               </option>
             ))}
-          </select>
+          </Select>
         </label>
         <label className="text-sm font-medium">
           Subject id

@@ -5,6 +5,7 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toastingAction } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
 import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
 import type { RecentCalls } from "@/lib/usage/queries";
 import { recentUseWords, usedLately } from "@/lib/usage/recent-use-words";
 import { revokeAction } from "./actions";
@@ -58,7 +59,7 @@ export function RevokeForm({
       <label htmlFor={id} className="block text-sm font-medium">
         Why? The requester is emailed this.
       </label>
-      <textarea
+      <Textarea
         ref={step.focusRef}
         id={id}
         name="reason"
@@ -66,7 +67,9 @@ export function RevokeForm({
         rows={2}
         defaultValue={state?.values?.reason}
         aria-invalid={state?.fieldErrors?.reason ? true : undefined}
-        className="w-full min-w-56 rounded-md border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+        density="compact"
+        // No light fill: in a table row the row's own shade (hover, current) shows through.
+        className="inline-block min-w-56 bg-transparent"
       />
       {state?.fieldErrors?.reason ? <p className="text-sm text-red-600 dark:text-red-400">{state.fieldErrors.reason}</p> : null}
       <div className="flex gap-2">

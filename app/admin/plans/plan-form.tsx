@@ -8,12 +8,11 @@ import { type FieldPath, type Resolver, useFieldArray, useForm } from "react-hoo
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
+import { Textarea } from "@/components/ui/textarea";
 import type { HandoffEndpointChoice } from "@/lib/plans/handoff-endpoints";
 import { type PlanFields, type PlanFormValues, keyFromLabel, planSchema } from "@/lib/plans/plan-schema";
 import { createPlanAction, updatePlanAction } from "./actions";
-
-const controlClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
 // The schema also reads FormData (the field list as JSON text), so its input type is wider than the
 // form's values; the form only ever hands it PlanFormValues.
@@ -74,7 +73,7 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
         </Field>
       </div>
       <Field id="description" label="Description" hint="Shown on the plan's card in the catalogue." error={errorOf("description")}>
-        <textarea id="description" rows={3} className={controlClass} {...register("description")} {...aria("description")} />
+        <Textarea id="description" rows={3} className="inline-block" {...register("description")} {...aria("description")} />
       </Field>
       <fieldset className="space-y-2" aria-describedby={errorOf("approval") ? "approval-error" : undefined}>
         <legend className="text-sm font-medium">Approval</legend>
@@ -116,14 +115,14 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
               hint={endpointChoices.length === 0 ? "No enabled webhook endpoint yet: an admin adds one under Admin → Webhooks." : "Its third party decides these requests."}
               error={errorOf("handoffEndpointId")}
             >
-              <select id="handoffEndpointId" className={controlClass} {...register("handoffEndpointId")} {...aria("handoffEndpointId")}>
+              <Select id="handoffEndpointId" {...register("handoffEndpointId")} {...aria("handoffEndpointId")}>
                 <option value="">Choose an endpoint…</option>
                 {endpointChoices.map((e) => (
                   <option key={e.id} value={e.id}>
                     {e.enabled ? e.name : `${e.name} (disabled)`}
                   </option>
                 ))}
-              </select>
+              </Select>
             </Field>
             <Field id="handoffTimeoutHours" label="Hand-off timeout (hours)" hint="Undecided after this long, the request falls back to manual approval. 1 to 720, default 72." error={errorOf("handoffTimeoutHours")}>
               <Input id="handoffTimeoutHours" inputMode="numeric" {...register("handoffTimeoutHours")} {...aria("handoffTimeoutHours")} />
@@ -143,14 +142,14 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
       <fieldset className="grid gap-6 sm:grid-cols-2">
         <legend className="sr-only">Keys and links</legend>
         <Field id="keyLifetime" label="Key lifetime" error={errorOf("keyLifetime")}>
-          <select id="keyLifetime" className={controlClass} {...register("keyLifetime")} {...aria("keyLifetime")}>
+          <Select id="keyLifetime" {...register("keyLifetime")} {...aria("keyLifetime")}>
             <option value="30">30 days</option>
             <option value="90">90 days</option>
             <option value="180">180 days</option>
             <option value="365">365 days</option>
             <option value="custom">Custom number of days</option>
             <option value="none">No expiry</option>
-          </select>
+          </Select>
         </Field>
         {keyLifetime === "custom" ? (
           <Field id="customKeyLifetimeDays" label="Key lifetime in days" hint="1 to 3650." error={errorOf("customKeyLifetimeDays")}>
@@ -234,16 +233,16 @@ export function PlanForm({ id, defaults, endpoints }: { id?: string; defaults: P
                   <Input id={`${p}.label`} {...register(`requestFields.${i}.label`)} {...aria(`${p}.label`)} />
                 </Field>
                 <Field id={`${p}.type`} label={`Field ${i + 1} type`} error={errorOf(`${p}.type`)}>
-                  <select id={`${p}.type`} className={controlClass} {...register(`requestFields.${i}.type`)}>
+                  <Select id={`${p}.type`} {...register(`requestFields.${i}.type`)}>
                     <option value="text">Short text</option>
                     <option value="textarea">Long text</option>
                     <option value="select">List of options</option>
-                  </select>
+                  </Select>
                 </Field>
               </div>
               {type === "select" ? (
                 <Field id={`${p}.options`} label={`Field ${i + 1} options`} hint="One option per line." error={errorOf(`${p}.options`)}>
-                  <textarea id={`${p}.options`} rows={3} className={controlClass} {...register(`requestFields.${i}.options`)} {...aria(`${p}.options`)} />
+                  <Textarea id={`${p}.options`} rows={3} className="inline-block" {...register(`requestFields.${i}.options`)} {...aria(`${p}.options`)} />
                 </Field>
               ) : null}
               <div className="flex flex-wrap items-center justify-between gap-2">

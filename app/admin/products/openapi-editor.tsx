@@ -1,9 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-
-const textareaClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 font-mono text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
+import { Textarea } from "@/components/ui/textarea";
 
 type Props = {
   value: string;
@@ -110,7 +108,7 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
   return (
     <div className="space-y-1.5">
       {plain || !loaded ? (
-        <textarea
+        <Textarea
           id="openapi"
           name="openapi"
           aria-labelledby={labelId}
@@ -118,7 +116,7 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
           value={value}
           onChange={(e) => onChange(e.target.value)}
           spellCheck={false}
-          className={textareaClass}
+          className="inline-block font-mono"
           aria-invalid={invalid || undefined}
           aria-describedby={describedBy}
         />

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
+import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { Input } from "@/components/ui/input";
@@ -9,9 +10,6 @@ import { listManagedProducts, productListParams } from "@/lib/products/list-prod
 import { ProductsTable } from "./products-table";
 
 export const metadata: Metadata = { title: "Products" };
-
-const selectClass =
-  "h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 export default async function ProductsPage({ searchParams }: PageProps<"/admin/products">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/products");
@@ -37,12 +35,12 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
         </label>
         <label className="text-sm">
           <span className="mb-1 block font-medium">Status</span>
-          <select name="status" defaultValue={filters.status ?? ""} className={selectClass}>
+          <Select name="status" defaultValue={filters.status ?? ""} className="w-auto">
             <option value="">Any status</option>
             <option value="draft">Draft</option>
             <option value="published">Published</option>
             <option value="archived">Archived</option>
-          </select>
+          </Select>
         </label>
         <Button type="submit" variant="secondary">
           Search

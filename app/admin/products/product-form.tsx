@@ -7,13 +7,11 @@ import { MarkdownEditor } from "@/components/markdown-editor";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
 import { useServerForm } from "@/components/use-server-form";
 import type { OfferablePlan } from "@/lib/products/offerable-plans";
 import { createProductAction, updateProductAction } from "./actions";
 import { OpenApiEditor } from "./openapi-editor";
-
-const controlClass =
-  "w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100";
 
 export type ProductFormDefaults = {
   id?: string;
@@ -116,10 +114,10 @@ export function ProductForm({ product, plans }: { product: ProductFormDefaults; 
           <Input id="tags" name="tags" defaultValue={product.tags.join(", ")} {...invalid("tags")} />
         </Field>
         <Field id="authMethod" label="Authentication" error={errorFor("authMethod")}>
-          <select id="authMethod" name="authMethod" defaultValue={product.authMethod} className={controlClass} {...invalid("authMethod")}>
+          <Select id="authMethod" name="authMethod" defaultValue={product.authMethod} {...invalid("authMethod")}>
             <option value="api_key">API key</option>
             <option value="oauth2">OAuth 2.0</option>
-          </select>
+          </Select>
         </Field>
       </div>
 

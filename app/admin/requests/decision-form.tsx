@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useRef } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
 import { useFocusBack } from "@/components/use-focus-back";
 import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
@@ -45,7 +46,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
       <label htmlFor={id} className="block text-sm font-medium">
         Comment (required to deny; the requester reads it)
       </label>
-      <textarea
+      <Textarea
         ref={commentRef}
         id={id}
         name="comment"
@@ -53,7 +54,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
         maxLength={2000}
         aria-invalid={commentError ? true : undefined}
         aria-describedby={commentError ? `${id}-error` : undefined}
-        className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+        className="inline-block"
       />
       {commentError ? (
         <p id={`${id}-error`} className="text-sm text-red-600 dark:text-red-400">

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
+import { Select } from "@/components/ui/select";
 import { db, indexOrderDb } from "@/db/client";
 import { requestStatus } from "@/db/schema";
 import { queueChoices } from "@/lib/admin/queue-choices";
@@ -19,9 +20,6 @@ import { PanelSheet } from "./panel-sheet";
 import { QueueTable, type QueueTableRow } from "./queue-table";
 
 export const metadata: Metadata = { title: "Approval queue" };
-
-const selectClass =
-  "h-10 w-full rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 export default async function QueuePage({ searchParams }: PageProps<"/admin/requests">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/requests");
@@ -60,7 +58,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         </label>
         <label className="text-sm">
           <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Status</span>
-          <select name="status" defaultValue={params.status} className={selectClass}>
+          <Select name="status" defaultValue={params.status} className="px-2">
             <option value="all">All</option>
             {/* The values stay the database's (links and saved URLs name them); the words are the badges'. */}
             {requestStatus.enumValues.map((s) => (
@@ -68,7 +66,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
                 {requestState(s).label}
               </option>
             ))}
-          </select>
+          </Select>
         </label>
         <MoreFilters active={[params.plan, params.product, params.requester, params.from, params.to].filter(Boolean).length}>
           <ChoiceFilter name="plan" label="Plan" anyLabel="Any plan" value={params.plan} choices={planRows} />
@@ -179,14 +177,14 @@ function ChoiceFilter(p: { name: string; label: string; anyLabel: string; value?
   return (
     <label className="text-sm">
       <span className="mb-1 block text-zinc-600 dark:text-zinc-400">{p.label}</span>
-      <select name={p.name} defaultValue={p.value ?? ""} className={selectClass}>
+      <Select name={p.name} defaultValue={p.value ?? ""} className="px-2">
         <option value="">{p.anyLabel}</option>
         {p.choices.map((c) => (
           <option key={c.id} value={c.id}>
             {c.name}
           </option>
         ))}
-      </select>
+      </Select>
     </label>
   );
 }

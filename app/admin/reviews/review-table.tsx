@@ -6,6 +6,7 @@ import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { useActionToast } from "@/components/toast";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
 import { markReviewedAction } from "./actions";
 
 export type ReviewRow = {
@@ -160,14 +161,14 @@ export function ReviewTable({
           <label htmlFor="review-comment" className="block text-sm font-medium">
             Comment {needsComment ? "(required: a selected plan asks for one)" : "(optional)"}
           </label>
-          <textarea
+          <Textarea
             id="review-comment"
             name="comment"
             rows={2}
             maxLength={2000}
             aria-invalid={state?.fieldErrors?.comment ? true : undefined}
             aria-describedby={state?.fieldErrors?.comment ? "review-comment-error" : undefined}
-            className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+            className="inline-block"
           />
           {state?.fieldErrors?.comment ? (
             <p id="review-comment-error" className="text-sm text-red-600 dark:text-red-400">

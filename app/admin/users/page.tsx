@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
+import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
 import { userRole } from "@/db/schema";
 import { requireRole } from "@/lib/auth/guards";
@@ -21,6 +22,8 @@ type Params = z.output<typeof paramsSchema>;
 
 const ROLE_WORDS = { consumer: "Consumer", owner: "Owner", admin: "Admin" } as const;
 const control = "mt-1 block h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm font-normal dark:border-zinc-700 dark:bg-zinc-900";
+// The filters' selects: Select's look, as wide as their choices, in normal weight under a medium label.
+const selectClass = "mt-1 block w-auto font-normal";
 
 const usersHref = (p: Params) => {
   const s = new URLSearchParams();
@@ -43,22 +46,22 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         </label>
         <label className="text-sm font-medium">
           Role
-          <select name="role" defaultValue={params.role ?? ""} className={control}>
+          <Select name="role" defaultValue={params.role ?? ""} className={selectClass}>
             <option value="">Any role</option>
             {userRole.enumValues.map((r) => (
               <option key={r} value={r}>
                 {ROLE_WORDS[r]}
               </option>
             ))}
-          </select>
+          </Select>
         </label>
         <label className="text-sm font-medium">
           Status
-          <select name="status" defaultValue={params.status ?? ""} className={control}>
+          <Select name="status" defaultValue={params.status ?? ""} className={selectClass}>
             <option value="">Active or disabled</option>
             <option value="active">Active</option>
             <option value="disabled">Disabled</option>
-          </select>
+          </Select>
         </label>
         <button type="submit" className="h-10 rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500">
           Search

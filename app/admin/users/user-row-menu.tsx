@@ -7,6 +7,7 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { Select } from "@/components/ui/select";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { changeRoleAction, resetAuthenticatorAction, setDisabledAction } from "./actions";
 
@@ -190,18 +191,13 @@ function RoleFields({
         <label htmlFor={id} className="block font-medium">
           Role of {user.email}
         </label>
-        <select
-          id={id}
-          name="role"
-          defaultValue={user.role}
-          className="mt-1 h-10 w-full rounded-md border border-zinc-300 bg-white px-2 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-        >
+        <Select id={id} name="role" defaultValue={user.role} className="mt-1 px-2">
           {(Object.keys(ROLE_WORDS) as (keyof typeof ROLE_WORDS)[]).map((r) => (
             <option key={r} value={r}>
               {ROLE_WORDS[r]}
             </option>
           ))}
-        </select>
+        </Select>
         <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Owners approve access to their products; admins run the whole portal.</p>
       </div>
       <DialogButtons pending={pending} confirm="Save role" working="Saving…" onCancel={onCancel} />

@@ -9,6 +9,7 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
 import { useHydrated } from "@/components/use-hydrated";
 import { EVENT_GROUPS, type EndpointFormValues, endpointFormDefaults } from "@/lib/webhooks/endpoint-form";
 import { endpointInput } from "@/lib/webhooks/endpoint-schema";
@@ -93,11 +94,11 @@ export function EndpointForm({ products, edit }: { products: ProductChoice[]; ed
           </Field>
         </div>
         <Field id="description" label="Description (optional)" hint="What the receiver does with the events, for the next admin." error={errorOf("description")}>
-          <textarea
+          <Textarea
             id="description"
             rows={2}
             maxLength={500}
-            className="w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[invalid=true]:border-red-500 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+            className="inline-block"
             {...register("description")}
             {...aria("description")}
           />

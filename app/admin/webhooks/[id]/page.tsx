@@ -6,6 +6,7 @@ import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { Select } from "@/components/ui/select";
 import { Table } from "@/components/ui/table";
 import { db } from "@/db/client";
 import { requireRole } from "@/lib/auth/guards";
@@ -28,7 +29,6 @@ import { RecoverForm, ResendButton } from "../message-actions";
 
 export const metadata: Metadata = { title: "Webhook endpoint" };
 
-const control = "mt-1 block h-10 w-full rounded-md border border-zinc-300 bg-white px-3 text-sm font-normal dark:border-zinc-700 dark:bg-zinc-900";
 const STATUS_TONE = { succeeded: "green", failed: "red", pending: "amber" } as const;
 const STATUS_LABEL = { succeeded: "Succeeded", failed: "Failed", pending: "Pending" } as const;
 
@@ -144,27 +144,27 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
             <label htmlFor="log-type" className="text-sm font-medium">
               Event type
             </label>
-            <select id="log-type" name="type" defaultValue={filters.type ?? ""} className={control}>
+            <Select id="log-type" name="type" defaultValue={filters.type ?? ""} className="mt-1 block font-normal">
               <option value="">Any</option>
               {LOG_EVENT_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {t}
                 </option>
               ))}
-            </select>
+            </Select>
           </div>
           <div>
             <label htmlFor="log-status" className="text-sm font-medium">
               Status
             </label>
-            <select id="log-status" name="status" defaultValue={filters.status ?? ""} className={control}>
+            <Select id="log-status" name="status" defaultValue={filters.status ?? ""} className="mt-1 block font-normal">
               <option value="">Any</option>
               {DELIVERY_STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {STATUS_LABEL[s]}
                 </option>
               ))}
-            </select>
+            </Select>
           </div>
           <div className="flex items-end gap-3">
             <Button type="submit">Apply</Button>
