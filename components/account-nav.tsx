@@ -7,6 +7,7 @@ import { signOutAction } from "@/app/(auth)/signin/actions";
 import type { SessionState } from "@/lib/session/header-session";
 import type { Theme } from "./theme/theme";
 import { ThemeSwitcher } from "./theme/theme-switcher";
+import { toast } from "./toast";
 import { Button } from "./ui/button";
 
 const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white";
@@ -36,8 +37,10 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
     setMenuOpen(false);
   }
   const { unavailable, mergePending } = session;
+  // The cart page merges by itself (MergeCart), saying what it could not add: no second merge here.
+  const merging = mergePending && pathname !== "/cart";
   useEffect(() => {
-    if (!unavailable && !mergePending) return;
+    if (!unavailable && !merging) return;
     let live = true;
     let retry: ReturnType<typeof setTimeout> | undefined;
     // Not knowing who is signed in (the database away) is not "signed out": say so and ask again
@@ -51,7 +54,9 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
         .then((s) => {
           if (!live) return;
           setFetched(s);
-          if (mergePending) router.refresh();
+          // What the merge could not add (a plan withdrawn since, a rule against the cart) is said, not dropped.
+          if (s.cartNotice) toast.info(s.cartNotice);
+          if (merging) router.refresh();
         })
         .catch(() => {
           if (live) retry = setTimeout(load, 3000);
@@ -62,7 +67,7 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
       live = false;
       clearTimeout(retry);
     };
-  }, [unavailable, mergePending, router]);
+  }, [unavailable, merging, router]);
 
   const user = state.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
-import { signInAs } from "./helpers";
+import { eq } from "drizzle-orm";
+import { plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { e2eDb } from "./db";
+import { signInAs, toast } from "./helpers";
 
 /** Every /api/session request the page makes from now on. */
 function sessionRequests(page: Page) {
@@ -163,3 +167,43 @@ test("search by keyboard only: Ctrl-K opens, arrows and Enter open a result, Esc
   await page.keyboard.press("Escape");
   await expect(dialog).toHaveCount(0);
 });
+
+for (const landing of ["/apis", "/cart"]) {
+  test(`signing in on ${landing} with a signed-out cart the account's cart cannot take: what was not added is said once`, async ({ page }) => {
+    const email = `shell-merge-${randomBytes(4).toString("hex")}@example.com`;
+    const conn = e2eDb();
+    const [user] = await conn.db.insert(users).values({ email, name: "Mira Merge", emailVerified: new Date() }).returning();
+    const [geocoding] = await conn.db.select().from(products).where(eq(products.slug, "geocoding"));
+    const [free] = await conn.db.select().from(plans).where(eq(plans.name, "Free"));
+    if (!user || !geocoding || !free) throw new Error("seed data missing");
+    await addToCart(conn.db, user.id, { productId: geocoding.id, planId: free.id });
+    await conn.sql.end();
+    // Signed out: Payments with Standard, which the account's Free cart cannot take (one plan per request).
+    await page.goto("/apis/payments");
+    await page.getByRole("button", { name: "Access with the Standard plan" }).click();
+    await expect(page.getByTestId("cart-count")).toHaveText("1");
+    // Signed in: elsewhere the header merges (GET /api/session); on the cart page the page does, and
+    // the header does not merge again.
+    const asked = sessionRequests(page);
+    // Every toast that appears, counted as it is added (a toast leaves after a few seconds).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { toastsSeen: string[] }).toastsSeen = seen;
+      new MutationObserver((changes) => {
+        for (const change of changes)
+          for (const node of change.addedNodes) {
+            if (!(node instanceof HTMLElement)) continue;
+            const toasts = node.matches("[data-sonner-toast]") ? [node] : [...node.querySelectorAll("[data-sonner-toast]")];
+            for (const t of toasts) seen.push(t.textContent ?? "");
+          }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await signInAs(page, email, landing);
+    await expect(toast(page, "Some items were not added: Your cart uses the Free plan")).toBeVisible();
+    await page.waitForLoadState("networkidle");
+    const said = await page.evaluate(() => (window as unknown as { toastsSeen: string[] }).toastsSeen.filter((t) => t.includes("Some items were not added")));
+    expect(said).toHaveLength(1);
+    expect(asked).toHaveLength(landing === "/cart" ? 0 : 1);
+    await expect(page.getByTestId("cart-count")).toHaveText("1");
+  });
+}

@@ -98,3 +98,8 @@ export async function mergeIntoCart(db: Queryable, userId: string, pairs: readon
   }
   return { skipped };
 }
+
+/** What a merge could not add, said to the person (a toast after signing in, on the cart page or in the header). */
+export function notAddedMessage(skipped: readonly string[]) {
+  return skipped.length ? `Some items were not added: ${skipped.join(" ")}` : undefined;
+}

@@ -14,6 +14,8 @@ export type SessionState = {
   unavailable?: boolean;
   /** Signed in with items still in the signed-out cart cookie: GET /api/session merges them (it may set cookies). */
   mergePending?: boolean;
+  /** What that merge could not add, to be said once (GET /api/session's answer only). */
+  cartNotice?: string;
 };
 
 /**

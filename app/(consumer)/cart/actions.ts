@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/db/client";
 import { validatedAction, validatedActionWithUser } from "@/lib/actions/validated-action";
-import { addToAnonymousCart, addToCart, removeFromCart } from "@/lib/cart/cart-store";
+import { addToAnonymousCart, addToCart, notAddedMessage, removeFromCart } from "@/lib/cart/cart-store";
 import { anonymousPairs, mergeAnonymousCart, saveAnonymousPairs } from "@/lib/cart/session-cart";
 import { env } from "@/lib/env";
 import { cartFieldErrors, submitRequest } from "@/lib/requests/submit-request";
@@ -47,7 +47,8 @@ export const mergeCartAction = validatedActionWithUser(z.object({}), async (_dat
   const { skipped } = await mergeAnonymousCart(user);
   revalidatePath("/cart");
   refresh();
-  return skipped.length ? { ok: true, message: `Some items were not added: ${skipped.join(" ")}` } : { ok: true };
+  const message = notAddedMessage(skipped);
+  return message ? { ok: true, message } : { ok: true };
 });
 
 export const submitRequestAction = validatedActionWithUser(

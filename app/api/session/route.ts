@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { currentUser } from "@/lib/auth/guards";
+import { notAddedMessage } from "@/lib/cart/cart-store";
 import { currentCart, mergeAnonymousCart } from "@/lib/cart/session-cart";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 import type { SessionState } from "@/lib/session/header-session";
@@ -25,11 +26,13 @@ export async function GET(request: Request) {
 
 async function sessionState(request: Request) {
   const user = await currentUser();
-  if (user) await mergeAnonymousCart(user);
+  const merged = user ? await mergeAnonymousCart(user) : null;
+  const cartNotice = notAddedMessage(merged?.skipped ?? []);
   const body: SessionState = {
     user: user ? { name: user.name, email: user.email, role: user.role } : null,
     cartCount: (await currentCart(user)).length,
     devMailbox: devMailboxAnswers(request.headers),
+    ...(cartNotice ? { cartNotice } : {}),
   };
   return NextResponse.json(body, { headers: { "Cache-Control": "private, no-store" } });
 }
