@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { plans, products } from "../db/schema";
+import { plans, products, users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { seriousViolations } from "./helpers-products";
@@ -29,7 +30,10 @@ test("an owner's products, plans, a plan, a product's form and its preview: no s
   test.setTimeout(240_000);
   const conn = e2eDb();
   const [product] = await conn.db.select({ id: products.id }).from(products).where(eq(products.slug, "payments"));
-  const [plan] = await conn.db.select({ id: plans.id }).from(plans).where(eq(plans.name, "Standard"));
+  // A plan this owner owns: the demo plans have no owner, and an owner's edit page for one is a 404.
+  const [owner] = await conn.db.select({ id: users.id }).from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!owner) throw new Error("seed data missing");
+  const [plan] = await conn.db.insert(plans).values({ name: `Scanned ${randomBytes(4).toString("hex")}`, ownerId: owner.id }).returning({ id: plans.id });
   await conn.sql.end();
   await signInAs(page, "owner@portico.dev", "/admin/products");
   for (const path of ["/admin/products", "/admin/plans", `/admin/plans/${plan?.id}`, `/admin/products/${product?.id}`, `/preview/${product?.id}`]) {

@@ -13,6 +13,21 @@ test("catalogue, product, cart and My requests have no serious or critical axe v
   // Control: the check does see a real problem (an unlabelled button is a critical violation).
   await page.evaluate(() => document.body.append(document.createElement("button")));
   expect((await seriousViolations(page)).join()).toContain("button-name");
+  // Control: a scan outside inBothThemes checks dark too, and says a problem only dark has is dark's.
+  await page.evaluate(() => {
+    // The page in light (inBothThemes left it in dark, the cookie at light), with a paragraph that is
+    // dark grey on near-black (about 2:1) in dark only.
+    document.documentElement.dataset.theme = "light";
+    const style = document.createElement("style");
+    style.textContent = '[data-theme="dark"] #dark-only { color: #52525b; background: #18181b; }';
+    const p = document.createElement("p");
+    p.id = "dark-only";
+    p.textContent = "Seen in light only";
+    document.body.append(style, p);
+  });
+  const both = await seriousViolations(page);
+  expect(both.filter((v) => v.includes("#dark-only"))).toEqual([expect.stringMatching(/^\(dark\) color-contrast/)]);
+  expect(await page.evaluate(() => document.documentElement.dataset.theme), "the theme put back").toBe("light");
   await page.goto("/apis/payments");
   await inBothThemes(page, async (theme) => {
     // The API reference is mounted again in the new theme: scan it once it has rendered.

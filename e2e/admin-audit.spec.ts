@@ -84,6 +84,8 @@ test("admin changes a role and disables a user, then reads and exports it from t
   const subject = rows.filter({ hasText: target.id }).getByRole("link", { name: email, exact: true });
   await expect(subject).toHaveAttribute("href", `/admin/users?q=${encodeURIComponent(email)}`);
   await expect(rows.filter({ hasText: target.id })).toContainText("Role changed");
+  // When, in the portal's format (lib/format.ts formatDateTime), not an ISO stamp or the browser's locale.
+  await expect(rows.filter({ hasText: target.id }).getByTestId("audit-when")).toHaveText(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2} UTC$/);
 
   // A date range in the past: the empty state says what to do next.
   await page.getByLabel("To", { exact: true }).fill("2000-01-01");

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { plans, products, users } from "../db/schema";
+import { accessRequests, plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
+import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { signInAs, toast } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -138,6 +139,27 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(mine.filter({ hasText: `Sorry ${tag}:` })).toHaveCount(1);
 });
 
+test("a bulk approval where one request was decided meanwhile names what was approved and lists the one left alone", async ({ page }) => {
+  const { ids, tag } = await consumerWithRequests([
+    { slug: "payments", plan: "Standard" },
+    { slug: "weather", plan: "Standard" },
+  ]);
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}`);
+  const rows = page.getByTestId("queue-row");
+  await expect(rows).toHaveCount(2);
+  for (const i of [0, 1]) await rows.nth(i).getByRole("checkbox").check();
+  // Someone else denies App 1's request while this owner still has it selected.
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!owner) throw new Error("seed data missing");
+  const other = ids[1] ?? "";
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [other], decision: "deny", comment: "Decided elsewhere.", baseUrl: BASE_URL });
+  await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Approve 2" }).click();
+  const result = page.getByTestId("bulk-result");
+  await expect(result.getByRole("listitem")).toHaveText([/^Approved 1: .+ for App 0\.$/, /^.+ for App 1 was already decided: not changed\.$/]);
+  await expect(result).toBeFocused();
+  await expect(toast(page, "1 not changed: see the list.")).toBeVisible();
+});
+
 test("a two-approver plan needs two different approvers", async ({ page }) => {
   const { ids } = await consumerWithRequests([{ slug: "fx-rates", plan: "Enterprise", answers: { company: "Acme", environment: "Production" } }]);
   const id = ids[0];
@@ -207,6 +229,8 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
   const [user] = await conn.db.select().from(users).where(eq(users.name, `Quinn ${tag}`));
   if (!user) throw new Error("user");
   await conn.db.update(users).set({ email: long }).where(eq(users.id, user.id));
+  // And a reason with no break in 160 characters (a pasted token, a URL): it wraps too.
+  await conn.db.update(accessRequests).set({ reason: `reason-${"x".repeat(160)}-${tag}` }).where(eq(accessRequests.id, ids[0] ?? ""));
   await page.setViewportSize({ width: 1280, height: 800 });
   await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}&open=${ids[0]}`);
   const panel = page.getByRole("region", { name: "Request details" });
@@ -214,6 +238,7 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
   for (const name of KEY_COLUMNS) await expectInView(page, name);
   expect(await panel.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
   await expect(panel).toContainText(long);
+  await expect(panel).toContainText(`reason-${"x".repeat(160)}-${tag}`);
   // Sorted by a lesser column, that column stays too.
   await page.goto(`/admin/requests?requester=${encodeURIComponent(tag)}&sort=requestedFor&open=${ids[0]}`);
   await expect(page.getByRole("region", { name: "Request details" })).toBeVisible();
@@ -236,6 +261,7 @@ test("on a phone the queue is cards, the panel opens in view with focus, and Esc
   await link.click();
   const panel = page.getByRole("region", { name: "Request details" });
   await expect(panel.getByRole("heading", { level: 2 })).toBeFocused();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "the queue with the panel open at 390 px").toBeLessThanOrEqual(390);
   await expect(panel).toBeInViewport();
   const box = await panel.boundingBox();
   expect(box?.y ?? -1).toBeGreaterThanOrEqual(0);

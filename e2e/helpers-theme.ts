@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { themedByCaller } from "./helpers-products";
 
 /** The theme cookie the root layout renders <html data-theme> from (components/theme/theme.ts). */
 export async function setThemeCookie(page: Page, theme: "light" | "dark" | "system") {
@@ -14,6 +15,16 @@ export async function setThemeCookie(page: Page, theme: "light" | "dark" | "syst
  * e2e/shell.spec.ts).
  */
 export async function inBothThemes(page: Page, check: (theme: "light" | "dark") => Promise<void>) {
+  themedByCaller.add(page);
+  try {
+    await eachTheme(page, check);
+  } finally {
+    themedByCaller.delete(page);
+  }
+  await setThemeCookie(page, "light");
+}
+
+async function eachTheme(page: Page, check: (theme: "light" | "dark") => Promise<void>) {
   for (const theme of ["light", "dark"] as const) {
     if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) {
       await setThemeCookie(page, theme);
@@ -25,5 +36,4 @@ export async function inBothThemes(page: Page, check: (theme: "light" | "dark") 
     }
     await check(theme);
   }
-  await setThemeCookie(page, "light");
 }

@@ -62,11 +62,12 @@ const VIEWPORTS = [
 ] as const;
 
 /**
- * Any date as Portico writes it ("2 Dec 2026, 16:04", a chart's "18 Nov"): it moves every day, so it
+ * Any date as Portico writes it ("2 Dec 2026, 16:04", a chart's "18 Nov"; en-GB writes September
+ * "Sept"): it moves every day, so it
  * is masked. Not `\b` before the day: a table cell's text starts with its phone label, hidden at
  * 1280 px ("Requested at5 Dec 2026"), and there "t5" is no word boundary.
  */
-const A_DATE = /(?<!\d)\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/;
+const A_DATE = /(?<!\d)\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b/;
 
 /** The page in each viewport and theme, against its reviewed image. */
 async function shoot(page: Page, name: string, path: () => string, ready: (page: Page) => Promise<void>) {

@@ -27,7 +27,7 @@ const link = "text-indigo-600 hover:underline dark:text-indigo-400";
 /** /admin/audit on the shared DataTable; the page keeps its own keyset links (Newest / Older). */
 export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { title: string; body?: ReactNode } }) {
   const columns: DataTableColumn<AuditTableRow>[] = [
-    { id: "when", label: "When", phone: "title", cell: (e) => <span className="whitespace-nowrap">{formatDateTime(e.createdAt)}</span> },
+    { id: "when", label: "When", phone: "title", cell: (e) => <span className="whitespace-nowrap" data-testid="audit-when">{formatDateTime(e.createdAt)}</span> },
     {
       id: "who",
       label: "Who",
