@@ -186,6 +186,12 @@ test("an admin saves a brand: header, footer, title, favicon and the next sign-i
   expect(served.headers()["content-security-policy"]).toBe("default-src 'none'; style-src 'unsafe-inline'");
   expect(served.headers()["x-content-type-options"]).toBe("nosniff");
   expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--brand-accent").trim())).toBe("#0f766e");
+  // Primary buttons wear the accent (the catalogue's Search button).
+  expect(await page.getByRole("search").getByRole("button", { name: "Search" }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(15, 118, 110)");
+  // The email previews an admin reads are branded as the emails are.
+  await page.goto(`${base}/admin/settings/emails`);
+  const preview = page.frameLocator('iframe[title="Sign-in link preview"]');
+  await expect(preview.getByText("Acme APIs").filter({ visible: true }).first()).toBeVisible();
 
   // The next sign-in email: the portal's name in the subject (never the host), the accent button.
   const context = await browser.newContext();

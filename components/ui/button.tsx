@@ -3,7 +3,10 @@ import type { ButtonHTMLAttributes, Ref } from "react";
 import { cn } from "./cn";
 
 const variants = {
-  primary: "bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-400",
+  // The portal's accent (Admin → Branding; components/brand-mark.tsx BrandStyle), indigo-600 until one
+  // is chosen. Saved accents carry white text at AA (lib/branding/contrast.ts); hover lightens it.
+  primary:
+    "bg-[var(--brand-accent,#4f46e5)] text-[color:var(--brand-accent-fg,#fff)] hover:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_85%,white)] disabled:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_60%,white)]",
   // Disabled (a pager at its last page, say), greyed and without the hover, so it does not look like
   // it still goes somewhere.
   secondary:

@@ -7,13 +7,15 @@ import { templateLabels, templateNames, templates } from "@/emails";
 import { requireRole } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
 import { subjectOverrides } from "@/lib/mail/email-admin";
+import { emailBrand } from "@/lib/mail/email-brand";
 import { SubjectForm } from "./subject-form";
 
 export const metadata: Metadata = { title: "Email subjects" };
 
 export default async function EmailSubjectsPage() {
   await requireRole(["admin"], "/admin/settings/emails");
-  const overrides = await subjectOverrides(db);
+  // Previewed as they are sent: with this portal's name, accent and logo (Admin → Branding).
+  const [overrides, brand] = await Promise.all([subjectOverrides(db), emailBrand(db)]);
   const previews = await Promise.all(
     templateNames.map(async (name) => {
       const t = templates[name] as unknown as {
@@ -22,7 +24,7 @@ export default async function EmailSubjectsPage() {
         subjectVars: (p: unknown) => Record<string, string>;
         previewProps: unknown;
       };
-      const props = onThisPortal(t.previewProps);
+      const props = { ...(onThisPortal(t.previewProps) as object), brand };
       const vars = t.subjectVars(props);
       return {
         name,
