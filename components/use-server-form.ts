@@ -1,13 +1,16 @@
 "use client";
 
-import { type FormEvent, startTransition, useEffect, useRef } from "react";
+import { type FormEvent, startTransition, useEffect, useRef, useState } from "react";
 
 /**
  * For a plain form posted to a server action (useActionState):
  * - `onSubmit` sends it through startTransition, so a refusal keeps every answer (a form `action`
  *   resets the fields, selects fall back to their first option, long echoes are cut short);
  * - after a refusal with field errors, focus goes to the first field to fix (`formRef` on the form),
- *   where its message is read with it.
+ *   where its message is read with it;
+ * - a field's error goes once the field is changed (`onChange` on the form; show `fieldErrors`, not
+ *   the state's), so a fixed answer is not left marked wrong until the next submit. `fixedAll` says
+ *   every field named in the refusal was changed since (its "check the highlighted fields" can go).
  */
 export function useServerForm(state: { fieldErrors?: Record<string, string> } | null, action: (data: FormData) => void) {
   const formRef = useRef<HTMLFormElement>(null);
@@ -19,5 +22,17 @@ export function useServerForm(state: { fieldErrors?: Record<string, string> } | 
     const data = new FormData(event.currentTarget);
     startTransition(() => action(data));
   };
-  return { formRef, onSubmit };
+  // The fields changed since this answer came (a new answer starts again with none).
+  const [changed, setChanged] = useState({ state, names: new Set<string>() });
+  const names = changed.state === state ? changed.names : NONE;
+  const all = state?.fieldErrors ?? {};
+  const fieldErrors = names.size ? Object.fromEntries(Object.entries(all).filter(([name]) => !names.has(name))) : all;
+  const onChange = (event: FormEvent<HTMLFormElement>) => {
+    const name = (event.target as { name?: unknown }).name;
+    if (typeof name === "string" && all[name] && !names.has(name)) setChanged({ state, names: new Set(names).add(name) });
+  };
+  const fixedAll = Object.keys(all).length > 0 && Object.keys(fieldErrors).length === 0;
+  return { formRef, onSubmit, onChange, fieldErrors, fixedAll };
 }
+
+const NONE: ReadonlySet<string> = new Set();

@@ -44,8 +44,16 @@ test("a consumer fills a cart, submits, follows, cancels, removes and resubmits 
   await page.getByRole("button", { name: "Submit request" }).click();
   await expect(page.locator("#reason-error")).toHaveText("Tell the API owners why you need access.");
 
+  await expect(page.locator("#newAppName-error")).toHaveText("Give your new app a name.");
+  await expect(page.getByRole("alert").filter({ hasText: "Check the highlighted fields." })).toBeVisible();
+  // Each error goes as its field is answered, and the summary with the last one.
   await page.getByLabel("New app name").fill("Checkout service");
+  await expect(page.locator("#newAppName-error")).toHaveCount(0);
+  await expect(page.getByLabel("New app name")).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#reason-error")).toBeVisible();
   await page.getByLabel("Why do you need access?").fill("Moving checkout to your platform.");
+  await expect(page.locator("#reason-error")).toHaveCount(0);
+  await expect(page.getByRole("alert").filter({ hasText: "Check the highlighted fields." })).toHaveCount(0);
   await page.getByLabel("Describe your use case (optional)").fill("Card payments and invoices for our shop.");
   await page.getByRole("button", { name: "Submit request" }).click();
 

@@ -30,14 +30,13 @@ type Props = {
 export function SubmitRequestForm({ apps, plan, disabled }: Props) {
   const [state, action, pending] = useActionState(submitRequestAction, null);
   const [appChoice, setAppChoice] = useState<string>(state?.values?.appId ?? apps[0]?.id ?? "");
-  const errors = state?.fieldErrors ?? {};
+  const { formRef, onSubmit, onChange, fieldErrors: errors, fixedAll } = useServerForm(state, action);
   const v = state?.values ?? {};
   const invalid = (key: string) => (errors[key] ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
   const creatingApp = appChoice === "";
-  const { formRef, onSubmit } = useServerForm(state, action);
 
   return (
-    <form ref={formRef} onSubmit={onSubmit} noValidate className="space-y-5">
+    <form ref={formRef} onSubmit={onSubmit} onChange={onChange} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {plan.redirectHost
@@ -117,7 +116,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
         </div>
       </details>
 
-      {state && !state.ok && state.message ? (
+      {state && !state.ok && state.message && !fixedAll ? (
         <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
           {state.message}
           {state.link ? (

@@ -26,7 +26,7 @@ const row = (l: FooterLink) => ({ ...l, key: nextRowId++ });
  */
 export function BrandingForm({ initial }: { initial: Initial }) {
   const [state, action, pending] = useActionState(saveBrandingAction, null);
-  const { formRef, onSubmit } = useServerForm(state, action);
+  const { formRef, onSubmit, onChange, fieldErrors } = useServerForm(state, action);
   const [name, setName] = useState(initial.name);
   const [headline, setHeadline] = useState(initial.headline);
   const [accent, setAccent] = useState(initial.accent);
@@ -40,7 +40,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
   const validHex = HEX.test(accent.trim());
   const liveAccentProblem = validHex ? accentProblem(accent.trim().toLowerCase()) : "Write the accent as #rrggbb, for example #4f46e5.";
   const shownAccent = validHex ? accent.trim() : "#4f46e5";
-  const errors = state?.ok ? {} : (state?.fieldErrors ?? {});
+  const errors = state?.ok ? {} : fieldErrors;
   // The server's word on the accent holds for the value it judged: once the accent is edited, the
   // live contrast line below speaks instead (as it would before any save).
   const [answered, setAnswered] = useState({ state, accent });
@@ -65,7 +65,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
   }
 
   return (
-    <form ref={formRef} onSubmit={onSubmit} className="grid gap-8 lg:grid-cols-[1fr_20rem]" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} onChange={onChange} className="grid gap-8 lg:grid-cols-[1fr_20rem]" noValidate>
       <div className="min-w-0 space-y-6">
         <Card className="space-y-4">
           <Field id="brand-name" label="Portal name" error={errors.name} hint="Shown in the header, the browser tab, the footer and email subjects.">
