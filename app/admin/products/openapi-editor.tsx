@@ -30,13 +30,14 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
     let cancelled = false;
     void (async () => {
       try {
-        const [{ EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, placeholder }, { EditorState }, commands, language, { json }, { yaml }] = await Promise.all([
+        const [{ EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, placeholder }, { EditorState }, commands, language, { json }, { yaml }, { classHighlighter }] = await Promise.all([
           import("@codemirror/view"),
           import("@codemirror/state"),
           import("@codemirror/commands"),
           import("@codemirror/language"),
           import("@codemirror/lang-json"),
           import("@codemirror/lang-yaml"),
+          import("@lezer/highlight"),
         ]);
         if (cancelled || !host.current) return;
         const looksJson = latest.current.value.trimStart().startsWith("{");
@@ -55,7 +56,9 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
               commands.history(),
               language.bracketMatching(),
               language.indentOnInput(),
-              language.syntaxHighlighting(language.defaultHighlightStyle, { fallback: true }),
+              // Tokens as classes (tok-string, tok-number, …), coloured in app/globals.css for light and
+              // dark: the page's theme switches without the editor being built again.
+              language.syntaxHighlighting(classHighlighter),
               keymap.of([...commands.defaultKeymap, ...commands.historyKeymap]),
               looksJson ? json() : yaml(),
               placeholder("openapi: 3.1.0\ninfo:\n  title: …"),
@@ -126,7 +129,7 @@ export function OpenApiEditor({ value, onChange, labelId, describedBy, invalid }
       <div
         ref={host}
         hidden={plain || !loaded}
-        className={`overflow-hidden rounded-md border bg-white text-zinc-900 focus-within:outline-2 focus-within:outline-indigo-500 dark:bg-zinc-50 ${invalid ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
+        className={`portico-code overflow-hidden rounded-md border bg-white text-zinc-900 focus-within:outline-2 focus-within:outline-indigo-500 dark:bg-zinc-900 dark:text-zinc-100 ${invalid ? "border-red-500" : "border-zinc-300 dark:border-zinc-700"}`}
       />
       <button type="button" onClick={() => setPlain((p) => !p)} className="text-xs text-indigo-700 underline dark:text-indigo-300">
         {plain ? "Use the code editor" : "Use a plain text box"}
