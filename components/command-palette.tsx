@@ -74,7 +74,10 @@ export function CommandPalette() {
         className="order-1 inline-flex h-8 items-center gap-2 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:order-none dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-900"
         data-testid="search-button"
       >
-        <span aria-hidden="true">⌕</span>
+        <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" className="size-4 shrink-0">
+          <circle cx="8.5" cy="8.5" r="5.5" />
+          <path d="m13 13 4.5 4.5" />
+        </svg>
         <span className="sr-only sm:not-sr-only">Search</span>
         <kbd aria-hidden="true" className="hidden rounded border border-zinc-300 px-1 font-sans text-xs text-zinc-500 sm:inline dark:border-zinc-600 dark:text-zinc-400">
           Ctrl K

@@ -70,6 +70,10 @@ test("a requester's pages behind an id: the request before and after its key, th
   await expect(key).toBeVisible();
   rememberSecret(await key.inputValue());
   await visitAll(page, [`/requests/${approved.requestId}`, `/requests/${approved.requestId}/roll`, `/apps/${request?.appId}`], errors);
+  // A new app has no calls: its chart is a quiet panel that says so, not an empty axis.
+  await page.goto(`/apps/${request?.appId}`);
+  await expect(page.getByTestId("app-usage-empty")).toHaveText(/^No calls in the last 30 days\./);
+  await expect(page.getByTestId("app-usage").getByRole("img")).toHaveCount(0);
   // Control: the recorder hears an error.
   await page.evaluate(() => console.error("control"));
   expect(errors).toHaveLength(1);

@@ -69,25 +69,40 @@ export function DailyBarChart<K extends string>({
   const first = days[0];
   const last = days[days.length - 1];
   const summary =
-    total === 0
-      ? `${title}: ${empty}`
-      : `${title}: ${noun(total)} in ${days.length} days — ${columns.map((k) => `${number.format(totals[k])} ${styles[k].label.toLowerCase()}`).join(", ")}.` +
-        (busiest
-          ? ` Busiest day ${longDay.format(asDate(busiest.day))} with ${noun(busiest.total)}.`
-          : "");
+    `${title}: ${noun(total)} in ${days.length} days — ${columns.map((k) => `${number.format(totals[k])} ${styles[k].label.toLowerCase()}`).join(", ")}.` +
+    (busiest ? ` Busiest day ${longDay.format(asDate(busiest.day))} with ${noun(busiest.total)}.` : "");
   const middle = days[Math.floor(days.length / 2)];
+  const caption = (
+    <figcaption className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+      <span className="font-semibold">{title}</span>
+      <span
+        className="text-sm text-zinc-600 dark:text-zinc-400"
+        data-testid={testId ? `${testId}-total` : undefined}
+      >
+        {noun(total)}
+      </span>
+    </figcaption>
+  );
+
+  // Nothing counted: a quiet panel that says so, not an axis from 0 to 4 with no bars, a legend
+  // of zeros and a table of empty days.
+  if (total === 0) {
+    return (
+      <figure className="space-y-3" data-testid={testId}>
+        {caption}
+        <p
+          className="flex h-40 items-center justify-center rounded-md border border-dashed border-zinc-300 px-4 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+          data-testid={testId ? `${testId}-empty` : undefined}
+        >
+          {empty}
+        </p>
+      </figure>
+    );
+  }
 
   return (
     <figure className="space-y-3" data-testid={testId}>
-      <figcaption className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
-        <span className="font-semibold">{title}</span>
-        <span
-          className="text-sm text-zinc-600 dark:text-zinc-400"
-          data-testid={testId ? `${testId}-total` : undefined}
-        >
-          {noun(total)}
-        </span>
-      </figcaption>
+      {caption}
       <div role="img" aria-label={summary} className="grid grid-cols-[auto_1fr] gap-x-2">
         <div
           className="relative h-40 w-10 text-right text-xs text-zinc-600 dark:text-zinc-400"
@@ -163,11 +178,6 @@ export function DailyBarChart<K extends string>({
               );
             })}
           </svg>
-          {total === 0 ? (
-            <p className="absolute inset-0 flex items-center justify-center text-sm text-zinc-600 dark:text-zinc-400">
-              {empty}
-            </p>
-          ) : null}
         </div>
         <div />
         <div

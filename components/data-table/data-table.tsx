@@ -514,8 +514,14 @@ function Pager({
             </Select>
           </label>
         ) : null}
-        <PageLink label="Previous" href={paging.previousHref} onClick={onClick} />
-        <PageLink label="Next" href={paging.nextHref} onClick={onClick} />
+        {/* One page in all: no page links (two greyed buttons said nothing). At either end of more, the
+            end's link is a disabled button. */}
+        {paging.previousHref || paging.nextHref ? (
+          <>
+            <PageLink label="Previous" href={paging.previousHref} onClick={onClick} />
+            <PageLink label="Next" href={paging.nextHref} onClick={onClick} />
+          </>
+        ) : null}
       </div>
     </nav>
   );

@@ -43,7 +43,7 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
     <>
       <PageHeader
         title="Reviews"
-        description={`Completed decisions on plans that require review. ${openCount === 1 ? "1 waits" : `${openCount} wait`} for review.`}
+        description={`Completed decisions on plans that require review. ${openCount === 0 ? "Nothing waits" : openCount === 1 ? "1 waits" : `${openCount} wait`} for review.`}
       />
       <nav aria-label="Review views" className="mb-4 flex gap-2 text-sm">
         {REVIEW_VIEWS.map((v) => (
