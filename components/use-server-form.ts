@@ -9,7 +9,7 @@ import { type FormEvent, startTransition, useEffect, useRef, useState } from "re
  * - after a refusal with field errors, focus goes to the first field to fix (`formRef` on the form),
  *   where its message is read with it;
  * - a field's error goes once the field is changed (`onChange` on the form; show `fieldErrors`, not
- *   the state's), so a fixed answer is not left marked wrong until the next submit. `fixedAll` says
+ *   the state's; `data-error-key` on a field whose error key is not its name), so a fixed answer is not left marked wrong until the next submit. `fixedAll` says
  *   every field named in the refusal was changed since (its "check the highlighted fields" can go).
  */
 export function useServerForm(state: { fieldErrors?: Record<string, string> } | null, action: (data: FormData) => void) {
@@ -28,8 +28,15 @@ export function useServerForm(state: { fieldErrors?: Record<string, string> } | 
   const all = state?.fieldErrors ?? {};
   const fieldErrors = names.size ? Object.fromEntries(Object.entries(all).filter(([name]) => !names.has(name))) : all;
   const onChange = (event: FormEvent<HTMLFormElement>) => {
-    const name = (event.target as { name?: unknown }).name;
-    if (typeof name === "string" && all[name] && !names.has(name)) setChanged({ state, names: new Set(names).add(name) });
+    // The error's key is the field's name, or its data-error-key where they differ (a list's rows:
+    // "footerLinks.2.href"; a file picker with no name).
+    const target = event.target as { name?: unknown; dataset?: DOMStringMap };
+    const name = target.dataset?.errorKey ?? target.name;
+    if (typeof name !== "string" || !all[name]) return;
+    setChanged((c) => {
+      const before = c.state === state ? c.names : NONE;
+      return before.has(name) ? c : { state, names: new Set(before).add(name) };
+    });
   };
   const fixedAll = Object.keys(all).length > 0 && Object.keys(fieldErrors).length === 0;
   return { formRef, onSubmit, onChange, fieldErrors, fixedAll };

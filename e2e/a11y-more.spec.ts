@@ -5,7 +5,7 @@ import { plans, products, users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { seriousViolations } from "./helpers-products";
-import { inBothThemes } from "./helpers-theme";
+import { inBothThemes, setThemeCookie } from "./helpers-theme";
 
 /**
  * The pages no other scan reached (an audit of issue 18's "every page" on 2026-12-07): axe in both
@@ -39,6 +39,29 @@ test("an owner's products, plans, a plan, a product's form and its preview: no s
   for (const path of ["/admin/products", "/admin/plans", `/admin/plans/${plan?.id}`, `/admin/products/${product?.id}`, `/preview/${product?.id}`]) {
     await scanned(page, path);
   }
+  // The OpenAPI editor in dark: a dark box, light text and a light caret (it was a white box, and its
+  // caret black on the dark one).
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await setThemeCookie(page, "dark");
+  await page.goto(`/admin/products/${product?.id}`);
+  const editor = page.getByTestId("openapi-editor");
+  await expect(editor).toBeVisible();
+  const look = await editor.evaluate((content) => {
+    const box = content.closest(".portico-code");
+    return { background: box ? getComputedStyle(box).backgroundColor : "", text: getComputedStyle(content).color, caret: getComputedStyle(content).caretColor };
+  });
+  // Chromium gives a colour as rgb(r, g, b), or in the space it was written or mixed in: oklch(L …)
+  // and oklab(L …) with L from 0 to 1, lab(L …) and lch(L …) with L from 0 to 100.
+  const light = (colour: string) => {
+    const space = /^(ok)?(?:lab|lch)\(([\d.]+)(%?)/.exec(colour);
+    if (space) return Number(space[2]) / (space[1] && !space[3] ? 1 : 100) > 0.6;
+    const [r = 0, g = 0, b = 0] = (colour.match(/[\d.]+/g) ?? []).map(Number);
+    return (r + g + b) / 3 > 128;
+  };
+  expect(look.background && !light(look.background), `background ${look.background}`).toBe(true);
+  expect(light(look.text), `text ${look.text}`).toBe(true);
+  expect(light(look.caret), `caret ${look.caret}`).toBe(true);
+  await setThemeCookie(page, "light");
 });
 
 test("the admin's email log: no serious or critical axe violations in light and dark, not wider than 390 px", async ({ page }) => {

@@ -1,4 +1,4 @@
-import { Button } from "@/components/ui/button";
+import { accentFill, Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
 
@@ -33,7 +33,7 @@ export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | und
               className={cn(
                 "rounded-full border px-3 py-1 text-sm",
                 active
-                  ? "border-indigo-600 bg-indigo-600 text-white"
+                  ? `border-transparent ${accentFill}`
                   : "border-zinc-300 text-zinc-700 hover:border-indigo-400 dark:border-zinc-700 dark:text-zinc-300",
               )}
             >

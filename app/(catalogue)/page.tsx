@@ -1,6 +1,6 @@
 import { Link } from "@/components/ui/link";
 import { ProductCard } from "@/components/product-card";
-import { Button } from "@/components/ui/button";
+import { accentFill, Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { getBranding } from "@/lib/branding/get-branding";
 import { cachedCategories, cachedFeaturedProducts, cachedProducts } from "@/lib/catalogue/cached";
@@ -85,7 +85,7 @@ export default async function HomePage() {
         <ol className="grid gap-4 sm:grid-cols-3" aria-label="How access works">
           {STEPS.map((step, i) => (
             <li key={step.title} className="rounded-lg border border-zinc-200 bg-white p-5 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
-              <span aria-hidden="true" className="mb-3 inline-flex h-8 w-8 items-center justify-center rounded-full bg-indigo-600 text-sm font-semibold text-white">
+              <span aria-hidden="true" className={`mb-3 inline-flex h-8 w-8 items-center justify-center rounded-full text-sm font-semibold ${accentFill}`}>
                 {i + 1}
               </span>
               <h3 className="font-semibold">{step.title}</h3>

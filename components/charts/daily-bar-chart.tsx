@@ -28,7 +28,8 @@ const H = 100;
  * Stacked bars per day, rendered on the server as SVG (no client JavaScript). For assistive
  * technology the drawing is one image with a summary (role="img" + aria-label), and "Show as
  * table" (a <details>) gives the same numbers for every day. Colours come with a legend, and a
- * gap between stacked segments keeps neighbouring colours apart.
+ * gap between stacked segments keeps neighbouring colours apart. With nothing counted it is a
+ * panel with the `empty` sentence alone.
  */
 export function DailyBarChart<K extends string>({
   title,

@@ -34,6 +34,8 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
   const v = state?.values ?? {};
   const invalid = (key: string) => (errors[key] ? { "aria-invalid": true as const, "aria-describedby": `${key}-error` } : {});
   const creatingApp = appChoice === "";
+  // An existing app chosen since: the new app's name is not asked for, nor its error.
+  const onlyHiddenLeft = !creatingApp && Object.keys(errors).length === 1 && "newAppName" in errors;
 
   return (
     <form ref={formRef} onSubmit={onSubmit} onChange={onChange} noValidate className="space-y-5">
@@ -116,7 +118,7 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
         </div>
       </details>
 
-      {state && !state.ok && state.message && !fixedAll ? (
+      {state && !state.ok && state.message && !fixedAll && !onlyHiddenLeft ? (
         <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
           {state.message}
           {state.link ? (

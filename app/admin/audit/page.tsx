@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Button } from "@/components/ui/button";
 import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
@@ -126,9 +127,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           <input name="to" type="date" defaultValue={filters.to} className={`${input} mt-1 block w-full font-normal`} />
         </label>
         <div className="flex items-end gap-2">
-          <button type="submit" className="h-10 rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500">
-            Apply
-          </button>
+          <Button type="submit">Apply</Button>
           <Link href="/admin/audit" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
             Clear
           </Link>

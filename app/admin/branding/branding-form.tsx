@@ -26,7 +26,7 @@ const row = (l: FooterLink) => ({ ...l, key: nextRowId++ });
  */
 export function BrandingForm({ initial }: { initial: Initial }) {
   const [state, action, pending] = useActionState(saveBrandingAction, null);
-  const { formRef, onSubmit, onChange, fieldErrors } = useServerForm(state, action);
+  const { formRef, onSubmit, onChange, fieldErrors, fixedAll } = useServerForm(state, action);
   const [name, setName] = useState(initial.name);
   const [headline, setHeadline] = useState(initial.headline);
   const [accent, setAccent] = useState(initial.accent);
@@ -143,6 +143,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
                 ref={fileRef}
                 type="file"
                 accept=".svg,.png,image/svg+xml,image/png"
+                data-error-key="logo"
                 className="sr-only"
                 aria-describedby={errors.logo || logoError ? "brand-logo-error" : undefined}
                 onChange={(e) => void chooseFile(e.target.files?.[0])}
@@ -188,6 +189,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
                     <Input
                       id={`link-label-${i}`}
                       name="linkLabel"
+                      data-error-key={`footerLinks.${i}.label`}
                       value={l.label}
                       maxLength={40}
                       onChange={(e) => setLinks((ls) => ls.map((x) => (x.key === l.key ? { ...x, label: e.target.value } : x)))}
@@ -199,6 +201,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
                     <Input
                       id={`link-href-${i}`}
                       name="linkHref"
+                      data-error-key={`footerLinks.${i}.href`}
                       value={l.href}
                       inputMode="url"
                       placeholder="https://status.example.com"
@@ -233,7 +236,7 @@ export function BrandingForm({ initial }: { initial: Initial }) {
           <Button type="submit" disabled={pending}>
             {pending ? "Saving…" : "Save branding"}
           </Button>
-          {state && !state.ok && state.fieldErrors ? (
+          {state && !state.ok && state.fieldErrors && !fixedAll ? (
             <p className="text-sm text-red-600 dark:text-red-400">Nothing was saved. Fix the fields marked above and save again.</p>
           ) : null}
         </div>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Button } from "@/components/ui/button";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
@@ -105,9 +106,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
         <label className="flex h-10 items-center gap-2 text-sm">
           <input type="checkbox" name="live" value="1" defaultChecked={params.live === "1"} /> Working keys only
         </label>
-        <button type="submit" className="h-10 rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500">
-          Search
-        </button>
+        <Button type="submit">Search</Button>
       </form>
       <KeysTable
         rows={tableRows}

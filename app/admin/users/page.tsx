@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Button } from "@/components/ui/button";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
@@ -63,9 +64,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
             <option value="disabled">Disabled</option>
           </Select>
         </label>
-        <button type="submit" className="h-10 rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500">
-          Search
-        </button>
+        <Button type="submit">Search</Button>
         {filtered ? (
           <Link href="/admin/users" className="h-10 content-center text-sm text-indigo-600 underline dark:text-indigo-400">
             Clear

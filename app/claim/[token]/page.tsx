@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Button } from "@/components/ui/button";
 import { Link } from "@/components/ui/link";
 import { Card } from "@/components/ui/card";
 import { db } from "@/db/client";
@@ -23,12 +24,9 @@ export default async function ClaimPage({ params }: PageProps<"/claim/[token]">)
       <Card className="mx-auto max-w-lg space-y-4">
         <h1 className="text-2xl font-semibold">Claim your credentials</h1>
         <p>Sign in with the email address this link was sent to. You will come back here to see your API key or OAuth client.</p>
-        <Link
-          href={`/signin?callbackUrl=${encodeURIComponent(`/claim/${token}`)}`}
-          className="inline-flex h-10 items-center rounded-md bg-indigo-600 px-4 text-sm font-medium text-white hover:bg-indigo-500"
-        >
-          Sign in to continue
-        </Link>
+        <Button asChild>
+          <Link href={`/signin?callbackUrl=${encodeURIComponent(`/claim/${token}`)}`}>Sign in to continue</Link>
+        </Button>
       </Card>
     );
   }
