@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
+import { recordErrors } from "./console-errors";
 import { signInAs } from "./helpers";
 
 /**
@@ -27,20 +28,6 @@ const pages = {
     "/admin/branding",
   ],
 } as const;
-
-function recordErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    // The email previews (/admin/settings/emails) are iframes sandboxed with no scripts, and their
-    // HTML has none; Chromium sometimes reports a blocked script there all the same (the test's own
-    // instrumentation of each frame — it comes and goes between runs of the same pages). That one
-    // message, from exactly such a frame, is not the page's.
-    if (message.location().url === "about:srcdoc" && message.text().startsWith("Blocked script execution in 'about:srcdoc'")) return;
-    if (message.type() === "error") errors.push(`console: ${message.text()} (${page.url()})`);
-  });
-  page.on("pageerror", (error) => errors.push(`page error: ${error.message} (${page.url()})`));
-  return errors;
-}
 
 async function visitAll(page: Page, paths: readonly string[], errors: string[]) {
   for (const path of paths) {

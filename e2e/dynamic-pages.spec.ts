@@ -6,6 +6,7 @@ import { newEventId } from "../lib/webhooks/emit";
 import { TEST_EVENT_TYPE } from "../lib/webhooks/event-types";
 import { createWebhookEndpoint } from "../lib/webhooks/manage";
 import { e2eDb } from "./db";
+import { recordErrors } from "./console-errors";
 import { signInAs } from "./helpers";
 import { BASE_URL, approvedRequest, claimTokenOf, rememberSecret } from "./keys-helpers";
 
@@ -16,18 +17,6 @@ import { BASE_URL, approvedRequest, claimTokenOf, rememberSecret } from "./keys-
  * records console and page errors, and measured at 390 px. axe in both themes runs wherever a spec
  * calls seriousViolations (e2e/helpers-products.ts).
  */
-function recordErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    // As in e2e/console-clean.spec.ts: Chromium now and then reports a blocked script in a sandboxed,
-    // script-less email preview (the mailbox message's iframe); that message is not the page's.
-    if (message.location().url === "about:srcdoc" && message.text().startsWith("Blocked script execution in 'about:srcdoc'")) return;
-    if (message.type() === "error") errors.push(`console: ${message.text()} (${page.url()})`);
-  });
-  page.on("pageerror", (error) => errors.push(`page error: ${error.message} (${page.url()})`));
-  return errors;
-}
-
 type Visit = string | { path: string; ready: (page: Page) => Promise<void> };
 
 /**
