@@ -166,3 +166,24 @@ test.describe("on a phone", () => {
     expect((await conn.db.select().from(users).where(eq(users.id, consumer.id)))[0]?.disabledAt).toBeInstanceOf(Date);
   });
 });
+
+test("the users page pages by its links: Next to the second page, Previous back to the first, none past either end", async ({ page }) => {
+  const tag = `paging-${randomBytes(4).toString("hex")}`;
+  await conn.db.insert(users).values(Array.from({ length: 53 }, (_, i) => ({ email: `${tag}-${String(i).padStart(2, "0")}@example.com`, name: `Pat ${tag} ${i}` })));
+  await signInAs(page, "admin@portico.dev", `/admin/users?q=${tag}`);
+  const rows = page.getByTestId("user-row");
+  const pages = page.getByRole("navigation", { name: "Pages" });
+  await expect(rows).toHaveCount(50);
+  const firstPage = await rows.allTextContents();
+  await expect(pages.getByRole("button", { name: "Previous", exact: true })).toBeDisabled();
+  await pages.getByRole("link", { name: "Next", exact: true }).click();
+  await expect(page).toHaveURL(/[?&]after=/);
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${tag}`));
+  await expect(rows).toHaveCount(3);
+  await expect(pages.getByRole("button", { name: "Next", exact: true })).toBeDisabled();
+  await pages.getByRole("link", { name: "Previous", exact: true }).click();
+  await expect(page).toHaveURL(/[?&]before=/);
+  await expect(page).not.toHaveURL(/[?&]after=/);
+  await expect(rows).toHaveCount(50);
+  expect(await rows.allTextContents()).toEqual(firstPage);
+});

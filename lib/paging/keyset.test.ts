@@ -9,7 +9,7 @@ import { listReviews } from "@/lib/reviews/queries";
 import { listUsers } from "@/lib/users/user-admin";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { decodeKeyset, encodeKeyset, type KeysetPosition } from "./keyset";
+import { decodeKeyset, encodeKeyset, type KeysetPosition, pageLinks } from "./keyset";
 
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
@@ -111,5 +111,12 @@ describe("keyset paging of the admin tables (lib/paging/keyset.ts)", () => {
     expect(beyond.rows).toEqual([]);
     expect(beyond).toMatchObject({ startOver: true, nextCursor: undefined, previousCursor: undefined });
     expect((await adminKeys(t.db, admin, {})).startOver).toBe(false);
+    // The page's links: Previous to the first page (no position), Next nowhere.
+    expect(pageLinks(beyond)).toEqual({ previous: { after: undefined, before: undefined }, next: null });
+  });
+
+  it("a page's links replace the position they came from", () => {
+    expect(pageLinks({ previousCursor: "p", nextCursor: "n", startOver: false })).toEqual({ previous: { after: undefined, before: "p" }, next: { after: "n", before: undefined } });
+    expect(pageLinks({ startOver: false })).toEqual({ previous: null, next: null });
   });
 });

@@ -68,6 +68,18 @@ export function keysetQuery(createdAt: AnyColumn, id: AnyColumn, direction: "asc
 }
 
 /**
+ * Where a page's two links go, as positions for its URL (both keys set, so spreading one over the
+ * current position replaces it): Previous to the page before, or to the first page from a page left
+ * empty (startOver); Next to the page after; null where there is none.
+ */
+export function pageLinks(page: { previousCursor?: string; nextCursor?: string; startOver: boolean }) {
+  return {
+    previous: page.previousCursor ? { after: undefined, before: page.previousCursor } : page.startOver ? { after: undefined, before: undefined } : null,
+    next: page.nextCursor ? { after: page.nextCursor, before: undefined } : null,
+  };
+}
+
+/**
  * One page of `size` from rows read with a limit of size + 1 (keysetQuery's order): the rows in the
  * table's order, and the cursors of the pages on either side (none at an end), made from its first
  * and last rows.

@@ -7,6 +7,7 @@ import { db } from "@/db/client";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { howItEnded, keyState, keyStateLabel, keyStateTone, validityEnds } from "@/lib/keys/key-state";
 import { adminKeys } from "@/lib/keys/queries";
+import { type KeysetPosition, pageLinks } from "@/lib/paging/keyset";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { recentCallsOfKeys, recentCallsOfRequests } from "@/lib/usage/queries";
 import { checkAnyKeyAction } from "./actions";
@@ -25,7 +26,7 @@ const paramsSchema = z.object({
 export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/keys">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/keys");
   const params = paramsSchema.parse(await searchParams);
-  const { rows, nextCursor, previousCursor, startOver } = await adminKeys(db, user, {
+  const { rows, ...page } = await adminKeys(db, user, {
     q: params.q,
     live: params.live === "1",
     after: params.after,
@@ -59,11 +60,13 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       whyNot: revocable && !k.mayRevoke ? k.whyNot : null,
     };
   });
-  const pageHref = (position: { after: string } | { before: string } | Record<string, never>) => {
+  const links = pageLinks(page);
+  const pageHref = (position: KeysetPosition) => {
     const s = new URLSearchParams();
     if (params.q) s.set("q", params.q);
     if (params.live) s.set("live", "1");
-    for (const [k, v] of Object.entries(position)) s.set(k, v);
+    if (position.after) s.set("after", position.after);
+    if (position.before) s.set("before", position.before);
     return `/admin/keys${s.size ? `?${s}` : ""}`;
   };
   return (
@@ -111,8 +114,8 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
       <KeysTable
         rows={tableRows}
         viewerRole={user.role === "admin" ? "admin" : "owner"}
-        previousHref={previousCursor ? pageHref({ before: previousCursor }) : startOver ? pageHref({}) : null}
-        nextHref={nextCursor ? pageHref({ after: nextCursor }) : null}
+        previousHref={links.previous && pageHref(links.previous)}
+        nextHref={links.next && pageHref(links.next)}
         empty={{
           title: params.q || params.live ? "No keys match" : "No keys yet",
           body: params.q || params.live ? "Clear the search to see every key." : "Keys appear when consumers claim approved access.",

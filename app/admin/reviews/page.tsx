@@ -6,6 +6,7 @@ import { cn } from "@/components/ui/cn";
 import { db } from "@/db/client";
 import { queueDetail } from "@/lib/admin/queue-query";
 import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
+import { pageLinks } from "@/lib/paging/keyset";
 import { listReviews, REVIEW_VIEWS, type ReviewView } from "@/lib/reviews/queries";
 import { DetailPanel } from "../requests/detail-panel";
 import { PanelSheet } from "../requests/panel-sheet";
@@ -26,10 +27,11 @@ const viewLabels: Record<ReviewView, string> = { open: "To review", reviewed: "R
 export default async function ReviewsPage({ searchParams }: PageProps<"/admin/reviews">) {
   const user = await requireRole(APPROVER_ROLES, "/admin/reviews");
   const params = paramsSchema.parse(await searchParams);
-  const [{ rows, nextCursor, previousCursor, startOver, openCount }, detail] = await Promise.all([
+  const [{ rows, openCount, ...page }, detail] = await Promise.all([
     listReviews(db, user, params),
     params.open ? queueDetail(db, user, params.open) : Promise.resolve(null),
   ]);
+  const links = pageLinks(page);
   const href = (p: Partial<typeof params>) => {
     const next = { ...params, ...p };
     const s = new URLSearchParams();
@@ -70,12 +72,8 @@ export default async function ReviewsPage({ searchParams }: PageProps<"/admin/re
           }))}
           activeRowId={rows.find((r) => r.requestId === params.open)?.id}
           paging={{
-            previousHref: previousCursor
-              ? href({ before: previousCursor, after: undefined, open: undefined })
-              : startOver
-                ? href({ before: undefined, after: undefined, open: undefined })
-                : null,
-            nextHref: nextCursor ? href({ after: nextCursor, before: undefined, open: undefined }) : null,
+            previousHref: links.previous && href({ ...links.previous, open: undefined }),
+            nextHref: links.next && href({ ...links.next, open: undefined }),
           }}
         />
         {params.open ? (

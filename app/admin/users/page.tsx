@@ -7,6 +7,7 @@ import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
 import { userRole } from "@/db/schema";
 import { requireRole } from "@/lib/auth/guards";
+import { pageLinks } from "@/lib/paging/keyset";
 import { USER_STATUSES, listUsers } from "@/lib/users/user-admin";
 import { UsersTable } from "./users-table";
 
@@ -35,7 +36,8 @@ const usersHref = (p: Params) => {
 export default async function UsersPage({ searchParams }: PageProps<"/admin/users">) {
   const me = await requireRole(["admin"], "/admin/users");
   const params = paramsSchema.parse(await searchParams);
-  const { rows, nextCursor, previousCursor, startOver } = await listUsers(db, params);
+  const { rows, ...page } = await listUsers(db, params);
+  const links = pageLinks(page);
   const filtered = Boolean(params.q || params.role || params.status);
   return (
     <>
@@ -74,14 +76,8 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
       <UsersTable
         rows={rows}
         meId={me.id}
-        previousHref={
-          previousCursor
-            ? usersHref({ ...params, after: undefined, before: previousCursor })
-            : startOver
-              ? usersHref({ ...params, after: undefined, before: undefined })
-              : null
-        }
-        nextHref={nextCursor ? usersHref({ ...params, before: undefined, after: nextCursor }) : null}
+        previousHref={links.previous && usersHref({ ...params, ...links.previous })}
+        nextHref={links.next && usersHref({ ...params, ...links.next })}
         empty={{
           title: filtered ? "Nobody matches these filters" : "Nobody here yet",
           body: (
