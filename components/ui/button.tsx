@@ -9,8 +9,7 @@ const variants = {
   // The portal's accent (Admin → Branding; components/brand-mark.tsx BrandStyle), #4f46e5 until one is
   // chosen. Saved accents carry white text at AA (lib/branding/contrast.ts); hover darkens it, so it
   // keeps that contrast. In dark a thin light ring keeps a dark accent (a navy) apart from the page.
-  primary:
-    "bg-[var(--brand-accent,#4f46e5)] text-[color:var(--brand-accent-fg,#fff)] hover:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_85%,black)] disabled:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_60%,white)] dark:ring-1 dark:ring-inset dark:ring-white/20",
+  primary: `${accentFill} hover:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_85%,black)] disabled:bg-[color-mix(in_oklab,var(--brand-accent,#4f46e5)_60%,white)] dark:ring-1 dark:ring-inset dark:ring-white/20`,
   // Disabled (a pager at its last page, say), greyed and without the hover, so it does not look like
   // it still goes somewhere.
   secondary:
