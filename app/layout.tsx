@@ -33,7 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           Skip to content
         </a>
         <SiteHeader session={session} theme={theme} />
-        <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6 sm:py-12">
+        <main id="main" className="mx-auto w-full max-w-(--page-max) flex-1 px-4 py-8 sm:px-6 sm:py-12">
           <StepUpProvider>{children}</StepUpProvider>
         </main>
         <SiteFooter />

@@ -8,7 +8,7 @@ export async function SiteFooter() {
   const brand = await getBranding();
   return (
     <footer className="border-t border-zinc-200 py-6 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
-      <div className="mx-auto flex max-w-6xl flex-col items-center gap-3 px-4 sm:flex-row sm:justify-between sm:px-6">
+      <div className="mx-auto flex max-w-(--page-max) flex-col items-center gap-3 px-4 sm:flex-row sm:justify-between sm:px-6">
         {/* A name without spaces (up to 40 characters) breaks anywhere rather than widening a phone's page. */}
         <p data-testid="footer-brand" className="max-w-full text-center wrap-anywhere">
           {brand.name}

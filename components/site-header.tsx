@@ -14,7 +14,7 @@ import { ThemeSwitcher } from "./theme/theme-switcher";
 export function SiteHeader({ session, theme }: { session: SessionState; theme: Theme }) {
   return (
     <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-950/80" data-testid="site-header">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-(--page-max) flex-wrap items-center gap-x-4 gap-y-3 sm:gap-x-6 px-4 py-3 sm:px-6">
         {/* A long portal name (up to 40 characters) is cut with an ellipsis, so the links stay on one
             row at 1280 px and nothing is wider than a phone; the whole name is its title. */}
         <Link

@@ -246,6 +246,30 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
   for (const name of [...KEY_COLUMNS, "Requested for"]) await expectInView(page, name);
 });
 
+test("at 1280 px the admin pages run wider: the queue's table fits without scrolling sideways, and the header, page and footer stay in line", async ({ page }) => {
+  const { email } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }]);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(email)}`);
+  await expect(page.getByTestId("queue-row")).toHaveCount(1);
+  // At 72rem the column beside the sidebar was 862 px and the table (995 px) scrolled inside its frame.
+  const frame = page.locator('[data-slot="data-table"] table').locator("xpath=..");
+  expect(await frame.evaluate((el) => el.scrollWidth - el.clientWidth), "the table's frame scrolls sideways").toBeLessThanOrEqual(0);
+  for (const name of [...KEY_COLUMNS, "Requested for", "Reason"]) await expectInView(page, name);
+  // The header's row, the page and the footer's row share their left edge (all read --page-max).
+  const lefts = await page.evaluate(() =>
+    ["body > header > div", "main#main", "body > footer > div"].map((s) => {
+      const el = document.querySelector(s);
+      if (!el) return null;
+      return Math.round(el.getBoundingClientRect().left + parseFloat(getComputedStyle(el).paddingLeft));
+    }),
+  );
+  expect(lefts.every((x) => x !== null && x === lefts[0]), `left edges ${lefts.join(", ")}`).toBe(true);
+  // And elsewhere the page keeps its reading width (72rem: 1152 px wide, centred).
+  await page.goto("/apis");
+  const mainWidth = await page.locator("main#main").evaluate((el) => el.getBoundingClientRect().width);
+  expect(mainWidth).toBe(1152);
+});
+
 test("on a phone the queue is cards, the panel opens in view with focus, and Escape returns focus to the row", async ({ page }) => {
   const { email } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }, { slug: "weather", plan: "Standard" }]);
   // Signed in at the desktop size (the helper reads the header's desktop name), then a phone.

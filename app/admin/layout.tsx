@@ -9,8 +9,9 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   const user = await requireRole(APPROVER_ROLES, "/admin");
   // Not awaited: the badges stream in (AdminNav), so a slow count never holds back the page.
   const counts = navCountsOrNone(db, user);
+  // data-wide-page: admin pages are tables, so the page runs wider here (app/globals.css, --page-max).
   return (
-    <div className="grid gap-4 lg:grid-cols-[13rem_1fr] lg:gap-8">
+    <div data-wide-page className="grid gap-4 lg:grid-cols-[12rem_1fr] lg:gap-8">
       <AdminNav isAdmin={user.role === "admin"} counts={counts} />
       <div className="min-w-0">{children}</div>
     </div>
