@@ -62,3 +62,27 @@ test("an unknown product slug gets the 404 page", async ({ page }) => {
     await expect(page).toHaveTitle(/^Page not found · ./);
   }
 });
+
+test("on a 390 px phone a product page offers its plans at once, and the link lands on them", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/apis/payments");
+  const jump = page.getByRole("link", { name: /^Choose a plan/ });
+  // Within the first screen, without scrolling.
+  const box = await jump.boundingBox();
+  expect(box, "the plans link is shown").not.toBeNull();
+  if (box) expect(box.y + box.height, "the plans link within the first screen").toBeLessThanOrEqual(844);
+  const heading = page.getByRole("heading", { level: 2, name: "Plans", exact: true });
+  await expect(heading).not.toBeInViewport();
+  await jump.click();
+  await expect(page).toHaveURL(/#plans$/);
+  await expect(heading).toBeInViewport();
+  await expect(heading).toBeFocused();
+  await expect(page.getByTestId("plan").first()).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "no sideways scroll at 390 px").toBeLessThanOrEqual(390);
+
+  // From 1024 px the plans sit beside the overview: no link needed.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/apis/payments");
+  await expect(jump).toBeHidden();
+  await expect(heading).toBeInViewport();
+});
