@@ -318,3 +318,15 @@ test("on a phone the queue is cards, the panel opens in view with focus, and Esc
   await expect(panel).toHaveCount(0);
   await expect(rows.nth(1).getByRole("link").first()).toBeFocused();
 });
+
+test("the filter bar's Apply and Reset share a middle line, on a desktop and on a phone", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev", "/admin/requests");
+  const filters = page.getByRole("form", { name: "Filter requests" });
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    const apply = await filters.getByRole("button", { name: "Apply filters" }).boundingBox();
+    const reset = await filters.getByRole("link", { name: "Reset" }).boundingBox();
+    if (!apply || !reset) throw new Error("Apply or Reset not shown");
+    expect(Math.abs(apply.y + apply.height / 2 - (reset.y + reset.height / 2)), `centres at ${viewport.width} px`).toBeLessThanOrEqual(2);
+  }
+});
