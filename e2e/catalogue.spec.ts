@@ -86,3 +86,24 @@ test("on a 390 px phone a product page offers its plans at once, and the link la
   await expect(jump).toBeHidden();
   await expect(heading).toBeInViewport();
 });
+
+test("a tag reads the same on the home page and in the catalogue, and its filter still works", async ({ page }) => {
+  await page.goto("/");
+  const category = page.getByRole("list", { name: "Categories" }).locator('a[href="/apis?tag=finance"] span').first();
+  // As rendered (innerText takes CSS text-transform into account).
+  await expect(category).toHaveText("Finance", { useInnerText: true });
+
+  await page.goto("/apis");
+  const chip = page.getByRole("navigation", { name: "Filter by tag" }).locator('a[href="/apis?tag=finance"]');
+  await expect(chip).toHaveText("Finance", { useInnerText: true });
+  const cardTags = page.getByRole("list", { name: "API products" }).getByText("Finance", { exact: true });
+  await expect(cardTags.first()).toHaveText("Finance", { useInnerText: true });
+
+  await chip.click();
+  await expect(page).toHaveURL(/tag=finance$/);
+  await expect(chip).toHaveAttribute("aria-current", "page");
+  await expect(page.getByText(/ APIs? tagged Finance$/)).toBeVisible();
+  const listed = page.getByRole("list", { name: "API products" }).getByRole("listitem");
+  await expect(listed.first()).toBeVisible();
+  for (const card of await listed.all()) await expect(card.getByText("Finance", { exact: true })).toBeVisible();
+});

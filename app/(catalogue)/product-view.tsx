@@ -9,6 +9,7 @@ import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import type { CataloguePlan, CatalogueProductDetail } from "@/lib/catalogue/queries";
 import type { SnippetTarget } from "@/lib/catalogue/snippets";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 import { CodeSnippets } from "./code-snippets";
 import { CopyButton } from "./copy-button";
 
@@ -140,7 +141,7 @@ export function ProductView({
           <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
           {product.tags.map((t) => (
             <a key={t} href={`/apis?tag=${encodeURIComponent(t)}`} className="rounded-full focus-visible:outline-2 focus-visible:outline-indigo-500">
-              <Badge>{t}</Badge>
+              <Badge>{tagLabel(t)}</Badge>
             </a>
           ))}
         </div>
