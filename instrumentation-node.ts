@@ -2,7 +2,8 @@
 // starts the in-process job worker (emails) unless PORTICO_WORKER=off, e.g. when `npm run worker` runs separately,
 // and the dedicated verify listener for gateways when PORTICO_VERIFY_PORT is set. Before any of them,
 // the change listener: every instance hears what another committed (lib/coherence/changes.ts), and
-// drops the catalogue pages and verify key lookups it cached from those tables.
+// drops the catalogue pages and verify key lookups it cached from those tables. It also warns when no
+// email can reach anyone (lib/mail/can-send-email.ts): sign-in by email would otherwise fail silently.
 import { createDb } from "@/db/connect";
 import { startProcessChanges } from "@/lib/coherence/changes";
 import { expireCatalogueOnChange } from "@/lib/coherence/next-tags";
@@ -10,6 +11,7 @@ import { env } from "@/lib/env";
 import { startWorker } from "@/lib/jobs/start-worker";
 import { processVerifyContext } from "@/lib/keys/verify-context";
 import { startVerifyServer } from "@/lib/keys/verify-server";
+import { canSendEmail, NO_EMAIL_WARNING } from "@/lib/mail/can-send-email";
 import { transportFromEnv } from "@/lib/mail/transport-from-env";
 import { installPeerAddressHeader } from "@/lib/net/peer-address";
 
@@ -24,6 +26,8 @@ if (process.env.NEXT_PHASE !== "phase-production-build") {
   await changes.ready(1000);
   process.once("SIGTERM", () => void changes.close());
 }
+
+if (process.env.NEXT_PHASE !== "phase-production-build" && !canSendEmail()) console.warn(NO_EMAIL_WARNING);
 
 if (env.worker === "inline") {
   const worker = await startWorker({

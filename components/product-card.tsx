@@ -1,5 +1,6 @@
 import { Link } from "@/components/ui/link";
 import type { CatalogueProduct } from "@/lib/catalogue/queries";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 import { Badge } from "./ui/badge";
 
 export const authMethodLabel = { api_key: "API key", oauth2: "OAuth 2.0" } as const;
@@ -18,7 +19,7 @@ export function ProductCard({ product, headingLevel = 2 }: { product: CatalogueP
       <div className="mt-4 flex flex-wrap items-center gap-1.5">
         <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
         {product.tags.map((tag) => (
-          <Badge key={tag}>{tag}</Badge>
+          <Badge key={tag}>{tagLabel(tag)}</Badge>
         ))}
         <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400">
           {product.planCount} {product.planCount === 1 ? "plan" : "plans"}

@@ -151,3 +151,15 @@ test("a request's timeline names it and links to its admin page", async ({ page 
   await expect(subject).toHaveAttribute("href", `/admin/requests/${requestId}`);
   await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });
+
+test("the audit filter's Apply and Clear share a middle line", async ({ page }) => {
+  await signInAs(page, "admin@portico.dev", "/admin/audit");
+  const filters = page.getByRole("search", { name: "Filter the audit log" });
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    const apply = await filters.getByRole("button", { name: "Apply" }).boundingBox();
+    const clear = await filters.getByRole("link", { name: "Clear" }).boundingBox();
+    if (!apply || !clear) throw new Error("Apply or Clear not shown");
+    expect(Math.abs(apply.y + apply.height / 2 - (clear.y + clear.height / 2)), `centres at ${viewport.width} px`).toBeLessThanOrEqual(2);
+  }
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { eq } from "drizzle-orm";
-import { accessRequests, plans, products, users } from "../db/schema";
+import { eq, inArray } from "drizzle-orm";
+import { accessRequests, auditEvents, plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
@@ -121,6 +121,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/)).toBeFocused();
   await page.getByRole("region", { name: "Bulk decision" }).getByLabel(/Comment/).fill("Tell us your expected volume.");
   await page.getByRole("region", { name: "Bulk decision" }).getByRole("button", { name: "Deny" }).click();
+  await page.getByRole("group", { name: "Deny 1 request?" }).getByRole("button", { name: "Deny now" }).click();
   await expect(page.getByTestId("bulk-result")).toHaveText(/^Denied 1: .+ for App 3\.$/);
 
   // The consumer sees the decisions and the comment.
@@ -137,6 +138,52 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   const mine = page.getByRole("listitem").filter({ hasText: email });
   await expect(mine.filter({ hasText: `Good news ${tag}:` })).toHaveCount(3);
   await expect(mine.filter({ hasText: `Sorry ${tag}:` })).toHaveCount(1);
+});
+
+test("a bulk denial asks first: Escape and Cancel leave every request pending, confirming denies them all", async ({ page }) => {
+  const { ids, tag } = await consumerWithRequests([
+    { slug: "payments", plan: "Standard" },
+    { slug: "invoices", plan: "Standard" },
+    { slug: "weather", plan: "Standard" },
+  ]);
+  const statuses = async () =>
+    (await conn.db.select({ status: accessRequests.status }).from(accessRequests).where(inArray(accessRequests.id, ids))).map((r) => r.status);
+  const events = async () => (await conn.db.select({ id: auditEvents.id }).from(auditEvents).where(inArray(auditEvents.subjectId, ids))).length;
+  const eventsBefore = await events();
+
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}`);
+  const rows = page.getByTestId("queue-row");
+  await expect(rows).toHaveCount(3);
+  for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();
+  const bulk = page.getByRole("region", { name: "Bulk decision" });
+  await bulk.getByLabel(/Comment/).fill("Not this quarter.");
+  const deny = bulk.getByRole("button", { name: "Deny 3" });
+  const confirm = bulk.getByRole("group", { name: "Deny 3 requests?" });
+
+  // The click only asks; the safe choice has the focus, and Escape steps back to Deny.
+  await deny.click();
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await expect(bulk.getByRole("button", { name: "Approve 3" })).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(confirm).toHaveCount(0);
+  await expect(deny).toBeFocused();
+
+  // Cancel does the same, and the comment is still there.
+  await deny.click();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(deny).toBeFocused();
+  await expect(bulk.getByLabel(/Comment/)).toHaveValue("Not this quarter.");
+  await expect(rows.filter({ hasText: "Pending" })).toHaveCount(3);
+  expect(await statuses()).toEqual(["pending", "pending", "pending"]);
+  expect(await events()).toBe(eventsBefore);
+
+  // Confirming denies all three.
+  await deny.click();
+  await confirm.getByRole("button", { name: "Deny 3 now" }).click();
+  await expect(page.getByTestId("bulk-result")).toHaveText(/^Denied 3: /);
+  expect(await statuses()).toEqual(["denied", "denied", "denied"]);
 });
 
 test("a bulk approval where one request was decided meanwhile names what was approved and lists the one left alone", async ({ page }) => {
@@ -294,4 +341,16 @@ test("on a phone the queue is cards, the panel opens in view with focus, and Esc
   await page.keyboard.press("Escape");
   await expect(panel).toHaveCount(0);
   await expect(rows.nth(1).getByRole("link").first()).toBeFocused();
+});
+
+test("the filter bar's Apply and Reset share a middle line, on a desktop and on a phone", async ({ page }) => {
+  await signInAs(page, "owner@portico.dev", "/admin/requests");
+  const filters = page.getByRole("form", { name: "Filter requests" });
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    const apply = await filters.getByRole("button", { name: "Apply filters" }).boundingBox();
+    const reset = await filters.getByRole("link", { name: "Reset" }).boundingBox();
+    if (!apply || !reset) throw new Error("Apply or Reset not shown");
+    expect(Math.abs(apply.y + apply.height / 2 - (reset.y + reset.height / 2)), `centres at ${viewport.width} px`).toBeLessThanOrEqual(2);
+  }
 });

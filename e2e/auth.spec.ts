@@ -1,8 +1,11 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
 import { signInByLink, signInFromHere } from "./helpers";
+import { freePort } from "./net";
+import { ownInstance } from "./own-instance";
 
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
@@ -158,4 +161,37 @@ test("over the sign-in limits, the form and a direct POST answer as for a link s
     select (select count(*)::int from verification_tokens where identifier like ${`flood-${tag}%`}) as tokens,
            (select count(*)::int from email_messages where "to" like ${`flood-${tag}%`}) as emails`;
   expect(row).toEqual({ tokens: 0, emails: 0 });
+});
+
+const NO_EMAIL_NOTICE = "This portal cannot send sign-in emails yet. Its administrator must configure an email provider — see docs/deploy.md.";
+
+test("this suite's server (dev mailbox on) offers the email form and did not warn about email at start", async ({ page }) => {
+  await page.goto("/signin");
+  await expect(page.getByLabel("Email address")).toBeVisible();
+  await expect(page.getByTestId("no-email-notice")).toHaveCount(0);
+  const log = fs.existsSync(".data/e2e-server.log") ? fs.readFileSync(".data/e2e-server.log", "utf8") : "";
+  expect(log).not.toContain("Portico cannot send email");
+});
+
+test("in production with no email provider and no dev mailbox, /signin says a link cannot come, and the server warned at start", async ({ page }) => {
+  // The suite's build on a database of its own: this server's worker (inline, the one that would
+  // send) touches none of the suite's jobs.
+  const server = await ownInstance("no email", await freePort(), { PORTICO_DEV_MAILBOX: "off", RESEND_API_KEY: "" });
+  try {
+    expect(server.web.log()).toMatch(/Portico cannot send email: .* Set RESEND_API_KEY and EMAIL_FROM \(see docs\/deploy\.md\)\./);
+    await page.goto(`${server.url}/signin`);
+    await expect(page.getByTestId("no-email-notice")).toHaveText(NO_EMAIL_NOTICE);
+    // No form that would only pretend, and no promise of an email.
+    await expect(page.getByLabel("Email address")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Email me a sign-in link" })).toHaveCount(0);
+    await expect(page.getByText(/check your email|we will email/i)).toHaveCount(0);
+    // Nor does the page a sign-in would have ended on.
+    await page.goto(`${server.url}/signin/check-email?email=someone%40example.com`);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("No sign-in email was sent");
+    await expect(page.getByText(NO_EMAIL_NOTICE)).toBeVisible();
+    await expect(page.getByText(/we sent/i)).toHaveCount(0);
+    await expect(page).toHaveTitle(/^No sign-in email was sent/);
+  } finally {
+    await server.stop();
+  }
 });

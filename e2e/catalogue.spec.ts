@@ -62,3 +62,48 @@ test("an unknown product slug gets the 404 page", async ({ page }) => {
     await expect(page).toHaveTitle(/^Page not found · ./);
   }
 });
+
+test("on a 390 px phone a product page offers its plans at once, and the link lands on them", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/apis/payments");
+  const jump = page.getByRole("link", { name: /^Choose a plan/ });
+  // Within the first screen, without scrolling.
+  const box = await jump.boundingBox();
+  expect(box, "the plans link is shown").not.toBeNull();
+  if (box) expect(box.y + box.height, "the plans link within the first screen").toBeLessThanOrEqual(844);
+  const heading = page.getByRole("heading", { level: 2, name: "Plans", exact: true });
+  await expect(heading).not.toBeInViewport();
+  await jump.click();
+  await expect(page).toHaveURL(/#plans$/);
+  await expect(heading).toBeInViewport();
+  await expect(heading).toBeFocused();
+  await expect(page.getByTestId("plan").first()).toBeInViewport();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "no sideways scroll at 390 px").toBeLessThanOrEqual(390);
+
+  // From 1024 px the plans sit beside the overview: no link needed.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/apis/payments");
+  await expect(jump).toBeHidden();
+  await expect(heading).toBeInViewport();
+});
+
+test("a tag reads the same on the home page and in the catalogue, and its filter still works", async ({ page }) => {
+  await page.goto("/");
+  const category = page.getByRole("list", { name: "Categories" }).locator('a[href="/apis?tag=finance"] span').first();
+  // As rendered (innerText takes CSS text-transform into account).
+  await expect(category).toHaveText("Finance", { useInnerText: true });
+
+  await page.goto("/apis");
+  const chip = page.getByRole("navigation", { name: "Filter by tag" }).locator('a[href="/apis?tag=finance"]');
+  await expect(chip).toHaveText("Finance", { useInnerText: true });
+  const cardTags = page.getByRole("list", { name: "API products" }).getByText("Finance", { exact: true });
+  await expect(cardTags.first()).toHaveText("Finance", { useInnerText: true });
+
+  await chip.click();
+  await expect(page).toHaveURL(/tag=finance$/);
+  await expect(chip).toHaveAttribute("aria-current", "page");
+  await expect(page.getByText(/ APIs? tagged Finance$/)).toBeVisible();
+  const listed = page.getByRole("list", { name: "API products" }).getByRole("listitem");
+  await expect(listed.first()).toBeVisible();
+  for (const card of await listed.all()) await expect(card.getByText("Finance", { exact: true })).toBeVisible();
+});

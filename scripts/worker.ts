@@ -2,6 +2,7 @@
 import { surviveDroppedTypeFetches } from "../db/dropped-type-fetch";
 import { startWorker } from "../lib/jobs/start-worker";
 import { parseEnv } from "../lib/env";
+import { canSendEmail, NO_EMAIL_WARNING } from "../lib/mail/can-send-email";
 import { outboxTransport, resendTransport } from "../lib/mail/transport";
 
 // A database restarting while a pool connects must not end the worker (Next's server logs it itself).
@@ -14,6 +15,7 @@ const worker = await startWorker({
   baseUrl: env.baseUrl,
 });
 console.log("Portico worker running. Ctrl-C to stop.");
+if (!canSendEmail(env)) console.warn(NO_EMAIL_WARNING);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 }

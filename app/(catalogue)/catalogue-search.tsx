@@ -1,6 +1,7 @@
 import { accentFill, Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Input } from "@/components/ui/input";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 
 /** Plain GET form: search works without JavaScript and every view has a shareable URL. */
 export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | undefined; tags: string[] }) {
@@ -37,7 +38,7 @@ export function CatalogueSearch({ q, tag, tags }: { q: string; tag: string | und
                   : "border-zinc-300 text-zinc-700 hover:border-indigo-400 dark:border-zinc-700 dark:text-zinc-300",
               )}
             >
-              {t ?? "All"}
+              {t === undefined ? "All" : tagLabel(t)}
             </a>
           );
         })}

@@ -2,6 +2,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { cachedProducts, cachedTags } from "@/lib/catalogue/cached";
 import { listPublishedProducts } from "@/lib/catalogue/queries";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 import { CatalogueSearch } from "./catalogue-search";
 import { ProductGrid } from "./product-grid";
 
@@ -18,7 +19,7 @@ export async function CatalogueView({ q, tag }: { q: string; tag: string | undef
       <p className="mb-4 text-sm text-zinc-500 dark:text-zinc-400" aria-live="polite">
         {products.length} {products.length === 1 ? "API" : "APIs"}
         {q ? ` matching “${q}”` : ""}
-        {tag ? ` tagged ${tag}` : ""}
+        {tag ? ` tagged ${tagLabel(tag)}` : ""}
       </p>
       <ProductGrid products={products} filtered={Boolean(q || tag)} />
     </>

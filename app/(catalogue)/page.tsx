@@ -4,6 +4,7 @@ import { accentFill, Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { getBranding } from "@/lib/branding/get-branding";
 import { cachedCategories, cachedFeaturedProducts, cachedProducts } from "@/lib/catalogue/cached";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 
 // Served from the static cache (nothing here depends on who is looking); refreshed by the catalogue tag.
 export const revalidate = 300;
@@ -65,10 +66,10 @@ export default async function HomePage() {
                 {/* A plain link: the tag reaches the server as a query string (see proxy.ts). */}
                 <a
                   href={`/apis?tag=${encodeURIComponent(c.tag)}`}
-                  className="flex items-center justify-between rounded-lg border border-zinc-200 bg-white px-4 py-3 text-sm font-medium capitalize shadow-sm hover:border-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-indigo-700"
+                  className="flex items-center justify-between rounded-lg border border-zinc-200 bg-white px-4 py-3 text-sm font-medium shadow-sm hover:border-indigo-300 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-indigo-700"
                 >
-                  <span>{c.tag}</span>
-                  <span className="text-xs font-normal text-zinc-600 normal-case dark:text-zinc-400">
+                  <span>{tagLabel(c.tag)}</span>
+                  <span className="text-xs font-normal text-zinc-600 dark:text-zinc-400">
                     {c.count} {c.count === 1 ? "API" : "APIs"}
                   </span>
                 </a>

@@ -4,10 +4,12 @@ import { Markdown } from "@/components/markdown";
 import { authMethodLabel } from "@/components/product-card";
 import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import type { CataloguePlan, CatalogueProductDetail } from "@/lib/catalogue/queries";
 import type { SnippetTarget } from "@/lib/catalogue/snippets";
+import { tagLabel } from "@/lib/catalogue/tag-label";
 import { CodeSnippets } from "./code-snippets";
 import { CopyButton } from "./copy-button";
 
@@ -139,10 +141,20 @@ export function ProductView({
           <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
           {product.tags.map((t) => (
             <a key={t} href={`/apis?tag=${encodeURIComponent(t)}`} className="rounded-full focus-visible:outline-2 focus-visible:outline-indigo-500">
-              <Badge>{t}</Badge>
+              <Badge>{tagLabel(t)}</Badge>
             </a>
           ))}
         </div>
+        {product.plans.length > 0 ? (
+          // Below lg the plans come after the whole overview (a phone scrolls past 1,000 px of it):
+          // what a visitor came to choose is one tap away. From lg they sit beside it, in view.
+          <Button asChild variant="secondary" size="sm" className="mt-4 lg:hidden">
+            <a href="#plans" data-testid="jump-to-plans">
+              Choose a plan{product.plans.length > 1 ? ` (${product.plans.length})` : ""}
+              <span aria-hidden="true">↓</span>
+            </a>
+          </Button>
+        ) : null}
       </header>
       <div className="grid gap-10 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <div className="min-w-0 space-y-10">
@@ -166,7 +178,8 @@ export function ProductView({
           </section>
         </div>
         <section aria-labelledby="plans" className="lg:sticky lg:top-6 lg:self-start">
-          <h2 id="plans" className="mb-3 text-xl font-semibold">
+          {/* Focusable so the jump link above leaves the keyboard here, not at the top of the page. */}
+          <h2 id="plans" tabIndex={-1} className="mb-3 text-xl font-semibold focus:outline-none focus-visible:outline-2">
             Plans
           </h2>
           {product.plans.length === 0 ? (

@@ -128,7 +128,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </label>
         <div className="flex items-end gap-2">
           <Button type="submit">Apply</Button>
-          <Link href="/admin/audit" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
+          <Link href="/admin/audit" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
             Clear
           </Link>
         </div>

@@ -29,7 +29,7 @@ export function BulkDecision({
           </li>
         ))}
       </ul>
-      <DecisionForm requestIds={requests.map((r) => r.id)} onDone={onDone} />
+      <DecisionForm requestIds={requests.map((r) => r.id)} onDone={onDone} confirmDeny />
     </div>
   );
 }

@@ -1,16 +1,30 @@
 "use client";
 
 import { type FormEvent, useEffect, useRef } from "react";
+import { ConfirmStepButtons } from "@/components/confirm-step-buttons";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
+import { useConfirmStep } from "@/components/use-confirm-step";
 import { useFocusBack } from "@/components/use-focus-back";
 import { useHydrated } from "@/components/use-hydrated";
 import { decideAction } from "./actions";
 
-/** Approve or deny one or many requests. A comment is optional to approve and required to deny (the requester reads it). */
-export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onDone?: (result: { ok: boolean; message: string }) => void }) {
+/**
+ * Approve or deny one or many requests. A comment is optional to approve and required to deny (the
+ * requester reads it). With `confirmDeny` (the bulk form, where one click would end several requests
+ * at once) Deny asks first, in place; Cancel or Escape leaves every request pending.
+ */
+export function DecisionForm({
+  requestIds,
+  onDone,
+  confirmDeny = false,
+}: {
+  requestIds: string[];
+  onDone?: (result: { ok: boolean; message: string }) => void;
+  confirmDeny?: boolean;
+}) {
   // A field to fix keeps the form (and the selection) open; anything else is reported by the caller.
   // A step-up (a code from the authenticator) keeps the form as typed and sends it again.
   const formRef = useRef<HTMLFormElement>(null);
@@ -21,6 +35,7 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
     else if (result.message) (result.ok ? toast.success : toast.error)(result.message);
   });
   const n = requestIds.length;
+  const denyStep = useConfirmStep({ busy: pending });
   // The action is a client function: before hydration a click would be lost, so the buttons wait.
   const ready = useHydrated() && !pending && n > 0;
   const id = `comment-${requestIds[0] ?? "none"}-${n}`;
@@ -37,11 +52,26 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
   useFocusBack(submitter, pending);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     const by = (event.nativeEvent as SubmitEvent).submitter;
+    // A denial without a comment goes straight to the server, which refuses it and says why next to
+    // the field: there is nothing to confirm yet.
+    const comment = new FormData(event.currentTarget).get("comment");
+    if (confirmDeny && !denyStep.confirming && by instanceof HTMLButtonElement && by.value === "deny" && typeof comment === "string" && comment.trim()) {
+      event.preventDefault();
+      denyStep.open();
+      return;
+    }
     submitter.current = by instanceof HTMLButtonElement ? by : null;
     onSubmit(event);
   };
   return (
-    <form ref={formRef} onSubmit={submit} className="space-y-3" aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}>
+    <form
+      ref={formRef}
+      onSubmit={submit}
+      // Escape anywhere in the form while Deny asks (the comment box too) steps back.
+      onKeyDown={denyStep.confirming ? denyStep.onKeyDown : undefined}
+      className="space-y-3"
+      aria-label={n === 1 ? "Decide this request" : `Decide ${n} requests`}
+    >
       <input type="hidden" name="requestIds" value={requestIds.join(",")} />
       <label htmlFor={id} className="block text-sm font-medium">
         Comment (required to deny; the requester reads it)
@@ -61,14 +91,24 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
           {commentError}
         </p>
       ) : null}
-      <div className="flex gap-2">
-        <Button type="submit" name="decision" value="approve" disabled={!ready}>
-          {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
-        </Button>
-        <Button type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>
-          {n === 1 ? "Deny" : `Deny ${n}`}
-        </Button>
-      </div>
+      {denyStep.confirming ? (
+        <div role="group" aria-label={denyQuestion(n)} className="space-y-2">
+          <input type="hidden" name="decision" value="deny" />
+          <p className="text-sm font-medium">
+            {denyQuestion(n)} {n === 1 ? "The requester is" : "Each requester is"} emailed your comment. This cannot be undone.
+          </p>
+          <ConfirmStepButtons step={denyStep} pending={pending} confirmLabel={n === 1 ? "Deny now" : `Deny ${n} now`} pendingLabel="Denying…" />
+        </div>
+      ) : (
+        <div className="flex gap-2">
+          <Button type="submit" name="decision" value="approve" disabled={!ready}>
+            {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
+          </Button>
+          <Button ref={denyStep.triggerRef} type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>
+            {n === 1 ? "Deny" : `Deny ${n}`}
+          </Button>
+        </div>
+      )}
       {pending && n > 1 ? (
         // The decisions run in one transaction: no count to show, but the wait is visible.
         <progress aria-label={`Deciding ${n} requests`} className="h-2 w-full accent-indigo-600" />
@@ -78,4 +118,8 @@ export function DecisionForm({ requestIds, onDone }: { requestIds: string[]; onD
       </p>
     </form>
   );
+}
+
+function denyQuestion(n: number) {
+  return n === 1 ? "Deny 1 request?" : `Deny ${n} requests?`;
 }

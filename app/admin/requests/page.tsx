@@ -90,7 +90,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           <input type="hidden" name="sort" value={params.sort} />
           <input type="hidden" name="dir" value={params.dir} />
           <Button type="submit">Apply filters</Button>
-          <a href="/admin/requests" className="text-sm text-indigo-600 dark:text-indigo-400 underline">
+          {/* As tall as the button (h-10, text centred in it), so the two share a middle line. */}
+          <a href="/admin/requests" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
             Reset
           </a>
         </div>

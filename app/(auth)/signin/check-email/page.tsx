@@ -1,13 +1,24 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Link } from "@/components/ui/link";
+import { canSendEmail, NO_EMAIL_SIGN_IN } from "@/lib/mail/can-send-email";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 
-export const metadata: Metadata = { title: "Check your email" };
+export function generateMetadata(): Metadata {
+  return { title: canSendEmail() ? "Check your email" : "No sign-in email was sent" };
+}
 
 export default async function CheckEmailPage({ searchParams }: PageProps<"/signin/check-email">) {
   const { email } = await searchParams;
   const address = typeof email === "string" ? email.slice(0, 254) : null;
+  if (!canSendEmail()) {
+    return (
+      <div className="mx-auto max-w-md text-center">
+        <h1 className="text-2xl font-semibold">No sign-in email was sent</h1>
+        <p className="mt-3 text-zinc-600 dark:text-zinc-400">{NO_EMAIL_SIGN_IN}</p>
+      </div>
+    );
+  }
   return (
     <div className="mx-auto max-w-md text-center">
       <h1 className="text-2xl font-semibold">Check your email</h1>

@@ -169,7 +169,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           <div className="flex items-end gap-3">
             <Button type="submit">Apply</Button>
             {filtered ? (
-              <Link href={base} className="pb-2 text-sm text-indigo-600 dark:text-indigo-400 underline">
+              <Link href={base} className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
                 Clear
               </Link>
             ) : null}
