@@ -24,7 +24,7 @@ export function ConfirmStepButtons({
 }) {
   return (
     <div className="flex flex-wrap gap-2">
-      <Button type="submit" size="sm" variant={destructive ? "danger" : undefined} disabled={pending}>
+      <Button type="submit" size="sm" variant={destructive ? "destructive" : undefined} disabled={pending}>
         {pending ? pendingLabel : confirmLabel}
       </Button>
       <Button ref={step.focusRef} type="button" size="sm" variant="secondary" onClick={step.close}>

@@ -79,7 +79,7 @@ export function OAuthClientControls({ id, appId, clientId, usesSecret, maxGraceH
               <input type="hidden" name="id" value={id} />
               <input type="hidden" name="appId" value={appId} />
               <input type="hidden" name="reason" value={reason} />
-              <Button type="submit" variant={reason === "revoked" ? "danger" : "secondary"} disabled={end.pending}>
+              <Button type="submit" variant={reason === "revoked" ? "destructive" : "secondary"} disabled={end.pending}>
                 {reason === "revoked" ? "Revoke (it leaked)" : "Give up this client (done with it)"}
               </Button>
             </form>

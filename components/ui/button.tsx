@@ -18,8 +18,6 @@ const variants = {
     "text-zinc-700 hover:bg-zinc-100 disabled:text-zinc-400 disabled:hover:bg-transparent dark:text-zinc-200 dark:hover:bg-zinc-800 dark:disabled:text-zinc-500 dark:disabled:hover:bg-transparent",
   /** Only for what destroys or takes away (revoke, deny, delete, disable): the one red button. */
   destructive: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400 dark:bg-red-700 dark:hover:bg-red-600",
-  /** @deprecated the old name of `destructive`. */
-  danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400 dark:bg-red-700 dark:hover:bg-red-600",
 } as const;
 
 export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {

@@ -10,6 +10,7 @@ import { requireRole } from "@/lib/auth/guards";
 import { AUDIT_ACTION_GROUPS, auditActionWords } from "@/lib/audit/action-words";
 import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
 import { subjectKey, subjectNames } from "@/lib/audit/subject-names";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -128,7 +129,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         </label>
         <div className="flex items-end gap-2">
           <Button type="submit">Apply</Button>
-          <Link href="/admin/audit" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
+          <Link href="/admin/audit" className={filterResetClass}>
             Clear
           </Link>
         </div>

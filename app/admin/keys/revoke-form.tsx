@@ -73,7 +73,7 @@ export function RevokeForm({
       />
       {state?.fieldErrors?.reason ? <p className="text-sm text-red-600 dark:text-red-400">{state.fieldErrors.reason}</p> : null}
       <div className="flex gap-2">
-        <Button type="submit" size="sm" variant="danger" disabled={pending}>
+        <Button type="submit" size="sm" variant="destructive" disabled={pending}>
           {pending ? "Revoking…" : "Revoke now"}
         </Button>
         <Button type="button" size="sm" variant="secondary" onClick={step.close}>

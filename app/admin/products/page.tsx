@@ -8,6 +8,7 @@ import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { Input } from "@/components/ui/input";
 import { listManagedProducts, productListParams } from "@/lib/products/list-products";
 import { ProductsTable } from "./products-table";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Products" };
 
@@ -46,7 +47,7 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
           Search
         </Button>
         {filtered ? (
-          <Link href="/admin/products" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
+          <Link href="/admin/products" className={filterResetClass}>
             Clear
           </Link>
         ) : null}

@@ -104,7 +104,7 @@ export function DecisionForm({
           <Button type="submit" name="decision" value="approve" disabled={!ready}>
             {pending ? "Working…" : n === 1 ? "Approve" : `Approve ${n}`}
           </Button>
-          <Button ref={denyStep.triggerRef} type="submit" name="decision" value="deny" variant="danger" disabled={!ready}>
+          <Button ref={denyStep.triggerRef} type="submit" name="decision" value="deny" variant="destructive" disabled={!ready}>
             {n === 1 ? "Deny" : `Deny ${n}`}
           </Button>
         </div>

@@ -18,6 +18,7 @@ import { DetailPanel } from "./detail-panel";
 import { MoreFilters } from "./more-filters";
 import { PanelSheet } from "./panel-sheet";
 import { QueueTable, type QueueTableRow } from "./queue-table";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Approval queue" };
 
@@ -91,7 +92,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
           <input type="hidden" name="dir" value={params.dir} />
           <Button type="submit">Apply filters</Button>
           {/* As tall as the button (h-10, text centred in it), so the two share a middle line. */}
-          <a href="/admin/requests" className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
+          <a href="/admin/requests" className={filterResetClass}>
             Reset
           </a>
         </div>

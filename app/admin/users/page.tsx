@@ -10,6 +10,7 @@ import { requireRole } from "@/lib/auth/guards";
 import { pageLinks } from "@/lib/paging/keyset";
 import { USER_STATUSES, listUsers } from "@/lib/users/user-admin";
 import { UsersTable } from "./users-table";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -68,7 +69,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         </label>
         <Button type="submit">Search</Button>
         {filtered ? (
-          <Link href="/admin/users" className="h-10 content-center text-sm text-indigo-600 underline dark:text-indigo-400">
+          <Link href="/admin/users" className={filterResetClass}>
             Clear
           </Link>
         ) : null}

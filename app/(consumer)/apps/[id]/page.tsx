@@ -27,6 +27,7 @@ import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 // The chart's filters (a GET form): one key, one product. The product travels as "=slug" so that
 // "=" (calls that named no product) differs from "" (all products).
@@ -138,7 +139,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                 Show
               </button>
               {filtered ? (
-                <Link href={`/apps/${app.id}`} className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
+                <Link href={`/apps/${app.id}`} className={filterResetClass}>
                   Show all calls
                 </Link>
               ) : null}

@@ -11,7 +11,7 @@ import { changeProductStatusAction } from "../actions";
 
 type Status = "draft" | "published" | "archived";
 
-const choices: Record<Status, { change: "publish" | "unpublish" | "archive" | "restore"; label: string; variant: "primary" | "secondary" | "danger" }[]> = {
+const choices: Record<Status, { change: "publish" | "unpublish" | "archive" | "restore"; label: string; variant: "primary" | "secondary" | "destructive" }[]> = {
   draft: [
     { change: "publish", label: "Publish", variant: "primary" },
     { change: "archive", label: "Archive", variant: "secondary" },

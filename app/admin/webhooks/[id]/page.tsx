@@ -26,6 +26,7 @@ import {
 import { EndpointActions } from "../endpoint-actions";
 import { EndpointStatus } from "../endpoint-status";
 import { RecoverForm, ResendButton } from "../message-actions";
+import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Webhook endpoint" };
 
@@ -169,7 +170,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           <div className="flex items-end gap-3">
             <Button type="submit">Apply</Button>
             {filtered ? (
-              <Link href={base} className="h-10 content-center text-sm text-indigo-600 dark:text-indigo-400 underline">
+              <Link href={base} className={filterResetClass}>
                 Clear
               </Link>
             ) : null}
