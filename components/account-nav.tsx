@@ -3,8 +3,8 @@
 import { Link } from "@/components/ui/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { signOutAction } from "@/app/(auth)/signin/actions";
 import type { SessionState } from "@/lib/session/header-session";
+import { AccountMenu } from "./account-menu";
 import type { Theme } from "./theme/theme";
 import { ThemeSwitcher } from "./theme/theme-switcher";
 import { toast } from "./toast";
@@ -75,7 +75,9 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
   // then stack under the bar. Sign in stays in the bar.
   const collapsible = `${menuOpen ? "flex" : "hidden"} order-last w-full sm:order-none sm:flex sm:w-auto`;
   const closeOnEscape = (event: React.KeyboardEvent) => {
-    if (event.key === "Escape" && menuOpen) {
+    // An Escape that closed a menu inside (account, theme) reaches here through React's tree but
+    // was already used: Radix marks it handled. Only the next Escape closes this one.
+    if (event.key === "Escape" && menuOpen && !event.defaultPrevented) {
       setMenuOpen(false);
       menuButton.current?.focus();
     }
@@ -152,20 +154,7 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
             Account unavailable, retrying…
           </span>
         ) : user ? (
-          <>
-            <span data-testid="signed-in-as" className="text-zinc-700 dark:text-zinc-300">
-              {user.name ?? user.email}
-              <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">({user.role})</span>
-            </span>
-            <Link href="/account/security" className={linkClass}>
-              Security
-            </Link>
-            <form action={signOutAction}>
-              <Button variant="ghost" size="sm" type="submit">
-                Sign out
-              </Button>
-            </form>
-          </>
+          <AccountMenu user={user} />
         ) : (
           <Button asChild size="sm">
             <Link href={`/signin?callbackUrl=${encodeURIComponent(pathname)}`}>Sign in</Link>

@@ -67,6 +67,65 @@ test("the badges count what each viewer may decide: an owner never counts anothe
   await expect(adminNav(page).getByRole("link", { name: `Approval queue ${navCountText(expected.queue)} pending` })).toBeVisible();
 });
 
+/** The sidebar's groups and their links, in order, as an admin sees them. */
+const ADMIN_GROUPS: [string, string[]][] = [
+  ["Access", ["Overview", "Approval queue", "Reviews", "Keys"]],
+  ["Catalogue", ["Products", "Plans"]],
+  ["People & security", ["Users", "Sign-in policy", "Audit log"]],
+  ["Integrations", ["API access keys", "Webhooks"]],
+  ["Portal", ["Branding", "Email subjects", "Email delivery"]],
+];
+
+test("the sidebar groups its links in named lists; every link is reached by Tab; the page's own link is current", async ({ page }) => {
+  await signInAs(page, "admin@portico.dev", "/admin/security");
+  const nav = adminNav(page);
+  const lists = nav.getByRole("list");
+  await expect(lists).toHaveCount(ADMIN_GROUPS.length);
+  const order: string[] = [];
+  for (const [index, [group, labels]] of ADMIN_GROUPS.entries()) {
+    // Named by its heading (aria-labelledby), in this order.
+    await expect(lists.nth(index)).toHaveAccessibleName(group);
+    await expect(nav.getByRole("heading", { name: group, exact: true })).toBeVisible();
+    const links = lists.nth(index).getByRole("link");
+    await expect(links).toHaveCount(labels.length);
+    for (const [i, label] of labels.entries()) await expect(links.nth(i)).toHaveText(new RegExp(`^${label}`));
+    order.push(...labels);
+  }
+  // The admin's policy page is named for what it sets, not "Security" (the person's own is in the account menu).
+  const current = nav.locator('[aria-current="page"]');
+  await expect(current).toHaveCount(1);
+  await expect(current).toHaveAccessibleName("Sign-in policy");
+  await expect(page.getByRole("heading", { level: 1, name: "Sign-in policy" })).toBeVisible();
+
+  // Every link in turn by keyboard, in the order shown.
+  await nav.getByRole("link").first().focus();
+  for (const [i, label] of order.entries()) {
+    if (i > 0) await page.keyboard.press("Tab");
+    await expect(page.locator(":focus"), `Tab stop ${i + 1}`).toHaveText(new RegExp(`^${label}`));
+  }
+  expect(await seriousViolations(page), "/admin/security with the grouped sidebar").toEqual([]);
+
+  // Following one moves the current mark with it.
+  await nav.getByRole("link", { name: "Email subjects" }).click();
+  await expect(page).toHaveURL(/\/admin\/settings\/emails$/);
+  await expect(current).toHaveCount(1);
+  await expect(current).toHaveAccessibleName("Email subjects");
+});
+
+test("an owner's sidebar has only the Access and Catalogue groups: the admin-only links stay out", async ({ page }) => {
+  const { owner } = await ownerWithProduct();
+  await signInAs(page, owner.email, "/admin/products");
+  const nav = adminNav(page);
+  await expect(nav.getByRole("list")).toHaveCount(2);
+  await expect(nav.getByRole("list").nth(0)).toHaveAccessibleName("Access");
+  await expect(nav.getByRole("list").nth(1)).toHaveAccessibleName("Catalogue");
+  await expect(nav.getByRole("link")).toHaveCount(6);
+  for (const hidden of ["Users", "Sign-in policy", "Audit log", "API access keys", "Webhooks", "Branding", "Email subjects", "Email delivery"]) {
+    await expect(nav.getByRole("link", { name: hidden })).toHaveCount(0);
+  }
+  await expect(nav.getByRole("link", { name: "Products" })).toHaveAttribute("aria-current", "page");
+});
+
 test.describe("on a phone", () => {
   test.use({ viewport: { width: 390, height: 844 } });
 

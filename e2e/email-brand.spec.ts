@@ -211,6 +211,14 @@ test("the longest name the form accepts keeps the header on one row at 1280 px a
   if (!server) throw new Error("no server");
   const base = server.url;
   const { admin } = await signInNewAdmin(page, base, { prefix: "brand-long", name: "Lena Long" });
+  const paths = ["/", "/apis/payments", "/requests", "/admin"];
+  // The header's height with a short name (the default, or the earlier test's "Acme APIs"): one row.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const oneRow = new Map<string, number>();
+  for (const path of paths) {
+    await page.goto(`${base}${path}`);
+    oneRow.set(path, (await page.getByTestId("site-header").boundingBox())?.height ?? 0);
+  }
   await page.goto(`${base}/admin/branding`);
   // 40 characters, the form's limit, and no space to wrap at.
   const name = "NorthwindTradersPartnerDeveloperPortal40";
@@ -225,15 +233,27 @@ test("the longest name the form accepts keeps the header on one row at 1280 px a
     { ownerId: admin.id, name: `${"Ünïcødé-应用-".repeat(7)}🚀`.slice(0, 80) },
   ]);
 
-  for (const path of ["/", "/apis/payments", "/requests", "/admin"]) {
+  for (const path of paths) {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${base}${path}`);
     await expect(page.getByTestId("brand-mark")).toHaveAttribute("title", name);
-    // One bar: the brand, search, links, account and theme share it. Measured: 57 px with a short
-    // name; 81 with this one, the links then on two lines inside the bar (this server also shows
-    // the Dev mailbox link); 153 before the name was cut, the theme choice on a row of its own.
+    // One row, as tall as with a short name: the brand (cut), search, links, cart, the account menu
+    // and theme share it. Before the account became one menu the links went onto two lines inside
+    // the bar (81 px against 57; this server also shows the Dev mailbox link), and before the name
+    // was cut the theme choice took a row of its own (153 px).
     const header = (await page.getByTestId("site-header").boundingBox())?.height ?? 0;
-    expect(header, `${path} header at 1280 px`).toBeLessThan(90);
+    expect(header, `${path} header at 1280 px`).toBe(oneRow.get(path));
+    // Every control of the bar on one line: their vertical middles agree (to rounding).
+    const middles = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="site-header"] :is(a, button)')]
+        .filter((el) => el instanceof HTMLElement && el.offsetParent !== null)
+        .map((el) => {
+          const box = el.getBoundingClientRect();
+          return { what: el.textContent?.trim().slice(0, 20), middle: box.top + box.height / 2 };
+        }),
+    );
+    const spread = Math.max(...middles.map((m) => m.middle)) - Math.min(...middles.map((m) => m.middle));
+    expect(spread, `${path} at 1280 px: ${JSON.stringify(middles)}`).toBeLessThanOrEqual(2);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     if (path === "/apis/payments") await expect(page.getByTestId("code-snippets").getByLabel("App")).toBeVisible();

@@ -80,3 +80,17 @@ export async function signInFromHere(page: Page, email: string) {
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await page.goto(await latestLinkFor(page, email));
 }
+
+/**
+ * Opens the header's account menu (the button with the person's name) and returns it. A click that
+ * lands before the page has hydrated opens nothing (Radix opens on its own pointer handler), so it
+ * clicks again until the menu is there.
+ */
+export async function openAccountMenu(page: Page) {
+  const menu = page.getByRole("menu");
+  await expect(async () => {
+    if (!(await menu.isVisible())) await page.getByTestId("signed-in-as").click();
+    await expect(menu).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  return menu;
+}

@@ -24,8 +24,10 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   await page.keyboard.press("Enter");
   await expect(menu).toHaveAttribute("aria-expanded", "true");
   await expect(myRequests).toBeVisible();
-  await expect(page.getByTestId("signed-in-as")).toContainText("Omar Owner");
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  // The account is one button (the person's name) opening their own menu.
+  const account = page.getByTestId("signed-in-as");
+  await expect(account).toContainText("Omar Owner");
+  await expect(account).toHaveAttribute("aria-haspopup", "menu");
 
   // Escape from inside the menu closes it and puts focus back on the button.
   await page.keyboard.press("Tab");
@@ -39,6 +41,23 @@ test("on a phone the header is one row: links and account sit behind a Menu butt
   await expect(menu).toHaveAttribute("aria-expanded", "true");
   await menu.press("Escape");
   await expect(menu).toHaveAttribute("aria-expanded", "false");
+
+  // The account menu opens inside the Menu, whole on the screen. Its Escape closes it alone (focus
+  // back on the name); the next one closes the Menu.
+  await menu.click();
+  await account.focus();
+  await page.keyboard.press("Enter");
+  const accountMenu = page.getByRole("menu");
+  await expect(accountMenu.getByRole("menuitem", { name: "Account security" })).toBeFocused();
+  await expect(accountMenu).toBeInViewport({ ratio: 1 });
+  await expect(accountMenu.getByRole("menuitem", { name: "Sign out" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(accountMenu).toHaveCount(0);
+  await expect(account).toBeFocused();
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(menu).toBeFocused();
 
   // Following a link closes the menu.
   await menu.click();

@@ -10,7 +10,7 @@ import { latestLinkFor, signInByLink } from "./helpers";
 import { seriousViolations } from "./helpers-products";
 
 /**
- * The second-factor policy (issue 15), set on Admin → Security. This project runs alone after all
+ * The second-factor policy (issue 15), set on Admin → Sign-in policy. This project runs alone after all
  * the others (playwright.config.ts "second factor policy"): the policy covers everyone signed in.
  * It puts the policy back to "no one" at the end, as e2e/policy.setup.ts left it.
  */
@@ -50,9 +50,9 @@ test("an admin requires an authenticator of admins and owners, then of everyone:
   await conn.db.insert(secondFactors).values({ userId: admin.id, secret: await seal(secret), confirmedAt: new Date() });
   await signInByLink(page, admin.email);
 
-  // The nav leads to Security; the current policy is chosen ("no one", from the setup project).
+  // The nav leads to the sign-in policy; the current policy is chosen ("no one", from the setup project).
   await page.goto("/admin");
-  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Security" }).click();
+  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Sign-in policy" }).click();
   await expect(page).toHaveURL(/\/admin\/security$/);
   await expect(page.getByRole("radio", { name: /No one/ })).toBeChecked();
   // Each choice says how many people it covers have no authenticator yet (at least the owner below).

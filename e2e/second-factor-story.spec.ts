@@ -7,7 +7,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { codeAt, PERIOD_SECONDS, stepAt } from "../lib/second-factor/totp";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { signInByLink } from "./helpers";
+import { openAccountMenu, signInByLink } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
 import { seriousViolations } from "./helpers-products";
 
@@ -109,8 +109,8 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   const [r1, r2, r3, r4] = ids as [string, string, string, string];
   await signInByLink(page, owner.email);
 
-  // Account menu → Security.
-  await page.getByRole("link", { name: "Security", exact: true }).click();
+  // Account menu → Account security.
+  await (await openAccountMenu(page)).getByRole("menuitem", { name: "Account security" }).click();
   await expect(page).toHaveURL(/\/account\/security$/);
   const secret = await openSetup(page);
   await expect(page.getByRole("textbox", { name: "Setup link (otpauth URI)" })).toHaveValue(new RegExp(`^otpauth://totp/.*secret=${secret}`));
@@ -141,7 +141,7 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   await expect(page.getByTestId("recovery-codes-left")).toContainText("10 of 10");
 
   // Sign out and in: the new session has entered no code yet.
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await (await openAccountMenu(page)).getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
   await signInByLink(page, owner.email);
 

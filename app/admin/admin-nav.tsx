@@ -2,45 +2,78 @@
 
 import { Link } from "@/components/ui/link";
 import { usePathname } from "next/navigation";
-import { type KeyboardEvent, Suspense, use, useId, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, Suspense, use, useId, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { navCountText } from "@/lib/admin/nav-count-cap";
 import type { NavCounts } from "@/lib/admin/nav-counts";
 
 type NavLink = { href: string; label: string; count?: keyof NavCounts; countWord?: string };
+type NavGroup = { label: string; links: NavLink[] };
+
+/** What an owner works with: their requests and keys, their products and plans. */
+const APPROVER_GROUPS: NavGroup[] = [
+  {
+    label: "Access",
+    links: [
+      { href: "/admin", label: "Overview" },
+      { href: "/admin/requests", label: "Approval queue", count: "queue", countWord: "pending" },
+      { href: "/admin/reviews", label: "Reviews", count: "reviews", countWord: "to review" },
+      { href: "/admin/keys", label: "Keys" },
+    ],
+  },
+  {
+    label: "Catalogue",
+    links: [
+      { href: "/admin/products", label: "Products" },
+      { href: "/admin/plans", label: "Plans" },
+    ],
+  },
+];
+
+/** The portal as a whole, for admins only (each page checks the role again). */
+const ADMIN_GROUPS: NavGroup[] = [
+  {
+    label: "People & security",
+    links: [
+      { href: "/admin/users", label: "Users" },
+      // Who must use an authenticator app: the portal's policy, not the person's own security
+      // (the header's account menu has that).
+      { href: "/admin/security", label: "Sign-in policy" },
+      { href: "/admin/audit", label: "Audit log" },
+    ],
+  },
+  {
+    label: "Integrations",
+    links: [
+      { href: "/admin/api-keys", label: "API access keys" },
+      { href: "/admin/webhooks", label: "Webhooks" },
+    ],
+  },
+  {
+    label: "Portal",
+    links: [
+      { href: "/admin/branding", label: "Branding" },
+      { href: "/admin/settings/emails", label: "Email subjects" },
+      { href: "/admin/emails", label: "Email delivery" },
+    ],
+  },
+];
 
 /**
- * The admin sections. From 1024 px a column beside the page; below it a disclosure ("Admin menu")
- * that opens every link as a wrapping grid, so a phone reaches all of them. The approval queue and
- * reviews carry the viewer's pending counts, read by a screen reader as "Approval queue 3 pending".
- * The counts stream in after the links (`counts` is still being counted when the page renders): a
- * count that is slow to answer holds back no admin page, only its own badge.
+ * The admin sections, in small labelled groups (each a list named by its heading). From 1024 px a
+ * column beside the page; below it a disclosure ("Admin menu") that opens every group, so a phone
+ * reaches all of them. The approval queue and reviews carry the viewer's pending counts, read by a
+ * screen reader as "Approval queue 3 pending". The counts stream in after the links (`counts` is
+ * still being counted when the page renders): a count that is slow to answer holds back no admin
+ * page, only its own badge.
  */
 export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promise<NavCounts> }) {
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
   const listId = useId();
   const toggleRef = useRef<HTMLButtonElement>(null);
-  const links: NavLink[] = [
-    { href: "/admin", label: "Overview" },
-    { href: "/admin/requests", label: "Approval queue", count: "queue", countWord: "pending" },
-    { href: "/admin/reviews", label: "Reviews", count: "reviews", countWord: "to review" },
-    { href: "/admin/keys", label: "Keys" },
-    { href: "/admin/products", label: "Products" },
-    { href: "/admin/plans", label: "Plans" },
-    ...(isAdmin
-      ? [
-          { href: "/admin/audit", label: "Audit log" },
-          { href: "/admin/users", label: "Users" },
-          { href: "/admin/security", label: "Security" },
-          { href: "/admin/api-keys", label: "API access keys" },
-          { href: "/admin/webhooks", label: "Webhooks" },
-          { href: "/admin/emails", label: "Email delivery" },
-          { href: "/admin/settings/emails", label: "Email subjects" },
-          { href: "/admin/branding", label: "Branding" },
-        ]
-      : []),
-  ];
+  const groups = isAdmin ? [...APPROVER_GROUPS, ...ADMIN_GROUPS] : APPROVER_GROUPS;
+  const links = groups.flatMap((g) => g.links);
   const isActive = (href: string) => (href === "/admin" ? pathname === "/admin" : pathname.startsWith(href));
   // The longest matching link, so /admin/settings/emails is not also "Email delivery"'s page.
   const current = links.filter((l) => isActive(l.href)).sort((a, b) => b.href.length - a.href.length)[0];
@@ -75,41 +108,61 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promis
           </svg>
         </span>
       </button>
-      <ul
-        id={listId}
-        className={cn("mt-2 grid-cols-1 gap-1 sm:grid-cols-2 lg:mt-0 lg:flex lg:flex-col", open ? "grid" : "hidden")}
-      >
-        {links.map((l) => {
-          const active = current?.href === l.href;
-          return (
-            <li key={l.href}>
-              <Link
-                href={l.href}
-                aria-current={active ? "page" : undefined}
-                // A link followed on a phone closes the menu: the page it opens is what the person wants.
-                onClick={() => setOpen(false)}
-                className={cn(
-                  "flex min-h-10 items-center justify-between gap-2 rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500",
-                  active
-                    ? "bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"
-                    : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
-                )}
-              >
-                <span>{l.label}</span>
-                {/* Named from what it shows, with the word a screen reader needs after the number:
-                    "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
-                    not contain the visible "Approval queue 3", which a speech-input user says. */}
-                {l.count ? (
-                  <Suspense fallback={null}>
-                    <LinkCount counts={counts} which={l.count} word={l.countWord} />
-                  </Suspense>
-                ) : null}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
+      {/* Closed on a phone, the groups are hidden; open, two columns from 640 px. */}
+      <div id={listId} className={cn("mt-2 gap-x-4 gap-y-3 sm:grid-cols-2 lg:mt-0 lg:flex lg:flex-col", open ? "grid" : "hidden")}>
+        {groups.map((group) => (
+          <NavSection key={group.label} label={group.label}>
+            {group.links.map((l) => {
+              const active = current?.href === l.href;
+              return (
+                <li key={l.href}>
+                  <Link
+                    href={l.href}
+                    aria-current={active ? "page" : undefined}
+                    // A link followed on a phone closes the menu: the page it opens is what the person wants.
+                    onClick={() => setOpen(false)}
+                    className={cn(
+                      "flex min-h-10 items-center justify-between gap-2 rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500",
+                      active
+                        ? "bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"
+                        : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
+                    )}
+                  >
+                    <span>{l.label}</span>
+                    {/* Named from what it shows, with the word a screen reader needs after the number:
+                        "Approval queue 3 pending". A name of its own ("Approval queue, 3 pending") would
+                        not contain the visible "Approval queue 3", which a speech-input user says. */}
+                    {l.count ? (
+                      <Suspense fallback={null}>
+                        <LinkCount counts={counts} which={l.count} word={l.countWord} />
+                      </Suspense>
+                    ) : null}
+                  </Link>
+                </li>
+              );
+            })}
+          </NavSection>
+        ))}
+      </div>
     </nav>
+  );
+}
+
+/**
+ * One group: a small heading and the list it names, so a screen reader announces "Catalogue, list,
+ * 2 items" on entering it. An h2: each admin page's own title is its h1.
+ */
+function NavSection({ label, children }: { label: string; children: ReactNode }) {
+  const headingId = useId();
+  return (
+    <div>
+      <h2 id={headingId} className="px-3 pb-1 text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
+        {label}
+      </h2>
+      <ul aria-labelledby={headingId} className="flex flex-col gap-1">
+        {children}
+      </ul>
+    </div>
   );
 }
 

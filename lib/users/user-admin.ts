@@ -151,7 +151,7 @@ export async function setDisabled(
 
 /**
  * Active people per role, and how many of them have no confirmed authenticator: what each second
- * factor policy would send to setup at their next page (Admin → Security). One query.
+ * factor policy would send to setup at their next page (Admin → Sign-in policy). One query.
  */
 export async function authenticatorCoverage(db: Queryable): Promise<Record<UserRole, { people: number; without: number }>> {
   const rows = await db

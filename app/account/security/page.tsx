@@ -8,7 +8,7 @@ import { pendingSetup, SETUP_EXPIRED, secondFactorStatus } from "@/lib/second-fa
 import { SecurityPanel, type PanelStatus } from "./security-panel";
 import { currentSessionToken } from "@/lib/auth/guards";
 
-export const metadata: Metadata = { title: "Security" };
+export const metadata: Metadata = { title: "Account security" };
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -56,7 +56,7 @@ export default async function SecurityPage({ searchParams }: PageProps<"/account
   return (
     <>
       <PageHeader
-        title="Security"
+        title="Account security"
         description="An authenticator app on your phone adds a second step to sensitive actions: Portico asks for one of its 6-digit codes before you approve access, revoke keys or change roles (at most every 15 minutes)."
       />
       <SecurityPanel

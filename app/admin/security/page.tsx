@@ -8,7 +8,7 @@ import { authenticatorCoverage } from "@/lib/users/user-admin";
 import { PolicyForm, type PolicyChoice } from "./policy-form";
 import { POLICY_ORDER, POLICY_WHO, coveredRoles } from "./policy-text";
 
-export const metadata: Metadata = { title: "Security" };
+export const metadata: Metadata = { title: "Sign-in policy" };
 
 export default async function SecurityPage() {
   await requireRole(["admin"], "/admin/security");
@@ -26,7 +26,7 @@ export default async function SecurityPage() {
   return (
     <>
       <PageHeader
-        title="Security"
+        title="Sign-in policy"
         description={
           <>
             Who must use an authenticator app (a second factor) besides the email link. Whoever has one is asked for a code before

@@ -1,0 +1,69 @@
+"use client";
+
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import { useRef } from "react";
+import { signOutAction } from "@/app/(auth)/signin/actions";
+import { Link } from "@/components/ui/link";
+import type { SessionState } from "@/lib/session/header-session";
+
+type SignedIn = NonNullable<SessionState["user"]>;
+
+const ROLE_WORDS: Record<SignedIn["role"], string> = { consumer: "Consumer", owner: "Owner", admin: "Admin" };
+
+const itemClass =
+  "flex cursor-default items-center rounded px-2 py-1.5 outline-none select-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800";
+
+/**
+ * The signed-in person's own things behind one button (their name), so the header stays one row
+ * however long the portal's name: who they are, their account security (not the admin's sign-in
+ * policy), and Sign out. Radix gives the keys (Enter, Space or ArrowDown open; arrows move; Escape
+ * closes and gives focus back to the button).
+ */
+export function AccountMenu({ user }: { user: SignedIn }) {
+  // Sign out stays the form POST it always was (a server action). The form sits outside the menu:
+  // choosing the item closes the menu, and a form inside it would be gone before it could submit.
+  const signOutForm = useRef<HTMLFormElement>(null);
+  const shownAs = user.name ?? user.email;
+  return (
+    <>
+      <form ref={signOutForm} action={signOutAction} hidden />
+      {/* Not modal, as the theme menu: a modal menu locks the page's scroll, and the scrollbar
+          leaving would shift the page sideways. */}
+      <Menu.Root modal={false}>
+        <Menu.Trigger
+          data-testid="signed-in-as"
+          title={shownAs}
+          // -ml-2: on a phone its text lines up with the stacked links above (as the theme switcher's).
+          className="-ml-2 inline-flex h-8 max-w-full min-w-0 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:ml-0 sm:max-w-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        >
+          <span className="sr-only">Account: </span>
+          <span className="min-w-0 truncate">{shownAs}</span>
+          <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0">
+            <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
+          </svg>
+        </Menu.Trigger>
+        <Menu.Portal>
+          <Menu.Content
+            align="end"
+            sideOffset={6}
+            collisionPadding={8}
+            className="z-50 max-w-[calc(100vw-1rem)] min-w-52 rounded-md border border-zinc-200 bg-white p-1 text-sm text-zinc-900 shadow-lg dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+          >
+            <Menu.Label className="px-2 py-1.5" data-testid="account-menu-who">
+              <span className="block truncate font-medium">{shownAs}</span>
+              {user.name ? <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{user.email}</span> : null}
+              <span className="block text-xs text-zinc-600 dark:text-zinc-400">{ROLE_WORDS[user.role]}</span>
+            </Menu.Label>
+            <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-700" />
+            <Menu.Item asChild className={itemClass}>
+              <Link href="/account/security">Account security</Link>
+            </Menu.Item>
+            <Menu.Item className={itemClass} onSelect={() => signOutForm.current?.requestSubmit()}>
+              Sign out
+            </Menu.Item>
+          </Menu.Content>
+        </Menu.Portal>
+      </Menu.Root>
+    </>
+  );
+}
