@@ -228,11 +228,11 @@ test("an admin resets another person's authenticator after a confirmation naming
   const person = await personWithAuthenticator("owner", "lostphone");
   await signInByLink(page, admin.email);
 
-  // Their own row: managed from Account → Security, no reset.
+  // Their own row: managed from Account security, no reset.
   await page.goto(`/admin/users?q=${encodeURIComponent(admin.email)}`);
   const own = page.getByTestId("user-row").filter({ hasText: admin.email });
   await expect(own.getByTestId("user-authenticator")).toContainText("Set up");
-  await expect(own.getByTestId("user-authenticator")).toContainText("Account → Security");
+  await expect(own.getByTestId("user-authenticator")).toContainText("Account security");
   await own.getByRole("button", { name: `Actions for ${admin.email}` }).click();
   await expect(page.getByRole("menuitem", { name: "Reset authenticator…" })).toHaveCount(0);
   await page.keyboard.press("Escape");

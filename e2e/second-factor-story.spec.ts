@@ -190,7 +190,7 @@ test("an owner sets up an authenticator, saves recovery codes, and is asked for 
   await expect(dialog).toBeHidden();
   expect(await statusOf(r4)).toBe("pending");
 
-  // Account → Security counts the recovery code spent.
+  // Account security counts the recovery code spent.
   await page.goto("/account/security");
   await expect(page.getByTestId("recovery-codes-left")).toContainText("9 of 10");
   await expect(page.getByTestId("recovery-codes-left")).not.toContainText("Running low");

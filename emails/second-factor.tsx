@@ -47,7 +47,7 @@ export function SecondFactorResetEmail(p: SecondFactorResetEmailProps & Branded)
       <Text>Hello {p.name},</Text>
       <Text>{`${p.adminName}, an administrator of the ${brandName(p)} developer portal at ${p.portalUrl}, reset your authenticator. Its codes and your recovery codes no longer work.`}</Text>
       <Text>
-        Set up an authenticator again from Account → Security. If you did not ask for this, tell your {brandName(p)} administrator at once.
+        Set up an authenticator again from Account security. If you did not ask for this, tell your {brandName(p)} administrator at once.
       </Text>
       <Text>
         <Link href={p.securityUrl}>Set up an authenticator</Link>

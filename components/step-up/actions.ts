@@ -16,7 +16,7 @@ export const stepUpAction = validatedActionWithUser(schema, async ({ code }, use
   if (!result.ok) return { ok: false, message: result.message, fieldErrors: { code: result.message } };
   const left =
     result.via === "recovery"
-      ? ` Recovery code used: ${result.recoveryCodesLeft} left. Make new ones in Account → Security if you are running out.`
+      ? ` Recovery code used: ${result.recoveryCodesLeft} left. Make new ones in Account security if you are running out.`
       : "";
   return { ok: true, message: `Code accepted.${left}` };
 });

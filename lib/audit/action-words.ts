@@ -83,7 +83,7 @@ export const AUDIT_ACTION_GROUPS: readonly { group: string; actions: Readonly<Re
       "second_factor.succeeded_after_failures": "Right code after wrong ones",
       "second_factor.recovery_code_used": "Recovery code used",
       "second_factor.recovery_codes_replaced": "Recovery codes replaced",
-      "security_policy.changed": "Second-factor policy changed",
+      "security_policy.changed": "Sign-in policy changed",
     },
   },
   {

@@ -37,7 +37,7 @@ describe("audit subjects by name", () => {
       [`user:${service?.id}`]: { label: "Billing sync (API key)", href: null },
       [`key:${key?.id}`]: { label: "Key ptk_abc1… of Acme App", href: "/admin/keys?q=ptk_abc1" },
       [`app:${request.appId}`]: { label: "Acme App", href: null },
-      "setting:second_factor_policy": { label: "Second-factor policy", href: "/admin/security" },
+      "setting:second_factor_policy": { label: "Sign-in policy", href: "/admin/security" },
     });
   });
 

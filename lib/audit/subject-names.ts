@@ -11,7 +11,7 @@ type Subject = { subjectType: string; subjectId: string };
 export const subjectKey = (s: Subject) => `${s.subjectType}:${s.subjectId}`;
 
 const SETTINGS: Record<string, SubjectName> = {
-  second_factor_policy: { label: "Second-factor policy", href: "/admin/security" },
+  second_factor_policy: { label: "Sign-in policy", href: "/admin/security" },
   branding: { label: "Branding", href: "/admin/branding" },
 };
 

@@ -94,7 +94,7 @@ export async function apiUser(
     return {
       user: null,
       error: NextResponse.json(
-        { error: { code: "second_factor_required", message: "Set up an authenticator first: Account → Security." } },
+        { error: { code: "second_factor_required", message: "Set up an authenticator first, in Account security (/account/security)." } },
         { status: 403 },
       ),
     };

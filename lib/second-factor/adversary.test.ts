@@ -280,7 +280,7 @@ describe("adversary: setup", () => {
     const attackerSession = await newSession(row.id); // the stolen cookie: same user, another session
     const person = { id: row.id, email: row.email, name: row.name };
     const setup = await beginSetup(t.db, person, { now, sessionToken: victimSession });
-    // the attacker reloads Account → Security while the victim scans the QR code ...
+    // the attacker reloads Account security while the victim scans the QR code ...
     const seen = await pendingSetup(t.db, person, { now: at(now, 1), sessionToken: attackerSession });
     expect(seen?.secret).not.toBe(setup.secret);
     expect(seen).toBeNull();

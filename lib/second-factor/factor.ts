@@ -38,7 +38,7 @@ export type SecondFactorStatus =
   | { state: "pending"; expiresAt: Date }
   | { state: "active"; confirmedAt: Date; lockedUntil: Date | null; recoveryCodesLeft: number; lastUsedAt: Date | null };
 
-/** What Account → Security shows: none, a setup in progress (until it lapses), or an active authenticator. */
+/** What Account security shows: none, a setup in progress (until it lapses), or an active authenticator. */
 export async function secondFactorStatus(db: Queryable, userId: string, { now = new Date() }: Clock = {}): Promise<SecondFactorStatus> {
   const [row] = await db.select().from(secondFactors).where(eq(secondFactors.userId, userId));
   if (!row) return { state: "none" };
@@ -209,7 +209,7 @@ export async function verifySecondFactor(
       .from(secondFactors)
       .where(and(eq(secondFactors.userId, person.id), sql`${secondFactors.confirmedAt} is not null`))
       .for("update");
-    if (!row) return { ok: false, reason: "none", message: "You have no authenticator set up. Set one up in Account → Security." };
+    if (!row) return { ok: false, reason: "none", message: "You have no authenticator set up. Set one up in Account security." };
     if (row.lockedUntil && row.lockedUntil > now) {
       return { ok: false, reason: "locked", message: lockedMessage(row.lockedUntil), lockedUntil: row.lockedUntil };
     }
@@ -328,7 +328,7 @@ export async function regenerateRecoveryCodes(
 export async function resetSecondFactor(db: Database, actor: Actor, input: { userId: string; baseUrl: string }) {
   assertCan(actor, "user.admin", null);
   if (input.userId === actor.id) {
-    throw new DomainError("forbidden", "Remove your own authenticator from Account → Security, with one of its codes.");
+    throw new DomainError("forbidden", "Remove your own authenticator from Account security, with one of its codes.");
   }
   return db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, input.userId));

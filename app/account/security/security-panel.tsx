@@ -27,7 +27,7 @@ const errorText = "text-sm text-red-600 dark:text-red-400";
 const LOW_RECOVERY_CODES = 3;
 
 /**
- * Account → Security: no authenticator / a setup in progress / an active one. Recovery codes live
+ * Account security: no authenticator / a setup in progress / an active one. Recovery codes live
  * only in this component's state, from the action's answer, until "I saved them".
  */
 export function SecurityPanel({

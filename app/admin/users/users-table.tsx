@@ -69,7 +69,7 @@ export function UsersTable({
             <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
               Yours: change or remove it from{" "}
               <Link href="/account/security" className={link}>
-                Account → Security
+                Account security
               </Link>
               .
             </p>
