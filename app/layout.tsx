@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { BrandStyle } from "@/components/brand-mark";
 import { SiteFooter } from "@/components/site-footer";
 import { brandMetadata } from "@/lib/branding/brand-metadata";
-import { SiteHeader } from "@/components/site-header";
+import { SiteHeader } from "@/app/_components/site-header";
 import { StepUpProvider } from "@/components/step-up/step-up-provider";
 import { parseTheme, THEME_COOKIE } from "@/components/theme/theme";
 import { Toaster } from "@/components/toaster";

@@ -140,7 +140,7 @@ test("an owner filters the queue, keeps a column choice, bulk-approves 3 and den
   await expect(mine.filter({ hasText: `Sorry ${tag}:` })).toHaveCount(1);
 });
 
-test("a bulk denial asks first: Escape and Cancel leave every request pending, confirming denies them all", async ({ page }) => {
+test("a bulk denial asks first: Escape (the request panel stays open) and Cancel leave every request pending, an emptied comment steps back, confirming denies them all", async ({ page }) => {
   const { ids, tag } = await consumerWithRequests([
     { slug: "payments", plan: "Standard" },
     { slug: "invoices", plan: "Standard" },
@@ -151,7 +151,10 @@ test("a bulk denial asks first: Escape and Cancel leave every request pending, c
   const events = async () => (await conn.db.select({ id: auditEvents.id }).from(auditEvents).where(inArray(auditEvents.subjectId, ids))).length;
   const eventsBefore = await events();
 
-  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}`);
+  // With a request open beside the table: the step's Escape must not close the panel too.
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}&open=${ids[0]}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  await expect(panel).toBeVisible();
   const rows = page.getByTestId("queue-row");
   await expect(rows).toHaveCount(3);
   for (const i of [0, 1, 2]) await rows.nth(i).getByRole("checkbox").check();
@@ -168,6 +171,8 @@ test("a bulk denial asks first: Escape and Cancel leave every request pending, c
   await page.keyboard.press("Escape");
   await expect(confirm).toHaveCount(0);
   await expect(deny).toBeFocused();
+  await expect(panel).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("open")).toBe(ids[0]);
 
   // Cancel does the same, and the comment is still there.
   await deny.click();
@@ -179,7 +184,18 @@ test("a bulk denial asks first: Escape and Cancel leave every request pending, c
   expect(await statuses()).toEqual(["pending", "pending", "pending"]);
   expect(await events()).toBe(eventsBefore);
 
+  // The comment emptied while the step asks: the server refuses, the step (which promised to email
+  // the comment) steps back, and the focus is in the comment box beside the refusal.
+  await deny.click();
+  await bulk.getByLabel(/Comment/).fill("");
+  await confirm.getByRole("button", { name: "Deny 3 now" }).click();
+  await expect(bulk.getByText("Say why you deny")).toBeVisible();
+  await expect(confirm).toHaveCount(0);
+  await expect(bulk.getByLabel(/Comment/)).toBeFocused();
+  expect(await statuses()).toEqual(["pending", "pending", "pending"]);
+
   // Confirming denies all three.
+  await bulk.getByLabel(/Comment/).fill("Not this quarter.");
   await deny.click();
   await confirm.getByRole("button", { name: "Deny 3 now" }).click();
   await expect(page.getByTestId("bulk-result")).toHaveText(/^Denied 3: /);

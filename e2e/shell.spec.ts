@@ -189,6 +189,39 @@ test("the account menu by keyboard only: Enter, Space or ArrowDown open it, Esca
   }
 });
 
+test("without JavaScript the account menu's Account security and Sign out are plain controls, and Sign out signs out", async ({ browser, page }) => {
+  // Signed in in a normal page first (the session cookie), then the same cookie in a page without scripts.
+  const email = `noscript-${randomBytes(3).toString("hex")}@example.com`;
+  const conn = e2eDb();
+  try {
+    await conn.db.insert(users).values({ email, name: "Noah Script", emailVerified: new Date() });
+  } finally {
+    await conn.sql.end();
+  }
+  await signInAs(page, email, "/apis");
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL: test.info().project.use.baseURL });
+  try {
+    await context.addCookies(await page.context().cookies());
+    const noJs = await context.newPage();
+    await noJs.goto("/apis");
+    await expect(noJs.getByRole("link", { name: "Account security" })).toBeVisible();
+    await noJs.getByRole("link", { name: "Account security" }).click();
+    await expect(noJs).toHaveURL(/\/account\/security$/);
+    await noJs.getByRole("button", { name: "Sign out" }).click();
+    await expect(noJs.getByRole("link", { name: "Sign in" })).toBeVisible();
+    // Signed out on the server: the session is gone, not only hidden.
+    const check = e2eDb();
+    try {
+      const [user] = await check.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+      expect(await check.db.select().from(sessions).where(eq(sessions.userId, user?.id ?? ""))).toEqual([]);
+    } finally {
+      await check.sql.end();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test("search by keyboard only: Ctrl-K opens, arrows and Enter open a result, Escape gives focus back", async ({ page }) => {
   await signInAs(page, "owner@portico.dev", "/apis");
   const button = page.getByTestId("search-button");

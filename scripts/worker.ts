@@ -15,7 +15,9 @@ const worker = await startWorker({
   baseUrl: env.baseUrl,
 });
 console.log("Portico worker running. Ctrl-C to stop.");
-if (!canSendEmail(env)) console.warn(NO_EMAIL_WARNING);
+// This process is the one that sends: PORTICO_WORKER=off, if one env file gives it to the web
+// instances and this worker alike, must not silence the warning here.
+if (!canSendEmail({ ...env, worker: "inline" })) console.warn(NO_EMAIL_WARNING);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 }

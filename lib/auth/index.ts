@@ -14,6 +14,7 @@ import { accounts, secondFactors, securitySettings, sessions, users, verificatio
 import { databaseUnavailableIn } from "@/db/unavailable";
 import { describeError } from "@/lib/describe-error";
 import { env } from "@/lib/env";
+import { canSendEmail } from "@/lib/mail/can-send-email";
 import { clientIp } from "@/lib/net/client-ip";
 import { authWithSignInLimits } from "./auth-with-sign-in-limits";
 import { InvalidEmailAddress } from "./email-address";
@@ -34,14 +35,20 @@ declare module "next-auth" {
 }
 
 function providers(): Provider[] {
-  const list: Provider[] = [
-    emailProvider(db, {
-      from: env.emailFrom,
-      baseUrl: env.baseUrl,
-      limits: env.signInLimits,
-      trustedProxies: env.trustedProxies,
-    }),
-  ];
+  const list: Provider[] = [];
+  // Without a way to deliver (lib/mail/can-send-email.ts) there is no email sign-in at all: the page
+  // offers no form, and a POST straight to /api/auth/signin/email finds no provider instead of
+  // storing a token and a message that would never leave the outbox.
+  if (canSendEmail()) {
+    list.push(
+      emailProvider(db, {
+        from: env.emailFrom,
+        baseUrl: env.baseUrl,
+        limits: env.signInLimits,
+        trustedProxies: env.trustedProxies,
+      }),
+    );
+  }
   if (env.github) {
     list.push(GitHub({ clientId: env.github.clientId, clientSecret: env.github.clientSecret }));
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { canSendEmail, NO_EMAIL_WARNING } from "./can-send-email";
+import { canSendEmail, NO_EMAIL_WARNING, noEmailSignIn } from "./can-send-email";
 
 // Through the real parseEnv: the decision follows the same variables the server starts with.
 const base = { DATABASE_URL: "postgres://u:p@127.0.0.1:5432/portico", AUTH_SECRET: "x".repeat(32) };
@@ -31,5 +31,13 @@ describe("canSendEmail", () => {
   it("warns with what to set and where it is explained", () => {
     expect(NO_EMAIL_WARNING).toMatch(/RESEND_API_KEY/);
     expect(NO_EMAIL_WARNING).toMatch(/docs\/deploy\.md/);
+  });
+
+  it("tells visitors what they can do, and names no setting and no file (the warning does that)", () => {
+    expect(noEmailSignIn({ github: true })).toMatch(/continue with GitHub/);
+    expect(noEmailSignIn({ github: false })).toMatch(/administrator/);
+    for (const text of [noEmailSignIn({ github: true }), noEmailSignIn({ github: false })]) {
+      expect(text).not.toMatch(/RESEND|EMAIL_FROM|PORTICO_|docs\//);
+    }
   });
 });

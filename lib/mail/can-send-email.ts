@@ -14,9 +14,16 @@ export function canSendEmail(settings: Pick<Env, "resend" | "devMailbox" | "work
   return settings.resend !== null || settings.devMailbox || settings.worker === "off";
 }
 
-/** What /signin says instead of its form when no email can reach anyone: for visitors, so no setting's value. */
-export const NO_EMAIL_SIGN_IN =
-  "This portal cannot send sign-in emails yet. Its administrator must configure an email provider — see docs/deploy.md.";
+/**
+ * What /signin says instead of its form when no email can reach anyone. For visitors: no setting's
+ * name or value and no path in the repository (the start-up warning carries those), only what they
+ * can do, which with GitHub is to use it.
+ */
+export function noEmailSignIn({ github }: { github: boolean }) {
+  return github
+    ? "This portal does not send sign-in emails yet: continue with GitHub."
+    : "This portal cannot send sign-in emails yet, so signing in is not possible here for now. Please tell the portal's administrator.";
+}
 
 /** The start-up warning (web and worker): names what to set, never a value. */
 export const NO_EMAIL_WARNING =

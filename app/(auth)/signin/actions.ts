@@ -2,10 +2,10 @@
 
 import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
-import { signIn, signInWithEmail, signOut } from "@/lib/auth";
+import { githubEnabled, signIn, signInWithEmail, signOut } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/auth/links";
 import { type ActionResult, fieldErrorsOf } from "@/lib/actions/action-result";
-import { canSendEmail, NO_EMAIL_SIGN_IN } from "@/lib/mail/can-send-email";
+import { canSendEmail, noEmailSignIn } from "@/lib/mail/can-send-email";
 import { signInSchema } from "./schema";
 
 export async function requestSignInLink(_prev: ActionResult | null, formData: FormData): Promise<ActionResult> {
@@ -18,7 +18,7 @@ export async function requestSignInLink(_prev: ActionResult | null, formData: Fo
     return { ok: false, fieldErrors: fieldErrorsOf(parsed.error), values: { email } };
   }
   // The page offers no form then; a post that comes anyway is not told to check its email.
-  if (!canSendEmail()) return { ok: false, message: NO_EMAIL_SIGN_IN, values: { email } };
+  if (!canSendEmail()) return { ok: false, message: noEmailSignIn({ github: githubEnabled() }), values: { email } };
   try {
     await signInWithEmail(parsed.data.email.toLowerCase(), safeCallbackPath(parsed.data.callbackUrl));
   } catch (error) {

@@ -7,7 +7,7 @@ import { Card } from "@/components/ui/card";
 import { githubEnabled } from "@/lib/auth";
 import { currentUser } from "@/lib/auth/guards";
 import { safeCallbackPath } from "@/lib/auth/links";
-import { canSendEmail, NO_EMAIL_SIGN_IN } from "@/lib/mail/can-send-email";
+import { canSendEmail, noEmailSignIn } from "@/lib/mail/can-send-email";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 import { signInWithGitHub } from "./actions";
 import { SignInForm } from "./sign-in-form";
@@ -33,7 +33,7 @@ export default async function SignInPage({ searchParams }: PageProps<"/signin">)
           className="mb-6 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
           data-testid="no-email-notice"
         >
-          {NO_EMAIL_SIGN_IN}
+          {noEmailSignIn({ github })}
         </p>
       )}
       {byEmail || github ? (

@@ -41,10 +41,15 @@ export function DecisionForm({
   const id = `comment-${requestIds[0] ?? "none"}-${n}`;
   const commentError = state && !state.ok ? state.fieldErrors?.comment : undefined;
   // A refused denial puts focus in the comment box, where the message about it is read.
+  // If the comment was emptied after Deny asked, the question ("emailed your comment") no longer
+  // holds: it steps back, and the buttons return beside the refusal.
   const commentRef = useRef<HTMLTextAreaElement>(null);
+  const { stepBack } = denyStep;
   useEffect(() => {
-    if (commentError) commentRef.current?.focus();
-  }, [state, commentError]);
+    if (!commentError) return;
+    stepBack();
+    commentRef.current?.focus();
+  }, [state, commentError, stepBack]);
   // A decision that leaves the form in place (a step-up cancelled, the database away) gives the focus
   // back to the button that sent it, Approve or Deny, disabled while it ran. One that went through
   // ends the form, and the panel's heading takes the focus (PanelHeading).

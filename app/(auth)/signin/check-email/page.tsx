@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { Link } from "@/components/ui/link";
-import { canSendEmail, NO_EMAIL_SIGN_IN } from "@/lib/mail/can-send-email";
+import { githubEnabled } from "@/lib/auth";
+import { canSendEmail, noEmailSignIn } from "@/lib/mail/can-send-email";
 import { devMailboxAnswers } from "@/lib/mail/dev-mailbox-access";
 
 export function generateMetadata(): Metadata {
@@ -15,7 +16,7 @@ export default async function CheckEmailPage({ searchParams }: PageProps<"/signi
     return (
       <div className="mx-auto max-w-md text-center">
         <h1 className="text-2xl font-semibold">No sign-in email was sent</h1>
-        <p className="mt-3 text-zinc-600 dark:text-zinc-400">{NO_EMAIL_SIGN_IN}</p>
+        <p className="mt-3 text-zinc-600 dark:text-zinc-400">{noEmailSignIn({ github: githubEnabled() })}</p>
       </div>
     );
   }

@@ -64,6 +64,20 @@ export function AccountMenu({ user }: { user: SignedIn }) {
           </Menu.Content>
         </Menu.Portal>
       </Menu.Root>
+      {/* Without JavaScript the menu cannot open: its two ways out stay plain controls (Sign out the
+          same server action, which works as a form POST without it). */}
+      <noscript>
+        <span className="inline-flex items-center gap-3 text-sm">
+          <a href="/account/security" className="underline">
+            Account security
+          </a>
+          <form action={signOutAction}>
+            <button type="submit" className="underline">
+              Sign out
+            </button>
+          </form>
+        </span>
+      </noscript>
     </>
   );
 }
