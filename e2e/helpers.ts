@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, type Locator, test, type Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { sessionCookie } from "./actions";
@@ -93,4 +93,15 @@ export async function openAccountMenu(page: Page) {
     await expect(menu).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
   return menu;
+}
+
+/** A filter bar's Apply button and its Reset / Clear link centre on one line (within 2 px), on a desktop and on a phone. */
+export async function expectOnOneMiddleLine(page: Page, button: Locator, link: Locator) {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(viewport);
+    const a = await button.boundingBox();
+    const b = await link.boundingBox();
+    if (!a || !b) throw new Error("the button or the link is not shown");
+    expect(Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)), `centres at ${viewport.width} px`).toBeLessThanOrEqual(2);
+  }
 }
