@@ -108,8 +108,9 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promis
           </svg>
         </span>
       </button>
-      {/* Closed on a phone, the groups are hidden; open, two columns from 640 px. */}
-      <div id={listId} className={cn("mt-2 gap-x-4 gap-y-3 sm:grid-cols-2 lg:mt-0 lg:flex lg:flex-col", open ? "grid" : "hidden")}>
+      {/* Closed on a phone, the groups are hidden; open, two columns from 640 px. In the sidebar the
+          groups stand apart by more than their links do, so each reads as a block under its heading. */}
+      <div id={listId} className={cn("mt-3 gap-x-4 gap-y-4 sm:grid-cols-2 lg:mt-0 lg:flex lg:flex-col lg:gap-y-6", open ? "grid" : "hidden")}>
         {groups.map((group) => (
           <NavSection key={group.label} label={group.label}>
             {group.links.map((l) => {
@@ -122,7 +123,8 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promis
                     // A link followed on a phone closes the menu: the page it opens is what the person wants.
                     onClick={() => setOpen(false)}
                     className={cn(
-                      "flex min-h-10 items-center justify-between gap-2 rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500",
+                      // 40 px tall for a thumb; shorter with a mouse in the sidebar (lg).
+                      "flex min-h-10 items-center justify-between gap-2 rounded-md px-3 py-2 text-sm focus-visible:outline-2 focus-visible:outline-indigo-500 lg:min-h-8 lg:py-1.5",
                       active
                         ? "bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300"
                         : "text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800",
@@ -159,7 +161,7 @@ function NavSection({ label, children }: { label: string; children: ReactNode })
       <h2 id={headingId} className="px-3 pb-1 text-xs font-semibold tracking-wide text-zinc-600 uppercase dark:text-zinc-400">
         {label}
       </h2>
-      <ul aria-labelledby={headingId} className="flex flex-col gap-1">
+      <ul aria-labelledby={headingId} className="flex flex-col gap-0.5">
         {children}
       </ul>
     </div>

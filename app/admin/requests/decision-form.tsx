@@ -85,7 +85,7 @@ export function DecisionForm({
         ref={commentRef}
         id={id}
         name="comment"
-        rows={2}
+        rows={3}
         maxLength={2000}
         aria-invalid={commentError ? true : undefined}
         aria-describedby={commentError ? `${id}-error` : undefined}

@@ -44,7 +44,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
     <>
       <PageHeader
         title="Approval queue"
-        description={user.role === "admin" ? "Every access request." : "Access requests for your products."}
+        description={`${user.role === "admin" ? "Every access request." : "Access requests for your products."} Pending ones show by default; choose another Status for the rest.`}
       />
       <form action="/admin/requests" className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter requests">
         <label className="text-sm">

@@ -20,7 +20,7 @@ export function PanelHeading({ requestId, stage, children }: { requestId: string
     if (focusWasDropped()) ref.current?.focus();
   });
   return (
-    <h2 ref={ref} tabIndex={-1} className="font-semibold focus:outline-none focus-visible:outline-2">
+    <h2 ref={ref} tabIndex={-1} className="rounded-sm font-semibold focus:outline-none focus-visible:outline-2 focus-visible:outline-offset-2">
       {children}
     </h2>
   );

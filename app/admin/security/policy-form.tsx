@@ -33,9 +33,7 @@ export function PolicyForm({ current, choices }: { current: SecondFactorPolicy; 
               <span className="block text-zinc-600 dark:text-zinc-400">{c.who}</span>
               {c.value === "no_one" ? null : (
                 <span className="block text-zinc-600 dark:text-zinc-400" data-testid={`policy-without-${c.value}`}>
-                  {c.without === 0
-                    ? `All ${plural(c.people, "person", "people")} it covers have an authenticator.`
-                    : `${c.without} of the ${plural(c.people, "person", "people")} it covers ${c.without === 1 ? "has" : "have"} no authenticator yet: they would be sent to set one up at their next page.`}
+                  {coverage(c.people, c.without)}
                 </span>
               )}
             </span>
@@ -59,4 +57,16 @@ export function PolicyForm({ current, choices }: { current: SecondFactorPolicy; 
       </div>
     </form>
   );
+}
+
+/** How many of the people a choice covers have no authenticator, in words that read right at 1 and at all. */
+function coverage(people: number, without: number) {
+  const sent = "they would be sent to set one up at their next page.";
+  if (without === 0) return people === 1 ? "The one person it covers has an authenticator." : `All ${people} people it covers have an authenticator.`;
+  if (without === people) {
+    return people === 1
+      ? "The one person it covers has no authenticator yet: they would be sent to set one up at their next page."
+      : `None of the ${people} people it covers has an authenticator yet: ${sent}`;
+  }
+  return `${without} of the ${plural(people, "person", "people")} it covers ${without === 1 ? "has" : "have"} no authenticator yet: ${sent}`;
 }
