@@ -3,15 +3,16 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useRef } from "react";
 import { signOutAction } from "@/app/(auth)/signin/actions";
+import { ChevronDown } from "@/components/ui/chevron-down";
 import { Link } from "@/components/ui/link";
+import { menuItem, menuPanel } from "@/components/ui/menu";
 import type { SessionState } from "@/lib/session/header-session";
 
 type SignedIn = NonNullable<SessionState["user"]>;
 
 const ROLE_WORDS: Record<SignedIn["role"], string> = { consumer: "Consumer", owner: "Owner", admin: "Admin" };
 
-const itemClass =
-  "flex cursor-default items-center rounded px-2 py-1.5 outline-none select-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800";
+const itemClass = `${menuItem} px-2 py-1.5`;
 
 /**
  * The signed-in person's own things behind one button (their name), so the header stays one row
@@ -38,16 +39,14 @@ export function AccountMenu({ user }: { user: SignedIn }) {
         >
           <span className="sr-only">Account: </span>
           <span className="min-w-0 truncate">{shownAs}</span>
-          <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0">
-            <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
-          </svg>
+          <ChevronDown className="size-4 shrink-0" />
         </Menu.Trigger>
         <Menu.Portal>
           <Menu.Content
             align="end"
             sideOffset={6}
             collisionPadding={8}
-            className="z-50 max-w-[calc(100vw-1rem)] min-w-52 rounded-md border border-zinc-200 bg-white p-1 text-sm text-zinc-900 shadow-lg dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+            className={`${menuPanel} z-50 max-w-[calc(100vw-1rem)] min-w-52 text-sm`}
           >
             <Menu.Label className="px-2 py-1.5" data-testid="account-menu-who">
               <span className="block truncate font-medium">{shownAs}</span>

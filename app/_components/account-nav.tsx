@@ -1,14 +1,14 @@
 "use client";
 
-import { Link } from "@/components/ui/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import type { SessionState } from "@/lib/session/header-session";
-import { AccountMenu } from "./account-menu";
 import type { Theme } from "@/components/theme/theme";
 import { ThemeSwitcher } from "@/components/theme/theme-switcher";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
+import { Link } from "@/components/ui/link";
+import type { SessionState } from "@/lib/session/header-session";
+import { AccountMenu } from "./account-menu";
 
 const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white";
 

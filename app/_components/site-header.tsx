@@ -1,10 +1,10 @@
-import { Link } from "@/components/ui/link";
-import type { SessionState } from "@/lib/session/header-session";
-import type { Theme } from "@/components/theme/theme";
-import { AccountNav } from "./account-nav";
 import { BrandMark } from "@/components/brand-mark";
 import { CommandPalette } from "@/components/command-palette";
+import type { Theme } from "@/components/theme/theme";
 import { ThemeSwitcher } from "@/components/theme/theme-switcher";
+import { Link } from "@/components/ui/link";
+import type { SessionState } from "@/lib/session/header-session";
+import { AccountNav } from "./account-nav";
 
 /**
  * Rendered on the server with the session the root layout read, so the links, the account and the

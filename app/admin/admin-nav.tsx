@@ -3,6 +3,7 @@
 import { Link } from "@/components/ui/link";
 import { usePathname } from "next/navigation";
 import { type KeyboardEvent, type ReactNode, Suspense, use, useId, useRef, useState } from "react";
+import { ChevronDown } from "@/components/ui/chevron-down";
 import { cn } from "@/components/ui/cn";
 import { navCountText } from "@/lib/admin/nav-count-cap";
 import type { NavCounts } from "@/lib/admin/nav-counts";
@@ -103,9 +104,7 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promis
           <Suspense fallback={null}>
             <Waiting counts={counts} as="badge" />
           </Suspense>
-          <svg aria-hidden="true" viewBox="0 0 20 20" className={cn("size-4 transition-transform", open && "rotate-180")} fill="currentColor">
-            <path d="M5.23 7.21a.75.75 0 0 1 1.06.02L10 11.17l3.71-3.94a.75.75 0 1 1 1.08 1.04l-4.25 4.5a.75.75 0 0 1-1.08 0l-4.25-4.5a.75.75 0 0 1 .02-1.06Z" />
-          </svg>
+          <ChevronDown className={cn("size-4 transition-transform", open && "rotate-180")} />
         </span>
       </button>
       {/* Closed on a phone, the groups are hidden; open, two columns from 640 px. In the sidebar the

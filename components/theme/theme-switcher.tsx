@@ -1,6 +1,7 @@
 "use client";
 
 import * as Menu from "@radix-ui/react-dropdown-menu";
+import { menuItem, menuPanel } from "@/components/ui/menu";
 import { THEME_LABELS, THEMES, type Theme, parseTheme } from "./theme";
 import { setTheme, useTheme } from "./use-theme";
 
@@ -23,7 +24,7 @@ export function ThemeSwitcher({ rendered, className = "", testId = "theme-switch
         <Menu.Content
           align="end"
           sideOffset={6}
-          className="z-50 min-w-36 rounded-md border border-zinc-200 bg-white p-1 text-sm text-zinc-900 shadow-lg dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+          className={`${menuPanel} z-50 min-w-36 text-sm`}
         >
           <Menu.Label className="px-2 py-1 text-xs font-medium text-zinc-600 dark:text-zinc-400">Theme</Menu.Label>
           <Menu.RadioGroup value={theme} onValueChange={(value) => setTheme(parseTheme(value))}>
@@ -31,7 +32,7 @@ export function ThemeSwitcher({ rendered, className = "", testId = "theme-switch
               <Menu.RadioItem
                 key={t}
                 value={t}
-                className="flex cursor-default items-center gap-2 rounded px-2 py-1.5 outline-none select-none data-[highlighted]:bg-zinc-100 dark:data-[highlighted]:bg-zinc-800"
+                className={`${menuItem} gap-2 px-2 py-1.5`}
               >
                 <span aria-hidden="true" className="w-4 text-center">
                   {icon[t]}

@@ -32,8 +32,8 @@ const WORDS: Record<string, string> = {
  * "E-commerce"). Only the display changes: links and filters keep the stored tag.
  */
 export function tagLabel(tag: string) {
-  const [first = "", ...rest] = tag.split("-").map((word) => WORDS[word] ?? word);
+  const [head = "", ...rest] = tag.split("-");
   // A word with a case of its own (iOS) keeps it at the start too.
-  const lead = first === tag.split("-")[0] ? first.charAt(0).toUpperCase() + first.slice(1) : first;
-  return [lead, ...rest].join("-");
+  const lead = WORDS[head] ?? head.charAt(0).toUpperCase() + head.slice(1);
+  return [lead, ...rest.map((word) => WORDS[word] ?? word)].join("-");
 }

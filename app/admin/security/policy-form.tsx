@@ -65,7 +65,7 @@ function coverage(people: number, without: number) {
   if (without === 0) return people === 1 ? "The one person it covers has an authenticator." : `All ${people} people it covers have an authenticator.`;
   if (without === people) {
     return people === 1
-      ? "The one person it covers has no authenticator yet: they would be sent to set one up at their next page."
+      ? `The one person it covers has no authenticator yet: ${sent}`
       : `None of the ${people} people it covers has an authenticator yet: ${sent}`;
   }
   return `${without} of the ${plural(people, "person", "people")} it covers ${without === 1 ? "has" : "have"} no authenticator yet: ${sent}`;

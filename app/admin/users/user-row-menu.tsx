@@ -7,6 +7,7 @@ import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toast } from "@/components/toast";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { menuItem, menuPanel } from "@/components/ui/menu";
 import { Select } from "@/components/ui/select";
 import type { ActionResult } from "@/lib/actions/action-result";
 import { changeRoleAction, resetAuthenticatorAction, setDisabledAction } from "./actions";
@@ -64,8 +65,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
     startTransition(() => disable.dispatch(data));
   };
   const busy = role.pending || disable.pending || reset.pending;
-  const itemClass =
-    "flex cursor-default items-center rounded px-3 py-2 text-sm outline-none select-none data-[highlighted]:bg-zinc-100 data-[disabled]:opacity-50 dark:data-[highlighted]:bg-zinc-800";
+  const itemClass = `${menuItem} px-3 py-2 text-sm data-[disabled]:opacity-50`;
   return (
     <div className="flex flex-col items-end gap-1">
       <Menu.Root modal={false}>
@@ -82,7 +82,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
           <Menu.Content
             align="end"
             sideOffset={4}
-            className="z-40 min-w-52 rounded-md border border-zinc-200 bg-white p-1 text-zinc-900 shadow-lg dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100"
+            className={`${menuPanel} z-40 min-w-52`}
           >
             <Menu.Item className={itemClass} onSelect={() => show("role")}>
               Change role…
