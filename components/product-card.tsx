@@ -1,9 +1,8 @@
 import { Link } from "@/components/ui/link";
 import type { CatalogueProduct } from "@/lib/catalogue/queries";
 import { tagLabel } from "@/lib/catalogue/tag-label";
+import { AuthMethodNote } from "./auth-method";
 import { Badge } from "./ui/badge";
-
-export const authMethodLabel = { api_key: "API key", oauth2: "OAuth 2.0" } as const;
 
 /** A product in a grid; `headingLevel` 3 where the grid sits under its own h2 (the home page's sections). */
 export function ProductCard({ product, headingLevel = 2 }: { product: CatalogueProduct; headingLevel?: 2 | 3 }) {
@@ -16,8 +15,8 @@ export function ProductCard({ product, headingLevel = 2 }: { product: CatalogueP
         </Link>
       </Heading>
       <p className="mt-2 flex-1 text-sm text-zinc-600 dark:text-zinc-400">{product.summary}</p>
-      <div className="mt-4 flex flex-wrap items-center gap-1.5">
-        <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
+      <div className="mt-4 flex flex-wrap items-center gap-x-2 gap-y-1.5">
+        <AuthMethodNote method={product.authMethod} />
         {product.tags.map((tag) => (
           <Badge key={tag}>{tagLabel(tag)}</Badge>
         ))}

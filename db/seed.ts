@@ -64,25 +64,27 @@ type DemoProduct = {
   featured?: boolean;
   openapi?: string;
   status?: "draft" | "published";
+  /** The description's opening: more than the summary, which the product page already shows above it. */
+  overview: string;
 };
 
 const PRODUCTS: DemoProduct[] = [
-  { slug: "payments", name: "Payments API", summary: "Charge cards, issue refunds and reconcile payouts.", tags: ["payments", "finance"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"], recommended: "Standard", featured: true, openapi: PAYMENTS_OPENAPI },
-  { slug: "invoices", name: "Invoices API", summary: "Create, send and track invoices in 30 currencies.", tags: ["finance"], authMethod: "api_key", plans: ["Free", "Standard"] },
-  { slug: "fx-rates", name: "FX Rates API", summary: "Live and historical foreign-exchange rates.", tags: ["finance", "data"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"] },
-  { slug: "geocoding", name: "Geocoding API", summary: "Turn addresses into coordinates and back.", tags: ["maps", "data"], authMethod: "api_key", plans: ["Free", "Standard"] },
-  { slug: "routing", name: "Routing API", summary: "Fastest routes for cars, bikes and trucks.", tags: ["maps"], authMethod: "api_key", plans: ["Standard", "Enterprise"] },
-  { slug: "weather", name: "Weather API", summary: "Forecasts and observations for any point on Earth.", tags: ["data"], authMethod: "api_key", plans: ["Free", "Standard"], recommended: "Free", featured: true, openapi: WEATHER_OPENAPI },
-  { slug: "identity", name: "Identity API", summary: "Verify users' identity documents with OAuth 2.0 scopes.", tags: ["identity", "security"], authMethod: "oauth2", plans: ["Standard", "Enterprise"], openapi: IDENTITY_OPENAPI },
-  { slug: "accounts", name: "Accounts API", summary: "Read account balances and transactions with the holder's consent.", tags: ["finance", "identity"], authMethod: "oauth2", plans: ["Standard", "Enterprise"] },
-  { slug: "notifications", name: "Notifications API", summary: "Send SMS, push and email from one endpoint.", tags: ["messaging"], authMethod: "api_key", plans: ["Free", "Standard"] },
-  { slug: "ledger-beta", name: "Ledger API (beta)", summary: "Double-entry ledger as a service. Not yet public.", tags: ["finance"], authMethod: "api_key", plans: ["Standard"], status: "draft" },
+  { slug: "payments", name: "Payments API", summary: "Charge cards, issue refunds and reconcile payouts.", tags: ["payments", "finance"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"], recommended: "Standard", featured: true, openapi: PAYMENTS_OPENAPI, overview: "Take card payments in 40 currencies with one call, refund all or part of a charge, and match every payout to the charges it settles. Webhooks tell your app when a charge succeeds, fails or is disputed." },
+  { slug: "invoices", name: "Invoices API", summary: "Create, send and track invoices in 30 currencies.", tags: ["finance"], authMethod: "api_key", plans: ["Free", "Standard"], overview: "Draft an invoice, send it by email with a payment link, and follow it from sent to paid or overdue. Reminders go out on the schedule you set, and every invoice keeps a PDF you can download." },
+  { slug: "fx-rates", name: "FX Rates API", summary: "Live and historical foreign-exchange rates.", tags: ["finance", "data"], authMethod: "api_key", plans: ["Free", "Standard", "Enterprise"], overview: "Mid-market rates for 170 currencies, updated every minute, and daily closing rates back to 1999. Ask for one pair, a whole base currency, or a time series for charts and reports." },
+  { slug: "geocoding", name: "Geocoding API", summary: "Turn addresses into coordinates and back.", tags: ["maps", "data"], authMethod: "api_key", plans: ["Free", "Standard"], overview: "Send an address in any format and get back coordinates with a confidence score; send coordinates and get the nearest address. Batch requests take up to 1,000 addresses at a time." },
+  { slug: "routing", name: "Routing API", summary: "Fastest routes for cars, bikes and trucks.", tags: ["maps"], authMethod: "api_key", plans: ["Standard", "Enterprise"], overview: "Plan a route between two points or through up to 25 stops, by car, bike or truck, with live traffic. Truck routes respect height, weight and hazardous-goods restrictions." },
+  { slug: "weather", name: "Weather API", summary: "Forecasts and observations for any point on Earth.", tags: ["data"], authMethod: "api_key", plans: ["Free", "Standard"], recommended: "Free", featured: true, openapi: WEATHER_OPENAPI, overview: "Current conditions, hourly forecasts for 48 hours and daily forecasts for 14 days, for any latitude and longitude. Observations come from 40,000 stations, with historical data back to 1979." },
+  { slug: "identity", name: "Identity API", summary: "Verify users' identity documents with OAuth 2.0 scopes.", tags: ["identity", "security"], authMethod: "oauth2", plans: ["Standard", "Enterprise"], openapi: IDENTITY_OPENAPI, overview: "Check a passport, ID card or driving licence against its issuer's security features, and match the photo to a selfie. Your app asks only for the scopes it needs, and the user sees them before they agree." },
+  { slug: "accounts", name: "Accounts API", summary: "Read account balances and transactions with the holder's consent.", tags: ["finance", "identity"], authMethod: "oauth2", plans: ["Standard", "Enterprise"], overview: "With the account holder's consent, read their balances and up to 24 months of transactions from over 2,000 banks. Consent lasts 90 days and the holder can withdraw it at any time." },
+  { slug: "notifications", name: "Notifications API", summary: "Send SMS, push and email from one endpoint.", tags: ["messaging"], authMethod: "api_key", plans: ["Free", "Standard"], overview: "One request sends a message by SMS, push or email, or by whichever channel reaches the person first. Delivery receipts come back by webhook, and opt-outs are honoured automatically." },
+  { slug: "ledger-beta", name: "Ledger API (beta)", summary: "Double-entry ledger as a service. Not yet public.", tags: ["finance"], authMethod: "api_key", plans: ["Standard"], status: "draft", overview: "Record money movements as balanced double entries, read any account's balance at any moment, and never lose an entry: corrections are new entries, not edits." },
 ];
 
 function description(p: DemoProduct) {
   return `## Overview
 
-${p.summary}
+${p.overview}
 
 ## Getting started
 

@@ -79,6 +79,18 @@ test("a product page lists the plans in the owner's order with one Recommended, 
   const about = page.getByRole("region", { name: "About this API" });
   await expect(about.getByRole("heading", { level: 2 })).toHaveText(["About this API"]);
   await expect(about.getByRole("heading", { level: 3 })).toHaveText(["Overview", "Getting started", "Limits"]);
+  // The overview says more than the summary above it, which a visitor would otherwise read twice.
+  const summary = (await page.locator("article > header > p").first().textContent()) ?? "";
+  expect(summary.length).toBeGreaterThan(0);
+  await expect(about.locator("p").first()).not.toHaveText(summary);
+  // How calls are authenticated is a fact about the product, not one more tag: no pill, no link.
+  const auth = page.getByTestId("auth-method");
+  await expect(auth).toHaveText("Authentication: API key");
+  expect(await auth.evaluate((el) => [getComputedStyle(el).borderTopLeftRadius, getComputedStyle(el).backgroundColor, el.closest("a")])).toEqual([
+    "0px",
+    "rgba(0, 0, 0, 0)",
+    null,
+  ]);
   const plans = page.getByTestId("plan");
   await expect(plans).toHaveCount(3);
   await expect(plans.getByRole("heading", { level: 3 })).toHaveText(["Free", "Standard", "Enterprise"]);

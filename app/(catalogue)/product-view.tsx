@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { ApiReference } from "@/components/api-reference/api-reference";
 import { Markdown } from "@/components/markdown";
-import { authMethodLabel } from "@/components/product-card";
+import { AuthMethodNote } from "@/components/auth-method";
 import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
@@ -137,8 +137,8 @@ export function ProductView({
       <header className="mb-8">
         <h1 className="text-3xl font-bold tracking-tight">{product.name}</h1>
         <p className="mt-2 text-lg text-zinc-600 dark:text-zinc-400">{product.summary}</p>
-        <div className="mt-4 flex flex-wrap gap-1.5">
-          <Badge tone="indigo">{authMethodLabel[product.authMethod]}</Badge>
+        <div className="mt-4 flex flex-wrap items-center gap-x-2 gap-y-1.5">
+          <AuthMethodNote method={product.authMethod} labelled />
           {product.tags.map((t) => (
             <a key={t} href={`/apis?tag=${encodeURIComponent(t)}`} className="rounded-full focus-visible:outline-2 focus-visible:outline-indigo-500">
               <Badge>{tagLabel(t)}</Badge>

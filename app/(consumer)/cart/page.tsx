@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
-import { authMethodLabel } from "@/components/product-card";
+import { authMethodLabel } from "@/components/auth-method";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
