@@ -17,16 +17,40 @@ const itemClass = `${menuItem} px-2 py-1.5`;
 /**
  * The signed-in person's own things behind one button (their name), so the header stays one row
  * however long the portal's name: who they are, their account security (not the admin's sign-in
- * policy), and Sign out. Radix gives the keys (Enter, Space or ArrowDown open; arrows move; Escape
- * closes and gives focus back to the button).
+ * policy), and Sign out; on a phone, inside the header's Menu, the same listed plainly. Radix gives
+ * the keys (Enter, Space or ArrowDown open; arrows move; Escape closes and gives focus back to the
+ * button).
  */
 export function AccountMenu({ user }: { user: SignedIn }) {
   // Sign out stays the form POST it always was (a server action). The form sits outside the menu:
   // choosing the item closes the menu, and a form inside it would be gone before it could submit.
   const signOutForm = useRef<HTMLFormElement>(null);
   const shownAs = user.name ?? user.email;
+  const who = (
+    <>
+      <span className="block truncate font-medium">{shownAs}</span>
+      {user.name ? <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{user.email}</span> : null}
+      <span className="block text-xs text-zinc-600 dark:text-zinc-400">{ROLE_WORDS[user.role]}</span>
+    </>
+  );
   return (
     <>
+      {/* On a phone the account is already inside the Menu: its two ways out are listed there as they
+          are, under who is signed in, rather than behind a second menu to open. */}
+      <div className="flex w-full flex-col items-start gap-1 sm:hidden" data-testid="account-section">
+        <p className="mb-1 min-w-0 max-w-full">
+          <span className="sr-only">Signed in as </span>
+          {who}
+        </p>
+        <Link href="/account/security" className="py-1.5 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white">
+          Account security
+        </Link>
+        <form action={signOutAction}>
+          <button type="submit" className="py-1.5 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white">
+            Sign out
+          </button>
+        </form>
+      </div>
       <form ref={signOutForm} action={signOutAction} hidden />
       {/* Not modal, as the theme menu: a modal menu locks the page's scroll, and the scrollbar
           leaving would shift the page sideways. */}
@@ -34,8 +58,8 @@ export function AccountMenu({ user }: { user: SignedIn }) {
         <Menu.Trigger
           data-testid="signed-in-as"
           title={shownAs}
-          // -ml-2: on a phone its text lines up with the stacked links above (as the theme switcher's).
-          className="-ml-2 inline-flex h-8 max-w-full min-w-0 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:ml-0 sm:max-w-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          // Hidden on a phone, where the section above lists the same things.
+          className="hidden h-8 max-w-40 min-w-0 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:inline-flex dark:text-zinc-300 dark:hover:bg-zinc-800"
         >
           <span className="sr-only">Account: </span>
           <span className="min-w-0 truncate">{shownAs}</span>
@@ -49,9 +73,7 @@ export function AccountMenu({ user }: { user: SignedIn }) {
             className={`${menuPanel} z-50 max-w-[calc(100vw-1rem)] min-w-52 text-sm`}
           >
             <Menu.Label className="px-2 py-1.5" data-testid="account-menu-who">
-              <span className="block truncate font-medium">{shownAs}</span>
-              {user.name ? <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{user.email}</span> : null}
-              <span className="block text-xs text-zinc-600 dark:text-zinc-400">{ROLE_WORDS[user.role]}</span>
+              {who}
             </Menu.Label>
             <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-700" />
             <Menu.Item asChild className={itemClass}>
