@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
+import { MoreFilters } from "@/components/ui/more-filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Select } from "@/components/ui/select";
@@ -98,33 +99,36 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
             ))}
           </Select>
         </label>
-        <label className="text-sm font-medium">
-          Subject type
-          <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
-            <option value="">Any</option>
-            {SUBJECT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {SUBJECT_WORDS[t]}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-sm font-medium">
-          Subject id
-          <Input name="subjectId" defaultValue={filters.subjectId} className="mt-1 block font-normal" />
-        </label>
-        <label className="text-sm font-medium">
-          Who (email or API key name)
-          <Input name="actor" defaultValue={filters.actor} className="mt-1 block font-normal" />
-        </label>
-        <label className="text-sm font-medium">
-          From
-          <Input name="from" type="date" defaultValue={filters.from} className="mt-1 block font-normal" />
-        </label>
-        <label className="text-sm font-medium">
-          To
-          <Input name="to" type="date" defaultValue={filters.to} className="mt-1 block font-normal" />
-        </label>
+        {/* On a phone seven filters filled the first screen: search and action stay, the rest fold away. */}
+        <MoreFilters active={[filters.subjectType, filters.subjectId, filters.actor, filters.from, filters.to].filter(Boolean).length}>
+          <label className="text-sm font-medium">
+            Subject type
+            <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
+              <option value="">Any</option>
+              {SUBJECT_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {SUBJECT_WORDS[t]}
+                </option>
+              ))}
+            </Select>
+          </label>
+          <label className="text-sm font-medium">
+            Subject id
+            <Input name="subjectId" defaultValue={filters.subjectId} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            Who (email or API key name)
+            <Input name="actor" defaultValue={filters.actor} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            From
+            <Input name="from" type="date" defaultValue={filters.from} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            To
+            <Input name="to" type="date" defaultValue={filters.to} className="mt-1 block font-normal" />
+          </label>
+        </MoreFilters>
         <FilterActions resetHref="/admin/audit" />
       </form>
       <p className="mb-3 text-sm">
