@@ -4,8 +4,8 @@ import { filterResetClass } from "./filter-reset";
 /**
  * A filter bar's grid (a GET form above a list): columns at least 15rem wide, as many as fit, so the
  * bar wraps by itself beside the admin sidebar or in a narrower column, and on a phone each control
- * takes the full width. No column is narrower than 15rem, so a search box's placeholder (kept under
- * 200 px of text) shows whole at any width; e2e/filter-bars.spec.ts measures it.
+ * takes the full width. No column is narrower than 15rem (unless the bar itself is), so a search
+ * box's placeholder, kept under 200 px of text, shows whole; e2e/filter-bars.spec.ts measures it.
  */
 export const filterBarClass = "grid grid-cols-[repeat(auto-fill,minmax(min(15rem,100%),1fr))] gap-3";
 
