@@ -23,10 +23,10 @@ test("admin changes a role and disables a user, then reads and exports it from t
   if (!target) throw new Error("the signed-in user was not created");
 
   await signInAs(page, "admin@portico.dev", "/admin/users");
-  // The users filter's own Search (the header has a "Search" button too: the site-wide search).
+  // The users filter's own Search box (the header has a "Search" button too: the site-wide search).
   const filter = page.getByRole("search", { name: "Filter users" });
   await filter.getByLabel("Search").fill(email);
-  await filter.getByRole("button", { name: "Search" }).click();
+  await filter.getByRole("button", { name: "Apply filters" }).click();
   const row = page.getByTestId("user-row").filter({ hasText: email });
   await expect(row).toHaveCount(1);
   const roleDialog = await userMenu(page, email, "Change role…");
@@ -67,7 +67,7 @@ test("admin changes a role and disables a user, then reads and exports it from t
   await page.getByRole("combobox", { name: "Action", exact: true }).selectOption({ label: "Role changed" });
   await page.getByLabel("From", { exact: true }).fill(today);
   await page.getByLabel("To", { exact: true }).fill(today);
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/action=user.role_changed/);
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: target.id })).toHaveCount(1);
@@ -90,17 +90,17 @@ test("admin changes a role and disables a user, then reads and exports it from t
   // A date range in the past: the empty state says what to do next.
   await page.getByLabel("To", { exact: true }).fill("2000-01-01");
   await page.getByLabel("From", { exact: true }).fill("2000-01-01");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByText("No events match", { exact: true })).toBeVisible();
   // A range entered the wrong way round says so.
   await page.getByLabel("From", { exact: true }).fill(today);
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "is after “To”" })).toContainText("Swap the two dates.");
 
   // Free-text search over subject ids finds both changes.
   await page.goto("/admin/audit");
   await page.getByLabel("Search").fill(target.id);
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(rows).toHaveCount(2);
 
   // The user's own timeline, opened from the users page.
@@ -152,8 +152,8 @@ test("a request's timeline names it and links to its admin page", async ({ page 
   await expect(page.getByText(`Everything that happened to Weather API for ${appName}`)).toBeVisible();
 });
 
-test("the audit filter's Apply and Clear share a middle line", async ({ page }) => {
+test("the audit filter's Apply filters and Reset share a middle line", async ({ page }) => {
   await signInAs(page, "admin@portico.dev", "/admin/audit");
   const filters = page.getByRole("search", { name: "Filter the audit log" });
-  await expectOnOneMiddleLine(page, filters.getByRole("button", { name: "Apply" }), filters.getByRole("link", { name: "Clear" }));
+  await expectOnOneMiddleLine(page, filters.getByRole("button", { name: "Apply filters" }), filters.getByRole("link", { name: "Reset" }));
 });

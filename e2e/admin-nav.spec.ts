@@ -178,7 +178,7 @@ test.describe("on a phone", () => {
     await expect(page.getByTestId("user-row")).toHaveCount(3);
     // By role: getByLabel of a select in its label reads "Role Any role" (the chosen option is part of the label text).
     await page.getByRole("combobox", { name: "Role", exact: true }).selectOption("owner");
-    await page.getByRole("search", { name: "Filter users" }).getByRole("button", { name: "Search" }).click();
+    await page.getByRole("search", { name: "Filter users" }).getByRole("button", { name: "Apply filters" }).click();
     await expect(page).toHaveURL(/role=owner/);
     await expect(page.getByTestId("user-row")).toHaveCount(1);
     await expect(userRow(page, owner.email)).toBeVisible();

@@ -112,11 +112,11 @@ test("an owner publishes a product with an API reference and a plan with questio
   await page.goto("/admin/products");
   await page.getByRole("searchbox").fill(`parcels ${tag}`);
   await page.getByLabel("Status").selectOption("Published");
-  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
+  await page.getByRole("search", { name: "Filter products" }).getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByTestId("product-row")).toHaveCount(1);
   await expect(page.getByTestId("product-row")).toContainText(`Parcels ${tag}`);
   await page.getByLabel("Status").selectOption("Archived");
-  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
+  await page.getByRole("search", { name: "Filter products" }).getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByText("No products match")).toBeVisible();
 
   // A consumer finds it, reads the API reference, and must answer the plan's questions.

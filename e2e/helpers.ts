@@ -95,7 +95,7 @@ export async function openAccountMenu(page: Page) {
   return menu;
 }
 
-/** A filter bar's Apply button and its Reset / Clear link centre on one line (within 2 px), on a desktop and on a phone. */
+/** A filter bar's Apply filters button and its Reset link centre on one line (within 2 px), on a desktop and on a phone. */
 export async function expectOnOneMiddleLine(page: Page, button: Locator, link: Locator) {
   for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     await page.setViewportSize(viewport);

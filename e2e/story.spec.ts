@@ -117,6 +117,6 @@ test("owner publishes a product and a reviewed plan; consumer requests; approval
   await expect(page.getByTestId("audit-row").filter({ hasText: "plan.created" })).toContainText("owner@portico.dev");
   await page.goto("/admin/audit");
   await page.getByLabel("Search").fill("Story reviewed.");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page.getByTestId("audit-row")).toHaveCount(1);
 });

@@ -104,11 +104,11 @@ test("the consumer's app page charts its calls per day by outcome, with a table 
 
   // Filter by product: only the calls that named it.
   await page.getByLabel("Product", { exact: true }).selectOption({ label: f.product.name });
-  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(chart.getByTestId("app-usage-total")).toHaveText("447 calls");
   await expect(chart).toContainText(`Calls per day, ${f.product.name}`);
   await page.getByLabel("Key", { exact: true }).selectOption({ label: `${f.key.start}…` });
-  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(chart).toContainText(`Calls per day, key ${f.key.start}…, ${f.product.name}`);
   await expect(chart.getByTestId("app-usage-total")).toHaveText("447 calls");
 

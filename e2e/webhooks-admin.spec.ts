@@ -157,18 +157,18 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
 
   // Filters: by status and by event type.
   await page.getByLabel("Status", { exact: true }).selectOption("failed");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/status=failed/);
   await expect(page.getByTestId("message-row")).toHaveCount(1);
   await expect(row(third)).toBeVisible();
   await page.getByLabel("Status", { exact: true }).selectOption("succeeded");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/status=succeeded/);
   await expect(row(first)).toBeVisible();
   await expect(row(third)).toHaveCount(0);
   await page.getByLabel("Event type").selectOption("key.created");
   await page.getByLabel("Status", { exact: true }).selectOption("");
-  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/type=key\.created/);
   await expect(page.getByTestId("log-empty")).toContainText("No messages match");
   await page.getByRole("link", { name: "Clear the filters" }).click();

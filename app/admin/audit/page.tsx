@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
-import { Button } from "@/components/ui/button";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
+import { MoreFilters } from "@/components/ui/more-filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Select } from "@/components/ui/select";
@@ -10,7 +12,6 @@ import { requireRole } from "@/lib/auth/guards";
 import { AUDIT_ACTION_GROUPS, auditActionWords } from "@/lib/audit/action-words";
 import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
 import { subjectKey, subjectNames } from "@/lib/audit/subject-names";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -25,8 +26,6 @@ const SUBJECT_WORDS: Record<(typeof SUBJECT_TYPES)[number], string> = {
   webhook_endpoint: "Webhook endpoint",
   setting: "Setting",
 };
-
-const input = "h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 export default async function AuditPage({ searchParams }: PageProps<"/admin/audit">) {
   await requireRole(["admin"], "/admin/audit");
@@ -79,10 +78,10 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           )
         }
       />
-      <form role="search" aria-label="Filter the audit log" action="/admin/audit" className="mb-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <form role="search" aria-label="Filter the audit log" action="/admin/audit" className={`mb-4 ${filterBarClass}`}>
         <label className="text-sm font-medium">
           Search
-          <input name="q" type="search" defaultValue={filters.q} placeholder="Action, subject id or comment" className={`${input} mt-1 block w-full font-normal`} />
+          <Input name="q" type="search" defaultValue={filters.q} placeholder="Action, subject id, comment" className="mt-1 block font-normal" />
         </label>
         <label className="text-sm font-medium">
           Action
@@ -100,39 +99,37 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
             ))}
           </Select>
         </label>
-        <label className="text-sm font-medium">
-          Subject type
-          <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
-            <option value="">Any</option>
-            {SUBJECT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {SUBJECT_WORDS[t]}
-              </option>
-            ))}
-          </Select>
-        </label>
-        <label className="text-sm font-medium">
-          Subject id
-          <input name="subjectId" defaultValue={filters.subjectId} className={`${input} mt-1 block w-full font-normal`} />
-        </label>
-        <label className="text-sm font-medium">
-          Who (email or API key name)
-          <input name="actor" defaultValue={filters.actor} className={`${input} mt-1 block w-full font-normal`} />
-        </label>
-        <label className="text-sm font-medium">
-          From
-          <input name="from" type="date" defaultValue={filters.from} className={`${input} mt-1 block w-full font-normal`} />
-        </label>
-        <label className="text-sm font-medium">
-          To
-          <input name="to" type="date" defaultValue={filters.to} className={`${input} mt-1 block w-full font-normal`} />
-        </label>
-        <div className="flex items-end gap-2">
-          <Button type="submit">Apply</Button>
-          <Link href="/admin/audit" className={filterResetClass}>
-            Clear
-          </Link>
-        </div>
+        {/* On a phone seven filters filled the first screen: search and action stay, the rest fold away. */}
+        <MoreFilters active={[filters.subjectType, filters.subjectId, filters.actor, filters.from, filters.to].filter(Boolean).length}>
+          <label className="text-sm font-medium">
+            Subject type
+            <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
+              <option value="">Any</option>
+              {SUBJECT_TYPES.map((t) => (
+                <option key={t} value={t}>
+                  {SUBJECT_WORDS[t]}
+                </option>
+              ))}
+            </Select>
+          </label>
+          <label className="text-sm font-medium">
+            Subject id
+            <Input name="subjectId" defaultValue={filters.subjectId} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            Who (email or API key name)
+            <Input name="actor" defaultValue={filters.actor} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            From
+            <Input name="from" type="date" defaultValue={filters.from} className="mt-1 block font-normal" />
+          </label>
+          <label className="text-sm font-medium">
+            To
+            <Input name="to" type="date" defaultValue={filters.to} className="mt-1 block font-normal" />
+          </label>
+        </MoreFilters>
+        <FilterActions resetHref="/admin/audit" />
       </form>
       <p className="mb-3 text-sm">
         <a href={exportHref} className="text-indigo-600 dark:text-indigo-400 underline" download>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { Button } from "@/components/ui/button";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
@@ -92,24 +93,18 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
           }
         />
       </div>
-      <form role="search" className="mb-4 flex flex-wrap items-end gap-3" action="/admin/keys">
+      <form role="search" aria-label="Filter keys" className={`mb-4 ${filterBarClass}`} action="/admin/keys">
         <div>
           <label htmlFor="keys-q" className="block text-sm font-medium">
             Search
           </label>
-          <input
-            id="keys-q"
-            name="q"
-            type="search"
-            defaultValue={params.q}
-            placeholder="Key, app, requester or product"
-            className="h-10 w-72 max-w-full rounded-md border border-zinc-300 px-3 text-sm dark:border-zinc-700 dark:bg-zinc-900"
-          />
+          <Input id="keys-q" name="q" type="search" defaultValue={params.q} placeholder="Key, app, person or product" />
         </div>
-        <label className="flex h-10 items-center gap-2 text-sm">
+        {/* At the foot of its cell, level with the search box rather than its label. */}
+        <label className="flex h-10 items-center gap-2 self-end text-sm">
           <input type="checkbox" name="live" value="1" defaultChecked={params.live === "1"} /> Working keys only
         </label>
-        <Button type="submit">Search</Button>
+        <FilterActions resetHref="/admin/keys" />
       </form>
       <KeysTable
         rows={tableRows}
@@ -118,7 +113,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
         nextHref={links.next && pageHref(links.next)}
         empty={{
           title: params.q || params.live ? "No keys match" : "No keys yet",
-          body: params.q || params.live ? "Clear the search to see every key." : "Keys appear when consumers claim approved access.",
+          body: params.q || params.live ? "Reset the filters to see every key." : "Keys appear when consumers claim approved access.",
         }}
       />
     </>

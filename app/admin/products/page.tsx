@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -8,7 +9,6 @@ import { APPROVER_ROLES, requireRole } from "@/lib/auth/guards";
 import { Input } from "@/components/ui/input";
 import { listManagedProducts, productListParams } from "@/lib/products/list-products";
 import { ProductsTable } from "./products-table";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Products" };
 
@@ -29,28 +29,21 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
           </Button>
         }
       />
-      <form role="search" action="/admin/products" className="mb-4 flex flex-wrap items-end gap-3">
+      <form role="search" aria-label="Filter products" action="/admin/products" className={`mb-4 ${filterBarClass}`}>
         <label className="text-sm">
           <span className="mb-1 block font-medium">Search</span>
-          <Input name="q" type="search" defaultValue={filters.q ?? ""} placeholder="Name, slug or tag" className="w-72 max-w-full" />
+          <Input name="q" type="search" defaultValue={filters.q ?? ""} placeholder="Name, slug or tag" />
         </label>
         <label className="text-sm">
           <span className="mb-1 block font-medium">Status</span>
-          <Select name="status" defaultValue={filters.status ?? ""} className="w-auto">
+          <Select name="status" defaultValue={filters.status ?? ""}>
             <option value="">Any status</option>
             <option value="draft">Draft</option>
             <option value="published">Published</option>
             <option value="archived">Archived</option>
           </Select>
         </label>
-        <Button type="submit" variant="secondary">
-          Search
-        </Button>
-        {filtered ? (
-          <Link href="/admin/products" className={filterResetClass}>
-            Clear
-          </Link>
-        ) : null}
+        <FilterActions resetHref="/admin/products" />
       </form>
       <ProductsTable
         rows={rows}

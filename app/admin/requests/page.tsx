@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { Button } from "@/components/ui/button";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
+import { MoreFilters } from "@/components/ui/more-filters";
 import { PageHeader } from "@/components/ui/page-header";
 import { ReversedRangeAlert } from "@/components/ui/reversed-range-alert";
 import { Select } from "@/components/ui/select";
@@ -15,10 +16,8 @@ import { formatCappedCount } from "@/lib/format";
 import { requestState } from "@/lib/requests/status-label";
 import { type RecentCalls, recentCallsOfRequests } from "@/lib/usage/queries";
 import { DetailPanel } from "./detail-panel";
-import { MoreFilters } from "./more-filters";
 import { PanelSheet } from "./panel-sheet";
 import { QueueTable, type QueueTableRow } from "./queue-table";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Approval queue" };
 
@@ -46,14 +45,14 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         title="Approval queue"
         description={`${user.role === "admin" ? "Every access request." : "Access requests for your products."} Pending ones show by default; choose another Status for the rest.`}
       />
-      <form action="/admin/requests" className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-4" aria-label="Filter requests">
+      <form action="/admin/requests" className={`mb-6 ${filterBarClass}`} aria-label="Filter requests">
         <label className="text-sm">
           <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Search</span>
           <Input
             name="q"
             type="search"
             defaultValue={params.q ?? ""}
-            placeholder="Requester, app, product, reason"
+            placeholder="Who, app, product, reason"
             aria-describedby={shortSearch ? "short-search-note" : undefined}
           />
         </label>
@@ -85,17 +84,11 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
             <Input name="to" type="date" defaultValue={params.to ?? ""} />
           </label>
         </MoreFilters>
-        <div className="flex items-end gap-2">
-          {/* Applying filters keeps the sort and page size; the page goes back to 1. */}
-          <input type="hidden" name="size" value={params.size} />
-          <input type="hidden" name="sort" value={params.sort} />
-          <input type="hidden" name="dir" value={params.dir} />
-          <Button type="submit">Apply filters</Button>
-          {/* As tall as the button (h-10, text centred in it), so the two share a middle line. */}
-          <a href="/admin/requests" className={filterResetClass}>
-            Reset
-          </a>
-        </div>
+        {/* Applying filters keeps the sort and page size; the page goes back to 1. */}
+        <input type="hidden" name="size" value={params.size} />
+        <input type="hidden" name="sort" value={params.sort} />
+        <input type="hidden" name="dir" value={params.dir} />
+        <FilterActions resetHref="/admin/requests" />
       </form>
 
       <ReversedRangeAlert from={params.from} to={params.to} fromLabel="Requested from" toLabel="Requested until" />

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
-import { Button } from "@/components/ui/button";
-import { Link } from "@/components/ui/link";
 import { z } from "zod";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { Input } from "@/components/ui/input";
+import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -10,7 +11,6 @@ import { requireRole } from "@/lib/auth/guards";
 import { pageLinks } from "@/lib/paging/keyset";
 import { USER_STATUSES, listUsers } from "@/lib/users/user-admin";
 import { UsersTable } from "./users-table";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -24,9 +24,8 @@ const paramsSchema = z.object({
 type Params = z.output<typeof paramsSchema>;
 
 const ROLE_WORDS = { consumer: "Consumer", owner: "Owner", admin: "Admin" } as const;
-const control = "mt-1 block h-10 rounded-md border border-zinc-300 bg-white px-3 text-sm font-normal dark:border-zinc-700 dark:bg-zinc-900";
-// The filters' selects: Select's look, as wide as their choices, in normal weight under a medium label.
-const selectClass = "mt-1 block w-auto font-normal";
+// The filters' controls: Input's and Select's look, as wide as their column, in normal weight under a medium label.
+const controlClass = "mt-1 block font-normal";
 
 const usersHref = (p: Params) => {
   const s = new URLSearchParams();
@@ -43,14 +42,14 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
   return (
     <>
       <PageHeader title="Users" description="Roles decide who approves (owners, admins) and who runs the portal (admins)." />
-      <form role="search" aria-label="Filter users" action="/admin/users" className="mb-4 flex flex-wrap items-end gap-3">
+      <form role="search" aria-label="Filter users" action="/admin/users" className={`mb-4 ${filterBarClass}`}>
         <label className="text-sm font-medium">
           Search
-          <input name="q" type="search" defaultValue={params.q} placeholder="Email or name" className={`${control} w-72 max-w-full`} />
+          <Input name="q" type="search" defaultValue={params.q} placeholder="Email or name" className={controlClass} />
         </label>
         <label className="text-sm font-medium">
           Role
-          <Select name="role" defaultValue={params.role ?? ""} className={selectClass}>
+          <Select name="role" defaultValue={params.role ?? ""} className={controlClass}>
             <option value="">Any role</option>
             {userRole.enumValues.map((r) => (
               <option key={r} value={r}>
@@ -61,18 +60,13 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         </label>
         <label className="text-sm font-medium">
           Status
-          <Select name="status" defaultValue={params.status ?? ""} className={selectClass}>
+          <Select name="status" defaultValue={params.status ?? ""} className={controlClass}>
             <option value="">Active or disabled</option>
             <option value="active">Active</option>
             <option value="disabled">Disabled</option>
           </Select>
         </label>
-        <Button type="submit">Search</Button>
-        {filtered ? (
-          <Link href="/admin/users" className={filterResetClass}>
-            Clear
-          </Link>
-        ) : null}
+        <FilterActions resetHref="/admin/users" />
       </form>
       <UsersTable
         rows={rows}

@@ -9,6 +9,7 @@ import { OUTCOME_STYLES } from "@/components/charts/palettes";
 import { QuotaBar } from "@/components/charts/quota-bar";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Card } from "@/components/ui/card";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -27,7 +28,6 @@ import { CheckKeyForm } from "@/components/keys/check-key-form";
 import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 // The chart's filters (a GET form): one key, one product. The product travels as "=slug" so that
 // "=" (calls that named no product) differs from "" (all products).
@@ -108,12 +108,12 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                 })}
               </ul>
             ) : null}
-            <form className="flex flex-wrap items-end gap-3" action={`/apps/${app.id}`} aria-label="Filter the chart">
+            <form className={filterBarClass} action={`/apps/${app.id}`} aria-label="Filter the chart">
               <div>
                 <label htmlFor="usage-key" className="block text-sm font-medium">
                   Key
                 </label>
-                <Select id="usage-key" name="key" defaultValue={keyFilter?.id ?? ""} className="w-auto">
+                <Select id="usage-key" name="key" defaultValue={keyFilter?.id ?? ""}>
                   <option value="">All keys</option>
                   {keys.map((k) => (
                     <option key={k.id} value={k.id}>
@@ -126,7 +126,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                 <label htmlFor="usage-product" className="block text-sm font-medium">
                   Product
                 </label>
-                <Select id="usage-product" name="product" defaultValue={productFilter ? `=${productFilter.slug}` : ""} className="w-auto">
+                <Select id="usage-product" name="product" defaultValue={productFilter ? `=${productFilter.slug}` : ""}>
                   <option value="">All products</option>
                   {usedProducts.map((p) => (
                     <option key={p.slug} value={`=${p.slug}`}>
@@ -135,14 +135,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                   ))}
                 </Select>
               </div>
-              <button type="submit" className="h-10 rounded-md border border-zinc-300 bg-white px-4 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800">
-                Show
-              </button>
-              {filtered ? (
-                <Link href={`/apps/${app.id}`} className={filterResetClass}>
-                  Show all calls
-                </Link>
-              ) : null}
+              <FilterActions resetHref={`/apps/${app.id}`} />
             </form>
             {usage ? (
               <DailyBarChart

@@ -5,6 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { Table } from "@/components/ui/table";
@@ -26,7 +27,6 @@ import {
 import { EndpointActions } from "../endpoint-actions";
 import { EndpointStatus } from "../endpoint-status";
 import { RecoverForm, ResendButton } from "../message-actions";
-import { filterResetClass } from "@/components/ui/filter-reset";
 
 export const metadata: Metadata = { title: "Webhook endpoint" };
 
@@ -140,7 +140,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           Every message to this endpoint in the last 30 days, newest first. A failed message is retried for about a day (at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); open one to
           see its attempts and the JSON sent.
         </p>
-        <form role="search" aria-label="Filter the delivery log" action={base} className="mb-4 grid gap-3 sm:grid-cols-[1fr_1fr_auto]">
+        <form role="search" aria-label="Filter the delivery log" action={base} className={`mb-4 ${filterBarClass}`}>
           <div>
             <label htmlFor="log-type" className="text-sm font-medium">
               Event type
@@ -167,14 +167,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
               ))}
             </Select>
           </div>
-          <div className="flex items-end gap-3">
-            <Button type="submit">Apply</Button>
-            {filtered ? (
-              <Link href={base} className={filterResetClass}>
-                Clear
-              </Link>
-            ) : null}
-          </div>
+          <FilterActions resetHref={base} />
         </form>
 
         {log.items.length === 0 ? (

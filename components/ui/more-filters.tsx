@@ -3,8 +3,9 @@
 import { type ReactNode, useId, useState } from "react";
 
 /**
- * On a phone the queue's less-used filters fold behind a button, so the list starts on the first
- * screen; they open by themselves when one of them is set. From the sm breakpoint up they always show.
+ * On a phone a filter bar's less-used filters (the approval queue's, the audit log's) fold behind a
+ * button, so the list starts on the first screen; they open by themselves when one of them is set.
+ * From the sm breakpoint up they always show. `active` is how many of them are set.
  */
 export function MoreFilters({ active, children }: { active: number; children: ReactNode }) {
   const [open, setOpen] = useState(active > 0);

@@ -1,0 +1,28 @@
+import { Button } from "./button";
+import { filterResetClass } from "./filter-reset";
+
+/**
+ * A filter bar's grid (a GET form above a list): columns at least 15rem wide, as many as fit, so the
+ * bar wraps by itself beside the admin sidebar or in a narrower column, and on a phone each control
+ * takes the full width. No column is narrower than 15rem (unless the bar itself is), so a search
+ * box's placeholder, kept under 200 px of text, shows whole; e2e/filter-bars.spec.ts measures it.
+ */
+export const filterBarClass = "grid grid-cols-[repeat(auto-fill,minmax(min(15rem,100%),1fr))] gap-3";
+
+/**
+ * Every filter bar ends with the same two controls: Apply filters, and Reset back to the page's
+ * unfiltered URL (always shown, so it sits in the same place on every page). Reset is a plain link,
+ * not next/link: a full load shows every field at its default again, while a client-side
+ * navigation would keep a select's old choice (React does not reapply a changed defaultValue).
+ */
+export function FilterActions({ resetHref }: { resetHref: string }) {
+  return (
+    <div className="flex items-end gap-2">
+      <Button type="submit">Apply filters</Button>
+      {/* As tall as the button (h-10, text centred in it), so the two share a middle line. */}
+      <a href={resetHref} className={filterResetClass}>
+        Reset
+      </a>
+    </div>
+  );
+}
