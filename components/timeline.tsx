@@ -1,6 +1,7 @@
 import { formatDateTime } from "@/lib/format";
 import { requestEventWords, stateEnteredBy } from "@/lib/requests/event-words";
 import { requestState } from "@/lib/requests/status-label";
+import { EmailText } from "./email-text";
 import { Badge } from "./ui/badge";
 import { cn } from "./ui/cn";
 
@@ -17,7 +18,7 @@ export type TimelineEvent = {
   credential?: string | null;
 };
 
-/** Who did it, in words a requester and an approver both read. */
+/** Who did it, in words a requester and an approver both read: a name, or the email of someone without one. */
 function actorWords(e: TimelineEvent) {
   if (e.actorType === "auto-approve") return "automatically";
   if (e.actorType === "system" || e.actorType === "job") return "Portico";
@@ -66,7 +67,9 @@ export function Timeline({
                 </Badge>
               ) : null}
               {state?.label === words ? null : <span className="font-medium">{words} </span>}
-              <span className="text-zinc-600 dark:text-zinc-400">· {actorWords(e)}</span>
+              <span className="text-zinc-600 dark:text-zinc-400">
+                · <EmailText text={actorWords(e)} />
+              </span>
             </p>
             <p className="text-zinc-500 dark:text-zinc-400">
               <time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time>

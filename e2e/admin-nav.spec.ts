@@ -9,6 +9,7 @@ import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { userMenu, userRow } from "./helpers-admin-users";
 import { seriousViolations } from "./helpers-products";
+import { inBothThemes } from "./helpers-theme";
 import { pendingRequest } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -161,6 +162,47 @@ test.describe("on a phone", () => {
     await expect(page).toHaveURL(/\/admin\/branding$/);
     await expect(toggle).toHaveAttribute("aria-expanded", "false");
     await expect(toggle).toContainText("Branding");
+  });
+
+  test("the closed admin menu says what its counts are, in the sidebar's words", async ({ page }) => {
+    const a = await ownerWithProduct();
+    const first = await pendingRequest(conn, a.product.slug);
+    await pendingRequest(conn, a.product.slug);
+    await conn.db.insert(reviews).values({ requestId: first.requestId, kind: "approved" });
+    await signInAs(page, a.owner.email, "/admin");
+    const toggle = adminNav(page).getByRole("button", { name: /Admin menu/ });
+    await inBothThemes(page, async (theme) => {
+      // Seen and heard alike: "2 pending", "1 to review", not a bare "3".
+      await expect(toggle).toHaveAccessibleName("Admin menu · Overview 2 pending 1 to review");
+      await expect(toggle.getByText("2 pending", { exact: true })).toBeVisible();
+      await expect(toggle.getByText("1 to review", { exact: true })).toBeVisible();
+      const box = await toggle.boundingBox();
+      expect(box && box.x + box.width <= 390, "the menu button inside the screen").toBe(true);
+      expect(await seriousViolations(page), `/admin at 390 px with counts (${theme})`).toEqual([]);
+    });
+  });
+
+  test("a user's card has its ⋮ menu in the top right corner, on the name's line, 44 px square", async ({ page }) => {
+    const t = tag();
+    const [person] = await conn.db.insert(users).values({ email: `card-${t}@example.com`, name: `Card person ${t}` }).returning();
+    if (!person) throw new Error("user insert");
+    await signInAs(page, "admin@portico.dev", `/admin/users?q=${t}`);
+    const row = userRow(page, person.email);
+    const menu = row.getByRole("button", { name: `Actions for ${person.email}` });
+    const name = row.getByText(`Card person ${t}`, { exact: true });
+    await inBothThemes(page, async (theme) => {
+      const [card, button, text] = [await row.boundingBox(), await menu.boundingBox(), await name.boundingBox()];
+      if (!card || !button || !text) throw new Error("the card, its menu or the name is not shown");
+      // The line the name is on: the block around it (the card's title line).
+      const line = await name.evaluate((el) => el.parentElement?.closest("div, td")?.getBoundingClientRect().top ?? NaN);
+      expect(button.width, `the menu's width (${theme})`).toBeGreaterThanOrEqual(44);
+      expect(button.height, `the menu's height (${theme})`).toBeGreaterThanOrEqual(44);
+      expect(Math.abs(button.y - line), `the menu's top and the name line's (${theme})`).toBeLessThanOrEqual(4);
+      expect(Math.abs(button.y + button.height / 2 - (text.y + text.height / 2)), `the menu and the name share a middle (${theme})`).toBeLessThanOrEqual(4);
+      expect(card.x + card.width - (button.x + button.width), `the menu at the card's right edge (${theme})`).toBeLessThanOrEqual(16);
+      expect(text.x + text.width, `the name clear of the menu (${theme})`).toBeLessThanOrEqual(button.x);
+      expect(await seriousViolations(page), `/admin/users at 390 px (${theme})`).toEqual([]);
+    });
   });
 
   test("users: filters by role and status; the row menu works by keyboard; Disable asks in a dialog in view", async ({ page }) => {

@@ -6,7 +6,9 @@ import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { expectOnOneMiddleLine, signInAs, toast } from "./helpers";
+import { expectEmailsWhole, expectOnOneMiddleLine, signInAs, textLines, toast } from "./helpers";
+import { seriousViolations } from "./helpers-products";
+import { inBothThemes } from "./helpers-theme";
 import { BASE_URL } from "./keys-helpers";
 
 const conn = e2eDb();
@@ -307,6 +309,61 @@ test("at 1280 px with a request open, the key columns and the sort column stay i
   await page.goto(`/admin/requests?requester=${encodeURIComponent(tag)}&sort=requestedFor&open=${ids[0]}`);
   await expect(page.getByRole("region", { name: "Request details" })).toBeVisible();
   for (const name of [...KEY_COLUMNS, "Requested for"]) await expectInView(page, name);
+});
+
+test("at 1280 px the panel puts each fact's label above its value, an email breaks only before its @, and Requested for reads in words", async ({ page }) => {
+  const { ids, tag } = await consumerWithRequests([{ slug: "payments", plan: "Standard" }]);
+  // An address with no break of its own but at the "@" (dots between letters or digits are none),
+  // longer than a line of the panel or of the requester column beside it.
+  const email = `panel.${tag}.requester.mailbox@example.com`;
+  const [user] = await conn.db.update(users).set({ email }).where(eq(users.name, `Quinn ${tag}`)).returning();
+  const [request] = await conn.db.select().from(accessRequests).where(eq(accessRequests.id, ids[0] ?? ""));
+  if (!user || !request) throw new Error("seed");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInAs(page, "owner@portico.dev", `/admin/requests?requester=${encodeURIComponent(tag)}&open=${request.id}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  await expect(panel).toBeVisible();
+
+  await inBothThemes(page, async (theme) => {
+    // In the panel (18rem) each label sits above its value, not in a column beside it.
+    const facts = panel.getByTestId("request-facts");
+    const terms = facts.locator("dt");
+    expect(await terms.count()).toBeGreaterThanOrEqual(5);
+    for (const term of await terms.all()) {
+      const label = await term.boundingBox();
+      const value = await term.locator("xpath=following-sibling::dd[1]").boundingBox();
+      if (!label || !value) throw new Error("a fact is not shown");
+      expect(label.y + label.height, `${await term.textContent()} above its value (${theme})`).toBeLessThanOrEqual(value.y + 0.5);
+    }
+    // "Quinn …" / "panel.….mailbox" / "@example.com": the address wraps at its "@" only.
+    const requester = facts.locator('dt:text-is("Requester") + dd');
+    await expect(requester).toContainText(email);
+    await expectEmailsWhole(requester, `the panel's requester (${theme})`);
+    expect(await textLines(requester), "the address wraps in the panel, at its @").toContainEqual("@example.com");
+    // The same address in the queue's row beside the panel.
+    const inRow = page.getByTestId("queue-row").first().getByText(email, { exact: true });
+    await expectEmailsWhole(inRow, `the queue row's requester (${theme})`);
+    expect(await seriousViolations(page), `the panel at 1280 px (${theme})`).toEqual([]);
+  });
+
+  // Without the panel the row says when the access starts and for how long, as the request's page
+  // does (Starts, Duration), in a column no wider than its date.
+  await page.goto(`/admin/requests?requester=${encodeURIComponent(tag)}`);
+  const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(request.startsAt);
+  const cell = page.getByTestId("queue-row").first().locator("td").filter({ hasText: /^From / });
+  const days = request.durationDays;
+  await expect(cell).toHaveText(`From ${when} ${days === null ? "with no expiry" : `for ${days} ${days === 1 ? "day" : "days"}`}`);
+  const header = await page.getByRole("columnheader", { name: "Requested for" }).boundingBox();
+  expect(header?.width ?? 999, "the Requested for column's width").toBeLessThanOrEqual(180);
+
+  // The requester's own page is wide: there each label stays beside its value.
+  await page.context().clearCookies();
+  await signInAs(page, email, `/requests/${request.id}`);
+  const reason = page.getByTestId("request-facts").locator('dt:text-is("Reason")');
+  const [label, value] = [await reason.boundingBox(), await reason.locator("xpath=following-sibling::dd[1]").boundingBox()];
+  if (!label || !value) throw new Error("the reason is not shown");
+  expect(Math.abs(label.y - value.y), "the reason's label beside its value").toBeLessThanOrEqual(2);
+  expect(label.x + label.width).toBeLessThanOrEqual(value.x);
 });
 
 test("at 1280 px the admin pages run wider: the queue's table fits without scrolling sideways, and the header, page and footer stay in line", async ({ page }) => {

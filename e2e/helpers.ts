@@ -105,3 +105,46 @@ export async function expectOnOneMiddleLine(page: Page, button: Locator, link: L
     expect(Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)), `centres at ${viewport.width} px`).toBeLessThanOrEqual(2);
   }
 }
+
+/**
+ * The lines an element's text is laid out on, read from each character's box (a Range per
+ * character), e.g. ["Quinn 1a2b <queue.1a2b", "@example.com>"].
+ */
+export async function textLines(element: Locator): Promise<string[]> {
+  return element.evaluate((root) => {
+    const lines: { top: number; text: string }[] = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      for (let i = 0; i < text.length; i++) {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getClientRects()[0];
+        const line = lines.at(-1);
+        // A space where the line breaks hangs without a box of its own: it stays with the line it ends.
+        if (!box || box.width === 0) {
+          if (line && /\s/.test(text[i] ?? "")) line.text += " ";
+          continue;
+        }
+        if (line && box.top < line.top + box.height / 2) line.text += text[i];
+        else lines.push({ top: box.top, text: text[i] ?? "" });
+      }
+    }
+    return lines.map((l) => l.text);
+  });
+}
+
+/**
+ * Text holding an email address wraps only between words or right before an "@", never inside a
+ * local part or a domain ("queue.1a2b@exam" / "ple.com").
+ */
+export async function expectEmailsWhole(element: Locator, what: string) {
+  const lines = await textLines(element);
+  for (let i = 1; i < lines.length; i++) {
+    const before = lines[i - 1] ?? "";
+    const after = lines[i] ?? "";
+    const between = /\s$/.test(before) || /^[\s@]/.test(after);
+    expect(between, `${what} breaks inside a word: ${JSON.stringify(lines)}`).toBe(true);
+  }
+}

@@ -64,7 +64,8 @@ const ADMIN_GROUPS: NavGroup[] = [
  * The admin sections, in small labelled groups (each a list named by its heading). From 1024 px a
  * column beside the page; below it a disclosure ("Admin menu") that opens every group, so a phone
  * reaches all of them. The approval queue and reviews carry the viewer's pending counts, read by a
- * screen reader as "Approval queue 3 pending". The counts stream in after the links (`counts` is
+ * screen reader as "Approval queue 3 pending"; the closed menu on a phone shows them as "3 pending",
+ * "1 to review". The counts stream in after the links (`counts` is
  * still being counted when the page renders): a count that is slow to answer holds back no admin
  * page, only its own badge.
  */
@@ -92,18 +93,23 @@ export function AdminNav({ isAdmin, counts }: { isAdmin: boolean; counts: Promis
         aria-expanded={open}
         aria-controls={listId}
         onClick={() => setOpen((o) => !o)}
-        className="flex h-11 w-full items-center justify-between gap-2 rounded-md border border-zinc-300 bg-white px-3 text-sm font-medium text-zinc-800 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 lg:hidden dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
+        className="flex min-h-11 w-full items-center justify-between gap-2 rounded-md border border-zinc-300 bg-white px-3 text-sm font-medium text-zinc-800 hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-500 lg:hidden dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800"
       >
-        <span className="min-w-0 truncate">
+        {/* Wraps rather than cut off: beside two counts ("11 pending", "3 to review") a phone has no
+            room for "Admin menu · Email delivery" on one line, and the page's name is the point. */}
+        <span className="min-w-0 py-1.5 text-left">
           Admin menu<span className="text-zinc-500 dark:text-zinc-400">{current ? ` · ${current.label}` : ""}</span>
-          <Suspense fallback={null}>
-            <Waiting counts={counts} as="words" />
-          </Suspense>
         </span>
-        <span className="flex items-center gap-2">
-          <Suspense fallback={null}>
-            <Waiting counts={counts} as="badge" />
-          </Suspense>
+        {/* The counts in the sidebar's words, shown ("3 pending", "1 to review"): a bare number beside
+            "Admin menu" left a sighted reader to guess what it counted. Part of the button's name. */}
+        <span className="flex shrink-0 items-center gap-2">
+          {links.map((l) =>
+            l.count ? (
+              <Suspense key={l.href} fallback={null}>
+                <LinkCount counts={counts} which={l.count} word={l.countWord} wordShown />
+              </Suspense>
+            ) : null,
+          )}
           <ChevronDown className={cn("size-4 transition-transform", open && "rotate-180")} />
         </span>
       </button>
@@ -168,32 +174,24 @@ function NavSection({ label, children }: { label: string; children: ReactNode })
 }
 
 /** A link's own count, once counted; nothing for none. */
-function LinkCount({ counts, which, word }: { counts: Promise<NavCounts>; which: keyof NavCounts; word?: string }) {
+function LinkCount({ counts, which, word, wordShown }: { counts: Promise<NavCounts>; which: keyof NavCounts; word?: string; wordShown?: boolean }) {
   const count = use(counts)[which];
-  return count > 0 ? <CountBadge count={count} word={word} /> : null;
-}
-
-/** The menu button's total on a phone: in words for a screen reader, or as the badge beside the arrow. */
-function Waiting({ counts, as }: { counts: Promise<NavCounts>; as: "words" | "badge" }) {
-  const { queue, reviews } = use(counts);
-  const waiting = queue + reviews;
-  if (waiting === 0) return null;
-  return as === "words" ? <span className="sr-only">{` (${navCountText(waiting)} waiting)`}</span> : <CountBadge count={waiting} />;
+  return count > 0 ? <CountBadge count={count} word={word} wordShown={wordShown} /> : null;
 }
 
 /**
- * A number in a pill. With a `word`, part of a link's name ("3", then " pending" for screen readers
- * only); without, hidden where the button names the count in words.
+ * A number in a pill, part of its link's or button's name. In the sidebar the word after it is for
+ * screen readers only ("3", then " pending"), beside the link that says what is counted; on the
+ * phone's menu button, which names no section, the word shows too ("3 pending").
  */
-function CountBadge({ count, word }: { count: number; word?: string }) {
+function CountBadge({ count, word, wordShown = false }: { count: number; word?: string; wordShown?: boolean }) {
   return (
     <span
-      aria-hidden={word ? undefined : "true"}
       data-testid="nav-count"
-      className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold text-white tabular-nums"
+      className="min-w-6 rounded-full bg-indigo-600 px-1.5 py-0.5 text-center text-xs font-semibold whitespace-nowrap text-white tabular-nums"
     >
       {navCountText(count)}
-      {word ? <span className="sr-only">{` ${word}`}</span> : null}
+      {word ? <span className={wordShown ? undefined : "sr-only"}>{` ${word}`}</span> : null}
     </span>
   );
 }

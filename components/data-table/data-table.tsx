@@ -159,6 +159,9 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
   const visibleColumns = table.getVisibleLeafColumns();
   const chooserIds = columns.filter((c) => c.hideable !== false).map((c) => c.id);
   const visibleCount = columns.filter((c) => !hidden.includes(c.id)).length;
+  // A row menu's button sits in the card's top right corner on a phone (PhonePriority "menu"): the
+  // title keeps clear of it (the 44 px button at 8 px from the edge, and a gap).
+  const hasMenu = columns.some((c) => c.phone === "menu");
 
   return (
     <div className="min-w-0 space-y-3" data-slot="data-table">
@@ -305,7 +308,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       const phone = column.phone ?? "detail";
                       const content = column.cell(row);
                       return (
-                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, column.className)}>
+                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, hasMenu && phone === "title" && "max-sm:pr-12", column.className)}>
                           {phone === "detail" ? <span className="dt-label">{column.label}</span> : null}
                           {/* On a phone a detail cell is a grid of its label and one item: text is one
                               (anonymous) item by itself, anything else is wrapped into one. Elsewhere

@@ -4,9 +4,11 @@ import type { ReactNode } from "react";
  * Where a column goes on a phone (< 640 px), where each row is a card:
  * - "title": the card's first line, no label (one per table, usually the link that opens the row);
  * - "detail": a labelled line of the card;
- * - "hidden": left out of the card (still in the column chooser on wider screens).
+ * - "hidden": left out of the card (still in the column chooser on wider screens);
+ * - "menu": the row's menu, without a label: its button goes to the card's top right, beside the
+ *   title's first line (the card keeps room for it), anything else in the cell at the card's end.
  */
-export type PhonePriority = "title" | "detail" | "hidden";
+export type PhonePriority = "title" | "detail" | "hidden" | "menu";
 
 /** One column of a DataTable, declared by the page: what it shows and how it may be used. */
 export type DataTableColumn<Row> = {

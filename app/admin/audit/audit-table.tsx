@@ -3,6 +3,7 @@
 import { Link } from "@/components/ui/link";
 import type { ReactNode } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
+import { EmailText } from "@/components/email-text";
 import { formatDateTime } from "@/lib/format";
 
 /** One audit event as people read it (worked out on the server: words, names, links). */
@@ -32,7 +33,8 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
       id: "who",
       label: "Who",
       // Where the change came from goes under who made it: as a column of its own it pushed Comment
-      // out of sight at 1280 px (the table scrolled sideways inside its card).
+      // out of sight at 1280 px (the table scrolled sideways inside its card). A person is named by
+      // their email, which breaks only before its "@" (EmailText); so does a person's subject below.
       cell: (e) => (
         <>
           {e.apiKey ? (
@@ -49,7 +51,7 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
               </span>
             </>
           ) : (
-            <span className="break-all">{e.who}</span>
+            <EmailText text={e.who} />
           )}
           {e.ip ? (
             <span className="block text-xs break-all text-zinc-500 dark:text-zinc-400" data-testid="audit-ip">
@@ -79,11 +81,11 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">{e.subjectWords}</span>
           {e.subject?.href ? (
             <Link href={e.subject.href} className={`break-words ${link}`} data-testid="audit-subject">
-              {e.subject.label}
+              <EmailText text={e.subject.label} />
             </Link>
           ) : e.subject ? (
             <span className="break-words" data-testid="audit-subject">
-              {e.subject.label}
+              <EmailText text={e.subject.label} />
             </span>
           ) : null}
           {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}

@@ -1,5 +1,6 @@
 import { Link } from "@/components/ui/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
+import { EmailText } from "@/components/email-text";
 import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
 import { Timeline } from "@/components/timeline";
@@ -72,7 +73,11 @@ export function DetailPanel({
       <RequestFacts
         request={r}
         requester={{ name: detail.requesterName, email: detail.requesterEmail }}
-        approvals={`${detail.approvals.length} of ${r.plan.approvalsRequired}${detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}`}
+        approvals={
+          <EmailText
+            text={`${detail.approvals.length} of ${r.plan.approvalsRequired}${detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}`}
+          />
+        }
       />
       {r.status === "pending" ? (
         detail.whyNot ? (

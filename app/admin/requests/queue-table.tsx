@@ -3,6 +3,7 @@
 import { Link } from "@/components/ui/link";
 import { type ReactNode, startTransition, useEffect, useMemo, useRef, useState } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
+import { EmailText } from "@/components/email-text";
 import { ExtensionNote, type ExtensionFacts } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
 import { RequestParts } from "@/components/request-parts";
@@ -15,6 +16,7 @@ import {
   type QueueSort,
   queueHref,
 } from "@/lib/admin/queue-params";
+import { formatDuration } from "@/lib/format";
 import type { HandoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { saveQueueColumnsAction } from "./actions";
@@ -104,15 +106,14 @@ export function QueueTable({
             href={queueHref(params, { open: r.id })}
             scroll={false}
             aria-current={params.open === r.id ? "true" : undefined}
-            // Breaks anywhere (not only at "-" or "."), so a long address never holds the column wider
-            // than the room left beside the detail panel and the admin sidebar at 1280 px.
+            // A name breaks anywhere, so a long one never holds the column wider than the room left
+            // beside the detail panel and the admin sidebar at 1280 px; an email only before its "@"
+            // (EmailText), as wide as its longer part or the column.
             className="block font-medium text-indigo-700 wrap-anywhere hover:underline dark:text-indigo-400"
           >
-            {r.requesterName ?? r.requesterEmail}
+            {r.requesterName ?? <EmailText text={r.requesterEmail} />}
             {r.requesterName ? (
-              <span className="block text-xs font-normal text-zinc-600 dark:text-zinc-400">
-                {r.requesterEmail}
-              </span>
+              <EmailText text={r.requesterEmail} className="block text-xs font-normal text-zinc-600 dark:text-zinc-400" />
             ) : null}
           </Link>
         ),
@@ -154,8 +155,14 @@ export function QueueTable({
         label: "Requested for",
         sortable: true,
         phone: "hidden",
-        cell: (r) =>
-          `${dateTime.format(new Date(r.startsAt))} · ${r.durationDays === null ? "no expiry" : `${r.durationDays} d`}`,
+        // In words, as the request's page states it (Starts, Duration): "From 24 May 2026, 16:07 /
+        // for 180 days", the length on a line of its own so the column grows no wider than the date.
+        cell: (r) => (
+          <>
+            From {dateTime.format(new Date(r.startsAt))}{" "}
+            <span className="block">{r.durationDays === null ? "with no expiry" : `for ${formatDuration(r.durationDays)}`}</span>
+          </>
+        ),
       },
       {
         id: "reason",

@@ -70,8 +70,17 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
     <div className="flex flex-col items-end gap-1">
       <Menu.Root modal={false}>
         <Menu.Trigger asChild>
-          {/* Never disabled: focus comes back here when a dialog closes, even while the page refreshes. */}
-          <Button ref={triggerRef} variant="ghost" size="sm" aria-label={`Actions for ${user.email}${busy ? " (working…)" : ""}`} aria-busy={busy || undefined}>
+          {/* Never disabled: focus comes back here when a dialog closes, even while the page refreshes.
+              On a phone, where the row is a card (its box), the button takes the card's top right
+              corner beside the name line (the users table's column is "menu"), 44 px for a thumb. */}
+          <Button
+            ref={triggerRef}
+            variant="ghost"
+            size="sm"
+            className="max-sm:absolute max-sm:top-3 max-sm:right-2 max-sm:h-11 max-sm:min-w-11"
+            aria-label={`Actions for ${user.email}${busy ? " (working…)" : ""}`}
+            aria-busy={busy || undefined}
+          >
             <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="size-5">
               <path d="M10 3a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm0 5.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3Zm1.5 7a1.5 1.5 0 1 0-3 0 1.5 1.5 0 0 0 3 0Z" />
             </svg>

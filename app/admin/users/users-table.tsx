@@ -4,6 +4,7 @@ import { Link } from "@/components/ui/link";
 import type { ReactNode } from "react";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
+import { EmailText } from "@/components/email-text";
 import { Badge } from "@/components/ui/badge";
 import { formatDate } from "@/lib/format";
 import { UserRowMenu } from "./user-row-menu";
@@ -44,9 +45,15 @@ export function UsersTable({
       hideable: false,
       cell: (u) => (
         <>
-          <span className="break-words">{u.name ?? u.email}</span>
-          {u.id === meId ? <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">(you)</span> : null}
-          <p className="text-xs break-all text-zinc-500 dark:text-zinc-400">{u.email}</p>
+          {/* On a phone the name line is as tall as the row menu's button in the card's corner (44 px),
+              so the two share a top and a middle. */}
+          <div className="max-sm:flex max-sm:min-h-11 max-sm:items-center">
+            <span className="break-words">
+              {u.name ?? <EmailText text={u.email} />}
+              {u.id === meId ? <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">(you)</span> : null}
+            </span>
+          </div>
+          <EmailText text={u.email} className="block text-xs text-zinc-500 dark:text-zinc-400" />
           <p className="text-xs text-zinc-500 dark:text-zinc-400">
             Joined {formatDate(u.createdAt)} · <AuditTimelineLink subjectType="user" subjectId={u.id} viewerRole="admin" className={link} />
           </p>
@@ -81,6 +88,7 @@ export function UsersTable({
       id: "actions",
       label: "Actions",
       hideable: false,
+      phone: "menu",
       className: "sm:text-right",
       cell: (u) => (
         <UserRowMenu

@@ -1,0 +1,29 @@
+import { Fragment } from "react";
+import { cn } from "./ui/cn";
+
+/**
+ * An email address, or a line that holds one ("Omar Owner <omar@example.com>"), that may break
+ * before each address's "@": "scale-331@example.com" wraps as "scale-331" / "@example.com", never
+ * as "scale-331@exam" / "ple.com" the way overflow-wrap:anywhere let it. A side of the "@" longer
+ * than the whole line still wraps inside itself (break-words) rather than run past the column, and
+ * a hyphen stays a place to break as in any word. The parts are plain text around a <wbr>, so the
+ * address copies, and is named to a screen reader, as it is written (inline blocks added a space).
+ */
+export function EmailText({ text, className }: { text: string; className?: string }) {
+  return (
+    <span data-slot="email-text" className={cn("break-words", className)}>
+      {text.split(/(\s+)/).map((word, i) => {
+        // The last "@": a quoted local part may hold one of its own.
+        const at = word.lastIndexOf("@");
+        if (at <= 0) return word;
+        return (
+          <Fragment key={i}>
+            {word.slice(0, at)}
+            <wbr />
+            {word.slice(at)}
+          </Fragment>
+        );
+      })}
+    </span>
+  );
+}
