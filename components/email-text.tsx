@@ -6,7 +6,8 @@ import { cn } from "./ui/cn";
  * before each address's "@": "scale-331@example.com" wraps as "scale-331" / "@example.com", never
  * as "scale-331@exam" / "ple.com" the way overflow-wrap:anywhere let it. A side of the "@" longer
  * than the whole line still wraps inside itself (break-words) rather than run past the column, and
- * a hyphen stays a place to break as in any word. The parts are plain text around a <wbr>, so the
+ * a hyphen stays a place to break as in any word. A side longer than LONG_SIDE characters breaks
+ * anywhere, so that no address sets a table column's width. The parts are plain text around a <wbr>, so the
  * address copies, and is named to a screen reader, as it is written (inline blocks added a space).
  */
 export function EmailText({ text, className }: { text: string; className?: string }) {
@@ -18,12 +19,23 @@ export function EmailText({ text, className }: { text: string; className?: strin
         if (at <= 0) return word;
         return (
           <Fragment key={i}>
-            {word.slice(0, at)}
+            <Side text={word.slice(0, at)} />
             <wbr />
-            {word.slice(at)}
+            <Side text={word.slice(at)} />
           </Fragment>
         );
       })}
     </span>
   );
+}
+
+/**
+ * Past this many characters a side of the "@" may break anywhere. break-words alone does not lower a
+ * table cell's narrowest width, so a 64-character local part widened the queue's requester column
+ * until the table scrolled sideways; a side this short fits every column that shows an email.
+ */
+const LONG_SIDE = 24;
+
+function Side({ text }: { text: string }) {
+  return text.length > LONG_SIDE ? <span className="wrap-anywhere">{text}</span> : text;
 }

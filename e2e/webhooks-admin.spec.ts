@@ -171,7 +171,7 @@ test("an admin adds an endpoint, sees its secret once, tests, resends, recovers,
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/type=key\.created/);
   await expect(page.getByTestId("log-empty")).toContainText("No messages match");
-  await page.getByRole("link", { name: "Clear the filters" }).click();
+  await page.getByRole("link", { name: "Reset the filters" }).click();
   await expect(page.getByTestId("message-row")).toHaveCount(3);
 
   // Disable: Send test event is refused with what to do.

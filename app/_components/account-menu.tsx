@@ -26,10 +26,12 @@ export function AccountMenu({ user }: { user: SignedIn }) {
   // choosing the item closes the menu, and a form inside it would be gone before it could submit.
   const signOutForm = useRef<HTMLFormElement>(null);
   const shownAs = user.name ?? user.email;
-  const who = (
+  // Cut to one line in the desktop menu (the button's title has it whole); wrapped in the phone's
+  // Menu, which has the screen's width.
+  const who = (fit: "truncate" | "wrap-anywhere") => (
     <>
-      <span className="block truncate font-medium">{shownAs}</span>
-      {user.name ? <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{user.email}</span> : null}
+      <span className={`block ${fit} font-medium`}>{shownAs}</span>
+      {user.name ? <span className={`block ${fit} text-xs text-zinc-600 dark:text-zinc-400`}>{user.email}</span> : null}
       <span className="block text-xs text-zinc-600 dark:text-zinc-400">{ROLE_WORDS[user.role]}</span>
     </>
   );
@@ -40,16 +42,9 @@ export function AccountMenu({ user }: { user: SignedIn }) {
       <div className="flex w-full flex-col items-start gap-1 sm:hidden" data-testid="account-section">
         <p className="mb-1 min-w-0 max-w-full">
           <span className="sr-only">Signed in as </span>
-          {who}
+          {who("wrap-anywhere")}
         </p>
-        <Link href="/account/security" className="py-1.5 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white">
-          Account security
-        </Link>
-        <form action={signOutAction}>
-          <button type="submit" className="py-1.5 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white">
-            Sign out
-          </button>
-        </form>
+        <PlainAccountControls className="contents" controlClass="py-1.5 text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white" />
       </div>
       <form ref={signOutForm} action={signOutAction} hidden />
       {/* Not modal, as the theme menu: a modal menu locks the page's scroll, and the scrollbar
@@ -73,7 +68,7 @@ export function AccountMenu({ user }: { user: SignedIn }) {
             className={`${menuPanel} z-50 max-w-[calc(100vw-1rem)] min-w-52 text-sm`}
           >
             <Menu.Label className="px-2 py-1.5" data-testid="account-menu-who">
-              {who}
+              {who("truncate")}
             </Menu.Label>
             <Menu.Separator className="my-1 h-px bg-zinc-200 dark:bg-zinc-700" />
             <Menu.Item asChild className={itemClass}>
@@ -88,17 +83,27 @@ export function AccountMenu({ user }: { user: SignedIn }) {
       {/* Without JavaScript the menu cannot open: its two ways out stay plain controls (Sign out the
           same server action, which works as a form POST without it). */}
       <noscript>
-        <span className="inline-flex items-center gap-3 text-sm">
-          <a href="/account/security" className="underline">
-            Account security
-          </a>
-          <form action={signOutAction}>
-            <button type="submit" className="underline">
-              Sign out
-            </button>
-          </form>
-        </span>
+        <PlainAccountControls className="inline-flex items-center gap-3 text-sm" controlClass="underline" />
       </noscript>
     </>
+  );
+}
+
+/**
+ * Account security and Sign out as plain controls (Sign out the same server action, a form POST):
+ * listed in the phone's Menu, and standing in for the menu where JavaScript does not run.
+ */
+function PlainAccountControls({ className, controlClass }: { className: string; controlClass: string }) {
+  return (
+    <span className={className}>
+      <Link href="/account/security" className={controlClass}>
+        Account security
+      </Link>
+      <form action={signOutAction}>
+        <button type="submit" className={controlClass}>
+          Sign out
+        </button>
+      </form>
+    </span>
   );
 }

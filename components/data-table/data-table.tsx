@@ -160,8 +160,11 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
   const chooserIds = columns.filter((c) => c.hideable !== false).map((c) => c.id);
   const visibleCount = columns.filter((c) => !hidden.includes(c.id)).length;
   // A row menu's button sits in the card's top right corner on a phone (PhonePriority "menu"): the
-  // title keeps clear of it (the 44 px button at 8 px from the edge, and a gap).
-  const hasMenu = columns.some((c) => c.phone === "menu");
+  // title keeps clear of it (the 44 px button at 8 px from the edge, and a gap). Only while the
+  // column is shown: a hidden menu leaves the title its whole line. The cell places its own button
+  // (app/admin/users/user-row-menu.tsx); no table has both a menu and row selection, whose box sits
+  // in the same corner.
+  const hasMenu = columns.some((c) => c.phone === "menu" && !hidden.includes(c.id));
 
   return (
     <div className="min-w-0 space-y-3" data-slot="data-table">

@@ -5,8 +5,10 @@ import type { ReactNode } from "react";
  * - "title": the card's first line, no label (one per table, usually the link that opens the row);
  * - "detail": a labelled line of the card;
  * - "hidden": left out of the card (still in the column chooser on wider screens);
- * - "menu": the row's menu, without a label: its button goes to the card's top right, beside the
- *   title's first line (the card keeps room for it), anything else in the cell at the card's end.
+ * - "menu": the row's menu, without a label: the card keeps room for a button in its top right,
+ *   beside the title's first line, which the cell places there itself (app/admin/users/
+ *   user-row-menu.tsx); anything else in the cell comes at the card's end. Not with row selection,
+ *   whose box takes the same corner.
  */
 export type PhonePriority = "title" | "detail" | "hidden" | "menu";
 

@@ -143,9 +143,10 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
           title: "No events match",
           body: (
             <>
-              <Link href="/admin/audit" className="text-indigo-600 underline dark:text-indigo-400">
-                Clear the filters
-              </Link>{" "}
+              {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
+              <a href="/admin/audit" className="text-indigo-600 underline dark:text-indigo-400">
+                Reset the filters
+              </a>{" "}
               to see everything.
             </>
           ),

@@ -55,10 +55,11 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
                 body: (
                   <>
                     Try other words, or{" "}
-                    <Link href="/admin/products" className="font-medium text-indigo-600 underline dark:text-indigo-400">
-                      see every product
-                    </Link>
-                    .
+                    {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
+                    <a href="/admin/products" className="font-medium text-indigo-600 underline dark:text-indigo-400">
+                      reset the filters
+                    </a>{" "}
+                    to see every product.
                   </>
                 ),
               }

@@ -2,7 +2,6 @@ import type { Metadata } from "next";
 import { z } from "zod";
 import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
-import { Link } from "@/components/ui/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -76,9 +75,13 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         empty={{
           title: filtered ? "Nobody matches these filters" : "Nobody here yet",
           body: (
-            <Link href="/admin/users" className="text-indigo-600 underline dark:text-indigo-400">
-              Show everyone
-            </Link>
+            <>
+              {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
+              <a href="/admin/users" className="text-indigo-600 underline dark:text-indigo-400">
+                Reset the filters
+              </a>{" "}
+              to see everyone.
+            </>
           ),
         }}
       />

@@ -48,7 +48,9 @@ export function UsersTable({
           {/* On a phone the name line is as tall as the row menu's button in the card's corner (44 px),
               so the two share a top and a middle. */}
           <div className="max-sm:flex max-sm:min-h-11 max-sm:items-center">
-            <span className="break-words">
+            {/* min-w-0: as a flex item the name could not shrink below its longest word, and a long
+                name or address made the whole page scroll sideways on a phone. */}
+            <span className="min-w-0 wrap-anywhere">
               {u.name ?? <EmailText text={u.email} />}
               {u.id === meId ? <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">(you)</span> : null}
             </span>

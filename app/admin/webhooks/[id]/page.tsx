@@ -175,9 +175,10 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
             {filtered ? (
               <>
                 No messages match.{" "}
-                <Link href={base} className="text-indigo-600 dark:text-indigo-400 underline">
-                  Clear the filters
-                </Link>{" "}
+                {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
+                <a href={base} className="text-indigo-600 dark:text-indigo-400 underline">
+                  Reset the filters
+                </a>{" "}
                 to see every message.
               </>
             ) : (
