@@ -26,3 +26,18 @@ export function FilterActions({ resetHref }: { resetHref: string }) {
     </div>
   );
 }
+
+/**
+ * An empty list's way back, "Reset the filters to see everyone.": a plain link, as the bar's Reset
+ * is, for the same reason (a full load shows every filter at its default again).
+ */
+export function ResetFiltersHint({ href, toSee }: { href: string; toSee: string }) {
+  return (
+    <>
+      <a href={href} className="font-medium text-indigo-600 underline dark:text-indigo-400">
+        Reset the filters
+      </a>{" "}
+      to see {toSee}.
+    </>
+  );
+}

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
 import { MoreFilters } from "@/components/ui/more-filters";
@@ -141,15 +141,7 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         rows={tableRows}
         empty={{
           title: "No events match",
-          body: (
-            <>
-              {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
-              <a href="/admin/audit" className="text-indigo-600 underline dark:text-indigo-400">
-                Reset the filters
-              </a>{" "}
-              to see everything.
-            </>
-          ),
+          body: <ResetFiltersHint href="/admin/audit" toSee="everything" />,
         }}
       />
       <nav aria-label="Pages" className="mt-4 flex gap-3 text-sm">

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
@@ -113,7 +113,7 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
         nextHref={links.next && pageHref(links.next)}
         empty={{
           title: params.q || params.live ? "No keys match" : "No keys yet",
-          body: params.q || params.live ? "Reset the filters to see every key." : "Keys appear when consumers claim approved access.",
+          body: params.q || params.live ? <ResetFiltersHint href="/admin/keys" toSee="every key" /> : "Keys appear when consumers claim approved access.",
         }}
       />
     </>

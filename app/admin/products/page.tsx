@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -54,12 +54,7 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
                 title: "No products match",
                 body: (
                   <>
-                    Try other words, or{" "}
-                    {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
-                    <a href="/admin/products" className="font-medium text-indigo-600 underline dark:text-indigo-400">
-                      reset the filters
-                    </a>{" "}
-                    to see every product.
+                    Try other words. <ResetFiltersHint href="/admin/products" toSee="every product" />
                   </>
                 ),
               }

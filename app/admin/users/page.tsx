@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { z } from "zod";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
@@ -74,15 +74,7 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
         nextHref={links.next && usersHref({ ...params, ...links.next })}
         empty={{
           title: filtered ? "Nobody matches these filters" : "Nobody here yet",
-          body: (
-            <>
-              {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
-              <a href="/admin/users" className="text-indigo-600 underline dark:text-indigo-400">
-                Reset the filters
-              </a>{" "}
-              to see everyone.
-            </>
-          ),
+          body: <ResetFiltersHint href="/admin/users" toSee="everyone" />,
         }}
       />
     </>

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { Table } from "@/components/ui/table";
@@ -174,12 +174,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Page
           <p className="rounded-lg border border-dashed border-zinc-300 p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400" data-testid="log-empty">
             {filtered ? (
               <>
-                No messages match.{" "}
-                {/* A plain link, as the bar's Reset: a full load shows every filter at its default again. */}
-                <a href={base} className="text-indigo-600 dark:text-indigo-400 underline">
-                  Reset the filters
-                </a>{" "}
-                to see every message.
+                No messages match. <ResetFiltersHint href={base} toSee="every message" />
               </>
             ) : (
               "No messages yet. Press Send test event to check the receiver."
