@@ -9,6 +9,7 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { formatDateTime } from "@/lib/format";
 import type { RecentCalls } from "@/lib/usage/queries";
 import { RevokeForm } from "./revoke-form";
+import { EmailText } from "@/components/email-text";
 
 /** One key as the page worked it out on the server (its state, words and what this viewer may do). */
 export type KeyTableRow = {
@@ -70,7 +71,7 @@ export function KeysTable({
       cell: (k) => (
         <>
           {k.appName}
-          <p className="text-xs break-all text-zinc-500 dark:text-zinc-400">{k.requester}</p>
+          <EmailText text={k.requester} className="block text-xs text-zinc-500 dark:text-zinc-400" />
         </>
       ),
     },

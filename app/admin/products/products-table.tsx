@@ -6,6 +6,7 @@ import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { Badge } from "@/components/ui/badge";
 import { formatDateTime } from "@/lib/format";
 import { ProductStatusBadge } from "./product-status-badge";
+import { EmailText } from "@/components/email-text";
 
 export type ProductTableRow = {
   id: string;
@@ -43,7 +44,7 @@ export function ProductsTable({ rows, isAdmin, empty }: { rows: ProductTableRow[
       phone: "hidden",
       cell: (p) => (p.hasOpenApi ? "Yes" : <span className="text-zinc-500 dark:text-zinc-400">None</span>),
     },
-    ...(isAdmin ? [{ id: "owner", label: "Owner", phone: "hidden" as const, cell: (p: ProductTableRow) => <span className="break-all">{p.ownerEmail}</span> }] : []),
+    ...(isAdmin ? [{ id: "owner", label: "Owner", phone: "hidden" as const, cell: (p: ProductTableRow) => <EmailText text={p.ownerEmail} /> }] : []),
     { id: "updated", label: "Updated", phone: "hidden", cell: (p) => <span className="text-zinc-500 dark:text-zinc-400">{formatDateTime(p.updatedAt)}</span> },
   ];
   return <DataTable rows={rows} columns={columns} getRowId={(p) => p.id} caption="Products, by name" rowTestId="product-row" empty={empty} />;

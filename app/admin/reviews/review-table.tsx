@@ -8,6 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
 import { markReviewedAction } from "./actions";
+import { EmailText } from "@/components/email-text";
 
 export type ReviewRow = {
   id: string;
@@ -55,7 +56,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
       >
         {r.productNames.join(", ")}
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-          {r.planName} · {r.appName} · {r.requesterEmail}
+          {r.planName} · {r.appName} · <EmailText text={r.requesterEmail} />
         </span>
       </Link>
     ),

@@ -20,6 +20,7 @@ import { ProductStatusBadge } from "../product-status-badge";
 import { FeaturedToggle } from "./featured-toggle";
 import { PlanArrangement } from "./plan-arrangement";
 import { StatusActions } from "./status-actions";
+import { EmailText } from "@/components/email-text";
 
 export const metadata: Metadata = { title: "Edit product" };
 
@@ -126,7 +127,9 @@ export default async function EditProductPage({
               {topApps.map((a) => (
                 <tr key={a.appId} data-testid="top-app">
                   <td className="py-2 pr-4">{a.appName}</td>
-                  <td className="py-2 pr-4 break-all">{a.ownerEmail}</td>
+                  <td className="py-2 pr-4">
+                    <EmailText text={a.ownerEmail} />
+                  </td>
                   <td className="py-2 pr-4 tabular-nums">{number.format(a.calls)}</td>
                   <td className="py-2 tabular-nums">{number.format(a.refused)}</td>
                 </tr>
