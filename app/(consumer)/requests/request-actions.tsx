@@ -32,7 +32,7 @@ export function RequestAction({ kind, requestId }: { kind: Kind; requestId: stri
           {c.label}
         </Button>
       ) : asks ? (
-        <div role="group" aria-label="Cancel this request?" className="flex flex-wrap items-center gap-2">
+        <div ref={step.stepRef} role="group" aria-label="Cancel this request?" className="flex flex-wrap items-center gap-2">
           <span className="text-sm">Cancel this request? The API owners will no longer see it.</span>
           <Button type="submit" variant="destructive" size="sm" disabled={pending}>
             {pending ? c.pending : "Yes, cancel it"}

@@ -2,7 +2,7 @@
 
 import { useActionToast } from "@/components/toast";
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useActionState, useCallback, useEffect, useRef, useState } from "react";
 import { CopyField } from "@/components/shown-once-dialog";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -405,6 +405,15 @@ function RemoveAuthenticator() {
   useActionToast(state);
   const step = useConfirmStep<HTMLInputElement>({ busy: pending });
   const { formRef, onSubmit } = useServerForm(state, dispatch);
+  // The form is the step (brought into view when it opens) and useServerForm's (a refused code takes focus).
+  const { stepRef } = step;
+  const setForm = useCallback(
+    (form: HTMLFormElement | null) => {
+      formRef.current = form;
+      stepRef(form);
+    },
+    [formRef, stepRef],
+  );
   const error = state && !state.ok ? (state.fieldErrors?.code ?? state.message) : undefined;
   return (
     <Card className="space-y-4">
@@ -416,7 +425,7 @@ function RemoveAuthenticator() {
       </p>
       {step.confirming ? (
         <form
-          ref={formRef}
+          ref={setForm}
           onSubmit={onSubmit}
           onKeyDown={step.onKeyDown}
           noValidate

@@ -29,7 +29,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
     );
   }
   return (
-    <form onSubmit={onSubmit} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
+    <form ref={step.stepRef} onSubmit={onSubmit} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
       <input type="hidden" name="id" value={id} />
       <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
       <ConfirmStepButtons step={step} pending={pending} confirmLabel="Remove now" pendingLabel="Removing…" />

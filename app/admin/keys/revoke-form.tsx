@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
 import { toastingAction } from "@/components/toast";
 import { useConfirmStep } from "@/components/use-confirm-step";
@@ -34,12 +34,6 @@ export function RevokeForm({
   const { state, pending, onSubmit } = useStepUpAction(revoke);
   const step = useConfirmStep<HTMLTextAreaElement>({ busy: pending });
   const id = useId();
-  const formRef = useRef<HTMLFormElement>(null);
-  // Focus scrolls only the reason box into view; on a phone a key's row can sit low enough that
-  // Revoke now stayed under the fold, so the whole step is brought in (after the focus, which runs first).
-  useEffect(() => {
-    if (step.confirming) formRef.current?.scrollIntoView({ block: "nearest" });
-  }, [step.confirming]);
   if (state?.ok) {
     return (
       <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">
@@ -55,7 +49,7 @@ export function RevokeForm({
     );
   }
   return (
-    <form ref={formRef} onSubmit={onSubmit} className="space-y-2" onKeyDown={step.onKeyDown}>
+    <form ref={step.stepRef} onSubmit={onSubmit} className="space-y-2" onKeyDown={step.onKeyDown}>
       <input type="hidden" name="requestId" value={requestId} />
       {recentCalls ? (
         <p className={`text-sm ${usedLately(recentCalls) ? "font-medium text-amber-800 dark:text-amber-300" : "text-zinc-600 dark:text-zinc-400"}`} data-testid="revoke-usage">

@@ -97,7 +97,7 @@ export function DecisionForm({
         </p>
       ) : null}
       {denyStep.confirming ? (
-        <div role="group" aria-label={denyQuestion(n)} className="space-y-2">
+        <div ref={denyStep.stepRef} role="group" aria-label={denyQuestion(n)} className="space-y-2">
           <input type="hidden" name="decision" value="deny" />
           <p className="text-sm font-medium">
             {denyQuestion(n)} {n === 1 ? "The requester is" : "Each requester is"} emailed your comment. This cannot be undone.

@@ -23,6 +23,7 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
       </h2>
       {step.confirming ? (
         <form
+          ref={step.stepRef}
           action={action}
           role="group"
           aria-labelledby="delete-app-question"

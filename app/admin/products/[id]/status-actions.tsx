@@ -71,6 +71,7 @@ export function StatusActions({
       </div>
       {archive.confirming ? (
         <form
+          ref={archive.stepRef}
           onSubmit={onSubmit}
           role="group"
           aria-label={`Archive ${name}`}
