@@ -142,13 +142,12 @@ test("a consumer's Roll key and Give up access open in view", async ({ page }) =
   const request = await approvedRequest(conn, "payments");
   await claimFromMailbox(page, request.email);
   await page.goto(`/requests/${request.requestId}`);
-  // These steps have no name of their own: each is the box around its safe choice's buttons.
   const keep = page.getByRole("button", { name: "Keep the current key" });
-  await expectOpensInView(page, page.getByRole("button", { name: "Roll key" }), keep.locator("xpath=../.."), "Roll key");
+  await expectOpensInView(page, page.getByRole("button", { name: "Roll key" }), page.getByRole("group", { name: "Roll this key?" }), "Roll key");
   await expect(keep).toBeFocused();
   await page.keyboard.press("Escape");
   const keepAccess = page.getByRole("button", { name: "Keep access" });
-  await expectOpensInView(page, page.getByRole("button", { name: "Give up access" }), keepAccess.locator("xpath=../.."), "Give up access");
+  await expectOpensInView(page, page.getByRole("button", { name: "Give up access" }), page.getByRole("group", { name: "Give up this access?" }), "Give up access");
   await expect(keepAccess).toBeFocused();
 });
 

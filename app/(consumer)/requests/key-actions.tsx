@@ -111,7 +111,7 @@ export function RollKey({ requestId, keyId, maxGraceHours, defaultGraceHours, st
           </Button>
         </div>
       ) : step.confirming ? (
-        <div ref={step.stepRef} className="space-y-3 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
+        <div ref={step.stepRef} role="group" aria-label="Roll this key?" className="space-y-3 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
           {explanation}
           {choice}
           <ConfirmStepButtons step={step} pending={pending} confirmLabel="Roll the key" pendingLabel="Rolling…" cancelLabel="Keep the current key" destructive={false} />
@@ -138,7 +138,7 @@ export function CheckIn({ requestId }: { requestId: string }) {
     <form action={action} className="space-y-2">
       <input type="hidden" name="requestId" value={requestId} />
       {step.confirming ? (
-        <div ref={step.stepRef} className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
+        <div ref={step.stepRef} role="group" aria-label="Give up this access?" className="space-y-2 rounded-md border border-zinc-200 p-3 text-sm dark:border-zinc-700" onKeyDown={step.onKeyDown}>
           <p>Give up this access when you no longer need it: every key of this request stops working at once. This cannot be undone; you can request access again later.</p>
           <ConfirmStepButtons step={step} pending={pending} confirmLabel="Give up access and stop the key" pendingLabel="Giving up access…" cancelLabel="Keep access" />
         </div>
