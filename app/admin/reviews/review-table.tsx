@@ -1,6 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
+import { EmailText } from "@/components/email-text";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { useActionToast } from "@/components/toast";
@@ -55,7 +56,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
       >
         {r.productNames.join(", ")}
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-          {r.planName} · {r.appName} · {r.requesterEmail}
+          {r.planName} · <bdi>{r.appName}</bdi> · <EmailText text={r.requesterEmail} />
         </span>
       </Link>
     ),
@@ -92,7 +93,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
     cell: (r) =>
       r.reviewedAt ? (
         <span>
-          Reviewed by {r.reviewerEmail ?? "someone"}
+          Reviewed by {r.reviewerEmail ? <EmailText text={r.reviewerEmail} /> : "someone"}
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">
             {dateTime.format(new Date(r.reviewedAt))}
           </span>
