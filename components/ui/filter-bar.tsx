@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Button } from "./button";
 import { filterResetClass } from "./filter-reset";
 
@@ -8,6 +9,21 @@ import { filterResetClass } from "./filter-reset";
  * box's placeholder, kept under 200 px of text, shows whole; e2e/filter-bars.spec.ts measures it.
  */
 export const filterBarClass = "grid grid-cols-[repeat(auto-fill,minmax(min(15rem,100%),1fr))] gap-3";
+
+/**
+ * One filter of a bar: its name in medium weight above its control (an Input or a Select), the same
+ * on every bar. The control goes back to normal weight, since it inherits the label's font and what
+ * is typed or chosen should not read as a label. The control's wrapper is a grid so the control is
+ * not set on a line of text, which would add the line's descender space under it.
+ */
+export function FilterField({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label className="text-sm font-medium">
+      <span className="mb-1 block">{label}</span>
+      <span className="grid font-normal">{children}</span>
+    </label>
+  );
+}
 
 /**
  * Every filter bar ends with the same two controls: Apply filters, and Reset back to the page's
