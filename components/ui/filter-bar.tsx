@@ -30,11 +30,15 @@ export function FilterField({ label, children }: { label: string; children: Reac
  * unfiltered URL (always shown, so it sits in the same place on every page). Reset is a plain link,
  * not next/link: a full load shows every field at its default again, while a client-side
  * navigation would keep a select's old choice (React does not reapply a changed defaultValue).
+ * Apply filters is a secondary button on every bar: narrowing a list is never a page's main action,
+ * and the page's own primary (New product, Approve in the queue's panel) stays the one accent.
  */
 export function FilterActions({ resetHref }: { resetHref: string }) {
   return (
     <div className="flex items-end gap-2">
-      <Button type="submit">Apply filters</Button>
+      <Button type="submit" variant="secondary">
+        Apply filters
+      </Button>
       {/* As tall as the button (h-10, text centred in it), so the two share a middle line. */}
       <a href={resetHref} className={filterResetClass}>
         Reset
