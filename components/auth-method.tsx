@@ -1,7 +1,5 @@
 import type { AuthMethod } from "@/db/schema";
-
-/** How a product's calls are authenticated, in the catalogue's words. */
-export const authMethodLabel: Record<AuthMethod, string> = { api_key: "API key", oauth2: "OAuth 2.0" };
+import { authMethodWords } from "@/lib/catalogue/auth-method-words";
 
 /**
  * A product's authentication shown as a fact about it, with an icon, beside its tags: drawn as a
@@ -13,7 +11,7 @@ export function AuthMethodNote({ method, labelled = false }: { method: AuthMetho
     <span className="inline-flex items-center gap-1 text-xs font-medium text-zinc-700 dark:text-zinc-300" data-testid="auth-method">
       <MethodIcon method={method} />
       <span className={labelled ? undefined : "sr-only"}>Authentication: </span>
-      {authMethodLabel[method]}
+      {authMethodWords[method].label}
     </span>
   );
 }

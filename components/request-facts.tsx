@@ -51,9 +51,14 @@ export function RequestFacts({
       >
         {requester ? (
           // The name, then the address on a line of its own: in the panel a line holding both broke
-          // between them ("Rita Requester <rita" / "@example.com>").
+          // between them ("Rita Requester <rita" / "@example.com>"). The name is isolated (<bdi>) like
+          // the address, so a right-to-left override in it cannot reorder what follows.
           <Fact term="Requester">
-            {requester.name ? `${requester.name} ` : null}
+            {requester.name ? (
+              <>
+                <bdi>{requester.name}</bdi>{" "}
+              </>
+            ) : null}
             <EmailText text={requester.email} className={requester.name ? "block" : undefined} />
           </Fact>
         ) : null}

@@ -1,5 +1,6 @@
 import { partWords, type PartState } from "@/lib/requests/part-words";
 import type { RequestStatus } from "@/db/schema";
+import { EmailText } from "./email-text";
 
 /**
  * A request's products and where each stands: "Payments API: approved by Omar · Weather API:
@@ -9,7 +10,7 @@ export function RequestParts({ parts, status, className }: { parts: readonly Par
   return (
     <ul aria-label="Products and their approvals" className={`flex flex-wrap gap-x-2 gap-y-1 ${className ?? ""}`} data-testid="request-parts">
       {parts.map((p, i) => {
-        const words = partWords(p, status);
+        const line = partWords(p, status);
         return (
           <li key={p.productId} className="break-words">
             {i > 0 ? (
@@ -18,9 +19,15 @@ export function RequestParts({ parts, status, className }: { parts: readonly Par
               </span>
             ) : null}
             <span className="font-medium">{p.productName}</span>
-            {words ? (
-              <span className={p.revokedById ? "text-red-700 dark:text-red-400" : words.startsWith("waiting") ? "text-amber-700 dark:text-amber-400" : "text-zinc-600 dark:text-zinc-400"}>
-                : {words}
+            {line ? (
+              <span className={p.revokedById ? "text-red-700 dark:text-red-400" : line.words.startsWith("waiting") ? "text-amber-700 dark:text-amber-400" : "text-zinc-600 dark:text-zinc-400"}>
+                : {line.words}
+                {line.actor === null ? null : (
+                  <>
+                    {" "}
+                    <EmailText text={line.actor} />
+                  </>
+                )}
               </span>
             ) : null}
           </li>

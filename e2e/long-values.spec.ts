@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, type Locator, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { accessRequests, plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
+import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
@@ -100,4 +101,65 @@ test("users on a phone: a name with a 68-character unbroken token stays on the s
   await expect(page.getByTestId("user-row")).toHaveCount(1);
   const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(pageWidth).toBeLessThanOrEqual(390);
+});
+
+/** Whether `word`, in the first text node under `element` that holds it, is laid out left to right. */
+async function readsLeftToRight(element: Locator, word: string) {
+  return element.evaluate((root, word) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? "").indexOf(word);
+      if (at < 0) continue;
+      const range = document.createRange();
+      const left = (i: number) => {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return left(at) < left(at + word.length - 1);
+    }
+    throw new Error(`no text holds ${word}`);
+  }, word);
+}
+
+// A right-to-left override (U+202E) in a name reverses the rest of its paragraph unless the name is
+// isolated (<bdi>): "2 of 2 (Mallory ‮1a2b, Omar Owner)" showed Omar's name backwards.
+test("an approver's name with a right-to-left override does not reorder the words after it", async ({ page }) => {
+  const t = tag();
+  const email = `rlo-${t}@example.com`;
+  const [mallory] = await conn.db.insert(users).values({ email, name: `Mallory \u202E${t}`, role: "admin" }).returning();
+  const [requester] = await conn.db.insert(users).values({ email: `rlo-requester-${t}@example.com`, name: `Rhea ${t}` }).returning();
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  const [p] = await conn.db.select().from(products).where(eq(products.slug, "fx-rates"));
+  const [plan] = await conn.db.select().from(plans).where(eq(plans.name, "Enterprise"));
+  if (!mallory || !requester || !owner || !p || !plan) throw new Error("seed");
+  await addToCart(conn.db, requester.id, { productId: p.id, planId: plan.id });
+  const r = await submitRequest(conn.db, { userId: requester.id, baseUrl: BASE_URL }, { newAppName: `App ${t}`, reason: `Reason ${t}` }, { company: "Acme", environment: "Sandbox" });
+  // Mallory first, so the owner's name comes after hers on the approvals line.
+  for (const actor of [mallory, owner]) {
+    await decideRequests(conn.db, { kind: "user", id: actor.id, role: actor.role, disabled: false }, { requestIds: [r.id], decision: "approve", baseUrl: BASE_URL });
+  }
+
+  await signInAs(page, "admin@portico.dev", `/admin/requests?status=all&open=${r.id}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  const approvals = panel.getByTestId("request-facts").locator("dd").last();
+  await expect(approvals).toContainText("2 of 2");
+  const isolated = approvals.locator("bdi", { hasText: t });
+  await expect(isolated).toHaveCount(1);
+  // What follows her name on the line is outside her <bdi>, and reads as written.
+  const after = await isolated.evaluate((el) => {
+    const range = document.createRange();
+    range.setStartAfter(el);
+    range.setEndAfter(el.parentNode?.lastChild ?? el);
+    return range.toString();
+  });
+  expect(after).toBe(", Omar Owner)");
+  expect(await readsLeftToRight(approvals, "Owner")).toBe(true);
+  await expect(panel.getByRole("list", { name: "Timeline" }).locator("bdi", { hasText: t }).first()).toBeAttached();
+
+  // The admin overview names whoever is signed in inside a sentence.
+  await signInAs(page, email, "/admin");
+  const signedInAs = page.getByRole("main").locator("p", { hasText: "Signed in as" });
+  await expect(signedInAs.locator("bdi", { hasText: t })).toHaveCount(1);
+  expect(await readsLeftToRight(signedInAs, "every request")).toBe(true);
 });

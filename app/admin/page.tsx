@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EmailText } from "@/components/email-text";
 import { Link } from "@/components/ui/link";
 import { type ComponentProps, Suspense } from "react";
 import { DailyBarChart } from "@/components/charts/daily-bar-chart";
@@ -28,7 +29,12 @@ export default async function AdminHome() {
     <>
       <PageHeader
         title="Admin portal"
-        description={`Signed in as ${user.name ?? user.email} (${user.role}). ${user.role === "owner" ? "You see requests for your products." : "You see every request."}`}
+        description={
+          <>
+            Signed in as <EmailText text={user.name ?? user.email} /> ({user.role}).{" "}
+            {user.role === "owner" ? "You see requests for your products." : "You see every request."}
+          </>
+        }
       />
       <div className="grid gap-4 sm:grid-cols-3">
         {stats.map((s) => (
@@ -56,7 +62,7 @@ export default async function AdminHome() {
         ) : oldest ? (
           <p className="mt-2 text-sm">
             <Link href={`/admin/requests?open=${oldest.id}`} className="text-indigo-600 dark:text-indigo-400 underline">
-              {oldest.requester} · {oldest.planName}
+              <EmailText text={oldest.requester} /> · {oldest.planName}
             </Link>{" "}
             — waiting since {formatDateTime(oldest.createdAt)}
           </p>

@@ -1212,7 +1212,9 @@ export async function queueDetail(db: Queryable, actor: Actor, requestId: string
       })
       .from(requestApprovals)
       .innerJoin(users, eq(users.id, requestApprovals.approverId))
-      .where(eq(requestApprovals.requestId, requestId)),
+      .where(eq(requestApprovals.requestId, requestId))
+      // The panel lists the approvers in the order they approved.
+      .orderBy(requestApprovals.createdAt, requestApprovals.approverId),
     requestParts(db, [requestId]),
   ]);
   if (!row) return null;

@@ -347,9 +347,9 @@ describe("what the queue and the review list tell each actor", () => {
     await decide(ownerA, req.id);
     expect(await queueDetail(t.db, ownerA, req.id)).toMatchObject({ mayDecide: false, whyNot: null });
     const parts = (await queueDetail(t.db, ownerA, req.id))?.parts ?? [];
-    expect(parts.map((p) => `${p.productName}: ${partWords(p, "pending")}`)).toEqual([
-      "Ledger API: waiting for its owner",
-      `Payments API: approved by ${ownerARow.name}`,
+    expect(parts.map((p) => [p.productName, partWords(p, "pending")])).toEqual([
+      ["Ledger API", { words: "waiting for its owner", actor: null }],
+      ["Payments API", { words: "approved by", actor: ownerARow.name }],
     ]);
 
     const own = await single(admin.id);

@@ -1,4 +1,5 @@
 import type { AuthMethod } from "@/db/schema";
+import { authMethodWords } from "@/lib/catalogue/auth-method-words";
 
 export type CartLine = {
   productId: string;
@@ -14,8 +15,6 @@ export type CartLine = {
 };
 
 export const MAX_CART_ITEMS = 20;
-
-const authLabel: Record<AuthMethod, string> = { api_key: "API keys", oauth2: "OAuth 2.0" };
 
 /**
  * Why `candidate` cannot join a cart holding `lines`, or null if it can. The same rules run when
@@ -35,7 +34,7 @@ export function whyNotAddable(lines: readonly CartLine[], candidate: CartLine): 
     return `Your cart uses the ${first.planName} plan, and one request uses a single plan. Choose ${first.planName} for ${candidate.productName}, or submit your cart first.`;
   }
   if (first.authMethod !== candidate.authMethod) {
-    return `${candidate.productName} uses ${authLabel[candidate.authMethod]}, but the products in your cart use ${authLabel[first.authMethod]}. One request needs a single authentication method: request it separately.`;
+    return `${candidate.productName} uses ${authMethodWords[candidate.authMethod].plural}, but the products in your cart use ${authMethodWords[first.authMethod].plural}. One request needs a single authentication method: request it separately.`;
   }
   if (lines.length >= MAX_CART_ITEMS) {
     return `A cart holds at most ${MAX_CART_ITEMS} products. Submit this request first.`;

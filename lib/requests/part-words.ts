@@ -13,13 +13,18 @@ export type PartState = {
 };
 
 /**
- * What a part's line says: "approved by Omar Owner", "waiting for its owner", "revoked by …".
+ * What a part's line says: "approved by" Omar Owner, "waiting for its owner", "revoked by" …, with
+ * the person apart from the words so the page can isolate a name its owner typed (<bdi>).
  * Null where the request's own status says it all (denied, cancelled, or decided before parts
  * were recorded one by one).
  */
-export function partWords(part: Pick<PartState, "approvedBy" | "revokedBy" | "revokedById" | "approvedById">, status: RequestStatus) {
-  if (part.revokedById) return `revoked by ${part.revokedBy ?? "an approver"}`;
-  if (status === "pending") return part.approvedById ? `approved by ${part.approvedBy ?? "an approver"}` : "waiting for its owner";
+export function partWords(
+  part: Pick<PartState, "approvedBy" | "revokedBy" | "revokedById" | "approvedById">,
+  status: RequestStatus,
+): { words: string; actor: string | null } | null {
+  const approved = { words: "approved by", actor: part.approvedBy ?? "an approver" };
+  if (part.revokedById) return { words: "revoked by", actor: part.revokedBy ?? "an approver" };
+  if (status === "pending") return part.approvedById ? approved : { words: "waiting for its owner", actor: null };
   if (status === "denied" || status === "cancelled") return null;
-  return part.approvedById ? `approved by ${part.approvedBy ?? "an approver"}` : null;
+  return part.approvedById ? approved : null;
 }

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
-import { authMethodLabel } from "@/components/auth-method";
+import { authMethodWords } from "@/lib/catalogue/auth-method-words";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -57,7 +57,7 @@ export default async function CartPage() {
           <section aria-labelledby="cart-items">
             <h2 id="cart-items" className="mb-3 text-lg font-semibold">
               {lines.length} {lines.length === 1 ? "product" : "products"} · {first?.planName} plan ·{" "}
-              {first ? authMethodLabel[first.authMethod] : ""}
+              {first ? authMethodWords[first.authMethod].label : ""}
             </h2>
             <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Cart items">
               {lines.map((line) => (
@@ -67,7 +67,7 @@ export default async function CartPage() {
                       {line.productName}
                     </Link>
                     <p className="text-sm text-zinc-500 dark:text-zinc-400">
-                      {line.planName} plan · {authMethodLabel[line.authMethod]}
+                      {line.planName} plan · {authMethodWords[line.authMethod].label}
                     </p>
                   </div>
                   <RemoveFromCart productId={line.productId} planId={line.planId} productName={line.productName} />

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { EmailText } from "@/components/email-text";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -57,7 +58,9 @@ export default async function ApiKeysPage() {
                 </ul>
                 <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-zinc-600 dark:text-zinc-400">
                   <dt>Created</dt>
-                  <dd>{formatDate(k.createdAt)} by {k.createdBy}</dd>
+                  <dd>
+                    {formatDate(k.createdAt)} by <EmailText text={k.createdBy} />
+                  </dd>
                   <dt>Expires</dt>
                   <dd>
                     {formatDate(k.expiresAt)}

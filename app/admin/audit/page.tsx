@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, FilterField, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
 import { MoreFilters } from "@/components/ui/more-filters";
@@ -79,13 +79,11 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
         }
       />
       <form role="search" aria-label="Filter the audit log" action="/admin/audit" className={`mb-4 ${filterBarClass}`}>
-        <label className="text-sm font-medium">
-          Search
-          <Input name="q" type="search" defaultValue={filters.q} placeholder="Action, subject id, comment" className="mt-1 block font-normal" />
-        </label>
-        <label className="text-sm font-medium">
-          Action
-          <Select name="action" defaultValue={filters.action ?? ""} className="mt-1 block font-normal">
+        <FilterField label="Search">
+          <Input name="q" type="search" defaultValue={filters.q} placeholder="Action, subject id, comment" />
+        </FilterField>
+        <FilterField label="Action">
+          <Select name="action" defaultValue={filters.action ?? ""}>
             <option value="">Any action</option>
             {filters.action && !known ? <option value={filters.action}>{auditActionWords(filters.action)}</option> : null}
             {AUDIT_ACTION_GROUPS.map((g) => (
@@ -98,12 +96,11 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
               </optgroup>
             ))}
           </Select>
-        </label>
+        </FilterField>
         {/* On a phone seven filters filled the first screen: search and action stay, the rest fold away. */}
         <MoreFilters active={[filters.subjectType, filters.subjectId, filters.actor, filters.from, filters.to].filter(Boolean).length}>
-          <label className="text-sm font-medium">
-            Subject type
-            <Select name="subjectType" defaultValue={filters.subjectType ?? ""} className="mt-1 block font-normal">
+          <FilterField label="Subject type">
+            <Select name="subjectType" defaultValue={filters.subjectType ?? ""}>
               <option value="">Any</option>
               {SUBJECT_TYPES.map((t) => (
                 <option key={t} value={t}>
@@ -111,23 +108,19 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
                 </option>
               ))}
             </Select>
-          </label>
-          <label className="text-sm font-medium">
-            Subject id
-            <Input name="subjectId" defaultValue={filters.subjectId} className="mt-1 block font-normal" />
-          </label>
-          <label className="text-sm font-medium">
-            Who (email or API key name)
-            <Input name="actor" defaultValue={filters.actor} className="mt-1 block font-normal" />
-          </label>
-          <label className="text-sm font-medium">
-            From
-            <Input name="from" type="date" defaultValue={filters.from} className="mt-1 block font-normal" />
-          </label>
-          <label className="text-sm font-medium">
-            To
-            <Input name="to" type="date" defaultValue={filters.to} className="mt-1 block font-normal" />
-          </label>
+          </FilterField>
+          <FilterField label="Subject id">
+            <Input name="subjectId" defaultValue={filters.subjectId} />
+          </FilterField>
+          <FilterField label="Who (email or API key name)">
+            <Input name="actor" defaultValue={filters.actor} />
+          </FilterField>
+          <FilterField label="From">
+            <Input name="from" type="date" defaultValue={filters.from} />
+          </FilterField>
+          <FilterField label="To">
+            <Input name="to" type="date" defaultValue={filters.to} />
+          </FilterField>
         </MoreFilters>
         <FilterActions resetHref="/admin/audit" />
       </form>

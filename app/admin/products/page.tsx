@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Link } from "@/components/ui/link";
 import { Button } from "@/components/ui/button";
-import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, FilterField, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
 import { db } from "@/db/client";
@@ -30,19 +30,17 @@ export default async function ProductsPage({ searchParams }: PageProps<"/admin/p
         }
       />
       <form role="search" aria-label="Filter products" action="/admin/products" className={`mb-4 ${filterBarClass}`}>
-        <label className="text-sm">
-          <span className="mb-1 block font-medium">Search</span>
+        <FilterField label="Search">
           <Input name="q" type="search" defaultValue={filters.q ?? ""} placeholder="Name, slug or tag" />
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block font-medium">Status</span>
+        </FilterField>
+        <FilterField label="Status">
           <Select name="status" defaultValue={filters.status ?? ""}>
             <option value="">Any status</option>
             <option value="draft">Draft</option>
             <option value="published">Published</option>
             <option value="archived">Archived</option>
           </Select>
-        </label>
+        </FilterField>
         <FilterActions resetHref="/admin/products" />
       </form>
       <ProductsTable

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { Link } from "@/components/ui/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { EmailText } from "@/components/email-text";
@@ -27,6 +28,27 @@ function Note({ children, testId }: { children: React.ReactNode; testId: string 
 }
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
+
+/** "2 of 2 (Ada Admin, Omar Owner)": each approver apart (EmailText), so one name cannot reorder the next. */
+function ApprovalsLine({ people, required }: { people: readonly { approverId: string; name: string | null; email: string }[]; required: number }) {
+  return (
+    <>
+      {people.length} of {required}
+      {people.length > 0 ? (
+        <>
+          {" ("}
+          {people.map((a, i) => (
+            <Fragment key={a.approverId}>
+              {i > 0 ? ", " : null}
+              <EmailText text={a.name ?? a.email} />
+            </Fragment>
+          ))}
+          )
+        </>
+      ) : null}
+    </>
+  );
+}
 
 export function DetailPanel({
   detail,
@@ -73,11 +95,7 @@ export function DetailPanel({
       <RequestFacts
         request={r}
         requester={{ name: detail.requesterName, email: detail.requesterEmail }}
-        approvals={
-          <EmailText
-            text={`${detail.approvals.length} of ${r.plan.approvalsRequired}${detail.approvals.length > 0 ? ` (${detail.approvals.map((a) => a.name ?? a.email).join(", ")})` : ""}`}
-          />
-        }
+        approvals={<ApprovalsLine people={detail.approvals} required={r.plan.approvalsRequired} />}
       />
       {r.status === "pending" ? (
         detail.whyNot ? (

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { FilterActions, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, filterBarClass, FilterField } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { MoreFilters } from "@/components/ui/more-filters";
 import { PageHeader } from "@/components/ui/page-header";
@@ -46,8 +46,7 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
         description={`${user.role === "admin" ? "Every access request." : "Access requests for your products."} Pending ones show by default; choose another Status for the rest.`}
       />
       <form action="/admin/requests" className={`mb-6 ${filterBarClass}`} aria-label="Filter requests">
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Search</span>
+        <FilterField label="Search">
           <Input
             name="q"
             type="search"
@@ -55,9 +54,8 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
             placeholder="Who, app, product, reason"
             aria-describedby={shortSearch ? "short-search-note" : undefined}
           />
-        </label>
-        <label className="text-sm">
-          <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Status</span>
+        </FilterField>
+        <FilterField label="Status">
           <Select name="status" defaultValue={params.status} className="px-2">
             <option value="all">All</option>
             {/* The values stay the database's (links and saved URLs name them); the words are the badges'. */}
@@ -67,22 +65,19 @@ export default async function QueuePage({ searchParams }: PageProps<"/admin/requ
               </option>
             ))}
           </Select>
-        </label>
+        </FilterField>
         <MoreFilters active={[params.plan, params.product, params.requester, params.from, params.to].filter(Boolean).length}>
           <ChoiceFilter name="plan" label="Plan" anyLabel="Any plan" value={params.plan} choices={planRows} />
           <ChoiceFilter name="product" label="Product" anyLabel="Any product" value={params.product} choices={productRows} />
-          <label className="text-sm">
-            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requester</span>
+          <FilterField label="Requester">
             <Input name="requester" defaultValue={params.requester ?? ""} placeholder="Name or email" />
-          </label>
-          <label className="text-sm">
-            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested from</span>
+          </FilterField>
+          <FilterField label="Requested from">
             <Input name="from" type="date" defaultValue={params.from ?? ""} />
-          </label>
-          <label className="text-sm">
-            <span className="mb-1 block text-zinc-600 dark:text-zinc-400">Requested until</span>
+          </FilterField>
+          <FilterField label="Requested until">
             <Input name="to" type="date" defaultValue={params.to ?? ""} />
-          </label>
+          </FilterField>
         </MoreFilters>
         {/* Applying filters keeps the sort and page size; the page goes back to 1. */}
         <input type="hidden" name="size" value={params.size} />
@@ -170,8 +165,7 @@ function visibleColumnsLeft(hidden: string[]) {
 /** One of the queue's pick-one filters (plan, product): "any" first, then the choices by name. */
 function ChoiceFilter(p: { name: string; label: string; anyLabel: string; value?: string; choices: { id: string; name: string }[] }) {
   return (
-    <label className="text-sm">
-      <span className="mb-1 block text-zinc-600 dark:text-zinc-400">{p.label}</span>
+    <FilterField label={p.label}>
       <Select name={p.name} defaultValue={p.value ?? ""} className="px-2">
         <option value="">{p.anyLabel}</option>
         {p.choices.map((c) => (
@@ -180,6 +174,6 @@ function ChoiceFilter(p: { name: string; label: string; anyLabel: string; value?
           </option>
         ))}
       </Select>
-    </label>
+    </FilterField>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
+import { EmailText } from "@/components/email-text";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { useActionToast } from "@/components/toast";
@@ -8,7 +9,6 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
 import { markReviewedAction } from "./actions";
-import { EmailText } from "@/components/email-text";
 
 export type ReviewRow = {
   id: string;
@@ -56,7 +56,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
       >
         {r.productNames.join(", ")}
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-          {r.planName} · {r.appName} · <EmailText text={r.requesterEmail} />
+          {r.planName} · <bdi>{r.appName}</bdi> · <EmailText text={r.requesterEmail} />
         </span>
       </Link>
     ),
@@ -93,7 +93,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
     cell: (r) =>
       r.reviewedAt ? (
         <span>
-          Reviewed by {r.reviewerEmail ?? "someone"}
+          Reviewed by {r.reviewerEmail ? <EmailText text={r.reviewerEmail} /> : "someone"}
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">
             {dateTime.format(new Date(r.reviewedAt))}
           </span>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { z } from "zod";
-import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
+import { FilterActions, FilterField, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Select } from "@/components/ui/select";
@@ -23,8 +23,6 @@ const paramsSchema = z.object({
 type Params = z.output<typeof paramsSchema>;
 
 const ROLE_WORDS = { consumer: "Consumer", owner: "Owner", admin: "Admin" } as const;
-// The filters' controls: Input's and Select's look, as wide as their column, in normal weight under a medium label.
-const controlClass = "mt-1 block font-normal";
 
 const usersHref = (p: Params) => {
   const s = new URLSearchParams();
@@ -42,13 +40,11 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
     <>
       <PageHeader title="Users" description="Roles decide who approves (owners, admins) and who runs the portal (admins)." />
       <form role="search" aria-label="Filter users" action="/admin/users" className={`mb-4 ${filterBarClass}`}>
-        <label className="text-sm font-medium">
-          Search
-          <Input name="q" type="search" defaultValue={params.q} placeholder="Email or name" className={controlClass} />
-        </label>
-        <label className="text-sm font-medium">
-          Role
-          <Select name="role" defaultValue={params.role ?? ""} className={controlClass}>
+        <FilterField label="Search">
+          <Input name="q" type="search" defaultValue={params.q} placeholder="Email or name" />
+        </FilterField>
+        <FilterField label="Role">
+          <Select name="role" defaultValue={params.role ?? ""}>
             <option value="">Any role</option>
             {userRole.enumValues.map((r) => (
               <option key={r} value={r}>
@@ -56,15 +52,14 @@ export default async function UsersPage({ searchParams }: PageProps<"/admin/user
               </option>
             ))}
           </Select>
-        </label>
-        <label className="text-sm font-medium">
-          Status
-          <Select name="status" defaultValue={params.status ?? ""} className={controlClass}>
+        </FilterField>
+        <FilterField label="Status">
+          <Select name="status" defaultValue={params.status ?? ""}>
             <option value="">Active or disabled</option>
             <option value="active">Active</option>
             <option value="disabled">Disabled</option>
           </Select>
-        </label>
+        </FilterField>
         <FilterActions resetHref="/admin/users" />
       </form>
       <UsersTable

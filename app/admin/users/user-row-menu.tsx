@@ -1,6 +1,7 @@
 "use client";
 
 import * as Dialog from "@radix-ui/react-dialog";
+import { EmailText } from "@/components/email-text";
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { type FormEvent, type ReactNode, type RefObject, startTransition, useId, useRef, useState } from "react";
 import { useStepUpAction } from "@/components/step-up/use-step-up-action";
@@ -141,7 +142,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
           <input type="hidden" name="userId" value={user.id} />
           <input type="hidden" name="disabled" value="true" />
           <p className="text-zinc-700 dark:text-zinc-300">
-            {user.email} will be signed out everywhere and cannot sign in. Their pending and approved requests are cancelled, so none
+            <EmailText text={user.email} /> will be signed out everywhere and cannot sign in. Their pending and approved requests are cancelled, so none
             can be approved or claimed. They get one email listing what ended.
           </p>
           {user.workingKeys > 0 ? (
@@ -171,7 +172,7 @@ export function UserRowMenu({ user }: { user: UserRowFacts }) {
           <input type="hidden" name="userId" value={user.id} />
           <input type="hidden" name="email" value={user.email} />
           <p className="text-zinc-700 dark:text-zinc-300">
-            Reset the authenticator of {user.email}? Their authenticator and recovery codes stop working at once and they are emailed. If
+            Reset the authenticator of <EmailText text={user.email} />? Their authenticator and recovery codes stop working at once and they are emailed. If
             the policy covers them, they must set up a new one at their next sign-in.
           </p>
           <DialogButtons pending={reset.pending} confirm="Reset now" working="Resetting…" danger onCancel={() => setOpen(null)} />
@@ -198,7 +199,7 @@ function RoleFields({
       <input type="hidden" name="userId" value={user.id} />
       <div>
         <label htmlFor={id} className="block font-medium">
-          Role of {user.email}
+          Role of <EmailText text={user.email} />
         </label>
         <Select id={id} name="role" defaultValue={user.role} className="mt-1 px-2">
           {(Object.keys(ROLE_WORDS) as (keyof typeof ROLE_WORDS)[]).map((r) => (
