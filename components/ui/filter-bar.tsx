@@ -1,6 +1,5 @@
 import type { ReactNode } from "react";
 import { Button } from "./button";
-import { filterResetClass } from "./filter-reset";
 
 /**
  * A filter bar's grid (a GET form above a list): columns at least 15rem wide, as many as fit, so the
@@ -9,6 +8,12 @@ import { filterResetClass } from "./filter-reset";
  * box's placeholder, kept under 200 px of text, shows whole; e2e/filter-bars.spec.ts measures it.
  */
 export const filterBarClass = "grid grid-cols-[repeat(auto-fill,minmax(min(15rem,100%),1fr))] gap-3";
+
+/**
+ * The Reset link beside Apply filters: as tall as the button, its text centred, so the two sit on
+ * one line (a bare link sat lower than the button).
+ */
+const filterResetClass = "h-10 content-center text-sm text-indigo-600 underline dark:text-indigo-400";
 
 /**
  * One filter of a bar: its name in medium weight above its control (an Input or a Select), the same
