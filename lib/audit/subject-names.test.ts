@@ -29,7 +29,8 @@ describe("audit subjects by name", () => {
       { subjectType: "product", subjectId: "gone" },
       { subjectType: "setting", subjectId: "constructor" },
     ]);
-    expect(Object.fromEntries(names)).toEqual({
+    const read = [...names].map(([key, { label, href }]) => [key, { label, href }]);
+    expect(Object.fromEntries(read)).toEqual({
       [`request:${request.id}`]: { label: "Invoices API, Payments API for Acme App", href: `/admin/requests/${request.id}` },
       [`product:${f.product("payments").id}`]: { label: "Payments API", href: `/admin/products/${f.product("payments").id}` },
       [`plan:${f.plan("Standard").id}`]: { label: "Standard plan", href: `/admin/plans/${f.plan("Standard").id}` },
@@ -39,6 +40,21 @@ describe("audit subjects by name", () => {
       [`app:${request.appId}`]: { label: "Acme App", href: null },
       "setting:second_factor_policy": { label: "Sign-in policy", href: "/admin/security" },
     });
+  });
+
+  it("marks what people typed in a label, so the page isolates each typed piece and not the portal's words", async () => {
+    const names = await subjectNames(t.db, [
+      { subjectType: "request", subjectId: request.id },
+      { subjectType: "user", subjectId: person.id },
+      { subjectType: "user", subjectId: service?.id ?? "" },
+      { subjectType: "key", subjectId: key?.id ?? "" },
+      { subjectType: "plan", subjectId: f.plan("Standard").id },
+    ]);
+    expect(names.get(`request:${request.id}`)?.parts).toEqual([{ typed: "Invoices API" }, ", ", { typed: "Payments API" }, " for ", { typed: "Acme App" }]);
+    expect(names.get(`user:${person.id}`)?.parts).toEqual([{ typed: person.name }, " (", { typed: person.email }, ")"]);
+    expect(names.get(`user:${service?.id}`)?.parts).toEqual([{ typed: "Billing sync" }, " (API key)"]);
+    expect(names.get(`key:${key?.id}`)?.parts).toEqual(["Key ptk_abc1… of ", { typed: "Acme App" }]);
+    expect(names.get(`plan:${f.plan("Standard").id}`)?.parts).toEqual([{ typed: "Standard" }, " plan"]);
   });
 
   it("asks nothing for an empty page", async () => {

@@ -3,16 +3,35 @@ import type { Queryable } from "@/db/connect";
 import { accessRequests, apiAccessKeys, apiKeys, apps, plans, products, users, webhookEndpoints } from "@/db/schema";
 import { requestProductNames } from "@/lib/requests/product-names";
 
-/** An audit subject as people read it: a name, and where to look at it when it has a page. */
-export type SubjectName = { label: string; href: string | null };
+/**
+ * A piece of a subject's label: the portal's own words as a string, or `{ typed }`, what someone
+ * typed (a name, an address), which the page isolates for bidi (components/label-parts.tsx) so a
+ * right-to-left name cannot reorder the words around it.
+ */
+export type LabelPart = string | { typed: string };
+
+/**
+ * An audit subject as people read it: a name, and where to look at it when it has a page. `label` is
+ * the whole as one string (an accessible name); `parts` the same text with what was typed marked.
+ */
+export type SubjectName = { label: string; parts: LabelPart[]; href: string | null };
+
+const named = (parts: LabelPart[], href: string | null): SubjectName => ({
+  label: parts.map((part) => (typeof part === "string" ? part : part.typed)).join(""),
+  parts,
+  href,
+});
+
+/** Typed names in a list, each a part of its own: "A, B". */
+const list = (names: readonly string[]): LabelPart[] => names.flatMap((typed, i) => (i ? [", ", { typed }] : [{ typed }]));
 
 type Subject = { subjectType: string; subjectId: string };
 
 export const subjectKey = (s: Subject) => `${s.subjectType}:${s.subjectId}`;
 
 const SETTINGS: Record<string, SubjectName> = {
-  second_factor_policy: { label: "Sign-in policy", href: "/admin/security" },
-  branding: { label: "Branding", href: "/admin/branding" },
+  second_factor_policy: named(["Sign-in policy"], "/admin/security"),
+  branding: named(["Branding"], "/admin/branding"),
 };
 
 /**
@@ -66,18 +85,21 @@ export async function subjectNames(db: Queryable, rows: readonly Subject[]): Pro
   ]);
   const names = new Map<string, SubjectName>();
   const put = (subjectType: string, subjectId: string, name: SubjectName) => names.set(subjectKey({ subjectType, subjectId }), name);
-  for (const r of requestRows) put("request", r.id, { label: `${r.products.join(", ") || "No products"} for ${r.app}`, href: `/admin/requests/${r.id}` });
-  for (const r of productRows) put("product", r.id, { label: r.name, href: `/admin/products/${r.id}` });
-  for (const r of planRows) put("plan", r.id, { label: `${r.name} plan`, href: `/admin/plans/${r.id}` });
+  for (const r of requestRows) {
+    put("request", r.id, named([...(r.products.length ? list(r.products) : ["No products"]), " for ", { typed: r.app }], `/admin/requests/${r.id}`));
+  }
+  for (const r of productRows) put("product", r.id, named([{ typed: r.name }], `/admin/products/${r.id}`));
+  for (const r of planRows) put("plan", r.id, named([{ typed: r.name }, " plan"], `/admin/plans/${r.id}`));
   for (const r of userRows) {
     // An API access key's service user has an internal address that is never shown.
-    const label = r.kind === "service" ? `${r.name ?? "Removed key"} (API key)` : r.name ? `${r.name} (${r.email})` : r.email;
-    put("user", r.id, { label, href: r.kind === "service" ? null : `/admin/users?q=${encodeURIComponent(r.email)}` });
+    const parts: LabelPart[] =
+      r.kind === "service" ? [r.name ? { typed: r.name } : "Removed key", " (API key)"] : r.name ? [{ typed: r.name }, " (", { typed: r.email }, ")"] : [{ typed: r.email }];
+    put("user", r.id, named(parts, r.kind === "service" ? null : `/admin/users?q=${encodeURIComponent(r.email)}`));
   }
-  for (const r of keyRows) put("key", r.id, { label: `Key ${r.start}… of ${r.app}`, href: `/admin/keys?q=${encodeURIComponent(r.start)}` });
-  for (const r of appRows) put("app", r.id, { label: r.name, href: null });
-  for (const r of accessKeyRows) put("api_access_key", r.id, { label: r.name, href: `/admin/api-keys/${r.id}` });
-  for (const r of endpointRows) put("webhook_endpoint", r.id, { label: r.name, href: `/admin/webhooks/${r.id}` });
+  for (const r of keyRows) put("key", r.id, named([`Key ${r.start}… of `, { typed: r.app }], `/admin/keys?q=${encodeURIComponent(r.start)}`));
+  for (const r of appRows) put("app", r.id, named([{ typed: r.name }], null));
+  for (const r of accessKeyRows) put("api_access_key", r.id, named([{ typed: r.name }], `/admin/api-keys/${r.id}`));
+  for (const r of endpointRows) put("webhook_endpoint", r.id, named([{ typed: r.name }], `/admin/webhooks/${r.id}`));
   for (const r of rows) {
     const setting = r.subjectType === "setting" && Object.hasOwn(SETTINGS, r.subjectId) ? SETTINGS[r.subjectId] : undefined;
     if (setting) put("setting", r.subjectId, setting);

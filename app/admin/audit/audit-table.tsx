@@ -4,6 +4,8 @@ import { Link } from "@/components/ui/link";
 import type { ReactNode } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { EmailText } from "@/components/email-text";
+import { LabelParts } from "@/components/label-parts";
+import type { SubjectName } from "@/lib/audit/subject-names";
 import { formatDateTime } from "@/lib/format";
 
 /** One audit event as people read it (worked out on the server: words, names, links). */
@@ -17,7 +19,7 @@ export type AuditTableRow = {
   actionWords: string;
   subjectWords: string;
   subjectId: string;
-  subject: { label: string; href: string | null } | null;
+  subject: SubjectName | null;
   timelineHref: string;
   ip: string | null;
   comment: string | null;
@@ -81,11 +83,11 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">{e.subjectWords}</span>
           {e.subject?.href ? (
             <Link href={e.subject.href} className={`break-words ${link}`} data-testid="audit-subject">
-              <EmailText text={e.subject.label} />
+              <LabelParts parts={e.subject.parts} />
             </Link>
           ) : e.subject ? (
             <span className="break-words" data-testid="audit-subject">
-              <EmailText text={e.subject.label} />
+              <LabelParts parts={e.subject.parts} />
             </span>
           ) : null}
           {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}

@@ -12,6 +12,7 @@ import { requireRole } from "@/lib/auth/guards";
 import { AUDIT_ACTION_GROUPS, auditActionWords } from "@/lib/audit/action-words";
 import { auditFiltersSchema, isApiKeyActor, listAudit, SUBJECT_TYPES, who, type AuditFilters } from "@/lib/audit/queries";
 import { subjectKey, subjectNames } from "@/lib/audit/subject-names";
+import { LabelParts } from "@/components/label-parts";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -66,10 +67,12 @@ export default async function AuditPage({ searchParams }: PageProps<"/admin/audi
               Everything that happened to{" "}
               {timelineName?.href ? (
                 <Link href={timelineName.href} className="font-medium text-indigo-600 underline dark:text-indigo-400">
-                  {timelineName.label}
+                  <LabelParts parts={timelineName.parts} />
                 </Link>
+              ) : timelineName ? (
+                <LabelParts parts={timelineName.parts} />
               ) : (
-                (timelineName?.label ?? "this subject")
+                "this subject"
               )}
               , newest first.
             </>

@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { expect, type Locator, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { auditEvents, plans, products, users } from "../db/schema";
+import { addToCart } from "../lib/cart/cart-store";
+import { decideRequests } from "../lib/requests/decide-requests";
+import { submitRequest } from "../lib/requests/submit-request";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { BASE_URL } from "./keys-helpers";
+
+// What people type (names, addresses, product and app names) is isolated for bidi where it sits among
+// the portal's own words, and only it: found by an adversarial review (2026-12-07), the first two
+// failed on the code they were written against.
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+const tag = () => randomBytes(4).toString("hex");
+
+/** Whether `word` (its first text node under `root` holding it) is laid out left to right: its first letter left of its last. */
+async function wordReadsLeftToRight(root: Locator, word: string) {
+  return root.evaluate((el, word) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? "").indexOf(word);
+      if (at < 0) continue;
+      const range = document.createRange();
+      const left = (i: number) => {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return left(at) < left(at + word.length - 1);
+    }
+    throw new Error(`no text holds ${word}`);
+  }, word);
+}
+
+/** The on-screen box (left, top) of the first character of `needle` under `root`. */
+async function boxOf(root: Locator, needle: string) {
+  return root.evaluate((el, needle) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? "").indexOf(needle);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 1);
+      const r = range.getBoundingClientRect();
+      return { left: Math.round(r.left), top: Math.round(r.top) };
+    }
+    throw new Error(`no text holds ${needle}`);
+  }, needle);
+}
+
+async function auditedUser(name: string, email: string) {
+  const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  const [person] = await conn.db.insert(users).values({ email, name }).returning();
+  if (!admin || !person) throw new Error("seed");
+  await conn.db.insert(auditEvents).values({ actorId: admin.id, action: "user.role_changed", subjectType: "user", subjectId: person.id, data: { from: "consumer", to: "owner" } });
+  return person;
+}
+
+// The audit log's labels join names and the portal's words: "<name> (<email>)", "<products> for
+// <app>", "<plan> plan". Isolated whole (one <bdi>, dir=auto), a label starting with a right-to-left
+// letter took that direction: "דנה כהן (dana@example.com)" showed as "(dana@example.com) דנה כהן".
+test("audit log: a person's subject label keeps its name before its address when the name is Hebrew", async ({ page }) => {
+  const t = tag();
+  const email = `dana-${t}@example.com`;
+  const person = await auditedUser(`דנה כהן ${t}`, email);
+  await signInAs(page, "admin@portico.dev", `/admin/audit?subjectType=user&subjectId=${person.id}`);
+  const subject = page.getByTestId("audit-subject").first();
+  await expect(subject).toContainText(email);
+  const name = await boxOf(subject, "דנה");
+  const address = await boxOf(subject, `dana-${t}`);
+  // Read as lines: the name on an earlier line, or on the same line to the left.
+  const nameFirst = name.top < address.top - 4 || (Math.abs(name.top - address.top) <= 4 && name.left < address.left);
+  expect(nameFirst, `the name ${JSON.stringify(name)} comes before the address ${JSON.stringify(address)}`).toBe(true);
+});
+
+// The audit timeline's description, "Everything that happened to <label>, newest first.": a
+// right-to-left override in a person's name reversed ", newest first." after it.
+test("audit timeline: a name with a right-to-left override does not reverse the rest of the description", async ({ page }) => {
+  const t = tag();
+  const person = await auditedUser(`Mallory \u202E${t}`, `rlo-audit-${t}@example.com`);
+  await signInAs(page, "admin@portico.dev", `/admin/audit?subjectType=user&subjectId=${person.id}`);
+  const description = page.getByRole("main").locator("p", { hasText: "Everything that happened to" });
+  await expect(description).toContainText("newest first");
+  expect(await wordReadsLeftToRight(description, "newest"), `"newest" is not drawn backwards`).toBe(true);
+});
+
+// Names holding the other bidi controls (unterminated RLI/FSI, a stray PDI, an RLE) and text that
+// looks like markup stay inside their own <bdi> on the queue panel's approvals line, and stay text.
+test("approvals line: unterminated isolates, embeddings and markup in a name do not leak", async ({ page }) => {
+  const t = tag();
+  const names = [`Rli \u2067${t}a`, `Fsi \u2068שלום ${t}b`, `Pdi \u2069\u202B${t}c`, `<img src=x onerror="window.__pwned=1"> ${t}d`];
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  const [p] = await conn.db.select().from(products).where(eq(products.slug, "fx-rates"));
+  const [plan] = await conn.db.select().from(plans).where(eq(plans.name, "Enterprise"));
+  if (!owner || !p || !plan) throw new Error("seed");
+  await signInAs(page, "admin@portico.dev");
+  for (const [i, name] of names.entries()) {
+    const [approver] = await conn.db.insert(users).values({ email: `bidi-${i}-${t}@example.com`, name, role: "admin" }).returning();
+    const [requester] = await conn.db.insert(users).values({ email: `bidi-req-${i}-${t}@example.com`, name: `Rhea ${t}` }).returning();
+    if (!approver || !requester) throw new Error("seed");
+    await addToCart(conn.db, requester.id, { productId: p.id, planId: plan.id });
+    const r = await submitRequest(conn.db, { userId: requester.id, baseUrl: BASE_URL }, { newAppName: `App ${t}`, reason: `Reason ${t}` }, { company: "Acme", environment: "Sandbox" });
+    // The owner approves last, so his name ends the line after the hostile one.
+    for (const actor of [approver, owner]) {
+      await decideRequests(conn.db, { kind: "user", id: actor.id, role: actor.role, disabled: false }, { requestIds: [r.id], decision: "approve", baseUrl: BASE_URL });
+    }
+    await page.goto(`/admin/requests?status=all&open=${r.id}`);
+    const panel = page.getByRole("region", { name: "Request details" });
+    const approvals = panel.getByTestId("request-facts").locator("dd").last();
+    await expect(approvals, name).toContainText("Omar Owner)");
+    expect(await wordReadsLeftToRight(approvals, "Owner"), name).toBe(true);
+    expect(await wordReadsLeftToRight(approvals, "Omar"), name).toBe(true);
+    await expect(approvals.locator("img")).toHaveCount(0);
+  }
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
