@@ -24,7 +24,7 @@ const filterResetClass = "h-10 content-center text-sm text-indigo-600 underline 
 export function FilterField({ label, children }: { label: string; children: ReactNode }) {
   return (
     <label className="text-sm font-medium">
-      <span className="mb-1 block">{label}</span>
+      <span data-slot="filter-label" className="mb-1 block">{label}</span>
       <span className="grid font-normal">{children}</span>
     </label>
   );
