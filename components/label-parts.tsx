@@ -12,3 +12,13 @@ import { EmailText } from "./email-text";
 export function LabelParts({ parts }: { parts: readonly LabelPart[] }) {
   return parts.map((part, i) => (typeof part === "string" ? <Fragment key={i}>{part}</Fragment> : <EmailText key={i} text={part.typed} />));
 }
+
+/** Names people typed, in a sentence: "Payments API, Invoices API", each its own <bdi>. */
+export function TypedList({ names }: { names: readonly string[] }) {
+  return names.map((name, i) => (
+    <Fragment key={i}>
+      {i ? ", " : null}
+      <bdi>{name}</bdi>
+    </Fragment>
+  ));
+}

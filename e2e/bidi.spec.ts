@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Locator, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { auditEvents, plans, products, users } from "../db/schema";
+import { auditEvents, plans, productPlans, products, users } from "../db/schema";
+import { createApiAccessKey } from "../lib/api-access/manage";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
-import { BASE_URL } from "./keys-helpers";
+import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
 
 // What people type (names, addresses, product and app names) is isolated for bidi where it sits among
 // the portal's own words, and only it: found by an adversarial review (2026-12-07), the first two
@@ -117,4 +118,45 @@ test("approvals line: unterminated isolates, embeddings and markup in a name do 
     await expect(approvals.locator("img")).toHaveCount(0);
   }
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+// A name in the middle of a sentence: the API access key's Remove step, "Remove <name>? Its token
+// stops working at once." A right-to-left override in the name reversed the sentence after it.
+test("API access key's Remove step: an override in the key's name does not reverse the sentence after it", async ({ page }) => {
+  const t = tag();
+  const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
+  if (!admin) throw new Error("seed");
+  const name = `Sync \u202E${t}`;
+  const { token } = await createApiAccessKey(conn.db, { kind: "user", id: admin.id, role: "admin", disabled: false }, { name, expiry: "90d", roles: [{ role: "portal_viewer" }], issuer: BASE_URL });
+  rememberSecret(token);
+  await signInAs(page, "admin@portico.dev", "/admin/api-keys");
+  await page.getByRole("button", { name: `Remove ${name}` }).click();
+  const sentence = page.getByRole("group", { name: `Remove ${name}?` }).locator("p").first();
+  await expect(sentence).toContainText("stops working");
+  expect(await wordReadsLeftToRight(sentence, "token"), `"token" is not drawn backwards`).toBe(true);
+});
+
+// A list of names in a sentence (TypedList, components/label-parts.tsx): the bulk decision's
+// "<products> for <app>". A product's name ending in a right-to-left override reversed " for <app>".
+test("bulk decision list: an override in a product's name does not reverse \"for\" and the app after it", async ({ page }) => {
+  const t = tag();
+  const [owner] = await conn.db.insert(users).values({ email: `bidi-owner-${t}@example.com`, name: `Bidi owner ${t}`, role: "owner" }).returning();
+  const [standard] = await conn.db.select().from(plans).where(eq(plans.name, "Standard"));
+  if (!owner || !standard) throw new Error("seed");
+  const [product] = await conn.db.insert(products).values({ slug: `bidi-${t}`, name: `Rlo \u202E${t}`, ownerId: owner.id, status: "published" }).returning();
+  if (!product) throw new Error("product");
+  await conn.db.insert(productPlans).values({ productId: product.id, planId: standard.id });
+  const request = await pendingRequest(conn, product.slug);
+  await signInAs(page, owner.email, "/admin/requests");
+  const region = page.getByRole("region", { name: "Bulk decision" });
+  // Checked again until the table has hydrated and shows the bulk bar.
+  await expect(async () => {
+    const box = page.getByRole("checkbox", { name: `Select request from ${request.email}` });
+    if (await box.isChecked()) await box.uncheck();
+    await box.check();
+    await expect(region).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  const item = region.getByRole("listitem").first();
+  await expect(item).toContainText(request.appName);
+  expect(await wordReadsLeftToRight(item, "for"), `"for" is not drawn backwards`).toBe(true);
 });

@@ -31,7 +31,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
   return (
     <form ref={step.stepRef} onSubmit={onSubmit} className="max-w-64 space-y-2" onKeyDown={step.onKeyDown} role="group" aria-label={`Remove ${name}?`}>
       <input type="hidden" name="id" value={id} />
-      <p className="text-sm">Remove {name}? Its token stops working at once. This cannot be undone.</p>
+      <p className="text-sm">Remove <bdi>{name}</bdi>? Its token stops working at once. This cannot be undone.</p>
       <ConfirmStepButtons step={step} pending={pending} confirmLabel="Remove now" pendingLabel="Removing…" />
       {state && !state.ok ? (
         <p role="alert" className="text-sm text-red-600 dark:text-red-400">

@@ -3,6 +3,7 @@
 import { useEffect, useRef } from "react";
 import { toast } from "@/components/toast";
 import { DecisionForm } from "./decision-form";
+import { TypedList } from "@/components/label-parts";
 
 export type BulkOutcome = { ok: boolean; message: string };
 
@@ -25,7 +26,7 @@ export function BulkDecision({
       <ul className="max-h-24 list-disc overflow-y-auto pl-5 text-sm text-zinc-700 [overflow-wrap:anywhere] dark:text-zinc-300">
         {requests.map((r) => (
           <li key={r.id}>
-            {r.productNames.join(", ")} for {r.appName}
+            <TypedList names={r.productNames} /> for <bdi>{r.appName}</bdi>
           </li>
         ))}
       </ul>

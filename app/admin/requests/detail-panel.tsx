@@ -17,6 +17,7 @@ import type { RecentCalls } from "@/lib/usage/queries";
 import { RevokeForm } from "../keys/revoke-form";
 import { DecisionForm } from "./decision-form";
 import { PanelHeading } from "./panel-heading";
+import { TypedList } from "@/components/label-parts";
 
 /** Why the buttons are absent: said where the buttons would be. */
 function Note({ children, testId }: { children: React.ReactNode; testId: string }) {
@@ -103,14 +104,18 @@ export function DetailPanel({
         ) : !detail.mayDecide ? (
           <Note testId="already-approved">
             You approved this request.
-            {waiting.length > 0 ? ` It still waits for the owner of ${waiting.join(", ")}.` : ""}
+            {waiting.length > 0 ? (
+              <>
+                {" "}It still waits for the owner of <TypedList names={waiting} />.
+              </>
+            ) : null}
             {approvalsLeft > 0 ? ` It needs ${approvalsLeft} more ${approvalsLeft === 1 ? "approval" : "approvals"} from other approvers.` : ""}
           </Note>
         ) : (
           <div className="space-y-2">
             {detail.otherProducts.length > 0 ? (
               <p className="text-sm" data-testid="decision-covers">
-                Your approval covers {detail.myProducts.join(", ")}. {detail.otherProducts.join(", ")}{" "}
+                Your approval covers <TypedList names={detail.myProducts} />. <TypedList names={detail.otherProducts} />{" "}
                 {detail.otherProducts.length === 1 ? "is" : "are"} approved by {detail.otherProducts.length === 1 ? "its owner" : "their owners"}; a
                 denial ends the whole request.
               </p>
@@ -123,9 +128,15 @@ export function DetailPanel({
         detail.mayRevoke ? (
           <div className="space-y-1">
             <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="revoke-covers">
-              {detail.otherProducts.length > 0
-                ? `Revoking stops the key for ${detail.myProducts.join(", ")} at once and emails the requester your reason; ${detail.otherProducts.join(", ")} ${detail.otherProducts.length === 1 ? "stays" : "stay"} with ${detail.otherProducts.length === 1 ? "its owner" : "their owners"}.`
-                : "Revoking denies the request after approval: its key stops at once and the requester is emailed your reason."}
+              {detail.otherProducts.length > 0 ? (
+                <>
+                  Revoking stops the key for <TypedList names={detail.myProducts} /> at once and emails the requester your reason;{" "}
+                  <TypedList names={detail.otherProducts} /> {detail.otherProducts.length === 1 ? "stays" : "stay"} with{" "}
+                  {detail.otherProducts.length === 1 ? "its owner" : "their owners"}.
+                </>
+              ) : (
+                "Revoking denies the request after approval: its key stops at once and the requester is emailed your reason."
+              )}
             </p>
             <RevokeForm requestId={r.id} label={detail.otherProducts.length > 0 ? "Revoke my products" : "Revoke access"} recentCalls={recentCalls} />
           </div>

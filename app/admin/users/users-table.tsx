@@ -51,7 +51,7 @@ export function UsersTable({
             {/* min-w-0: as a flex item the name could not shrink below its longest word, and a long
                 name or address made the whole page scroll sideways on a phone. */}
             <span className="min-w-0 wrap-anywhere">
-              {u.name ?? <EmailText text={u.email} />}
+              {u.name ? <bdi>{u.name}</bdi> : <EmailText text={u.email} />}
               {u.id === meId ? <span className="ml-1 text-xs text-zinc-500 dark:text-zinc-400">(you)</span> : null}
             </span>
           </div>
