@@ -267,4 +267,16 @@ describe("approval queue query", () => {
       await pool.sql.end();
     }
   });
+
+  it("lists the approvers in the order they approved", async () => {
+    // Ids, insertion order and time order all differ, so neither the key's order nor the table's
+    // can pass for the approvals' own.
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute));
+    for (const [id, minute] of [["approver-c", 1], ["approver-a", 3], ["approver-b", 2]] as const) {
+      await t.db.insert(schema.users).values({ id, email: `${id}@example.com`, role: "admin" });
+      await t.db.insert(schema.requestApprovals).values({ requestId: b1.id, approverId: id, createdAt: at(minute) });
+    }
+    const d = await queueDetail(t.db, asOwner, b1.id);
+    expect(d?.approvals.map((a) => a.approverId)).toEqual(["approver-c", "approver-b", "approver-a"]);
+  });
 });
