@@ -7,7 +7,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { readsLeftToRight, signInAs } from "./helpers";
 import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
 
 // What people type (names, addresses, product and app names) is isolated for bidi where it sits among
@@ -16,25 +16,6 @@ import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 const tag = () => randomBytes(4).toString("hex");
-
-/** Whether `word` (its first text node under `root` holding it) is laid out left to right: its first letter left of its last. */
-async function wordReadsLeftToRight(root: Locator, word: string) {
-  return root.evaluate((el, word) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? "").indexOf(word);
-      if (at < 0) continue;
-      const range = document.createRange();
-      const left = (i: number) => {
-        range.setStart(node, i);
-        range.setEnd(node, i + 1);
-        return range.getBoundingClientRect().left;
-      };
-      return left(at) < left(at + word.length - 1);
-    }
-    throw new Error(`no text holds ${word}`);
-  }, word);
-}
 
 /** The on-screen box (left, top) of the first character of `needle` under `root`. */
 async function boxOf(root: Locator, needle: string) {
@@ -86,7 +67,7 @@ test("audit timeline: a name with a right-to-left override does not reverse the 
   await signInAs(page, "admin@portico.dev", `/admin/audit?subjectType=user&subjectId=${person.id}`);
   const description = page.getByRole("main").locator("p", { hasText: "Everything that happened to" });
   await expect(description).toContainText("newest first");
-  expect(await wordReadsLeftToRight(description, "newest"), `"newest" is not drawn backwards`).toBe(true);
+  expect(await readsLeftToRight(description, "newest"), `"newest" is not drawn backwards`).toBe(true);
 });
 
 // Names holding the other bidi controls (unterminated RLI/FSI, a stray PDI, an RLE) and text that
@@ -113,8 +94,8 @@ test("approvals line: unterminated isolates, embeddings and markup in a name do 
     const panel = page.getByRole("region", { name: "Request details" });
     const approvals = panel.getByTestId("request-facts").locator("dd").last();
     await expect(approvals, name).toContainText("Omar Owner)");
-    expect(await wordReadsLeftToRight(approvals, "Owner"), name).toBe(true);
-    expect(await wordReadsLeftToRight(approvals, "Omar"), name).toBe(true);
+    expect(await readsLeftToRight(approvals, "Owner"), name).toBe(true);
+    expect(await readsLeftToRight(approvals, "Omar"), name).toBe(true);
     await expect(approvals.locator("img")).toHaveCount(0);
   }
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -133,7 +114,7 @@ test("API access key's Remove step: an override in the key's name does not rever
   await page.getByRole("button", { name: `Remove ${name}` }).click();
   const sentence = page.getByRole("group", { name: `Remove ${name}?` }).locator("p").first();
   await expect(sentence).toContainText("stops working");
-  expect(await wordReadsLeftToRight(sentence, "token"), `"token" is not drawn backwards`).toBe(true);
+  expect(await readsLeftToRight(sentence, "token"), `"token" is not drawn backwards`).toBe(true);
 });
 
 // A list of names in a sentence (TypedList, components/label-parts.tsx): the bulk decision's
@@ -158,5 +139,5 @@ test("bulk decision list: an override in a product's name does not reverse \"for
   }).toPass();
   const item = region.getByRole("listitem").first();
   await expect(item).toContainText(request.appName);
-  expect(await wordReadsLeftToRight(item, "for"), `"for" is not drawn backwards`).toBe(true);
+  expect(await readsLeftToRight(item, "for"), `"for" is not drawn backwards`).toBe(true);
 });

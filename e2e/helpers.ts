@@ -149,3 +149,22 @@ export async function expectEmailsWhole(element: Locator, what: string) {
     expect(between, `${what} breaks inside a word: ${JSON.stringify(lines)}`).toBe(true);
   }
 }
+
+/** Whether `word`, in the first text node under `element` that holds it, is laid out left to right: its first letter left of its last. */
+export async function readsLeftToRight(element: Locator, word: string) {
+  return element.evaluate((root, word) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? "").indexOf(word);
+      if (at < 0) continue;
+      const range = document.createRange();
+      const left = (i: number) => {
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().left;
+      };
+      return left(at) < left(at + word.length - 1);
+    }
+    throw new Error(`no text holds ${word}`);
+  }, word);
+}

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { expect, type Locator, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { accessRequests, plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { signInAs } from "./helpers";
+import { readsLeftToRight, signInAs } from "./helpers";
 import { BASE_URL } from "./keys-helpers";
 
 // Long values and the links that reset a list, found by an adversarial review (2026-12-07): each of
@@ -102,25 +102,6 @@ test("users on a phone: a name with a 68-character unbroken token stays on the s
   const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(pageWidth).toBeLessThanOrEqual(390);
 });
-
-/** Whether `word`, in the first text node under `element` that holds it, is laid out left to right. */
-async function readsLeftToRight(element: Locator, word: string) {
-  return element.evaluate((root, word) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? "").indexOf(word);
-      if (at < 0) continue;
-      const range = document.createRange();
-      const left = (i: number) => {
-        range.setStart(node, i);
-        range.setEnd(node, i + 1);
-        return range.getBoundingClientRect().left;
-      };
-      return left(at) < left(at + word.length - 1);
-    }
-    throw new Error(`no text holds ${word}`);
-  }, word);
-}
 
 // A right-to-left override (U+202E) in a name reverses the rest of its paragraph unless the name is
 // isolated (<bdi>): "2 of 2 (Mallory ‮1a2b, Omar Owner)" showed Omar's name backwards.
