@@ -64,8 +64,8 @@ beforeAll(async () => {
 
 /** graphile jobs of a delivery that a worker pool holds locked. */
 const lockedJobsOf = (deliveryId: string) =>
-  t.db.execute<{ locked_by: string }>(
-    sql`select j.locked_by from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+  t.db.execute<{ id: string; locked_by: string }>(
+    sql`select j.id::text, j.locked_by from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
         where t.identifier = 'deliver-webhook' and j.payload->>'deliveryId' = ${deliveryId} and j.locked_by is not null`,
   );
 
@@ -153,9 +153,12 @@ describe("delivery under faults (compressed retry schedule)", () => {
       expect(
         await waitUntil(async () => (await t.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)))[0]?.status === "succeeded", 45_000, 250),
       ).toBe(true);
-      // Sent by the new worker's sweep: the dead worker's job is still locked (its pool's last beat is
-      // seconds old, not yet stale), so it was not that job, released and run again, that sent it.
-      expect((await lockedJobsOf(deliveryId)).map((j) => j.locked_by)).toEqual(deadJobs.map((j) => j.locked_by));
+      // Sent by the new worker's sweep: the dead worker's job is still locked by the dead pool (its last
+      // beat is seconds old, not yet stale), so it was not that job, released and run again, that sent
+      // it. The new worker's own job may still be finishing (locked by its pool until graphile-worker
+      // completes it, after the delivery's row says succeeded): on a busy machine CI saw it here.
+      const stillLocked = await lockedJobsOf(deliveryId);
+      expect(stillLocked.filter((j) => j.id === deadJobs[0]?.id)).toEqual(deadJobs.map((j) => ({ id: j.id, locked_by: j.locked_by })));
       // Nor does that job stay locked: once the dead pool's last beat is 30 s old (moved back 40 s
       // here), the new worker's liveness sweep (every 5 s; lib/jobs/worker-liveness.ts) releases it.
       // It never runs again: the sweep's add_jobs, finding it locked, retired it (graphile-worker).
