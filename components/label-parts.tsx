@@ -1,5 +1,5 @@
 import { Fragment } from "react";
-import type { LabelPart } from "@/lib/audit/subject-names";
+import { type LabelPart, typedList } from "@/lib/label-parts";
 import { EmailText } from "./email-text";
 
 /**
@@ -13,12 +13,10 @@ export function LabelParts({ parts }: { parts: readonly LabelPart[] }) {
   return parts.map((part, i) => (typeof part === "string" ? <Fragment key={i}>{part}</Fragment> : <EmailText key={i} text={part.typed} />));
 }
 
-/** Names people typed, in a sentence: "Payments API, Invoices API", each its own <bdi>. */
+/**
+ * Names people typed, in a sentence: "Payments API, Invoices API", each its own EmailText (a <bdi>
+ * that also keeps an address whole).
+ */
 export function TypedList({ names }: { names: readonly string[] }) {
-  return names.map((name, i) => (
-    <Fragment key={i}>
-      {i ? ", " : null}
-      <bdi>{name}</bdi>
-    </Fragment>
-  ));
+  return <LabelParts parts={typedList(names)} />;
 }

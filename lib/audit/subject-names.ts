@@ -1,14 +1,8 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequests, apiAccessKeys, apiKeys, apps, plans, products, users, webhookEndpoints } from "@/db/schema";
+import { type LabelPart, typedList } from "@/lib/label-parts";
 import { requestProductNames } from "@/lib/requests/product-names";
-
-/**
- * A piece of a subject's label: the portal's own words as a string, or `{ typed }`, what someone
- * typed (a name, an address), which the page isolates for bidi (components/label-parts.tsx) so a
- * right-to-left name cannot reorder the words around it.
- */
-export type LabelPart = string | { typed: string };
 
 /**
  * An audit subject as people read it: a name, and where to look at it when it has a page. `label` is
@@ -21,9 +15,6 @@ const named = (parts: LabelPart[], href: string | null): SubjectName => ({
   parts,
   href,
 });
-
-/** Typed names in a list, each a part of its own: "A, B". */
-const list = (names: readonly string[]): LabelPart[] => names.flatMap((typed, i) => (i ? [", ", { typed }] : [{ typed }]));
 
 type Subject = { subjectType: string; subjectId: string };
 
@@ -86,7 +77,7 @@ export async function subjectNames(db: Queryable, rows: readonly Subject[]): Pro
   const names = new Map<string, SubjectName>();
   const put = (subjectType: string, subjectId: string, name: SubjectName) => names.set(subjectKey({ subjectType, subjectId }), name);
   for (const r of requestRows) {
-    put("request", r.id, named([...(r.products.length ? list(r.products) : ["No products"]), " for ", { typed: r.app }], `/admin/requests/${r.id}`));
+    put("request", r.id, named([...(r.products.length ? typedList(r.products) : ["No products"]), " for ", { typed: r.app }], `/admin/requests/${r.id}`));
   }
   for (const r of productRows) put("product", r.id, named([{ typed: r.name }], `/admin/products/${r.id}`));
   for (const r of planRows) put("plan", r.id, named([{ typed: r.name }, " plan"], `/admin/plans/${r.id}`));

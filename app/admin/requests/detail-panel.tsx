@@ -1,7 +1,5 @@
-import { Fragment } from "react";
 import { Link } from "@/components/ui/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
-import { EmailText } from "@/components/email-text";
 import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
 import { Timeline } from "@/components/timeline";
@@ -30,7 +28,7 @@ function Note({ children, testId }: { children: React.ReactNode; testId: string 
 
 type Detail = Awaited<ReturnType<typeof queueDetail>>;
 
-/** "2 of 2 (Ada Admin, Omar Owner)": each approver apart (EmailText), so one name cannot reorder the next. */
+/** "2 of 2 (Ada Admin, Omar Owner)": each approver apart (TypedList), so one name cannot reorder the next. */
 function ApprovalsLine({ people, required }: { people: readonly { approverId: string; name: string | null; email: string }[]; required: number }) {
   return (
     <>
@@ -38,13 +36,7 @@ function ApprovalsLine({ people, required }: { people: readonly { approverId: st
       {people.length > 0 ? (
         <>
           {" ("}
-          {people.map((a, i) => (
-            <Fragment key={a.approverId}>
-              {i > 0 ? ", " : null}
-              <EmailText text={a.name ?? a.email} />
-            </Fragment>
-          ))}
-          )
+          <TypedList names={people.map((a) => a.name ?? a.email)} />)
         </>
       ) : null}
     </>
