@@ -141,3 +141,23 @@ test("bulk decision list: an override in a product's name does not reverse \"for
   await expect(item).toContainText(request.appName);
   expect(await readsLeftToRight(item, "for"), `"for" is not drawn backwards`).toBe(true);
 });
+
+// The consumer's own request page: "<plan> plan for <app>" under a heading of the request's products.
+// A plan's name ending in a right-to-left override reversed " plan for " and the app after it.
+test("request page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
+  const t = tag();
+  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
+  const [product] = await conn.db.select().from(products).where(eq(products.slug, "payments"));
+  if (!plan || !product) throw new Error("seed");
+  await conn.db.insert(productPlans).values({ productId: product.id, planId: plan.id });
+  const email = `bidi-${t}@example.com`;
+  const [person] = await conn.db.insert(users).values({ email, name: `Bidi ${t}` }).returning();
+  if (!person) throw new Error("seed");
+  await addToCart(conn.db, person.id, { productId: product.id, planId: plan.id });
+  const request = await submitRequest(conn.db, { userId: person.id, baseUrl: BASE_URL }, { newAppName: `App ${t}`, reason: "Bidi" }, {});
+  await signInAs(page, email, `/requests/${request.id}`);
+  const line = page.locator("header p", { hasText: `App ${t}` }).first();
+  await expect(line).toBeVisible();
+  expect(await readsLeftToRight(line, "plan for"), `"plan for" is not drawn backwards`).toBe(true);
+  expect(await readsLeftToRight(line, `App ${t}`), "the app's name is not drawn backwards").toBe(true);
+});

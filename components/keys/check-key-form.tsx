@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useActionState, useId } from "react";
+import { useActionState, useId, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import type { ActionResult } from "@/lib/actions/action-result";
@@ -28,7 +28,7 @@ export function CheckKeyForm({
 }: {
   action: (prev: CheckKeyResult | null, data: FormData) => Promise<CheckKeyResult>;
   appId?: string;
-  description: string;
+  description: ReactNode;
 }) {
   const [state, formAction, pending] = useActionState(action, null);
   const id = useId();

@@ -187,7 +187,12 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
               <CheckKeyForm
                 action={checkAppKeyAction}
                 appId={app.id}
-                description={`Paste a key to learn whether it is ${app.name}'s current key, an older one, or no longer works. The key is sent only to check it and is never stored.`}
+                description={
+                  <>
+                    Paste a key to learn whether it is <bdi>{app.name}</bdi>&apos;s current key, an older one, or no longer works. The key is sent only
+                    to check it and is never stored.
+                  </>
+                }
               />
             </div>
           </section>

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
 import { Timeline } from "@/components/timeline";
+import { TypedList } from "@/components/label-parts";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { Card } from "@/components/ui/card";
@@ -116,10 +117,10 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div>
           <h1 id="request-title" tabIndex={-1} className="text-2xl font-semibold wrap-anywhere focus:outline-none">
-            {request.products.map((p) => p.name).join(", ")}
+            <TypedList names={request.products.map((p) => p.name)} />
           </h1>
           <p className="mt-1 text-zinc-600 dark:text-zinc-400">
-            {request.plan.name} plan for {request.appName}
+            <bdi>{request.plan.name}</bdi> plan for <bdi>{request.appName}</bdi>
           </p>
           {/* Several owners' products: each owner approves (or revokes) their own. */}
           {request.parts.length > 1 || request.parts.some((p) => p.revokedById) ? (
@@ -251,7 +252,7 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
           {clients.some((c) => c.state === "active" || c.state === "not_yet") ? (
             <p className="text-sm">
               <Link href={`/apps/${request.appId}#oauth-clients-title`} className="text-indigo-600 underline dark:text-indigo-400">
-                {`Roll its secret, check it in or see the token call on ${request.appName}'s page`}
+                Roll its secret, check it in or see the token call on <bdi>{request.appName}</bdi>&apos;s page
               </Link>
             </p>
           ) : null}
