@@ -115,11 +115,14 @@ export default async function RequestPage({ params, searchParams }: PageProps<"/
         />
       ) : null}
       <header className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
-        <div>
+        {/* min-w-0: a flex item is as wide as its longest word otherwise. Each product's name is an
+            EmailText, whose own break-words replaces the h1's wrap-anywhere and keeps an 80-character
+            name's width as the column's least (e2e/bidi-adversary.spec.ts). */}
+        <div className="min-w-0">
           <h1 id="request-title" tabIndex={-1} className="text-2xl font-semibold wrap-anywhere focus:outline-none">
             <TypedList names={request.products.map((p) => p.name)} />
           </h1>
-          <p className="mt-1 text-zinc-600 dark:text-zinc-400">
+          <p className="mt-1 text-zinc-600 wrap-anywhere dark:text-zinc-400">
             <bdi>{request.plan.name}</bdi> plan for <bdi>{request.appName}</bdi>
           </p>
           {/* Several owners' products: each owner approves (or revokes) their own. */}
