@@ -18,7 +18,7 @@ export function RequestParts({ parts, status, className }: { parts: readonly Par
                 ·
               </span>
             ) : null}
-            <span className="font-medium">{p.productName}</span>
+            <bdi className="font-medium">{p.productName}</bdi>
             {line ? (
               <span className={p.revokedById ? "text-red-700 dark:text-red-400" : line.words.startsWith("waiting") ? "text-amber-700 dark:text-amber-400" : "text-zinc-600 dark:text-zinc-400"}>
                 : {line.words}

@@ -56,7 +56,7 @@ export default async function CartPage() {
         <div className="grid gap-8 lg:grid-cols-[1fr_26rem]">
           <section aria-labelledby="cart-items">
             <h2 id="cart-items" className="mb-3 text-lg font-semibold">
-              {lines.length} {lines.length === 1 ? "product" : "products"} · {first?.planName} plan ·{" "}
+              {lines.length} {lines.length === 1 ? "product" : "products"} · <bdi>{first?.planName}</bdi> plan ·{" "}
               {first ? authMethodWords[first.authMethod].label : ""}
             </h2>
             <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Cart items">
@@ -67,7 +67,7 @@ export default async function CartPage() {
                       {line.productName}
                     </Link>
                     <p className="text-sm text-zinc-500 dark:text-zinc-400">
-                      {line.planName} plan · {authMethodWords[line.authMethod].label}
+                      <bdi>{line.planName}</bdi> plan · {authMethodWords[line.authMethod].label}
                     </p>
                   </div>
                   <RemoveFromCart productId={line.productId} planId={line.planId} productName={line.productName} />

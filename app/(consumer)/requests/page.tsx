@@ -4,6 +4,7 @@ import { QuotaBar } from "@/components/charts/quota-bar";
 import { HandoffNote } from "@/components/handoff-note";
 import { StatusBadge } from "@/components/status-badge";
 import { EmptyState } from "@/components/ui/empty-state";
+import { TypedList } from "@/components/label-parts";
 import { PageHeader } from "@/components/ui/page-header";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
@@ -68,7 +69,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                     href={`/requests/${r.id}`}
                     className="min-w-0 break-words font-medium text-indigo-700 hover:underline dark:text-indigo-400"
                   >
-                    {r.products.map((p) => p.name).join(", ")}
+                    <TypedList names={r.products.map((p) => p.name)} />
                   </Link>
                   <StatusBadge
                     status={r.status}
@@ -161,7 +162,7 @@ export default async function MyRequestsPage({ searchParams }: PageProps<"/reque
                         href={`/requests/${r.id}`}
                         className="font-medium text-indigo-700 hover:underline dark:text-indigo-400"
                       >
-                        {r.products.map((p) => p.name).join(", ")}
+                        <TypedList names={r.products.map((p) => p.name)} />
                       </Link>
                     </td>
                     <td className="px-4 py-3">{r.appName}</td>

@@ -72,9 +72,11 @@ export function DetailPanel({
     <Card role="region" aria-label="Request details" className="min-w-0 space-y-5 self-start [overflow-wrap:anywhere] max-lg:rounded-none max-lg:border-0 max-lg:shadow-none">
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0">
-          <PanelHeading requestId={r.id} stage={`${r.status}:${detail.mayDecide}`}>{detail.products.map((p) => p.name).join(", ")}</PanelHeading>
+          <PanelHeading requestId={r.id} stage={`${r.status}:${detail.mayDecide}`}>
+            <TypedList names={detail.products.map((p) => p.name)} />
+          </PanelHeading>
           <p className="text-sm text-zinc-500 dark:text-zinc-400">
-            {r.plan.name} · {detail.appName}
+            <bdi>{r.plan.name}</bdi> · <bdi>{detail.appName}</bdi>
           </p>
         </div>
         <Link href={closeHref} scroll={false} className="shrink-0 text-sm text-indigo-600 underline dark:text-indigo-400" aria-label="Close details">

@@ -3,6 +3,7 @@ import { Link } from "@/components/ui/link";
 import { notFound } from "next/navigation";
 import { z } from "zod";
 import { Card } from "@/components/ui/card";
+import { TypedList } from "@/components/label-parts";
 import { db } from "@/db/client";
 import { requireUser } from "@/lib/auth/guards";
 import { env } from "@/lib/env";
@@ -28,7 +29,6 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
   const keys = await keysOfRequest(db, user.id, request.id);
   const current = request.status === "available" ? keys.find((k) => k.endReason === null) : undefined;
   const maxGrace = maxGraceOf(request.plan);
-  const products = request.products.map((p) => p.name).join(", ");
 
   return (
     <div className="max-w-2xl space-y-6">
@@ -37,7 +37,10 @@ export default async function RollKeyPage({ params }: PageProps<"/requests/[id]/
       </Link>
       <header>
         <h1 className="text-2xl font-semibold">Roll key</h1>
-        <p className="mt-1 text-zinc-600 dark:text-zinc-400">{`${products} · ${request.plan.name} plan for ${request.appName}`}</p>
+        {/* Each typed name its own <bdi>: an override in one reversed "plan for" (e2e/bidi-adversary.spec.ts). */}
+        <p className="mt-1 text-zinc-600 wrap-anywhere dark:text-zinc-400">
+          <TypedList names={request.products.map((p) => p.name)} /> · <bdi>{request.plan.name}</bdi> plan for <bdi>{request.appName}</bdi>
+        </p>
       </header>
       {current ? (
         <>
