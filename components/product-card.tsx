@@ -9,7 +9,7 @@ export function ProductCard({ product, headingLevel = 2 }: { product: CatalogueP
   const Heading = headingLevel === 3 ? "h3" : "h2";
   return (
     <li className="group relative flex flex-col rounded-lg border border-zinc-200 bg-white p-5 shadow-sm transition hover:border-indigo-300 focus-within:ring-2 focus-within:ring-indigo-500 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-indigo-700">
-      <Heading className="font-semibold text-zinc-900 dark:text-zinc-50">
+      <Heading className="font-semibold text-zinc-900 wrap-anywhere dark:text-zinc-50">
         <Link href={`/apis/${product.slug}`} className="outline-none after:absolute after:inset-0">
           {product.name}
         </Link>

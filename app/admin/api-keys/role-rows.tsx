@@ -103,7 +103,7 @@ export function RoleRows<T extends WithRoles>({
                       <li key={p.id}>
                         <label className={`flex items-center gap-2 text-sm ${all ? "opacity-60" : ""}`}>
                           <input type="checkbox" disabled={Boolean(all)} checked={!all && chosen.includes(p.id)} onChange={(e) => toggle(p.id, e.target.checked)} />
-                          <span>
+                          <span className="min-w-0 wrap-anywhere">
                             {p.name}
                             {p.status !== "published" ? <span className="text-xs text-zinc-500 dark:text-zinc-400"> ({p.status})</span> : null}
                           </span>
