@@ -147,8 +147,12 @@ test("bulk decision list: an override in a product's name does not reverse \"for
 test("request page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
   const t = tag();
   const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  const [product] = await conn.db.select().from(products).where(eq(products.slug, "payments"));
-  if (!plan || !product) throw new Error("seed");
+  // A product of its own: a plan added to a seeded one (Payments API) showed in its catalogue page,
+  // where e2e/catalogue-showcase.spec.ts counts the seeded three.
+  const [owner] = await conn.db.insert(users).values({ email: `bidi-plan-owner-${t}@example.com`, name: `Bidi owner ${t}`, role: "owner" }).returning();
+  if (!plan || !owner) throw new Error("seed");
+  const [product] = await conn.db.insert(products).values({ slug: `bidi-plan-${t}`, name: `Bidi plan ${t}`, ownerId: owner.id, status: "published" }).returning();
+  if (!product) throw new Error("product");
   await conn.db.insert(productPlans).values({ productId: product.id, planId: plan.id });
   const email = `bidi-${t}@example.com`;
   const [person] = await conn.db.insert(users).values({ email, name: `Bidi ${t}` }).returning();
