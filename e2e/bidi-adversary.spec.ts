@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { apps, plans, productPlans, products, users } from "../db/schema";
+import { accessRequests, apps, plans, productPlans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL } from "./keys-helpers";
+import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
 
 // An adversarial review of b83aa1c..dbd6962 (TypedList through EmailText, the consumer's request page
 // and the check-key sentence isolating typed names). Each test says whether it is about the change or
@@ -152,6 +152,30 @@ test("app page's check-key sentence: markup and an override in the app's name st
   expect(await readsLeftToRight(sentence, "stored"), `"stored" is not drawn backwards`).toBe(true);
   await expect(sentence.locator("img")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+// The change: the OAuth line's link now holds a <bdi> around the app's name. Its name, to a screen
+// reader and to getByRole, is still the sentence as written, and the override reverses nothing after it.
+test("request page's OAuth link: named as written with a hostile app name, and \"'s page\" is not reversed", async ({ page }) => {
+  const t = tag();
+  const { email, requestId } = await approvedRequest(conn, "identity");
+  const [r] = await conn.db.select({ appId: accessRequests.appId }).from(accessRequests).where(eq(accessRequests.id, requestId));
+  if (!r) throw new Error("request");
+  const appName = `<b>x</b> \u202E${t}`;
+  await conn.db.update(apps).set({ name: appName }).where(eq(apps.id, r.appId));
+  await signInAs(page, email);
+  const claimLink = await claimLinkFor(page, email);
+  rememberSecret(claimLink.slice(claimLink.lastIndexOf("/") + 1));
+  await page.goto(claimLink);
+  await createOAuthClient(page);
+  await page.goto(`/requests/${requestId}`);
+  const sentence = `Roll its secret, check it in or see the token call on ${appName}'s page`;
+  const link = page.getByRole("link", { name: sentence, exact: true });
+  await expect(link).toBeVisible();
+  await expect(link).toHaveAccessibleName(sentence);
+  await expect(link.locator("b")).toHaveCount(0);
+  expect(await readsLeftToRight(link, "page"), `"page" is not drawn backwards`).toBe(true);
+  expect(await readsLeftToRight(link, "token"), `"token" is not drawn backwards`).toBe(true);
 });
 
 // MISSED BY THE CHANGE (older): the roll page says the same "<products> · <plan> plan for <app>" as
