@@ -41,15 +41,29 @@ export function SubmitRequestForm({ apps, plan, disabled }: Props) {
     <form ref={formRef} onSubmit={onSubmit} onChange={onChange} noValidate className="space-y-5">
       <h2 className="text-lg font-semibold">Request access</h2>
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        {plan.redirectHost
-          ? `After you submit, you continue at ${plan.redirectHost} to confirm this ${plan.name} request. It stays pending until then.`
-          : plan.autoApprove && plan.revokedBefore
-            ? `Your access to these products was revoked before, so an API owner reviews this request (the ${plan.name} plan is otherwise approved automatically).`
-            : plan.autoApprove
-            ? `The ${plan.name} plan is approved automatically.`
-            : plan.approvalsRequired > 1
-              ? `The ${plan.name} plan needs ${plan.approvalsRequired} approvals.`
-              : `An API owner reviews ${plan.name} requests.`}
+        {/* The plan's name is typed by its owner: its own <bdi>, so a right-to-left one reorders nothing after it. */}
+        {plan.redirectHost ? (
+          <>
+            After you submit, you continue at {plan.redirectHost} to confirm this <bdi>{plan.name}</bdi> request. It stays pending until then.
+          </>
+        ) : plan.autoApprove && plan.revokedBefore ? (
+          <>
+            Your access to these products was revoked before, so an API owner reviews this request (the <bdi>{plan.name}</bdi> plan is otherwise
+            approved automatically).
+          </>
+        ) : plan.autoApprove ? (
+          <>
+            The <bdi>{plan.name}</bdi> plan is approved automatically.
+          </>
+        ) : plan.approvalsRequired > 1 ? (
+          <>
+            The <bdi>{plan.name}</bdi> plan needs {plan.approvalsRequired} approvals.
+          </>
+        ) : (
+          <>
+            An API owner reviews <bdi>{plan.name}</bdi> requests.
+          </>
+        )}
       </p>
 
       <Field id="appId" label="App" error={errors.appId}>

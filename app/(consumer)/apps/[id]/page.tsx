@@ -25,6 +25,7 @@ import { listMyRequests } from "@/lib/requests/queries";
 import { productsOfAppUsage, quotaUsedThisMonth, usageOfApp } from "@/lib/usage/queries";
 import { OAuthClients } from "@/components/oauth-clients";
 import { CheckKeyForm } from "@/components/keys/check-key-form";
+import { TypedList } from "@/components/label-parts";
 import { checkAppKeyAction } from "../actions";
 import { DeleteApp } from "./delete-app";
 import { EditAppForm } from "./edit-app-form";
@@ -100,7 +101,7 @@ export default async function AppPage({ params, searchParams }: PageProps<"/apps
                   return q ? (
                     <li key={r.id}>
                       <Link href={`/requests/${r.id}`} className="text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
-                        {r.products.map((p) => p.name).join(", ")} · {r.plan.name}
+                        <TypedList names={r.products.map((p) => p.name)} /> · <bdi>{r.plan.name}</bdi>
                       </Link>
                       <QuotaBar quota={q} className="mt-1" testId="quota-bar" />
                     </li>
