@@ -252,6 +252,10 @@ test("cart: an override in the plan's name does not reverse \"plan · API key\""
   await expect(line).toContainText("plan");
   console.log(`cart line: ${JSON.stringify(await line.textContent())}`);
   expect(await readsLeftToRight(line, "plan"), `"plan" is not drawn backwards`).toBe(true);
+  // The submit form's sentence about the plan (app/(consumer)/cart/submit-request-form.tsx).
+  const sentence = page.locator("form", { has: page.getByRole("heading", { name: "Request access" }) }).locator("p").first();
+  await expect(sentence).toContainText("An API owner reviews");
+  expect(await readsLeftToRight(sentence, "requests"), `"requests" is not drawn backwards`).toBe(true);
 });
 
 // OLDER, NOT BIDI: a product's name is typed by its owner and may be 80 characters without a space.
