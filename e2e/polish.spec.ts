@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { apps, users } from "../db/schema";
+import { createApiAccessKey } from "../lib/api-access/manage";
+import { e2eDb } from "./db";
+import { signInAs } from "./helpers";
+import { BASE_URL, approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
+
+/**
+ * Small things that make the portal look finished, found by walking it as a new user would: each
+ * test failed on the code before its fix.
+ */
+
+const conn = e2eDb();
+test.afterAll(() => conn.sql.end());
+const tag = () => randomBytes(4).toString("hex");
+
+async function seedUser(role: "consumer" | "owner" | "admin", prefix: string) {
+  const email = `polish-${prefix}-${tag()}@example.com`;
+  const [u] = await conn.db.insert(users).values({ email, name: `Polish ${prefix}`, role }).returning();
+  if (!u) throw new Error(`could not create ${email}`);
+  return u;
+}
+
+
+test("a button that starts a destructive action is red wherever it is: Delete app, Revoke (keys page and the queue's panel), Remove an API access key, Archive a product", async ({ page }) => {
+  const red = /\bbg-red-600\b/;
+
+  const consumer = await seedUser("consumer", "app");
+  const [app] = await conn.db.insert(apps).values({ ownerId: consumer.id, name: `Polish app ${tag()}` }).returning();
+  if (!app) throw new Error("app insert");
+  await signInAs(page, consumer.email, `/apps/${app.id}`);
+  await expect(page.getByRole("button", { name: "Delete app…" })).toHaveClass(red);
+  // Nothing else on the page is: saving the app's details is not destructive.
+  await expect(page.getByRole("button", { name: "Save changes" })).not.toHaveClass(red);
+
+  const request = await approvedRequest(conn, "payments");
+  const { key } = await claimFromMailbox(page, request.email);
+  await page.context().clearCookies();
+  const admin = await seedUser("admin", "revoke");
+  await signInAs(page, admin.email, `/admin/keys?q=${encodeURIComponent(request.email)}`);
+  await expect(page.getByRole("button", { name: `Revoke ${key.slice(0, 8)}…` })).toHaveClass(red);
+  await expect(page.getByRole("button", { name: "Apply filters" })).not.toHaveClass(red);
+
+  await page.goto(`/admin/requests?status=all&open=${request.requestId}`);
+  await expect(page.getByRole("button", { name: "Revoke access" })).toHaveClass(red);
+
+  const name = `Polish key ${tag()}`;
+  const { token } = await createApiAccessKey(conn.db, { kind: "user", id: admin.id, role: "admin", disabled: false }, { name, expiry: "90d", roles: [{ role: "portal_viewer" }], issuer: BASE_URL });
+  rememberSecret(token);
+  await page.goto("/admin/api-keys");
+  await expect(page.getByRole("button", { name: `Remove ${name}` }).first()).toHaveClass(red);
+  await expect(page.getByRole("link", { name: `Edit ${name}` }).first()).not.toHaveClass(red);
+
+  // Archive stops a product's keys (its step's Archive now is red); Publish and Unpublish do not.
+  await page.goto("/admin/products");
+  await page.getByRole("link", { name: "Weather API" }).click();
+  await expect(page.getByRole("button", { name: "Archive", exact: true })).toHaveClass(red);
+  await expect(page.getByRole("button", { name: "Unpublish (back to draft)" })).not.toHaveClass(red);
+});
