@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, type Locator, test } from "@playwright/test";
 import { apps, users } from "../db/schema";
 import { createApiAccessKey } from "../lib/api-access/manage";
 import { e2eDb } from "./db";
@@ -22,6 +22,15 @@ async function seedUser(role: "consumer" | "owner" | "admin", prefix: string) {
   return u;
 }
 
+/** The left and right edges of an element's own text (not of its box). */
+async function textEdges(element: Locator) {
+  return element.evaluate((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const r = range.getBoundingClientRect();
+    return { left: r.left, right: r.right };
+  });
+}
 
 test("a button that starts a destructive action is red wherever it is: Delete app, Revoke (keys page and the queue's panel), Remove an API access key, Archive a product", async ({ page }) => {
   const red = /\bbg-red-600\b/;
@@ -57,4 +66,17 @@ test("a button that starts a destructive action is red wherever it is: Delete ap
   await page.getByRole("link", { name: "Weather API" }).click();
   await expect(page.getByRole("button", { name: "Archive", exact: true })).toHaveClass(red);
   await expect(page.getByRole("button", { name: "Unpublish (back to draft)" })).not.toHaveClass(red);
+});
+
+test("at 1280 px a column whose cells sit at the right edge has its header there too (Users' Actions)", async ({ page }) => {
+  const admin = await seedUser("admin", "align");
+  await signInAs(page, admin.email, `/admin/users?q=${encodeURIComponent(admin.email)}`);
+  const header = page.getByRole("columnheader", { name: "Actions" });
+  const menu = page.getByRole("button", { name: `Actions for ${admin.email}` });
+  await expect(menu).toBeVisible();
+  const headerText = await textEdges(header);
+  const button = await menu.boundingBox();
+  if (!button) throw new Error("no menu button");
+  // The header's words end where the row's menu button ends (both inside the same 12 px padding).
+  expect(Math.abs(headerText.right - (button.x + button.width))).toBeLessThanOrEqual(2);
 });
