@@ -80,3 +80,16 @@ test("at 1280 px a column whose cells sit at the right edge has its header there
   // The header's words end where the row's menu button ends (both inside the same 12 px padding).
   expect(Math.abs(headerText.right - (button.x + button.width))).toBeLessThanOrEqual(2);
 });
+
+test("on a phone the Keys page's Import keys is a button like the others: its words centred in its full-width box", async ({ page }) => {
+  const admin = await seedUser("admin", "import");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAs(page, admin.email, "/admin/keys");
+  const importKeys = page.getByRole("link", { name: "Import keys" });
+  const box = await importKeys.boundingBox();
+  if (!box) throw new Error("no Import keys");
+  const text = await textEdges(importKeys);
+  expect(Math.abs((text.left + text.right) / 2 - (box.x + box.width / 2))).toBeLessThanOrEqual(2);
+  // Drawn as the secondary button is elsewhere (New plan, Edit): the same class list, the same look in dark.
+  await expect(importKeys).toHaveClass(/\bdark:bg-zinc-900\b/);
+});
