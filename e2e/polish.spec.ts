@@ -4,6 +4,7 @@ import { apps, users } from "../db/schema";
 import { createApiAccessKey } from "../lib/api-access/manage";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
+import { inBothThemes } from "./helpers-theme";
 import { BASE_URL, approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
 
 /**
@@ -92,4 +93,36 @@ test("on a phone the Keys page's Import keys is a button like the others: its wo
   expect(Math.abs((text.left + text.right) / 2 - (box.x + box.width / 2))).toBeLessThanOrEqual(2);
   // Drawn as the secondary button is elsewhere (New plan, Edit): the same class list, the same look in dark.
   await expect(importKeys).toHaveClass(/\bdark:bg-zinc-900\b/);
+});
+
+test("the header's links say where you are: the section's link is marked current, and looks it", async ({ page }) => {
+  const admin = await seedUser("admin", "nav");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const cases: [string, string][] = [
+    ["/apis/payments", "APIs"],
+    ["/apps", "Apps"],
+    ["/requests", "My requests"],
+    ["/admin/users", "Admin"],
+  ];
+  await signInAs(page, admin.email);
+  for (const [path, current] of cases) {
+    await page.goto(path);
+    const link = nav.getByRole("link", { name: current, exact: true });
+    await expect(link, path).toHaveAttribute("aria-current", "page");
+    await expect(nav.locator("[aria-current]"), path).toHaveCount(1);
+    const other = nav.getByRole("link", { name: current === "APIs" ? "Apps" : "APIs", exact: true });
+    const look = (l: Locator) => l.evaluate((el) => ({ color: getComputedStyle(el).color, weight: Number(getComputedStyle(el).fontWeight) }));
+    await inBothThemes(page, async (theme) => {
+      const [mine, theirs] = [await look(link), await look(other)];
+      // Darker and semibold (a medium 500 draws as 400 in fonts without it, DejaVu among them).
+      expect(mine.color, `${path} (${theme}): the current link's colour`).not.toBe(theirs.color);
+      expect(mine.weight, `${path} (${theme}): the current link's weight`).toBeGreaterThanOrEqual(600);
+      expect(theirs.weight, `${path} (${theme}): another link's weight`).toBeLessThan(600);
+    });
+  }
+  await page.goto("/cart");
+  await expect(page.getByTestId("cart-link")).toHaveAttribute("aria-current", "page");
+  await expect(nav.locator("[aria-current]")).toHaveCount(0);
+  await page.goto("/");
+  await expect(nav.locator("[aria-current]")).toHaveCount(0);
 });
