@@ -126,3 +126,28 @@ test("the header's links say where you are: the section's link is marked current
   await page.goto("/");
   await expect(nav.locator("[aria-current]")).toHaveCount(0);
 });
+
+test("on a phone a table's card leaves out a line with nothing in it: no bare Comment in the audit log, no bare Actions on a revoked key", async ({ page }) => {
+  const admin = await seedUser("admin", "cards");
+  const request = await approvedRequest(conn, "payments");
+  const { key } = await claimFromMailbox(page, request.email);
+  await page.context().clearCookies();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAs(page, admin.email, `/admin/keys?q=${encodeURIComponent(request.email)}`);
+  await page.getByRole("button", { name: `Revoke ${key.slice(0, 8)}…` }).click();
+  await page.getByLabel("Why? The requester is emailed this.").fill("Card check.");
+  await page.getByRole("button", { name: "Revoke now" }).click();
+  const card = page.getByTestId("admin-key").first();
+  await expect(card).toContainText("Revoked: “Card check.”");
+  await expect(card.getByText("Actions", { exact: true })).toBeHidden();
+
+  // The revocation (by the admin) has its reason as a comment; the requester's own events (app
+  // created, request submitted, key claimed) have none.
+  const rows = page.getByTestId("audit-row");
+  await page.goto(`/admin/audit?actor=${encodeURIComponent(admin.email)}`);
+  await expect(rows.filter({ hasText: "Card check." }).first().getByText("Comment", { exact: true })).toBeVisible();
+  await page.goto(`/admin/audit?actor=${encodeURIComponent(request.email)}`);
+  await expect(rows.first()).toBeVisible();
+  await expect(rows.getByText("Comment", { exact: true })).toHaveCount(await rows.count());
+  for (const label of await rows.getByText("Comment", { exact: true }).all()) await expect(label).toBeHidden();
+});
