@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Locator, test } from "@playwright/test";
 import { apps, users } from "../db/schema";
+import { eq } from "drizzle-orm";
 import { createApiAccessKey } from "../lib/api-access/manage";
+import { decideRequests } from "../lib/requests/decide-requests";
 import { e2eDb } from "./db";
 import { signInAs } from "./helpers";
 import { inBothThemes } from "./helpers-theme";
-import { BASE_URL, approvedRequest, claimFromMailbox, rememberSecret } from "./keys-helpers";
+import { BASE_URL, approvedRequest, claimFromMailbox, pendingRequest, rememberSecret } from "./keys-helpers";
 
 /**
  * Small things that make the portal look finished, found by walking it as a new user would: each
@@ -150,4 +152,22 @@ test("on a phone a table's card leaves out a line with nothing in it: no bare Co
   await expect(rows.first()).toBeVisible();
   await expect(rows.getByText("Comment", { exact: true })).toHaveCount(await rows.count());
   for (const label of await rows.getByText("Comment", { exact: true }).all()) await expect(label).toBeHidden();
+});
+
+test("the queue's panel does not repeat a denied request's product on a line of its own: the products' line shows only when it says where a product stands", async ({ page }) => {
+  const request = await pendingRequest(conn, "payments");
+  const [owner] = await conn.db.select().from(users).where(eq(users.email, "owner@portico.dev"));
+  if (!owner) throw new Error("seed data missing");
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [request.requestId], decision: "deny", comment: "Not for this use.", baseUrl: BASE_URL });
+  await signInAs(page, "owner@portico.dev", `/admin/requests?status=all&open=${request.requestId}`);
+  const panel = page.getByRole("region", { name: "Request details" });
+  await expect(panel.getByRole("heading", { name: "Payments API" })).toBeVisible();
+  await expect(panel.getByText("Denied").first()).toBeVisible();
+  // Before, a line below the badge said "Payments API" and nothing else.
+  await expect(panel.getByTestId("request-parts")).toHaveCount(0);
+
+  // A pending one still says it waits for its owner.
+  const waiting = await pendingRequest(conn, "payments");
+  await page.goto(`/admin/requests?open=${waiting.requestId}`);
+  await expect(panel.getByTestId("request-parts")).toHaveText("Payments API: waiting for its owner");
 });
