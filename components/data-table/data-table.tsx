@@ -246,7 +246,7 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                         scope="col"
                         // Dense (a panel open beside the table): sentence-case labels and less padding, so the
                         // key columns fit beside the panel and the admin sidebar at 1280 px.
-                        className={cn("py-3", props.dense ? "px-1.5 normal-case" : "px-3 whitespace-nowrap")}
+                        className={cn("py-3", props.dense ? "px-1.5 normal-case" : "px-3 whitespace-nowrap", column?.align === "end" && "text-right")}
                         aria-sort={
                           sorted === "asc"
                             ? "ascending"
@@ -310,8 +310,11 @@ export function DataTable<Row extends RowData>(props: DataTableProps<Row>) {
                       if (!column) return null;
                       const phone = column.phone ?? "detail";
                       const content = column.cell(row);
+                      // A card's labelled line with nothing after it (an audit event without a comment,
+                      // a revoked key without actions) is left out on a phone; the table keeps the cell.
+                      const blank = phone === "detail" && (content === null || content === undefined || content === false || content === "");
                       return (
-                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, hasMenu && phone === "title" && "max-sm:pr-12", column.className)}>
+                        <td key={id} className={cn("dt-cell", `dt-phone-${phone}`, blank && "max-sm:hidden", hasMenu && phone === "title" && "max-sm:pr-12", column.align === "end" && "sm:text-right", column.className)}>
                           {phone === "detail" ? <span className="dt-label">{column.label}</span> : null}
                           {/* On a phone a detail cell is a grid of its label and one item: text is one
                               (anonymous) item by itself, anything else is wrapped into one. Elsewhere

@@ -26,6 +26,11 @@ export type DataTableColumn<Row> = {
   phone?: PhonePriority;
   /** Extra classes for the column's cells (e.g. a max width). */
   className?: string;
+  /**
+   * "end": the cells' content sits at the right edge on wider screens (a row's menu button), and the
+   * header with it, so the two line up; a className on the cells alone left the header at the left.
+   */
+  align?: "start" | "end";
 };
 
 export type SortDirection = "asc" | "desc";

@@ -16,7 +16,11 @@ const variants = {
     "border border-zinc-300 bg-white text-zinc-900 hover:bg-zinc-50 disabled:border-zinc-200 disabled:text-zinc-400 disabled:hover:bg-white dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800 dark:disabled:border-zinc-800 dark:disabled:text-zinc-500 dark:disabled:hover:bg-zinc-900",
   ghost:
     "text-zinc-700 hover:bg-zinc-100 disabled:text-zinc-400 disabled:hover:bg-transparent dark:text-zinc-200 dark:hover:bg-zinc-800 dark:disabled:text-zinc-500 dark:disabled:hover:bg-transparent",
-  /** Only for what destroys or takes away (revoke, deny, delete, disable): the one red button. */
+  /**
+   * Only for what destroys or takes away (revoke, deny, delete, disable): the one red button. The
+   * button that opens such an action's confirmation step is red too (Delete app…, Revoke, Remove), so
+   * the first click already looks like what it starts; the step's way back (Cancel, Keep it) is not.
+   */
   destructive: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400 dark:bg-red-700 dark:hover:bg-red-600",
 } as const;
 

@@ -23,7 +23,7 @@ export function RemoveKeyForm({ id, name }: { id: string; name: string }) {
   }
   if (!step.confirming) {
     return (
-      <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" disabled={!hydrated} onClick={step.open} aria-label={`Remove ${name}`}>
+      <Button ref={step.triggerRef} type="button" size="sm" variant="destructive" disabled={!hydrated} onClick={step.open} aria-label={`Remove ${name}`}>
         Remove
       </Button>
     );

@@ -98,7 +98,7 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
         </>
       ),
     },
-    { id: "comment", label: "Comment", className: "max-w-xs", cell: (e) => <span className="whitespace-pre-wrap break-words">{e.comment ?? ""}</span> },
+    { id: "comment", label: "Comment", className: "max-w-xs", cell: (e) => (e.comment ? <span className="whitespace-pre-wrap break-words">{e.comment}</span> : null) },
   ];
   return <DataTable rows={rows} columns={columns} getRowId={(e) => String(e.id)} caption="Audit events, newest first" rowTestId="audit-row" empty={empty} minWidth="48rem" />;
 }

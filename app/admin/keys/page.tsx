@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { FilterActions, ResetFiltersHint, filterBarClass } from "@/components/ui/filter-bar";
+import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Link } from "@/components/ui/link";
 import { z } from "zod";
@@ -77,9 +78,9 @@ export default async function AdminKeysPage({ searchParams }: PageProps<"/admin/
         description={user.role === "admin" ? "Every API key issued by Portico." : "Keys issued for your products."}
         actions={
           user.role === "admin" ? (
-            <Link href="/admin/keys/import" className="inline-flex h-10 items-center rounded-md border border-zinc-300 px-4 text-sm font-medium hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-800">
-              Import keys
-            </Link>
+            <Button asChild variant="secondary">
+              <Link href="/admin/keys/import">Import keys</Link>
+            </Button>
           ) : undefined
         }
       />

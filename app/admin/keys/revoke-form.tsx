@@ -43,7 +43,7 @@ export function RevokeForm({
   }
   if (!step.confirming) {
     return (
-      <Button ref={step.triggerRef} type="button" size="sm" variant="secondary" onClick={step.open} aria-label={keyStart ? `Revoke ${keyStart}…` : undefined}>
+      <Button ref={step.triggerRef} type="button" size="sm" variant="destructive" onClick={step.open} aria-label={keyStart ? `Revoke ${keyStart}…` : undefined}>
         {label ?? "Revoke"}
       </Button>
     );

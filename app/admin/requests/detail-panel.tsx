@@ -2,6 +2,7 @@ import { Link } from "@/components/ui/link";
 import { AuditTimelineLink } from "@/components/audit-timeline-link";
 import { RequestFacts } from "@/components/request-facts";
 import { RequestParts } from "@/components/request-parts";
+import { partWords } from "@/lib/requests/part-words";
 import { Timeline } from "@/components/timeline";
 import { ExtensionNote } from "@/components/extension-note";
 import { HandoffNote } from "@/components/handoff-note";
@@ -86,7 +87,9 @@ export function DetailPanel({
       <StatusBadge status={r.status} approvals={detail.approvals.length} approvalsRequired={r.plan.approvalsRequired} startsAt={r.startsAt} />
       <HandoffNote handoff={detail.handoff} audience="approver" className="text-sm" />
       <ExtensionNote extension={detail.extension} status={r.status} className="text-sm" />
-      <RequestParts parts={detail.parts} status={r.status} className="text-sm" />
+      {/* Only when some product's line says where it stands: a denied or cancelled request's line
+          would be its products' names alone, the heading again. */}
+      {detail.parts.some((p) => partWords(p, r.status)) ? <RequestParts parts={detail.parts} status={r.status} className="text-sm" /> : null}
       <RequestFacts
         request={r}
         requester={{ name: detail.requesterName, email: detail.requesterEmail }}

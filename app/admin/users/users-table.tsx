@@ -91,7 +91,7 @@ export function UsersTable({
       label: "Actions",
       hideable: false,
       phone: "menu",
-      className: "sm:text-right",
+      align: "end",
       cell: (u) => (
         <UserRowMenu
           user={{

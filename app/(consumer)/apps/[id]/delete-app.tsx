@@ -52,7 +52,7 @@ export function DeleteApp({ id, name }: { id: string; name: string }) {
       ) : (
         <>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Removes the app from your list. You will be asked to confirm.</p>
-          <Button asChild variant="secondary">
+          <Button asChild variant="destructive">
             <button ref={step.triggerRef} type="button" onClick={step.open}>
               Delete app…
             </button>

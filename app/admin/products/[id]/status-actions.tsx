@@ -14,11 +14,11 @@ type Status = "draft" | "published" | "archived";
 const choices: Record<Status, { change: "publish" | "unpublish" | "archive" | "restore"; label: string; variant: "primary" | "secondary" | "destructive" }[]> = {
   draft: [
     { change: "publish", label: "Publish", variant: "primary" },
-    { change: "archive", label: "Archive", variant: "secondary" },
+    { change: "archive", label: "Archive", variant: "destructive" },
   ],
   published: [
     { change: "unpublish", label: "Unpublish (back to draft)", variant: "secondary" },
-    { change: "archive", label: "Archive", variant: "secondary" },
+    { change: "archive", label: "Archive", variant: "destructive" },
   ],
   archived: [{ change: "restore", label: "Restore to draft", variant: "secondary" }],
 };
