@@ -5,7 +5,7 @@ import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { users } from "../db/schema";
 import { e2eDb } from "./db";
-import { expectOnOneMiddleLine, signInAs } from "./helpers";
+import { expectOnOneMiddleLine, signInAs, textLines } from "./helpers";
 import { pendingRequest } from "./keys-helpers";
 import { userMenu } from "./helpers-admin-users";
 
@@ -156,4 +156,17 @@ test("the audit filter's Apply filters and Reset share a middle line", async ({ 
   await signInAs(page, "admin@portico.dev", "/admin/audit");
   const filters = page.getByRole("search", { name: "Filter the audit log" });
   await expectOnOneMiddleLine(page, filters.getByRole("button", { name: "Apply filters" }), filters.getByRole("link", { name: "Reset" }));
+});
+
+// A subject's id (a UUID) under its name wraps after a hyphen, never inside a group: broken anywhere,
+// it filled its line and left one character on the next at 1280 px ("…854d8" / "8").
+test("at 1280 px a subject's id wraps only after its hyphens", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const { requestId } = await pendingRequest(conn, "weather");
+  await signInAs(page, "admin@portico.dev", `/admin/audit?subjectType=request&subjectId=${requestId}`);
+  const id = page.getByTestId("audit-row").filter({ hasText: "request.submitted" }).getByTestId("audit-subject-id");
+  await expect(id).toHaveText(requestId);
+  const lines = await textLines(id);
+  expect(lines.join(""), "the id as written").toBe(requestId);
+  for (const line of lines.slice(0, -1)) expect(line, `a line of ${JSON.stringify(lines)} ends at a hyphen`).toMatch(/-$/);
 });

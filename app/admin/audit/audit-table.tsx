@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { DataTable, type DataTableColumn } from "@/components/data-table";
 import { EmailText } from "@/components/email-text";
 import { LabelParts } from "@/components/label-parts";
@@ -26,6 +26,25 @@ export type AuditTableRow = {
 };
 
 const link = "text-indigo-600 hover:underline dark:text-indigo-400";
+
+/**
+ * An id that may wrap after each hyphen (a UUID's groups), and inside a group only when one is wider
+ * than the column (break-words). Broken anywhere, a UUID filled its line and left its last character
+ * on a line of its own at 1280 px ("…854d8" / "8"); a hyphen alone is no place to break before a
+ * digit (Unicode's line-breaking rules read "-5" as a negative number). <wbr> copies as nothing.
+ */
+function IdText({ id }: { id: string }) {
+  return id.split("-").map((group, i) => (
+    <Fragment key={i}>
+      {i > 0 ? (
+        <>
+          -<wbr />
+        </>
+      ) : null}
+      {group}
+    </Fragment>
+  ));
+}
 
 /** /admin/audit on the shared DataTable; the page keeps its own keyset links (Newest / Older). */
 export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { title: string; body?: ReactNode } }) {
@@ -91,7 +110,9 @@ export function AuditTable({ rows, empty }: { rows: AuditTableRow[]; empty: { ti
             </span>
           ) : null}
           {/* The id stays: a subject since deleted has no name, and the id is what the API and export speak. */}
-          <span className="block font-mono text-xs break-all text-zinc-500 dark:text-zinc-400">{e.subjectId}</span>
+          <span className="block font-mono text-xs break-words text-zinc-500 dark:text-zinc-400" data-testid="audit-subject-id">
+            <IdText id={e.subjectId} />
+          </span>
           <Link href={e.timelineHref} className={`block text-xs ${link}`} aria-label={`Timeline of ${e.subject?.label ?? e.subjectId}`}>
             Timeline
           </Link>
