@@ -6,6 +6,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
+import { recordErrors } from "./console-errors";
 import { signInAs } from "./helpers";
 import { inBothThemes } from "./helpers-theme";
 import { BASE_URL, pendingRequest } from "./keys-helpers";
@@ -134,6 +135,24 @@ test("header: the server's HTML and the hydrated page mark the same link, on rew
   }
 });
 
+// NEW. A mismatch between the server's and the client's pathname, or a table's cells, would show as a
+// hydration error (React's #418/#425 in a production build) in the console.
+test("header and tables: no console error or hydration error on the pages these commits changed", async ({ page }) => {
+  const errors = recordErrors(page);
+  const admin = await seedUser("admin", "console");
+  await signInAs(page, admin.email);
+  for (const path of ["/apis?q=pay", "/apis/payments", "/admin/users", "/admin/audit", "/admin/keys", "/admin/api-keys", "/requests", "/cart", "/dev/mailbox"]) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ["/admin/users", "/admin/audit", "/admin/keys"]) {
+    await page.goto(path);
+    await hydrated(page);
+  }
+  expect(errors).toEqual([]);
+});
+
 // NEW. A client-side navigation keeps the root layout: the mark must follow usePathname.
 test("header: the mark follows client-side navigation and Back, and /admin/requests is Admin, not My requests", async ({ page }) => {
   const admin = await seedUser("admin", "nav-client");
@@ -167,7 +186,7 @@ test("header: signed out, a product page marks APIs and nothing else", async ({ 
   expect(await headerCurrent(page)).toEqual([]);
 });
 
-// NEW, FAILS. aria-current="page" says "this link is the page you are on" (screen readers: "current
+// NEW. Failed on 284e808, passes since 2bbbcf5. aria-current="page" says "this link is the page you are on" (screen readers: "current
 // page"). The header's section link says it on every page inside the section, where following it
 // leads elsewhere: on /apis/payments "APIs, current page" leads to the catalogue, on /admin/users the
 // header's "Admin" and the sidebar's "Users" are both "current page" and lead to two addresses. A link
@@ -191,7 +210,8 @@ test("header: a link marked aria-current=\"page\" leads to the page you are on; 
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "APIs", exact: true })).toHaveAttribute("aria-current", "true");
 });
 
-// NEW (semibold current link). The bold link is a few px wider. Measured on one page with and without
+// NEW, FAILS (left as it is: a fix moves every header link, and the screenshot baselines with them).
+// The semibold current link is a few px wider. Measured on one page with and without
 // the current link's weight (nothing else differs), at each width from 640 to 1280 px: where the bold
 // alone makes the bar's links wrap to one more row, the bar grows as you enter the section.
 test("header: from 640 to 1280 px the current link's semibold does not wrap the bar to another row", async ({ page }) => {
@@ -222,7 +242,7 @@ test("header: from 640 to 1280 px the current link's semibold does not wrap the 
 
 // ───────────────────────── Red triggers (ed248e9, new to these buttons) ─────────────────────────
 
-// The destructive variant has disabled:bg-red-400 and no disabled:hover rule. Archive is disabled while
+// NEW to Archive (failed on 284e808, passes since 04dd3c5). The destructive variant had disabled:bg-red-400 in both themes and no disabled:hover rule. Archive is disabled while
 // its step is open, so it now shows that state. In light red-400 reads fainter than red-600; in dark
 // the enabled button is red-700 on zinc, and red-400 is far brighter: the disabled trigger is the
 // loudest thing in the section, louder than the step's enabled "Archive now".
