@@ -85,7 +85,10 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
     href,
     // cn (tailwind-merge): the current colours replace linkClass's, whatever the stylesheet's order.
     className: cn(linkClass, section === href && currentClass, extra),
-    "aria-current": section === href ? ("page" as const) : undefined,
+    // "page" only where the link leads to the page you are on; on a page inside the section (a product
+    // under APIs, /admin/users under Admin) it is "true": "current", not "current page", since
+    // following it goes elsewhere (and the admin sidebar's link is the current page there).
+    "aria-current": section === href ? (pathname === href ? ("page" as const) : ("true" as const)) : undefined,
   });
   const user = state.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";

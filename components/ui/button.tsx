@@ -21,7 +21,10 @@ const variants = {
    * button that opens such an action's confirmation step is red too (Delete app…, Revoke, Remove), so
    * the first click already looks like what it starts; the step's way back (Cancel, Keep it) is not.
    */
-  destructive: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400 dark:bg-red-700 dark:hover:bg-red-600",
+  // Disabled in dark, a muted fill: red-400 (light's disabled fill) on a dark surface was brighter than the
+  // enabled red-700 beside it (Archive while its step is open, beside Archive now), and hover darkened it.
+  destructive:
+    "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-400 dark:bg-red-700 dark:hover:bg-red-600 dark:disabled:bg-red-950 dark:disabled:text-red-300 dark:disabled:hover:bg-red-950",
 } as const;
 
 export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
