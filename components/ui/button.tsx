@@ -34,12 +34,17 @@ export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   ref?: Ref<HTMLButtonElement>;
 };
 
+/**
+ * Colours ease only into hover: a button enabled at hydration (Remove on API access keys) faded from
+ * its disabled fill over 150 ms, white on red under 4.5:1 for about 75 ms of it, and an axe scan landing
+ * then failed (e2e/polish-adversary.spec.ts).
+ */
 export function Button({ variant = "primary", size = "md", asChild, className, ...props }: ButtonProps) {
   const Comp = asChild ? Slot : "button";
   return (
     <Comp
       className={cn(
-        "inline-flex items-center justify-center gap-2 rounded-md font-medium transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:cursor-not-allowed",
+        "inline-flex items-center justify-center gap-2 rounded-md font-medium hover:transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500 disabled:cursor-not-allowed",
         size === "sm" ? "h-8 px-3 text-sm" : "h-10 px-4 text-sm",
         variants[variant],
         className,
