@@ -16,7 +16,8 @@ const linkClass = "text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hov
 // in the accent, so the header says where you are as the admin sidebar does. Not bolder: a heavier
 // word is wider, and at some widths (1008 px on My requests, 840 px on APIs) the bar wrapped to
 // another row as you entered a section (e2e/polish-adversary.spec.ts).
-const currentClass = "text-zinc-950 underline decoration-2 decoration-indigo-500 underline-offset-[6px] dark:text-white dark:decoration-indigo-400";
+const currentClass = "text-zinc-950 dark:text-white";
+const currentLine = "underline decoration-2 decoration-indigo-500 underline-offset-[6px] dark:decoration-indigo-400";
 
 /** The header link whose section holds `pathname` (a product page is under APIs, a request under My requests). */
 function sectionOf(pathname: string): string | null {
@@ -82,10 +83,12 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
   }, [unavailable, merging, router]);
 
   const section = sectionOf(pathname);
-  const navLink = (href: string, extra = "") => ({
+  // `underlined: false`: the link underlines its words itself (Cart: a line under the whole link ran
+  // under its count's badge too, a flex item the decoration reaches).
+  const navLink = (href: string, extra = "", underlined = true) => ({
     href,
     // cn (tailwind-merge): the current colours replace linkClass's, whatever the stylesheet's order.
-    className: cn(linkClass, section === href && currentClass, extra),
+    className: cn(linkClass, section === href && currentClass, section === href && underlined && currentLine, extra),
     // "page" only where the link leads to the page you are on; on a page inside the section (a product
     // under APIs, /admin/users under Admin) it is "true": "current", not "current page", since
     // following it goes elsewhere (and the admin sidebar's link is the current page there).
@@ -150,8 +153,8 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
           <ThemeSwitcher rendered={theme} className="inline-flex -ml-2" testId="theme-switcher-menu" />
         </div>
       </nav>
-      <Link {...navLink("/cart", "order-2 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0")} data-testid="cart-link">
-        Cart
+      <Link {...navLink("/cart", "order-2 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0", false)} data-testid="cart-link">
+        <span className={section === "/cart" ? currentLine : undefined}>Cart</span>
         {state.cartCount > 0 ? (
           <span
             className="rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
