@@ -96,6 +96,26 @@ describe("createDb", () => {
     expect(rows.map((r) => r.id)).toEqual([0]);
   });
 
+  it("has PostgreSQL end a statement its caller gave up on at twice the deadline, not leave it running", async () => {
+    const { db } = open(t.url, 300);
+    await settled(db);
+    const marker = `deadline_probe_${Date.now()}`;
+    const started = performance.now();
+    const gaveUp = await db.execute(sql`select pg_sleep(${5}) ${sql.raw(`/* ${marker} */`)}`).catch((e: unknown) => e);
+    expect(databaseUnavailableIn(gaveUp), String(gaveUp)).toBeTruthy();
+    const running = async () =>
+      (
+        await t.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from pg_stat_activity where state = 'active' and query like ${`%${marker}%`} and pid <> pg_backend_pid()`,
+        )
+      )[0]?.n;
+    // Answered at 300 ms, while the server still runs it; ended by the server at 600 ms.
+    expect(await running()).toBe(1);
+    while ((await running()) !== 0 && performance.now() - started < 4000) await new Promise((r) => setTimeout(r, 50));
+    expect(await running()).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it("prepares nothing behind a pooler (DATABASE_POOLER=session or transaction), and sends no startup setting", async () => {
     for (const pooler of ["session", "transaction"]) {
       process.env.DATABASE_POOLER = pooler;
@@ -106,6 +126,8 @@ describe("createDb", () => {
       expect((await preparedOn(db)).filter((s) => s.includes("products")), pooler).toEqual([]);
       const [mode] = await db.execute<{ mode: string }>(sql`select current_setting('plan_cache_mode') as mode`);
       expect(mode?.mode, pooler).toBe("auto");
+      const [limit] = await db.execute<{ limit: string }>(sql`select current_setting('statement_timeout') as limit`);
+      expect(limit?.limit, pooler).toBe("0");
     }
   });
 });
