@@ -504,9 +504,62 @@ function joinedSortPage(db: Queryable, actor: Actor, p: QueueParams, start: Queu
       : undefined;
   return (byRequester ? db.select(fields).from(users) : db.select(fields).from(apps))
     .innerJoinLateral(requests, sql`true`)
-    .where(and(fromKey, ownersNamed))
+    .where(and(fromKey, ownersNamed, p.q ? mayHoldMatches(byRequester, p.q) : undefined))
     .orderBy(order(expr), order(requests.id))
     .limit(p.size + 1);
+}
+
+/**
+ * How many requests a search's reason or product side may name before joinedSortPage stops narrowing
+ * its walk by them (mayHoldMatches): past it, that side's matches are many, and every person or app
+ * may hold one.
+ */
+const SEARCH_SIDE_CAP = 1_000;
+
+/** How many of the newest requests (close together in the table) show whether a text is in many reasons. */
+const REASON_SAMPLE = 1_000;
+
+/**
+ * For a search sorted by requester (`byRequester`) or app, whether the walk's outer row, the person or
+ * the app, can hold a match at all: the person (or the app's owner) is one the text names, the app's
+ * name holds it, or it is the requester (or app) of a request whose reason or product's name holds
+ * it. Those two sides are read once, up to SEARCH_SIDE_CAP + 1 requests each; past that, everyone may.
+ * An app's requests are its owner's (access_requests_app_owner_fk). Without it the walk tested every
+ * request of each person (or app) it passed: at 1M requests, "scale-3" across all statuses sorted by
+ * requester passed some 2,200 people and their 1M requests before the first of the 111 it names
+ * (15 s), and "scale-1" sorted by app, descending, 9.5 s (adversarial review, 2026-12-07). Only which
+ * rows the walk passes over: each request is still tested by the search (queueConditions).
+ */
+function mayHoldMatches(byRequester: boolean, text: string): SQL {
+  const pattern = `%${escapeLike(text)}%`;
+  const outer = byRequester ? users.id : apps.id;
+  const sideOf = (requests: SQL) => sql`${outer} in (${requests} limit ${SEARCH_SIDE_CAP + 1})`;
+  const many = (requests: SQL) => sql`(select count(*) from (${requests} limit ${SEARCH_SIDE_CAP + 1}) "side") > ${SEARCH_SIDE_CAP}`;
+  const namedProducts = sql`select ${products.id} from ${products} where ${products.name} ilike ${pattern}`;
+  const reasons = byRequester
+    ? sql`select ${accessRequests.requesterId} from ${accessRequests} where ${ilike(accessRequests.reason, pattern)}`
+    : sql`select ${accessRequests.appId} from ${accessRequests} where ${ilike(accessRequests.reason, pattern)}`;
+  const productSide = byRequester
+    ? sql`select ${accessRequestProducts.requesterId} from ${accessRequestProducts} where ${accessRequestProducts.productId} in (${namedProducts})`
+    : sql`select ${accessRequests.appId} from ${accessRequestProducts} join ${accessRequests} on ${accessRequests.id} = ${accessRequestProducts.requestId}
+        where ${accessRequestProducts.productId} in (${namedProducts})`;
+  const named = byRequester
+    ? or(requesterMatch(users, text), sql`${users.id} in (select ${apps.ownerId} from ${apps} where ${ilike(apps.name, pattern)})`)
+    : or(ilike(apps.name, pattern), sql`${apps.ownerId} in (select ${users.id} from ${users} where ${requesterMatch(users, text)})`);
+  return sql`(${or(
+    named,
+    // A reason most requests hold ("load") would fill the trigram index's bitmap with all of them
+    // before the limit (150 ms at 1M requests): such a text is found among the newest requests first,
+    // and then narrows nothing.
+    searchesReasons(text)
+      ? or(
+          sql`exists (select 1 from (select ${accessRequests.reason} as "reason" from ${accessRequests} order by ${accessRequests.createdAt} desc limit ${REASON_SAMPLE}) "sample" where "sample"."reason" ilike ${pattern})`,
+          many(reasons),
+          sideOf(reasons),
+        )
+      : undefined,
+    or(many(productSide), sideOf(productSide)),
+  )})`;
 }
 
 type PageCursors = { after: QueueCursor | null; before: QueueCursor | null };

@@ -1,0 +1,59 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { Actor } from "@/lib/auth/permissions";
+import { isolatedDatabase } from "@/tests/database";
+import { catalogueFixture } from "@/tests/fixtures";
+import { parseQueueParams } from "./queue-params";
+import { queuePage } from "./queue-query";
+
+// A search past the count's cap, sorted by requester or app, walks the people (or apps) in that order.
+// At 1M requests, "scale-3" sorted by requester passed some 2,200 people and all their requests
+// before the first it names: 15 s (adversarial review, 2026-12-07). The walk now passes over a
+// person or app that cannot hold a match without reading its requests (mayHoldMatches).
+const t = await isolatedDatabase();
+const f = await catalogueFixture(t.db);
+const admin = await f.user("admin");
+const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
+const FILLERS = 150;
+
+// People and apps that sort before the one the search names, three requests each; the needle's six
+// (more than the cap of 3 below, so the page is walked in key order rather than sorted from its matches).
+// The text has no three letters in a row, so reasons are not searched (searchesReasons).
+await t.db.execute(sql`insert into users (id, email, name, role)
+  select 'walk-fill-' || g, 'aaa-fill-' || g || '@example.com', 'Filler ' || g, 'consumer'::user_role from generate_series(1, ${FILLERS}) g
+  union all select 'walk-needle', 'zzz-q-z-x@needle.test', null, 'consumer'::user_role`);
+await t.db.execute(sql`insert into apps (id, owner_id, name)
+  select 'walk-app-' || g, 'walk-fill-' || g, 'Filler app ' || g from generate_series(1, ${FILLERS}) g
+  union all select 'walk-app-needle', 'walk-needle', 'Zed app'`);
+await t.db.execute(sql`with plan as (select * from plans where name = 'Standard' limit 1),
+  who as (select 'walk-fill-' || g as person, 'walk-app-' || g as app, 3 as n from generate_series(1, ${FILLERS}) g
+          union all select 'walk-needle', 'walk-app-needle', 6)
+  insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
+  select gen_random_uuid()::text, who.person, who.app, plan.id, 'pending'::request_status, 'Testing', '{}'::jsonb,
+    jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
+      'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
+    now(), 30, now() - (i * interval '1 minute'), now()
+  from who cross join plan cross join generate_series(1, who.n) i`);
+
+/** The page, and how many requests PostgreSQL read by index to answer it (this transaction's count). */
+async function walked(sort: "requester" | "app") {
+  return t.db.transaction(async (tx) => {
+    const page = await queuePage(tx, asAdmin, parseQueueParams({ status: "all", q: "q-z-x", sort, size: "10" }), { cap: 3 });
+    // (The view, not pg_stat_get_xact_tuples_fetched: that counts the innermost savepoint's reads alone.)
+    const [read] = await tx.execute<{ n: number }>(
+      sql`select (seq_tup_read + idx_tup_fetch)::int as n from pg_stat_xact_user_tables where relname = ${"access_requests"}`,
+    );
+    return { rows: page.rows, read: read?.n ?? 0 };
+  });
+}
+
+describe("a search past the cap sorted by requester or app", () => {
+  for (const sort of ["requester", "app"] as const) {
+    it(`reads the requests of the ${sort === "requester" ? "people" : "apps"} it names, not of every one before them (${sort})`, async () => {
+      const { rows, read } = await walked(sort);
+      expect(rows.map((r) => r.requesterEmail)).toEqual(Array(6).fill("zzz-q-z-x@needle.test"));
+      // Without mayHoldMatches the walk reads the fillers' 450 requests to find none of them matches.
+      expect(read).toBeLessThan(60);
+    });
+  }
+});
