@@ -6,7 +6,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
+import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // An adversarial review of b83aa1c..dbd6962 (TypedList through EmailText, the consumer's request page
 // and the check-key sentence isolating typed names). Each test says whether it is about the change or
@@ -182,9 +182,7 @@ test("request page's OAuth link: named as written with a hostile app name, and \
 // one string (app/(consumer)/requests/[id]/roll/page.tsx), so the plan's override reverses "plan for".
 test("roll page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Roll ${t}`, plan.id);
+  const { product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-roll", productName: `Roll ${t}` });
   const { email, request } = await requestFor(page, t, [p]);
   await signInAs(page, email, `/requests/${request.id}/roll`);
   const line = page.locator("header p", { hasText: `App ${t}` }).first();
@@ -226,9 +224,7 @@ test("request page parts: an override in a product's name does not reverse \": w
 // "<plan> · <app>" and its heading "<products>" as plain strings.
 test("queue panel: an override in the plan's name does not reverse the app's name after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Panel ${t}`, plan.id);
+  const { product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-panel", productName: `Panel ${t}` });
   const { request } = await requestFor(page, t, [p]);
   await signInAs(page, "admin@portico.dev", `/admin/requests?status=all&open=${request.id}`);
   const panel = page.getByRole("region", { name: "Request details" });
@@ -240,9 +236,7 @@ test("queue panel: an override in the plan's name does not reverse the app's nam
 // MISSED BY THE CHANGE (older): the cart's line under each product, "<plan> plan · API key".
 test("cart: an override in the plan's name does not reverse \"plan · API key\"", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Cart ${t}`, plan.id);
+  const { plan, product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-cart", productName: `Cart ${t}` });
   const email = `adv-cart-${t}@example.com`;
   const [person] = await conn.db.insert(users).values({ email, name: `Adv ${t}` }).returning();
   if (!person) throw new Error("seed");

@@ -8,7 +8,7 @@ import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
+import { BASE_URL, pendingRequest, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // What people type (names, addresses, product and app names) is isolated for bidi where it sits among
 // the portal's own words, and only it: found by an adversarial review (2026-12-07), the first two
@@ -146,14 +146,7 @@ test("bulk decision list: an override in a product's name does not reverse \"for
 // A plan's name ending in a right-to-left override reversed " plan for " and the app after it.
 test("request page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  // A product of its own: a plan added to a seeded one (Payments API) showed in its catalogue page,
-  // where e2e/catalogue-showcase.spec.ts counts the seeded three.
-  const [owner] = await conn.db.insert(users).values({ email: `bidi-plan-owner-${t}@example.com`, name: `Bidi owner ${t}`, role: "owner" }).returning();
-  if (!plan || !owner) throw new Error("seed");
-  const [product] = await conn.db.insert(products).values({ slug: `bidi-plan-${t}`, name: `Bidi plan ${t}`, ownerId: owner.id, status: "published" }).returning();
-  if (!product) throw new Error("product");
-  await conn.db.insert(productPlans).values({ productId: product.id, planId: plan.id });
+  const { plan, product } = await planOnItsOwnProduct(conn, t, { prefix: "bidi-plan", productName: `Bidi plan ${t}` });
   const email = `bidi-${t}@example.com`;
   const [person] = await conn.db.insert(users).values({ email, name: `Bidi ${t}` }).returning();
   if (!person) throw new Error("seed");
