@@ -3,10 +3,12 @@ import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { accessRequests, apps, plans, productPlans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
+import { claimKey } from "../lib/keys/claim-key";
+import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
+import { boxOf, readsLeftToRight, signInAs } from "./helpers";
+import { BASE_URL, approvedRequest, claimLinkFor, claimTokenOf, createOAuthClient, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // An adversarial review of b83aa1c..dbd6962 (TypedList through EmailText, the consumer's request page
 // and the check-key sentence isolating typed names). Each test says whether it is about the change or
@@ -152,6 +154,29 @@ test("app page's check-key sentence: markup and an override in the app's name st
   expect(await readsLeftToRight(sentence, "stored"), `"stored" is not drawn backwards`).toBe(true);
   await expect(sentence.locator("img")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+// 5be5001: the app page's quota links, "<products> · <plan>", hold each product (TypedList) and the
+// plan in a <bdi>. Without the products' isolation an override in a product's name reversed " · " and
+// the plan after it; without the plan's, a Hebrew plan's name was laid out left to right, its Latin
+// part after its Hebrew as in an English sentence, not as the right-to-left name it is.
+test("app page's quota link: an override in a product's name reverses nothing after it, and a Hebrew plan's name reads right to left", async ({ page }) => {
+  const t = tag();
+  const { owner, product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-quota", productName: `Quota \u202E${t}`, planName: `זהב Gold ${t}` });
+  const { email, request, person } = await requestFor(page, t, [p]);
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [request.id], decision: "approve", baseUrl: BASE_URL });
+  rememberSecret((await claimKey(conn.db, await claimTokenOf(conn, request.id), person.id, { prefix: "ptk" })).plaintext);
+  await signInAs(page, email, `/apps/${request.appId}`);
+  const link = page.getByRole("list", { name: "This month's quota" }).getByRole("link");
+  await expect(link).toContainText("זהב");
+  console.log(`quota link: ${JSON.stringify(await link.textContent())}`);
+  const leftOf = async (text: string) => (await boxOf(link, text)).left;
+  // Soft, so each isolation is reported on its own: with neither, the product's override reverses the
+  // plan's letters too and the second check alone would pass.
+  const [quota, dot, hebrew, latin] = [await leftOf("Quota"), await leftOf("·"), await leftOf("זהב"), await leftOf("Gold")];
+  expect.soft(quota < dot && dot < Math.min(hebrew, latin), `the product, then "·", then the plan, left to right (${quota}, ${dot}, ${Math.min(hebrew, latin)})`).toBe(true);
+  // Right to left: the plan's Hebrew first, on the right, its Latin words after it, on the left.
+  expect.soft(latin < hebrew, `the plan's "Gold" left of its Hebrew (${latin}, ${hebrew})`).toBe(true);
 });
 
 // The change: the OAuth line's link now holds a <bdi> around the app's name. Its name, to a screen

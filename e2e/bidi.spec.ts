@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, type Locator, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { auditEvents, plans, productPlans, products, users } from "../db/schema";
 import { createApiAccessKey } from "../lib/api-access/manage";
@@ -7,7 +7,7 @@ import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { readsLeftToRight, signInAs } from "./helpers";
+import { boxOf, readsLeftToRight, signInAs } from "./helpers";
 import { BASE_URL, pendingRequest, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // What people type (names, addresses, product and app names) is isolated for bidi where it sits among
@@ -16,23 +16,6 @@ import { BASE_URL, pendingRequest, planOnItsOwnProduct, rememberSecret } from ".
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 const tag = () => randomBytes(4).toString("hex");
-
-/** The on-screen box (left, top) of the first character of `needle` under `root`. */
-async function boxOf(root: Locator, needle: string) {
-  return root.evaluate((el, needle) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? "").indexOf(needle);
-      if (at < 0) continue;
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + 1);
-      const r = range.getBoundingClientRect();
-      return { left: Math.round(r.left), top: Math.round(r.top) };
-    }
-    throw new Error(`no text holds ${needle}`);
-  }, needle);
-}
 
 async function auditedUser(name: string, email: string) {
   const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
