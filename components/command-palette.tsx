@@ -71,7 +71,7 @@ export function CommandPalette() {
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger
-        className="order-1 inline-flex h-8 items-center gap-2 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:order-none dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-900"
+        className="order-1 inline-flex h-8 items-center gap-2 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-600 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 lg:order-none dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-900"
         data-testid="search-button"
       >
         <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" className="size-4 shrink-0">

@@ -4,6 +4,7 @@ import { eq, inArray } from "drizzle-orm";
 import { accessRequests, auditEvents, plans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
+import { formatDateTime } from "../lib/format";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
 import { expectEmailsWhole, expectOnOneMiddleLine, signInAs, textLines, toast } from "./helpers";
@@ -349,7 +350,7 @@ test("at 1280 px the panel puts each fact's label above its value, an email brea
   // Without the panel the row says when the access starts and for how long, as the request's page
   // does (Starts, Duration), in a column no wider than its date.
   await page.goto(`/admin/requests?requester=${encodeURIComponent(tag)}`);
-  const when = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(request.startsAt);
+  const when = formatDateTime(request.startsAt);
   const cell = page.getByTestId("queue-row").first().locator("td").filter({ hasText: /^From / });
   const days = request.durationDays;
   await expect(cell).toHaveText(`From ${when} ${days === null ? "with no expiry" : `for ${days} ${days === 1 ? "day" : "days"}`}`);

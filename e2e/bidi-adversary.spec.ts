@@ -3,10 +3,12 @@ import { expect, type Page, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { accessRequests, apps, plans, productPlans, products, users } from "../db/schema";
 import { addToCart } from "../lib/cart/cart-store";
+import { claimKey } from "../lib/keys/claim-key";
+import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL, approvedRequest, claimLinkFor, createOAuthClient, rememberSecret } from "./keys-helpers";
+import { boxOf, readsLeftToRight, signInAs } from "./helpers";
+import { BASE_URL, approvedRequest, claimLinkFor, claimTokenOf, createOAuthClient, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // An adversarial review of b83aa1c..dbd6962 (TypedList through EmailText, the consumer's request page
 // and the check-key sentence isolating typed names). Each test says whether it is about the change or
@@ -154,6 +156,29 @@ test("app page's check-key sentence: markup and an override in the app's name st
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 });
 
+// 5be5001: the app page's quota links, "<products> · <plan>", hold each product (TypedList) and the
+// plan in a <bdi>. Without the products' isolation an override in a product's name reversed " · " and
+// the plan after it; without the plan's, a Hebrew plan's name was laid out left to right, its Latin
+// part after its Hebrew as in an English sentence, not as the right-to-left name it is.
+test("app page's quota link: an override in a product's name reverses nothing after it, and a Hebrew plan's name reads right to left", async ({ page }) => {
+  const t = tag();
+  const { owner, product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-quota", productName: `Quota \u202E${t}`, planName: `זהב Gold ${t}` });
+  const { email, request, person } = await requestFor(page, t, [p]);
+  await decideRequests(conn.db, { kind: "user", id: owner.id, role: "owner", disabled: false }, { requestIds: [request.id], decision: "approve", baseUrl: BASE_URL });
+  rememberSecret((await claimKey(conn.db, await claimTokenOf(conn, request.id), person.id, { prefix: "ptk" })).plaintext);
+  await signInAs(page, email, `/apps/${request.appId}`);
+  const link = page.getByRole("list", { name: "This month's quota" }).getByRole("link");
+  await expect(link).toContainText("זהב");
+  console.log(`quota link: ${JSON.stringify(await link.textContent())}`);
+  const leftOf = async (text: string) => (await boxOf(link, text)).left;
+  // Soft, so each isolation is reported on its own: with neither, the product's override reverses the
+  // plan's letters too and the second check alone would pass.
+  const [quota, dot, hebrew, latin] = [await leftOf("Quota"), await leftOf("·"), await leftOf("זהב"), await leftOf("Gold")];
+  expect.soft(quota < dot && dot < Math.min(hebrew, latin), `the product, then "·", then the plan, left to right (${quota}, ${dot}, ${Math.min(hebrew, latin)})`).toBe(true);
+  // Right to left: the plan's Hebrew first, on the right, its Latin words after it, on the left.
+  expect.soft(latin < hebrew, `the plan's "Gold" left of its Hebrew (${latin}, ${hebrew})`).toBe(true);
+});
+
 // The change: the OAuth line's link now holds a <bdi> around the app's name. Its name, to a screen
 // reader and to getByRole, is still the sentence as written, and the override reverses nothing after it.
 test("request page's OAuth link: named as written with a hostile app name, and \"'s page\" is not reversed", async ({ page }) => {
@@ -182,9 +207,7 @@ test("request page's OAuth link: named as written with a hostile app name, and \
 // one string (app/(consumer)/requests/[id]/roll/page.tsx), so the plan's override reverses "plan for".
 test("roll page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Roll ${t}`, plan.id);
+  const { product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-roll", productName: `Roll ${t}` });
   const { email, request } = await requestFor(page, t, [p]);
   await signInAs(page, email, `/requests/${request.id}/roll`);
   const line = page.locator("header p", { hasText: `App ${t}` }).first();
@@ -226,9 +249,7 @@ test("request page parts: an override in a product's name does not reverse \": w
 // "<plan> · <app>" and its heading "<products>" as plain strings.
 test("queue panel: an override in the plan's name does not reverse the app's name after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Panel ${t}`, plan.id);
+  const { product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-panel", productName: `Panel ${t}` });
   const { request } = await requestFor(page, t, [p]);
   await signInAs(page, "admin@portico.dev", `/admin/requests?status=all&open=${request.id}`);
   const panel = page.getByRole("region", { name: "Request details" });
@@ -240,9 +261,7 @@ test("queue panel: an override in the plan's name does not reverse the app's nam
 // MISSED BY THE CHANGE (older): the cart's line under each product, "<plan> plan · API key".
 test("cart: an override in the plan's name does not reverse \"plan · API key\"", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  if (!plan) throw new Error("plan");
-  const p = await product(t, `Cart ${t}`, plan.id);
+  const { plan, product: p } = await planOnItsOwnProduct(conn, t, { prefix: "adv-cart", productName: `Cart ${t}` });
   const email = `adv-cart-${t}@example.com`;
   const [person] = await conn.db.insert(users).values({ email, name: `Adv ${t}` }).returning();
   if (!person) throw new Error("seed");

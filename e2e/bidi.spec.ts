@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, type Locator, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { auditEvents, plans, productPlans, products, users } from "../db/schema";
 import { createApiAccessKey } from "../lib/api-access/manage";
@@ -7,8 +7,8 @@ import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
 import { submitRequest } from "../lib/requests/submit-request";
 import { e2eDb } from "./db";
-import { readsLeftToRight, signInAs } from "./helpers";
-import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
+import { boxOf, readsLeftToRight, signInAs } from "./helpers";
+import { BASE_URL, pendingRequest, planOnItsOwnProduct, rememberSecret } from "./keys-helpers";
 
 // What people type (names, addresses, product and app names) is isolated for bidi where it sits among
 // the portal's own words, and only it: found by an adversarial review (2026-12-07), the first two
@@ -16,23 +16,6 @@ import { BASE_URL, pendingRequest, rememberSecret } from "./keys-helpers";
 const conn = e2eDb();
 test.afterAll(() => conn.sql.end());
 const tag = () => randomBytes(4).toString("hex");
-
-/** The on-screen box (left, top) of the first character of `needle` under `root`. */
-async function boxOf(root: Locator, needle: string) {
-  return root.evaluate((el, needle) => {
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? "").indexOf(needle);
-      if (at < 0) continue;
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + 1);
-      const r = range.getBoundingClientRect();
-      return { left: Math.round(r.left), top: Math.round(r.top) };
-    }
-    throw new Error(`no text holds ${needle}`);
-  }, needle);
-}
 
 async function auditedUser(name: string, email: string) {
   const [admin] = await conn.db.select().from(users).where(eq(users.email, "admin@portico.dev"));
@@ -146,14 +129,7 @@ test("bulk decision list: an override in a product's name does not reverse \"for
 // A plan's name ending in a right-to-left override reversed " plan for " and the app after it.
 test("request page: an override in the plan's name does not reverse \"plan for\" and the app after it", async ({ page }) => {
   const t = tag();
-  const [plan] = await conn.db.insert(plans).values({ name: `Gold \u202E${t}` }).returning();
-  // A product of its own: a plan added to a seeded one (Payments API) showed in its catalogue page,
-  // where e2e/catalogue-showcase.spec.ts counts the seeded three.
-  const [owner] = await conn.db.insert(users).values({ email: `bidi-plan-owner-${t}@example.com`, name: `Bidi owner ${t}`, role: "owner" }).returning();
-  if (!plan || !owner) throw new Error("seed");
-  const [product] = await conn.db.insert(products).values({ slug: `bidi-plan-${t}`, name: `Bidi plan ${t}`, ownerId: owner.id, status: "published" }).returning();
-  if (!product) throw new Error("product");
-  await conn.db.insert(productPlans).values({ productId: product.id, planId: plan.id });
+  const { plan, product } = await planOnItsOwnProduct(conn, t, { prefix: "bidi-plan", productName: `Bidi plan ${t}` });
   const email = `bidi-${t}@example.com`;
   const [person] = await conn.db.insert(users).values({ email, name: `Bidi ${t}` }).returning();
   if (!person) throw new Error("seed");

@@ -168,3 +168,20 @@ export async function readsLeftToRight(element: Locator, word: string) {
     throw new Error(`no text holds ${word}`);
   }, word);
 }
+
+/** The on-screen box (left, top) of the first character of `needle` under `root`. */
+export async function boxOf(root: Locator, needle: string) {
+  return root.evaluate((el, needle) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? "").indexOf(needle);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 1);
+      const r = range.getBoundingClientRect();
+      return { left: Math.round(r.left), top: Math.round(r.top) };
+    }
+    throw new Error(`no text holds ${needle}`);
+  }, needle);
+}

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 import { and, desc, eq, like, sql } from "drizzle-orm";
-import { emailMessages, plans, products, users } from "../db/schema";
+import { emailMessages, plans, productPlans, products, users } from "../db/schema";
 import { unseal } from "../lib/mail/sealed";
 import { addToCart } from "../lib/cart/cart-store";
 import { decideRequests } from "../lib/requests/decide-requests";
@@ -18,6 +18,26 @@ export function rememberSecret(secret: string) {
 }
 
 export const BASE_URL = `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+
+/**
+ * A new plan named with a right-to-left override ("Gold <U+202E><t>", or `planName`) on a product of
+ * its own (`productName`, slug `<prefix>-<t>`), published by a new owner: a plan added to a seeded
+ * product showed on its catalogue page, where e2e/catalogue-showcase.spec.ts counts the seeded three.
+ * The product carries its `planId`, as a cart item takes it.
+ */
+export async function planOnItsOwnProduct(
+  conn: ReturnType<typeof e2eDb>,
+  t: string,
+  { prefix, productName, planName = `Gold \u202E${t}` }: { prefix: string; productName: string; planName?: string },
+) {
+  const [plan] = await conn.db.insert(plans).values({ name: planName }).returning();
+  const [owner] = await conn.db.insert(users).values({ email: `${prefix}-owner-${t}@example.com`, name: `Owner ${t}`, role: "owner" }).returning();
+  if (!plan || !owner) throw new Error("seed");
+  const [product] = await conn.db.insert(products).values({ slug: `${prefix}-${t}`, name: productName, ownerId: owner.id, status: "published" }).returning();
+  if (!product) throw new Error("product");
+  await conn.db.insert(productPlans).values({ productId: product.id, planId: plan.id });
+  return { plan, owner, product: { ...product, planId: plan.id } };
+}
 
 /** A new consumer with a pending request for one product (submitted through the domain code). */
 export async function pendingRequest(conn: ReturnType<typeof e2eDb>, slug: string, plan = "Standard") {

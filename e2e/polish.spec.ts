@@ -132,6 +132,31 @@ test("the header's links say where you are: the section's link is marked current
   await expect(nav.locator("[aria-current]")).toHaveCount(0);
 });
 
+// The bar held the desktop's links from 640 px (Tailwind's sm), where an admin's (APIs, Apps, My
+// requests, Admin, Dev mailbox, Cart, account, search, theme) need about 1000: from 640 to 750 px
+// they wrapped into two or three rows, 153–229 px tall.
+test("the header is one row at every width from 320 to 1440 px, signed out and for a consumer, an owner and an admin", async ({ page }) => {
+  const widths = [320, 375, 640, 700, 768, 900, 1024, 1280, 1440];
+  const tall: string[] = [];
+  const measure = async (who: string) => {
+    // A page inside a section: its link is underlined, as it is wherever the header is used most.
+    await page.goto("/apis/payments");
+    for (const width of widths) {
+      await page.setViewportSize({ width, height: 800 });
+      const height = Math.round((await page.getByTestId("site-header").boundingBox())?.height ?? 0);
+      // One row is 57 px (the 32 px controls and the bar's padding); a second row adds at least 44.
+      if (height > 70) tall.push(`${who} at ${width} px: ${height} px`);
+    }
+  };
+  await measure("signed out");
+  for (const role of ["consumer", "owner", "admin"] as const) {
+    await signInAs(page, (await seedUser(role, "header-row")).email);
+    await measure(role);
+    await page.context().clearCookies();
+  }
+  expect(tall).toEqual([]);
+});
+
 test("on a phone a table's card leaves out a line with nothing in it: no bare Comment in the audit log, no bare Actions on a revoked key", async ({ page }) => {
   const admin = await seedUser("admin", "cards");
   const request = await approvedRequest(conn, "payments");

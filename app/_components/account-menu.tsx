@@ -37,9 +37,9 @@ export function AccountMenu({ user }: { user: SignedIn }) {
   );
   return (
     <>
-      {/* On a phone the account is already inside the Menu: its two ways out are listed there as they
+      {/* Below lg the account is already inside the Menu: its two ways out are listed there as they
           are, under who is signed in, rather than behind a second menu to open. */}
-      <div className="flex w-full flex-col items-start gap-1 sm:hidden" data-testid="account-section">
+      <div className="flex w-full flex-col items-start gap-1 lg:hidden" data-testid="account-section">
         <p className="mb-1 min-w-0 max-w-full">
           <span className="sr-only">Signed in as </span>
           {who("wrap-anywhere")}
@@ -53,8 +53,8 @@ export function AccountMenu({ user }: { user: SignedIn }) {
         <Menu.Trigger
           data-testid="signed-in-as"
           title={shownAs}
-          // Hidden on a phone, where the section above lists the same things.
-          className="hidden h-8 max-w-40 min-w-0 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 sm:inline-flex dark:text-zinc-300 dark:hover:bg-zinc-800"
+          // Hidden below lg (in the Menu), where the section above lists the same things.
+          className="hidden h-8 max-w-40 min-w-0 items-center gap-1 rounded-md px-2 text-sm text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 lg:inline-flex dark:text-zinc-300 dark:hover:bg-zinc-800"
         >
           <span className="sr-only">Account: </span>
           <span className="min-w-0 truncate">{shownAs}</span>

@@ -28,7 +28,9 @@ function sectionOf(pathname: string): string | null {
 /**
  * Role-aware links and sign-in state, as the root layout read them (lib/session/header-session.ts):
  * in the HTML from the first paint. Showing a link is convenience; every page checks access itself.
- * On a phone the links and account sit behind a Menu button (a disclosure); the cart stays in view.
+ * Below lg (1024 px) the links and account sit behind a Menu button (a disclosure); the cart stays
+ * in view. An admin's links, account, search and theme need about 1000 px: from sm (640 px), where
+ * they used to show, they wrapped the bar into two or three rows up to about 900 px.
  */
 export function AccountNav({ session, theme }: { session: SessionState; theme: Theme }) {
   const router = useRouter();
@@ -96,9 +98,9 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
   });
   const user = state.user;
   const isApprover = user?.role === "owner" || user?.role === "admin";
-  // Below the sm breakpoint the links (and a signed-in account) are hidden unless the menu is open,
+  // Below the lg breakpoint the links (and a signed-in account) are hidden unless the menu is open,
   // then stack under the bar. Sign in stays in the bar.
-  const collapsible = `${menuOpen ? "flex" : "hidden"} order-last w-full sm:order-none sm:flex sm:w-auto`;
+  const collapsible = `${menuOpen ? "flex" : "hidden"} order-last w-full lg:order-none lg:flex lg:w-auto`;
   const closeOnEscape = (event: React.KeyboardEvent) => {
     // An Escape that closed a menu inside (account, theme) reaches here through React's tree but
     // was already used: Radix marks it handled. Only the next Escape closes this one.
@@ -111,20 +113,23 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
     <>
       <button
         ref={menuButton}
+        // The header's bar wraps while this is expanded (app/_components/site-header.tsx).
+        id="site-menu-button"
         type="button"
-        className="inline-flex h-8 items-center gap-1 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 order-4 sm:order-none sm:hidden dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900"
+        className="inline-flex h-8 items-center gap-1 rounded-md border border-zinc-300 px-2.5 text-sm text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600 max-[379px]:px-2 order-4 lg:order-none lg:hidden dark:border-zinc-700 dark:text-zinc-200 dark:hover:bg-zinc-900"
         aria-expanded={menuOpen}
         aria-controls="site-menu-links site-menu-account"
         onClick={() => setMenuOpen((open) => !open)}
         onKeyDown={closeOnEscape}
       >
-        <span aria-hidden="true">{menuOpen ? "✕" : "☰"}</span> Menu
+        {/* Below 380 px only the icon shows (the name stays "Menu"): a signed-out bar has Sign in too. */}
+        <span aria-hidden="true">{menuOpen ? "✕" : "☰"}</span> <span className="max-[379px]:sr-only">Menu</span>
       </button>
       <nav
         id="site-menu-links"
         aria-label="Main"
         onKeyDown={closeOnEscape}
-        className={`${collapsible} flex-col gap-1 text-sm [&>a]:py-1.5 sm:[&>a]:py-0 sm:flex-1 sm:flex-row sm:flex-wrap sm:items-center sm:gap-4`}
+        className={`${collapsible} flex-col gap-1 text-sm [&>a]:py-1.5 lg:[&>a]:py-0 lg:flex-1 lg:flex-row lg:items-center lg:gap-4 lg:whitespace-nowrap`}
       >
         <Link {...navLink("/apis")}>
           APIs
@@ -149,11 +154,11 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
             Dev mailbox
           </Link>
         ) : null}
-        <div className="pt-1 sm:hidden">
+        <div className="pt-1 lg:hidden">
           <ThemeSwitcher rendered={theme} className="inline-flex -ml-2" testId="theme-switcher-menu" />
         </div>
       </nav>
-      <Link {...navLink("/cart", "order-2 ml-auto inline-flex items-center gap-1 text-sm sm:order-none sm:ml-0", false)} data-testid="cart-link">
+      <Link {...navLink("/cart", "order-2 ml-auto inline-flex items-center gap-1 text-sm lg:order-none lg:ml-0", false)} data-testid="cart-link">
         <span className={section === "/cart" ? currentLine : undefined}>Cart</span>
         {state.cartCount > 0 ? (
           <span
@@ -168,7 +173,7 @@ export function AccountNav({ session, theme }: { session: SessionState; theme: T
       <div
         id="site-menu-account"
         onKeyDown={closeOnEscape}
-        className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 sm:border-0 sm:pt-0 dark:border-zinc-800` : "order-3 flex sm:order-none"} min-h-8 flex-wrap items-center gap-3 text-sm`}
+        className={`${user ? `${collapsible} border-t border-zinc-200 pt-3 lg:border-0 lg:pt-0 dark:border-zinc-800` : "order-3 flex lg:order-none"} min-h-8 flex-wrap items-center gap-3 text-sm`}
       >
         {state.unavailable && !user ? (
           <span role="status" data-testid="account-unavailable" className="text-zinc-600 dark:text-zinc-400">

@@ -16,7 +16,7 @@ import {
   type QueueSort,
   queueHref,
 } from "@/lib/admin/queue-params";
-import { formatDuration } from "@/lib/format";
+import { formatDateTime, formatDuration } from "@/lib/format";
 import type { HandoffStatus } from "@/lib/requests/handoff-status";
 import type { PartState } from "@/lib/requests/part-words";
 import { saveQueueColumnsAction } from "./actions";
@@ -47,11 +47,6 @@ export type QueueTableRow = {
   extension: ExtensionFacts | null;
 };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
 const SORTS: readonly string[] = [
   "createdAt",
   "requester",
@@ -155,11 +150,11 @@ export function QueueTable({
         label: "Requested for",
         sortable: true,
         phone: "hidden",
-        // In words, as the request's page states it (Starts, Duration): "From 24 May 2026, 16:07 /
+        // In words, as the request's page states it (Starts, Duration): "From 24 May 2026, 16:07 UTC /
         // for 180 days", the length on a line of its own so the column grows no wider than the date.
         cell: (r) => (
           <>
-            From {dateTime.format(new Date(r.startsAt))}{" "}
+            From {formatDateTime(new Date(r.startsAt))}{" "}
             <span className="block">{r.durationDays === null ? "with no expiry" : `for ${formatDuration(r.durationDays)}`}</span>
           </>
         ),
@@ -174,7 +169,7 @@ export function QueueTable({
         id: "createdAt",
         label: "Requested at",
         sortable: true,
-        cell: (r) => dateTime.format(new Date(r.createdAt)),
+        cell: (r) => formatDateTime(new Date(r.createdAt)),
       },
     ],
     [params, compact],

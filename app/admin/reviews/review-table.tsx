@@ -8,6 +8,7 @@ import { useActionToast } from "@/components/toast";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
+import { formatDateTime } from "@/lib/format";
 import { markReviewedAction } from "./actions";
 
 export type ReviewRow = {
@@ -30,11 +31,6 @@ export type ReviewRow = {
   openHref: string;
 };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
 const kindLabel = {
   approved: "Approved",
   auto_approved: "Auto-approved",
@@ -82,7 +78,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
       <span>
         {r.decidedBy ?? "—"}
         <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-          {dateTime.format(new Date(r.createdAt))}
+          {formatDateTime(new Date(r.createdAt))}
         </span>
       </span>
     ),
@@ -95,7 +91,7 @@ const columns: DataTableColumn<ReviewRow>[] = [
         <span>
           Reviewed by {r.reviewerEmail ? <EmailText text={r.reviewerEmail} /> : "someone"}
           <span className="block text-xs text-zinc-500 dark:text-zinc-400">
-            {dateTime.format(new Date(r.reviewedAt))}
+            {formatDateTime(new Date(r.reviewedAt))}
           </span>
           {r.comment ? <span className="block italic">“{r.comment}”</span> : null}
         </span>
