@@ -105,6 +105,11 @@ export const accessRequests = pgTable(
     index("access_requests_status_id_idx").on(t.status, t.id),
     index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
     index("access_requests_starts_idx").on(t.startsAt, t.id),
+    // How long after (or before) it was made a request starts: the least and the greatest, each the
+    // end of this index, bound where a date filter's requests lie in the starts-at order, so the
+    // queue's Requested for sort walks only that stretch of access_requests_starts_idx
+    // (lib/admin/queue-query.ts, startsWithin).
+    index("access_requests_lead_idx").on(sql`(${t.startsAt} - ${t.createdAt})`),
     // The sorts on a joined column (requester email, app name) walk users or apps in that order and,
     // for each, that one's requests by id, stopping after a page (lib/admin/queue-query.ts).
     index("access_requests_requester_id_idx").on(t.requesterId, t.id),

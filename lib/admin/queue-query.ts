@@ -87,13 +87,14 @@ function requestFilterConditions(p: QueueParams): SQL[] {
   const where: SQL[] = [];
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
   if (p.requester) where.push(requesterMatch(users, p.requester));
-  if (p.from) where.push(gte(accessRequests.createdAt, new Date(`${p.from}T00:00:00Z`)));
-  if (p.to)
-    where.push(
-      lt(accessRequests.createdAt, new Date(new Date(`${p.to}T00:00:00Z`).getTime() + 86_400_000)),
-    );
+  if (p.from) where.push(gte(accessRequests.createdAt, dayStart(p.from)));
+  if (p.to) where.push(lt(accessRequests.createdAt, dayAfter(p.to)));
   return where;
 }
+
+/** A date filter's day (YYYY-MM-DD, UTC): its first instant, and the first instant of the day after. */
+const dayStart = (day: string) => new Date(`${day}T00:00:00Z`);
+const dayAfter = (day: string) => new Date(dayStart(day).getTime() + 86_400_000);
 
 const searched = alias(products, "searched");
 const part = alias(accessRequestProducts, "part");
@@ -448,7 +449,7 @@ export function queueRowsQuery(
     // is a look-up for every request walked past.
     if (joinsFor(p).users) rows.innerJoin(users, eq(users.id, accessRequests.requesterId));
     return rows
-      .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined))
+      .where(and(...queueConditions(actor, p), start ? keysetCondition(p, start, ascending) : undefined, startsWithin(p)))
       .orderBy(order(expr), order(accessRequests.id))
       .limit(p.size + 1);
   };
@@ -461,6 +462,28 @@ export function queueRowsQuery(
     .innerJoin(accessRequests, sql`${accessRequests.id} = "page"."id"`)
     .innerJoin(users, eq(users.id, accessRequests.requesterId))
     .innerJoin(apps, eq(apps.id, accessRequests.appId));
+}
+
+/**
+ * For a date filter (on when requests were made) sorted by Requested for: where the filter's
+ * requests can start, so the walk along access_requests_starts_idx begins and ends there. A request
+ * starts its lead after it was made (starts_at - created_at, negative for one that started before);
+ * the least and the greatest lead are the two ends of access_requests_lead_idx, so a request made
+ * from `from` on starts at `from` + the least at the earliest, and one made before the day after
+ * `to` starts before that + the greatest. Only what the filter implies: the same rows. Without it
+ * the walk began at the index's start (or end): at 1M requests, one day's requests sorted by
+ * Requested for 0.7–0.8 s, a recent day's 1.5 s (adversarial review, 2026-12-07).
+ */
+function startsWithin(p: QueueParams): SQL | undefined {
+  if (p.sort !== "requestedFor" || !(p.from || p.to)) return undefined;
+  const lead = sql`(${accessRequests.startsAt} - ${accessRequests.createdAt})`;
+  // `coalesce`: no request at all has no lead, and then no row is walked anyway.
+  const least = sql`coalesce((select min(${lead}) from ${accessRequests}), interval '0')`;
+  const greatest = sql`coalesce((select max(${lead}) from ${accessRequests}), interval '0')`;
+  return and(
+    p.from ? sql`${accessRequests.startsAt} >= ${dayStart(p.from).toISOString()}::timestamptz + ${least}` : undefined,
+    p.to ? sql`${accessRequests.startsAt} < ${dayAfter(p.to).toISOString()}::timestamptz + ${greatest}` : undefined,
+  );
 }
 
 /**
