@@ -3,7 +3,7 @@ import { DrizzleQueryError } from "drizzle-orm/errors";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "@/tests/database";
-import { createDb, PARAMS_WITHHELD } from "./connect";
+import { createDb, PARAMS_WITHHELD, statementLimit } from "./connect";
 import { products, users } from "./schema";
 import { databaseUnavailableIn } from "./unavailable";
 
@@ -96,8 +96,10 @@ describe("createDb", () => {
     expect(rows.map((r) => r.id)).toEqual([0]);
   });
 
-  it("has PostgreSQL end a statement its caller gave up on at twice the deadline, not leave it running", async () => {
-    const { db } = open(t.url, 300);
+  it("with statementLimit, has PostgreSQL end a statement its caller gave up on at twice the deadline, not leave it running", async () => {
+    const conn = createDb(t.url, { max: 1, timeoutMs: 300, settings: statementLimit(300) });
+    opened.push(conn.sql);
+    const { db } = conn;
     await settled(db);
     const marker = `deadline_probe_${Date.now()}`;
     const started = performance.now();

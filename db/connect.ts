@@ -115,6 +115,16 @@ type Options = {
  */
 export const INDEX_ORDER_SETTINGS = { max_parallel_workers_per_gather: "0", enable_sort: "off", enable_seqscan: "off" } as const;
 
+/**
+ * PostgreSQL's own limit on a statement, as a startup setting for a pool whose statements are all
+ * short reads with a deadline of `timeoutMs`: twice it. withDeadlines (db/deadline.ts) answers the
+ * caller at the deadline but leaves a statement already sent to run: at 1M requests a queue search
+ * answered 500 at 1.2 s kept a backend busy for 6.1 s (adversarial review, 2026-12-07), slowing every
+ * page behind it on 2 cores. Twice, so the caller is always answered first. Not for the main pool:
+ * a cursor (the audit log's CSV export) is one statement for as long as its download lasts.
+ */
+export const statementLimit = (timeoutMs: number) => ({ statement_timeout: String(timeoutMs * 2) });
+
 // On the pool object itself (not in a map of this module's): a dev hot reload re-evaluates this
 // module while db/client.ts keeps its pools.
 const SETTINGS = Symbol.for("portico.pool-settings");
@@ -215,22 +225,10 @@ function preparing<T extends object>(target: T, verdict: PrepareVerdict): T {
   });
 }
 
-/**
- * PostgreSQL's own limit for a pool with a deadline: twice it. withDeadlines (db/deadline.ts) answers
- * the caller at the deadline but leaves a statement already sent to run, and with no limit on the
- * server it ran on: at 1M requests an approval-queue search that answered 500 after 1.2 s kept a
- * backend busy for 6.1 s (adversarial review, 2026-12-07), slowing every page behind it on 2 cores.
- * Twice the deadline, so the caller has always been answered first, as the deadline's tests expect.
- * A startup parameter: not behind a pooler (startupSettingsAllowed), where the statement runs on.
- */
-function serverDeadline(timeoutMs: number | undefined): Record<string, string> {
-  return timeoutMs && startupSettingsAllowed() ? { statement_timeout: String(timeoutMs * 2) } : {};
-}
-
 export function createDb(url: string, options: Options = {}) {
   const timeoutMs = options.timeoutMs;
   const prepareAll = preparesStatements();
-  const connection = { ...(prepareAll ? PLAN_PER_RUN : {}), ...serverDeadline(timeoutMs), ...options.settings };
+  const connection = { ...(prepareAll ? PLAN_PER_RUN : {}), ...options.settings };
   const raw = postgres(url, {
     max: options.max ?? 10,
     prepare: !behindTransactionPooler(),
