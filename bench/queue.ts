@@ -18,6 +18,9 @@ import { decideRequests } from "../lib/requests/decide-requests";
 import { expireUnclaimedRequests } from "../lib/requests/expire-unclaimed";
 import { fallBackHandoffs } from "../lib/requests/handoff-fallback";
 
+/** A day (YYYY-MM-DD, UTC) 180 days before the run: mid-way through the seeded requests. */
+const DAY_BACK = new Date(Date.now() - 180 * 86_400_000).toISOString().slice(0, 10);
+
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
@@ -159,6 +162,13 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       ["filter by product, app desc", { product: product.id, sort: "app", dir: "desc" }],
       ["pending, 100 rows", { size: "100" }],
       ["pending, a request open", { open: firstPending.id }],
+      // Views a second adversarial review found far over the goal (2026-12-07): a search of many
+      // people (past the cap) sorted by requester, and by app descending (15 s and 9.5 s in-process
+      // before mayHoldMatches), and one day's requests sorted by Requested for (0.8 s before
+      // startsWithin; the seeded requests span the last 365 days, this day is 180 days back).
+      ["search 111 people, by requester", { status: "all", q: "scale-3", sort: "requester" }],
+      ["search 1,111 people, by app desc", { status: "all", q: "scale-1", sort: "app", dir: "desc" }],
+      ["one day, by requested for", { status: "all", from: DAY_BACK, to: DAY_BACK, sort: "requestedFor" }],
       // A first visit: a person's email not searched before in the run, a new person each time it
       // is read (FRESH_PERSON, above), so no view is remembered and the person's requests are not
       // the last read's. About 500 matches each, across all statuses.
