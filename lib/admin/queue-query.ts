@@ -560,12 +560,14 @@ const REASON_MANY = 20;
 function mayHoldMatches(byRequester: boolean, text: string): SQL {
   const pattern = `%${escapeLike(text)}%`;
   const outer = byRequester ? users.id : apps.id;
-  const sideOf = (requests: SQL) => sql`${outer} in (${requests} limit ${SEARCH_SIDE_CAP + 1})`;
-  const many = (requests: SQL) => sql`(select count(*) from (${requests} limit ${SEARCH_SIDE_CAP + 1}) "side") > ${SEARCH_SIDE_CAP}`;
+  // A side's requests past SEARCH_SIDE_CAP narrow nothing; up to it, their people (or apps) are the ones.
+  const side = (requests: SQL) =>
+    or(
+      sql`(select count(*) from (${requests} limit ${SEARCH_SIDE_CAP + 1}) "side") > ${SEARCH_SIDE_CAP}`,
+      sql`${outer} in (${requests} limit ${SEARCH_SIDE_CAP + 1})`,
+    );
   const namedProducts = sql`select ${products.id} from ${products} where ${products.name} ilike ${pattern}`;
-  const reasons = byRequester
-    ? sql`select ${accessRequests.requesterId} from ${accessRequests} where ${ilike(accessRequests.reason, pattern)}`
-    : sql`select ${accessRequests.appId} from ${accessRequests} where ${ilike(accessRequests.reason, pattern)}`;
+  const reasons = sql`select ${byRequester ? accessRequests.requesterId : accessRequests.appId} from ${accessRequests} where ${ilike(accessRequests.reason, pattern)}`;
   const productSide = byRequester
     ? sql`select ${accessRequestProducts.requesterId} from ${accessRequestProducts} where ${accessRequestProducts.productId} in (${namedProducts})`
     : sql`select ${accessRequests.appId} from ${accessRequestProducts} join ${accessRequests} on ${accessRequests.id} = ${accessRequestProducts.requestId}
@@ -583,11 +585,10 @@ function mayHoldMatches(byRequester: boolean, text: string): SQL {
     searchesReasons(text)
       ? or(
           sql`(select count(*) from (select ${accessRequests.reason} as "reason" from ${accessRequests} order by ${accessRequests.createdAt} desc limit ${REASON_SAMPLE}) "sample" where "sample"."reason" ilike ${pattern}) >= ${REASON_MANY}`,
-          many(reasons),
-          sideOf(reasons),
+          side(reasons),
         )
       : undefined,
-    or(many(productSide), sideOf(productSide)),
+    side(productSide),
   )})`;
 }
 
