@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { expect } from "vitest";
 import type { Database, Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, apps, products, users } from "@/db/schema";
@@ -189,4 +189,19 @@ export function requestSubmitter(db: Database, defaultPlanId: string) {
     await db.update(apps).set({ name: app }).where(eq(apps.id, r.appId));
     return r;
   };
+}
+
+/**
+ * Requests written straight into the table, by the hundred, on one plan (with the snapshot of it a
+ * submitted request carries; 30 days each): `rows` selects requester_id, app_id, status, reason,
+ * starts_at and created_at, a row per request. Each id is a UUID (a cursor naming anything else reads
+ * as none: queue-cursor.ts). No parts: a test that needs them inserts them beside.
+ */
+export function insertRequests(db: Queryable, planId: string, rows: SQL) {
+  return db.execute(sql`insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
+    select gen_random_uuid()::text, r.requester_id, r.app_id, plan.id, r.status::request_status, r.reason, '{}'::jsonb,
+      jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
+        'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
+      r.starts_at, 30, r.created_at, now()
+    from (${rows}) r cross join plans plan where plan.id = ${planId}`);
 }

@@ -8,7 +8,7 @@ import { auditFiltersSchema } from "@/lib/audit/queries";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture, must } from "@/tests/fixtures";
-import { expectQueueMatchesOracle, type QueueView, requestSubmitter, userActor as user } from "@/tests/queue-oracle";
+import { expectQueueMatchesOracle, insertRequests, type QueueView, requestSubmitter, userActor as user } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
 import { queueRowsQuery } from "./queue-query";
 
@@ -62,16 +62,16 @@ await t.db.execute(sql`insert into users (id, email, name, role)
   from generate_series(1, 20) g`);
 await t.db.execute(sql`insert into apps (id, owner_id, name) select 'bulk-app-' || g, 'bulk-' || g, 'Bulk app ' || g from generate_series(1, 20) g`);
 // (Request ids are UUIDs: a cursor naming anything else reads as none, queue-cursor.ts.)
-await t.db.execute(sql`with plan as (select * from plans where id = ${standard.id}), made as (
-  insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
-  select gen_random_uuid()::text, 'bulk-' || (1 + i % 20), 'bulk-app-' || (1 + i % 20), plan.id,
-    (array['pending','approved','denied','cancelled'])[1 + i % 4]::request_status, 'Bulk filler', '{}'::jsonb,
-    jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
-      'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
-    now(), 30, now() + (i * interval '1 second'), now()
-  from plan cross join generate_series(1, 1100) i
-  returning id)
-  insert into access_request_products (request_id, product_id) select id, ${weather.id} from made`);
+await insertRequests(
+  t.db,
+  standard.id,
+  sql`select 'bulk-' || (1 + i % 20) as requester_id, 'bulk-app-' || (1 + i % 20) as app_id,
+      (array['pending','approved','denied','cancelled'])[1 + i % 4] as status, 'Bulk filler' as reason, now() as starts_at,
+      now() + (i * interval '1 second') as created_at
+    from generate_series(1, 1100) i`,
+);
+await t.db.execute(sql`insert into access_request_products (request_id, product_id)
+  select id, ${weather.id} from access_requests where reason = 'Bulk filler'`);
 
 const viewers: [string, Actor][] = [
   ["admin", user(admin.id, "admin")],
@@ -143,13 +143,13 @@ describe("adversary: the walk passes over those who cannot hold a match", () => 
   it("one recent reason holding the text does not turn the narrowing off (it read everyone's requests on ec06c77)", { timeout: 120_000 }, async () => {
     await t.db.execute(sql`insert into users (id, email, name, role) values ('needle-r', 'zzzz-needle@example.com', 'Needle', 'consumer'::user_role)`);
     await t.db.execute(sql`insert into apps (id, owner_id, name) values ('needle-app', 'needle-r', 'Needle app')`);
-    await t.db.execute(sql`with plan as (select * from plans where id = ${standard.id})
-      insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
-      select gen_random_uuid()::text, 'needle-r', 'needle-app', plan.id, 'pending'::request_status, 'quokka migration', '{}'::jsonb,
-        jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
-          'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
-        now(), 30, now() + interval '1 day' + (i * interval '1 second'), now()
-      from plan cross join generate_series(1, 6) i`);
+    await insertRequests(
+      t.db,
+      standard.id,
+      sql`select 'needle-r' as requester_id, 'needle-app' as app_id, 'pending' as status, 'quokka migration' as reason, now() as starts_at,
+          now() + interval '1 day' + (i * interval '1 second') as created_at
+        from generate_series(1, 6) i`,
+    );
     // The walk's statement alone (queueRowsQuery, as queuePage runs it past the cap, with the queue
     // pool's settings), and how many requests it read person by person: EXPLAIN ANALYZE's rows of the
     // lateral's scan of a requester's requests (returned or filtered out), over all its loops.
@@ -177,13 +177,12 @@ describe("adversary: the walk passes over those who cannot hold a match", () => 
     // Someone early in email order mentions the needle in the reason of a request, the newest of all:
     // it is among the newest 1,000 reasons (REASON_SAMPLE), but one is not many (REASON_MANY), and the
     // walk still narrows (it narrowed nothing on ec06c77).
-    await t.db.execute(sql`with plan as (select * from plans where id = ${standard.id})
-      insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
-      select gen_random_uuid()::text, 'bulk-1', 'bulk-app-1', plan.id, 'pending'::request_status, 'Same as zzzz-needle', '{}'::jsonb,
-        jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
-          'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
-        now(), 30, now() + interval '2 days', now()
-      from plan`);
+    await insertRequests(
+      t.db,
+      standard.id,
+      sql`select 'bulk-1' as requester_id, 'bulk-app-1' as app_id, 'pending' as status, 'Same as zzzz-needle' as reason, now() as starts_at,
+          now() + interval '2 days' as created_at`,
+    );
     const after = await walked("zzzz-needle", 7);
     // Narrowed by the reasons' side (one request holds it) it would read aaa-bulk-1's 56 more; it reads
     // the requests of all 31 people before the needle (at 1M requests, the walk before ec06c77: 15 s).

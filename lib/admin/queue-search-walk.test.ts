@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
+import { insertRequests } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
 import { queuePage } from "./queue-query";
 
@@ -13,6 +14,7 @@ import { queuePage } from "./queue-query";
 const t = await isolatedDatabase();
 const f = await catalogueFixture(t.db);
 const admin = await f.user("admin");
+const standard = f.plan("Standard");
 const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
 const FILLERS = 150;
 
@@ -25,15 +27,15 @@ await t.db.execute(sql`insert into users (id, email, name, role)
 await t.db.execute(sql`insert into apps (id, owner_id, name)
   select 'walk-app-' || g, 'walk-fill-' || g, 'Filler app ' || g from generate_series(1, ${FILLERS}) g
   union all select 'walk-app-needle', 'walk-needle', 'Zed app'`);
-await t.db.execute(sql`with plan as (select * from plans where name = 'Standard' limit 1),
-  who as (select 'walk-fill-' || g as person, 'walk-app-' || g as app, 3 as n from generate_series(1, ${FILLERS}) g
-          union all select 'walk-needle', 'walk-app-needle', 6)
-  insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
-  select gen_random_uuid()::text, who.person, who.app, plan.id, 'pending'::request_status, 'Testing', '{}'::jsonb,
-    jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
-      'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
-    now(), 30, now() - (i * interval '1 minute'), now()
-  from who cross join plan cross join generate_series(1, who.n) i`);
+await insertRequests(
+  t.db,
+  standard.id,
+  sql`select who.person as requester_id, who.app as app_id, 'pending' as status, 'Testing' as reason, now() as starts_at,
+      now() - (i * interval '1 minute') as created_at
+    from (select 'walk-fill-' || g as person, 'walk-app-' || g as app, 3 as n from generate_series(1, ${FILLERS}) g
+          union all select 'walk-needle', 'walk-app-needle', 6) who
+    cross join generate_series(1, who.n) i`,
+);
 
 /** The page, and how many requests PostgreSQL read by index to answer it (this transaction's count). */
 async function walked(sort: "requester" | "app") {
@@ -61,14 +63,14 @@ describe("a search past the cap sorted by requester or app", () => {
 // A date filter (when requests were made) sorted by Requested for, past the cap: the walk along the
 // starts-at index begins where the filter's requests can start (startsWithin). At 1M requests one
 // day's requests took 0.7–1.5 s, the walk starting at the index's beginning (or end).
-await t.db.execute(sql`with plan as (select * from plans where name = 'Standard' limit 1)
-  insert into access_requests (id, requester_id, app_id, plan_id, status, reason, fields, plan, starts_at, duration_days, created_at, updated_at)
-  select gen_random_uuid()::text, 'walk-fill-' || (1 + d % ${FILLERS}), 'walk-app-' || (1 + d % ${FILLERS}), plan.id, 'pending'::request_status, 'Testing', '{}'::jsonb,
-    jsonb_build_object('name', plan.name, 'autoApprove', false, 'approvalsRequired', 1, 'keyLifetimeDays', plan.key_lifetime_days,
-      'claimLinkLifetimeHours', plan.claim_link_lifetime_hours, 'requestFields', '[]'::jsonb),
-    '2030-01-01'::timestamptz + d * interval '1 day' + i * interval '1 hour', 30,
-    '2030-01-01'::timestamptz + d * interval '1 day' + i * interval '1 hour', now()
-  from plan cross join generate_series(0, 59) d cross join generate_series(0, 9) i`);
+await insertRequests(
+  t.db,
+  standard.id,
+  sql`select 'walk-fill-' || (1 + d % ${FILLERS}) as requester_id, 'walk-app-' || (1 + d % ${FILLERS}) as app_id, 'pending' as status,
+      'Testing' as reason, '2030-01-01'::timestamptz + d * interval '1 day' + i * interval '1 hour' as starts_at,
+      '2030-01-01'::timestamptz + d * interval '1 day' + i * interval '1 hour' as created_at
+    from generate_series(0, 59) d cross join generate_series(0, 9) i`,
+);
 
 async function datedView(view: Record<string, string>, cap: number) {
   return t.db.transaction(async (tx) => {
