@@ -152,36 +152,25 @@ export async function expectEmailsWhole(element: Locator, what: string) {
 
 /** Whether `word`, in the first text node under `element` that holds it, is laid out left to right: its first letter left of its last. */
 export async function readsLeftToRight(element: Locator, word: string) {
-  return element.evaluate((root, word) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? "").indexOf(word);
-      if (at < 0) continue;
-      const range = document.createRange();
-      const left = (i: number) => {
-        range.setStart(node, i);
-        range.setEnd(node, i + 1);
-        return range.getBoundingClientRect().left;
-      };
-      return left(at) < left(at + word.length - 1);
-    }
-    throw new Error(`no text holds ${word}`);
-  }, word);
+  return (await boxOf(element, word)).left < (await boxOf(element, word, word.length - 1)).left;
 }
 
-/** The on-screen box (left, top) of the first character of `needle` under `root`. */
-export async function boxOf(root: Locator, needle: string) {
-  return root.evaluate((el, needle) => {
+/**
+ * The on-screen box (left, top) of a character of `needle` (its first, or the one `offset` into it)
+ * where `needle` first appears under `root`.
+ */
+export async function boxOf(root: Locator, needle: string, offset = 0) {
+  return root.evaluate((el, [needle, offset]) => {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const at = (node.textContent ?? "").indexOf(needle);
       if (at < 0) continue;
       const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + 1);
+      range.setStart(node, at + offset);
+      range.setEnd(node, at + offset + 1);
       const r = range.getBoundingClientRect();
       return { left: Math.round(r.left), top: Math.round(r.top) };
     }
     throw new Error(`no text holds ${needle}`);
-  }, needle);
+  }, [needle, offset] as const);
 }
