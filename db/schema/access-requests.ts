@@ -111,9 +111,12 @@ export const accessRequests = pgTable(
     // (lib/admin/queue-query.ts, startsWithin).
     index("access_requests_lead_idx").on(sql`(${t.startsAt} - ${t.createdAt})`),
     // The sorts on a joined column (requester email, app name) walk users or apps in that order and,
-    // for each, that one's requests by id, stopping after a page (lib/admin/queue-query.ts).
-    index("access_requests_requester_id_idx").on(t.requesterId, t.id),
-    index("access_requests_app_id_idx").on(t.appId, t.id),
+    // for each, that one's requests by id, stopping after a page (lib/admin/queue-query.ts). The
+    // request's date last: a date filter is tested in the index, not in the table (drizzle/0038: one
+    // day sorted by requester at 1M requests read some 430 requests of each person it passed, 20 ms
+    // of SQL; 9 ms with it).
+    index("access_requests_requester_id_created_idx").on(t.requesterId, t.id, t.createdAt),
+    index("access_requests_app_id_created_idx").on(t.appId, t.id, t.createdAt),
     // The queue's search finds the requests whose reason holds the text here (lib/admin/queue-query.ts, searchMatches).
     // Without a pending list: every status change writes a new row version into this index too, and
     // a GIN index's pending list (fastupdate, up to 4 MB) is read in full by every search until a

@@ -37,16 +37,28 @@ await insertRequests(
     cross join generate_series(1, who.n) i`,
 );
 
-/** The page, and how many requests PostgreSQL read by index to answer it (this transaction's count). */
-async function walked(sort: "requester" | "app") {
+/**
+ * A page of the queue, and how many requests PostgreSQL read (in order or by index) to answer it. The
+ * view's counts are the connection's not yet reported, which may still hold an earlier transaction's
+ * (they are reported at most once a second): so the difference across the page, in one transaction.
+ * (The view, not pg_stat_get_xact_tuples_fetched: that counts the innermost savepoint's reads alone.)
+ */
+async function pageRead(params: Record<string, string>, cap: number) {
   return t.db.transaction(async (tx) => {
-    const page = await queuePage(tx, asAdmin, parseQueueParams({ status: "all", q: "q-z-x", sort, size: "10" }), { cap: 3 });
-    // (The view, not pg_stat_get_xact_tuples_fetched: that counts the innermost savepoint's reads alone.)
-    const [read] = await tx.execute<{ n: number }>(
-      sql`select (seq_tup_read + idx_tup_fetch)::int as n from pg_stat_xact_user_tables where relname = ${"access_requests"}`,
-    );
-    return { rows: page.rows, read: read?.n ?? 0 };
+    const requestsRead = async () => {
+      const [read] = await tx.execute<{ n: number }>(
+        sql`select (seq_tup_read + idx_tup_fetch)::int as n from pg_stat_xact_user_tables where relname = ${"access_requests"}`,
+      );
+      return read?.n ?? 0;
+    };
+    const before = await requestsRead();
+    const page = await queuePage(tx, asAdmin, parseQueueParams(params), { cap });
+    return { rows: page.rows, read: (await requestsRead()) - before };
   });
+}
+
+async function walked(sort: "requester" | "app") {
+  return pageRead({ status: "all", q: "q-z-x", sort, size: "10" }, 3);
 }
 
 describe("a search past the cap sorted by requester or app", () => {
@@ -73,13 +85,8 @@ await insertRequests(
 );
 
 async function datedView(view: Record<string, string>, cap: number) {
-  return t.db.transaction(async (tx) => {
-    const page = await queuePage(tx, asAdmin, parseQueueParams({ status: "all", sort: "requestedFor", size: "10", ...view }), { cap });
-    const [read] = await tx.execute<{ n: number }>(
-      sql`select (seq_tup_read + idx_tup_fetch)::int as n from pg_stat_xact_user_tables where relname = ${"access_requests"}`,
-    );
-    return { ids: page.rows.map((r) => r.id), read: read?.n ?? 0 };
-  });
+  const { rows, read } = await pageRead({ status: "all", sort: "requestedFor", size: "10", ...view }, cap);
+  return { ids: rows.map((r) => r.id), read };
 }
 
 describe("a date filter sorted by Requested for, past the cap", () => {
@@ -115,4 +122,24 @@ describe("a date filter sorted by Requested for, past the cap", () => {
       expect(walked.ids[0]).toBe(view.dir === "desc" ? late?.id : early?.id);
     }
   });
+});
+
+// The same date filter sorted by requester or app, past the cap: the walk passes each person (or app)
+// in order and reads their requests made that day on the (requester, id, created_at) or (app, id,
+// created_at) index, the day tested in the index. On (requester, id) alone it read every request of
+// each one to test its date: at 1M requests one day sorted by requester took 20 ms of SQL (430
+// requests read per person), 9 ms with the day in the index.
+describe("a date filter sorted by requester or app, past the cap", () => {
+  // The 9th of January is filler 9's ten requests, who sorts after some 140 others ("aaa-fill-89").
+  const day = { from: "2030-01-09", to: "2030-01-09" };
+  for (const sort of ["requester", "app"] as const) {
+    it(`reads the day's requests of each ${sort === "requester" ? "person" : "app"} it passes, not all of them (${sort})`, async () => {
+      const walked = await datedView({ ...day, sort }, 3);
+      const sorted = await datedView({ ...day, sort }, 1_000);
+      expect(walked.ids).toHaveLength(10);
+      expect(walked.ids).toEqual(sorted.ids);
+      // On (requester, id) alone the walk read some 1,070 requests of the people (or apps) before filler 9's.
+      expect(walked.read).toBeLessThan(100);
+    });
+  }
 });
