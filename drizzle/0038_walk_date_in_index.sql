@@ -9,13 +9,15 @@
 -- with CREATE INDEX CONCURRENTLY under these names (docs/deploy.md): `IF NOT EXISTS` then leaves the
 -- migration only the drops. One built by hand that is still building, or that failed or was
 -- cancelled, is invalid under its name, which `IF NOT EXISTS` would accept and the planner never
--- uses: the migration stops instead, before it locks anything.
+-- uses, and one on other columns would be kept while the old one is dropped: the migration stops
+-- instead, before it locks anything.
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-             WHERE c.relname IN ('access_requests_requester_id_created_idx', 'access_requests_app_id_created_idx')
-               AND i.indrelid = 'access_requests'::regclass AND NOT i.indisvalid) THEN
-    RAISE EXCEPTION 'an index built beforehand by hand for this migration is not valid: a CREATE INDEX CONCURRENTLY still running (wait for it, then deploy again), or one that failed or was cancelled (drop it with DROP INDEX CONCURRENTLY and build it again, or let the migration build it)'
+             WHERE i.indrelid = 'access_requests'::regclass AND (
+               (c.relname = 'access_requests_requester_id_created_idx' AND (NOT i.indisvalid OR pg_get_indexdef(i.indexrelid) NOT LIKE '% USING btree (requester_id, id, created_at)'))
+               OR (c.relname = 'access_requests_app_id_created_idx' AND (NOT i.indisvalid OR pg_get_indexdef(i.indexrelid) NOT LIKE '% USING btree (app_id, id, created_at)')))) THEN
+    RAISE EXCEPTION 'an index built beforehand by hand for this migration is not valid or not on the columns it should be: a CREATE INDEX CONCURRENTLY still running (wait for it, then deploy again), or one that failed, was cancelled or names other columns (drop it with DROP INDEX CONCURRENTLY and build it again as docs/deploy.md says, or let the migration build it)'
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END;

@@ -105,6 +105,14 @@ export const accessRequests = pgTable(
     index("access_requests_status_id_idx").on(t.status, t.id),
     index("access_requests_plan_name_idx").on(sql`(${t.plan}->>'name')`, t.id),
     index("access_requests_starts_idx").on(t.startsAt, t.id),
+    // The same two orders within one status, for a view of one status: walked along the indexes above,
+    // a status few requests hold passed every request there is to find them (an owner's revoked
+    // requests, none, sorted by plan or Requested for: 1.2 s at 1M requests, a 500 at the deadline;
+    // adversarial review, 2026-12-08; 3–4 ms with these, drizzle/0039). The plan's with the request's
+    // date last, so a date filter is tested in the index (denied requests of four days sorted by plan:
+    // 26 → 11 ms of SQL at p50, 100 rows 105 → 13).
+    index("access_requests_status_plan_idx").on(t.status, sql`(${t.plan}->>'name')`, t.id, t.createdAt),
+    index("access_requests_status_starts_idx").on(t.status, t.startsAt, t.id),
     // How long after (or before) it was made a request starts: the least and the greatest, each the
     // end of this index, bound where a date filter's requests lie in the starts-at order, so the
     // queue's Requested for sort walks only that stretch of access_requests_starts_idx

@@ -957,7 +957,10 @@ export async function countQueue(db: Queryable, actor: Actor, p: QueueParams, op
  * otherwise each product holds at most `cap` parts in the view, and their distinct requests are
  * counted (at most products × cap parts read). Read from the requests instead, each joined to its
  * parts to find the owner's, the pending view's count read 1,001 requests and 2,002 index entries
- * (5.6 ms at 1M requests).
+ * (5.6 ms at 1M requests). The distinct requests are grouped (hashed) from each product's range:
+ * as `count(distinct)`, with sorting priced out on the queue's pool, the planner read them in request
+ * order from the parts' primary key instead, all 1M parts, to count an owner's revoked requests (none):
+ * 0.9–1.4 s, and a 500 at the deadline (adversarial review, 2026-12-08); grouped, 0.2 ms.
  */
 async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: number) {
   const status = viewStatus(p);
@@ -969,8 +972,9 @@ async function countOwnersView(db: Queryable, owned: SQL, p: QueueParams, cap: n
         when exists (select 1 from ${products} where ${owned} and (select count(*) from (
           select 1 from ${accessRequestProducts} where ${accessRequestProducts.productId} = ${products.id}${inView} limit ${cap + 1}) one) > ${cap})
           then ${cap + 1}
-        else (select count(distinct ${accessRequestProducts.requestId}) from ${accessRequestProducts} join ${products} on ${products.id} = ${accessRequestProducts.productId}
-          where ${owned}${inView})
+        else (select count(*) from (select "part"."request_id" from ${products} cross join lateral (
+          select ${accessRequestProducts.requestId} from ${accessRequestProducts} where ${accessRequestProducts.productId} = ${products.id}${inView} limit ${cap + 1}) "part"
+          where ${owned} group by "part"."request_id") "requests")
         end)::int as n`),
   );
   return counted[0]?.n ?? 0;
