@@ -9,17 +9,25 @@
 -- with CREATE INDEX CONCURRENTLY under these names (docs/deploy.md): `IF NOT EXISTS` then leaves the
 -- migration only the drops. One built by hand that is still building, or that failed or was
 -- cancelled, is invalid under its name, which `IF NOT EXISTS` would accept and the planner never
--- uses, and one on other columns would be kept while the old one is dropped: the migration stops
--- instead, before it locks anything.
+-- uses, and one on other columns (or another table) would be kept while the old one is dropped: the
+-- migration stops instead, before it builds or drops anything.
 DO $$
+DECLARE
+  -- Each index's name, and how pg_get_indexdef ends for it (after ON <schema>.access_requests).
+  wanted CONSTANT text[][] := ARRAY[
+    ['access_requests_requester_id_created_idx', '% USING btree (requester_id, id, created_at)'],
+    ['access_requests_app_id_created_idx', '% USING btree (app_id, id, created_at)']];
+  one text[];
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-             WHERE i.indrelid = 'access_requests'::regclass AND (
-               (c.relname = 'access_requests_requester_id_created_idx' AND (NOT i.indisvalid OR pg_get_indexdef(i.indexrelid) NOT LIKE '% USING btree (requester_id, id, created_at)'))
-               OR (c.relname = 'access_requests_app_id_created_idx' AND (NOT i.indisvalid OR pg_get_indexdef(i.indexrelid) NOT LIKE '% USING btree (app_id, id, created_at)')))) THEN
-    RAISE EXCEPTION 'an index built beforehand by hand for this migration is not valid or not on the columns it should be: a CREATE INDEX CONCURRENTLY still running (wait for it, then deploy again), or one that failed, was cancelled or names other columns (drop it with DROP INDEX CONCURRENTLY and build it again as docs/deploy.md says, or let the migration build it)'
-      USING ERRCODE = 'object_not_in_prerequisite_state';
-  END IF;
+  FOREACH one SLICE 1 IN ARRAY wanted LOOP
+    -- Anything under the name (an index of another table too: `IF NOT EXISTS` would skip the build).
+    IF to_regclass(one[1]) IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass(one[1]) AND i.indrelid = 'access_requests'::regclass
+           AND i.indisvalid AND pg_get_indexdef(i.indexrelid) LIKE one[2]) THEN
+      RAISE EXCEPTION '% was built beforehand by hand for this migration but is not a valid index of access_requests on the columns it should be: a CREATE INDEX CONCURRENTLY still running (wait for it, then deploy again), or one that failed, was cancelled, or names another table or other columns (drop it with DROP INDEX CONCURRENTLY and build it again as docs/deploy.md says, or let the migration build it)', one[1]
+        USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+  END LOOP;
 END;
 $$;--> statement-breakpoint
 CREATE INDEX IF NOT EXISTS "access_requests_requester_id_created_idx" ON "access_requests" USING btree ("requester_id","id","created_at");--> statement-breakpoint

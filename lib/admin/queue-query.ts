@@ -488,8 +488,8 @@ function startsWithin(p: QueueParams): SQL | undefined {
 
 /**
  * A page's ids when the view sorts on a joined column, requester email or app name: the people (or
- * apps) in that order and, for each, their requests by id (a lateral subquery on the (requester, id)
- * or (app, id) index) up to a page each, stopping once a page is found. Sorting the join instead
+ * apps) in that order and, for each, their requests by id (a lateral subquery on the (requester, id,
+ * created_at) or (app, id, created_at) index: drizzle/0038) up to a page each, stopping once a page is found. Sorting the join instead
  * reads every request of the first requesters whole to sort them (about 500 each at 1M requests),
  * and tests each one's visibility. The conditions go inside, beside the request: they may name the
  * outer row (the requester filter names the user).
