@@ -184,6 +184,7 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       // 111,000 parts).
       ["revoked (none), by plan", { status: "revoked", sort: "plan" }],
       ["revoked (none), by requested for desc", { status: "revoked", sort: "requestedFor", dir: "desc" }],
+      ["revoked (none), by requester", { status: "revoked", sort: "requester" }],
       ["denied, four days, by plan", { status: "denied", from: DAY_BACK, to: daysAfterDayBack(3), sort: "plan" }],
       ["filter by product, five days, all", { status: "all", product: product.id, from: DAY_BACK, to: daysAfterDayBack(4) }],
       ["search a product's name, ten days, all", { status: "all", q: "weather", from: DAY_BACK, to: daysAfterDayBack(9) }],
