@@ -60,7 +60,9 @@ export async function approvedRequest(
  */
 export async function partsDisagreeing(db: Database) {
   const rows = await db.execute<{ request_id: string; product_id: string; part: string; request: string }>(sql`
-    select p.request_id, p.product_id, p.status::text || ' ' || p.requester_id as part, r.status::text || ' ' || r.requester_id as request
-    from access_request_products p join access_requests r on r.id = p.request_id where p.status <> r.status or p.requester_id <> r.requester_id`);
+    select p.request_id, p.product_id, p.status::text || ' ' || p.requester_id || ' ' || p.created_at::text as part,
+      r.status::text || ' ' || r.requester_id || ' ' || r.created_at::text as request
+    from access_request_products p join access_requests r on r.id = p.request_id
+    where p.status <> r.status or p.requester_id <> r.requester_id or p.created_at <> r.created_at`);
   return [...rows];
 }

@@ -180,6 +180,11 @@ export const accessRequestProducts = pgTable(
     // index, so whether an owner sees each of a person's requests is read from a few pages of it
     // instead of a page per request (lib/auth/permissions.ts, VisibilityOptions.requester).
     requesterId: text().notNull().default(""),
+    // When its request was made, kept equal to it by the database as the requester is (drizzle/0040:
+    // set on insert from the request, and again if the request's changes), never written here; the
+    // default only satisfies an insert's type. Beside the product, so a product's requests of some
+    // days are a range of one index (the queue's product filter with a date filter).
+    createdAt: timestamp({ withTimezone: true }).notNull().default(sql`'-infinity'`),
   },
   (t) => [
     primaryKey({ columns: [t.requestId, t.productId] }),
@@ -192,6 +197,10 @@ export const accessRequestProducts = pgTable(
     // With the status last: the requester filter's count in one status (countOwnersPeople) is read
     // from the index alone (drizzle/0036).
     index("access_request_products_requester_status_idx").on(t.requesterId, t.requestId, t.productId, t.status),
+    // A product's requests made in some days, by when, with the status last: the queue's product
+    // filter with a date filter counts its 1,001 matches from a range of this index instead of testing
+    // some 9,000 of the days' requests for the product, or hashing all of its parts (drizzle/0040).
+    index("access_request_products_product_created_idx").on(t.productId, t.createdAt, t.requestId, t.status),
   ],
 );
 

@@ -68,7 +68,9 @@ export function queueConditions(actor: Actor, p: QueueParams, visibility: Visibi
 function seenIn(actor: Actor, p: QueueParams, visibility: VisibilityOptions = {}, requestId: AnyColumn = accessRequests.id): SQL {
   if (!p.product) return requestsVisibleTo(actor, requestId, visibility);
   // The product's parts in the view's status: the (product, status, request) index finds them.
-  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus: viewStatus(p) });
+  // And with a date filter the product's parts of those days (each carries its request's date).
+  const partMade = p.from || p.to ? { from: p.from ? dayStart(p.from) : undefined, to: p.to ? dayAfter(p.to) : undefined } : undefined;
+  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus: viewStatus(p), partMade });
 }
 
 /** The one status a view shows, or none ("all"). */

@@ -191,6 +191,14 @@ export type VisibilityOptions = {
    * of the server's CPU instead of 5.0 (2026-12-05, interleaved, 80 runs each).
    */
   partStatus?: RequestStatus;
+  /**
+   * requestsWithProductVisibleTo only: the product's parts of requests made in these days alone
+   * (`from` inclusive, `to` exclusive). A part carries its request's date (drizzle/0040), so these are
+   * the same requests as the request's own date says, found in the (product, created at, request,
+   * status) index: an owner's requests of one product over five days at 1M requests, counted to
+   * 1,001 from a range of it instead of by hashing the product's 111,035 parts.
+   */
+  partMade?: { from?: Date; to?: Date };
 };
 
 /**
@@ -203,8 +211,10 @@ export type VisibilityOptions = {
  */
 export function requestsWithProductVisibleTo(actor: Actor, productId: string, requestId: AnyColumn = accessRequests.id, opts: VisibilityOptions = {}): SQL {
   const inStatus = opts.partStatus ? sql` and ${accessRequestProducts.status} = ${opts.partStatus}` : sql``;
+  const from = opts.partMade?.from ? sql` and ${accessRequestProducts.createdAt} >= ${opts.partMade.from.toISOString()}::timestamptz` : sql``;
+  const to = opts.partMade?.to ? sql` and ${accessRequestProducts.createdAt} < ${opts.partMade.to.toISOString()}::timestamptz` : sql``;
   const withPart = sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
-    and ${accessRequestProducts.productId} = ${productId}${inStatus})`;
+    and ${accessRequestProducts.productId} = ${productId}${inStatus}${from}${to})`;
   const visible = requestsVisibleTo(actor, requestId, opts);
   if (actor.kind === "apiKey") return inScope(productScope(actor.grants, "read"), productId) ? withPart : sql`${withPart} and ${visible}`;
   if (!decidesFor(actor)) return sql`false`;
