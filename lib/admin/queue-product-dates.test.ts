@@ -40,7 +40,7 @@ await t.db.execute(sql`insert into access_request_products (request_id, product_
   select id, case when (substring(reason from 3)::int) % 3 = 0 then ${weather.id} else ${payments.id} end from access_requests
   where requester_id = ${consumer.id} and (substring(reason from 3)::int) % 5 = 0`);
 
-describe("a product filter with a date filter", () => {
+describe("a product filter, or a product's name searched, with a date filter", () => {
   it("copies each request's date to its parts, and follows a request's date changed by hand", async () => {
     expect(await partsDisagreeing(t.db)).toEqual([]);
     await t.db.execute(sql`update access_requests set created_at = created_at + interval '3 days' where reason = 'r-30'`);
@@ -67,6 +67,16 @@ describe("a product filter with a date filter", () => {
               for (const cap of [1_000, 5]) {
                 await expectQueueMatchesOracle(t.db, t.db, actor, { status, product, sort, ...view }, label, { cap, size: 10 });
               }
+            }
+          }
+        }
+      });
+      // The search's product side reads the named products' parts of those days the same way.
+      it(`finds the requests of the products a search names in those days, every page (${label}, ${status})`, async () => {
+        for (const q of ["weather", "Payments"]) {
+          for (const view of days) {
+            for (const cap of [1_000, 5]) {
+              await expectQueueMatchesOracle(t.db, t.db, actor, { status, q, ...view }, label, { cap, size: 10 });
             }
           }
         }

@@ -231,6 +231,11 @@ function searchArms(
       and(
         eq(part.productId, searched.id),
         status && eq(part.status, status),
+        // The days of a date filter on the part's copy of its request's date too (drizzle/0040): a
+        // range of the (product, created at) index, where the request's own date (onRequest) is only
+        // tested on each part's request. "weather" over ten days at 1M requests, owner: 49 → 17 ms of SQL.
+        p.from ? gte(part.createdAt, dayStart(p.from)) : undefined,
+        p.to ? lt(part.createdAt, dayAfter(p.to)) : undefined,
         p.product ? seenIn(actor, p, LISTED, part.requestId) : requestsVisibleThrough(actor, searched, part.requestId, LISTED),
         ...onRequest,
       ),
