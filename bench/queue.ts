@@ -178,10 +178,10 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       // A third review (2026-12-08): a status no request holds (revoked), sorted by plan or Requested
       // for (1.2 s and a 500 before drizzle/0039 and the owner's count grouped; the bench's owner
       // owns every product, so it counts as an owner of small products did); the denied requests of
-      // four days sorted by plan (26 ms of SQL before 0039); and, not fixed, a product's requests
-      // over five days and a product's name searched over ten (45–70 ms of SQL: the count's 1,001
-      // matches are found by testing some 9,000 requests of the range, or by hashing the product's
-      // 111,000 parts).
+      // four days sorted by plan (26 ms of SQL before 0039); and a product's requests over five days
+      // and a product's name searched over ten (45–70 ms of SQL before drizzle/0040 copied each
+      // request's date onto its parts: the count's 1,001 matches were found by hashing the product's
+      // 111,000 parts, or by testing the range's requests one by one).
       ["revoked (none), by plan", { status: "revoked", sort: "plan" }],
       ["revoked (none), by requested for desc", { status: "revoked", sort: "requestedFor", dir: "desc" }],
       ["revoked (none), by requester", { status: "revoked", sort: "requester" }],
