@@ -306,8 +306,9 @@ export async function benchQueue(databaseUrl: string, base: string, { loadedBefo
       if (status !== 200) throw new Error(`queue page answered ${status} ${headers.location ?? ""}`);
       const html = (headers["content-encoding"] === "gzip" ? gunzipSync(body) : body).toString("utf8");
       // A view of a status no request holds answers with the queue's empty state instead of rows.
-      const shown = label.includes("(none)") ? "No requests match this view" : 'data-testid="queue-row"';
-      if (!html.includes("Approval queue") || !html.includes(shown)) throw new Error(`${label}: the answer was not the approval queue with ${label.includes("(none)") ? "its empty state" : "rows"}`);
+      const empty = label.includes("(none)");
+      if (!html.includes("Approval queue") || !html.includes(empty ? "No requests match this view" : 'data-testid="queue-row"'))
+        throw new Error(`${label}: the answer was not the approval queue with ${empty ? "its empty state" : "rows"}`);
       return ms;
     };
     const urls = views.map(([label, params]) => [label, () => `${base}/admin/requests?${new URLSearchParams(fresh(params))}`] as const);

@@ -205,3 +205,22 @@ export function insertRequests(db: Queryable, planId: string, rows: SQL) {
       r.starts_at, 30, r.created_at, now()
     from (${rows}) r cross join plans plan where plan.id = ${planId}`);
 }
+
+/**
+ * What `read` returned, and how many rows of `table` PostgreSQL read (in order, or from the table by
+ * index) meanwhile, in the transaction `tx`: the difference across it, as pg_stat_xact_user_tables
+ * holds what the connection has not reported yet (at most once a second), an earlier transaction's
+ * too. (The view, not pg_stat_get_xact_tuples_fetched: that counts the innermost savepoint's reads
+ * alone.)
+ */
+export async function rowsReadDuring<T>(tx: Queryable, table: string, read: () => Promise<T>) {
+  const rowsRead = async () => {
+    const [row] = await tx.execute<{ n: number }>(
+      sql`select coalesce((select (seq_tup_read + idx_tup_fetch)::int from pg_stat_xact_user_tables where relname = ${table}), 0) as n`,
+    );
+    return row?.n ?? 0;
+  };
+  const before = await rowsRead();
+  const result = await read();
+  return { result, read: (await rowsRead()) - before };
+}

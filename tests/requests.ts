@@ -54,9 +54,9 @@ export async function approvedRequest(
 }
 
 /**
- * The parts whose copy of their request's status or requester (access_request_products.status and
- * requester_id, kept by drizzle/0031_part_status.sql and 0035) is not their request's, across the
- * whole database: none, always.
+ * The parts whose copy of their request's status, requester or date (access_request_products.status,
+ * requester_id and created_at, kept by drizzle/0031_part_status.sql, 0035 and 0040) is not their
+ * request's, across the whole database: none, always.
  */
 export async function partsDisagreeing(db: Database) {
   const rows = await db.execute<{ request_id: string; product_id: string; part: string; request: string }>(sql`

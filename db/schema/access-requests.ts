@@ -181,7 +181,7 @@ export const accessRequestProducts = pgTable(
     // instead of a page per request (lib/auth/permissions.ts, VisibilityOptions.requester).
     requesterId: text().notNull().default(""),
     // When its request was made, kept equal to it by the database as the requester is (drizzle/0040:
-    // set on insert from the request, and again if the request's changes), never written here; the
+    // set on insert from the request, and again if the request's date changes), never written here; the
     // default only satisfies an insert's type. Beside the product, so a product's requests of some
     // days are a range of one index (the queue's product filter with a date filter).
     createdAt: timestamp({ withTimezone: true }).notNull().default(sql`'-infinity'`),

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { expectQueueMatchesOracle, insertRequests } from "@/tests/queue-oracle";
+import { expectQueueMatchesOracle, insertRequests, userActor } from "@/tests/queue-oracle";
 import { partsDisagreeing } from "@/tests/requests";
 
 // A product filter with a date filter reads the product's parts of those days: each part carries its
@@ -18,8 +17,8 @@ const admin = await f.user("admin");
 const standard = f.plan("Standard");
 const weather = f.product("weather");
 const payments = f.product("payments");
-const asOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: false };
-const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
+const asOwner = userActor(owner.id, "owner");
+const asAdmin = userActor(admin.id, "admin");
 const consumer = await f.user();
 const app = await f.app(consumer.id);
 

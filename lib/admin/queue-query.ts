@@ -69,8 +69,7 @@ function seenIn(actor: Actor, p: QueueParams, visibility: VisibilityOptions = {}
   if (!p.product) return requestsVisibleTo(actor, requestId, visibility);
   // The product's parts in the view's status: the (product, status, request) index finds them.
   // And with a date filter the product's parts of those days (each carries its request's date).
-  const partMade = p.from || p.to ? { from: p.from ? dayStart(p.from) : undefined, to: p.to ? dayAfter(p.to) : undefined } : undefined;
-  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus: viewStatus(p), partMade });
+  return requestsWithProductVisibleTo(actor, p.product, requestId, { ...visibility, partStatus: viewStatus(p), partMade: daysOf(p) });
 }
 
 /** The one status a view shows, or none ("all"). */
@@ -89,14 +88,24 @@ function requestFilterConditions(p: QueueParams): SQL[] {
   const where: SQL[] = [];
   if (p.plan) where.push(eq(accessRequests.planId, p.plan));
   if (p.requester) where.push(requesterMatch(users, p.requester));
-  if (p.from) where.push(gte(accessRequests.createdAt, dayStart(p.from)));
-  if (p.to) where.push(lt(accessRequests.createdAt, dayAfter(p.to)));
+  where.push(...madeIn(accessRequests.createdAt, p));
   return where;
 }
 
 /** A date filter's day (YYYY-MM-DD, UTC): its first instant, and the first instant of the day after. */
 const dayStart = (day: string) => new Date(`${day}T00:00:00Z`);
 const dayAfter = (day: string) => new Date(dayStart(day).getTime() + 86_400_000);
+
+/** A view's date filter as instants: the first it holds (`from`) and the first past it (`to`). */
+function daysOf(p: QueueParams) {
+  return { from: p.from ? dayStart(p.from) : undefined, to: p.to ? dayAfter(p.to) : undefined };
+}
+
+/** That `column` (a request's date, or a part's copy of it: drizzle/0040) is in the view's days. */
+function madeIn(column: AnyColumn, p: QueueParams): SQL[] {
+  const { from, to } = daysOf(p);
+  return [...(from ? [gte(column, from)] : []), ...(to ? [lt(column, to)] : [])];
+}
 
 const searched = alias(products, "searched");
 const part = alias(accessRequestProducts, "part");
@@ -234,8 +243,7 @@ function searchArms(
         // The days of a date filter on the part's copy of its request's date too (drizzle/0040): a
         // range of the (product, created at) index, where the request's own date (onRequest) is only
         // tested on each part's request. "weather" over ten days at 1M requests, owner: 49 → 17 ms of SQL.
-        p.from ? gte(part.createdAt, dayStart(p.from)) : undefined,
-        p.to ? lt(part.createdAt, dayAfter(p.to)) : undefined,
+        ...madeIn(part.createdAt, p),
         p.product ? seenIn(actor, p, LISTED, part.requestId) : requestsVisibleThrough(actor, searched, part.requestId, LISTED),
         ...onRequest,
       ),

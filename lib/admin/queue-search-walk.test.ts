@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/permissions";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { insertRequests } from "@/tests/queue-oracle";
+import { insertRequests, rowsReadDuring } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
 import { queuePage } from "./queue-query";
 
@@ -37,23 +37,11 @@ await insertRequests(
     cross join generate_series(1, who.n) i`,
 );
 
-/**
- * A page of the queue, and how many requests PostgreSQL read (in order or by index) to answer it. The
- * view's counts are the connection's not yet reported, which may still hold an earlier transaction's
- * (they are reported at most once a second): so the difference across the page, in one transaction.
- * (The view, not pg_stat_get_xact_tuples_fetched: that counts the innermost savepoint's reads alone.)
- */
+/** A page of the queue, and how many requests PostgreSQL read (in order or by index) to answer it. */
 async function pageRead(params: Record<string, string>, cap: number) {
   return t.db.transaction(async (tx) => {
-    const requestsRead = async () => {
-      const [read] = await tx.execute<{ n: number }>(
-        sql`select (seq_tup_read + idx_tup_fetch)::int as n from pg_stat_xact_user_tables where relname = ${"access_requests"}`,
-      );
-      return read?.n ?? 0;
-    };
-    const before = await requestsRead();
-    const page = await queuePage(tx, asAdmin, parseQueueParams(params), { cap });
-    return { rows: page.rows, read: (await requestsRead()) - before };
+    const { result, read } = await rowsReadDuring(tx, "access_requests", () => queuePage(tx, asAdmin, parseQueueParams(params), { cap }));
+    return { rows: result.rows, read };
   });
 }
 

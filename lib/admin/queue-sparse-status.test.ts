@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Actor } from "@/lib/auth/permissions";
+import type { Queryable } from "@/db/connect";
 import { isolatedDatabase } from "@/tests/database";
 import { catalogueFixture } from "@/tests/fixtures";
-import { insertRequests } from "@/tests/queue-oracle";
+import { insertRequests, rowsReadDuring, userActor } from "@/tests/queue-oracle";
 import { parseQueueParams } from "./queue-params";
 import { countQueue, queuePage } from "./queue-query";
 
@@ -17,8 +17,8 @@ const owner = await f.owner();
 const admin = await f.user("admin");
 const standard = f.plan("Standard");
 const weather = f.product("weather");
-const asOwner: Actor = { kind: "user", id: owner.id, role: "owner", disabled: false };
-const asAdmin: Actor = { kind: "user", id: admin.id, role: "admin", disabled: false };
+const asOwner = userActor(owner.id, "owner");
+const asAdmin = userActor(admin.id, "admin");
 const consumer = await f.user();
 const app = await f.app(consumer.id);
 const REQUESTS = 1_500;
@@ -40,23 +40,9 @@ const [revoked] = await t.db.execute<Record<"plan" | "requestedFor" | "createdAt
     from access_requests where requester_id = ${consumer.id} and status = 'revoked'`,
 );
 
-/**
- * What `read` returned, and how many rows of `table` PostgreSQL read (in order, or from the table by
- * index) meanwhile: the difference across it in one transaction (pg_stat_xact_user_tables holds what
- * the connection has not reported yet, an earlier transaction's too).
- */
-async function reading<T>(table: string, read: (tx: Parameters<Parameters<typeof t.db.transaction>[0]>[0]) => Promise<T>) {
-  return t.db.transaction(async (tx) => {
-    const rowsRead = async () => {
-      const [row] = await tx.execute<{ n: number }>(
-        sql`select coalesce((select (seq_tup_read + idx_tup_fetch)::int from pg_stat_xact_user_tables where relname = ${table}), 0) as n`,
-      );
-      return row?.n ?? 0;
-    };
-    const before = await rowsRead();
-    const result = await read(tx);
-    return { result, read: (await rowsRead()) - before };
-  });
+/** What `read` returned in a transaction of its own, and how many rows of `table` it read. */
+function reading<T>(table: string, read: (tx: Queryable) => Promise<T>) {
+  return t.db.transaction((tx) => rowsReadDuring(tx, table, () => read(tx)));
 }
 
 describe("a status few requests hold", () => {

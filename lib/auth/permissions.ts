@@ -1,4 +1,4 @@
-import { type AnyColumn, type SQL, and, eq, inArray, sql } from "drizzle-orm";
+import { type AnyColumn, type SQL, and, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/connect";
 import { accessRequestProducts, accessRequests, products, type RequestStatus, type UserRole } from "@/db/schema";
 import { type ApiAccessGrant, inScope, isPortalAdmin, productScope, readsEverything } from "@/lib/api-access/grants";
@@ -211,8 +211,8 @@ export type VisibilityOptions = {
  */
 export function requestsWithProductVisibleTo(actor: Actor, productId: string, requestId: AnyColumn = accessRequests.id, opts: VisibilityOptions = {}): SQL {
   const inStatus = opts.partStatus ? sql` and ${accessRequestProducts.status} = ${opts.partStatus}` : sql``;
-  const from = opts.partMade?.from ? sql` and ${accessRequestProducts.createdAt} >= ${opts.partMade.from.toISOString()}::timestamptz` : sql``;
-  const to = opts.partMade?.to ? sql` and ${accessRequestProducts.createdAt} < ${opts.partMade.to.toISOString()}::timestamptz` : sql``;
+  const from = opts.partMade?.from ? sql` and ${gte(accessRequestProducts.createdAt, opts.partMade.from)}` : sql``;
+  const to = opts.partMade?.to ? sql` and ${lt(accessRequestProducts.createdAt, opts.partMade.to)}` : sql``;
   const withPart = sql`exists (select 1 from ${accessRequestProducts} where ${accessRequestProducts.requestId} = ${requestId}
     and ${accessRequestProducts.productId} = ${productId}${inStatus}${from}${to})`;
   const visible = requestsVisibleTo(actor, requestId, opts);
